@@ -1,0 +1,114 @@
+// The workspace configuration file `.netpol.yaml`: scopes, objects outside the repository, DNS endpoints,
+// rule severities. Read by the language server and the CLI alike.
+import { parseDocument, stringify } from 'yaml';
+import { parseFile, isPlainObject, type K8sObject } from './parse';
+import type { InputFinding, Severity } from './types';
+
+export const CONFIG_FILE_NAME = '.netpol.yaml';
+
+export interface ScopeConfig {
+  name: string;
+  /** Folders or globs relative to the configuration file's folder. */
+  paths: string[];
+}
+
+export interface DnsConfig {
+  /** Namespace of the cluster DNS pods. */
+  namespace: string;
+  /** Labels of the cluster DNS pods. */
+  podLabels: Record<string, string>;
+  /** DNS ports; when empty, the container ports of the DNS pods named `dns`/`dns-tcp` (else 53) are used. */
+  ports: number[];
+  /** Address blocks that also serve DNS (NodeLocal DNSCache, for example 169.254.20.10/32). */
+  cidrs: string[];
+}
+
+export type RuleSetting = Severity | 'off';
+
+export interface WorkspaceConfig {
+  defaultNamespace: string;
+  scopes: ScopeConfig[];
+  exclude: string[];
+  /** Objects that live outside the repository, as manifests. */
+  objects: K8sObject[];
+  dns: DnsConfig;
+  rules: Record<string, RuleSetting>;
+  maxFileSize: number;
+  findings: InputFinding[];
+}
+
+export const DEFAULT_DNS: DnsConfig = {
+  namespace: 'kube-system',
+  podLabels: { 'k8s-app': 'kube-dns' },
+  ports: [],
+  cidrs: [],
+};
+
+export function defaultConfig(): WorkspaceConfig {
+  return {
+    defaultNamespace: 'default',
+    scopes: [],
+    exclude: [],
+    objects: [],
+    dns: { ...DEFAULT_DNS, podLabels: { ...DEFAULT_DNS.podLabels } },
+    rules: {},
+    maxFileSize: 5 * 1024 * 1024,
+    findings: [],
+  };
+}
+
+const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
+
+export function parseConfig(uri: string, text: string): WorkspaceConfig {
+  const config = defaultConfig();
+  const problem = (message: string) =>
+    config.findings.push({ code: 'invalid-config', severity: 'error', message, location: { uri, range: [0, 0] } });
+  let value: unknown;
+  try {
+    const doc = parseDocument(text);
+    if (doc.errors.length) {
+      problem(`${CONFIG_FILE_NAME}: ${doc.errors[0].message.split('\n')[0]}`);
+      return config;
+    }
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    problem(`${CONFIG_FILE_NAME}: ${(error as Error).message}`);
+    return config;
+  }
+  if (value === null || value === undefined) return config;
+  if (!isPlainObject(value)) {
+    problem(`${CONFIG_FILE_NAME} must be a map`);
+    return config;
+  }
+  if (typeof value.defaultNamespace === 'string') config.defaultNamespace = value.defaultNamespace;
+  if (Array.isArray(value.scopes)) {
+    for (const s of value.scopes) {
+      if (isPlainObject(s) && typeof s.name === 'string' && Array.isArray(s.paths)) {
+        config.scopes.push({ name: s.name, paths: s.paths.filter((p): p is string => typeof p === 'string') });
+      } else problem(`${CONFIG_FILE_NAME}: each scope needs a name and a list of paths`);
+    }
+  }
+  if (Array.isArray(value.exclude)) config.exclude = value.exclude.filter((p): p is string => typeof p === 'string');
+  if (typeof value.maxFileSize === 'number' && value.maxFileSize > 0) config.maxFileSize = value.maxFileSize;
+  if (Array.isArray(value.objects)) {
+    // Re-read the objects through the manifest parser so they look like any other object.
+    const parsed = parseFile(uri, value.objects.map((o) => stringify(o)).join('---\n'));
+    for (const d of parsed.documents) config.objects.push(...d.objects);
+  }
+  if (isPlainObject(value.dns)) {
+    const dns = value.dns;
+    if (typeof dns.namespace === 'string') config.dns.namespace = dns.namespace;
+    if (isPlainObject(dns.podLabels)) {
+      config.dns.podLabels = Object.fromEntries(Object.entries(dns.podLabels).map(([k, v]) => [k, String(v)]));
+    }
+    if (Array.isArray(dns.ports)) config.dns.ports = dns.ports.filter((p): p is number => typeof p === 'number');
+    if (Array.isArray(dns.cidrs)) config.dns.cidrs = dns.cidrs.filter((p): p is string => typeof p === 'string');
+  }
+  if (isPlainObject(value.rules)) {
+    for (const [id, setting] of Object.entries(value.rules)) {
+      if (typeof setting === 'string' && SEVERITIES.has(setting)) config.rules[id] = setting as RuleSetting;
+      else problem(`${CONFIG_FILE_NAME}: rule ${id} must be one of error, warning, information, hint, off`);
+    }
+  }
+  return config;
+}

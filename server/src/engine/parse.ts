@@ -1,0 +1,233 @@
+// Reads the text of one file into YAML documents and the Kubernetes objects they hold, with source positions.
+import { isMap, isSeq, isScalar, LineCounter, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
+import type { InputFinding, OffsetRange } from './types';
+
+/** Alias expansion limit: protects against "billion laughs" documents. */
+const MAX_ALIAS_COUNT = 1000;
+
+export interface K8sObject {
+  uri: string;
+  kind: string;
+  apiVersion: string;
+  name: string;
+  /** `metadata.namespace` as written, undefined when absent. */
+  namespace: string | undefined;
+  /** The object as plain data. */
+  value: Record<string, unknown>;
+  /** The YAML node of the object (a map), for positions of its fields. */
+  node: YamlNode | undefined;
+  /** Range of the whole object. */
+  range: OffsetRange;
+  /** Index of the YAML document within the file. */
+  documentIndex: number;
+  /** Index within a List's items, when the object came from a List. */
+  listIndex?: number;
+}
+
+export interface ParsedDocument {
+  index: number;
+  range: OffsetRange;
+  /** The `yaml` document, kept for positions and for minimal edits. Absent for JSON files read without YAML. */
+  yaml: Document.Parsed | undefined;
+  objects: K8sObject[];
+  /** True when the document was skipped (parse errors, template syntax). */
+  skipped: boolean;
+}
+
+export interface ParsedFile {
+  uri: string;
+  text: string;
+  documents: ParsedDocument[];
+  findings: InputFinding[];
+  lineCounter: LineCounter;
+}
+
+const TEMPLATE_MARKER = /\{\{[^]*?\}\}/;
+
+export function isManifestUri(uri: string): boolean {
+  return /\.(ya?ml|json)$/i.test(uri);
+}
+
+export function parseFile(uri: string, text: string): ParsedFile {
+  const lineCounter = new LineCounter();
+  const findings: InputFinding[] = [];
+  const documents: ParsedDocument[] = [];
+  // A BOM is not content; the yaml parser handles it, but JSON detection and templates must not see it.
+  let yamlDocs: Document.Parsed[];
+  try {
+    yamlDocs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false }) as Document.Parsed[];
+    if (!Array.isArray(yamlDocs)) yamlDocs = [yamlDocs as unknown as Document.Parsed];
+  } catch (error) {
+    findings.push({
+      code: 'parse-error',
+      severity: 'error',
+      message: `Could not read this file as YAML: ${(error as Error).message}`,
+      location: { uri, range: [0, Math.min(text.length, 1)] },
+    });
+    return { uri, text, documents, findings, lineCounter };
+  }
+  yamlDocs.forEach((doc, index) => {
+    const range: OffsetRange = [doc.range[0], doc.range[2]];
+    const parsed: ParsedDocument = { index, range, yaml: doc, objects: [], skipped: false };
+    documents.push(parsed);
+    const source = text.slice(range[0], range[1]);
+    const template = TEMPLATE_MARKER.exec(source);
+    if (template && looksLikeTemplate(source)) {
+      parsed.skipped = true;
+      const start = range[0] + template.index;
+      findings.push({
+        code: 'template-skipped',
+        severity: 'information',
+        message: 'This document contains template syntax ({{ }}) and is not analysed; render it first (for example `helm template`).',
+        location: { uri, range: [start, start + template[0].length] },
+      });
+      return;
+    }
+    if (doc.errors.length > 0) {
+      parsed.skipped = true;
+      for (const error of doc.errors.slice(0, 5)) {
+        findings.push({
+          code: 'parse-error',
+          severity: 'error',
+          message: `YAML syntax error: ${error.message.split('\n')[0]}`,
+          location: { uri, range: [error.pos[0], Math.max(error.pos[1], error.pos[0] + 1)] },
+        });
+      }
+      return;
+    }
+    const root = doc.contents;
+    if (!root || !isMap(root)) return;
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      parsed.skipped = true;
+      findings.push({
+        code: 'parse-error',
+        severity: 'error',
+        message: `This document could not be read: ${(error as Error).message}`,
+        location: { uri, range },
+      });
+      return;
+    }
+    collectObjects(uri, value, root, index, parsed.objects, findings);
+  });
+  return { uri, text, documents, findings, lineCounter };
+}
+
+function looksLikeTemplate(source: string): boolean {
+  // `{{` inside a comment line does not make a template.
+  return source.split('\n').some((line) => {
+    const hash = line.indexOf('#');
+    const braces = line.indexOf('{{');
+    return braces >= 0 && (hash < 0 || braces < hash);
+  });
+}
+
+function rangeOfNode(node: YamlNode | undefined | null, fallback: OffsetRange): OffsetRange {
+  const r = node?.range;
+  return r ? [r[0], r[1]] : fallback;
+}
+
+function collectObjects(
+  uri: string,
+  value: unknown,
+  node: YamlNode,
+  documentIndex: number,
+  out: K8sObject[],
+  findings: InputFinding[],
+): void {
+  if (!isPlainObject(value)) return;
+  const kind = value.kind;
+  const apiVersion = value.apiVersion;
+  if (typeof kind !== 'string' || typeof apiVersion !== 'string') return; // not a Kubernetes object
+  const range = rangeOfNode(node, [0, 0]);
+  if (kind === 'List' || kind.endsWith('List')) {
+    const items = value.items;
+    const itemsNode = isMap(node) ? node.get('items', true) : undefined;
+    if (!Array.isArray(items)) return;
+    items.forEach((item, i) => {
+      const itemNode = isSeq(itemsNode) ? (itemsNode.items[i] as YamlNode | undefined) : undefined;
+      if (!isPlainObject(item)) return;
+      // Items of typed lists (PodList) may omit kind/apiVersion.
+      const itemKind = typeof item.kind === 'string' ? item.kind : kind !== 'List' ? kind.slice(0, -4) : undefined;
+      if (!itemKind) return;
+      const withKind = { ...item, kind: itemKind, apiVersion: typeof item.apiVersion === 'string' ? item.apiVersion : apiVersion };
+      const obj = makeObject(uri, withKind, itemNode, documentIndex, rangeOfNode(itemNode, range), findings);
+      if (obj) out.push({ ...obj, listIndex: i });
+    });
+    return;
+  }
+  const obj = makeObject(uri, value, node, documentIndex, range, findings);
+  if (obj) out.push(obj);
+}
+
+function makeObject(
+  uri: string,
+  value: Record<string, unknown>,
+  node: YamlNode | undefined,
+  documentIndex: number,
+  range: OffsetRange,
+  findings: InputFinding[],
+): K8sObject | undefined {
+  const metadata = value.metadata;
+  if (metadata !== undefined && metadata !== null && !isPlainObject(metadata)) {
+    findings.push({
+      code: 'invalid-object',
+      severity: 'error',
+      message: `${value.kind}: metadata must be a map; the object is skipped.`,
+      location: { uri, range },
+    });
+    return undefined;
+  }
+  const meta = (metadata ?? {}) as Record<string, unknown>;
+  const name = typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? meta.generateName : '';
+  const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
+  return {
+    uri,
+    kind: value.kind as string,
+    apiVersion: value.apiVersion as string,
+    name,
+    namespace,
+    value,
+    node,
+    range,
+    documentIndex,
+  };
+}
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The YAML node at a path of keys and indices below `node`, if present. */
+export function nodeAt(node: YamlNode | undefined | null, path: readonly (string | number)[]): YamlNode | undefined {
+  let current: unknown = node;
+  for (const key of path) {
+    if (isMap(current)) current = current.get(key, true);
+    else if (isSeq(current) && typeof key === 'number') current = current.items[key];
+    else return undefined;
+  }
+  return (current ?? undefined) as YamlNode | undefined;
+}
+
+/** The range of a map key at a path (the key itself), falling back to the value. */
+export function keyRangeAt(node: YamlNode | undefined | null, path: readonly (string | number)[]): OffsetRange | undefined {
+  if (path.length === 0) return node?.range ? [node.range[0], node.range[1]] : undefined;
+  const parent = nodeAt(node, path.slice(0, -1));
+  const last = path[path.length - 1];
+  if (isMap(parent)) {
+    for (const pair of parent.items) {
+      const key = pair.key as YamlNode | null;
+      if (isScalar(key) && key.value === last && key.range) return [key.range[0], key.range[1]];
+    }
+  }
+  const target = nodeAt(node, path);
+  return target?.range ? [target.range[0], target.range[1]] : undefined;
+}
+
+/** The range of the value at a path. */
+export function rangeAt(node: YamlNode | undefined | null, path: readonly (string | number)[]): OffsetRange | undefined {
+  const target = nodeAt(node, path);
+  return target?.range ? [target.range[0], target.range[1]] : undefined;
+}

@@ -1,0 +1,242 @@
+// A workspace of manifest files: parses each file once per content, splits the files into scopes (each analysed
+// as its own cluster) and keeps one model and analysis per scope, rebuilt lazily after changes.
+import { CONFIG_FILE_NAME, defaultConfig, parseConfig, type WorkspaceConfig } from './config';
+import { Analysis } from './evaluate';
+import { buildModel, type Model } from './model';
+import { isManifestUri, isPlainObject, parseFile, type K8sObject, type ParsedFile } from './parse';
+import { basenameUri, dirnameUri, globToRegExp, isUnder, joinUri, relativeUri } from './uri';
+
+export const DEFAULT_SCOPE = 'default';
+
+export interface Scope {
+  name: string;
+  /** Files in the scope, in workspace order. */
+  uris: string[];
+  model: Model;
+  analysis: Analysis;
+}
+
+const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
+
+export function isKustomizationUri(uri: string): boolean {
+  return KUSTOMIZATION_NAMES.has(basenameUri(uri));
+}
+
+interface Kustomization {
+  uri: string;
+  namespace?: string;
+  /** Files and directories the kustomization includes as resources. */
+  resources: string[];
+  /** Files the kustomization uses as patches: partial objects, not resources. */
+  patches: string[];
+}
+
+export class Workspace {
+  private readonly files = new Map<string, ParsedFile>();
+  private configUri: string | undefined;
+  private configText: string | undefined;
+  private cachedConfig: WorkspaceConfig | undefined;
+  private cachedScopes: Scope[] | undefined;
+  /** Bumped on every change, so callers can tell whether a result is stale. */
+  version = 0;
+
+  constructor(private readonly options: { defaultNamespace?: string } = {}) {}
+
+  /** Adds or replaces a file. Returns the parsed file. Non-manifest files are ignored (undefined). */
+  setFile(uri: string, text: string): ParsedFile | undefined {
+    if (basenameUri(uri) === CONFIG_FILE_NAME) {
+      this.configUri = uri;
+      this.configText = text;
+      this.invalidate(true);
+      return undefined;
+    }
+    if (!isManifestUri(uri)) return undefined;
+    const existing = this.files.get(uri);
+    if (existing && existing.text === text) return existing;
+    const parsed = parseFile(uri, text);
+    this.files.set(uri, parsed);
+    this.invalidate(false);
+    return parsed;
+  }
+
+  deleteFile(uri: string): void {
+    if (uri === this.configUri) {
+      this.configUri = undefined;
+      this.configText = undefined;
+      this.invalidate(true);
+      return;
+    }
+    if (this.files.delete(uri)) this.invalidate(false);
+  }
+
+  hasFile(uri: string): boolean {
+    return this.files.has(uri);
+  }
+
+  getFile(uri: string): ParsedFile | undefined {
+    return this.files.get(uri);
+  }
+
+  fileUris(): string[] {
+    return [...this.files.keys()];
+  }
+
+  get config(): WorkspaceConfig {
+    if (!this.cachedConfig) {
+      this.cachedConfig = this.configUri && this.configText !== undefined ? parseConfig(this.configUri, this.configText) : defaultConfig();
+      if (this.options.defaultNamespace && !(this.configText ?? '').match(/^defaultNamespace:/m)) {
+        this.cachedConfig.defaultNamespace = this.options.defaultNamespace;
+      }
+    }
+    return this.cachedConfig;
+  }
+
+  get configFileUri(): string | undefined {
+    return this.configUri;
+  }
+
+  private invalidate(config: boolean): void {
+    this.version++;
+    this.cachedScopes = undefined;
+    if (config) this.cachedConfig = undefined;
+  }
+
+  /** The scopes of the workspace with their models (built on first use after a change). */
+  scopes(): Scope[] {
+    if (!this.cachedScopes) this.cachedScopes = this.buildScopes();
+    return this.cachedScopes;
+  }
+
+  /** Scopes that include a file. */
+  scopesOf(uri: string): Scope[] {
+    return this.scopes().filter((s) => s.uris.includes(uri));
+  }
+
+  private buildScopes(): Scope[] {
+    const config = this.config;
+    const root = this.configUri ? dirnameUri(this.configUri) : undefined;
+    const excluded = config.exclude.map(globToRegExp);
+    const uris = [...this.files.keys()].filter((u) => !root || !excluded.some((re) => re.test(relativeUri(root, u))));
+
+    const kustomizations = new Map<string, Kustomization>();
+    for (const u of uris) {
+      if (!isKustomizationUri(u)) continue;
+      const k = readKustomization(this.files.get(u)!);
+      if (k) kustomizations.set(dirnameUri(u), k);
+    }
+    const patchFiles = new Set<string>();
+    for (const k of kustomizations.values()) for (const p of k.patches) patchFiles.add(p);
+    const manifestUris = uris.filter((u) => !isKustomizationUri(u) && !patchFiles.has(u));
+
+    const groups: { name: string; uris: string[]; kustomizationDirs?: string[] }[] = [];
+    if (config.scopes.length > 0 && root) {
+      const assigned = new Set<string>();
+      for (const scope of config.scopes) {
+        const matchers = scope.paths.map((p) => globToRegExp(p.replace(/\/$/, '')));
+        const direct = manifestUris.filter((u) => matchers.some((re) => re.test(relativeUri(root, u))));
+        const members = new Set(direct);
+        // Kustomizations inside the scope pull in their resources (bases elsewhere in the repository).
+        const kustomizationDirs: string[] = [];
+        for (const [dir, k] of kustomizations) {
+          if (!scope.paths.some((p) => isUnder(dir, joinUri(root, p.replace(/\/$/, ''))))) continue;
+          kustomizationDirs.push(dir);
+          for (const u of expandResources(k, kustomizations, manifestUris)) members.add(u);
+        }
+        for (const u of members) assigned.add(u);
+        groups.push({ name: scope.name, uris: manifestUris.filter((u) => members.has(u)), kustomizationDirs });
+      }
+      const rest = manifestUris.filter((u) => !assigned.has(u));
+      if (rest.length > 0) groups.push({ name: DEFAULT_SCOPE, uris: rest });
+    } else {
+      groups.push({ name: DEFAULT_SCOPE, uris: manifestUris });
+    }
+
+    return groups.map((g) => {
+      const overrides = namespaceOverrides(g.uris, g.kustomizationDirs, kustomizations, manifestUris);
+      const objects: K8sObject[] = [];
+      for (const u of g.uris) for (const d of this.files.get(u)!.documents) objects.push(...d.objects);
+      const model = buildModel(objects, {
+        defaultNamespace: config.defaultNamespace,
+        namespaceOverrides: overrides,
+        assumedObjects: config.objects,
+      });
+      return { name: g.name, uris: g.uris, model, analysis: new Analysis(model) };
+    });
+  }
+}
+
+function readKustomization(file: ParsedFile): Kustomization | undefined {
+  const doc = file.documents[0]?.yaml;
+  if (!doc) return undefined;
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch {
+    return undefined;
+  }
+  if (!isPlainObject(value)) return undefined;
+  const dir = dirnameUri(file.uri);
+  const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+  const resources = [...list(value.resources), ...list(value.bases)].map((r) => joinUri(dir, r));
+  const patches = [...list(value.patchesStrategicMerge), ...list(value.patchesJson6902)];
+  if (Array.isArray(value.patches)) {
+    for (const p of value.patches) {
+      if (typeof p === 'string') patches.push(p);
+      else if (isPlainObject(p) && typeof p.path === 'string') patches.push(p.path);
+    }
+  }
+  return {
+    uri: file.uri,
+    namespace: typeof value.namespace === 'string' ? value.namespace : undefined,
+    resources,
+    patches: patches.map((p) => joinUri(dir, p)),
+  };
+}
+
+/** Files a kustomization includes, following directories with kustomizations of their own. */
+function expandResources(k: Kustomization, all: Map<string, Kustomization>, manifestUris: string[], seen = new Set<string>()): string[] {
+  if (seen.has(k.uri)) return [];
+  seen.add(k.uri);
+  const out: string[] = [];
+  for (const r of k.resources) {
+    const nested = all.get(r);
+    if (nested) out.push(...expandResources(nested, all, manifestUris, seen));
+    else if (manifestUris.includes(r)) out.push(r);
+    else out.push(...manifestUris.filter((u) => isUnder(u, r)));
+  }
+  return out;
+}
+
+/** For each file reached from a kustomization with `namespace:`, that namespace (the outermost kustomization wins). */
+function namespaceOverrides(
+  scopeUris: string[],
+  /** Kustomizations that belong to the scope; all of them when undefined. */
+  scopeKustomizationDirs: string[] | undefined,
+  kustomizations: Map<string, Kustomization>, manifestUris: string[]): Map<string, string> {
+  const inScope = new Set(scopeUris);
+  const referenced = new Set<string>();
+  for (const k of kustomizations.values()) for (const r of k.resources) if (kustomizations.has(r)) referenced.add(r);
+  const overrides = new Map<string, string>();
+  const visit = (k: Kustomization, inherited: string | undefined, seen: Set<string>) => {
+    if (seen.has(k.uri)) return;
+    seen.add(k.uri);
+    const ns = inherited ?? k.namespace;
+    for (const r of k.resources) {
+      const nested = kustomizations.get(r);
+      if (nested) visit(nested, ns, seen);
+      else if (ns) {
+        for (const u of manifestUris.includes(r) ? [r] : manifestUris.filter((m) => isUnder(m, r))) {
+          if (inScope.has(u) && !overrides.has(u)) overrides.set(u, ns);
+        }
+      }
+    }
+  };
+  // From the roots: the kustomizations of the scope that no other kustomization of the scope includes.
+  const candidates = scopeKustomizationDirs ?? [...kustomizations.keys()];
+  for (const dir of candidates) {
+    const k = kustomizations.get(dir)!;
+    if (referenced.has(dir) && candidates.some((c) => kustomizations.get(c)!.resources.includes(dir))) continue;
+    visit(k, undefined, new Set());
+  }
+  return overrides;
+}

@@ -1,0 +1,2 @@
+// Language server entry point (bundled as dist/server.js). Filled in by the language server work.
+export {};

@@ -1,0 +1,68 @@
+// Every allowed connection at workload level, with its port sets and the external address ranges involved.
+import { IPV4_ALL, IPV6_ALL, formatRangeAsCidr, partition, subtractAll, type IpRange } from '../engine/cidr';
+import { workloadEndpoint, type Analysis, type Endpoint } from '../engine/evaluate';
+import type { PortSet } from '../engine/portset';
+
+export interface Connection {
+  from: string;
+  to: string;
+  /** `All Connections` or `TCP 80,443,UDP 53`. */
+  conn: string;
+  /** Set for a side that is an external address range. */
+  fromExternal?: boolean;
+  toExternal?: boolean;
+}
+
+function blocks(analysis: Analysis, direction: 'ingress' | 'egress'): IpRange[] {
+  const ranges: IpRange[] = [];
+  for (const p of analysis.model.policies) {
+    if (!p.valid) continue;
+    for (const rule of p[direction]) for (const peer of rule.peers ?? []) if (peer.type === 'ipBlock') ranges.push(...subtractAll(peer.cidr, peer.except));
+  }
+  return [...partition(IPV4_ALL, ranges), ...partition(IPV6_ALL, ranges)];
+}
+
+/** Adjacent address blocks with the same connections, merged and printed as CIDRs or ranges. */
+function mergeExternal(items: { range: IpRange; conn: PortSet }[]): { label: string; conn: string }[] {
+  const out: { label: string; conn: string; ranges: IpRange[] }[] = [];
+  for (const item of items) {
+    if (item.conn.isEmpty()) continue;
+    const conn = item.conn.toString();
+    const last = out[out.length - 1];
+    const lastRange = last?.ranges[last.ranges.length - 1];
+    if (last && last.conn === conn && lastRange && lastRange.v6 === item.range.v6 && lastRange.hi + 1n === item.range.lo) {
+      last.ranges[last.ranges.length - 1] = { v6: lastRange.v6, lo: lastRange.lo, hi: item.range.hi };
+    } else out.push({ label: '', conn, ranges: [item.range] });
+  }
+  return out.map((o) => ({ label: o.ranges.map(formatRangeAsCidr).join(','), conn: o.conn }));
+}
+
+export function listConnections(analysis: Analysis): Connection[] {
+  const workloads = [...analysis.reportedWorkloads()].sort((a, b) => (a.displayName < b.displayName ? -1 : a.displayName > b.displayName ? 1 : 0));
+  const lines: Connection[] = [];
+  const ingressBlocks = blocks(analysis, 'ingress');
+  const egressBlocks = blocks(analysis, 'egress');
+  for (const src of workloads) {
+    for (const dst of workloads) {
+      if (src === dst && !src.replicated) continue;
+      const conn = analysis.connection(workloadEndpoint(src), workloadEndpoint(dst)).allowed;
+      if (!conn.isEmpty()) lines.push({ from: src.displayName, to: dst.displayName, conn: conn.toString() });
+    }
+    const out = egressBlocks.map((range) => ({ range, conn: analysis.connection(workloadEndpoint(src), ipEp(range)).allowed }));
+    for (const m of mergeExternal(out)) lines.push({ from: src.displayName, to: m.label, conn: m.conn, toExternal: true });
+  }
+  for (const dst of workloads) {
+    const incoming = ingressBlocks.map((range) => ({ range, conn: analysis.connection(ipEp(range), workloadEndpoint(dst)).allowed }));
+    for (const m of mergeExternal(incoming)) lines.push({ from: m.label, to: dst.displayName, conn: m.conn, fromExternal: true });
+  }
+  return lines;
+}
+
+function ipEp(range: IpRange): Endpoint {
+  return { type: 'ip', range, label: formatRangeAsCidr(range) };
+}
+
+export function connectionsToText(lines: Connection[]): string {
+  if (lines.length === 0) return 'No connections are allowed.\n';
+  return lines.map((l) => `${l.from}${l.fromExternal ? ' (external)' : ''} => ${l.to}${l.toExternal ? ' (external)' : ''} : ${l.conn}\n`).join('');
+}

@@ -1,0 +1,90 @@
+// np-guard/netpol-analyzer's `list` text format. Its conventions live here, not in the engine: pods are named by
+// their direct controller owner, replicas are one peer (self lines omitted), and the outside world is split into
+// IPv4 ranges at every ipBlock boundary (ingress and egress sides apart). See ../shared/corpus/netpol-analyzer/FORMAT.md.
+import { IPV4_ALL, formatRange, partition, subtractAll, type IpRange } from '../engine/cidr';
+import type { Analysis, Endpoint } from '../engine/evaluate';
+import { controllerReference, readWorkload, WORKLOAD_KINDS, type Workload } from '../engine/model';
+import { PortSet } from '../engine/portset';
+
+export interface ConnLine {
+  src: string;
+  dst: string;
+  conn: string;
+}
+
+interface Peer {
+  name: string;
+  endpoints: Endpoint[];
+  external: boolean;
+}
+
+const WORKLOAD_KIND_SET = new Set<string>(WORKLOAD_KINDS);
+
+function analyzerPeers(analysis: Analysis): Peer[] {
+  const model = analysis.model;
+  const byName = new Map<string, Peer>();
+  let nextId = 1_000_000; // ids apart from the model's own workloads (the analysis caches by id)
+  for (const o of model.objects) {
+    if (!WORKLOAD_KIND_SET.has(o.kind) || !o.name) continue;
+    const assumed = model.workloads.find((w) => w.object === o)?.assumed ?? false;
+    if (assumed) continue;
+    if (o.kind === 'Pod' && o.name.startsWith('virt-launcher-')) continue;
+    const namespace = model.workloads.find((w) => w.object === o)?.namespace ?? model.ownedBy.get(o)?.namespace ?? o.namespace ?? model.defaultNamespace;
+    const w = readWorkload(o, namespace, nextId++, false);
+    if (!w) continue;
+    let display = `${namespace}/${o.name}[${o.kind}]`;
+    if (o.kind === 'Pod') {
+      const owner = controllerReference(o);
+      if (owner && owner.kind !== 'Node') display = `${namespace}/${owner.name}[${owner.kind || 'Pod'}]`;
+    }
+    const peer = byName.get(display) ?? { name: display, endpoints: [], external: false };
+    peer.endpoints.push({ type: 'workload', workload: w });
+    byName.set(display, peer);
+  }
+  return [...byName.values()];
+}
+
+function ipBlockRanges(analysis: Analysis, direction: 'ingress' | 'egress'): IpRange[] {
+  const ranges: IpRange[] = [];
+  for (const policy of analysis.model.policies) {
+    if (!policy.valid) continue;
+    for (const rule of policy[direction]) {
+      for (const peer of rule.peers ?? []) {
+        if (peer.type !== 'ipBlock' || peer.cidr.v6) continue;
+        ranges.push(...subtractAll(peer.cidr, peer.except));
+      }
+    }
+  }
+  return ranges;
+}
+
+function externalPeers(analysis: Analysis, direction: 'ingress' | 'egress'): Peer[] {
+  return partition(IPV4_ALL, ipBlockRanges(analysis, direction)).map((range) => ({
+    name: `${formatRange(range)}[External]`,
+    endpoints: [{ type: 'ip', range, label: formatRange(range) }],
+    external: true,
+  }));
+}
+
+export function analyzerConnections(analysis: Analysis): ConnLine[] {
+  const workloads = analyzerPeers(analysis);
+  const sources = [...externalPeers(analysis, 'ingress'), ...workloads];
+  const destinations = [...workloads, ...externalPeers(analysis, 'egress')];
+  const lines: ConnLine[] = [];
+  for (const src of sources) {
+    for (const dst of destinations) {
+      if (src.name === dst.name || (src.external && dst.external)) continue;
+      let conn = PortSet.NONE;
+      for (const s of src.endpoints) for (const d of dst.endpoints) conn = conn.union(analysis.connection(s, d).allowed);
+      if (!conn.isEmpty()) lines.push({ src: src.name, dst: dst.name, conn: conn.toString() });
+    }
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return lines.sort((a, b) => cmp(a.src, b.src) || cmp(a.dst, b.dst));
+}
+
+export function formatAnalyzerText(lines: ConnLine[]): string {
+  return lines.map((l) => `${l.src} => ${l.dst} : ${l.conn}\n`).join('');
+}
+
+export type { Workload };
