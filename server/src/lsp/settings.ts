@@ -1,0 +1,54 @@
+// The `netpol` settings (workspace/configuration section `netpol`), read defensively: any value may be missing or
+// of the wrong type. Settings override `.netpol.yaml`.
+import type { DnsConfig, RuleSetting } from '../engine/config';
+import { isPlainObject } from '../engine/parse';
+
+export interface NetpolSettings {
+  /** Severity per rule id, or off. */
+  rules: Record<string, RuleSetting>;
+  /** Namespace of objects without one; undefined keeps `.netpol.yaml`'s (or `default`). */
+  defaultNamespace: string | undefined;
+  /** Globs (relative to a workspace folder) of files not to index. */
+  exclude: string[];
+  /** Larger files are skipped with a diagnostic; undefined keeps `.netpol.yaml`'s (or 5 MB). */
+  maxFileSize: number | undefined;
+  /** DNS endpoints, field by field over `.netpol.yaml`'s. */
+  dns: Partial<DnsConfig>;
+}
+
+export function defaultSettings(): NetpolSettings {
+  return { rules: {}, defaultNamespace: undefined, exclude: [], maxFileSize: undefined, dns: {} };
+}
+
+const RULE_SETTINGS = new Set<string>(['error', 'warning', 'information', 'hint', 'off']);
+
+export function readSettings(value: unknown): NetpolSettings {
+  const settings = defaultSettings();
+  if (!isPlainObject(value)) return settings;
+  if (isPlainObject(value.rules)) {
+    for (const [id, setting] of Object.entries(value.rules)) {
+      // VS Code users write "info"/"warn" too; accept the common short forms.
+      const normalized = setting === 'info' ? 'information' : setting === 'warn' ? 'warning' : setting;
+      if (typeof normalized === 'string' && RULE_SETTINGS.has(normalized)) settings.rules[id] = normalized as RuleSetting;
+    }
+  }
+  if (typeof value.defaultNamespace === 'string' && value.defaultNamespace.trim() !== '') {
+    settings.defaultNamespace = value.defaultNamespace.trim();
+  }
+  if (Array.isArray(value.exclude)) settings.exclude = value.exclude.filter((g): g is string => typeof g === 'string' && g !== '');
+  if (typeof value.maxFileSize === 'number' && Number.isFinite(value.maxFileSize) && value.maxFileSize > 0) {
+    settings.maxFileSize = value.maxFileSize;
+  }
+  if (isPlainObject(value.dns)) {
+    const dns = value.dns;
+    if (typeof dns.namespace === 'string' && dns.namespace !== '') settings.dns.namespace = dns.namespace;
+    if (isPlainObject(dns.podLabels) && Object.keys(dns.podLabels).length > 0) {
+      settings.dns.podLabels = Object.fromEntries(Object.entries(dns.podLabels).map(([k, v]) => [k, String(v)]));
+    }
+    if (Array.isArray(dns.ports) && dns.ports.length > 0) {
+      settings.dns.ports = dns.ports.filter((p): p is number => typeof p === 'number' && Number.isInteger(p) && p > 0 && p < 65536);
+    }
+    if (Array.isArray(dns.cidrs) && dns.cidrs.length > 0) settings.dns.cidrs = dns.cidrs.filter((c): c is string => typeof c === 'string');
+  }
+  return settings;
+}
