@@ -87,4 +87,9 @@ export function formatAnalyzerText(lines: ConnLine[]): string {
   return lines.map((l) => `${l.src} => ${l.dst} : ${l.conn}\n`).join('');
 }
 
+/** The analyzer's JSON format: the same lines as a pretty-printed array of `{src, dst, conn}` (FORMAT.md §1). */
+export function formatAnalyzerJson(lines: ConnLine[]): string {
+  return `${JSON.stringify(lines.map((l) => ({ src: l.src, dst: l.dst, conn: l.conn })), null, 2)}\n`;
+}
+
 export type { Workload };

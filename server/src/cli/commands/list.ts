@@ -1,19 +1,20 @@
 import type { Command } from '../command';
 import { oneOf } from '../args';
 import { connectionsToText, listConnections } from '../../report/connlist';
-import { analyzerConnections, formatAnalyzerText } from '../../report/netpol-analyzer';
+import { analyzerConnections, formatAnalyzerJson, formatAnalyzerText } from '../../report/netpol-analyzer';
 import { load, parseWithCommon, singleScope } from './common';
 
 export const listCommand: Command = {
   name: 'list',
   summary: 'every allowed connection at workload level, with ports and external address ranges',
-  usage: 'netpol list [--format text|json|netpol-analyzer] [--scope NAME] PATH...',
+  usage: 'netpol list [--format text|json|netpol-analyzer|netpol-analyzer-json] [--scope NAME] PATH...',
   run(argv, io) {
     const args = parseWithCommon(argv, { values: ['format'] });
-    const format = oneOf(args.values.get('format')?.[0], ['text', 'json', 'netpol-analyzer'] as const, 'format', 'text');
+    const format = oneOf(args.values.get('format')?.[0], ['text', 'json', 'netpol-analyzer', 'netpol-analyzer-json'] as const, 'format', 'text');
     const workspace = load(args, io);
     const analysis = singleScope(workspace, args).analysis;
     if (format === 'netpol-analyzer') io.stdout(formatAnalyzerText(analyzerConnections(analysis)));
+    else if (format === 'netpol-analyzer-json') io.stdout(formatAnalyzerJson(analyzerConnections(analysis)));
     else {
       const lines = listConnections(analysis);
       io.stdout(format === 'json' ? `${JSON.stringify(lines, null, 2)}\n` : connectionsToText(lines));
