@@ -65,7 +65,10 @@ export function matrixToCsv(m: Matrix): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** A readable grid per port: rows are sources, columns destinations (numbered, with a legend). */
+/**
+ * A readable grid per port: rows are sources, columns destinations (numbered, with a legend). Ports whose grids are
+ * identical share one grid, so a workspace with many ports stays short.
+ */
 export function matrixToText(m: Matrix): string {
   if (m.pods.length === 0) return 'No workloads found.\n';
   if (m.ports.length === 0) return 'No container ports declared; pass --port PORT/PROTO to choose ports.\n';
@@ -74,13 +77,18 @@ export function matrixToText(m: Matrix): string {
   const numWidth = String(m.pods.length).length;
   out.push('Workloads:');
   m.pods.forEach((p, i) => out.push(`  ${String(i + 1).padStart(numWidth)}  ${p}`));
+  const groups = new Map<string, string[]>();
   for (const port of m.ports) {
+    const key = m.allowed[port].map((row) => row.map((a) => (a ? '1' : '0')).join('')).join('|');
+    groups.set(key, [...(groups.get(key) ?? []), port]);
+  }
+  for (const ports of groups.values()) {
+    const grid = m.allowed[ports[0]];
     out.push('');
-    out.push(`Port ${port}   (rows: from, columns: to; ✓ allowed, · denied)`);
-    const header = `${''.padEnd(width + numWidth + 3)}${m.pods.map((_, j) => String(j + 1).padStart(numWidth + 1)).join('')}`;
-    out.push(header);
+    out.push(`${ports.length > 1 ? 'Ports' : 'Port'} ${ports.join(', ')}   (rows: from, columns: to; ✓ allowed, · denied)`);
+    out.push(`${''.padEnd(width + numWidth + 3)}${m.pods.map((_, j) => String(j + 1).padStart(numWidth + 1)).join('')}`);
     m.pods.forEach((p, i) => {
-      const cells = m.allowed[port][i].map((a) => (a ? '✓' : '·').padStart(numWidth + 1)).join('');
+      const cells = grid[i].map((a) => (a ? '✓' : '·').padStart(numWidth + 1)).join('');
       out.push(`${String(i + 1).padStart(numWidth)}  ${p.padEnd(width)} ${cells}`);
     });
   }
