@@ -1,0 +1,384 @@
+// Hovers: what a selector matches, what a policy does, who may reach a workload, what a port resolves to.
+// Every answer reads the prepared index (featureIndex) and the Analysis caches.
+import { distance } from 'fastest-levenshtein';
+import { endpointName, ipEndpoint, workloadEndpoint, type Endpoint } from '../evaluate';
+import type { Namespace, Workload } from '../model';
+import type { Direction, NetworkPolicy, Peer, PodPeer, PolicyRule, PortSpec } from '../policy';
+import { PortSet } from '../portset';
+import { formatSelector, matchesSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
+import type { Labels, OffsetRange } from '../types';
+import type { Workspace } from '../workspace';
+import { locate, pathStartsWith, type Cursor } from './cursor';
+import { describePeer, describePolicy, describePorts } from './describe';
+import { featureIndex, type LabelStats, type ScopeIndex } from './index';
+import { cappedInline, cappedList, code, LIST_CAP, plural, policyLink, workloadLink } from './markdown';
+
+export interface HoverResult {
+  markdown: string;
+  range: OffsetRange;
+}
+
+/** What a cursor in a policy points at, as the features see it. */
+export type PolicyTarget =
+  | { type: 'name' }
+  | { type: 'podSelector' }
+  | { type: 'peer'; rule: PolicyRule; peer: PodPeer; part: 'podSelector' | 'namespaceSelector' }
+  | { type: 'port'; rule: PolicyRule; port: PortSpec }
+  | { type: 'other' };
+
+export function policyTarget(policy: NetworkPolicy, cursor: Cursor): PolicyTarget {
+  const path = cursor.path;
+  if (pathStartsWith(path, ['metadata', 'name'])) return { type: 'name' };
+  if (pathStartsWith(path, ['spec', 'podSelector'])) return { type: 'podSelector' };
+  const direction = path[1];
+  if (path[0] !== 'spec' || (direction !== 'ingress' && direction !== 'egress') || typeof path[2] !== 'number') return { type: 'other' };
+  const rule = policy[direction].find((r) => r.index === path[2]);
+  if (!rule) return { type: 'other' };
+  const peerKey = direction === 'ingress' ? 'from' : 'to';
+  if (path[3] === peerKey && typeof path[4] === 'number' && (path[5] === 'podSelector' || path[5] === 'namespaceSelector')) {
+    const peer = rule.peers?.find((p) => p.index === path[4]);
+    if (peer?.type === 'pods') return { type: 'peer', rule, peer, part: path[5] };
+  }
+  if (path[3] === 'ports' && typeof path[4] === 'number' && (path[5] === 'port' || path[5] === 'endPort')) {
+    const port = rule.ports?.find((p) => p.index === path[4]);
+    if (port) return { type: 'port', rule, port };
+  }
+  return { type: 'other' };
+}
+
+/** Whether the cursor is on a workload's identity: its name or the labels of it or its pods. */
+export function onWorkloadIdentity(workload: Workload, cursor: Cursor): boolean {
+  const path = cursor.path;
+  return (
+    pathStartsWith(path, ['metadata', 'name']) ||
+    pathStartsWith(path, ['metadata', 'labels']) ||
+    pathStartsWith(path, [...workload.templatePath, 'metadata', 'labels']) ||
+    (path.length === 1 && path[0] === 'kind')
+  );
+}
+
+export function hover(workspace: Workspace, uri: string, offset: number): HoverResult | undefined {
+  const file = workspace.getFile(uri);
+  if (!file) return undefined;
+  const cursor = locate(file, offset);
+  if (!cursor.object) return undefined;
+  const index = featureIndex(workspace).scopeFor(uri);
+  if (!index) return undefined;
+  // Off any scalar (inside `{}`, say) the innermost node is what the hover is about.
+  const range = cursor.range ?? cursor.nodeRange;
+  if (!range) return undefined;
+  const policy = index.policyByObject.get(cursor.object);
+  if (policy) {
+    const target = policyTarget(policy, cursor);
+    switch (target.type) {
+      case 'name':
+        return { markdown: policyHover(workspace, index, policy), range };
+      case 'podSelector':
+        return { markdown: podSelectorHover(workspace, index, policy), range };
+      case 'peer':
+        return { markdown: peerHover(workspace, index, policy, target.rule, target.peer), range };
+      case 'port':
+        return { markdown: portHover(workspace, index, policy, target.rule, target.port), range };
+      default:
+        return undefined;
+    }
+  }
+  const workload = index.workloadByObject.get(cursor.object);
+  if (workload && onWorkloadIdentity(workload, cursor)) {
+    return { markdown: workloadHover(workspace, index, workload, cursor.object !== workload.object), range };
+  }
+  return undefined;
+}
+
+// ---- policies -------------------------------------------------------------------------------------------------
+
+function policyHover(workspace: Workspace, index: ScopeIndex, policy: NetworkPolicy): string {
+  const lines = [`**NetworkPolicy ${policy.namespace}/${policy.name}**`, '', describePolicy(policy, index)];
+  const selected = index.selectedBy(policy);
+  if (selected.length > 0) {
+    lines.push('', `Selected pods (${selected.length}):`, ...cappedList(selected, (w) => podEntry(workspace, w)));
+  }
+  return lines.join('\n');
+}
+
+function podEntry(workspace: Workspace, w: Workload): string {
+  return `${workloadLink(workspace, w)} · ${w.kind}`;
+}
+
+function selectorText(selector: LabelSelector): string {
+  return selector.requirements.length === 0 ? '{} (every pod)' : formatSelector(selector);
+}
+
+function podSelectorHover(workspace: Workspace, index: ScopeIndex, policy: NetworkPolicy): string {
+  const selected = index.selectedBy(policy);
+  const candidates = index.workloadsIn(policy.namespace);
+  const lines = [`**spec.podSelector** ${code(selectorText(policy.podSelector))}`, ''];
+  if (!policy.valid) lines.push('The API server rejects this policy, so in a cluster it selects nothing.', '');
+  if (selected.length > 0) {
+    lines.push(`Selects ${plural(selected.length, 'pod')} in ${code(policy.namespace)}:`, ...cappedList(selected, (w) => podEntry(workspace, w)));
+  } else {
+    lines.push(...noPodsMatch(workspace, index, policy.podSelector, candidates, policy.namespace, true));
+  }
+  return lines.join('\n');
+}
+
+function peerHover(workspace: Workspace, index: ScopeIndex, policy: NetworkPolicy, rule: PolicyRule, peer: PodPeer): string {
+  const toward = rule.direction === 'ingress' ? 'from' : 'to';
+  const lines = [`**${rule.direction} rule ${rule.index + 1}, ${toward} peer ${peer.index + 1}**: ${describePeer(peer, policy.namespace)}`, ''];
+  const namespaces = index.peerNamespaces(policy, peer);
+  if (peer.namespaceSelector) {
+    if (namespaces.length === 0) {
+      lines.push(...noNamespacesMatch(index, peer.namespaceSelector));
+      return lines.join('\n');
+    }
+    lines.push(`Namespaces (${namespaces.length}): ${cappedInline(namespaces.map((ns) => code(ns.name)), LIST_CAP)}`, '');
+  }
+  const matched = index.peerWorkloads(policy, peer);
+  if (matched.length > 0) {
+    lines.push(`Matches ${plural(matched.length, 'pod')}:`, ...cappedList(matched, (w) => podEntry(workspace, w)));
+  } else {
+    const candidates = namespaces.flatMap((ns) => index.workloadsIn(ns.name));
+    const where = peer.namespaceSelector ? `the selected ${namespaces.length === 1 ? 'namespace' : 'namespaces'}` : policy.namespace;
+    lines.push(...noPodsMatch(workspace, index, peer.podSelector ?? { requirements: [], matchLabels: {}, problems: [] }, candidates, where, !peer.namespaceSelector));
+  }
+  return lines.join('\n');
+}
+
+// ---- selectors that match nothing: say so, and show the nearest existing labels -------------------------------
+
+function satisfies(req: SelectorRequirement, labels: Labels): boolean {
+  return matchesSelector({ requirements: [req], matchLabels: {}, problems: [] }, labels);
+}
+
+function requirementText(req: SelectorRequirement): string {
+  return formatSelector({ requirements: [req], matchLabels: {}, problems: [] });
+}
+
+/** Up to five existing keys or values closest to `wanted` by edit distance, with how many carry each. */
+function nearest(wanted: string, counts: Iterable<[string, number]>, unit: string): string {
+  const ranked = [...counts].sort((a, b) => distance(wanted, a[0]) - distance(wanted, b[0]) || b[1] - a[1] || a[0].localeCompare(b[0]));
+  return ranked
+    .slice(0, 5)
+    .map(([name, count]) => `${code(name)} (${plural(count, unit)})`)
+    .join(', ');
+}
+
+function valueCounts(stats: LabelStats, key: string): [string, number][] {
+  return [...(stats.get(key) ?? new Map<string, number>())];
+}
+
+function keyCounts(stats: LabelStats): [string, number][] {
+  return [...stats].map(([key, values]) => [key, [...values.values()].reduce((a, b) => a + b, 0)]);
+}
+
+/** Why no labelled thing satisfies a selector: the requirement nothing satisfies and the nearest labels that exist. */
+function whyNothingMatches(selector: LabelSelector, labelSets: readonly Labels[], stats: LabelStats, unit: string): string[] {
+  const lines: string[] = [];
+  const unsatisfied = selector.requirements.filter((req) => !labelSets.some((labels) => satisfies(req, labels)));
+  for (const req of unsatisfied) {
+    const has = stats.has(req.key);
+    if ((req.operator === 'In' || req.operator === 'Exists') && !has) {
+      const near = nearest(req.key, keyCounts(stats), unit);
+      lines.push(`- no ${unit} has the label key ${code(req.key)}${near ? `; nearest keys: ${near}` : ''}`);
+    } else if (req.operator === 'In') {
+      lines.push(`- no ${unit} has ${code(requirementText(req))}; values of ${code(req.key)}: ${nearest(req.values[0] ?? '', valueCounts(stats, req.key), unit)}`);
+    } else {
+      lines.push(`- no ${unit} satisfies ${code(requirementText(req))}`);
+    }
+  }
+  if (unsatisfied.length === 0 && selector.requirements.length > 1) {
+    lines.push(`- each requirement matches some ${unit}s, but no ${unit} matches all of them:`);
+    for (const req of selector.requirements) {
+      const count = labelSets.filter((labels) => satisfies(req, labels)).length;
+      lines.push(`  - ${code(requirementText(req))}: ${plural(count, unit)}`);
+    }
+  }
+  return lines;
+}
+
+function noPodsMatch(
+  workspace: Workspace,
+  index: ScopeIndex,
+  selector: LabelSelector,
+  candidates: readonly Workload[],
+  where: string,
+  /** Whether pods in other namespaces are worth pointing at (the selector is bound to one namespace). */
+  lookElsewhere: boolean,
+): string[] {
+  const place = where.startsWith('the ') ? where : code(where);
+  if (candidates.length === 0) return [`Matches no pods: there are no pods in ${place} in this workspace.`];
+  const lines = [`Matches no pods in ${place} (${plural(candidates.length, 'pod')} there).`];
+  const stats = lookElsewhere && !where.startsWith('the ') ? index.podLabelStats(where) : labelStatsOf(candidates);
+  const why = whyNothingMatches(selector, candidates.map((w) => w.podLabels), stats, 'pod');
+  if (why.length) lines.push('', 'Nearest existing labels:', ...why);
+  if (lookElsewhere) {
+    const elsewhere = index.model.workloads.filter((w) => !candidates.includes(w) && matchesSelector(selector, w.podLabels));
+    if (elsewhere.length > 0) {
+      lines.push('', `Pods with these labels in other namespaces (a namespaceSelector would reach them):`, ...cappedList(elsewhere, (w) => podEntry(workspace, w), 5));
+    }
+  }
+  return lines;
+}
+
+function labelStatsOf(workloads: readonly Workload[]): LabelStats {
+  const stats: LabelStats = new Map();
+  for (const w of workloads) {
+    for (const [key, value] of Object.entries(w.podLabels)) {
+      const values = stats.get(key) ?? new Map<string, number>();
+      values.set(value, (values.get(value) ?? 0) + 1);
+      stats.set(key, values);
+    }
+  }
+  return stats;
+}
+
+function noNamespacesMatch(index: ScopeIndex, selector: LabelSelector): string[] {
+  const namespaces: Namespace[] = [...index.model.namespaces.values()];
+  const lines = [`Its namespaceSelector ${code(formatSelector(selector))} matches no namespace (${plural(namespaces.length, 'namespace')} in this workspace), so the peer matches no pods.`];
+  const why = whyNothingMatches(selector, namespaces.map((ns) => ns.labels), index.namespaceLabelStats(), 'namespace');
+  if (why.length) lines.push('', 'Nearest existing namespace labels:', ...why);
+  return lines;
+}
+
+// ---- ports ----------------------------------------------------------------------------------------------------
+
+/** The pods a rule's ports apply to: the selected pods for ingress, the peers' pods for egress. */
+export function ruleDestinations(index: ScopeIndex, policy: NetworkPolicy, rule: PolicyRule): Workload[] {
+  if (rule.direction === 'ingress') return index.selectedBy(policy);
+  if (!rule.peers) return index.model.workloads;
+  const seen = new Set<Workload>();
+  for (const peer of rule.peers) for (const w of index.peerWorkloads(policy, peer)) seen.add(w);
+  return [...seen];
+}
+
+function portHover(workspace: Workspace, index: ScopeIndex, policy: NetworkPolicy, rule: PolicyRule, spec: PortSpec): string {
+  const destinations = ruleDestinations(index, policy, rule);
+  const whose = rule.direction === 'ingress' ? 'the selected pods' : 'the peer pods';
+  const none = rule.direction === 'ingress' ? 'No pods to resolve it on: the policy selects no pods.' : "No pods to resolve it on: the rule's peers match no pods.";
+  if (typeof spec.port === 'string') {
+    const name = spec.port;
+    const lines = [`**Named port ${code(name)}** (${spec.protocol}) on ${whose}:`];
+    const resolved: string[] = [];
+    const missing: Workload[] = [];
+    for (const w of destinations) {
+      const ports = w.containerPorts.filter((cp) => cp.name === name && cp.protocol === spec.protocol);
+      if (ports.length === 0) missing.push(w);
+      else resolved.push(`${workloadLink(workspace, w)}: ${ports.map((cp) => `${cp.protocol} ${cp.containerPort} (container ${code(cp.container)})`).join(', ')}`);
+    }
+    if (destinations.length === 0) lines.push('', none);
+    if (resolved.length > 0) lines.push('', `Resolves on ${plural(resolved.length, 'pod')}:`, ...cappedList(resolved, (s) => s));
+    if (missing.length > 0) {
+      lines.push('', `Not declared by ${plural(missing.length, 'pod')} (this port allows nothing there):`, ...cappedList(missing, (w) => podEntry(workspace, w)));
+      const elsewhere = otherPortsNamed(index, name, destinations);
+      if (elsewhere) lines.push('', elsewhere);
+    }
+    return lines.join('\n');
+  }
+  const lo = spec.port ?? 1;
+  const hi = spec.endPort ?? spec.port ?? 65535;
+  const label = describePorts([spec]);
+  const lines = [`**${label}** on ${whose}:`];
+  const declaring: string[] = [];
+  const missing: Workload[] = [];
+  for (const w of destinations) {
+    const ports = w.containerPorts.filter((cp) => cp.protocol === spec.protocol && cp.containerPort >= lo && cp.containerPort <= hi);
+    if (ports.length === 0) missing.push(w);
+    else declaring.push(`${workloadLink(workspace, w)}: ${ports.map((cp) => `container ${code(cp.container)}${cp.name ? ` names ${cp.containerPort} ${code(cp.name)}` : ` declares ${cp.containerPort}`}`).join(', ')}`);
+  }
+  if (destinations.length === 0) lines.push('', none);
+  if (declaring.length > 0) lines.push('', `Declared by ${plural(declaring.length, 'pod')}:`, ...cappedList(declaring, (s) => s));
+  if (missing.length > 0) {
+    lines.push('', `Not declared by ${plural(missing.length, 'pod')} (allowed all the same: policies do not need declared ports):`, ...cappedList(missing, (w) => podEntry(workspace, w)));
+  }
+  return lines.join('\n');
+}
+
+function otherPortsNamed(index: ScopeIndex, name: string, exclude: readonly Workload[]): string | undefined {
+  const names = new Set<string>();
+  for (const w of index.model.workloads) {
+    if (exclude.includes(w)) continue;
+    for (const cp of w.containerPorts) if (cp.name === name) names.add(w.displayName);
+  }
+  return names.size ? `Other pods that name a port ${code(name)}: ${cappedInline([...names].map(code))}` : undefined;
+}
+
+// ---- workloads ------------------------------------------------------------------------------------------------
+
+function isolationLine(workspace: Workspace, index: ScopeIndex, w: Workload, direction: Direction): string {
+  const policies = index.analysis.isolatingPolicies(w, direction);
+  const title = direction === 'ingress' ? 'Ingress' : 'Egress';
+  if (policies.length === 0) return `${title}: not isolated (no policy with ${title} selects it): all ${direction} is allowed`;
+  return `${title}: isolated by ${cappedInline(policies.map((p) => policyLink(workspace, p)))}`;
+}
+
+/** Peers summarised by the ports they get: "TCP 5432: a, b" per distinct port set. */
+function summariseByPorts(workspace: Workspace, entries: { endpoint: Endpoint; ports: PortSet }[]): string[] {
+  const groups = new Map<string, Endpoint[]>();
+  for (const e of entries) {
+    const key = e.ports.toString();
+    const list = groups.get(key) ?? [];
+    list.push(e.endpoint);
+    groups.set(key, list);
+  }
+  const sorted = [...groups].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
+  return cappedList(sorted, ([ports, endpoints]) => {
+    const names = endpoints.map((e) => (e.type === 'workload' ? workloadLink(workspace, e.workload) : code(endpointName(e))));
+    return `${ports === 'All Connections' ? 'all ports' : ports}: ${cappedInline(names, 5)}`;
+  }, 6);
+}
+
+const OUTSIDE: Endpoint = ipEndpoint({ v6: false, lo: 0n, hi: 0xffffffffn });
+
+/** Address blocks and "anywhere" that a direction of the workload admits, from its isolating policies' rules. */
+function outsidePeers(index: ScopeIndex, w: Workload, direction: Direction): string[] {
+  const policies = index.analysis.isolatingPolicies(w, direction);
+  if (policies.length === 0) return ['anywhere: all ports'];
+  const out: string[] = [];
+  for (const policy of policies) {
+    for (const rule of policy[direction]) {
+      // Toward an address, named ports resolve to nothing: only numbers count.
+      const destination = direction === 'ingress' ? workloadEndpoint(w) : OUTSIDE;
+      const ports = index.analysis.rulePorts(rule, destination);
+      if (ports.isEmpty()) continue;
+      const text = ports.isAll() ? 'all ports' : ports.toString();
+      if (!rule.peers) out.push(`anywhere: ${text}`);
+      else for (const peer of rule.peers) if (peer.type === 'ipBlock') out.push(`${describePeer(peer, policy.namespace)}: ${text}`);
+    }
+  }
+  return [...new Set(out)];
+}
+
+function workloadHover(workspace: Workspace, index: ScopeIndex, w: Workload, viaOwnedObject: boolean): string {
+  const lines = [`**${w.kind} ${w.displayName}**`];
+  if (viaOwnedObject) lines.push('', `(this object's pods are managed by ${w.kind} ${code(w.name)})`);
+  const labels = Object.entries(w.podLabels).map(([k, v]) => code(`${k}=${v}`));
+  lines.push('', `Pod labels: ${labels.length ? labels.join(', ') : 'none'}`);
+  const selecting = index.analysis.selectingPolicies(w);
+  lines.push('', selecting.length ? `Selected by ${plural(selecting.length, 'policy', 'policies')}: ${cappedInline(selecting.map((p) => policyLink(workspace, p)))}` : 'Selected by no policy.');
+  lines.push('', `- ${isolationLine(workspace, index, w, 'ingress')}`, `- ${isolationLine(workspace, index, w, 'egress')}`);
+
+  const from: { endpoint: Endpoint; ports: PortSet }[] = [];
+  const to: { endpoint: Endpoint; ports: PortSet }[] = [];
+  const self = workloadEndpoint(w);
+  const others = index.analysis.reportedWorkloads();
+  for (const other of others) {
+    if (other === w) continue;
+    const peer = workloadEndpoint(other);
+    const inbound = index.analysis.connection(peer, self).allowed;
+    if (!inbound.isEmpty()) from.push({ endpoint: peer, ports: inbound });
+    const outbound = index.analysis.connection(self, peer).allowed;
+    if (!outbound.isEmpty()) to.push({ endpoint: peer, ports: outbound });
+  }
+  const total = others.filter((o) => o !== w).length;
+  lines.push('', `**May be reached from** ${from.length} of ${plural(total, 'workload')}:`);
+  lines.push(...(from.length ? summariseByPorts(workspace, from) : ['- no workload']));
+  const outsideIn = outsidePeers(index, w, 'ingress');
+  if (outsideIn.length) lines.push(`- outside the cluster: ${cappedInline(outsideIn)}`);
+  lines.push('', `**May reach** ${to.length} of ${plural(total, 'workload')}:`);
+  lines.push(...(to.length ? summariseByPorts(workspace, to) : ['- no workload']));
+  const outsideOut = outsidePeers(index, w, 'egress');
+  if (outsideOut.length) lines.push(`- outside the cluster: ${cappedInline(outsideOut)}`);
+  return lines.join('\n');
+}
+
+export type { Peer };
