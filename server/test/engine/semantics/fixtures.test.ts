@@ -1,0 +1,36 @@
+// Data-driven semantics tests: every `# expect...` comment in test-fixtures/semantics/ is one test, named after its
+// fixture line and the source (API reference section or upstream test) it checks. See expectations.ts for the syntax.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { checkExpectation, loadFixture } from './expectations';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..', '..', 'test-fixtures', 'semantics');
+
+const entries = fs.readdirSync(ROOT).filter((n) => n.endsWith('.yaml') || fs.statSync(path.join(ROOT, n)).isDirectory()).sort();
+
+test('the semantics fixtures are present', () => {
+  assert.ok(entries.length >= 10, `only ${entries.length} fixtures under ${ROOT}`);
+});
+
+for (const entry of entries) {
+  const fixture = loadFixture(path.join(ROOT, entry));
+  describe(`semantics fixture ${entry}`, () => {
+    test('has expectations, each with a source', () => {
+      assert.ok(fixture.expectations.length > 0, 'no # expect comments');
+      for (const e of fixture.expectations) assert.ok(e.source, `${e.where}: no # source: line above this expectation`);
+    });
+    test('reads without input findings', () => {
+      const findings = [
+        ...fixture.workspace.fileUris().flatMap((u) => fixture.workspace.getFile(u)!.findings),
+        ...fixture.workspace.config.findings,
+        ...fixture.workspace.scopes().flatMap((s) => s.model.findings),
+      ];
+      assert.deepEqual(findings.map((f) => f.message), []);
+    });
+    for (const e of fixture.expectations) {
+      test(`${e.where} ${e.kind}${e.scope ? `@${e.scope}` : ''}: ${e.text}  [${e.source}]`, () => checkExpectation(fixture, e));
+    }
+  });
+}
