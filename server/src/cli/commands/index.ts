@@ -1,8 +1,11 @@
 // Every CLI command, in the order `netpol --help` lists them.
 import type { Command } from '../command';
+import { checkCommand } from './check';
 import { demoCommand } from './demo';
 import { listCommand } from './list';
+import { lspCommand } from './lsp';
 import { matrixCommand } from './matrix';
 import { reachCommand } from './reach';
+import { testCommand } from './test';
 
-export const COMMANDS: Command[] = [matrixCommand, reachCommand, listCommand, demoCommand];
+export const COMMANDS: Command[] = [matrixCommand, reachCommand, listCommand, checkCommand, testCommand, lspCommand, demoCommand];

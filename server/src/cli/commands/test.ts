@@ -1,0 +1,48 @@
+// `netpol test`: runs the connectivity tests (kind: ConnectivityTest) found in the input against its policies.
+import type { Command } from '../command';
+import { oneOf } from '../args';
+import { displayPath } from '../io';
+import { runConnectivityTests } from '../../engine/assertions/check';
+import { formatJson, formatJunit, formatSarif, formatText, totals, type Locator } from '../../engine/assertions/output';
+import type { Workspace } from '../../engine/workspace';
+import { lineCol, load, parseWithCommon } from './common';
+
+declare const NETPOL_VERSION: string | undefined;
+
+export function workspaceLocator(workspace: Workspace): Locator {
+  return {
+    path: displayPath,
+    position: (uri, offset) => {
+      const { line, col } = lineCol(workspace, uri, offset);
+      return { line, column: col };
+    },
+  };
+}
+
+export const testCommand: Command = {
+  name: 'test',
+  summary: 'run the connectivity tests (*.netpol-test.yaml) against the policies; exit 1 on any failure',
+  usage: 'netpol test [--tags TAG[,TAG]]... [--format text|json|junit|sarif] PATH...',
+  run(argv, io) {
+    const args = parseWithCommon(argv, { values: ['format', 'tags'], repeated: ['tags'] });
+    const format = oneOf(args.values.get('format')?.[0], ['text', 'json', 'junit', 'sarif'] as const, 'format', 'text');
+    const tags = (args.values.get('tags') ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
+    const workspace = load(args, io);
+    const reports = runConnectivityTests(workspace, { tags });
+    const locator = workspaceLocator(workspace);
+    const version = typeof NETPOL_VERSION === 'string' ? NETPOL_VERSION : 'dev';
+    const output =
+      format === 'json'
+        ? formatJson(reports, locator)
+        : format === 'junit'
+          ? formatJunit(reports, locator)
+          : format === 'sarif'
+            ? formatSarif(reports, locator, version)
+            : formatText(reports, locator);
+    io.stdout(output);
+    const t = totals(reports);
+    // File-level problems (a missing name, an unknown field) fail the run too: a broken test file must not look green.
+    const fileProblems = reports.reduce((n, r) => n + r.test.problems.length, 0);
+    return t.fail > 0 || fileProblems > 0 ? 1 : 0;
+  },
+};

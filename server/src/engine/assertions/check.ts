@@ -1,0 +1,479 @@
+// Checks the expectations of connectivity tests against a scope's analysis. Every pair of endpoints an expectation
+// names is evaluated with the engine's own verdicts; a failure carries the verdict that contradicts it, with the
+// policies and rules that decide it. An expectation whose endpoints match nothing fails (non-vacuity): a test that
+// silently checks no pair would pass forever after a rename.
+import { formatRangeAsCidr, partition, subtractAll, type IpRange } from '../cidr';
+import { ipEndpoint, workloadEndpoint, type Analysis, type Endpoint, type Verdict } from '../evaluate';
+import type { Workload } from '../model';
+import { rangeAt } from '../parse';
+import { PortSet } from '../portset';
+import { formatSelector, matchesSelector } from '../selectors';
+import type { Protocol, SourceLocation } from '../types';
+import type { Scope, Workspace } from '../workspace';
+import { explainVerdict, policyName, ruleLocation, type ExplainedVerdict } from '../../report/explain';
+import { readConnectivityTests, type ConnectivityTest, type EndpointSelector, type Expectation, type GroupReference, type Side, type SpecProblem } from './spec';
+
+export type Outcome = 'pass' | 'fail' | 'skip' | 'todo';
+
+/** A policy or rule that decides a failing verdict, or the absence of any (a side that no policy isolates). */
+export interface DecidingCause {
+  direction: 'ingress' | 'egress';
+  /** `allows`: the rule lets the connection through; `isolates`: the policy isolates and none of its rules allow it;
+   *  `not-isolated`: no policy isolates this side, so it allows everything. */
+  role: 'allows' | 'isolates' | 'not-isolated';
+  /** `namespace/name` of the policy, or of the workload for `not-isolated`. */
+  subject: string;
+  /** Index of the rule within the direction (`allows` only). */
+  ruleIndex?: number;
+  location: SourceLocation;
+  /** One line for related information: "shop/db-ingress ingress rule 2 allows TCP 5432". */
+  message: string;
+}
+
+export interface PairFailure {
+  source: Endpoint;
+  destination: Endpoint;
+  /** Everything the policies allow from source to destination. */
+  allowed: PortSet;
+  /** Whether the witness port is wrongly denied (expected allowed) or wrongly allowed (expected denied). */
+  wrongly: 'denied' | 'allowed';
+  /** The ports that contradict the expectation. */
+  wrongPorts: PortSet;
+  /** One contradicting port, explained. */
+  verdict: Verdict;
+  explanation: ExplainedVerdict;
+  causes: DecidingCause[];
+  /** One sentence: what was expected and what the policies do, and why. */
+  message: string;
+}
+
+/** A reference (or a whole side) that names no endpoint. */
+export interface VacuousReference {
+  side: 'from' | 'to';
+  text: string;
+  range: SourceLocation;
+  message: string;
+}
+
+export interface ExpectationResult {
+  test: ConnectivityTest;
+  expectation: Expectation;
+  scope: string;
+  outcome: Outcome;
+  /** Source/destination pairs evaluated. */
+  pairs: number;
+  failingPairs: number;
+  /** Failing pairs, at most MAX_REPORTED_FAILURES of them. */
+  failures: PairFailure[];
+  vacuous: VacuousReference[];
+  problems: SpecProblem[];
+  /** One line summary of a failure (empty for a pass). */
+  message: string;
+}
+
+export interface TestReport {
+  test: ConnectivityTest;
+  results: ExpectationResult[];
+  counts: Record<Outcome, number>;
+}
+
+export interface TestRunOptions {
+  /** Run only expectations with at least one of these tags. */
+  tags?: readonly string[];
+  /** Only test files with these URIs (default: every file of the workspace). */
+  uris?: readonly string[];
+}
+
+export const MAX_REPORTED_FAILURES = 5;
+
+/** Every connectivity test of the workspace, run. */
+export function runConnectivityTests(workspace: Workspace, options: TestRunOptions = {}): TestReport[] {
+  const reports: TestReport[] = [];
+  const contexts = new Map<Scope, ScopeContext>();
+  const contextOf = (scope: Scope) => {
+    let c = contexts.get(scope);
+    if (!c) contexts.set(scope, (c = new ScopeContext(scope)));
+    return c;
+  };
+  for (const uri of options.uris ?? workspace.fileUris()) {
+    const file = workspace.getFile(uri);
+    if (!file) continue;
+    for (const test of readConnectivityTests(file)) {
+      const scopes = test.scope ? workspace.scopes().filter((s) => s.name === test.scope) : workspace.scopesOf(uri);
+      reports.push(runTest(test, scopes.map(contextOf), options, test.scope ? workspace.scopes().map((s) => s.name) : undefined));
+    }
+  }
+  return reports;
+}
+
+function emptyCounts(): Record<Outcome, number> {
+  return { pass: 0, fail: 0, skip: 0, todo: 0 };
+}
+
+function runTest(test: ConnectivityTest, scopes: ScopeContext[], options: TestRunOptions, knownScopes?: string[]): TestReport {
+  const results: ExpectationResult[] = [];
+  const scopeProblem: SpecProblem | undefined =
+    scopes.length > 0
+      ? undefined
+      : {
+          message: test.scope
+            ? `no scope named ${test.scope} (scopes: ${(knownScopes ?? []).join(', ') || 'none'})`
+            : 'this file belongs to no scope (is it excluded in .netpol.yaml?); set spec.scope',
+          range: test.headerRange,
+        };
+  for (const expectation of test.expectations) {
+    if (options.tags && options.tags.length > 0 && !expectation.tags.some((t) => options.tags!.includes(t))) continue;
+    if (scopeProblem) {
+      results.push(baseResult(test, expectation, '', 'fail', { problems: [scopeProblem], message: scopeProblem.message }));
+      continue;
+    }
+    for (const scope of scopes) results.push(checkExpectation(test, expectation, scope));
+  }
+  const counts = emptyCounts();
+  for (const r of results) counts[r.outcome]++;
+  return { test, results, counts };
+}
+
+function baseResult(test: ConnectivityTest, expectation: Expectation, scope: string, outcome: Outcome, more: Partial<ExpectationResult> = {}): ExpectationResult {
+  return { test, expectation, scope, outcome, pairs: 0, failingPairs: 0, failures: [], vacuous: [], problems: [], message: '', ...more };
+}
+
+/** The endpoints a scope offers to tests: its workloads, and external addresses cut at every ipBlock boundary. */
+export class ScopeContext {
+  private readonly blockBoundaries: IpRange[];
+
+  constructor(readonly scope: Scope) {
+    const ranges: IpRange[] = [];
+    for (const p of scope.model.policies) {
+      if (!p.valid) continue;
+      for (const rule of [...p.ingress, ...p.egress]) {
+        for (const peer of rule.peers ?? []) if (peer.type === 'ipBlock') ranges.push(...subtractAll(peer.cidr, peer.except));
+      }
+    }
+    this.blockBoundaries = ranges;
+  }
+
+  get analysis(): Analysis {
+    return this.scope.analysis;
+  }
+
+  get name(): string {
+    return this.scope.name;
+  }
+
+  /** Workloads a selector names. */
+  workloadsOf(selector: EndpointSelector): Workload[] {
+    const model = this.scope.model;
+    switch (selector.type) {
+      case 'cidr':
+        return [];
+      case 'workload':
+        return model.workloads.filter(
+          (w) => w.namespace === selector.namespace && w.name === selector.name && (!selector.kind || w.kind.toLowerCase() === selector.kind.toLowerCase()),
+        );
+      case 'pods':
+        return model.workloads.filter((w) => {
+          if (selector.namespace !== undefined && w.namespace !== selector.namespace) return false;
+          if (selector.namespaceSelector && !matchesSelector(selector.namespaceSelector, this.analysis.namespaceLabels(w.namespace))) return false;
+          return !selector.podSelector || matchesSelector(selector.podSelector, w.podLabels);
+        });
+    }
+  }
+
+  /** Address blocks within `ranges` that no policy's ipBlock cuts: each is allowed or denied as a whole. */
+  addressBlocks(ranges: readonly IpRange[]): IpRange[] {
+    const out: IpRange[] = [];
+    for (const r of ranges) {
+      for (const piece of partition(r, this.blockBoundaries)) out.push(piece);
+    }
+    return out;
+  }
+
+  /** Why a selector matches nothing, for the message. */
+  emptyReason(selector: EndpointSelector): string {
+    switch (selector.type) {
+      case 'workload':
+        return `no workload ${selector.text} in scope ${this.name}`;
+      case 'pods': {
+        const where = selector.namespace !== undefined ? `namespace ${selector.namespace}` : `namespaces matching ${formatSelector(selector.namespaceSelector!)}`;
+        return selector.podSelector ? `no workload in ${where} has labels ${formatSelector(selector.podSelector)}` : `no workload in ${where}`;
+      }
+      case 'cidr':
+        return `the block ${selector.text} is empty`;
+    }
+  }
+}
+
+interface ResolvedSide {
+  workloads: Workload[];
+  addresses: IpRange[];
+  vacuous: VacuousReference[];
+}
+
+function selectorsOf(ref: GroupReference): EndpointSelector[] {
+  return ref.group ? ref.group.selectors : ref.inline ? [ref.inline] : [];
+}
+
+/** The workloads and address ranges a reference names. */
+export function resolveReference(ref: GroupReference, context: ScopeContext): { workloads: Workload[]; addresses: IpRange[] } {
+  const workloads = new Set<Workload>();
+  const addresses: IpRange[] = [];
+  for (const s of selectorsOf(ref)) {
+    if (s.type === 'cidr') addresses.push(s.cidr);
+    else for (const w of context.workloadsOf(s)) workloads.add(w);
+  }
+  return { workloads: [...workloads].sort((a, b) => a.id - b.id), addresses };
+}
+
+function resolveSide(side: Side, sideName: 'from' | 'to', test: ConnectivityTest, context: ScopeContext): ResolvedSide {
+  const workloads = new Set<Workload>();
+  let addresses: IpRange[] = [];
+  const vacuous: VacuousReference[] = [];
+  if (side.everything) for (const w of context.scope.model.workloads) workloads.add(w);
+  for (const ref of side.references) {
+    if (!ref.group && !ref.inline) continue; // unknown group: already a problem of the expectation
+    const r = resolveReference(ref, context);
+    if (r.workloads.length === 0 && r.addresses.length === 0) {
+      const reasons = selectorsOf(ref).map((s) => context.emptyReason(s));
+      vacuous.push({
+        side: sideName,
+        text: ref.text,
+        range: { uri: test.uri, range: ref.range },
+        message: `${ref.group ? `group ${ref.text}` : ref.text} matches no endpoint: ${reasons.join('; ') || 'it names nothing'}`,
+      });
+    }
+    for (const w of r.workloads) workloads.add(w);
+    addresses.push(...r.addresses);
+  }
+  for (const ref of side.except) {
+    const r = resolveReference(ref, context);
+    for (const w of r.workloads) workloads.delete(w);
+    if (r.addresses.length) addresses = addresses.flatMap((a) => subtractAll(a, r.addresses));
+  }
+  const resolved = { workloads: [...workloads].sort((a, b) => a.id - b.id), addresses: context.addressBlocks(addresses), vacuous };
+  if (vacuous.length === 0 && resolved.workloads.length === 0 && resolved.addresses.length === 0 && (side.everything || side.references.length > 0)) {
+    vacuous.push({
+      side: sideName,
+      text: side.text,
+      range: { uri: test.uri, range: side.range },
+      message: `${sideName} ${side.text} matches no endpoint in scope ${context.name}${side.except.length ? ' once the exceptions are removed' : ''}`,
+    });
+  }
+  return resolved;
+}
+
+function checkExpectation(test: ConnectivityTest, expectation: Expectation, context: ScopeContext): ExpectationResult {
+  if (expectation.status) return baseResult(test, expectation, context.name, expectation.status);
+  if (expectation.problems.length > 0) {
+    return baseResult(test, expectation, context.name, 'fail', { problems: expectation.problems, message: expectation.problems[0].message });
+  }
+  const from = resolveSide(expectation.from, 'from', test, context);
+  const to = resolveSide(expectation.to, 'to', test, context);
+  const vacuous = [...from.vacuous, ...to.vacuous];
+  if (vacuous.length > 0) return baseResult(test, expectation, context.name, 'fail', { vacuous, message: vacuous[0].message });
+
+  const sources: Endpoint[] = [...from.workloads.map(workloadEndpoint), ...from.addresses.map(ipEndpoint)];
+  const destinations: Endpoint[] = [...to.workloads.map(workloadEndpoint), ...to.addresses.map(ipEndpoint)];
+  let pairs = 0;
+  let failingPairs = 0;
+  const failures: PairFailure[] = [];
+  for (const source of sources) {
+    for (const destination of destinations) {
+      // Policies govern pods; address-to-address traffic is not theirs. A pod reaching itself is not a connection.
+      if (source.type === 'ip' && destination.type === 'ip') continue;
+      if (source.type === 'workload' && destination.type === 'workload' && source.workload === destination.workload) continue;
+      pairs++;
+      const failure = checkPair(expectation, source, destination, context.analysis);
+      if (!failure) {
+        if (expectation.quantifier === 'any') return baseResult(test, expectation, context.name, 'pass', { pairs });
+        continue;
+      }
+      failingPairs++;
+      if (failures.length < MAX_REPORTED_FAILURES) failures.push(failure);
+    }
+  }
+  if (pairs === 0) {
+    const message = `no pair to check: from ${expectation.from.text} and to ${expectation.to.text} name the same single workload, or only addresses`;
+    return baseResult(test, expectation, context.name, 'fail', {
+      vacuous: [{ side: 'to', text: expectation.to.text, range: { uri: test.uri, range: expectation.to.range }, message }],
+      message,
+    });
+  }
+  if (failingPairs === 0) return baseResult(test, expectation, context.name, 'pass', { pairs });
+  const first = failures[0];
+  const message =
+    expectation.quantifier === 'any'
+      ? `none of the ${pairs} pairs satisfies the expectation; for example ${first.message}`
+      : failingPairs > 1
+        ? `${failingPairs} of ${pairs} pairs fail; first: ${first.message}`
+        : first.message;
+  return baseResult(test, expectation, context.name, 'fail', { pairs, failingPairs, failures, message });
+}
+
+const WITNESS_PROTOCOL_ORDER: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
+
+const PREFERRED_PORTS: readonly { protocol: Protocol; port: number }[] = [
+  { protocol: 'TCP', port: 80 },
+  { protocol: 'TCP', port: 443 },
+];
+
+/** One port of `set`, preferring the destination's declared ports, so the explanation shows a port that matters. */
+function pickPort(set: PortSet, destination: Endpoint): { protocol: Protocol; port: number } {
+  const declared = destination.type === 'workload' ? destination.workload.containerPorts.map((c) => ({ protocol: c.protocol, port: c.containerPort })) : [];
+  for (const p of [...declared, ...PREFERRED_PORTS]) if (set.has(p.protocol, p.port)) return p;
+  for (const protocol of WITNESS_PROTOCOL_ORDER) {
+    const ranges = set.ranges(protocol);
+    if (ranges.length > 0) return { protocol, port: ranges[0][0] };
+  }
+  return { protocol: 'TCP', port: 80 };
+}
+
+/** Undefined when the pair meets the expectation; else the failure, explained. */
+export function checkPair(expectation: Expectation, source: Endpoint, destination: Endpoint, analysis: Analysis): PairFailure | undefined {
+  const allowed = analysis.connection(source, destination).allowed;
+  const expected = expectation.ports?.set;
+  let wrongly: 'denied' | 'allowed';
+  let wrongPorts: PortSet;
+  switch (expectation.verdict) {
+    case 'allow':
+      // Without ports: some connection must be possible.
+      if (expected ? expected.subtract(allowed).isEmpty() : !allowed.isEmpty()) return undefined;
+      wrongly = 'denied';
+      wrongPorts = expected ? expected.subtract(allowed) : PortSet.ALL;
+      break;
+    case 'deny':
+      if (expected ? expected.intersect(allowed).isEmpty() : allowed.isEmpty()) return undefined;
+      wrongly = 'allowed';
+      wrongPorts = expected ? expected.intersect(allowed) : allowed;
+      break;
+    case 'allow-only': {
+      const listed = expected ?? PortSet.NONE;
+      const missing = listed.subtract(allowed);
+      const extra = allowed.subtract(listed);
+      if (missing.isEmpty() && extra.isEmpty()) return undefined;
+      wrongly = missing.isEmpty() ? 'allowed' : 'denied';
+      wrongPorts = missing.isEmpty() ? extra : missing;
+      break;
+    }
+  }
+  const witness = pickPort(wrongPorts, destination);
+  const verdict = analysis.verdict(source, destination, witness.protocol, witness.port);
+  const explanation = explainVerdict(verdict);
+  const causes = decidingCauses(verdict);
+  const pair = `${nameOf(source)} -> ${nameOf(destination)}`;
+  const expectedText =
+    expectation.verdict === 'allow'
+      ? `allow ${expected ? expectation.ports!.text : 'a connection'}`
+      : expectation.verdict === 'deny'
+        ? `deny ${expected ? expectation.ports!.text : 'every port'}`
+        : `allow only ${expectation.ports?.text ?? '(no ports)'}`;
+  const actual =
+    wrongly === 'denied'
+      ? expected || expectation.verdict === 'allow-only'
+        ? `${wrongPorts.toString()} ${plural(wrongPorts)} denied`
+        : 'every port is denied'
+      : expectation.verdict === 'allow-only'
+        ? `${wrongPorts.toString()} ${plural(wrongPorts)} allowed too`
+        : `${wrongPorts.toString()} ${plural(wrongPorts)} allowed`;
+  const why = explainCauses(verdict);
+  return {
+    source,
+    destination,
+    allowed,
+    wrongly,
+    wrongPorts,
+    verdict,
+    explanation,
+    causes,
+    message: `expected ${pair} to ${expectedText}, but ${actual}${why ? `: ${why}` : ''}`,
+  };
+}
+
+function plural(set: PortSet): string {
+  return set.isAll() ? 'are' : /[,-]/.test(set.toString()) ? 'are' : 'is';
+}
+
+function nameOf(e: Endpoint): string {
+  return e.type === 'workload' ? e.workload.displayName : formatRangeAsCidr(e.range);
+}
+
+function listNames(names: string[]): string {
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
+/** The policies and rules that make the verdict what it is, one entry per policy or rule (for related locations). */
+export function decidingCauses(v: Verdict): DecidingCause[] {
+  const causes: DecidingCause[] = [];
+  const portText = `${v.protocol} ${v.port}`;
+  if (v.self) return causes;
+  for (const d of [v.egress, v.ingress]) {
+    const subject = d.direction === 'egress' ? v.source : v.destination;
+    const peer = d.direction === 'egress' ? v.destination : v.source;
+    const toward = `${d.direction === 'egress' ? 'to' : 'from'} ${nameOf(peer)}`;
+    if (v.allowed) {
+      if (!d.isolated) {
+        if (subject.type === 'workload') {
+          causes.push({
+            direction: d.direction,
+            role: 'not-isolated',
+            subject: subject.workload.displayName,
+            location: { uri: subject.workload.object.uri, range: subject.workload.object.range },
+            message: `${d.direction} of ${subject.workload.displayName} is not isolated: no policy with ${d.direction === 'egress' ? 'Egress' : 'Ingress'} selects it`,
+          });
+        }
+        continue;
+      }
+      for (const c of d.allowingRules) {
+        causes.push({
+          direction: d.direction,
+          role: 'allows',
+          subject: policyName(c.policy),
+          ruleIndex: c.rule.index,
+          location: ruleLocation(c.policy, c.rule),
+          message: `${policyName(c.policy)} ${d.direction} rule ${c.rule.index + 1} allows ${portText} ${toward}`,
+        });
+      }
+    } else if (!d.allowed) {
+      for (const p of d.policies) {
+        causes.push({
+          direction: d.direction,
+          role: 'isolates',
+          subject: policyName(p),
+          location: { uri: p.object.uri, range: rangeAt(p.object.node, ['metadata', 'name']) ?? p.object.range },
+          message: `${policyName(p)} isolates ${d.direction} of ${nameOf(subject)} and none of its rules allows ${portText} ${toward}`,
+        });
+      }
+    }
+  }
+  return causes;
+}
+
+/** Why the verdict is what it is, in one clause per deciding direction. */
+export function explainCauses(v: Verdict): string {
+  if (v.self) return 'a pod may always reach itself';
+  const clauses: string[] = [];
+  const portText = `${v.protocol} ${v.port}`;
+  for (const d of [v.egress, v.ingress]) {
+    const subject = nameOf(d.direction === 'egress' ? v.source : v.destination);
+    const peer = nameOf(d.direction === 'egress' ? v.destination : v.source);
+    const toward = `${d.direction === 'egress' ? 'to' : 'from'} ${peer}`;
+    if (v.allowed) {
+      if (!d.isolated) {
+        if ((d.direction === 'egress' ? v.source : v.destination).type === 'workload') clauses.push(`${d.direction} of ${subject} is not isolated`);
+      } else {
+        const rules = d.allowingRules.map((c) => `${policyName(c.policy)} ${d.direction} rule ${c.rule.index + 1}`);
+        clauses.push(`${listNames(rules)} ${rules.length > 1 ? 'allow' : 'allows'} it ${toward}`);
+      }
+    } else if (!d.allowed) {
+      const names = d.policies.map(policyName);
+      clauses.push(`${d.direction} of ${subject} is isolated by ${listNames(names)} and none of ${names.length > 1 ? 'their' : 'its'} rules allows ${portText} ${toward}`);
+    }
+  }
+  return clauses.join('; ');
+}
+
+/** Matched endpoints of a reference, as names (workloads by display name, addresses as CIDRs), for hovers. */
+export function describeMatches(ref: GroupReference, context: ScopeContext): { workloads: Workload[]; addresses: string[] } {
+  const r = resolveReference(ref, context);
+  return { workloads: r.workloads, addresses: r.addresses.map(formatRangeAsCidr) };
+}
