@@ -222,8 +222,9 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
 
   // Workload candidates, then collapse pods and ReplicaSets into their top-most controller in the input.
   const candidates = all.filter((o) => WORKLOAD_KIND_SET.has(o.kind) && o.name);
+  // Only controllers with a pod template can stand for the pods they own.
   const byKey = new Map<string, K8sObject>();
-  for (const o of candidates) byKey.set(`${namespaceOf(o)}/${o.kind}/${o.name}`, o);
+  for (const o of candidates) if (hasPodTemplate(o)) byKey.set(`${namespaceOf(o)}/${o.kind}/${o.name}`, o);
   const topOwner = (o: K8sObject): K8sObject => {
     const seen = new Set<K8sObject>([o]);
     let current = o;
@@ -231,7 +232,9 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
       const ref = controllerOf(current);
       if (!ref) return current;
       const owner = byKey.get(`${namespaceOf(current)}/${ref.kind}/${ref.name}`);
-      if (!owner || seen.has(owner)) return current;
+      if (!owner) return current;
+      // An ownership cycle (hand-written or corrupt ownerReferences) owns nothing: each member stands for itself.
+      if (seen.has(owner)) return o;
       seen.add(owner);
       current = owner;
     }
@@ -303,7 +306,8 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
   }
 
   for (const o of all) {
-    if (o.namespace && !['Namespace'].includes(o.kind)) ensureNamespace(o.namespace, assumed.has(o));
+    // The namespace the object ends up in (a kustomization's namespace overrides the one written in the file).
+    if (o.namespace && !['Namespace'].includes(o.kind)) ensureNamespace(namespaceOf(o), assumed.has(o));
   }
 
   return {
@@ -321,6 +325,11 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
 
 export function workloadLocation(w: Workload): { uri: string; range: OffsetRange } {
   return { uri: w.object.uri, range: w.object.range };
+}
+
+function hasPodTemplate(o: K8sObject): boolean {
+  const path = templatePathOf(o.kind as WorkloadKind);
+  return path.length === 0 || isPlainObject(get(o.value, path));
 }
 
 /** Reads one workload object (its pod template) as a Workload; undefined when it has no pod template. */
