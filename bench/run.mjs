@@ -1,0 +1,151 @@
+#!/usr/bin/env node
+// npm run bench: speed and memory of netpol on generated workspaces, against the naive YAML parse and
+// yaml-language-server with the Kubernetes schema. See bench/README.md for what is measured and how.
+//
+//   node bench/run.mjs [--only small,medium,large] [--workspace DIR] [--cache DIR] [--edits N] [--hovers N]
+//                      [--requests N] [--yls small,medium | --no-yls] [--no-build] [--no-readme] [--out FILE]
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ensureKubernetesSchema } from './lib/k8s-schema.mjs';
+import { loadAverage, timeCommand } from './lib/proc.mjs';
+import { runSession } from './lib/scenario.mjs';
+import { findTargets } from './lib/targets.mjs';
+import { renderMarkdown, renderTerminal, updateReadme } from './lib/report.mjs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const PRESETS = ['small', 'medium', 'large'];
+
+function parseOptions(argv) {
+  const o = {
+    only: PRESETS, workspace: undefined, cache: process.env.NETPOL_BENCH_CACHE ?? path.join(os.homedir(), '.cache', 'netpol-bench'),
+    edits: 120, hovers: 60, requests: 60, yls: ['small', 'medium'], build: true, readme: true, out: path.join(repo, 'bench', 'results.json'),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = () => {
+      if (i + 1 >= argv.length) throw new Error(`missing value for ${a}`);
+      return argv[++i];
+    };
+    if (a === '--only') o.only = value().split(',').filter(Boolean);
+    else if (a === '--workspace') o.workspace = path.resolve(value());
+    else if (a === '--cache') o.cache = path.resolve(value());
+    else if (a === '--edits') o.edits = Number(value());
+    else if (a === '--hovers') o.hovers = Number(value());
+    else if (a === '--requests') o.requests = Number(value());
+    else if (a === '--yls') o.yls = value().split(',').filter(Boolean);
+    else if (a === '--no-yls') o.yls = [];
+    else if (a === '--no-build') o.build = false;
+    else if (a === '--no-readme') o.readme = false;
+    else if (a === '--out') o.out = path.resolve(value());
+    else throw new Error(`unknown option ${a}`);
+  }
+  for (const p of o.only) if (!PRESETS.includes(p)) throw new Error(`--only: unknown workspace ${p} (small, medium, large)`);
+  if (!(o.edits >= 2)) throw new Error('--edits must be at least 2');
+  return o;
+}
+
+/** The generated workspace of a preset in the cache, made once (the generator is deterministic). */
+function ensureWorkspace(cache, preset) {
+  const dir = path.join(cache, `ws-${preset}`);
+  const marker = path.join(dir, '.gen-workspace.json');
+  if (fs.existsSync(marker)) return dir;
+  const generator = path.resolve(repo, '..', 'shared', 'bench', 'gen-workspace.mjs');
+  if (!fs.existsSync(generator)) throw new Error(`the workspace generator is missing: ${generator} (or pass --workspace DIR)`);
+  fs.mkdirSync(cache, { recursive: true });
+  process.stderr.write(`generating ${preset} workspace in ${dir}\n`);
+  execFileSync(process.execPath, [generator, dir, '--preset', preset, '--force'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return dir;
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version,
+    os: `${os.type()} ${os.release()}`, loadAtStart: loadAverage(),
+  };
+}
+
+async function measureWorkspace(name, dir, o, log) {
+  const netpol = [process.execPath, path.join(repo, 'bin', 'netpol.js')];
+  const r = { name, dir };
+  const files = (await import('./lib/targets.mjs')).listYamlFiles(dir);
+  r.files = files.length;
+  r.bytes = files.reduce((n, f) => n + fs.statSync(f).size, 0);
+
+  log(`[${name}] naive parse (yaml parseAllDocuments)`);
+  const parse = await timeCommand(process.execPath, [path.join(repo, 'bench', 'lib', 'naive-parse.mjs'), dir], { cwd: repo, stdoutFile: path.join(o.cache, 'naive-parse.json'), timeoutMs: 600_000 });
+  try {
+    r.naiveParse = { ...JSON.parse(fs.readFileSync(path.join(o.cache, 'naive-parse.json'), 'utf8')), processMs: parse.ms };
+  } catch {
+    r.naiveParse = { error: parse.stderrTail || `exit ${parse.code}` };
+  }
+
+  log(`[${name}] netpol check`);
+  const check = await timeCommand(netpol[0], [netpol[1], 'check', dir], { cwd: repo, timeoutMs: 600_000 });
+  r.check = { ms: check.ms, peakRssMB: check.peakRssMB, exitCode: check.code, ok: check.code === 0 || check.code === 1 };
+  if (!r.check.ok) r.check.error = check.stderrTail || `killed (${check.signal})`;
+
+  log(`[${name}] netpol list`);
+  const list = await timeCommand(netpol[0], [netpol[1], 'list', dir], { cwd: repo, timeoutMs: 600_000 });
+  r.list = { ms: list.ms, peakRssMB: list.peakRssMB, exitCode: list.code, ok: list.code === 0 };
+  if (!r.list.ok) r.list.error = list.stderrTail || `killed (${list.signal})`;
+
+  log(`[${name}] targets for edits, hovers, lenses, completions`);
+  const targets = findTargets(dir, { seed: name });
+  r.targets = Object.fromEntries([...Object.entries(targets.edits), ...Object.entries(targets.hovers)].map(([k, v]) => [k, v.length]));
+
+  log(`[${name}] netpol lsp --stdio`);
+  r.netpol = await runSession({
+    command: [...netpol, 'lsp', '--stdio'], cwd: repo, workspace: dir, files, targets, startMode: 'index',
+    settings: { netpol: {} }, edits: o.edits, hovers: o.hovers, requests: o.requests, log: path.join(o.cache, `netpol-${name}.log`),
+  });
+
+  if (o.yls.includes(name)) {
+    log(`[${name}] yaml-language-server with the Kubernetes schema`);
+    const server = path.join(repo, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server');
+    if (!fs.existsSync(server)) r.yls = { error: 'yaml-language-server is not installed (devDependency)' };
+    else {
+      const schema = pathToFileURL(ensureKubernetesSchema(o.cache)).href;
+      const yaml = { validate: true, hover: true, completion: true, schemaStore: { enable: false }, schemas: { [schema]: '*.yaml' } };
+      r.yls = await runSession({
+        command: [process.execPath, server, '--stdio'], cwd: repo, workspace: dir, files, targets, startMode: 'open-all',
+        settings: { yaml, http: { proxyStrictSSL: false } }, edits: o.edits, hovers: o.hovers, requests: o.requests,
+        startTimeoutMs: 900_000, log: path.join(o.cache, `yls-${name}.log`),
+      });
+    }
+  }
+  return r;
+}
+
+async function main() {
+  const o = parseOptions(process.argv.slice(2));
+  const log = (line) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
+  fs.mkdirSync(o.cache, { recursive: true });
+  if (o.build) {
+    log('building dist/ (scripts/build.mjs)');
+    try {
+      execFileSync(process.execPath, [path.join(repo, 'scripts', 'build.mjs')], { cwd: repo, stdio: 'inherit' });
+    } catch {
+      log('build failed: measuring the dist/ that exists');
+    }
+  }
+  const workspaces = o.workspace ? [[path.basename(o.workspace), o.workspace]] : o.only.map((p) => [p, ensureWorkspace(o.cache, p)]);
+  const results = { date: new Date().toISOString(), machine: machine(), options: { edits: o.edits, hovers: o.hovers, requests: o.requests }, workspaces: [] };
+  for (const [name, dir] of workspaces) {
+    results.workspaces.push(await measureWorkspace(name, dir, o, log));
+    fs.writeFileSync(o.out, `${JSON.stringify(results, null, 1)}\n`);
+  }
+  results.machine.loadAtEnd = loadAverage();
+  fs.writeFileSync(o.out, `${JSON.stringify(results, null, 1)}\n`);
+  process.stdout.write(renderTerminal(results));
+  if (o.readme && !o.workspace) updateReadme(path.join(repo, 'README.md'), renderMarkdown(results));
+  log(`results: ${path.relative(process.cwd(), o.out)}`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench: ${error.stack ?? error}\n`);
+  process.exit(1);
+});
