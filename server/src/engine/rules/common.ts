@@ -1,0 +1,275 @@
+// Helpers shared by the rules: source locations below an object, short listings of pods and namespaces,
+// per-model indexes (built once per model, so rules stay linear), the cluster DNS endpoints, and the factory for
+// rules that report the problems the policy reader records.
+import { isCollection, isMap, isPair, type Node as YamlNode } from 'yaml';
+import { parseCidr, type IpRange } from '../cidr';
+import { contentEnd } from '../edits';
+import type { WorkspaceConfig } from '../config';
+import type { Model, Namespace, Workload } from '../model';
+import { keyRangeAt, nodeAt, rangeAt, type K8sObject } from '../parse';
+import type { NetworkPolicy, Path, PodPeer, PolicyProblem, PolicyRule } from '../policy';
+import { formatSelector, matchesSelector, type LabelSelector } from '../selectors';
+import type { Protocol, SourceLocation } from '../types';
+import type { QuickFix, Rule, RuleContext } from './types';
+
+/** The location of the node at `path` below an object (its key with `key: true`), else of the nearest ancestor. */
+export function locate(object: K8sObject, path: Path, options: { key?: boolean } = {}): SourceLocation {
+  for (let n = path.length; n >= 0; n--) {
+    const sub = path.slice(0, n);
+    const range = n === path.length && options.key ? keyRangeAt(object.node, sub) : n > 0 ? trimmedRangeAt(object, sub) : undefined;
+    if (range && range[1] > range[0]) return { uri: object.uri, range };
+    // An ancestor's key is narrower than its whole value.
+    if (n > 0 && n < path.length && typeof sub[sub.length - 1] === 'string') {
+      const keyRange = keyRangeAt(object.node, sub);
+      if (keyRange) return { uri: object.uri, range: keyRange };
+    }
+  }
+  return { uri: object.uri, range: nameRange(object) };
+}
+
+/** The range of the node at a path, without the trailing comments and line breaks the yaml ranges include. */
+export function trimmedRangeAt(object: K8sObject, path: Path): readonly [number, number] | undefined {
+  const node = nodeAt(object.node, path);
+  if (!node?.range) return undefined;
+  if (isCollection(node) && !node.flow && node.items.length > 0) {
+    // A block map or list spans lines: its key (or, for a list item, its first line) is the meaningful part.
+    const last = path[path.length - 1];
+    if (typeof last === 'string') return keyRangeAt(object.node, path);
+    return [node.range[0], firstLineEnd(node)];
+  }
+  return [node.range[0], Math.max(node.range[0], contentEnd(node))];
+}
+
+/** Where the first line of a block collection's content ends (the first key, or the first key and its scalar). */
+function firstLineEnd(node: YamlNode): number {
+  if (isCollection(node) && !node.flow && node.items.length > 0) {
+    const first = node.items[0];
+    if (isPair(first)) {
+      const key = first.key as YamlNode | null;
+      const value = first.value as YamlNode | null;
+      if (value && value.range && !(isCollection(value) && !value.flow)) return contentEnd(value);
+      if (key && key.range) return key.range[1];
+    } else if (first && (first as YamlNode).range) return firstLineEnd(first as YamlNode);
+  }
+  return node.range ? Math.max(node.range[0], contentEnd(node)) : 0;
+}
+
+/** `metadata.name` of an object, else its first line. */
+export function nameRange(object: K8sObject): readonly [number, number] {
+  return rangeAt(object.node, ['metadata', 'name']) ?? keyRangeAt(object.node, ['kind']) ?? object.range;
+}
+
+export function policyName(policy: NetworkPolicy): string {
+  return `${policy.namespace}/${policy.name || '(unnamed)'}`;
+}
+
+/** "a, b and 3 more" (sorted, at most `max` named). */
+export function listNames(names: readonly string[], max = 3): string {
+  const unique = [...new Set(names)].sort();
+  if (unique.length <= max) return unique.length <= 1 ? unique.join('') : `${unique.slice(0, -1).join(', ')} and ${unique[unique.length - 1]}`;
+  return `${unique.slice(0, max).join(', ')} and ${unique.length - max} more`;
+}
+
+export function podNames(workloads: readonly Workload[], max = 3): string {
+  return listNames(workloads.map((w) => w.displayName), max);
+}
+
+export function ruleLabel(rule: PolicyRule): string {
+  return `${rule.direction} rule ${rule.index + 1}`;
+}
+
+/** Said of a policy the API server would reject. */
+export function rejectionNote(policy: NetworkPolicy): string {
+  return policy.valid ? '' : ' The API server rejects this policy, so the analysis leaves it out.';
+}
+
+interface ModelIndex {
+  workloadsByNamespace: Map<string, Workload[]>;
+  /** Workloads in the repository (not assumed from the configuration). */
+  hasOwnWorkloads: boolean;
+}
+
+const indexes = new WeakMap<Model, ModelIndex>();
+
+export function modelIndex(model: Model): ModelIndex {
+  let index = indexes.get(model);
+  if (!index) {
+    const workloadsByNamespace = new Map<string, Workload[]>();
+    for (const w of model.workloads) {
+      if (!workloadsByNamespace.has(w.namespace)) workloadsByNamespace.set(w.namespace, []);
+      workloadsByNamespace.get(w.namespace)!.push(w);
+    }
+    index = { workloadsByNamespace, hasOwnWorkloads: model.workloads.some((w) => !w.assumed) };
+    indexes.set(model, index);
+  }
+  return index;
+}
+
+export function workloadsIn(model: Model, namespace: string): Workload[] {
+  return modelIndex(model).workloadsByNamespace.get(namespace) ?? [];
+}
+
+export function namespaceLabels(model: Model, name: string): Record<string, string> {
+  return { ...(model.namespaces.get(name)?.labels ?? { 'kubernetes.io/metadata.name': name }) };
+}
+
+/** Namespaces (of the model, plus the DNS namespace the configuration names) that a selector matches. */
+export function namespacesMatching(context: RuleContext, selector: LabelSelector): Namespace[] {
+  const out: Namespace[] = [];
+  for (const ns of allNamespaces(context)) if (matchesSelector(selector, ns.labels)) out.push(ns);
+  return out;
+}
+
+/** The namespaces of the model plus the cluster DNS namespace, which exists in every cluster. */
+export function allNamespaces(context: RuleContext): Namespace[] {
+  const list = [...context.model.namespaces.values()];
+  const dnsNs = context.config.dns.namespace;
+  if (!context.model.namespaces.has(dnsNs)) {
+    list.push({ name: dnsNs, labels: { 'kubernetes.io/metadata.name': dnsNs }, implicit: true, external: true });
+  }
+  return list;
+}
+
+/** The pods (workloads, the assumed DNS pods included) a pod peer of a policy selects. */
+export function podsOfPeer(context: RuleContext, policy: NetworkPolicy, peer: PodPeer): Workload[] {
+  const namespaces = peer.namespaceSelector ? namespacesMatching(context, peer.namespaceSelector).map((n) => n.name) : [policy.namespace];
+  const out: Workload[] = [];
+  const dns = dnsEndpoints(context);
+  for (const ns of namespaces) {
+    const candidates = [...workloadsIn(context.model, ns), ...dns.pods.filter((w) => w.assumed && w.namespace === ns && w.id < 0)];
+    for (const w of candidates) if (!peer.podSelector || matchesSelector(peer.podSelector, w.podLabels)) out.push(w);
+  }
+  return out;
+}
+
+/** Pods a policy's spec.podSelector selects. */
+export function podsOfPolicy(context: RuleContext, policy: NetworkPolicy): Workload[] {
+  return workloadsIn(context.model, policy.namespace).filter((w) => matchesSelector(policy.podSelector, w.podLabels));
+}
+
+export interface DnsEndpoints {
+  /** Declared DNS pods, or one assumed pod with the configured labels (id < 0, never reported). */
+  pods: Workload[];
+  /** Whether the pods are declared in the workspace (or the configuration's objects). */
+  declared: boolean;
+  /** Ports the DNS pods listen on, with where they came from. */
+  ports: number[];
+  cidrs: { text: string; range: IpRange }[];
+  /** `kube-system pods k8s-app=kube-dns` for messages. */
+  description: string;
+}
+
+const dnsCache = new WeakMap<Model, DnsEndpoints>();
+
+/**
+ * The cluster DNS endpoints of the configuration: the pods with the DNS labels in the DNS namespace (an assumed
+ * pod when the workspace declares none), their DNS ports (the DNS pods' container ports named dns*, else the
+ * configured ports, else 53) and the extra DNS address blocks (NodeLocal DNSCache).
+ */
+export function dnsEndpoints(context: { model: Model; config: WorkspaceConfig }): DnsEndpoints {
+  const cached = dnsCache.get(context.model);
+  if (cached) return cached;
+  const dns = context.config.dns;
+  const selector: LabelSelector = {
+    requirements: Object.entries(dns.podLabels).map(([key, value]) => ({ key, operator: 'In' as const, values: [value] })),
+    matchLabels: dns.podLabels,
+    problems: [],
+  };
+  let pods = context.model.workloads.filter((w) => w.namespace === dns.namespace && matchesSelector(selector, w.podLabels));
+  const declared = pods.length > 0;
+  if (!declared) pods = [assumedDnsPod(context.model, dns.namespace, dns.podLabels)];
+  const declaredPorts = [...new Set(pods.flatMap((w) => w.containerPorts.filter((p) => /^dns/.test(p.name ?? '')).map((p) => p.containerPort)))];
+  const ports = declaredPorts.length > 0 ? declaredPorts.sort((a, b) => a - b) : dns.ports.length > 0 ? [...dns.ports] : [53];
+  const cidrs: DnsEndpoints['cidrs'] = [];
+  for (const text of dns.cidrs) {
+    const range = parseCidr(text);
+    if (typeof range !== 'string') cidrs.push({ text, range });
+  }
+  const result: DnsEndpoints = {
+    pods,
+    declared,
+    ports,
+    cidrs,
+    description: `the DNS pods (${formatSelector(selector)} in ${dns.namespace})`,
+  };
+  dnsCache.set(context.model, result);
+  return result;
+}
+
+function assumedDnsPod(model: Model, namespace: string, labels: Record<string, string>): Workload {
+  const object: K8sObject = {
+    uri: '',
+    kind: 'Pod',
+    apiVersion: 'v1',
+    name: 'cluster-dns',
+    namespace,
+    value: { metadata: { name: 'cluster-dns', namespace, labels } },
+    node: undefined,
+    range: [0, 0],
+    documentIndex: -1,
+  };
+  return {
+    // Negative ids never collide with the model's dense ids (and so with the analysis caches).
+    id: -1 - model.workloads.length,
+    kind: 'Pod',
+    name: 'cluster-dns',
+    namespace,
+    podLabels: { ...labels },
+    objectLabels: { ...labels },
+    containerPorts: [],
+    replicated: true,
+    hostNetwork: false,
+    object,
+    assumed: true,
+    displayName: `${namespace}/cluster-dns`,
+    templatePath: [],
+  };
+}
+
+export const DNS_PROTOCOLS: readonly Protocol[] = ['UDP', 'TCP'];
+
+/** The YAML node of an object at a path. */
+export function nodeOf(object: K8sObject, path: Path): YamlNode | undefined {
+  return nodeAt(object.node, path);
+}
+
+export function isMapNode(node: YamlNode | undefined): boolean {
+  return isMap(node);
+}
+
+/**
+ * A rule that reports the problems of one code the policy reader recorded (values the API server rejects).
+ * `fixesFor` may offer quick fixes for a problem.
+ */
+export function policyProblemRule(
+  id: string,
+  description: string,
+  fixesFor?: (context: RuleContext, policy: NetworkPolicy, problem: PolicyProblem) => QuickFix[] | undefined,
+  skip?: (context: RuleContext, policy: NetworkPolicy, problem: PolicyProblem) => boolean,
+): Rule {
+  return {
+    id,
+    defaultSeverity: 'error',
+    description,
+    run(context) {
+      for (const policy of context.model.policies) {
+        if (!policy.object.uri) continue; // objects of the configuration have no file to report in
+        for (const problem of policy.problems) {
+          if (problem.code !== id || skip?.(context, policy, problem)) continue;
+          const message = `${capitalize(problem.message)}.${problem.rejected ? rejectionNote(policy) : ''}`.replace(/\.\./g, '.');
+          const fixes = fixesFor?.(context, policy, problem);
+          context.report({
+            message,
+            location: locate(policy.object, problem.path),
+            severity: problem.rejected ? undefined : problem.severity,
+            ...(fixes && fixes.length ? { fixes } : {}),
+          });
+        }
+      }
+    },
+  };
+}
+
+export function capitalize(s: string): string {
+  return s.length ? s[0].toUpperCase() + s.slice(1) : s;
+}

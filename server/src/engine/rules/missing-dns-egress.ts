@@ -1,0 +1,112 @@
+// Pods isolated for egress whose policies do not allow DNS to the cluster DNS endpoints over both UDP and TCP.
+// Judged by the engine's own verdicts (Analysis.connection), so every rule form (named ports, ranges, ipBlocks,
+// namespaceSelector/podSelector combinations) counts exactly as the evaluation counts it.
+import { isMap, isScalar, isSeq } from 'yaml';
+import { addMapEntry, appendToSequence, columnOf, indentUnit, replaceValueWithBlock, snippetLines, usesCompactSequences, type Edit } from '../edits';
+import { ipEndpoint, workloadEndpoint } from '../evaluate';
+import type { Workload } from '../model';
+import { keyRangeAt, nodeAt } from '../parse';
+import type { NetworkPolicy } from '../policy';
+import type { Protocol } from '../types';
+import { DNS_PROTOCOLS, dnsEndpoints, locate, podNames, type DnsEndpoints } from './common';
+import type { QuickFix, Rule, RuleContext } from './types';
+
+export const missingDnsEgress: Rule = {
+  id: 'missing-dns-egress',
+  defaultSeverity: 'warning',
+  description: 'Pods isolated for egress cannot reach the cluster DNS over UDP and TCP.',
+  run(context) {
+    const dns = dnsEndpoints(context);
+    const dnsPods = new Set(dns.pods);
+    // policy -> missing protocols text -> affected workloads
+    const findings = new Map<NetworkPolicy, Map<string, Workload[]>>();
+    for (const w of context.model.workloads) {
+      if (w.assumed || dnsPods.has(w)) continue;
+      const isolating = context.analysis.isolatingPolicies(w, 'egress');
+      if (isolating.length === 0) continue;
+      const missing = DNS_PROTOCOLS.filter((protocol) => !dnsAllowed(context, dns, w, protocol));
+      if (missing.length === 0) continue;
+      const key = missing.join(' and ');
+      for (const policy of isolating) {
+        if (!policy.object.uri) continue;
+        if (!findings.has(policy)) findings.set(policy, new Map());
+        const byKey = findings.get(policy)!;
+        byKey.set(key, [...(byKey.get(key) ?? []), w]);
+      }
+    }
+    const portsText = `port${dns.ports.length > 1 ? 's' : ''} ${dns.ports.join(', ')}`;
+    const targets = dns.cidrs.length ? `${dns.description} or ${dns.cidrs.map((c) => c.text).join(', ')}` : dns.description;
+    for (const [policy, byKey] of findings) {
+      for (const [missing, workloads] of byKey) {
+        const fix = addDnsRuleFix(context, policy, dns);
+        context.report({
+          message: `This policy isolates egress of ${podNames(workloads)}, and their egress policies do not allow DNS over ${missing} (${portsText}) to ${targets}; name lookups will fail.`,
+          location: isolationLocation(policy),
+          ...(fix ? { fixes: [fix] } : {}),
+        });
+      }
+    }
+  },
+};
+
+function dnsAllowed(context: RuleContext, dns: DnsEndpoints, w: Workload, protocol: Protocol): boolean {
+  const source = workloadEndpoint(w);
+  for (const pod of dns.pods) {
+    const allowed = context.analysis.connection(source, workloadEndpoint(pod)).egress.allowed;
+    if (dns.ports.some((port) => allowed.has(protocol, port))) return true;
+  }
+  for (const cidr of dns.cidrs) {
+    const allowed = context.analysis.connection(source, ipEndpoint(cidr.range)).egress.allowed;
+    if (dns.ports.some((port) => allowed.has(protocol, port))) return true;
+  }
+  return false;
+}
+
+/** The `Egress` entry of spec.policyTypes when written, else the `egress` key. */
+function isolationLocation(policy: NetworkPolicy) {
+  const types = (policy.object.value.spec as Record<string, unknown>).policyTypes;
+  if (Array.isArray(types)) {
+    const i = types.indexOf('Egress');
+    if (i >= 0) return locate(policy.object, ['spec', 'policyTypes', i]);
+  }
+  return locate(policy.object, ['spec', 'egress'], { key: true });
+}
+
+function dnsRule(context: RuleContext, dns: DnsEndpoints): Record<string, unknown> {
+  const namespace = context.config.dns.namespace;
+  return {
+    to: [
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+        podSelector: { matchLabels: { ...context.config.dns.podLabels } },
+      },
+    ],
+    ports: dns.ports.flatMap((port) => DNS_PROTOCOLS.map((protocol) => ({ protocol, port }))),
+  };
+}
+
+function addDnsRuleFix(context: RuleContext, policy: NetworkPolicy, dns: DnsEndpoints): QuickFix | undefined {
+  const file = context.file(policy.object.uri);
+  const spec = nodeAt(policy.object.node, ['spec']);
+  if (!file || !isMap(spec)) return undefined;
+  const text = file.text;
+  const rule = dnsRule(context, dns);
+  const egress = nodeAt(policy.object.node, ['spec', 'egress']);
+  const egressKey = keyRangeAt(policy.object.node, ['spec', 'egress']);
+  let edits: Edit[] | undefined;
+  if (isSeq(egress) && egressKey) edits = appendToSequence(text, egress, rule, egressKey[0]);
+  else if (egress && egressKey && isScalar(egress) && egress.value === null) {
+    // `egress:` with no value: write the list below the key.
+    const column = columnOf(text, egressKey[0]) + (usesCompactSequences(text) ? 0 : indentUnit(text));
+    edits = replaceValueWithBlock(text, egressKey[0], egress.range ? egress.range[1] : egressKey[1], snippetLines([rule], text), column);
+  } else if (egress === undefined) {
+    const specKey = keyRangeAt(policy.object.node, ['spec']);
+    edits = addMapEntry(text, spec, 'egress', [rule], specKey?.[0]);
+  }
+  if (!edits) return undefined;
+  return {
+    title: `Add an egress rule allowing DNS (UDP and TCP ${dns.ports.join(', ')}) to ${context.config.dns.namespace}`,
+    edits: edits.map((e) => ({ uri: policy.object.uri, ...e })),
+    preferred: true,
+  };
+}

@@ -1,0 +1,28 @@
+// spec.podSelector selects no pod in the policy's namespace: the policy has no effect on anything in the workspace.
+import { isEmptySelector, formatSelector } from '../selectors';
+import { locate, modelIndex, podsOfPolicy, workloadsIn } from './common';
+import type { Rule } from './types';
+
+export const selectorMatchesNothing: Rule = {
+  id: 'selector-matches-nothing',
+  defaultSeverity: 'warning',
+  description: "spec.podSelector selects no pod in the policy's namespace.",
+  run(context) {
+    // A workspace without workloads (policies only) says nothing about what exists.
+    if (!modelIndex(context.model).hasOwnWorkloads) return;
+    for (const policy of context.model.policies) {
+      if (!policy.valid || !policy.object.uri) continue;
+      if (podsOfPolicy(context, policy).length > 0) continue;
+      const inNamespace = workloadsIn(context.model, policy.namespace);
+      const what = isEmptySelector(policy.podSelector) ? 'every pod' : `pods with ${formatSelector(policy.podSelector)}`;
+      const why =
+        inNamespace.length === 0
+          ? `namespace ${policy.namespace} has no workloads in this workspace`
+          : `no pod in namespace ${policy.namespace} has these labels`;
+      context.report({
+        message: `spec.podSelector selects ${what}, but ${why}; this policy applies to nothing.`,
+        location: locate(policy.object, ['spec', 'podSelector']),
+      });
+    }
+  },
+};

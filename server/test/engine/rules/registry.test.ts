@@ -1,0 +1,55 @@
+// Every rule is registered once, documented in docs/rules/<id>.md and covered by at least one fixture.
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ALL_RULES } from '../../../src/engine/rules/index';
+
+const REPO = join(__dirname, '../../../..');
+const DOCS = join(REPO, 'docs/rules');
+const FIXTURES = join(REPO, 'test-fixtures/rules');
+
+describe('rule registry', () => {
+  it('ids are unique and kebab-case', () => {
+    const ids = ALL_RULES.map((r) => r.id);
+    assert.equal(new Set(ids).size, ids.length, `duplicate ids in ${ids.join(', ')}`);
+    for (const id of ids) assert.match(id, /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, id);
+  });
+
+  it('every rule has a description and a valid default severity', () => {
+    for (const r of ALL_RULES) {
+      assert.ok(r.description.length > 10, r.id);
+      assert.ok(['error', 'warning', 'information', 'hint'].includes(r.defaultSeverity), r.id);
+    }
+  });
+
+  for (const rule of ALL_RULES) {
+    it(`${rule.id}: docs/rules/${rule.id}.md titled with the id, naming the default severity`, () => {
+      const path = join(DOCS, `${rule.id}.md`);
+      assert.ok(existsSync(path), path);
+      const text = readFileSync(path, 'utf8');
+      assert.equal(text.split('\n')[0], `# ${rule.id}`);
+      assert.ok(text.includes(`Default severity: **${rule.defaultSeverity}**`), `${rule.id} docs name the severity ${rule.defaultSeverity}`);
+    });
+    it(`${rule.id}: has a fixture expecting it`, () => {
+      const dir = join(FIXTURES, rule.id);
+      assert.ok(existsSync(dir), dir);
+      const texts = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+        .filter((n) => /\.ya?ml$/.test(n) && !/\.fixed\./.test(n))
+        .map((n) => { try { return readFileSync(join(dir, n), 'utf8'); } catch { return ''; } });
+      assert.ok(texts.some((t) => new RegExp(`#\\s*expect:\\s*${rule.id}\\b`).test(t)), `a fixture in ${dir} expects ${rule.id}`);
+    });
+  }
+
+  it('every docs file belongs to a rule', () => {
+    const ids = new Set(ALL_RULES.map((r) => r.id));
+    const orphans = readdirSync(DOCS).filter((n) => n.endsWith('.md') && !ids.has(n.slice(0, -3)));
+    assert.deepEqual(orphans, []);
+  });
+
+  it('every fixture folder belongs to a rule', () => {
+    const ids = new Set(ALL_RULES.map((r) => r.id));
+    const orphans = readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory() && !ids.has(d.name)).map((d) => d.name);
+    assert.deepEqual(orphans, []);
+  });
+});
