@@ -1,10 +1,135 @@
 // Editor features over the workspace index: hover, code lens, definition, references, completion, symbols.
-// The language server calls registerFeatureHandlers once, before initialize completes.
-import type { Connection } from 'vscode-languageserver';
+// The language server calls registerFeatureHandlers once, before initialize completes. The answers come from the
+// pure functions of engine/features; this file converts offsets to positions and engine data to protocol types.
+import {
+  CompletionItemKind,
+  MarkupKind,
+  SymbolKind,
+  type CodeLens,
+  type CompletionItem,
+  type Connection,
+  type DocumentSymbol,
+  type Location,
+  type SymbolInformation,
+} from 'vscode-languageserver';
+import { completion, type CompletionKind } from '../engine/features/completion';
+import { hover } from '../engine/features/hover';
+import { codeLenses } from '../engine/features/lenses';
+import { definition, references } from '../engine/features/navigation';
+import { documentSymbols, workspaceSymbols, type DocumentSymbol as EngineSymbol, type SymbolCategory } from '../engine/features/symbols';
+import type { SourceLocation } from '../engine/types';
 import type { FeatureContext } from './context';
+import { canonicalUri } from './files';
+import { Commands } from './protocol';
+
+const SYMBOL_KINDS: Record<SymbolCategory, SymbolKind> = {
+  policy: SymbolKind.Interface,
+  workload: SymbolKind.Class,
+  namespace: SymbolKind.Namespace,
+  service: SymbolKind.Module,
+  object: SymbolKind.Object,
+  rule: SymbolKind.Property,
+  selector: SymbolKind.Field,
+  container: SymbolKind.Struct,
+};
+
+const COMPLETION_KINDS: Record<CompletionKind, CompletionItemKind> = {
+  field: CompletionItemKind.Field,
+  enum: CompletionItemKind.EnumMember,
+  'label-key': CompletionItemKind.Property,
+  'label-value': CompletionItemKind.Value,
+  namespace: CompletionItemKind.Module,
+  'port-name': CompletionItemKind.Constant,
+  value: CompletionItemKind.Value,
+};
 
 export function registerFeatureHandlers(connection: Connection, ctx: FeatureContext): void {
-  // Filled in by the editor-features work.
-  void connection;
-  void ctx;
+  const location = (l: SourceLocation): Location => ({ uri: l.uri, range: ctx.rangeToLsp(l.uri, l.range) });
+  // A failing feature answers "nothing" and logs, instead of failing the request.
+  const guarded =
+    <P, R>(name: string, fallback: R, fn: (params: P) => R) =>
+    (params: P): R => {
+      try {
+        return fn(params);
+      } catch (error) {
+        ctx.log(`netpol: ${name} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+        return fallback;
+      }
+    };
+
+  connection.onHover(
+    guarded('hover', null, (params) => {
+      const uri = canonicalUri(params.textDocument.uri);
+      const result = hover(ctx.workspace(), uri, ctx.positionToOffset(uri, params.position));
+      if (!result) return null;
+      return { contents: { kind: MarkupKind.Markdown, value: result.markdown }, range: ctx.rangeToLsp(uri, result.range) };
+    }),
+  );
+
+  connection.onCodeLens(
+    guarded('code lens', [] as CodeLens[], (params) => {
+      const uri = canonicalUri(params.textDocument.uri);
+      return codeLenses(ctx.workspace(), uri).map((lens): CodeLens => {
+        const range = ctx.rangeToLsp(uri, lens.range);
+        const command = lens.kind === 'policy' ? Commands.showPolicyPods : Commands.showLocations;
+        return { range, command: { title: lens.title, command, arguments: [params.textDocument.uri, range.start, lens.locations.map(location)] } };
+      });
+    }),
+  );
+
+  connection.onDefinition(
+    guarded('definition', [] as Location[], (params) => {
+      const uri = canonicalUri(params.textDocument.uri);
+      return definition(ctx.workspace(), uri, ctx.positionToOffset(uri, params.position)).map(location);
+    }),
+  );
+
+  connection.onReferences(
+    guarded('references', [] as Location[], (params) => {
+      const uri = canonicalUri(params.textDocument.uri);
+      const offset = ctx.positionToOffset(uri, params.position);
+      return references(ctx.workspace(), uri, offset, params.context?.includeDeclaration ?? true).map(location);
+    }),
+  );
+
+  connection.onCompletion(
+    guarded('completion', [] as CompletionItem[], (params) => {
+      const uri = canonicalUri(params.textDocument.uri);
+      return completion(ctx.workspace(), uri, ctx.positionToOffset(uri, params.position)).map(
+        (item): CompletionItem => ({
+          label: item.label,
+          kind: COMPLETION_KINDS[item.kind],
+          detail: item.detail,
+          documentation: item.documentation,
+          sortText: item.sortText,
+          // The typed prefix is part of the range, so clients filter on the label.
+          filterText: item.label,
+          textEdit: { range: ctx.rangeToLsp(uri, item.range), newText: item.insertText },
+        }),
+      );
+    }),
+  );
+
+  connection.onDocumentSymbol(
+    guarded('document symbols', [] as DocumentSymbol[], (params) => {
+      const uri = canonicalUri(params.textDocument.uri);
+      const convert = (s: EngineSymbol): DocumentSymbol => ({
+        name: s.name,
+        detail: s.detail,
+        kind: SYMBOL_KINDS[s.category],
+        range: ctx.rangeToLsp(uri, s.range),
+        selectionRange: ctx.rangeToLsp(uri, s.selectionRange),
+        children: s.children.map(convert),
+      });
+      return documentSymbols(ctx.workspace(), uri).map(convert);
+    }),
+  );
+
+  connection.onWorkspaceSymbol(
+    guarded('workspace symbols', [] as SymbolInformation[], (params) =>
+      workspaceSymbols(ctx.workspace(), params.query).map(
+        (s): SymbolInformation => ({ name: s.name, containerName: s.containerName, kind: SYMBOL_KINDS[s.category], location: location(s.location) }),
+      ),
+    ),
+  );
 }

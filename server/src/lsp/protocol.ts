@@ -40,4 +40,6 @@ export const ReindexRequest = new RequestType0<IndexCounts, void>('netpol/reinde
 export const Commands = {
   /** Client-side: show a list of locations (arguments: uri, position, locations), like editor.action.showReferences. */
   showLocations: 'netpol.showLocations',
+  /** Client-side: the pods a policy selects, from its code lens (arguments as for showLocations). */
+  showPolicyPods: 'netpol.showPolicyPods',
 } as const;

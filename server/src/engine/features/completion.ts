@@ -1,0 +1,470 @@
+// Completion in NetworkPolicies: fields where they belong, label keys and values that exist in the workspace (with
+// how many pods or namespaces carry them), namespace names, container port names, policyTypes, operators and
+// protocols. While typing, the document is often not valid YAML, so the context comes from the text: the keys of the
+// lines above with smaller indentation, not from the syntax tree.
+import type { Workload } from '../model';
+import type { OffsetRange } from '../types';
+import type { Workspace } from '../workspace';
+import { featureIndex, type LabelStats, type ScopeIndex } from './index';
+import { plural } from './markdown';
+
+export type CompletionKind = 'field' | 'enum' | 'label-key' | 'label-value' | 'namespace' | 'port-name' | 'value';
+
+export interface CompletionItem {
+  label: string;
+  kind: CompletionKind;
+  detail?: string;
+  documentation?: string;
+  /** Replaces `range`. */
+  insertText: string;
+  range: OffsetRange;
+  /** Orders items (most used first for labels). */
+  sortText: string;
+}
+
+// ---- the YAML context at a position, from the text -------------------------------------------------------------
+
+/** One step of the path to the cursor: a map key, or `-` for a sequence item. */
+export interface ContextStep {
+  token: string;
+  line: number;
+  column: number;
+}
+
+export interface TextContext {
+  /** Lines of the whole text. */
+  lines: string[];
+  /** Line index of the cursor. */
+  line: number;
+  /** First and last line of the YAML document holding the cursor. */
+  documentLines: [number, number];
+  /** Ancestors of the cursor position, outermost first. */
+  path: ContextStep[];
+  /** Where the cursor is: typing a key, a value of `key`, or a bare sequence item. */
+  mode: 'key' | 'value' | 'item';
+  /** For mode `value`: the key whose value is being typed. */
+  key?: string;
+  /** What has been typed of the current word; it is replaced by the completion. */
+  prefix: string;
+  /** Whether the value sits in a flow sequence (`[a, b`). */
+  inFlowSequence: boolean;
+}
+
+interface LineTokens {
+  tokens: { token: string; column: number }[];
+  /** Text after the last `key:` (empty for `key:` lines that open a block). */
+  rest: string;
+}
+
+const KEY_PATTERN = /^((?:"[^"]*"|'[^']*'|[^\s#'"][^:#]*?)):(?:\s+|$)/;
+
+function unquote(key: string): string {
+  const trimmed = key.trim();
+  if ((trimmed.startsWith('"') && trimmed.endsWith('"')) || (trimmed.startsWith("'") && trimmed.endsWith("'"))) return trimmed.slice(1, -1);
+  return trimmed;
+}
+
+/** The `-` markers and keys that open a line, with their columns: `    - from:` -> `-`@4, `from`@6. */
+function lineTokens(text: string): LineTokens {
+  const tokens: { token: string; column: number }[] = [];
+  let column = text.length - text.trimStart().length;
+  let rest = text.slice(column);
+  for (;;) {
+    if (rest.startsWith('- ') || rest === '-') {
+      tokens.push({ token: '-', column });
+      const after = rest.slice(1);
+      const spaces = after.length - after.trimStart().length;
+      column += 1 + spaces;
+      rest = after.trimStart();
+      continue;
+    }
+    const key = KEY_PATTERN.exec(rest);
+    if (key) {
+      tokens.push({ token: unquote(key[1]), column });
+      const consumed = key[0].length;
+      column += consumed;
+      rest = rest.slice(consumed);
+      // `key: value` ends the line's structure; `key: - x` is not YAML.
+      if (rest.trim() !== '' && !rest.trimStart().startsWith('#')) break;
+      rest = '';
+    }
+    break;
+  }
+  return { tokens, rest };
+}
+
+function isBlank(text: string): boolean {
+  const t = text.trim();
+  return t === '' || t.startsWith('#');
+}
+
+function isDocumentMarker(text: string): boolean {
+  return /^(---|\.\.\.)(\s|$)/.test(text);
+}
+
+export function textContext(text: string, offset: number): TextContext {
+  const lines = text.split('\n');
+  let line = 0;
+  let lineStart = 0;
+  while (line < lines.length - 1 && lineStart + lines[line].length + 1 <= offset) {
+    lineStart += lines[line].length + 1;
+    line++;
+  }
+  let first = line;
+  while (first > 0 && !isDocumentMarker(lines[first - 1])) first--;
+  let last = line;
+  while (last < lines.length - 1 && !isDocumentMarker(lines[last + 1])) last++;
+
+  const before = lines[line].slice(0, offset - lineStart).replace(/\r$/, '');
+  const current = lineTokens(before);
+  const steps: ContextStep[] = current.tokens.map((t) => ({ ...t, line }));
+  const indent = before.length - before.trimStart().length;
+  // The column of the line's first token decides which lines above are ancestors.
+  let column = steps.length > 0 ? steps[0].column : indent;
+  let columnIsDash = steps.length > 0 && steps[0].token === '-';
+  let mode: TextContext['mode'];
+  let key: string | undefined;
+  let prefix: string;
+  let inFlowSequence = false;
+  const lastStep = steps[steps.length - 1];
+  if (lastStep && lastStep.token !== '-') {
+    // `key: <cursor>`: typing the value of `key`.
+    mode = 'value';
+    key = steps.pop()!.token;
+    const value = current.rest;
+    const flow = value.lastIndexOf('[');
+    if (flow >= 0) {
+      inFlowSequence = true;
+      prefix = /[^\s,[]*$/.exec(value)![0];
+    } else prefix = value.trimStart();
+    prefix = prefix.replace(/^["']/, '');
+  } else {
+    // Typing a key, or a bare item after `- `: the word typed so far.
+    prefix = /\S*$/.exec(current.rest)![0];
+    mode = lastStep ? 'item' : 'key';
+  }
+
+  const ancestors: ContextStep[] = [];
+  for (let l = line - 1; l >= first && (column > 0 || columnIsDash); l--) {
+    const text = lines[l].replace(/\r$/, '');
+    if (isBlank(text)) continue;
+    const { tokens, rest } = lineTokens(text);
+    // Continuation lines (multi-line scalars, flow collections) hold no keys.
+    if (tokens.length === 0) continue;
+    const opensBlock = rest.trim() === '' || rest.trimStart().startsWith('#');
+    const lastToken = tokens[tokens.length - 1];
+    // Left of the column: containers. A key at the same column may hold a sequence written without indentation.
+    const candidates = tokens.filter(
+      (t) => t.column < column || (columnIsDash && t === lastToken && t.token !== '-' && t.column === column && opensBlock),
+    );
+    if (candidates.length === 0) continue;
+    // A key with an inline value cannot hold lines below it.
+    if (candidates[candidates.length - 1] === lastToken && lastToken.token !== '-' && !opensBlock) candidates.pop();
+    if (candidates.length === 0) {
+      column = lastToken.column;
+      columnIsDash = false;
+      continue;
+    }
+    ancestors.unshift(...candidates.map((t) => ({ ...t, line: l })));
+    column = candidates[0].column;
+    columnIsDash = candidates[0].token === '-';
+  }
+  return {
+    lines,
+    line,
+    documentLines: [first, last],
+    path: [...ancestors, ...steps],
+    mode,
+    key,
+    prefix,
+    inFlowSequence,
+  };
+}
+
+/** The value of `key:` among the keys of the block that `step` opens (a sibling of what the cursor is in). */
+export function blockValue(ctx: TextContext, step: ContextStep, key: string): string | undefined {
+  const [, last] = ctx.documentLines;
+  for (let l = step.line; l <= last; l++) {
+    const text = ctx.lines[l].replace(/\r$/, '');
+    if (isBlank(text)) continue;
+    const { tokens } = lineTokens(text);
+    if (l > step.line && (tokens.length === 0 || tokens[0].column <= step.column)) break;
+    for (const t of tokens) {
+      if (t.token === key && t.column > step.column) {
+        const after = text.slice(t.column + key.length).replace(/^["']?\s*:\s*/, '').replace(/\s+#.*$/, '').trim();
+        return unquote(after);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Whether the block that `step` opens has `key` directly inside it. */
+function blockHasKey(ctx: TextContext, step: ContextStep, key: string): boolean {
+  return blockValue(ctx, step, key) !== undefined;
+}
+
+// ---- what to offer ---------------------------------------------------------------------------------------------
+
+interface FieldDoc {
+  name: string;
+  doc: string;
+  /** Scalar fields get `name: `, collections `name:` and a new line. */
+  scalar?: boolean;
+}
+
+const TOP_FIELDS: FieldDoc[] = [
+  { name: 'apiVersion', doc: 'networking.k8s.io/v1', scalar: true },
+  { name: 'kind', doc: 'NetworkPolicy', scalar: true },
+  { name: 'metadata', doc: 'name and namespace of the policy' },
+  { name: 'spec', doc: 'which pods the policy selects and what it allows' },
+];
+const METADATA_FIELDS: FieldDoc[] = [
+  { name: 'name', doc: 'the policy name, unique in its namespace', scalar: true },
+  { name: 'namespace', doc: 'the namespace the policy applies to (its podSelector selects pods there)', scalar: true },
+  { name: 'labels', doc: 'labels of the policy object itself' },
+  { name: 'annotations', doc: 'annotations of the policy object' },
+];
+const SPEC_FIELDS: FieldDoc[] = [
+  { name: 'podSelector', doc: 'the pods in this namespace the policy applies to; `{}` selects every pod' },
+  { name: 'policyTypes', doc: 'Ingress and/or Egress: the directions the policy isolates' },
+  { name: 'ingress', doc: 'rules of allowed incoming traffic (from + ports)' },
+  { name: 'egress', doc: 'rules of allowed outgoing traffic (to + ports)' },
+];
+const INGRESS_RULE_FIELDS: FieldDoc[] = [
+  { name: 'from', doc: 'the peers allowed to connect; absent: any source' },
+  { name: 'ports', doc: 'the ports allowed; absent: every port' },
+];
+const EGRESS_RULE_FIELDS: FieldDoc[] = [
+  { name: 'to', doc: 'the peers that may be reached; absent: any destination' },
+  { name: 'ports', doc: 'the ports allowed; absent: every port' },
+];
+const PEER_FIELDS: FieldDoc[] = [
+  { name: 'podSelector', doc: 'pods of the policy namespace (or of the namespaces the namespaceSelector selects)' },
+  { name: 'namespaceSelector', doc: 'namespaces whose pods are peers; combined with podSelector in the same peer, both must match' },
+  { name: 'ipBlock', doc: 'an address range (cidr, except); cannot be combined with selectors' },
+];
+const SELECTOR_FIELDS: FieldDoc[] = [
+  { name: 'matchLabels', doc: 'label key/value pairs that must all match' },
+  { name: 'matchExpressions', doc: 'requirements with operators In, NotIn, Exists, DoesNotExist' },
+];
+const EXPRESSION_FIELDS: FieldDoc[] = [
+  { name: 'key', doc: 'the label key', scalar: true },
+  { name: 'operator', doc: 'In, NotIn, Exists or DoesNotExist', scalar: true },
+  { name: 'values', doc: 'values for In and NotIn (none for Exists and DoesNotExist)' },
+];
+const PORT_FIELDS: FieldDoc[] = [
+  { name: 'protocol', doc: 'TCP (default), UDP or SCTP', scalar: true },
+  { name: 'port', doc: 'a port number or a container port name; absent: every port', scalar: true },
+  { name: 'endPort', doc: 'with a numeric port: the last port of a range', scalar: true },
+];
+const IPBLOCK_FIELDS: FieldDoc[] = [
+  { name: 'cidr', doc: 'the address range, for example 10.0.0.0/8', scalar: true },
+  { name: 'except', doc: 'ranges inside cidr to leave out' },
+];
+
+const ENUMS: Record<string, { values: string[]; doc: string }> = {
+  policyTypes: { values: ['Ingress', 'Egress'], doc: 'a direction the policy isolates' },
+  operator: { values: ['In', 'NotIn', 'Exists', 'DoesNotExist'], doc: 'label selector operator' },
+  protocol: { values: ['TCP', 'UDP', 'SCTP'], doc: 'protocol (TCP when omitted)' },
+};
+
+/** YAML 1.1 (what kubectl reads) turns these plain scalars into booleans, numbers or null: quote them. */
+const NEEDS_QUOTES = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|~|[-+]?(\d[\d_]*)?\.?\d+([eE][-+]?\d+)?|0x[0-9a-fA-F]+|0o?[0-7]+)$/;
+
+function quoteIfNeeded(value: string): string {
+  return NEEDS_QUOTES.test(value) || value === '' ? JSON.stringify(value) : value;
+}
+
+const rank = (n: number) => String(n).padStart(6, '0');
+
+function documentText(ctx: TextContext): string {
+  return ctx.lines.slice(ctx.documentLines[0], ctx.documentLines[1] + 1).join('\n');
+}
+
+/** metadata.namespace of the document, read from the text. */
+function documentNamespace(ctx: TextContext): string | undefined {
+  const lines = ctx.lines.slice(ctx.documentLines[0], ctx.documentLines[1] + 1);
+  let inMetadata = false;
+  for (const text of lines) {
+    if (/^metadata:\s*$/.test(text)) {
+      inMetadata = true;
+      continue;
+    }
+    if (inMetadata && /^\S/.test(text)) inMetadata = false;
+    const m = inMetadata ? /^\s+namespace:\s*["']?([^"'\s#]+)/.exec(text) : null;
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+export function completion(workspace: Workspace, uri: string, offset: number): CompletionItem[] {
+  const file = workspace.getFile(uri);
+  if (!file) return [];
+  const ctx = textContext(file.text, offset);
+  const range: OffsetRange = [offset - ctx.prefix.length, offset];
+  const isPolicy = /^kind:\s*["']?NetworkPolicy["']?\s*(#.*)?$/m.test(documentText(ctx));
+  const index = featureIndex(workspace).scopeFor(uri);
+  const tokens = ctx.path.map((s) => s.token);
+  const last = (n: number) => tokens.slice(-n);
+  const fields = (docs: FieldDoc[]): CompletionItem[] => {
+    // Keys already present in the block are not offered again.
+    const container = ctx.path[ctx.path.length - 1];
+    return docs
+      .filter((d) => !container || !blockHasKey(ctx, container, d.name))
+      .map((d, i) => ({
+        label: d.name,
+        kind: 'field' as const,
+        documentation: d.doc,
+        insertText: d.scalar ? `${d.name}: ` : `${d.name}:`,
+        range,
+        sortText: rank(i),
+      }));
+  };
+  const enumItems = (name: string): CompletionItem[] =>
+    ENUMS[name].values.map((value, i) => ({ label: value, kind: 'enum' as const, detail: ENUMS[name].doc, insertText: value, range, sortText: rank(i) }));
+
+  // Outside NetworkPolicies only namespace names are offered (metadata.namespace of any object).
+  if (ctx.mode === 'value' && ctx.key === 'namespace' && tokens.length === 1 && tokens[0] === 'metadata' && index) {
+    return namespaceItems(index, range);
+  }
+  if (!isPolicy) return [];
+
+  const selectorKind = (): 'pod' | 'namespace' | undefined => {
+    const i = tokens.lastIndexOf('matchLabels') >= 0 ? tokens.lastIndexOf('matchLabels') : tokens.lastIndexOf('matchExpressions');
+    const owner = i > 0 ? tokens[i - 1] : undefined;
+    return owner === 'podSelector' ? 'pod' : owner === 'namespaceSelector' ? 'namespace' : undefined;
+  };
+
+  if (ctx.mode === 'key' || (ctx.mode === 'item' && ['from', 'to', 'ports', 'ingress', 'egress', 'matchExpressions'].includes(tokens[tokens.length - 2] ?? ''))) {
+    if (tokens.length === 0) return fields(TOP_FIELDS);
+    if (tokens.length === 1 && tokens[0] === 'metadata') return fields(METADATA_FIELDS);
+    if (tokens.length === 1 && tokens[0] === 'spec') return fields(SPEC_FIELDS);
+    if (tokens.length === 3 && tokens[0] === 'spec' && tokens[2] === '-') {
+      if (tokens[1] === 'ingress') return fields(INGRESS_RULE_FIELDS);
+      if (tokens[1] === 'egress') return fields(EGRESS_RULE_FIELDS);
+    }
+    if (last(2).join() === 'from,-' || last(2).join() === 'to,-') return fields(PEER_FIELDS);
+    if (last(2).join() === 'ports,-') return fields(PORT_FIELDS);
+    if (last(2).join() === 'matchExpressions,-') return fields(EXPRESSION_FIELDS);
+    const end = tokens[tokens.length - 1];
+    if (end === 'podSelector' || end === 'namespaceSelector') return fields(SELECTOR_FIELDS);
+    if (end === 'ipBlock') return fields(IPBLOCK_FIELDS);
+    if (end === 'matchLabels' && index) {
+      const kind = selectorKind();
+      return kind ? labelKeyItems(labelStatsFor(ctx, index, kind), kind, range, true) : [];
+    }
+    return [];
+  }
+
+  if (!index) return [];
+  // Values: `key: <here>`, `- <here>` in a list, `[a, <here>`.
+  const key = ctx.mode === 'value' ? ctx.key! : tokens[tokens.length - 2];
+  if (key === 'policyTypes') return enumItems('policyTypes');
+  if (key === 'operator' && last(2).join() === 'matchExpressions,-') return enumItems('operator');
+  if (key === 'protocol' && last(2).join() === 'ports,-') return enumItems('protocol');
+  if (key === 'port' && last(2).join() === 'ports,-') return portNameItems(ctx, index, range);
+  if (key === 'namespace' && tokens.join() === 'metadata') return namespaceItems(index, range);
+  if (key === 'apiVersion' && tokens.length === 0) return [{ label: 'networking.k8s.io/v1', kind: 'value', insertText: 'networking.k8s.io/v1', range, sortText: rank(0) }];
+  const kind = selectorKind();
+  if (!kind) return [];
+  if (ctx.mode === 'value' && tokens[tokens.length - 1] === 'matchLabels') {
+    return labelValueItems(labelStatsFor(ctx, index, kind), key, kind, range);
+  }
+  if (key === 'key' && last(2).join() === 'matchExpressions,-') return labelKeyItems(labelStatsFor(ctx, index, kind), kind, range, false);
+  if (key === 'values') {
+    // The expression's own key decides which values exist.
+    const item = [...ctx.path].reverse().find((s, i, all) => s.token === '-' && all[i + 1]?.token === 'matchExpressions');
+    const labelKey = item ? blockValue(ctx, item, 'key') : undefined;
+    return labelKey ? labelValueItems(labelStatsFor(ctx, index, kind), labelKey, kind, range) : [];
+  }
+  return [];
+}
+
+/** Which pods a podSelector can see: the policy's namespace for spec.podSelector and for peers without a namespaceSelector. */
+function labelStatsFor(ctx: TextContext, index: ScopeIndex, kind: 'pod' | 'namespace'): LabelStats {
+  if (kind === 'namespace') return index.namespaceLabelStats();
+  const namespace = documentNamespace(ctx) ?? index.model.defaultNamespace;
+  const tokens = ctx.path.map((s) => s.token);
+  const peerIndex = tokens.findIndex((t, i) => t === '-' && (tokens[i - 1] === 'from' || tokens[i - 1] === 'to'));
+  if (peerIndex >= 0 && blockHasKey(ctx, ctx.path[peerIndex], 'namespaceSelector')) return index.podLabelStats();
+  return index.podLabelStats(namespace);
+}
+
+function totalOf(values: Map<string, number>): number {
+  let total = 0;
+  for (const n of values.values()) total += n;
+  return total;
+}
+
+function labelKeyItems(stats: LabelStats, kind: 'pod' | 'namespace', range: OffsetRange, asMapKey: boolean): CompletionItem[] {
+  return [...stats]
+    .map(([key, values]) => ({ key, total: totalOf(values), values }))
+    .sort((a, b) => b.total - a.total || a.key.localeCompare(b.key))
+    .map(({ key, total, values }, i) => ({
+      label: key,
+      kind: 'label-key' as const,
+      detail: `${plural(total, kind)} · ${plural(values.size, 'value')}`,
+      documentation: [...values].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 10).map(([v, n]) => `${v} (${n})`).join(', '),
+      insertText: asMapKey ? `${key}: ` : key,
+      range,
+      sortText: rank(i),
+    }));
+}
+
+function labelValueItems(stats: LabelStats, key: string, kind: 'pod' | 'namespace', range: OffsetRange): CompletionItem[] {
+  const values = stats.get(key);
+  if (!values) return [];
+  return [...values]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([value, count], i) => ({
+      label: value,
+      kind: key === 'kubernetes.io/metadata.name' ? ('namespace' as const) : ('label-value' as const),
+      detail: `${plural(count, kind)} with ${key}=${value}`,
+      insertText: quoteIfNeeded(value),
+      range,
+      sortText: rank(i),
+    }));
+}
+
+function namespaceItems(index: ScopeIndex, range: OffsetRange): CompletionItem[] {
+  return [...index.model.namespaces.values()]
+    .filter((ns) => !ns.external)
+    .map((ns) => ({ ns, pods: index.workloadsIn(ns.name).length }))
+    .sort((a, b) => b.pods - a.pods || a.ns.name.localeCompare(b.ns.name))
+    .map(({ ns, pods }, i) => ({
+      label: ns.name,
+      kind: 'namespace' as const,
+      detail: `namespace · ${plural(pods, 'pod')}`,
+      insertText: quoteIfNeeded(ns.name),
+      range,
+      sortText: rank(i),
+    }));
+}
+
+/** Container port names in the scope, with what they resolve to; those of the policy's namespace first. */
+function portNameItems(ctx: TextContext, index: ScopeIndex, range: OffsetRange): CompletionItem[] {
+  const namespace = documentNamespace(ctx) ?? index.model.defaultNamespace;
+  const byName = new Map<string, { pods: Workload[]; numbers: Set<string>; local: boolean }>();
+  for (const w of index.model.workloads) {
+    for (const cp of w.containerPorts) {
+      if (!cp.name) continue;
+      const entry = byName.get(cp.name) ?? { pods: [], numbers: new Set<string>(), local: false };
+      if (!entry.pods.includes(w)) entry.pods.push(w);
+      entry.numbers.add(`${cp.protocol} ${cp.containerPort}`);
+      entry.local ||= w.namespace === namespace;
+      byName.set(cp.name, entry);
+    }
+  }
+  return [...byName]
+    .sort((a, b) => Number(b[1].local) - Number(a[1].local) || b[1].pods.length - a[1].pods.length || a[0].localeCompare(b[0]))
+    .map(([name, entry], i) => ({
+      label: name,
+      kind: 'port-name' as const,
+      detail: `${[...entry.numbers].join(', ')} · ${plural(entry.pods.length, 'pod')}`,
+      documentation: entry.pods.slice(0, 10).map((w) => w.displayName).join(', ') + (entry.pods.length > 10 ? ` and ${entry.pods.length - 10} more` : ''),
+      insertText: name,
+      range,
+      sortText: rank(i),
+    }));
+}

@@ -1,0 +1,80 @@
+// Code lenses: above every NetworkPolicy what it selects and admits, above every workload whether it is isolated.
+import type { Workload } from '../model';
+import type { Direction, NetworkPolicy } from '../policy';
+import type { OffsetRange, SourceLocation } from '../types';
+import type { Workspace } from '../workspace';
+import { featureIndex, type ScopeIndex } from './index';
+import { plural, policyLocation, workloadLocation } from './markdown';
+
+export interface CodeLens {
+  /** Where the lens sits: the start of the object. */
+  range: OffsetRange;
+  title: string;
+  /** What clicking shows: the listed pods or policies (may be empty: the lens is then informational). */
+  locations: SourceLocation[];
+  kind: 'policy' | 'workload';
+}
+
+/** "ingress from 3 pods", "ingress from anywhere", "ingress from 2 pods + 1 CIDR", "ingress from none". */
+function directionSummary(index: ScopeIndex, policy: NetworkPolicy, direction: Direction): string {
+  const toward = direction === 'ingress' ? 'ingress from' : 'egress to';
+  const rules = policy[direction];
+  if (rules.length === 0) return `${toward} none`;
+  if (rules.some((r) => !r.peers)) return `${toward} anywhere`;
+  const pods = new Set<Workload>();
+  const blocks = new Set<string>();
+  for (const rule of rules) {
+    for (const peer of rule.peers ?? []) {
+      if (peer.type === 'ipBlock') blocks.add(peer.cidrText);
+      else for (const w of index.peerWorkloads(policy, peer)) pods.add(w);
+    }
+  }
+  const parts = pods.size > 0 || blocks.size === 0 ? [plural(pods.size, 'pod')] : [];
+  if (blocks.size > 0) parts.push(plural(blocks.size, 'CIDR'));
+  return `${toward} ${parts.join(' + ')}`;
+}
+
+export function policyLensTitle(index: ScopeIndex, policy: NetworkPolicy): string {
+  const parts = [`selects ${plural(index.selectedBy(policy).length, 'pod')}`];
+  for (const direction of ['ingress', 'egress'] as const) {
+    if (policy.types[direction]) parts.push(directionSummary(index, policy, direction));
+  }
+  if (!policy.valid) parts.unshift('rejected by the API server (no effect)');
+  return parts.join(' · ');
+}
+
+export function workloadLensTitle(index: ScopeIndex, w: Workload): string {
+  const selecting = index.analysis.selectingPolicies(w);
+  const isolated = (['ingress', 'egress'] as const).filter((d) => selecting.some((p) => p.types[d]));
+  if (isolated.length === 0) return selecting.length ? `not isolated · ${plural(selecting.length, 'policy', 'policies')}` : 'not isolated';
+  return `isolated: ${isolated.join(', ')} · ${plural(selecting.length, 'policy', 'policies')}`;
+}
+
+export function codeLenses(workspace: Workspace, uri: string): CodeLens[] {
+  const file = workspace.getFile(uri);
+  if (!file) return [];
+  const index = featureIndex(workspace).scopeFor(uri);
+  if (!index) return [];
+  const lenses: CodeLens[] = [];
+  for (const document of file.documents) {
+    for (const object of document.objects) {
+      const at: OffsetRange = [object.range[0], object.range[0]];
+      const policy = index.policyByObject.get(object);
+      if (policy) {
+        lenses.push({ range: at, title: policyLensTitle(index, policy), locations: index.selectedBy(policy).map(workloadLocation), kind: 'policy' });
+        continue;
+      }
+      const workload = index.workloadByObject.get(object);
+      // Pods owned by a controller of the input are summarised on the controller.
+      if (workload && workload.object === object) {
+        lenses.push({
+          range: at,
+          title: workloadLensTitle(index, workload),
+          locations: index.analysis.selectingPolicies(workload).map(policyLocation),
+          kind: 'workload',
+        });
+      }
+    }
+  }
+  return lenses;
+}

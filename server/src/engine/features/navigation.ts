@@ -1,0 +1,74 @@
+// Go to definition (selector -> the workloads it matches, named port -> the container ports it names) and find
+// references (workload -> the policies and peers that select it).
+import type { Workload } from '../model';
+import { rangeAt } from '../parse';
+import type { SourceLocation } from '../types';
+import type { Workspace } from '../workspace';
+import { locate } from './cursor';
+import { onWorkloadIdentity, policyTarget, ruleDestinations } from './hover';
+import { featureIndex } from './index';
+import { workloadLocation } from './markdown';
+
+export function definition(workspace: Workspace, uri: string, offset: number): SourceLocation[] {
+  const file = workspace.getFile(uri);
+  if (!file) return [];
+  const cursor = locate(file, offset);
+  if (!cursor.object) return [];
+  const index = featureIndex(workspace).scopeFor(uri);
+  const policy = index?.policyByObject.get(cursor.object);
+  if (!index || !policy) return [];
+  const target = policyTarget(policy, cursor);
+  switch (target.type) {
+    case 'podSelector':
+      return index.selectedBy(policy).map(workloadLocation);
+    case 'peer':
+      return index.peerWorkloads(policy, target.peer).map(workloadLocation);
+    case 'port': {
+      const spec = target.port;
+      if (typeof spec.port !== 'string') return [];
+      const out: SourceLocation[] = [];
+      for (const w of ruleDestinations(index, policy, target.rule)) {
+        for (const cp of w.containerPorts) {
+          if (cp.name !== spec.port || cp.protocol !== spec.protocol) continue;
+          const range = rangeAt(w.object.node, [...cp.path, 'name']);
+          if (range) out.push({ uri: w.object.uri, range });
+        }
+      }
+      return out;
+    }
+    default:
+      return [];
+  }
+}
+
+/** The workload whose name or labels are under the cursor. */
+function workloadAt(workspace: Workspace, uri: string, offset: number): Workload | undefined {
+  const file = workspace.getFile(uri);
+  if (!file) return undefined;
+  const cursor = locate(file, offset);
+  if (!cursor.object) return undefined;
+  const workload = featureIndex(workspace).scopeFor(uri)?.workloadByObject.get(cursor.object);
+  return workload && onWorkloadIdentity(workload, cursor) ? workload : undefined;
+}
+
+/**
+ * Where a workload is selected: the spec.podSelector of every policy that selects it, then every from/to peer that
+ * matches it, each once. With `includeDeclaration`, the workload's own name first.
+ */
+export function references(workspace: Workspace, uri: string, offset: number, includeDeclaration: boolean): SourceLocation[] {
+  const workload = workloadAt(workspace, uri, offset);
+  if (!workload) return [];
+  const index = featureIndex(workspace).scopeFor(uri)!;
+  const out: SourceLocation[] = includeDeclaration ? [workloadLocation(workload)] : [];
+  for (const policy of index.model.policiesByNamespace.get(workload.namespace) ?? []) {
+    if (!index.selectedBy(policy).includes(workload)) continue;
+    const range = rangeAt(policy.object.node, ['spec', 'podSelector']) ?? policy.object.range;
+    out.push({ uri: policy.object.uri, range });
+  }
+  for (const ref of index.peerRefs()) {
+    if (ref.peer.type !== 'pods' || !index.peerWorkloads(ref.policy, ref.peer).includes(workload)) continue;
+    const range = rangeAt(ref.policy.object.node, ref.peer.path) ?? ref.policy.object.range;
+    out.push({ uri: ref.policy.object.uri, range });
+  }
+  return out;
+}
