@@ -1,5 +1,5 @@
 // Reads the text of one file into YAML documents and the Kubernetes objects they hold, with source positions.
-import { isMap, isSeq, isScalar, LineCounter, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
+import { isMap, isNode, isSeq, isScalar, LineCounter, parseAllDocuments, visit, type Document, type Node as YamlNode } from 'yaml';
 import type { InputFinding, OffsetRange } from './types';
 
 /** Alias expansion limit: protects against "billion laughs" documents. */
@@ -57,14 +57,10 @@ export function parseFile(uri: string, text: string): ParsedFile {
   try {
     yamlDocs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false }) as Document.Parsed[];
     if (!Array.isArray(yamlDocs)) yamlDocs = [yamlDocs as unknown as Document.Parsed];
-  } catch (error) {
-    findings.push({
-      code: 'parse-error',
-      severity: 'error',
-      message: `Could not read this file as YAML: ${(error as Error).message}`,
-      location: { uri, range: [0, Math.min(text.length, 1)] },
-    });
-    return { uri, text, documents, findings, lineCounter };
+  } catch {
+    // The parser itself recursed too deep (thousands of nesting levels): read document by document instead, so only
+    // the offending document is lost.
+    yamlDocs = parseDocumentsOneByOne(uri, text, lineCounter, findings);
   }
   yamlDocs.forEach((doc, index) => {
     const range: OffsetRange = [doc.range[0], doc.range[2]];
@@ -89,8 +85,9 @@ export function parseFile(uri: string, text: string): ParsedFile {
         findings.push({
           code: 'parse-error',
           severity: 'error',
-          message: `YAML syntax error: ${error.message.split('\n')[0]}`,
-          location: { uri, range: [error.pos[0], Math.max(error.pos[1], error.pos[0] + 1)] },
+          message: `YAML syntax error: ${describeYamlError(error.message)}`,
+          // Errors at the end of the text (an unclosed bracket) point one past it: clamp to the text.
+          location: { uri, range: [Math.min(error.pos[0], text.length), Math.min(Math.max(error.pos[1], error.pos[0] + 1), text.length)] },
         });
       }
       return;
@@ -113,6 +110,51 @@ export function parseFile(uri: string, text: string): ParsedFile {
     collectObjects(uri, value, root, index, parsed.objects, findings);
   });
   return { uri, text, documents, findings, lineCounter };
+}
+
+function parseDocumentsOneByOne(uri: string, text: string, lineCounter: LineCounter, findings: InputFinding[]): Document.Parsed[] {
+  lineCounter.lineStarts.length = 0;
+  lineCounter.addNewLine(0);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineCounter.addNewLine(i + 1);
+  const starts = [0];
+  for (const m of text.matchAll(/^---(?=[ \t\r\n]|$)/gm)) if (m.index > 0) starts.push(m.index);
+  const docs: Document.Parsed[] = [];
+  starts.forEach((start, i) => {
+    const end = i + 1 < starts.length ? starts[i + 1] : text.length;
+    try {
+      for (const doc of parseAllDocuments(text.slice(start, end), { uniqueKeys: true, prettyErrors: false }) as Document.Parsed[]) {
+        shiftDocument(doc, start);
+        docs.push(doc);
+      }
+    } catch (error) {
+      findings.push({
+        code: 'parse-error',
+        severity: 'error',
+        message: `Could not read this document as YAML: ${describeYamlError((error as Error).message)}`,
+        location: { uri, range: [start, Math.min(start + 3, end)] },
+      });
+    }
+  });
+  return docs;
+}
+
+/** The first line of a parser message; a stack overflow means the nesting is too deep, which the user can act on. */
+function describeYamlError(message: string): string {
+  if (message.includes('Maximum call stack size exceeded')) return 'the document is nested too deeply to be read';
+  return message.split('\n')[0];
+}
+
+/** Moves the positions of a document parsed from a slice of the text to positions in the whole text. */
+function shiftDocument(doc: Document.Parsed, offset: number): void {
+  if (offset === 0) return;
+  const shift = (range: number[] | null | undefined) => {
+    if (range) for (let i = 0; i < range.length; i++) range[i] += offset;
+  };
+  shift(doc.range);
+  for (const e of [...doc.errors, ...doc.warnings]) shift(e.pos);
+  visit(doc, (_key, node) => {
+    if (isNode(node)) shift(node.range);
+  });
 }
 
 function looksLikeTemplate(source: string): boolean {

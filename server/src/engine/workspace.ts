@@ -1,5 +1,6 @@
 // A workspace of manifest files: parses each file once per content, splits the files into scopes (each analysed
 // as its own cluster) and keeps one model and analysis per scope, rebuilt lazily after changes.
+import { LineCounter } from 'yaml';
 import { CONFIG_FILE_NAME, defaultConfig, parseConfig, type WorkspaceConfig } from './config';
 import { Analysis } from './evaluate';
 import { buildModel, type Model } from './model';
@@ -14,6 +15,20 @@ export interface Scope {
   uris: string[];
   model: Model;
   analysis: Analysis;
+}
+
+/** Finding codes of files the workspace keeps without parsing. */
+export const FILE_TOO_LARGE = 'file-too-large';
+export const BINARY_FILE = 'binary-file';
+
+function skippedFile(uri: string, text: string, code: string, message: string): ParsedFile {
+  return {
+    uri,
+    text,
+    documents: [],
+    findings: [{ code, severity: 'information', message, location: { uri, range: [0, 0] } }],
+    lineCounter: new LineCounter(),
+  };
 }
 
 const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
@@ -33,6 +48,8 @@ interface Kustomization {
 
 export class Workspace {
   private readonly files = new Map<string, ParsedFile>();
+  /** Files kept without parsing because they exceed the size limit in force when they were set. */
+  private readonly skippedForSize = new Set<string>();
   private configUri: string | undefined;
   private configText: string | undefined;
   private cachedConfig: WorkspaceConfig | undefined;
@@ -48,12 +65,13 @@ export class Workspace {
       this.configUri = uri;
       this.configText = text;
       this.invalidate(true);
+      this.applySizeLimit();
       return undefined;
     }
     if (!isManifestUri(uri)) return undefined;
     const existing = this.files.get(uri);
     if (existing && existing.text === text) return existing;
-    const parsed = parseFile(uri, text);
+    const parsed = this.read(uri, text);
     this.files.set(uri, parsed);
     this.invalidate(false);
     return parsed;
@@ -64,9 +82,39 @@ export class Workspace {
       this.configUri = undefined;
       this.configText = undefined;
       this.invalidate(true);
+      this.applySizeLimit();
       return;
     }
+    this.skippedForSize.delete(uri);
     if (this.files.delete(uri)) this.invalidate(false);
+  }
+
+  /**
+   * Parses a file, or skips it with a finding when it is larger than `maxFileSize` (parsing costs time and memory
+   * in proportion to the size, and a 100 MB file would stall every caller) or binary.
+   */
+  private read(uri: string, text: string): ParsedFile {
+    const limit = this.config.maxFileSize;
+    if (text.length > limit) {
+      this.skippedForSize.add(uri);
+      return skippedFile(uri, text, FILE_TOO_LARGE, `Skipped: the file has ${text.length} characters, more than maxFileSize (${limit}); raise netpol.maxFileSize (or maxFileSize in ${CONFIG_FILE_NAME}) to analyse it.`);
+    }
+    this.skippedForSize.delete(uri);
+    // YAML forbids NUL characters and text files practically never hold them; binary files (images, archives) do.
+    if (text.includes('\u0000')) {
+      return skippedFile(uri, text, BINARY_FILE, 'Skipped: this looks like a binary file (it contains NUL characters), not a YAML or JSON manifest.');
+    }
+    return parseFile(uri, text);
+  }
+
+  /** After the size limit may have changed: parses files that now fit and skips files that no longer do. */
+  private applySizeLimit(): void {
+    const limit = this.config.maxFileSize;
+    for (const [uri, file] of this.files) {
+      if (this.skippedForSize.has(uri) ? file.text.length <= limit : file.text.length > limit) {
+        this.files.set(uri, this.read(uri, file.text));
+      }
+    }
   }
 
   hasFile(uri: string): boolean {
