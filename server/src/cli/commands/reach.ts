@@ -11,7 +11,8 @@ import { lineCol, load, parseWithCommon, singleScope } from './common';
 /** Resolves `ns/name`, `ns/Kind/name`, `ns/name[Kind]`, or an IP address/CIDR. */
 export function resolveEndpoint(scope: Scope, text: string): Endpoint {
   const ip = parseIpEndpoint(text);
-  if (ip) return ipEndpoint(ip);
+  // Keep the address as the user wrote it (10.0.0.1 rather than 10.0.0.1/32).
+  if (ip) return { ...ipEndpoint(ip), label: text };
   const workloads = scope.model.workloads;
   const m = /^([^/]+)\/(?:([A-Za-z]+)\/)?([^/[\]]+)(?:\[([A-Za-z]+)\])?$/.exec(text);
   if (!m) throw new UsageError(`"${text}" is neither NAMESPACE/NAME nor an IP address or CIDR`);
