@@ -43,3 +43,159 @@ export const Commands = {
   /** Client-side: the pods a policy selects, from its code lens (arguments as for showLocations). */
   showPolicyPods: 'netpol.showPolicyPods',
 } as const;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Requests of the VS Code extension's commands (insert, generate, explain, reachability view). Owned by the
+// extension work; handlers in extension-requests.ts. Locations are LSP locations (uri + line/character range).
+// ---------------------------------------------------------------------------------------------------------------
+import type { Location, Position } from 'vscode-languageserver-protocol';
+import { RequestType } from 'vscode-languageserver-protocol';
+
+export type ProtocolName = 'TCP' | 'UDP' | 'SCTP';
+
+export interface WorkloadInfo {
+  /** `namespace/name` (with `[Kind]` when two kinds share the name): the id used by the other requests. */
+  id: string;
+  name: string;
+  namespace: string;
+  kind: string;
+  podLabels: Record<string, string>;
+  ports: { name?: string; port: number; protocol: ProtocolName }[];
+  location: Location;
+}
+
+export interface DnsInfo {
+  namespace: string;
+  podLabels: Record<string, string>;
+  ports: number[];
+  cidrs: string[];
+}
+
+export interface WorkspaceSummaryParams {
+  /** The document the command runs in: picks its scope and reports what is at `position`. */
+  uri?: string;
+  position?: Position;
+  /** A scope name; default: the document's first scope, else the first scope. */
+  scope?: string;
+}
+
+export interface WorkspaceSummary {
+  scope: string;
+  scopes: string[];
+  defaultNamespace: string;
+  namespaces: { name: string; labels: Record<string, string> }[];
+  workloads: WorkloadInfo[];
+  dns: DnsInfo;
+  /** About `uri`: the namespace of the object at `position` (else of the document's first namespaced object). */
+  document?: { namespace?: string; workloadAt?: string };
+}
+
+export const WorkspaceSummaryRequest = new RequestType<WorkspaceSummaryParams, WorkspaceSummary, void>('netpol/workspaceSummary');
+
+export interface ExplainTrafficParams {
+  /** Workload id (`ns/name`, `ns/Kind/name`) or an IP address/CIDR. */
+  from: string;
+  to: string;
+  port: number;
+  protocol?: ProtocolName;
+  scope?: string;
+}
+
+export interface ExplainedSide {
+  direction: 'ingress' | 'egress';
+  endpoint: string;
+  isolated: boolean;
+  allowed: boolean;
+  /** The policies that isolate the endpoint for this direction. */
+  policies: { name: string; location: Location }[];
+  /** The rules that allow this exact port (when allowed and isolated). */
+  rules: { policy: string; index: number; location: Location }[];
+}
+
+export interface PolicyChange {
+  direction: 'ingress' | 'egress';
+  /** Namespace of the new policy. */
+  namespace: string;
+  /** A NetworkPolicy document (YAML, no `---`). */
+  yaml: string;
+  /** A file holding a policy that isolates the endpoint: a natural place for the new one. */
+  suggestedUri?: string;
+}
+
+export type ExplainTrafficResult =
+  | {
+      found: true;
+      from: string;
+      to: string;
+      port: number;
+      protocol: ProtocolName;
+      allowed: boolean;
+      self: boolean;
+      egress: ExplainedSide;
+      ingress: ExplainedSide;
+      /** The plain-text explanation (as `netpol reach` prints it). */
+      text: string;
+      /** For a denied verdict: the smallest policies that allow exactly this connection. */
+      changes: PolicyChange[];
+    }
+  | { found: false; message: string };
+
+export const ExplainTrafficRequest = new RequestType<ExplainTrafficParams, ExplainTrafficResult, void>('netpol/explainTraffic');
+
+export interface LeastPrivilegeParams {
+  /** The workload under the cursor of this document... */
+  uri?: string;
+  position?: Position;
+  /** ...or a workload id. */
+  workload?: string;
+  scope?: string;
+}
+
+export type LeastPrivilegeResult = { found: true; workload: string; yaml: string } | { found: false; message: string };
+
+export const LeastPrivilegeRequest = new RequestType<LeastPrivilegeParams, LeastPrivilegeResult, void>('netpol/leastPrivilegePolicy');
+
+export interface GraphNode {
+  id: string;
+  name: string;
+  namespace: string;
+  kind: string;
+  isolatedIngress: boolean;
+  isolatedEgress: boolean;
+  location: Location;
+}
+
+export interface GraphEdge {
+  from: string;
+  to: string;
+  /** Declared ports of the destination that are allowed (`80/TCP`); for a destination without declared ports, `any`. */
+  ports: string[];
+}
+
+export interface ReachabilityParams {
+  scope?: string;
+}
+
+export interface ReachabilityGraph {
+  scope: string;
+  scopes: string[];
+  namespaces: string[];
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+  /** Every declared port (`80/TCP`), for the port filter and the matrix. */
+  ports: string[];
+  /** allowed[port][i][j]: nodes[i] may connect to nodes[j] on that port (nodes in `nodes` order). */
+  matrix: Record<string, boolean[][]>;
+}
+
+export const ReachabilityRequest = new RequestType<ReachabilityParams, ReachabilityGraph, void>('netpol/reachability');
+
+/** Sent (debounced) after the analysed workspace changed, so views can refresh. */
+export interface WorkspaceChangedParams {
+  /** Grows with every change. */
+  version: number;
+  policies: number;
+  workloads: number;
+}
+
+export const WorkspaceChangedNotification = new NotificationType<WorkspaceChangedParams>('netpol/workspaceChanged');

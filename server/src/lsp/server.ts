@@ -1,0 +1,724 @@
+// The netpol language server: keeps an index of every manifest in the workspace folders current (open documents
+// with the editor's text, other files from disk), runs the diagnostic rules after each change and publishes the
+// diagnostics of every file whose diagnostics changed, and answers code actions with the rules' quick fixes.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  CancellationToken,
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  FileChangeType,
+  TextDocuments,
+  TextDocumentSyncKind,
+  WatchKind,
+  type CodeAction,
+  type Connection,
+  type Diagnostic as LspDiagnostic,
+  type Disposable,
+  type FileEvent,
+  type InitializeParams,
+  type InitializeResult,
+  type ServerCapabilities,
+  type WorkDoneProgressServerReporter,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { CONFIG_FILE_NAME } from '../engine/config';
+import { isManifestUri } from '../engine/parse';
+import { runRules } from '../engine/rules/run';
+import type { Diagnostic } from '../engine/rules/types';
+import type { Workspace } from '../engine/workspace';
+import { registerAssertionHandlers } from './assertions';
+import type { DiagnosticSource, FeatureContext } from './context';
+import { DIAGNOSTIC_SOURCE, rangesOverlap, sameRange, TextPositions, toCodeAction, toLspDiagnostic } from './convert';
+import { registerExtensionRequests } from './extension-requests';
+import { registerFeatureHandlers } from './features';
+import { canonicalUri, FileFilter, fileSize, pathFromUri, readText, uriFromPath, type Folder } from './files';
+import { enabledGlobs, GlobSet } from './glob';
+import { IndexCompleteNotification, ReindexRequest, StatusRequest, type IndexCounts } from './protocol';
+import { defaultSettings, readSettings, type NetpolSettings } from './settings';
+import { ServerWorkspace } from './workspace';
+
+export interface ServerOptions {
+  /** Quiet time after an edit before the rules run again. */
+  debounceMs?: number;
+  /** Longest an analysis may be postponed while edits keep coming. */
+  maxDelayMs?: number;
+}
+
+/** Code of the diagnostic on files skipped for their size. */
+export const FILE_TOO_LARGE = 'file-too-large';
+
+interface PublishedEntry {
+  engine: Diagnostic;
+  lsp: LspDiagnostic;
+}
+
+/** A change waiting to be applied to the workspace: new text, or null for a removed file. */
+interface PendingChange {
+  text: string | null;
+}
+
+const ACCEPTED_SCHEMES = new Set(['file', 'untitled']);
+
+function schemeOf(uri: string): string {
+  const i = uri.indexOf(':');
+  return i > 0 ? uri.slice(0, i) : '';
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}
+
+/** Link to a rule's documentation shipped next to the bundle (docs/rules/<id>.md), when present. */
+function ruleDocsLocator(): (ruleId: string) => string | undefined {
+  const candidates = [path.resolve(__dirname, '..', 'docs', 'rules'), path.resolve(__dirname, '..', '..', '..', 'docs', 'rules')];
+  const dir = candidates.find((c) => {
+    try {
+      return fs.statSync(c).isDirectory();
+    } catch {
+      return false;
+    }
+  });
+  const cache = new Map<string, string | undefined>();
+  return (ruleId) => {
+    if (!dir || !/^[a-z0-9-]+$/.test(ruleId)) return undefined;
+    if (!cache.has(ruleId)) {
+      const file = path.join(dir, `${ruleId}.md`);
+      cache.set(ruleId, fs.existsSync(file) ? uriFromPath(file) : undefined);
+    }
+    return cache.get(ruleId);
+  };
+}
+
+export class NetpolServer {
+  readonly documents = new TextDocuments(TextDocument);
+  private folders: Folder[] = [];
+  private settings: NetpolSettings = defaultSettings();
+  /** Settings pushed with didChangeConfiguration, for clients without workspace/configuration. */
+  private pushedSettings: unknown;
+  private filesExclude: string[] = [];
+  private filter = new FileFilter([], new GlobSet([]));
+  private ws: ServerWorkspace = new ServerWorkspace(defaultSettings());
+  private readonly pending = new Map<string, PendingChange>();
+  /** Texts of the configuration files at the roots of the workspace folders; the first folder's is used. */
+  private readonly configTexts = new Map<string, string>();
+  private activeConfigUri: string | undefined;
+  /** Files skipped for their size, with the size in bytes (or characters for open documents). */
+  private readonly oversized = new Map<string, number>();
+  private readonly positionsCache = new Map<string, TextPositions>();
+  /** What was last published per file (serialized), so only changes are sent. */
+  private readonly published = new Map<string, string>();
+  private readonly results = new Map<string, PublishedEntry[]>();
+  /** Open documents changed since the last analysis: they get a publish even when nothing changed. */
+  private readonly touchedDocuments = new Set<string>();
+  private analysisTimer: NodeJS.Timeout | undefined;
+  private firstUnanalysedChangeAt: number | undefined;
+  private analysisNeeded = false;
+  private indexed = false;
+  private indexGeneration = 0;
+  private resolveIndexed!: () => void;
+  private readonly indexedPromise = new Promise<void>((resolve) => (this.resolveIndexed = resolve));
+  private readonly diagnosticSources = new Set<DiagnosticSource>();
+  private readonly changeListeners = new Set<(workspace: Workspace) => void>();
+  private readonly loggedRuleErrors = new Set<string>();
+  private readonly ruleDocs = ruleDocsLocator();
+  private lastMaxFileSize: number | undefined;
+  private clientSupports = { configuration: false, watchedFilesDynamic: false, configurationDynamic: false, workspaceFolders: false };
+  private readonly debounceMs: number;
+  private readonly maxDelayMs: number;
+  private shuttingDown = false;
+
+  readonly capabilities: ServerCapabilities = {
+    textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
+    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+    hoverProvider: true,
+    codeLensProvider: { resolveProvider: false },
+    definitionProvider: true,
+    referencesProvider: true,
+    completionProvider: { triggerCharacters: [':', ' ', '"', "'", '/', '-'], resolveProvider: false },
+    documentSymbolProvider: true,
+    workspaceSymbolProvider: true,
+    workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+  };
+
+  readonly context: FeatureContext;
+
+  constructor(
+    readonly connection: Connection,
+    options: ServerOptions = {},
+  ) {
+    this.debounceMs = options.debounceMs ?? 50;
+    this.maxDelayMs = options.maxDelayMs ?? 300;
+    this.context = this.makeContext();
+    this.registerHandlers();
+    // Editor features and assertions attach their handlers; a failure there must not take the server down.
+    for (const [name, register] of [
+      ['editor features', registerFeatureHandlers],
+      ['connectivity assertions', registerAssertionHandlers],
+      ['extension requests', registerExtensionRequests],
+    ] as const) {
+      try {
+        register(connection, this.context);
+      } catch (error) {
+        this.log(`netpol: could not register ${name}: ${errorText(error)}`);
+      }
+    }
+    this.documents.listen(connection);
+  }
+
+  // ---- context for editor features -------------------------------------------------------------------------------
+
+  private makeContext(): FeatureContext {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const server = this;
+    return {
+      workspace: () => server.workspace(),
+      documents: server.documents,
+      text: (uri) => server.currentText(canonicalUri(uri)),
+      offsetToPosition: (uri, offset) => server.positionsOf(canonicalUri(uri)).positionAt(offset),
+      positionToOffset: (uri, position) => server.positionsOf(canonicalUri(uri)).offsetAt(position),
+      rangeToLsp: (uri, range) => server.positionsOf(canonicalUri(uri)).range(range),
+      settings: () => server.settings,
+      whenIndexed: () => server.indexedPromise,
+      onDidChangeWorkspace: (listener) => {
+        server.changeListeners.add(listener);
+        return { dispose: () => server.changeListeners.delete(listener) };
+      },
+      addDiagnosticSource: (source): Disposable => {
+        server.diagnosticSources.add(source);
+        server.scheduleAnalysis();
+        return {
+          dispose: () => {
+            server.diagnosticSources.delete(source);
+            server.scheduleAnalysis();
+          },
+        };
+      },
+      refreshDiagnostics: () => server.scheduleAnalysis(true),
+      log: (message) => server.log(message),
+      capabilities: server.capabilities,
+    };
+  }
+
+  /** The workspace with every received change applied. */
+  workspace(): ServerWorkspace {
+    this.flush();
+    return this.ws;
+  }
+
+  private log(message: string): void {
+    try {
+      this.connection.console.log(message);
+    } catch {
+      // The connection is gone; nothing to log to.
+    }
+  }
+
+  /** Runs a handler, logging instead of crashing on errors. */
+  private guard<T>(name: string, fallback: T, fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      this.log(`netpol: ${name} failed: ${errorText(error)}`);
+      return fallback;
+    }
+  }
+
+  private async guardAsync<T>(name: string, fallback: T, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      this.log(`netpol: ${name} failed: ${errorText(error)}`);
+      return fallback;
+    }
+  }
+
+  // ---- protocol handlers -----------------------------------------------------------------------------------------
+
+  private registerHandlers(): void {
+    const c = this.connection;
+    c.onInitialize((params) => this.guard('initialize', { capabilities: this.capabilities }, () => this.initialize(params)));
+    c.onInitialized(() => {
+      void this.guardAsync('initialized', undefined, () => this.initialized());
+    });
+    c.onDidChangeConfiguration((params) => {
+      this.pushedSettings = (params.settings as Record<string, unknown> | null | undefined) ?? undefined;
+      void this.guardAsync('configuration change', undefined, () => this.reloadSettings());
+    });
+    c.onDidChangeWatchedFiles((params) => {
+      void this.guardAsync('watched files', undefined, () => this.onWatchedFiles(params.changes));
+    });
+    this.documents.onDidChangeContent((event) => this.guard('document change', undefined, () => this.onDocumentText(event.document)));
+    this.documents.onDidClose((event) => {
+      void this.guardAsync('document close', undefined, () => this.onDocumentClosed(event.document.uri));
+    });
+    c.onCodeAction((params) =>
+      this.guard('code action', [] as CodeAction[], () => {
+        if (params.context.only && !params.context.only.some((k) => CodeActionKind.QuickFix.startsWith(k))) return [];
+        this.analyseIfNeeded();
+        const uri = canonicalUri(params.textDocument.uri);
+        const entries = this.results.get(uri) ?? [];
+        const positionsOf = (u: string) => this.positionsOf(u);
+        const ours = params.context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
+        const actions: CodeAction[] = [];
+        if (ours.length > 0) {
+          for (const d of ours) {
+            const entry = entries.find((e) => e.lsp.code === d.code && e.lsp.message === d.message && sameRange(e.lsp.range, d.range));
+            for (const fix of entry?.engine.fixes ?? []) actions.push(toCodeAction(fix, d, positionsOf));
+          }
+        } else {
+          // Clients that send no diagnostics in the context get the fixes of every diagnostic in the range.
+          for (const entry of entries) {
+            if (!rangesOverlap(entry.lsp.range, params.range)) continue;
+            for (const fix of entry.engine.fixes ?? []) actions.push(toCodeAction(fix, entry.lsp, positionsOf));
+          }
+        }
+        return actions;
+      }),
+    );
+    c.onRequest(StatusRequest, () =>
+      this.guard('status', { files: 0, policies: 0, workloads: 0, findings: 0, indexed: false, scopes: [] }, () => {
+        this.analyseIfNeeded();
+        return { ...this.counts(), indexed: this.indexed, scopes: this.ws.scopes().map((s) => s.name) };
+      }),
+    );
+    c.onRequest(ReindexRequest, () =>
+      this.guardAsync('reindex', this.counts(), async () => {
+        await this.index();
+        return this.counts();
+      }),
+    );
+    c.onShutdown(() => {
+      this.shuttingDown = true;
+      if (this.analysisTimer) clearTimeout(this.analysisTimer);
+      this.indexGeneration++;
+    });
+  }
+
+  private initialize(params: InitializeParams): InitializeResult {
+    const caps = params.capabilities;
+    this.clientSupports = {
+      configuration: caps.workspace?.configuration === true,
+      watchedFilesDynamic: caps.workspace?.didChangeWatchedFiles?.dynamicRegistration === true,
+      configurationDynamic: caps.workspace?.didChangeConfiguration?.dynamicRegistration === true,
+      workspaceFolders: caps.workspace?.workspaceFolders === true,
+    };
+    const folderUris = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : params.rootPath ? [uriFromPath(params.rootPath)] : []);
+    this.setFolders(folderUris.map((u) => this.folderOf(u)).filter((f): f is Folder => !!f));
+    this.pushedSettings = params.initializationOptions?.settings;
+    return { capabilities: this.capabilities, serverInfo: { name: 'netpol', version: serverVersion() } };
+  }
+
+  private folderOf(uri: string): Folder | undefined {
+    const fsPath = pathFromUri(uri);
+    return fsPath ? { uri: uriFromPath(fsPath), fsPath } : undefined;
+  }
+
+  private setFolders(folders: Folder[]): void {
+    this.folders = folders;
+    this.rebuildFilter();
+  }
+
+  private rebuildFilter(): void {
+    this.filter = new FileFilter(this.folders, new GlobSet([...this.filesExclude, ...this.settings.exclude]));
+  }
+
+  private async initialized(): Promise<void> {
+    if (this.clientSupports.workspaceFolders) {
+      // Available only after initialize, and only when the client announced workspace folder support.
+      this.connection.workspace.onDidChangeWorkspaceFolders((event) => {
+        void this.guardAsync('workspace folders', undefined, async () => {
+          const removed = new Set(event.removed.map((f) => canonicalUri(f.uri)));
+          const kept = this.folders.filter((f) => !removed.has(f.uri));
+          this.setFolders([...kept, ...event.added.map((f) => this.folderOf(f.uri)).filter((f): f is Folder => !!f)]);
+          await this.index();
+        });
+      });
+    }
+    if (this.clientSupports.watchedFilesDynamic) {
+      await this.connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [
+          { globPattern: '**/*.{yaml,yml,json}' },
+          { globPattern: `**/${CONFIG_FILE_NAME}` },
+          // Deleting a folder removes the manifests inside it.
+          { globPattern: '**/*', kind: WatchKind.Delete },
+        ],
+      });
+    }
+    if (this.clientSupports.configurationDynamic) {
+      await this.connection.client.register(DidChangeConfigurationNotification.type, { section: ['netpol', 'files'] });
+    }
+    await this.loadSettings();
+    this.rebuildFilter();
+    this.ws = new ServerWorkspace(this.settings);
+    await this.index();
+  }
+
+  // ---- settings ---------------------------------------------------------------------------------------------------
+
+  private async loadSettings(): Promise<void> {
+    let netpol: unknown;
+    let files: unknown;
+    if (this.clientSupports.configuration) {
+      try {
+        [netpol, files] = await this.connection.workspace.getConfiguration([{ section: 'netpol' }, { section: 'files' }]);
+      } catch (error) {
+        this.log(`netpol: could not read settings: ${errorText(error)}`);
+      }
+    } else if (this.pushedSettings && typeof this.pushedSettings === 'object') {
+      const pushed = this.pushedSettings as Record<string, unknown>;
+      netpol = pushed.netpol;
+      files = pushed.files;
+    }
+    this.settings = readSettings(netpol);
+    this.filesExclude = enabledGlobs((files as Record<string, unknown> | undefined)?.exclude);
+  }
+
+  private async reloadSettings(): Promise<void> {
+    const before = this.settings;
+    const beforeExclude = this.filesExclude;
+    await this.loadSettings();
+    const after = this.settings;
+    const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+    if (!same(before.defaultNamespace, after.defaultNamespace) || !same(before.dns, after.dns) || !same(before.maxFileSize, after.maxFileSize)) {
+      this.rebuildWorkspace();
+    }
+    const indexChanged = !same(before.exclude, after.exclude) || !same(beforeExclude, this.filesExclude) || !same(before.maxFileSize, after.maxFileSize);
+    if (indexChanged) {
+      this.rebuildFilter();
+      if (this.indexed) await this.index();
+      return;
+    }
+    this.scheduleAnalysis(true);
+  }
+
+  /** A new workspace with the same files (the settings it lays over `.netpol.yaml` changed). */
+  private rebuildWorkspace(): void {
+    const old = this.workspace();
+    const next = new ServerWorkspace(this.settings);
+    for (const uri of old.fileUris()) next.setFile(uri, old.getFile(uri)!.text);
+    if (this.activeConfigUri) next.setFile(this.activeConfigUri, this.configTexts.get(this.activeConfigUri) ?? '');
+    this.ws = next;
+  }
+
+  // ---- the index --------------------------------------------------------------------------------------------------
+
+  private maxFileSize(): number {
+    return this.workspace().config.maxFileSize;
+  }
+
+  private isRootConfig(uri: string): boolean {
+    const fsPath = pathFromUri(uri);
+    return !!fsPath && this.filter.isRootConfig(fsPath);
+  }
+
+  /** Whether a URI names a file the index holds (manifest or root configuration, not excluded). */
+  private belongsInIndex(uri: string): boolean {
+    const scheme = schemeOf(uri);
+    if (!ACCEPTED_SCHEMES.has(scheme)) return false;
+    if (scheme !== 'file') return isManifestUri(uri) && !uri.endsWith(`/${CONFIG_FILE_NAME}`);
+    const fsPath = pathFromUri(uri);
+    return !!fsPath && this.filter.accepts(fsPath);
+  }
+
+  /** Records new text for a file (or its removal); applied to the workspace on the next access. */
+  private queue(uri: string, text: string | null): void {
+    this.pending.set(uri, { text });
+  }
+
+  private flush(): void {
+    if (this.pending.size === 0) return;
+    const changes = [...this.pending];
+    this.pending.clear();
+    let configChanged = false;
+    for (const [uri, change] of changes) {
+      this.positionsCache.delete(uri);
+      if (this.isRootConfig(uri)) {
+        if (change.text === null) this.configTexts.delete(uri);
+        else this.configTexts.set(uri, change.text);
+        configChanged = true;
+        continue;
+      }
+      if (change.text === null) {
+        this.oversized.delete(uri);
+        this.ws.deleteFile(uri);
+        continue;
+      }
+      // The size limit of `.netpol.yaml` may be changing in this same batch; the check below uses the one in force.
+      if (change.text.length > this.ws.config.maxFileSize) {
+        this.oversized.set(uri, change.text.length);
+        this.ws.deleteFile(uri);
+        continue;
+      }
+      this.oversized.delete(uri);
+      this.ws.setFile(uri, change.text);
+    }
+    if (configChanged) this.applyConfig();
+  }
+
+  /** Gives the workspace the configuration of the first workspace folder that has one. */
+  private applyConfig(): void {
+    const next = this.folders.map((f) => uriFromPath(path.join(f.fsPath, CONFIG_FILE_NAME))).find((u) => this.configTexts.has(u));
+    if (this.activeConfigUri && this.activeConfigUri !== next) this.ws.deleteFile(this.activeConfigUri);
+    this.activeConfigUri = next;
+    if (next) this.ws.setFile(next, this.configTexts.get(next)!);
+    const max = this.ws.config.maxFileSize;
+    if (this.lastMaxFileSize !== undefined && max !== this.lastMaxFileSize && this.indexed) {
+      // Files skipped (or kept) under the old limit need another look.
+      void this.guardAsync('reindex after size limit change', undefined, () => this.index());
+    }
+    this.lastMaxFileSize = max;
+  }
+
+  /** Reads every file of the workspace folders into the index, reporting progress, then publishes diagnostics. */
+  private async index(): Promise<void> {
+    const generation = ++this.indexGeneration;
+    const started = Date.now();
+    const progress: WorkDoneProgressServerReporter = await this.connection.window.createWorkDoneProgress().catch(() => nullProgress);
+    progress.begin('netpol: indexing manifests', 0, 'looking for files', false);
+    try {
+      const files = await this.filter.listFiles((message) => this.log(`netpol: ${message}`));
+      const found = new Set(files.map((f) => f.uri));
+      let lastReport = Date.now();
+      for (let i = 0; i < files.length; i++) {
+        if (generation !== this.indexGeneration || this.shuttingDown) return;
+        const file = files[i];
+        // The editor's text of an open document wins over the disk.
+        if (!this.documents.get(file.uri)) {
+          const isConfig = this.filter.isRootConfig(file.fsPath);
+          if (!isConfig && file.size > this.maxFileSize()) {
+            this.pending.delete(file.uri);
+            this.ws.deleteFile(file.uri);
+            this.oversized.set(file.uri, file.size);
+          } else {
+            const text = await readText(file.fsPath);
+            if (generation !== this.indexGeneration) return;
+            if (text !== undefined && !this.documents.get(file.uri)) this.queue(file.uri, text);
+            // Apply configuration files at once: they decide the size limit for the files after them.
+            if (isConfig) this.flush();
+          }
+        }
+        if (Date.now() - lastReport > 100 || i === files.length - 1) {
+          lastReport = Date.now();
+          progress.report(Math.round(((i + 1) * 100) / files.length), `${i + 1}/${files.length} files`);
+        }
+        // Let requests and notifications in between files.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      // Files that are gone from disk (or now excluded) leave the index, unless open in the editor.
+      this.flush();
+      for (const uri of this.ws.fileUris()) if (!found.has(uri) && !this.documents.get(uri)) this.queue(uri, null);
+      for (const uri of [...this.oversized.keys()]) if (!found.has(uri) && !this.documents.get(uri)) this.oversized.delete(uri);
+      for (const uri of [...this.configTexts.keys()]) if (!found.has(uri) && !this.documents.get(uri)) this.queue(uri, null);
+    } finally {
+      progress.done();
+    }
+    if (generation !== this.indexGeneration) return;
+    this.indexed = true;
+    this.lastMaxFileSize = this.maxFileSize();
+    this.analyse();
+    this.resolveIndexed();
+    await this.connection.sendNotification(IndexCompleteNotification, { ...this.counts(), durationMs: Date.now() - started });
+  }
+
+  private counts(): IndexCounts {
+    const ws = this.workspace();
+    const policies = new Set<unknown>();
+    const workloads = new Set<unknown>();
+    for (const scope of ws.scopes()) {
+      for (const p of scope.model.policies) policies.add(p.object);
+      for (const w of scope.model.workloads) if (!w.assumed) workloads.add(w.object);
+    }
+    let findings = 0;
+    for (const entries of this.results.values()) findings += entries.length;
+    return { files: ws.fileUris().length + this.oversized.size, policies: policies.size, workloads: workloads.size, findings };
+  }
+
+  // ---- documents and files ------------------------------------------------------------------------------------------
+
+  private onDocumentText(document: TextDocument): void {
+    const uri = canonicalUri(document.uri);
+    if (!ACCEPTED_SCHEMES.has(schemeOf(uri))) return;
+    this.touchedDocuments.add(uri);
+    if (this.belongsInIndex(uri)) this.queue(uri, document.getText());
+    this.scheduleAnalysis();
+  }
+
+  private async onDocumentClosed(rawUri: string): Promise<void> {
+    const uri = canonicalUri(rawUri);
+    if (!this.belongsInIndex(uri)) return;
+    const fsPath = pathFromUri(uri);
+    // Unsaved text is discarded: go back to the file on disk, or forget a file that is not there.
+    const text = fsPath && this.filter.locate(fsPath) ? await readText(fsPath) : undefined;
+    if (this.documents.get(rawUri)) return; // reopened meanwhile
+    this.queue(uri, text ?? null);
+    this.scheduleAnalysis();
+  }
+
+  private async onWatchedFiles(changes: FileEvent[]): Promise<void> {
+    for (const change of changes) {
+      const uri = canonicalUri(change.uri);
+      const fsPath = pathFromUri(uri);
+      if (!fsPath || this.documents.get(uri) || this.documents.get(change.uri)) continue;
+      if (change.type === FileChangeType.Deleted) {
+        // A deleted folder takes every indexed file below it along.
+        const prefix = uri.endsWith('/') ? uri : `${uri}/`;
+        for (const u of [...this.ws.fileUris(), ...this.oversized.keys(), ...this.configTexts.keys(), ...this.pending.keys()]) {
+          if ((u === uri || u.startsWith(prefix)) && !this.documents.get(u)) this.queue(u, null);
+        }
+        continue;
+      }
+      if (!this.filter.accepts(fsPath)) continue;
+      const size = await fileSize(fsPath);
+      if (size === undefined) {
+        this.queue(uri, null);
+        continue;
+      }
+      if (!this.isRootConfig(uri) && size > this.maxFileSize()) {
+        this.pending.delete(uri);
+        this.ws.deleteFile(uri);
+        this.oversized.set(uri, size);
+        this.positionsCache.delete(uri);
+        continue;
+      }
+      const text = await readText(fsPath);
+      if (this.documents.get(uri)) continue;
+      this.queue(uri, text ?? null);
+    }
+    this.scheduleAnalysis(true);
+  }
+
+  // ---- positions ----------------------------------------------------------------------------------------------------
+
+  /** The text the index holds for a file (what diagnostics' offsets refer to), else the open document's. */
+  private currentText(uri: string): string | undefined {
+    this.flush();
+    return this.ws.getFile(uri)?.text ?? this.configTexts.get(uri) ?? this.documents.get(uri)?.getText();
+  }
+
+  private positionsOf(uri: string): TextPositions {
+    const text = this.currentText(uri) ?? '';
+    let positions = this.positionsCache.get(uri);
+    if (!positions || positions.text !== text) {
+      positions = new TextPositions(text);
+      this.positionsCache.set(uri, positions);
+    }
+    return positions;
+  }
+
+  // ---- analysis and publishing --------------------------------------------------------------------------------------
+
+  /** Runs the rules soon: after a short quiet time, but never postponed for longer than maxDelayMs. */
+  private scheduleAnalysis(immediate = false): void {
+    this.analysisNeeded = true;
+    if (!this.indexed || this.shuttingDown) return; // indexing publishes everything when it finishes
+    const now = Date.now();
+    this.firstUnanalysedChangeAt ??= now;
+    if (this.analysisTimer) clearTimeout(this.analysisTimer);
+    const overdue = now - this.firstUnanalysedChangeAt >= this.maxDelayMs;
+    this.analysisTimer = setTimeout(() => this.analyse(), immediate || overdue ? 0 : this.debounceMs);
+  }
+
+  /** Brings diagnostics up to date now when changes are waiting (before answering requests that use them). */
+  private analyseIfNeeded(): void {
+    if (this.analysisNeeded && this.indexed) this.analyse();
+  }
+
+  private analyse(): void {
+    if (this.analysisTimer) clearTimeout(this.analysisTimer);
+    this.analysisTimer = undefined;
+    this.firstUnanalysedChangeAt = undefined;
+    this.analysisNeeded = false;
+    if (this.shuttingDown) return;
+    this.guard('analysis', undefined, () => {
+      const ws = this.workspace();
+      const byUri = runRules(ws, {
+        severities: this.settings.rules,
+        onRuleError: (ruleId, error) => {
+          if (this.loggedRuleErrors.has(ruleId)) return;
+          this.loggedRuleErrors.add(ruleId);
+          this.log(`netpol: rule ${ruleId} failed (logged once): ${errorText(error)}`);
+        },
+      });
+      for (const source of this.diagnosticSources) {
+        try {
+          for (const [uri, list] of source(ws)) byUri.set(uri, [...(byUri.get(uri) ?? []), ...list]);
+        } catch (error) {
+          this.log(`netpol: a diagnostic source failed: ${errorText(error)}`);
+        }
+      }
+      for (const [uri, size] of this.oversized) {
+        const limit = ws.config.maxFileSize;
+        byUri.set(uri, [
+          {
+            ruleId: FILE_TOO_LARGE,
+            severity: 'information',
+            message: `Skipped: the file has ${size} bytes, more than netpol.maxFileSize (${limit}).`,
+            location: { uri, range: [0, 0] },
+          },
+        ]);
+      }
+      this.publish(byUri);
+    });
+    for (const listener of this.changeListeners) {
+      try {
+        listener(this.ws);
+      } catch (error) {
+        this.log(`netpol: a workspace change listener failed: ${errorText(error)}`);
+      }
+    }
+  }
+
+  private publish(byUri: Map<string, Diagnostic[]>): void {
+    const positionsOf = (uri: string) => this.positionsOf(uri);
+    const uris = new Set([...byUri.keys(), ...this.published.keys(), ...this.touchedDocuments]);
+    for (const uri of uris) {
+      const list = [...(byUri.get(uri) ?? [])].sort(
+        (a, b) => a.location.range[0] - b.location.range[0] || a.location.range[1] - b.location.range[1] || a.ruleId.localeCompare(b.ruleId),
+      );
+      const entries = list.map((engine) => ({ engine, lsp: toLspDiagnostic(engine, positionsOf, this.ruleDocs) }));
+      const diagnostics = entries.map((e) => e.lsp);
+      const key = JSON.stringify(diagnostics);
+      const document = this.documents.get(uri);
+      if ((this.published.get(uri) ?? '[]') !== key || this.touchedDocuments.has(uri)) {
+        void this.connection.sendDiagnostics({ uri, version: document?.version, diagnostics }).catch(() => undefined);
+      }
+      if (entries.length > 0) {
+        this.published.set(uri, key);
+        this.results.set(uri, entries);
+      } else {
+        this.published.delete(uri);
+        this.results.delete(uri);
+      }
+    }
+    this.touchedDocuments.clear();
+  }
+}
+
+const nullProgress: WorkDoneProgressServerReporter = {
+  token: CancellationToken.None,
+  begin: () => undefined,
+  report: () => undefined,
+  done: () => undefined,
+};
+
+function serverVersion(): string {
+  return typeof NETPOL_VERSION === 'string' ? NETPOL_VERSION : 'dev';
+}
+declare const NETPOL_VERSION: string | undefined;
+
+/** Starts the server on a connection; resolves when the connection closes. */
+export function startServer(connection: Connection, options?: ServerOptions): Promise<void> {
+  const closed = new Promise<void>((resolve) => connection.onExit(() => resolve()));
+  new NetpolServer(connection, options);
+  process.on('uncaughtException', (error) => {
+    try {
+      connection.console.error(`netpol: uncaught error: ${errorText(error)}`);
+    } catch {
+      // Nothing left to report to.
+    }
+  });
+  connection.listen();
+  return closed;
+}
