@@ -182,8 +182,11 @@ export function addMapEntry(text: string, map: YAMLMap, key: string, value: unkn
   return [insertAfterLine(text, contentEnd(map), indentLines(snippetLines({ [key]: value }, text), column, eol))];
 }
 
-/** Replaces a scalar's value, keeping its quoting style. */
-export function replaceScalar(text: string, node: YamlNode, newValue: string): Edit | undefined {
+/**
+ * Replaces a scalar's value, keeping its quoting style. With `raw`, an unquoted scalar gets `newValue` as source
+ * text (for numbers); otherwise a string that would not read back as itself when plain is quoted.
+ */
+export function replaceScalar(text: string, node: YamlNode, newValue: string, raw = false): Edit | undefined {
   if (!isScalar(node) || !node.range) return undefined;
   const [start, end] = node.range;
   const source = text.slice(start, end);
@@ -191,7 +194,7 @@ export function replaceScalar(text: string, node: YamlNode, newValue: string): E
   let body = newValue;
   if (quote === '"') body = JSON.stringify(newValue).slice(1, -1);
   else if (quote === "'") body = newValue.replace(/'/g, "''");
-  else if (!isPlainSafe(newValue)) return { range: [start, end], newText: JSON.stringify(newValue) };
+  else if (!raw && !isPlainSafe(newValue)) return { range: [start, end], newText: JSON.stringify(newValue) };
   return { range: [start, end], newText: quote + body + quote };
 }
 

@@ -256,7 +256,7 @@ export function policyProblemRule(
         if (!policy.object.uri) continue; // objects of the configuration have no file to report in
         for (const problem of policy.problems) {
           if (problem.code !== id || skip?.(context, policy, problem)) continue;
-          const message = `${capitalize(problem.message)}.${problem.rejected ? rejectionNote(policy) : ''}`.replace(/\.\./g, '.');
+          const message = `${problem.message}.${problem.rejected ? rejectionNote(policy) : ''}`.replace(/\.\./g, '.');
           const fixes = fixesFor?.(context, policy, problem);
           context.report({
             message,

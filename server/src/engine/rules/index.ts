@@ -1,7 +1,27 @@
 // Every diagnostic rule. One rule per file in this folder; add new rules here.
+import { emptyPeer } from './empty-peer';
+import { exceptOutsideCidr } from './except-outside-cidr';
+import { invalidCidr } from './invalid-cidr';
+import { invalidLabelSelector } from './invalid-label-selector';
+import { invalidObject } from './invalid-object';
+import { invalidPort } from './invalid-port';
+import { invalidPortRange } from './invalid-port-range';
 import { missingDnsEgress } from './missing-dns-egress';
 import { peerMatchesNothing } from './peer-matches-nothing';
 import { selectorMatchesNothing } from './selector-matches-nothing';
 import type { Rule } from './types';
+import { unknownField } from './unknown-field';
 
-export const ALL_RULES: Rule[] = [selectorMatchesNothing, peerMatchesNothing, missingDnsEgress];
+export const ALL_RULES: Rule[] = [
+  selectorMatchesNothing,
+  peerMatchesNothing,
+  missingDnsEgress,
+  emptyPeer,
+  invalidCidr,
+  exceptOutsideCidr,
+  invalidPortRange,
+  invalidLabelSelector,
+  invalidPort,
+  invalidObject,
+  unknownField,
+];

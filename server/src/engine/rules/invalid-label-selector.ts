@@ -1,0 +1,16 @@
+// A label selector the API server rejects: unknown operator, values with Exists/DoesNotExist, no values with
+// In/NotIn, label keys or values of invalid syntax, wrong shapes.
+import { isScalar } from 'yaml';
+import { nodeAt } from '../parse';
+import { policyProblemRule } from './common';
+
+export const invalidLabelSelector = policyProblemRule(
+  'invalid-label-selector',
+  'A label selector has an unknown operator, misplaced or missing values, or invalid label syntax.',
+  undefined,
+  // Numbers and booleans where a string belongs are reported (with a fix) by unquoted-label-value.
+  (_context, policy, problem) => {
+    const node = nodeAt(policy.object.node, problem.path);
+    return isScalar(node) && (typeof node.value === 'number' || typeof node.value === 'boolean');
+  },
+);
