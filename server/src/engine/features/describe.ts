@@ -83,11 +83,14 @@ function directionSentences(policy: NetworkPolicy, direction: Direction, index: 
 /** The plain-English summary of a policy: one paragraph, sentences in the order the API applies them. */
 export function describePolicy(policy: NetworkPolicy, index: ScopeIndex): string {
   const sentences: string[] = [];
+  const selected = index.selectedBy(policy);
+  const names = cappedInline(selected.map((w) => w.name));
   const rejected = policy.problems.filter((p) => p.rejected);
   if (rejected.length > 0) {
     sentences.push(`The API server rejects this policy (${rejected[0].message}), so it has no effect.`);
+    if (selected.length > 0) sentences.push(`As written, its podSelector selects ${plural(selected.length, 'pod')} in ${policy.namespace} (${names}).`);
+    return sentences.join(' ');
   }
-  const selected = index.selectedBy(policy);
   const directions = (['ingress', 'egress'] as const).filter((d) => policy.types[d]);
   const isolates = directions.join(' and ');
   const everyPod = policy.podSelector.requirements.length === 0;
@@ -98,8 +101,7 @@ export function describePolicy(policy: NetworkPolicy, index: ScopeIndex): string
         : `Selects no pods in ${policy.namespace} (podSelector ${formatSelector(policy.podSelector)}), so it isolates nothing.`,
     );
   } else {
-    const names = cappedInline(selected.map((w) => w.name));
-    const who = everyPod ? `all ${plural(selected.length, 'pod')}` : plural(selected.length, 'pod');
+    const who = !everyPod ? plural(selected.length, 'pod') : selected.length === 1 ? 'the only pod' : `all ${selected.length} pods`;
     sentences.push(`Isolates ${isolates} of ${who} in ${policy.namespace} (${names}).`);
   }
   for (const direction of directions) sentences.push(...directionSentences(policy, direction, index));
