@@ -1,7 +1,7 @@
 // Go to definition (selector -> the workloads it matches, named port -> the container ports it names) and find
 // references (workload -> the policies and peers that select it).
 import type { Workload } from '../model';
-import { rangeAt } from '../parse';
+import { keyRangeAt, rangeAt } from '../parse';
 import type { SourceLocation } from '../types';
 import type { Workspace } from '../workspace';
 import { locate } from './cursor';
@@ -62,7 +62,7 @@ export function references(workspace: Workspace, uri: string, offset: number, in
   const out: SourceLocation[] = includeDeclaration ? [workloadLocation(workload)] : [];
   for (const policy of index.model.policiesByNamespace.get(workload.namespace) ?? []) {
     if (!index.selectedBy(policy).includes(workload)) continue;
-    const range = rangeAt(policy.object.node, ['spec', 'podSelector']) ?? policy.object.range;
+    const range = keyRangeAt(policy.object.node, ['spec', 'podSelector']) ?? policy.object.range;
     out.push({ uri: policy.object.uri, range });
   }
   for (const ref of index.peerRefs()) {
