@@ -1,7 +1,7 @@
 import type { Command } from '../command';
 import { oneOf } from '../args';
 import { displayPath, UsageError } from '../io';
-import { ipEndpoint, workloadEndpoint, type Endpoint } from '../../engine/evaluate';
+import { workloadEndpoint, type Endpoint } from '../../engine/evaluate';
 import { parseIpEndpoint } from '../../engine/cidr';
 import type { Scope } from '../../engine/workspace';
 import { parsePortKey } from '../../report/matrix';
@@ -12,7 +12,7 @@ import { lineCol, load, parseWithCommon, singleScope } from './common';
 export function resolveEndpoint(scope: Scope, text: string): Endpoint {
   const ip = parseIpEndpoint(text);
   // Keep the address as the user wrote it (10.0.0.1 rather than 10.0.0.1/32).
-  if (ip) return { ...ipEndpoint(ip), label: text };
+  if (ip) return { type: 'ip', range: ip, label: text };
   const workloads = scope.model.workloads;
   const m = /^([^/]+)\/(?:([A-Za-z]+)\/)?([^/[\]]+)(?:\[([A-Za-z]+)\])?$/.exec(text);
   if (!m) throw new UsageError(`"${text}" is neither NAMESPACE/NAME nor an IP address or CIDR`);
