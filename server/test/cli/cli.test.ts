@@ -223,6 +223,44 @@ metadata: [broken
   });
 });
 
+describe('options shared by the commands', () => {
+  const SCOPES = path.join(REPO, 'test-fixtures', 'semantics', 'scopes');
+
+  test('--default-namespace places objects without metadata.namespace', async () => {
+    const input = 'apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec: {containers: [{name: c, image: i}]}\n';
+    const run = await runCaptured(['matrix', '--format', 'json', '--port', '80', '--default-namespace', 'apps', '-'], input);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout).pods, ['apps/web']);
+  });
+
+  test('a folder with .netpol.yaml scopes needs --scope for one result, and each scope is its own cluster', async () => {
+    const both = await runCaptured(['matrix', '--format', 'json', SCOPES]);
+    assert.equal(both.code, 2);
+    assert.equal(both.stderr, 'netpol matrix: the input has several scopes (prod, dev); choose one with --scope\n');
+    const prod = await runCaptured(['reach', '--format', 'json', '--scope', 'prod', '--from', 'app/client', '--to', 'app/api', '--port', '80', SCOPES]);
+    const dev = await runCaptured(['reach', '--format', 'json', '--scope', 'dev', '--from', 'app/client', '--to', 'app/api', '--port', '80', SCOPES]);
+    assert.equal(JSON.parse(prod.stdout).allowed, false);
+    assert.equal(JSON.parse(dev.stdout).allowed, true);
+    const unknown = await runCaptured(['list', '--scope', 'staging', SCOPES]);
+    assert.equal(unknown.code, 2);
+    assert.equal(unknown.stderr, 'netpol list: no scope named staging (scopes: prod, dev)\n');
+  });
+
+  test('--config reads a configuration file from elsewhere (its folder is the root)', async () => {
+    const dir = path.join(tmp, 'with-config');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'app.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec: {containers: [{name: c, image: i}]}\n');
+    const config = path.join(dir, 'netpol-config.yaml');
+    fs.writeFileSync(config, 'defaultNamespace: team-a\n');
+    const run = await runCaptured(['matrix', '--format', 'json', '--port', '80', '--config', config, path.join(dir, 'app.yaml')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout).pods, ['team-a/web']);
+    const missing = await runCaptured(['matrix', '--config', path.join(dir, 'nope.yaml'), dir]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^netpol matrix: config file not found: .*nope\.yaml\n$/);
+  });
+});
+
 describe('exit codes and messages', () => {
   const cases: [string, string[], RegExp][] = [
     ['no command', [], /usage/],
