@@ -1,0 +1,163 @@
+// `netpol diff --base REF`: reachability of the working tree against the same paths at a git revision. The base
+// version is read from git's object store (ls-tree + cat-file), never checked out. Files keep their working-tree URIs
+// on both sides, so a policy is the same file in both versions.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Command } from '../command';
+import { oneOf } from '../args';
+import { displayPath, fileUri, UsageError } from '../io';
+import { CONFIG_FILE_NAME } from '../../engine/config';
+import { isManifestUri } from '../../engine/parse';
+import { Workspace } from '../../engine/workspace';
+import { diffReachability, diffToJson, diffToMarkdown, diffToSarif, diffToText, type ChangeKind, type DiffLocator, type ReachabilityDiff } from '../../report/diff';
+import { load, parseWithCommon } from './common';
+
+declare const NETPOL_VERSION: string | undefined;
+
+const MAX_GIT_OUTPUT = 512 * 1024 * 1024;
+const SKIPPED_DIRS = new Set(['node_modules', '.git']);
+
+function git(cwd: string, args: string[], input?: string): Buffer {
+  try {
+    return execFileSync('git', args, { cwd, input, maxBuffer: MAX_GIT_OUTPUT, stdio: ['pipe', 'pipe', 'pipe'] });
+  } catch (error) {
+    const e = error as { stderr?: Buffer; code?: string; message: string };
+    if (e.code === 'ENOENT') throw new UsageError('git is not installed (netpol diff reads the base version with git)');
+    const detail = e.stderr?.toString().trim().split('\n')[0] || e.message;
+    throw new UsageError(`git ${args[0]} failed: ${detail}`);
+  }
+}
+
+interface BaseFile {
+  /** The file's URI in the working tree (it may not exist there any more). */
+  uri: string;
+  /** Its path from the repository root, as git names it. */
+  gitPath: string;
+}
+
+/** Lists the manifest files under `paths` at `ref` and reads them, with one `git cat-file --batch` for all. */
+export function readBaseWorkspace(paths: string[], ref: string, options: { defaultNamespace?: string; configPath?: string }): Workspace {
+  const cwd = process.cwd();
+  const root = git(cwd, ['rev-parse', '--show-toplevel']).toString().trim();
+  const realRoot = fs.realpathSync(root);
+  git(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+  const files: BaseFile[] = [];
+  for (const p of paths) {
+    if (p === '-') throw new UsageError('netpol diff reads files from git; standard input (-) has no base version');
+    const abs = path.resolve(p);
+    // The path from the repository root; through the real path so a symlinked checkout still matches git's names.
+    const realAbs = realpathOfPossiblyMissing(abs);
+    const rel = path.relative(realRoot, realAbs).split(path.sep).join('/');
+    if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`${p} is outside the git repository ${root}`);
+    const listed = git(root, ['ls-tree', '-r', '-z', '--name-only', ref, '--', rel === '' ? '.' : rel])
+      .toString()
+      .split('\0')
+      .filter(Boolean);
+    const isDirectory = !(listed.length === 1 && listed[0] === rel);
+    for (const gitPath of listed) {
+      const inside = rel === '' ? gitPath : gitPath === rel ? '' : gitPath.slice(rel.length + 1);
+      if (inside.split('/').some((segment) => SKIPPED_DIRS.has(segment))) continue;
+      const name = path.posix.basename(gitPath);
+      // As the working-tree loader does: manifests anywhere, the configuration only at the root of a folder argument.
+      if (name === CONFIG_FILE_NAME ? !(isDirectory && inside === CONFIG_FILE_NAME) || options.configPath : !isManifestUri(name)) continue;
+      files.push({ uri: fileUri(inside === '' ? abs : path.join(abs, ...inside.split('/'))), gitPath });
+    }
+  }
+  const workspace = new Workspace({ defaultNamespace: options.defaultNamespace });
+  if (options.configPath && fs.existsSync(options.configPath)) {
+    workspace.setFile(fileUri(path.join(path.dirname(options.configPath), CONFIG_FILE_NAME)), fs.readFileSync(options.configPath, 'utf8'));
+  }
+  if (files.length === 0) return workspace;
+  const texts = catFiles(root, ref, files.map((f) => f.gitPath));
+  files.forEach((f, i) => {
+    const text = texts[i];
+    if (text !== undefined) workspace.setFile(f.uri, text);
+  });
+  return workspace;
+}
+
+function realpathOfPossiblyMissing(p: string): string {
+  // A path deleted from the working tree still has a base version: resolve its nearest existing parent.
+  const missing: string[] = [];
+  let current = p;
+  while (!fs.existsSync(current)) {
+    const parent = path.dirname(current);
+    if (parent === current) return p;
+    missing.unshift(path.basename(current));
+    current = parent;
+  }
+  return path.join(fs.realpathSync(current), ...missing);
+}
+
+/** Contents of `ref:path` for each path, in order; undefined for an object that is not a file. */
+function catFiles(root: string, ref: string, gitPaths: string[]): (string | undefined)[] {
+  const input = gitPaths.map((p) => `${ref}:${p}\n`).join('');
+  const out = git(root, ['cat-file', '--batch'], input);
+  const texts: (string | undefined)[] = [];
+  let offset = 0;
+  for (let i = 0; i < gitPaths.length; i++) {
+    const headerEnd = out.indexOf(0x0a, offset);
+    if (headerEnd < 0) break;
+    const header = out.subarray(offset, headerEnd).toString();
+    offset = headerEnd + 1;
+    const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+    if (!m) {
+      texts.push(undefined); // "missing": nothing follows the header
+      continue;
+    }
+    const size = Number(m[2]);
+    texts.push(m[1] === 'blob' ? out.subarray(offset, offset + size).toString('utf8') : undefined);
+    offset += size + 1; // the content, then a newline
+  }
+  return texts;
+}
+
+const FAIL_ON = ['added', 'removed', 'changed', 'any'] as const;
+
+export function shouldFail(diff: ReachabilityDiff, failOn: readonly (ChangeKind | 'any')[]): boolean {
+  return failOn.some((k) => (k === 'any' ? diff.changes.length > 0 : diff.counts[k] > 0));
+}
+
+export const diffCommand: Command = {
+  name: 'diff',
+  summary: 'what changes in reachability against a git revision (read from git, nothing checked out)',
+  usage: 'netpol diff --base REF [--format text|json|md|sarif] [--fail-on added|removed|changed|any[,...]] [--scope NAME] PATH...',
+  run(argv, io) {
+    const args = parseWithCommon(argv, { values: ['base', 'format', 'fail-on'], repeated: ['fail-on'] });
+    const format = oneOf(args.values.get('format')?.[0], ['text', 'json', 'md', 'sarif'] as const, 'format', 'text');
+    const ref = args.values.get('base')?.[0];
+    if (!ref) throw new UsageError('--base REF is required (for example --base origin/main or --base HEAD~1)');
+    if (ref.startsWith('-')) throw new UsageError(`--base must be a git revision (got ${ref})`);
+    const failOn = (args.values.get('fail-on') ?? []).flatMap((v) => v.split(',')).map((v) => oneOf(v.trim(), FAIL_ON, 'fail-on', 'any'));
+    if (args.positionals.length === 0) throw new UsageError('no input: give one or more files or folders');
+    const headWorkspace = load(args, io);
+    const baseWorkspace = readBaseWorkspace(args.positionals, ref, {
+      defaultNamespace: args.values.get('default-namespace')?.[0],
+      configPath: args.values.get('config')?.[0],
+    });
+    const scopeName = args.values.get('scope')?.[0];
+    const pick = (w: Workspace) => (scopeName ? w.scopes().filter((s) => s.name === scopeName) : w.scopes());
+    if (scopeName && pick(headWorkspace).length === 0 && pick(baseWorkspace).length === 0) throw new UsageError(`no scope named ${scopeName}`);
+    const diff = diffReachability(pick(baseWorkspace), pick(headWorkspace), ref);
+    const locator: DiffLocator = {
+      path: displayPath,
+      position: (loc, inBase) => {
+        const file = (inBase ? baseWorkspace : headWorkspace).getFile(loc.uri);
+        const pos = file?.lineCounter.linePos(loc.range[0]) ?? { line: 1, col: 1 };
+        return { line: pos.line, column: pos.col };
+      },
+    };
+    const version = typeof NETPOL_VERSION === 'string' ? NETPOL_VERSION : 'dev';
+    io.stdout(
+      format === 'json'
+        ? diffToJson(diff, locator)
+        : format === 'md'
+          ? diffToMarkdown(diff, locator)
+          : format === 'sarif'
+            ? diffToSarif(diff, locator, version)
+            : diffToText(diff, locator),
+    );
+    return shouldFail(diff, failOn) ? 1 : 0;
+  },
+};

@@ -1,0 +1,398 @@
+// What-if reachability diff: the connections allowed between workloads in a base version of the manifests compared
+// with the current ones. Workloads are matched by namespace, kind and name; a pair whose allowed port set differs is
+// added (nothing was allowed), removed (nothing is allowed now) or changed (ports differ). Each change names the
+// policies whose contribution to that pair differs (a policy added, deleted or edited, or a policy that now selects
+// other pods because labels changed). Workloads present on one side only are listed apart.
+import { workloadEndpoint, type DirectionResult } from '../engine/evaluate';
+import type { Workload } from '../engine/model';
+import { rangeAt } from '../engine/parse';
+import type { NetworkPolicy } from '../engine/policy';
+import { PortSet } from '../engine/portset';
+import type { SourceLocation } from '../engine/types';
+import type { Scope } from '../engine/workspace';
+
+export type ChangeKind = 'added' | 'removed' | 'changed';
+export type PolicyChange = 'added' | 'deleted' | 'modified' | 'unchanged';
+
+export interface ContributionCause {
+  /** `namespace/name`. */
+  policy: string;
+  change: PolicyChange;
+  direction: 'ingress' | 'egress';
+  /** What the policy did for this pair before and after, in words. */
+  before: string;
+  after: string;
+  /** Where the policy is now; for a deleted policy, where it was in the base version. */
+  location: SourceLocation;
+  /** True when `location` refers to the base version. */
+  inBase: boolean;
+}
+
+export interface ConnectionChange {
+  kind: ChangeKind;
+  scope: string;
+  from: string;
+  to: string;
+  before: PortSet;
+  after: PortSet;
+  /** Ports allowed now and not before, and the reverse. */
+  opened: PortSet;
+  closed: PortSet;
+  causes: ContributionCause[];
+}
+
+export interface WorkloadChange {
+  scope: string;
+  name: string;
+  kind: string;
+  location: SourceLocation;
+  /** Connections to and from other workloads that the workload has (appeared) or had (disappeared). */
+  connections: { from: string; to: string; ports: string }[];
+}
+
+export interface ReachabilityDiff {
+  base: string;
+  changes: ConnectionChange[];
+  appeared: WorkloadChange[];
+  disappeared: WorkloadChange[];
+  counts: { added: number; removed: number; changed: number; appeared: number; disappeared: number };
+}
+
+function workloadKey(w: Workload): string {
+  return `${w.namespace}/${w.kind}/${w.name}`;
+}
+
+function policyKey(p: NetworkPolicy): string {
+  return `${p.namespace}/${p.name}`;
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The policy's share of one direction for one pair: undefined when it does not select the subject for it. */
+function contributionOf(result: DirectionResult, policy: string): PortSet | undefined {
+  if (!result.policies.some((p) => policyKey(p) === policy)) return undefined;
+  let set = PortSet.NONE;
+  for (const c of result.contributions) if (policyKey(c.policy) === policy) set = set.union(c.ports);
+  return set;
+}
+
+function describeContribution(set: PortSet | undefined, subject: string, direction: 'ingress' | 'egress', peer: string): string {
+  if (!set) return `does not select ${subject} for ${direction}`;
+  const toward = direction === 'ingress' ? `from ${peer}` : `to ${peer}`;
+  return set.isEmpty() ? `isolates ${subject} and allows nothing ${toward}` : `allows ${set.toString()} ${toward}`;
+}
+
+function samePolicy(a: NetworkPolicy, b: NetworkPolicy): boolean {
+  return JSON.stringify(a.object.value) === JSON.stringify(b.object.value) && a.namespace === b.namespace;
+}
+
+function policyLocation(p: NetworkPolicy): SourceLocation {
+  return { uri: p.object.uri, range: rangeAt(p.object.node, ['metadata', 'name']) ?? p.object.range };
+}
+
+/** Compares the reachability of scopes with the same name. `baseLabel` names the base version (a git revision). */
+export function diffReachability(baseScopes: readonly Scope[], headScopes: readonly Scope[], baseLabel: string): ReachabilityDiff {
+  const changes: ConnectionChange[] = [];
+  const appeared: WorkloadChange[] = [];
+  const disappeared: WorkloadChange[] = [];
+  const names = [...new Set([...headScopes.map((s) => s.name), ...baseScopes.map((s) => s.name)])];
+  for (const name of names) {
+    const base = baseScopes.find((s) => s.name === name);
+    const head = headScopes.find((s) => s.name === name);
+    diffScope(name, base, head, changes, appeared, disappeared);
+  }
+  const counts = {
+    added: changes.filter((c) => c.kind === 'added').length,
+    removed: changes.filter((c) => c.kind === 'removed').length,
+    changed: changes.filter((c) => c.kind === 'changed').length,
+    appeared: appeared.length,
+    disappeared: disappeared.length,
+  };
+  return { base: baseLabel, changes, appeared, disappeared, counts };
+}
+
+function sortedWorkloads(scope: Scope | undefined): Workload[] {
+  if (!scope) return [];
+  return [...scope.analysis.reportedWorkloads()].sort((a, b) => compare(a.displayName, b.displayName) || compare(a.kind, b.kind));
+}
+
+function connectionsOf(scope: Scope, w: Workload, others: readonly Workload[]): { from: string; to: string; ports: string }[] {
+  const out: { from: string; to: string; ports: string }[] = [];
+  for (const o of others) {
+    if (o === w) continue;
+    const outbound = scope.analysis.connection(workloadEndpoint(w), workloadEndpoint(o)).allowed;
+    if (!outbound.isEmpty()) out.push({ from: w.displayName, to: o.displayName, ports: outbound.toString() });
+    const inbound = scope.analysis.connection(workloadEndpoint(o), workloadEndpoint(w)).allowed;
+    if (!inbound.isEmpty()) out.push({ from: o.displayName, to: w.displayName, ports: inbound.toString() });
+  }
+  return out;
+}
+
+function diffScope(
+  scopeName: string,
+  base: Scope | undefined,
+  head: Scope | undefined,
+  changes: ConnectionChange[],
+  appeared: WorkloadChange[],
+  disappeared: WorkloadChange[],
+): void {
+  const baseWorkloads = sortedWorkloads(base);
+  const headWorkloads = sortedWorkloads(head);
+  const baseByKey = new Map(baseWorkloads.map((w) => [workloadKey(w), w]));
+  const headByKey = new Map(headWorkloads.map((w) => [workloadKey(w), w]));
+  for (const w of headWorkloads) {
+    if (!baseByKey.has(workloadKey(w))) {
+      appeared.push({ scope: scopeName, name: w.displayName, kind: w.kind, location: { uri: w.object.uri, range: w.object.range }, connections: connectionsOf(head!, w, headWorkloads) });
+    }
+  }
+  for (const w of baseWorkloads) {
+    if (!headByKey.has(workloadKey(w))) {
+      disappeared.push({ scope: scopeName, name: w.displayName, kind: w.kind, location: { uri: w.object.uri, range: w.object.range }, connections: connectionsOf(base!, w, baseWorkloads) });
+    }
+  }
+  if (!base || !head) return;
+  // Pairs of workloads present on both sides, in head order.
+  const common = headWorkloads.filter((w) => baseByKey.has(workloadKey(w))).map((h) => ({ head: h, base: baseByKey.get(workloadKey(h))! }));
+  const basePolicies = new Map(base.model.policies.map((p) => [policyKey(p), p]));
+  const headPolicies = new Map(head.model.policies.map((p) => [policyKey(p), p]));
+  for (const src of common) {
+    for (const dst of common) {
+      if (src === dst) continue;
+      const before = base.analysis.connection(workloadEndpoint(src.base), workloadEndpoint(dst.base));
+      const after = head.analysis.connection(workloadEndpoint(src.head), workloadEndpoint(dst.head));
+      if (before.allowed.equals(after.allowed)) continue;
+      const causes: ContributionCause[] = [];
+      for (const direction of ['egress', 'ingress'] as const) {
+        const b = before[direction];
+        const a = after[direction];
+        const subject = direction === 'egress' ? src.head.displayName : dst.head.displayName;
+        const peer = direction === 'egress' ? dst.head.displayName : src.head.displayName;
+        const involved = [...new Set([...b.policies.map(policyKey), ...a.policies.map(policyKey)])].sort(compare);
+        for (const key of involved) {
+          const was = contributionOf(b, key);
+          const now = contributionOf(a, key);
+          if (was === now || (was && now && was.equals(now))) continue;
+          const inBase = basePolicies.get(key);
+          const inHead = headPolicies.get(key);
+          const change: PolicyChange = !inBase ? 'added' : !inHead ? 'deleted' : samePolicy(inBase, inHead) ? 'unchanged' : 'modified';
+          causes.push({
+            policy: key,
+            change,
+            direction,
+            before: describeContribution(was, subject, direction, peer),
+            after: describeContribution(now, subject, direction, peer),
+            location: policyLocation(inHead ?? inBase!),
+            inBase: !inHead,
+          });
+        }
+      }
+      const kind: ChangeKind = before.allowed.isEmpty() ? 'added' : after.allowed.isEmpty() ? 'removed' : 'changed';
+      changes.push({
+        kind,
+        scope: scopeName,
+        from: src.head.displayName,
+        to: dst.head.displayName,
+        before: before.allowed,
+        after: after.allowed,
+        opened: after.allowed.subtract(before.allowed),
+        closed: before.allowed.subtract(after.allowed),
+        causes,
+      });
+    }
+  }
+}
+
+export interface DiffLocator {
+  path(uri: string): string;
+  position(loc: SourceLocation, inBase: boolean): { line: number; column: number };
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+const SIGN: Record<ChangeKind, string> = { added: '+', removed: '-', changed: '~' };
+
+function changeSummary(c: ConnectionChange): string {
+  switch (c.kind) {
+    case 'added':
+      return `now allowed: ${c.after.toString()} (was denied)`;
+    case 'removed':
+      return `now denied (was ${c.before.toString()})`;
+    case 'changed': {
+      const parts: string[] = [];
+      if (!c.opened.isEmpty()) parts.push(`+${c.opened.toString()}`);
+      if (!c.closed.isEmpty()) parts.push(`-${c.closed.toString()}`);
+      return `${c.before.toString()} -> ${c.after.toString()} (${parts.join(', ')})`;
+    }
+  }
+}
+
+function causeText(c: ContributionCause): string {
+  return `${c.policy} (${c.change === 'unchanged' ? 'unchanged; it selects other pods now' : c.change}), ${c.direction}: ${c.before} -> ${c.after}`;
+}
+
+function locationText(loc: SourceLocation, inBase: boolean, base: string, locator: DiffLocator): string {
+  const p = locator.position(loc, inBase);
+  return `${locator.path(loc.uri)}:${p.line}:${p.column}${inBase ? ` at ${base}` : ''}`;
+}
+
+function showScope(diff: ReachabilityDiff): boolean {
+  const scopes = new Set([...diff.changes.map((c) => c.scope), ...diff.appeared.map((w) => w.scope), ...diff.disappeared.map((w) => w.scope)]);
+  return scopes.size > 1 || (scopes.size === 1 && !scopes.has('default'));
+}
+
+export function diffToText(diff: ReachabilityDiff, locator: DiffLocator): string {
+  const out: string[] = [`Reachability changes against ${diff.base}:`];
+  const scoped = showScope(diff);
+  if (diff.changes.length === 0) out.push('  no connection between existing workloads changed');
+  for (const c of diff.changes) {
+    out.push(`  ${SIGN[c.kind]} ${scoped ? `[${c.scope}] ` : ''}${c.from} -> ${c.to}: ${changeSummary(c)}`);
+    for (const cause of c.causes) out.push(`      ${causeText(cause)} (${locationText(cause.location, cause.inBase, diff.base, locator)})`);
+  }
+  for (const [title, list] of [
+    ['Workloads added', diff.appeared],
+    ['Workloads removed', diff.disappeared],
+  ] as const) {
+    if (list.length === 0) continue;
+    out.push(`${title}:`);
+    for (const w of list) {
+      out.push(`  ${scoped ? `[${w.scope}] ` : ''}${w.name} (${w.kind})`);
+      for (const c of w.connections) out.push(`      ${c.from} -> ${c.to}: ${c.ports}`);
+    }
+  }
+  const n = diff.counts;
+  out.push('');
+  out.push(`${n.added} added, ${n.removed} removed, ${n.changed} changed; ${plural(n.appeared, 'workload')} added, ${n.disappeared} removed`);
+  return `${out.join('\n')}\n`;
+}
+
+function jsonLocation(loc: SourceLocation, inBase: boolean, locator: DiffLocator): { file: string; line: number; column: number; base?: true } {
+  const p = locator.position(loc, inBase);
+  return { file: locator.path(loc.uri), line: p.line, column: p.column, ...(inBase ? { base: true as const } : {}) };
+}
+
+export function diffToJson(diff: ReachabilityDiff, locator: DiffLocator): string {
+  const data = {
+    base: diff.base,
+    counts: diff.counts,
+    changes: diff.changes.map((c) => ({
+      kind: c.kind,
+      scope: c.scope,
+      from: c.from,
+      to: c.to,
+      before: c.before.toString(),
+      after: c.after.toString(),
+      opened: c.opened.toString(),
+      closed: c.closed.toString(),
+      causes: c.causes.map((x) => ({
+        policy: x.policy,
+        change: x.change,
+        direction: x.direction,
+        before: x.before,
+        after: x.after,
+        location: jsonLocation(x.location, x.inBase, locator),
+      })),
+    })),
+    workloadsAdded: diff.appeared.map((w) => ({ scope: w.scope, name: w.name, kind: w.kind, location: jsonLocation(w.location, false, locator), connections: w.connections })),
+    workloadsRemoved: diff.disappeared.map((w) => ({ scope: w.scope, name: w.name, kind: w.kind, location: jsonLocation(w.location, true, locator), connections: w.connections })),
+  };
+  return `${JSON.stringify(data, null, 2)}\n`;
+}
+
+/** Escapes what GitHub markdown would read as formatting or HTML inside a table cell. */
+function md(text: string): string {
+  return text.replace(/([\\`*_|<[\]])/g, '\\$1');
+}
+
+/** Markdown for a pull-request comment: a summary line, then one table per kind of change. */
+export function diffToMarkdown(diff: ReachabilityDiff, locator: DiffLocator): string {
+  const n = diff.counts;
+  const out: string[] = ['### NetworkPolicy reachability changes', ''];
+  out.push(
+    `Compared with \`${diff.base.replace(/`/g, '')}\`: **${n.added}** added, **${n.removed}** removed, **${n.changed}** changed connections; ${plural(n.appeared, 'workload')} added, ${n.disappeared} removed.`,
+  );
+  const scoped = showScope(diff);
+  const sections: { kind: ChangeKind; title: string }[] = [
+    { kind: 'added', title: 'Newly allowed' },
+    { kind: 'removed', title: 'Newly denied' },
+    { kind: 'changed', title: 'Ports changed' },
+  ];
+  for (const s of sections) {
+    const list = diff.changes.filter((c) => c.kind === s.kind);
+    if (list.length === 0) continue;
+    out.push('', `#### ${s.title} (${list.length})`, '');
+    out.push(`| ${scoped ? 'Scope | ' : ''}From | To | Ports | Caused by |`);
+    out.push(`|${scoped ? ' --- |' : ''} --- | --- | --- | --- |`);
+    for (const c of list) {
+      const ports = s.kind === 'added' ? c.after.toString() : s.kind === 'removed' ? c.before.toString() : changeSummary(c);
+      const causes = c.causes
+        .map((x) => `\`${md(x.policy)}\` (${x.change === 'unchanged' ? 'selects other pods' : x.change}, ${x.direction}) at ${md(locationText(x.location, x.inBase, diff.base, locator))}`)
+        .join('<br>');
+      out.push(`| ${scoped ? `${md(c.scope)} | ` : ''}${md(c.from)} | ${md(c.to)} | ${md(ports)} | ${causes} |`);
+    }
+  }
+  for (const [title, list] of [
+    ['Workloads added', diff.appeared],
+    ['Workloads removed', diff.disappeared],
+  ] as const) {
+    if (list.length === 0) continue;
+    out.push('', `#### ${title} (${list.length})`, '');
+    for (const w of list) out.push(`- ${md(w.name)} (${w.kind})${w.connections.length ? `: ${w.connections.length} connections` : ': no connections'}`);
+  }
+  if (diff.changes.length === 0 && diff.appeared.length === 0 && diff.disappeared.length === 0) out.push('', 'No reachability change.');
+  return `${out.join('\n')}\n`;
+}
+
+export const DIFF_RULE_IDS: Record<ChangeKind, string> = {
+  added: 'reachability-added',
+  removed: 'reachability-removed',
+  changed: 'reachability-changed',
+};
+
+/** SARIF 2.1.0: one result per connection change, at the policies that cause it (in the working tree). */
+export function diffToSarif(diff: ReachabilityDiff, locator: DiffLocator, version: string): string {
+  const results = diff.changes.map((c) => {
+    const here = c.causes.filter((x) => !x.inBase);
+    const locations = here.map((x) => {
+      const start = locator.position(x.location, false);
+      const end = locator.position({ uri: x.location.uri, range: [x.location.range[1], x.location.range[1]] }, false);
+      return {
+        physicalLocation: {
+          artifactLocation: { uri: locator.path(x.location.uri) },
+          region: { startLine: start.line, startColumn: start.column, endLine: end.line, endColumn: end.column },
+        },
+        message: { text: causeText(x) },
+      };
+    });
+    return {
+      ruleId: DIFF_RULE_IDS[c.kind],
+      level: c.kind === 'added' ? 'warning' : 'note',
+      message: {
+        text: `${c.from} -> ${c.to}: ${changeSummary(c)}; caused by ${c.causes.map(causeText).join('; ')}`,
+      },
+      ...(locations.length ? { locations } : {}),
+    };
+  });
+  const log = {
+    version: '2.1.0',
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'netpol',
+            version,
+            rules: [
+              { id: DIFF_RULE_IDS.added, shortDescription: { text: 'A connection between workloads is newly allowed' } },
+              { id: DIFF_RULE_IDS.removed, shortDescription: { text: 'A connection between workloads is newly denied' } },
+              { id: DIFF_RULE_IDS.changed, shortDescription: { text: 'The allowed ports between two workloads changed' } },
+            ],
+          },
+        },
+        results,
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}

@@ -1,0 +1,338 @@
+// `netpol diff --base REF` on temporary git repositories built here: each case commits a base version, changes the
+// working tree (adding, loosening, tightening or deleting policies, adding and removing workloads) and compares the
+// full report. The base is read from git's object store; the working tree must be left exactly as it was.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { runCaptured } from './helpers';
+
+const NAMESPACE = `apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+`;
+
+function deployment(name: string, labels: Record<string, string>, port: number): string {
+  const l = Object.entries(labels).map(([k, v]) => `${k}: ${v}`).join(', ');
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: shop}
+spec:
+  replicas: 2
+  template:
+    metadata: {labels: {${l}}}
+    spec: {containers: [{name: ${name}, ports: [{containerPort: ${port}}]}]}
+`;
+}
+
+const WORKLOADS = [deployment('web', { app: 'web' }, 8080), deployment('api', { app: 'api', tier: 'back' }, 8080), deployment('db', { app: 'db', tier: 'back' }, 5432)].join('---\n');
+
+const DEFAULT_DENY = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+`;
+
+function apiIngress(from: string, ports: number[]): string {
+  return `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: api-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress:
+    - from: [{podSelector: ${from}}]
+      ports: [${ports.map((p) => `{port: ${p}}`).join(', ')}]
+`;
+}
+
+const DB_INGRESS = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress:
+    - from: [{podSelector: {matchLabels: {app: api}}}]
+      ports: [{port: 5432}]
+`;
+
+const BASE: Record<string, string> = {
+  'k8s/namespace.yaml': NAMESPACE,
+  'k8s/workloads.yaml': WORKLOADS,
+  'k8s/policies/default-deny.yaml': DEFAULT_DENY,
+  'k8s/policies/api-ingress.yaml': apiIngress('{}', [8080]),
+  'README.md': 'not a manifest\n',
+};
+
+const roots: string[] = [];
+const startDir = process.cwd();
+after(() => {
+  process.chdir(startDir);
+  for (const r of roots) fs.rmSync(r, { recursive: true, force: true });
+});
+
+function sh(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+}
+
+function write(root: string, files: Record<string, string | null>): void {
+  for (const [name, text] of Object.entries(files)) {
+    const file = path.join(root, name);
+    if (text === null) fs.rmSync(file);
+    else {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, text);
+    }
+  }
+}
+
+/** A repository whose HEAD holds `base` and whose working tree then gets `changes` (null deletes a file). */
+function repository(changes: Record<string, string | null>, base: Record<string, string> = BASE): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-diff-'));
+  roots.push(root);
+  sh(root, 'init', '-q', '-b', 'main');
+  sh(root, 'config', 'user.email', 'test@example.com');
+  sh(root, 'config', 'user.name', 'test');
+  sh(root, 'config', 'commit.gpgsign', 'false');
+  write(root, base);
+  sh(root, 'add', '.');
+  sh(root, 'commit', '-q', '-m', 'base');
+  write(root, changes);
+  process.chdir(root);
+  return root;
+}
+
+async function diff(...args: string[]) {
+  return runCaptured(['diff', '--base', 'HEAD', ...args, 'k8s']);
+}
+
+describe('netpol diff', () => {
+  test('adding a policy: a newly allowed connection, caused by the added policy', async () => {
+    repository({ 'k8s/policies/default-deny.yaml': null, 'k8s/policies/deny.yaml': DEFAULT_DENY, 'k8s/policies/db-ingress.yaml': DB_INGRESS });
+    const r = await diff();
+    assert.equal(r.stderr, '');
+    assert.equal(
+      r.stdout,
+      `Reachability changes against HEAD:
+  + shop/api -> shop/db: now allowed: TCP 5432 (was denied)
+      shop/db-ingress (added), ingress: does not select shop/db for ingress -> allows TCP 5432 from shop/api (k8s/policies/db-ingress.yaml:3:18)
+
+1 added, 0 removed, 0 changed; 0 workloads added, 0 removed
+`,
+    );
+    assert.equal(r.code, 0);
+  });
+
+  test('loosening a policy: more ports between the same workloads', async () => {
+    repository({ 'k8s/policies/api-ingress.yaml': apiIngress('{matchLabels: {app: web}}', [8080, 9090]) });
+    const r = await diff();
+    assert.equal(
+      r.stdout,
+      `Reachability changes against HEAD:
+  - shop/db -> shop/api: now denied (was TCP 8080)
+      shop/api-ingress (modified), ingress: allows TCP 8080 from shop/db -> isolates shop/api and allows nothing from shop/db
+  ~ shop/web -> shop/api: TCP 8080 -> TCP 8080,9090 (+TCP 9090)
+      shop/api-ingress (modified), ingress: allows TCP 8080 from shop/web -> allows TCP 8080,9090 from shop/web (k8s/policies/api-ingress.yaml:3:18)
+
+0 added, 1 removed, 1 changed; 0 workloads added, 0 removed
+`.replace(
+        'allows nothing from shop/db\n',
+        'allows nothing from shop/db (k8s/policies/api-ingress.yaml:3:18)\n',
+      ),
+    );
+  });
+
+  test('tightening a policy: removed connections, and --fail-on as a CI gate', async () => {
+    repository({ 'k8s/policies/api-ingress.yaml': apiIngress('{matchLabels: {app: web}}', [8080]) });
+    const r = await diff();
+    assert.equal(
+      r.stdout,
+      `Reachability changes against HEAD:
+  - shop/db -> shop/api: now denied (was TCP 8080)
+      shop/api-ingress (modified), ingress: allows TCP 8080 from shop/db -> isolates shop/api and allows nothing from shop/db (k8s/policies/api-ingress.yaml:3:18)
+
+0 added, 1 removed, 0 changed; 0 workloads added, 0 removed
+`,
+    );
+    assert.equal(r.code, 0, 'without --fail-on a diff never fails');
+    assert.equal((await diff('--fail-on', 'removed')).code, 1);
+    assert.equal((await diff('--fail-on', 'added')).code, 0);
+    assert.equal((await diff('--fail-on', 'added,changed')).code, 0);
+    assert.equal((await diff('--fail-on', 'any')).code, 1);
+  });
+
+  test('deleting a policy: the cause points at the policy in the base version', async () => {
+    repository({ 'k8s/policies/default-deny.yaml': null });
+    const r = await diff();
+    assert.equal(
+      r.stdout,
+      `Reachability changes against HEAD:
+  + shop/api -> shop/db: now allowed: All Connections (was denied)
+      shop/default-deny (deleted), ingress: isolates shop/db and allows nothing from shop/api -> does not select shop/db for ingress (k8s/policies/default-deny.yaml:3:18 at HEAD)
+  + shop/api -> shop/web: now allowed: All Connections (was denied)
+      shop/default-deny (deleted), ingress: isolates shop/web and allows nothing from shop/api -> does not select shop/web for ingress (k8s/policies/default-deny.yaml:3:18 at HEAD)
+  + shop/db -> shop/web: now allowed: All Connections (was denied)
+      shop/default-deny (deleted), ingress: isolates shop/web and allows nothing from shop/db -> does not select shop/web for ingress (k8s/policies/default-deny.yaml:3:18 at HEAD)
+  + shop/web -> shop/db: now allowed: All Connections (was denied)
+      shop/default-deny (deleted), ingress: isolates shop/db and allows nothing from shop/web -> does not select shop/db for ingress (k8s/policies/default-deny.yaml:3:18 at HEAD)
+
+4 added, 0 removed, 0 changed; 0 workloads added, 0 removed
+`,
+    );
+  });
+
+  test('adding and removing workloads: listed apart, with their connections', async () => {
+    const workloads = [deployment('web', { app: 'web' }, 8080), deployment('api', { app: 'api', tier: 'back' }, 8080), deployment('cache', { app: 'cache' }, 6379)].join('---\n');
+    repository({ 'k8s/workloads.yaml': workloads });
+    const r = await diff();
+    assert.equal(
+      r.stdout,
+      `Reachability changes against HEAD:
+  no connection between existing workloads changed
+Workloads added:
+  shop/cache (Deployment)
+      shop/cache -> shop/api: TCP 8080
+Workloads removed:
+  shop/db (Deployment)
+      shop/db -> shop/api: TCP 8080
+
+0 added, 0 removed, 0 changed; 1 workload added, 1 removed
+`,
+    );
+  });
+
+  test('a label change: the unchanged policy now selects other pods', async () => {
+    const workloads = [deployment('web', { app: 'web' }, 8080), deployment('api', { app: 'api', tier: 'back' }, 8080), deployment('db', { app: 'db', tier: 'back' }, 5432)].join('---\n');
+    repository({ 'k8s/policies/db-ingress.yaml': DB_INGRESS, 'k8s/workloads.yaml': workloads }, { ...BASE, 'k8s/workloads.yaml': workloads.replace('{app: api, tier: back}', '{app: api2, tier: back}') });
+    const r = await diff();
+    assert.match(r.stdout, /^ {2}\+ shop\/api -> shop\/db: now allowed: TCP 5432 \(was denied\)$/m);
+    assert.match(r.stdout, /shop\/db-ingress \(added\), ingress: does not select shop\/db for ingress -> allows TCP 5432 from shop\/api/);
+    assert.match(r.stdout, /shop\/api-ingress \(unchanged; it selects other pods now\), ingress: does not select shop\/api for ingress -> allows TCP 8080 from shop\/db/);
+  });
+
+  test('reads the base from git without touching the working tree or the index', async () => {
+    const root = repository({ 'k8s/policies/api-ingress.yaml': apiIngress('{matchLabels: {app: web}}', [8080]) });
+    const statusBefore = sh(root, 'status', '--porcelain');
+    const textBefore = fs.readFileSync(path.join(root, 'k8s/policies/api-ingress.yaml'), 'utf8');
+    await diff();
+    assert.equal(sh(root, 'status', '--porcelain'), statusBefore);
+    assert.equal(fs.readFileSync(path.join(root, 'k8s/policies/api-ingress.yaml'), 'utf8'), textBefore);
+  });
+
+  test('an older revision by name, and a subfolder run from inside the repository', async () => {
+    const root = repository({});
+    write(root, { 'k8s/policies/db-ingress.yaml': DB_INGRESS });
+    sh(root, 'add', '.');
+    sh(root, 'commit', '-q', '-m', 'db ingress');
+    write(root, { 'k8s/policies/db-ingress.yaml': null });
+    sh(root, 'commit', '-q', '-am', 'drop db ingress');
+    process.chdir(path.join(root, 'k8s'));
+    const r = await runCaptured(['diff', '--base', 'HEAD~1', 'policies', 'workloads.yaml', 'namespace.yaml']);
+    assert.equal(
+      r.stdout,
+      `Reachability changes against HEAD~1:
+  - shop/api -> shop/db: now denied (was TCP 5432)
+      shop/db-ingress (deleted), ingress: allows TCP 5432 from shop/api -> does not select shop/db for ingress (policies/db-ingress.yaml:3:18 at HEAD~1)
+
+0 added, 1 removed, 0 changed; 0 workloads added, 0 removed
+`,
+    );
+    assert.equal((await runCaptured(['diff', '--base', 'HEAD~2', '--fail-on', 'any', 'policies', 'workloads.yaml', 'namespace.yaml'])).code, 0, 'HEAD~2 equals the working tree');
+  });
+
+  test('json, markdown and sarif', async () => {
+    repository({ 'k8s/policies/api-ingress.yaml': apiIngress('{matchLabels: {app: web}}', [8080, 9090]), 'k8s/policies/db-ingress.yaml': DB_INGRESS });
+    const json = JSON.parse((await diff('--format', 'json')).stdout);
+    assert.deepEqual(json.counts, { added: 1, removed: 1, changed: 1, appeared: 0, disappeared: 0 });
+    assert.deepEqual(json.changes[0], {
+      kind: 'added',
+      scope: 'default',
+      from: 'shop/api',
+      to: 'shop/db',
+      before: 'No Connections',
+      after: 'TCP 5432',
+      opened: 'TCP 5432',
+      closed: 'No Connections',
+      causes: [
+        {
+          policy: 'shop/db-ingress',
+          change: 'added',
+          direction: 'ingress',
+          before: 'does not select shop/db for ingress',
+          after: 'allows TCP 5432 from shop/api',
+          location: { file: 'k8s/policies/db-ingress.yaml', line: 3, column: 18 },
+        },
+      ],
+    });
+    assert.deepEqual(json.changes.map((c: { kind: string; from: string; to: string }) => `${c.kind} ${c.from}>${c.to}`), ['added shop/api>shop/db', 'removed shop/db>shop/api', 'changed shop/web>shop/api']);
+
+    const md = await diff('--format', 'md');
+    assert.equal(
+      md.stdout,
+      `### NetworkPolicy reachability changes
+
+Compared with \`HEAD\`: **1** added, **1** removed, **1** changed connections; 0 workloads added, 0 removed.
+
+#### Newly allowed (1)
+
+| From | To | Ports | Caused by |
+| --- | --- | --- | --- |
+| shop/api | shop/db | TCP 5432 | \`shop/db-ingress\` (added, ingress) at k8s/policies/db-ingress.yaml:3:18 |
+
+#### Newly denied (1)
+
+| From | To | Ports | Caused by |
+| --- | --- | --- | --- |
+| shop/db | shop/api | TCP 8080 | \`shop/api-ingress\` (modified, ingress) at k8s/policies/api-ingress.yaml:3:18 |
+
+#### Ports changed (1)
+
+| From | To | Ports | Caused by |
+| --- | --- | --- | --- |
+| shop/web | shop/api | TCP 8080 -> TCP 8080,9090 (+TCP 9090) | \`shop/api-ingress\` (modified, ingress) at k8s/policies/api-ingress.yaml:3:18 |
+`,
+    );
+
+    const sarif = JSON.parse((await diff('--format', 'sarif')).stdout);
+    assert.equal(sarif.version, '2.1.0');
+    assert.deepEqual(
+      sarif.runs[0].results.map((r: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }) => [
+        r.ruleId,
+        r.level,
+        r.locations[0].physicalLocation.artifactLocation.uri,
+        r.locations[0].physicalLocation.region.startLine,
+      ]),
+      [
+        ['reachability-added', 'warning', 'k8s/policies/db-ingress.yaml', 3],
+        ['reachability-removed', 'note', 'k8s/policies/api-ingress.yaml', 3],
+        ['reachability-changed', 'note', 'k8s/policies/api-ingress.yaml', 3],
+      ],
+    );
+    assert.equal(
+      sarif.runs[0].results[0].message.text,
+      'shop/api -> shop/db: now allowed: TCP 5432 (was denied); caused by shop/db-ingress (added), ingress: does not select shop/db for ingress -> allows TCP 5432 from shop/api',
+    );
+  });
+
+  test('bad input exits 2 with a message', async () => {
+    repository({});
+    const unknownRef = await diff();
+    assert.equal(unknownRef.code, 0);
+    const bad = await runCaptured(['diff', '--base', 'no-such-ref', 'k8s']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^netpol diff: git rev-parse failed/);
+    assert.equal((await runCaptured(['diff', 'k8s'])).code, 2);
+    assert.equal((await runCaptured(['diff', '--base', 'HEAD', '--fail-on', 'sometimes', 'k8s'])).code, 2);
+    process.chdir(os.tmpdir());
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-nogit-'));
+    roots.push(outside);
+    fs.writeFileSync(path.join(outside, 'a.yaml'), NAMESPACE);
+    process.chdir(outside);
+    const noRepo = await runCaptured(['diff', '--base', 'HEAD', 'a.yaml']);
+    assert.equal(noRepo.code, 2);
+    assert.match(noRepo.stderr, /git rev-parse failed: fatal: not a git repository/);
+  });
+});
