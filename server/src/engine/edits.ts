@@ -120,10 +120,18 @@ function dashColumn(text: string, itemStart: number): number {
 export function appendToSequence(text: string, seq: YAMLSeq, item: unknown, parentKeyOffset: number): Edit[] | undefined {
   if (!seq.range) return undefined;
   const eol = detectEol(text);
+  // A string joins a list in the quoting style of the list's first item.
+  const firstSource = seq.items[0] && (seq.items[0] as YamlNode).range ? text.slice((seq.items[0] as YamlNode).range![0]) : '';
+  const quote = typeof item === 'string' && (firstSource[0] === '"' || firstSource[0] === "'") ? firstSource[0] : '';
+  const scalarText = (value: string) =>
+    quote === '"' ? JSON.stringify(value) : quote === "'" ? `'${value.replace(/'/g, "''")}'` : isPlainSafe(value) ? value : JSON.stringify(value);
   if (seq.flow) {
     const close = text.lastIndexOf(']', seq.range[1] - 1);
     if (close < seq.range[0]) return undefined;
-    const flowText = stringify(item, { collectionStyle: 'flow', lineWidth: 0, flowCollectionPadding: false }).replace(/\n$/, '');
+    const flowText =
+      typeof item === 'string'
+        ? scalarText(item)
+        : stringify(item, { collectionStyle: 'flow', lineWidth: 0, flowCollectionPadding: false }).replace(/\n$/, '');
     if (seq.items.length > 0) {
       if (isCollection(item) || (typeof item === 'object' && item !== null)) {
         // A map in a one-line flow list reads badly; only scalars go inline.
@@ -141,7 +149,7 @@ export function appendToSequence(text: string, seq: YAMLSeq, item: unknown, pare
   const first = seq.items[0] as YamlNode | undefined;
   if (!first || !first.range) return undefined;
   const column = dashColumn(text, first.range[0]);
-  const lines = snippetLines([item], text);
+  const lines = typeof item === 'string' ? [`- ${scalarText(item)}`] : snippetLines([item], text);
   return [insertAfterLine(text, contentEnd(seq), indentLines(lines, column, eol))];
 }
 

@@ -1,4 +1,5 @@
 // Every diagnostic rule. One rule per file in this folder; add new rules here.
+import { allowsAll } from './allows-all';
 import { emptyPeer } from './empty-peer';
 import { exceptOutsideCidr } from './except-outside-cidr';
 import { invalidCidr } from './invalid-cidr';
@@ -8,7 +9,9 @@ import { invalidPort } from './invalid-port';
 import { invalidPortRange } from './invalid-port-range';
 import { missingDnsEgress } from './missing-dns-egress';
 import { peerMatchesNothing } from './peer-matches-nothing';
+import { rulesIgnoredByPolicyTypes } from './rules-ignored-by-policy-types';
 import { selectorMatchesNothing } from './selector-matches-nothing';
+import { splitPeer } from './split-peer';
 import type { Rule } from './types';
 import { unknownField } from './unknown-field';
 
@@ -16,6 +19,9 @@ export const ALL_RULES: Rule[] = [
   selectorMatchesNothing,
   peerMatchesNothing,
   missingDnsEgress,
+  rulesIgnoredByPolicyTypes,
+  splitPeer,
+  allowsAll,
   emptyPeer,
   invalidCidr,
   exceptOutsideCidr,
