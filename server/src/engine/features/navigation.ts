@@ -9,6 +9,15 @@ import { onWorkloadIdentity, policyTarget, ruleDestinations } from './hover';
 import { featureIndex } from './index';
 import { workloadLocation } from './markdown';
 
+/** A block node's range runs to the start of the next line; references read better without the trailing blank. */
+function trimmed(workspace: Workspace, location: SourceLocation): SourceLocation {
+  const text = workspace.getFile(location.uri)?.text;
+  if (!text) return location;
+  let end = location.range[1];
+  while (end > location.range[0] && /\s/.test(text[end - 1])) end--;
+  return { uri: location.uri, range: [location.range[0], end] };
+}
+
 export function definition(workspace: Workspace, uri: string, offset: number): SourceLocation[] {
   const file = workspace.getFile(uri);
   if (!file) return [];
@@ -68,7 +77,7 @@ export function references(workspace: Workspace, uri: string, offset: number, in
   for (const ref of index.peerRefs()) {
     if (ref.peer.type !== 'pods' || !index.peerWorkloads(ref.policy, ref.peer).includes(workload)) continue;
     const range = rangeAt(ref.policy.object.node, ref.peer.path) ?? ref.policy.object.range;
-    out.push({ uri: ref.policy.object.uri, range });
+    out.push(trimmed(workspace, { uri: ref.policy.object.uri, range }));
   }
   return out;
 }

@@ -1,0 +1,223 @@
+// Editor features through the protocol: hover, code lens, definition, references, completion and symbols from the
+// real server (`netpol lsp --stdio`) over the shop fixture (test-fixtures/features/shop, copied to a temporary
+// folder). The answers' content is covered in full by server/test/engine/features; here the protocol shapes,
+// positions, URIs and live updates after edits.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { CodeLens, CompletionItem, DocumentSymbol, Hover, Location, MarkupContent, Position, SymbolInformation } from 'vscode-languageserver-protocol';
+import { LspTestClient, REPO_ROOT } from './client';
+
+const CURSOR = '‸';
+
+/** The position of the marker in a snippet of `text` (the snippet without marker must occur in the text). */
+function positionOf(text: string, snippetWithMarker: string): Position {
+  const snippet = snippetWithMarker.split(CURSOR).join('');
+  const start = text.indexOf(snippet);
+  if (start < 0) throw new Error(`snippet not found: ${snippet}`);
+  return positionAtOffset(text, start + snippetWithMarker.indexOf(CURSOR));
+}
+
+function positionAtOffset(text: string, offset: number): Position {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length - 1;
+  return { line, character: offset - (before.lastIndexOf('\n') + 1) };
+}
+
+const at = (line: number, character: number, endCharacter: number) => ({ start: { line, character }, end: { line, character: endCharacter } });
+
+describe('editor features over the protocol (netpol lsp --stdio)', () => {
+  let dir: string;
+  let client: LspTestClient;
+  let policies: string;
+  let workloads: string;
+  let others: string;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-features-'));
+    fs.cpSync(path.join(REPO_ROOT, 'test-fixtures', 'features', 'shop'), dir, { recursive: true });
+    client = await LspTestClient.start(dir);
+    policies = client.uri('policies.yaml');
+    workloads = client.uri('workloads.yaml');
+    others = client.uri('other-namespaces.yaml');
+  });
+  after(async () => {
+    assert.equal(await client.shutdown(), 0);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const hoverAt = (uri: string, file: string, snippet: string) =>
+    client.request<Hover | null>('textDocument/hover', { textDocument: { uri }, position: positionOf(client.read(file), snippet) });
+
+  test('hover on a policy name: plain English, links to the selected pods with file URI and line', async () => {
+    const hover = await hoverAt(policies, 'policies.yaml', 'name: db-al‸low');
+    assert.ok(hover);
+    assert.deepEqual(hover.range, at(14, 8, 16));
+    const contents = hover.contents as MarkupContent;
+    assert.equal(contents.kind, 'markdown');
+    assert.equal(
+      contents.value,
+      [
+        '**NetworkPolicy production/db-allow**',
+        '',
+        'Isolates ingress of 2 pods in production (postgresql, postgresql-replica). Allows TCP 5432 from pods labelled app=api-server in production.',
+        '',
+        'Selected pods (2):',
+        `- [production/postgresql](${workloads}#L29) · StatefulSet`,
+        `- [production/postgresql-replica](${workloads}#L51) · StatefulSet`,
+      ].join('\n'),
+    );
+  });
+
+  test('hover on a selector that matches nothing: nearest labels', async () => {
+    const hover = await hoverAt(policies, 'policies.yaml', 'app: post‸gress');
+    assert.ok(hover);
+    assert.equal(
+      (hover.contents as MarkupContent).value,
+      [
+        '**spec.podSelector** `app=postgress`',
+        '',
+        'Matches no pods in `production` (4 pods there).',
+        '',
+        'Nearest existing labels:',
+        '- no pod has `app=postgress`; values of `app`: `postgresql` (2 pods), `frontend` (1 pod), `api-server` (1 pod)',
+      ].join('\n'),
+    );
+  });
+
+  test('no hover where there is nothing to explain', async () => {
+    assert.equal(await hoverAt(workloads, 'workloads.yaml', 'image: shop/a‸pi'), null);
+  });
+
+  test('code lenses above every policy and workload, with the command that lists them', async () => {
+    const lenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: policies } });
+    assert.deepEqual(
+      lenses.map((l) => [l.range.start.line, l.command?.title, l.command?.command]),
+      [
+        [0, 'selects 4 pods · ingress from none · egress to none', 'netpol.showPolicyPods'],
+        [11, 'selects 2 pods · ingress from 1 pod', 'netpol.showPolicyPods'],
+        [29, 'selects 1 pod · ingress from 1 pod · egress to 3 pods', 'netpol.showPolicyPods'],
+        [68, 'selects 1 pod · ingress from 1 CIDR · egress to 1 pod', 'netpol.showPolicyPods'],
+        [96, 'selects 0 pods · ingress from 0 pods', 'netpol.showPolicyPods'],
+      ],
+    );
+    const [uri, position, locations] = lenses[1].command!.arguments as [string, Position, Location[]];
+    assert.equal(uri, policies);
+    assert.deepEqual(position, { line: 11, character: 0 });
+    assert.deepEqual(locations, [
+      { uri: workloads, range: at(28, 8, 18) },
+      { uri: workloads, range: at(50, 8, 26) },
+    ]);
+
+    const workloadLenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: others } });
+    assert.deepEqual(
+      workloadLenses.map((l) => [l.range.start.line, l.command?.title, l.command?.command]),
+      [
+        [0, 'not isolated', 'netpol.showLocations'],
+        [21, 'not isolated', 'netpol.showLocations'],
+      ],
+    );
+  });
+
+  test('go to definition from a selector to the workloads it matches', async () => {
+    const locations = await client.request<Location[]>('textDocument/definition', {
+      textDocument: { uri: policies },
+      position: positionOf(client.read('policies.yaml'), 'app: postgr‸esql'),
+    });
+    assert.deepEqual(locations, [
+      { uri: workloads, range: at(28, 8, 18) },
+      { uri: workloads, range: at(50, 8, 26) },
+    ]);
+  });
+
+  test('find references from a workload to the policies and peers that select it', async () => {
+    const locations = await client.request<Location[]>('textDocument/references', {
+      textDocument: { uri: others },
+      position: positionOf(client.read('other-namespaces.yaml'), 'name: core‸dns'),
+      context: { includeDeclaration: true },
+    });
+    assert.deepEqual(locations, [
+      { uri: others, range: at(24, 8, 15) },
+      // api-allow's egress peer (namespaceSelector + podSelector), from its first key to the end of the peer.
+      { uri: policies, range: { start: { line: 56, character: 10 }, end: { line: 61, character: 31 } } },
+    ]);
+  });
+
+  test('completion in an unsaved, half-typed document: label keys with counts, replacing the typed prefix', async () => {
+    const uri = client.uri('new-policy.yaml');
+    const text = [
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata:',
+      '  name: new',
+      '  namespace: production',
+      'spec:',
+      '  podSelector:',
+      '    matchLabels:',
+      '      ro',
+    ].join('\n');
+    client.open(uri, text);
+    const items = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: 8, character: 8 } });
+    assert.deepEqual(
+      items.map((i) => [i.label, i.detail, i.textEdit]),
+      [
+        ['app', '4 pods · 3 values', { range: at(8, 6, 8), newText: 'app: ' }],
+        ['role', '2 pods · 2 values', { range: at(8, 6, 8), newText: 'role: ' }],
+        ['tier', '2 pods · 2 values', { range: at(8, 6, 8), newText: 'tier: ' }],
+      ],
+    );
+    // Typing on: the value of the key, from the labels that exist.
+    client.change(uri, `${text}le: r`);
+    const values = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: 8, character: 13 } });
+    assert.deepEqual(
+      values.map((i) => [i.label, i.detail, i.textEdit]),
+      [
+        ['primary', '1 pod with role=primary', { range: at(8, 12, 13), newText: 'primary' }],
+        ['replica', '1 pod with role=replica', { range: at(8, 12, 13), newText: 'replica' }],
+      ],
+    );
+    client.close(uri);
+  });
+
+  test('answers follow edits of another file without reopening', async () => {
+    const text = client.read('workloads.yaml');
+    client.open(workloads, text);
+    // The replica's pods lose the app=postgresql label.
+    const replicaLabel = '        app: postgresql\n        role: replica';
+    assert.ok(text.includes(replicaLabel));
+    client.change(workloads, text.replace(replicaLabel, '        app: postgresql-standby\n        role: replica'));
+    const hover = await hoverAt(policies, 'policies.yaml', 'name: db-al‸low');
+    assert.match((hover!.contents as MarkupContent).value, /Isolates ingress of 1 pod in production \(postgresql\)\./);
+    const lenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: policies } });
+    assert.equal(lenses[1].command?.title, 'selects 1 pod · ingress from 1 pod');
+    client.change(workloads, text);
+    const restored = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: policies } });
+    assert.equal(restored[1].command?.title, 'selects 2 pods · ingress from 1 pod');
+    client.close(workloads);
+  });
+
+  test('document symbols of a multi-document file and workspace symbol search', async () => {
+    const symbols = await client.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri: policies } });
+    assert.deepEqual(
+      symbols.map((s) => `${s.name} (${s.detail}) [${s.children?.map((c) => c.name).join(', ')}]`),
+      [
+        'default-deny (NetworkPolicy · production) [podSelector]',
+        'db-allow (NetworkPolicy · production) [podSelector, ingress[0]]',
+        'api-allow (NetworkPolicy · production) [podSelector, ingress[0], egress[0], egress[1]]',
+        'frontend-allow (NetworkPolicy · production) [podSelector, ingress[0], egress[0]]',
+        'metrics-typo (NetworkPolicy · production) [podSelector, ingress[0]]',
+      ],
+    );
+    assert.deepEqual(symbols[1].selectionRange, at(14, 8, 16));
+    const found = await client.request<SymbolInformation[]>('workspace/symbol', { query: 'pg' });
+    assert.deepEqual(
+      found.map((s) => [s.name, s.containerName, s.location.uri, s.location.range.start.line]),
+      [
+        ['postgresql', 'StatefulSet · production', workloads, 28],
+        ['postgresql-replica', 'StatefulSet · production', workloads, 50],
+      ],
+    );
+  });
+});
