@@ -12,6 +12,10 @@ import { peerMatchesNothing } from './peer-matches-nothing';
 import { rulesIgnoredByPolicyTypes } from './rules-ignored-by-policy-types';
 import { selectorMatchesNothing } from './selector-matches-nothing';
 import { splitPeer } from './split-peer';
+import { duplicatePolicy } from './duplicate-policy';
+import { missingNamespace } from './missing-namespace';
+import { hostNetwork } from './host-network';
+import { namespaceWithoutDefaultDeny } from './namespace-without-default-deny';
 import type { Rule } from './types';
 import { unknownField } from './unknown-field';
 
@@ -30,4 +34,8 @@ export const ALL_RULES: Rule[] = [
   invalidPort,
   invalidObject,
   unknownField,
+  duplicatePolicy,
+  namespaceWithoutDefaultDeny,
+  missingNamespace,
+  hostNetwork,
 ];

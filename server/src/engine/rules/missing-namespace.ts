@@ -1,0 +1,31 @@
+// A NetworkPolicy without metadata.namespace lands in whatever namespace kubectl is pointed at, which is rarely
+// the namespace of the pods it was written for. Namespaces set by a kustomization count as set.
+import { isMap } from 'yaml';
+import { addMapEntry } from '../edits';
+import { keyRangeAt, nodeAt } from '../parse';
+import { locate } from './common';
+import type { Rule } from './types';
+
+export const missingNamespace: Rule = {
+  id: 'missing-namespace',
+  defaultSeverity: 'warning',
+  description: 'A NetworkPolicy has no metadata.namespace.',
+  run(context) {
+    for (const policy of context.model.policies) {
+      const object = policy.object;
+      if (!object.uri || object.namespace !== undefined) continue;
+      // A kustomization's `namespace:` already decided (the model applied it).
+      if (policy.namespace !== context.model.defaultNamespace) continue;
+      const file = context.file(object.uri);
+      const metadata = nodeAt(object.node, ['metadata']);
+      const edits = file && isMap(metadata) ? addMapEntry(file.text, metadata, 'namespace', policy.namespace, keyRangeAt(object.node, ['metadata'])?.[0]) : undefined;
+      context.report({
+        message: `NetworkPolicy ${policy.name || '(unnamed)'} has no metadata.namespace: kubectl creates it in the current context's namespace. The analysis assumes "${policy.namespace}".`,
+        location: locate(object, ['metadata', 'name']),
+        ...(edits
+          ? { fixes: [{ title: `Add namespace: ${policy.namespace} to metadata`, edits: edits.map((e) => ({ uri: object.uri, ...e })) }] }
+          : {}),
+      });
+    }
+  },
+};
