@@ -8,6 +8,7 @@ import { PortSet } from '../portset';
 import { formatSelector, matchesSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
 import type { Labels, OffsetRange } from '../types';
 import type { Workspace } from '../workspace';
+import { connectivityTestHover, isConnectivityTestFile } from '../assertions/editor';
 import { locate, pathStartsWith, type Cursor } from './cursor';
 import { describePeer, describePolicy, describePorts } from './describe';
 import { featureIndex, type LabelStats, type ScopeIndex } from './index';
@@ -60,6 +61,8 @@ export function onWorkloadIdentity(workload: Workload, cursor: Cursor): boolean 
 export function hover(workspace: Workspace, uri: string, offset: number): HoverResult | undefined {
   const file = workspace.getFile(uri);
   if (!file) return undefined;
+  // Connectivity test files (kind: ConnectivityTest) have hovers of their own.
+  if (isConnectivityTestFile(file)) return connectivityTestHover(workspace, uri, offset);
   const cursor = locate(file, offset);
   if (!cursor.object) return undefined;
   const index = featureIndex(workspace).scopeFor(uri);

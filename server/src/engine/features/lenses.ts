@@ -3,6 +3,7 @@ import type { Workload } from '../model';
 import type { Direction, NetworkPolicy } from '../policy';
 import type { OffsetRange, SourceLocation } from '../types';
 import type { Workspace } from '../workspace';
+import { connectivityTestLenses, isConnectivityTestFile } from '../assertions/editor';
 import { featureIndex, type ScopeIndex } from './index';
 import { plural, policyLocation, workloadLocation } from './markdown';
 
@@ -12,7 +13,7 @@ export interface CodeLens {
   title: string;
   /** What clicking shows: the listed pods or policies (may be empty: the lens is then informational). */
   locations: SourceLocation[];
-  kind: 'policy' | 'workload';
+  kind: 'policy' | 'workload' | 'connectivity-test';
 }
 
 /** "ingress from 3 pods", "ingress from anywhere", "ingress from 2 pods + 1 CIDR", "ingress from none". */
@@ -53,6 +54,8 @@ export function workloadLensTitle(index: ScopeIndex, w: Workload): string {
 export function codeLenses(workspace: Workspace, uri: string): CodeLens[] {
   const file = workspace.getFile(uri);
   if (!file) return [];
+  // Connectivity test files get one lens per test with its pass/fail counts.
+  if (isConnectivityTestFile(file)) return connectivityTestLenses(workspace, uri);
   const index = featureIndex(workspace).scopeFor(uri);
   if (!index) return [];
   const lenses: CodeLens[] = [];

@@ -1,0 +1,313 @@
+// Editor support for connectivity test files, pure: diagnostics for failing expectations (with the deciding policies
+// and rules as related locations), hovers listing what a group matches, a code lens per test with its counts, and
+// completion of fields, group names, workloads, namespaces and enum values. The results of a workspace version are
+// computed once and shared by every request.
+import type { Diagnostic, RelatedLocation } from '../rules/types';
+import type { CodeLens } from '../features/lenses';
+import type { HoverResult } from '../features/hover';
+import { blockValue, textContext, type CompletionItem } from '../features/completion';
+import { cappedList, code, plural, workloadLink } from '../features/markdown';
+import type { ParsedFile } from '../parse';
+import type { OffsetRange } from '../types';
+import type { Workspace } from '../workspace';
+import { runConnectivityTests, ScopeContext, describeMatches, type ExpectationResult, type TestReport } from './check';
+import { isConnectivityTestObject, isConnectivityTestUri, QUANTIFIERS, STATUSES, TEST_API_VERSION, TEST_KIND, VERDICTS, type ConnectivityTest, type GroupReference } from './spec';
+
+export const TEST_FAILED = 'connectivity-test-failed';
+export const TEST_INVALID = 'connectivity-test-invalid';
+
+const TEST_KIND_LINE = /^kind:\s*["']?ConnectivityTest["']?\s*(#.*)?$/m;
+
+/** Whether a file holds connectivity tests (or is named as one), so the Kubernetes features leave it alone. */
+export function isConnectivityTestFile(file: ParsedFile): boolean {
+  return isConnectivityTestUri(file.uri) || file.documents.some((d) => d.objects.some(isConnectivityTestObject)) || TEST_KIND_LINE.test(file.text);
+}
+
+const cache = new WeakMap<Workspace, { version: number; reports: TestReport[] }>();
+
+/** Every test of the workspace, run once per workspace version. */
+export function testReports(workspace: Workspace): TestReport[] {
+  const hit = cache.get(workspace);
+  if (hit && hit.version === workspace.version) return hit.reports;
+  const reports = runConnectivityTests(workspace);
+  cache.set(workspace, { version: workspace.version, reports });
+  return reports;
+}
+
+function reportsOf(workspace: Workspace, uri: string): TestReport[] {
+  return testReports(workspace).filter((r) => r.test.uri === uri);
+}
+
+function scopeLabel(r: ExpectationResult, report: TestReport): string {
+  return new Set(report.results.map((x) => x.scope)).size > 1 ? ` [scope ${r.scope}]` : '';
+}
+
+// ---- diagnostics -----------------------------------------------------------------------------------------------
+
+/** Diagnostics of every test file: problems of the file, and one per failing expectation. */
+export function connectivityTestDiagnostics(workspace: Workspace): Map<string, Diagnostic[]> {
+  const byUri = new Map<string, Diagnostic[]>();
+  const add = (uri: string, d: Diagnostic) => {
+    const list = byUri.get(uri) ?? [];
+    if (!list.some((x) => x.message === d.message && x.location.range[0] === d.location.range[0])) list.push(d);
+    byUri.set(uri, list);
+  };
+  for (const report of testReports(workspace)) {
+    const uri = report.test.uri;
+    if (!byUri.has(uri)) byUri.set(uri, []);
+    for (const p of report.test.problems) add(uri, { ruleId: TEST_INVALID, severity: 'error', message: p.message, location: { uri, range: p.range } });
+    for (const r of report.results) {
+      if (r.outcome !== 'fail') continue;
+      const where = scopeLabel(r, report);
+      for (const p of r.problems) add(uri, { ruleId: TEST_INVALID, severity: 'error', message: p.message, location: { uri, range: p.range } });
+      for (const v of r.vacuous) {
+        const group = [...r.expectation.from.references, ...r.expectation.to.references].find((ref) => ref.range === v.range.range)?.group;
+        add(uri, {
+          ruleId: TEST_FAILED,
+          severity: 'error',
+          message: `${r.expectation.name}${where}: ${v.message}. An expectation that checks nothing fails.`,
+          location: v.range,
+          related: group ? [{ location: { uri, range: group.range }, message: `group ${group.name} is defined here` }] : undefined,
+        });
+      }
+      if (r.failures.length === 0) continue;
+      const related: RelatedLocation[] = [];
+      for (const f of r.failures) {
+        for (const c of f.causes) {
+          if (!related.some((x) => x.message === c.message && x.location.uri === c.location.uri && x.location.range[0] === c.location.range[0])) {
+            related.push({ location: c.location, message: c.message });
+          }
+        }
+      }
+      add(uri, { ruleId: TEST_FAILED, severity: 'error', message: `${r.expectation.name}${where} fails: ${r.message}`, location: { uri, range: r.expectation.anchor }, related });
+    }
+  }
+  return byUri;
+}
+
+// ---- code lenses -----------------------------------------------------------------------------------------------
+
+export function connectivityTestLenses(workspace: Workspace, uri: string): CodeLens[] {
+  return reportsOf(workspace, uri).map((report) => {
+    const c = report.counts;
+    const parts = [`${c.pass} passed`, `${c.fail} failed`];
+    if (c.skip) parts.push(`${c.skip} skipped`);
+    if (c.todo) parts.push(`${c.todo} todo`);
+    const failing = report.results.filter((r) => r.outcome === 'fail');
+    const title = `${c.fail > 0 || report.test.problems.length > 0 ? '✗' : '✓'} ${parts.join(' · ')}`;
+    return {
+      range: [report.test.range[0], report.test.range[0]] as OffsetRange,
+      title,
+      locations: failing.map((r) => ({ uri, range: r.expectation.anchor })),
+      kind: 'connectivity-test' as const,
+    };
+  });
+}
+
+// ---- hovers ----------------------------------------------------------------------------------------------------
+
+const within = (range: OffsetRange, offset: number) => offset >= range[0] && offset <= range[1];
+
+function matchesMarkdown(workspace: Workspace, test: ConnectivityTest, ref: GroupReference): string {
+  const lines: string[] = [];
+  const scopes = test.scope ? workspace.scopes().filter((s) => s.name === test.scope) : workspace.scopesOf(test.uri);
+  for (const scope of scopes) {
+    const context = new ScopeContext(scope);
+    const m = describeMatches(ref, context);
+    const heading = scopes.length > 1 ? ` in scope ${code(scope.name)}` : '';
+    if (m.workloads.length === 0 && m.addresses.length === 0) {
+      const reasons = (ref.group?.selectors ?? (ref.inline ? [ref.inline] : [])).map((s) => context.emptyReason(s));
+      lines.push(`Matches nothing${heading}: ${reasons.join('; ') || 'it names no endpoint'}. Expectations using it fail.`);
+      continue;
+    }
+    if (m.workloads.length > 0) {
+      lines.push(`${plural(m.workloads.length, 'workload')}${heading}:`, '');
+      lines.push(...cappedList(m.workloads, (w) => `${workloadLink(workspace, w)} (${w.kind})`));
+    }
+    if (m.addresses.length > 0) lines.push('', `Addresses: ${m.addresses.map(code).join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
+function resultMarkdown(report: TestReport, index: number): string {
+  const results = report.results.filter((r) => r.expectation.index === index);
+  if (results.length === 0) return 'Not run.';
+  return results
+    .map((r) => {
+      const where = scopeLabel(r, report);
+      switch (r.outcome) {
+        case 'pass':
+          return `✓ holds${where} (${plural(r.pairs, 'pair')} checked)`;
+        case 'skip':
+          return `skipped${where} (status: skip)`;
+        case 'todo':
+          return `todo${where} (status: todo): not checked yet`;
+        case 'fail':
+          return `✗ fails${where}: ${r.message}`;
+      }
+    })
+    .join('\n\n');
+}
+
+export function connectivityTestHover(workspace: Workspace, uri: string, offset: number): HoverResult | undefined {
+  for (const report of reportsOf(workspace, uri)) {
+    const test = report.test;
+    if (!within(test.range, offset)) continue;
+    for (const group of test.groups.values()) {
+      if (within(group.nameRange, offset)) {
+        return { markdown: `**Group ${code(group.name)}**\n\n${matchesMarkdown(workspace, test, { text: group.name, range: group.nameRange, group })}`, range: group.nameRange };
+      }
+    }
+    for (const e of test.expectations) {
+      if (!within(e.range, offset)) continue;
+      for (const side of [e.from, e.to]) {
+        for (const ref of [...side.references, ...side.except]) {
+          if (!within(ref.range, offset) || (!ref.group && !ref.inline)) continue;
+          const title = ref.group ? `**Group ${code(ref.group.name)}**` : `**${code(ref.text)}**`;
+          return { markdown: `${title}\n\n${matchesMarkdown(workspace, test, ref)}`, range: ref.range };
+        }
+        if (side.everything && within(side.range, offset) && !side.references.some((r) => within(r.range, offset))) {
+          const scopes = test.scope ? workspace.scopes().filter((s) => s.name === test.scope) : workspace.scopesOf(uri);
+          const count = scopes.reduce((n, s) => n + s.model.workloads.length, 0);
+          return { markdown: `${code('*')}: every workload (${plural(count, 'workload')})${side.except.length ? `, except ${side.except.map((r) => code(r.text)).join(', ')}` : ''}`, range: side.range };
+        }
+      }
+      if (within(e.anchor, offset)) return { markdown: `**${e.name.replace(/[*_`]/g, '\\$&')}**\n\n${resultMarkdown(report, e.index)}`, range: e.anchor };
+    }
+    if (within(test.headerRange, offset)) {
+      const c = report.counts;
+      return {
+        markdown: `**Connectivity test ${code(test.name)}**: ${c.pass} passed, ${c.fail} failed, ${c.skip} skipped, ${c.todo} todo`,
+        range: test.headerRange,
+      };
+    }
+  }
+  return undefined;
+}
+
+// ---- completion ------------------------------------------------------------------------------------------------
+
+interface Field {
+  name: string;
+  doc: string;
+  scalar?: boolean;
+}
+
+const TOP: Field[] = [
+  { name: 'apiVersion', doc: TEST_API_VERSION, scalar: true },
+  { name: 'kind', doc: TEST_KIND, scalar: true },
+  { name: 'metadata', doc: 'the test name' },
+  { name: 'spec', doc: 'groups of endpoints and expectations' },
+];
+const SPEC: Field[] = [
+  { name: 'groups', doc: 'named groups of endpoints: workload, namespace + labels, namespaceSelector, cidr' },
+  { name: 'expectations', doc: 'what must (not) be reachable: from, to, ports, verdict' },
+  { name: 'scope', doc: 'the .netpol.yaml scope to test (default: the scopes holding this file)', scalar: true },
+];
+const GROUP: Field[] = [
+  { name: 'workload', doc: 'a workload: namespace/Kind/name or namespace/name', scalar: true },
+  { name: 'namespace', doc: 'every pod of a namespace (narrowed by labels)', scalar: true },
+  { name: 'labels', doc: 'pod labels that must all match (with namespace or namespaceSelector)' },
+  { name: 'podSelector', doc: 'a label selector for pods (matchLabels, matchExpressions)' },
+  { name: 'namespaceSelector', doc: 'a label selector for namespaces' },
+  { name: 'cidr', doc: 'an address block outside the cluster, for example 0.0.0.0/0', scalar: true },
+];
+const EXPECTATION: Field[] = [
+  { name: 'name', doc: 'what the expectation means, for reports', scalar: true },
+  { name: 'from', doc: 'a group, a workload, a CIDR, a list of them, "*" or {group: "*", except: [...]}', scalar: true },
+  { name: 'to', doc: 'a group, a workload, a CIDR, a list of them, "*" or {group: "*", except: [...]}', scalar: true },
+  { name: 'ports', doc: 'ports such as [5432, 53/UDP, 8000-8080/TCP]; absent: any port', scalar: true },
+  { name: 'verdict', doc: 'allow, deny or allow-only', scalar: true },
+  { name: 'quantifier', doc: 'all (every pair, default) or any (at least one pair)', scalar: true },
+  { name: 'tags', doc: 'tags for netpol test --tags', scalar: true },
+  { name: 'status', doc: 'todo or skip: reported, not checked', scalar: true },
+];
+
+const ENUM_DOCS: Record<string, { values: readonly string[]; doc: string }> = {
+  verdict: { values: VERDICTS, doc: 'allow: every listed port allowed; deny: none allowed; allow-only: exactly the listed ports' },
+  quantifier: { values: QUANTIFIERS, doc: 'all: every pair must hold; any: one pair is enough' },
+  status: { values: STATUSES, doc: 'todo or skip: reported, not checked' },
+};
+
+const rank = (n: number) => String(n).padStart(6, '0');
+
+export function connectivityTestCompletion(workspace: Workspace, uri: string, offset: number): CompletionItem[] {
+  const file = workspace.getFile(uri);
+  if (!file) return [];
+  const ctx = textContext(file.text, offset);
+  const range: OffsetRange = [offset - ctx.prefix.length, offset];
+  const tokens = ctx.path.map((s) => s.token);
+  const container = ctx.path[ctx.path.length - 1];
+  const fields = (list: Field[]): CompletionItem[] =>
+    list
+      .filter((f) => !container || blockValue(ctx, container, f.name) === undefined)
+      .map((f, i) => ({ label: f.name, kind: 'field' as const, documentation: f.doc, insertText: f.scalar ? `${f.name}: ` : `${f.name}:`, range, sortText: rank(i) }));
+  const values = (list: readonly string[], kind: CompletionItem['kind'], detail?: string): CompletionItem[] =>
+    list.map((v, i) => ({ label: v, kind, detail, insertText: v, range, sortText: rank(i) }));
+  const scopes = () => {
+    const test = reportsOf(workspace, uri).find((r) => within(r.test.range, offset))?.test;
+    return test?.scope ? workspace.scopes().filter((s) => s.name === test.scope) : workspace.scopesOf(uri);
+  };
+  const workloadNames = () => [...new Set(scopes().flatMap((s) => s.model.workloads.map((w) => `${w.namespace}/${w.kind}/${w.name}`)))].sort();
+  const groupNames = () => {
+    // Group keys are read from the text: while typing, the file may not parse.
+    const names: string[] = [];
+    let inGroups = false;
+    let groupIndent = -1;
+    for (let l = ctx.documentLines[0]; l <= ctx.documentLines[1]; l++) {
+      const text = ctx.lines[l];
+      const m = /^(\s*)([^\s#:][^:#]*):/.exec(text);
+      if (!m) continue;
+      const indent = m[1].length;
+      if (m[2] === 'groups') {
+        inGroups = true;
+        groupIndent = -1;
+        continue;
+      }
+      if (!inGroups) continue;
+      if (groupIndent < 0 && indent > 0) groupIndent = indent;
+      if (indent < groupIndent || indent === 0) inGroups = false;
+      else if (indent === groupIndent) names.push(m[2].trim());
+    }
+    return names;
+  };
+
+  const inExpectation = tokens[0] === 'spec' && tokens[1] === 'expectations';
+  const inGroup = tokens[0] === 'spec' && tokens[1] === 'groups' && tokens.length >= 3;
+  if (ctx.mode === 'value' || (ctx.mode === 'item' && inExpectation)) {
+    const key = ctx.mode === 'value' ? ctx.key! : tokens[tokens.length - 2];
+    if (ENUM_DOCS[key] && inExpectation) return values(ENUM_DOCS[key].values, 'enum', ENUM_DOCS[key].doc);
+    if (key === 'kind' && tokens.length === 0) return values([TEST_KIND], 'enum');
+    if (key === 'apiVersion' && tokens.length === 0) return values([TEST_API_VERSION], 'enum');
+    if (inExpectation && ['from', 'to', 'except', 'group'].includes(key)) {
+      return [...values(groupNames(), 'value', 'group'), ...values(['*'], 'value', 'every workload'), ...values(workloadNames(), 'value', 'workload')].map((item, i) => ({
+        ...item,
+        insertText: item.label === '*' ? "'*'" : item.label,
+        sortText: rank(i),
+      }));
+    }
+    if (inGroup && (key === 'workload' || key === 'workloads')) return values(workloadNames(), 'value', 'workload');
+    if (inGroup && key === 'namespace') {
+      const names = [...new Set(scopes().flatMap((s) => [...s.model.namespaces.keys()]))].sort();
+      return values(names, 'namespace');
+    }
+    if (key === 'scope' && tokens.length === 1) return values(workspace.scopes().map((s) => s.name), 'value', 'scope');
+    return [];
+  }
+  if (tokens.length === 0) return fields(TOP);
+  if (tokens.length === 1 && tokens[0] === 'spec') return fields(SPEC);
+  if (tokens.length === 1 && tokens[0] === 'metadata') return fields([{ name: 'name', doc: 'the test name', scalar: true }]);
+  if (inExpectation && tokens.length >= 3 && tokens[2] === '-') {
+    if (tokens.length === 3) return fields(EXPECTATION);
+    if ((tokens[3] === 'from' || tokens[3] === 'to') && tokens.length === 4) {
+      return fields([
+        { name: 'group', doc: 'a group name or "*"', scalar: true },
+        { name: 'except', doc: 'groups to leave out' },
+      ]);
+    }
+  }
+  if (inGroup && (tokens.length === 3 || (tokens.length === 4 && tokens[3] === '-'))) return fields(GROUP);
+  return [];
+}
+
+
