@@ -124,7 +124,7 @@ function matchesMarkdown(workspace: Workspace, test: ConnectivityTest, ref: Grou
       lines.push(`${plural(m.workloads.length, 'workload')}${heading}:`, '');
       lines.push(...cappedList(m.workloads, (w) => `${workloadLink(workspace, w)} (${w.kind})`));
     }
-    if (m.addresses.length > 0) lines.push('', `Addresses: ${m.addresses.map(code).join(', ')}`);
+    if (m.addresses.length > 0) lines.push(...(lines.length ? [''] : []), `Addresses: ${m.addresses.map(code).join(', ')}`);
   }
   return lines.join('\n');
 }
