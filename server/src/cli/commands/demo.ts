@@ -59,7 +59,11 @@ export const demoCommand: Command = {
       );
     }
     out.push('');
-    out.push(diagnostics.length === 0 ? 'Findings: none' : `Findings (${diagnostics.length}):`);
+    const bySeverity = (['error', 'warning', 'information', 'hint'] as const)
+      .map((sev) => [sev, diagnostics.filter((d) => d.severity === sev).length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([sev, n]) => (sev === 'information' ? `${n} information` : plural(n, sev)));
+    out.push(diagnostics.length === 0 ? 'Findings: none' : `Findings (${bySeverity.join(', ')}):`);
     for (const d of diagnostics) {
       const { line, col } = lineCol(workspace, d.location.uri, d.location.range[0]);
       out.push(`  ${displayPath(d.location.uri)}:${line}:${col}  ${d.severity}  ${d.ruleId}  ${d.message}`);
