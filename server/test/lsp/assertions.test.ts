@@ -1,0 +1,109 @@
+// Connectivity assertions through the real server (`netpol lsp --stdio`) over test-fixtures/assertions/shop, copied
+// to a temporary folder: diagnostics on failing expectations with related information at the deciding policies,
+// live re-checks when a policy changes in another file, the lens per test, hovers and completion.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { CodeLens, CompletionItem, Diagnostic, Hover, MarkupContent } from 'vscode-languageserver-protocol';
+import { LspTestClient, REPO_ROOT, rangeOf } from './client';
+
+describe('connectivity assertions over the protocol', () => {
+  let dir: string;
+  let client: LspTestClient;
+  let failing: string;
+  let passing: string;
+  let policies: string;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-assertions-'));
+    fs.cpSync(path.join(REPO_ROOT, 'test-fixtures', 'assertions', 'shop'), dir, { recursive: true });
+    // The expected CLI outputs are not part of the workspace.
+    fs.rmSync(path.join(dir, 'expected'), { recursive: true, force: true });
+    client = await LspTestClient.start(dir);
+    failing = client.uri('failing.netpol-test.yaml');
+    passing = client.uri('passing.netpol-test.yaml');
+    policies = client.uri('manifests/policies.yaml');
+  });
+  after(async () => {
+    assert.equal(await client.shutdown(), 0);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  const summary = (d: Diagnostic) => ({
+    line: d.range.start.line,
+    code: d.code,
+    severity: d.severity,
+    source: d.source,
+    related: (d.relatedInformation ?? []).map((r) => `${path.relative(dir, new URL(r.location.uri).pathname)}:${r.location.range.start.line}:${r.location.range.start.character}`),
+  });
+
+  test('a diagnostic on every failing expectation, with related information at the deciding policies', async () => {
+    const diagnostics = await client.waitForDiagnostics(failing, (d) => d.length > 0);
+    assert.deepEqual(diagnostics.map(summary), [
+      { line: 19, code: 'connectivity-test-failed', severity: 1, source: 'netpol', related: ['manifests/policies.yaml:3:8', 'manifests/policies.yaml:12:8'] },
+      {
+        line: 24,
+        code: 'connectivity-test-failed',
+        severity: 1,
+        source: 'netpol',
+        related: ['manifests/workloads.yaml:19:0', 'manifests/policies.yaml:18:6', 'manifests/workloads.yaml:62:0', 'manifests/policies.yaml:23:6'],
+      },
+      { line: 29, code: 'connectivity-test-failed', severity: 1, source: 'netpol', related: ['failing.netpol-test.yaml:13:6'] },
+      { line: 32, code: 'connectivity-test-failed', severity: 1, source: 'netpol', related: ['manifests/policies.yaml:3:8', 'manifests/policies.yaml:12:8'] },
+      {
+        line: 37,
+        code: 'connectivity-test-failed',
+        severity: 1,
+        source: 'netpol',
+        // One pair after the other (quantifier any: none holds): the same policies, a different peer.
+        related: ['manifests/policies.yaml:3:8', 'manifests/policies.yaml:12:8', 'manifests/policies.yaml:3:8', 'manifests/policies.yaml:12:8'],
+      },
+    ]);
+    assert.equal(
+      diagnostics[0].message,
+      'frontend reads the database fails: expected shop/frontend -> shop/db to allow TCP 5432, but TCP 5432 is denied: ingress of shop/db is isolated by shop/default-deny and shop/db-ingress and none of their rules allows TCP 5432 from shop/frontend',
+    );
+    assert.equal(diagnostics[0].relatedInformation![1].message, 'shop/db-ingress isolates ingress of shop/db and none of its rules allows TCP 5432 from shop/frontend');
+    assert.deepEqual(await client.waitForDiagnostics(passing), []);
+  });
+
+  test('re-checked live: editing a policy in another file updates the test file', async () => {
+    await client.waitForDiagnostics(failing, (d) => d.length === 5);
+    const text = client.read('manifests/policies.yaml');
+    const mark = client.open(policies, text);
+    client.change(policies, text.replace('matchLabels: {app: api}\n      ports:\n        - port: 5432', 'matchExpressions: [{key: app, operator: In, values: [api, frontend]}]\n      ports:\n        - port: 5432'));
+    const after = await client.waitForDiagnostics(failing, (d) => d.length === 3, { since: mark });
+    assert.deepEqual(after.map((d) => d.range.start.line), [24, 29, 32]);
+    // And back: the failure returns.
+    const back = client.change(policies, text);
+    await client.waitForDiagnostics(failing, (d) => d.length === 5, { since: back });
+    client.close(policies);
+  });
+
+  test('a code lens per test with its counts', async () => {
+    const lenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: failing } });
+    assert.deepEqual(lenses.map((l) => [l.range.start.line, l.command?.title]), [[1, '✗ 0 passed · 5 failed']]);
+    const passingLenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: passing } });
+    assert.deepEqual(passingLenses.map((l) => l.command?.title), ['✓ 7 passed · 0 failed · 1 skipped · 1 todo']);
+  });
+
+  test('hover on a group lists the matched workloads', async () => {
+    const text = client.read('passing.netpol-test.yaml');
+    const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri: passing }, position: rangeOf(text, 'monitoring:').start });
+    const contents = hover.contents as MarkupContent;
+    assert.equal(contents.kind, 'markdown');
+    assert.equal(contents.value, `**Group \`monitoring\`**\n\n1 workload:\n\n- [monitoring/prometheus](${client.uri('manifests/workloads.yaml')}#L66) (Deployment)`);
+  });
+
+  test('completion of verdicts in a test file', async () => {
+    const text = client.read('failing.netpol-test.yaml');
+    const edited = text.replace('      verdict: deny\n    - name: monitoring', '      verdict: \n    - name: monitoring');
+    client.open(failing, edited);
+    const position = rangeOf(edited, 'verdict: \n    - name: monitoring').start;
+    const items = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri: failing }, position: { line: position.line, character: position.character + 9 } });
+    assert.deepEqual(items.map((i) => i.label), ['allow', 'deny', 'allow-only']);
+    client.close(failing);
+  });
+});
