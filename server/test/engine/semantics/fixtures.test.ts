@@ -2,6 +2,7 @@
 // fixture line and the source (API reference section or upstream test) it checks. See expectations.ts for the syntax.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { checkExpectation, loadFixture } from './expectations';
@@ -34,3 +35,36 @@ for (const entry of entries) {
     }
   });
 }
+
+describe('the expectation checker itself', () => {
+  // Guards against a harness that passes whatever the engine says.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-expect-'));
+  const file = path.join(dir, 'probe.yaml');
+  fs.writeFileSync(
+    file,
+    `apiVersion: v1
+kind: Pod
+metadata: {name: a, namespace: n, labels: {app: a}}
+spec: {containers: [{name: c, image: i}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: n}
+spec: {podSelector: {}}
+# source: checker self-test
+# expect: allow 192.0.2.1 -> n/a 80/TCP
+# expect: deny 192.0.2.1 -> n/a 80/TCP ; ingress: isolated n/other
+# expect: deny 192.0.2.1 -> n/a 80/TCP ; ingress: open
+# expect-conn: 192.0.2.1 -> n/a : TCP 80
+# expect-workloads: n/a n/b
+# expect-namespaces: m
+`,
+  );
+  const fixture = loadFixture(file);
+  for (const e of fixture.expectations) {
+    test(`rejects the false expectation "${e.text}"`, () => {
+      assert.throws(() => checkExpectation(fixture, e), assert.AssertionError);
+    });
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});
