@@ -177,7 +177,7 @@ export function dnsEndpoints(context: { model: Model; config: WorkspaceConfig })
   };
   let pods = context.model.workloads.filter((w) => w.namespace === dns.namespace && matchesSelector(selector, w.podLabels));
   const declared = pods.length > 0;
-  if (!declared) pods = [assumedDnsPod(context.model, dns.namespace, dns.podLabels)];
+  if (!declared) pods = [assumedDnsPod(context.model, dns.namespace, dns.podLabels, dns.ports.length ? dns.ports : [53])];
   const declaredPorts = [...new Set(pods.flatMap((w) => w.containerPorts.filter((p) => /^dns/.test(p.name ?? '')).map((p) => p.containerPort)))];
   const ports = declaredPorts.length > 0 ? declaredPorts.sort((a, b) => a - b) : dns.ports.length > 0 ? [...dns.ports] : [53];
   const cidrs: DnsEndpoints['cidrs'] = [];
@@ -196,7 +196,8 @@ export function dnsEndpoints(context: { model: Model; config: WorkspaceConfig })
   return result;
 }
 
-function assumedDnsPod(model: Model, namespace: string, labels: Record<string, string>): Workload {
+/** A stand-in for the cluster DNS pods, with the container ports CoreDNS and kube-dns declare (dns, dns-tcp). */
+function assumedDnsPod(model: Model, namespace: string, labels: Record<string, string>, ports: number[]): Workload {
   const object: K8sObject = {
     uri: '',
     kind: 'Pod',
@@ -216,7 +217,10 @@ function assumedDnsPod(model: Model, namespace: string, labels: Record<string, s
     namespace,
     podLabels: { ...labels },
     objectLabels: { ...labels },
-    containerPorts: [],
+    containerPorts: ports.flatMap((containerPort) => [
+      { name: 'dns', containerPort, protocol: 'UDP' as const, container: 'dns', path: [] },
+      { name: 'dns-tcp', containerPort, protocol: 'TCP' as const, container: 'dns', path: [] },
+    ]),
     replicated: true,
     hostNetwork: false,
     object,

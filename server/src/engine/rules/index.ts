@@ -16,6 +16,10 @@ import { duplicatePolicy } from './duplicate-policy';
 import { missingNamespace } from './missing-namespace';
 import { hostNetwork } from './host-network';
 import { namespaceWithoutDefaultDeny } from './namespace-without-default-deny';
+import { labelTypo } from './label-typo';
+import { unquotedLabelValue } from './unquoted-label-value';
+import { namedPortNotFound } from './named-port-not-found';
+import { portNotExposed } from './port-not-exposed';
 import type { Rule } from './types';
 import { unknownField } from './unknown-field';
 
@@ -38,4 +42,8 @@ export const ALL_RULES: Rule[] = [
   namespaceWithoutDefaultDeny,
   missingNamespace,
   hostNetwork,
+  labelTypo,
+  unquotedLabelValue,
+  namedPortNotFound,
+  portNotExposed,
 ];

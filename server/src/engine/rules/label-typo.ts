@@ -1,0 +1,221 @@
+// A selector that matches nothing because of a near-miss: a label key or value close to one that exists ("did
+// you mean `app: postgresql`?"), or labels that match a workload's own metadata.labels but not its pod template's
+// labels (policies select pods, and a Deployment's labels are not its pods' labels).
+import { distance } from 'fastest-levenshtein';
+import { isMap, isPair, isScalar, type Node as YamlNode, type Scalar } from 'yaml';
+import { replaceScalar } from '../edits';
+import type { Workload } from '../model';
+import { isPlainObject, nodeAt, type K8sObject } from '../parse';
+import type { NetworkPolicy, Path } from '../policy';
+import { formatSelector, matchesSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
+import type { Labels } from '../types';
+import { allNamespaces, listNames, locate, modelIndex, namespacesMatching, workloadsIn } from './common';
+import type { Rule, RuleContext } from './types';
+
+interface Candidate {
+  name: string;
+  labels: Labels;
+}
+
+/** A requirement with the YAML paths of its key and of each of its values. */
+interface LocatedRequirement {
+  requirement: SelectorRequirement;
+  keyPath: Path;
+  /** For matchLabels, the key path addresses the pair's key; the value path its value. */
+  keyIsMapKey: boolean;
+  valuePaths: Path[];
+}
+
+function locatedRequirements(raw: unknown, selectorPath: Path): LocatedRequirement[] {
+  const out: LocatedRequirement[] = [];
+  if (!isPlainObject(raw)) return out;
+  if (isPlainObject(raw.matchLabels)) {
+    for (const [key, value] of Object.entries(raw.matchLabels)) {
+      if (typeof value !== 'string') continue;
+      out.push({
+        requirement: { key, operator: 'In', values: [value] },
+        keyPath: [...selectorPath, 'matchLabels', key],
+        keyIsMapKey: true,
+        valuePaths: [[...selectorPath, 'matchLabels', key]],
+      });
+    }
+  }
+  if (Array.isArray(raw.matchExpressions)) {
+    raw.matchExpressions.forEach((e, i) => {
+      if (!isPlainObject(e) || typeof e.key !== 'string' || typeof e.operator !== 'string') return;
+      const values = Array.isArray(e.values) ? e.values.filter((v): v is string => typeof v === 'string') : [];
+      out.push({
+        requirement: { key: e.key, operator: e.operator as SelectorRequirement['operator'], values },
+        keyPath: [...selectorPath, 'matchExpressions', i, 'key'],
+        keyIsMapKey: false,
+        valuePaths: values.map((_, j) => [...selectorPath, 'matchExpressions', i, 'values', j]),
+      });
+    });
+  }
+  return out;
+}
+
+function close(a: string, b: string): boolean {
+  if (a === b) return false;
+  if (a.toLowerCase() === b.toLowerCase()) return true;
+  const d = distance(a, b);
+  const longest = Math.max(a.length, b.length);
+  return d <= (longest <= 4 ? 1 : longest <= 12 ? 2 : 3);
+}
+
+function selectorWith(requirements: readonly LocatedRequirement[], index: number, replacement: SelectorRequirement): LabelSelector {
+  const reqs = requirements.map((r, i) => (i === index ? replacement : r.requirement));
+  return { requirements: reqs, matchLabels: {}, problems: [] };
+}
+
+interface Suggestion {
+  path: Path;
+  keyIsMapKey: boolean;
+  from: string;
+  to: string;
+  what: string;
+  matched: Candidate[];
+}
+
+/** The first single-token change (a key or one value) that makes the selector match a candidate. */
+function findSuggestion(requirements: LocatedRequirement[], candidates: Candidate[]): Suggestion | undefined {
+  const keys = new Set<string>();
+  const valuesByKey = new Map<string, Set<string>>();
+  for (const c of candidates) {
+    for (const [k, v] of Object.entries(c.labels)) {
+      keys.add(k);
+      if (!valuesByKey.has(k)) valuesByKey.set(k, new Set());
+      valuesByKey.get(k)!.add(v);
+    }
+  }
+  const matching = (sel: LabelSelector) => candidates.filter((c) => matchesSelector(sel, c.labels));
+  for (let i = 0; i < requirements.length; i++) {
+    const { requirement: r, keyPath, keyIsMapKey, valuePaths } = requirements[i];
+    if (r.operator === 'DoesNotExist' || r.operator === 'NotIn') continue;
+    if (!keys.has(r.key)) {
+      for (const k of [...keys].sort()) {
+        if (!close(r.key, k)) continue;
+        const matched = matching(selectorWith(requirements, i, { ...r, key: k }));
+        if (matched.length) return { path: keyPath, keyIsMapKey, from: r.key, to: k, what: 'label key', matched };
+      }
+      continue;
+    }
+    if (r.operator !== 'In') continue;
+    const existing = valuesByKey.get(r.key)!;
+    for (let j = 0; j < r.values.length; j++) {
+      if (existing.has(r.values[j])) continue;
+      for (const v of [...existing].sort()) {
+        if (!close(r.values[j], v)) continue;
+        const values = r.values.map((x, n) => (n === j ? v : x));
+        const matched = matching(selectorWith(requirements, i, { ...r, values }));
+        if (matched.length) return { path: valuePaths[j], keyIsMapKey: false, from: r.values[j], to: v, what: `value of ${r.key}`, matched };
+      }
+    }
+  }
+  return undefined;
+}
+
+function scalarAt(object: K8sObject, path: Path, mapKey: boolean): Scalar | undefined {
+  if (!mapKey) {
+    const n = nodeAt(object.node, path);
+    return isScalar(n) ? n : undefined;
+  }
+  const parent = nodeAt(object.node, path.slice(0, -1));
+  if (!isMap(parent)) return undefined;
+  for (const pair of parent.items) if (isPair(pair) && isScalar(pair.key) && pair.key.value === path[path.length - 1]) return pair.key;
+  return undefined;
+}
+
+export const labelTypo: Rule = {
+  id: 'label-typo',
+  defaultSeverity: 'warning',
+  description: 'A selector matches nothing because of a near-miss label, or matches a workload\'s own labels instead of its pods\'.',
+  run(context) {
+    if (!modelIndex(context.model).hasOwnWorkloads) return;
+    const podCandidates = (workloads: Workload[]): Candidate[] => workloads.map((w) => ({ name: w.displayName, labels: w.podLabels }));
+    for (const policy of context.model.policies) {
+      if (!policy.valid || !policy.object.uri) continue;
+      const spec = policy.object.value.spec as Record<string, unknown>;
+      const inNamespace = workloadsIn(context.model, policy.namespace);
+      if (!matchesAny(policy.podSelector, inNamespace)) {
+        check(context, policy, spec.podSelector, ['spec', 'podSelector'], policy.podSelector, inNamespace, podCandidates(inNamespace), `pod in namespace ${policy.namespace}`);
+      }
+      for (const rule of [...(policy.types.ingress ? policy.ingress : []), ...(policy.types.egress ? policy.egress : [])]) {
+        for (const peer of rule.peers ?? []) {
+          if (peer.type !== 'pods') continue;
+          const raw = nodeValue(policy.object.value, peer.path);
+          if (!isPlainObject(raw)) continue;
+          let namespaces = [policy.namespace];
+          if (peer.namespaceSelector) {
+            const matched = namespacesMatching(context, peer.namespaceSelector);
+            if (matched.length === 0) {
+              const candidates = allNamespaces(context).map((n) => ({ name: n.name, labels: n.labels }));
+              check(context, policy, raw.namespaceSelector, [...peer.path, 'namespaceSelector'], peer.namespaceSelector, [], candidates, 'namespace');
+              continue;
+            }
+            namespaces = matched.map((n) => n.name);
+          }
+          if (!peer.podSelector) continue;
+          const pods = namespaces.flatMap((ns) => workloadsIn(context.model, ns));
+          if (matchesAny(peer.podSelector, pods)) continue;
+          const where = namespaces.length === 1 ? `namespace ${namespaces[0]}` : `namespaces ${listNames(namespaces)}`;
+          check(context, policy, raw.podSelector, [...peer.path, 'podSelector'], peer.podSelector, pods, podCandidates(pods), `pod in ${where}`);
+        }
+      }
+    }
+  },
+};
+
+function matchesAny(selector: LabelSelector, workloads: Workload[]): boolean {
+  return workloads.some((w) => matchesSelector(selector, w.podLabels));
+}
+
+function nodeValue(value: unknown, path: Path): unknown {
+  let current = value;
+  for (const key of path) {
+    if (Array.isArray(current) && typeof key === 'number') current = current[key];
+    else if (isPlainObject(current) && typeof key === 'string') current = current[key];
+    else return undefined;
+  }
+  return current;
+}
+
+function check(
+  context: RuleContext,
+  policy: NetworkPolicy,
+  raw: unknown,
+  selectorPath: Path,
+  selector: LabelSelector,
+  workloads: Workload[],
+  candidates: Candidate[],
+  noun: string,
+): void {
+  if (candidates.length === 0 || selector.requirements.length === 0) return;
+  // Labels of the controller instead of its pods: say exactly that.
+  // Only selectors that require labels can be said to match a controller's labels (NotIn matches an unlabelled one).
+  const required = selector.requirements.filter((r) => r.operator === 'In' || r.operator === 'Exists');
+  const onObject = required.length
+    ? workloads.filter((w) => w.kind !== 'Pod' && matchesSelector(selector, w.objectLabels))
+    : [];
+  if (onObject.length > 0) {
+    const w = onObject[0];
+    const podLabels = Object.entries(w.podLabels).map(([k, v]) => `${k}=${v}`).join(',') || 'none';
+    context.report({
+      message: `${formatSelector(selector)} matches the metadata.labels of ${w.kind} ${w.displayName}, but not its pod template's labels (${[...w.templatePath, 'metadata', 'labels'].join('.')}: ${podLabels}). Policies select pods by the pods' own labels.`,
+      location: locate(policy.object, selectorPath),
+    });
+    return;
+  }
+  const suggestion = findSuggestion(locatedRequirements(raw, selectorPath), candidates);
+  if (!suggestion) return;
+  const uri = policy.object.uri;
+  const file = context.file(uri);
+  const node = scalarAt(policy.object, suggestion.path, suggestion.keyIsMapKey);
+  const edit = file && node ? replaceScalar(file.text, node as YamlNode, suggestion.to) : undefined;
+  const location = node?.range ? { uri, range: [node.range[0], node.range[1]] as const } : locate(policy.object, suggestion.path);
+  context.report({
+    message: `No ${noun} has ${suggestion.what} "${suggestion.from}"; did you mean "${suggestion.to}" (${listNames(suggestion.matched.map((c) => c.name))})?`,
+    location,
+    ...(edit ? { fixes: [{ title: `Replace "${suggestion.from}" with "${suggestion.to}"`, edits: [{ uri, ...edit }], preferred: true }] } : {}),
+  });
+}

@@ -1,0 +1,49 @@
+// A named port in a policy that no destination pod declares (with that protocol): the port resolves to nothing,
+// so the rule allows nothing on it. Destination pods: the policy's selected pods for ingress, the peers' pods for
+// egress.
+import type { Workload } from '../model';
+import type { NetworkPolicy, PolicyRule } from '../policy';
+import { locate, podNames, podsOfPeer, podsOfPolicy, ruleLabel } from './common';
+import type { Rule, RuleContext } from './types';
+
+/** The pods a rule's ports apply to; undefined when unknown (egress to everything or to addresses only). */
+export function destinationPods(context: RuleContext, policy: NetworkPolicy, rule: PolicyRule): Workload[] | undefined {
+  let pods: Workload[];
+  if (rule.direction === 'ingress') pods = podsOfPolicy(context, policy);
+  else {
+    if (!rule.peers) return undefined;
+    const set = new Set<Workload>();
+    for (const peer of rule.peers) if (peer.type === 'pods') for (const w of podsOfPeer(context, policy, peer)) set.add(w);
+    pods = [...set];
+  }
+  // The assumed DNS pod's ports are unknown.
+  pods = pods.filter((w) => w.id >= 0);
+  return pods.length ? pods : undefined;
+}
+
+export const namedPortNotFound: Rule = {
+  id: 'named-port-not-found',
+  defaultSeverity: 'warning',
+  description: 'No destination pod declares the named port (with that protocol).',
+  run(context) {
+    for (const policy of context.model.policies) {
+      if (!policy.valid || !policy.object.uri) continue;
+      for (const rule of [...(policy.types.ingress ? policy.ingress : []), ...(policy.types.egress ? policy.egress : [])]) {
+        const named = (rule.ports ?? []).filter((p) => typeof p.port === 'string');
+        if (named.length === 0) continue;
+        const pods = destinationPods(context, policy, rule);
+        if (!pods) continue;
+        for (const spec of named) {
+          const name = spec.port as string;
+          if (pods.some((w) => w.containerPorts.some((c) => c.name === name && c.protocol === spec.protocol))) continue;
+          const other = pods.flatMap((w) => w.containerPorts.filter((c) => c.name === name)).map((c) => c.protocol);
+          const hint = other.length ? ` (it is declared for ${[...new Set(other)].join(', ')}: set protocol accordingly)` : '';
+          context.report({
+            message: `No pod that ${ruleLabel(rule)} applies to (${podNames(pods)}) declares a container port named "${name}" with protocol ${spec.protocol}${hint}; this port allows nothing.`,
+            location: locate(policy.object, [...spec.path, 'port']),
+          });
+        }
+      }
+    }
+  },
+};

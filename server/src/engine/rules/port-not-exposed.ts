@@ -1,0 +1,84 @@
+// A numeric port in a policy that none of the destination pods declares (among pods that declare their ports).
+// Container ports are informational, so this is information, except for a classic mistake: using a Service's
+// `port` where policies need the pod's port (the Service's `targetPort`). The message says so, with a fix.
+import { isScalar } from 'yaml';
+import { replaceScalar } from '../edits';
+import type { Service, Workload } from '../model';
+import { nodeAt } from '../parse';
+import type { PortSpec } from '../policy';
+import { matchesSelector, type LabelSelector } from '../selectors';
+import { locate, podNames, ruleLabel } from './common';
+import { destinationPods } from './named-port-not-found';
+import type { QuickFix, Rule } from './types';
+
+function declares(w: Workload, spec: PortSpec): boolean {
+  const lo = spec.port as number;
+  const hi = spec.endPort ?? lo;
+  return w.containerPorts.some((c) => c.protocol === spec.protocol && c.containerPort >= lo && c.containerPort <= hi);
+}
+
+/** The Service port of that number in front of some of the pods, with its target port resolved to a number. */
+function servicePortFor(services: Service[], pods: Workload[], spec: PortSpec): { service: Service; target: number; targetText: string } | undefined {
+  for (const service of services) {
+    if (!service.selector || Object.keys(service.selector).length === 0) continue;
+    const selector: LabelSelector = {
+      requirements: Object.entries(service.selector).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
+      matchLabels: service.selector,
+      problems: [],
+    };
+    const behind = pods.filter((w) => w.namespace === service.namespace && matchesSelector(selector, w.podLabels));
+    if (behind.length === 0) continue;
+    for (const sp of service.ports) {
+      if (sp.port !== spec.port || sp.protocol !== spec.protocol) continue;
+      if (typeof sp.targetPort === 'number') {
+        if (sp.targetPort !== sp.port) return { service, target: sp.targetPort, targetText: String(sp.targetPort) };
+        continue;
+      }
+      const named = behind.flatMap((w) => w.containerPorts).find((c) => c.name === sp.targetPort && c.protocol === sp.protocol);
+      if (named && named.containerPort !== sp.port) return { service, target: named.containerPort, targetText: `${named.containerPort} (${sp.targetPort})` };
+    }
+  }
+  return undefined;
+}
+
+export const portNotExposed: Rule = {
+  id: 'port-not-exposed',
+  defaultSeverity: 'information',
+  description: 'No destination pod declares the numeric port; a Service port where the targetPort belongs is named.',
+  run(context) {
+    const servicesByNamespace = new Map<string, Service[]>();
+    for (const s of context.model.services) servicesByNamespace.set(s.namespace, [...(servicesByNamespace.get(s.namespace) ?? []), s]);
+    for (const policy of context.model.policies) {
+      if (!policy.valid || !policy.object.uri) continue;
+      for (const rule of [...(policy.types.ingress ? policy.ingress : []), ...(policy.types.egress ? policy.egress : [])]) {
+        const numeric = (rule.ports ?? []).filter((p) => typeof p.port === 'number');
+        if (numeric.length === 0) continue;
+        // Pods that declare no ports say nothing about what they listen on.
+        const pods = destinationPods(context, policy, rule)?.filter((w) => w.containerPorts.length > 0);
+        if (!pods || pods.length === 0) continue;
+        const services = [...new Set(pods.map((w) => w.namespace))].flatMap((ns) => servicesByNamespace.get(ns) ?? []);
+        for (const spec of numeric) {
+          if (pods.some((w) => declares(w, spec))) continue;
+          const range = spec.endPort ? `${spec.port}-${spec.endPort}` : `${spec.port}`;
+          const declared = [...new Set(pods.flatMap((w) => w.containerPorts.map((c) => `${c.protocol} ${c.containerPort}`)))].sort().join(', ');
+          const service = spec.endPort ? undefined : servicePortFor(services, pods, spec);
+          let message = `No pod that ${ruleLabel(rule)} applies to (${podNames(pods)}) declares ${spec.protocol} port ${range}; they declare ${declared}.`;
+          let fixes: QuickFix[] | undefined;
+          if (service) {
+            message += ` ${spec.port} is the port of Service ${service.service.namespace}/${service.service.name}, which forwards to targetPort ${service.targetText}: policies see the pod's port, so use ${service.target}.`;
+            const node = nodeAt(policy.object.node, [...spec.path, 'port']);
+            const file = context.file(policy.object.uri);
+            const edit = file && isScalar(node) ? replaceScalar(file.text, node, String(service.target), true) : undefined;
+            if (edit) fixes = [{ title: `Use the target port ${service.target}`, edits: [{ uri: policy.object.uri, ...edit }], preferred: true }];
+          }
+          context.report({
+            message,
+            location: locate(policy.object, [...spec.path, 'port']),
+            ...(service ? { severity: 'warning' as const } : {}),
+            ...(fixes ? { fixes } : {}),
+          });
+        }
+      }
+    }
+  },
+};
