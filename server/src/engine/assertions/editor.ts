@@ -23,6 +23,18 @@ export function isConnectivityTestFile(file: ParsedFile): boolean {
   return isConnectivityTestUri(file.uri) || file.documents.some((d) => d.objects.some(isConnectivityTestObject)) || TEST_KIND_LINE.test(file.text);
 }
 
+/** Whether the YAML document at `offset` is a connectivity test (read from the text: while typing it may not parse). */
+export function inConnectivityTestDocument(file: ParsedFile, offset: number): boolean {
+  const text = file.text;
+  const before = text.lastIndexOf('\n---', Math.max(0, offset - 1));
+  const start = before < 0 ? 0 : before + 4;
+  const afterIndex = text.indexOf('\n---', offset);
+  const documentText = text.slice(start, afterIndex < 0 ? text.length : afterIndex);
+  if (TEST_KIND_LINE.test(documentText)) return true;
+  // A test file being started: no kind yet, but the name says what it is.
+  return isConnectivityTestUri(file.uri) && !/^kind:/m.test(documentText);
+}
+
 const cache = new WeakMap<Workspace, { version: number; reports: TestReport[] }>();
 
 /** Every test of the workspace, run once per workspace version. */

@@ -5,7 +5,7 @@
 import type { Workload } from '../model';
 import type { OffsetRange } from '../types';
 import type { Workspace } from '../workspace';
-import { connectivityTestCompletion, isConnectivityTestFile } from '../assertions/editor';
+import { connectivityTestCompletion, inConnectivityTestDocument } from '../assertions/editor';
 import { featureIndex, type LabelStats, type ScopeIndex } from './index';
 import { plural } from './markdown';
 
@@ -302,8 +302,8 @@ function documentNamespace(ctx: TextContext): string | undefined {
 export function completion(workspace: Workspace, uri: string, offset: number): CompletionItem[] {
   const file = workspace.getFile(uri);
   if (!file) return [];
-  // Connectivity test files complete their own fields, groups and workloads.
-  if (isConnectivityTestFile(file)) return connectivityTestCompletion(workspace, uri, offset);
+  // Connectivity tests complete their own fields, groups and workloads.
+  if (inConnectivityTestDocument(file, offset)) return connectivityTestCompletion(workspace, uri, offset);
   const ctx = textContext(file.text, offset);
   const range: OffsetRange = [offset - ctx.prefix.length, offset];
   const isPolicy = /^kind:\s*["']?NetworkPolicy["']?\s*(#.*)?$/m.test(documentText(ctx));

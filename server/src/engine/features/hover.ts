@@ -61,8 +61,9 @@ export function onWorkloadIdentity(workload: Workload, cursor: Cursor): boolean 
 export function hover(workspace: Workspace, uri: string, offset: number): HoverResult | undefined {
   const file = workspace.getFile(uri);
   if (!file) return undefined;
-  // Connectivity test files (kind: ConnectivityTest) have hovers of their own.
-  if (isConnectivityTestFile(file)) return connectivityTestHover(workspace, uri, offset);
+  // Connectivity tests (kind: ConnectivityTest) have hovers of their own.
+  const testHover = isConnectivityTestFile(file) ? connectivityTestHover(workspace, uri, offset) : undefined;
+  if (testHover) return testHover;
   const cursor = locate(file, offset);
   if (!cursor.object) return undefined;
   const index = featureIndex(workspace).scopeFor(uri);

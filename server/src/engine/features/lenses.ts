@@ -54,8 +54,6 @@ export function workloadLensTitle(index: ScopeIndex, w: Workload): string {
 export function codeLenses(workspace: Workspace, uri: string): CodeLens[] {
   const file = workspace.getFile(uri);
   if (!file) return [];
-  // Connectivity test files get one lens per test with its pass/fail counts.
-  if (isConnectivityTestFile(file)) return connectivityTestLenses(workspace, uri);
   const index = featureIndex(workspace).scopeFor(uri);
   if (!index) return [];
   const lenses: CodeLens[] = [];
@@ -79,5 +77,7 @@ export function codeLenses(workspace: Workspace, uri: string): CodeLens[] {
       }
     }
   }
+  // One lens per connectivity test (kind: ConnectivityTest) with its pass/fail counts.
+  if (isConnectivityTestFile(file)) lenses.push(...connectivityTestLenses(workspace, uri));
   return lenses;
 }
