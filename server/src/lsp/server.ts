@@ -128,6 +128,7 @@ export class NetpolServer {
   private readonly debounceMs: number;
   private readonly maxDelayMs: number;
   private shuttingDown = false;
+  private diskWork: Promise<void> = Promise.resolve();
 
   readonly capabilities: ServerCapabilities = {
     textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
@@ -234,6 +235,11 @@ export class NetpolServer {
     }
   }
 
+  /** Disk reads after events run one after the other, so a later event's text never loses to an earlier one's. */
+  private serially(name: string, fn: () => Promise<void>): void {
+    this.diskWork = this.diskWork.then(() => this.guardAsync(name, undefined, fn));
+  }
+
   // ---- protocol handlers -----------------------------------------------------------------------------------------
 
   private registerHandlers(): void {
@@ -247,11 +253,11 @@ export class NetpolServer {
       void this.guardAsync('configuration change', undefined, () => this.reloadSettings());
     });
     c.onDidChangeWatchedFiles((params) => {
-      void this.guardAsync('watched files', undefined, () => this.onWatchedFiles(params.changes));
+      this.serially('watched files', () => this.onWatchedFiles(params.changes));
     });
     this.documents.onDidChangeContent((event) => this.guard('document change', undefined, () => this.onDocumentText(event.document)));
     this.documents.onDidClose((event) => {
-      void this.guardAsync('document close', undefined, () => this.onDocumentClosed(event.document.uri));
+      this.serially('document close', () => this.onDocumentClosed(event.document.uri));
     });
     c.onCodeAction((params) =>
       this.guard('code action', [] as CodeAction[], () => {

@@ -7,12 +7,19 @@
 //   const diags = await client.waitForDiagnostics(uri, (d) => d.length > 0);
 //   const hover = await client.request('textDocument/hover', { textDocument: { uri }, position });
 //   await client.shutdown();
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import {
+  createMessageConnection,
+  IPCMessageReader,
+  IPCMessageWriter,
+  StreamMessageReader,
+  StreamMessageWriter,
+  type MessageConnection,
+} from 'vscode-jsonrpc/node';
 import {
   type ClientCapabilities,
   type Diagnostic,
@@ -40,6 +47,13 @@ export interface StartOptions {
   initializationOptions?: unknown;
   /** Extra arguments after `lsp --stdio`. */
   args?: string[];
+  /** Arguments for node itself (for example --cpu-prof). */
+  nodeArgs?: string[];
+  /**
+   * How to reach the server: `cli` runs `bin/netpol.js lsp --stdio` (default), `server-stdio` runs the VS Code
+   * bundle `dist/server.js --stdio`, `server-ipc` forks `dist/server.js --node-ipc` as the VS Code client does.
+   */
+  transport?: 'cli' | 'server-stdio' | 'server-ipc';
   /** Wait for `netpol/indexComplete` before returning (default true when a workspace is given). */
   waitForIndex?: boolean;
   timeoutMs?: number;
@@ -97,7 +111,7 @@ let built = false;
 /** Bundles dist/ once per test process, unless it is newer than every source file. */
 export function ensureBuilt(): void {
   if (built) return;
-  const bundle = path.join(REPO_ROOT, 'dist', 'cli.js');
+  const bundles = ['cli.js', 'server.js'].map((name) => path.join(REPO_ROOT, 'dist', name));
   const newestSource = (dir: string): number => {
     let newest = 0;
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -106,7 +120,7 @@ export function ensureBuilt(): void {
     }
     return newest;
   };
-  const bundleTime = fs.existsSync(bundle) ? fs.statSync(bundle).mtimeMs : 0;
+  const bundleTime = Math.min(...bundles.map((b) => (fs.existsSync(b) ? fs.statSync(b).mtimeMs : 0)));
   if (bundleTime < newestSource(path.join(REPO_ROOT, 'server', 'src'))) {
     // Several test processes may get here at once: a lock folder keeps them from writing dist/ together.
     const lock = path.join(os.tmpdir(), 'netpol-test-build.lock');
@@ -208,11 +222,18 @@ export class LspTestClient {
   /** Starts the server for a workspace folder (or none), initializes it and, by default, waits for the index. */
   static async start(workspaceDir?: string, options: StartOptions = {}): Promise<LspTestClient> {
     ensureBuilt();
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'netpol.js'), 'lsp', '--stdio', ...(options.args ?? [])], {
-      cwd: REPO_ROOT,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const transport = options.transport ?? 'cli';
+    const nodeArgs = options.nodeArgs ?? [];
+    let child: ChildProcess;
+    let connection: MessageConnection;
+    if (transport === 'server-ipc') {
+      child = fork(path.join(REPO_ROOT, 'dist', 'server.js'), ['--node-ipc', ...(options.args ?? [])], { cwd: REPO_ROOT, execArgv: nodeArgs, stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
+      connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+    } else {
+      const entry = transport === 'cli' ? [path.join(REPO_ROOT, 'bin', 'netpol.js'), 'lsp', '--stdio'] : [path.join(REPO_ROOT, 'dist', 'server.js'), '--stdio'];
+      child = spawn(process.execPath, [...nodeArgs, ...entry, ...(options.args ?? [])], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+      connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    }
     const client = new LspTestClient(child, connection, workspaceDir ? path.resolve(workspaceDir) : undefined, options);
     client.listen();
     connection.listen();
@@ -234,7 +255,7 @@ export class LspTestClient {
   }
 
   private listen(): void {
-    this.process.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
+    this.process.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.process.on('exit', () => {
       this.exited = true;
       this.wake();

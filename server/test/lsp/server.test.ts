@@ -1,12 +1,13 @@
 // The language server through the protocol, as an editor drives it: the real server (`netpol lsp --stdio`) in a
 // child process, the fixture workspaces of test-fixtures/lsp copied to temporary folders.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CodeAction, Diagnostic, ServerCapabilities, WorkDoneProgressBegin } from 'vscode-languageserver-protocol';
-import { applyTextEdits, copyFixture, editsFor, FIXTURES, LspTestClient, rangeOf } from './client';
+import { applyTextEdits, copyFixture, editsFor, FIXTURES, LspTestClient, rangeOf, REPO_ROOT } from './client';
 
 const codes = (diagnostics: Diagnostic[]) => diagnostics.map((d) => String(d.code)).sort();
 const has = (code: string) => (diagnostics: Diagnostic[]) => diagnostics.some((d) => d.code === code);
@@ -285,6 +286,14 @@ describe('netpol lsp --stdio: scopes, configuration and settings', () => {
       mark = client.setSettings({ netpol: { defaultNamespace: 'shop', rules: { 'selector-matches-nothing': 'off' } } });
       await client.waitForDiagnostics(client.uri(loose), lacks('peer-matches-nothing'), { since: mark });
 
+      // netpol.dns names the DNS endpoints: here the database pods on TCP 5432, which api-egress allows over TCP only.
+      const egress = client.uri('policies/api-egress.yaml');
+      assert.match((await client.waitForDiagnostics(egress, has('missing-dns-egress')))[0].message, /UDP and TCP \(port 53\)/);
+      mark = client.setSettings({ netpol: { defaultNamespace: 'shop', dns: { namespace: 'shop', podLabels: { app: 'db' }, ports: [5432] } } });
+      const dnsMessage = (await client.waitForDiagnostics(egress, (d) => d.some((x) => x.code === 'missing-dns-egress' && /over UDP \(port 5432\)/.test(x.message)), { since: mark }))
+        .find((d) => d.code === 'missing-dns-egress')!.message;
+      assert.match(dnsMessage, /app=db in shop/);
+
       // Files over netpol.maxFileSize are skipped with a diagnostic on the first line.
       mark = client.setSettings({ netpol: { maxFileSize: 400, defaultNamespace: 'shop' } });
       const big = await client.waitForDiagnostics(client.uri('apps/api.yaml'), has('file-too-large'), { since: mark });
@@ -340,6 +349,26 @@ describe('netpol lsp --stdio: scopes, configuration and settings', () => {
       await client.shutdown();
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  test('dist/server.js serves the same protocol over --node-ipc (the VS Code client) and --stdio', async () => {
+    for (const transport of ['server-ipc', 'server-stdio'] as const) {
+      const dir = copyFixture('multi-file');
+      const client = await LspTestClient.start(dir, { transport });
+      try {
+        const orphan = await client.waitForDiagnostics(client.uri('policies/orphan.yaml'));
+        assert.deepEqual(codes(orphan), ['selector-matches-nothing'], transport);
+      } finally {
+        assert.equal(await client.shutdown(), 0, transport);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  });
+
+  test('netpol lsp without a transport is a usage error', async () => {
+    const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'netpol.js'), 'lsp'], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /choose a transport: --stdio, --node-ipc or --socket=PORT/);
   });
 
   test('without workspace folders, opened documents are analysed on their own', async () => {
