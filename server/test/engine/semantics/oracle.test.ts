@@ -128,9 +128,9 @@ const cluster: fc.Arbitrary<Cluster> = fc
       { maxLength: 4 },
     ),
   })
-  .map(({ nsLabels, pods, policies }) => ({
-    namespaces: ['a', 'b'].map((name, i) => ({ name, labels: nsLabels[i] ? { team: nsLabels[i]! } : {} })),
-    pods: pods.map((p, i) => ({ ...p, name: `p${i}` })),
+  .map(({ nsLabels, pods, policies }): Cluster => ({
+    namespaces: ['a', 'b'].map((name, i) => ({ name, labels: (nsLabels[i] ? { team: nsLabels[i]! } : {}) as Labels })),
+    pods: pods.map((p, i) => ({ ...p, labels: p.labels as Labels, name: `p${i}` })),
     policies: policies.map((p, i) => ({ ...p, name: `np${i}` })),
   }));
 
