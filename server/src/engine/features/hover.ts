@@ -361,19 +361,12 @@ function workloadHover(workspace: Workspace, index: ScopeIndex, w: Workload, via
   lines.push('', selecting.length ? `Selected by ${plural(selecting.length, 'policy', 'policies')}: ${cappedInline(selecting.map((p) => policyLink(workspace, p)))}` : 'Selected by no policy.');
   lines.push('', `- ${isolationLine(workspace, index, w, 'ingress')}`, `- ${isolationLine(workspace, index, w, 'egress')}`);
 
-  const from: { endpoint: Endpoint; ports: PortSet }[] = [];
-  const to: { endpoint: Endpoint; ports: PortSet }[] = [];
-  const self = workloadEndpoint(w);
-  const others = index.analysis.reportedWorkloads();
-  for (const other of others) {
-    if (other === w) continue;
-    const peer = workloadEndpoint(other);
-    const inbound = index.analysis.connection(peer, self).allowed;
-    if (!inbound.isEmpty()) from.push({ endpoint: peer, ports: inbound });
-    const outbound = index.analysis.connection(self, peer).allowed;
-    if (!outbound.isEmpty()) to.push({ endpoint: peer, ports: outbound });
-  }
-  const total = others.filter((o) => o !== w).length;
+  const reach = index.reachOf(w);
+  const listed = (map: Map<Workload, PortSet>) =>
+    [...map].filter(([other]) => !other.assumed).map(([other, ports]) => ({ endpoint: workloadEndpoint(other), ports }));
+  const from = listed(reach.from);
+  const to = listed(reach.to);
+  const total = index.analysis.reportedWorkloads().filter((o) => o !== w).length;
   lines.push('', `**May be reached from** ${from.length} of ${plural(total, 'workload')}:`);
   lines.push(...(from.length ? summariseByPorts(workspace, from) : ['- no workload']));
   const outsideIn = outsidePeers(index, w, 'ingress');

@@ -8,6 +8,7 @@ import type { NetworkPolicy, Peer, PodPeer, PolicyRule } from '../policy';
 import { matchesSelector } from '../selectors';
 import type { Labels } from '../types';
 import type { Scope, Workspace } from '../workspace';
+import { reachOf, type Reach } from './reach';
 
 /** A peer of a policy rule, with where it sits. */
 export interface PeerRef {
@@ -29,6 +30,7 @@ export class ScopeIndex {
   private podLabelStatsCache = new Map<string, LabelStats>();
   private namespaceLabelStatsCache: LabelStats | undefined;
   private peerRefsCache: PeerRef[] | undefined;
+  private readonly reachCache = new Map<Workload, Reach>();
 
   constructor(readonly scope: Scope) {
     for (const w of scope.model.workloads) {
@@ -90,6 +92,16 @@ export class ScopeIndex {
         }
       }
       this.peerCache.set(peer, cached);
+    }
+    return cached;
+  }
+
+  /** Who may reach the workload and whom it may reach (computed once per version). */
+  reachOf(w: Workload): Reach {
+    let cached = this.reachCache.get(w);
+    if (!cached) {
+      cached = reachOf(this, w);
+      this.reachCache.set(w, cached);
     }
     return cached;
   }

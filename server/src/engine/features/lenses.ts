@@ -62,7 +62,7 @@ export function codeLenses(workspace: Workspace, uri: string): CodeLens[] {
       const at: OffsetRange = [object.range[0], object.range[0]];
       const policy = index.policyByObject.get(object);
       if (policy) {
-        lenses.push({ range: at, title: policyLensTitle(index, policy), locations: index.selectedBy(policy).map(workloadLocation), kind: 'policy' });
+        lenses.push({ range: at, title: policyLensTitle(index, policy), locations: index.selectedBy(policy).map((w) => workloadLocation(w, workspace)), kind: 'policy' });
         continue;
       }
       const workload = index.workloadByObject.get(object);
@@ -71,7 +71,7 @@ export function codeLenses(workspace: Workspace, uri: string): CodeLens[] {
         lenses.push({
           range: at,
           title: workloadLensTitle(index, workload),
-          locations: index.analysis.selectingPolicies(workload).map(policyLocation),
+          locations: index.analysis.selectingPolicies(workload).map((p) => policyLocation(p, workspace)),
           kind: 'workload',
         });
       }

@@ -1,8 +1,8 @@
 // Small helpers shared by the hover renderers: links to definitions, capped lists, plural forms.
 import type { Workload } from '../model';
-import { rangeAt } from '../parse';
+import { rangeAt, type K8sObject } from '../parse';
 import type { NetworkPolicy } from '../policy';
-import type { SourceLocation } from '../types';
+import type { OffsetRange, SourceLocation } from '../types';
 import type { Workspace } from '../workspace';
 
 /** At most this many entries of a list are shown; the rest is summarised as "and N more". */
@@ -24,13 +24,56 @@ export function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+!|<>]/g, '\\$&');
 }
 
-/** Where a workload is defined: its metadata.name (the object when it has none). */
-export function workloadLocation(w: Workload): SourceLocation {
-  return { uri: w.object.uri, range: rangeAt(w.object.node, ['metadata', 'name']) ?? w.object.range };
+/**
+ * The range of `metadata.name`'s value, read from the text: block-style manifests put it on a line of its own, and
+ * reading the text avoids building the file's syntax tree (the engine builds trees lazily, only when asked for
+ * nodes). Undefined when the text is not in that shape; callers then ask the syntax tree.
+ */
+export function nameRangeInText(text: string, object: K8sObject): OffsetRange | undefined {
+  const [start, end] = object.range;
+  const indent = start - (text.lastIndexOf('\n', start - 1) + 1);
+  let inMetadata = false;
+  let childIndent = -1;
+  let lineStart = start - indent;
+  while (lineStart < end) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0 || lineEnd > end) lineEnd = end;
+    const stop = text[lineEnd - 1] === '\r' ? lineEnd - 1 : lineEnd;
+    // The first line may begin with `- ` (an item of a List): its content starts at the object's start.
+    let contentStart = lineStart < start ? start : lineStart;
+    while (contentStart < stop && text[contentStart] === ' ') contentStart++;
+    const column = contentStart - lineStart;
+    const content = text.slice(contentStart, stop);
+    lineStart = lineEnd + 1;
+    if (content.trim() === '' || content.startsWith('#')) continue;
+    if (!inMetadata) {
+      if (column === indent && /^metadata:[ \t]*(#.*)?$/.test(content)) inMetadata = true;
+      continue;
+    }
+    if (column <= indent) return undefined;
+    if (childIndent < 0) childIndent = column;
+    if (column !== childIndent) continue;
+    const match = /^name:([ \t]+)("[^"\\]*"|'[^']*'|[^\s#"'][^#]*?)[ \t]*(#.*)?$/.exec(content);
+    if (!match) continue;
+    const valueStart = contentStart + 'name:'.length + match[1].length;
+    return [valueStart, valueStart + match[2].length];
+  }
+  return undefined;
 }
 
-export function policyLocation(p: NetworkPolicy): SourceLocation {
-  return { uri: p.object.uri, range: rangeAt(p.object.node, ['metadata', 'name']) ?? p.object.range };
+function nameLocation(workspace: Workspace | undefined, object: K8sObject): SourceLocation {
+  const text = workspace?.getFile(object.uri)?.text;
+  const fromText = text !== undefined ? nameRangeInText(text, object) : undefined;
+  return { uri: object.uri, range: fromText ?? rangeAt(object.node, ['metadata', 'name']) ?? object.range };
+}
+
+/** Where a workload is defined: its metadata.name (the object when it has none). */
+export function workloadLocation(w: Workload, workspace?: Workspace): SourceLocation {
+  return nameLocation(workspace, w.object);
+}
+
+export function policyLocation(p: NetworkPolicy, workspace?: Workspace): SourceLocation {
+  return nameLocation(workspace, p.object);
 }
 
 /** A markdown link to a location: the file URI with a `#L<line>` fragment (1-based), as editors open it. */
@@ -42,11 +85,11 @@ export function link(workspace: Workspace, label: string, location: SourceLocati
 }
 
 export function workloadLink(workspace: Workspace, w: Workload): string {
-  return link(workspace, w.displayName, workloadLocation(w));
+  return link(workspace, w.displayName, workloadLocation(w, workspace));
 }
 
 export function policyLink(workspace: Workspace, p: NetworkPolicy): string {
-  return link(workspace, `${p.namespace}/${p.name}`, policyLocation(p));
+  return link(workspace, `${p.namespace}/${p.name}`, policyLocation(p, workspace));
 }
 
 /** Markdown bullet lines for the first LIST_CAP items, then "and N more". */

@@ -7,6 +7,8 @@ import type { Workspace } from '../workspace';
 import { locate } from './cursor';
 import { onWorkloadIdentity, policyTarget, ruleDestinations } from './hover';
 import { featureIndex } from './index';
+import { peerMatches } from './reach';
+import { matchesSelector } from '../selectors';
 import { workloadLocation } from './markdown';
 
 /** A block node's range runs to the start of the next line; references read better without the trailing blank. */
@@ -29,9 +31,9 @@ export function definition(workspace: Workspace, uri: string, offset: number): S
   const target = policyTarget(policy, cursor);
   switch (target.type) {
     case 'podSelector':
-      return index.selectedBy(policy).map(workloadLocation);
+      return index.selectedBy(policy).map((w) => workloadLocation(w, workspace));
     case 'peer':
-      return index.peerWorkloads(policy, target.peer).map(workloadLocation);
+      return index.peerWorkloads(policy, target.peer).map((w) => workloadLocation(w, workspace));
     case 'port': {
       const spec = target.port;
       if (typeof spec.port !== 'string') return [];
@@ -68,14 +70,14 @@ export function references(workspace: Workspace, uri: string, offset: number, in
   const workload = workloadAt(workspace, uri, offset);
   if (!workload) return [];
   const index = featureIndex(workspace).scopeFor(uri)!;
-  const out: SourceLocation[] = includeDeclaration ? [workloadLocation(workload)] : [];
+  const out: SourceLocation[] = includeDeclaration ? [workloadLocation(workload, workspace)] : [];
   for (const policy of index.model.policiesByNamespace.get(workload.namespace) ?? []) {
-    if (!index.selectedBy(policy).includes(workload)) continue;
+    if (!matchesSelector(policy.podSelector, workload.podLabels)) continue;
     const range = keyRangeAt(policy.object.node, ['spec', 'podSelector']) ?? policy.object.range;
     out.push({ uri: policy.object.uri, range });
   }
   for (const ref of index.peerRefs()) {
-    if (ref.peer.type !== 'pods' || !index.peerWorkloads(ref.policy, ref.peer).includes(workload)) continue;
+    if (!peerMatches(index, ref.policy, ref.peer, workload)) continue;
     const range = rangeAt(ref.policy.object.node, ref.peer.path) ?? ref.policy.object.range;
     out.push(trimmed(workspace, { uri: ref.policy.object.uri, range }));
   }

@@ -6,6 +6,9 @@ import type { OffsetRange, SourceLocation } from '../types';
 import type { Workspace } from '../workspace';
 import { describePeer, describePorts } from './describe';
 import { featureIndex } from './index';
+import { nameRangeInText, policyLocation, workloadLocation } from './markdown';
+import type { Workload } from '../model';
+import type { NetworkPolicy } from '../policy';
 
 /** What the symbol is; the language server maps these to LSP SymbolKinds. */
 export type SymbolCategory = 'policy' | 'workload' | 'namespace' | 'service' | 'object' | 'rule' | 'selector' | 'container';
@@ -40,7 +43,7 @@ export function documentSymbols(workspace: Workspace, uri: string): DocumentSymb
     for (const object of document.objects) {
       const policy = index?.policyByObject.get(object);
       const workload = index?.workloadByObject.get(object);
-      const selectionRange = rangeAt(object.node, ['metadata', 'name']) ?? [object.range[0], object.range[0]];
+      const selectionRange = nameRangeInText(file.text, object) ?? rangeAt(object.node, ['metadata', 'name']) ?? [object.range[0], object.range[0]];
       const namespace = policy?.namespace ?? (workload?.object === object ? workload.namespace : object.namespace);
       const symbol: DocumentSymbol = {
         name: object.name || '(unnamed)',
@@ -123,13 +126,22 @@ export function fuzzyScore(query: string, text: string): number | undefined {
 
 export const WORKSPACE_SYMBOL_LIMIT = 200;
 
+interface Candidate {
+  object: K8sObject;
+  namespace: string;
+  category: SymbolCategory;
+  assumed: boolean;
+  policy?: NetworkPolicy;
+  workload?: Workload;
+}
+
 export function workspaceSymbols(workspace: Workspace, query: string): WorkspaceSymbol[] {
   const seen = new Set<K8sObject>();
-  const scored: { symbol: WorkspaceSymbol; score: number }[] = [];
+  const scored: { candidate: Candidate; score: number }[] = [];
   for (const index of featureIndex(workspace).scopes()) {
-    const candidates: { object: K8sObject; namespace: string; category: SymbolCategory; assumed: boolean }[] = [
-      ...index.model.policies.map((p) => ({ object: p.object, namespace: p.namespace, category: 'policy' as const, assumed: !workspace.hasFile(p.object.uri) })),
-      ...index.model.workloads.map((w) => ({ object: w.object, namespace: w.namespace, category: 'workload' as const, assumed: w.assumed })),
+    const candidates: Candidate[] = [
+      ...index.model.policies.map((p) => ({ object: p.object, namespace: p.namespace, category: 'policy' as const, assumed: !workspace.hasFile(p.object.uri), policy: p })),
+      ...index.model.workloads.map((w) => ({ object: w.object, namespace: w.namespace, category: 'workload' as const, assumed: w.assumed, workload: w })),
     ];
     for (const c of candidates) {
       if (c.assumed || seen.has(c.object)) continue;
@@ -137,17 +149,16 @@ export function workspaceSymbols(workspace: Workspace, query: string): Workspace
       // Both `name` and `namespace/name` are searchable.
       const score = Math.max(fuzzyScore(query, c.object.name) ?? -Infinity, (fuzzyScore(query, `${c.namespace}/${c.object.name}`) ?? -Infinity) - 1);
       if (score === -Infinity) continue;
-      scored.push({
-        score,
-        symbol: {
-          name: c.object.name,
-          containerName: `${c.object.kind} · ${c.namespace}`,
-          category: c.category,
-          location: { uri: c.object.uri, range: rangeAt(c.object.node, ['metadata', 'name']) ?? c.object.range },
-        },
-      });
+      scored.push({ score, candidate: c });
     }
   }
-  scored.sort((a, b) => b.score - a.score || a.symbol.name.localeCompare(b.symbol.name) || a.symbol.containerName.localeCompare(b.symbol.containerName));
-  return scored.slice(0, WORKSPACE_SYMBOL_LIMIT).map((s) => s.symbol);
+  const order = (c: Candidate) => `${c.object.name}\u0000${c.object.kind}\u0000${c.namespace}`;
+  scored.sort((a, b) => b.score - a.score || (order(a.candidate) < order(b.candidate) ? -1 : order(a.candidate) > order(b.candidate) ? 1 : 0));
+  // Locations only for what is returned: reading them costs a text scan per object.
+  return scored.slice(0, WORKSPACE_SYMBOL_LIMIT).map(({ candidate: c }) => ({
+    name: c.object.name,
+    containerName: `${c.object.kind} · ${c.namespace}`,
+    category: c.category,
+    location: c.policy ? policyLocation(c.policy, workspace) : workloadLocation(c.workload!, workspace),
+  }));
 }

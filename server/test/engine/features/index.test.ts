@@ -1,0 +1,55 @@
+// The prepared index: one per workspace version, built lazily, dropped on any change, so answers follow edits in
+// any file and never re-analyse an unchanged workspace.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { codeLenses } from '../../../src/engine/features/lenses';
+import { featureIndex } from '../../../src/engine/features/index';
+import { hover } from '../../../src/engine/features/hover';
+import { nameRangeInText } from '../../../src/engine/features/markdown';
+import { rangeAt } from '../../../src/engine/parse';
+import { at, fixtureUri, fixtureWorkspace } from './helpers';
+
+describe('feature index', () => {
+  test('is reused while the workspace version stays, and replaced after a change', () => {
+    const workspace = fixtureWorkspace('shop');
+    const first = featureIndex(workspace);
+    assert.equal(featureIndex(workspace), first);
+    const scope = first.scopes()[0];
+    const policy = scope.model.policies[1];
+    assert.equal(scope.selectedBy(policy), scope.selectedBy(policy), 'selections are cached');
+    workspace.setFile(fixtureUri('shop', 'extra.yaml'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: extra\n');
+    const second = featureIndex(workspace);
+    assert.notEqual(second, first);
+    assert.equal(second.version, workspace.version);
+  });
+
+  test('answers follow an edit in another file (a label renamed in a workload)', () => {
+    const workspace = fixtureWorkspace('shop');
+    const policies = fixtureUri('shop', 'policies.yaml');
+    const workloadsUri = fixtureUri('shop', 'workloads.yaml');
+    const lensBefore = codeLenses(workspace, policies)[1].title;
+    assert.equal(lensBefore, 'selects 2 pods · ingress from 1 pod');
+    const text = workspace.getFile(workloadsUri)!.text;
+    workspace.setFile(workloadsUri, text.replace('        app: postgresql\n        role: replica', '        app: postgresql-standby\n        role: replica'));
+    assert.equal(codeLenses(workspace, policies)[1].title, 'selects 1 pod · ingress from 1 pod');
+    const markdown = hover(workspace, policies, at(workspace, policies, 'name: db-al‸low'))!.markdown;
+    assert.match(markdown, /Isolates ingress of 1 pod in production \(postgresql\)\./);
+  });
+
+  test('name locations read from the text equal the syntax tree positions', () => {
+    const workspace = fixtureWorkspace('shop', {
+      'list.yaml': 'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Pod\n    metadata:\n      labels: {a: b}\n      name: "listed" # quoted\n    spec: {}\n',
+    });
+    let checked = 0;
+    for (const uri of workspace.fileUris()) {
+      const file = workspace.getFile(uri)!;
+      for (const document of file.documents) {
+        for (const object of document.objects) {
+          assert.deepEqual(nameRangeInText(file.text, object), rangeAt(object.node, ['metadata', 'name']), `${uri} ${object.name}`);
+          checked++;
+        }
+      }
+    }
+    assert.equal(checked, 15);
+  });
+});
