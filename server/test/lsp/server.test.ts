@@ -303,6 +303,15 @@ describe('netpol lsp --stdio: scopes, configuration and settings', () => {
       await client.waitForDiagnostics(client.uri('policies/api-ingress.yaml'), has('selector-matches-nothing'), { since: mark });
       mark = client.setSettings({ netpol: {} });
       await client.waitForDiagnostics(client.uri('apps/api.yaml'), (d) => d.length === 0, { since: mark });
+
+      // files.exclude (VS Code's setting) and netpol.exclude take files out of the index live.
+      const egressUri = client.uri('policies/api-egress.yaml');
+      await client.waitForDiagnostics(egressUri, has('missing-dns-egress'));
+      mark = client.setSettings({ files: { exclude: { 'policies/api-egress.yaml': true, '**/.git': true, 'policies/never.yaml': false } } });
+      await client.waitForDiagnostics(egressUri, (d) => d.length === 0, { since: mark });
+      mark = client.setSettings({ netpol: { exclude: ['policies/loose.yaml'] } });
+      await client.waitForDiagnostics(egressUri, has('missing-dns-egress'), { since: mark });
+      await client.waitForDiagnostics(client.uri(loose), (d) => d.length === 0, { since: mark });
     } finally {
       await client.shutdown();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -362,6 +371,26 @@ describe('netpol lsp --stdio: scopes, configuration and settings', () => {
         assert.equal(await client.shutdown(), 0, transport);
         fs.rmSync(dir, { recursive: true, force: true });
       }
+    }
+  });
+
+  test('netpol/reindex re-reads the workspace from disk (changes no watcher reported)', async () => {
+    const dir = copyFixture('multi-file');
+    const client = await LspTestClient.start(dir);
+    try {
+      const orphan = client.uri('policies/orphan.yaml');
+      await client.waitForDiagnostics(orphan, has('selector-matches-nothing'));
+      fs.writeFileSync(path.join(dir, 'policies', 'orphan.yaml'), client.read('policies/orphan.yaml').replace('ghost', 'db'));
+      fs.rmSync(path.join(dir, 'policies', 'broken.yaml'));
+      const mark = client.mark();
+      const counts = await client.request<{ files: number }>('netpol/reindex');
+      assert.equal(counts.files, 9, 'ten files (vendor/ is not excluded here) less broken.yaml');
+      await client.waitForDiagnostics(orphan, (d) => d.length === 0, { since: mark });
+      await client.waitForDiagnostics(client.uri('policies/broken.yaml'), (d) => d.length === 0, { since: mark });
+      await client.waitForNotification('netpol/indexComplete', undefined, { since: mark });
+    } finally {
+      await client.shutdown();
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
