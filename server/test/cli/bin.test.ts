@@ -19,10 +19,20 @@ function run(command: string, args: string[], input?: string) {
 
 describe('bin/netpol.js after npm ci (prepare builds)', () => {
   before(() => {
-    // The sources as a fresh clone would have them: everything but installed packages, build output and git data.
-    const skipped = new Set(['node_modules', '.git', 'dist', 'out', '.bench-workspaces']);
-    for (const entry of fs.readdirSync(REPO)) {
-      if (!skipped.has(entry)) fs.cpSync(path.join(REPO, entry), path.join(scratch, entry), { recursive: true });
+    // The sources as a fresh clone would have them: the files git does not ignore (no packages, builds, benchmarks).
+    const listed = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: REPO, encoding: 'utf8' });
+    if (listed.status === 0) {
+      for (const file of listed.stdout.split('\0').filter(Boolean)) {
+        const from = path.join(REPO, file);
+        if (!fs.existsSync(from)) continue; // deleted in the working tree
+        fs.mkdirSync(path.dirname(path.join(scratch, file)), { recursive: true });
+        fs.copyFileSync(from, path.join(scratch, file));
+      }
+    } else {
+      const skipped = new Set(['node_modules', '.git', 'dist', 'out', 'bench', '.bench-workspaces']);
+      for (const entry of fs.readdirSync(REPO)) {
+        if (!skipped.has(entry)) fs.cpSync(path.join(REPO, entry), path.join(scratch, entry), { recursive: true });
+      }
     }
     fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(scratch, 'node_modules'), 'dir');
   });
