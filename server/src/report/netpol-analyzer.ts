@@ -24,12 +24,13 @@ function analyzerPeers(analysis: Analysis): Peer[] {
   const model = analysis.model;
   const byName = new Map<string, Peer>();
   let nextId = 1_000_000; // ids apart from the model's own workloads (the analysis caches by id)
+  const workloadOf = new Map(model.workloads.map((w) => [w.object, w] as const));
   for (const o of model.objects) {
     if (!WORKLOAD_KIND_SET.has(o.kind) || !o.name) continue;
-    const assumed = model.workloads.find((w) => w.object === o)?.assumed ?? false;
-    if (assumed) continue;
+    const own = workloadOf.get(o);
+    if (own?.assumed) continue;
     if (o.kind === 'Pod' && o.name.startsWith('virt-launcher-')) continue;
-    const namespace = model.workloads.find((w) => w.object === o)?.namespace ?? model.ownedBy.get(o)?.namespace ?? o.namespace ?? model.defaultNamespace;
+    const namespace = own?.namespace ?? model.ownedBy.get(o)?.namespace ?? o.namespace ?? model.defaultNamespace;
     const w = readWorkload(o, namespace, nextId++, false);
     if (!w) continue;
     let display = `${namespace}/${o.name}[${o.kind}]`;
