@@ -2,8 +2,10 @@
 // with the current ones. Workloads are matched by namespace, kind and name; a pair whose allowed port set differs is
 // added (nothing was allowed), removed (nothing is allowed now) or changed (ports differ). Each change names the
 // policies whose contribution to that pair differs (a policy added, deleted or edited, or a policy that now selects
-// other pods because labels changed). Workloads present on one side only are listed apart.
-import { workloadEndpoint, type DirectionResult } from '../engine/evaluate';
+// other pods because labels changed). Workloads present on one side only are listed apart. Connections between a
+// workload and addresses outside the cluster are compared too.
+import { IPV4_ALL, IPV6_ALL, formatRangeAsCidr, partition, subtractAll, type IpRange } from '../engine/cidr';
+import { ipEndpoint, workloadEndpoint, type ConnectionResult, type DirectionResult } from '../engine/evaluate';
 import type { Workload } from '../engine/model';
 import { rangeAt } from '../engine/parse';
 import type { NetworkPolicy } from '../engine/policy';
@@ -39,6 +41,8 @@ export interface ConnectionChange {
   opened: PortSet;
   closed: PortSet;
   causes: ContributionCause[];
+  /** Set when one side is a set of addresses outside the cluster. */
+  external?: 'from' | 'to';
 }
 
 export interface WorkloadChange {
@@ -153,53 +157,119 @@ function diffScope(
   if (!base || !head) return;
   // Pairs of workloads present on both sides, in head order.
   const common = headWorkloads.filter((w) => baseByKey.has(workloadKey(w))).map((h) => ({ head: h, base: baseByKey.get(workloadKey(h))! }));
-  const basePolicies = new Map(base.model.policies.map((p) => [policyKey(p), p]));
-  const headPolicies = new Map(head.model.policies.map((p) => [policyKey(p), p]));
+  const policies = { base: new Map(base.model.policies.map((p) => [policyKey(p), p])), head: new Map(head.model.policies.map((p) => [policyKey(p), p])) };
   for (const src of common) {
     for (const dst of common) {
       if (src === dst) continue;
       const before = base.analysis.connection(workloadEndpoint(src.base), workloadEndpoint(dst.base));
       const after = head.analysis.connection(workloadEndpoint(src.head), workloadEndpoint(dst.head));
       if (before.allowed.equals(after.allowed)) continue;
-      const causes: ContributionCause[] = [];
-      for (const direction of ['egress', 'ingress'] as const) {
-        const b = before[direction];
-        const a = after[direction];
-        const subject = direction === 'egress' ? src.head.displayName : dst.head.displayName;
-        const peer = direction === 'egress' ? dst.head.displayName : src.head.displayName;
-        const involved = [...new Set([...b.policies.map(policyKey), ...a.policies.map(policyKey)])].sort(compare);
-        for (const key of involved) {
-          const was = contributionOf(b, key);
-          const now = contributionOf(a, key);
-          if (was === now || (was && now && was.equals(now))) continue;
-          const inBase = basePolicies.get(key);
-          const inHead = headPolicies.get(key);
-          const change: PolicyChange = !inBase ? 'added' : !inHead ? 'deleted' : samePolicy(inBase, inHead) ? 'unchanged' : 'modified';
-          causes.push({
-            policy: key,
-            change,
-            direction,
-            before: describeContribution(was, subject, direction, peer),
-            after: describeContribution(now, subject, direction, peer),
-            location: policyLocation(inHead ?? inBase!),
-            inBase: !inHead,
-          });
-        }
-      }
-      const kind: ChangeKind = before.allowed.isEmpty() ? 'added' : after.allowed.isEmpty() ? 'removed' : 'changed';
-      changes.push({
-        kind,
-        scope: scopeName,
-        from: src.head.displayName,
-        to: dst.head.displayName,
-        before: before.allowed,
-        after: after.allowed,
-        opened: after.allowed.subtract(before.allowed),
-        closed: before.allowed.subtract(after.allowed),
-        causes,
-      });
+      const shares = shareChanges(before, after, policies);
+      changes.push(connectionChange(scopeName, src.head.displayName, dst.head.displayName, before.allowed, after.allowed, shares));
     }
   }
+  // Addresses outside the cluster, cut at every ipBlock boundary of either version; blocks that changed the same way
+  // for a workload are reported together.
+  const ranges = [...ipBlockRanges(base), ...ipBlockRanges(head)];
+  const blocks = [...partition(IPV4_ALL, ranges), ...partition(IPV6_ALL, ranges)];
+  for (const w of common) {
+    for (const direction of ['egress', 'ingress'] as const) {
+      const groups = new Map<string, { ranges: IpRange[]; before: PortSet; after: PortSet; shares: ShareChange[] }>();
+      for (const block of blocks) {
+        const address = ipEndpoint(block);
+        const pair = (wl: Workload) => (direction === 'egress' ? ([workloadEndpoint(wl), address] as const) : ([address, workloadEndpoint(wl)] as const));
+        const before = base.analysis.connection(...pair(w.base));
+        const after = head.analysis.connection(...pair(w.head));
+        if (before.allowed.equals(after.allowed)) continue;
+        const shares = shareChanges(before, after, policies);
+        const key = `${before.allowed}|${after.allowed}|${shares.map(shareKey).join(';')}`;
+        const group = groups.get(key);
+        if (group) group.ranges.push(block);
+        else groups.set(key, { ranges: [block], before: before.allowed, after: after.allowed, shares });
+      }
+      for (const g of groups.values()) {
+        const label = mergeAdjacent(g.ranges).map(formatRangeAsCidr).join(', ');
+        const [from, to] = direction === 'egress' ? [w.head.displayName, label] : [label, w.head.displayName];
+        changes.push({ ...connectionChange(scopeName, from, to, g.before, g.after, g.shares), external: direction === 'egress' ? 'to' : 'from' });
+      }
+    }
+  }
+}
+
+/** A policy whose share of one direction of a connection differs between the versions. */
+interface ShareChange {
+  policy: string;
+  change: PolicyChange;
+  direction: 'ingress' | 'egress';
+  was: PortSet | undefined;
+  now: PortSet | undefined;
+  location: SourceLocation;
+  inBase: boolean;
+}
+
+function shareKey(s: ShareChange): string {
+  return `${s.policy}/${s.direction}/${s.change}/${s.was ?? '-'}/${s.now ?? '-'}`;
+}
+
+function shareChanges(
+  before: ConnectionResult,
+  after: ConnectionResult,
+  policies: { base: Map<string, NetworkPolicy>; head: Map<string, NetworkPolicy> },
+): ShareChange[] {
+  const out: ShareChange[] = [];
+  for (const direction of ['egress', 'ingress'] as const) {
+    const b = before[direction];
+    const a = after[direction];
+    const involved = [...new Set([...b.policies.map(policyKey), ...a.policies.map(policyKey)])].sort(compare);
+    for (const key of involved) {
+      const was = contributionOf(b, key);
+      const now = contributionOf(a, key);
+      if (was === now || (was && now && was.equals(now))) continue;
+      const inBase = policies.base.get(key);
+      const inHead = policies.head.get(key);
+      const change: PolicyChange = !inBase ? 'added' : !inHead ? 'deleted' : samePolicy(inBase, inHead) ? 'unchanged' : 'modified';
+      out.push({ policy: key, change, direction, was, now, location: policyLocation(inHead ?? inBase!), inBase: !inHead });
+    }
+  }
+  return out;
+}
+
+function connectionChange(scope: string, from: string, to: string, before: PortSet, after: PortSet, shares: ShareChange[]): ConnectionChange {
+  const causes = shares.map((s): ContributionCause => {
+    const subject = s.direction === 'egress' ? from : to;
+    const peer = s.direction === 'egress' ? to : from;
+    return {
+      policy: s.policy,
+      change: s.change,
+      direction: s.direction,
+      before: describeContribution(s.was, subject, s.direction, peer),
+      after: describeContribution(s.now, subject, s.direction, peer),
+      location: s.location,
+      inBase: s.inBase,
+    };
+  });
+  const kind: ChangeKind = before.isEmpty() ? 'added' : after.isEmpty() ? 'removed' : 'changed';
+  return { kind, scope, from, to, before, after, opened: after.subtract(before), closed: before.subtract(after), causes };
+}
+
+function ipBlockRanges(scope: Scope): IpRange[] {
+  const out: IpRange[] = [];
+  for (const p of scope.model.policies) {
+    if (!p.valid) continue;
+    for (const rule of [...p.ingress, ...p.egress]) for (const peer of rule.peers ?? []) if (peer.type === 'ipBlock') out.push(...subtractAll(peer.cidr, peer.except));
+  }
+  return out;
+}
+
+/** Sorted ranges with touching neighbours joined. */
+function mergeAdjacent(ranges: IpRange[]): IpRange[] {
+  const out: IpRange[] = [];
+  for (const r of ranges) {
+    const last = out[out.length - 1];
+    if (last && last.v6 === r.v6 && last.hi + 1n === r.lo) out[out.length - 1] = { v6: r.v6, lo: last.lo, hi: r.hi };
+    else out.push(r);
+  }
+  return out;
 }
 
 export interface DiffLocator {
@@ -212,6 +282,11 @@ function plural(n: number, noun: string): string {
 }
 
 const SIGN: Record<ChangeKind, string> = { added: '+', removed: '-', changed: '~' };
+
+/** `a -> b`, marking the side that is outside the cluster. */
+function pairText(c: ConnectionChange): string {
+  return `${c.from}${c.external === 'from' ? ' (external)' : ''} -> ${c.to}${c.external === 'to' ? ' (external)' : ''}`;
+}
 
 function changeSummary(c: ConnectionChange): string {
   switch (c.kind) {
@@ -247,7 +322,7 @@ export function diffToText(diff: ReachabilityDiff, locator: DiffLocator): string
   const scoped = showScope(diff);
   if (diff.changes.length === 0) out.push('  no connection between existing workloads changed');
   for (const c of diff.changes) {
-    out.push(`  ${SIGN[c.kind]} ${scoped ? `[${c.scope}] ` : ''}${c.from} -> ${c.to}: ${changeSummary(c)}`);
+    out.push(`  ${SIGN[c.kind]} ${scoped ? `[${c.scope}] ` : ''}${pairText(c)}: ${changeSummary(c)}`);
     for (const cause of c.causes) out.push(`      ${causeText(cause)} (${locationText(cause.location, cause.inBase, diff.base, locator)})`);
   }
   for (const [title, list] of [
@@ -281,6 +356,7 @@ export function diffToJson(diff: ReachabilityDiff, locator: DiffLocator): string
       scope: c.scope,
       from: c.from,
       to: c.to,
+      ...(c.external ? { external: c.external } : {}),
       before: c.before.toString(),
       after: c.after.toString(),
       opened: c.opened.toString(),
@@ -329,7 +405,8 @@ export function diffToMarkdown(diff: ReachabilityDiff, locator: DiffLocator): st
       const causes = c.causes
         .map((x) => `\`${md(x.policy)}\` (${x.change === 'unchanged' ? 'selects other pods' : x.change}, ${x.direction}) at ${md(locationText(x.location, x.inBase, diff.base, locator))}`)
         .join('<br>');
-      out.push(`| ${scoped ? `${md(c.scope)} | ` : ''}${md(c.from)} | ${md(c.to)} | ${md(ports)} | ${causes} |`);
+      const side = (name: string, external: boolean) => `${md(name)}${external ? ' (external)' : ''}`;
+      out.push(`| ${scoped ? `${md(c.scope)} | ` : ''}${side(c.from, c.external === 'from')} | ${side(c.to, c.external === 'to')} | ${md(ports)} | ${causes} |`);
     }
   }
   for (const [title, list] of [
@@ -369,7 +446,7 @@ export function diffToSarif(diff: ReachabilityDiff, locator: DiffLocator, versio
       ruleId: DIFF_RULE_IDS[c.kind],
       level: c.kind === 'added' ? 'warning' : 'note',
       message: {
-        text: `${c.from} -> ${c.to}: ${changeSummary(c)}; caused by ${c.causes.map(causeText).join('; ')}`,
+        text: `${pairText(c)}: ${changeSummary(c)}; caused by ${c.causes.map(causeText).join('; ')}`,
       },
       ...(locations.length ? { locations } : {}),
     };

@@ -178,8 +178,41 @@ describe('netpol diff', () => {
       shop/default-deny (deleted), ingress: isolates shop/web and allows nothing from shop/db -> does not select shop/web for ingress (k8s/policies/default-deny.yaml:3:18 at HEAD)
   + shop/web -> shop/db: now allowed: All Connections (was denied)
       shop/default-deny (deleted), ingress: isolates shop/db and allows nothing from shop/web -> does not select shop/db for ingress (k8s/policies/default-deny.yaml:3:18 at HEAD)
+  + 0.0.0.0/0, ::/0 (external) -> shop/db: now allowed: All Connections (was denied)
+      shop/default-deny (deleted), ingress: isolates shop/db and allows nothing from 0.0.0.0/0, ::/0 -> does not select shop/db for ingress (k8s/policies/default-deny.yaml:3:18 at HEAD)
+  + 0.0.0.0/0, ::/0 (external) -> shop/web: now allowed: All Connections (was denied)
+      shop/default-deny (deleted), ingress: isolates shop/web and allows nothing from 0.0.0.0/0, ::/0 -> does not select shop/web for ingress (k8s/policies/default-deny.yaml:3:18 at HEAD)
 
-4 added, 0 removed, 0 changed; 0 workloads added, 0 removed
+6 added, 0 removed, 0 changed; 0 workloads added, 0 removed
+`,
+    );
+  });
+
+  test('egress to addresses outside the cluster: blocks cut at the ipBlock boundaries', async () => {
+    repository({
+      'k8s/policies/web-egress.yaml': `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-egress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Egress]
+  egress:
+    - to: [{ipBlock: {cidr: 10.0.0.0/8}}]
+      ports: [{port: 443}]
+`,
+    });
+    const r = await diff();
+    assert.equal(
+      r.stdout,
+      `Reachability changes against HEAD:
+  - shop/web -> shop/api: now denied (was TCP 8080)
+      shop/web-egress (added), egress: does not select shop/web for egress -> isolates shop/web and allows nothing to shop/api (k8s/policies/web-egress.yaml:3:18)
+  - shop/web -> 0.0.0.0-9.255.255.255, 11.0.0.0-255.255.255.255, ::/0 (external): now denied (was All Connections)
+      shop/web-egress (added), egress: does not select shop/web for egress -> isolates shop/web and allows nothing to 0.0.0.0-9.255.255.255, 11.0.0.0-255.255.255.255, ::/0 (k8s/policies/web-egress.yaml:3:18)
+  ~ shop/web -> 10.0.0.0/8 (external): All Connections -> TCP 443 (-SCTP 1-65535,TCP 1-442,444-65535,UDP 1-65535)
+      shop/web-egress (added), egress: does not select shop/web for egress -> allows TCP 443 to 10.0.0.0/8 (k8s/policies/web-egress.yaml:3:18)
+
+0 added, 2 removed, 1 changed; 0 workloads added, 0 removed
 `,
     );
   });
