@@ -1,3 +1,133 @@
-// VS Code extension entry point (bundled as dist/extension.js). Filled in by the extension work.
-export function activate(): void {}
-export function deactivate(): void {}
+// VS Code extension entry point (bundled as dist/extension.js): starts the netpol language server, shows the
+// analysis state in the status bar and registers the NetworkPolicy commands and the reachability view.
+import * as vscode from 'vscode';
+import { State, type LanguageClient } from 'vscode-languageclient/node';
+import { Commands, IndexCompleteNotification, StatusRequest, WorkspaceChangedNotification } from '../../server/src/lsp/protocol';
+import { applyPolicyChanges, explainTraffic } from './commands/explain';
+import { generateLeastPrivilegePolicy } from './commands/generate';
+import { insertAllowDns, insertDefaultDeny, insertFromTemplate } from './commands/insert';
+import { showLocations } from './commands/locations';
+import { argObject, oneOfArg, stringArg } from './commands/args';
+import { createLanguageClient } from './languageClient';
+import { ReachabilityPanel } from './reachability';
+import { NetpolServer } from './server';
+import { AnalysisStatus } from './status';
+
+/** What `activate` returns: for other extensions and for the extension host tests. */
+export interface NetpolExtensionApi {
+  /** Resolves once the language server has started (rejects if it could not start). */
+  readonly ready: Promise<void>;
+  /** Resolves after the initial indexing of the workspace. */
+  readonly indexed: Promise<void>;
+  client(): LanguageClient | undefined;
+  statusText(): string;
+  reachabilityPanel(): ReachabilityPanel | undefined;
+}
+
+let client: LanguageClient | undefined;
+
+export function activate(context: vscode.ExtensionContext): NetpolExtensionApi {
+  const output = vscode.window.createOutputChannel('NetworkPolicy');
+  const status = new AnalysisStatus();
+  const server = new NetpolServer(() => client);
+  context.subscriptions.push(output, status);
+
+  let markIndexed: () => void = () => {};
+  const indexed = new Promise<void>((resolve) => (markIndexed = resolve));
+
+  const start = async (): Promise<void> => {
+    status.setState('starting');
+    client = createLanguageClient(context, output);
+    client.onDidChangeState((e) => {
+      if (e.newState === State.Stopped) status.setState('stopped');
+      else if (e.newState === State.Starting) status.setState('starting');
+    });
+    await client.start();
+    status.setState('indexing');
+    client.onNotification(IndexCompleteNotification, (p) => {
+      output.appendLine(`[client] indexed ${p.files} files in ${p.durationMs} ms: ${p.policies} policies, ${p.workloads} workloads, ${p.findings} findings`);
+      status.setCounts({ policies: p.policies, workloads: p.workloads });
+      status.setState('ready');
+      markIndexed();
+      ReachabilityPanel.instance?.scheduleRefresh();
+    });
+    client.onNotification(WorkspaceChangedNotification, (p) => {
+      status.setCounts({ policies: p.policies, workloads: p.workloads });
+      ReachabilityPanel.instance?.scheduleRefresh();
+    });
+    // The index may have completed before this client listened (after a restart): ask for the counts.
+    void client.sendRequest(StatusRequest).then(
+      (s) => {
+        if (!s.indexed) return;
+        status.setCounts({ policies: s.policies, workloads: s.workloads });
+        status.setState('ready');
+        markIndexed();
+      },
+      () => undefined,
+    );
+  };
+  const ready = start();
+  ready.catch((error: Error) => {
+    status.setState('stopped');
+    output.appendLine(`[client] the language server could not start: ${error.message}`);
+    void vscode.window.showErrorMessage(`NetworkPolicy: the language server could not start (${error.message}). See the "NetworkPolicy" output.`);
+  });
+
+  const register = (id: string, run: (...args: unknown[]) => unknown) =>
+    context.subscriptions.push(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await run(...args);
+        } catch (error) {
+          output.appendLine(`[client] ${id} failed: ${(error as Error).stack ?? error}`);
+          void vscode.window.showErrorMessage(`NetworkPolicy: ${(error as Error).message}`);
+          return undefined;
+        }
+      }),
+    );
+
+  register('netpol.insertDefaultDeny', (arg) => insertDefaultDeny(server, arg));
+  register('netpol.insertAllowDns', (arg) => insertAllowDns(server, arg));
+  register('netpol.insertFromTemplate', (arg) => insertFromTemplate(server, arg));
+  register('netpol.generateLeastPrivilegePolicy', (arg) => generateLeastPrivilegePolicy(server, arg));
+  register('netpol.explainTraffic', (arg) => explainTraffic(server, output, arg));
+  register('netpol.applyPolicyChanges', (arg) => applyPolicyChanges(arg));
+  register('netpol.showReachability', async (arg) => {
+    const args = argObject(arg);
+    await ready;
+    // An empty string clears a filter, an absent one keeps it.
+    const text = (key: string) => (typeof args[key] === 'string' ? (args[key] as string).trim() : undefined);
+    const filter = {
+      namespace: text('namespace'),
+      port: text('port'),
+      view: oneOfArg(args, 'view', ['graph', 'matrix'] as const),
+    };
+    const panel = ReachabilityPanel.show(context.extensionUri, server, filter, stringArg(args, 'scope'));
+    // Returns what the view drew for this call (callers and tests see the nodes and edges on screen). A new panel
+    // numbers its first graph message 1.
+    const update = Math.max(panel.latestUpdate, 1);
+    return panel.waitForRender((view) => view.update >= update, 30_000).catch(() => undefined);
+  });
+  register('netpol.restartServer', async () => {
+    output.appendLine('[client] restarting the language server');
+    if (client?.isRunning()) await client.restart();
+    else if (client) await client.start();
+  });
+  register('netpol.showOutput', () => output.show(true));
+  register(Commands.showLocations, (uri, position, locations) => showLocations(uri, position, locations));
+
+  // The panel survives reloads only as a closed panel: analysis data is always fetched fresh.
+  context.subscriptions.push({ dispose: () => ReachabilityPanel.instance?.dispose() });
+
+  return {
+    ready,
+    indexed,
+    client: () => client,
+    statusText: () => status.text,
+    reachabilityPanel: () => ReachabilityPanel.instance,
+  };
+}
+
+export async function deactivate(): Promise<void> {
+  if (client) await client.stop().catch(() => undefined);
+}

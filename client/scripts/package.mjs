@@ -1,0 +1,61 @@
+// `npm run package`: builds the .vsix with @vscode/vsce (3.x: the last line that runs on Node 20).
+// The package is assembled in a staging folder (minified bundles, manifest, docs, grammar, snippets, icon), so
+// packaging never rewrites the repository's dist/ while tests use it.
+// Relative links and images in README.md need a base URL in the package; it comes from NETPOL_REPOSITORY_URL or
+// the manifest's `repository`, else a reserved placeholder host (https://example.invalid) that says it is unset.
+// Usage: node client/scripts/package.mjs [--out FILE]
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const esbuild = createRequire(path.join(repo, 'package.json'))('esbuild');
+const manifest = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
+const outIndex = process.argv.indexOf('--out');
+const out = path.resolve(outIndex > 0 ? process.argv[outIndex + 1] : path.join(repo, `${manifest.name}-${manifest.version}.vsix`));
+const declared = typeof manifest.repository === 'string' ? manifest.repository : manifest.repository?.url;
+const base = (process.env.NETPOL_REPOSITORY_URL || declared || 'https://example.invalid/netpol').replace(/\.git$/, '').replace(/\/$/, '');
+
+/** Files copied as they are (the bundles are built below). */
+const SHIPPED = ['README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'images/icon.png', 'syntaxes/netpol.injection.tmLanguage.json', 'snippets/networkpolicy.code-snippets'];
+
+const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-vsix-'));
+try {
+  for (const file of SHIPPED) {
+    fs.mkdirSync(path.dirname(path.join(stage, file)), { recursive: true });
+    fs.copyFileSync(path.join(repo, file), path.join(stage, file));
+  }
+  // The staged manifest has nothing to prepublish: the bundles are built here.
+  const staged = { ...manifest, scripts: { ...manifest.scripts } };
+  delete staged.scripts['vscode:prepublish'];
+  fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(staged, null, 2)}\n`);
+
+  const common = { bundle: true, minify: true, sourcemap: false, logLevel: 'warning', absWorkingDir: repo };
+  await Promise.all([
+    esbuild.build({ ...common, platform: 'node', target: 'node20', format: 'cjs', entryPoints: ['client/src/extension.ts'], outfile: path.join(stage, 'dist/extension.js'), external: ['vscode'] }),
+    esbuild.build({ ...common, platform: 'node', target: 'node20', format: 'cjs', entryPoints: ['server/src/lsp/main.ts'], outfile: path.join(stage, 'dist/server.js') }),
+    esbuild.build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['client/webview/reachability.ts'], outfile: path.join(stage, 'dist/webview.js') }),
+  ]);
+
+  const vsce = path.join(repo, 'node_modules', '@vscode', 'vsce', 'vsce');
+  const result = spawnSync(
+    process.execPath,
+    [
+      vsce,
+      'package',
+      '--no-dependencies', // the bundles carry their dependencies
+      '--allow-missing-repository',
+      '--baseContentUrl', `${base}/blob/HEAD`,
+      '--baseImagesUrl', `${base}/raw/HEAD`,
+      '--out', out,
+    ],
+    { cwd: stage, stdio: 'inherit', timeout: 300_000 },
+  );
+  if (result.status !== 0) process.exit(result.status ?? 1);
+  console.log(`${path.relative(process.cwd(), out) || out}: ${(fs.statSync(out).size / 1024).toFixed(0)} KiB`);
+} finally {
+  fs.rmSync(stage, { recursive: true, force: true });
+}

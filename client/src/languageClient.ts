@@ -1,0 +1,68 @@
+// Starts the bundled language server (dist/server.js) over IPC and restarts it when it crashes, a bounded number
+// of times, so a server that crashes at start does not loop forever.
+import * as vscode from 'vscode';
+import {
+  CloseAction,
+  ErrorAction,
+  LanguageClient,
+  TransportKind,
+  type CloseHandlerResult,
+  type ErrorHandler,
+  type ErrorHandlerResult,
+  type LanguageClientOptions,
+  type Message,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
+
+/** At most this many restarts within RESTART_WINDOW_MS; after that the server stays stopped. */
+export const MAX_RESTARTS = 4;
+const RESTART_WINDOW_MS = 3 * 60_000;
+
+export class RestartLimiter implements ErrorHandler {
+  private restarts: number[] = [];
+
+  constructor(private readonly output: vscode.OutputChannel, private readonly now: () => number = Date.now) {}
+
+  error(error: Error, _message: Message | undefined, count: number | undefined): ErrorHandlerResult {
+    this.output.appendLine(`[client] connection error: ${error.message}`);
+    // A few broken messages are survivable; a stream of them means the connection is gone.
+    return { action: (count ?? 0) <= 3 ? ErrorAction.Continue : ErrorAction.Shutdown };
+  }
+
+  closed(): CloseHandlerResult {
+    const now = this.now();
+    this.restarts = this.restarts.filter((t) => now - t < RESTART_WINDOW_MS);
+    if (this.restarts.length >= MAX_RESTARTS) {
+      return {
+        action: CloseAction.DoNotRestart,
+        message: `The netpol language server stopped ${MAX_RESTARTS + 1} times in ${RESTART_WINDOW_MS / 60_000} minutes and will not be restarted. See the "NetworkPolicy" output, then run "NetworkPolicy: Restart Language Server".`,
+      };
+    }
+    this.restarts.push(now);
+    this.output.appendLine(`[client] the server stopped; restarting (${this.restarts.length}/${MAX_RESTARTS})`);
+    return { action: CloseAction.Restart, handled: true };
+  }
+}
+
+export function createLanguageClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): LanguageClient {
+  const module = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module, transport: TransportKind.ipc },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'yaml' },
+      { scheme: 'untitled', language: 'yaml' },
+      { scheme: 'file', language: 'json' },
+    ],
+    synchronize: {
+      configurationSection: 'netpol',
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.yaml,*.yml,*.json,.netpol.yaml,Kustomization}'),
+    },
+    outputChannel: output,
+    errorHandler: new RestartLimiter(output),
+    diagnosticCollectionName: 'netpol',
+  };
+  return new LanguageClient('netpol', 'NetworkPolicy Language Server', serverOptions, clientOptions);
+}

@@ -1,0 +1,262 @@
+// The reachability view: a webview panel showing the server's reachability graph, refreshed when the workspace
+// changes. Strict content security policy: only the bundled script (with a nonce) and inline styles with the
+// same nonce; no remote resources. Workspace data reaches the page as messages, never as HTML.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { ReachabilityGraph } from '../../server/src/lsp/protocol';
+import type { NetpolServer } from './server';
+
+export interface RenderedView {
+  /** Counts renders of this panel: 1 for the first. */
+  sequence: number;
+  /** The number of the last update message (graph or filter) the render includes. */
+  update: number;
+  view: 'graph' | 'matrix';
+  filter: { namespace: string; port: string; view: string };
+  nodes: string[];
+  edges: string[];
+}
+
+export interface ReachabilityFilter {
+  namespace?: string;
+  port?: string;
+  view?: 'graph' | 'matrix';
+}
+
+const REFRESH_DELAY_MS = 250;
+
+export class ReachabilityPanel implements vscode.Disposable {
+  static readonly viewType = 'netpol.reachability';
+  private static current: ReachabilityPanel | undefined;
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private graph: ReachabilityGraph | undefined;
+  private scope: string | undefined;
+  private pendingFilter: ReachabilityFilter | undefined;
+  private refreshTimer: NodeJS.Timeout | undefined;
+  private ready = false;
+  /** Numbers the messages that change what the view shows, so callers can wait for the render of theirs. */
+  private updates = 0;
+  private renderListeners: ((view: RenderedView) => void)[] = [];
+  /** What the webview last drew (for tests and diagnostics). */
+  lastRendered: RenderedView | undefined;
+
+  static get instance(): ReachabilityPanel | undefined {
+    return ReachabilityPanel.current;
+  }
+
+  static show(extensionUri: vscode.Uri, server: NetpolServer, filter: ReachabilityFilter = {}, scope?: string): ReachabilityPanel {
+    if (ReachabilityPanel.current) {
+      const existing = ReachabilityPanel.current;
+      existing.panel.reveal(undefined, true);
+      if (scope !== undefined && scope !== existing.scope) {
+        existing.scope = scope;
+        existing.pendingFilter = { ...existing.pendingFilter, ...filter };
+        existing.scheduleRefresh(0);
+      } else {
+        existing.setFilter(filter);
+      }
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      ReachabilityPanel.viewType,
+      'NetworkPolicy Reachability',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      { enableScripts: true, retainContextWhenHidden: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')] },
+    );
+    ReachabilityPanel.current = new ReachabilityPanel(panel, extensionUri, server, filter, scope);
+    return ReachabilityPanel.current;
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    private readonly server: NetpolServer,
+    filter: ReachabilityFilter,
+    scope: string | undefined,
+  ) {
+    this.scope = scope;
+    this.pendingFilter = filter;
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'images', 'icon.png');
+    panel.webview.html = this.html(panel.webview, extensionUri);
+    this.disposables.push(
+      panel.onDidDispose(() => this.dispose()),
+      panel.webview.onDidReceiveMessage((message) => this.onMessage(message)),
+    );
+  }
+
+  /** Asks for a new graph soon (edits arrive in bursts). */
+  scheduleRefresh(delay = REFRESH_DELAY_MS): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => void this.refresh(), delay);
+  }
+
+  /** Applies a filter (undefined fields keep theirs); returns the number of the update that carries it. */
+  setFilter(filter: ReachabilityFilter): number {
+    if (this.ready && this.graph) {
+      void this.panel.webview.postMessage({ type: 'filter', filter, update: ++this.updates });
+    } else {
+      this.pendingFilter = { ...this.pendingFilter, ...filter };
+    }
+    return this.updates;
+  }
+
+  /** The number of the last update sent or queued; a render with `update` at least this shows it. */
+  get latestUpdate(): number {
+    return this.updates;
+  }
+
+  /** Resolves with the next render that satisfies `accept` (for tests: the view reflects an edit). */
+  waitForRender(accept: (view: RenderedView) => boolean = () => true, timeoutMs = 20_000): Promise<RenderedView> {
+    if (this.lastRendered && accept(this.lastRendered)) return Promise.resolve(this.lastRendered);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.renderListeners = this.renderListeners.filter((l) => l !== listener);
+        reject(new Error(`the reachability view did not render as expected within ${timeoutMs} ms; last: ${JSON.stringify(this.lastRendered)}`));
+      }, timeoutMs);
+      const listener = (view: RenderedView) => {
+        if (!accept(view)) return;
+        clearTimeout(timer);
+        this.renderListeners = this.renderListeners.filter((l) => l !== listener);
+        resolve(view);
+      };
+      this.renderListeners.push(listener);
+    });
+  }
+
+  private async refresh(): Promise<void> {
+    if (!this.ready) return;
+    try {
+      this.graph = await this.server.reachability(this.scope);
+      const filter = this.pendingFilter;
+      this.pendingFilter = undefined;
+      await this.panel.webview.postMessage({ type: 'graph', graph: this.graph, filter, update: ++this.updates });
+    } catch (error) {
+      await this.panel.webview.postMessage({ type: 'error', message: `Could not compute reachability: ${(error as Error).message}` });
+    }
+  }
+
+  private async onMessage(message: unknown): Promise<void> {
+    if (!message || typeof message !== 'object') return;
+    const m = message as { type?: string; id?: unknown; scope?: unknown };
+    switch (m.type) {
+      case 'ready':
+        this.ready = true;
+        await this.refresh();
+        break;
+      case 'reveal': {
+        const node = this.graph?.nodes.find((n) => n.id === m.id);
+        if (!node) return;
+        const { start, end } = node.location.range;
+        const range = new vscode.Range(start.line, start.character, end.line, end.character);
+        const editor = await vscode.window.showTextDocument(vscode.Uri.parse(node.location.uri), { viewColumn: vscode.ViewColumn.One, preview: true });
+        editor.selection = new vscode.Selection(range.start, range.start);
+        editor.revealRange(range, vscode.TextEditorRevealType.AtTop);
+        break;
+      }
+      case 'scope':
+        if (typeof m.scope === 'string') {
+          this.scope = m.scope;
+          await this.refresh();
+        }
+        break;
+      case 'rendered': {
+        const view = message as RenderedView & { type: string };
+        this.lastRendered = {
+          sequence: (this.lastRendered?.sequence ?? 0) + 1,
+          update: typeof view.update === 'number' ? view.update : 0,
+          view: view.view,
+          filter: view.filter,
+          nodes: view.nodes,
+          edges: view.edges,
+        };
+        for (const listener of [...this.renderListeners]) listener(this.lastRendered);
+        break;
+      }
+    }
+  }
+
+  private html(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+    const nonce = randomBytes(16).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
+    const csp = [
+      "default-src 'none'",
+      `img-src ${webview.cspSource}`,
+      `style-src 'nonce-${nonce}'`,
+      `script-src 'nonce-${nonce}'`,
+      `font-src ${webview.cspSource}`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<title>NetworkPolicy Reachability</title>
+<style nonce="${nonce}">${STYLES}</style>
+</head>
+<body>
+<header class="toolbar">
+  <div role="tablist" aria-label="View">
+    <button id="tab-graph" role="tab" aria-selected="true">Graph</button>
+    <button id="tab-matrix" role="tab" aria-selected="false">Matrix</button>
+  </div>
+  <label id="scope-label" hidden>Scope <select id="scope"></select></label>
+  <label>Namespace <select id="namespace"></select></label>
+  <label>Port <select id="port"></select></label>
+  <span id="summary" aria-live="polite"></span>
+</header>
+<p id="error" class="error" hidden></p>
+<main>
+  <section id="graph" aria-label="Graph"></section>
+  <section id="matrix" aria-label="Matrix" hidden></section>
+</main>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+  }
+
+  dispose(): void {
+    if (ReachabilityPanel.current === this) ReachabilityPanel.current = undefined;
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    for (const d of this.disposables) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+const STYLES = `
+body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); color: var(--vscode-foreground); padding: 0 12px; }
+.toolbar { display: flex; flex-wrap: wrap; gap: 14px; align-items: center; padding: 10px 0; border-bottom: 1px solid var(--vscode-panel-border); position: sticky; top: 0; background: var(--vscode-editor-background); z-index: 1; }
+.toolbar button { background: transparent; color: var(--vscode-foreground); border: none; border-bottom: 2px solid transparent; padding: 4px 10px; cursor: pointer; font: inherit; }
+.toolbar button[aria-selected="true"] { border-bottom-color: var(--vscode-focusBorder); font-weight: 600; }
+select { background: var(--vscode-dropdown-background); color: var(--vscode-dropdown-foreground); border: 1px solid var(--vscode-dropdown-border); padding: 2px 4px; }
+#summary { opacity: 0.8; margin-left: auto; }
+.error { color: var(--vscode-errorForeground); }
+.empty { opacity: 0.8; font-style: italic; }
+main { overflow: auto; }
+svg { display: block; margin-top: 8px; }
+.namespace rect { fill: var(--vscode-sideBar-background, rgba(128,128,128,0.06)); stroke: var(--vscode-panel-border); }
+.namespace-name { fill: var(--vscode-foreground); font-weight: 600; }
+.node { cursor: pointer; }
+.node > rect { fill: var(--vscode-editorWidget-background); stroke: var(--vscode-focusBorder); stroke-width: 1.2; }
+.node:hover > rect, .node:focus > rect { stroke-width: 2.5; outline: none; }
+.node:focus { outline: none; }
+.node-name { fill: var(--vscode-foreground); font-weight: 600; }
+.node-kind { fill: var(--vscode-descriptionForeground); font-size: 0.85em; }
+.badge rect { fill: transparent; stroke: var(--vscode-descriptionForeground); stroke-dasharray: 2 2; }
+.badge text { fill: var(--vscode-descriptionForeground); font-size: 9px; text-anchor: middle; }
+.badge.on rect { fill: var(--vscode-charts-orange, #d18616); stroke: none; }
+.badge.on text { fill: var(--vscode-editor-background); font-weight: 700; }
+.edge path { fill: none; stroke: var(--vscode-charts-green, #388a34); stroke-width: 1.6; opacity: 0.85; }
+.arrowhead { fill: var(--vscode-charts-green, #388a34); }
+.edge-label { fill: var(--vscode-descriptionForeground); font-size: 10px; text-anchor: middle; }
+.edge.highlight path { stroke-width: 3; opacity: 1; }
+.edge.dim { opacity: 0.15; }
+table.matrix { border-collapse: collapse; margin-top: 12px; }
+table.matrix caption { text-align: left; padding: 6px 0; opacity: 0.8; }
+table.matrix th, table.matrix td { border: 1px solid var(--vscode-panel-border); padding: 3px 6px; text-align: center; white-space: nowrap; }
+table.matrix th.column { writing-mode: vertical-rl; transform: rotate(180deg); font-weight: 500; }
+table.matrix th.row-name { text-align: left; cursor: pointer; font-weight: 500; }
+table.matrix td.allowed { background: rgba(56, 138, 52, 0.25); }
+table.matrix td.denied { opacity: 0.6; }
+`;

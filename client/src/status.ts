@@ -1,0 +1,84 @@
+// The status bar item: analysis state (starting, indexing, ready, stopped) and counts (policies, workloads,
+// findings). Findings are counted from the diagnostics VS Code holds, so the count follows every publish.
+import * as vscode from 'vscode';
+
+export type AnalysisState = 'starting' | 'indexing' | 'ready' | 'stopped';
+
+export interface StatusCounts {
+  policies: number;
+  workloads: number;
+}
+
+export class AnalysisStatus implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly disposables: vscode.Disposable[] = [];
+  private state: AnalysisState = 'starting';
+  private counts: StatusCounts | undefined;
+  private findings = 0;
+
+  constructor(private readonly diagnosticSource = 'netpol') {
+    this.item = vscode.window.createStatusBarItem('netpol.status', vscode.StatusBarAlignment.Left, 10);
+    this.item.name = 'NetworkPolicy Analysis';
+    this.item.command = 'netpol.showReachability';
+    this.disposables.push(this.item, vscode.languages.onDidChangeDiagnostics(() => this.countFindings()));
+    this.render();
+    this.item.show();
+  }
+
+  setState(state: AnalysisState): void {
+    this.state = state;
+    this.render();
+  }
+
+  setCounts(counts: StatusCounts): void {
+    this.counts = counts;
+    this.render();
+  }
+
+  /** What the item shows, for tests and the output channel. */
+  get text(): string {
+    return this.item.text;
+  }
+
+  private countFindings(): void {
+    let findings = 0;
+    for (const [, diagnostics] of vscode.languages.getDiagnostics()) {
+      for (const d of diagnostics) if (d.source === this.diagnosticSource) findings++;
+    }
+    if (findings !== this.findings) {
+      this.findings = findings;
+      this.render();
+    }
+  }
+
+  private render(): void {
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    switch (this.state) {
+      case 'starting':
+        this.item.text = '$(loading~spin) netpol';
+        this.item.tooltip = 'NetworkPolicy analysis: starting the language server';
+        break;
+      case 'indexing':
+        this.item.text = '$(sync~spin) netpol: indexing';
+        this.item.tooltip = 'NetworkPolicy analysis: reading the manifests of the workspace';
+        break;
+      case 'stopped':
+        this.item.text = '$(error) netpol: stopped';
+        this.item.tooltip = 'The NetworkPolicy language server is not running. Run "NetworkPolicy: Restart Language Server".';
+        this.item.command = 'netpol.restartServer';
+        return;
+      case 'ready': {
+        const c = this.counts ?? { policies: 0, workloads: 0 };
+        this.item.text = `$(shield) ${c.policies} · $(server-process) ${c.workloads} · $(warning) ${this.findings}`;
+        const policies = c.policies === 1 ? '1 policy' : `${c.policies} policies`;
+        this.item.tooltip = `NetworkPolicy analysis: ${policies}, ${plural(c.workloads, 'workload')}, ${plural(this.findings, 'finding')}. Click to show reachability.`;
+        break;
+      }
+    }
+    this.item.command = 'netpol.showReachability';
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,51 @@
+// The reachability view: a webview that draws the workloads and the allowed connections.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { RenderedView } from '../../../src/reachability';
+import { extensionApi } from './helpers';
+
+const NODES = ['monitoring/prometheus', 'shop/api', 'shop/db', 'shop/web'];
+const EDGES = [
+  'shop/api->monitoring/prometheus',
+  'shop/api->shop/db',
+  'shop/db->monitoring/prometheus',
+  'shop/web->monitoring/prometheus',
+  'shop/web->shop/api',
+];
+
+async function show(args: Record<string, unknown> = {}): Promise<RenderedView> {
+  const view = await vscode.commands.executeCommand<RenderedView | undefined>('netpol.showReachability', args);
+  assert.ok(view, 'the view rendered');
+  return view;
+}
+
+describe('reachability view', () => {
+  before(extensionApi);
+
+  it('draws every workload and exactly the allowed connections', async () => {
+    const view = await show();
+    assert.equal(view.view, 'graph');
+    assert.deepEqual(view.nodes, NODES);
+    assert.deepEqual([...view.edges].sort(), EDGES);
+  });
+
+  it('filters by namespace: its workloads and the peers they talk to', async () => {
+    const view = await show({ namespace: 'monitoring' });
+    assert.deepEqual(view.nodes, NODES);
+    assert.deepEqual([...view.edges].sort(), EDGES.filter((e) => e.includes('monitoring/')));
+  });
+
+  it('filters by port', async () => {
+    const view = await show({ namespace: '', port: '5432/TCP' });
+    assert.deepEqual(view.edges, ['shop/api->shop/db']);
+  });
+
+  it('has a matrix tab', async () => {
+    const view = await show({ port: '', view: 'matrix' });
+    assert.equal(view.view, 'matrix');
+    assert.deepEqual(view.nodes, NODES);
+    const back = await show({ view: 'graph' });
+    assert.equal(back.view, 'graph');
+    assert.equal(back.edges.length, EDGES.length);
+  });
+});

@@ -1,0 +1,123 @@
+// Browser-level checks in a development window (the extension loaded, no test driver payload): what a user sees
+// in the Problems panel, a hover, the status bar and the reachability view, with a screenshot of each.
+import * as path from 'node:path';
+
+const FIXTURE_FILE = 'policies.yaml';
+const EXPECTED_PROBLEM = 'selector-matches-nothing';
+const EXPECTED_NODES = 4;
+
+/** Runs one named check; a failure is recorded (with a screenshot), not thrown, so later checks still run. */
+async function check(results, page, shotsDir, title, body) {
+  const started = Date.now();
+  try {
+    await body();
+    results.push({ title, state: 'passed', durationMs: Date.now() - started });
+  } catch (error) {
+    const shot = path.join(shotsDir, `failed-${title.replace(/\W+/g, '-')}.png`);
+    await page.screenshot({ path: shot }).catch(() => {});
+    results.push({ title, state: 'failed', durationMs: Date.now() - started, error: `${String(error?.message ?? error).split('\n').slice(0, 6).join('\n')} (screenshot ${shot})` });
+  }
+}
+
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 15_000 });
+  await input.fill(`>${title}`);
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ timeout: 15_000 });
+  await row.click();
+}
+
+/** The frame of our webview: VS Code nests the content in an iframe inside the webview's iframe. */
+async function reachabilityFrame(page, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      try {
+        if ((await frame.locator('#graph').count()) > 0) return frame;
+      } catch {
+        /* frame navigating */
+      }
+    }
+    await page.waitForTimeout(250);
+  }
+  throw new Error('the reachability webview did not appear');
+}
+
+export async function runUiChecks({ browser, url, shotsDir, log }) {
+  const results = [];
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => log(`  [workbench error] ${String(e).slice(0, 200)}`));
+  try {
+    await page.goto(url);
+    await check(results, page, shotsDir, 'the workbench opens the fixture workspace', async () => {
+      await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'shop' }).first().waitFor({ timeout: 60_000 });
+    });
+
+    await check(results, page, shotsDir, 'the status bar shows the analysis counts', async () => {
+      const item = page.locator('.statusbar-item', { hasText: /\d+ · \d+ · \d+/ }).first();
+      await item.waitFor({ timeout: 30_000 });
+      const text = (await item.innerText()).replace(/\s+/g, ' ').trim();
+      if (!/5 · 4 · \d+/.test(text)) throw new Error(`status bar shows "${text}", expected 5 policies and 4 workloads`);
+    });
+
+    await check(results, page, shotsDir, 'the Problems panel lists the diagnostic', async () => {
+      await page.keyboard.press('Control+P');
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ timeout: 15_000 });
+      await input.fill(FIXTURE_FILE);
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: FIXTURE_FILE }).first().waitFor({ timeout: 15_000 });
+      await page.keyboard.press('Enter');
+      await page.waitForSelector(`.tab[aria-label*="${FIXTURE_FILE}"]`, { timeout: 30_000 });
+      await runCommand(page, 'View: Focus Problems');
+      const row = page.locator('.markers-panel .monaco-list-row', { hasText: EXPECTED_PROBLEM }).first();
+      await row.waitFor({ timeout: 60_000 });
+      // Scroll the editor to the policy the diagnostic is on, so the screenshot shows the squiggle too.
+      await row.click();
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: path.join(shotsDir, 'problems.png') });
+    });
+
+    await check(results, page, shotsDir, 'hovering a podSelector shows the matched pods', async () => {
+      const editor = page.locator('.editor-instance .monaco-editor').first();
+      await editor.click();
+      // Go to the line of `app: api` in api-from-web's podSelector (line 19) and hover the word.
+      await page.keyboard.press('Control+G');
+      await page.locator('.quick-input-widget input').fill(':19:9');
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(300);
+      const cursor = await page.locator('.monaco-editor .cursor').first().boundingBox();
+      if (!cursor) throw new Error('no cursor in the editor');
+      await page.mouse.move(cursor.x + 12, cursor.y + cursor.height / 2);
+      const hover = page.locator('.monaco-hover-content', { hasText: 'shop/api' }).first();
+      await hover.waitFor({ timeout: 15_000 });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(shotsDir, 'hover.png') });
+      await page.mouse.move(5, 5);
+      await page.keyboard.press('Escape');
+    });
+
+    await check(results, page, shotsDir, 'the reachability view draws the graph and the matrix', async () => {
+      await runCommand(page, 'NetworkPolicy: Show Reachability');
+      const frame = await reachabilityFrame(page, 30_000);
+      await frame.locator('#graph .node').nth(EXPECTED_NODES - 1).waitFor({ timeout: 30_000 });
+      const nodes = await frame.locator('#graph .node').count();
+      const edges = await frame.locator('#graph .edge').count();
+      if (nodes !== EXPECTED_NODES || edges < 1) throw new Error(`graph has ${nodes} nodes and ${edges} edges`);
+      // Close the panel area so the view gets the whole editor width in the screenshot.
+      await runCommand(page, 'View: Close Panel').catch(() => {});
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: path.join(shotsDir, 'reachability.png') });
+      await frame.locator('#tab-matrix').click();
+      await frame.locator('#matrix table').waitFor({ timeout: 10_000 });
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(shotsDir, 'reachability-matrix.png') });
+    });
+  } finally {
+    await context.close().catch(() => {});
+  }
+  return results;
+}
