@@ -115,6 +115,7 @@ export function activate(context: vscode.ExtensionContext): NetpolExtensionApi {
   });
   register('netpol.showOutput', () => output.show(true));
   register(Commands.showLocations, (uri, position, locations) => showLocations(uri, position, locations));
+  register(Commands.showPolicyPods, (uri, position, locations) => showLocations(uri, position, locations));
 
   // The panel survives reloads only as a closed panel: analysis data is always fetched fresh.
   context.subscriptions.push({ dispose: () => ReachabilityPanel.instance?.dispose() });

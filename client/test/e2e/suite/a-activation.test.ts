@@ -33,6 +33,7 @@ describe('activation', () => {
       'netpol.showReachability',
       'netpol.restartServer',
       'netpol.showLocations',
+      'netpol.showPolicyPods',
     ]) {
       assert.ok(commands.includes(id), `${id} is registered`);
     }
