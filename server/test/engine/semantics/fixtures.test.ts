@@ -15,8 +15,11 @@ test('the semantics fixtures are present', () => {
   assert.ok(entries.length >= 10, `only ${entries.length} fixtures under ${ROOT}`);
 });
 
-for (const entry of entries) {
-  const fixture = loadFixture(path.join(ROOT, entry));
+const DEMO = path.resolve(ROOT, '..', 'demo');
+
+for (const fixturePath of [...entries.map((e) => path.join(ROOT, e)), DEMO]) {
+  const entry = fixturePath === DEMO ? 'test-fixtures/demo' : path.basename(fixturePath);
+  const fixture = loadFixture(fixturePath);
   describe(`semantics fixture ${entry}`, () => {
     test('has expectations, each with a source', () => {
       assert.ok(fixture.expectations.length > 0, 'no # expect comments');
