@@ -95,7 +95,11 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
   connection.onCompletion(
     guarded('completion', [] as CompletionItem[], (params) => {
       const uri = canonicalUri(params.textDocument.uri);
-      return completion(ctx.workspace(), uri, ctx.positionToOffset(uri, params.position)).map(
+      // Documents the index does not hold (an untitled editor) are completed from their editor text.
+      const document = ctx.documents.get(params.textDocument.uri);
+      const indexed = ctx.workspace().hasFile(uri);
+      const offset = indexed || !document ? ctx.positionToOffset(uri, params.position) : document.offsetAt(params.position);
+      return completion(ctx.workspace(), uri, offset, document?.getText()).map(
         (item): CompletionItem => ({
           label: item.label,
           kind: COMPLETION_KINDS[item.kind],

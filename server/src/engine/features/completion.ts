@@ -299,12 +299,18 @@ function documentNamespace(ctx: TextContext): string | undefined {
   return undefined;
 }
 
-export function completion(workspace: Workspace, uri: string, offset: number): CompletionItem[] {
+/**
+ * Completion items at an offset. `text` serves documents the workspace does not index (an untitled editor); the
+ * workspace's labels, namespaces and ports are offered all the same.
+ */
+export function completion(workspace: Workspace, uri: string, offset: number, text?: string): CompletionItem[] {
   const file = workspace.getFile(uri);
-  if (!file) return [];
   // Connectivity tests complete their own fields, groups and workloads.
-  if (inConnectivityTestDocument(file, offset)) return connectivityTestCompletion(workspace, uri, offset);
-  const ctx = textContext(file.text, offset);
+  if (file && inConnectivityTestDocument(file, offset)) return connectivityTestCompletion(workspace, uri, offset);
+  const source = file?.text ?? text;
+  if (source === undefined) return [];
+  offset = Math.max(0, Math.min(offset, source.length));
+  const ctx = textContext(source, offset);
   const range: OffsetRange = [offset - ctx.prefix.length, offset];
   const isPolicy = /^kind:\s*["']?NetworkPolicy["']?\s*(#.*)?$/m.test(documentText(ctx));
   const index = featureIndex(workspace).scopeFor(uri);
@@ -355,7 +361,10 @@ export function completion(workspace: Workspace, uri: string, offset: number): C
     if (end === 'ipBlock') return fields(IPBLOCK_FIELDS);
     if (end === 'matchLabels' && index) {
       const kind = selectorKind();
-      return kind ? labelKeyItems(labelStatsFor(ctx, index, kind), kind, range, true) : [];
+      if (!kind) return [];
+      // Keys the selector already has are not offered again.
+      const container = ctx.path[ctx.path.length - 1];
+      return labelKeyItems(labelStatsFor(ctx, index, kind), kind, range, true).filter((item) => !blockHasKey(ctx, container, item.label));
     }
     return [];
   }

@@ -250,3 +250,21 @@ describe('completion', () => {
   });
 
 });
+
+describe('completion in special places', () => {
+  test('matchLabels keys already in the selector are not offered again', () => {
+    assert.deepEqual(complete(HEAD + '  podSelector:\n    matchLabels:\n      app: api-server\n      ‸'), [
+      'role | label-key | 2 pods · 2 values | "role: " | ""',
+      'tier | label-key | 2 pods · 2 values | "tier: " | ""',
+      'canary | label-key | 1 pod · 1 value | "canary: " | ""',
+    ]);
+  });
+
+  test('a document the workspace does not index (an untitled editor) is completed from its text', () => {
+    const { workspace } = withCursor('shop', 'new.yaml', CURSOR);
+    const text = `${HEAD}  policyTypes: [`;
+    const items = completion(workspace, 'untitled:Untitled-1', text.length, text);
+    assert.deepEqual(items.map((i) => i.label), ['Ingress', 'Egress']);
+    assert.deepEqual(completion(workspace, 'untitled:Untitled-1', 10_000, text).map((i) => i.label), ['Ingress', 'Egress'], 'offsets past the end are clamped');
+  });
+});
