@@ -27,7 +27,7 @@ import { CONFIG_FILE_NAME } from '../engine/config';
 import { isManifestUri } from '../engine/parse';
 import { runRules } from '../engine/rules/run';
 import type { Diagnostic } from '../engine/rules/types';
-import type { Workspace } from '../engine/workspace';
+import { FILE_TOO_LARGE, type Workspace } from '../engine/workspace';
 import { registerAssertionHandlers } from './assertions';
 import type { DiagnosticSource, FeatureContext } from './context';
 import { DIAGNOSTIC_SOURCE, rangesOverlap, sameRange, TextPositions, toCodeAction, toLspDiagnostic } from './convert';
@@ -40,14 +40,12 @@ import { defaultSettings, readSettings, type NetpolSettings } from './settings';
 import { ServerWorkspace } from './workspace';
 
 export interface ServerOptions {
-  /** Quiet time after an edit before the rules run again. */
+  /** Quiet time after an edit before the rules run again (grows with the analysis time on large workspaces). */
   debounceMs?: number;
-  /** Longest an analysis may be postponed while edits keep coming. */
+  /** Longest an analysis may be postponed while edits keep coming (also grows with the analysis time). */
   maxDelayMs?: number;
 }
 
-/** Code of the diagnostic on files skipped for their size. */
-export const FILE_TOO_LARGE = 'file-too-large';
 
 interface PublishedEntry {
   engine: Diagnostic;
@@ -127,6 +125,9 @@ export class NetpolServer {
   private clientSupports = { configuration: false, watchedFilesDynamic: false, configurationDynamic: false, workspaceFolders: false };
   private readonly debounceMs: number;
   private readonly maxDelayMs: number;
+  /** How long the last analysis took: on large workspaces, analysing after every keystroke would starve requests. */
+  private lastAnalysisMs = 0;
+  private lastAnalysisEnd = 0;
   private shuttingDown = false;
   private diskWork: Promise<void> = Promise.resolve();
 
@@ -149,7 +150,7 @@ export class NetpolServer {
     readonly connection: Connection,
     options: ServerOptions = {},
   ) {
-    this.debounceMs = options.debounceMs ?? 50;
+    this.debounceMs = options.debounceMs ?? 15;
     this.maxDelayMs = options.maxDelayMs ?? 300;
     this.context = this.makeContext();
     this.registerHandlers();
@@ -615,15 +616,24 @@ export class NetpolServer {
 
   // ---- analysis and publishing --------------------------------------------------------------------------------------
 
-  /** Runs the rules soon: after a short quiet time, but never postponed for longer than maxDelayMs. */
+  /**
+   * Runs the rules soon: after a short quiet time, but never postponed for longer than a maximum delay. While edits
+   * keep coming, both grow with the time an analysis takes, so that someone typing in a large workspace keeps the
+   * server analysing at most about a third of the time, free for hovers and completions in between.
+   */
   private scheduleAnalysis(immediate = false): void {
     this.analysisNeeded = true;
     if (!this.indexed || this.shuttingDown) return; // indexing publishes everything when it finishes
     const now = Date.now();
     this.firstUnanalysedChangeAt ??= now;
     if (this.analysisTimer) clearTimeout(this.analysisTimer);
-    const overdue = now - this.firstUnanalysedChangeAt >= this.maxDelayMs;
-    this.analysisTimer = setTimeout(() => this.analyse(), immediate || overdue ? 0 : this.debounceMs);
+    // The first edit after a pause is analysed at once; edits that keep coming wait for the typing to settle.
+    const busy = now - this.lastAnalysisEnd < 2 * this.lastAnalysisMs;
+    const quiet = busy ? Math.max(this.debounceMs, Math.min(this.lastAnalysisMs, 500)) : this.debounceMs;
+    const maxDelay = Math.max(this.maxDelayMs, Math.min(3 * this.lastAnalysisMs, 2000));
+    const waited = now - this.firstUnanalysedChangeAt;
+    const delay = immediate ? 0 : Math.max(0, Math.min(quiet, maxDelay - waited));
+    this.analysisTimer = setTimeout(() => this.analyse(), delay);
   }
 
   /** Brings diagnostics up to date now when changes are waiting (before answering requests that use them). */
@@ -637,6 +647,7 @@ export class NetpolServer {
     this.firstUnanalysedChangeAt = undefined;
     this.analysisNeeded = false;
     if (this.shuttingDown) return;
+    const started = Date.now();
     this.guard('analysis', undefined, () => {
       const ws = this.workspace();
       const byUri = runRules(ws, {
@@ -667,6 +678,8 @@ export class NetpolServer {
       }
       this.publish(byUri);
     });
+    this.lastAnalysisEnd = Date.now();
+    this.lastAnalysisMs = this.lastAnalysisEnd - started;
     for (const listener of this.changeListeners) {
       try {
         listener(this.ws);
