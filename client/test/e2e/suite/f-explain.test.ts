@@ -70,7 +70,7 @@ describe('explain traffic', () => {
     const result = await explain({ from: '203.0.113.7', to: 'shop/web', port: 8080 });
     assert.equal(result.allowed, false);
     assert.equal(result.changes.length, 1);
-    assert.match(result.changes[0].yaml, /ipBlock:\n {16}cidr: 203\.0\.113\.7\/32\n/);
+    assert.match(result.changes[0].yaml, /- ipBlock:\n {12}cidr: 203\.0\.113\.7\/32\n/);
   });
 
   it('reports unknown workloads instead of failing', async () => {

@@ -77,7 +77,14 @@ export async function revertAndClose(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
 }
 
+/** Closes every editor, throwing away unsaved changes (a save prompt would block the test run). */
 export async function closeAll(): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const dirty = vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.isDirty && t.input instanceof vscode.TabInputText);
+    if (!dirty) break;
+    await vscode.window.showTextDocument((dirty.input as vscode.TabInputText).uri, { preview: false });
+    await revertAndClose();
+  }
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 
