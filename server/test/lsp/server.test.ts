@@ -394,6 +394,33 @@ describe('netpol lsp --stdio: scopes, configuration and settings', () => {
     }
   });
 
+  test('requests are answered while the workspace is being indexed', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-lsp-many-'));
+    const db = fs.readFileSync(path.join(FIXTURES, 'multi-file', 'apps', 'db.yaml'), 'utf8');
+    for (let i = 0; i < 600; i++) {
+      fs.mkdirSync(path.join(dir, `ns${i % 20}`), { recursive: true });
+      fs.writeFileSync(path.join(dir, `ns${i % 20}`, `db${i}.yaml`), db.replace('name: db', `name: db${i}`).replace('namespace: shop', `namespace: ns${i % 20}`));
+    }
+    const client = await LspTestClient.start(dir, { waitForIndex: false });
+    try {
+      const status = await client.request<{ indexed: boolean; files: number }>('netpol/status');
+      const answeredAt = client.mark();
+      const complete = await client.waitForNotification<{ files: number; workloads: number }>('netpol/indexComplete', undefined, { timeoutMs: 60_000 });
+      assert.equal(complete.files, 600);
+      assert.equal(complete.workloads, 600);
+      assert.equal(status.indexed, false, 'the status request was answered before indexing finished');
+      assert.ok(status.files < 600);
+      const completeSeq = client.notifications.find((n) => n.method === 'netpol/indexComplete')!.seq;
+      assert.ok(answeredAt < completeSeq);
+      const reports = client.notifications.filter((n) => n.method === '$/progress' && (n.params as { value: { kind: string } }).value.kind === 'report');
+      assert.ok(reports.length >= 1, 'progress reports while indexing');
+      assert.match((reports.at(-1)!.params as { value: { message: string } }).value.message, /^600\/600 files$/);
+    } finally {
+      await client.shutdown();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('netpol lsp without a transport is a usage error', async () => {
     const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'netpol.js'), 'lsp'], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(r.status, 2);
