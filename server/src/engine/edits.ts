@@ -81,11 +81,25 @@ export function applyEdits(text: string, edits: readonly Edit[]): string {
   return out;
 }
 
+/** The last few files' styles: fixes for many findings in one file ask for the same text's style repeatedly. */
+const styleCache = new Map<string, { indent: number; compact: boolean }>();
+
+function styleOf(text: string): { indent: number; compact: boolean } {
+  let style = styleCache.get(text);
+  if (!style) {
+    style = { indent: indentUnit(text), compact: usesCompactSequences(text) };
+    if (styleCache.size >= 8) styleCache.delete(styleCache.keys().next().value as string);
+    styleCache.set(text, style);
+  }
+  return style;
+}
+
 /** Serializes a snippet (a fresh value, never document content) as block YAML lines in the file's style. */
 export function snippetLines(value: unknown, text: string): string[] {
+  const style = styleOf(text);
   const out = stringify(value, {
-    indent: indentUnit(text),
-    indentSeq: !usesCompactSequences(text),
+    indent: style.indent,
+    indentSeq: !style.compact,
     lineWidth: 0,
     flowCollectionPadding: false,
   });

@@ -19,15 +19,21 @@ export const allowsAll: Rule = {
   run(context) {
     for (const policy of context.model.policies) {
       if (!policy.valid || !policy.object.uri) continue;
-      const pods = podsOfPolicy(context, policy);
-      const subject = pods.length ? podNames(pods) : 'the selected pods';
+      let subjectText: string | undefined;
+      const subject = () => {
+        if (subjectText === undefined) {
+          const pods = podsOfPolicy(context, policy);
+          subjectText = pods.length ? podNames(pods) : 'the selected pods';
+        }
+        return subjectText;
+      };
       for (const rule of [...(policy.types.ingress ? policy.ingress : []), ...(policy.types.egress ? policy.egress : [])]) {
         const ingress = rule.direction === 'ingress';
         if (!rule.peers) {
           context.report({
             message: ingress
-              ? `${capitalize(ruleLabel(rule))} has no "from": it admits traffic to ${subject} from every pod of every namespace and from outside the cluster, ${portsText(rule)}.`
-              : `${capitalize(ruleLabel(rule))} has no "to": it lets ${subject} reach every pod of every namespace and every address outside the cluster, ${portsText(rule)}.`,
+              ? `${capitalize(ruleLabel(rule))} has no "from": it admits traffic to ${subject()} from every pod of every namespace and from outside the cluster, ${portsText(rule)}.`
+              : `${capitalize(ruleLabel(rule))} has no "to": it lets ${subject()} reach every pod of every namespace and every address outside the cluster, ${portsText(rule)}.`,
             location: locate(policy.object, rule.path),
           });
           continue;
@@ -36,14 +42,14 @@ export const allowsAll: Rule = {
           if (peer.type === 'pods') {
             if (peer.namespaceSelector && isEmptySelector(peer.namespaceSelector) && (!peer.podSelector || isEmptySelector(peer.podSelector))) {
               context.report({
-                message: `namespaceSelector: {} without a podSelector selects every pod of every namespace: ${ruleLabel(rule)} ${ingress ? `admits all of them to ${subject}` : `lets ${subject} reach all of them`}, ${portsText(rule)}.`,
+                message: `namespaceSelector: {} without a podSelector selects every pod of every namespace: ${ruleLabel(rule)} ${ingress ? `admits all of them to ${subject()}` : `lets ${subject()} reach all of them`}, ${portsText(rule)}.`,
                 location: locate(policy.object, [...peer.path, 'namespaceSelector'], { key: true }),
               });
             }
           } else if (peer.cidr.lo === 0n && peer.cidr.hi === (peer.cidr.v6 ? (1n << 128n) - 1n : 0xffffffffn)) {
             const family = peer.cidr.v6 ? 'IPv6' : 'IPv4';
             context.report({
-              message: `ipBlock ${peer.cidrText} is every ${family} address${peer.except.length ? ' (but the excepted blocks)' : ''}: ${ruleLabel(rule)} ${ingress ? `admits any of them to ${subject}` : `lets ${subject} reach any of them`}, ${portsText(rule)}.`,
+              message: `ipBlock ${peer.cidrText} is every ${family} address${peer.except.length ? ' (but the excepted blocks)' : ''}: ${ruleLabel(rule)} ${ingress ? `admits any of them to ${subject()}` : `lets ${subject()} reach any of them`}, ${portsText(rule)}.`,
               location: locate(policy.object, [...peer.path, 'ipBlock', 'cidr']),
             });
           }

@@ -113,33 +113,63 @@ export function namespaceLabels(model: Model, name: string): Record<string, stri
   return { ...(model.namespaces.get(name)?.labels ?? { 'kubernetes.io/metadata.name': name }) };
 }
 
+const namespaceMatches = new WeakMap<Model, WeakMap<LabelSelector, Namespace[]>>();
+
 /** Namespaces (of the model, plus the DNS namespace the configuration names) that a selector matches. */
 export function namespacesMatching(context: RuleContext, selector: LabelSelector): Namespace[] {
-  const out: Namespace[] = [];
-  for (const ns of allNamespaces(context)) if (matchesSelector(selector, ns.labels)) out.push(ns);
+  let bySelector = namespaceMatches.get(context.model);
+  if (!bySelector) namespaceMatches.set(context.model, (bySelector = new WeakMap()));
+  let out = bySelector.get(selector);
+  if (!out) {
+    out = allNamespaces(context).filter((ns) => matchesSelector(selector, ns.labels));
+    bySelector.set(selector, out);
+  }
   return out;
 }
 
+const namespaceLists = new WeakMap<Model, Namespace[]>();
+
 /** The namespaces of the model plus the cluster DNS namespace, which exists in every cluster. */
 export function allNamespaces(context: RuleContext): Namespace[] {
-  const list = [...context.model.namespaces.values()];
-  const dnsNs = context.config.dns.namespace;
-  if (!context.model.namespaces.has(dnsNs)) {
-    list.push({ name: dnsNs, labels: { 'kubernetes.io/metadata.name': dnsNs }, implicit: true, external: true });
+  let list = namespaceLists.get(context.model);
+  if (!list) {
+    list = [...context.model.namespaces.values()];
+    const dnsNs = context.config.dns.namespace;
+    if (!context.model.namespaces.has(dnsNs)) {
+      list.push({ name: dnsNs, labels: { 'kubernetes.io/metadata.name': dnsNs }, implicit: true, external: true });
+    }
+    namespaceLists.set(context.model, list);
   }
   return list;
 }
 
+/** Workloads of a namespace a peer may select, with the assumed DNS pod in the DNS namespace. */
+function peerCandidates(context: RuleContext, namespace: string): readonly Workload[] {
+  const own = workloadsIn(context.model, namespace);
+  const dns = dnsEndpoints(context);
+  if (dns.declared || dns.pods[0].namespace !== namespace) return own;
+  return [...own, ...dns.pods];
+}
+
+function peerNamespaces(context: RuleContext, policy: NetworkPolicy, peer: PodPeer): string[] {
+  return peer.namespaceSelector ? namespacesMatching(context, peer.namespaceSelector).map((n) => n.name) : [policy.namespace];
+}
+
 /** The pods (workloads, the assumed DNS pods included) a pod peer of a policy selects. */
 export function podsOfPeer(context: RuleContext, policy: NetworkPolicy, peer: PodPeer): Workload[] {
-  const namespaces = peer.namespaceSelector ? namespacesMatching(context, peer.namespaceSelector).map((n) => n.name) : [policy.namespace];
   const out: Workload[] = [];
-  const dns = dnsEndpoints(context);
-  for (const ns of namespaces) {
-    const candidates = [...workloadsIn(context.model, ns), ...dns.pods.filter((w) => w.assumed && w.namespace === ns && w.id < 0)];
-    for (const w of candidates) if (!peer.podSelector || matchesSelector(peer.podSelector, w.podLabels)) out.push(w);
+  for (const ns of peerNamespaces(context, policy, peer)) {
+    for (const w of peerCandidates(context, ns)) if (!peer.podSelector || matchesSelector(peer.podSelector, w.podLabels)) out.push(w);
   }
   return out;
+}
+
+/** Whether a pod peer selects any pod (stops at the first). */
+export function peerSelectsAnyPod(context: RuleContext, policy: NetworkPolicy, peer: PodPeer): boolean {
+  for (const ns of peerNamespaces(context, policy, peer)) {
+    for (const w of peerCandidates(context, ns)) if (!peer.podSelector || matchesSelector(peer.podSelector, w.podLabels)) return true;
+  }
+  return false;
 }
 
 /** Pods a policy's spec.podSelector selects. */

@@ -9,7 +9,7 @@ import { isPlainObject, nodeAt, type K8sObject } from '../parse';
 import type { NetworkPolicy, Path } from '../policy';
 import { formatSelector, matchesSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
 import type { Labels } from '../types';
-import { allNamespaces, listNames, locate, modelIndex, namespacesMatching, workloadsIn } from './common';
+import { allNamespaces, listNames, locate, modelIndex, namespacesMatching, peerSelectsAnyPod, workloadsIn } from './common';
 import type { Rule, RuleContext } from './types';
 
 interface Candidate {
@@ -155,9 +155,8 @@ export const labelTypo: Rule = {
             }
             namespaces = matched.map((n) => n.name);
           }
-          if (!peer.podSelector) continue;
+          if (!peer.podSelector || peerSelectsAnyPod(context, policy, peer)) continue;
           const pods = namespaces.flatMap((ns) => workloadsIn(context.model, ns));
-          if (matchesAny(peer.podSelector, pods)) continue;
           const where = namespaces.length === 1 ? `namespace ${namespaces[0]}` : `namespaces ${listNames(namespaces)}`;
           check(context, policy, raw.podSelector, [...peer.path, 'podSelector'], peer.podSelector, pods, podCandidates(pods), `pod in ${where}`);
         }

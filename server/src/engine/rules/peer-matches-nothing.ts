@@ -1,6 +1,6 @@
 // A `from`/`to` peer that selects no pod or no namespace of the workspace: the rule allows nothing through it.
 import { formatSelector, isEmptySelector } from '../selectors';
-import { listNames, locate, modelIndex, namespacesMatching, podsOfPeer, ruleLabel } from './common';
+import { listNames, locate, modelIndex, namespacesMatching, peerSelectsAnyPod, ruleLabel } from './common';
 import type { Rule } from './types';
 
 export const peerMatchesNothing: Rule = {
@@ -26,7 +26,7 @@ export const peerMatchesNothing: Rule = {
             }
             // Namespaces known only from the configuration may hold pods the workspace does not show.
             if (namespaces.every((n) => n.external)) continue;
-            if (podsOfPeer(context, policy, peer).length > 0) continue;
+            if (peerSelectsAnyPod(context, policy, peer)) continue;
             const nsText = `namespace${namespaces.length > 1 ? 's' : ''} ${listNames(namespaces.map((n) => n.name))}`;
             const podText = peer.podSelector && !isEmptySelector(peer.podSelector) ? `pods with ${formatSelector(peer.podSelector)}` : 'any pod';
             context.report({
@@ -35,7 +35,7 @@ export const peerMatchesNothing: Rule = {
             });
             continue;
           }
-          if (podsOfPeer(context, policy, peer).length > 0) continue;
+          if (peerSelectsAnyPod(context, policy, peer)) continue;
           const podText = peer.podSelector && !isEmptySelector(peer.podSelector) ? `pods with ${formatSelector(peer.podSelector)}` : 'every pod';
           context.report({
             message: `podSelector ${where} selects ${podText} of namespace ${policy.namespace} (a podSelector without namespaceSelector stays in the policy's namespace), but no such pod exists there.`,

@@ -1,6 +1,6 @@
 // spec.podSelector selects no pod in the policy's namespace: the policy has no effect on anything in the workspace.
-import { isEmptySelector, formatSelector } from '../selectors';
-import { locate, modelIndex, podsOfPolicy, workloadsIn } from './common';
+import { formatSelector, isEmptySelector, matchesSelector } from '../selectors';
+import { locate, modelIndex, workloadsIn } from './common';
 import type { Rule } from './types';
 
 export const selectorMatchesNothing: Rule = {
@@ -12,8 +12,8 @@ export const selectorMatchesNothing: Rule = {
     if (!modelIndex(context.model).hasOwnWorkloads) return;
     for (const policy of context.model.policies) {
       if (!policy.valid || !policy.object.uri) continue;
-      if (podsOfPolicy(context, policy).length > 0) continue;
       const inNamespace = workloadsIn(context.model, policy.namespace);
+      if (inNamespace.some((w) => matchesSelector(policy.podSelector, w.podLabels))) continue;
       const what = isEmptySelector(policy.podSelector) ? 'every pod' : `pods with ${formatSelector(policy.podSelector)}`;
       const why =
         inNamespace.length === 0

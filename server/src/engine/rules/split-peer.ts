@@ -1,13 +1,14 @@
 // A namespaceSelector-only peer next to a podSelector-only peer in one rule. Two list items are ORed: the rule
 // admits every pod of the selected namespaces, plus the selected pods of the policy's own namespace. Written as
 // one item (no `-` before podSelector) they are ANDed: the selected pods in the selected namespaces, which is
-// almost always what was meant.
+// almost always what was meant. With workloads in the workspace, the finding needs evidence: the pod selector
+// matches nothing in the policy's namespace but matches pods in the selected namespaces.
 import { isMap, isSeq, type Node as YamlNode } from 'yaml';
 import { columnOf } from '../edits';
 import { nodeAt } from '../parse';
 import type { NetworkPolicy, PodPeer, PolicyRule } from '../policy';
 import { formatSelector } from '../selectors';
-import { locate, ruleLabel } from './common';
+import { locate, modelIndex, peerSelectsAnyPod, ruleLabel } from './common';
 import type { QuickFix, Rule, RuleContext } from './types';
 
 export const splitPeer: Rule = {
@@ -28,6 +29,7 @@ export const splitPeer: Rule = {
           const ns = nsOnly(a) && podOnly(b) ? a : nsOnly(b) && podOnly(a) ? b : undefined;
           if (!ns) continue;
           const pod = ns === a ? b : a;
+          if (modelIndex(context.model).hasOwnWorkloads && !looksLikeAnd(context, policy, ns, pod)) continue;
           const nsText = formatSelector(ns.namespaceSelector!);
           const podText = formatSelector(pod.podSelector!);
           const fix = mergeFix(context, policy, rule, a.index);
@@ -44,6 +46,16 @@ export const splitPeer: Rule = {
     }
   },
 };
+
+/**
+ * With workloads to judge by: the OR reading is likely a mistake when the pod selector finds nothing in the
+ * policy's own namespace, while the AND reading finds pods in the selected namespaces.
+ */
+function looksLikeAnd(context: RuleContext, policy: NetworkPolicy, ns: PodPeer, pod: PodPeer): boolean {
+  if (peerSelectsAnyPod(context, policy, pod)) return false;
+  const combined: PodPeer = { ...ns, podSelector: pod.podSelector };
+  return peerSelectsAnyPod(context, policy, combined);
+}
 
 /** Merges item `index + 1` into item `index` by turning its `-` into a space, when both are aligned block maps. */
 function mergeFix(context: RuleContext, policy: NetworkPolicy, rule: PolicyRule, index: number): QuickFix | undefined {

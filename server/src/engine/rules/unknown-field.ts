@@ -3,9 +3,10 @@
 // to anyone applying with validation off. Wrong shapes the policy reader finds (a string where a list belongs)
 // come from its `unknown-field` problems; this rule adds unknown keys, with a did-you-mean fix.
 import { distance } from 'fastest-levenshtein';
-import { isMap, isPair, isScalar, isSeq, type Node as YamlNode } from 'yaml';
+import { isMap, isPair, isScalar, type Node as YamlNode } from 'yaml';
 import { replaceScalar } from '../edits';
-import type { NetworkPolicy } from '../policy';
+import { isPlainObject, nodeAt } from '../parse';
+import type { NetworkPolicy, Path } from '../policy';
 import { policyProblemRule } from './common';
 import type { Rule, RuleContext } from './types';
 
@@ -84,29 +85,29 @@ function suggestion(key: string, fields: string[]): string | undefined {
 
 function checkUnknownFields(context: RuleContext, policy: NetworkPolicy): void {
   const uri = policy.object.uri;
-  const file = context.file(uri);
-  if (!file) return;
-  const visit = (node: YamlNode | null | undefined, schema: Schema): void => {
-    if (!node) return;
+  const object = policy.object;
+  // Walk the plain data; the YAML nodes (built on demand) are touched only to report.
+  const visit = (value: unknown, path: Path, schema: Schema): void => {
     if (schema.type === 'list') {
-      if (isSeq(node)) for (const item of node.items) visit(item as YamlNode, schema.item);
+      if (Array.isArray(value)) value.forEach((item, i) => visit(item, [...path, i], schema.item));
       return;
     }
-    if (schema.type !== 'map' || !isMap(node)) return; // wrong shapes are the policy reader's problems
+    if (schema.type !== 'map' || !isPlainObject(value)) return; // wrong shapes are the policy reader's problems
     const fields = Object.keys(schema.fields);
-    for (const pair of node.items) {
-      if (!isPair(pair) || !isScalar(pair.key) || !pair.key.range) continue;
-      const key = String(pair.key.value);
+    for (const [key, child] of Object.entries(value)) {
       const field = schema.fields[key];
       if (field) {
-        visit(pair.value as YamlNode, field);
+        visit(child, [...path, key], field);
         continue;
       }
+      const keyNode = mapKeyNode(object.node, path, key);
+      if (!keyNode?.range) continue;
+      const range = [keyNode.range[0], keyNode.range[1]] as const;
       const guess = suggestion(key, fields);
-      const range = [pair.key.range[0], pair.key.range[1]] as const;
       if (guess) {
-        const edit = replaceScalar(file.text, pair.key as YamlNode, guess);
-        const duplicate = node.items.some((p) => isPair(p) && isScalar(p.key) && p.key.value === guess);
+        const file = context.file(uri);
+        const edit = file ? replaceScalar(file.text, keyNode, guess) : undefined;
+        const duplicate = Object.prototype.hasOwnProperty.call(value, guess);
         context.report({
           message: `Unknown field "${key}" in ${schema.name}; did you mean "${guess}"? kubectl rejects unknown fields, and the analysis ignores this one.`,
           location: { uri, range },
@@ -123,7 +124,15 @@ function checkUnknownFields(context: RuleContext, policy: NetworkPolicy): void {
       }
     }
   };
-  visit(policy.object.node, NETWORK_POLICY);
+  visit(object.value, [], NETWORK_POLICY);
+}
+
+/** The key scalar of `key` in the map at `path`. */
+function mapKeyNode(root: YamlNode | undefined, path: Path, key: string): YamlNode | undefined {
+  const map = nodeAt(root, path);
+  if (!isMap(map)) return undefined;
+  for (const pair of map.items) if (isPair(pair) && isScalar(pair.key) && String(pair.key.value) === key) return pair.key as YamlNode;
+  return undefined;
 }
 
 const shapeProblems = policyProblemRule('unknown-field', '');

@@ -2,12 +2,12 @@
 // YAML 1.1, where `yes`, `no`, `on`, `off`, `y`, `n`, `true`, `false` are booleans and `8080`, `1.10`, `0777`,
 // `1_000` numbers; labels are strings, so the API server rejects the object (or, through other tools, sees
 // another value: `1.10` becomes 1.1). The fix quotes the value as written.
-import { isMap, isPair, isScalar, isSeq, type Node as YamlNode, type Scalar } from 'yaml';
+import { isScalar, type Node as YamlNode, type Scalar } from 'yaml';
 import { quoteScalar, yaml11Type } from '../edits';
-import type { K8sObject } from '../parse';
-import type { NetworkPolicy } from '../policy';
+import { isPlainObject, nodeAt, type K8sObject } from '../parse';
+import type { NetworkPolicy, Path } from '../policy';
 import { rejectionNote } from './common';
-import type { Rule, RuleContext } from './types';
+import type { Rule } from './types';
 
 /** Why a scalar is not a string for kubectl, or undefined when it is one. */
 function nonStringReading(node: Scalar, source: string): string | undefined {
@@ -29,12 +29,16 @@ export const unquotedLabelValue: Rule = {
     const policyOf = new Map<K8sObject, NetworkPolicy>(context.model.policies.map((p) => [p.object, p]));
     for (const object of context.model.objects) {
       const file = object.uri ? context.file(object.uri) : undefined;
-      if (!file || !object.node) continue;
-      const check = (node: unknown, what: string) => {
-        if (!isScalar(node) || !node.range) return;
+      if (!file) continue;
+      // The plain data finds the candidates; the YAML nodes (built on demand) are touched only for those.
+      const candidates: { path: Path; what: string }[] = [];
+      collect(object, object.value, [], candidates);
+      for (const { path, what } of candidates) {
+        const node = nodeAt(object.node, path);
+        if (!isScalar(node) || !node.range) continue;
         const source = file.text.slice(node.range[0], node.range[1]);
         const reading = nonStringReading(node, source);
-        if (!reading) return;
+        if (!reading) continue;
         const edit = quoteScalar(file.text, node as YamlNode);
         const policy = policyOf.get(object);
         context.report({
@@ -42,40 +46,41 @@ export const unquotedLabelValue: Rule = {
           location: { uri: object.uri, range: [node.range[0], node.range[1]] },
           ...(edit ? { fixes: [{ title: `Quote "${source}"`, edits: [{ uri: object.uri, ...edit }], preferred: true }] } : {}),
         });
-      };
-      walk(context, object, object.node, [], check);
+      }
     }
   },
 };
 
-/** Visits the label maps and selector values of an object: metadata.labels anywhere, matchLabels, matchExpressions values, Service/RC selectors. */
-function walk(context: RuleContext, object: K8sObject, node: YamlNode, path: string[], check: (node: unknown, what: string) => void): void {
-  void context;
-  if (isMap(node)) {
-    for (const pair of node.items) {
-      if (!isPair(pair) || !isScalar(pair.key)) continue;
-      const key = String(pair.key.value);
-      const value = pair.value as YamlNode | null;
-      if (!value) continue;
-      const parent = path[path.length - 1];
-      const isLabelMap =
-        (key === 'labels' && parent === 'metadata') ||
-        key === 'matchLabels' ||
-        (key === 'selector' && parent === 'spec' && path.length === 1 && (object.kind === 'Service' || object.kind === 'ReplicationController'));
-      if (isLabelMap && isMap(value)) {
-        for (const p of value.items) if (isPair(p) && isScalar(p.key)) check(p.value, `The value of label ${String(p.key.value)}:`);
-        continue;
-      }
-      if (key === 'matchExpressions' && isSeq(value)) {
-        for (const expr of value.items) {
-          const values = isMap(expr) ? expr.get('values', true) : undefined;
-          if (isSeq(values)) for (const v of values.items) check(v, 'The selector value');
-        }
-        continue;
-      }
-      walk(context, object, value, [...path, key], check);
-    }
-  } else if (isSeq(node)) {
-    for (const item of node.items) if (item) walk(context, object, item as YamlNode, path, check);
+/** Keys on the way to labels and selectors (containers, volumes and the like hold none). */
+const DESCEND = new Set(['metadata', 'spec', 'template', 'jobTemplate', 'selector', 'podSelector', 'namespaceSelector', 'ingress', 'egress', 'from', 'to', 'items']);
+
+/** Whether a decoded value may have been written as something other than a quoted string. */
+function suspicious(value: unknown): boolean {
+  return typeof value === 'number' || typeof value === 'boolean' || (typeof value === 'string' && yaml11Type(value) !== undefined);
+}
+
+/** Paths of suspicious values in label maps (metadata.labels, matchLabels, Service/RC selectors) and matchExpressions values. */
+function collect(object: K8sObject, value: unknown, path: Path, out: { path: Path; what: string }[]): void {
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => collect(object, item, [...path, i], out));
+    return;
+  }
+  if (!isPlainObject(value)) return;
+  const parent = path[path.length - 1];
+  for (const [key, child] of Object.entries(value)) {
+    const isLabelMap =
+      (key === 'labels' && parent === 'metadata') ||
+      key === 'matchLabels' ||
+      (key === 'selector' && parent === 'spec' && path.length === 1 && (object.kind === 'Service' || object.kind === 'ReplicationController'));
+    if (isLabelMap && isPlainObject(child)) {
+      for (const [label, v] of Object.entries(child)) if (suspicious(v)) out.push({ path: [...path, key, label], what: `The value of label ${label}:` });
+    } else if (key === 'matchExpressions' && Array.isArray(child)) {
+      child.forEach((expr, i) => {
+        if (!isPlainObject(expr) || !Array.isArray(expr.values)) return;
+        expr.values.forEach((v, j) => {
+          if (suspicious(v)) out.push({ path: [...path, key, i, 'values', j], what: 'The selector value' });
+        });
+      });
+    } else if (DESCEND.has(key)) collect(object, child, [...path, key], out);
   }
 }
