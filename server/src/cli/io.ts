@@ -10,7 +10,17 @@ export class UsageError extends Error {}
 
 const SKIPPED_DIRS = new Set(['node_modules', '.git']);
 
-function walk(dir: string, out: string[]): void {
+/** Collects manifest files below `dir`. Symbolic links are followed (charts often link shared files), each real
+ * folder once, so a link cycle ends; a dangling link is skipped. */
+function walk(dir: string, out: string[], visited = new Set<string>()): void {
+  let real: string;
+  try {
+    real = fs.realpathSync(dir);
+  } catch {
+    real = dir;
+  }
+  if (visited.has(real)) return;
+  visited.add(real);
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -20,9 +30,20 @@ function walk(dir: string, out: string[]): void {
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
     const full = path.join(dir, e.name);
-    if (e.isDirectory()) {
-      if (!SKIPPED_DIRS.has(e.name)) walk(full, out);
-    } else if (e.isFile() && (isManifestUri(e.name) || e.name === CONFIG_FILE_NAME)) out.push(full);
+    let isDirectory = e.isDirectory();
+    let isFile = e.isFile();
+    if (e.isSymbolicLink()) {
+      try {
+        const target = fs.statSync(full);
+        isDirectory = target.isDirectory();
+        isFile = target.isFile();
+      } catch {
+        continue;
+      }
+    }
+    if (isDirectory) {
+      if (!SKIPPED_DIRS.has(e.name)) walk(full, out, visited);
+    } else if (isFile && (isManifestUri(e.name) || e.name === CONFIG_FILE_NAME)) out.push(full);
   }
 }
 
@@ -48,6 +69,8 @@ export interface LoadOptions {
 export function loadWorkspace(paths: string[], options: LoadOptions = {}): Workspace {
   if (paths.length === 0) throw new UsageError('no input: give one or more files or folders, or - for standard input');
   const workspace = new Workspace({ defaultNamespace: options.defaultNamespace });
+  // A file reached twice (named twice, or through a link) is read once, so its objects are not counted twice.
+  const seenFiles = new Set<string>();
   let configFound = false;
   const addConfig = (file: string) => {
     if (configFound) return;
@@ -80,6 +103,14 @@ export function loadWorkspace(paths: string[], options: LoadOptions = {}): Works
     } else files.push(p);
     for (const f of files) {
       if (path.basename(f) === CONFIG_FILE_NAME) continue;
+      let real: string;
+      try {
+        real = fs.realpathSync(f);
+      } catch {
+        real = path.resolve(f);
+      }
+      if (seenFiles.has(real)) continue;
+      seenFiles.add(real);
       let text: string;
       try {
         text = fs.readFileSync(f, 'utf8');

@@ -203,6 +203,21 @@ describe('input', () => {
     assert.deepEqual(JSON.parse(run.stdout).pods, ['n/api', 'n/web']);
   });
 
+  test('symbolic links are followed, a link cycle ends, a dangling link is skipped', async () => {
+    const dir = path.join(tmp, 'links');
+    fs.mkdirSync(path.join(dir, 'real'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'real', 'web.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: n}\nspec: {containers: [{name: c, image: i}]}\n');
+    fs.writeFileSync(path.join(tmp, 'outside-api.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: n}\nspec: {containers: [{name: c, image: i}]}\n');
+    fs.symlinkSync(path.join(tmp, 'outside-api.yaml'), path.join(dir, 'api.yaml'));
+    fs.symlinkSync(dir, path.join(dir, 'real', 'loop'), 'dir');
+    fs.symlinkSync(path.join(tmp, 'nowhere.yaml'), path.join(dir, 'dangling.yaml'));
+    fs.symlinkSync(path.join(dir, 'real', 'web.yaml'), path.join(dir, 'web-again.yaml'));
+    // The same file through a link, and named twice on the command line, is read once.
+    const run = await runCaptured(['matrix', '--format', 'json', '--port', '80', dir, path.join(dir, 'real', 'web.yaml')]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout).pods, ['n/api', 'n/web']);
+  });
+
   test('findings about the input go to standard error; standard output stays parseable', async () => {
     const input = `${SMALL}---
 apiVersion: v1
