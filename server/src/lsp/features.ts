@@ -2,9 +2,13 @@
 // The language server calls registerFeatureHandlers once, before initialize completes. The answers come from the
 // pure functions of engine/features; this file converts offsets to positions and engine data to protocol types.
 import {
+  CodeLensRefreshRequest,
   CompletionItemKind,
+  LSPErrorCodes,
   MarkupKind,
+  ResponseError,
   SymbolKind,
+  type CancellationToken,
   type CodeLens,
   type CompletionItem,
   type Connection,
@@ -48,7 +52,9 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
   // A failing feature answers "nothing" and logs, instead of failing the request.
   const guarded =
     <P, R>(name: string, fallback: R, fn: (params: P) => R) =>
-    (params: P): R => {
+    (params: P, token?: CancellationToken): R => {
+      // A request cancelled while it waited behind an analysis is not computed (the LSP answer is RequestCancelled).
+      if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
       try {
         return fn(params);
       } catch (error) {
@@ -66,9 +72,22 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
     }),
   );
 
+  // Lenses count pods in other files: after any change, visible lenses are stale. The workspace version of the last
+  // lens answer tells whether a refresh is due; a client that rejects the refresh request is not asked again.
+  let lensesServedAt: number | undefined;
+  let refreshUnsupported = false;
+  ctx.onDidChangeWorkspace((workspace) => {
+    if (refreshUnsupported || lensesServedAt === undefined || lensesServedAt === workspace.version) return;
+    lensesServedAt = undefined;
+    connection.sendRequest(CodeLensRefreshRequest.type).catch(() => {
+      refreshUnsupported = true;
+    });
+  });
+
   connection.onCodeLens(
     guarded('code lens', [] as CodeLens[], (params) => {
       const uri = canonicalUri(params.textDocument.uri);
+      lensesServedAt = ctx.workspace().version;
       return codeLenses(ctx.workspace(), uri).map((lens): CodeLens => {
         const range = ctx.rangeToLsp(uri, lens.range);
         const command = lens.kind === 'policy' ? Commands.showPolicyPods : Commands.showLocations;

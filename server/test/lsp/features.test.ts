@@ -192,6 +192,13 @@ describe('editor features over the protocol (netpol lsp --stdio)', () => {
     assert.match((hover!.contents as MarkupContent).value, /Isolates ingress of 1 pod in production \(postgresql\)\./);
     const lenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: policies } });
     assert.equal(lenses[1].command?.title, 'selects 1 pod · ingress from 1 pod');
+    // Lenses shown in other editors are stale after an edit: the server asks the client to refresh them.
+    const refreshesBefore = client.serverRequests.filter((r) => r.method === 'workspace/codeLens/refresh').length;
+    client.change(workloads, text.replace(replicaLabel, '        app: postgresql-other\n        role: replica'));
+    await client.waitUntil(
+      () => client.serverRequests.filter((r) => r.method === 'workspace/codeLens/refresh').length > refreshesBefore || undefined,
+      'a workspace/codeLens/refresh request',
+    );
     client.change(workloads, text);
     const restored = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: policies } });
     assert.equal(restored[1].command?.title, 'selects 2 pods · ingress from 1 pod');
