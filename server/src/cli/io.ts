@@ -117,7 +117,8 @@ export function loadWorkspace(paths: string[], options: LoadOptions = {}): Works
       } catch (error) {
         throw new UsageError(`cannot read ${f}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
       }
-      workspace.setFile(fileUri(f), text);
+      // Files named on the command line are read whatever their extension (process substitution gives /dev/fd/N).
+      workspace.setFile(fileUri(f), text, { anyName: !stat.isDirectory() });
     }
   }
   return workspace;

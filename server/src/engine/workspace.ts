@@ -60,7 +60,7 @@ export class Workspace {
   constructor(private readonly options: { defaultNamespace?: string } = {}) {}
 
   /** Adds or replaces a file. Returns the parsed file. Non-manifest files are ignored (undefined). */
-  setFile(uri: string, text: string): ParsedFile | undefined {
+  setFile(uri: string, text: string, options: { anyName?: boolean } = {}): ParsedFile | undefined {
     if (basenameUri(uri) === CONFIG_FILE_NAME) {
       this.configUri = uri;
       this.configText = text;
@@ -68,7 +68,8 @@ export class Workspace {
       this.applySizeLimit();
       return undefined;
     }
-    if (!isManifestUri(uri)) return undefined;
+    // `anyName`: a file named explicitly (the CLI's `netpol list <(kustomize build)`) is read whatever its name.
+    if (!options.anyName && !isManifestUri(uri)) return undefined;
     const existing = this.files.get(uri);
     if (existing && existing.text === text) return existing;
     const parsed = this.read(uri, text);

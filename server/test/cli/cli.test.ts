@@ -203,6 +203,14 @@ describe('input', () => {
     assert.deepEqual(JSON.parse(run.stdout).pods, ['n/api', 'n/web']);
   });
 
+  test('a file named on the command line is read whatever its extension (netpol list <(kustomize build))', async () => {
+    const file = path.join(tmp, 'rendered.txt');
+    fs.writeFileSync(file, 'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: n}\nspec: {containers: [{name: c, image: i}]}\n');
+    const run = await runCaptured(['matrix', '--format', 'json', '--port', '80', file]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout).pods, ['n/web']);
+  });
+
   test('symbolic links are followed, a link cycle ends, a dangling link is skipped', async () => {
     const dir = path.join(tmp, 'links');
     fs.mkdirSync(path.join(dir, 'real'), { recursive: true });
