@@ -731,13 +731,16 @@ declare const NETPOL_VERSION: string | undefined;
 export function startServer(connection: Connection, options?: ServerOptions): Promise<void> {
   const closed = new Promise<void>((resolve) => connection.onExit(() => resolve()));
   new NetpolServer(connection, options);
-  process.on('uncaughtException', (error) => {
+  // A stray error must not take the editor's analysis down with it: log it and carry on.
+  const report = (what: string) => (error: unknown) => {
     try {
-      connection.console.error(`netpol: uncaught error: ${errorText(error)}`);
+      connection.console.error(`netpol: ${what}: ${errorText(error)}`);
     } catch {
       // Nothing left to report to.
     }
-  });
+  };
+  process.on('uncaughtException', report('uncaught error'));
+  process.on('unhandledRejection', report('unhandled rejection'));
   connection.listen();
   return closed;
 }

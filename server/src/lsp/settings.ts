@@ -1,6 +1,6 @@
 // The `netpol` settings (workspace/configuration section `netpol`), read defensively: any value may be missing or
 // of the wrong type. Settings override `.netpol.yaml`.
-import type { DnsConfig, RuleSetting } from '../engine/config';
+import { DEFAULT_DNS, type DnsConfig, type RuleSetting } from '../engine/config';
 import { isPlainObject } from '../engine/parse';
 
 export interface NetpolSettings {
@@ -40,10 +40,13 @@ export function readSettings(value: unknown): NetpolSettings {
     settings.maxFileSize = value.maxFileSize;
   }
   if (isPlainObject(value.dns)) {
+    // VS Code hands over the declared defaults as if they were set; a default must not hide `.netpol.yaml`'s DNS
+    // (an OpenShift cluster described there), so values equal to the defaults count as unset.
     const dns = value.dns;
-    if (typeof dns.namespace === 'string' && dns.namespace !== '') settings.dns.namespace = dns.namespace;
+    if (typeof dns.namespace === 'string' && dns.namespace !== '' && dns.namespace !== DEFAULT_DNS.namespace) settings.dns.namespace = dns.namespace;
     if (isPlainObject(dns.podLabels) && Object.keys(dns.podLabels).length > 0) {
-      settings.dns.podLabels = Object.fromEntries(Object.entries(dns.podLabels).map(([k, v]) => [k, String(v)]));
+      const labels = Object.fromEntries(Object.entries(dns.podLabels).map(([k, v]) => [k, String(v)]));
+      if (!sameLabels(labels, DEFAULT_DNS.podLabels)) settings.dns.podLabels = labels;
     }
     if (Array.isArray(dns.ports) && dns.ports.length > 0) {
       settings.dns.ports = dns.ports.filter((p): p is number => typeof p === 'number' && Number.isInteger(p) && p > 0 && p < 65536);
@@ -51,4 +54,9 @@ export function readSettings(value: unknown): NetpolSettings {
     if (Array.isArray(dns.cidrs) && dns.cidrs.length > 0) settings.dns.cidrs = dns.cidrs.filter((c): c is string => typeof c === 'string');
   }
   return settings;
+}
+
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
