@@ -1,5 +1,6 @@
 // Reads the text of one file into YAML documents and the Kubernetes objects they hold, with source positions.
 import { isMap, isNode, isSeq, isScalar, LineCounter, parseAllDocuments, visit, type Document, type Node as YamlNode } from 'yaml';
+import { readSimpleYaml, type FastResult } from './fast-yaml';
 import type { InputFinding, OffsetRange } from './types';
 
 /** Alias expansion limit: protects against "billion laughs" documents. */
@@ -49,19 +50,57 @@ export function isManifestUri(uri: string): boolean {
 }
 
 export function parseFile(uri: string, text: string): ParsedFile {
-  const lineCounter = new LineCounter();
-  const findings: InputFinding[] = [];
-  const documents: ParsedDocument[] = [];
-  // A BOM is not content; the yaml parser handles it, but JSON detection and templates must not see it.
-  let yamlDocs: Document.Parsed[];
+  // Most manifests are plain block YAML: read those fast, and build the yaml package's documents (for positions and
+  // edits) only when someone asks for them. Everything else takes the full parser.
+  const fast = readSimpleYaml(text);
+  return fast ? fromFastRead(uri, text, fast) : parseFileWithYamlPackage(uri, text);
+}
+
+/** The yaml package's documents of a text (document by document when the parser itself overflows). */
+function parseYamlDocuments(uri: string, text: string, lineCounter: LineCounter, findings: InputFinding[]): Document.Parsed[] {
   try {
-    yamlDocs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false }) as Document.Parsed[];
-    if (!Array.isArray(yamlDocs)) yamlDocs = [yamlDocs as unknown as Document.Parsed];
+    const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false }) as Document.Parsed[];
+    return Array.isArray(docs) ? docs : [docs as unknown as Document.Parsed];
   } catch {
     // The parser itself recursed too deep (thousands of nesting levels): read document by document instead, so only
     // the offending document is lost.
-    yamlDocs = parseDocumentsOneByOne(uri, text, lineCounter, findings);
+    return parseDocumentsOneByOne(uri, text, lineCounter, findings);
   }
+}
+
+/**
+ * A file the fast reader understood: values and ranges now; the yaml documents and nodes on first access (one full
+ * parse of the file, shared by all its documents and objects). Equal to parseWithYamlPackage's result.
+ */
+function fromFastRead(uri: string, text: string, fast: FastResult): ParsedFile {
+  const lineCounter = new LineCounter();
+  for (const start of fast.lineStarts) lineCounter.addNewLine(start);
+  const findings: InputFinding[] = [];
+  let yamlDocs: Document.Parsed[] | undefined;
+  const yamlDocument = (index: number) => (yamlDocs ??= parseYamlDocuments(uri, text, new LineCounter(), []))[index];
+  const documents = fast.documents.map((doc, index): ParsedDocument => {
+    const parsed = {
+      index,
+      range: doc.range,
+      get yaml() {
+        return yamlDocument(index);
+      },
+      objects: [] as K8sObject[],
+      skipped: false,
+    };
+    const root = () => yamlDocument(index)?.contents ?? undefined;
+    collectObjects(uri, doc.value, { node: root, range: doc.rootRange, ranges: doc.ranges }, index, parsed.objects, findings);
+    return parsed;
+  });
+  return { uri, text, documents, findings, lineCounter };
+}
+
+/** parseFile without the fast reader: every document through the yaml package (the reference the fast path equals). */
+export function parseFileWithYamlPackage(uri: string, text: string): ParsedFile {
+  const lineCounter = new LineCounter();
+  const findings: InputFinding[] = [];
+  const documents: ParsedDocument[] = [];
+  const yamlDocs = parseYamlDocuments(uri, text, lineCounter, findings);
   yamlDocs.forEach((doc, index) => {
     const range: OffsetRange = [doc.range[0], doc.range[2]];
     const parsed: ParsedDocument = { index, range, yaml: doc, objects: [], skipped: false };
@@ -107,7 +146,7 @@ export function parseFile(uri: string, text: string): ParsedFile {
       });
       return;
     }
-    collectObjects(uri, value, root, index, parsed.objects, findings);
+    collectObjects(uri, value, { node: () => root, range: rangeOfNode(root, [0, 0]) }, index, parsed.objects, findings);
   });
   return { uri, text, documents, findings, lineCounter };
 }
@@ -171,10 +210,19 @@ function rangeOfNode(node: YamlNode | undefined | null, fallback: OffsetRange): 
   return r ? [r[0], r[1]] : fallback;
 }
 
+/** Where a document's root node comes from: at hand (full parse) or on demand (fast read, with its ranges). */
+interface RootSource {
+  node: () => YamlNode | undefined;
+  /** `[range[0], range[1]]` of the root node. */
+  range: OffsetRange;
+  /** Ranges of collections below the root by value (fast read only; the full parse reads them from the nodes). */
+  ranges?: ReadonlyMap<object, OffsetRange>;
+}
+
 function collectObjects(
   uri: string,
   value: unknown,
-  node: YamlNode,
+  root: RootSource,
   documentIndex: number,
   out: K8sObject[],
   findings: InputFinding[],
@@ -183,31 +231,40 @@ function collectObjects(
   const kind = value.kind;
   const apiVersion = value.apiVersion;
   if (typeof kind !== 'string' || typeof apiVersion !== 'string') return; // not a Kubernetes object
-  const range = rangeOfNode(node, [0, 0]);
+  const range = root.range;
   if (kind === 'List' || kind.endsWith('List')) {
     const items = value.items;
-    const itemsNode = isMap(node) ? node.get('items', true) : undefined;
     if (!Array.isArray(items)) return;
+    const itemNode = (i: number): YamlNode | undefined => {
+      const node = root.node();
+      const itemsNode = isMap(node) ? node.get('items', true) : undefined;
+      return isSeq(itemsNode) ? (itemsNode.items[i] as YamlNode | undefined) : undefined;
+    };
     items.forEach((item, i) => {
-      const itemNode = isSeq(itemsNode) ? (itemsNode.items[i] as YamlNode | undefined) : undefined;
       if (!isPlainObject(item)) return;
       // Items of typed lists (PodList) may omit kind/apiVersion.
       const itemKind = typeof item.kind === 'string' ? item.kind : kind !== 'List' ? kind.slice(0, -4) : undefined;
       if (!itemKind) return;
       const withKind = { ...item, kind: itemKind, apiVersion: typeof item.apiVersion === 'string' ? item.apiVersion : apiVersion };
-      const obj = makeObject(uri, withKind, itemNode, documentIndex, rangeOfNode(itemNode, range), findings);
-      if (obj) out.push({ ...obj, listIndex: i });
+      const itemRange = root.ranges ? (root.ranges.get(item) ?? range) : rangeOfNode(itemNode(i), range);
+      const obj = makeObject(uri, withKind, () => itemNode(i), !root.ranges, documentIndex, itemRange, findings);
+      if (obj) {
+        obj.listIndex = i;
+        out.push(obj);
+      }
     });
     return;
   }
-  const obj = makeObject(uri, value, node, documentIndex, range, findings);
+  const obj = makeObject(uri, value, root.node, !root.ranges, documentIndex, range, findings);
   if (obj) out.push(obj);
 }
 
 function makeObject(
   uri: string,
   value: Record<string, unknown>,
-  node: YamlNode | undefined,
+  node: () => YamlNode | undefined,
+  /** Whether the node is at hand (a plain property) or built on first access (a getter). */
+  eager: boolean,
   documentIndex: number,
   range: OffsetRange,
   findings: InputFinding[],
@@ -225,17 +282,19 @@ function makeObject(
   const meta = (metadata ?? {}) as Record<string, unknown>;
   const name = typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? meta.generateName : '';
   const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
-  return {
+  const object: K8sObject = {
     uri,
     kind: value.kind as string,
     apiVersion: value.apiVersion as string,
     name,
     namespace,
     value,
-    node,
+    node: eager ? node() : undefined,
     range,
     documentIndex,
   };
+  if (!eager) Object.defineProperty(object, 'node', { get: node, enumerable: true, configurable: true });
+  return object;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

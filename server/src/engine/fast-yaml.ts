@@ -1,0 +1,501 @@
+// A fast reader for the plain block-style YAML that Kubernetes manifests are nearly always written in. It returns
+// the same JavaScript values and the same document and object ranges as the `yaml` package (parseAllDocuments +
+// toJS, YAML 1.2 core schema), about ten times faster, and builds no syntax tree. Whenever the text uses anything
+// outside the subset it knows exactly (anchors, tags, block scalars, multi-line scalars, flow maps, escapes,
+// comments between entries, empty values, CRLF, tabs, duplicate keys...), it gives up (returns undefined) and the
+// caller parses the file with the `yaml` package. test/engine/parse-equivalence.test.ts holds the two together.
+import { parseDocument } from 'yaml';
+import type { OffsetRange } from './types';
+
+export interface FastDocument {
+  /** `[doc.range[0], doc.range[2]]` of the yaml package's document. */
+  range: OffsetRange;
+  /** The root mapping as toJS() returns it. */
+  value: Record<string, unknown>;
+  /** `[range[0], range[1]]` of the root mapping node. */
+  rootRange: OffsetRange;
+  /** `[range[0], range[1]]` of the block collections below the root and of outermost flow ones, by their value. */
+  ranges: Map<object, OffsetRange>;
+}
+
+export interface FastResult {
+  documents: FastDocument[];
+  /** Offsets where lines start, as the yaml package's LineCounter records them. */
+  lineStarts: number[];
+}
+
+/** Thrown inside the reader to give up on a file; never escapes readSimpleYaml. */
+class Unsupported extends Error {}
+const GIVE_UP = new Unsupported('outside the fast subset');
+
+/** Deeper nesting is left to the yaml package, which decides where its own limits are (and reports them). */
+const MAX_DEPTH = 64;
+
+const SPACE = 32;
+const HASH = 35;
+const DASH = 45;
+const COLON = 58;
+const NEWLINE = 10;
+
+/** Node ends as the yaml package reports them: after the value text, and after the rest of its line. */
+interface Parsed {
+  value: unknown;
+  end: number;
+}
+
+export function readSimpleYaml(text: string): FastResult | undefined {
+  // Characters that mean syntax (or line endings) this reader does not handle, anywhere in the file.
+  if (text.includes('\r') || text.includes('\t') || text.includes('\uFEFF') || text.includes('{{')) return undefined;
+  try {
+    return new Reader(text).read();
+  } catch {
+    // Unsupported syntax, or nesting deeper than the stack: the full parser decides (and reports) what this is.
+    return undefined;
+  }
+}
+
+class Reader {
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  /** Indentation of each line; -1 for blank lines, -2 for comment lines. */
+  private readonly indents: number[] = [];
+  private ranges = new Map<object, OffsetRange>();
+
+  constructor(private readonly text: string) {
+    let start = 0;
+    const n = text.length;
+    while (start <= n) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = n;
+      let i = start;
+      while (i < end && text.charCodeAt(i) === SPACE) i++;
+      this.starts.push(start);
+      this.ends.push(end);
+      this.indents.push(i === end ? -1 : text.charCodeAt(i) === HASH ? -2 : i - start);
+      if (end === n) break;
+      start = end + 1;
+    }
+  }
+
+  read(): FastResult {
+    const { text, starts, indents } = this;
+    const lineCount = starts.length;
+    const documents: FastDocument[] = [];
+    // The yaml package's LineCounter records 0 and the offset after every newline: the starts of the lines here.
+    const lineStarts = starts.slice();
+    let line = 0;
+    let first = true;
+    while (line < lineCount) {
+      // A document: an optional `---` line, leading comments and blank lines, one root mapping at column 0.
+      let docStart: number | undefined;
+      if (this.isMarker(line)) {
+        docStart = starts[line];
+        line++;
+      } else if (!first) throw GIVE_UP;
+      let content = line;
+      while (content < lineCount && indents[content] < 0 && !this.isMarker(content)) content++;
+      if (content >= lineCount || this.isMarker(content)) {
+        // Only comments or nothing: the yaml package makes no document of leading comments before `---`, and an
+        // empty document otherwise; the first case is common, the second rare (not handled).
+        if (docStart === undefined && content < lineCount && first) {
+          first = false;
+          line = content;
+          continue;
+        }
+        if (docStart === undefined && content >= lineCount && first) break; // comments only: no documents
+        throw GIVE_UP;
+      }
+      first = false;
+      if (indents[content] !== 0) throw GIVE_UP;
+      this.ranges = new Map();
+      const rootStart = starts[content];
+      const root = this.map(content, 0, rootStart);
+      // The root mapping ends only at the next `---` or the end of the text.
+      const next = root.nextLine;
+      if (next < lineCount && !this.isMarker(next)) throw GIVE_UP;
+      const docEnd = next < lineCount ? starts[next] : text.length;
+      documents.push({
+        range: [docStart ?? rootStart, docEnd],
+        value: root.value as Record<string, unknown>,
+        rootRange: [rootStart, root.end],
+        ranges: this.ranges,
+      });
+      line = next;
+    }
+    return { documents, lineStarts };
+  }
+
+  private isMarker(line: number): boolean {
+    const s = this.starts[line];
+    return this.ends[line] - s === 3 && this.text.startsWith('---', s);
+  }
+
+  /**
+   * The next line that holds content, or the line count. Comment lines are skipped only where the yaml package
+   * keeps them out of every node's range: right before content at their own indentation. Elsewhere (after the last
+   * entry of a collection or of the document) they extend ranges in ways not modelled here.
+   */
+  private nextContent(line: number): number {
+    const { indents } = this;
+    let i = line;
+    let commentIndent = -1;
+    for (; i < indents.length; i++) {
+      const indent = indents[i];
+      if (indent === -1) continue;
+      if (indent !== -2) break;
+      const column = this.text.indexOf('#', this.starts[i]) - this.starts[i];
+      if (commentIndent >= 0 && column !== commentIndent) throw GIVE_UP;
+      commentIndent = column;
+    }
+    if (commentIndent < 0) return i;
+    // Comments at column 0 before the end of the document stay outside every node too.
+    const atEnd = i >= indents.length || this.isMarker(i);
+    if (atEnd ? commentIndent !== 0 : indents[i] !== commentIndent) throw GIVE_UP;
+    return i;
+  }
+
+  /** A block mapping whose first key starts at `offset` on `line`, with its keys at column `indent`. */
+  private map(line: number, indent: number, offset: number, depth = 0): Parsed & { nextLine: number } {
+    if (depth > MAX_DEPTH) throw GIVE_UP;
+    const { text, starts, indents } = this;
+    const out: Record<string, unknown> = {};
+    const keys = new Set<string>();
+    let at = offset;
+    let current = line;
+    let end = offset;
+    for (;;) {
+      const lineEnd = this.ends[current];
+      // The key: a quoted scalar, or a plain one up to ': ' or ':' at the end of the line.
+      const c0 = text.charCodeAt(at);
+      let colon = -1;
+      let key: string;
+      if (c0 === 34 || c0 === 39) {
+        const q = quoted(text, at, lineEnd);
+        colon = q.end;
+        if (text.charCodeAt(colon) !== COLON || !(colon + 1 === lineEnd || text.charCodeAt(colon + 1) === SPACE)) throw GIVE_UP;
+        key = q.value;
+      } else {
+        if (isIndicator(c0) || c0 === DASH) throw GIVE_UP;
+        for (let i = at; i < lineEnd; i++) {
+          const c = text.charCodeAt(i);
+          if (c === COLON && (i + 1 === lineEnd || text.charCodeAt(i + 1) === SPACE)) {
+            colon = i;
+            break;
+          }
+          if (c === HASH && text.charCodeAt(i - 1) === SPACE) throw GIVE_UP;
+        }
+        if (colon < 0 || text.charCodeAt(colon - 1) === SPACE) throw GIVE_UP;
+        key = keyString(text.slice(at, colon));
+      }
+      if (keys.has(key) || key === '__proto__' || key === '<<') throw GIVE_UP;
+      keys.add(key);
+      let v = colon + 1;
+      while (v < lineEnd && text.charCodeAt(v) === SPACE) v++;
+      let nextLine: number;
+      // `key: # comment` introduces a block below like `key:` does.
+      if (v === lineEnd || (text.charCodeAt(v) === HASH && v > colon + 1)) {
+        // The value is a block below: a mapping or sequence further indented, or a sequence at the key's column.
+        const below = this.nextContent(current + 1);
+        if (below >= indents.length || this.isMarker(below)) throw GIVE_UP;
+        const belowIndent = indents[below];
+        const belowStart = starts[below] + belowIndent;
+        const isItem = text.charCodeAt(belowStart) === DASH && (belowStart + 1 === this.ends[below] || text.charCodeAt(belowStart + 1) === SPACE);
+        let child: Parsed & { nextLine: number };
+        if (isItem && belowIndent >= indent) child = this.seq(below, belowIndent, depth + 1);
+        else if (belowIndent > indent) child = this.map(below, belowIndent, belowStart, depth + 1);
+        else throw GIVE_UP; // an empty value
+        out[key] = child.value;
+        end = child.end;
+        nextLine = child.nextLine;
+      } else {
+        const value = this.inline(v, lineEnd);
+        out[key] = value.value;
+        end = value.end;
+        nextLine = this.nextContent(current + 1);
+      }
+      if (nextLine >= indents.length || this.isMarker(nextLine) || indents[nextLine] < indent) {
+        this.ranges.set(out, [offset, end]);
+        return { value: out, end, nextLine };
+      }
+      if (indents[nextLine] > indent) throw GIVE_UP; // a continuation line or an indentation error
+      current = nextLine;
+      at = starts[current] + indent;
+    }
+  }
+
+  /** A block sequence with its `-` at column `indent`, starting on `line`. */
+  private seq(line: number, indent: number, depth: number): Parsed & { nextLine: number } {
+    if (depth > MAX_DEPTH) throw GIVE_UP;
+    const { text, starts, ends, indents } = this;
+    const out: unknown[] = [];
+    const start = starts[line] + indent;
+    let current = line;
+    let end = start;
+    for (;;) {
+      const lineEnd = ends[current];
+      const dash = starts[current] + indent;
+      let c = dash + 1;
+      while (c < lineEnd && text.charCodeAt(c) === SPACE) c++;
+      if (c === lineEnd || c === dash + 1) throw GIVE_UP; // `-` alone, or `-x`
+      const first = text.charCodeAt(c);
+      if (first === DASH && (c + 1 === lineEnd || text.charCodeAt(c + 1) === SPACE)) throw GIVE_UP; // `- - x`
+      let nextLine: number;
+      if (isCompactMapping(text, c, lineEnd)) {
+        const item = this.map(current, c - starts[current], c, depth + 1);
+        out.push(item.value);
+        end = item.end;
+        nextLine = item.nextLine;
+      } else {
+        const item = this.inline(c, lineEnd);
+        out.push(item.value);
+        end = item.end;
+        nextLine = this.nextContent(current + 1);
+      }
+      const atItem = nextLine < indents.length && !this.isMarker(nextLine) && indents[nextLine] === indent && text.charCodeAt(starts[nextLine] + indent) === DASH;
+      if (!atItem) {
+        if (nextLine < indents.length && !this.isMarker(nextLine) && indents[nextLine] > indent) throw GIVE_UP;
+        this.ranges.set(out, [start, end]);
+        return { value: out, end, nextLine };
+      }
+      current = nextLine;
+    }
+  }
+
+  /** A value on the rest of a line: plain or quoted scalar, `[]`/`{}` or a one-line flow sequence of scalars. */
+  private inline(from: number, lineEnd: number): Parsed {
+    const { text } = this;
+    const lineNodeEnd = lineEnd < text.length ? lineEnd + 1 : lineEnd;
+    const c = text.charCodeAt(from);
+    let valueEnd: number;
+    let value: unknown;
+    if (c === 34 /* " */ || c === 39 /* ' */) {
+      const q = quoted(text, from, lineEnd);
+      value = q.value;
+      valueEnd = q.end;
+    } else if (c === 91 /* [ */ || c === 123 /* { */) {
+      const flow = new FlowReader(text, lineEnd);
+      value = flow.collection(from);
+      valueEnd = flow.at;
+      this.ranges.set(value as object, [from, valueEnd]);
+    } else {
+      if (isIndicator(c) || (c === DASH && (from + 1 === lineEnd || text.charCodeAt(from + 1) === SPACE))) throw GIVE_UP;
+      // A plain scalar: up to a comment (` #`) or the end of the line, without trailing spaces.
+      let stop = lineEnd;
+      for (let i = from + 1; i < lineEnd; i++) {
+        const ch = text.charCodeAt(i);
+        if (ch === HASH && text.charCodeAt(i - 1) === SPACE) {
+          stop = i;
+          break;
+        }
+        if (ch === COLON && (i + 1 === lineEnd || text.charCodeAt(i + 1) === SPACE)) throw GIVE_UP;
+      }
+      while (text.charCodeAt(stop - 1) === SPACE) stop--;
+      value = resolvePlain(text.slice(from, stop));
+      return { value, end: lineNodeEnd };
+    }
+    // After a quoted or flow value: only spaces and a comment.
+    let i = valueEnd;
+    while (i < lineEnd && text.charCodeAt(i) === SPACE) i++;
+    if (i < lineEnd && !(text.charCodeAt(i) === HASH && i > valueEnd)) throw GIVE_UP;
+    return { value, end: lineNodeEnd };
+  }
+}
+
+/** Characters that start something other than a plain scalar (YAML 1.2 c-indicator, less `-`, handled apart). */
+function isIndicator(c: number): boolean {
+  switch (c) {
+    case 63: // ?
+    case 58: // :
+    case 44: // ,
+    case 91: // [
+    case 93: // ]
+    case 123: // {
+    case 125: // }
+    case 35: // #
+    case 38: // &
+    case 42: // *
+    case 33: // !
+    case 124: // |
+    case 62: // >
+    case 39: // '
+    case 34: // "
+    case 37: // %
+    case 64: // @
+    case 96: // `
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Whether a sequence item's content is a `key: value` mapping rather than a scalar. */
+function isCompactMapping(text: string, from: number, lineEnd: number): boolean {
+  const c = text.charCodeAt(from);
+  if (c === 34 || c === 39 || c === 91 || c === 123) {
+    // A quoted or flow scalar item; followed by ':' it would be a mapping key of that kind (not handled).
+    return false;
+  }
+  for (let i = from; i < lineEnd; i++) {
+    const ch = text.charCodeAt(i);
+    if (ch === HASH && i > from && text.charCodeAt(i - 1) === SPACE) return false;
+    if (ch === COLON && (i + 1 === lineEnd || text.charCodeAt(i + 1) === SPACE)) return true;
+  }
+  return false;
+}
+
+function quoted(text: string, from: number, lineEnd: number): { value: string; end: number } {
+  const q = text.charCodeAt(from);
+  if (q === 34) {
+    const close = text.indexOf('"', from + 1);
+    if (close < 0 || close >= lineEnd) throw GIVE_UP; // multi-line
+    const inner = text.slice(from + 1, close);
+    if (inner.includes('\\')) throw GIVE_UP; // escapes
+    return { value: inner, end: close + 1 };
+  }
+  let i = from + 1;
+  for (;;) {
+    const close = text.indexOf("'", i);
+    if (close < 0 || close >= lineEnd) throw GIVE_UP;
+    if (text.charCodeAt(close + 1) === 39) {
+      i = close + 2;
+      continue;
+    }
+    return { value: text.slice(from + 1, close).replace(/''/g, "'"), end: close + 1 };
+  }
+}
+
+/**
+ * A flow collection on one line (`[a, "b"]`, `{key: pod, operator: In, values: [b]}`), nested ones included: plain
+ * scalars without `:`, `#` or quotes, quoted scalars without escapes, plain keys. Anything else gives up.
+ */
+class FlowReader {
+  at = 0;
+
+  constructor(private readonly text: string, private readonly end: number) {}
+
+  collection(from: number, depth = 0): unknown[] | Record<string, unknown> {
+    if (depth > 20) throw GIVE_UP;
+    const { text } = this;
+    const isSeq = text.charCodeAt(from) === 91;
+    const close = isSeq ? 93 : 125;
+    const seq: unknown[] = [];
+    const map: Record<string, unknown> = {};
+    this.at = from + 1;
+    this.skipSpaces();
+    if (text.charCodeAt(this.at) === close) {
+      this.at++;
+      return isSeq ? seq : map;
+    }
+    for (;;) {
+      if (isSeq) seq.push(this.node(depth));
+      else {
+        const keyStart = this.at;
+        const k = text.charCodeAt(keyStart);
+        if (isIndicator(k) || k === DASH) throw GIVE_UP;
+        const key = this.plain();
+        if (text.charCodeAt(this.at) !== COLON || text.charCodeAt(this.at + 1) !== SPACE) throw GIVE_UP; // `{a}`, `{a:b}`
+        const name = keyString(key);
+        if (Object.prototype.hasOwnProperty.call(map, name) || name === '__proto__' || name === '<<') throw GIVE_UP;
+        this.at += 2;
+        this.skipSpaces();
+        map[name] = this.node(depth);
+      }
+      this.skipSpaces();
+      const c = text.charCodeAt(this.at);
+      if (c === close) {
+        this.at++;
+        return isSeq ? seq : map;
+      }
+      if (c !== 44 /* , */) throw GIVE_UP;
+      this.at++;
+      this.skipSpaces();
+      if (text.charCodeAt(this.at) === close) throw GIVE_UP; // a trailing comma
+    }
+  }
+
+  private node(depth: number): unknown {
+    const { text } = this;
+    const c = text.charCodeAt(this.at);
+    if (c === 91 || c === 123) return this.collection(this.at, depth + 1);
+    if (c === 34 || c === 39) {
+      const q = quoted(text, this.at, this.end);
+      this.at = q.end;
+      return q.value;
+    }
+    if (isIndicator(c) || (c === DASH && text.charCodeAt(this.at + 1) === SPACE)) throw GIVE_UP;
+    return resolvePlain(this.plain());
+  }
+
+  /** A plain scalar up to `,`, `]`, `}` or `: `, without trailing spaces. */
+  private plain(): string {
+    const { text } = this;
+    const start = this.at;
+    let i = start;
+    for (; i < this.end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 44 || c === 93 || c === 125) break;
+      if (c === COLON) {
+        if (text.charCodeAt(i + 1) === SPACE) break;
+        throw GIVE_UP;
+      }
+      if (c === HASH || c === 34 || c === 39 || c === 91 || c === 123) throw GIVE_UP;
+    }
+    let stop = i;
+    while (stop > start && text.charCodeAt(stop - 1) === SPACE) stop--;
+    if (stop === start || i >= this.end) throw GIVE_UP;
+    this.at = i;
+    return text.slice(start, stop);
+  }
+
+  private skipSpaces(): void {
+    while (this.at < this.end && this.text.charCodeAt(this.at) === SPACE) this.at++;
+  }
+}
+
+/** A map key as toJS() writes it: the resolved scalar as a string (null as ''). */
+function keyString(raw: string): string {
+  const value = resolvePlain(raw);
+  return value === null ? '' : typeof value === 'string' ? value : String(value);
+}
+
+const RESOLVED = new Map<string, unknown>();
+const MAX_RESOLVED = 20_000;
+
+/** A plain scalar's value under the YAML 1.2 core schema, exactly as the yaml package resolves it. */
+function resolvePlain(raw: string): unknown {
+  const c = raw.charCodeAt(0);
+  const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+  if (letter) {
+    // Only null and booleans among the core schema's tags start with a letter.
+    switch (raw) {
+      case 'null':
+      case 'Null':
+      case 'NULL':
+        return null;
+      case 'true':
+      case 'True':
+      case 'TRUE':
+        return true;
+      case 'false':
+      case 'False':
+      case 'FALSE':
+        return false;
+      default:
+        return raw;
+    }
+  }
+  if (raw === '~') return null;
+  if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) return raw; // not digit, +, -, .
+  if (raw.length < 16 && /^[1-9][0-9]*$/.test(raw)) return Number(raw);
+  // Numbers in other notations (octal, hex, floats, .inf): the yaml package itself decides, once per spelling.
+  let value = RESOLVED.get(raw);
+  if (value === undefined && !RESOLVED.has(raw)) {
+    const doc = parseDocument(raw);
+    if (doc.errors.length > 0 || doc.warnings.length > 0) throw GIVE_UP;
+    value = doc.toJS();
+    if (value !== null && typeof value === 'object') throw GIVE_UP;
+    if (RESOLVED.size >= MAX_RESOLVED) RESOLVED.clear();
+    RESOLVED.set(raw, value);
+  }
+  return value;
+}
