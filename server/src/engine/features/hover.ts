@@ -2,7 +2,7 @@
 // Every answer reads the prepared index (featureIndex) and the Analysis caches.
 import { distance } from 'fastest-levenshtein';
 import { endpointName, ipEndpoint, workloadEndpoint, type Endpoint } from '../evaluate';
-import type { Namespace, Workload } from '../model';
+import type { Namespace, Service, Workload } from '../model';
 import type { Direction, NetworkPolicy, Peer, PodPeer, PolicyRule, PortSpec } from '../policy';
 import { PortSet } from '../portset';
 import { formatSelector, matchesSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
@@ -10,7 +10,7 @@ import type { Labels, OffsetRange } from '../types';
 import type { Workspace } from '../workspace';
 import { connectivityTestHover, isConnectivityTestFile } from '../assertions/editor';
 import { locate, pathStartsWith, type Cursor } from './cursor';
-import { describePeer, describePolicy, describePorts } from './describe';
+import { describePeer, describePolicy, describePorts, describeRule } from './describe';
 import { featureIndex, type LabelStats, type ScopeIndex } from './index';
 import { cappedInline, cappedList, code, LIST_CAP, plural, policyLink, workloadLink } from './markdown';
 
@@ -25,12 +25,15 @@ export type PolicyTarget =
   | { type: 'podSelector' }
   | { type: 'peer'; rule: PolicyRule; peer: PodPeer; part: 'podSelector' | 'namespaceSelector' }
   | { type: 'port'; rule: PolicyRule; port: PortSpec }
+  | { type: 'rule'; rule: PolicyRule }
+  | { type: 'policyTypes' }
   | { type: 'other' };
 
 export function policyTarget(policy: NetworkPolicy, cursor: Cursor): PolicyTarget {
   const path = cursor.path;
   if (pathStartsWith(path, ['metadata', 'name'])) return { type: 'name' };
   if (pathStartsWith(path, ['spec', 'podSelector'])) return { type: 'podSelector' };
+  if (pathStartsWith(path, ['spec', 'policyTypes'])) return { type: 'policyTypes' };
   const direction = path[1];
   if (path[0] !== 'spec' || (direction !== 'ingress' && direction !== 'egress') || typeof path[2] !== 'number') return { type: 'other' };
   const rule = policy[direction].find((r) => r.index === path[2]);
@@ -40,10 +43,12 @@ export function policyTarget(policy: NetworkPolicy, cursor: Cursor): PolicyTarge
     const peer = rule.peers?.find((p) => p.index === path[4]);
     if (peer?.type === 'pods') return { type: 'peer', rule, peer, part: path[5] };
   }
-  if (path[3] === 'ports' && typeof path[4] === 'number' && (path[5] === 'port' || path[5] === 'endPort')) {
+  if (path[3] === 'ports' && typeof path[4] === 'number' && (path[5] === 'port' || path[5] === 'endPort' || path[5] === 'protocol')) {
     const port = rule.ports?.find((p) => p.index === path[4]);
     if (port) return { type: 'port', rule, port };
   }
+  // The rule itself: its `-`, or its `from`/`to`/`ports` key.
+  if (path.length === 3 || (path.length === 4 && cursor.onKey && (path[3] === peerKey || path[3] === 'ports'))) return { type: 'rule', rule };
   return { type: 'other' };
 }
 
@@ -83,9 +88,22 @@ export function hover(workspace: Workspace, uri: string, offset: number): HoverR
         return { markdown: peerHover(workspace, index, policy, target.rule, target.peer), range };
       case 'port':
         return { markdown: portHover(workspace, index, policy, target.rule, target.port), range };
+      case 'rule':
+        return { markdown: ruleHover(workspace, index, policy, target.rule), range };
+      case 'policyTypes':
+        return { markdown: policyTypesHover(policy), range };
       default:
         return undefined;
     }
+  }
+  const kind = cursor.object.kind;
+  if (kind === 'Namespace' && pathStartsWith(cursor.path, ['metadata', 'name'])) {
+    const namespace = index.model.namespaces.get(cursor.object.name);
+    if (namespace) return { markdown: namespaceHover(workspace, index, namespace.name), range };
+  }
+  if (kind === 'Service' && pathStartsWith(cursor.path, ['spec', 'selector'])) {
+    const service = index.model.services.find((svc) => svc.object === cursor.object);
+    if (service) return { markdown: serviceSelectorHover(workspace, index, service), range };
   }
   const workload = index.workloadByObject.get(cursor.object);
   if (workload && onWorkloadIdentity(workload, cursor)) {
@@ -145,6 +163,70 @@ function peerHover(workspace: Workspace, index: ScopeIndex, policy: NetworkPolic
     const where = peer.namespaceSelector ? `the selected ${namespaces.length === 1 ? 'namespace' : 'namespaces'}` : policy.namespace;
     lines.push(...noPodsMatch(workspace, index, peer.podSelector ?? { requirements: [], matchLabels: {}, problems: [] }, candidates, where, !peer.namespaceSelector));
   }
+  return lines.join('\n');
+}
+
+function ruleHover(workspace: Workspace, index: ScopeIndex, policy: NetworkPolicy, rule: PolicyRule): string {
+  const lines = [`**${rule.direction} rule ${rule.index + 1}** of ${policy.namespace}/${policy.name}`, '', describeRule(rule, policy.namespace, index, policy)];
+  if (!policy.types[rule.direction]) {
+    lines.push('', `This rule is ignored: policyTypes leaves out ${rule.direction === 'ingress' ? 'Ingress' : 'Egress'}.`);
+  }
+  const verb = rule.direction === 'ingress' ? 'Admits' : 'Reaches';
+  if (!rule.peers) {
+    lines.push('', `${verb} every pod of every namespace and every address outside the cluster.`);
+    return lines.join('\n');
+  }
+  const pods = new Set<Workload>();
+  for (const peer of rule.peers) for (const w of index.peerWorkloads(policy, peer)) pods.add(w);
+  const blocks = rule.peers.filter((peer) => peer.type === 'ipBlock').map((peer) => code(describePeer(peer, policy.namespace)));
+  lines.push('', pods.size ? `${verb} ${plural(pods.size, 'pod')}:` : `${verb} no pods.`, ...cappedList([...pods], (w) => podEntry(workspace, w)));
+  if (blocks.length) lines.push('', `Addresses: ${cappedInline(blocks)}`);
+  return lines.join('\n');
+}
+
+function policyTypesHover(policy: NetworkPolicy): string {
+  const types = (['ingress', 'egress'] as const).filter((d) => policy.types[d]).map((d) => (d === 'ingress' ? 'Ingress' : 'Egress'));
+  const lines = [`**policyTypes**: ${types.join(', ')}`, ''];
+  const written = (policy.object.value.spec as { policyTypes?: unknown } | undefined)?.policyTypes;
+  if (Array.isArray(written) && written.length === 0) {
+    lines.push('An empty list counts as not written: Ingress, plus Egress when the policy has egress rules.', '');
+  }
+  for (const direction of ['ingress', 'egress'] as const) {
+    const type = direction === 'ingress' ? 'Ingress' : 'Egress';
+    if (policy.types[direction]) {
+      const rules = policy[direction].length;
+      lines.push(`- ${type}: the selected pods are isolated for ${direction}; ${rules ? `${plural(rules, 'rule')} of this policy allow${rules === 1 ? 's' : ''} traffic` : 'this policy allows none'}.`);
+    } else {
+      lines.push(`- ${type}: not isolated by this policy${policy[direction].length ? `; its ${direction} rules are ignored` : ''}.`);
+    }
+  }
+  return lines.join('\n');
+}
+
+function namespaceHover(workspace: Workspace, index: ScopeIndex, name: string): string {
+  const namespace = index.model.namespaces.get(name)!;
+  const workloads = index.workloadsIn(name);
+  const policies = index.model.policiesByNamespace.get(name) ?? [];
+  const labels = Object.entries(namespace.labels).map(([k, v]) => code(`${k}=${v}`));
+  const lines = [`**Namespace ${name}**`, '', `Labels: ${labels.join(', ')}`, ''];
+  lines.push(workloads.length ? `${plural(workloads.length, 'pod')} (workloads):` : 'No pods in this workspace.', ...cappedList(workloads, (w) => podEntry(workspace, w)));
+  lines.push('', policies.length ? `${plural(policies.length, 'policy', 'policies')}:` : 'No policies: every pod accepts and sends any traffic.', ...cappedList(policies, (p) => policyLink(workspace, p)));
+  const isolated = workloads.filter((w) => index.analysis.isolatingPolicies(w, 'ingress').length > 0).length;
+  if (workloads.length) lines.push('', `Isolated for ingress: ${isolated} of ${plural(workloads.length, 'pod')}.`);
+  return lines.join('\n');
+}
+
+function serviceSelectorHover(workspace: Workspace, index: ScopeIndex, service: Service): string {
+  const header = `**Service ${service.namespace}/${service.name}** selector`;
+  if (!service.selector || Object.keys(service.selector).length === 0) {
+    return `${header}: none (the Service selects no pods; its endpoints are managed by hand).`;
+  }
+  const selector = service.selector;
+  const matched = index.workloadsIn(service.namespace).filter((w) => Object.entries(selector).every(([k, v]) => w.podLabels[k] === v));
+  const text = Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(',');
+  const lines = [`${header} ${code(text)}`, ''];
+  if (matched.length) lines.push(`Selects ${plural(matched.length, 'pod')}:`, ...cappedList(matched, (w) => podEntry(workspace, w)));
+  else lines.push(`Selects no pods in ${code(service.namespace)}.`);
   return lines.join('\n');
 }
 

@@ -575,3 +575,164 @@ spec:
 `,
 ).join('---\n');
 
+
+describe('hover on rules, policyTypes, namespaces and services', () => {
+  test('a rule: what it allows and the pods it admits', () => {
+    expectHover('policies.yaml', '  ingress:\n    - fr‸om:\n        - podSelector:\n            matchLabels:\n              app: api-server', 'from', [
+      '**ingress rule 1** of production/db-allow',
+      '',
+      'Allows TCP 5432 from pods labelled app=api-server in production.',
+      '',
+      'Admits 1 pod:',
+      '- [production/api-server](file:///fixtures/shop/workloads.yaml#L4) · Deployment',
+    ]);
+  });
+
+  test('an egress rule with a namespaceSelector peer: the pods it reaches', () => {
+    expectHover('policies.yaml', '    - ‸to:\n        - namespaceSelector:', 'to', [
+      '**egress rule 2** of production/api-allow',
+      '',
+      'Allows UDP 53 and TCP 53 to pods labelled k8s-app=kube-dns in kube-system.',
+      '',
+      'Reaches 1 pod:',
+      '- [kube-system/coredns](file:///fixtures/shop/other-namespaces.yaml#L25) · Pod',
+    ]);
+  });
+
+  test('a rule with an ipBlock: the addresses', () => {
+    expectHover('policies.yaml', '    - ‸from:\n        - ipBlock:', 'from', [
+      '**ingress rule 1** of production/frontend-allow',
+      '',
+      'Allows TCP port web from 0.0.0.0/0 except 10.0.0.0/8.',
+      '',
+      'Admits no pods.',
+      '',
+      'Addresses: `0.0.0.0/0 except 10.0.0.0/8`',
+    ]);
+  });
+
+  test('a port protocol answers like the port', () => {
+    expectHover('policies.yaml', 'protocol: U‸DP', 'UDP', [
+      '**UDP 53** on the peer pods:',
+      '',
+      'Declared by 1 pod:',
+      '- [kube-system/coredns](file:///fixtures/shop/other-namespaces.yaml#L25): container `coredns` names 53 `dns`',
+    ]);
+  });
+
+  test('policyTypes', () => {
+    expectHover('policies.yaml', '- Eg‸ress\n---', 'Egress', [
+      '**policyTypes**: Ingress, Egress',
+      '',
+      '- Ingress: the selected pods are isolated for ingress; this policy allows none.',
+      '- Egress: the selected pods are isolated for egress; this policy allows none.',
+    ]);
+  });
+
+  test('a Namespace: labels, pods, policies, isolation', () => {
+    expectHover('namespaces.yaml', 'name: produc‸tion', 'production', [
+      '**Namespace production**',
+      '',
+      'Labels: `team=shop`, `env=prod`, `kubernetes.io/metadata.name=production`',
+      '',
+      '4 pods (workloads):',
+      '- [production/api-server](file:///fixtures/shop/workloads.yaml#L4) · Deployment',
+      '- [production/postgresql](file:///fixtures/shop/workloads.yaml#L29) · StatefulSet',
+      '- [production/postgresql-replica](file:///fixtures/shop/workloads.yaml#L51) · StatefulSet',
+      '- [production/frontend](file:///fixtures/shop/workloads.yaml#L78) · Deployment',
+      '',
+      '5 policies:',
+      '- [production/default-deny](file:///fixtures/shop/policies.yaml#L4)',
+      '- [production/db-allow](file:///fixtures/shop/policies.yaml#L15)',
+      '- [production/api-allow](file:///fixtures/shop/policies.yaml#L33)',
+      '- [production/frontend-allow](file:///fixtures/shop/policies.yaml#L72)',
+      '- [production/metrics-typo](file:///fixtures/shop/policies.yaml#L100)',
+      '',
+      'Isolated for ingress: 4 of 4 pods.',
+    ]);
+  });
+
+  test('a Namespace without policies', () => {
+    expectHover('namespaces.yaml', 'name: kube-sys‸tem', 'kube-system', [
+      '**Namespace kube-system**',
+      '',
+      'Labels: `kubernetes.io/metadata.name=kube-system`',
+      '',
+      '1 pod (workloads):',
+      '- [kube-system/coredns](file:///fixtures/shop/other-namespaces.yaml#L25) · Pod',
+      '',
+      'No policies: every pod accepts and sends any traffic.',
+      '',
+      'Isolated for ingress: 0 of 1 pod.',
+    ]);
+  });
+
+  test('an empty policyTypes list is defaulted', () => {
+    expectInlineHover(
+      `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: empty-types
+  namespace: production
+spec:
+  podSelector: {}
+  policyTypes: [‸]
+  egress:
+    - {}
+`,
+      '[]',
+      [
+        '**policyTypes**: Ingress, Egress',
+        '',
+        'An empty list counts as not written: Ingress, plus Egress when the policy has egress rules.',
+        '',
+        '- Ingress: the selected pods are isolated for ingress; this policy allows none.',
+        '- Egress: the selected pods are isolated for egress; 1 rule of this policy allows traffic.',
+      ],
+    );
+  });
+
+  test('a Service selector: the pods behind it', () => {
+    expectInlineHover(
+      `apiVersion: v1
+kind: Service
+metadata:
+  name: db
+  namespace: production
+spec:
+  selector:
+    app: postgr‸esql
+  ports:
+    - port: 5432
+`,
+      'postgresql',
+      [
+        '**Service production/db** selector `app=postgresql`',
+        '',
+        'Selects 2 pods:',
+        '- [production/postgresql](file:///fixtures/shop/workloads.yaml#L29) · StatefulSet',
+        '- [production/postgresql-replica](file:///fixtures/shop/workloads.yaml#L51) · StatefulSet',
+      ],
+    );
+  });
+
+  test('a Service without selector', () => {
+    expectInlineHover(
+      `apiVersion: v1
+kind: Service
+metadata:
+  name: external-db
+  namespace: production
+spec:
+  selector: {‸}
+  ports:
+    - port: 5432
+`,
+      '{}',
+      [
+        '**Service production/external-db** selector: none (the Service selects no pods; its endpoints are managed by hand).',
+      ],
+    );
+  });
+
+});
