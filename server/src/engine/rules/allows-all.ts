@@ -3,7 +3,7 @@
 // pod of every namespace), and ipBlock 0.0.0.0/0 or ::/0 (every address).
 import { isEmptySelector } from '../selectors';
 import type { PolicyRule } from '../policy';
-import { capitalize, locate, podNames, podsOfPolicy, ruleLabel } from './common';
+import { capitalize, inWorkspace, locate, podNames, podsOfPolicy, ruleLabel } from './common';
 import type { Rule } from './types';
 
 function portsText(rule: PolicyRule): string {
@@ -18,7 +18,7 @@ export const allowsAll: Rule = {
   description: 'A rule opens a direction to everything: no from/to, namespaceSelector: {} alone, or 0.0.0.0/0 / ::/0.',
   run(context) {
     for (const policy of context.model.policies) {
-      if (!policy.valid || !policy.object.uri) continue;
+      if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       let subjectText: string | undefined;
       const subject = () => {
         if (subjectText === undefined) {

@@ -59,6 +59,12 @@ export function nameRange(object: K8sObject): readonly [number, number] {
   return rangeAt(object.node, ['metadata', 'name']) ?? keyRangeAt(object.node, ['kind']) ?? object.range;
 }
 
+/** Whether an object comes from a file of the workspace (not from the configuration's `objects`, whose positions
+ * refer to no file the user edits). */
+export function inWorkspace(context: { file(uri: string): unknown }, object: K8sObject): boolean {
+  return object.uri !== '' && context.file(object.uri) !== undefined;
+}
+
 export function policyName(policy: NetworkPolicy): string {
   return `${policy.namespace}/${policy.name || '(unnamed)'}`;
 }
@@ -287,7 +293,7 @@ export function policyProblemRule(
     description,
     run(context) {
       for (const policy of context.model.policies) {
-        if (!policy.object.uri) continue; // objects of the configuration have no file to report in
+        if (!inWorkspace(context, policy.object)) continue;
         for (const problem of policy.problems) {
           if (problem.code !== id || skip?.(context, policy, problem)) continue;
           const message = `${problem.message}.${problem.rejected ? rejectionNote(policy) : ''}`.replace(/\.\./g, '.');

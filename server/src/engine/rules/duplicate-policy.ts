@@ -1,7 +1,7 @@
 // The same NetworkPolicy namespace/name defined more than once in one scope: applying the files keeps only the
 // last one, so the other definitions are silently replaced.
 import type { NetworkPolicy } from '../policy';
-import { locate, nameRange } from './common';
+import { inWorkspace, locate, nameRange } from './common';
 import type { Rule } from './types';
 
 function fileName(uri: string): string {
@@ -15,7 +15,7 @@ export const duplicatePolicy: Rule = {
   run(context) {
     const byKey = new Map<string, NetworkPolicy[]>();
     for (const policy of context.model.policies) {
-      if (!policy.object.uri || !policy.name) continue;
+      if (!inWorkspace(context, policy.object) || !policy.name) continue;
       const key = `${policy.namespace}/${policy.name}`;
       if (!byKey.has(key)) byKey.set(key, []);
       byKey.get(key)!.push(policy);

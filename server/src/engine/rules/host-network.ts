@@ -1,7 +1,7 @@
 // Pods with hostNetwork: true share the node's network namespace. Most CNI plugins (Calico, Cilium, the
 // built-in kube-router and others) do not apply NetworkPolicies to them, and their traffic carries the node's
 // address, so pod selectors do not match it either. Policies that select such pods mostly do nothing.
-import { listNames, locate, policyName } from './common';
+import { inWorkspace, listNames, locate, policyName } from './common';
 import type { Rule } from './types';
 
 export const hostNetwork: Rule = {
@@ -10,7 +10,7 @@ export const hostNetwork: Rule = {
   description: 'A policy selects hostNetwork pods, to which most CNIs do not apply NetworkPolicies.',
   run(context) {
     for (const w of context.model.workloads) {
-      if (w.assumed || !w.hostNetwork || !w.object.uri) continue;
+      if (w.assumed || !w.hostNetwork || !inWorkspace(context, w.object)) continue;
       const policies = context.analysis.selectingPolicies(w);
       if (policies.length === 0) continue;
       context.report({

@@ -9,7 +9,7 @@ import { isPlainObject, nodeAt, type K8sObject } from '../parse';
 import type { NetworkPolicy, Path } from '../policy';
 import { formatSelector, matchesSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
 import type { Labels } from '../types';
-import { allNamespaces, listNames, locate, modelIndex, namespacesMatching, peerSelectsAnyPod, workloadsIn } from './common';
+import { allNamespaces, inWorkspace, listNames, locate, modelIndex, namespacesMatching, peerSelectsAnyPod, workloadsIn } from './common';
 import type { Rule, RuleContext } from './types';
 
 interface Candidate {
@@ -134,7 +134,7 @@ export const labelTypo: Rule = {
     if (!modelIndex(context.model).hasOwnWorkloads) return;
     const podCandidates = (workloads: Workload[]): Candidate[] => workloads.map((w) => ({ name: w.displayName, labels: w.podLabels }));
     for (const policy of context.model.policies) {
-      if (!policy.valid || !policy.object.uri) continue;
+      if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       const spec = policy.object.value.spec as Record<string, unknown>;
       const inNamespace = workloadsIn(context.model, policy.namespace);
       if (!matchesAny(policy.podSelector, inNamespace)) {

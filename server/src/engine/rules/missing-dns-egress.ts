@@ -8,7 +8,7 @@ import type { Workload } from '../model';
 import { keyRangeAt, nodeAt } from '../parse';
 import type { NetworkPolicy } from '../policy';
 import type { Protocol } from '../types';
-import { DNS_PROTOCOLS, dnsEndpoints, locate, podNames, type DnsEndpoints } from './common';
+import { DNS_PROTOCOLS, dnsEndpoints, type DnsEndpoints, inWorkspace, locate, podNames } from './common';
 import type { QuickFix, Rule, RuleContext } from './types';
 
 export const missingDnsEgress: Rule = {
@@ -28,7 +28,7 @@ export const missingDnsEgress: Rule = {
       if (missing.length === 0) continue;
       const key = missing.join(' and ');
       for (const policy of isolating) {
-        if (!policy.object.uri) continue;
+        if (!inWorkspace(context, policy.object)) continue;
         if (!findings.has(policy)) findings.set(policy, new Map());
         const byKey = findings.get(policy)!;
         byKey.set(key, [...(byKey.get(key) ?? []), w]);

@@ -3,7 +3,7 @@
 import { isMap } from 'yaml';
 import { addMapEntry } from '../edits';
 import { keyRangeAt, nodeAt } from '../parse';
-import { locate } from './common';
+import { inWorkspace, locate } from './common';
 import type { Rule } from './types';
 
 export const missingNamespace: Rule = {
@@ -13,7 +13,7 @@ export const missingNamespace: Rule = {
   run(context) {
     for (const policy of context.model.policies) {
       const object = policy.object;
-      if (!object.uri || object.namespace !== undefined) continue;
+      if (!inWorkspace(context, object) || object.namespace !== undefined) continue;
       // A kustomization's `namespace:` already decided (the model applied it).
       if (policy.namespace !== context.model.defaultNamespace) continue;
       const file = context.file(object.uri);

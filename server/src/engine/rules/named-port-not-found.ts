@@ -3,7 +3,7 @@
 // egress.
 import type { Workload } from '../model';
 import type { NetworkPolicy, PolicyRule } from '../policy';
-import { locate, podNames, podsOfPeer, podsOfPolicy, ruleLabel } from './common';
+import { inWorkspace, locate, podNames, podsOfPeer, podsOfPolicy, ruleLabel } from './common';
 import type { Rule, RuleContext } from './types';
 
 /** The pods a rule's ports apply to; undefined when unknown (egress to everything or to addresses only). */
@@ -27,7 +27,7 @@ export const namedPortNotFound: Rule = {
   description: 'No destination pod declares the named port (with that protocol).',
   run(context) {
     for (const policy of context.model.policies) {
-      if (!policy.valid || !policy.object.uri) continue;
+      if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       for (const rule of [...(policy.types.ingress ? policy.ingress : []), ...(policy.types.egress ? policy.egress : [])]) {
         const named = (rule.ports ?? []).filter((p) => typeof p.port === 'string');
         if (named.length === 0) continue;

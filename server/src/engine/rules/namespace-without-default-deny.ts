@@ -1,10 +1,9 @@
 // A namespace with workloads and no default-deny policy: every pod no policy selects accepts all traffic.
 // A default deny is a policy with an empty podSelector that isolates ingress (with or without allow rules).
 import { detectEol, snippetLines } from '../edits';
-import type { Model } from '../model';
 import { isEmptySelector } from '../selectors';
 import type { SourceLocation } from '../types';
-import { locate, modelIndex, nameRange, podNames } from './common';
+import { inWorkspace, locate, modelIndex, nameRange, podNames } from './common';
 import type { QuickFix, Rule, RuleContext } from './types';
 
 export const namespaceWithoutDefaultDeny: Rule = {
@@ -13,11 +12,11 @@ export const namespaceWithoutDefaultDeny: Rule = {
   description: 'A namespace with workloads has no default-deny policy.',
   run(context) {
     for (const [namespace, all] of modelIndex(context.model).workloadsByNamespace) {
-      const workloads = all.filter((w) => !w.assumed && w.object.uri);
+      const workloads = all.filter((w) => !w.assumed && inWorkspace(context, w.object));
       if (workloads.length === 0) continue;
       const policies = context.model.policiesByNamespace.get(namespace) ?? [];
       if (policies.some((p) => p.valid && p.types.ingress && isEmptySelector(p.podSelector))) continue;
-      const location = namespaceLocation(context.model, namespace) ?? workloadNamespaceLocation(workloads[0]);
+      const location = namespaceLocation(context, namespace) ?? workloadNamespaceLocation(workloads[0]);
       context.report({
         message: `Namespace ${namespace} has ${workloads.length} workload${workloads.length > 1 ? 's' : ''} (${podNames(workloads)}) and no default-deny policy: pods that no policy selects accept traffic from anywhere.`,
         location,
@@ -27,9 +26,9 @@ export const namespaceWithoutDefaultDeny: Rule = {
   },
 };
 
-function namespaceLocation(model: Model, namespace: string): SourceLocation | undefined {
-  const object = model.namespaces.get(namespace)?.object;
-  return object && object.uri ? { uri: object.uri, range: nameRange(object) } : undefined;
+function namespaceLocation(context: RuleContext, namespace: string): SourceLocation | undefined {
+  const object = context.model.namespaces.get(namespace)?.object;
+  return object && inWorkspace(context, object) ? { uri: object.uri, range: nameRange(object) } : undefined;
 }
 
 function workloadNamespaceLocation(w: { object: Parameters<typeof locate>[0] }): SourceLocation {

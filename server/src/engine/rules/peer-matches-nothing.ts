@@ -1,6 +1,6 @@
 // A `from`/`to` peer that selects no pod or no namespace of the workspace: the rule allows nothing through it.
 import { formatSelector, isEmptySelector } from '../selectors';
-import { listNames, locate, modelIndex, namespacesMatching, peerSelectsAnyPod, ruleLabel } from './common';
+import { inWorkspace, listNames, locate, modelIndex, namespacesMatching, peerSelectsAnyPod, ruleLabel } from './common';
 import type { Rule } from './types';
 
 export const peerMatchesNothing: Rule = {
@@ -10,7 +10,7 @@ export const peerMatchesNothing: Rule = {
   run(context) {
     if (!modelIndex(context.model).hasOwnWorkloads) return;
     for (const policy of context.model.policies) {
-      if (!policy.valid || !policy.object.uri) continue;
+      if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       for (const rule of [...(policy.types.ingress ? policy.ingress : []), ...(policy.types.egress ? policy.egress : [])]) {
         for (const peer of rule.peers ?? []) {
           if (peer.type !== 'pods') continue;

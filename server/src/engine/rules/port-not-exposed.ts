@@ -7,7 +7,7 @@ import type { Service, Workload } from '../model';
 import { nodeAt } from '../parse';
 import type { PortSpec } from '../policy';
 import { matchesSelector, type LabelSelector } from '../selectors';
-import { locate, podNames, ruleLabel } from './common';
+import { inWorkspace, locate, podNames, ruleLabel } from './common';
 import { destinationPods } from './named-port-not-found';
 import type { QuickFix, Rule } from './types';
 
@@ -49,7 +49,7 @@ export const portNotExposed: Rule = {
     const servicesByNamespace = new Map<string, Service[]>();
     for (const s of context.model.services) servicesByNamespace.set(s.namespace, [...(servicesByNamespace.get(s.namespace) ?? []), s]);
     for (const policy of context.model.policies) {
-      if (!policy.valid || !policy.object.uri) continue;
+      if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       for (const rule of [...(policy.types.ingress ? policy.ingress : []), ...(policy.types.egress ? policy.egress : [])]) {
         const numeric = (rule.ports ?? []).filter((p) => typeof p.port === 'number');
         if (numeric.length === 0) continue;

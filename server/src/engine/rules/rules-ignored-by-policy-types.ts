@@ -3,7 +3,7 @@ import { isSeq } from 'yaml';
 import { appendToSequence } from '../edits';
 import { keyRangeAt, nodeAt } from '../parse';
 import type { Direction, NetworkPolicy } from '../policy';
-import { locate, podNames, podsOfPolicy } from './common';
+import { inWorkspace, locate, podNames, podsOfPolicy } from './common';
 import type { QuickFix, Rule, RuleContext } from './types';
 
 const TYPE_NAME: Record<Direction, string> = { ingress: 'Ingress', egress: 'Egress' };
@@ -14,7 +14,7 @@ export const rulesIgnoredByPolicyTypes: Rule = {
   description: 'A policy has ingress or egress rules that its policyTypes leaves out.',
   run(context) {
     for (const policy of context.model.policies) {
-      if (!policy.valid || !policy.object.uri || !policy.policyTypesExplicit) continue;
+      if (!policy.valid || !inWorkspace(context, policy.object) || !policy.policyTypesExplicit) continue;
       for (const direction of ['ingress', 'egress'] as const) {
         const rules = policy[direction];
         if (rules.length === 0 || policy.types[direction]) continue;

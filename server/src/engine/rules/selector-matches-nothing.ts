@@ -1,6 +1,6 @@
 // spec.podSelector selects no pod in the policy's namespace: the policy has no effect on anything in the workspace.
 import { formatSelector, isEmptySelector, matchesSelector } from '../selectors';
-import { locate, modelIndex, workloadsIn } from './common';
+import { inWorkspace, locate, modelIndex, workloadsIn } from './common';
 import type { Rule } from './types';
 
 export const selectorMatchesNothing: Rule = {
@@ -11,7 +11,7 @@ export const selectorMatchesNothing: Rule = {
     // A workspace without workloads (policies only) says nothing about what exists.
     if (!modelIndex(context.model).hasOwnWorkloads) return;
     for (const policy of context.model.policies) {
-      if (!policy.valid || !policy.object.uri) continue;
+      if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       const inNamespace = workloadsIn(context.model, policy.namespace);
       if (inNamespace.some((w) => matchesSelector(policy.podSelector, w.podLabels))) continue;
       const what = isEmptySelector(policy.podSelector) ? 'every pod' : `pods with ${formatSelector(policy.podSelector)}`;

@@ -8,7 +8,7 @@ import { columnOf } from '../edits';
 import { nodeAt } from '../parse';
 import type { NetworkPolicy, PodPeer, PolicyRule } from '../policy';
 import { formatSelector } from '../selectors';
-import { locate, modelIndex, peerSelectsAnyPod, ruleLabel } from './common';
+import { inWorkspace, locate, modelIndex, peerSelectsAnyPod, ruleLabel } from './common';
 import type { QuickFix, Rule, RuleContext } from './types';
 
 export const splitPeer: Rule = {
@@ -17,7 +17,7 @@ export const splitPeer: Rule = {
   description: 'A namespaceSelector-only peer next to a podSelector-only peer (OR) where one peer (AND) was likely meant.',
   run(context) {
     for (const policy of context.model.policies) {
-      if (!policy.valid || !policy.object.uri) continue;
+      if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       for (const rule of [...policy.ingress, ...policy.egress]) {
         const peers = rule.peers ?? [];
         for (let i = 0; i + 1 < peers.length; i++) {

@@ -7,7 +7,7 @@ import { isMap, isPair, isScalar, type Node as YamlNode } from 'yaml';
 import { replaceScalar } from '../edits';
 import { isPlainObject, nodeAt } from '../parse';
 import type { NetworkPolicy, Path } from '../policy';
-import { policyProblemRule } from './common';
+import { inWorkspace, policyProblemRule } from './common';
 import type { Rule, RuleContext } from './types';
 
 type Schema =
@@ -143,6 +143,6 @@ export const unknownField: Rule = {
   description: 'Misspelled or misplaced fields and wrong value types in a NetworkPolicy.',
   run(context) {
     shapeProblems.run(context);
-    for (const policy of context.model.policies) if (policy.object.uri) checkUnknownFields(context, policy);
+    for (const policy of context.model.policies) if (inWorkspace(context, policy.object)) checkUnknownFields(context, policy);
   },
 };
