@@ -304,6 +304,15 @@ function documentNamespace(ctx: TextContext): string | undefined {
  * workspace's labels, namespaces and ports are offered all the same.
  */
 export function completion(workspace: Workspace, uri: string, offset: number, text?: string): CompletionItem[] {
+  const items = completeAt(workspace, uri, offset, text);
+  // After an opening quote the user types the quotes: insert bare values.
+  const source = workspace.getFile(uri)?.text ?? text ?? '';
+  const lineBefore = source.slice(source.lastIndexOf('\n', offset - 1) + 1, offset);
+  const quoted = /(:\s+|[[,]\s*)["'][^"'\s]*$/.test(lineBefore);
+  return quoted ? items.map((item) => ({ ...item, insertText: item.insertText.replace(/^"(.*)"$/, '$1') })) : items;
+}
+
+function completeAt(workspace: Workspace, uri: string, offset: number, text?: string): CompletionItem[] {
   const file = workspace.getFile(uri);
   // Connectivity tests complete their own fields, groups and workloads.
   if (file && inConnectivityTestDocument(file, offset)) return connectivityTestCompletion(workspace, uri, offset);

@@ -268,3 +268,16 @@ describe('completion in special places', () => {
     assert.deepEqual(completion(workspace, 'untitled:Untitled-1', 10_000, text).map((i) => i.label), ['Ingress', 'Egress'], 'offsets past the end are clamped');
   });
 });
+
+describe('completion inside quotes', () => {
+  test('after an opening quote the value is inserted bare', () => {
+    assert.deepEqual(complete(HEAD + '  podSelector:\n    matchLabels:\n      canary: "‸'), [
+      'true | label-value | 1 pod with canary=true | "true" | ""',
+    ]);
+    assert.deepEqual(complete(HEAD + "  podSelector:\n    matchLabels:\n      app: 'fr‸"), [
+      "postgresql | label-value | 2 pods with app=postgresql | \"postgresql\" | \"fr\"",
+      "api-server | label-value | 1 pod with app=api-server | \"api-server\" | \"fr\"",
+      "frontend | label-value | 1 pod with app=frontend | \"frontend\" | \"fr\"",
+    ]);
+  });
+});
