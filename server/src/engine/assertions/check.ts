@@ -6,6 +6,7 @@ import { formatRangeAsCidr, partition, subtractAll, type IpRange } from '../cidr
 import { ipEndpoint, workloadEndpoint, type Analysis, type Endpoint, type Verdict } from '../evaluate';
 import type { Workload } from '../model';
 import { rangeAt } from '../parse';
+import { BulkConnections } from './bulk';
 import { PortSet } from '../portset';
 import { formatSelector, matchesSelector } from '../selectors';
 import type { Protocol, SourceLocation } from '../types';
@@ -141,6 +142,8 @@ function baseResult(test: ConnectivityTest, expectation: Expectation, scope: str
 /** The endpoints a scope offers to tests: its workloads, and external addresses cut at every ipBlock boundary. */
 export class ScopeContext {
   private readonly blockBoundaries: IpRange[];
+  /** Allowed ports of many pairs, without an explained result per pair. */
+  readonly bulk: BulkConnections;
 
   constructor(readonly scope: Scope) {
     const ranges: IpRange[] = [];
@@ -151,6 +154,7 @@ export class ScopeContext {
       }
     }
     this.blockBoundaries = ranges;
+    this.bulk = new BulkConnections(scope.analysis);
   }
 
   get analysis(): Analysis {
@@ -283,13 +287,17 @@ function checkExpectation(test: ConnectivityTest, expectation: Expectation, cont
       if (source.type === 'ip' && destination.type === 'ip') continue;
       if (source.type === 'workload' && destination.type === 'workload' && source.workload === destination.workload) continue;
       pairs++;
-      const failure = checkPair(expectation, source, destination, context.analysis);
-      if (!failure) {
+      const allowed = context.bulk.allowed(source, destination);
+      const found = contradiction(expectation, allowed);
+      if (!found) {
         if (expectation.quantifier === 'any') return baseResult(test, expectation, context.name, 'pass', { pairs });
         continue;
       }
       failingPairs++;
-      if (failures.length < MAX_REPORTED_FAILURES) failures.push(failure);
+      // Only the reported failures are explained: an expectation over every pair may fail millions of times.
+      if (failures.length < MAX_REPORTED_FAILURES) {
+        failures.push(explainFailure(expectation, source, destination, context.analysis, allowed, found.wrongly, found.wrongPorts));
+      }
     }
   }
   if (pairs === 0) {
@@ -328,34 +336,51 @@ function pickPort(set: PortSet, destination: Endpoint): { protocol: Protocol; po
   return { protocol: 'TCP', port: 80 };
 }
 
-/** Undefined when the pair meets the expectation; else the failure, explained. */
-export function checkPair(expectation: Expectation, source: Endpoint, destination: Endpoint, analysis: Analysis): PairFailure | undefined {
-  const allowed = analysis.connection(source, destination).allowed;
+/** How a pair contradicts an expectation: undefined when it meets it. Cheap: no explanation is built. */
+export function contradiction(expectation: Expectation, allowed: PortSet): { wrongly: 'denied' | 'allowed'; wrongPorts: PortSet } | undefined {
   const expected = expectation.ports?.set;
-  let wrongly: 'denied' | 'allowed';
-  let wrongPorts: PortSet;
   switch (expectation.verdict) {
     case 'allow':
       // Without ports: some connection must be possible.
-      if (expected ? expected.subtract(allowed).isEmpty() : !allowed.isEmpty()) return undefined;
-      wrongly = 'denied';
-      wrongPorts = expected ? expected.subtract(allowed) : PortSet.ALL;
-      break;
-    case 'deny':
-      if (expected ? expected.intersect(allowed).isEmpty() : allowed.isEmpty()) return undefined;
-      wrongly = 'allowed';
-      wrongPorts = expected ? expected.intersect(allowed) : allowed;
-      break;
+      if (!expected) return allowed.isEmpty() ? { wrongly: 'denied', wrongPorts: PortSet.ALL } : undefined;
+      if (expected.subtract(allowed).isEmpty()) return undefined;
+      return { wrongly: 'denied', wrongPorts: expected.subtract(allowed) };
+    case 'deny': {
+      const wrong = expected ? expected.intersect(allowed) : allowed;
+      return wrong.isEmpty() ? undefined : { wrongly: 'allowed', wrongPorts: wrong };
+    }
     case 'allow-only': {
       const listed = expected ?? PortSet.NONE;
       const missing = listed.subtract(allowed);
+      if (!missing.isEmpty()) return { wrongly: 'denied', wrongPorts: missing };
       const extra = allowed.subtract(listed);
-      if (missing.isEmpty() && extra.isEmpty()) return undefined;
-      wrongly = missing.isEmpty() ? 'allowed' : 'denied';
-      wrongPorts = missing.isEmpty() ? extra : missing;
-      break;
+      return extra.isEmpty() ? undefined : { wrongly: 'allowed', wrongPorts: extra };
     }
   }
+}
+
+/** Undefined when the pair meets the expectation; else the failure, explained. */
+export function checkPair(
+  expectation: Expectation,
+  source: Endpoint,
+  destination: Endpoint,
+  analysis: Analysis,
+  allowed: PortSet = analysis.connection(source, destination).allowed,
+): PairFailure | undefined {
+  const found = contradiction(expectation, allowed);
+  return found && explainFailure(expectation, source, destination, analysis, allowed, found.wrongly, found.wrongPorts);
+}
+
+function explainFailure(
+  expectation: Expectation,
+  source: Endpoint,
+  destination: Endpoint,
+  analysis: Analysis,
+  allowed: PortSet,
+  wrongly: 'denied' | 'allowed',
+  wrongPorts: PortSet,
+): PairFailure {
+  const expected = expectation.ports?.set;
   const witness = pickPort(wrongPorts, destination);
   const verdict = analysis.verdict(source, destination, witness.protocol, witness.port);
   const explanation = explainVerdict(verdict);

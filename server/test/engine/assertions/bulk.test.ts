@@ -1,0 +1,88 @@
+// The bulk evaluator behind connectivity tests must allow exactly what Analysis.connection allows, for every pair of
+// workloads and every address block, on every fixture workspace of the repository and on a generated workspace
+// (../shared/bench/gen-workspace.mjs, small preset: every policy shape).
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { BulkConnections } from '../../../src/engine/assertions/bulk';
+import { IPV4_ALL, IPV6_ALL, partition, subtractAll, type IpRange } from '../../../src/engine/cidr';
+import { ipEndpoint, workloadEndpoint, type Endpoint } from '../../../src/engine/evaluate';
+import { isManifestUri } from '../../../src/engine/parse';
+import { Workspace } from '../../../src/engine/workspace';
+
+const REPO = path.resolve(__dirname, '..', '..', '..', '..');
+
+function files(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    return e.isDirectory() ? files(full) : isManifestUri(e.name) || e.name === '.netpol.yaml' ? [full] : [];
+  });
+}
+
+function workspaceOf(dir: string): Workspace {
+  const workspace = new Workspace();
+  for (const f of files(dir)) workspace.setFile(`file://${f}`, fs.readFileSync(f, 'utf8'));
+  return workspace;
+}
+
+/** Pairs where the two evaluators disagree, as `from -> to: bulk vs analysis`. */
+function disagreements(workspace: Workspace): { pairs: number; wrong: string[] } {
+  let pairs = 0;
+  const wrong: string[] = [];
+  for (const scope of workspace.scopes()) {
+    const bulk = new BulkConnections(scope.analysis);
+    const ranges: IpRange[] = [];
+    for (const p of scope.model.policies) {
+      for (const rule of [...p.ingress, ...p.egress]) for (const peer of rule.peers ?? []) if (peer.type === 'ipBlock') ranges.push(...subtractAll(peer.cidr, peer.except));
+    }
+    const endpoints: Endpoint[] = [
+      ...scope.model.workloads.map(workloadEndpoint),
+      ...[...partition(IPV4_ALL, ranges), ...partition(IPV6_ALL, ranges)].map(ipEndpoint),
+    ];
+    for (const source of endpoints) {
+      for (const destination of endpoints) {
+        if (source.type === 'ip' && destination.type === 'ip') continue;
+        if (source.type === 'workload' && destination.type === 'workload' && source.workload === destination.workload) continue;
+        pairs++;
+        const fast = bulk.allowed(source, destination).toString();
+        const reference = scope.analysis.connection(source, destination).allowed.toString();
+        if (fast !== reference) wrong.push(`${JSON.stringify(source.type === 'ip' ? source.label : source.workload.displayName)} -> ${destination.type === 'ip' ? destination.label : destination.workload.displayName}: ${fast} vs ${reference}`);
+      }
+    }
+  }
+  return { pairs, wrong };
+}
+
+test('agrees with Analysis.connection on every fixture workspace', () => {
+  let total = 0;
+  for (const group of ['semantics', 'features', 'assertions', 'rules', 'demo', 'lsp']) {
+    const dir = path.join(REPO, 'test-fixtures', group);
+    if (!fs.existsSync(dir)) continue;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const target = path.join(dir, entry.name);
+      const workspace = entry.isDirectory() ? workspaceOf(target) : isManifestUri(entry.name) ? workspaceOf(path.dirname(target)) : undefined;
+      if (!workspace) continue;
+      const { pairs, wrong } = disagreements(workspace);
+      assert.deepEqual(wrong, [], `${group}/${entry.name}`);
+      total += pairs;
+    }
+  }
+  assert.ok(total > 1000, `compared ${total} pairs`);
+});
+
+test('agrees with Analysis.connection on a generated workspace with every policy shape', () => {
+  const generator = path.join(REPO, '..', 'shared', 'bench', 'gen-workspace.mjs');
+  if (!fs.existsSync(generator)) throw new Error(`the workspace generator is missing: ${generator}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-bulk-'));
+  try {
+    execFileSync(process.execPath, [generator, dir, '--preset', 'small', '--force'], { stdio: 'ignore' });
+    const { pairs, wrong } = disagreements(workspaceOf(dir));
+    assert.deepEqual(wrong.slice(0, 10), []);
+    assert.ok(pairs > 10_000, `compared ${pairs} pairs`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
