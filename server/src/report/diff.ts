@@ -10,7 +10,8 @@ import type { Workload } from '../engine/model';
 import { rangeAt } from '../engine/parse';
 import type { NetworkPolicy } from '../engine/policy';
 import { PortSet } from '../engine/portset';
-import type { SourceLocation } from '../engine/types';
+import { PROTOCOLS, type SourceLocation } from '../engine/types';
+import { BulkConnections } from '../engine/assertions/bulk';
 import type { Scope } from '../engine/workspace';
 
 export type ChangeKind = 'added' | 'removed' | 'changed';
@@ -158,12 +159,15 @@ function diffScope(
   // Pairs of workloads present on both sides, in head order.
   const common = headWorkloads.filter((w) => baseByKey.has(workloadKey(w))).map((h) => ({ head: h, base: baseByKey.get(workloadKey(h))! }));
   const policies = { base: new Map(base.model.policies.map((p) => [policyKey(p), p])), head: new Map(head.model.policies.map((p) => [policyKey(p), p])) };
-  for (const src of common) {
-    for (const dst of common) {
+  // Every pair is compared with the bulk evaluator; only pairs that changed get the explained connection.
+  const bulk = { base: new BulkConnections(base.analysis), head: new BulkConnections(head.analysis) };
+  const endpoints = common.map((w) => ({ base: workloadEndpoint(w.base), head: workloadEndpoint(w.head) }));
+  for (const [i, src] of common.entries()) {
+    for (const [j, dst] of common.entries()) {
       if (src === dst) continue;
-      const before = base.analysis.connection(workloadEndpoint(src.base), workloadEndpoint(dst.base));
-      const after = head.analysis.connection(workloadEndpoint(src.head), workloadEndpoint(dst.head));
-      if (before.allowed.equals(after.allowed)) continue;
+      if (samePorts(bulk.base.allowed(endpoints[i].base, endpoints[j].base), bulk.head.allowed(endpoints[i].head, endpoints[j].head))) continue;
+      const before = base.analysis.connection(endpoints[i].base, endpoints[j].base);
+      const after = head.analysis.connection(endpoints[i].head, endpoints[j].head);
       const shares = shareChanges(before, after, policies);
       changes.push(connectionChange(scopeName, src.head.displayName, dst.head.displayName, before.allowed, after.allowed, shares));
     }
@@ -178,9 +182,9 @@ function diffScope(
       for (const block of blocks) {
         const address = ipEndpoint(block);
         const pair = (wl: Workload) => (direction === 'egress' ? ([workloadEndpoint(wl), address] as const) : ([address, workloadEndpoint(wl)] as const));
+        if (samePorts(bulk.base.allowed(...pair(w.base)), bulk.head.allowed(...pair(w.head)))) continue;
         const before = base.analysis.connection(...pair(w.base));
         const after = head.analysis.connection(...pair(w.head));
-        if (before.allowed.equals(after.allowed)) continue;
         const shares = shareChanges(before, after, policies);
         const key = `${before.allowed}|${after.allowed}|${shares.map(shareKey).join(';')}`;
         const group = groups.get(key);
@@ -194,6 +198,15 @@ function diffScope(
       }
     }
   }
+}
+
+function samePorts(a: PortSet, b: PortSet): boolean {
+  if (a === b) return true;
+  return PROTOCOLS.every((p) => {
+    const x = a.ranges(p);
+    const y = b.ranges(p);
+    return x.length === y.length && x.every((r, i) => r[0] === y[i][0] && r[1] === y[i][1]);
+  });
 }
 
 /** A policy whose share of one direction of a connection differs between the versions. */
