@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 
 export const NAMESPACES = ['a', 'b', 'c'] as const;
 const LABEL_KEYS = ['app', 'tier', 'team'] as const;
-const LABEL_VALUES = ['x', 'y', 'z'] as const;
+const LABEL_VALUES = ['web', 'api', 'db'] as const;
 const PORT_NAMES = ['http', 'dns', 'metrics'] as const;
 const PORT_NUMBERS = [53, 80, 443, 8080, 8443] as const;
 const CIDRS = ['10.0.0.0/8', '10.1.0.0/16', '10.1.2.0/24', '192.168.0.0/16', '0.0.0.0/0', '2001:db8::/32', '169.254.20.10/32'] as const;
