@@ -238,13 +238,15 @@ export function isPlainSafe(value: string): boolean {
 const YAML11_BOOL = /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
 const YAML11_NULL = /^(~|null|Null|NULL)$/;
 const YAML11_INT = /^[-+]?(0b[01_]+|0[0-7_]+|(0|[1-9][0-9_]*)|0x[0-9a-fA-F_]+|[1-9][0-9_]*(:[0-5]?[0-9])+)$/;
+// go-yaml v2 (kubectl's decoder) also reads exponent forms without a dot (1e3) as floats.
+const GO_YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 const YAML11_FLOAT = /^([-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+][0-9]+)?|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$/;
 
 /** Whether YAML 1.1 (used by kubectl's YAML decoder) reads a plain scalar as a boolean, number or null. */
 export function yaml11Type(value: string): 'boolean' | 'number' | 'null' | undefined {
   if (YAML11_BOOL.test(value)) return 'boolean';
   if (YAML11_NULL.test(value)) return 'null';
-  if (YAML11_INT.test(value) || (YAML11_FLOAT.test(value) && /[0-9]/.test(value)) || /^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$/.test(value)) {
+  if (YAML11_INT.test(value) || (YAML11_FLOAT.test(value) && /[0-9]/.test(value)) || GO_YAML_FLOAT.test(value) || /^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$/.test(value)) {
     return 'number';
   }
   return undefined;

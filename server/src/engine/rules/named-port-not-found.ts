@@ -6,6 +6,11 @@ import type { NetworkPolicy, PolicyRule } from '../policy';
 import { inWorkspace, locate, podNames, podsOfPeer, podsOfPolicy, ruleLabel } from './common';
 import type { Rule, RuleContext } from './types';
 
+/** "No pod this policy selects" / "No destination pod of egress rule 2", for messages. */
+export function destinationText(rule: PolicyRule): string {
+  return rule.direction === 'ingress' ? `No pod this policy selects` : `No destination pod of ${ruleLabel(rule)}`;
+}
+
 /** The pods a rule's ports apply to; undefined when unknown (egress to everything or to addresses only). */
 export function destinationPods(context: RuleContext, policy: NetworkPolicy, rule: PolicyRule): Workload[] | undefined {
   let pods: Workload[];
@@ -39,7 +44,7 @@ export const namedPortNotFound: Rule = {
           const other = pods.flatMap((w) => w.containerPorts.filter((c) => c.name === name)).map((c) => c.protocol);
           const hint = other.length ? ` (it is declared for ${[...new Set(other)].join(', ')}: set protocol accordingly)` : '';
           context.report({
-            message: `No pod that ${ruleLabel(rule)} applies to (${podNames(pods)}) declares a container port named "${name}" with protocol ${spec.protocol}${hint}; this port allows nothing.`,
+            message: `${destinationText(rule)} (${podNames(pods)}) declares a container port named "${name}" with protocol ${spec.protocol}${hint}; this port allows nothing.`,
             location: locate(policy.object, [...spec.path, 'port']),
           });
         }

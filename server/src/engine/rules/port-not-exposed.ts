@@ -7,8 +7,8 @@ import type { Service, Workload } from '../model';
 import { nodeAt } from '../parse';
 import type { PortSpec } from '../policy';
 import { matchesSelector, type LabelSelector } from '../selectors';
-import { inWorkspace, locate, podNames, ruleLabel } from './common';
-import { destinationPods } from './named-port-not-found';
+import { inWorkspace, locate, podNames } from './common';
+import { destinationPods, destinationText } from './named-port-not-found';
 import type { QuickFix, Rule } from './types';
 
 function declares(w: Workload, spec: PortSpec): boolean {
@@ -59,10 +59,10 @@ export const portNotExposed: Rule = {
         const services = [...new Set(pods.map((w) => w.namespace))].flatMap((ns) => servicesByNamespace.get(ns) ?? []);
         for (const spec of numeric) {
           if (pods.some((w) => declares(w, spec))) continue;
-          const range = spec.endPort ? `${spec.port}-${spec.endPort}` : `${spec.port}`;
+          const wanted = spec.endPort ? `a ${spec.protocol} port in ${spec.port}-${spec.endPort}` : `${spec.protocol} port ${spec.port}`;
           const declared = [...new Set(pods.flatMap((w) => w.containerPorts.map((c) => `${c.protocol} ${c.containerPort}`)))].sort().join(', ');
           const service = spec.endPort ? undefined : servicePortFor(services, pods, spec);
-          let message = `No pod that ${ruleLabel(rule)} applies to (${podNames(pods)}) declares ${spec.protocol} port ${range}; they declare ${declared}.`;
+          let message = `${destinationText(rule)} (${podNames(pods)}) declares ${wanted}; they declare ${declared}.`;
           let fixes: QuickFix[] | undefined;
           if (service) {
             message += ` ${spec.port} is the port of Service ${service.service.namespace}/${service.service.name}, which forwards to targetPort ${service.targetText}: policies see the pod's port, so use ${service.target}.`;
