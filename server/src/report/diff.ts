@@ -394,6 +394,9 @@ function md(text: string): string {
   return text.replace(/([\\`*_|<[\]])/g, '\\$1');
 }
 
+/** Rows per table in markdown: a pull-request comment has a size limit (65,536 characters on GitHub). */
+export const MARKDOWN_ROWS = 50;
+
 /** Markdown for a pull-request comment: a summary line, then one table per kind of change. */
 export function diffToMarkdown(diff: ReachabilityDiff, locator: DiffLocator): string {
   const n = diff.counts;
@@ -413,7 +416,7 @@ export function diffToMarkdown(diff: ReachabilityDiff, locator: DiffLocator): st
     out.push('', `#### ${s.title} (${list.length})`, '');
     out.push(`| ${scoped ? 'Scope | ' : ''}From | To | Ports | Caused by |`);
     out.push(`|${scoped ? ' --- |' : ''} --- | --- | --- | --- |`);
-    for (const c of list) {
+    for (const c of list.slice(0, MARKDOWN_ROWS)) {
       const ports = s.kind === 'added' ? c.after.toString() : s.kind === 'removed' ? c.before.toString() : changeSummary(c);
       const causes = c.causes
         .map((x) => `\`${md(x.policy)}\` (${x.change === 'unchanged' ? 'selects other pods' : x.change}, ${x.direction}) at ${md(locationText(x.location, x.inBase, diff.base, locator))}`)
@@ -421,6 +424,7 @@ export function diffToMarkdown(diff: ReachabilityDiff, locator: DiffLocator): st
       const side = (name: string, external: boolean) => `${md(name)}${external ? ' (external)' : ''}`;
       out.push(`| ${scoped ? `${md(c.scope)} | ` : ''}${side(c.from, c.external === 'from')} | ${side(c.to, c.external === 'to')} | ${md(ports)} | ${causes} |`);
     }
+    if (list.length > MARKDOWN_ROWS) out.push('', `… and ${list.length - MARKDOWN_ROWS} more (\`netpol diff\` lists them all).`);
   }
   for (const [title, list] of [
     ['Workloads added', diff.appeared],

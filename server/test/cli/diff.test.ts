@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { PortSet } from '../../src/engine/portset';
+import { diffToMarkdown, MARKDOWN_ROWS, type ConnectionChange } from '../../src/report/diff';
 import { runCaptured } from './helpers';
 
 const NAMESPACE = `apiVersion: v1
@@ -368,4 +370,25 @@ Compared with \`HEAD\`: **1** added, **1** removed, **1** changed connections; 0
     assert.equal(noRepo.code, 2);
     assert.match(noRepo.stderr, /git rev-parse failed: fatal: not a git repository/);
   });
+});
+
+test('markdown tables are capped for pull-request comments', () => {
+  const changes: ConnectionChange[] = Array.from({ length: MARKDOWN_ROWS + 7 }, (_, i) => ({
+    kind: 'added',
+    scope: 'default',
+    from: `ns/a${i}`,
+    to: 'ns/b',
+    before: PortSet.NONE,
+    after: PortSet.of('TCP', 80, 80),
+    opened: PortSet.of('TCP', 80, 80),
+    closed: PortSet.NONE,
+    causes: [],
+  }));
+  const text = diffToMarkdown(
+    { base: 'main', changes, appeared: [], disappeared: [], counts: { added: changes.length, removed: 0, changed: 0, appeared: 0, disappeared: 0 } },
+    { path: (uri) => uri, position: () => ({ line: 1, column: 1 }) },
+  );
+  assert.equal(text.split('\n').filter((l) => l.startsWith('| ns/a')).length, MARKDOWN_ROWS);
+  assert.match(text, /^#### Newly allowed \(57\)$/m);
+  assert.match(text, /\n… and 7 more \(`netpol diff` lists them all\)\.\n$/);
 });
