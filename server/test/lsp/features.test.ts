@@ -181,6 +181,22 @@ describe('editor features over the protocol (netpol lsp --stdio)', () => {
     client.close(uri);
   });
 
+  test('completion in an untitled editor (not indexed) offers the workspace labels', async () => {
+    const uri = 'untitled:Untitled-1';
+    const text = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  namespace: production\nspec:\n  podSelector:\n    matchLabels:\n      app: ';
+    client.open(uri, text);
+    const items = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: 7, character: 11 } });
+    assert.deepEqual(
+      items.map((i) => [i.label, i.detail]),
+      [
+        ['postgresql', '2 pods with app=postgresql'],
+        ['api-server', '1 pod with app=api-server'],
+        ['frontend', '1 pod with app=frontend'],
+      ],
+    );
+    client.close(uri);
+  });
+
   test('answers follow edits of another file without reopening', async () => {
     const text = client.read('workloads.yaml');
     client.open(workloads, text);

@@ -3,7 +3,7 @@
 import { distance } from 'fastest-levenshtein';
 import { endpointName, ipEndpoint, workloadEndpoint, type Endpoint } from '../evaluate';
 import type { Namespace, Service, Workload } from '../model';
-import type { Direction, NetworkPolicy, Peer, PodPeer, PolicyRule, PortSpec } from '../policy';
+import type { Direction, NetworkPolicy, PodPeer, PolicyRule, PortSpec } from '../policy';
 import { PortSet } from '../portset';
 import { formatSelector, matchesSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
 import type { Labels, OffsetRange } from '../types';
@@ -460,4 +460,3 @@ function workloadHover(workspace: Workspace, index: ScopeIndex, w: Workload, via
   return lines.join('\n');
 }
 
-export type { Peer };

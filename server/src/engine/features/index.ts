@@ -52,7 +52,7 @@ export class ScopeIndex {
     return this.scope.analysis;
   }
 
-  /** Workloads shown to users: declared in the repository (assumed ones from the configuration are left out). */
+  /** Workloads of a namespace, those the configuration assumes (outside the repository) included: selectors see them. */
   workloadsIn(namespace: string): Workload[] {
     return this.workloadsByNamespace.get(namespace) ?? [];
   }
