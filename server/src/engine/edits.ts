@@ -146,14 +146,8 @@ export function appendToSequence(text: string, seq: YAMLSeq, item: unknown, pare
       typeof item === 'string'
         ? scalarText(item)
         : stringify(item, { collectionStyle: 'flow', lineWidth: 0, flowCollectionPadding: false }).replace(/\n$/, '');
-    if (seq.items.length > 0) {
-      if (isCollection(item) || (typeof item === 'object' && item !== null)) {
-        // A map in a one-line flow list reads badly; only scalars go inline.
-        if (!flowText.includes('\n') && flowText.length < 60) return [{ range: [close, close], newText: `, ${flowText}` }];
-        return undefined;
-      }
-      return [{ range: [close, close], newText: `, ${flowText}` }];
-    }
+    // The item joins the list in flow style, as the author wrote the list.
+    if (seq.items.length > 0) return [{ range: [close, close], newText: `, ${flowText}` }];
     if (typeof item !== 'object' || item === null) return [{ range: [close, close], newText: flowText }];
     // `key: []` with a map to add: write a block sequence in place of the empty flow one.
     const keyColumn = columnOf(text, parentKeyOffset);
