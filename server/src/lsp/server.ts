@@ -358,7 +358,8 @@ export class NetpolServer {
     }
     await this.loadSettings();
     this.rebuildFilter();
-    this.ws = new ServerWorkspace(this.settings);
+    // Keeps documents opened (and flushed by an early request) while the settings loaded.
+    this.rebuildWorkspace();
     await this.index();
   }
 
