@@ -79,6 +79,13 @@ function reveal(id: string): void {
   vscode.postMessage({ type: 'reveal', id });
 }
 
+/** The point at `t` of a cubic Bézier curve. */
+function bezierPoint(p: [number, number][], t: number): [number, number] {
+  const u = 1 - t;
+  const w = [u * u * u, 3 * u * u * t, 3 * u * t * t, t * t * t];
+  return [w.reduce((s, k, i) => s + k * p[i][0], 0), w.reduce((s, k, i) => s + k * p[i][1], 0)];
+}
+
 function renderGraph(g: ReachabilityGraph, nodes: GraphNode[], edges: GraphEdge[]): void {
   const container = byId('graph');
   container.replaceChildren();
@@ -124,22 +131,23 @@ function renderGraph(g: ReachabilityGraph, nodes: GraphNode[], edges: GraphEdge[
     let labelY: number;
     const ay = a.y + NODE_HEIGHT / 2;
     const by = b.y + NODE_HEIGHT / 2;
+    let curve: [number, number][];
     if (a.column === b.column) {
       // Same namespace: an arc out to the right of the column.
       const x = a.x + NODE_WIDTH;
       const bulge = 30 + Math.abs(by - ay) / 4;
-      d = `M ${x} ${ay} C ${x + bulge} ${ay}, ${x + bulge} ${by}, ${x + 2} ${by}`;
-      labelX = x + bulge * 0.75;
-      labelY = (ay + by) / 2;
+      curve = [[x, ay], [x + bulge, ay], [x + bulge, by], [x + 2, by]];
     } else {
       const forward = b.column > a.column;
       const x1 = forward ? a.x + NODE_WIDTH : a.x;
       const x2 = forward ? b.x - 2 : b.x + NODE_WIDTH + 2;
       const dx = (x2 - x1) / 2;
-      d = `M ${x1} ${ay} C ${x1 + dx} ${ay}, ${x2 - dx} ${by}, ${x2} ${by}`;
-      labelX = (x1 + x2) / 2;
-      labelY = (ay + by) / 2 - 4;
+      curve = [[x1, ay], [x1 + dx, ay], [x2 - dx, by], [x2, by]];
     }
+    d = `M ${curve[0].join(' ')} C ${curve[1].join(' ')}, ${curve[2].join(' ')}, ${curve[3].join(' ')}`;
+    // Labels sit near the source: edges that meet at one destination keep their labels apart.
+    [labelX, labelY] = bezierPoint(curve, a.column === b.column ? 0.5 : 0.3);
+    labelY -= 4;
     const group = svgElement('g', { class: 'edge', 'data-from': edge.from, 'data-to': edge.to });
     const path = svgElement('path', { d, 'marker-end': 'url(#arrow)' });
     group.append(path, svgElement('title', {}, `${edge.from} → ${edge.to}: ${edge.ports.join(', ')}`));

@@ -112,6 +112,9 @@ export async function runSuite({ repo, cache, node24Env, codeServerBin, toolsDir
         'security.workspace.trust.enabled': false,
         'window.commandCenter': false,
         'editor.minimap.enabled': false,
+        'workbench.secondarySideBar.defaultVisibility': 'hidden',
+        // The client/server messages land in the run folder's logs, for reading after a failure.
+        'netpol.trace.server': 'messages',
       },
       null,
       2,

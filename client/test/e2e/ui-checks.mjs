@@ -25,7 +25,12 @@ async function runCommand(page, title) {
   await input.waitFor({ timeout: 15_000 });
   await input.fill(`>${title}`);
   const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-  await row.waitFor({ timeout: 15_000 });
+  try {
+    await row.waitFor({ timeout: 15_000 });
+  } catch (error) {
+    await page.keyboard.press('Escape'); // leave no palette open over the next steps
+    throw error;
+  }
   await row.click();
 }
 
@@ -58,10 +63,10 @@ export async function runUiChecks({ browser, url, shotsDir, log }) {
     });
 
     await check(results, page, shotsDir, 'the status bar shows the analysis counts', async () => {
-      const item = page.locator('.statusbar-item', { hasText: /\d+ · \d+ · \d+/ }).first();
+      const item = page.locator('.statusbar-item', { hasText: /\d+\s*·\s*\d+\s*·\s*\d+/ }).first();
       await item.waitFor({ timeout: 30_000 });
       const text = (await item.innerText()).replace(/\s+/g, ' ').trim();
-      if (!/5 · 4 · \d+/.test(text)) throw new Error(`status bar shows "${text}", expected 5 policies and 4 workloads`);
+      if (!/5\s*·\s*4\s*·\s*\d+/.test(text)) throw new Error(`status bar shows "${text}", expected 5 policies and 4 workloads`);
     });
 
     await check(results, page, shotsDir, 'the Problems panel lists the diagnostic', async () => {
@@ -107,8 +112,8 @@ export async function runUiChecks({ browser, url, shotsDir, log }) {
       const nodes = await frame.locator('#graph .node').count();
       const edges = await frame.locator('#graph .edge').count();
       if (nodes !== EXPECTED_NODES || edges < 1) throw new Error(`graph has ${nodes} nodes and ${edges} edges`);
-      // Close the panel area so the view gets the whole editor width in the screenshot.
-      await runCommand(page, 'View: Close Panel').catch(() => {});
+      // Hide the panel (Problems) so the view gets the whole height in the screenshot.
+      await page.keyboard.press('Control+J');
       await page.waitForTimeout(500);
       await page.screenshot({ path: path.join(shotsDir, 'reachability.png') });
       await frame.locator('#tab-matrix').click();
