@@ -73,7 +73,9 @@ interface Suggestion {
   keyIsMapKey: boolean;
   from: string;
   to: string;
-  what: string;
+  /** The label as written and as suggested, for messages: `app: postgres`, or just the key. */
+  written: string;
+  suggested: string;
   matched: Candidate[];
 }
 
@@ -96,7 +98,7 @@ function findSuggestion(requirements: LocatedRequirement[], candidates: Candidat
       for (const k of [...keys].sort()) {
         if (!close(r.key, k)) continue;
         const matched = matching(selectorWith(requirements, i, { ...r, key: k }));
-        if (matched.length) return { path: keyPath, keyIsMapKey, from: r.key, to: k, what: 'label key', matched };
+        if (matched.length) return { path: keyPath, keyIsMapKey, from: r.key, to: k, written: `a label key ${r.key}`, suggested: k, matched };
       }
       continue;
     }
@@ -108,7 +110,9 @@ function findSuggestion(requirements: LocatedRequirement[], candidates: Candidat
         if (!close(r.values[j], v)) continue;
         const values = r.values.map((x, n) => (n === j ? v : x));
         const matched = matching(selectorWith(requirements, i, { ...r, values }));
-        if (matched.length) return { path: valuePaths[j], keyIsMapKey: false, from: r.values[j], to: v, what: `value of ${r.key}`, matched };
+        if (matched.length) {
+          return { path: valuePaths[j], keyIsMapKey: false, from: r.values[j], to: v, written: `the label ${r.key}: ${r.values[j]}`, suggested: `${r.key}: ${v}`, matched };
+        }
       }
     }
   }
@@ -213,7 +217,7 @@ function check(
   const edit = file && node ? replaceScalar(file.text, node as YamlNode, suggestion.to) : undefined;
   const location = node?.range ? { uri, range: [node.range[0], node.range[1]] as const } : locate(policy.object, suggestion.path);
   context.report({
-    message: `No ${noun} has ${suggestion.what} "${suggestion.from}"; did you mean "${suggestion.to}" (${listNames(suggestion.matched.map((c) => c.name))})?`,
+    message: `No ${noun} has ${suggestion.written}; did you mean ${suggestion.suggested} (${listNames(suggestion.matched.map((c) => c.name))})?`,
     location,
     ...(edit ? { fixes: [{ title: `Replace "${suggestion.from}" with "${suggestion.to}"`, edits: [{ uri, ...edit }], preferred: true }] } : {}),
   });
