@@ -74,3 +74,48 @@ test('a broken test file fails the run even without expectations to fail', async
   assert.equal(r.code, 1);
   assert.match(r.stdout, /problem: unknown field spec.colour \(expected scope, groups, expectations\) \(stdin:\/\/\/input.yaml:4:26\)/);
 });
+
+test('scopes: spec.scope, the scope of the file, and --scope', async () => {
+  const os = await import('node:os');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-test-scopes-'));
+  const write = (name: string, text: string) => {
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), text);
+  };
+  const web = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web}]}\n';
+  const denyAll = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n';
+  const test = (name: string, scope: string | undefined, verdict: string) =>
+    `apiVersion: netpol.dev/v1alpha1\nkind: ConnectivityTest\nmetadata: {name: ${name}}\nspec:\n${scope ? `  scope: ${scope}\n` : ''}  expectations:\n    - {from: 0.0.0.0/0, to: shop/web, verdict: ${verdict}}\n`;
+  write('.netpol.yaml', 'scopes:\n  - {name: prod, paths: [prod]}\n  - {name: staging, paths: [staging]}\n');
+  write('prod/app.yaml', `${web}---\n${denyAll}`);
+  write('prod/local.netpol-test.yaml', test('prod-local', undefined, 'deny'));
+  write('staging/app.yaml', web);
+  write('tests/prod.netpol-test.yaml', test('prod-closed', 'prod', 'deny'));
+  write('tests/staging.netpol-test.yaml', test('staging-open', 'staging', 'allow'));
+  const cwd = process.cwd();
+  process.chdir(dir);
+  try {
+    const all = await runCaptured(['test', '.']);
+    assert.equal(
+      all.stdout,
+      `prod-local (prod/local.netpol-test.yaml:3:18)
+  PASS 0.0.0.0/0 -> shop/web: deny (1 pair)
+prod-closed (tests/prod.netpol-test.yaml:3:18)
+  PASS 0.0.0.0/0 -> shop/web: deny (1 pair)
+staging-open (tests/staging.netpol-test.yaml:3:18)
+  PASS 0.0.0.0/0 -> shop/web: allow (1 pair)
+
+3 passed, 0 failed, 0 skipped, 0 todo
+`,
+    );
+    assert.equal(all.code, 0);
+    const staging = await runCaptured(['test', '--scope', 'staging', '.']);
+    assert.match(staging.stdout, /^staging-open .*\n {2}PASS .*\n\n1 passed, 0 failed, 0 skipped, 0 todo\n$/);
+    const unknown = await runCaptured(['test', '--scope', 'qa', '.']);
+    assert.equal(unknown.code, 2);
+    assert.equal(unknown.stderr, 'netpol test: no scope named qa (scopes: prod, staging, default)\n');
+  } finally {
+    process.chdir(cwd);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});

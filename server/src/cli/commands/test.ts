@@ -1,7 +1,7 @@
 // `netpol test`: runs the connectivity tests (kind: ConnectivityTest) found in the input against its policies.
 import type { Command } from '../command';
 import { oneOf } from '../args';
-import { displayPath } from '../io';
+import { displayPath, UsageError } from '../io';
 import { runConnectivityTests } from '../../engine/assertions/check';
 import { formatJson, formatJunit, formatSarif, formatText, totals, type Locator } from '../../engine/assertions/output';
 import type { Workspace } from '../../engine/workspace';
@@ -22,13 +22,17 @@ export function workspaceLocator(workspace: Workspace): Locator {
 export const testCommand: Command = {
   name: 'test',
   summary: 'run the connectivity tests (*.netpol-test.yaml) against the policies; exit 1 on any failure',
-  usage: 'netpol test [--tags TAG[,TAG]]... [--format text|json|junit|sarif] PATH...',
+  usage: 'netpol test [--tags TAG[,TAG]]... [--format text|json|junit|sarif] [--scope NAME] PATH...',
   run(argv, io) {
     const args = parseWithCommon(argv, { values: ['format', 'tags'], repeated: ['tags'] });
     const format = oneOf(args.values.get('format')?.[0], ['text', 'json', 'junit', 'sarif'] as const, 'format', 'text');
     const tags = (args.values.get('tags') ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
     const workspace = load(args, io);
-    const reports = runConnectivityTests(workspace, { tags });
+    const scope = args.values.get('scope')?.[0];
+    if (scope !== undefined && !workspace.scopes().some((s) => s.name === scope)) {
+      throw new UsageError(`no scope named ${scope} (scopes: ${workspace.scopes().map((s) => s.name).join(', ')})`);
+    }
+    const reports = runConnectivityTests(workspace, { tags, scope });
     const locator = workspaceLocator(workspace);
     const version = typeof NETPOL_VERSION === 'string' ? NETPOL_VERSION : 'dev';
     const output =

@@ -83,6 +83,8 @@ export interface TestRunOptions {
   tags?: readonly string[];
   /** Only test files with these URIs (default: every file of the workspace). */
   uris?: readonly string[];
+  /** Only in this scope: tests of other scopes are left out. */
+  scope?: string;
 }
 
 export const MAX_REPORTED_FAILURES = 5;
@@ -100,7 +102,11 @@ export function runConnectivityTests(workspace: Workspace, options: TestRunOptio
     const file = workspace.getFile(uri);
     if (!file) continue;
     for (const test of readConnectivityTests(file)) {
-      const scopes = test.scope ? workspace.scopes().filter((s) => s.name === test.scope) : workspace.scopesOf(uri);
+      let scopes = test.scope ? workspace.scopes().filter((s) => s.name === test.scope) : workspace.scopesOf(uri);
+      if (options.scope !== undefined) {
+        scopes = scopes.filter((s) => s.name === options.scope);
+        if (scopes.length === 0) continue;
+      }
       reports.push(runTest(test, scopes.map(contextOf), options, test.scope ? workspace.scopes().map((s) => s.name) : undefined));
     }
   }
