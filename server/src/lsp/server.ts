@@ -236,7 +236,10 @@ export class NetpolServer {
     }
   }
 
-  /** Disk reads after events run one after the other, so a later event's text never loses to an earlier one's. */
+  /**
+   * Disk reads after events, and settings reloads, run one after the other, so a later event's text never loses to
+   * an earlier one's.
+   */
   private serially(name: string, fn: () => Promise<void>): void {
     this.diskWork = this.diskWork.then(() => this.guardAsync(name, undefined, fn));
   }
@@ -250,8 +253,9 @@ export class NetpolServer {
       void this.guardAsync('initialized', undefined, () => this.initialized());
     });
     c.onDidChangeConfiguration((params) => {
-      this.pushedSettings = (params.settings as Record<string, unknown> | null | undefined) ?? undefined;
-      void this.guardAsync('configuration change', undefined, () => this.reloadSettings());
+      if (params.settings && typeof params.settings === 'object') this.pushedSettings = params.settings;
+      // VS Code may announce one change twice (synchronized section and registration): handle them in turn.
+      this.serially('configuration change', () => this.reloadSettings());
     });
     c.onDidChangeWatchedFiles((params) => {
       this.serially('watched files', () => this.onWatchedFiles(params.changes));
