@@ -197,6 +197,33 @@ describe('netpol lsp --stdio on a multi-file workspace', () => {
     client.close(uri);
   });
 
+  test('related information points into other files; tags mark ignored rules as unnecessary', async () => {
+    // A second definition of db-ingress in a new document: duplicate-policy, related to the first definition.
+    const copy = client.uri('policies/db-ingress-copy.yaml');
+    let mark = client.open(copy, client.read('policies/db-ingress.yaml'));
+    const duplicate = (await client.waitForCurrentDiagnostics(copy, mark)).find((d) => d.code === 'duplicate-policy');
+    assert.ok(duplicate, 'duplicate-policy on the copy');
+    const related = duplicate.relatedInformation ?? [];
+    assert.equal(related.length, 1);
+    assert.equal(related[0].location.uri, client.uri('policies/db-ingress.yaml'));
+    assert.deepEqual(related[0].location.range, rangeOf(client.read('policies/db-ingress.yaml'), 'db-ingress'));
+    assert.match(related[0].message, /another definition of shop\/db-ingress/);
+    // The original file, not open, gets its own duplicate-policy pointing back.
+    const original = await client.waitForDiagnostics(client.uri('policies/db-ingress.yaml'), has('duplicate-policy'), { since: mark });
+    assert.equal(original.find((d) => d.code === 'duplicate-policy')!.relatedInformation![0].location.uri, copy);
+
+    // Ingress rules that policyTypes leaves out are faded (DiagnosticTag.Unnecessary = 1).
+    mark = client.change(copy, client.text(copy).replace('name: db-ingress', 'name: db-ingress-2').replace('    - Ingress', '    - Egress'));
+    const ignored = (await client.waitForCurrentDiagnostics(copy, mark)).find((d) => d.code === 'rules-ignored-by-policy-types');
+    assert.ok(ignored, 'rules-ignored-by-policy-types on the copy');
+    assert.deepEqual(ignored.tags, [1]);
+    // Renamed, the copy is no duplicate any more: the original's diagnostic goes away.
+    await client.waitForDiagnostics(client.uri('policies/db-ingress.yaml'), lacks('duplicate-policy'), { since: mark });
+    // Closed, a document that is not on disk leaves the index and its diagnostics are cleared.
+    mark = client.close(copy);
+    await client.waitForDiagnostics(copy, (d) => d.length === 0, { since: mark });
+  });
+
   test('files created, changed and deleted on disk are picked up through didChangeWatchedFiles', async () => {
     const file = path.join(dir, 'policies', 'new.yaml');
     const uri = client.uri(file);
