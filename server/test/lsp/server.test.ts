@@ -448,6 +448,24 @@ describe('netpol lsp --stdio: scopes, configuration and settings', () => {
     }
   });
 
+  test('a document opened before indexing finishes keeps its unsaved text (a request in between included)', async () => {
+    const dir = copyFixture('multi-file');
+    const client = await LspTestClient.start(dir, { waitForIndex: false });
+    try {
+      const orphan = client.uri('policies/orphan.yaml');
+      client.open(orphan, client.read('policies/orphan.yaml').replace('ghost', 'phantom'));
+      await client.request('netpol/status');
+      await client.waitForNotification('netpol/indexComplete');
+      const diagnostics = await client.waitForDiagnostics(orphan, has('selector-matches-nothing'));
+      assert.match(diagnostics[0].message, /app=phantom/, 'the editor text, not the disk');
+      const status = await client.request<{ files: number }>('netpol/status');
+      assert.equal(status.files, 10);
+    } finally {
+      await client.shutdown();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('netpol lsp without a transport is a usage error', async () => {
     const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'netpol.js'), 'lsp'], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(r.status, 2);
