@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { ensureKubernetesSchema } from './lib/k8s-schema.mjs';
 import { loadAverage, timeCommand } from './lib/proc.mjs';
 import { runSession } from './lib/scenario.mjs';
@@ -20,7 +20,7 @@ const PRESETS = ['small', 'medium', 'large'];
 
 function parseOptions(argv) {
   const o = {
-    only: PRESETS, workspace: undefined, cache: process.env.NETPOL_BENCH_CACHE ?? path.join(os.homedir(), '.cache', 'netpol-bench'),
+    only: PRESETS, workspace: undefined, cache: process.env.NETPOL_BENCH_CACHE ?? path.join(os.tmpdir(), 'netpol-bench'),
     edits: 120, hovers: 60, requests: 60, yls: ['small', 'medium'], build: true, readme: true, out: path.join(repo, 'bench', 'results.json'),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -108,10 +108,20 @@ async function measureWorkspace(name, dir, o, log) {
     const server = path.join(repo, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server');
     if (!fs.existsSync(server)) r.yls = { error: 'yaml-language-server is not installed (devDependency)' };
     else {
-      const schema = pathToFileURL(ensureKubernetesSchema(o.cache)).href;
-      const yaml = { validate: true, hover: true, completion: true, schemaStore: { enable: false }, schemas: { [schema]: '*.yaml' } };
+      // The `kubernetes` schema keyword, as VS Code users set it: the server then selects the definition by
+      // apiVersion and kind. It downloads the schema through the client (vscode/content), answered from the cache.
+      const schemaDir = path.dirname(ensureKubernetesSchema(o.cache));
+      const yaml = { validate: true, hover: true, completion: true, schemaStore: { enable: false }, schemas: { kubernetes: '*.yaml' } };
+      const content = (params) => {
+        // Definitions are asked for as `_definitions.json#/definitions/<name>`: the whole file answers.
+        const url = String(Array.isArray(params) ? params[0] : params).split('#')[0];
+        const name = url.split('/').pop();
+        if (!/standalone-strict\/(all|_definitions)\.json$/.test(url)) throw new Error(`offline: ${url}`);
+        return fs.readFileSync(path.join(schemaDir, name), 'utf8');
+      };
       r.yls = await runSession({
         command: [process.execPath, server, '--stdio'], cwd: repo, workspace: dir, files, targets, startMode: 'open-all',
+        notifications: [['yaml/registerContentRequest', null]], answers: { 'vscode/content': content },
         settings: { yaml, http: { proxyStrictSSL: false } }, edits: o.edits, hovers: o.hovers, requests: o.requests,
         startTimeoutMs: 900_000, log: path.join(o.cache, `yls-${name}.log`),
       });

@@ -146,7 +146,8 @@ export class LspClient {
   }
 }
 
-function sectionOf(settings, section) {
+/** The value of a settings section (`yaml`, `a.b`), as workspace/configuration answers it. */
+export function sectionOf(settings, section) {
   if (!section) return settings;
   let current = settings;
   for (const part of section.split('.')) {

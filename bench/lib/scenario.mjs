@@ -2,7 +2,7 @@
 // workspace, edits that change labels, selectors and ports, hovers, code lenses, completions, peak memory.
 import fs from 'node:fs';
 import path from 'node:path';
-import { LspClient, now, sleep } from './rpc.mjs';
+import { LspClient, now, sectionOf, sleep } from './rpc.mjs';
 import { pick, positionAt, seededRandom, uriOf } from './targets.mjs';
 
 export function stats(values) {
@@ -39,15 +39,18 @@ const CLIENT_CAPABILITIES = {
  * @param {number} [o.requests] code lens and completion requests
  * @param {number} [o.startTimeoutMs]
  * @param {string} [o.log] file for the server's stderr and log messages
+ * @param {[string, any][]} [o.notifications] sent right after `initialized`
+ * @param {Record<string, (params: any) => any>} [o.answers] answers to server requests by method
  */
 export async function runSession(o) {
   const logStream = o.log ? fs.createWriteStream(o.log) : undefined;
   const result = { startMode: o.startMode, notes: [] };
   const random = seededRandom(`${o.workspace}:session`);
   const spawnedAt = now();
-  const client = new LspClient(o.command, { cwd: o.cwd, settings: o.settings ?? {}, onLog: (line) => logStream?.write(`${line}\n`) });
+  const client = new LspClient(o.command, { cwd: o.cwd, settings: o.settings ?? {}, answers: { ...o.answers }, onLog: (line) => logStream?.write(`${line}\n`) });
   // Every publishDiagnostics, by URI: the arrival time of the first and the latest, and whether it had findings.
   const diagnostics = new Map();
+  const messageCounts = new Map();
   let lastDiagnosticsAt = 0;
   let indexCompleteAt = null;
   let indexCompleteParams = null;
@@ -55,6 +58,10 @@ export async function runSession(o) {
     if (method === 'textDocument/publishDiagnostics') {
       const entry = diagnostics.get(params.uri) ?? { first: at, firstWithFindings: null, count: 0 };
       entry.count = params.diagnostics?.length ?? 0;
+      for (const d of params.diagnostics ?? []) {
+        const key = String(d.message).slice(0, 400);
+        messageCounts.set(key, (messageCounts.get(key) ?? 0) + 1);
+      }
       entry.last = at;
       if (entry.count > 0 && entry.firstWithFindings === null) entry.firstWithFindings = at;
       diagnostics.set(params.uri, entry);
@@ -84,13 +91,23 @@ export async function runSession(o) {
     const sync = capabilities.textDocumentSync;
     const incremental = (typeof sync === 'number' ? sync : sync?.change) === 2;
     result.serverInfo = init.result?.serverInfo ?? null;
+    let configurationPulled = false;
+    client.answers['workspace/configuration'] = (params) => {
+      configurationPulled = true;
+      return (params?.items ?? []).map((item) => sectionOf(o.settings ?? {}, item.section));
+    };
     client.notify('initialized', {});
+    for (const [method, params] of o.notifications ?? []) client.notify(method, params);
     client.notify('workspace/didChangeConfiguration', { settings: o.settings ?? {} });
 
     // 1. Start: every file's findings published (and, for netpol, the index reported complete).
     const texts = new Map();
     const startTimeoutMs = o.startTimeoutMs ?? 600_000;
     if (o.startMode === 'open-all') {
+      // Like an editor, open files once the server has its settings (yaml-language-server pulls them).
+      const waitStart = now();
+      while (!configurationPulled && now() - waitStart < 5000) await sleep(20);
+      await sleep(500);
       const openedAt = now();
       for (const file of o.files) {
         const text = fs.readFileSync(file, 'utf8');
@@ -101,7 +118,8 @@ export async function runSession(o) {
       while (now() - openedAt < startTimeoutMs && [...uris].some((u) => !diagnostics.has(u)) && !client.exited) await sleep(50);
       const missing = [...uris].filter((u) => !diagnostics.has(u)).length;
       if (missing) result.notes.push(`${missing} files had no diagnostics within ${startTimeoutMs} ms`);
-      result.startMs = missing ? null : Math.round(lastDiagnosticsAt - spawnedAt);
+      // From the first didOpen: the server knows nothing of the folder before (its start-up is initializeMs).
+      result.startMs = missing ? null : Math.round(lastDiagnosticsAt - openedAt);
     } else {
       while (indexCompleteAt === null && now() - spawnedAt < startTimeoutMs && !client.exited) await sleep(20);
       if (indexCompleteAt === null) result.notes.push('no netpol/indexComplete notification');
@@ -114,6 +132,7 @@ export async function runSession(o) {
     }
     result.filesWithFindings = [...diagnostics.values()].filter((d) => d.count > 0).length;
     result.findings = [...diagnostics.values()].reduce((n, d) => n + d.count, 0);
+    result.topMessages = [...messageCounts].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([m, n]) => `${n}× ${m}`);
     result.rssAfterStartMB = Math.round(client.peakRssMB);
     if (client.exited) throw new Error(`server exited during start: ${JSON.stringify(client.exited)}`);
 

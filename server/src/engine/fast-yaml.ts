@@ -366,7 +366,7 @@ function quoted(text: string, from: number, lineEnd: number): { value: string; e
 
 /**
  * A flow collection on one line (`[a, "b"]`, `{key: pod, operator: In, values: [b]}`), nested ones included: plain
- * scalars without `:`, `#` or quotes, quoted scalars without escapes, plain keys. Anything else gives up.
+ * scalars without `#` or quotes, quoted scalars without escapes, plain keys. Anything else gives up.
  */
 class FlowReader {
   at = 0;
@@ -435,8 +435,11 @@ class FlowReader {
       const c = text.charCodeAt(i);
       if (c === 44 || c === 93 || c === 125) break;
       if (c === COLON) {
-        if (text.charCodeAt(i + 1) === SPACE) break;
-        throw GIVE_UP;
+        // `: ` ends a key; before `,`, `]`, `}` or the line end it makes an implicit key (not handled); otherwise
+        // it belongs to the scalar (`10001:10001`, `http://x:80`).
+        const next = text.charCodeAt(i + 1);
+        if (next === SPACE) break;
+        if (i + 1 >= this.end || next === 44 || next === 93 || next === 125) throw GIVE_UP;
       }
       if (c === HASH || c === 34 || c === 39 || c === 91 || c === 123) throw GIVE_UP;
     }

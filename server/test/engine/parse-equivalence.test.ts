@@ -90,9 +90,9 @@ const SCALARS = [
   'web', 'a b', 'a  b', 'v1.2.3', '25%', '-c', '-1', '+1', '0', '007', '8080', '1.5', '1.', '.5', '1e3', '1E-2', '0x1F', '0o17', '0b1', '.inf', '-.Inf', '.nan',
   'true', 'True', 'TRUE', 'tRue', 'false', 'yes', 'no', 'on', 'null', 'Null', '~', 'NULL', 'nil', '12:30', '2024-01-01', 'a:b', 'http://x/y?z=1', 'a#b', 'é', '100m', '1Gi',
   '"quoted"', '"with \'single\'"', "'it''s'", "'#not comment'", '"a: b"', '""', "''", 'x #comment', 'trailing   ', '[]', '[ ]', '{}', '[a, b]', '[ "x", \'y\' ]', '[1, 2.5, true, null]',
-  '[a, [b, "c"]]', '{a: 1}', '{key: pod, operator: In, values: [b]}', '{a : 1}', '[ {a: 1}, {} ]', '{ app: web, tier: "db" }', "{a: 'x, y'}", ];
+  '[a, [b, "c"]]', '{a: 1}', '{key: pod, operator: In, values: [b]}', '{a : 1}', '[ {a: 1}, {} ]', '[sh, "-c", chown -R 1:1 /x]', '[a:1, http://x:80/y]', '{x: a:1}', '[a :1]', '{ app: web, tier: "db" }', "{a: 'x, y'}", ];
 const REFUSED_SCALARS = [
-  '[a,,b]', '[a, b,]', '{a: b, a: c}', '{"q": 1}', '{a}', '{a:b}', '[a:b]', '[a #b]', '&anchor x', '*alias', '!tag x', '|', '>', 'a: b', '- item', '@at', '`tick', '? q', ':colon', '"esc\\n"',
+  '[a,,b]', '[a, b,]', '{a: b, a: c}', '{"q": 1}', '{a}', '{a:b}', '[a:, b]', '[a:]', '[a #b]', '&anchor x', '*alias', '!tag x', '|', '>', 'a: b', '- item', '@at', '`tick', '? q', ':colon', '"esc\\n"',
 ];
 
 interface Tree { map?: [string, Tree][]; seq?: Tree[]; scalar?: string }
