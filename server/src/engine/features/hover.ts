@@ -6,6 +6,7 @@ import type { Namespace, Service, Workload } from '../model';
 import type { Direction, NetworkPolicy, PodPeer, PolicyRule, PortSpec } from '../policy';
 import { PortSet } from '../portset';
 import { formatSelector, matchesSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
+import type { ParsedFile } from '../parse';
 import type { Labels, OffsetRange } from '../types';
 import type { Workspace } from '../workspace';
 import { connectivityTestHover, isConnectivityTestFile } from '../assertions/editor';
@@ -69,6 +70,16 @@ export function hover(workspace: Workspace, uri: string, offset: number): HoverR
   // Connectivity tests (kind: ConnectivityTest) have hovers of their own.
   const testHover = isConnectivityTestFile(file) ? connectivityTestHover(workspace, uri, offset) : undefined;
   if (testHover) return testHover;
+  const result = objectHover(workspace, file, offset);
+  // With several scopes (clusters) in the workspace, say which one answered.
+  const index = featureIndex(workspace);
+  const scope = index.scopeFor(uri);
+  if (result && scope && index.scopes().length > 1) return { ...result, markdown: `${result.markdown}\n\n_Scope ${code(scope.scope.name)}_` };
+  return result;
+}
+
+function objectHover(workspace: Workspace, file: ParsedFile, offset: number): HoverResult | undefined {
+  const uri = file.uri;
   const cursor = locate(file, offset);
   if (!cursor.object) return undefined;
   const index = featureIndex(workspace).scopeFor(uri);

@@ -61,7 +61,8 @@ export function nameRangeInText(text: string, object: K8sObject): OffsetRange | 
   return undefined;
 }
 
-function nameLocation(workspace: Workspace | undefined, object: K8sObject): SourceLocation {
+/** Where an object is named: its metadata.name value (the object when it has none). */
+export function nameLocation(workspace: Workspace | undefined, object: K8sObject): SourceLocation {
   const text = workspace?.getFile(object.uri)?.text;
   const fromText = text !== undefined ? nameRangeInText(text, object) : undefined;
   return { uri: object.uri, range: fromText ?? rangeAt(object.node, ['metadata', 'name']) ?? object.range };

@@ -1,15 +1,16 @@
 // Go to definition (selector -> the workloads it matches, named port -> the container ports it names) and find
 // references (workload -> the policies and peers that select it).
-import type { Workload } from '../model';
-import { keyRangeAt, rangeAt } from '../parse';
+import { NAMESPACE_NAME_LABEL, type Workload } from '../model';
+import { keyRangeAt, nodeAt, rangeAt } from '../parse';
 import type { SourceLocation } from '../types';
 import type { Workspace } from '../workspace';
-import { locate } from './cursor';
+import { isMap } from 'yaml';
+import { locate, type Cursor } from './cursor';
 import { onWorkloadIdentity, policyTarget, ruleDestinations } from './hover';
 import { featureIndex } from './index';
 import { peerMatches } from './reach';
 import { matchesSelector } from '../selectors';
-import { workloadLocation } from './markdown';
+import { nameLocation, workloadLocation } from './markdown';
 
 /** A block node's range runs to the start of the next line; references read better without the trailing blank. */
 function trimmed(workspace: Workspace, location: SourceLocation): SourceLocation {
@@ -20,14 +21,35 @@ function trimmed(workspace: Workspace, location: SourceLocation): SourceLocation
   return { uri: location.uri, range: [location.range[0], end] };
 }
 
+function namespaceNameAt(cursor: Cursor): string | undefined {
+  const value = cursor.scalar?.value;
+  if (cursor.onKey || typeof value !== 'string') return undefined;
+  const path = cursor.path;
+  if (path.length === 2 && path[0] === 'metadata' && path[1] === 'namespace') return value;
+  if (path[path.length - 1] === NAMESPACE_NAME_LABEL && path[path.length - 3] === 'namespaceSelector') return value;
+  // matchExpressions on kubernetes.io/metadata.name: the values are namespace names.
+  if (path.includes('namespaceSelector') && path[path.length - 2] === 'values' && typeof path[path.length - 3] === 'number') {
+    const expression = cursor.object && nodeAt(cursor.object.node, path.slice(0, -2));
+    if (isMap(expression) && expression.get('key') === NAMESPACE_NAME_LABEL) return value;
+  }
+  return undefined;
+}
+
 export function definition(workspace: Workspace, uri: string, offset: number): SourceLocation[] {
   const file = workspace.getFile(uri);
   if (!file) return [];
   const cursor = locate(file, offset);
   if (!cursor.object) return [];
   const index = featureIndex(workspace).scopeFor(uri);
-  const policy = index?.policyByObject.get(cursor.object);
-  if (!index || !policy) return [];
+  if (!index) return [];
+  // A namespace name (metadata.namespace, or kubernetes.io/metadata.name in a namespaceSelector) -> its Namespace.
+  const namespaceName = namespaceNameAt(cursor);
+  if (namespaceName !== undefined) {
+    const namespace = index.model.namespaces.get(namespaceName);
+    return namespace?.object && workspace.hasFile(namespace.object.uri) ? [nameLocation(workspace, namespace.object)] : [];
+  }
+  const policy = index.policyByObject.get(cursor.object);
+  if (!policy) return [];
   const target = policyTarget(policy, cursor);
   switch (target.type) {
     case 'podSelector':

@@ -736,3 +736,26 @@ spec:
   });
 
 });
+
+describe('hover with several scopes', () => {
+  test('the answer comes from the scope of the file and names it', () => {
+    const workspace = fixtureWorkspace('shop', {
+      '.netpol.yaml': 'scopes:\n  - name: prod\n    paths: [policies.yaml, workloads.yaml, namespaces.yaml]\n',
+    });
+    const uri = fixtureUri('shop', 'policies.yaml');
+    const result = hover(workspace, uri, at(workspace, uri, 'kubernetes.io/metadata.name: kube-sy‸stem'));
+    // coredns lives in other-namespaces.yaml, outside the scope: the peer matches nothing there.
+    assert.equal(
+      result?.markdown,
+      [
+        '**egress rule 2, to peer 1**: pods labelled k8s-app=kube-dns in kube-system',
+        '',
+        'Namespaces (1): `kube-system`',
+        '',
+        'Matches no pods: there are no pods in the selected namespace in this workspace.',
+        '',
+        '_Scope `prod`_',
+      ].join('\n'),
+    );
+  });
+});

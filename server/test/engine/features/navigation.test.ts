@@ -90,9 +90,37 @@ describe('go to definition', () => {
   });
 
   test('peer namespaceSelector -> the pods the whole peer matches', () => {
-    assert.deepEqual(definitionsAt('policies.yaml', 'kubernetes.io/metadata.name: kube-sy‸stem'), [
+    assert.deepEqual(definitionsAt('policies.yaml', '- namespaceSel‸ector:\n            matchLabels:\n              kubernetes.io'), [
       'other-namespaces.yaml:25:9 coredns',
     ]);
+  });
+
+  test('a namespace name (metadata.namespace, kubernetes.io/metadata.name) -> its Namespace object', () => {
+    assert.deepEqual(definitionsAt('policies.yaml', 'kubernetes.io/metadata.name: kube-sy‸stem'), ['namespaces.yaml:20:9 kube-system']);
+    assert.deepEqual(definitionsAt('workloads.yaml', 'namespace: produ‸ction'), ['namespaces.yaml:4:9 production']);
+    // staging/api-server's namespace has a Namespace object; a name no Namespace declares has no definition.
+    assert.deepEqual(definitionsAt('other-namespaces.yaml', 'namespace: stag‸ing'), ['namespaces.yaml:12:9 staging']);
+  });
+
+  test('matchExpressions values on kubernetes.io/metadata.name are namespace names too', () => {
+    const workspace = fixtureWorkspace('shop', {
+      'expr.yaml': [
+        'apiVersion: networking.k8s.io/v1',
+        'kind: NetworkPolicy',
+        'metadata: {name: expr, namespace: production}',
+        'spec:',
+        '  podSelector: {}',
+        '  ingress:',
+        '    - from:',
+        '        - namespaceSelector:',
+        '            matchExpressions:',
+        '              - {key: kubernetes.io/metadata.name, operator: In, values: [staging, nowhere]}',
+      ].join('\n'),
+    });
+    const uri = fixtureUri('shop', 'expr.yaml');
+    const found = (snippet: string) => definition(workspace, uri, at(workspace, uri, snippet)).map((l) => `${l.uri.slice(l.uri.lastIndexOf('/') + 1)} ${workspace.getFile(l.uri)!.text.slice(l.range[0], l.range[1])}`);
+    assert.deepEqual(found('[stag‸ing'), ['namespaces.yaml staging']);
+    assert.deepEqual(found('nowh‸ere'), []);
   });
 
   test('named port -> the container port that declares the name', () => {
