@@ -1,7 +1,7 @@
 // Helpers shared by the rules: source locations below an object, short listings of pods and namespaces,
 // per-model indexes (built once per model, so rules stay linear), the cluster DNS endpoints, and the factory for
 // rules that report the problems the policy reader records.
-import { isCollection, isMap, isPair, type Node as YamlNode } from 'yaml';
+import { isCollection, isPair, type Node as YamlNode } from 'yaml';
 import { parseCidr, type IpRange } from '../cidr';
 import { contentEnd } from '../edits';
 import type { WorkspaceConfig } from '../config';
@@ -28,7 +28,7 @@ export function locate(object: K8sObject, path: Path, options: { key?: boolean }
 }
 
 /** The range of the node at a path, without the trailing comments and line breaks the yaml ranges include. */
-export function trimmedRangeAt(object: K8sObject, path: Path): readonly [number, number] | undefined {
+function trimmedRangeAt(object: K8sObject, path: Path): readonly [number, number] | undefined {
   const node = nodeAt(object.node, path);
   if (!node?.range) return undefined;
   if (isCollection(node) && !node.flow && node.items.length > 0) {
@@ -113,10 +113,6 @@ export function modelIndex(model: Model): ModelIndex {
 
 export function workloadsIn(model: Model, namespace: string): Workload[] {
   return modelIndex(model).workloadsByNamespace.get(namespace) ?? [];
-}
-
-export function namespaceLabels(model: Model, name: string): Record<string, string> {
-  return { ...(model.namespaces.get(name)?.labels ?? { 'kubernetes.io/metadata.name': name }) };
 }
 
 const namespaceMatches = new WeakMap<Model, WeakMap<LabelSelector, Namespace[]>>();
@@ -267,15 +263,6 @@ function assumedDnsPod(model: Model, namespace: string, labels: Record<string, s
 }
 
 export const DNS_PROTOCOLS: readonly Protocol[] = ['UDP', 'TCP'];
-
-/** The YAML node of an object at a path. */
-export function nodeOf(object: K8sObject, path: Path): YamlNode | undefined {
-  return nodeAt(object.node, path);
-}
-
-export function isMapNode(node: YamlNode | undefined): boolean {
-  return isMap(node);
-}
 
 /**
  * A rule that reports the problems of one code the policy reader recorded (values the API server rejects).
