@@ -60,6 +60,8 @@ export function onWorkloadIdentity(workload: Workload, cursor: Cursor): boolean 
     pathStartsWith(path, ['metadata', 'name']) ||
     pathStartsWith(path, ['metadata', 'labels']) ||
     pathStartsWith(path, [...workload.templatePath, 'metadata', 'labels']) ||
+    // The controller's own selector (spec.selector) picks the same pods.
+    (workload.templatePath.length > 0 && pathStartsWith(path, [...workload.templatePath.slice(0, -1), 'selector'])) ||
     (path.length === 1 && path[0] === 'kind')
   );
 }

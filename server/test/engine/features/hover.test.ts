@@ -759,3 +759,14 @@ describe('hover with several scopes', () => {
     );
   });
 });
+
+describe('hover on a controller selector', () => {
+  test('spec.selector of a StatefulSet answers for the workload', () => {
+    const uri = fixtureUri('shop', 'workloads.yaml');
+    const fromSelector = hover(shop, uri, at(shop, uri, 'selector:\n    matchLabels:\n      app: postgre‸sql\n  template:\n    metadata:\n      labels:\n        app: postgresql\n        role: primary'));
+    const fromName = hover(shop, uri, at(shop, uri, 'name: postgresql‸\n'));
+    assert.ok(fromSelector && fromName);
+    assert.equal(fromSelector.markdown, fromName.markdown);
+    assert.match(fromSelector.markdown, /^\*\*StatefulSet production\/postgresql\*\*/);
+  });
+});
