@@ -4,8 +4,19 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
+import Ajv from 'ajv-draft-04';
 import { runCaptured } from './helpers';
+
+/** The OASIS SARIF 2.1.0 JSON schema, as shipped by Microsoft's SARIF matchers. */
+function validateSarif(log: unknown): string[] {
+  const schema = JSON.parse(fs.readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
+  // The schema's language-tag pattern is not valid as a unicode regular expression.
+  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
+  const validate = ajv.compile(schema);
+  return validate(log) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+}
 
 const MULTI = 'test-fixtures/lsp/multi-file';
 const KUSTOMIZE = 'test-fixtures/lsp/kustomize';
@@ -99,6 +110,7 @@ describe('netpol check', () => {
     const r = await runCaptured(['check', '--format', 'sarif', MULTI]);
     assert.equal(r.code, 1);
     const log = JSON.parse(r.stdout) as Sarif.Log;
+    assert.deepEqual(validateSarif(log), [], 'valid against the SARIF 2.1.0 schema');
     assert.equal(log.version, '2.1.0');
     assert.equal(log.runs.length, 1);
     const run = log.runs[0];
@@ -115,7 +127,8 @@ describe('netpol check', () => {
     const parse = run.results!.find((result) => result.ruleId === 'parse-error')!;
     assert.equal(parse.level, 'error');
     const location = parse.locations![0].physicalLocation!;
-    assert.equal(location.artifactLocation!.uri, `${MULTI}/policies/broken.yaml`);
+    assert.deepEqual(location.artifactLocation, { uri: `${MULTI}/policies/broken.yaml`, uriBaseId: '%SRCROOT%' });
+    assert.equal(run.originalUriBaseIds!['%SRCROOT%'].uri, `${pathToFileURL(process.cwd()).href}/`);
     assert.equal(location.region!.startLine, 8);
     assert.equal(location.region!.startColumn, 3);
 
@@ -125,6 +138,16 @@ describe('netpol check', () => {
     assert.equal(change.artifactLocation.uri, `${MULTI}/policies/api-egress.yaml`);
     assert.match(change.replacements[0].insertedContent!.text!, /kube-dns/);
     assert.ok(change.replacements[0].deletedRegion.startLine! >= 13);
+  });
+
+  test('sarif: the schema check is real (a broken log fails it); an empty run is valid', async () => {
+    assert.notDeepEqual(validateSarif({ version: '2.1.0', runs: [{ tool: { driver: {} }, results: [{ level: 'severe' }] }] }), []);
+    const clean = workspace('sarif-clean', { 'db.yaml': read('apps/db.yaml'), 'deny.yaml': read('policies/default-deny.yaml') });
+    const r = await runCaptured(['check', '--format', 'sarif', clean]);
+    assert.equal(r.code, 0);
+    const log = JSON.parse(r.stdout) as Sarif.Log;
+    assert.deepEqual(validateSarif(log), []);
+    assert.deepEqual(log.runs[0].results, []);
   });
 
   test('--scope limits the findings to the files of one scope', async () => {

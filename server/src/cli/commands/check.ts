@@ -1,6 +1,7 @@
 // `netpol check`: the language server's diagnostics for CI, as text, JSON or SARIF 2.1.0.
 import * as fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
 import { ALL_RULES } from '../../engine/rules/index';
 import { runRules } from '../../engine/rules/run';
@@ -84,9 +85,10 @@ export function toSarif(findings: CheckFinding[], textOf: (uri: string) => strin
   const descriptions = new Map(ALL_RULES.map((r) => [r.id, r]));
   const rules: Sarif.ReportingDescriptor[] = ruleIds.map((id) => {
     const rule = descriptions.get(id);
-    const descriptor: Sarif.ReportingDescriptor = { id, helpUri: `docs/rules/${id}.md` };
+    const descriptor: Sarif.ReportingDescriptor = { id, name: id };
     if (rule) {
       descriptor.shortDescription = { text: rule.description };
+      descriptor.help = { text: `${rule.description} Documentation: docs/rules/${id}.md of netpol.` };
       descriptor.defaultConfiguration = { level: SARIF_LEVEL[rule.defaultSeverity] };
     }
     return descriptor;
@@ -106,7 +108,7 @@ export function toSarif(findings: CheckFinding[], textOf: (uri: string) => strin
       locations: [
         {
           physicalLocation: {
-            artifactLocation: { uri: sarifUri(f.uri) },
+            artifactLocation: sarifArtifact(f.uri),
             region: { startLine: f.line, startColumn: f.column, endLine: f.endLine, endColumn: f.endColumn },
           },
         },
@@ -117,7 +119,7 @@ export function toSarif(findings: CheckFinding[], textOf: (uri: string) => strin
       result.relatedLocations = related.map((r, id) => ({
         id,
         message: { text: r.message },
-        physicalLocation: { artifactLocation: { uri: sarifUri(r.location.uri) }, region: region(r.location.uri, r.location.range[0], r.location.range[1]) },
+        physicalLocation: { artifactLocation: sarifArtifact(r.location.uri), region: region(r.location.uri, r.location.range[0], r.location.range[1]) },
       }));
     }
     const fixes = f.diagnostic.fixes ?? [];
@@ -131,7 +133,7 @@ export function toSarif(findings: CheckFinding[], textOf: (uri: string) => strin
         }
         return {
           description: { text: fix.title },
-          artifactChanges: [...byUri].map(([uri, replacements]) => ({ artifactLocation: { uri: sarifUri(uri) }, replacements })),
+          artifactChanges: [...byUri].map(([uri, replacements]) => ({ artifactLocation: sarifArtifact(uri), replacements })),
         };
       });
     }
@@ -142,7 +144,9 @@ export function toSarif(findings: CheckFinding[], textOf: (uri: string) => strin
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'netpol', informationUri: 'https://github.com/netpol/netpol', version, rules } },
+        tool: { driver: { name: 'netpol', version, rules } },
+        // Relative artifact paths are relative to the working directory the check ran in.
+        originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(`${process.cwd()}/`).href } },
         columnKind: 'utf16CodeUnits',
         results,
       },
@@ -150,11 +154,13 @@ export function toSarif(findings: CheckFinding[], textOf: (uri: string) => strin
   };
 }
 
+const SRCROOT = '%SRCROOT%';
+
 /** SARIF artifact locations: paths relative to the working directory when possible (what code scanning expects). */
-function sarifUri(uri: string): string {
+function sarifArtifact(uri: string): Sarif.ArtifactLocation {
   const shown = displayPath(uri);
-  if (shown === uri || shown.startsWith('/')) return uri;
-  return shown.split('\\').join('/').split('/').map(encodeURIComponent).join('/');
+  if (shown === uri || path.isAbsolute(shown)) return { uri };
+  return { uri: shown.split(path.sep).map(encodeURIComponent).join('/'), uriBaseId: SRCROOT };
 }
 
 function version(): string {
