@@ -8,7 +8,7 @@ import type { Workload } from '../model';
 import { keyRangeAt, nodeAt } from '../parse';
 import type { NetworkPolicy } from '../policy';
 import type { Protocol } from '../types';
-import { DNS_PROTOCOLS, dnsEndpoints, type DnsEndpoints, inWorkspace, locate, podNames } from './common';
+import { DNS_PROTOCOLS, dnsEndpoints, type DnsEndpoints, inWorkspace, locate, nameRange, podNames } from './common';
 import type { QuickFix, Rule, RuleContext } from './types';
 
 export const missingDnsEgress: Rule = {
@@ -39,15 +39,30 @@ export const missingDnsEgress: Rule = {
     for (const [policy, byKey] of findings) {
       for (const [missing, workloads] of byKey) {
         const fix = addDnsRuleFix(context, policy, dns);
+        const hint = allowsDnsToAddresses(policy, dns.ports)
+          ? ' An ipBlock rule here allows the DNS port, but ipBlocks do not select cluster pods: allow the DNS pods (or list their addresses in dns.cidrs of .netpol.yaml).'
+          : '';
         context.report({
-          message: `This policy isolates egress of ${podNames(workloads)}, and their egress policies do not allow DNS over ${missing} (${portsText}) to ${targets}; name lookups will fail.`,
+          message: `This policy isolates egress of ${podNames(workloads)}, and their egress policies do not allow DNS over ${missing} (${portsText}) to ${targets}; name lookups will fail.${hint}`,
           location: isolationLocation(policy),
+          related: workloads.slice(0, 5).map((w) => ({ location: { uri: w.object.uri, range: nameRange(w.object) }, message: `${w.displayName} cannot resolve names` })),
           ...(fix ? { fixes: [fix] } : {}),
         });
       }
     }
   },
 };
+
+/** Whether the policy has an egress rule toward ipBlocks only that allows a DNS port (a common near miss). */
+function allowsDnsToAddresses(policy: NetworkPolicy, ports: number[]): boolean {
+  return policy.egress.some(
+    (rule) =>
+      rule.peers !== undefined &&
+      rule.peers.length > 0 &&
+      rule.peers.every((p) => p.type === 'ipBlock') &&
+      (!rule.ports || rule.ports.some((p) => p.port === undefined || (typeof p.port === 'number' && ports.some((d) => d >= (p.port as number) && d <= (p.endPort ?? (p.port as number)))))),
+  );
+}
 
 function dnsAllowed(context: RuleContext, dns: DnsEndpoints, w: Workload, protocol: Protocol): boolean {
   const source = workloadEndpoint(w);

@@ -87,22 +87,42 @@ export function applySuppressions(text: string, diagnostics: Diagnostic[]): Diag
     }
     return lo;
   };
+  // Where documents start (`---` at the start of a line): a `netpol-disable` comment applies up to the next one.
+  // Counting starts by binary search keeps files with thousands of comments linear.
+  const documentStarts: number[] = [];
+  const marker = /^---/gm;
+  for (let m = marker.exec(text); m; m = marker.exec(text)) documentStarts.push(m.index);
+  const segmentOf = (offset: number) => {
+    let lo = 0;
+    let hi = documentStarts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (documentStarts[mid] <= offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
   const nextLine = new Map<number, Set<string> | 'all'>();
-  const fromOffset: { offset: number; end: number; ids: Set<string> | 'all' }[] = [];
+  /** Per document segment: the first offset from which everything, or a given rule, is silenced. */
+  const fromOffset = new Map<number, { all: number; ids: Map<string, number> }>();
   const re = /#\s*netpol-disable(-next-line)?\b([^\n]*)/g;
   for (let m = re.exec(text); m; m = re.exec(text)) {
     const ids = m[2].split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
-    const set: Set<string> | 'all' = ids.length ? new Set(ids) : 'all';
-    if (m[1]) nextLine.set(lineOf(m.index) + 1, set);
-    else {
-      const docEnd = text.slice(m.index).search(/^---/m);
-      fromOffset.push({ offset: m.index, end: docEnd < 0 ? text.length : m.index + docEnd, ids: set });
+    if (m[1]) {
+      nextLine.set(lineOf(m.index) + 1, ids.length ? new Set(ids) : 'all');
+      continue;
     }
+    const segment = segmentOf(m.index);
+    const entry = fromOffset.get(segment) ?? { all: Infinity, ids: new Map<string, number>() };
+    fromOffset.set(segment, entry);
+    if (ids.length === 0) entry.all = Math.min(entry.all, m.index);
+    for (const id of ids) entry.ids.set(id, Math.min(entry.ids.get(id) ?? Infinity, m.index));
   }
   const silenced = (set: Set<string> | 'all' | undefined, id: string) => set === 'all' || (set !== undefined && set.has(id));
   return diagnostics.filter((d) => {
     const start = d.location.range[0];
     if (silenced(nextLine.get(lineOf(start)), d.ruleId)) return false;
-    return !fromOffset.some((s) => start >= s.offset && start < s.end && silenced(s.ids, d.ruleId));
+    const entry = fromOffset.get(segmentOf(start));
+    return !entry || (entry.all > start && (entry.ids.get(d.ruleId) ?? Infinity) > start);
   });
 }

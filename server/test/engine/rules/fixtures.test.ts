@@ -147,6 +147,11 @@ function checkDiagnostics(fixture: Fixture, files: Map<string, string>): Map<str
     const [start, end] = d.location.range;
     assert.ok(start < end && end <= text.length, `non-empty range inside the file: ${describeDiagnostic(d, text)}`);
     assert.ok(end - start < text.length || text.length < 40, `range narrower than the file: ${describeDiagnostic(d, text)}`);
+    for (const r of d.related ?? []) {
+      const relatedText = files.get(r.location.uri);
+      assert.ok(relatedText !== undefined, `related location in a fixture file: ${r.location.uri}`);
+      assert.ok(r.location.range[0] < r.location.range[1] && r.location.range[1] <= relatedText.length, `related range inside its file: ${r.message}`);
+    }
   }
   return result;
 }
