@@ -82,6 +82,10 @@ export class ReachabilityPanel implements vscode.Disposable {
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.webview.onDidReceiveMessage((message) => this.onMessage(message)),
+      // The server also announces changes; edits are watched here too so the view never lags behind the text.
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length > 0 && (e.document.languageId === 'yaml' || e.document.languageId === 'json')) this.scheduleRefresh();
+      }),
     );
   }
 

@@ -101,7 +101,8 @@ function renderGraph(g: ReachabilityGraph, nodes: GraphNode[], edges: GraphEdge[
     rows = Math.max(rows, members.length);
     members.forEach((n, row) => position.set(n.id, { x: MARGIN + column * COLUMN_WIDTH, y: MARGIN + HEADER_HEIGHT + row * ROW_HEIGHT, column }));
   });
-  const width = MARGIN * 2 + namespaces.length * COLUMN_WIDTH;
+  // Room on the right for the arcs between workloads of the last namespace.
+  const width = MARGIN * 2 + namespaces.length * COLUMN_WIDTH + 60;
   const height = MARGIN * 2 + HEADER_HEIGHT + rows * ROW_HEIGHT;
   const svg = svgElement('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'Reachability graph' });
   const defs = svgElement('defs');
@@ -206,7 +207,7 @@ function renderMatrix(g: ReachabilityGraph, nodes: GraphNode[]): void {
   const index = new Map(g.nodes.map((n, i) => [n.id, i]));
   const ports = filter.port === '' ? g.ports : g.ports.filter((p) => p === filter.port);
   const table = element('table', { class: 'matrix' });
-  const caption = element('caption', {}, filter.port === '' ? 'Rows: from; columns: to. Cells list the allowed declared ports.' : `Rows: from; columns: to; port ${filter.port}.`);
+  const caption = element('caption', {}, filter.port === '' ? 'Rows: from; columns: to. Cells list the allowed ports among those the destination declares.' : `Rows: from; columns: to; port ${filter.port}.`);
   const head = element('tr');
   head.append(element('th', { class: 'corner' }, 'from \\ to'));
   for (const n of nodes) head.append(element('th', { class: 'column', title: n.id, scope: 'col' }, n.id));
@@ -217,7 +218,9 @@ function renderMatrix(g: ReachabilityGraph, nodes: GraphNode[]): void {
     th.addEventListener('click', () => reveal(from.id));
     row.append(th);
     for (const to of nodes) {
-      const allowed = ports.filter((p) => g.matrix[p]?.[index.get(from.id)!]?.[index.get(to.id)!]);
+      // Over all ports, a cell lists the destination's own declared ports (others have nothing listening).
+      const candidates = filter.port === '' && to.ports.length > 0 ? ports.filter((p) => to.ports.includes(p)) : ports;
+      const allowed = candidates.filter((p) => g.matrix[p]?.[index.get(from.id)!]?.[index.get(to.id)!]);
       const cell = element('td', { class: allowed.length > 0 ? 'allowed' : 'denied', title: `${from.id} → ${to.id}: ${allowed.length > 0 ? allowed.join(', ') : 'denied'}` });
       cell.textContent = filter.port !== '' ? (allowed.length > 0 ? '✓' : '·') : allowed.length > 0 ? allowed.join(' ') : '·';
       row.append(cell);

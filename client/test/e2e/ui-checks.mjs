@@ -96,9 +96,17 @@ export async function runUiChecks({ browser, url, shotsDir, log }) {
       await page.waitForTimeout(300);
       const cursor = await page.locator('.monaco-editor .cursor').first().boundingBox();
       if (!cursor) throw new Error('no cursor in the editor');
-      await page.mouse.move(cursor.x + 12, cursor.y + cursor.height / 2);
+      // A real mouse hover (moving onto the word from elsewhere), else the keyboard's "show hover" (Ctrl+K Ctrl+I).
+      await page.mouse.move(cursor.x + 200, cursor.y + 200);
+      await page.mouse.move(cursor.x + 12, cursor.y + cursor.height / 2, { steps: 5 });
       const hover = page.locator('.monaco-hover-content', { hasText: 'shop/api' }).first();
-      await hover.waitFor({ timeout: 15_000 });
+      try {
+        await hover.waitFor({ timeout: 8_000 });
+      } catch {
+        await page.keyboard.press('Control+K');
+        await page.keyboard.press('Control+I');
+        await hover.waitFor({ timeout: 10_000 });
+      }
       await page.waitForTimeout(300);
       await page.screenshot({ path: path.join(shotsDir, 'hover.png') });
       await page.mouse.move(5, 5);
@@ -114,6 +122,8 @@ export async function runUiChecks({ browser, url, shotsDir, log }) {
       if (nodes !== EXPECTED_NODES || edges < 1) throw new Error(`graph has ${nodes} nodes and ${edges} edges`);
       // Hide the panel (Problems) so the view gets the whole height in the screenshot.
       await page.keyboard.press('Control+J');
+      // And the side bar, so the graph gets the width.
+      await page.keyboard.press('Control+B');
       await page.waitForTimeout(500);
       await page.screenshot({ path: path.join(shotsDir, 'reachability.png') });
       await frame.locator('#tab-matrix').click();

@@ -298,6 +298,7 @@ function reachabilityGraph(ctx: FeatureContext, scopeName: string | undefined): 
     kind: w.kind,
     isolatedIngress: analysis.isolatingPolicies(w, 'ingress').length > 0,
     isolatedEgress: analysis.isolatingPolicies(w, 'egress').length > 0,
+    ports: declaredPorts([w]).map(formatPortKey),
     location: location(ctx, w.object.uri, w.object.range),
   }));
   const edges: GraphEdge[] = [];

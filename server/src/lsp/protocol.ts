@@ -162,6 +162,8 @@ export interface GraphNode {
   kind: string;
   isolatedIngress: boolean;
   isolatedEgress: boolean;
+  /** The workload's declared container ports (`8080/TCP`). */
+  ports: string[];
   location: Location;
 }
 
