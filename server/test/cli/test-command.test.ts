@@ -72,6 +72,7 @@ test('bad arguments exit 2', async () => {
 test('a broken test file fails the run even without expectations to fail', async () => {
   const r = await runCaptured(['test', '-'], 'apiVersion: netpol.dev/v1alpha1\nkind: ConnectivityTest\nmetadata: {name: t}\nspec: {expectations: [], colour: red}\n');
   assert.equal(r.code, 1);
+  assert.equal(r.stderr, 'netpol test: the connectivity tests have no expectations\n');
   assert.match(r.stdout, /problem: unknown field spec.colour \(expected scope, groups, expectations\) \(stdin:\/\/\/input.yaml:4:26\)/);
 });
 
@@ -118,4 +119,14 @@ staging-open (tests/staging.netpol-test.yaml:3:18)
     process.chdir(cwd);
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a run that checks nothing fails: no test files, or no expectation with the tags', async () => {
+  const none = await runCaptured(['test', 'manifests']);
+  assert.equal(none.code, 1);
+  assert.equal(none.stderr, 'netpol test: no connectivity test found in the input\n');
+  assert.match(none.stdout, /^No connectivity tests found/);
+  const untagged = await runCaptured(['test', '--tags', 'nightly', 'manifests', 'passing.netpol-test.yaml']);
+  assert.equal(untagged.code, 1);
+  assert.equal(untagged.stderr, 'netpol test: no expectation has the tags nightly\n');
 });

@@ -45,6 +45,12 @@ export const testCommand: Command = {
             : formatText(reports, locator);
     io.stdout(output);
     const t = totals(reports);
+    // Like a group that matches nothing, a run that checks nothing must not look green.
+    if (t.pass + t.fail + t.skip + t.todo === 0) {
+      const why = reports.length === 0 ? 'no connectivity test found in the input' : tags.length ? `no expectation has the tags ${tags.join(', ')}` : 'the connectivity tests have no expectations';
+      io.stderr(`netpol test: ${why}\n`);
+      return 1;
+    }
     // File-level problems (a missing name, an unknown field) fail the run too: a broken test file must not look green.
     const fileProblems = reports.reduce((n, r) => n + r.test.problems.length, 0);
     return t.fail > 0 || fileProblems > 0 ? 1 : 0;
