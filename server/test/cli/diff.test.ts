@@ -248,6 +248,33 @@ Workloads removed:
     assert.match(r.stdout, /shop\/api-ingress \(unchanged; it selects other pods now\), ingress: does not select shop\/api for ingress -> allows TCP 8080 from shop\/db/);
   });
 
+  test('scopes of .netpol.yaml are compared by name, and the configuration is read at the base too', async () => {
+    const config = 'scopes:\n  - {name: prod, paths: [k8s/prod]}\n  - {name: staging, paths: [k8s/staging]}\n';
+    const scoped = {
+      '.netpol.yaml': config,
+      'k8s/prod/namespace.yaml': NAMESPACE,
+      'k8s/prod/workloads.yaml': WORKLOADS,
+      'k8s/prod/default-deny.yaml': DEFAULT_DENY,
+      'k8s/staging/namespace.yaml': NAMESPACE,
+      'k8s/staging/workloads.yaml': WORKLOADS,
+      'k8s/staging/default-deny.yaml': DEFAULT_DENY,
+    };
+    repository({ 'k8s/prod/db-ingress.yaml': DB_INGRESS }, scoped);
+    const r = await runCaptured(['diff', '--base', 'HEAD', '.']);
+    assert.equal(
+      r.stdout,
+      `Reachability changes against HEAD:
+  + [prod] shop/api -> shop/db: now allowed: TCP 5432 (was denied)
+      shop/db-ingress (added), ingress: does not select shop/db for ingress -> allows TCP 5432 from shop/api (k8s/prod/db-ingress.yaml:3:18)
+
+1 added, 0 removed, 0 changed; 0 workloads added, 0 removed
+`,
+    );
+    const staging = await runCaptured(['diff', '--base', 'HEAD', '--scope', 'staging', '--fail-on', 'any', '.']);
+    assert.equal(staging.code, 0);
+    assert.match(staging.stdout, /no connection between existing workloads changed/);
+  });
+
   test('reads the base from git without touching the working tree or the index', async () => {
     const root = repository({ 'k8s/policies/api-ingress.yaml': apiIngress('{matchLabels: {app: web}}', [8080]) });
     const statusBefore = sh(root, 'status', '--porcelain');
