@@ -20,6 +20,7 @@ import { completion, type CompletionKind } from '../engine/features/completion';
 import { hover } from '../engine/features/hover';
 import { codeLenses } from '../engine/features/lenses';
 import { definition, references } from '../engine/features/navigation';
+import { featureIndex } from '../engine/features/index';
 import { documentSymbols, workspaceSymbols, type DocumentSymbol as EngineSymbol, type SymbolCategory } from '../engine/features/symbols';
 import type { SourceLocation } from '../engine/types';
 import type { FeatureContext } from './context';
@@ -77,6 +78,9 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
   let lensesServedAt: number | undefined;
   let refreshUnsupported = false;
   ctx.onDidChangeWorkspace((workspace) => {
+    // The analysis has just built the models of this version: index them now (cheap), so that completion, which
+    // accepts the last built index while typing, is at most one edit behind.
+    featureIndex(workspace).scopes();
     if (refreshUnsupported || lensesServedAt === undefined || lensesServedAt === workspace.version) return;
     lensesServedAt = undefined;
     connection.sendRequest(CodeLensRefreshRequest.type).catch(() => {

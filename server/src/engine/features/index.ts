@@ -159,8 +159,16 @@ export class FeatureIndex {
   constructor(readonly workspace: Workspace, readonly version: number) {}
 
   scopes(): ScopeIndex[] {
-    if (!this.scopeIndexes) this.scopeIndexes = this.workspace.scopes().map((s) => new ScopeIndex(s));
+    if (!this.scopeIndexes) {
+      this.scopeIndexes = this.workspace.scopes().map((s) => new ScopeIndex(s));
+      lastBuilt.set(this.workspace, this);
+    }
     return this.scopeIndexes;
+  }
+
+  /** Whether the scopes (models and analyses) of this version are built. */
+  get built(): boolean {
+    return this.scopeIndexes !== undefined;
   }
 
   /** The scope whose model answers questions about a file: the first scope that includes it. */
@@ -173,6 +181,7 @@ export class FeatureIndex {
 }
 
 const indexes = new WeakMap<Workspace, FeatureIndex>();
+const lastBuilt = new WeakMap<Workspace, FeatureIndex>();
 
 /** The index of the workspace's current version (rebuilt lazily after any change). */
 export function featureIndex(workspace: Workspace): FeatureIndex {
@@ -181,4 +190,14 @@ export function featureIndex(workspace: Workspace): FeatureIndex {
   const index = new FeatureIndex(workspace, workspace.version);
   indexes.set(workspace, index);
   return index;
+}
+
+/**
+ * For answers that may lag one edit behind (completion while typing): the current index when it is built, else the
+ * last built one, so a keystroke does not wait for the models of the whole workspace to be rebuilt. Label, namespace
+ * and port statistics barely move with one keystroke; the text under the cursor is always the current one.
+ */
+export function recentIndex(workspace: Workspace): FeatureIndex {
+  const current = featureIndex(workspace);
+  return current.built ? current : (lastBuilt.get(workspace) ?? current);
 }
