@@ -41,7 +41,11 @@ export function readBaseWorkspace(paths: string[], ref: string, options: { defau
   const cwd = process.cwd();
   const root = git(cwd, ['rev-parse', '--show-toplevel']).toString().trim();
   const realRoot = fs.realpathSync(root);
-  git(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+  try {
+    git(cwd, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+  } catch {
+    throw new UsageError(`${ref} is not a commit of the repository ${root} (try a branch, a tag, HEAD~1 or a commit id)`);
+  }
   const files: BaseFile[] = [];
   for (const p of paths) {
     if (p === '-') throw new UsageError('netpol diff reads files from git; standard input (-) has no base version');
