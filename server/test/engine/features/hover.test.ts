@@ -446,7 +446,7 @@ spec:
     );
   });
 
-  test('matchExpressions NotIn and Exists (NotIn matches pods without the key too)', () => {
+  test('matchExpressions NotIn and Exists (NotIn matches pods without the key too: labels.Selector semantics of metav1.LabelSelector)', () => {
     expectInlineHover(
       `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -667,7 +667,7 @@ describe('hover on rules, policyTypes, namespaces and services', () => {
     ]);
   });
 
-  test('an empty policyTypes list is defaulted', () => {
+  test('an empty policyTypes list is defaulted like an omitted one (networking.k8s.io/v1 SetDefaults_NetworkPolicy: len(policyTypes) == 0)', () => {
     expectInlineHover(
       `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
