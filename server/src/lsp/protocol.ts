@@ -28,6 +28,8 @@ export interface StatusResult extends IndexCounts {
   indexed: boolean;
   /** Scope names, in workspace order. */
   scopes: string[];
+  /** How many times the rules ran over the workspace since the server started (for tests and benchmarks). */
+  analyses: number;
 }
 
 /** The server's current counts (for a status bar). Answers after pending edits were analysed. */
@@ -201,3 +203,64 @@ export interface WorkspaceChangedParams {
 }
 
 export const WorkspaceChangedNotification = new NotificationType<WorkspaceChangedParams>('netpol/workspaceChanged');
+
+// ---------------------------------------------------------------------------------------------------------------
+// What-if reachability diff (connectivity assertions work; handler in assertions.ts). The client sends the base
+// version of the files (for example git HEAD through the git extension); the working tree is the server's
+// workspace, unsaved editor text included.
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface ReachabilityDiffParams {
+  /** Every file of the base version (manifests and `.netpol.yaml`), under the URIs the files have in the workspace. */
+  baseFiles: { uri: string; text: string }[];
+  /** Names the base in the result, for example `HEAD`. */
+  baseLabel: string;
+}
+
+export interface ReachabilityDiffCause {
+  /** `namespace/name` of the policy whose share of the connection differs. */
+  policy: string;
+  /** `unchanged`: the policy is the same, but it selects other pods now (labels moved). */
+  change: 'added' | 'deleted' | 'modified' | 'unchanged';
+  direction: 'ingress' | 'egress';
+  /** What the policy did for this connection before and after, in words. */
+  before: string;
+  after: string;
+  /** Where the policy is; for a deleted policy, where it was in the base version (`inBase`). */
+  location: Location;
+  inBase: boolean;
+}
+
+export interface ReachabilityDiffChange {
+  kind: 'added' | 'removed' | 'changed';
+  scope: string;
+  from: string;
+  to: string;
+  /** Set when that side is a set of addresses outside the cluster. */
+  external?: 'from' | 'to';
+  /** Allowed ports before and after, and the difference (`TCP 80,443`, `All Connections`, `No Connections`). */
+  before: string;
+  after: string;
+  opened: string;
+  closed: string;
+  causes: ReachabilityDiffCause[];
+}
+
+export interface ReachabilityDiffWorkload {
+  scope: string;
+  name: string;
+  kind: string;
+  location: Location;
+  inBase: boolean;
+  connections: { from: string; to: string; ports: string }[];
+}
+
+export interface ReachabilityDiffResult {
+  base: string;
+  counts: { added: number; removed: number; changed: number; appeared: number; disappeared: number };
+  changes: ReachabilityDiffChange[];
+  workloadsAdded: ReachabilityDiffWorkload[];
+  workloadsRemoved: ReachabilityDiffWorkload[];
+}
+
+export const ReachabilityDiffRequest = new RequestType<ReachabilityDiffParams, ReachabilityDiffResult, void>('netpol/reachabilityDiff');

@@ -130,6 +130,11 @@ export class NetpolServer {
   private lastAnalysisEnd = 0;
   private shuttingDown = false;
   private diskWork: Promise<void> = Promise.resolve();
+  /** The last rule run and what it depended on, so an analysis with unchanged inputs only republishes. */
+  private lastRun: { ws: ServerWorkspace; version: number; rules: string; sources: number; byUri: Map<string, Diagnostic[]> } | undefined;
+  /** Bumped when diagnostic sources are added or removed or ask for a refresh (their inputs are not tracked). */
+  private sourcesVersion = 0;
+  private ruleRuns = 0;
 
   readonly capabilities: ServerCapabilities = {
     textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
@@ -189,15 +194,20 @@ export class NetpolServer {
       },
       addDiagnosticSource: (source): Disposable => {
         server.diagnosticSources.add(source);
+        server.sourcesVersion++;
         server.scheduleAnalysis();
         return {
           dispose: () => {
             server.diagnosticSources.delete(source);
+            server.sourcesVersion++;
             server.scheduleAnalysis();
           },
         };
       },
-      refreshDiagnostics: () => server.scheduleAnalysis(true),
+      refreshDiagnostics: () => {
+        server.sourcesVersion++;
+        server.scheduleAnalysis(true);
+      },
       log: (message) => server.log(message),
       capabilities: server.capabilities,
     };
@@ -289,9 +299,9 @@ export class NetpolServer {
       }),
     );
     c.onRequest(StatusRequest, () =>
-      this.guard('status', { files: 0, policies: 0, workloads: 0, findings: 0, indexed: false, scopes: [] }, () => {
+      this.guard('status', { files: 0, policies: 0, workloads: 0, findings: 0, indexed: false, scopes: [], analyses: this.ruleRuns }, () => {
         this.analyseIfNeeded();
-        return { ...this.counts(), indexed: this.indexed, scopes: this.ws.scopes().map((s) => s.name) };
+        return { ...this.counts(), indexed: this.indexed, scopes: this.ws.scopes().map((s) => s.name), analyses: this.ruleRuns };
       }),
     );
     c.onRequest(ReindexRequest, () =>
@@ -653,23 +663,36 @@ export class NetpolServer {
     this.analysisNeeded = false;
     if (this.shuttingDown) return;
     const started = Date.now();
+    let recomputed = false;
     this.guard('analysis', undefined, () => {
       const ws = this.workspace();
-      const byUri = runRules(ws, {
-        severities: this.settings.rules,
-        onRuleError: (ruleId, error) => {
-          if (this.loggedRuleErrors.has(ruleId)) return;
-          this.loggedRuleErrors.add(ruleId);
-          this.log(`netpol: rule ${ruleId} failed (logged once): ${errorText(error)}`);
-        },
-      });
-      for (const source of this.diagnosticSources) {
-        try {
-          for (const [uri, list] of source(ws)) byUri.set(uri, [...(byUri.get(uri) ?? []), ...list]);
-        } catch (error) {
-          this.log(`netpol: a diagnostic source failed: ${errorText(error)}`);
+      const rulesKey = JSON.stringify(this.settings.rules);
+      const cached = this.lastRun;
+      let base: Map<string, Diagnostic[]>;
+      if (cached && cached.ws === ws && cached.version === ws.version && cached.rules === rulesKey && cached.sources === this.sourcesVersion) {
+        // Nothing the rules read changed (a document opened with the text on disk, a no-op save): publish only.
+        base = cached.byUri;
+      } else {
+        recomputed = true;
+        this.ruleRuns++;
+        base = runRules(ws, {
+          severities: this.settings.rules,
+          onRuleError: (ruleId, error) => {
+            if (this.loggedRuleErrors.has(ruleId)) return;
+            this.loggedRuleErrors.add(ruleId);
+            this.log(`netpol: rule ${ruleId} failed (logged once): ${errorText(error)}`);
+          },
+        });
+        for (const source of this.diagnosticSources) {
+          try {
+            for (const [uri, list] of source(ws)) base.set(uri, [...(base.get(uri) ?? []), ...list]);
+          } catch (error) {
+            this.log(`netpol: a diagnostic source failed: ${errorText(error)}`);
+          }
         }
+        this.lastRun = { ws, version: ws.version, rules: rulesKey, sources: this.sourcesVersion, byUri: base };
       }
+      const byUri = new Map(base);
       for (const [uri, size] of this.oversized) {
         const limit = ws.config.maxFileSize;
         byUri.set(uri, [
@@ -683,6 +706,7 @@ export class NetpolServer {
       }
       this.publish(byUri);
     });
+    if (!recomputed) return;
     this.lastAnalysisEnd = Date.now();
     this.lastAnalysisMs = this.lastAnalysisEnd - started;
     for (const listener of this.changeListeners) {

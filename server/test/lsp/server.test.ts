@@ -107,6 +107,28 @@ describe('netpol lsp --stdio on a multi-file workspace', () => {
     client.close(uri);
   });
 
+  test('opening a document with the text on disk publishes without running the rules again', async () => {
+    // Let earlier tests' closes (which re-read the disk) settle first.
+    let before = await client.request<{ analyses: number }>('netpol/status');
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const now = await client.request<{ analyses: number }>('netpol/status');
+      if (now.analyses === before.analyses) break;
+      before = now;
+    }
+    const uri = client.uri('policies/orphan.yaml');
+    const mark = client.open(uri);
+    const diagnostics = await client.waitForCurrentDiagnostics(uri, mark);
+    assert.deepEqual(codes(diagnostics), ['selector-matches-nothing'], 'the opened document still gets its publish');
+    const after = await client.request<{ analyses: number }>('netpol/status');
+    assert.equal(after.analyses, before.analyses);
+    const changed = client.change(uri, client.text(uri).replace('ghost', 'phantom'));
+    await client.waitForCurrentDiagnostics(uri, changed);
+    assert.equal((await client.request<{ analyses: number }>('netpol/status')).analyses, before.analyses + 1, 'an edit runs them once');
+    client.change(uri, client.read('policies/orphan.yaml'));
+    client.close(uri);
+  });
+
   test('renaming a Deployment label in one file changes the diagnostics of policies in other files', async () => {
     const api = client.uri('apps/api.yaml');
     const apiIngress = client.uri('policies/api-ingress.yaml');
