@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CodeLens, CompletionItem, Diagnostic, Hover, MarkupContent } from 'vscode-languageserver-protocol';
+import type { ReachabilityDiffResult } from '../../src/lsp/protocol';
 import { LspTestClient, REPO_ROOT, rangeOf } from './client';
 
 describe('connectivity assertions over the protocol', () => {
@@ -108,5 +109,42 @@ describe('connectivity assertions over the protocol', () => {
     const items = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri: failing }, position: { line: position.line, character: position.character + 9 } });
     assert.deepEqual(items.map((i) => i.label), ['allow', 'deny', 'allow-only']);
     client.close(failing);
+  });
+
+  test('what-if diff: unsaved editor text against a base version sent by the client', async () => {
+    const names = ['manifests/namespaces.yaml', 'manifests/workloads.yaml', 'manifests/policies.yaml'];
+    const baseFiles = names.map((name) => ({ uri: client.uri(name), text: client.read(name) }));
+    const unchanged = await client.request<ReachabilityDiffResult>('netpol/reachabilityDiff', { baseFiles, baseLabel: 'HEAD' });
+    assert.deepEqual(unchanged.counts, { added: 0, removed: 0, changed: 0, appeared: 0, disappeared: 0 });
+
+    const text = client.read('manifests/policies.yaml');
+    client.open(policies, text);
+    client.change(policies, text.replace('matchLabels: {app: api}\n      ports:\n        - port: 5432', 'matchExpressions: [{key: app, operator: In, values: [api, frontend]}]\n      ports:\n        - port: 5432'));
+    const diff = await client.request<ReachabilityDiffResult>('netpol/reachabilityDiff', { baseFiles, baseLabel: 'HEAD' });
+    assert.deepEqual(diff.counts, { added: 1, removed: 0, changed: 0, appeared: 0, disappeared: 0 });
+    assert.deepEqual(diff.changes, [
+      {
+        kind: 'added',
+        scope: 'default',
+        from: 'shop/frontend',
+        to: 'shop/db',
+        before: 'No Connections',
+        after: 'TCP 5432',
+        opened: 'TCP 5432',
+        closed: 'No Connections',
+        causes: [
+          {
+            policy: 'shop/db-ingress',
+            change: 'modified',
+            direction: 'ingress',
+            before: 'isolates shop/db and allows nothing from shop/frontend',
+            after: 'allows TCP 5432 from shop/frontend',
+            location: { uri: policies, range: { start: { line: 12, character: 8 }, end: { line: 12, character: 18 } } },
+            inBase: false,
+          },
+        ],
+      },
+    ]);
+    client.close(policies);
   });
 });
