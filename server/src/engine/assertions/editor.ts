@@ -18,9 +18,16 @@ export const TEST_INVALID = 'connectivity-test-invalid';
 
 const TEST_KIND_LINE = /^kind:\s*["']?ConnectivityTest["']?\s*(#.*)?$/m;
 
-/** Whether a file holds connectivity tests (or is named as one), so the Kubernetes features leave it alone. */
+const testFiles = new WeakMap<ParsedFile, boolean>();
+
+/** Whether a file holds connectivity tests (or is named as one). Asked on every hover and lens: cached per parse. */
 export function isConnectivityTestFile(file: ParsedFile): boolean {
-  return isConnectivityTestUri(file.uri) || file.documents.some((d) => d.objects.some(isConnectivityTestObject)) || TEST_KIND_LINE.test(file.text);
+  let known = testFiles.get(file);
+  if (known === undefined) {
+    known = isConnectivityTestUri(file.uri) || file.documents.some((d) => d.objects.some(isConnectivityTestObject)) || TEST_KIND_LINE.test(file.text);
+    testFiles.set(file, known);
+  }
+  return known;
 }
 
 /** Whether the YAML document at `offset` is a connectivity test (read from the text: while typing it may not parse). */
