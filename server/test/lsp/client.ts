@@ -45,6 +45,8 @@ export interface StartOptions {
   /** Replaces the default client capabilities (which announce everything the server uses). */
   capabilities?: ClientCapabilities;
   initializationOptions?: unknown;
+  /** Further workspace folders after the first (multi-root workspaces). */
+  moreFolders?: string[];
   /** Extra arguments after `lsp --stdio`. */
   args?: string[];
   /** Arguments for node itself (for example --cpu-prof). */
@@ -242,7 +244,9 @@ export class LspTestClient {
       connection.sendRequest('initialize', {
         processId: process.pid,
         rootUri,
-        workspaceFolders: rootUri ? [{ uri: rootUri, name: path.basename(client.root!) }] : null,
+        workspaceFolders: rootUri
+          ? [client.root!, ...(options.moreFolders ?? [])].map((folder) => ({ uri: URI.file(path.resolve(folder)).toString(), name: path.basename(folder) }))
+          : null,
         capabilities: options.capabilities ?? DEFAULT_CAPABILITIES,
         initializationOptions: options.initializationOptions,
       }) as Promise<InitializeResult>,

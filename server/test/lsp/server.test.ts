@@ -488,6 +488,28 @@ describe('netpol lsp --stdio: scopes, configuration and settings', () => {
     }
   });
 
+  test('multi-root: every folder is indexed, the first folder\'s .netpol.yaml applies, folders can be removed', async () => {
+    const first = copyFixture('multi-file');
+    const second = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-lsp-second-'));
+    fs.writeFileSync(path.join(first, '.netpol.yaml'), 'rules:\n  selector-matches-nothing: hint\n');
+    fs.writeFileSync(path.join(second, 'lonely.yaml'), fs.readFileSync(path.join(FIXTURES, 'multi-file', 'policies', 'orphan.yaml'), 'utf8').replace('orphan', 'lonely').replace('ghost', 'nobody'));
+    const client = await LspTestClient.start(first, { moreFolders: [second] });
+    try {
+      const lonely = client.uri(path.join(second, 'lonely.yaml'));
+      const diagnostics = await client.waitForDiagnostics(lonely, has('selector-matches-nothing'));
+      assert.equal(diagnostics[0].severity, 4, 'the first folder\'s configuration applies to the second folder too');
+      assert.equal((await client.request<{ files: number }>('netpol/status')).files, 11);
+      const mark = client.mark();
+      client.notify('workspace/didChangeWorkspaceFolders', { event: { added: [], removed: [{ uri: client.uri(second), name: 'second' }] } });
+      await client.waitForDiagnostics(lonely, (d) => d.length === 0, { since: mark });
+      assert.equal((await client.request<{ files: number }>('netpol/status')).files, 10);
+    } finally {
+      await client.shutdown();
+      fs.rmSync(first, { recursive: true, force: true });
+      fs.rmSync(second, { recursive: true, force: true });
+    }
+  });
+
   test('netpol lsp without a transport is a usage error', async () => {
     const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'netpol.js'), 'lsp'], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(r.status, 2);
