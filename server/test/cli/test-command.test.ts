@@ -130,3 +130,12 @@ test('a run that checks nothing fails: no test files, or no expectation with the
   assert.equal(untagged.code, 1);
   assert.equal(untagged.stderr, 'netpol test: no expectation has the tags nightly\n');
 });
+
+test('a ConnectivityTest under another apiVersion is reported on stderr and the run fails', async () => {
+  const r = await runCaptured(['test', '-'], 'apiVersion: netpol.dev/v1\nkind: ConnectivityTest\nmetadata: {name: t}\nspec: {expectations: []}\n');
+  assert.equal(
+    r.stderr,
+    'stdin:///input.yaml:1:13 error connectivity-test-invalid a ConnectivityTest has apiVersion: netpol.dev/v1alpha1 (not netpol.dev/v1); this one is not run\nnetpol test: no connectivity test found in the input\n',
+  );
+  assert.equal(r.code, 1);
+});

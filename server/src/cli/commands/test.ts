@@ -5,7 +5,8 @@ import { displayPath, UsageError } from '../io';
 import { runConnectivityTests } from '../../engine/assertions/check';
 import { formatJson, formatJunit, formatSarif, formatText, totals, type Locator } from '../../engine/assertions/output';
 import type { Workspace } from '../../engine/workspace';
-import { lineCol, load, parseWithCommon } from './common';
+import { misversionedTests } from '../../engine/assertions/editor';
+import { formatFinding, lineCol, load, parseWithCommon } from './common';
 
 declare const NETPOL_VERSION: string | undefined;
 
@@ -32,6 +33,8 @@ export const testCommand: Command = {
     if (scope !== undefined && !workspace.scopes().some((s) => s.name === scope)) {
       throw new UsageError(`no scope named ${scope} (scopes: ${workspace.scopes().map((s) => s.name).join(', ')})`);
     }
+    // A test under another apiVersion would silently check nothing: say so.
+    for (const d of misversionedTests(workspace)) io.stderr(`${formatFinding(workspace, { code: d.ruleId, severity: d.severity, message: d.message, location: d.location })}\n`);
     const reports = runConnectivityTests(workspace, { tags, scope });
     const locator = workspaceLocator(workspace);
     const version = typeof NETPOL_VERSION === 'string' ? NETPOL_VERSION : 'dev';

@@ -7,7 +7,7 @@ import type { CodeLens } from '../features/lenses';
 import type { HoverResult } from '../features/hover';
 import { blockValue, textContext, type CompletionItem } from '../features/completion';
 import { cappedList, code, plural, workloadLink } from '../features/markdown';
-import type { ParsedFile } from '../parse';
+import { rangeAt, type ParsedFile } from '../parse';
 import type { OffsetRange } from '../types';
 import type { Workspace } from '../workspace';
 import { runConnectivityTests, ScopeContext, describeMatches, type ExpectationResult, type TestReport } from './check';
@@ -63,6 +63,25 @@ function scopeLabel(r: ExpectationResult, report: TestReport): string {
 
 // ---- diagnostics -----------------------------------------------------------------------------------------------
 
+/** ConnectivityTests under another apiVersion: they would silently check nothing. */
+export function misversionedTests(workspace: Workspace): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const uri of workspace.fileUris()) {
+    for (const d of workspace.getFile(uri)!.documents) {
+      for (const o of d.objects) {
+        if (o.kind !== TEST_KIND || o.apiVersion === TEST_API_VERSION) continue;
+        out.push({
+          ruleId: TEST_INVALID,
+          severity: 'error',
+          message: `a ConnectivityTest has apiVersion: ${TEST_API_VERSION} (not ${o.apiVersion}); this one is not run`,
+          location: { uri, range: rangeAt(o.node, ['apiVersion']) ?? o.range },
+        });
+      }
+    }
+  }
+  return out;
+}
+
 /** Diagnostics of every test file: problems of the file, and one per failing expectation. */
 export function connectivityTestDiagnostics(workspace: Workspace): Map<string, Diagnostic[]> {
   const byUri = new Map<string, Diagnostic[]>();
@@ -71,6 +90,7 @@ export function connectivityTestDiagnostics(workspace: Workspace): Map<string, D
     if (!list.some((x) => x.message === d.message && x.location.range[0] === d.location.range[0])) list.push(d);
     byUri.set(uri, list);
   };
+  for (const d of misversionedTests(workspace)) add(d.location.uri, d);
   for (const report of testReports(workspace)) {
     const uri = report.test.uri;
     if (!byUri.has(uri)) byUri.set(uri, []);

@@ -123,6 +123,13 @@ describe('diagnostics', () => {
   });
 });
 
+test('a ConnectivityTest under another apiVersion is reported, not silently skipped', () => {
+  const workspace = new Workspace();
+  workspace.setFile('file:///t.netpol-test.yaml', 'apiVersion: netpol.dev/v1\nkind: ConnectivityTest\nmetadata: {name: t}\nspec: {expectations: []}\n');
+  const [d] = connectivityTestDiagnostics(workspace).get('file:///t.netpol-test.yaml')!;
+  assert.deepEqual([d.ruleId, d.message, d.location.range], ['connectivity-test-invalid', 'a ConnectivityTest has apiVersion: netpol.dev/v1alpha1 (not netpol.dev/v1); this one is not run', [12, 25]]);
+});
+
 describe('code lens per test', () => {
   test('pass/fail counts, linking the failing expectations', () => {
     const workspace = load();
