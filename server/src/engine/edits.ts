@@ -11,8 +11,11 @@ export interface Edit {
 
 /** The line ending the file uses (CRLF when any line ends with it). */
 export function detectEol(text: string): '\r\n' | '\n' {
-  return text.includes('\r\n') ? '\r\n' : '\n';
+  // Remembered for the last text: fixes for thousands of objects of one large file would rescan it each time.
+  if (text !== eolMemo.text) eolMemo = { text, eol: text.includes('\r\n') ? '\r\n' : '\n' };
+  return eolMemo.eol;
 }
+let eolMemo: { text: string | undefined; eol: '\r\n' | '\n' } = { text: undefined, eol: '\n' };
 
 export function lineStartOf(text: string, offset: number): number {
   const i = text.lastIndexOf('\n', offset - 1);
@@ -52,6 +55,10 @@ export function contentEnd(node: YamlNode): number {
 
 /** The indentation step of the file (the smallest positive indentation of a content line), 2 by default. */
 export function indentUnit(text: string): number {
+  return styleOf(text).indent;
+}
+
+function scanIndentUnit(text: string): number {
   let unit = 0;
   const re = /^( +)[^ #\r\n]/gm;
   for (let m = re.exec(text); m; m = re.exec(text)) {
@@ -87,7 +94,7 @@ const styleCache = new Map<string, { indent: number; compact: boolean }>();
 function styleOf(text: string): { indent: number; compact: boolean } {
   let style = styleCache.get(text);
   if (!style) {
-    style = { indent: indentUnit(text), compact: usesCompactSequences(text) };
+    style = { indent: scanIndentUnit(text), compact: usesCompactSequences(text) };
     if (styleCache.size >= 8) styleCache.delete(styleCache.keys().next().value as string);
     styleCache.set(text, style);
   }

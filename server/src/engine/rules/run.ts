@@ -19,10 +19,15 @@ export function runRules(workspace: Workspace, options: RunOptions = {}): Map<st
   const byUri = new Map<string, Diagnostic[]>();
   for (const uri of workspace.fileUris()) byUri.set(uri, []);
   const config = workspace.config;
+  // The same finding from several scopes (a base shared by overlays) is reported once. A set, not a scan of the
+  // file's list: a file with thousands of findings would make the scan quadratic.
+  const seen = new Set<string>();
   const add = (d: Diagnostic) => {
+    const key = `${d.location.uri}\u0000${d.ruleId}\u0000${d.location.range[0]}\u0000${d.message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
     const list = byUri.get(d.location.uri) ?? [];
-    // The same finding from several scopes (a base shared by overlays) is reported once.
-    if (!list.some((x) => x.ruleId === d.ruleId && x.message === d.message && x.location.range[0] === d.location.range[0])) list.push(d);
+    list.push(d);
     byUri.set(d.location.uri, list);
   };
 
