@@ -154,6 +154,21 @@ describe('netpol lsp --stdio on a multi-file workspace', () => {
     client.close(api);
   });
 
+  test('positions count UTF-16 code units: a diagnostic after emoji on its line lands on the right character', async () => {
+    const uri = client.uri('policies/emoji.yaml');
+    const line = 'spec: {description: "🐘🐘 db", podSelector: {matchLabels: {app: mammoth}}, policyTypes: [Ingress]}';
+    const text = `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: emoji, namespace: shop}\n${line}\n`;
+    const mark = client.open(uri, text);
+    const found = (await client.waitForCurrentDiagnostics(uri, mark)).find((d) => d.code === 'selector-matches-nothing');
+    assert.ok(found, 'selector-matches-nothing on the one-line spec');
+    // In flow style the rule marks the selector's value, `{matchLabels: {app: mammoth}}`.
+    const start = line.indexOf('{matchLabels');
+    const end = line.indexOf('}}') + 2;
+    assert.notEqual(start, [...line.slice(0, start)].length, 'the emoji make code points and UTF-16 units differ');
+    assert.deepEqual(found.range, { start: { line: 3, character: start }, end: { line: 3, character: end } });
+    client.close(uri);
+  });
+
   test('a burst of edits is analysed once it settles, and the last edit always counts', async () => {
     const uri = client.uri('policies/orphan.yaml');
     client.open(uri);
