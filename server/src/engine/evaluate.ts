@@ -73,17 +73,46 @@ export interface DirectionVerdict {
   allowingRules: RuleContribution[];
 }
 
-const NOT_ISOLATED = (direction: Direction): DirectionResult => ({
-  direction,
-  isolated: false,
-  policies: [],
-  allowed: PortSet.ALL,
-  contributions: [],
-});
+// Shared results for a direction the endpoint is not isolated for (the common case): no allocation per connection.
+const NOT_ISOLATED: Record<Direction, DirectionResult> = {
+  ingress: Object.freeze({ direction: 'ingress', isolated: false, policies: Object.freeze([]) as unknown as NetworkPolicy[], allowed: PortSet.ALL, contributions: Object.freeze([]) as unknown as RuleContribution[] }),
+  egress: Object.freeze({ direction: 'egress', isolated: false, policies: Object.freeze([]) as unknown as NetworkPolicy[], allowed: PortSet.ALL, contributions: Object.freeze([]) as unknown as RuleContribution[] }),
+};
+
+/** The rules that apply to one workload in one direction, with the results already computed for it. */
+interface SubjectRules {
+  policies: NetworkPolicy[];
+  rules: {
+    policy: NetworkPolicy;
+    rule: PolicyRule;
+    namedPorts: boolean;
+    /** Whether the rule's peers match each workload of the model, by id (1 yes, 2 no, 0 not known yet). */
+    matchByWorkload: Uint8Array;
+  }[];
+  /**
+   * Results by which rules match the peer (a bit per rule) and, when a matching rule names ports, by the
+   * destination's named ports: peers that no rule tells apart share one result.
+   */
+  byMatch: Map<number, { result?: DirectionResult; byPortClass?: Map<number, DirectionResult> }>;
+}
+
+/** Rules per subject beyond this are evaluated without the result cache (the bit set would not fit). */
+const MAX_CACHED_RULES = 30;
 
 export class Analysis {
   private readonly selectingCache = new Map<number, NetworkPolicy[]>();
-  private readonly connectionCache = new Map<string, ConnectionResult>();
+  /** By workload id for the model's workloads; other workloads (built by reports) by object. */
+  private readonly subjectCache = { ingress: [] as (SubjectRules | undefined)[], egress: [] as (SubjectRules | undefined)[] };
+  private readonly otherSubjects = { ingress: new WeakMap<Workload, SubjectRules>(), egress: new WeakMap<Workload, SubjectRules>() };
+  /** Named container ports of a workload as a small number: workloads with equal named ports share it. */
+  private readonly portClassOf = new Map<number, number>();
+  private readonly portClassIds = new Map<string, number>();
+  /** Intersections of an egress and an ingress allowance (both isolated), shared by every pair that has them. */
+  private readonly allowedCache = new WeakMap<PortSet, WeakMap<PortSet, PortSet>>();
+  /** One PortSet object per distinct set of ports among the results, so that intersections are shared. */
+  private readonly internedPorts = new Map<string, PortSet>();
+  /** Whether a rule's peers match a workload, by rule and workload id (shared by every subject of the rule). */
+  private readonly ruleMatchCache = new Map<PolicyRule, Uint8Array>();
 
   constructor(readonly model: Model) {}
 
@@ -101,7 +130,41 @@ export class Analysis {
 
   /** Policies that isolate the workload for a direction. */
   isolatingPolicies(w: Workload, direction: Direction): NetworkPolicy[] {
-    return this.selectingPolicies(w).filter((p) => p.types[direction]);
+    return this.subjectRules(w, direction).policies.slice();
+  }
+
+  /** The workload's index among the model's workloads, or -1 for workloads from elsewhere (reports build some). */
+  private modelIndex(w: Workload): number {
+    return w.id >= 0 && w.id < this.model.workloads.length && this.model.workloads[w.id] === w ? w.id : -1;
+  }
+
+  private subjectRules(w: Workload, direction: Direction): SubjectRules {
+    const index = this.modelIndex(w);
+    let entry = index >= 0 ? this.subjectCache[direction][index] : this.otherSubjects[direction].get(w);
+    if (!entry) {
+      const policies = this.selectingPolicies(w).filter((p) => p.types[direction]);
+      const rules = policies.flatMap((policy) =>
+        policy[direction].map((rule) => ({
+          policy,
+          rule,
+          namedPorts: rule.ports?.some((spec) => typeof spec.port === 'string') ?? false,
+          matchByWorkload: this.ruleMatches(rule),
+        })),
+      );
+      entry = { policies, rules, byMatch: new Map() };
+      if (index >= 0) this.subjectCache[direction][index] = entry;
+      else this.otherSubjects[direction].set(w, entry);
+    }
+    return entry;
+  }
+
+  private ruleMatches(rule: PolicyRule): Uint8Array {
+    let cache = this.ruleMatchCache.get(rule);
+    if (!cache) {
+      cache = new Uint8Array(this.model.workloads.length);
+      this.ruleMatchCache.set(rule, cache);
+    }
+    return cache;
   }
 
   namespaceLabels(name: string): Record<string, string> {
@@ -144,37 +207,111 @@ export class Analysis {
     return set;
   }
 
+  private portClass(destination: Endpoint): number {
+    if (destination.type !== 'workload') return 0;
+    const w = destination.workload;
+    let id = this.portClassOf.get(w.id);
+    if (id === undefined) {
+      const key = w.containerPorts.filter((p) => p.name !== undefined).map((p) => `${p.name}/${p.protocol}/${p.containerPort}`).sort().join(',');
+      id = this.portClassIds.get(key);
+      if (id === undefined) {
+        id = this.portClassIds.size + 1;
+        this.portClassIds.set(key, id);
+      }
+      this.portClassOf.set(w.id, id);
+    }
+    return id;
+  }
+
+  private matches(rule: PolicyRule, policyNamespace: string, peer: Endpoint): boolean {
+    if (!rule.peers) return true;
+    for (const p of rule.peers) if (this.peerMatches(p, policyNamespace, peer)) return true;
+    return false;
+  }
+
   private direction(direction: Direction, subject: Workload, peer: Endpoint, destination: Endpoint): DirectionResult {
-    const policies = this.isolatingPolicies(subject, direction);
-    if (policies.length === 0) return NOT_ISOLATED(direction);
+    const entry = this.subjectRules(subject, direction);
+    if (entry.policies.length === 0) return NOT_ISOLATED[direction];
+    const { rules } = entry;
+    if (rules.length > MAX_CACHED_RULES) {
+      const matched = rules.map((r) => this.matches(r.rule, r.policy.namespace, peer));
+      return this.computeDirection(direction, entry, (i) => matched[i], destination);
+    }
+    // Many subjects share a policy's rules: whether a rule matches a workload is decided once per pair of them.
+    const peerIndex = peer.type === 'workload' ? this.modelIndex(peer.workload) : -1;
+    let mask = 0;
+    let named = false;
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i];
+      let matched: boolean;
+      if (peerIndex >= 0) {
+        const known = r.matchByWorkload[peerIndex];
+        matched = known === 0 ? this.matches(r.rule, r.policy.namespace, peer) : known === 1;
+        if (known === 0) r.matchByWorkload[peerIndex] = matched ? 1 : 2;
+      } else matched = this.matches(r.rule, r.policy.namespace, peer);
+      if (!matched) continue;
+      mask |= 1 << i;
+      if (r.namedPorts) named = true;
+    }
+    let slot = entry.byMatch.get(mask);
+    if (!slot) {
+      slot = {};
+      entry.byMatch.set(mask, slot);
+    }
+    if (!named) return (slot.result ??= this.computeDirection(direction, entry, (i) => (mask & (1 << i)) !== 0, destination));
+    // Named ports make the allowance depend on the destination's container ports.
+    const portClass = this.portClass(destination);
+    slot.byPortClass ??= new Map();
+    let result = slot.byPortClass.get(portClass);
+    if (!result) {
+      result = this.computeDirection(direction, entry, (i) => (mask & (1 << i)) !== 0, destination);
+      slot.byPortClass.set(portClass, result);
+    }
+    return result;
+  }
+
+  private computeDirection(direction: Direction, entry: SubjectRules, isMatched: (i: number) => boolean, destination: Endpoint): DirectionResult {
     const contributions: RuleContribution[] = [];
     let allowed = PortSet.NONE;
-    for (const policy of policies) {
-      for (const rule of policy[direction]) {
-        if (rule.peers && !rule.peers.some((p) => this.peerMatches(p, policy.namespace, peer))) continue;
-        const ports = this.rulePorts(rule, destination);
-        if (ports.isEmpty()) continue;
-        contributions.push({ policy, rule, ports });
-        allowed = allowed.union(ports);
-      }
+    entry.rules.forEach(({ policy, rule }, i) => {
+      if (!isMatched(i)) return;
+      const ports = this.rulePorts(rule, destination);
+      if (ports.isEmpty()) return;
+      contributions.push({ policy, rule, ports });
+      allowed = allowed.union(ports);
+    });
+    const key = allowed.toString();
+    let interned = this.internedPorts.get(key);
+    if (!interned) {
+      interned = allowed;
+      this.internedPorts.set(key, allowed);
     }
-    return { direction, isolated: true, policies, allowed, contributions };
+    return { direction, isolated: true, policies: entry.policies, allowed: interned, contributions };
   }
 
   /** Every connection the policies allow from `source` to `destination`, with the rules behind it. */
   connection(source: Endpoint, destination: Endpoint): ConnectionResult {
-    const cacheKey = source.type === 'workload' && destination.type === 'workload' ? `${source.workload.id}>${destination.workload.id}` : undefined;
-    if (cacheKey) {
-      const hit = this.connectionCache.get(cacheKey);
-      if (hit) return hit;
-    }
     const self = source.type === 'workload' && destination.type === 'workload' && source.workload === destination.workload && !source.workload.replicated;
-    const egress = source.type === 'workload' ? this.direction('egress', source.workload, destination, destination) : NOT_ISOLATED('egress');
-    const ingress = destination.type === 'workload' ? this.direction('ingress', destination.workload, source, destination) : NOT_ISOLATED('ingress');
-    const allowed = self ? PortSet.ALL : egress.allowed.intersect(ingress.allowed);
-    const result: ConnectionResult = { source, destination, self, egress, ingress, allowed };
-    if (cacheKey) this.connectionCache.set(cacheKey, result);
-    return result;
+    const egress = source.type === 'workload' ? this.direction('egress', source.workload, destination, destination) : NOT_ISOLATED.egress;
+    const ingress = destination.type === 'workload' ? this.direction('ingress', destination.workload, source, destination) : NOT_ISOLATED.ingress;
+    const allowed = self ? PortSet.ALL : this.allowedBoth(egress, ingress);
+    return { source, destination, self, egress, ingress, allowed };
+  }
+
+  private allowedBoth(egress: DirectionResult, ingress: DirectionResult): PortSet {
+    if (!egress.isolated) return ingress.allowed;
+    if (!ingress.isolated) return egress.allowed;
+    let byIngress = this.allowedCache.get(egress.allowed);
+    if (!byIngress) {
+      byIngress = new WeakMap();
+      this.allowedCache.set(egress.allowed, byIngress);
+    }
+    let allowed = byIngress.get(ingress.allowed);
+    if (!allowed) {
+      allowed = egress.allowed.intersect(ingress.allowed);
+      byIngress.set(ingress.allowed, allowed);
+    }
+    return allowed;
   }
 
   verdict(source: Endpoint, destination: Endpoint, protocol: Protocol, port: number): Verdict {
