@@ -5,7 +5,7 @@
 import { formatRangeAsCidr, partition, subtractAll, type IpRange } from '../cidr';
 import { ipEndpoint, workloadEndpoint, type Analysis, type Endpoint, type Verdict } from '../evaluate';
 import type { Workload } from '../model';
-import { rangeAt } from '../parse';
+import { rangeAt, type ParsedFile } from '../parse';
 import { BulkConnections } from './bulk';
 import { PortSet } from '../portset';
 import { formatSelector, matchesSelector } from '../selectors';
@@ -101,7 +101,7 @@ export function runConnectivityTests(workspace: Workspace, options: TestRunOptio
   for (const uri of options.uris ?? workspace.fileUris()) {
     const file = workspace.getFile(uri);
     if (!file) continue;
-    for (const test of readConnectivityTests(file)) {
+    for (const test of testsOf(file)) {
       let scopes = test.scope ? workspace.scopes().filter((s) => s.name === test.scope) : workspace.scopesOf(uri);
       if (options.scope !== undefined) {
         scopes = scopes.filter((s) => s.name === options.scope);
@@ -111,6 +111,15 @@ export function runConnectivityTests(workspace: Workspace, options: TestRunOptio
     }
   }
   return reports;
+}
+
+const testsByFile = new WeakMap<ParsedFile, ConnectivityTest[]>();
+
+/** The tests of a file, read once per parse (the editor re-runs the tests after every edit of any file). */
+function testsOf(file: ParsedFile): ConnectivityTest[] {
+  let tests = testsByFile.get(file);
+  if (!tests) testsByFile.set(file, (tests = readConnectivityTests(file)));
+  return tests;
 }
 
 function emptyCounts(): Record<Outcome, number> {
