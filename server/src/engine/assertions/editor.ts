@@ -2,7 +2,8 @@
 // and rules as related locations), hovers listing what a group matches, a code lens per test with its counts, and
 // completion of fields, group names, workloads, namespaces and enum values. The results of a workspace version are
 // computed once and shared by every request.
-import type { Diagnostic, RelatedLocation } from '../rules/types';
+import { distance } from 'fastest-levenshtein';
+import type { Diagnostic, QuickFix, RelatedLocation } from '../rules/types';
 import type { CodeLens } from '../features/lenses';
 import type { HoverResult } from '../features/hover';
 import { blockValue, textContext, type CompletionItem } from '../features/completion';
@@ -98,15 +99,23 @@ export function connectivityTestDiagnostics(workspace: Workspace): Map<string, D
     for (const r of report.results) {
       if (r.outcome !== 'fail') continue;
       const where = scopeLabel(r, report);
-      for (const p of r.problems) add(uri, { ruleId: TEST_INVALID, severity: 'error', message: p.message, location: { uri, range: p.range } });
+      const references = [r.expectation.from, r.expectation.to].flatMap((side) => [...side.references, ...side.except]);
+      for (const p of r.problems) {
+        const unknown = references.find((ref) => ref.range === p.range && !ref.group && !ref.inline);
+        const suggestion = unknown && closest(unknown.text, [...report.test.groups.keys()]);
+        const fixes = suggestion ? [replaceFix(workspace, uri, p.range, suggestion)] : undefined;
+        add(uri, { ruleId: TEST_INVALID, severity: 'error', message: p.message, location: { uri, range: p.range }, fixes });
+      }
       for (const v of r.vacuous) {
-        const group = [...r.expectation.from.references, ...r.expectation.to.references].find((ref) => ref.range === v.range.range)?.group;
+        const ref = references.find((x) => x.range === v.range.range);
+        const group = ref?.group;
         add(uri, {
           ruleId: TEST_FAILED,
           severity: 'error',
           message: `${r.expectation.name}${where}: ${v.message}. An expectation that checks nothing fails.`,
           location: v.range,
           related: group ? [{ location: { uri, range: group.range }, message: `group ${group.name} is defined here` }] : undefined,
+          fixes: ref ? workloadFixes(workspace, uri, ref, r.scope) : undefined,
         });
       }
       if (r.failures.length === 0) continue;
@@ -122,6 +131,38 @@ export function connectivityTestDiagnostics(workspace: Workspace): Map<string, D
     }
   }
   return byUri;
+}
+
+/** The candidate closest to `text`, when it is close enough to be a typo. */
+function closest(text: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = distance(text, c);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best !== undefined && bestDistance > 0 && bestDistance <= Math.max(2, Math.floor(text.length / 4)) ? best : undefined;
+}
+
+/** Replaces a scalar, keeping its quotes. */
+function replaceFix(workspace: Workspace, uri: string, range: OffsetRange, value: string): QuickFix {
+  const written = workspace.getFile(uri)?.text.slice(range[0], range[1]) ?? '';
+  const quote = /^['"]/.test(written) ? written[0] : '';
+  return { title: `Change to ${value}`, edits: [{ uri, range, newText: `${quote}${value}${quote}` }], preferred: true };
+}
+
+/** For workload references that name no workload: the closest existing one, written in the same form. */
+function workloadFixes(workspace: Workspace, uri: string, ref: GroupReference, scopeName: string): QuickFix[] | undefined {
+  const scope = workspace.scopes().find((s) => s.name === scopeName);
+  if (!scope) return undefined;
+  const fixes: QuickFix[] = [];
+  for (const selector of ref.group ? ref.group.selectors : ref.inline ? [ref.inline] : []) {
+    if (selector.type !== 'workload') continue;
+    const names = scope.model.workloads.map((w) => (selector.kind ? `${w.namespace}/${w.kind}/${w.name}` : `${w.namespace}/${w.name}`));
+    const suggestion = closest(selector.text, [...new Set(names)]);
+    if (suggestion) fixes.push(replaceFix(workspace, uri, selector.range, suggestion));
+  }
+  return fixes.length ? fixes : undefined;
 }
 
 // ---- code lenses -----------------------------------------------------------------------------------------------

@@ -130,6 +130,43 @@ test('a ConnectivityTest under another apiVersion is reported, not silently skip
   assert.deepEqual([d.ruleId, d.message, d.location.range], ['connectivity-test-invalid', 'a ConnectivityTest has apiVersion: netpol.dev/v1alpha1 (not netpol.dev/v1); this one is not run', [12, 25]]);
 });
 
+describe('quick fixes for typos', () => {
+  function fixed(expectations: string, groups = ''): { message: string; result: string }[] {
+    const workspace = load();
+    const uri = `${ROOT}/typo.netpol-test.yaml`;
+    const text = `apiVersion: netpol.dev/v1alpha1\nkind: ConnectivityTest\nmetadata: {name: t}\nspec:\n  groups:\n    frontend: {workload: shop/Deployment/frontend}\n${groups}  expectations:\n${expectations}`;
+    workspace.setFile(uri, text);
+    return connectivityTestDiagnostics(workspace)
+      .get(uri)!
+      .filter((d) => d.fixes)
+      .map((d) => {
+        const [edit] = d.fixes![0].edits;
+        const result = text.slice(0, edit.range[0]) + edit.newText + text.slice(edit.range[1]);
+        // The line the fix changes, after the fix.
+        const before = text.split('\n');
+        return { message: d.message.split(':')[0], result: result.split('\n').find((l, i) => l !== before[i]) ?? '' };
+      });
+  }
+
+  test('an unknown group close to an existing one', () => {
+    const [fix] = fixed("    - {from: frontnd, to: 'shop/db', verdict: deny}\n");
+    assert.equal(fix.result, "    - {from: frontend, to: 'shop/db', verdict: deny}");
+  });
+
+  test('a workload written in place or in a group, close to an existing one, in the same form', () => {
+    const fixes = fixed("    - {from: shop/Deployment/frontnd, to: 'shop/dbb', verdict: deny}\n    - {from: api, to: frontend, verdict: deny}\n", '    api: {workload: shop/apii}\n');
+    assert.deepEqual(fixes.map((f) => f.result), [
+      "    - {from: shop/Deployment/frontend, to: 'shop/dbb', verdict: deny}",
+      "    - {from: shop/Deployment/frontnd, to: 'shop/db', verdict: deny}",
+      '    api: {workload: shop/api}',
+    ]);
+  });
+
+  test('nothing close: no fix', () => {
+    assert.deepEqual(fixed('    - {from: zzzzzz, to: frontend, verdict: deny}\n'), []);
+  });
+});
+
 describe('code lens per test', () => {
   test('pass/fail counts, linking the failing expectations', () => {
     const workspace = load();
