@@ -166,18 +166,18 @@ export async function applyPolicyChanges(arg: unknown): Promise<{ uris: string[]
     if (change.suggestedUri && !untitled) byFile.set(change.suggestedUri, [...(byFile.get(change.suggestedUri) ?? []), change.yaml]);
     else loose.push(change.yaml);
   }
-  const edit = new vscode.WorkspaceEdit();
   for (const [uriText, yamls] of byFile) {
-    const uri = vscode.Uri.parse(uriText);
-    const document = await vscode.workspace.openTextDocument(uri);
+    // Edited in its editor (not through a workspace edit, which VS Code may save as a refactoring): the new policy
+    // waits, unsaved, for review.
+    const editor = await vscode.window.showTextDocument(vscode.Uri.parse(uriText), { preview: false });
+    const document = editor.document;
     const text = document.getText();
     const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
     const plan = planInsertion(text, text.length, eol);
-    edit.insert(uri, document.positionAt(plan.offset), plan.prefix + yamls.join(`---${eol}`).replace(/\n/g, eol) + plan.suffix);
-    uris.push(uri.toString());
+    const inserted = plan.prefix + yamls.join(`---${eol}`).replace(/\r?\n/g, eol) + plan.suffix;
+    if (!(await editor.edit((b) => b.insert(document.positionAt(plan.offset), inserted)))) throw new Error(`the policy change could not be added to ${uriText}`);
+    uris.push(document.uri.toString());
   }
-  if (byFile.size > 0 && !(await vscode.workspace.applyEdit(edit))) throw new Error('the policy change could not be applied');
-  for (const uri of uris) await vscode.window.showTextDocument(vscode.Uri.parse(uri), { preview: false });
   if (loose.length > 0) {
     const document = await vscode.workspace.openTextDocument({ language: 'yaml', content: loose.join('---\n') });
     await vscode.window.showTextDocument(document, { preview: false });

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as util from 'node:util';
 
@@ -69,6 +70,29 @@ async function bundleSuite(repo) {
   return { index: path.join(outDir, 'index.js') };
 }
 
+function tryMkdir(dir) {
+  try {
+    fs.mkdirSync(dir);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a shipped bundle is missing or older than a source file it is built from. */
+function bundlesAreStale(repo) {
+  const bundles = ['dist/extension.js', 'dist/server.js', 'dist/webview.js'].map((f) => path.join(repo, f));
+  if (!bundles.every((f) => fs.existsSync(f))) return true;
+  const built = Math.min(...bundles.map((f) => fs.statSync(f).mtimeMs));
+  const newer = (dir) =>
+    fs.readdirSync(dir, { withFileTypes: true }).some((e) => {
+      const full = path.join(dir, e.name);
+      if (e.isDirectory()) return newer(full);
+      return /\.(ts|mjs|js|json)$/.test(e.name) && fs.statSync(full).mtimeMs > built;
+    });
+  return ['client/src', 'client/webview', 'server/src'].some((d) => fs.existsSync(path.join(repo, d)) && newer(path.join(repo, d)));
+}
+
 function copyDir(from, to) {
   fs.cpSync(from, to, { recursive: true });
 }
@@ -85,8 +109,23 @@ export async function runSuite({ repo, cache, node24Env, codeServerBin, toolsDir
   const summary = { suite: undefined, ui: [], runDir, shotsDir, errors: [] };
   const writeSummary = () => fs.writeFileSync(resultsFile, JSON.stringify(summary, null, 2));
 
-  log('building the extension (scripts/build.mjs) and bundling the suite');
-  await run(process.execPath, ['scripts/build.mjs'], { timeoutMs: 120_000 });
+  // `npm test` builds before its test layers run; rebuilding here would rewrite dist/ under the other layers.
+  if (bundlesAreStale(repo)) {
+    log('building the extension (scripts/build.mjs)');
+    // The same lock folder as the language server tests' build, so two builds never write dist/ together.
+    const lock = path.join(os.tmpdir(), 'netpol-test-build.lock');
+    const deadline = Date.now() + 120_000;
+    while (!tryMkdir(lock)) {
+      if (Date.now() > deadline) throw new Error(`build lock ${lock} held for too long`);
+      await sleep(200);
+    }
+    try {
+      await run(process.execPath, ['scripts/build.mjs'], { timeoutMs: 120_000 });
+    } finally {
+      fs.rmSync(lock, { recursive: true, force: true });
+    }
+  }
+  log('bundling the suite');
   const suite = await bundleSuite(repo);
 
   // The tests edit documents: they get a copy of the fixture workspace.
@@ -112,6 +151,8 @@ export async function runSuite({ repo, cache, node24Env, codeServerBin, toolsDir
         'security.workspace.trust.enabled': false,
         'window.commandCenter': false,
         'editor.minimap.enabled': false,
+        // The web workbench saves after a delay by default; the tests decide when (if ever) a file is saved.
+        'files.autoSave': 'off',
         'workbench.secondarySideBar.defaultVisibility': 'hidden',
         // The client/server messages land in the run folder's logs, for reading after a failure.
         'netpol.trace.server': 'messages',

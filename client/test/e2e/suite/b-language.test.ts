@@ -1,7 +1,7 @@
 // Language features through VS Code's own providers: diagnostics, hover, quick fix.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { closeAll, diagnosticCode, eventually, extensionApi, fixture, lines, netpolDiagnostics, open } from './helpers';
+import { closeAll, diagnosticCode, eventually, extensionApi, fixture, lines, netpolDiagnostics, open, restoreFromDisk } from './helpers';
 
 describe('language features', () => {
   before(async () => {
@@ -85,7 +85,7 @@ describe('language features', () => {
       ),
     );
     await eventually('the diagnostic to clear', () => !netpolDiagnostics(uri).some((d) => diagnosticCode(d) === 'missing-dns-egress'));
-    await vscode.commands.executeCommand('workbench.action.files.revert');
-    await eventually('the diagnostic to return after revert', () => netpolDiagnostics(uri).some((d) => diagnosticCode(d) === 'missing-dns-egress'));
+    await restoreFromDisk(editor.document);
+    await eventually('the diagnostic to return after undoing the fix', () => netpolDiagnostics(uri).some((d) => diagnosticCode(d) === 'missing-dns-egress'));
   });
 });

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExplainTrafficResult } from '../../../../server/src/lsp/protocol';
 import type { RenderedView } from '../../../src/reachability';
-import { closeAll, extensionApi, fixture, lines } from './helpers';
+import { closeAll, extensionApi, fixture, lines, restoreFromDisk } from './helpers';
 
 type Found = Extract<ExplainTrafficResult, { found: true }>;
 
@@ -86,6 +86,8 @@ describe('explain traffic', () => {
     assert.deepEqual(applied.uris, [fixture('shop/policies.yaml').toString()]);
     const document = await vscode.workspace.openTextDocument(fixture('shop/policies.yaml'));
     assert.ok(document.isDirty, 'the change is left unsaved for review');
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.ok(document.isDirty, 'and stays unsaved (no refactoring auto-save)');
     assert.match(document.getText(), /\n---\napiVersion: networking\.k8s\.io\/v1\nkind: NetworkPolicy\nmetadata:\n {2}name: allow-web-to-db-5432-tcp-ingress\n/);
     const allowed = await explain({ from: 'shop/web', to: 'shop/db', port: 5432 });
     assert.equal(allowed.allowed, true);
@@ -95,10 +97,7 @@ describe('explain traffic', () => {
     const after = await panel.waitForRender((v) => v.edges.includes('shop/web->shop/db'), 20_000);
     assert.equal(after.edges.length, 6);
     // Undo the change in the editor: the edge goes away again.
-    const original = new TextDecoder().decode(await vscode.workspace.fs.readFile(document.uri));
-    const undo = new vscode.WorkspaceEdit();
-    undo.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), original);
-    assert.ok(await vscode.workspace.applyEdit(undo));
+    await restoreFromDisk(document);
     await panel.waitForRender((v) => !v.edges.includes('shop/web->shop/db'), 20_000);
   });
 });

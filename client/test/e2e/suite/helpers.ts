@@ -72,6 +72,14 @@ export async function open(relative: string): Promise<vscode.TextEditor> {
   return vscode.window.showTextDocument(document, { preview: false });
 }
 
+/** Puts the file's text on disk back into the (open) document, through an edit the language server sees. */
+export async function restoreFromDisk(document: vscode.TextDocument): Promise<void> {
+  const original = new TextDecoder().decode(await vscode.workspace.fs.readFile(document.uri));
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), original);
+  assert.ok(await vscode.workspace.applyEdit(edit), 'the restoring edit applies');
+}
+
 /** Throws away unsaved changes of the active editor and closes it. */
 export async function revertAndClose(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
