@@ -75,6 +75,17 @@ export function usesCompactSequences(text: string): boolean {
   return m ? m[1].length === m[2].length : false;
 }
 
+/** Whether a text is JSON (or flow-only YAML): fixes then write JSON, which every YAML reader accepts too. */
+export function looksLikeJson(text: string): boolean {
+  return /^\uFEFF?\s*[{[]/.test(text);
+}
+
+/** A fresh value in flow style: JSON in JSON files, compact flow YAML elsewhere. */
+function flowValue(value: unknown, json: boolean): string {
+  if (json) return JSON.stringify(value);
+  return stringify(value, { collectionStyle: 'flow', lineWidth: 0, flowCollectionPadding: false }).replace(/\n$/, '');
+}
+
 /** Applies non-overlapping edits to a text. */
 export function applyEdits(text: string, edits: readonly Edit[]): string {
   const sorted = [...edits].sort((a, b) => b.range[0] - a.range[0] || b.range[1] - a.range[1]);
@@ -143,19 +154,18 @@ export function appendToSequence(text: string, seq: YAMLSeq, item: unknown, pare
   const eol = detectEol(text);
   // A string joins a list in the quoting style of the list's first item.
   const firstSource = seq.items[0] && (seq.items[0] as YamlNode).range ? text.slice((seq.items[0] as YamlNode).range![0]) : '';
-  const quote = typeof item === 'string' && (firstSource[0] === '"' || firstSource[0] === "'") ? firstSource[0] : '';
+  const quote = typeof item === 'string' && (firstSource[0] === '"' || firstSource[0] === "'") ? firstSource[0] : looksLikeJson(text) ? '"' : '';
   const scalarText = (value: string) =>
     quote === '"' ? JSON.stringify(value) : quote === "'" ? `'${value.replace(/'/g, "''")}'` : isPlainSafe(value) ? value : JSON.stringify(value);
   if (seq.flow) {
     const close = text.lastIndexOf(']', seq.range[1] - 1);
     if (close < seq.range[0]) return undefined;
-    const flowText =
-      typeof item === 'string'
-        ? scalarText(item)
-        : stringify(item, { collectionStyle: 'flow', lineWidth: 0, flowCollectionPadding: false }).replace(/\n$/, '');
-    // The item joins the list in flow style, as the author wrote the list.
-    if (seq.items.length > 0) return [{ range: [close, close], newText: `, ${flowText}` }];
-    if (typeof item !== 'object' || item === null) return [{ range: [close, close], newText: flowText }];
+    const json = looksLikeJson(text);
+    const flowText = typeof item === 'string' ? scalarText(item) : flowValue(item, json);
+    // The item joins the list in flow style, as the author wrote the list, right after the last item.
+    const last = seq.items[seq.items.length - 1] as YamlNode | undefined;
+    if (last?.range) return [{ range: [last.range[1], last.range[1]], newText: `, ${flowText}` }];
+    if (typeof item !== 'object' || item === null || json) return [{ range: [close, close], newText: flowText }];
     // `key: []` with a map to add: write a block sequence in place of the empty flow one.
     const keyColumn = columnOf(text, parentKeyOffset);
     const column = usesCompactSequences(text) ? keyColumn : keyColumn + indentUnit(text);
@@ -189,11 +199,12 @@ export function addMapEntry(text: string, map: YAMLMap, key: string, value: unkn
   if (map.flow) {
     const close = text.lastIndexOf('}', map.range[1] - 1);
     if (close < map.range[0]) return undefined;
-    const flowText = stringify({ [key]: value }, { collectionStyle: 'flow', lineWidth: 0, flowCollectionPadding: false })
-      .replace(/\n$/, '')
-      .replace(/^\{|\}$/g, '');
-    if (map.items.length > 0) return [{ range: [close, close], newText: `, ${flowText}` }];
-    if (parentKeyOffset === undefined) return [{ range: [close, close], newText: flowText }];
+    const json = looksLikeJson(text);
+    const flowText = json ? `${JSON.stringify(key)}: ${JSON.stringify(value)}` : flowValue({ [key]: value }, false).replace(/^\{|\}$/g, '');
+    const last = map.items[map.items.length - 1];
+    const lastEnd = last ? ((last.value as YamlNode | null)?.range?.[1] ?? (last.key as YamlNode | null)?.range?.[1]) : undefined;
+    if (lastEnd !== undefined) return [{ range: [lastEnd, lastEnd], newText: `, ${flowText}` }];
+    if (parentKeyOffset === undefined || json) return [{ range: [close, close], newText: flowText }];
     // `spec: {}` gaining a block entry: write a block map in place of the empty flow one.
     const column = columnOf(text, parentKeyOffset) + indentUnit(text);
     return replaceValueWithBlock(text, parentKeyOffset, map.range[1], snippetLines({ [key]: value }, text), column);

@@ -1,6 +1,6 @@
 // A namespace with workloads and no default-deny policy: every pod no policy selects accepts all traffic.
 // A default deny is a policy with an empty podSelector that isolates ingress (with or without allow rules).
-import { detectEol, snippetLines } from '../edits';
+import { detectEol, looksLikeJson, snippetLines } from '../edits';
 import { isEmptySelector } from '../selectors';
 import type { SourceLocation } from '../types';
 import { inWorkspace, locate, modelIndex, nameRange, podNames } from './common';
@@ -37,7 +37,8 @@ function workloadNamespaceLocation(w: { object: Parameters<typeof locate>[0] }):
 
 function defaultDenyFixes(context: RuleContext, namespace: string, uri: string): QuickFix[] {
   const file = context.file(uri);
-  if (!file) return [];
+  // A JSON file holds one object: a second document would break it.
+  if (!file || looksLikeJson(file.text)) return [];
   const taken = new Set((context.model.policiesByNamespace.get(namespace) ?? []).map((p) => p.name));
   const fix = (types: string[], base: string, title: string): QuickFix => {
     let name = base;
