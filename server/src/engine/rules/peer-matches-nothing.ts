@@ -36,6 +36,7 @@ export const peerMatchesNothing: Rule = {
             continue;
           }
           if (peerSelectsAnyPod(context, policy, peer)) continue;
+          if (context.model.namespaces.get(policy.namespace)?.external) continue;
           const podText = peer.podSelector && !isEmptySelector(peer.podSelector) ? `pods with ${formatSelector(peer.podSelector)}` : 'every pod';
           context.report({
             message: `podSelector ${where} selects ${podText} of namespace ${policy.namespace} (a podSelector without namespaceSelector stays in the policy's namespace), but no such pod exists there.`,

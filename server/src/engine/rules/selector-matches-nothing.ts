@@ -14,6 +14,8 @@ export const selectorMatchesNothing: Rule = {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       const inNamespace = workloadsIn(context.model, policy.namespace);
       if (inNamespace.some((w) => matchesSelector(policy.podSelector, w.podLabels))) continue;
+      // A namespace declared in .netpol.yaml as living outside the repository may hold pods the workspace lacks.
+      if (inNamespace.length === 0 && context.model.namespaces.get(policy.namespace)?.external) continue;
       const what = isEmptySelector(policy.podSelector) ? 'every pod' : `pods with ${formatSelector(policy.podSelector)}`;
       const why =
         inNamespace.length === 0
