@@ -147,4 +147,20 @@ describe('connectivity assertions over the protocol', () => {
     ]);
     client.close(policies);
   });
+
+  test('a quick fix for a mistyped group name', async () => {
+    const text = client.read('failing.netpol-test.yaml').replace('      from: frontend\n      to: db\n      ports: [5432]', '      from: frontnd\n      to: db\n      ports: [5432]');
+    const mark = client.open(failing, text);
+    const diagnostics = await client.waitForCurrentDiagnostics(failing, mark);
+    const typo = diagnostics.find((d) => d.code === 'connectivity-test-invalid');
+    assert.ok(typo, 'a diagnostic on the unknown group');
+    assert.match(typo.message, /^unknown group "frontnd"/);
+    const actions = await client.request<{ title: string; edit?: { changes?: Record<string, { newText: string }[]> } }[]>('textDocument/codeAction', {
+      textDocument: { uri: failing },
+      range: typo.range,
+      context: { diagnostics: [typo] },
+    });
+    assert.deepEqual(actions.map((a) => [a.title, a.edit?.changes?.[failing]?.[0]?.newText]), [['Change to frontend', 'frontend']]);
+    client.close(failing);
+  });
 });
