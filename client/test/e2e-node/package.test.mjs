@@ -61,6 +61,7 @@ describe('packaging (npm run package)', () => {
       'extension/readme.md',
       'extension/snippets/networkpolicy.code-snippets',
       'extension/syntaxes/netpol.injection.tmLanguage.json',
+      'extension/syntaxes/netpol.peer-injection.tmLanguage.json',
     ]);
   });
 

