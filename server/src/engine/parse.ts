@@ -1,5 +1,5 @@
 // Reads the text of one file into YAML documents and the Kubernetes objects they hold, with source positions.
-import { isMap, isNode, isSeq, isScalar, LineCounter, parseAllDocuments, visit, type Document, type Node as YamlNode } from 'yaml';
+import { Composer, isMap, isNode, isSeq, isScalar, Lexer, LineCounter, Parser, visit, type Document, type Node as YamlNode } from 'yaml';
 import { readSimpleYaml, type FastResult } from './fast-yaml';
 import type { InputFinding, OffsetRange } from './types';
 
@@ -43,7 +43,15 @@ export interface ParsedFile {
   lineCounter: LineCounter;
 }
 
-const TEMPLATE_MARKER = /\{\{[^]*?\}\}/;
+/**
+ * The first `{{ ... }}`. Two searches instead of the regex /\{\{[^]*?\}\}/, which retries from every `{{` and is
+ * quadratic on text full of `{{` without `}}`. If the first `{{` has no `}}` after it, no later one has.
+ */
+function findTemplateMarker(source: string): OffsetRange | undefined {
+  const open = source.indexOf('{{');
+  const close = open < 0 ? -1 : source.indexOf('}}', open + 2);
+  return close < 0 ? undefined : [open, close + 2];
+}
 
 export function isManifestUri(uri: string): boolean {
   return /\.(ya?ml|json)$/i.test(uri);
@@ -59,8 +67,7 @@ export function parseFile(uri: string, text: string): ParsedFile {
 /** The yaml package's documents of a text (document by document when the parser itself overflows). */
 function parseYamlDocuments(uri: string, text: string, lineCounter: LineCounter, findings: InputFinding[]): Document.Parsed[] {
   try {
-    const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false }) as Document.Parsed[];
-    return Array.isArray(docs) ? docs : [docs as unknown as Document.Parsed];
+    return parseAllDocumentsBounded(text, lineCounter);
   } catch {
     // The parser itself recursed too deep (thousands of nesting levels): read document by document instead, so only
     // the offending document is lost.
@@ -106,15 +113,14 @@ export function parseFileWithYamlPackage(uri: string, text: string): ParsedFile 
     const parsed: ParsedDocument = { index, range, yaml: doc, objects: [], skipped: false };
     documents.push(parsed);
     const source = text.slice(range[0], range[1]);
-    const template = TEMPLATE_MARKER.exec(source);
+    const template = findTemplateMarker(source);
     if (template && looksLikeTemplate(source)) {
       parsed.skipped = true;
-      const start = range[0] + template.index;
       findings.push({
         code: 'template-skipped',
         severity: 'information',
         message: 'This document contains template syntax ({{ }}) and is not analysed; render it first (for example `helm template`).',
-        location: { uri, range: [start, start + template[0].length] },
+        location: { uri, range: [range[0] + template[0], range[0] + template[1]] },
       });
       return;
     }
@@ -151,6 +157,52 @@ export function parseFileWithYamlPackage(uri: string, text: string): ParsedFile 
   return { uri, text, documents, findings, lineCounter };
 }
 
+/**
+ * The deepest nesting handed to the yaml package. Its parser and composer recurse once per level: about a thousand
+ * levels overflow the stack, and near that point V8 may abort the whole process ("RegExpCompiler Allocation failed -
+ * process out of memory") instead of throwing. Real manifests nest a few dozen levels.
+ */
+export const MAX_NESTING = 400;
+
+class NestedTooDeeply extends Error {
+  constructor(readonly offset: number) {
+    super(`nested more than ${MAX_NESTING} levels deep`);
+  }
+}
+
+/**
+ * parseAllDocuments (uniqueKeys, no pretty errors), fed token by token: the lexer does not recurse, so the nesting
+ * is measured before the parser descends into it, and a document nested deeper than MAX_NESTING throws
+ * NestedTooDeeply instead of being parsed.
+ */
+function parseAllDocumentsBounded(text: string, lineCounter?: LineCounter): Document.Parsed[] {
+  const parser = new Parser(lineCounter?.addNewLine);
+  const composer = new Composer({ uniqueKeys: true, prettyErrors: false });
+  function* tokens() {
+    lineCounter?.addNewLine(0);
+    let flow = 0;
+    // Block nesting of a line is at most its indentation plus its `-`/`?` indicators (`- - - x` nests three times).
+    let lineDepth = 0;
+    let atLineStart = true;
+    for (const lexeme of new Lexer().lex(text)) {
+      if (lexeme === '{' || lexeme === '[') flow++;
+      else if (lexeme === '}' || lexeme === ']') flow = Math.max(0, flow - 1);
+      else if (lexeme === '\n' || lexeme === '\r\n') {
+        atLineStart = true;
+        lineDepth = 0;
+      } else if (atLineStart) {
+        if (lexeme === '-' || lexeme === '?') lineDepth++;
+        else if (/^ +$/.test(lexeme)) lineDepth += lexeme.length;
+        else atLineStart = false;
+      }
+      if (flow + lineDepth > MAX_NESTING) throw new NestedTooDeeply((parser as unknown as { offset: number }).offset);
+      yield* parser.next(lexeme);
+    }
+    yield* parser.end();
+  }
+  return Array.from(composer.compose(tokens())) as Document.Parsed[];
+}
+
 function parseDocumentsOneByOne(uri: string, text: string, lineCounter: LineCounter, findings: InputFinding[]): Document.Parsed[] {
   lineCounter.lineStarts.length = 0;
   lineCounter.addNewLine(0);
@@ -161,16 +213,17 @@ function parseDocumentsOneByOne(uri: string, text: string, lineCounter: LineCoun
   starts.forEach((start, i) => {
     const end = i + 1 < starts.length ? starts[i + 1] : text.length;
     try {
-      for (const doc of parseAllDocuments(text.slice(start, end), { uniqueKeys: true, prettyErrors: false }) as Document.Parsed[]) {
+      for (const doc of parseAllDocumentsBounded(text.slice(start, end))) {
         shiftDocument(doc, start);
         docs.push(doc);
       }
     } catch (error) {
+      const at = error instanceof NestedTooDeeply ? Math.min(start + error.offset, end) : start;
       findings.push({
         code: 'parse-error',
         severity: 'error',
         message: `Could not read this document as YAML: ${describeYamlError((error as Error).message)}`,
-        location: { uri, range: [start, Math.min(start + 3, end)] },
+        location: { uri, range: [at, Math.min(at + 3, end)] },
       });
     }
   });
@@ -180,6 +233,7 @@ function parseDocumentsOneByOne(uri: string, text: string, lineCounter: LineCoun
 /** The first line of a parser message; a stack overflow means the nesting is too deep, which the user can act on. */
 function describeYamlError(message: string): string {
   if (message.includes('Maximum call stack size exceeded')) return 'the document is nested too deeply to be read';
+  if (message.startsWith('nested more than')) return `the document is ${message} and is not read`;
   return message.split('\n')[0];
 }
 
