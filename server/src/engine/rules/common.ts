@@ -195,8 +195,8 @@ const dnsCache = new WeakMap<Model, DnsEndpoints>();
 
 /**
  * The cluster DNS endpoints of the configuration: the pods with the DNS labels in the DNS namespace (an assumed
- * pod when the workspace declares none), their DNS ports (the DNS pods' container ports named dns*, else the
- * configured ports, else 53) and the extra DNS address blocks (NodeLocal DNSCache).
+ * pod when the workspace declares none), their DNS ports (the DNS pods' container ports named dns*, else their UDP
+ * container ports, else the configured ports, else 53) and the extra DNS address blocks (NodeLocal DNSCache).
  */
 export function dnsEndpoints(context: { model: Model; config: WorkspaceConfig }): DnsEndpoints {
   const cached = dnsCache.get(context.model);
@@ -210,8 +210,13 @@ export function dnsEndpoints(context: { model: Model; config: WorkspaceConfig })
   let pods = context.model.workloads.filter((w) => w.namespace === dns.namespace && matchesSelector(selector, w.podLabels));
   const declared = pods.length > 0;
   if (!declared) pods = [assumedDnsPod(context.model, dns.namespace, dns.podLabels, dns.ports.length ? dns.ports : [53])];
-  const declaredPorts = [...new Set(pods.flatMap((w) => w.containerPorts.filter((p) => /^dns/.test(p.name ?? '')).map((p) => p.containerPort)))];
-  const ports = declaredPorts.length > 0 ? declaredPorts.sort((a, b) => a - b) : dns.ports.length > 0 ? [...dns.ports] : [53];
+  // The DNS pods' own ports when they declare them: those named dns…, else their UDP ports (DNS is the UDP service
+  // of such pods; metrics and health ports are TCP).
+  const portsOf = (keep: (p: Workload['containerPorts'][number]) => boolean) =>
+    [...new Set(pods.flatMap((w) => w.containerPorts.filter(keep).map((p) => p.containerPort)))].sort((a, b) => a - b);
+  let declaredPorts = declared ? portsOf((p) => /^dns/.test(p.name ?? '')) : [];
+  if (declared && declaredPorts.length === 0) declaredPorts = portsOf((p) => p.protocol === 'UDP');
+  const ports = declaredPorts.length > 0 ? declaredPorts : dns.ports.length > 0 ? [...dns.ports] : [53];
   const cidrs: DnsEndpoints['cidrs'] = [];
   for (const text of dns.cidrs) {
     const range = parseCidr(text);
