@@ -46,43 +46,45 @@ export function locate(file: ParsedFile, offset: number): Cursor {
   return cursor;
 }
 
-function descend(node: YamlNode, offset: number, cursor: Cursor): void {
-  if (node.range && contains(node.range, offset)) cursor.nodeRange = [node.range[0], node.range[1]];
-  if (isScalar(node)) {
-    if (contains(node.range, offset)) {
-      cursor.scalar = node;
-      cursor.range = [node.range![0], node.range![1]];
-    }
-    return;
-  }
-  if (isMap(node)) {
-    for (const pair of node.items) {
-      const key = pair.key as YamlNode | null;
-      const name = keyOf(key);
-      if (name === undefined) continue;
-      if (isScalar(key) && contains(key.range, offset)) {
-        cursor.path.push(name);
-        cursor.onKey = true;
-        cursor.scalar = key;
-        cursor.range = [key.range![0], key.range![1]];
-        return;
+/** Walks down from `root` to the innermost node holding the offset (a loop: documents may nest deeply). */
+function descend(root: YamlNode, offset: number, cursor: Cursor): void {
+  let node: YamlNode | undefined = root;
+  while (node) {
+    if (node.range && contains(node.range, offset)) cursor.nodeRange = [node.range[0], node.range[1]];
+    const current: YamlNode = node;
+    node = undefined;
+    if (isScalar(current)) {
+      if (contains(current.range, offset)) {
+        cursor.scalar = current;
+        cursor.range = [current.range![0], current.range![1]];
       }
-      const value = pair.value as YamlNode | null;
-      if (value && contains(value.range, offset)) {
-        cursor.path.push(name);
-        descend(value, offset, cursor);
-        return;
+    } else if (isMap(current)) {
+      for (const pair of current.items) {
+        const key = pair.key as YamlNode | null;
+        const name = keyOf(key);
+        if (name === undefined) continue;
+        if (isScalar(key) && contains(key.range, offset)) {
+          cursor.path.push(name);
+          cursor.onKey = true;
+          cursor.scalar = key;
+          cursor.range = [key.range![0], key.range![1]];
+          return;
+        }
+        const value = pair.value as YamlNode | null;
+        if (value && contains(value.range, offset)) {
+          cursor.path.push(name);
+          node = value;
+          break;
+        }
       }
-    }
-    return;
-  }
-  if (isSeq(node)) {
-    for (let index = 0; index < node.items.length; index++) {
-      const child = node.items[index] as YamlNode | null;
-      if (child && contains(child.range, offset)) {
-        cursor.path.push(index);
-        descend(child, offset, cursor);
-        return;
+    } else if (isSeq(current)) {
+      for (let index = 0; index < current.items.length; index++) {
+        const child = current.items[index] as YamlNode | null;
+        if (child && contains(child.range, offset)) {
+          cursor.path.push(index);
+          node = child;
+          break;
+        }
       }
     }
   }

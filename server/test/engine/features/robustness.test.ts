@@ -66,3 +66,18 @@ describe('editor features on any input', () => {
     assert.deepEqual(codeLenses(workspace, 'file:///nowhere.yaml'), []);
   });
 });
+
+describe('deeply nested documents', () => {
+  test('features answer (or stay silent) beside a document nested thousands of levels deep', () => {
+    const depth = 5000;
+    const deep = `${'['.repeat(depth)}${']'.repeat(depth)}\n`;
+    const blockDeep = Array.from({ length: 2000 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n') + ' x\n';
+    const policy = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: beside\n  namespace: production\nspec:\n  podSelector: {}\n';
+    const workspace = fixtureWorkspace('shop', { 'deep.yaml': `${deep}---\n${blockDeep}\n---\n${policy}` });
+    const uri = fixtureUri('shop', 'deep.yaml');
+    const text = workspace.getFile(uri)!.text;
+    for (const offset of [0, depth, depth * 2 - 1, text.indexOf('k1000'), text.length - 3]) everyFeatureAt(workspace, uri, offset);
+    const name = hover(workspace, uri, text.indexOf('beside') + 2);
+    assert.match(name?.markdown ?? '', /^\*\*NetworkPolicy production\/beside\*\*/);
+  });
+});
