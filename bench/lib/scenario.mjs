@@ -38,6 +38,7 @@ const CLIENT_CAPABILITIES = {
  * @param {number} [o.hovers] hovers per kind (selector, workload)
  * @param {number} [o.requests] code lens and completion requests
  * @param {number} [o.startTimeoutMs]
+ * @param {number} [o.editBudgetMs] stop starting new edits after this long
  * @param {string} [o.log] file for the server's stderr and log messages
  * @param {[string, any][]} [o.notifications] sent right after `initialized`
  * @param {Record<string, (params: any) => any>} [o.answers] answers to server requests by method
@@ -181,7 +182,13 @@ export async function runSession(o) {
       editMs.push(Math.max(ownAt, lastDiagnosticsAt) - sentAt);
       affected.push(seen.size);
     };
+    const editsStarted = now();
     for (const edit of editPlan) {
+      // A slow server gets a time budget (the rest of the session still runs); the result says how many were made.
+      if (o.editBudgetMs && now() - editsStarted > o.editBudgetMs) {
+        result.notes.push(`edit phase stopped after ${Math.round(o.editBudgetMs / 1000)} s (budget): ${editMs.length} edits measured`);
+        break;
+      }
       if (edit.kind === 'port') {
         await applyEdit(edit.file, edit.offset, edit.replace.length, edit.with);
         await applyEdit(edit.file, edit.offset, edit.with.length, edit.replace);

@@ -87,7 +87,7 @@ interface SubjectRules {
     rule: PolicyRule;
     namedPorts: boolean;
     /** Whether the rule's peers match each workload of the model, by id (1 yes, 2 no, 0 not known yet). */
-    matchByWorkload: Uint8Array;
+    matchByWorkload: Uint8Array | undefined;
   }[];
   /**
    * Results by which rules match the peer (a bit per rule) and, when a matching rule names ports, by the
@@ -148,7 +148,7 @@ export class Analysis {
           policy,
           rule,
           namedPorts: rule.ports?.some((spec) => typeof spec.port === 'string') ?? false,
-          matchByWorkload: this.ruleMatches(rule),
+          matchByWorkload: undefined,
         })),
       );
       entry = { policies, rules, byMatch: new Map() };
@@ -245,9 +245,10 @@ export class Analysis {
       const r = rules[i];
       let matched: boolean;
       if (peerIndex >= 0) {
-        const known = r.matchByWorkload[peerIndex];
+        const byWorkload = (r.matchByWorkload ??= this.ruleMatches(r.rule));
+        const known = byWorkload[peerIndex];
         matched = known === 0 ? this.matches(r.rule, r.policy.namespace, peer) : known === 1;
-        if (known === 0) r.matchByWorkload[peerIndex] = matched ? 1 : 2;
+        if (known === 0) byWorkload[peerIndex] = matched ? 1 : 2;
       } else matched = this.matches(r.rule, r.policy.namespace, peer);
       if (!matched) continue;
       mask |= 1 << i;
