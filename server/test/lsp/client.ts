@@ -36,6 +36,10 @@ import { URI } from 'vscode-uri';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 export const FIXTURES = path.join(REPO_ROOT, 'test-fixtures', 'lsp');
 
+/** How long waits and requests may take: generous, because CI machines run other heavy work alongside (override
+ * with NETPOL_LSP_TEST_TIMEOUT_MS). */
+export const DEFAULT_TIMEOUT_MS = Number(process.env.NETPOL_LSP_TEST_TIMEOUT_MS) || 20_000;
+
 /** Settings the client answers workspace/configuration with, by section. */
 export type ClientSettings = Record<string, unknown>;
 
@@ -250,11 +254,11 @@ export class LspTestClient {
         capabilities: options.capabilities ?? DEFAULT_CAPABILITIES,
         initializationOptions: options.initializationOptions,
       }) as Promise<InitializeResult>,
-      options.timeoutMs ?? 20_000,
+      options.timeoutMs ?? 2 * DEFAULT_TIMEOUT_MS,
       'initialize',
     );
     await connection.sendNotification('initialized', {});
-    if (options.waitForIndex ?? true) await client.waitForNotification('netpol/indexComplete', undefined, { timeoutMs: options.timeoutMs ?? 30_000 });
+    if (options.waitForIndex ?? true) await client.waitForNotification('netpol/indexComplete', undefined, { timeoutMs: options.timeoutMs ?? 3 * DEFAULT_TIMEOUT_MS });
     return client;
   }
 
@@ -306,7 +310,7 @@ export class LspTestClient {
   }
 
   /** Resolves when `check` returns a value (re-checked on every message from the server). */
-  async waitUntil<T>(check: () => T | undefined, what: string, timeoutMs = 10_000): Promise<T> {
+  async waitUntil<T>(check: () => T | undefined, what: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<T> {
     const immediate = check();
     if (immediate !== undefined) return immediate;
     return new Promise<T>((resolve, reject) => {
@@ -484,7 +488,7 @@ export class LspTestClient {
     );
   }
 
-  request<R = unknown>(method: string, params?: unknown, timeoutMs = 10_000): Promise<R> {
+  request<R = unknown>(method: string, params?: unknown, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<R> {
     return this.withTimeout(this.connection.sendRequest(method, params) as Promise<R>, timeoutMs, `request ${method}`);
   }
 
