@@ -186,7 +186,8 @@ export function replaceValueWithBlock(text: string, keyOffset: number, valueEnd:
   const eol = detectEol(text);
   const colon = text.indexOf(':', keyOffset);
   const edits: Edit[] = [];
-  if (valueEnd > colon + 1) edits.push({ range: [colon + 1, valueEnd], newText: '' });
+  // Only a written value goes (`[]`, `{}`, `~`); the space before a comment stays.
+  if (valueEnd > colon + 1 && text.slice(colon + 1, valueEnd).trim() !== '') edits.push({ range: [colon + 1, valueEnd], newText: '' });
   const lineEnd = lineEndOf(text, colon);
   edits.push({ range: [lineEnd, lineEnd], newText: eol + indentLines(lines, column, eol) });
   return edits;

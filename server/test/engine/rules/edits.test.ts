@@ -15,6 +15,7 @@ import {
   isPlainSafe,
   quoteScalar,
   replaceScalar,
+  replaceValueWithBlock,
   usesCompactSequences,
   yaml11Type,
 } from '../../../src/engine/edits';
@@ -80,6 +81,13 @@ describe('edits: appending to sequences', () => {
   it('empty flow list gaining a map becomes a block list, keeping the comment on the key line', () => {
     const text = 'spec:\n  egress: [] # none\n  podSelector: {}\n';
     assert.equal(append(text, ['spec', 'egress'], { to: [] }), 'spec:\n  egress: # none\n    - to: []\n  podSelector: {}\n');
+  });
+  it('a value-less key keeps the space before its comment when the block goes below it', () => {
+    const text = 'spec:\n  egress: # later\n  x: 1\n';
+    const edits = replaceValueWithBlock(text, text.indexOf('egress'), text.indexOf('#'), ['- to: []'], 4);
+    assert.equal(applyEdits(text, edits), 'spec:\n  egress: # later\n    - to: []\n  x: 1\n');
+    const tilde = 'spec:\n  egress: ~ # later\n';
+    assert.equal(applyEdits(tilde, replaceValueWithBlock(tilde, tilde.indexOf('egress'), tilde.indexOf('~') + 1, ['- to: []'], 4)), 'spec:\n  egress: # later\n    - to: []\n');
   });
   it('CRLF text gets CRLF lines; a last line without line break gets one before the insertion', () => {
     assert.equal(append('a:\r\n  - 1\r\n', ['a'], 2), 'a:\r\n  - 1\r\n  - 2\r\n');
