@@ -1,7 +1,7 @@
 // The workspace configuration file `.netpol.yaml`: scopes, objects outside the repository, DNS endpoints,
 // rule severities. Read by the language server and the CLI alike.
-import { parseDocument, stringify } from 'yaml';
-import { parseFile, isPlainObject, type K8sObject } from './parse';
+import { stringify } from 'yaml';
+import { parseAllDocumentsBounded, parseFile, isPlainObject, type K8sObject } from './parse';
 import type { InputFinding, Severity } from './types';
 
 export const CONFIG_FILE_NAME = '.netpol.yaml';
@@ -65,7 +65,14 @@ export function parseConfig(uri: string, text: string): WorkspaceConfig {
     config.findings.push({ code: 'invalid-config', severity: 'error', message, location: { uri, range: [0, 0] } });
   let value: unknown;
   try {
-    const doc = parseDocument(text);
+    // Bounded like manifests: a hostile configuration file must not take the server down.
+    const docs = parseAllDocumentsBounded(text);
+    if (docs.length > 1) {
+      problem(`${CONFIG_FILE_NAME} must hold a single YAML document`);
+      return config;
+    }
+    const doc = docs[0];
+    if (!doc) return config;
     if (doc.errors.length) {
       problem(`${CONFIG_FILE_NAME}: ${doc.errors[0].message.split('\n')[0]}`);
       return config;

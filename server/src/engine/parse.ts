@@ -175,7 +175,7 @@ class NestedTooDeeply extends Error {
  * is measured before the parser descends into it, and a document nested deeper than MAX_NESTING throws
  * NestedTooDeeply instead of being parsed.
  */
-function parseAllDocumentsBounded(text: string, lineCounter?: LineCounter): Document.Parsed[] {
+export function parseAllDocumentsBounded(text: string, lineCounter?: LineCounter): Document.Parsed[] {
   const parser = new Parser(lineCounter?.addNewLine);
   const composer = new Composer({ uniqueKeys: true, prettyErrors: false });
   function* tokens() {

@@ -389,6 +389,16 @@ spec:
     assert.equal(workspace.scopes()[0].model.workloads.length, 1, 'back to the default limit');
   });
 
+  it('a hostile .netpol.yaml (deep nesting, an alias bomb, several documents) gives a finding; manifests are still read', () => {
+    const levels = ['a: &a [x,x,x,x,x,x,x,x,x]', ...Array.from({ length: 10 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`)];
+    for (const config of [`scopes: ${'['.repeat(20_000)}\n`, `${levels.join('\n')}\n`, 'defaultNamespace: a\n---\ndefaultNamespace: b\n']) {
+      const run = analyse({ [`${ROOT}/.netpol.yaml`]: config, [file('deployment.yaml')]: DEPLOYMENT });
+      assertHealthy(run);
+      assert.ok(run.workspace.config.findings.some((f) => f.code === 'invalid-config'), config.slice(0, 40));
+      assert.ok(run.workspace.scopes()[0].model.workloads.some((w) => w.name === 'api'));
+    }
+  });
+
   it('a single very long line (a 2 MB scalar) is read', () => {
     const text = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: long}\ndata:\n  blob: ${'x'.repeat(2 * 1024 * 1024)}\n---\n${DEPLOYMENT}`;
     const run = analyse({ [file('long.yaml')]: text });
