@@ -5,7 +5,7 @@ import { keyRangeAt, nodeAt, rangeAt } from '../parse';
 import type { SourceLocation } from '../types';
 import type { Workspace } from '../workspace';
 import { isMap } from 'yaml';
-import { locate, type Cursor } from './cursor';
+import { locate, pathStartsWith, type Cursor } from './cursor';
 import { onWorkloadIdentity, policyTarget, ruleDestinations } from './hover';
 import { featureIndex } from './index';
 import { peerMatches } from './reach';
@@ -47,6 +47,16 @@ export function definition(workspace: Workspace, uri: string, offset: number): S
   if (namespaceName !== undefined) {
     const namespace = index.model.namespaces.get(namespaceName);
     return namespace?.object && workspace.hasFile(namespace.object.uri) ? [nameLocation(workspace, namespace.object)] : [];
+  }
+  // A Service's selector -> the workloads whose pods it selects (every key must match: equality only).
+  if (cursor.object.kind === 'Service' && pathStartsWith(cursor.path, ['spec', 'selector'])) {
+    const service = index.model.services.find((svc) => svc.object === cursor.object);
+    const selector = service?.selector;
+    if (!service || !selector || Object.keys(selector).length === 0) return [];
+    return index
+      .workloadsIn(service.namespace)
+      .filter((w) => Object.entries(selector).every(([key, value]) => w.podLabels[key] === value))
+      .map((w) => workloadLocation(w, workspace));
   }
   const policy = index.policyByObject.get(cursor.object);
   if (!policy) return [];
@@ -90,7 +100,7 @@ function workloadAt(workspace: Workspace, uri: string, offset: number): Workload
  */
 export function references(workspace: Workspace, uri: string, offset: number, includeDeclaration: boolean): SourceLocation[] {
   const workload = workloadAt(workspace, uri, offset);
-  if (!workload) return [];
+  if (!workload) return namespaceReferences(workspace, uri, offset, includeDeclaration);
   const index = featureIndex(workspace).scopeFor(uri)!;
   const out: SourceLocation[] = includeDeclaration ? [workloadLocation(workload, workspace)] : [];
   for (const policy of index.model.policiesByNamespace.get(workload.namespace) ?? []) {
@@ -102,6 +112,24 @@ export function references(workspace: Workspace, uri: string, offset: number, in
     if (!peerMatches(index, ref.policy, ref.peer, workload)) continue;
     const range = rangeAt(ref.policy.object.node, ref.peer.path) ?? ref.policy.object.range;
     out.push(trimmed(workspace, { uri: ref.policy.object.uri, range }));
+  }
+  return out;
+}
+
+/** From a Namespace's name: the namespaceSelector peers that select the namespace. */
+function namespaceReferences(workspace: Workspace, uri: string, offset: number, includeDeclaration: boolean): SourceLocation[] {
+  const file = workspace.getFile(uri);
+  if (!file) return [];
+  const cursor = locate(file, offset);
+  if (cursor.object?.kind !== 'Namespace' || !pathStartsWith(cursor.path, ['metadata', 'name'])) return [];
+  const index = featureIndex(workspace).scopeFor(uri);
+  const namespace = index?.model.namespaces.get(cursor.object.name);
+  if (!index || !namespace) return [];
+  const out: SourceLocation[] = includeDeclaration ? [nameLocation(workspace, cursor.object)] : [];
+  for (const ref of index.peerRefs()) {
+    if (ref.peer.type !== 'pods' || !ref.peer.namespaceSelector || !matchesSelector(ref.peer.namespaceSelector, namespace.labels)) continue;
+    const range = keyRangeAt(ref.policy.object.node, [...ref.peer.path, 'namespaceSelector']) ?? ref.policy.object.range;
+    out.push({ uri: ref.policy.object.uri, range });
   }
   return out;
 }

@@ -228,3 +228,20 @@ describe('symbols', () => {
     assert.equal(search('').length, 11);
   });
 });
+
+describe('navigation from Namespaces and Services', () => {
+  test('references of a Namespace: the namespaceSelector peers that select it', () => {
+    assert.deepEqual(referencesAt('namespaces.yaml', 'name: kube-sys‸tem'), ['namespaces.yaml:20:9 kube-system', 'policies.yaml:57:11 namespaceSelector']);
+    // team=monitoring matches no namespace: production is referenced by nothing but itself.
+    assert.deepEqual(referencesAt('namespaces.yaml', 'name: produc‸tion', false), []);
+  });
+
+  test('definition from a Service selector: the workloads behind it (equality on every key)', () => {
+    const workspace = fixtureWorkspace('shop', {
+      'svc.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: db\n  namespace: production\nspec:\n  selector:\n    app: postgresql\n    role: primary\n',
+    });
+    const uri = fixtureUri('shop', 'svc.yaml');
+    const found = definition(workspace, uri, at(workspace, uri, 'app: postgr‸esql')).map((l) => `${l.uri.slice(l.uri.lastIndexOf('/') + 1)} ${workspace.getFile(l.uri)!.text.slice(l.range[0], l.range[1])}`);
+    assert.deepEqual(found, ['workloads.yaml postgresql']);
+  });
+});
