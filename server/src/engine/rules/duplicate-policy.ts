@@ -2,10 +2,14 @@
 // last one, so the other definitions are silently replaced.
 import type { NetworkPolicy } from '../policy';
 import { inWorkspace, locate, nameRange } from './common';
-import type { Rule } from './types';
+import type { Rule, RuleContext } from './types';
 
-function fileName(uri: string): string {
-  return uri.slice(uri.lastIndexOf('/') + 1);
+/** `file.yaml:12`, the line of the policy's name. */
+function place(context: RuleContext, policy: NetworkPolicy): string {
+  const uri = policy.object.uri;
+  const name = uri.slice(uri.lastIndexOf('/') + 1);
+  const file = context.file(uri);
+  return file ? `${name}:${file.lineCounter.linePos(nameRange(policy.object)[0]).line}` : name;
 }
 
 export const duplicatePolicy: Rule = {
@@ -25,7 +29,7 @@ export const duplicatePolicy: Rule = {
       for (const policy of list) {
         const others = list.filter((p) => p !== policy);
         context.report({
-          message: `NetworkPolicy ${key} is defined ${list.length} times in this workspace (also in ${others.map((p) => fileName(p.object.uri)).join(', ')}); applying them keeps only the last one.`,
+          message: `NetworkPolicy ${key} is defined ${list.length} times in this workspace (also at ${others.map((p) => place(context, p)).join(', ')}); applying them keeps only the last one.`,
           location: locate(policy.object, ['metadata', 'name']),
           related: others.map((p) => ({ location: { uri: p.object.uri, range: nameRange(p.object) }, message: `another definition of ${key}` })),
         });
