@@ -15,6 +15,8 @@ export interface RenderedView {
   filter: { namespace: string; port: string; view: string };
   nodes: string[];
   edges: string[];
+  /** Elements on the page that the view's script never creates (must stay empty), as the start of their HTML. */
+  foreign: string[];
 }
 
 export interface ReachabilityFilter {
@@ -173,6 +175,7 @@ export class ReachabilityPanel implements vscode.Disposable {
           filter: view.filter,
           nodes: view.nodes,
           edges: view.edges,
+          foreign: Array.isArray(view.foreign) ? view.foreign : ['(not reported)'],
         };
         for (const listener of [...this.renderListeners]) listener(this.lastRendered);
         break;

@@ -254,7 +254,10 @@ function render(): void {
     filter.view === 'graph' ? e.getAttribute('data-id') : e.textContent,
   );
   const drawnEdges = [...document.querySelectorAll('#graph .edge')].map((e) => `${e.getAttribute('data-from')}->${e.getAttribute('data-to')}`);
-  vscode.postMessage({ type: 'rendered', update, view: filter.view, filter: { ...filter }, nodes: drawnNodes, edges: drawnEdges });
+  // Elements this script never creates (VS Code's own API script aside): any would mean workspace text was read
+  // as markup.
+  const foreign = [...document.querySelectorAll('img, iframe, object, embed, link, script:not([nonce]):not(#_vscodeApiScript), [onerror], [onload]')].map((e) => e.outerHTML.slice(0, 120));
+  vscode.postMessage({ type: 'rendered', update, view: filter.view, filter: { ...filter }, nodes: drawnNodes, edges: drawnEdges, foreign });
 }
 
 function applyFilter(change: Partial<Filter>): void {

@@ -131,6 +131,32 @@ export async function runUiChecks({ browser, url, shotsDir, log }) {
       await page.waitForTimeout(300);
       await page.screenshot({ path: path.join(shotsDir, 'reachability-matrix.png') });
     });
+
+    await check(results, page, shotsDir, 'clicking a workload in the graph opens its YAML', async () => {
+      const frame = await reachabilityFrame(page, 10_000);
+      await frame.locator('#tab-graph').click();
+      await frame.locator('#graph .node[data-id="shop/db"]').click();
+      await page.locator('.tab.active', { hasText: 'workloads.yaml' }).first().waitFor({ timeout: 15_000 });
+    });
+
+    await check(results, page, shotsDir, 'explain traffic through its quick picks shows the verdict', async () => {
+      const pick = async (text) => {
+        const input = page.locator('.quick-input-widget input');
+        await input.fill(text);
+        const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+        await row.waitFor({ timeout: 15_000 });
+        await row.click();
+      };
+      await runCommand(page, 'NetworkPolicy: Explain Traffic');
+      await pick('shop/web');
+      await pick('shop/db');
+      await pick('5432/TCP');
+      const title = page.locator('.quick-input-widget .quick-input-title', { hasText: 'DENIED: shop/web → shop/db on 5432/TCP' });
+      await title.waitFor({ timeout: 15_000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Allow exactly this connection' }).first().waitFor({ timeout: 5_000 });
+      await page.screenshot({ path: path.join(shotsDir, 'explain.png') });
+      await page.keyboard.press('Escape');
+    });
   } finally {
     await context.close().catch(() => {});
   }

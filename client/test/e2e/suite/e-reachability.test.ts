@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RenderedView } from '../../../src/reachability';
-import { extensionApi } from './helpers';
+import { extensionApi, fixture, restoreFromDisk } from './helpers';
 
 const NODES = ['monitoring/prometheus', 'shop/api', 'shop/db', 'shop/web'];
 const EDGES = [
@@ -47,5 +47,35 @@ describe('reachability view', () => {
     const back = await show({ view: 'graph' });
     assert.equal(back.view, 'graph');
     assert.equal(back.edges.length, EDGES.length);
+  });
+  it('shows workspace text as text: a hostile workload name creates no markup', async () => {
+    const hostile = '<img src=x onerror="document.title=1">';
+    const document = await vscode.workspace.openTextDocument(fixture('scratch/empty.yaml'));
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(document.uri, new vscode.Position(0, 0), [
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata:',
+      `  name: '${hostile}'`,
+      '  namespace: shop',
+      'spec:',
+      '  containers:',
+      '    - name: c',
+      '      image: nginx',
+      '',
+    ].join('\n'));
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const panel = (await extensionApi()).reachabilityPanel()!;
+    try {
+      const view = await panel.waitForRender((v) => v.nodes.includes(`shop/${hostile}`), 20_000);
+      assert.deepEqual(view.foreign, [], 'no element from workspace text');
+      const matrix = await show({ view: 'matrix' });
+      assert.ok(matrix.nodes.includes(`shop/${hostile}`));
+      assert.deepEqual(matrix.foreign, []);
+    } finally {
+      await restoreFromDisk(document);
+    }
+    await panel.waitForRender((v) => v.view === 'matrix' && v.nodes.length === NODES.length, 20_000);
+    await show({ view: 'graph' });
   });
 });
