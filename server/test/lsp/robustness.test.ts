@@ -79,6 +79,9 @@ const HOSTILE_TEXTS: Record<string, string> = {
   'bomb.yaml': aliasBomb(),
   'deep-flow.yaml': deepFlow(10_000),
   'deep-block.yaml': deepBlock(10_000),
+  // 20,000 nested flow maps once made V8 abort the whole process inside the yaml parser (after a smaller one).
+  'braces-small.yaml': `a: ${'{{'.repeat(5_000)}\n`,
+  'braces.yaml': `a: ${'{{'.repeat(20_000)}\n`,
   'proto.yaml': 'apiVersion: v1\nkind: Pod\nmetadata: {name: proto, namespace: shop, labels: {__proto__: x, constructor: y}}\nspec: {containers: [{name: c}]}\n',
 };
 
@@ -141,7 +144,7 @@ describe('netpol lsp --stdio with hostile files', () => {
 
   test('files that fail to parse get their errors; well-formed hostile encodings are analysed', async () => {
     const codesOf = async (name: string) => (await client.waitForDiagnostics(client.uri(name), (d) => d.length > 0, { timeoutMs: 20_000 })).map((d) => String(d.code));
-    for (const name of ['broken.yaml', 'duplicate-keys.yaml', 'tabs.yaml', 'deep-flow.yaml', 'deep-block.yaml', 'bomb.yaml']) {
+    for (const name of ['broken.yaml', 'duplicate-keys.yaml', 'tabs.yaml', 'deep-flow.yaml', 'deep-block.yaml', 'bomb.yaml', 'braces.yaml']) {
       assert.ok((await codesOf(name)).includes('parse-error'), `${name} has a parse error`);
     }
     for (const name of ['crlf.yaml', 'bom.yaml', 'policy.json', 'invalid-utf8.yaml']) {
@@ -169,7 +172,7 @@ describe('netpol lsp --stdio with hostile files', () => {
       await client.waitForCurrentDiagnostics(uri, mark, 30_000);
       const elapsed = performance.now() - started;
       const hoverMs = await assertResponsive(`opening ${name}`);
-      if (/bomb|deep/.test(name)) t.diagnostic(`open ${name}: diagnostics after ${elapsed.toFixed(0)} ms, then a hover in ${hoverMs.toFixed(0)} ms`);
+      if (/bomb|deep|braces/.test(name)) t.diagnostic(`open ${name}: diagnostics after ${elapsed.toFixed(0)} ms, then a hover in ${hoverMs.toFixed(0)} ms`);
       client.close(uri);
     }
   });
