@@ -44,6 +44,12 @@ export function policyTarget(policy: NetworkPolicy, cursor: Cursor): PolicyTarge
     const peer = rule.peers?.find((p) => p.index === path[4]);
     if (peer?.type === 'pods') return { type: 'peer', rule, peer, part: path[5] };
   }
+  // On a peer itself (between its keys): the peer when it selects pods, else its rule (ipBlock addresses).
+  if (path.length === 5 && path[3] === peerKey && typeof path[4] === 'number') {
+    const peer = rule.peers?.find((p) => p.index === path[4]);
+    if (peer?.type === 'pods') return { type: 'peer', rule, peer, part: peer.podSelector ? 'podSelector' : 'namespaceSelector' };
+    return { type: 'rule', rule };
+  }
   if (path[3] === 'ports' && typeof path[4] === 'number' && (path[5] === 'port' || path[5] === 'endPort' || path[5] === 'protocol')) {
     const port = rule.ports?.find((p) => p.index === path[4]);
     if (port) return { type: 'port', rule, port };

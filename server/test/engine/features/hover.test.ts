@@ -770,3 +770,29 @@ describe('hover on a controller selector', () => {
     assert.match(fromSelector.markdown, /^\*\*StatefulSet production\/postgresql\*\*/);
   });
 });
+
+describe('hover on a peer itself', () => {
+  test('inside a flow-style peer, off its keys: the peer (pods) or its rule (ipBlock)', () => {
+    expectInlineHover(
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: flow\n  namespace: production\nspec:\n  podSelector: {}\n  ingress:\n    - from:\n        - {namespaceSelector: {matchLabels: {team: shop}} ‸}\n',
+      '{namespaceSelector: {matchLabels: {team: shop}} }',
+      [
+        '**ingress rule 1, from peer 1**: all pods in namespaces labelled team=shop',
+        '',
+        'Namespaces (2): `production`, `staging`',
+        '',
+        'Matches 5 pods:',
+        '- [production/api-server](file:///fixtures/shop/workloads.yaml#L4) · Deployment',
+        '- [production/postgresql](file:///fixtures/shop/workloads.yaml#L29) · StatefulSet',
+        '- [production/postgresql-replica](file:///fixtures/shop/workloads.yaml#L51) · StatefulSet',
+        '- [production/frontend](file:///fixtures/shop/workloads.yaml#L78) · Deployment',
+        '- [staging/api-server](file:///fixtures/shop/other-namespaces.yaml#L4) · Deployment',
+      ],
+    );
+    expectInlineHover(
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: flow\n  namespace: production\nspec:\n  podSelector: {}\n  egress:\n    - to:\n        - {ipBlock: {cidr: 10.0.0.0/8} ‸}\n',
+      '{ipBlock: {cidr: 10.0.0.0/8} }',
+      ['**egress rule 1** of production/flow', '', 'Allows all traffic to 10.0.0.0/8.', '', 'Reaches no pods.', '', 'Addresses: `10.0.0.0/8`'],
+    );
+  });
+});
