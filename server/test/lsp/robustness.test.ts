@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CancellationTokenSource, LSPErrorCodes, type Diagnostic, type Hover } from 'vscode-languageserver-protocol';
@@ -114,6 +115,12 @@ describe('netpol lsp --stdio with hostile files', () => {
     fs.mkdirSync(path.join(dir, 'overlay'));
     fs.writeFileSync(path.join(dir, 'overlay', 'kustomization.yaml'), 'resources: [../witness.yaml]\npatches:\n  - path: patch.yaml\n');
     fs.writeFileSync(path.join(dir, 'overlay', 'patch.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: witness-ingress\nspec:\n  ingress: null\n');
+    // Things a walker can hang on: a symbolic link cycle, a link to an endless device, a named pipe (reading it
+    // blocks until someone writes).
+    fs.symlinkSync(dir, path.join(dir, 'loop'));
+    fs.symlinkSync('/dev/zero', path.join(dir, 'zero.yaml'));
+    fs.symlinkSync(path.join(dir, 'witness.yaml'), path.join(dir, 'linked.yaml'));
+    spawnSync('mkfifo', [path.join(dir, 'pipe.yaml')]);
     // 100 MB of valid manifests: refused by size (default 5 MB) without being read into the analysis.
     const chunk = `${orphanPolicy('huge')}---\n`;
     const fd = fs.openSync(path.join(dir, 'huge.yaml'), 'w');
@@ -135,6 +142,13 @@ describe('netpol lsp --stdio with hostile files', () => {
     t.diagnostic(`hover after indexing: ${(await assertResponsive('indexing')).toFixed(0)} ms`);
     assert.doesNotMatch(client.stderr, /uncaught|RangeError|TypeError/i, 'nothing escaped to stderr');
     assert.ok(!client.logs.some((l) => /failed|uncaught/i.test(l)), `no failure in the log:\n${client.logs.filter((l) => /failed|uncaught/i.test(l)).join('\n')}`);
+  });
+
+  test('symbolic link cycles, devices and named pipes do not hang the indexer', async () => {
+    assert.ok(fs.existsSync(path.join(dir, 'pipe.yaml')), 'mkfifo made the pipe');
+    const status = await client.request<{ files: number; indexed: boolean }>('netpol/status');
+    assert.equal(status.indexed, true);
+    assert.ok(!client.diagnostics.has(client.uri('loop/witness.yaml')), 'the link cycle is not followed');
   });
 
   test('the 100 MB file is refused by size with a diagnostic, not analysed', async () => {
