@@ -127,7 +127,7 @@ export class NetpolServer {
   private readonly maxDelayMs: number;
   /** How long the last analysis took: on large workspaces, analysing after every keystroke would starve requests. */
   private lastAnalysisMs = 0;
-  private lastAnalysisEnd = 0;
+  private changesSinceAnalysis = 0;
   private shuttingDown = false;
   private diskWork: Promise<void> = Promise.resolve();
   /** The last rule run and what it depended on, so an analysis with unchanged inputs only republishes. */
@@ -632,19 +632,21 @@ export class NetpolServer {
   // ---- analysis and publishing --------------------------------------------------------------------------------------
 
   /**
-   * Runs the rules soon: after a short quiet time, but never postponed for longer than a maximum delay. While edits
-   * keep coming, both grow with the time an analysis takes, so that someone typing in a large workspace keeps the
-   * server analysing at most about a third of the time, free for hovers and completions in between.
+   * Runs the rules soon: after a short quiet time, but never postponed for longer than a maximum delay. When changes
+   * pile up, both grow with the time an analysis takes, so that someone typing in a large workspace keeps the server
+   * analysing at most about a third of the time, free for hovers and completions in between.
    */
   private scheduleAnalysis(immediate = false): void {
     this.analysisNeeded = true;
     if (!this.indexed || this.shuttingDown) return; // indexing publishes everything when it finishes
     const now = Date.now();
     this.firstUnanalysedChangeAt ??= now;
+    this.changesSinceAnalysis++;
     if (this.analysisTimer) clearTimeout(this.analysisTimer);
-    // The first edit after a pause is analysed at once; edits that keep coming wait for the typing to settle.
-    const busy = now - this.lastAnalysisEnd < 2 * this.lastAnalysisMs;
-    const quiet = busy ? Math.max(this.debounceMs, Math.min(this.lastAnalysisMs, 500)) : this.debounceMs;
+    // A lone change is analysed at once; changes that pile up before the analysis ran (typing, or keystrokes that
+    // arrived while the last analysis held the event loop) wait for the typing to settle.
+    const piling = this.changesSinceAnalysis > 1;
+    const quiet = piling ? Math.max(this.debounceMs, Math.min(this.lastAnalysisMs, 500)) : this.debounceMs;
     const maxDelay = Math.max(this.maxDelayMs, Math.min(3 * this.lastAnalysisMs, 2000));
     const waited = now - this.firstUnanalysedChangeAt;
     const delay = immediate ? 0 : Math.max(0, Math.min(quiet, maxDelay - waited));
@@ -660,6 +662,7 @@ export class NetpolServer {
     if (this.analysisTimer) clearTimeout(this.analysisTimer);
     this.analysisTimer = undefined;
     this.firstUnanalysedChangeAt = undefined;
+    this.changesSinceAnalysis = 0;
     this.analysisNeeded = false;
     if (this.shuttingDown) return;
     const started = Date.now();
@@ -707,8 +710,7 @@ export class NetpolServer {
       this.publish(byUri);
     });
     if (!recomputed) return;
-    this.lastAnalysisEnd = Date.now();
-    this.lastAnalysisMs = this.lastAnalysisEnd - started;
+    this.lastAnalysisMs = Date.now() - started;
     for (const listener of this.changeListeners) {
       try {
         listener(this.ws);
