@@ -267,6 +267,21 @@ spec:
     assert.ok(workloads.length > 0 && workloads.every((w) => w.replicated), 'the base deployment, not the patch');
   });
 
+  it('kustomization cycles, self-references and wrong shapes terminate and keep the manifests', () => {
+    const run = analyse({
+      [`${ROOT}/.netpol.yaml`]: 'scopes:\n  - {name: a, paths: [a]}\n  - {name: b, paths: [b]}\n',
+      [file('a/kustomization.yaml')]: 'namespace: ns-a\nresources: [../b, ., ./, ../a, deployment.yaml, /etc/passwd, "https://example.com/x", ../../../../..]\n',
+      [file('b/kustomization.yaml')]: 'namespace: ns-b\nresources: [../a]\nbases: [../b]\npatches: [{path: 7}, 5, null, {path: ../a/deployment.yaml}]\n',
+      [file('a/deployment.yaml')]: DEPLOYMENT,
+      [file('c/kustomization.yaml')]: 'resources: 5\nnamespace: [x]\npatchesStrategicMerge: {a: 1}\n',
+      [file('d/kustomization.yaml')]: '{{ broken',
+      [file('c/deployment.yaml')]: DEPLOYMENT.replace('name: api', 'name: api-c'),
+    });
+    assertHealthy(run);
+    assertRangesInside(run);
+    assert.ok(run.workspace.scopes().some((s) => s.model.workloads.some((w) => w.name === 'api-c')));
+  });
+
   it('a partial object outside any kustomization gets a warning, not a failure', () => {
     const run = analyse({ [file('partial.yaml')]: 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  replicas: 5\n' });
     assertHealthy(run);
