@@ -22,12 +22,15 @@ export const FILE_TOO_LARGE = 'file-too-large';
 export const BINARY_FILE = 'binary-file';
 
 function skippedFile(uri: string, text: string, code: string, message: string): ParsedFile {
+  // Only the first line is ever asked for (the finding sits at offset 0); counting lines of a 100 MB file is waste.
+  const lineCounter = new LineCounter();
+  lineCounter.addNewLine(0);
   return {
     uri,
     text,
     documents: [],
     findings: [{ code, severity: 'information', message, location: { uri, range: [0, 0] } }],
-    lineCounter: new LineCounter(),
+    lineCounter,
   };
 }
 

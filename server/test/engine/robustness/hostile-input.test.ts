@@ -166,6 +166,7 @@ describe('hostile input: YAML syntax', () => {
     assertRangesInside(run);
     assert.deepEqual(codes(diagnosticsOf(run, file('image.yaml'))), [BINARY_FILE]);
     assert.deepEqual(run.workspace.getFile(file('image.yaml'))?.documents, []);
+    assert.deepEqual(run.workspace.getFile(file('image.yaml'))?.lineCounter.linePos(0), { line: 1, col: 1 }, 'the finding is on line 1');
   });
 
   it('binary-looking text without NUL characters is parsed and does not fail', () => {
