@@ -10,6 +10,7 @@ import { showLocations } from './commands/locations';
 import { argObject, oneOfArg, stringArg } from './commands/args';
 import { createLanguageClient } from './languageClient';
 import { ReachabilityPanel } from './reachability';
+import { registerReachabilityChanges } from './diff';
 import { NetpolServer } from './server';
 import { AnalysisStatus } from './status';
 
@@ -41,9 +42,10 @@ export function activate(context: vscode.ExtensionContext): NetpolExtensionApi {
     client.onDidChangeState((e) => {
       if (e.newState === State.Stopped) status.setState('stopped');
       else if (e.newState === State.Starting) status.setState('starting');
+      // Running: the server indexes until it sends indexComplete (unless that came first).
+      else if (e.newState === State.Running && status.state === 'starting') status.setState('indexing');
     });
-    await client.start();
-    status.setState('indexing');
+    // Registered before start: the notifications may come as soon as the server is up.
     client.onNotification(IndexCompleteNotification, (p) => {
       output.appendLine(`[client] indexed ${p.files} files in ${p.durationMs} ms: ${p.policies} policies, ${p.workloads} workloads, ${p.findings} findings`);
       status.setCounts({ policies: p.policies, workloads: p.workloads });
@@ -55,6 +57,7 @@ export function activate(context: vscode.ExtensionContext): NetpolExtensionApi {
       status.setCounts({ policies: p.policies, workloads: p.workloads });
       ReachabilityPanel.instance?.scheduleRefresh();
     });
+    await client.start();
     // The index may have completed before this client listened (after a restart): ask for the counts.
     void client.sendRequest(StatusRequest).then(
       (s) => {
@@ -119,6 +122,8 @@ export function activate(context: vscode.ExtensionContext): NetpolExtensionApi {
 
   // The panel survives reloads only as a closed panel: analysis data is always fetched fresh.
   context.subscriptions.push({ dispose: () => ReachabilityPanel.instance?.dispose() });
+  // The what-if diff against git (view, code lenses, status bar): client/src/diff.
+  registerReachabilityChanges(context, () => client, ready, output);
 
   return {
     ready,

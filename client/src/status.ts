@@ -12,7 +12,7 @@ export interface StatusCounts {
 export class AnalysisStatus implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
-  private state: AnalysisState = 'starting';
+  private current: AnalysisState = 'starting';
   private counts: StatusCounts | undefined;
   private findings = 0;
 
@@ -25,8 +25,12 @@ export class AnalysisStatus implements vscode.Disposable {
     this.item.show();
   }
 
+  get state(): AnalysisState {
+    return this.current;
+  }
+
   setState(state: AnalysisState): void {
-    this.state = state;
+    this.current = state;
     this.render();
   }
 
@@ -53,7 +57,7 @@ export class AnalysisStatus implements vscode.Disposable {
 
   private render(): void {
     const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-    switch (this.state) {
+    switch (this.current) {
       case 'starting':
         this.item.text = '$(loading~spin) netpol';
         this.item.tooltip = 'NetworkPolicy analysis: starting the language server';

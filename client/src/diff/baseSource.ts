@@ -1,0 +1,298 @@
+// Where the base version of the manifests comes from. The git source asks the built-in Git extension (never a
+// program of our own, never in an untrusted workspace); the given source holds texts passed to the
+// `netpol.showReachabilityChanges` command (by tests and other extensions).
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { FileFilter, type DiskFile } from '../../../server/src/lsp/files';
+import { enabledGlobs, GlobSet } from '../../../server/src/lsp/glob';
+import { GitStatus, type GitApi, type GitChange, type GitExtension, type GitRepository } from './gitApi';
+
+export interface BaseVersion {
+  /** Names the base in the view, the code lenses and the status bar (`HEAD`, `main`, `given base`). */
+  label: string;
+  /** Every manifest (and root `.netpol.yaml`) of the base version, by the URI the file has in the workspace. */
+  files: Map<string, string>;
+}
+
+export type BaseRead = { available: true; base: BaseVersion } | { available: false; label: string; message: string };
+
+export interface BaseSource extends vscode.Disposable {
+  readonly label: string;
+  /** Fires when the base may have changed (a commit, a checkout, a repository opened, Git enabled). */
+  readonly onDidChange: vscode.Event<void>;
+  read(): Promise<BaseRead>;
+}
+
+/** A base given as texts by URI. */
+export class GivenBaseSource implements BaseSource {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+
+  constructor(
+    private readonly files: Map<string, string>,
+    readonly label: string,
+  ) {}
+
+  async read(): Promise<BaseRead> {
+    return { available: true, base: { label: this.label, files: new Map(this.files) } };
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
+
+const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
+
+/** The index's file rules (folders, `files.exclude`, `netpol.exclude`), as the language server applies them. */
+function indexFilter(): FileFilter {
+  const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => ({ uri: f.uri.toString(), fsPath: f.uri.fsPath }));
+  const filesExclude = enabledGlobs(vscode.workspace.getConfiguration('files').get('exclude'));
+  const netpolExclude = vscode.workspace.getConfiguration('netpol').get<unknown>('exclude');
+  const extra = Array.isArray(netpolExclude) ? netpolExclude.filter((g): g is string => typeof g === 'string' && g !== '') : [];
+  return new FileFilter(folders, new GlobSet([...filesExclude, ...extra]));
+}
+
+/** The files of the workspace folders that the language server indexes, within its size limit. */
+export async function workspaceManifestFiles(filter = indexFilter()): Promise<DiskFile[]> {
+  const configured = vscode.workspace.getConfiguration('netpol').get<unknown>('maxFileSize');
+  const maxSize = typeof configured === 'number' && configured > 0 ? configured : DEFAULT_MAX_FILE_SIZE;
+  const files = await filter.listFiles(() => undefined);
+  return files.filter((f) => f.size <= maxSize);
+}
+
+type GitApiResult = { api: GitApi } | { message: string };
+
+/** The base at a git revision (`netpol.diff.base`, default HEAD), read through the Git extension. */
+export class GitBaseSource implements BaseSource {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
+  private readonly watchedRepositories = new Map<GitRepository, vscode.Disposable[]>();
+  private apiWatched = false;
+  private enablementWatched = false;
+  /** Texts at a commit do not change: `commit:path` -> text. Cleared when it grows past a bound. */
+  private readonly shown = new Map<string, string>();
+  /** What the repositories looked like at the last read, so that routine status refreshes do not re-run the diff. */
+  private signature = '';
+
+  constructor(private readonly ref: () => string) {
+    this.disposables.push(vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()));
+  }
+
+  get label(): string {
+    return this.ref();
+  }
+
+  async read(): Promise<BaseRead> {
+    const label = this.ref();
+    const unavailable = (message: string): BaseRead => ({ available: false, label, message });
+    // Restricted mode: the Git extension runs git (a program of the workspace's choosing, through its config).
+    if (!vscode.workspace.isTrusted) return unavailable('Reachability changes need git, which does not run in Restricted Mode. Trust this workspace to compare with ' + label + '.');
+    const found = await this.gitApi();
+    if ('message' in found) return unavailable(found.message);
+    const api = found.api;
+    if (api.state === 'uninitialized') await waitForInitialized(api, 10_000);
+    this.watchApi(api);
+
+    if (api.repositories.length === 0) return unavailable('No git repository is open in this workspace: there is no ' + label + ' to compare with.');
+
+    const files = new Map<string, string>();
+    const filter = indexFilter();
+    const disk = await workspaceManifestFiles(filter);
+    const byRepository = new Map<GitRepository | undefined, DiskFile[]>();
+    for (const file of disk) {
+      const repository = api.getRepository(vscode.Uri.file(file.fsPath)) ?? undefined;
+      const list = byRepository.get(repository) ?? [];
+      list.push(file);
+      byRepository.set(repository, list);
+    }
+    for (const [repository, list] of byRepository) {
+      if (!repository) {
+        // Not under version control: the same in both versions.
+        for (const f of list) {
+          const text = await readText(f.fsPath);
+          if (text !== undefined) files.set(f.uri, text);
+        }
+        continue;
+      }
+      this.watchRepository(repository);
+      const error = await this.readRepository(repository, label, list, files, filter);
+      if (error) return unavailable(error);
+    }
+    this.signature = this.currentSignature(api);
+    return { available: true, base: { label, files } };
+  }
+
+  private async readRepository(repository: GitRepository, ref: string, list: DiskFile[], files: Map<string, string>, filter: FileFilter): Promise<string | undefined> {
+    let commit: string;
+    try {
+      commit = (await repository.getCommit(ref)).hash;
+    } catch {
+      return `${ref} is not a commit of the repository ${repository.rootUri.fsPath} (set netpol.diff.base to a branch, a tag or a commit id).`;
+    }
+    let changes: GitChange[];
+    try {
+      changes = await repository.diffWith(ref);
+    } catch (error) {
+      return `Git could not compare the working tree with ${ref}: ${(error as Error).message}`;
+    }
+    const key = (uri: vscode.Uri) => uri.fsPath;
+    /** Working-tree paths whose base text must come from git (modified) or that have none (new). */
+    const fromGit = new Set<string>();
+    const notInBase = new Set<string>();
+    const deletedOrRenamedAway: vscode.Uri[] = [];
+    for (const change of changes) {
+      switch (change.status) {
+        case GitStatus.INDEX_ADDED:
+        case GitStatus.INTENT_TO_ADD:
+          notInBase.add(key(change.uri));
+          break;
+        case GitStatus.INDEX_RENAMED:
+        case GitStatus.INDEX_COPIED:
+          if (change.renameUri) notInBase.add(key(change.renameUri));
+          deletedOrRenamedAway.push(change.originalUri);
+          break;
+        case GitStatus.DELETED:
+        case GitStatus.INDEX_DELETED:
+          deletedOrRenamedAway.push(change.originalUri);
+          break;
+        default:
+          fromGit.add(key(change.originalUri));
+      }
+    }
+    for (const change of [...repository.state.workingTreeChanges, ...(repository.state.untrackedChanges ?? [])]) {
+      if (change.status === GitStatus.UNTRACKED) notInBase.add(key(change.uri));
+    }
+    const unchanged = list.filter((f) => !fromGit.has(f.fsPath) && !notInBase.has(f.fsPath));
+    // Ignored files (git lists them nowhere) are not in the base either.
+    let ignored = new Set<string>();
+    if (repository.checkIgnore && unchanged.length > 0) {
+      try {
+        ignored = new Set([...(await repository.checkIgnore(unchanged.map((f) => f.fsPath)))].map((p) => vscode.Uri.file(p).fsPath));
+      } catch {
+        ignored = new Set();
+      }
+    }
+    for (const f of unchanged) {
+      if (ignored.has(f.fsPath)) continue;
+      const text = await readText(f.fsPath);
+      if (text !== undefined) files.set(f.uri, text);
+    }
+    const show = async (uri: vscode.Uri): Promise<void> => {
+      const cacheKey = `${commit}:${uri.fsPath}`;
+      let text = this.shown.get(cacheKey);
+      if (text === undefined) {
+        try {
+          text = await repository.show(commit, uri.fsPath);
+        } catch {
+          return; // not in the base version after all (for example a type change)
+        }
+        if (this.shown.size > 5_000) this.shown.clear();
+        this.shown.set(cacheKey, text);
+      }
+      files.set(uri.toString(), text);
+    };
+    for (const f of list) if (fromGit.has(f.fsPath)) await show(vscode.Uri.file(f.fsPath));
+    for (const uri of deletedOrRenamedAway) if (filter.locate(uri.fsPath) && filter.accepts(uri.fsPath)) await show(uri);
+    return undefined;
+  }
+
+  private async gitApi(): Promise<GitApiResult> {
+    const extension = vscode.extensions.getExtension<GitExtension>('vscode.git');
+    if (!extension) return { message: 'The built-in Git extension is not available, so there is no base version to compare with.' };
+    let exports: GitExtension;
+    try {
+      exports = extension.isActive ? extension.exports : await extension.activate();
+    } catch (error) {
+      return { message: `The Git extension could not start: ${(error as Error).message}` };
+    }
+    if (!exports) return { message: 'The built-in Git extension is not available, so there is no base version to compare with.' };
+    if (!this.enablementWatched) {
+      this.enablementWatched = true;
+      this.disposables.push(exports.onDidChangeEnablement(() => this.changed.fire()));
+    }
+    if (!exports.enabled) return { message: 'Git is disabled (setting git.enabled), so there is no base version to compare with.' };
+    try {
+      return { api: exports.getAPI(1) };
+    } catch (error) {
+      return { message: `The Git extension API is not available: ${(error as Error).message}` };
+    }
+  }
+
+  private watchApi(api: GitApi): void {
+    if (this.apiWatched) return;
+    this.apiWatched = true;
+    this.disposables.push(
+      api.onDidOpenRepository(() => this.changed.fire()),
+      api.onDidCloseRepository((repository) => {
+        for (const d of this.watchedRepositories.get(repository) ?? []) d.dispose();
+        this.watchedRepositories.delete(repository);
+        this.changed.fire();
+      }),
+    );
+    if (api.onDidChangeState) this.disposables.push(api.onDidChangeState(() => this.changed.fire()));
+  }
+
+  private watchRepository(repository: GitRepository): void {
+    if (this.watchedRepositories.has(repository)) return;
+    const fireIfDifferent = () => {
+      const api = this.currentApi();
+      if (api && this.currentSignature(api) !== this.signature) this.changed.fire();
+    };
+    const subscriptions = [repository.state.onDidChange(fireIfDifferent)];
+    if (repository.onDidCommit) subscriptions.push(repository.onDidCommit(() => this.changed.fire()));
+    if (repository.onDidCheckout) subscriptions.push(repository.onDidCheckout(() => this.changed.fire()));
+    this.watchedRepositories.set(repository, subscriptions);
+  }
+
+  private currentApi(): GitApi | undefined {
+    const extension = vscode.extensions.getExtension<GitExtension>('vscode.git');
+    try {
+      return extension?.isActive && extension.exports.enabled ? extension.exports.getAPI(1) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The commit of HEAD and the changed paths of every repository: what a base read depends on besides file texts. */
+  private currentSignature(api: GitApi): string {
+    return api.repositories
+      .map((r) => {
+        const changes = [...r.state.indexChanges, ...r.state.workingTreeChanges, ...(r.state.untrackedChanges ?? [])]
+          .map((c) => `${c.status}:${c.uri.fsPath}`)
+          .sort();
+        return `${r.rootUri.fsPath}@${r.state.HEAD?.commit ?? ''}[${changes.join(',')}]`;
+      })
+      .sort()
+      .join('|');
+  }
+
+  dispose(): void {
+    for (const subscriptions of this.watchedRepositories.values()) for (const d of subscriptions) d.dispose();
+    this.watchedRepositories.clear();
+    for (const d of this.disposables) d.dispose();
+  }
+}
+
+function waitForInitialized(api: GitApi, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, timeoutMs);
+    const subscription = api.onDidChangeState?.((state) => {
+      if (state === 'initialized') done();
+    });
+    function done() {
+      clearTimeout(timer);
+      subscription?.dispose();
+      resolve();
+    }
+  });
+}
+
+async function readText(fsPath: string): Promise<string | undefined> {
+  try {
+    return await fs.promises.readFile(fsPath, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,216 @@
+// The what-if diff view ("Reachability Changes"), its code lenses and status bar count (issue 8). The test
+// workbench runs with git disabled and the fixture workspace is no repository, so the base version is given
+// through the command argument `{ base: { uri: text } }`; the git path is checked for its message.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { ReachabilityChangesSnapshot } from '../../../src/diff';
+import type { RenderedNode } from '../../../src/diff/view';
+import { eventually, extensionApi, fixture, restoreFromDisk, revertAndClose } from './helpers';
+
+const LABEL = 'test-base';
+
+async function show(args: Record<string, unknown> = {}): Promise<ReachabilityChangesSnapshot> {
+  const snapshot = await vscode.commands.executeCommand<ReachabilityChangesSnapshot>('netpol.showReachabilityChanges', args);
+  assert.ok(snapshot, 'the command returns what the view shows');
+  return snapshot;
+}
+
+/** Label and description of each entry, indented by depth: what a reader of the view sees. */
+function outline(nodes: RenderedNode[], depth = 0): string[] {
+  return nodes.flatMap((n) => [`${'  '.repeat(depth)}${n.label}${n.description ? ` [${n.description}]` : ''}`, ...outline(n.children, depth + 1)]);
+}
+
+function find(nodes: RenderedNode[], path: string[]): RenderedNode {
+  let level = nodes;
+  let found: RenderedNode | undefined;
+  for (const label of path) {
+    found = level.find((n) => n.label === label);
+    assert.ok(found, `entry ${path.join(' > ')} (no "${label}" among ${level.map((n) => n.label).join(', ')})`);
+    level = found.children;
+  }
+  return found!;
+}
+
+async function text(relative: string): Promise<string> {
+  return new TextDecoder().decode(await vscode.workspace.fs.readFile(fixture(relative)));
+}
+
+/**
+ * The base version: the workspace as on disk, except that in the base `api-from-web` also allowed 8443,
+ * `db-from-api` did not exist, `web-from-monitoring` let prometheus reach web on 8080, and a Pod `legacy` existed.
+ */
+async function baseFiles(): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  for (const uri of await vscode.workspace.findFiles('**/*.{yaml,yml}')) files[uri.toString()] = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+  const policies = await text('shop/policies.yaml');
+  const documents = policies.split(/^---\n/m);
+  const dbFromApi = documents.findIndex((d) => d.includes('name: db-from-api'));
+  assert.ok(dbFromApi > 0, 'the fixture has db-from-api');
+  documents.splice(dbFromApi, 1);
+  const base = documents
+    .join('---\n')
+    .replace('          port: 9090\n', '          port: 9090\n        - protocol: TCP\n          port: 8443\n')
+    .concat(
+      [
+        '---',
+        'apiVersion: networking.k8s.io/v1',
+        'kind: NetworkPolicy',
+        'metadata:',
+        '  name: web-from-monitoring',
+        '  namespace: shop',
+        'spec:',
+        '  podSelector:',
+        '    matchLabels:',
+        '      app: web',
+        '  ingress:',
+        '    - from:',
+        '        - namespaceSelector:',
+        '            matchLabels:',
+        '              kubernetes.io/metadata.name: monitoring',
+        '      ports:',
+        '        - protocol: TCP',
+        '          port: 8080',
+        '',
+      ].join('\n'),
+    );
+  assert.ok(base.includes('port: 8443'));
+  files[fixture('shop/policies.yaml').toString()] = base;
+  files[fixture('shop/legacy.yaml').toString()] = ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: legacy', '  namespace: shop', '  labels:', '    app: legacy', 'spec:', '  containers:', '    - name: c', '      image: nginx', ''].join('\n');
+  return files;
+}
+
+function lineOf(document: vscode.TextDocument, needle: string): number {
+  const offset = document.getText().indexOf(needle);
+  assert.ok(offset >= 0, `${needle} in ${document.uri.path}`);
+  return document.positionAt(offset).line;
+}
+
+async function lensTitles(uri: vscode.Uri): Promise<{ line: number; title: string }[]> {
+  const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
+  return lenses.filter((l) => l.command?.title.startsWith('vs ')).map((l) => ({ line: l.range.start.line, title: l.command!.title }));
+}
+
+async function click(node: RenderedNode): Promise<vscode.TextEditor> {
+  assert.ok(node.command, `"${node.label}" opens something when clicked`);
+  await vscode.commands.executeCommand(node.command.command, ...(node.command.arguments ?? []));
+  const editor = vscode.window.activeTextEditor;
+  assert.ok(editor, 'an editor is active after the click');
+  return editor;
+}
+
+describe('reachability changes view (what-if diff)', () => {
+  before(extensionApi);
+
+  after(async () => {
+    await show({ base: 'git' });
+  });
+
+  it('says why there is nothing to compare with when git is not available (disabled here, no repository)', async () => {
+    const snapshot = await show({ base: 'git' });
+    assert.equal(snapshot.base, 'HEAD', 'netpol.diff.base defaults to HEAD');
+    assert.match(snapshot.message ?? '', /git/i);
+    assert.deepEqual(snapshot.tree, []);
+    assert.deepEqual(snapshot.lenses, []);
+    assert.equal(snapshot.status, undefined, 'no count in the status bar');
+  });
+
+  it('lists added, removed and changed connections by namespace and workload, and workloads that disappeared', async () => {
+    const snapshot = await show({ base: await baseFiles(), label: LABEL });
+    assert.equal(snapshot.message, undefined);
+    assert.deepEqual(snapshot.counts, { added: 1, removed: 1, changed: 1, appeared: 0, disappeared: 1 });
+    assert.equal(snapshot.status, `$(git-compare) vs ${LABEL}: +1 −1 ~1`);
+    const shown = outline(snapshot.tree);
+    // Entries sit under the workload whose (ingress) policies decide them; each names the policy that causes it.
+    assert.deepEqual(shown.slice(0, 15), [
+      'Added connections [1]',
+      '  shop [1]',
+      '    shop/db',
+      '      ← shop/api [TCP 5432]',
+      '        shop/db-from-api [added · ingress]',
+      'Removed connections [1]',
+      '  shop [1]',
+      '    shop/web',
+      '      ← monitoring/prometheus [TCP 8080]',
+      '        shop/web-from-monitoring [deleted · ingress]',
+      'Changed connections [1]',
+      '  shop [1]',
+      '    shop/api',
+      '      ← shop/web [−TCP 8443]',
+      '        shop/api-from-web [modified · ingress]',
+    ]);
+    assert.deepEqual(shown.slice(15, 18), ['Workloads disappeared [1]', '  shop', '    shop/legacy [Pod]']);
+  });
+
+  it('reveals the YAML of the policy that causes a change', async () => {
+    const snapshot = await show();
+    const cause = find(snapshot.tree, ['Added connections', 'shop', 'shop/db', '← shop/api', 'shop/db-from-api']);
+    const editor = await click(cause);
+    assert.equal(editor.document.uri.toString(), fixture('shop/policies.yaml').toString());
+    assert.equal(editor.document.getText(editor.selection), 'db-from-api', 'the policy name is selected');
+  });
+
+  it('shows a deleted policy in the base version, read-only', async () => {
+    const snapshot = await show();
+    const cause = find(snapshot.tree, ['Removed connections', 'shop', 'shop/web', '← monitoring/prometheus', 'shop/web-from-monitoring']);
+    const editor = await click(cause);
+    assert.equal(editor.document.uri.scheme, 'netpol-base');
+    assert.equal(editor.document.getText(editor.selection), 'web-from-monitoring');
+    assert.ok(!(await vscode.workspace.fs.stat(fixture('shop/legacy.yaml')).then(() => true, () => false)), 'nothing was written to the workspace');
+    await revertAndClose();
+  });
+
+  it('puts a code lens with the counts on each changed policy, none on unchanged ones', async () => {
+    const uri = fixture('shop/policies.yaml');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await show();
+    const lenses = await lensTitles(uri);
+    assert.deepEqual(
+      lenses.sort((a, b) => a.line - b.line),
+      [
+        { line: lineOf(document, 'name: api-from-web'), title: `vs ${LABEL}: +0 allowed, −1 denied` },
+        { line: lineOf(document, 'name: db-from-api'), title: `vs ${LABEL}: +1 allowed, −0 denied` },
+      ],
+    );
+    assert.deepEqual(await lensTitles(fixture('shop/workloads.yaml')), []);
+  });
+
+  it('follows unsaved edits: the lens and the entry go once the policy matches the base again', async () => {
+    const uri = fixture('shop/policies.yaml');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document, { preview: false });
+    const edit = new vscode.WorkspaceEdit();
+    const at = document.positionAt(document.getText().indexOf('          port: 9090\n') + '          port: 9090\n'.length);
+    edit.insert(uri, at, '        - protocol: TCP\n          port: 8443\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    try {
+      // No command in between: the refresh after the edit (debounced) brings the lenses up to date.
+      await eventually('the api-from-web lens to go', async () => {
+        const lenses = await lensTitles(uri);
+        return lenses.length === 1 && lenses[0].title === `vs ${LABEL}: +1 allowed, −0 denied`;
+      });
+      const snapshot = await show();
+      assert.equal(snapshot.counts?.changed, 0);
+      assert.ok(!outline(snapshot.tree).some((l) => l.includes('Changed connections')));
+    } finally {
+      await restoreFromDisk(document);
+    }
+    await eventually('the lens to come back', async () => (await lensTitles(uri)).length === 2);
+  });
+
+  it('counts a workload typed into an unsaved editor as appeared', async () => {
+    const document = await vscode.workspace.openTextDocument(fixture('scratch/empty.yaml'));
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(document.uri, new vscode.Position(0, 0), ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: newcomer', '  namespace: shop', 'spec:', '  containers:', '    - name: c', '      image: nginx', ''].join('\n'));
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    try {
+      const snapshot = await show();
+      assert.equal(snapshot.counts?.appeared, 1);
+      const entry = find(snapshot.tree, ['Workloads appeared', 'shop', 'shop/newcomer']);
+      assert.equal(entry.description, 'Pod');
+      const editor = await click(entry);
+      assert.equal(editor.document.uri.toString(), document.uri.toString());
+    } finally {
+      await restoreFromDisk(document);
+    }
+  });
+});
