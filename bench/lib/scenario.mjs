@@ -144,7 +144,9 @@ export async function runSession(o) {
       ...pick(edits.selector, Math.ceil(o.edits / 6), random),
       ...pick(edits.port, Math.ceil(o.edits / 6), random),
     ];
-    const hoverPlan = [...pick(hovers.selector, o.hovers, random), ...pick(hovers.workload, o.hovers, random)];
+    const selectorHovers = pick(hovers.selector, o.hovers, random);
+    const workloadHovers = pick(hovers.workload, o.hovers, random);
+    const hoverPlan = [...selectorHovers, ...workloadHovers];
     const completionPlan = pick(completions, o.requests, random);
     const lensPlan = pick(lensFiles, o.requests, random);
     const toOpen = new Set([...editPlan, ...hoverPlan, ...completionPlan].map((t) => t.file).concat(lensPlan));
@@ -219,8 +221,8 @@ export async function runSession(o) {
     };
     const at = (t) => ({ textDocument: { uri: uriOf(t.file) }, position: positionAt(texts.get(t.file).text, t.offset) });
     if (capabilities.hoverProvider) {
-      result.hoverSelector = await timeRequests(pick(hovers.selector, o.hovers, random), 'textDocument/hover', at);
-      result.hoverWorkload = await timeRequests(pick(hovers.workload, o.hovers, random), 'textDocument/hover', at);
+      result.hoverSelector = await timeRequests(selectorHovers, 'textDocument/hover', at);
+      result.hoverWorkload = await timeRequests(workloadHovers, 'textDocument/hover', at);
     } else result.notes.push('no hoverProvider');
     if (capabilities.codeLensProvider) {
       result.codeLens = await timeRequests(lensPlan, 'textDocument/codeLens', (file) => ({ textDocument: { uri: uriOf(file) } }));

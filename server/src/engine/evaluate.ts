@@ -94,6 +94,9 @@ interface SubjectRules {
    * destination's named ports: peers that no rule tells apart share one result.
    */
   byMatch: Map<number, { result?: DirectionResult; byPortClass?: Map<number, DirectionResult> }>;
+  /** Results by peer class (see Analysis.peerClasses), when the peer alone decides them (no named ports toward it). */
+  byPeerClass?: (DirectionResult | undefined)[];
+  peerDecides: boolean;
 }
 
 /** Rules per subject beyond this are evaluated without the result cache (the bit set would not fit). */
@@ -113,6 +116,14 @@ export class Analysis {
   private readonly internedPorts = new Map<string, PortSet>();
   /** Whether a rule's peers match a workload, by rule and workload id (shared by every subject of the rule). */
   private readonly ruleMatchCache = new Map<PolicyRule, Uint8Array>();
+  /**
+   * For bulk use (all pairs, as `list` and matrices ask): the model's workloads grouped by the set of policy rules
+   * whose peers match them. Workloads of one class are the same peer to every policy. Built after enough
+   * direction evaluations that it pays (it costs rules × workloads once), never for a few hovers.
+   */
+  private peerClasses: Int32Array | undefined;
+  private peerClassCount = 0;
+  private directionEvaluations = 0;
 
   constructor(readonly model: Model) {}
 
@@ -151,7 +162,9 @@ export class Analysis {
           matchByWorkload: undefined,
         })),
       );
-      entry = { policies, rules, byMatch: new Map() };
+      // Egress toward named ports depends on the peer's container ports too, not only on its class.
+      const peerDecides = direction === 'ingress' || !rules.some((r) => r.namedPorts);
+      entry = { policies, rules, byMatch: new Map(), peerDecides };
       if (index >= 0) this.subjectCache[direction][index] = entry;
       else this.otherSubjects[direction].set(w, entry);
     }
@@ -233,12 +246,49 @@ export class Analysis {
     const entry = this.subjectRules(subject, direction);
     if (entry.policies.length === 0) return NOT_ISOLATED[direction];
     const { rules } = entry;
+    const peerIndex = peer.type === 'workload' ? this.modelIndex(peer.workload) : -1;
+    if (peerIndex >= 0 && entry.peerDecides) {
+      const classes = this.peerClasses ?? (++this.directionEvaluations > 20 * this.model.workloads.length + 1000 ? this.buildPeerClasses() : undefined);
+      if (classes) {
+        const byClass = (entry.byPeerClass ??= new Array(this.peerClassCount));
+        const cls = classes[peerIndex];
+        return (byClass[cls] ??= this.directionByRules(direction, entry, peer, peerIndex, destination));
+      }
+    }
+    return this.directionByRules(direction, entry, peer, peerIndex, destination);
+  }
+
+  private buildPeerClasses(): Int32Array {
+    const rules: { rule: PolicyRule; namespace: string }[] = [];
+    for (const policy of this.model.policies) {
+      if (!policy.valid) continue;
+      for (const rule of [...policy.ingress, ...policy.egress]) if (rule.peers) rules.push({ rule, namespace: policy.namespace });
+    }
+    const ids = new Map<string, number>();
+    const classes = new Int32Array(this.model.workloads.length);
+    this.model.workloads.forEach((w, i) => {
+      const endpoint: Endpoint = { type: 'workload', workload: w };
+      let signature = '';
+      for (let r = 0; r < rules.length; r++) if (this.matches(rules[r].rule, rules[r].namespace, endpoint)) signature += `${r},`;
+      let id = ids.get(signature);
+      if (id === undefined) {
+        id = ids.size;
+        ids.set(signature, id);
+      }
+      classes[i] = id;
+    });
+    this.peerClassCount = ids.size;
+    this.peerClasses = classes;
+    return classes;
+  }
+
+  private directionByRules(direction: Direction, entry: SubjectRules, peer: Endpoint, peerIndex: number, destination: Endpoint): DirectionResult {
+    const { rules } = entry;
     if (rules.length > MAX_CACHED_RULES) {
       const matched = rules.map((r) => this.matches(r.rule, r.policy.namespace, peer));
       return this.computeDirection(direction, entry, (i) => matched[i], destination);
     }
     // Many subjects share a policy's rules: whether a rule matches a workload is decided once per pair of them.
-    const peerIndex = peer.type === 'workload' ? this.modelIndex(peer.workload) : -1;
     let mask = 0;
     let named = false;
     for (let i = 0; i < rules.length; i++) {
