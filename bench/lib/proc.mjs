@@ -28,6 +28,21 @@ export function peakRssOfTree(pid) {
   return kb / 1024;
 }
 
+/** CPU time (user + system) used so far by a process and its descendants, in ms; 0 when unavailable. */
+export function cpuMsOfTree(pid) {
+  const pids = [pid];
+  for (let i = 0; i < pids.length; i++) pids.push(...childrenOf(pids[i]));
+  let ticks = 0;
+  for (const p of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime, stime (USER_HZ = 100)
+    } catch { /* gone */ }
+  }
+  return ticks * 10;
+}
+
 export function loadAverage() {
   try {
     return fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');

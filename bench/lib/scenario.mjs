@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LspClient, now, sectionOf, sleep } from './rpc.mjs';
+import { cpuMsOfTree } from './proc.mjs';
 import { pick, positionAt, seededRandom, uriOf } from './targets.mjs';
 
 export function stats(values) {
@@ -131,6 +132,7 @@ export async function runSession(o) {
       result.indexCompleteMs = indexCompleteAt === null ? null : Math.round(indexCompleteAt - spawnedAt);
       result.indexComplete = indexCompleteParams;
     }
+    result.startCpuMs = cpuMsOfTree(client.pid);
     result.filesWithFindings = [...diagnostics.values()].filter((d) => d.count > 0).length;
     result.findings = [...diagnostics.values()].reduce((n, d) => n + d.count, 0);
     result.topMessages = [...messageCounts].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([m, n]) => `${n}× ${m}`);
