@@ -12,14 +12,16 @@ import { Workspace } from '../../../src/engine/workspace';
 const FILES = 50_000;
 const uriOf = (i: number) => `file:///repo/team${i % 50}/app${i % 1000}/f${i}.yaml`;
 
-/** Every 10th file a Pod, every 100th a policy; the rest ConfigMaps, as in a real repository. */
+/** Every 10th file a Pod, every 100th a policy; the rest ConfigMaps, as in a real repository (block style). */
 function textOf(i: number, revision = 0): string {
   const ns = `ns${i % 100}`;
   if (i % 100 === 0) {
-    return `{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: p${i}, namespace: ${ns}}, spec: {podSelector: {matchLabels: {app: a${i + 10}}}, ingress: [{from: [{podSelector: {}}]}]}}\n`;
+    return `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: p${i}\n  namespace: ${ns}\nspec:\n  podSelector:\n    matchLabels:\n      app: a${i + 10}\n  ingress:\n    - from:\n        - podSelector: {}\n`;
   }
-  if (i % 10 === 0) return `{apiVersion: v1, kind: Pod, metadata: {name: pod${i}, namespace: ${ns}, labels: {app: a${i}, rev: r${revision}}}, spec: {containers: [{name: c}]}}\n`;
-  return `{apiVersion: v1, kind: ConfigMap, metadata: {name: cm${i}, namespace: ${ns}}, data: {rev: r${revision}}}\n`;
+  if (i % 10 === 0) {
+    return `apiVersion: v1\nkind: Pod\nmetadata:\n  name: pod${i}\n  namespace: ${ns}\n  labels:\n    app: a${i}\n    rev: r${revision}\nspec:\n  containers:\n    - name: c\n`;
+  }
+  return `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm${i}\n  namespace: ${ns}\ndata:\n  rev: r${revision}\n`;
 }
 
 function seconds(since: number): string {
