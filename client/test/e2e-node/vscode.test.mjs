@@ -28,13 +28,18 @@ function runE2e(resultsFile, shotsDir) {
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
-    const timer = setTimeout(() => {
-      output += `\n[vscode.test] the e2e run exceeded ${RUN_TIMEOUT_MS / 1000}s and was stopped\n`;
+    const signal = (name) => {
       try {
-        process.kill(-child.pid, 'SIGKILL');
+        process.kill(-child.pid, name);
       } catch {
         /* gone */
       }
+    };
+    // SIGTERM first: the runner then stops code-server (its own process group) and the browser.
+    const timer = setTimeout(() => {
+      output += `\n[vscode.test] the e2e run exceeded ${RUN_TIMEOUT_MS / 1000}s and was stopped\n`;
+      signal('SIGTERM');
+      setTimeout(() => signal('SIGKILL'), 10_000).unref();
     }, RUN_TIMEOUT_MS);
     child.on('close', (code) => {
       clearTimeout(timer);

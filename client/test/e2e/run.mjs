@@ -11,7 +11,6 @@
 //   Every step is bounded in time; a missing tool is an error, never a skip.
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDir, CODE_SERVER_VERSION } from './paths.mjs';
@@ -45,6 +44,17 @@ function log(message) {
 
 class StepError extends Error {}
 
+/** Process groups of the commands running now, stopped when this runner is stopped. */
+const activeGroups = new Set();
+let sessionStarted = false;
+for (const name of ['SIGINT', 'SIGTERM']) {
+  process.on(name, () => {
+    for (const pid of activeGroups) killGroup(pid, 'SIGKILL');
+    // Once the session runs, its own handler stops code-server and exits.
+    if (!sessionStarted) process.exit(name === 'SIGINT' ? 130 : 143);
+  });
+}
+
 /** Runs a command to completion with a hard time limit; throws with the tail of its output on failure. */
 function run(command, commandArgs, { timeoutMs, env, cwd, logFile } = {}) {
   return new Promise((resolve, reject) => {
@@ -54,6 +64,7 @@ function run(command, commandArgs, { timeoutMs, env, cwd, logFile } = {}) {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // own process group, so a timeout kills everything it started
     });
+    activeGroups.add(child.pid);
     let output = '';
     const collect = (chunk) => {
       output += chunk;
@@ -70,6 +81,7 @@ function run(command, commandArgs, { timeoutMs, env, cwd, logFile } = {}) {
       reject(new StepError(`${command}: ${err.message}`));
     });
     child.on('close', (code, signal) => {
+      activeGroups.delete(child.pid);
       clearTimeout(timer);
       if (logFile) fs.writeFileSync(logFile, output);
       if (code === 0) resolve(output);
@@ -218,10 +230,11 @@ async function install() {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The run itself is appended below.
+// The session (build, code-server, suite, browser checks) lives in session.mjs.
 const main = async () => {
   await install();
   if (flag('--install-only')) return 0;
+  sessionStarted = true;
   const { runSuite } = await import('./session.mjs');
   return runSuite({ repo, cache, node24Env, codeServerBin, toolsDir, chromium: CHROMIUM, log, run, killGroup, args, option, flag });
 };

@@ -50,10 +50,11 @@ async function within(ms, what, promise) {
 }
 
 /** Bundles the mocha suite (TypeScript) into out/e2e: an index that mocha loads, and one file per test file. */
-async function bundleSuite(repo) {
+async function bundleSuite(repo, runId) {
   const esbuild = createRequire(path.join(repo, 'package.json'))('esbuild');
   const suiteDir = path.join(repo, 'client/test/e2e/suite');
-  const outDir = path.join(repo, 'out/e2e');
+  // One folder per run (inside the repository, so `mocha` resolves from its node_modules): runs may overlap.
+  const outDir = path.join(repo, 'out/e2e', runId);
   fs.rmSync(outDir, { recursive: true, force: true });
   const tests = fs.readdirSync(suiteDir).filter((f) => f.endsWith('.test.ts')).map((f) => path.join(suiteDir, f));
   await esbuild.build({
@@ -67,7 +68,16 @@ async function bundleSuite(repo) {
     external: ['vscode', 'mocha'],
     logLevel: 'warning',
   });
-  return { index: path.join(outDir, 'index.js') };
+  return { index: path.join(outDir, 'index.js'), outDir };
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function tryMkdir(dir) {
@@ -100,9 +110,21 @@ function copyDir(from, to) {
 export async function runSuite({ repo, cache, node24Env, codeServerBin, toolsDir, chromium, log, run, killGroup, option, flag }) {
   const runsDir = path.join(cache, 'runs');
   fs.mkdirSync(runsDir, { recursive: true });
-  // Old runs are kept only until the next one starts (they hold logs worth reading after a failure).
-  for (const old of fs.readdirSync(runsDir)) fs.rmSync(path.join(runsDir, old), { recursive: true, force: true });
+  // Finished runs are kept until the next run starts (their logs are worth reading after a failure); runs whose
+  // runner is still alive are left alone.
+  for (const old of fs.readdirSync(runsDir)) {
+    let owner = 0;
+    try {
+      owner = Number(fs.readFileSync(path.join(runsDir, old, 'runner.pid'), 'utf8'));
+    } catch {
+      /* a run from before pid files, or not a run */
+    }
+    if (owner > 0 && isAlive(owner)) continue;
+    fs.rmSync(path.join(runsDir, old), { recursive: true, force: true });
+    fs.rmSync(path.join(repo, 'out/e2e', old), { recursive: true, force: true });
+  }
   const runDir = fs.mkdtempSync(path.join(runsDir, 'run-'));
+  fs.writeFileSync(path.join(runDir, 'runner.pid'), String(process.pid));
   const resultsFile = path.resolve(option('--results', path.join(runDir, 'results.json')));
   const shotsDir = path.resolve(option('--shots', path.join(runDir, 'screenshots')));
   fs.mkdirSync(shotsDir, { recursive: true });
@@ -126,7 +148,7 @@ export async function runSuite({ repo, cache, node24Env, codeServerBin, toolsDir
     }
   }
   log('bundling the suite');
-  const suite = await bundleSuite(repo);
+  const suite = await bundleSuite(repo, path.basename(runDir));
 
   // The tests edit documents: they get a copy of the fixture workspace.
   const workspace = path.join(runDir, 'workspace');
@@ -273,6 +295,7 @@ export async function runSuite({ repo, cache, node24Env, codeServerBin, toolsDir
     await stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    fs.rmSync(suite.outDir, { recursive: true, force: true });
     writeSummary();
   }
 
