@@ -247,8 +247,9 @@ export class Analysis {
     if (entry.policies.length === 0) return NOT_ISOLATED[direction];
     const { rules } = entry;
     const peerIndex = peer.type === 'workload' ? this.modelIndex(peer.workload) : -1;
+    this.directionEvaluations++;
     if (peerIndex >= 0 && entry.peerDecides) {
-      const classes = this.peerClasses ?? (++this.directionEvaluations > 20 * this.model.workloads.length + 1000 ? this.buildPeerClasses() : undefined);
+      const classes = this.peerClasses ?? (this.directionEvaluations > 20 * this.model.workloads.length + 1000 ? this.buildPeerClasses() : undefined);
       if (classes) {
         const byClass = (entry.byPeerClass ??= new Array(this.peerClassCount));
         const cls = classes[peerIndex];
@@ -288,13 +289,15 @@ export class Analysis {
       const matched = rules.map((r) => this.matches(r.rule, r.policy.namespace, peer));
       return this.computeDirection(direction, entry, (i) => matched[i], destination);
     }
-    // Many subjects share a policy's rules: whether a rule matches a workload is decided once per pair of them.
+    // Many subjects share a policy's rules: whether a rule matches a workload is decided once per pair of them, in
+    // tables of a byte per workload, once there are enough evaluations for the tables to pay (not for a few queries).
+    const tables = peerIndex >= 0 && this.directionEvaluations > 2 * this.model.workloads.length;
     let mask = 0;
     let named = false;
     for (let i = 0; i < rules.length; i++) {
       const r = rules[i];
       let matched: boolean;
-      if (peerIndex >= 0) {
+      if (tables) {
         const byWorkload = (r.matchByWorkload ??= this.ruleMatches(r.rule));
         const known = byWorkload[peerIndex];
         matched = known === 0 ? this.matches(r.rule, r.policy.namespace, peer) : known === 1;
