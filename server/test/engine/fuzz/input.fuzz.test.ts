@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { parseFile } from '../../../src/engine/parse';
+import { parseFile, parseFileWithYamlPackage, type ParsedFile } from '../../../src/engine/parse';
 import { analyse, assertRangesInside, ROOT } from '../robustness/harness';
 import {
   applyTextEdits,
@@ -88,6 +88,21 @@ describe(`fuzz: input (seed ${FUZZ_SEED})`, () => {
         const run = analyse({ [URI]: text });
         assertNoRuleFailures(run);
         assertRangesInside(run);
+      }),
+      fuzzOptions(150),
+    );
+  });
+
+  it('the fast reader and the yaml package read mutated manifests the same way', () => {
+    const summary = (p: ParsedFile) => ({
+      documents: p.documents.map((d) => ({ range: d.range, skipped: d.skipped })),
+      objects: p.documents.flatMap((d) => d.objects.map((o) => ({ kind: o.kind, name: o.name, namespace: o.namespace, value: o.value, range: o.range, list: o.listIndex }))),
+      findings: p.findings.map((f) => `${f.code}@${f.location.range}`),
+    });
+    fc.assert(
+      fc.property(clusterArb, textEdits, (cluster, edits) => {
+        const text = applyTextEdits(toYaml(clusterObjects(cluster)), edits);
+        assert.deepEqual(summary(parseFile(URI, text)), summary(parseFileWithYamlPackage(URI, text)), JSON.stringify(text));
       }),
       fuzzOptions(150),
     );
