@@ -146,32 +146,59 @@ export function allNamespaces(context: RuleContext): Namespace[] {
 }
 
 /** Workloads of a namespace a peer may select, with the assumed DNS pod in the DNS namespace. */
-function peerCandidates(context: RuleContext, namespace: string): readonly Workload[] {
+function namespaceCandidates(context: RuleContext, namespace: string): readonly Workload[] {
   const own = workloadsIn(context.model, namespace);
   const dns = dnsEndpoints(context);
   if (dns.declared || dns.pods[0].namespace !== namespace) return own;
   return [...own, ...dns.pods];
 }
 
-function peerNamespaces(context: RuleContext, policy: NetworkPolicy, peer: PodPeer): string[] {
-  return peer.namespaceSelector ? namespacesMatching(context, peer.namespaceSelector).map((n) => n.name) : [policy.namespace];
+interface PeerCaches {
+  /** Candidate pods by namespaceSelector (in kubectl form): equal selectors share one list. */
+  byNamespaceSelector: Map<string, readonly Workload[]>;
+  /** Pods each peer selects: several rules ask for the same peers. */
+  byPeer: WeakMap<PodPeer, readonly Workload[]>;
+}
+
+const peerCaches = new WeakMap<Model, PeerCaches>();
+
+function cachesOf(model: Model): PeerCaches {
+  let caches = peerCaches.get(model);
+  if (!caches) peerCaches.set(model, (caches = { byNamespaceSelector: new Map(), byPeer: new WeakMap() }));
+  return caches;
+}
+
+/** The pods a peer chooses among: those of the namespaces its namespaceSelector matches, else of the policy's. */
+export function peerCandidates(context: RuleContext, policy: NetworkPolicy, peer: PodPeer): readonly Workload[] {
+  if (!peer.namespaceSelector) return namespaceCandidates(context, policy.namespace);
+  const caches = cachesOf(context.model);
+  const key = formatSelector(peer.namespaceSelector);
+  let list = caches.byNamespaceSelector.get(key);
+  if (!list) {
+    list = namespacesMatching(context, peer.namespaceSelector).flatMap((ns) => namespaceCandidates(context, ns.name));
+    caches.byNamespaceSelector.set(key, list);
+  }
+  return list;
 }
 
 /** The pods (workloads, the assumed DNS pods included) a pod peer of a policy selects. */
-export function podsOfPeer(context: RuleContext, policy: NetworkPolicy, peer: PodPeer): Workload[] {
-  const out: Workload[] = [];
-  for (const ns of peerNamespaces(context, policy, peer)) {
-    for (const w of peerCandidates(context, ns)) if (!peer.podSelector || matchesSelector(peer.podSelector, w.podLabels)) out.push(w);
+export function podsOfPeer(context: RuleContext, policy: NetworkPolicy, peer: PodPeer): readonly Workload[] {
+  const caches = cachesOf(context.model);
+  let out = caches.byPeer.get(peer);
+  if (!out) {
+    const candidates = peerCandidates(context, policy, peer);
+    out = peer.podSelector ? candidates.filter((w) => matchesSelector(peer.podSelector!, w.podLabels)) : candidates;
+    caches.byPeer.set(peer, out);
   }
   return out;
 }
 
-/** Whether a pod peer selects any pod (stops at the first). */
+/** Whether a pod peer selects any pod. */
 export function peerSelectsAnyPod(context: RuleContext, policy: NetworkPolicy, peer: PodPeer): boolean {
-  for (const ns of peerNamespaces(context, policy, peer)) {
-    for (const w of peerCandidates(context, ns)) if (!peer.podSelector || matchesSelector(peer.podSelector, w.podLabels)) return true;
-  }
-  return false;
+  const known = cachesOf(context.model).byPeer.get(peer);
+  if (known) return known.length > 0;
+  const selector = peer.podSelector;
+  return peerCandidates(context, policy, peer).some((w) => !selector || matchesSelector(selector, w.podLabels));
 }
 
 /** Pods a policy's spec.podSelector selects. */

@@ -9,7 +9,7 @@ import { isPlainObject, nodeAt, type K8sObject } from '../parse';
 import type { NetworkPolicy, Path } from '../policy';
 import { formatSelector, matchesSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
 import type { Labels } from '../types';
-import { allNamespaces, inWorkspace, listNames, locate, modelIndex, namespacesMatching, peerSelectsAnyPod, workloadsIn } from './common';
+import { allNamespaces, inWorkspace, listNames, locate, modelIndex, namespacesMatching, peerCandidates, peerSelectsAnyPod, workloadsIn } from './common';
 import type { Rule, RuleContext } from './types';
 
 interface Candidate {
@@ -79,23 +79,46 @@ interface Suggestion {
   matched: Candidate[];
 }
 
+interface LabelIndex {
+  keys: string[];
+  valuesByKey: Map<string, string[]>;
+}
+
+// Candidate lists and their label indexes, built once per list (the lists themselves are cached per model).
+const candidateLists = new WeakMap<readonly object[], Candidate[]>();
+const labelIndexes = new WeakMap<Candidate[], LabelIndex>();
+
+function candidatesOf<T extends object>(list: readonly T[], toCandidate: (item: T) => Candidate): Candidate[] {
+  let out = candidateLists.get(list);
+  if (!out) candidateLists.set(list, (out = list.map(toCandidate)));
+  return out;
+}
+
+function labelIndex(candidates: Candidate[]): LabelIndex {
+  let index = labelIndexes.get(candidates);
+  if (!index) {
+    const values = new Map<string, Set<string>>();
+    for (const c of candidates) {
+      for (const [k, v] of Object.entries(c.labels)) {
+        if (!values.has(k)) values.set(k, new Set());
+        values.get(k)!.add(v);
+      }
+    }
+    index = { keys: [...values.keys()].sort(), valuesByKey: new Map([...values].map(([k, set]) => [k, [...set].sort()])) };
+    labelIndexes.set(candidates, index);
+  }
+  return index;
+}
+
 /** The first single-token change (a key or one value) that makes the selector match a candidate. */
 function findSuggestion(requirements: LocatedRequirement[], candidates: Candidate[]): Suggestion | undefined {
-  const keys = new Set<string>();
-  const valuesByKey = new Map<string, Set<string>>();
-  for (const c of candidates) {
-    for (const [k, v] of Object.entries(c.labels)) {
-      keys.add(k);
-      if (!valuesByKey.has(k)) valuesByKey.set(k, new Set());
-      valuesByKey.get(k)!.add(v);
-    }
-  }
+  const { keys, valuesByKey } = labelIndex(candidates);
   const matching = (sel: LabelSelector) => candidates.filter((c) => matchesSelector(sel, c.labels));
   for (let i = 0; i < requirements.length; i++) {
     const { requirement: r, keyPath, keyIsMapKey, valuePaths } = requirements[i];
     if (r.operator === 'DoesNotExist' || r.operator === 'NotIn') continue;
-    if (!keys.has(r.key)) {
-      for (const k of [...keys].sort()) {
+    if (!valuesByKey.has(r.key)) {
+      for (const k of keys) {
         if (!close(r.key, k)) continue;
         const matched = matching(selectorWith(requirements, i, { ...r, key: k }));
         if (matched.length) return { path: keyPath, keyIsMapKey, from: r.key, to: k, written: `a label key ${r.key}`, suggested: k, matched };
@@ -105,8 +128,8 @@ function findSuggestion(requirements: LocatedRequirement[], candidates: Candidat
     if (r.operator !== 'In') continue;
     const existing = valuesByKey.get(r.key)!;
     for (let j = 0; j < r.values.length; j++) {
-      if (existing.has(r.values[j])) continue;
-      for (const v of [...existing].sort()) {
+      if (existing.includes(r.values[j])) continue;
+      for (const v of existing) {
         if (!close(r.values[j], v)) continue;
         const values = r.values.map((x, n) => (n === j ? v : x));
         const matched = matching(selectorWith(requirements, i, { ...r, values }));
@@ -136,7 +159,7 @@ export const labelTypo: Rule = {
   description: 'A selector matches nothing because of a near-miss label, or matches a workload\'s own labels instead of its pods\'.',
   run(context) {
     if (!modelIndex(context.model).hasOwnWorkloads) return;
-    const podCandidates = (workloads: Workload[]): Candidate[] => workloads.map((w) => ({ name: w.displayName, labels: w.podLabels }));
+    const podCandidates = (workloads: readonly Workload[]) => candidatesOf(workloads, (w) => ({ name: w.displayName, labels: w.podLabels }));
     for (const policy of context.model.policies) {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       const spec = policy.object.value.spec as Record<string, unknown>;
@@ -153,14 +176,14 @@ export const labelTypo: Rule = {
           if (peer.namespaceSelector) {
             const matched = namespacesMatching(context, peer.namespaceSelector);
             if (matched.length === 0) {
-              const candidates = allNamespaces(context).map((n) => ({ name: n.name, labels: n.labels }));
+              const candidates = candidatesOf(allNamespaces(context), (n) => ({ name: n.name, labels: n.labels }));
               check(context, policy, raw.namespaceSelector, [...peer.path, 'namespaceSelector'], peer.namespaceSelector, [], candidates, 'namespace');
               continue;
             }
             namespaces = matched.map((n) => n.name);
           }
           if (!peer.podSelector || peerSelectsAnyPod(context, policy, peer)) continue;
-          const pods = namespaces.flatMap((ns) => workloadsIn(context.model, ns));
+          const pods = peerCandidates(context, policy, peer);
           const where = namespaces.length === 1 ? `namespace ${namespaces[0]}` : `namespaces ${listNames(namespaces)}`;
           check(context, policy, raw.podSelector, [...peer.path, 'podSelector'], peer.podSelector, pods, podCandidates(pods), `pod in ${where}`);
         }
@@ -189,7 +212,7 @@ function check(
   raw: unknown,
   selectorPath: Path,
   selector: LabelSelector,
-  workloads: Workload[],
+  workloads: readonly Workload[],
   candidates: Candidate[],
   noun: string,
 ): void {

@@ -3,7 +3,8 @@
 // egress.
 import type { Workload } from '../model';
 import type { NetworkPolicy, PolicyRule } from '../policy';
-import { inWorkspace, locate, podNames, podsOfPeer, podsOfPolicy, ruleLabel } from './common';
+import { matchesSelector } from '../selectors';
+import { inWorkspace, locate, podNames, podsOfPeer, podsOfPolicy, ruleLabel, workloadsIn } from './common';
 import type { Rule, RuleContext } from './types';
 
 /** "No pod this policy selects" / "No destination pod of egress rule 2", for messages. */
@@ -26,6 +27,19 @@ export function destinationPods(context: RuleContext, policy: NetworkPolicy, rul
   return pods.length ? pods : undefined;
 }
 
+/**
+ * Whether some destination pod of a rule passes `test`, stopping at the first; undefined when the destinations are
+ * unknown. Rules ask this first, and list the destinations only for a finding.
+ */
+export function anyDestinationPod(context: RuleContext, policy: NetworkPolicy, rule: PolicyRule, test: (w: Workload) => boolean): boolean | undefined {
+  const known = (w: Workload) => w.id >= 0 && test(w);
+  if (rule.direction === 'ingress') {
+    return workloadsIn(context.model, policy.namespace).some((w) => matchesSelector(policy.podSelector, w.podLabels) && known(w));
+  }
+  if (!rule.peers) return undefined;
+  return rule.peers.some((peer) => peer.type === 'pods' && podsOfPeer(context, policy, peer).some(known));
+}
+
 export const namedPortNotFound: Rule = {
   id: 'named-port-not-found',
   defaultSeverity: 'warning',
@@ -35,12 +49,11 @@ export const namedPortNotFound: Rule = {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       for (const rule of [...(policy.types.ingress ? policy.ingress : []), ...(policy.types.egress ? policy.egress : [])]) {
         const named = (rule.ports ?? []).filter((p) => typeof p.port === 'string');
-        if (named.length === 0) continue;
-        const pods = destinationPods(context, policy, rule);
-        if (!pods) continue;
         for (const spec of named) {
           const name = spec.port as string;
-          if (pods.some((w) => w.containerPorts.some((c) => c.name === name && c.protocol === spec.protocol))) continue;
+          if (anyDestinationPod(context, policy, rule, (w) => w.containerPorts.some((c) => c.name === name && c.protocol === spec.protocol)) !== false) continue;
+          const pods = destinationPods(context, policy, rule);
+          if (!pods) continue;
           const other = pods.flatMap((w) => w.containerPorts.filter((c) => c.name === name)).map((c) => c.protocol);
           const hint = other.length ? ` (it is declared for ${[...new Set(other)].join(', ')}: set protocol accordingly)` : '';
           context.report({

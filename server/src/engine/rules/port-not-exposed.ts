@@ -8,7 +8,7 @@ import { nodeAt } from '../parse';
 import type { PortSpec } from '../policy';
 import { matchesSelector, type LabelSelector } from '../selectors';
 import { inWorkspace, locate, podNames } from './common';
-import { destinationPods, destinationText } from './named-port-not-found';
+import { anyDestinationPod, destinationPods, destinationText } from './named-port-not-found';
 import type { QuickFix, Rule } from './types';
 
 function declares(w: Workload, spec: PortSpec): boolean {
@@ -52,13 +52,12 @@ export const portNotExposed: Rule = {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       for (const rule of [...(policy.types.ingress ? policy.ingress : []), ...(policy.types.egress ? policy.egress : [])]) {
         const numeric = (rule.ports ?? []).filter((p) => typeof p.port === 'number');
-        if (numeric.length === 0) continue;
-        // Pods that declare no ports say nothing about what they listen on.
-        const pods = destinationPods(context, policy, rule)?.filter((w) => w.containerPorts.length > 0);
-        if (!pods || pods.length === 0) continue;
-        const services = [...new Set(pods.map((w) => w.namespace))].flatMap((ns) => servicesByNamespace.get(ns) ?? []);
         for (const spec of numeric) {
-          if (pods.some((w) => declares(w, spec))) continue;
+          if (anyDestinationPod(context, policy, rule, (w) => declares(w, spec)) !== false) continue;
+          // Pods that declare no ports say nothing about what they listen on.
+          const pods = destinationPods(context, policy, rule)?.filter((w) => w.containerPorts.length > 0);
+          if (!pods || pods.length === 0) continue;
+          const services = [...new Set(pods.map((w) => w.namespace))].flatMap((ns) => servicesByNamespace.get(ns) ?? []);
           const wanted = spec.endPort ? `a ${spec.protocol} port in ${spec.port}-${spec.endPort}` : `${spec.protocol} port ${spec.port}`;
           const declared = [...new Set(pods.flatMap((w) => w.containerPorts.map((c) => `${c.protocol} ${c.containerPort}`)))].sort().join(', ');
           const service = spec.endPort ? undefined : servicePortFor(services, pods, spec);
