@@ -20,11 +20,15 @@ export const namespaceWithoutDefaultDeny: Rule = {
       context.report({
         message: `Namespace ${namespace} has ${workloads.length} workload${workloads.length > 1 ? 's' : ''} (${podNames(workloads)}) and no default-deny policy: pods that no policy selects accept traffic from anywhere.`,
         location,
-        fixes: defaultDenyFixes(context, namespace, location.uri),
+        ...optionalFixes(defaultDenyFixes(context, namespace, location.uri)),
       });
     }
   },
 };
+
+function optionalFixes(fixes: QuickFix[]): { fixes?: QuickFix[] } {
+  return fixes.length ? { fixes } : {};
+}
 
 function namespaceLocation(context: RuleContext, namespace: string): SourceLocation | undefined {
   const object = context.model.namespaces.get(namespace)?.object;
