@@ -162,6 +162,8 @@ describe('reachability changes view (what-if diff)', () => {
   it('puts a code lens with the counts on each changed policy, none on unchanged ones', async () => {
     const uri = fixture('shop/policies.yaml');
     const document = await vscode.workspace.openTextDocument(uri);
+    // Code lenses are asked of documents the workbench holds: an open editor.
+    await vscode.window.showTextDocument(document, { preview: false });
     await show();
     const lenses = await lensTitles(uri);
     assert.deepEqual(
@@ -171,6 +173,7 @@ describe('reachability changes view (what-if diff)', () => {
         { line: lineOf(document, 'name: db-from-api'), title: `vs ${LABEL}: +1 allowed, −0 denied` },
       ],
     );
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(fixture('shop/workloads.yaml')), { preview: false });
     assert.deepEqual(await lensTitles(fixture('shop/workloads.yaml')), []);
   });
 
