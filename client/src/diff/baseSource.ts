@@ -76,7 +76,14 @@ export class GitBaseSource implements BaseSource {
   /** What the repositories looked like at the last read, so that routine status refreshes do not re-run the diff. */
   private signature = '';
 
-  constructor(private readonly ref: () => string) {
+  /**
+   * @param ref the revision to compare with.
+   * @param gitExtension where the Git extension comes from (the built-in one; tests give their own).
+   */
+  constructor(
+    private readonly ref: () => string,
+    private readonly gitExtension: () => vscode.Extension<GitExtension> | undefined = () => vscode.extensions.getExtension<GitExtension>('vscode.git'),
+  ) {
     this.disposables.push(vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()));
   }
 
@@ -199,7 +206,7 @@ export class GitBaseSource implements BaseSource {
   }
 
   private async gitApi(): Promise<GitApiResult> {
-    const extension = vscode.extensions.getExtension<GitExtension>('vscode.git');
+    const extension = this.gitExtension();
     if (!extension) return { message: 'The built-in Git extension is not available, so there is no base version to compare with.' };
     let exports: GitExtension;
     try {
@@ -247,7 +254,7 @@ export class GitBaseSource implements BaseSource {
   }
 
   private currentApi(): GitApi | undefined {
-    const extension = vscode.extensions.getExtension<GitExtension>('vscode.git');
+    const extension = this.gitExtension();
     try {
       return extension?.isActive && extension.exports.enabled ? extension.exports.getAPI(1) : undefined;
     } catch {

@@ -4,6 +4,8 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ReachabilityChangesSnapshot } from '../../../src/diff';
+import { GitBaseSource } from '../../../src/diff/baseSource';
+import { GitStatus, type GitApi, type GitChange, type GitExtension, type GitRepository } from '../../../src/diff/gitApi';
 import type { RenderedNode } from '../../../src/diff/view';
 import { eventually, extensionApi, fixture, restoreFromDisk, revertAndClose } from './helpers';
 
@@ -214,6 +216,131 @@ describe('reachability changes view (what-if diff)', () => {
       assert.equal(editor.document.uri.toString(), document.uri.toString());
     } finally {
       await restoreFromDisk(document);
+    }
+  });
+});
+
+/**
+ * A Git extension API over the fixture workspace, shaped as `vscode.git`'s `getAPI(1)` (the test workbench runs
+ * with git disabled): HEAD is commit `c0ffee`, and `diffWith` lists what differs from it.
+ */
+function fakeGit(options: { changes: GitChange[]; untracked?: vscode.Uri[]; ignored?: vscode.Uri[]; atHead: Map<string, string>; enabled?: boolean; repositories?: 0 }) {
+  const shown: string[] = [];
+  const never = () => ({ dispose() {} });
+  const root = vscode.Uri.joinPath(fixture('namespaces.yaml'), '..');
+  const repository: GitRepository = {
+    rootUri: root,
+    state: {
+      HEAD: { name: 'main', commit: 'c0ffee' },
+      indexChanges: [],
+      workingTreeChanges: (options.untracked ?? []).map((uri) => ({ uri, originalUri: uri, renameUri: undefined, status: GitStatus.UNTRACKED })),
+      onDidChange: never,
+    },
+    async show(ref, path) {
+      assert.equal(ref, 'c0ffee', 'texts are read at the commit the ref named when the read began');
+      shown.push(vscode.Uri.file(path).toString());
+      const text = options.atHead.get(vscode.Uri.file(path).toString());
+      if (text === undefined) throw new Error(`fatal: path '${path}' does not exist in '${ref}'`);
+      return text;
+    },
+    async getCommit(ref) {
+      if (ref !== 'HEAD' && ref !== 'main') throw new Error(`fatal: bad revision '${ref}'`);
+      return { hash: 'c0ffee' };
+    },
+    async diffWith() {
+      return options.changes;
+    },
+    async checkIgnore(paths) {
+      const ignored = new Set((options.ignored ?? []).map((u) => u.fsPath));
+      return new Set(paths.filter((p) => ignored.has(p)));
+    },
+  };
+  const api: GitApi = {
+    state: 'initialized',
+    repositories: options.repositories === 0 ? [] : [repository],
+    onDidOpenRepository: never,
+    onDidCloseRepository: never,
+    getRepository: (uri) => (options.repositories !== 0 && uri.fsPath.startsWith(root.fsPath) ? repository : null),
+  };
+  const exports: GitExtension = { enabled: options.enabled ?? true, onDidChangeEnablement: never, getAPI: () => api };
+  const extension = { id: 'vscode.git', isActive: true, exports, activate: async () => exports } as unknown as vscode.Extension<GitExtension>;
+  return { extension, shown };
+}
+
+const change = (status: number, uri: vscode.Uri, renameUri?: vscode.Uri): GitChange => ({ uri: renameUri ?? uri, originalUri: uri, renameUri, status });
+
+describe('reachability changes: the base version from the Git extension API', () => {
+  before(extensionApi);
+
+  it('reads changed, deleted and renamed files at the commit, unchanged ones from disk, and leaves out new, untracked and ignored files', async () => {
+    const atHead = new Map([
+      [fixture('shop/policies.yaml').toString(), '# policies at HEAD\n'],
+      [fixture('shop/legacy.yaml').toString(), '# legacy at HEAD\n'],
+      [fixture('monitoring/old-prometheus.yaml').toString(), '# prometheus before the rename\n'],
+      [fixture('README.md').toString(), 'not a manifest'],
+    ]);
+    const git = fakeGit({
+      atHead,
+      changes: [
+        change(GitStatus.MODIFIED, fixture('shop/policies.yaml')),
+        change(GitStatus.DELETED, fixture('shop/legacy.yaml')),
+        change(GitStatus.DELETED, fixture('README.md')),
+        change(GitStatus.INDEX_RENAMED, fixture('monitoring/old-prometheus.yaml'), fixture('monitoring/prometheus.yaml')),
+        change(GitStatus.INDEX_ADDED, fixture('scratch/shop-app.yaml')),
+      ],
+      untracked: [fixture('scratch/empty.yaml')],
+      ignored: [fixture('namespaces.yaml')],
+    });
+    const source = new GitBaseSource(() => 'HEAD', () => git.extension);
+    try {
+      const read = await source.read();
+      assert.ok(read.available, read.available ? '' : read.message);
+      assert.equal(read.base.label, 'HEAD');
+      const files = read.base.files;
+      assert.deepEqual([...files.keys()].sort(), [
+        fixture('monitoring/old-prometheus.yaml').toString(),
+        fixture('monitoring/prometheus-egress.yaml').toString(),
+        fixture('shop/legacy.yaml').toString(),
+        fixture('shop/policies.yaml').toString(),
+        fixture('shop/workloads.yaml').toString(),
+      ]);
+      assert.equal(files.get(fixture('shop/policies.yaml').toString()), '# policies at HEAD\n');
+      assert.equal(files.get(fixture('shop/workloads.yaml').toString()), await text('shop/workloads.yaml'));
+      // Git is asked only for what differs (unchanged files are the same on disk) and never for other files.
+      assert.deepEqual(git.shown.sort(), [...atHead.keys()].filter((k) => !k.endsWith('README.md')).sort());
+    } finally {
+      source.dispose();
+    }
+  });
+
+  it('says so when Git is disabled, when no repository is open and when the revision does not exist', async () => {
+    const disabled = new GitBaseSource(() => 'HEAD', () => fakeGit({ atHead: new Map(), changes: [], enabled: false }).extension);
+    const none = new GitBaseSource(() => 'HEAD', () => fakeGit({ atHead: new Map(), changes: [], repositories: 0 }).extension);
+    const badRef = new GitBaseSource(() => 'release-9', () => fakeGit({ atHead: new Map(), changes: [] }).extension);
+    const missing = new GitBaseSource(() => 'HEAD', () => undefined);
+    try {
+      const message = async (source: GitBaseSource) => {
+        const read = await source.read();
+        assert.ok(!read.available, 'no base');
+        return read.message;
+      };
+      assert.match(await message(disabled), /Git is disabled/);
+      assert.match(await message(none), /No git repository/);
+      assert.match(await message(badRef), /release-9 is not a commit/);
+      assert.match(await message(missing), /Git extension is not available/);
+    } finally {
+      for (const s of [disabled, none, badRef, missing]) s.dispose();
+    }
+  });
+
+  it('refuses a base that git would read as an option', async () => {
+    const config = vscode.workspace.getConfiguration('netpol');
+    await config.update('diff.base', '--output=/tmp/x', vscode.ConfigurationTarget.Workspace);
+    try {
+      const snapshot = await show({ base: 'git' });
+      assert.match(snapshot.message ?? '', /must name one git revision/);
+    } finally {
+      await config.update('diff.base', undefined, vscode.ConfigurationTarget.Workspace);
     }
   });
 });
