@@ -53,9 +53,21 @@ export function contentEnd(node: YamlNode): number {
   return node.range ? node.range[1] : 0;
 }
 
-/** The indentation step of the file (the smallest positive indentation of a content line), 2 by default. */
-export function indentUnit(text: string): number {
-  return styleOf(text).indent;
+/**
+ * The indentation step around `at` (the smallest positive indentation of a content line of that YAML document, or
+ * of the whole text without `at`), 2 by default.
+ */
+export function indentUnit(text: string, at?: number): number {
+  return styleAt(text, at).indent;
+}
+
+/** The style of the YAML document holding `at` (documents of one file may come from different tools). */
+export function styleAt(text: string, at?: number): { indent: number; compact: boolean } {
+  if (at === undefined) return styleOf(text);
+  const before = text.lastIndexOf('\n---', at);
+  const start = before < 0 ? 0 : before + 1;
+  const after = text.indexOf('\n---', at);
+  return styleOf(text.slice(start, after < 0 ? text.length : after + 1));
 }
 
 function scanIndentUnit(text: string): number {
@@ -112,9 +124,9 @@ function styleOf(text: string): { indent: number; compact: boolean } {
   return style;
 }
 
-/** Serializes a snippet (a fresh value, never document content) as block YAML lines in the file's style. */
-export function snippetLines(value: unknown, text: string): string[] {
-  const style = styleOf(text);
+/** Serializes a snippet (a fresh value, never document content) as block YAML lines in the style around `at`. */
+export function snippetLines(value: unknown, text: string, at?: number): string[] {
+  const style = styleAt(text, at);
   const out = stringify(value, {
     indent: style.indent,
     indentSeq: !style.compact,
@@ -168,13 +180,14 @@ export function appendToSequence(text: string, seq: YAMLSeq, item: unknown, pare
     if (typeof item !== 'object' || item === null || json) return [{ range: [close, close], newText: flowText }];
     // `key: []` with a map to add: write a block sequence in place of the empty flow one.
     const keyColumn = columnOf(text, parentKeyOffset);
-    const column = usesCompactSequences(text) ? keyColumn : keyColumn + indentUnit(text);
-    return replaceValueWithBlock(text, parentKeyOffset, seq.range[1], snippetLines([item], text), column);
+    const style = styleAt(text, parentKeyOffset);
+    const column = style.compact ? keyColumn : keyColumn + style.indent;
+    return replaceValueWithBlock(text, parentKeyOffset, seq.range[1], snippetLines([item], text, parentKeyOffset), column);
   }
   const first = seq.items[0] as YamlNode | undefined;
   if (!first || !first.range) return undefined;
   const column = dashColumn(text, first.range[0]);
-  const lines = typeof item === 'string' ? [`- ${scalarText(item)}`] : snippetLines([item], text);
+  const lines = typeof item === 'string' ? [`- ${scalarText(item)}`] : snippetLines([item], text, seq.range[0]);
   return [insertAfterLine(text, contentEnd(seq), indentLines(lines, column, eol))];
 }
 
@@ -207,14 +220,14 @@ export function addMapEntry(text: string, map: YAMLMap, key: string, value: unkn
     if (lastEnd !== undefined) return [{ range: [lastEnd, lastEnd], newText: `, ${flowText}` }];
     if (parentKeyOffset === undefined || json) return [{ range: [close, close], newText: flowText }];
     // `spec: {}` gaining a block entry: write a block map in place of the empty flow one.
-    const column = columnOf(text, parentKeyOffset) + indentUnit(text);
-    return replaceValueWithBlock(text, parentKeyOffset, map.range[1], snippetLines({ [key]: value }, text), column);
+    const column = columnOf(text, parentKeyOffset) + indentUnit(text, parentKeyOffset);
+    return replaceValueWithBlock(text, parentKeyOffset, map.range[1], snippetLines({ [key]: value }, text, parentKeyOffset), column);
   }
   const firstPair = map.items[0];
   const firstKey = firstPair?.key as YamlNode | undefined;
   if (!firstKey || !firstKey.range) return undefined;
   const column = columnOf(text, firstKey.range[0]);
-  return [insertAfterLine(text, contentEnd(map), indentLines(snippetLines({ [key]: value }, text), column, eol))];
+  return [insertAfterLine(text, contentEnd(map), indentLines(snippetLines({ [key]: value }, text, map.range[0]), column, eol))];
 }
 
 /**

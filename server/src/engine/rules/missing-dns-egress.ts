@@ -2,7 +2,7 @@
 // Judged by the engine's own verdicts (Analysis.connection), so every rule form (named ports, ranges, ipBlocks,
 // namespaceSelector/podSelector combinations) counts exactly as the evaluation counts it.
 import { isMap, isScalar, isSeq } from 'yaml';
-import { addMapEntry, appendToSequence, columnOf, indentUnit, replaceValueWithBlock, snippetLines, usesCompactSequences, type Edit } from '../edits';
+import { addMapEntry, appendToSequence, columnOf, replaceValueWithBlock, snippetLines, styleAt, type Edit } from '../edits';
 import { ipEndpoint, workloadEndpoint } from '../evaluate';
 import type { Workload } from '../model';
 import { keyRangeAt, nodeAt } from '../parse';
@@ -112,8 +112,9 @@ function addDnsRuleFix(context: RuleContext, policy: NetworkPolicy, dns: DnsEndp
   if (isSeq(egress) && egressKey) edits = appendToSequence(text, egress, rule, egressKey[0]);
   else if (egress && egressKey && isScalar(egress) && egress.value === null) {
     // `egress:` with no value: write the list below the key.
-    const column = columnOf(text, egressKey[0]) + (usesCompactSequences(text) ? 0 : indentUnit(text));
-    edits = replaceValueWithBlock(text, egressKey[0], egress.range ? egress.range[1] : egressKey[1], snippetLines([rule], text), column);
+    const style = styleAt(text, egressKey[0]);
+    const column = columnOf(text, egressKey[0]) + (style.compact ? 0 : style.indent);
+    edits = replaceValueWithBlock(text, egressKey[0], egress.range ? egress.range[1] : egressKey[1], snippetLines([rule], text, egressKey[0]), column);
   } else if (egress === undefined) {
     const specKey = keyRangeAt(policy.object.node, ['spec']);
     edits = addMapEntry(text, spec, 'egress', [rule], specKey?.[0]);
