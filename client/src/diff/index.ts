@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { ReachabilityDiffRequest, StatusRequest } from '../../../server/src/lsp/protocol';
-import { GitBaseSource, GivenBaseSource, type BaseSource } from './baseSource';
+import { GitBaseSource, GivenBaseSource, type BaseRead, type BaseSource } from './baseSource';
 import { ChangesPresentation, REVEAL_COMMAND, revealTarget, VIEW_ID, type ReachabilityChangesSnapshot } from './view';
 
 export type { ReachabilityChangesSnapshot } from './view';
@@ -41,6 +41,13 @@ class ReachabilityChanges implements vscode.Disposable {
   private chain: Promise<void> = Promise.resolve();
   private readonly disposables: vscode.Disposable[] = [];
   private sourceSubscription: vscode.Disposable;
+  /**
+   * The last base read. Typing changes only the working tree: the base changes with git state, files on disk
+   * (saved, created, deleted) and settings, and is read again only then.
+   */
+  private baseRead: BaseRead | undefined;
+  /** Counts base changes, so that a read that a change overtook is not kept. */
+  private baseVersion = 0;
 
   constructor(
     private readonly client: () => LanguageClient | undefined,
@@ -52,24 +59,25 @@ class ReachabilityChanges implements vscode.Disposable {
       return 'ref' in base ? base.ref : 'HEAD';
     });
     this.source = this.gitSource;
-    this.sourceSubscription = this.source.onDidChange(() => this.schedule(EVENT_DELAY_MS));
+    this.sourceSubscription = this.source.onDidChange(() => this.baseChanged());
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml,json}');
     this.disposables.push(
       this.presentation,
       this.gitSource,
       watcher,
-      watcher.onDidCreate(() => this.schedule(EDIT_DELAY_MS)),
-      watcher.onDidDelete(() => this.schedule(EDIT_DELAY_MS)),
-      watcher.onDidChange(() => this.schedule(EDIT_DELAY_MS)),
+      watcher.onDidCreate(() => this.baseChanged()),
+      watcher.onDidDelete(() => this.baseChanged()),
+      watcher.onDidChange(() => this.baseChanged()),
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length > 0 && isManifestDocument(e.document)) this.schedule(EDIT_DELAY_MS);
       }),
-      vscode.workspace.onDidSaveTextDocument((d) => isManifestDocument(d) && this.schedule(EVENT_DELAY_MS)),
+      vscode.workspace.onDidSaveTextDocument((d) => isManifestDocument(d) && this.baseChanged()),
       vscode.workspace.onDidCloseTextDocument((d) => isManifestDocument(d) && d.isDirty && this.schedule(EVENT_DELAY_MS)),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => this.schedule(EVENT_DELAY_MS)),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.baseChanged()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (['netpol', 'files.exclude'].some((s) => e.affectsConfiguration(s))) this.schedule(EVENT_DELAY_MS);
+        if (['netpol', 'files.exclude'].some((s) => e.affectsConfiguration(s))) this.baseChanged();
       }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.baseChanged()),
       vscode.commands.registerCommand(REVEAL_COMMAND, (target: unknown) => revealTarget(target, this.presentation.baseDocuments)),
     );
     this.schedule(0);
@@ -96,7 +104,15 @@ class ReachabilityChanges implements vscode.Disposable {
     this.sourceSubscription.dispose();
     if (this.source !== this.gitSource) this.source.dispose();
     this.source = source;
-    this.sourceSubscription = source.onDidChange(() => this.schedule(EVENT_DELAY_MS));
+    this.sourceSubscription = source.onDidChange(() => this.baseChanged());
+    this.baseVersion++;
+    this.baseRead = undefined;
+  }
+
+  private baseChanged(): void {
+    this.baseVersion++;
+    this.baseRead = undefined;
+    this.schedule(EVENT_DELAY_MS);
   }
 
   schedule(delayMs: number): void {
@@ -140,7 +156,10 @@ class ReachabilityChanges implements vscode.Disposable {
     if (!client?.isRunning()) return this.presentation.showMessage(label, 'The NetworkPolicy language server is not running.');
     try {
       if (!(await this.waitForIndex(client))) return this.presentation.showMessage(label, 'The workspace is still being indexed.');
-      const read = await this.source.read();
+      const version = this.baseVersion;
+      const read = this.baseRead ?? (await this.source.read());
+      // Messages (Git disabled, no repository…) are read again each time: not every way out of them has an event.
+      if (read.available && version === this.baseVersion) this.baseRead = read;
       if (!read.available) return this.presentation.showMessage(read.label, read.message);
       const baseFiles = [...read.base.files].map(([uri, text]) => ({ uri, text }));
       const started = Date.now();

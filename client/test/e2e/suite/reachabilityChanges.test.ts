@@ -228,13 +228,17 @@ function fakeGit(options: { changes: GitChange[]; untracked?: vscode.Uri[]; igno
   const shown: string[] = [];
   const never = () => ({ dispose() {} });
   const root = vscode.Uri.joinPath(fixture('namespaces.yaml'), '..');
+  const stateChanged = new vscode.EventEmitter<void>();
+  const head = { name: 'main', commit: 'c0ffee' };
   const repository: GitRepository = {
     rootUri: root,
     state: {
-      HEAD: { name: 'main', commit: 'c0ffee' },
+      get HEAD() {
+        return { ...head };
+      },
       indexChanges: [],
       workingTreeChanges: (options.untracked ?? []).map((uri) => ({ uri, originalUri: uri, renameUri: undefined, status: GitStatus.UNTRACKED })),
-      onDidChange: never,
+      onDidChange: stateChanged.event,
     },
     async show(ref, path) {
       assert.equal(ref, 'c0ffee', 'texts are read at the commit the ref named when the read began');
@@ -264,7 +268,7 @@ function fakeGit(options: { changes: GitChange[]; untracked?: vscode.Uri[]; igno
   };
   const exports: GitExtension = { enabled: options.enabled ?? true, onDidChangeEnablement: never, getAPI: () => api };
   const extension = { id: 'vscode.git', isActive: true, exports, activate: async () => exports } as unknown as vscode.Extension<GitExtension>;
-  return { extension, shown };
+  return { extension, shown, stateChanged, head };
 }
 
 const change = (status: number, uri: vscode.Uri, renameUri?: vscode.Uri): GitChange => ({ uri: renameUri ?? uri, originalUri: uri, renameUri, status });
@@ -309,6 +313,24 @@ describe('reachability changes: the base version from the Git extension API', ()
       // Git is asked only for what differs (unchanged files are the same on disk) and never for other files.
       assert.deepEqual(git.shown.sort(), [...atHead.keys()].filter((k) => !k.endsWith('README.md')).sort());
     } finally {
+      source.dispose();
+    }
+  });
+
+  it('asks for a new comparison when the repository state changes what the base is, not on every status refresh', async () => {
+    const git = fakeGit({ atHead: new Map(), changes: [] });
+    const source = new GitBaseSource(() => 'HEAD', () => git.extension);
+    let fired = 0;
+    const subscription = source.onDidChange(() => fired++);
+    try {
+      assert.ok((await source.read()).available);
+      git.stateChanged.fire(); // a status refresh that found nothing new
+      assert.equal(fired, 0);
+      git.head.commit = 'beef01'; // a commit
+      git.stateChanged.fire();
+      assert.equal(fired, 1);
+    } finally {
+      subscription.dispose();
       source.dispose();
     }
   });
