@@ -13,7 +13,7 @@ import { connectivityTestHover, isConnectivityTestFile } from '../assertions/edi
 import { locate, pathStartsWith, type Cursor } from './cursor';
 import { describePeer, describePolicy, describePorts, describeRule } from './describe';
 import { featureIndex, type LabelStats, type ScopeIndex } from './index';
-import { cappedInline, cappedList, code, LIST_CAP, plural, policyLink, workloadLink } from './markdown';
+import { cappedInline, cappedList, code, escapeInline, LIST_CAP, plural, policyLink, workloadLink } from './markdown';
 
 export interface HoverResult {
   markdown: string;
@@ -134,7 +134,8 @@ function objectHover(workspace: Workspace, file: ParsedFile, offset: number): Ho
 // ---- policies -------------------------------------------------------------------------------------------------
 
 function policyHover(workspace: Workspace, index: ScopeIndex, policy: NetworkPolicy): string {
-  const lines = [`**NetworkPolicy ${policy.namespace}/${policy.name}**`, '', describePolicy(policy, index)];
+  // Descriptions quote names and labels from the workspace: escaped, so they read as text in the markdown.
+  const lines = [`**NetworkPolicy ${escapeInline(`${policy.namespace}/${policy.name}`)}**`, '', escapeInline(describePolicy(policy, index))];
   const selected = index.selectedBy(policy);
   if (selected.length > 0) {
     lines.push('', `Selected pods (${selected.length}):`, ...cappedList(selected, (w) => podEntry(workspace, w)));
@@ -165,7 +166,7 @@ function podSelectorHover(workspace: Workspace, index: ScopeIndex, policy: Netwo
 
 function peerHover(workspace: Workspace, index: ScopeIndex, policy: NetworkPolicy, rule: PolicyRule, peer: PodPeer): string {
   const toward = rule.direction === 'ingress' ? 'from' : 'to';
-  const lines = [`**${rule.direction} rule ${rule.index + 1}, ${toward} peer ${peer.index + 1}**: ${describePeer(peer, policy.namespace)}`, ''];
+  const lines = [`**${rule.direction} rule ${rule.index + 1}, ${toward} peer ${peer.index + 1}**: ${escapeInline(describePeer(peer, policy.namespace))}`, ''];
   const namespaces = index.peerNamespaces(policy, peer);
   if (peer.namespaceSelector) {
     if (namespaces.length === 0) {
@@ -186,7 +187,7 @@ function peerHover(workspace: Workspace, index: ScopeIndex, policy: NetworkPolic
 }
 
 function ruleHover(workspace: Workspace, index: ScopeIndex, policy: NetworkPolicy, rule: PolicyRule): string {
-  const lines = [`**${rule.direction} rule ${rule.index + 1}** of ${policy.namespace}/${policy.name}`, '', describeRule(rule, policy.namespace, index, policy)];
+  const lines = [`**${rule.direction} rule ${rule.index + 1}** of ${escapeInline(`${policy.namespace}/${policy.name}`)}`, '', escapeInline(describeRule(rule, policy.namespace, index, policy))];
   if (!policy.types[rule.direction]) {
     lines.push('', `This rule is ignored: policyTypes leaves out ${rule.direction === 'ingress' ? 'Ingress' : 'Egress'}.`);
   }
@@ -227,7 +228,7 @@ function namespaceHover(workspace: Workspace, index: ScopeIndex, name: string): 
   const workloads = index.workloadsIn(name);
   const policies = index.model.policiesByNamespace.get(name) ?? [];
   const labels = Object.entries(namespace.labels).map(([k, v]) => code(`${k}=${v}`));
-  const lines = [`**Namespace ${name}**`, '', `Labels: ${labels.join(', ')}`, ''];
+  const lines = [`**Namespace ${escapeInline(name)}**`, '', `Labels: ${labels.join(', ')}`, ''];
   lines.push(workloads.length ? `${plural(workloads.length, 'pod')} (workloads):` : 'No pods in this workspace.', ...cappedList(workloads, (w) => podEntry(workspace, w)));
   lines.push('', policies.length ? `${plural(policies.length, 'policy', 'policies')}:` : 'No policies: every pod accepts and sends any traffic.', ...cappedList(policies, (p) => policyLink(workspace, p)));
   const isolated = workloads.filter((w) => index.analysis.isolatingPolicies(w, 'ingress').length > 0).length;
@@ -236,7 +237,7 @@ function namespaceHover(workspace: Workspace, index: ScopeIndex, name: string): 
 }
 
 function serviceSelectorHover(workspace: Workspace, index: ScopeIndex, service: Service): string {
-  const header = `**Service ${service.namespace}/${service.name}** selector`;
+  const header = `**Service ${escapeInline(`${service.namespace}/${service.name}`)}** selector`;
   if (!service.selector || Object.keys(service.selector).length === 0) {
     return `${header}: none (the Service selects no pods; its endpoints are managed by hand).`;
   }
@@ -382,7 +383,7 @@ function portHover(workspace: Workspace, index: ScopeIndex, policy: NetworkPolic
   const lo = spec.port ?? 1;
   const hi = spec.endPort ?? spec.port ?? 65535;
   const label = describePorts([spec]);
-  const lines = [`**${label}** on ${whose}:`];
+  const lines = [`**${escapeInline(label)}** on ${whose}:`];
   const declaring: string[] = [];
   const missing: Workload[] = [];
   for (const w of destinations) {
@@ -447,14 +448,14 @@ function outsidePeers(index: ScopeIndex, w: Workload, direction: Direction): str
       if (ports.isEmpty()) continue;
       const text = ports.isAll() ? 'all ports' : ports.toString();
       if (!rule.peers) out.push(`anywhere: ${text}`);
-      else for (const peer of rule.peers) if (peer.type === 'ipBlock') out.push(`${describePeer(peer, policy.namespace)}: ${text}`);
+      else for (const peer of rule.peers) if (peer.type === 'ipBlock') out.push(`${escapeInline(describePeer(peer, policy.namespace))}: ${text}`);
     }
   }
   return [...new Set(out)];
 }
 
 function workloadHover(workspace: Workspace, index: ScopeIndex, w: Workload, viaOwnedObject: boolean): string {
-  const lines = [`**${w.kind} ${w.displayName}**`];
+  const lines = [`**${w.kind} ${escapeInline(w.displayName)}**`];
   if (viaOwnedObject) lines.push('', `(this object's pods are managed by ${w.kind} ${code(w.name)})`);
   const labels = Object.entries(w.podLabels).map(([k, v]) => code(`${k}=${v}`));
   lines.push('', `Pod labels: ${labels.length ? labels.join(', ') : 'none'}`);

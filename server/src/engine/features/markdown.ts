@@ -12,11 +12,21 @@ export function plural(count: number, singular: string, pluralForm = `${singular
   return `${count} ${count === 1 ? singular : pluralForm}`;
 }
 
-/** Inline code, safe for values holding backticks. */
-export function code(text: string): string {
-  const fence = text.includes('`') ? '``' : '`';
+/** Inline code, safe for values holding backticks or line breaks (either could end the code span early). */
+export function code(raw: string): string {
+  const text = raw.replace(/\r\n|\r|\n/g, ' ');
+  const longestRun = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longestRun + 1);
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/**
+ * Escapes what could turn text from the workspace into markup: HTML tags, links, code spans (and the backslash).
+ * Lighter than escapeMarkdown, so ordinary punctuation in sentences stays as written.
+ */
+export function escapeInline(text: string): string {
+  return text.replace(/[\\`<>[\]]/g, '\\$&');
 }
 
 /** Escapes text placed in link labels and plain markdown. */
