@@ -210,6 +210,24 @@ function checkFix(fixture: Fixture, files: Map<string, string>, result: Map<stri
   assert.deepEqual(same.map((d) => d.message), [], 'the fix resolves the finding');
 }
 
+/** Every fix any diagnostic of the fixture offers applies cleanly: the result parses and keeps every comment. */
+function checkAllFixes(files: Map<string, string>, result: Map<string, Diagnostic[]>): void {
+  for (const list of result.values()) {
+    for (const d of list) {
+      for (const fix of d.fixes ?? []) {
+        assert.ok(fix.edits.length > 0, `"${fix.title}" has edits`);
+        const fixed = applyFix(files, fix.edits);
+        const ws = workspaceOf(fixed);
+        for (const uri of ws.fileUris()) {
+          const errors = ws.getFile(uri)!.findings.filter((f) => f.code === 'parse-error');
+          assert.deepEqual(errors.map((e) => e.message), [], `${d.ruleId} "${fix.title}" leaves ${uri} parseable`);
+          for (const comment of files.get(uri)?.match(/#[^\r\n]*/g) ?? []) assert.ok(fixed.get(uri)!.includes(comment), `"${fix.title}" keeps ${comment}`);
+        }
+      }
+    }
+  }
+}
+
 const ruleDirs = existsSync(ROOT) ? readdirSync(ROOT).filter((n) => statSync(join(ROOT, n)).isDirectory()).sort() : [];
 
 describe('rule fixtures (test-fixtures/rules)', () => {
@@ -218,11 +236,13 @@ describe('rule fixtures (test-fixtures/rules)', () => {
       for (const fixture of loadFixtures(join(ROOT, id))) {
         it(fixture.name, () => {
           const result = checkDiagnostics(fixture, fixture.files);
+          checkAllFixes(fixture.files, result);
           if (fixture.fix) checkFix(fixture, fixture.files, result, false);
         });
         it(`${fixture.name} (CRLF)`, () => {
           const crlfFiles = new Map([...fixture.files].map(([u, t]) => [u, toCrlf(t)]));
           const result = checkDiagnostics(fixture, crlfFiles);
+          checkAllFixes(crlfFiles, result);
           if (fixture.fix) checkFix(fixture, crlfFiles, result, true);
         });
       }
