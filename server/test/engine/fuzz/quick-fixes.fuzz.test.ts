@@ -64,6 +64,8 @@ interface Style {
   indent: 2 | 4;
   indentSeq: boolean;
   crlf: boolean;
+  /** A byte order mark before the first document. */
+  bom: boolean;
   /** Per-node choices, consumed in visiting order. */
   choices: number[];
 }
@@ -72,6 +74,7 @@ const styleArb: fc.Arbitrary<Style> = fc.record({
   indent: fc.constantFrom<2 | 4>(2, 4),
   indentSeq: fc.boolean(),
   crlf: fc.boolean(),
+  bom: fc.boolean(),
   choices: fc.array(fc.nat({ max: 99 }), { minLength: 64, maxLength: 64 }),
 });
 
@@ -194,6 +197,8 @@ function checkFix(files: Record<string, string>, diagnostic: Diagnostic, fix: Qu
     if (before.includes('\r\n')) assert.ok(!/(^|[^\r])\n/.test(after), `${label}: CRLF stays CRLF\n${JSON.stringify(after)}`);
     else if (before.length > 0) assert.ok(!after.includes('\r'), `${label}: LF stays LF`);
     if (!before.includes('\t')) assert.ok(!after.includes('\t'), `${label}: no tab introduced`);
+    if (before.startsWith('\uFEFF')) assert.ok(after.startsWith('\uFEFF'), `${label}: the byte order mark stays first`);
+    assert.equal((after.match(/\uFEFF/g) ?? []).length, (before.match(/\uFEFF/g) ?? []).length, `${label}: no byte order mark added or lost`);
     const parsedBefore = parseFile(uri, before);
     const parsedAfter = parseFile(uri, after);
     const errors = (p: ReturnType<typeof parseFile>) => p.findings.filter((f) => f.code === 'parse-error').map((f) => f.message);
@@ -218,6 +223,8 @@ describe(`fuzz: quick fixes are minimal text edits (seed ${FUZZ_SEED})`, () => {
         const files: Record<string, string> = {};
         if (split) objects.forEach((o, i) => (files[`${ROOT}/f${i % 2}.yaml`] = (files[`${ROOT}/f${i % 2}.yaml`] ? files[`${ROOT}/f${i % 2}.yaml`] + (style.crlf ? '---\r\n' : '---\n') : '') + styledYaml([o], style)));
         else files[`${ROOT}/all.yaml`] = styledYaml(objects, style);
+        // A byte order mark can only open a file.
+        if (style.bom) for (const uri of Object.keys(files)) files[uri] = `\uFEFF${files[uri]}`;
         const workspace = new Workspace();
         for (const [uri, text] of Object.entries(files)) workspace.setFile(uri, text);
         for (const [uri, text] of Object.entries(files)) {
