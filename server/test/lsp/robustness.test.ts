@@ -365,3 +365,42 @@ describe('netpol lsp --stdio with files changing on disk', () => {
     assert.ok(hover);
   });
 });
+
+describe('netpol lsp --stdio while indexing a large workspace', () => {
+  const FILES = 2000;
+  let dir: string;
+  let client: LspTestClient;
+
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-lsp-large-'));
+    fs.writeFileSync(path.join(dir, 'witness.yaml'), WITNESS);
+    for (let i = 0; i < FILES; i++) {
+      const sub = path.join(dir, `team${i % 30}`);
+      fs.mkdirSync(sub, { recursive: true });
+      fs.writeFileSync(path.join(sub, `p${i}.yaml`), i % 2 ? orphanPolicy(`p${i}`) : cleanPolicy(`p${i}`));
+    }
+  });
+
+  after(async () => {
+    if (client) assert.equal(await client.shutdown(), 0);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('requests are answered while the index is being built (the indexer yields between files)', async (t) => {
+    client = await LspTestClient.start(dir, { waitForIndex: false, timeoutMs: 60_000 });
+    const started = performance.now();
+    const answers: { ms: number; beforeIndex: boolean }[] = [];
+    for (let i = 0; i < 5; i++) {
+      const hover = client.request('textDocument/hover', { textDocument: { uri: client.uri('witness.yaml') }, position: rangeOf(WITNESS, 'podSelector').start }, 60_000);
+      await hover;
+      answers.push({ ms: performance.now() - started, beforeIndex: !client.notifications.some((n) => n.method === 'netpol/indexComplete') });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await client.waitForNotification('netpol/indexComplete', undefined, { timeoutMs: 120_000 });
+    const indexedAt = performance.now() - started;
+    t.diagnostic(`hovers answered at ${answers.map((a) => `${a.ms.toFixed(0)} ms${a.beforeIndex ? ' (indexing)' : ''}`).join(', ')}; ${FILES} files indexed at ${indexedAt.toFixed(0)} ms`);
+    assert.ok(answers[0].beforeIndex, 'the first hover is answered before indexing ends');
+    const status = await client.request<{ files: number }>('netpol/status');
+    assert.equal(status.files, FILES + 1);
+  });
+});
