@@ -193,6 +193,56 @@ function controllerOf(object: K8sObject): ControllerRef | undefined {
   return undefined;
 }
 
+// What buildModel reads from one object, kept per object (objects of unchanged files are reused across rebuilds
+// of a workspace, so an edit re-reads only the edited file's objects). Entries hold the namespace they were read
+// for: a different namespace (a kustomization's override) reads the object again.
+interface WorkloadReading {
+  namespace: string;
+  assumed: boolean;
+  workload: Workload | undefined;
+  findings: InputFinding[];
+}
+const workloadReadings = new WeakMap<K8sObject, WorkloadReading>();
+const policyReadings = new WeakMap<K8sObject, NetworkPolicy>();
+const serviceReadings = new WeakMap<K8sObject, Service>();
+const namespaceResolvers = new WeakMap<Model, (o: K8sObject) => string>();
+/** Per model: its objects (assumed ones included) by the namespace they live in, in input order. */
+const objectsByNamespace = new WeakMap<Model, Map<string, K8sObject[]>>();
+/** The namespace of the workload each model finding is about. */
+const findingNamespaces = new WeakMap<InputFinding, string>();
+
+/**
+ * The namespace an object of a model lives in (a Namespace object: the namespace it declares), with the
+ * kustomization overrides and the default namespace the model was built with.
+ */
+export function objectNamespace(model: Model, object: K8sObject): string {
+  if (object.kind === 'Namespace' && object.name) return object.name;
+  const resolve = namespaceResolvers.get(model);
+  return resolve ? resolve(object) : object.namespace ?? model.defaultNamespace;
+}
+
+function cachedWorkload(o: K8sObject, namespace: string, id: number, isAssumed: boolean, findings: InputFinding[]): Workload | undefined {
+  let reading = workloadReadings.get(o);
+  if (!reading || reading.namespace !== namespace || reading.assumed !== isAssumed) {
+    const own: InputFinding[] = [];
+    reading = { namespace, assumed: isAssumed, workload: readWorkload(o, namespace, 0, isAssumed, own), findings: own };
+    workloadReadings.set(o, reading);
+  }
+  for (const f of reading.findings) findingNamespaces.set(f, namespace);
+  findings.push(...reading.findings);
+  // A copy per model: ids and display names depend on the other workloads of the model.
+  return reading.workload ? { ...reading.workload, id } : undefined;
+}
+
+function cachedPolicy(o: K8sObject, namespace: string): NetworkPolicy {
+  let policy = policyReadings.get(o);
+  if (!policy || policy.namespace !== namespace) {
+    policy = readNetworkPolicy(o, namespace);
+    policyReadings.set(o, policy);
+  }
+  return policy;
+}
+
 export function buildModel(objects: readonly K8sObject[], options: ModelOptions = {}): Model {
   const defaultNamespace = options.defaultNamespace ?? 'default';
   const findings: InputFinding[] = [];
@@ -247,7 +297,7 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
     if (topOwner(o) !== o) continue;
     const namespace = namespaceOf(o);
     ensureNamespace(namespace, assumed.has(o));
-    const w = readWorkload(o, namespace, workloads.length, assumed.has(o), findings);
+    const w = cachedWorkload(o, namespace, workloads.length, assumed.has(o), findings);
     if (!w) continue;
     workloads.push(w);
     workloadOf.set(o, w);
@@ -274,6 +324,11 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
     if (o.kind !== 'Service' || !o.name) continue;
     const namespace = namespaceOf(o);
     ensureNamespace(namespace, assumed.has(o));
+    const known = serviceReadings.get(o);
+    if (known && known.namespace === namespace) {
+      services.push(known);
+      continue;
+    }
     const spec = get(o.value, ['spec']);
     const selector = get(spec, ['selector']);
     const ports: ServicePort[] = [];
@@ -290,7 +345,9 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
         });
       }
     }
-    services.push({ name: o.name, namespace, selector: isPlainObject(selector) ? stringLabels(selector) : undefined, ports, object: o });
+    const service: Service = { name: o.name, namespace, selector: isPlainObject(selector) ? stringLabels(selector) : undefined, ports, object: o };
+    serviceReadings.set(o, service);
+    services.push(service);
   }
 
   const policies: NetworkPolicy[] = [];
@@ -299,7 +356,7 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
     if (o.kind !== 'NetworkPolicy' || !o.apiVersion.startsWith('networking.k8s.io/')) continue;
     const namespace = namespaceOf(o);
     ensureNamespace(namespace, assumed.has(o));
-    const policy = readNetworkPolicy(o, namespace);
+    const policy = cachedPolicy(o, namespace);
     policies.push(policy);
     if (!policiesByNamespace.has(namespace)) policiesByNamespace.set(namespace, []);
     policiesByNamespace.get(namespace)!.push(policy);
@@ -310,7 +367,7 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
     if (o.namespace && !['Namespace'].includes(o.kind)) ensureNamespace(namespaceOf(o), assumed.has(o));
   }
 
-  return {
+  const model: Model = {
     defaultNamespace,
     namespaces,
     workloads,
@@ -321,6 +378,145 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
     objects: all,
     ownedBy,
   };
+  namespaceResolvers.set(model, namespaceOf);
+  const byNamespace = new Map<string, K8sObject[]>();
+  for (const o of all) {
+    const ns = o.kind === 'Namespace' && o.name ? o.name : namespaceOf(o);
+    let list = byNamespace.get(ns);
+    if (!list) byNamespace.set(ns, (list = []));
+    list.push(o);
+  }
+  objectsByNamespace.set(model, byNamespace);
+  return model;
+}
+
+export interface ModelUpdate {
+  /** Every object of the new model in input order, without the assumed objects of the options (asked lazily). */
+  objects(): readonly K8sObject[];
+  /** Objects of the previous model that are gone (the old objects of changed files). */
+  removed: readonly K8sObject[];
+  /** Objects that are new (the objects of changed files). */
+  added: readonly K8sObject[];
+  /** Input order of an object: smaller first. Objects of one file are ordered by their offset. */
+  order(object: K8sObject): number;
+}
+
+/**
+ * The model `buildModel` would build after some objects were removed and added, built by re-reading only the
+ * namespaces those objects live in (old and new): nothing in a model crosses namespaces (owners, display names,
+ * services and policies are per namespace), so the other namespaces' entries are kept. The options must be those
+ * the previous model was built with. Also returns the namespaces that were rebuilt.
+ */
+export function updateModel(previous: Model, update: ModelUpdate, options: ModelOptions = {}): { model: Model; namespaces: Set<string> } {
+  const previousIndex = objectsByNamespace.get(previous);
+  if (!previousIndex) {
+    const model = buildModel(update.objects(), options);
+    return { model, namespaces: new Set([...model.namespaces.keys(), ...previous.namespaces.keys()]) };
+  }
+  const defaultNamespace = options.defaultNamespace ?? 'default';
+  const namespaceOf = (o: K8sObject) =>
+    o.kind === 'Namespace' && o.name ? o.name : options.namespaceOverrides?.get(o.uri) ?? o.namespace ?? defaultNamespace;
+  const touched = new Set<string>();
+  for (const o of update.removed) touched.add(objectNamespace(previous, o));
+  for (const o of update.added) touched.add(namespaceOf(o));
+
+  const removed = new Set(update.removed);
+  const byOrder = (a: K8sObject, b: K8sObject) => update.order(a) - update.order(b);
+  const index = new Map(previousIndex);
+  for (const ns of touched) {
+    const list = (previousIndex.get(ns) ?? []).filter((o) => !removed.has(o));
+    for (const o of update.added) if (namespaceOf(o) === ns) list.push(o);
+    list.sort(byOrder);
+    if (list.length) index.set(ns, list);
+    else index.delete(ns);
+  }
+  const assumedSet = new Set(options.assumedObjects ?? []);
+  const touchedObjects: K8sObject[] = [];
+  const touchedAssumed: K8sObject[] = [];
+  for (const ns of touched) for (const o of index.get(ns) ?? []) (assumedSet.has(o) ? touchedAssumed : touchedObjects).push(o);
+  touchedObjects.sort(byOrder);
+  const assumedOrder = new Map((options.assumedObjects ?? []).map((o, i) => [o, i]));
+  touchedAssumed.sort((a, b) => assumedOrder.get(a)! - assumedOrder.get(b)!);
+  const part = buildModel(touchedObjects, { ...options, assumedObjects: touchedAssumed });
+
+  // Merges a kept list of the previous model with the rebuilt part, in input order.
+  const orderKey = (o: K8sObject) => (assumedSet.has(o) ? Number.MAX_SAFE_INTEGER - (options.assumedObjects!.length - assumedOrder.get(o)!) : update.order(o));
+  const merge = <T>(kept: T[], rebuilt: T[], objectOf: (item: T) => K8sObject): T[] => {
+    if (rebuilt.length === 0) return kept;
+    // Few rebuilt items among many kept ones: binary search for each insertion point.
+    const out: T[] = [];
+    let from = 0;
+    for (const item of rebuilt) {
+      const key = orderKey(objectOf(item));
+      let lo = from;
+      let hi = kept.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (orderKey(objectOf(kept[mid])) < key) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = from; i < lo; i++) out.push(kept[i]);
+      out.push(item);
+      from = lo;
+    }
+    for (let i = from; i < kept.length; i++) out.push(kept[i]);
+    return out;
+  };
+  const keep = <T extends { namespace: string }>(list: T[]) => list.filter((x) => !touched.has(x.namespace));
+
+  const merged = merge(keep(previous.workloads), part.workloads, (w) => w.object);
+  // Dense ids again; a workload whose id moves is copied (the previous model keeps its own).
+  const renumbered = new Map<Workload, Workload>();
+  const workloads = merged.map((w, i) => {
+    if (w.id === i) return w;
+    const copy = { ...w, id: i };
+    renumbered.set(w, copy);
+    return copy;
+  });
+  const current = (w: Workload) => renumbered.get(w) ?? w;
+  const ownedBy = new Map<K8sObject, Workload>();
+  for (const [o, w] of previous.ownedBy) if (!touched.has(w.namespace)) ownedBy.set(o, current(w));
+  for (const [o, w] of part.ownedBy) ownedBy.set(o, current(w));
+
+  const policies = merge(keep(previous.policies), part.policies, (p) => p.object);
+  const policiesByNamespace = new Map<string, NetworkPolicy[]>();
+  for (const p of policies) {
+    let list = policiesByNamespace.get(p.namespace);
+    if (!list) policiesByNamespace.set(p.namespace, (list = []));
+    list.push(p);
+  }
+
+  // Namespaces keep their place; new ones come last.
+  const namespaces = new Map<string, Namespace>();
+  for (const [name, ns] of previous.namespaces) {
+    if (!touched.has(name)) namespaces.set(name, ns);
+    else if (part.namespaces.has(name)) namespaces.set(name, part.namespaces.get(name)!);
+  }
+  for (const [name, ns] of part.namespaces) if (!namespaces.has(name)) namespaces.set(name, ns);
+
+  const findings = [...previous.findings.filter((f) => !touched.has(findingNamespaces.get(f) ?? '')), ...part.findings];
+  const model: Model = {
+    defaultNamespace,
+    namespaces,
+    workloads,
+    services: merge(keep(previous.services), part.services, (s) => s.object),
+    policies,
+    policiesByNamespace,
+    findings,
+    objects: [],
+    ownedBy,
+  };
+  // Few callers walk every object; concatenating them on each edit would cost more than the rest of the update.
+  let objects: K8sObject[] | undefined;
+  Object.defineProperty(model, 'objects', {
+    get: () => (objects ??= [...update.objects(), ...(options.assumedObjects ?? [])]),
+    set: (value: K8sObject[]) => (objects = value),
+    enumerable: true,
+    configurable: true,
+  });
+  namespaceResolvers.set(model, (o) => options.namespaceOverrides?.get(o.uri) ?? o.namespace ?? defaultNamespace);
+  objectsByNamespace.set(model, index);
+  return { model, namespaces: touched };
 }
 
 export function workloadLocation(w: Workload): { uri: string; range: OffsetRange } {

@@ -3,7 +3,7 @@
 import { LineCounter } from 'yaml';
 import { CONFIG_FILE_NAME, defaultConfig, parseConfig, type WorkspaceConfig } from './config';
 import { Analysis } from './evaluate';
-import { buildModel, type Model } from './model';
+import { buildModel, updateModel, type Model, type ModelOptions } from './model';
 import { isManifestUri, isPlainObject, parseFile, type K8sObject, type ParsedFile } from './parse';
 import { basenameUri, dirnameUri, globToRegExp, isUnder, joinUri, relativeUri } from './uri';
 
@@ -15,6 +15,12 @@ export interface Scope {
   uris: string[];
   model: Model;
   analysis: Analysis;
+}
+
+/** What a scope was built from, so that the next build can re-read only what changed. */
+interface ScopeInputs {
+  options: ModelOptions;
+  files: Map<string, ParsedFile>;
 }
 
 /** Finding codes of files the workspace keeps without parsing. */
@@ -57,6 +63,12 @@ export class Workspace {
   private configText: string | undefined;
   private cachedConfig: WorkspaceConfig | undefined;
   private cachedScopes: Scope[] | undefined;
+  /** The scopes of the last build and their inputs: kept when a change invalidates them, to update them. */
+  private lastBuild: { scopes: Scope[]; inputs: ScopeInputs[]; config: WorkspaceConfig } | undefined;
+  /** Whether files were added or removed since the last build. */
+  private filesAddedOrRemoved = false;
+  /** Whether a kustomization file changed since the last build. */
+  private kustomizationChanged = false;
   /** Bumped on every change, so callers can tell whether a result is stale. */
   version = 0;
 
@@ -76,6 +88,8 @@ export class Workspace {
     const existing = this.files.get(uri);
     if (existing && existing.text === text) return existing;
     const parsed = this.read(uri, text);
+    if (!existing) this.filesAddedOrRemoved = true;
+    if (isKustomizationUri(uri)) this.kustomizationChanged = true;
     this.files.set(uri, parsed);
     this.invalidate(false);
     return parsed;
@@ -90,7 +104,11 @@ export class Workspace {
       return;
     }
     this.skippedForSize.delete(uri);
-    if (this.files.delete(uri)) this.invalidate(false);
+    if (this.files.delete(uri)) {
+      this.filesAddedOrRemoved = true;
+      if (isKustomizationUri(uri)) this.kustomizationChanged = true;
+      this.invalidate(false);
+    }
   }
 
   /**
@@ -150,18 +168,93 @@ export class Workspace {
   private invalidate(config: boolean): void {
     this.version++;
     this.cachedScopes = undefined;
-    if (config) this.cachedConfig = undefined;
+    if (config) {
+      this.cachedConfig = undefined;
+      this.lastBuild = undefined;
+    }
   }
 
   /** The scopes of the workspace with their models (built on first use after a change). */
   scopes(): Scope[] {
-    if (!this.cachedScopes) this.cachedScopes = this.buildScopes();
+    if (!this.cachedScopes) this.cachedScopes = this.updateScopes() ?? this.buildScopes();
+    this.filesAddedOrRemoved = false;
+    this.kustomizationChanged = false;
     return this.cachedScopes;
   }
 
   /** Scopes that include a file. */
   scopesOf(uri: string): Scope[] {
     return this.scopes().filter((s) => s.uris.includes(uri));
+  }
+
+  /**
+   * The last build's scopes updated for the files that changed since, when the scopes' membership cannot have
+   * changed: the same configuration, no kustomization among the changed files, and files added or removed only
+   * where nothing but their presence decides membership. Undefined when a full build is needed.
+   */
+  private updateScopes(): Scope[] | undefined {
+    const last = this.lastBuild;
+    const config = this.config;
+    if (!last || last.config !== config) return undefined;
+    // Files added or removed: only where every file belongs to the one default scope.
+    const plain = this.filesAddedOrRemoved;
+    if (plain && (config.scopes.length > 0 || config.exclude.length > 0 || last.scopes.length !== 1 || this.hasKustomizations())) return undefined;
+    const changed = new Set<string>();
+    for (const input of last.inputs) {
+      for (const [uri, file] of input.files) if (this.files.get(uri) !== file) changed.add(uri);
+    }
+    if (plain) for (const uri of this.files.keys()) if (!last.inputs[0].files.has(uri)) changed.add(uri);
+    // A changed kustomization may change every scope's members and namespaces.
+    if (this.kustomizationChanged) return undefined;
+
+    const order = new Map<string, number>();
+    let position = 0;
+    for (const uri of this.files.keys()) order.set(uri, position++);
+    const scopes: Scope[] = [];
+    const inputs: ScopeInputs[] = [];
+    last.scopes.forEach((scope, i) => {
+      const input = last.inputs[i];
+      const touched = [...changed].filter((u) => input.files.has(u) || plain);
+      if (touched.length === 0) {
+        scopes.push(scope);
+        inputs.push(input);
+        return;
+      }
+      const removed: K8sObject[] = [];
+      const added: K8sObject[] = [];
+      const files = new Map(input.files);
+      for (const uri of touched) {
+        const before = input.files.get(uri);
+        if (before) for (const d of before.documents) removed.push(...d.objects);
+        const after = this.files.get(uri);
+        if (after) {
+          for (const d of after.documents) added.push(...d.objects);
+          files.set(uri, after);
+        } else files.delete(uri);
+      }
+      const uris = plain ? [...this.files.keys()] : scope.uris;
+      const objects = () => {
+        const out: K8sObject[] = [];
+        for (const u of uris) for (const d of files.get(u)!.documents) for (const o of d.objects) out.push(o);
+        return out;
+      };
+      const { model } = updateModel(scope.model, {
+        objects,
+        removed,
+        added,
+        // Files in workspace order; objects of a file by offset (ranges never exceed 2^32 characters).
+        order: (o) => (order.get(o.uri) ?? 0) * 2 ** 32 + o.range[0],
+      }, input.options);
+      scopes.push({ name: scope.name, uris, model, analysis: new Analysis(model) });
+      inputs.push({ options: input.options, files });
+    });
+    this.lastBuild = { scopes, inputs, config };
+    return scopes;
+  }
+
+  private hasKustomizations(): boolean {
+    for (const uri of this.files.keys()) if (isKustomizationUri(uri)) return true;
+    return false;
   }
 
   private buildScopes(): Scope[] {
@@ -203,17 +296,27 @@ export class Workspace {
       groups.push({ name: DEFAULT_SCOPE, uris: manifestUris });
     }
 
-    return groups.map((g) => {
+    const inputs: ScopeInputs[] = [];
+    const scopes = groups.map((g) => {
       const overrides = namespaceOverrides(g.uris, g.kustomizationDirs, kustomizations, manifestUris);
       const objects: K8sObject[] = [];
-      for (const u of g.uris) for (const d of this.files.get(u)!.documents) objects.push(...d.objects);
-      const model = buildModel(objects, {
+      const files = new Map<string, ParsedFile>();
+      for (const u of g.uris) {
+        const file = this.files.get(u)!;
+        files.set(u, file);
+        for (const d of file.documents) objects.push(...d.objects);
+      }
+      const options: ModelOptions = {
         defaultNamespace: config.defaultNamespace,
         namespaceOverrides: overrides,
         assumedObjects: config.objects,
-      });
+      };
+      const model = buildModel(objects, options);
+      inputs.push({ options, files });
       return { name: g.name, uris: g.uris, model, analysis: new Analysis(model) };
     });
+    this.lastBuild = { scopes, inputs, config };
+    return scopes;
   }
 }
 
