@@ -28,7 +28,7 @@ function firstContentLine(text: string): string | undefined {
  * file; `---` separators are added only where a neighbouring document would otherwise run into it.
  */
 export function planInsertion(text: string, cursor: number, eol = '\n'): InsertionPlan {
-  const lineStart = text.lastIndexOf('\n', cursor - 1) + 1;
+  const lineStart = cursor <= 0 ? 0 : text.lastIndexOf('\n', cursor - 1) + 1;
   const nextNewline = text.indexOf('\n', cursor);
   const lineEnd = nextNewline < 0 ? text.length : nextNewline;
   const before = text.slice(0, lineStart);
