@@ -103,6 +103,8 @@ export class GitBaseSource implements BaseSource {
     this.watchApi(api);
 
     if (api.repositories.length === 0) return unavailable('No git repository is open in this workspace: there is no ' + label + ' to compare with.');
+    // Taken before reading: a state change during the read (a status refresh that lags behind git) still fires.
+    this.signature = this.currentSignature(api);
 
     const files = new Map<string, string>();
     const filter = indexFilter();
@@ -127,7 +129,6 @@ export class GitBaseSource implements BaseSource {
       const error = await this.readRepository(repository, label, list, files, filter);
       if (error) return unavailable(error);
     }
-    this.signature = this.currentSignature(api);
     return { available: true, base: { label, files } };
   }
 
@@ -142,7 +143,7 @@ export class GitBaseSource implements BaseSource {
     try {
       changes = await repository.diffWith(ref);
     } catch (error) {
-      return `Git could not compare the working tree with ${ref}: ${(error as Error).message}`;
+      return `Git could not compare the working tree with ${ref}: ${error instanceof Error ? error.message : String(error)}`;
     }
     const key = (uri: vscode.Uri) => uri.fsPath;
     /** Working-tree paths whose base text must come from git (modified) or that have none (new). */
@@ -212,7 +213,7 @@ export class GitBaseSource implements BaseSource {
     try {
       exports = extension.isActive ? extension.exports : await extension.activate();
     } catch (error) {
-      return { message: `The Git extension could not start: ${(error as Error).message}` };
+      return { message: `The Git extension could not start: ${error instanceof Error ? error.message : String(error)}` };
     }
     if (!exports) return { message: 'The built-in Git extension is not available, so there is no base version to compare with.' };
     if (!this.enablementWatched) {
@@ -223,7 +224,7 @@ export class GitBaseSource implements BaseSource {
     try {
       return { api: exports.getAPI(1) };
     } catch (error) {
-      return { message: `The Git extension API is not available: ${(error as Error).message}` };
+      return { message: `The Git extension API is not available: ${error instanceof Error ? error.message : String(error)}` };
     }
   }
 

@@ -168,7 +168,7 @@ class ReachabilityChanges implements vscode.Disposable {
       this.presentation.showResult(result, read.base.files);
     } catch (error) {
       this.log(`[diff] the comparison with ${label} failed: ${(error as Error).stack ?? error}`);
-      this.presentation.showMessage(label, `The comparison with ${label} failed: ${(error as Error).message}`);
+      this.presentation.showMessage(label, `The comparison with ${label} failed: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 

@@ -2,12 +2,15 @@
 // workbench runs with git disabled and the fixture workspace is no repository, so the base version is given
 // through the command argument `{ base: { uri: text } }`; the git path is checked for its message.
 import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ReachabilityChangesSnapshot } from '../../../src/diff';
 import { GitBaseSource } from '../../../src/diff/baseSource';
 import { GitStatus, type GitApi, type GitChange, type GitExtension, type GitRepository } from '../../../src/diff/gitApi';
 import type { RenderedNode } from '../../../src/diff/view';
-import { eventually, extensionApi, fixture, restoreFromDisk, revertAndClose } from './helpers';
+import { closeAll, eventually, extensionApi, fixture, restoreFromDisk, revertAndClose, workspaceRoot } from './helpers';
 
 const LABEL = 'test-base';
 
@@ -364,5 +367,89 @@ describe('reachability changes: the base version from the Git extension API', ()
     } finally {
       await config.update('diff.base', undefined, vscode.ConfigurationTarget.Workspace);
     }
+  });
+});
+
+/**
+ * The built-in Git extension for real: the test makes the workspace copy a repository (the test runs git; the
+ * extension never does), enables Git, which the test workbench starts with disabled, and puts everything back.
+ */
+describe('reachability changes against HEAD through the built-in Git extension', function () {
+  this.timeout(120_000);
+  const root = () => workspaceRoot().fsPath;
+  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.email=e2e@netpol.test', '-c', 'user.name=netpol e2e', '-c', 'commit.gpgsign=false', ...args], { cwd: root(), stdio: 'pipe' }).toString();
+  let policies = '';
+
+  before(async function () {
+    await extensionApi();
+    try {
+      execFileSync('git', ['--version'], { stdio: 'pipe' });
+    } catch {
+      this.skip(); // no git on this machine: nothing the Git extension could read
+    }
+    // Unsaved editor text is the working tree: earlier tests leave edited (restored, still dirty) documents.
+    await closeAll();
+    policies = await text('shop/policies.yaml');
+    git('init', '-q', '-b', 'main');
+    git('add', '-A');
+    git('commit', '-q', '-m', 'e2e base');
+    await vscode.workspace.getConfiguration('git').update('enabled', true, vscode.ConfigurationTarget.Global);
+  });
+
+  after(async () => {
+    await vscode.workspace.getConfiguration('git').update('enabled', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.fs.writeFile(fixture('shop/policies.yaml'), new TextEncoder().encode(policies));
+    fs.rmSync(path.join(root(), 'scratch', 'newcomer.yaml'), { force: true });
+    fs.rmSync(path.join(root(), '.git'), { recursive: true, force: true });
+    await show({ base: 'git' });
+  });
+
+  it('compares the files on disk (tracked and untracked) with HEAD, and follows a commit made outside the editor', async () => {
+    // On disk: db-from-api deleted, api-from-web opened to 8443; an untracked file with a new Pod.
+    const documents = policies.split(/^---\n/m).filter((d) => !d.includes('name: db-from-api'));
+    const edited = documents.join('---\n').replace('          port: 9090\n', '          port: 9090\n        - protocol: TCP\n          port: 8443\n');
+    await vscode.workspace.fs.writeFile(fixture('shop/policies.yaml'), new TextEncoder().encode(edited));
+    const pod = ['apiVersion: v1', 'kind: Pod', 'metadata:', '  name: newcomer', '  namespace: shop', 'spec:', '  containers:', '    - name: c', '      image: nginx', ''].join('\n');
+    await vscode.workspace.fs.writeFile(fixture('scratch/newcomer.yaml'), new TextEncoder().encode(pod));
+
+    let last: ReachabilityChangesSnapshot | undefined;
+    const snapshot = await eventually(
+      'the Git extension to open the repository and the comparison with HEAD',
+      async () => {
+        last = await show({ base: 'git' });
+        return last.message === undefined && last.counts?.removed === 1 && last.counts.appeared === 1 ? last : undefined;
+      },
+      60_000,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; the view showed ${JSON.stringify({ message: last?.message, counts: last?.counts })}`);
+    });
+    assert.equal(snapshot.base, 'HEAD');
+    assert.deepEqual(snapshot.counts, { added: 0, removed: 1, changed: 1, appeared: 1, disappeared: 0 });
+    assert.equal(snapshot.status, '$(git-compare) vs HEAD: +0 −1 ~1');
+    const removed = find(snapshot.tree, ['Removed connections', 'shop', 'shop/db', '← shop/api', 'shop/db-from-api']);
+    assert.equal(removed.description, 'deleted · ingress');
+    assert.equal(find(snapshot.tree, ['Changed connections', 'shop', 'shop/api', '← shop/web']).description, '+TCP 8443');
+    find(snapshot.tree, ['Workloads appeared', 'shop', 'shop/newcomer']);
+    // The deleted policy opens as it is at HEAD.
+    const editor = await click(removed);
+    assert.equal(editor.document.uri.scheme, 'netpol-base');
+    assert.equal(editor.document.getText(editor.selection), 'db-from-api');
+    await revertAndClose();
+
+    const uri = fixture('shop/policies.yaml');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document, { preview: false });
+    await eventually('the lens on api-from-web', async () => (await lensTitles(uri)).some((l) => l.title === 'vs HEAD: +1 allowed, −0 denied' && l.line === lineOf(document, 'name: api-from-web')));
+
+    // A commit outside the editor: the Git extension sees it, the view and the lens follow without a command.
+    git('add', '-A');
+    git('commit', '-q', '-m', 'e2e change');
+    await eventually('the lens to go after the commit', async () => (await lensTitles(uri)).length === 0, 60_000);
+    // The Git extension's status may lag behind the commit for a moment; its update brings the view there.
+    const after = await eventually('no changes after the commit', async () => {
+      const s = await vscode.commands.executeCommand<ReachabilityChangesSnapshot>('netpol.refreshReachabilityChanges');
+      return s && s.tree.length === 0 ? s : undefined;
+    });
+    assert.match(after.status ?? '', /no changes/);
   });
 });
