@@ -249,14 +249,20 @@ export class Analysis {
     const peerIndex = peer.type === 'workload' ? this.modelIndex(peer.workload) : -1;
     this.directionEvaluations++;
     if (peerIndex >= 0 && entry.peerDecides) {
-      const classes = this.peerClasses ?? (this.directionEvaluations > 20 * this.model.workloads.length + 1000 ? this.buildPeerClasses() : undefined);
+      const classes = this.peerClasses ?? (this.bulk() ? this.buildPeerClasses() : undefined);
       if (classes) {
-        const byClass = (entry.byPeerClass ??= new Array(this.peerClassCount));
+        // Filled with undefined (not holes), so reads stay on the fast path of packed arrays.
+        const byClass = (entry.byPeerClass ??= new Array<DirectionResult | undefined>(this.peerClassCount).fill(undefined));
         const cls = classes[peerIndex];
         return (byClass[cls] ??= this.directionByRules(direction, entry, peer, peerIndex, destination));
       }
     }
     return this.directionByRules(direction, entry, peer, peerIndex, destination);
+  }
+
+  /** Whether this analysis is evaluating (nearly) all pairs, as reports do, rather than answering a few queries. */
+  private bulk(): boolean {
+    return this.directionEvaluations > 20 * this.model.workloads.length + 1000;
   }
 
   private buildPeerClasses(): Int32Array {
@@ -290,8 +296,8 @@ export class Analysis {
       return this.computeDirection(direction, entry, (i) => matched[i], destination);
     }
     // Many subjects share a policy's rules: whether a rule matches a workload is decided once per pair of them, in
-    // tables of a byte per workload, once there are enough evaluations for the tables to pay (not for a few queries).
-    const tables = peerIndex >= 0 && this.directionEvaluations > 2 * this.model.workloads.length;
+    // tables of a byte per workload, in bulk use only (a rule run's verdict queries would allocate them for nothing).
+    const tables = peerIndex >= 0 && this.bulk();
     let mask = 0;
     let named = false;
     for (let i = 0; i < rules.length; i++) {
