@@ -68,7 +68,8 @@ export class GitBaseSource implements BaseSource {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly disposables: vscode.Disposable[] = [this.changed];
-  private readonly watchedRepositories = new Map<GitRepository, vscode.Disposable[]>();
+  /** By repository root: the Git API hands out a new wrapper object for the same repository on every call. */
+  private readonly watchedRepositories = new Map<string, vscode.Disposable[]>();
   private apiWatched = false;
   private enablementWatched = false;
   /** Texts at a commit do not change: `commit:path` -> text. Cleared when it grows past a bound. */
@@ -109,14 +110,15 @@ export class GitBaseSource implements BaseSource {
     const files = new Map<string, string>();
     const filter = indexFilter();
     const disk = await workspaceManifestFiles(filter);
-    const byRepository = new Map<GitRepository | undefined, DiskFile[]>();
+    const byRoot = new Map<string, { repository: GitRepository | undefined; list: DiskFile[] }>();
     for (const file of disk) {
       const repository = api.getRepository(vscode.Uri.file(file.fsPath)) ?? undefined;
-      const list = byRepository.get(repository) ?? [];
-      list.push(file);
-      byRepository.set(repository, list);
+      const root = repository?.rootUri.toString() ?? '';
+      const group = byRoot.get(root) ?? { repository, list: [] };
+      group.list.push(file);
+      byRoot.set(root, group);
     }
-    for (const [repository, list] of byRepository) {
+    for (const { repository, list } of byRoot.values()) {
       if (!repository) {
         // Not under version control: the same in both versions.
         for (const f of list) {
@@ -234,8 +236,9 @@ export class GitBaseSource implements BaseSource {
     this.disposables.push(
       api.onDidOpenRepository(() => this.changed.fire()),
       api.onDidCloseRepository((repository) => {
-        for (const d of this.watchedRepositories.get(repository) ?? []) d.dispose();
-        this.watchedRepositories.delete(repository);
+        const root = repository.rootUri.toString();
+        for (const d of this.watchedRepositories.get(root) ?? []) d.dispose();
+        this.watchedRepositories.delete(root);
         this.changed.fire();
       }),
     );
@@ -243,7 +246,8 @@ export class GitBaseSource implements BaseSource {
   }
 
   private watchRepository(repository: GitRepository): void {
-    if (this.watchedRepositories.has(repository)) return;
+    const root = repository.rootUri.toString();
+    if (this.watchedRepositories.has(root)) return;
     const fireIfDifferent = () => {
       const api = this.currentApi();
       if (api && this.currentSignature(api) !== this.signature) this.changed.fire();
@@ -251,7 +255,7 @@ export class GitBaseSource implements BaseSource {
     const subscriptions = [repository.state.onDidChange(fireIfDifferent)];
     if (repository.onDidCommit) subscriptions.push(repository.onDidCommit(() => this.changed.fire()));
     if (repository.onDidCheckout) subscriptions.push(repository.onDidCheckout(() => this.changed.fire()));
-    this.watchedRepositories.set(repository, subscriptions);
+    this.watchedRepositories.set(root, subscriptions);
   }
 
   private currentApi(): GitApi | undefined {

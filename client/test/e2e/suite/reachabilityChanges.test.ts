@@ -229,6 +229,7 @@ describe('reachability changes view (what-if diff)', () => {
  */
 function fakeGit(options: { changes: GitChange[]; untracked?: vscode.Uri[]; ignored?: vscode.Uri[]; atHead: Map<string, string>; enabled?: boolean; repositories?: 0 }) {
   const shown: string[] = [];
+  const calls = { diffWith: 0 };
   const never = () => ({ dispose() {} });
   const root = vscode.Uri.joinPath(fixture('namespaces.yaml'), '..');
   const stateChanged = new vscode.EventEmitter<void>();
@@ -255,6 +256,7 @@ function fakeGit(options: { changes: GitChange[]; untracked?: vscode.Uri[]; igno
       return { hash: 'c0ffee' };
     },
     async diffWith() {
+      calls.diffWith++;
       return options.changes;
     },
     async checkIgnore(paths) {
@@ -267,11 +269,12 @@ function fakeGit(options: { changes: GitChange[]; untracked?: vscode.Uri[]; igno
     repositories: options.repositories === 0 ? [] : [repository],
     onDidOpenRepository: never,
     onDidCloseRepository: never,
-    getRepository: (uri) => (options.repositories !== 0 && uri.fsPath.startsWith(root.fsPath) ? repository : null),
+    // As the real API does: a new wrapper object for the same repository on every call.
+    getRepository: (uri) => (options.repositories !== 0 && uri.fsPath.startsWith(root.fsPath) ? (Object.create(repository) as GitRepository) : null),
   };
   const exports: GitExtension = { enabled: options.enabled ?? true, onDidChangeEnablement: never, getAPI: () => api };
   const extension = { id: 'vscode.git', isActive: true, exports, activate: async () => exports } as unknown as vscode.Extension<GitExtension>;
-  return { extension, shown, stateChanged, head };
+  return { extension, shown, stateChanged, head, calls };
 }
 
 const change = (status: number, uri: vscode.Uri, renameUri?: vscode.Uri): GitChange => ({ uri: renameUri ?? uri, originalUri: uri, renameUri, status });
@@ -315,6 +318,7 @@ describe('reachability changes: the base version from the Git extension API', ()
       assert.equal(files.get(fixture('shop/workloads.yaml').toString()), await text('shop/workloads.yaml'));
       // Git is asked only for what differs (unchanged files are the same on disk) and never for other files.
       assert.deepEqual(git.shown.sort(), [...atHead.keys()].filter((k) => !k.endsWith('README.md')).sort());
+      assert.equal(git.calls.diffWith, 1, 'one git diff per repository, not per file');
     } finally {
       source.dispose();
     }
