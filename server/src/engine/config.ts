@@ -63,6 +63,11 @@ export function parseConfig(uri: string, text: string): WorkspaceConfig {
   const config = defaultConfig();
   const problem = (message: string) =>
     config.findings.push({ code: 'invalid-config', severity: 'error', message, location: { uri, range: [0, 0] } });
+  // The size limit itself lives in this file, so the default one applies to it.
+  if (text.length > defaultConfig().maxFileSize) {
+    problem(`${CONFIG_FILE_NAME} is larger than ${defaultConfig().maxFileSize} characters and is ignored`);
+    return config;
+  }
   let value: unknown;
   try {
     // Bounded like manifests: a hostile configuration file must not take the server down.

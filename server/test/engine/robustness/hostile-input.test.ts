@@ -405,9 +405,10 @@ spec:
     assert.equal(workspace.scopes()[0].model.workloads.length, 1, 'back to the default limit');
   });
 
-  it('a hostile .netpol.yaml (deep nesting, an alias bomb, several documents) gives a finding; manifests are still read', () => {
+  it('a hostile .netpol.yaml (deep nesting, an alias bomb, several documents, 7 MB) gives a finding; manifests are still read', () => {
     const levels = ['a: &a [x,x,x,x,x,x,x,x,x]', ...Array.from({ length: 10 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(',')}]`)];
-    for (const config of [`scopes: ${'['.repeat(20_000)}\n`, `${levels.join('\n')}\n`, 'defaultNamespace: a\n---\ndefaultNamespace: b\n']) {
+    const huge = `defaultNamespace: x\nexclude:\n${'  - "**/never/*.yaml"\n'.repeat(300_000)}`;
+    for (const config of [`scopes: ${'['.repeat(20_000)}\n`, `${levels.join('\n')}\n`, 'defaultNamespace: a\n---\ndefaultNamespace: b\n', huge]) {
       const run = analyse({ [`${ROOT}/.netpol.yaml`]: config, [file('deployment.yaml')]: DEPLOYMENT });
       assertHealthy(run);
       assert.ok(run.workspace.config.findings.some((f) => f.code === 'invalid-config'), config.slice(0, 40));
