@@ -142,6 +142,30 @@ describe(`fuzz: verdicts (seed ${FUZZ_SEED})`, () => {
     );
   });
 
+  it('matchLabels and the equivalent In expressions select the same pods (label selector semantics)', () => {
+    // {k: v} in matchLabels is the requirement `k In (v)`: rewriting every policy selector leaves every verdict.
+    const rewrite = (value: Json): Json => {
+      if (Array.isArray(value)) return value.map(rewrite);
+      if (!value || typeof value !== 'object') return value;
+      const out: Record<string, Json> = {};
+      for (const [k, v] of Object.entries(value)) if (k !== 'matchLabels') out[k] = rewrite(v);
+      const labels = value.matchLabels;
+      if (labels && typeof labels === 'object' && !Array.isArray(labels) && Object.keys(labels).length > 0) {
+        const expressions = Object.entries(labels).map(([key, v]) => ({ key, operator: 'In', values: [v] }));
+        out.matchExpressions = [...((out.matchExpressions as Json[] | undefined) ?? []), ...expressions];
+      }
+      return out;
+    };
+    fc.assert(
+      fc.property(clusterArb, (cluster) => {
+        const objects = clusterObjects(cluster);
+        const rewritten = objects.map((o) => (o.kind === 'NetworkPolicy' ? { ...o, spec: rewrite(o.spec) } : o));
+        assert.deepEqual(matrix(analysisOfObjects(rewritten)), matrix(analysisOfObjects(objects)));
+      }),
+      fuzzOptions(50),
+    );
+  });
+
   it('a default-deny policy for every namespace leaves only single pods reaching themselves', () => {
     fc.assert(
       fc.property(clusterArb, (cluster) => {
