@@ -516,7 +516,35 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
   });
   namespaceResolvers.set(model, (o) => options.namespaceOverrides?.get(o.uri) ?? o.namespace ?? defaultNamespace);
   objectsByNamespace.set(model, index);
+  updates.set(model, { previous: new WeakRef(previous), namespaces: touched });
   return { model, namespaces: touched };
+}
+
+/** How each updated model came from its predecessor (weakly: a chain of models must not stay alive). */
+const updates = new WeakMap<Model, { previous: WeakRef<Model>; namespaces: Set<string> }>();
+
+/**
+ * The namespaces whose entries may differ between an earlier model and a later one updated from it (through any
+ * number of `updateModel` steps); undefined when `later` was not derived from `earlier` that way.
+ */
+export function namespacesChangedSince(earlier: Model, later: Model): Set<string> | undefined {
+  const out = new Set<string>();
+  let current = later;
+  for (let steps = 0; current !== earlier; steps++) {
+    const step = updates.get(current);
+    const previous = step?.previous.deref();
+    if (!step || !previous || steps > 1000) return undefined;
+    for (const ns of step.namespaces) out.add(ns);
+    current = previous;
+  }
+  return out;
+}
+
+/** The objects of a model (assumed ones included) that live in a namespace, in input order. */
+export function objectsInNamespace(model: Model, namespace: string): readonly K8sObject[] {
+  const index = objectsByNamespace.get(model);
+  if (index) return index.get(namespace) ?? [];
+  return model.objects.filter((o) => objectNamespace(model, o) === namespace);
 }
 
 export function workloadLocation(w: Workload): { uri: string; range: OffsetRange } {

@@ -25,7 +25,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CONFIG_FILE_NAME } from '../engine/config';
 import { isManifestUri } from '../engine/parse';
-import { runRules } from '../engine/rules/run';
+import { IncrementalRuleRunner } from '../engine/rules/run';
 import type { Diagnostic } from '../engine/rules/types';
 import { FILE_TOO_LARGE, type Workspace } from '../engine/workspace';
 import { registerAssertionHandlers } from './assertions';
@@ -135,6 +135,10 @@ export class NetpolServer {
   /** Bumped when diagnostic sources are added or removed or ask for a refresh (their inputs are not tracked). */
   private sourcesVersion = 0;
   private ruleRuns = 0;
+  /** Keeps the rules' findings between runs so that an edit re-runs them only where it can matter. */
+  private ruleRunner: { runner: IncrementalRuleRunner; ws: ServerWorkspace; rules: string } | undefined;
+  /** The engine's list each file's published diagnostics came from: an identical list needs no conversion. */
+  private readonly publishedFrom = new Map<string, Diagnostic[]>();
 
   readonly capabilities: ServerCapabilities = {
     textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
@@ -678,14 +682,18 @@ export class NetpolServer {
       } else {
         recomputed = true;
         this.ruleRuns++;
-        base = runRules(ws, {
-          severities: this.settings.rules,
-          onRuleError: (ruleId, error) => {
-            if (this.loggedRuleErrors.has(ruleId)) return;
-            this.loggedRuleErrors.add(ruleId);
-            this.log(`netpol: rule ${ruleId} failed (logged once): ${errorText(error)}`);
-          },
-        });
+        if (!this.ruleRunner || this.ruleRunner.ws !== ws || this.ruleRunner.rules !== rulesKey) {
+          const runner = new IncrementalRuleRunner({
+            severities: this.settings.rules,
+            onRuleError: (ruleId, error) => {
+              if (this.loggedRuleErrors.has(ruleId)) return;
+              this.loggedRuleErrors.add(ruleId);
+              this.log(`netpol: rule ${ruleId} failed (logged once): ${errorText(error)}`);
+            },
+          });
+          this.ruleRunner = { runner, ws, rules: rulesKey };
+        }
+        base = this.ruleRunner.runner.run(ws);
         for (const source of this.diagnosticSources) {
           try {
             for (const [uri, list] of source(ws)) base.set(uri, [...(base.get(uri) ?? []), ...list]);
@@ -724,7 +732,12 @@ export class NetpolServer {
     const positionsOf = (uri: string) => this.positionsOf(uri);
     const uris = new Set([...byUri.keys(), ...this.published.keys(), ...this.touchedDocuments]);
     for (const uri of uris) {
-      const list = [...(byUri.get(uri) ?? [])].sort(
+      const source = byUri.get(uri);
+      // The same list as last time (the incremental rule run kept it): nothing to convert or send.
+      if (source !== undefined && this.publishedFrom.get(uri) === source && !this.touchedDocuments.has(uri)) continue;
+      if (source) this.publishedFrom.set(uri, source);
+      else this.publishedFrom.delete(uri);
+      const list = [...(source ?? [])].sort(
         (a, b) => a.location.range[0] - b.location.range[0] || a.location.range[1] - b.location.range[1] || a.ruleId.localeCompare(b.ruleId),
       );
       const entries = list.map((engine) => ({ engine, lsp: toLspDiagnostic(engine, positionsOf, this.ruleDocs) }));

@@ -96,17 +96,47 @@ interface ModelIndex {
 }
 
 const indexes = new WeakMap<Model, ModelIndex>();
+/** Views of a model (some lists narrowed to what an incremental rule run looks at) and the model they narrow. */
+const viewBases = new WeakMap<Model, Model>();
+
+/**
+ * A model whose lists are narrowed to some policies, workloads, services and objects, for re-running rules on
+ * part of a scope. Everything else (namespaces, policiesByNamespace, the DNS endpoints and whether the scope has
+ * workloads at all) stays that of the whole model.
+ */
+export function modelView(base: Model, narrowed: { policies?: NetworkPolicy[]; workloads?: Workload[]; services?: Model['services']; objects?: Model['objects'] }): Model {
+  const view: Model = Object.create(base);
+  for (const key of ['policies', 'workloads', 'services', 'objects'] as const) {
+    if (narrowed[key]) Object.defineProperty(view, key, { value: narrowed[key], enumerable: true, writable: true, configurable: true });
+  }
+  viewBases.set(view, base);
+  return view;
+}
+
+/** The whole model behind a view (the model itself when it is none). */
+export function baseModel(model: Model): Model {
+  return viewBases.get(model) ?? model;
+}
+
+/** What per-model caches of workload lists are kept under: the whole model unless a view narrows its workloads. */
+function workloadKey(model: Model): Model {
+  const base = baseModel(model);
+  return model.workloads === base.workloads ? base : model;
+}
 
 export function modelIndex(model: Model): ModelIndex {
-  let index = indexes.get(model);
+  const key = workloadKey(model);
+  let index = indexes.get(key);
   if (!index) {
     const workloadsByNamespace = new Map<string, Workload[]>();
-    for (const w of model.workloads) {
+    for (const w of key.workloads) {
       if (!workloadsByNamespace.has(w.namespace)) workloadsByNamespace.set(w.namespace, []);
       workloadsByNamespace.get(w.namespace)!.push(w);
     }
-    index = { workloadsByNamespace, hasOwnWorkloads: model.workloads.some((w) => !w.assumed) };
-    indexes.set(model, index);
+    const base = baseModel(model);
+    const hasOwnWorkloads = key === base ? base.workloads.some((w) => !w.assumed) : modelIndex(base).hasOwnWorkloads;
+    index = { workloadsByNamespace, hasOwnWorkloads };
+    indexes.set(key, index);
   }
   return index;
 }
@@ -119,8 +149,9 @@ const namespaceMatches = new WeakMap<Model, WeakMap<LabelSelector, Namespace[]>>
 
 /** Namespaces (of the model, plus the DNS namespace the configuration names) that a selector matches. */
 export function namespacesMatching(context: RuleContext, selector: LabelSelector): Namespace[] {
-  let bySelector = namespaceMatches.get(context.model);
-  if (!bySelector) namespaceMatches.set(context.model, (bySelector = new WeakMap()));
+  const model = baseModel(context.model);
+  let bySelector = namespaceMatches.get(model);
+  if (!bySelector) namespaceMatches.set(model, (bySelector = new WeakMap()));
   let out = bySelector.get(selector);
   if (!out) {
     out = allNamespaces(context).filter((ns) => matchesSelector(selector, ns.labels));
@@ -133,14 +164,15 @@ const namespaceLists = new WeakMap<Model, Namespace[]>();
 
 /** The namespaces of the model plus the cluster DNS namespace, which exists in every cluster. */
 export function allNamespaces(context: RuleContext): Namespace[] {
-  let list = namespaceLists.get(context.model);
+  const model = baseModel(context.model);
+  let list = namespaceLists.get(model);
   if (!list) {
-    list = [...context.model.namespaces.values()];
+    list = [...model.namespaces.values()];
     const dnsNs = context.config.dns.namespace;
-    if (!context.model.namespaces.has(dnsNs)) {
+    if (!model.namespaces.has(dnsNs)) {
       list.push({ name: dnsNs, labels: { 'kubernetes.io/metadata.name': dnsNs }, implicit: true, external: true });
     }
-    namespaceLists.set(context.model, list);
+    namespaceLists.set(model, list);
   }
   return list;
 }
@@ -162,7 +194,8 @@ interface PeerCaches {
 
 const peerCaches = new WeakMap<Model, PeerCaches>();
 
-function cachesOf(model: Model): PeerCaches {
+function cachesOf(view: Model): PeerCaches {
+  const model = workloadKey(view);
   let caches = peerCaches.get(model);
   if (!caches) peerCaches.set(model, (caches = { byNamespaceSelector: new Map(), byPeer: new WeakMap() }));
   return caches;
@@ -226,7 +259,9 @@ const dnsCache = new WeakMap<Model, DnsEndpoints>();
  * container ports, else the configured ports, else 53) and the extra DNS address blocks (NodeLocal DNSCache).
  */
 export function dnsEndpoints(context: { model: Model; config: WorkspaceConfig }): DnsEndpoints {
-  const cached = dnsCache.get(context.model);
+  // Always those of the whole model: a view's narrowed workloads may leave the DNS pods out.
+  const model = baseModel(context.model);
+  const cached = dnsCache.get(model);
   if (cached) return cached;
   const dns = context.config.dns;
   const selector: LabelSelector = {
@@ -234,9 +269,9 @@ export function dnsEndpoints(context: { model: Model; config: WorkspaceConfig })
     matchLabels: dns.podLabels,
     problems: [],
   };
-  let pods = context.model.workloads.filter((w) => w.namespace === dns.namespace && matchesSelector(selector, w.podLabels));
+  let pods = model.workloads.filter((w) => w.namespace === dns.namespace && matchesSelector(selector, w.podLabels));
   const declared = pods.length > 0;
-  if (!declared) pods = [assumedDnsPod(context.model, dns.namespace, dns.podLabels, dns.ports.length ? dns.ports : [53])];
+  if (!declared) pods = [assumedDnsPod(model, dns.namespace, dns.podLabels, dns.ports.length ? dns.ports : [53])];
   // The DNS pods' own ports when they declare them: those named dns…, else their UDP ports (DNS is the UDP service
   // of such pods; metrics and health ports are TCP).
   const portsOf = (keep: (p: Workload['containerPorts'][number]) => boolean) =>
@@ -256,7 +291,7 @@ export function dnsEndpoints(context: { model: Model; config: WorkspaceConfig })
     cidrs,
     description: `the DNS pods (${formatSelector(selector)} in ${dns.namespace})`,
   };
-  dnsCache.set(context.model, result);
+  dnsCache.set(model, result);
   return result;
 }
 

@@ -1,10 +1,15 @@
 // Runs the rules over every scope of a workspace and collects diagnostics per file, applying severity settings
 // and suppression comments. A rule that throws is caught: the other rules and files still get their diagnostics.
-import type { RuleSetting } from '../config';
+import type { RuleSetting, WorkspaceConfig } from '../config';
+import { namespacesChangedSince, objectNamespace, objectsInNamespace, type Model, type Namespace, type Workload } from '../model';
+import type { K8sObject, ParsedFile } from '../parse';
+import type { NetworkPolicy } from '../policy';
+import { matchesSelector } from '../selectors';
 import type { Severity } from '../types';
-import type { Workspace } from '../workspace';
+import type { Scope, Workspace } from '../workspace';
+import { modelIndex, modelView } from './common';
 import { ALL_RULES } from './index';
-import type { Diagnostic, Rule, RuleContext } from './types';
+import type { Diagnostic, Rule, RuleContext, RuleUnit } from './types';
 
 export interface RunOptions {
   /** Severity overrides by rule id (settings win over the workspace configuration). */
@@ -72,6 +77,381 @@ export function runRules(workspace: Workspace, options: RunOptions = {}): Map<st
     if (file) byUri.set(uri, applySuppressions(file.text, list));
   }
   return byUri;
+}
+
+/**
+ * How the built-in rules' findings split (the contract is on `RuleUnit`). Checked against each rule's reads: the
+ * policy rules look at a policy's own selectors, the pods and services those select and namespace labels; the
+ * namespace rules compare objects of one namespace (duplicates, default deny, egress to DNS, hostNetwork pods and
+ * the policies that select them, a policy's own metadata, an object's own labels).
+ */
+export const RULE_UNITS: Readonly<Record<string, RuleUnit>> = {
+  'selector-matches-nothing': 'policy',
+  'peer-matches-nothing': 'policy',
+  'rules-ignored-by-policy-types': 'policy',
+  'split-peer': 'policy',
+  'allows-all': 'policy',
+  'empty-peer': 'policy',
+  'invalid-cidr': 'policy',
+  'except-outside-cidr': 'policy',
+  'invalid-port-range': 'policy',
+  'invalid-label-selector': 'policy',
+  'invalid-port': 'policy',
+  'invalid-object': 'policy',
+  'unknown-field': 'policy',
+  // Suggestions come from every pod and namespace label the selectors could reach.
+  'label-typo': 'policy-reach',
+  'named-port-not-found': 'policy',
+  'port-not-exposed': 'policy',
+  'missing-dns-egress': 'namespace',
+  'duplicate-policy': 'namespace',
+  'namespace-without-default-deny': 'namespace',
+  'missing-namespace': 'namespace',
+  'host-network': 'namespace',
+  'unquoted-label-value': 'namespace',
+};
+
+/** A rule's finding with the object it sits in and that object's namespace (undefined outside every object). */
+interface Entry {
+  diagnostic: Diagnostic;
+  object: K8sObject | undefined;
+  namespace: string | undefined;
+}
+
+interface ScopeState {
+  model: Model;
+  modelFindings: Diagnostic[];
+  /** Findings by rule id. */
+  byRule: Map<string, Entry[]>;
+}
+
+interface RunnerState {
+  workspace: Workspace;
+  config: WorkspaceConfig;
+  files: Map<string, ParsedFile>;
+  fileFindings: Map<string, Diagnostic[]>;
+  scopes: Map<string, ScopeState>;
+  output: Map<string, Diagnostic[]>;
+}
+
+/**
+ * `runRules` for a workspace that changes a little at a time (the language server): keeps each rule's findings
+ * per scope and, after a change, re-runs a rule only on what the change can affect. The changed namespaces come
+ * from the model updates (`namespacesChangedSince`); policy rules re-run for the policies of those namespaces and
+ * the policies whose namespaceSelectors reach them (all such policies when a namespace appeared, went or changed
+ * its labels); namespace rules for those namespaces. Anything else (a new configuration, a rebuilt model, the DNS
+ * namespace, a rule without a unit or one that reports outside every object) re-runs whole. The result equals
+ * `runRules` on the same workspace (up to the order of each file's diagnostics).
+ */
+export class IncrementalRuleRunner {
+  private state: RunnerState | undefined;
+  /** Rules seen reporting a finding outside every object: re-run whole from then on. */
+  private readonly unitless = new Set<string>();
+  /** Files whose diagnostics the last run recomputed (all of them after a full run). */
+  changedUris: Set<string> = new Set();
+  /** Whether the last run re-ran every rule on everything (for tests and logs). */
+  lastRunFull = true;
+  /** Milliseconds per phase and rule of the last run (for the benchmark and logs). */
+  timings: Record<string, number> = {};
+
+  constructor(private readonly options: RunOptions = {}) {}
+
+  /** Diagnostics by file URI, every file of the workspace with an entry. The map is the caller's to change. */
+  run(workspace: Workspace): Map<string, Diagnostic[]> {
+    this.timings = {};
+    let mark = performance.now();
+    const lap = (what: string) => {
+      const now = performance.now();
+      this.timings[what] = (this.timings[what] ?? 0) + now - mark;
+      mark = now;
+    };
+    const config = workspace.config;
+    const previous = this.state?.workspace === workspace && this.state.config === config ? this.state : undefined;
+    const settingFor = (id: string, fallback: Severity): RuleSetting => this.options.severities?.[id] ?? config.rules[id] ?? fallback;
+
+    // Files whose parse changed (added, edited, deleted) since the last run.
+    const files = new Map<string, ParsedFile>();
+    const changed = new Set<string>();
+    for (const uri of workspace.fileUris()) {
+      const file = workspace.getFile(uri)!;
+      files.set(uri, file);
+      if (previous?.files.get(uri) !== file) changed.add(uri);
+    }
+    if (previous) for (const uri of previous.files.keys()) if (!files.has(uri)) changed.add(uri);
+
+    const fileFindings = new Map<string, Diagnostic[]>();
+    for (const [uri, file] of files) {
+      const kept = previous && !changed.has(uri) ? previous.fileFindings.get(uri) : undefined;
+      if (kept) {
+        fileFindings.set(uri, kept);
+        continue;
+      }
+      const list: Diagnostic[] = [];
+      for (const f of file.findings) {
+        const setting = settingFor(f.code, f.severity);
+        if (setting !== 'off') list.push({ ruleId: f.code, severity: setting, message: f.message, location: f.location });
+      }
+      fileFindings.set(uri, list);
+    }
+
+    const dirty = new Set<string>(changed);
+    let full = !previous;
+    lap('files');
+    const allScopes = workspace.scopes();
+    lap('models');
+    const scopes = new Map<string, ScopeState>();
+    const rules = this.options.rules ?? ALL_RULES;
+    for (const scope of allScopes) {
+      const before = previous?.scopes.get(scope.name);
+      scopes.set(scope.name, this.runScope(scope, before, changed, dirty, rules, settingFor, files, config, lap));
+      full ||= !before;
+    }
+    if (previous) {
+      // A scope that went away takes its findings with it.
+      for (const [name, state] of previous.scopes) if (!scopes.has(name)) for (const list of state.byRule.values()) for (const e of list) dirty.add(e.diagnostic.location.uri);
+    }
+
+    // Only the files whose findings may have changed are gathered again (all of them after a full run).
+    const incremental = previous !== undefined && !full;
+    const output = incremental ? new Map(previous.output) : new Map<string, Diagnostic[]>();
+    const gathered = new Map<string, Diagnostic[]>();
+    for (const uri of incremental ? dirty : files.keys()) gathered.set(uri, []);
+    const collect = (d: Diagnostic) => {
+      let list = gathered.get(d.location.uri);
+      // A finding about a file outside the workspace (the configuration file) still gets an entry, as in runRules.
+      if (!list && !incremental) gathered.set(d.location.uri, (list = []));
+      list?.push(d);
+    };
+    for (const uri of gathered.keys()) for (const d of fileFindings.get(uri) ?? []) collect(d);
+    for (const f of config.findings) collect({ ruleId: f.code, severity: f.severity, message: f.message, location: f.location });
+    for (const state of scopes.values()) {
+      for (const d of state.modelFindings) collect(d);
+      for (const list of state.byRule.values()) for (const e of list) collect(e.diagnostic);
+    }
+    for (const [uri, list] of gathered) {
+      const seen = new Set<string>();
+      const unique = list.filter((d) => {
+        const key = `${d.ruleId}\u0000${d.location.range[0]}\u0000${d.message}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+      const file = files.get(uri);
+      if (file) output.set(uri, applySuppressions(file.text, unique));
+      else if (unique.length > 0) output.set(uri, unique);
+      else output.delete(uri);
+    }
+    const recompute = new Set(gathered.keys());
+    lap('output');
+    this.state = { workspace, config, files, fileFindings, scopes, output };
+    this.changedUris = recompute;
+    this.lastRunFull = full;
+    return new Map(output);
+  }
+
+  private runScope(
+    scope: Scope,
+    before: ScopeState | undefined,
+    changed: Set<string>,
+    dirty: Set<string>,
+    rules: readonly Rule[],
+    settingFor: (id: string, fallback: Severity) => RuleSetting,
+    files: Map<string, ParsedFile>,
+    config: WorkspaceConfig,
+    lap: (what: string) => void,
+  ): ScopeState {
+    const model = scope.model;
+    const modelFindings: Diagnostic[] = [];
+    for (const f of model.findings) {
+      const setting = settingFor(f.code, f.severity);
+      if (setting !== 'off') modelFindings.push({ ruleId: f.code, severity: setting, message: f.message, location: f.location });
+    }
+    if (before) for (const d of [...before.modelFindings, ...modelFindings]) dirty.add(d.location.uri);
+    if (before && before.model === model) return { model, modelFindings, byRule: before.byRule };
+
+    // What the change can affect: undefined means everything.
+    let namespaces = before ? namespacesChangedSince(before.model, model) : undefined;
+    if (namespaces && (namespaces.has(config.dns.namespace) || modelIndex(before!.model).hasOwnWorkloads !== modelIndex(model).hasOwnWorkloads)) {
+      namespaces = undefined;
+    }
+    const affected = namespaces && before ? affectedPolicies(before.model, model, namespaces, changed) : undefined;
+    lap('affected');
+    if (affected) { this.timings['#selected'] = affected.selected.length; this.timings['#reach'] = affected.reach.length; this.timings['#namespaces'] = namespaces!.size; }
+
+    const byRule = new Map<string, Entry[]>();
+    const attribute = (d: Diagnostic): Entry => {
+      const object = objectAt(files.get(d.location.uri), d.location.range[0]);
+      return { diagnostic: d, object, namespace: object ? objectNamespace(model, object) : undefined };
+    };
+    const runOn = (rule: Rule, view: Model, setting: RuleSetting): { entries: Entry[]; failed: boolean } => {
+      const entries: Entry[] = [];
+      const context: RuleContext = {
+        scopeName: scope.name,
+        model: view,
+        analysis: scope.analysis,
+        config,
+        file: (uri) => files.get(uri),
+        report: (d) => entries.push(attribute({ ...d, ruleId: rule.id, severity: d.severity ?? (setting as Severity) })),
+      };
+      try {
+        rule.run(context);
+        return { entries, failed: false };
+      } catch (error) {
+        this.options.onRuleError?.(rule.id, error);
+        return { entries, failed: true };
+      }
+    };
+
+    for (const rule of rules) {
+      const setting = settingFor(rule.id, rule.defaultSeverity);
+      if (setting === 'off') continue;
+      const old = before?.byRule.get(rule.id);
+      const unit = rule.unit ?? RULE_UNITS[rule.id];
+      let entries: Entry[] | undefined;
+      if (old && namespaces && affected && unit && !this.unitless.has(rule.id)) {
+        const policyUnit = unit === 'policy' || unit === 'policy-reach';
+        const policies = unit === 'policy' ? affected.selected : affected.reach;
+        const policyObjects = unit === 'policy' ? affected.selectedObjects : affected.reachObjects;
+        const view =
+          policyUnit
+            ? modelView(model, { policies })
+            : modelView(model, {
+                policies: model.policies.filter((p) => namespaces!.has(p.namespace)),
+                workloads: model.workloads.filter((w) => namespaces!.has(w.namespace)),
+                services: model.services.filter((s) => namespaces!.has(s.namespace)),
+                objects: [...namespaces].flatMap((ns) => objectsInNamespace(model, ns)),
+              });
+        const redone = (e: Entry) => (policyUnit ? e.object !== undefined && policyObjects.has(e.object) : e.namespace !== undefined && namespaces!.has(e.namespace));
+        const result = runOn(rule, view, setting);
+        if (!result.failed && result.entries.every((e) => e.object !== undefined)) {
+          const kept: Entry[] = [];
+          for (const e of old) {
+            if (changed.has(e.diagnostic.location.uri) || redone(e)) dirty.add(e.diagnostic.location.uri);
+            else kept.push(e);
+          }
+          const fresh = result.entries.filter(redone);
+          for (const e of fresh) dirty.add(e.diagnostic.location.uri);
+          entries = kept.length === old.length && fresh.length === 0 ? old : [...kept, ...fresh];
+        } else if (!result.failed) this.unitless.add(rule.id);
+      }
+      if (!entries) {
+        entries = runOn(rule, model, setting).entries;
+        if (entries.some((e) => e.object === undefined)) this.unitless.add(rule.id);
+        for (const e of old ?? []) dirty.add(e.diagnostic.location.uri);
+        for (const e of entries) dirty.add(e.diagnostic.location.uri);
+      }
+      byRule.set(rule.id, entries);
+      lap(rule.id);
+    }
+    return { model, modelFindings, byRule };
+  }
+}
+
+/** Policies to re-run after a change, for each kind of policy rule (`policy` and `policy-reach`). */
+interface AffectedPolicies {
+  /** For rules that read what a policy's selectors select: its namespace changed, or a reached pod changed. */
+  selected: NetworkPolicy[];
+  selectedObjects: Set<K8sObject>;
+  /** For rules that read everything in the namespaces a policy's selectors reach. */
+  reach: NetworkPolicy[];
+  reachObjects: Set<K8sObject>;
+}
+
+/**
+ * The policies whose findings a change in some namespaces can alter: those of the namespaces, and those whose
+ * namespaceSelectors select one of them (every policy with a namespaceSelector when a namespace appeared, went or
+ * changed its labels, as a selector may then match other namespaces or none). For rules that read only the pods
+ * a peer selects, a policy reached through a namespaceSelector counts only when the peer's podSelector matches a
+ * changed workload (its old or its new labels) or a Service of that namespace changed.
+ */
+function affectedPolicies(before: Model, after: Model, namespaces: Set<string>, changed: Set<string>): AffectedPolicies {
+  let namespaceSetChanged = false;
+  for (const name of namespaces) if (!sameNamespace(before.namespaces.get(name), after.namespaces.get(name))) namespaceSetChanged = true;
+  const reached = [...namespaces].map((n) => after.namespaces.get(n)).filter((n): n is Namespace => n !== undefined);
+
+  // Per changed namespace: the workloads that differ (both versions) and whether a Service differs.
+  const changedWorkloads = new Map<string, Workload[]>();
+  const servicesChanged = new Set<string>();
+  const differs = <T extends { object: K8sObject }>(a: T | undefined, b: T | undefined, same: (x: T, y: T) => boolean) =>
+    !a || !b || changed.has(a.object.uri) || !same(a, b);
+  for (const ns of namespaces) {
+    const olds = modelIndex(before).workloadsByNamespace.get(ns) ?? [];
+    const news = modelIndex(after).workloadsByNamespace.get(ns) ?? [];
+    const oldBy = new Map(olds.map((w) => [w.object, w]));
+    const newBy = new Map(news.map((w) => [w.object, w]));
+    const list: Workload[] = [];
+    const sameWorkload = (x: Workload, y: Workload) => x.displayName === y.displayName;
+    for (const w of olds) if (differs(w, newBy.get(w.object), sameWorkload)) list.push(w);
+    for (const w of news) if (differs(w, oldBy.get(w.object), sameWorkload)) list.push(w);
+    changedWorkloads.set(ns, list);
+  }
+  const servicesIn = (model: Model) => new Map(model.services.filter((x) => namespaces.has(x.namespace)).map((x) => [x.object, x]));
+  const oldServices = servicesIn(before);
+  const newServices = servicesIn(after);
+  for (const [o, x] of oldServices) if (differs(x, newServices.get(o), () => true)) servicesChanged.add(x.namespace);
+  for (const [o, x] of newServices) if (differs(x, oldServices.get(o), () => true)) servicesChanged.add(x.namespace);
+
+  const selected: NetworkPolicy[] = [];
+  const reach: NetworkPolicy[] = [];
+  for (const p of after.policies) {
+    if (namespaces.has(p.namespace) || namespaceSetChanged) {
+      const own = namespaces.has(p.namespace);
+      const anySelector = own || [...p.ingress, ...p.egress].some((r) => (r.peers ?? []).some((peer) => peer.type === 'pods' && peer.namespaceSelector));
+      if (anySelector) {
+        selected.push(p);
+        reach.push(p);
+      }
+      continue;
+    }
+    let reaches = false;
+    let selects = false;
+    for (const rule of [...p.ingress, ...p.egress]) {
+      for (const peer of rule.peers ?? []) {
+        if (peer.type !== 'pods' || !peer.namespaceSelector) continue;
+        const selector = peer.namespaceSelector;
+        for (const ns of reached) {
+          if (!matchesSelector(selector, ns.labels)) continue;
+          reaches = true;
+          if (servicesChanged.has(ns.name)) selects = true;
+          const podSelector = peer.podSelector;
+          if (!selects) selects = (changedWorkloads.get(ns.name) ?? []).some((w) => !podSelector || matchesSelector(podSelector, w.podLabels));
+        }
+      }
+    }
+    if (reaches) reach.push(p);
+    if (selects) selected.push(p);
+  }
+  return { selected, selectedObjects: new Set(selected.map((p) => p.object)), reach, reachObjects: new Set(reach.map((p) => p.object)) };
+}
+
+function sameNamespace(a: Namespace | undefined, b: Namespace | undefined): boolean {
+  if (!a || !b) return a === b;
+  if (a.implicit !== b.implicit || a.external !== b.external || a.object !== b.object) return false;
+  const keys = Object.keys(a.labels);
+  return keys.length === Object.keys(b.labels).length && keys.every((k) => b.labels[k] === a.labels[k]);
+}
+
+/** Per file, its objects by start offset, to find the object a finding sits in. */
+const fileObjects = new WeakMap<ParsedFile, K8sObject[]>();
+
+function objectAt(file: ParsedFile | undefined, offset: number): K8sObject | undefined {
+  if (!file) return undefined;
+  let objects = fileObjects.get(file);
+  if (!objects) {
+    objects = file.documents.flatMap((d) => d.objects).sort((a, b) => a.range[0] - b.range[0]);
+    fileObjects.set(file, objects);
+  }
+  let lo = 0;
+  let hi = objects.length - 1;
+  let found: K8sObject | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (objects[mid].range[0] <= offset) {
+      found = objects[mid];
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found && offset <= found.range[1] ? found : undefined;
 }
 
 /**

@@ -55,6 +55,19 @@ export interface Rule {
   description: string;
   /** Runs over a whole scope. Rules that look at single objects iterate `context.model.objects` themselves. */
   run(context: RuleContext): void;
+  /**
+   * How the rule's findings split, so that an edit re-runs it on part of a scope (see `RULE_UNITS` in run.ts for
+   * the contract); rules without one are re-run whole after every change.
+   */
+  unit?: RuleUnit;
 }
 
-export type { K8sObject };
+/**
+ * `policy`: each finding sits inside the NetworkPolicy it is about and depends only on that policy, the pods its
+ * selectors select (their labels, ports and names), the Services of those pods' namespaces, the pods of its own
+ * namespace, the namespaces' labels and the cluster DNS pods; the rule iterates `model.policies`.
+ * `policy-reach`: the same, but a finding may depend on every pod of the namespaces the policy's selectors reach
+ * (suggestions drawn from all their labels). `namespace`: each finding sits inside an object of one namespace and
+ * depends only on that namespace's objects (and the DNS pods); the rule iterates any of the model's lists.
+ */
+export type RuleUnit = 'policy' | 'policy-reach' | 'namespace';

@@ -1,0 +1,85 @@
+// Edit -> diagnostics in process, on one workspace: the language server's engine work per edit (re-parse the file,
+// update the models, re-run the rules incrementally), without the protocol. Edits like `npm run bench`'s: a pod
+// template's app label value, a policy's matchLabels value, a port number; each followed by its revert.
+// node --import tsx bench/edit-latency.ts DIR [--edits N] [--full]   (--full also times a whole runRules per edit)
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { IncrementalRuleRunner, runRules } from '../server/src/engine/rules/run';
+import { Workspace } from '../server/src/engine/workspace';
+
+const args = process.argv.slice(2);
+const root = args.find((a) => !a.startsWith('--'));
+if (!root) throw new Error('usage: edit-latency.ts DIR [--edits N] [--full]');
+const editCount = Number(args[args.indexOf('--edits') + 1]) || 60;
+const files: [string, string][] = [];
+const walk = (dir: string) => {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory() && !e.name.startsWith('.')) walk(full);
+    else if (/\.ya?ml$/.test(e.name)) files.push([pathToFileURL(full).href, fs.readFileSync(full, 'utf8')]);
+  }
+};
+walk(root);
+files.sort(([a], [b]) => a.localeCompare(b));
+const ws = new Workspace();
+for (const [uri, text] of files) ws.setFile(uri, text);
+const runner = new IncrementalRuleRunner();
+let started = performance.now();
+runner.run(ws);
+console.log(`first run (full): ${Math.round(performance.now() - started)} ms`);
+
+// Seeded choice of edit sites.
+let seed = 7;
+const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const patterns: [string, RegExp, (m: string) => string][] = [
+  ['pod label', /^( {8}app: )(\S+)$/m, (v) => `${v}-x`],
+  ['policy matchLabels', /^( {6,}app: )(\S+)$/m, (v) => `${v}-y`],
+  ['port', /^( +- port: )(\d+)$/m, (v) => String((Number(v) % 60000) + 1)],
+];
+const wall: number[] = [];
+const cpu: number[] = [];
+const fullWall: number[] = [];
+const kinds: Record<string, number> = {};
+const phases: Record<string, number> = {};
+for (let i = 0; i < editCount; i++) {
+  const [name, re, change] = patterns[i % patterns.length];
+  let pick: [string, string] | undefined;
+  for (let tries = 0; tries < 200 && !pick; tries++) {
+    const candidate = files[Math.floor(random() * files.length)];
+    if (re.test(candidate[1]) && (name !== 'policy matchLabels' || /kind: NetworkPolicy/.test(candidate[1]))) pick = candidate;
+  }
+  if (!pick) continue;
+  const [uri, text] = pick;
+  const edited = text.replace(re, (_all, prefix: string, value: string) => prefix + change(value));
+  for (const next of [edited, text]) {
+    const c = process.cpuUsage();
+    started = performance.now();
+    ws.setFile(uri, next);
+    runner.run(ws);
+    wall.push(performance.now() - started);
+    const used = process.cpuUsage(c);
+    cpu.push((used.user + used.system) / 1000);
+    kinds[name] = (kinds[name] ?? 0) + 1;
+    for (const [k, v] of Object.entries(runner.timings)) phases[k] = (phases[k] ?? 0) + v;
+    if (args.includes('--full')) {
+      started = performance.now();
+      runRules(ws);
+      fullWall.push(performance.now() - started);
+    }
+  }
+}
+const pct = (list: number[], p: number) => {
+  const sorted = [...list].sort((a, b) => a - b);
+  return sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 10) / 10 : NaN;
+};
+console.log(JSON.stringify({
+  files: files.length,
+  edits: wall.length,
+  kinds,
+  wallMs: { p50: pct(wall, 50), p95: pct(wall, 95), max: pct(wall, 100) },
+  cpuMs: { p50: pct(cpu, 50), p95: pct(cpu, 95) },
+  ...(fullWall.length ? { fullRunRulesWallMs: { p50: pct(fullWall, 50), p95: pct(fullWall, 95) } } : {}),
+  meanMsByPhase: Object.fromEntries(Object.entries(phases).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => [k, Math.round((v / wall.length) * 10) / 10])),
+  load: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+}));
