@@ -15,6 +15,8 @@ export const REFRESH_COMMAND = 'netpol.refreshReachabilityChanges';
 
 /** After an edit: long enough that typing does not recompute per keystroke. */
 const EDIT_DELAY_MS = 700;
+/** On large workspaces a comparison takes seconds of server time: typing waits at least twice that long. */
+const MAX_EDIT_DELAY_MS = 30_000;
 const EVENT_DELAY_MS = 300;
 const INDEX_WAIT_MS = 60_000;
 
@@ -48,6 +50,9 @@ class ReachabilityChanges implements vscode.Disposable {
   private baseRead: BaseRead | undefined;
   /** Counts base changes, so that a read that a change overtook is not kept. */
   private baseVersion = 0;
+  /** Edits not yet compared. */
+  private stale = false;
+  private lastDurationMs = 0;
 
   constructor(
     private readonly client: () => LanguageClient | undefined,
@@ -69,10 +74,13 @@ class ReachabilityChanges implements vscode.Disposable {
       watcher.onDidDelete(() => this.baseChanged()),
       watcher.onDidChange(() => this.baseChanged()),
       vscode.workspace.onDidChangeTextDocument((e) => {
-        if (e.contentChanges.length > 0 && isManifestDocument(e.document)) this.schedule(EDIT_DELAY_MS);
+        if (e.contentChanges.length > 0 && isManifestDocument(e.document)) this.edited();
       }),
       vscode.workspace.onDidSaveTextDocument((d) => isManifestDocument(d) && this.baseChanged()),
-      vscode.workspace.onDidCloseTextDocument((d) => isManifestDocument(d) && d.isDirty && this.schedule(EVENT_DELAY_MS)),
+      vscode.workspace.onDidCloseTextDocument((d) => isManifestDocument(d) && d.isDirty && this.edited()),
+      this.presentation.treeView.onDidChangeVisibility((e) => {
+        if (e.visible && this.stale) this.schedule(0);
+      }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.baseChanged()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (['netpol', 'files.exclude'].some((s) => e.affectsConfiguration(s))) this.baseChanged();
@@ -113,6 +121,17 @@ class ReachabilityChanges implements vscode.Disposable {
     this.baseVersion++;
     this.baseRead = undefined;
     this.schedule(EVENT_DELAY_MS);
+  }
+
+  /**
+   * Unsaved edits change only the working tree. While the view is visible it follows them; otherwise the next save,
+   * git change or opening of the view brings the lenses and the count up to date (a comparison occupies the
+   * language server, which also answers hovers and diagnostics).
+   */
+  private edited(): void {
+    this.stale = true;
+    if (!this.presentation.treeView.visible) return;
+    this.schedule(Math.min(Math.max(EDIT_DELAY_MS, 2 * this.lastDurationMs), MAX_EDIT_DELAY_MS));
   }
 
   schedule(delayMs: number): void {
@@ -162,8 +181,10 @@ class ReachabilityChanges implements vscode.Disposable {
       if (read.available && version === this.baseVersion) this.baseRead = read;
       if (!read.available) return this.presentation.showMessage(read.label, read.message);
       const baseFiles = [...read.base.files].map(([uri, text]) => ({ uri, text }));
+      this.stale = false;
       const started = Date.now();
       const result = await client.sendRequest(ReachabilityDiffRequest, { baseFiles, baseLabel: read.base.label });
+      this.lastDurationMs = Date.now() - started;
       this.log(`[diff] compared with ${read.base.label} (${baseFiles.length} base files) in ${Date.now() - started} ms: +${result.counts.added} −${result.counts.removed} ~${result.counts.changed}`);
       this.presentation.showResult(result, read.base.files);
     } catch (error) {

@@ -10,7 +10,7 @@ import type { ReachabilityChangesSnapshot } from '../../../src/diff';
 import { GitBaseSource } from '../../../src/diff/baseSource';
 import { GitStatus, type GitApi, type GitChange, type GitExtension, type GitRepository } from '../../../src/diff/gitApi';
 import type { RenderedNode } from '../../../src/diff/view';
-import { closeAll, eventually, extensionApi, fixture, restoreFromDisk, revertAndClose, workspaceRoot } from './helpers';
+import { closeAll, eventually, extensionApi, fixture, restoreFromDisk, revertAndClose, sleep, workspaceRoot } from './helpers';
 
 const LABEL = 'test-base';
 
@@ -199,6 +199,27 @@ describe('reachability changes view (what-if diff)', () => {
       const snapshot = await show();
       assert.equal(snapshot.counts?.changed, 0);
       assert.ok(!outline(snapshot.tree).some((l) => l.includes('Changed connections')));
+    } finally {
+      await restoreFromDisk(document);
+    }
+    await eventually('the lens to come back', async () => (await lensTitles(uri)).length === 2);
+  });
+
+  it('while the view is hidden, leaves unsaved edits for when it shows again (a comparison occupies the server)', async () => {
+    const uri = fixture('shop/policies.yaml');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document, { preview: false });
+    await eventually('both lenses', async () => (await lensTitles(uri)).length === 2);
+    await vscode.commands.executeCommand('workbench.action.closeSidebar');
+    const edit = new vscode.WorkspaceEdit();
+    const at = document.positionAt(document.getText().indexOf('          port: 9090\n') + '          port: 9090\n'.length);
+    edit.insert(uri, at, '        - protocol: TCP\n          port: 8443\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    try {
+      await sleep(2_500);
+      assert.equal((await lensTitles(uri)).length, 2, 'not compared again while the view is hidden');
+      await vscode.commands.executeCommand('netpol.reachabilityChanges.focus');
+      await eventually('the api-from-web lens to go once the view shows', async () => (await lensTitles(uri)).length === 1);
     } finally {
       await restoreFromDisk(document);
     }
