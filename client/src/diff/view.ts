@@ -154,6 +154,8 @@ export interface ReachabilityChangesSnapshot {
   counts?: ReachabilityDiffResult['counts'];
   status?: string;
   tree: RenderedNode[];
+  /** Labels of the selected entries (a code lens selects its policy's entry). */
+  selection: string[];
   lenses: { uri: string; line: number; title: string }[];
 }
 
@@ -240,6 +242,7 @@ export class ChangesPresentation implements vscode.Disposable {
       ...(this.message !== undefined ? { message: this.message } : {}),
       ...(this.result ? { counts: this.result.counts, status: this.status.text } : {}),
       tree: renderTree(this.tree),
+      selection: this.treeView.selection.map((n) => n.label),
       lenses,
     };
   }

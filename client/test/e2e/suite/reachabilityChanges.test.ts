@@ -178,6 +178,11 @@ describe('reachability changes view (what-if diff)', () => {
         { line: lineOf(document, 'name: db-from-api'), title: `vs ${LABEL}: +1 allowed, −0 denied` },
       ],
     );
+    // Clicking a lens shows the policy's entry in the view.
+    const lens = ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? []).find((l) => l.command?.title.includes('+1 allowed'));
+    assert.ok(lens?.command);
+    const revealed = await vscode.commands.executeCommand<ReachabilityChangesSnapshot>(lens.command.command, ...(lens.command.arguments ?? []));
+    assert.deepEqual(revealed?.selection, ['shop/db-from-api']);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(fixture('shop/workloads.yaml')), { preview: false });
     assert.deepEqual(await lensTitles(fixture('shop/workloads.yaml')), []);
   });
