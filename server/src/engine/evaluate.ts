@@ -96,6 +96,8 @@ interface SubjectRules {
   byMatch: Map<number, { result?: DirectionResult; byPortClass?: Map<number, DirectionResult> }>;
   /** Results by peer class (see Analysis.peerClasses), when the peer alone decides them (no named ports toward it). */
   byPeerClass?: (DirectionResult | undefined)[];
+  /** Results toward address ranges, by range object (reports ask for the same ranges against every workload). */
+  byRange?: WeakMap<IpRange, DirectionResult>;
   peerDecides: boolean;
 }
 
@@ -256,6 +258,16 @@ export class Analysis {
         const cls = classes[peerIndex];
         return (byClass[cls] ??= this.directionByRules(direction, entry, peer, peerIndex, destination));
       }
+    }
+    if (peer.type === 'ip' && (direction === 'ingress' || peer === destination)) {
+      // Nothing of an address range's result depends on anything but the range (it has no named ports).
+      const byRange = (entry.byRange ??= new WeakMap());
+      let result = byRange.get(peer.range);
+      if (!result) {
+        result = this.directionByRules(direction, entry, peer, peerIndex, destination);
+        byRange.set(peer.range, result);
+      }
+      return result;
     }
     return this.directionByRules(direction, entry, peer, peerIndex, destination);
   }
