@@ -7,9 +7,10 @@ import { replaceScalar } from '../edits';
 import type { Workload } from '../model';
 import { isPlainObject, nodeAt, type K8sObject } from '../parse';
 import type { NetworkPolicy, Path } from '../policy';
-import { formatSelector, matchesSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
+import { formatSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
 import type { Labels } from '../types';
-import { allNamespaces, inWorkspace, listNames, locate, modelIndex, namespacesMatching, peerCandidates, peerSelectsAnyPod, workloadsIn } from './common';
+import { allNamespaces, inWorkspace, listNames, locate, modelIndex, namespacesMatching, peerCandidates, workloadsIn } from './common';
+import { itemsMatching, labelIndexCounters, labelIndexOf, matchesAnyItem, nearMissCandidates, type LabelIndex } from './label-index';
 import type { Rule, RuleContext } from './types';
 
 interface Candidate {
@@ -56,11 +57,14 @@ function locatedRequirements(raw: unknown, selectorPath: Path): LocatedRequireme
 }
 
 function close(a: string, b: string): boolean {
+  labelIndexCounters.labelComparisons++;
   if (a === b) return false;
   if (a.toLowerCase() === b.toLowerCase()) return true;
-  const d = distance(a, b);
   const longest = Math.max(a.length, b.length);
-  return d <= (longest <= 4 ? 1 : longest <= 12 ? 2 : 3);
+  const allowed = longest <= 4 ? 1 : longest <= 12 ? 2 : 3;
+  // The edit distance is at least the difference in length: no need to compute it for strings that far apart.
+  if (Math.abs(a.length - b.length) > allowed) return false;
+  return distance(a, b) <= allowed;
 }
 
 function selectorWith(requirements: readonly LocatedRequirement[], index: number, replacement: SelectorRequirement): LabelSelector {
@@ -79,14 +83,8 @@ interface Suggestion {
   matched: Candidate[];
 }
 
-interface LabelIndex {
-  keys: string[];
-  valuesByKey: Map<string, string[]>;
-}
-
-// Candidate lists and their label indexes, built once per list (the lists themselves are cached per model).
+// Candidate lists, built once per list (the lists themselves are cached per model).
 const candidateLists = new WeakMap<readonly object[], Candidate[]>();
-const labelIndexes = new WeakMap<Candidate[], LabelIndex>();
 
 function candidatesOf<T extends object>(list: readonly T[], toCandidate: (item: T) => Candidate): Candidate[] {
   let out = candidateLists.get(list);
@@ -94,31 +92,23 @@ function candidatesOf<T extends object>(list: readonly T[], toCandidate: (item: 
   return out;
 }
 
-function labelIndex(candidates: Candidate[]): LabelIndex {
-  let index = labelIndexes.get(candidates);
-  if (!index) {
-    const values = new Map<string, Set<string>>();
-    for (const c of candidates) {
-      for (const [k, v] of Object.entries(c.labels)) {
-        if (!values.has(k)) values.set(k, new Set());
-        values.get(k)!.add(v);
-      }
-    }
-    index = { keys: [...values.keys()].sort(), valuesByKey: new Map([...values].map(([k, set]) => [k, [...set].sort()])) };
-    labelIndexes.set(candidates, index);
-  }
-  return index;
+function candidateIndex(candidates: Candidate[]): LabelIndex<Candidate> {
+  return labelIndexOf(candidates, 'labels', (c) => c.labels);
 }
+
+const podIndex = (workloads: readonly Workload[]) => labelIndexOf(workloads, 'pod', (w) => w.podLabels);
+const objectIndex = (workloads: readonly Workload[]) => labelIndexOf(workloads, 'object', (w) => w.objectLabels);
 
 /** The first single-token change (a key or one value) that makes the selector match a candidate. */
 function findSuggestion(requirements: LocatedRequirement[], candidates: Candidate[]): Suggestion | undefined {
-  const { keys, valuesByKey } = labelIndex(candidates);
-  const matching = (sel: LabelSelector) => candidates.filter((c) => matchesSelector(sel, c.labels));
+  const index = candidateIndex(candidates);
+  const { keys, valuesByKey, byValue } = index;
+  const matching = (sel: LabelSelector) => itemsMatching(index, sel);
   for (let i = 0; i < requirements.length; i++) {
     const { requirement: r, keyPath, keyIsMapKey, valuePaths } = requirements[i];
     if (r.operator === 'DoesNotExist' || r.operator === 'NotIn') continue;
     if (!valuesByKey.has(r.key)) {
-      for (const k of keys) {
+      for (const k of nearMissCandidates(keys, r.key)) {
         if (!close(r.key, k)) continue;
         const matched = matching(selectorWith(requirements, i, { ...r, key: k }));
         if (matched.length) return { path: keyPath, keyIsMapKey, from: r.key, to: k, written: `a label key ${r.key}`, suggested: k, matched };
@@ -128,8 +118,8 @@ function findSuggestion(requirements: LocatedRequirement[], candidates: Candidat
     if (r.operator !== 'In') continue;
     const existing = valuesByKey.get(r.key)!;
     for (let j = 0; j < r.values.length; j++) {
-      if (existing.includes(r.values[j])) continue;
-      for (const v of existing) {
+      if (byValue.get(r.key)!.has(r.values[j])) continue;
+      for (const v of nearMissCandidates(existing, r.values[j])) {
         if (!close(r.values[j], v)) continue;
         const values = r.values.map((x, n) => (n === j ? v : x));
         const matched = matching(selectorWith(requirements, i, { ...r, values }));
@@ -164,7 +154,7 @@ export const labelTypo: Rule = {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       const spec = policy.object.value.spec as Record<string, unknown>;
       const inNamespace = workloadsIn(context.model, policy.namespace);
-      if (!matchesAny(policy.podSelector, inNamespace)) {
+      if (!matchesAnyItem(podIndex(inNamespace), policy.podSelector)) {
         check(context, policy, spec.podSelector, ['spec', 'podSelector'], policy.podSelector, inNamespace, podCandidates(inNamespace), `pod in namespace ${policy.namespace}`);
       }
       for (const rule of [...(policy.types.ingress ? policy.ingress : []), ...(policy.types.egress ? policy.egress : [])]) {
@@ -182,8 +172,9 @@ export const labelTypo: Rule = {
             }
             namespaces = matched.map((n) => n.name);
           }
-          if (!peer.podSelector || peerSelectsAnyPod(context, policy, peer)) continue;
+          if (!peer.podSelector) continue;
           const pods = peerCandidates(context, policy, peer);
+          if (matchesAnyItem(podIndex(pods), peer.podSelector)) continue;
           const where = namespaces.length === 1 ? `namespace ${namespaces[0]}` : `namespaces ${listNames(namespaces)}`;
           check(context, policy, raw.podSelector, [...peer.path, 'podSelector'], peer.podSelector, pods, podCandidates(pods), `pod in ${where}`);
         }
@@ -191,10 +182,6 @@ export const labelTypo: Rule = {
     }
   },
 };
-
-function matchesAny(selector: LabelSelector, workloads: Workload[]): boolean {
-  return workloads.some((w) => matchesSelector(selector, w.podLabels));
-}
 
 function nodeValue(value: unknown, path: Path): unknown {
   let current = value;
@@ -221,7 +208,7 @@ function check(
   // Only selectors that require labels can be said to match a controller's labels (NotIn matches an unlabelled one).
   const required = selector.requirements.filter((r) => r.operator === 'In' || r.operator === 'Exists');
   const onObject = required.length
-    ? workloads.filter((w) => w.kind !== 'Pod' && matchesSelector(selector, w.objectLabels))
+    ? itemsMatching(objectIndex(workloads), selector).filter((w) => w.kind !== 'Pod')
     : [];
   if (onObject.length > 0) {
     const w = onObject[0];

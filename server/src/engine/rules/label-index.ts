@@ -1,0 +1,165 @@
+// An index of a list's labels (key -> value -> positions), built once per list and label accessor, so that rules
+// asking "which of these match this selector?" for every policy test only the items that carry a required label
+// instead of the whole list (a namespace with thousands of workloads made those rules quadratic).
+import { matchesSelector, type LabelSelector } from '../selectors';
+import type { Labels } from '../types';
+
+export interface LabelIndex<T> {
+  items: readonly T[];
+  labelsOf: (item: T) => Labels;
+  /** Positions in `items` (ascending) of the items with each key and value. */
+  byValue: Map<string, Map<string, number[]>>;
+  /** Label keys, sorted. */
+  keys: string[];
+  /** Per key, its distinct values, sorted. */
+  valuesByKey: Map<string, string[]>;
+  /** Positions (ascending) of the items with each key, filled when an `Exists` requirement asks. */
+  withKey: Map<string, number[]>;
+}
+
+/** Operation counts, for tests that check how work grows with the input (never for timing). */
+export const labelIndexCounters = { selectorTests: 0, indexesBuilt: 0, labelComparisons: 0 };
+
+const indexes = new WeakMap<readonly object[], Map<string, LabelIndex<never>>>();
+
+/**
+ * The index of a list under a label accessor named `kind` (e.g. "pod" for a workload's pod labels). The list must
+ * not change after the first call (the model's lists do not).
+ */
+export function labelIndexOf<T extends object>(items: readonly T[], kind: string, labelsOf: (item: T) => Labels): LabelIndex<T> {
+  let byKind = indexes.get(items);
+  if (!byKind) indexes.set(items, (byKind = new Map()));
+  let index = byKind.get(kind) as LabelIndex<T> | undefined;
+  if (!index) {
+    labelIndexCounters.indexesBuilt++;
+    const byValue = new Map<string, Map<string, number[]>>();
+    items.forEach((item, position) => {
+      for (const [key, value] of Object.entries(labelsOf(item))) {
+        let values = byValue.get(key);
+        if (!values) byValue.set(key, (values = new Map()));
+        let positions = values.get(value);
+        if (!positions) values.set(value, (positions = []));
+        positions.push(position);
+      }
+    });
+    const valuesByKey = new Map([...byValue].map(([key, values]) => [key, [...values.keys()].sort()]));
+    index = { items, labelsOf, byValue, keys: [...byValue.keys()].sort(), valuesByKey, withKey: new Map() };
+    byKind.set(kind, index as LabelIndex<never>);
+  }
+  return index;
+}
+
+/**
+ * Positions of the items that can match a selector: those with the values of its narrowest `In` requirement or
+ * the key of its narrowest `Exists` one (every item when it has neither; `NotIn` and `DoesNotExist` match items
+ * without the key).
+ */
+function candidatePositions<T>(index: LabelIndex<T>, selector: LabelSelector): number[] | undefined {
+  let best: number[] | undefined;
+  for (const r of selector.requirements) {
+    let positions: number[];
+    const values = index.byValue.get(r.key);
+    if (r.operator === 'In') {
+      const lists = r.values.map((v) => values?.get(v)).filter((l): l is number[] => l !== undefined);
+      // An item has one value per key, so the lists are disjoint: concatenated, sorted, they keep list order.
+      positions = lists.length === 1 ? lists[0] : lists.flat().sort((a, b) => a - b);
+    } else if (r.operator === 'Exists') {
+      let known = index.withKey.get(r.key);
+      if (!known) index.withKey.set(r.key, (known = values ? [...values.values()].flat().sort((a, b) => a - b) : []));
+      positions = known;
+    } else continue;
+    if (!best || positions.length < best.length) best = positions;
+    if (best.length === 0) break;
+  }
+  return best;
+}
+
+function test<T>(index: LabelIndex<T>, selector: LabelSelector, item: T): boolean {
+  labelIndexCounters.selectorTests++;
+  return matchesSelector(selector, index.labelsOf(item));
+}
+
+/** The items a selector matches, in list order. */
+export function itemsMatching<T>(index: LabelIndex<T>, selector: LabelSelector): T[] {
+  const positions = candidatePositions(index, selector);
+  if (!positions) return index.items.filter((item) => test(index, selector, item));
+  const out: T[] = [];
+  for (const p of positions) if (test(index, selector, index.items[p])) out.push(index.items[p]);
+  return out;
+}
+
+/** Whether a selector matches any item. */
+export function matchesAnyItem<T>(index: LabelIndex<T>, selector: LabelSelector): boolean {
+  const positions = candidatePositions(index, selector);
+  if (!positions) return index.items.some((item) => test(index, selector, item));
+  return positions.some((p) => test(index, selector, index.items[p]));
+}
+
+/**
+ * A sorted list of strings (label keys, or one key's values) indexed for "which of these may be a near miss of
+ * q?": strings of at most 12 characters by their variants with one or two characters deleted (two strings within
+ * edit distance 2 share such a variant), longer ones by length. Answers are a superset, sorted as the list is.
+ */
+interface Vocabulary {
+  words: readonly string[];
+  /** Variant (a short word with up to two characters deleted) -> positions of the words it comes from. */
+  byVariant: Map<string, number[]>;
+  /** Length -> positions of the words of that length (every word). */
+  byLength: Map<number, number[]>;
+  /** Lower-cased word -> positions (a case-only difference is a near miss at any length). */
+  byLowerCase: Map<string, number[]>;
+}
+
+/** Longest word the deletion variants cover: up to it, a near miss is within edit distance 2. */
+const SHORT_WORD = 12;
+const vocabularies = new WeakMap<readonly string[], Vocabulary>();
+
+function deletionVariants(word: string, out: Set<string>): Set<string> {
+  out.add(word);
+  for (let i = 0; i < word.length; i++) {
+    const once = word.slice(0, i) + word.slice(i + 1);
+    out.add(once);
+    for (let j = i; j < once.length; j++) out.add(once.slice(0, j) + once.slice(j + 1));
+  }
+  return out;
+}
+
+function push<K>(map: Map<K, number[]>, key: K, position: number): void {
+  const list = map.get(key);
+  if (list) {
+    if (list[list.length - 1] !== position) list.push(position);
+  } else map.set(key, [position]);
+}
+
+function vocabularyOf(words: readonly string[]): Vocabulary {
+  let vocabulary = vocabularies.get(words);
+  if (!vocabulary) {
+    vocabulary = { words, byVariant: new Map(), byLength: new Map(), byLowerCase: new Map() };
+    words.forEach((word, position) => {
+      push(vocabulary!.byLength, word.length, position);
+      push(vocabulary!.byLowerCase, word.toLowerCase(), position);
+      if (word.length <= SHORT_WORD) for (const variant of deletionVariants(word, new Set())) push(vocabulary!.byVariant, variant, position);
+    });
+    vocabularies.set(words, vocabulary);
+  }
+  return vocabulary;
+}
+
+/**
+ * The words of a sorted list that may be near misses of `query` (equal ignoring case, or within edit distance 1
+ * up to 4 characters, 2 up to 12, 3 beyond, counted on the longer of the two): a superset in list order, for the
+ * caller's exact test. Looks up the query's deletion variants instead of comparing it with every word.
+ */
+export function nearMissCandidates(words: readonly string[], query: string): string[] {
+  const vocabulary = vocabularyOf(words);
+  const positions = new Set<number>(vocabulary.byLowerCase.get(query.toLowerCase()) ?? []);
+  const addLengths = (from: number, to: number) => {
+    for (let length = Math.max(0, from); length <= to; length++) for (const p of vocabulary.byLength.get(length) ?? []) positions.add(p);
+  };
+  if (query.length <= SHORT_WORD) {
+    // Both short: within distance 2, so they share a deletion variant. A longer word may be 3 away.
+    for (const variant of deletionVariants(query, new Set())) for (const p of vocabulary.byVariant.get(variant) ?? []) positions.add(p);
+    addLengths(SHORT_WORD + 1, query.length + 3);
+  } else addLengths(query.length - 3, query.length + 3);
+  return [...positions].sort((a, b) => a - b).map((p) => words[p]);
+}
