@@ -76,6 +76,8 @@ export class GitBaseSource implements BaseSource {
   private readonly shown = new Map<string, string>();
   /** What the repositories looked like at the last read, so that routine status refreshes do not re-run the diff. */
   private signature = '';
+  /** How many texts the last read took from git (for the log). */
+  private lastShown = 0;
 
   /**
    * @param ref the revision to compare with.
@@ -84,6 +86,7 @@ export class GitBaseSource implements BaseSource {
   constructor(
     private readonly ref: () => string,
     private readonly gitExtension: () => vscode.Extension<GitExtension> | undefined = () => vscode.extensions.getExtension<GitExtension>('vscode.git'),
+    private readonly log: (line: string) => void = () => undefined,
   ) {
     this.disposables.push(vscode.workspace.onDidGrantWorkspaceTrust(() => this.changed.fire()));
   }
@@ -108,8 +111,11 @@ export class GitBaseSource implements BaseSource {
     this.signature = this.currentSignature(api);
 
     const files = new Map<string, string>();
+    const started = Date.now();
+    this.lastShown = 0;
     const filter = indexFilter();
     const disk = await workspaceManifestFiles(filter);
+    const listed = Date.now();
     const byRoot = new Map<string, { repository: GitRepository | undefined; list: DiskFile[] }>();
     for (const file of disk) {
       const repository = api.getRepository(vscode.Uri.file(file.fsPath)) ?? undefined;
@@ -131,6 +137,7 @@ export class GitBaseSource implements BaseSource {
       const error = await this.readRepository(repository, label, list, files, filter);
       if (error) return unavailable(error);
     }
+    this.log(`[diff] read ${files.size} base files at ${label} in ${Date.now() - started} ms (listing ${listed - started} ms, ${byRoot.size} repositor${byRoot.size === 1 ? 'y' : 'ies'}, ${this.lastShown} read from git)`);
     return { available: true, base: { label, files } };
   }
 
@@ -190,6 +197,7 @@ export class GitBaseSource implements BaseSource {
       if (text !== undefined) files.set(f.uri, text);
     }
     const show = async (uri: vscode.Uri): Promise<void> => {
+      this.lastShown++;
       const cacheKey = `${commit}:${uri.fsPath}`;
       let text = this.shown.get(cacheKey);
       if (text === undefined) {

@@ -59,10 +59,14 @@ class ReachabilityChanges implements vscode.Disposable {
     private readonly ready: Promise<void>,
     private readonly log: (line: string) => void,
   ) {
-    this.gitSource = new GitBaseSource(() => {
-      const base = configuredBase();
-      return 'ref' in base ? base.ref : 'HEAD';
-    });
+    this.gitSource = new GitBaseSource(
+      () => {
+        const base = configuredBase();
+        return 'ref' in base ? base.ref : 'HEAD';
+      },
+      undefined,
+      log,
+    );
     this.source = this.gitSource;
     this.sourceSubscription = this.source.onDidChange(() => this.baseChanged());
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml,json}');
