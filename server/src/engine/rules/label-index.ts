@@ -60,8 +60,9 @@ function candidatePositions<T>(index: LabelIndex<T>, selector: LabelSelector): n
     let positions: number[];
     const values = index.byValue.get(r.key);
     if (r.operator === 'In') {
-      const lists = r.values.map((v) => values?.get(v)).filter((l): l is number[] => l !== undefined);
-      // An item has one value per key, so the lists are disjoint: concatenated, sorted, they keep list order.
+      const lists = [...new Set(r.values)].map((v) => values?.get(v)).filter((l): l is number[] => l !== undefined);
+      // An item has one value per key, so the lists of distinct values are disjoint: concatenated, sorted, they
+      // keep list order.
       positions = lists.length === 1 ? lists[0] : lists.flat().sort((a, b) => a - b);
     } else if (r.operator === 'Exists') {
       let known = index.withKey.get(r.key);

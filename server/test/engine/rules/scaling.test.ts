@@ -4,10 +4,12 @@
 // about double them (testing every workload of the namespace for every policy made both rules quadratic).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { labelIndexCounters } from '../../../src/engine/rules/label-index';
+import { distance } from 'fastest-levenshtein';
+import { itemsMatching, labelIndexCounters, labelIndexOf, matchesAnyItem, nearMissCandidates } from '../../../src/engine/rules/label-index';
 import { labelTypo } from '../../../src/engine/rules/label-typo';
 import { runRules } from '../../../src/engine/rules/run';
 import { selectorMatchesNothing } from '../../../src/engine/rules/selector-matches-nothing';
+import { matchesSelector, type LabelSelector } from '../../../src/engine/selectors';
 import type { Rule } from '../../../src/engine/rules/types';
 import { Workspace } from '../../../src/engine/workspace';
 
@@ -84,4 +86,59 @@ describe('rule work grows linearly with pairs of policies and workloads in one n
       });
     }
   }
+});
+
+/** A small deterministic generator (mulberry32), so failures reproduce. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('the label index answers as a scan of the whole list would', () => {
+  const next = random(7);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)];
+  const word = (maxLength: number) => Array.from({ length: 1 + Math.floor(next() * maxLength) }, () => pick(['a', 'b', 'A', '-', '1', 'x'])).join('');
+
+  it('near-miss candidates include every word equal ignoring case or within the allowed edit distance', () => {
+    // The criterion label-typo documents: distance 1 up to 4 characters, 2 up to 12, 3 beyond, on the longer word.
+    const nearMiss = (a: string, b: string) => {
+      if (a === b) return false;
+      if (a.toLowerCase() === b.toLowerCase()) return true;
+      const longest = Math.max(a.length, b.length);
+      return distance(a, b) <= (longest <= 4 ? 1 : longest <= 12 ? 2 : 3);
+    };
+    for (let round = 0; round < 40; round++) {
+      const maxLength = pick([4, 8, 14, 20]);
+      const words = [...new Set(Array.from({ length: 150 }, () => word(maxLength)))].sort();
+      for (let q = 0; q < 40; q++) {
+        const query = next() < 0.3 ? pick(words).replace(/a/g, 'A') : word(maxLength);
+        const candidates = nearMissCandidates(words, query);
+        assert.deepEqual(candidates, [...candidates].sort(), 'in list order');
+        assert.deepEqual(candidates.filter((w) => nearMiss(query, w)), words.filter((w) => nearMiss(query, w)), `query ${query}`);
+      }
+    }
+  });
+
+  it('selectors match through the index exactly the items a filter over the list matches, in list order', () => {
+    const keys = ['app', 'tier', 'team'];
+    const values = ['a', 'b', 'c', 'd'];
+    const items = Array.from({ length: 120 }, () => ({ labels: Object.fromEntries(keys.filter(() => next() < 0.7).map((k) => [k, pick(values)])) as Record<string, string> }));
+    const index = labelIndexOf(items, 'test', (item) => item.labels);
+    const operators = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const;
+    for (let round = 0; round < 300; round++) {
+      const requirements = Array.from({ length: Math.floor(next() * 3) }, () => ({
+        key: pick([...keys, 'other']),
+        operator: pick(operators),
+        values: Array.from({ length: 1 + Math.floor(next() * 2) }, () => pick(values)),
+      })).map((r) => (r.operator === 'Exists' || r.operator === 'DoesNotExist' ? { ...r, values: [] } : r));
+      const selector: LabelSelector = { requirements, matchLabels: {}, problems: [] };
+      const expected = items.filter((item) => matchesSelector(selector, item.labels));
+      assert.deepEqual(itemsMatching(index, selector), expected, JSON.stringify(requirements));
+      assert.equal(matchesAnyItem(index, selector), expected.length > 0);
+    }
+  });
 });
