@@ -506,6 +506,12 @@ export class NetpolServer {
     try {
       const files = await this.filter.listFiles((message) => this.log(`netpol: ${message}`));
       const found = new Set(files.map((f) => f.uri));
+      // Reads run up to 32 files ahead: one at a time, each waits for several thread-pool round trips, which on a
+      // busy machine left the server idle most of the indexing time (bench/NOTES.md).
+      const reads = new Map<number, Promise<string | undefined>>();
+      const readAhead = (from: number) => {
+        for (let k = from; k < Math.min(files.length, from + 32); k++) if (!reads.has(k)) reads.set(k, readText(files[k].fsPath));
+      };
       let lastReport = Date.now();
       for (let i = 0; i < files.length; i++) {
         if (generation !== this.indexGeneration || this.shuttingDown) return;
@@ -518,13 +524,15 @@ export class NetpolServer {
             this.ws.deleteFile(file.uri);
             this.oversized.set(file.uri, file.size);
           } else {
-            const text = await readText(file.fsPath);
+            readAhead(i);
+            const text = await reads.get(i)!;
             if (generation !== this.indexGeneration) return;
             if (text !== undefined && !this.documents.get(file.uri)) this.queue(file.uri, text);
             // Apply configuration files at once: they decide the size limit for the files after them.
             if (isConfig) this.flush();
           }
         }
+        reads.delete(i);
         if (Date.now() - lastReport > 100 || i === files.length - 1) {
           lastReport = Date.now();
           progress.report(Math.round(((i + 1) * 100) / files.length), `${i + 1}/${files.length} files`);
@@ -693,7 +701,8 @@ export class NetpolServer {
           });
           this.ruleRunner = { runner, ws, rules: rulesKey };
         }
-        base = this.ruleRunner.runner.run(ws);
+        // The runner's own map: copied before the sources add to it, and before the next run changes it.
+        base = new Map(this.ruleRunner.runner.run(ws));
         for (const source of this.diagnosticSources) {
           try {
             for (const [uri, list] of source(ws)) base.set(uri, [...(base.get(uri) ?? []), ...list]);
