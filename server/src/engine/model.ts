@@ -467,8 +467,14 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
   const merged = merge(keep(previous.workloads), part.workloads, (w) => w.object);
   // Dense ids again; a workload whose id moves is copied (the previous model keeps its own).
   const renumbered = new Map<Workload, Workload>();
+  const rebuilt = new Set(part.workloads);
   const workloads = merged.map((w, i) => {
     if (w.id === i) return w;
+    if (rebuilt.has(w)) {
+      // The part's own copies: nobody else holds them yet.
+      w.id = i;
+      return w;
+    }
     const copy = { ...w, id: i };
     renumbered.set(w, copy);
     return copy;
@@ -516,28 +522,38 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
   });
   namespaceResolvers.set(model, (o) => options.namespaceOverrides?.get(o.uri) ?? o.namespace ?? defaultNamespace);
   objectsByNamespace.set(model, index);
-  updates.set(model, { previous: new WeakRef(previous), namespaces: touched });
+  updates.set(model, { previous: new WeakRef(previous), namespaces: touched, workloadsKept: renumbered.size === 0 });
   return { model, namespaces: touched };
 }
 
 /** How each updated model came from its predecessor (weakly: a chain of models must not stay alive). */
-const updates = new WeakMap<Model, { previous: WeakRef<Model>; namespaces: Set<string> }>();
+const updates = new WeakMap<Model, { previous: WeakRef<Model>; namespaces: Set<string>; workloadsKept: boolean }>();
 
 /**
  * The namespaces whose entries may differ between an earlier model and a later one updated from it (through any
  * number of `updateModel` steps); undefined when `later` was not derived from `earlier` that way.
  */
 export function namespacesChangedSince(earlier: Model, later: Model): Set<string> | undefined {
-  const out = new Set<string>();
+  return changesSince(earlier, later)?.namespaces;
+}
+
+/**
+ * How a later model differs from an earlier one it was updated from: the namespaces whose entries may differ, and
+ * whether the workloads of the other namespaces are the very same objects (no workload was renumbered).
+ */
+export function changesSince(earlier: Model, later: Model): { namespaces: Set<string>; workloadsKept: boolean } | undefined {
+  const namespaces = new Set<string>();
+  let workloadsKept = true;
   let current = later;
   for (let steps = 0; current !== earlier; steps++) {
     const step = updates.get(current);
     const previous = step?.previous.deref();
     if (!step || !previous || steps > 1000) return undefined;
-    for (const ns of step.namespaces) out.add(ns);
+    for (const ns of step.namespaces) namespaces.add(ns);
+    workloadsKept &&= step.workloadsKept;
     current = previous;
   }
-  return out;
+  return { namespaces, workloadsKept };
 }
 
 /** The objects of a model (assumed ones included) that live in a namespace, in input order. */

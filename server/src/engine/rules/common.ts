@@ -5,7 +5,7 @@ import { isCollection, isPair, type Node as YamlNode } from 'yaml';
 import { parseCidr, type IpRange } from '../cidr';
 import { contentEnd } from '../edits';
 import type { WorkspaceConfig } from '../config';
-import type { Model, Namespace, Workload } from '../model';
+import { changesSince, type Model, type Namespace, type Workload } from '../model';
 import { keyRangeAt, nodeAt, rangeAt, type K8sObject } from '../parse';
 import type { NetworkPolicy, Path, PodPeer, PolicyProblem, PolicyRule } from '../policy';
 import { formatSelector, matchesSelector, type LabelSelector } from '../selectors';
@@ -145,7 +145,45 @@ export function workloadsIn(model: Model, namespace: string): Workload[] {
   return modelIndex(model).workloadsByNamespace.get(namespace) ?? [];
 }
 
+/** What stayed the same from one model of a workspace to a later one updated from it. */
+interface Continuity {
+  /** Namespaces whose entries may differ. */
+  namespaces: Set<string>;
+  /** The same namespaces with the same labels, in the same order. */
+  sameNamespaces: boolean;
+  /** Workloads outside `namespaces` are the very same objects. */
+  workloadsKept: boolean;
+}
+
+const continuities = new WeakMap<Model, { from: Model; result: Continuity | undefined }>();
+
+/** How `to` relates to `from` (undefined when it was not updated from it), for caches that outlive a model. */
+function continuity(from: Model, to: Model): Continuity | undefined {
+  const known = continuities.get(to);
+  if (known && known.from === from) return known.result;
+  const changes = changesSince(from, to);
+  let result: Continuity | undefined;
+  if (changes) {
+    let sameNamespaces = from.namespaces.size === to.namespaces.size;
+    for (const name of changes.namespaces) {
+      const a = from.namespaces.get(name);
+      const b = to.namespaces.get(name);
+      if (!a || !b ? a !== b : !sameLabels(a.labels, b.labels) || a.implicit !== b.implicit || a.external !== b.external) sameNamespaces = false;
+    }
+    result = { namespaces: changes.namespaces, sameNamespaces, workloadsKept: changes.workloadsKept };
+  }
+  continuities.set(to, { from, result });
+  return result;
+}
+
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
+}
+
 const namespaceMatches = new WeakMap<Model, WeakMap<LabelSelector, Namespace[]>>();
+/** Per selector, its namespaces in the last model asked: after an edit that kept every namespace, they still hold. */
+const lastNamespaceMatches = new WeakMap<LabelSelector, { model: Model; namespaces: Namespace[] }>();
 
 /** Namespaces (of the model, plus the DNS namespace the configuration names) that a selector matches. */
 export function namespacesMatching(context: RuleContext, selector: LabelSelector): Namespace[] {
@@ -154,8 +192,21 @@ export function namespacesMatching(context: RuleContext, selector: LabelSelector
   if (!bySelector) namespaceMatches.set(model, (bySelector = new WeakMap()));
   let out = bySelector.get(selector);
   if (!out) {
-    out = allNamespaces(context).filter((ns) => matchesSelector(selector, ns.labels));
+    const last = lastNamespaceMatches.get(selector);
+    const kept = last ? continuity(last.model, model) : undefined;
+    if (last && kept?.sameNamespaces) {
+      // The same namespaces match; only the changed namespaces' entries are new objects.
+      out = last.namespaces;
+      for (let i = 0; i < out.length; i++) {
+        const current = kept.namespaces.has(out[i].name) ? model.namespaces.get(out[i].name) : undefined;
+        if (current && current !== out[i]) {
+          if (out === last.namespaces) out = [...out];
+          out[i] = current;
+        }
+      }
+    } else out = allNamespaces(context).filter((ns) => matchesSelector(selector, ns.labels));
     bySelector.set(selector, out);
+    lastNamespaceMatches.set(selector, { model, namespaces: out });
   }
   return out;
 }
@@ -214,13 +265,73 @@ export function peerCandidates(context: RuleContext, policy: NetworkPolicy, peer
   return list;
 }
 
+/**
+ * Per peer with both selectors, the pods it selected in each namespace (non-empty ones) of the last whole model
+ * asked: after an edit, only the changed namespaces are matched again (a namespaceSelector {} with a podSelector
+ * would otherwise test every pod of the cluster again on each edit).
+ */
+const lastPeerPods = new WeakMap<PodPeer, { model: Model; byNamespace: Map<string, Workload[]> }>();
+
+const namespaceOrders = new WeakMap<Model, { byName: Map<string, Namespace>; position: Map<string, number> }>();
+
+/** The namespaces of `allNamespaces` by name, with their positions. */
+function namespaceOrder(context: RuleContext): { byName: Map<string, Namespace>; position: Map<string, number> } {
+  const model = baseModel(context.model);
+  let order = namespaceOrders.get(model);
+  if (!order) {
+    const list = allNamespaces(context);
+    order = { byName: new Map(list.map((ns) => [ns.name, ns])), position: new Map(list.map((ns, i) => [ns.name, i])) };
+    namespaceOrders.set(model, order);
+  }
+  return order;
+}
+
 /** The pods (workloads, the assumed DNS pods included) a pod peer of a policy selects. */
 export function podsOfPeer(context: RuleContext, policy: NetworkPolicy, peer: PodPeer): readonly Workload[] {
   const caches = cachesOf(context.model);
   let out = caches.byPeer.get(peer);
   if (!out) {
-    const candidates = peerCandidates(context, policy, peer);
-    out = peer.podSelector ? candidates.filter((w) => matchesSelector(peer.podSelector!, w.podLabels)) : candidates;
+    const model = baseModel(context.model);
+    const podSelector = peer.podSelector;
+    if (peer.namespaceSelector && podSelector && workloadKey(context.model) === model) {
+      const last = lastPeerPods.get(peer);
+      const kept = last ? continuity(last.model, model) : undefined;
+      const reuse = kept?.sameNamespaces && kept.workloadsKept ? kept : undefined;
+      const dnsNamespace = context.config.dns.namespace;
+      const byNamespace = new Map<string, Workload[]>();
+      const list: Workload[] = [];
+      const match = (name: string) => namespaceCandidates(context, name).filter((w) => matchesSelector(podSelector, w.podLabels));
+      if (reuse && last) {
+        // The namespaces that had pods and did not change keep them; the changed ones (and the DNS namespace, whose
+        // assumed pod is made per model) are matched again; the namespaces' order gives the pods' order.
+        const { byName, position } = namespaceOrder(context);
+        const entries: [string, Workload[]][] = [];
+        for (const [name, pods] of last.byNamespace) if (!reuse.namespaces.has(name) && name !== dnsNamespace) entries.push([name, pods]);
+        for (const name of new Set([...reuse.namespaces, dnsNamespace])) {
+          const ns = byName.get(name);
+          if (!ns || !matchesSelector(peer.namespaceSelector, ns.labels)) continue;
+          const matched = match(name);
+          if (matched.length) entries.push([name, matched]);
+        }
+        entries.sort((a, b) => position.get(a[0])! - position.get(b[0])!);
+        for (const [name, pods] of entries) {
+          byNamespace.set(name, pods);
+          for (const w of pods) list.push(w);
+        }
+      } else {
+        for (const ns of namespacesMatching(context, peer.namespaceSelector)) {
+          const matched = match(ns.name);
+          if (matched.length === 0) continue;
+          byNamespace.set(ns.name, matched);
+          for (const w of matched) list.push(w);
+        }
+      }
+      lastPeerPods.set(peer, { model, byNamespace });
+      out = list;
+    } else {
+      const candidates = peerCandidates(context, policy, peer);
+      out = podSelector ? candidates.filter((w) => matchesSelector(podSelector, w.podLabels)) : candidates;
+    }
     caches.byPeer.set(peer, out);
   }
   return out;
@@ -230,6 +341,9 @@ export function podsOfPeer(context: RuleContext, policy: NetworkPolicy, peer: Po
 export function peerSelectsAnyPod(context: RuleContext, policy: NetworkPolicy, peer: PodPeer): boolean {
   const known = cachesOf(context.model).byPeer.get(peer);
   if (known) return known.length > 0;
+  // In an incremental run (a view of the model), the pods a peer selected in the last model are updated for the
+  // changed namespaces, which costs less than searching every pod again; a whole run stops at the first pod.
+  if (peer.namespaceSelector && peer.podSelector && (viewBases.has(context.model) || lastPeerPods.has(peer))) return podsOfPeer(context, policy, peer).length > 0;
   const selector = peer.podSelector;
   return peerCandidates(context, policy, peer).some((w) => !selector || matchesSelector(selector, w.podLabels));
 }

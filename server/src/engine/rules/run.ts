@@ -118,11 +118,62 @@ interface Entry {
   namespace: string | undefined;
 }
 
+/** One rule's findings in one scope, by the unit they belong to (an object, a namespace) and by file. */
+class RuleFindings {
+  private readonly byKey = new Map<unknown, Entry[]>();
+  readonly byUri = new Map<string, Set<Entry>>();
+  constructor(private readonly unit: RuleUnit | undefined) {}
+
+  private keyOf(e: Entry): unknown {
+    return this.unit === 'namespace' ? e.namespace : this.unit ? e.object : undefined;
+  }
+
+  add(e: Entry, dirty: Set<string>): void {
+    const key = this.keyOf(e);
+    const list = this.byKey.get(key);
+    if (list) list.push(e);
+    else this.byKey.set(key, [e]);
+    const uri = e.diagnostic.location.uri;
+    const set = this.byUri.get(uri);
+    if (set) set.add(e);
+    else this.byUri.set(uri, new Set([e]));
+    dirty.add(uri);
+  }
+
+  /** Drops the findings of a unit (an object or a namespace). */
+  drop(key: unknown, dirty: Set<string>): void {
+    const list = this.byKey.get(key);
+    if (!list) return;
+    this.byKey.delete(key);
+    for (const e of list) {
+      const uri = e.diagnostic.location.uri;
+      const set = this.byUri.get(uri)!;
+      set.delete(e);
+      if (set.size === 0) this.byUri.delete(uri);
+      dirty.add(uri);
+    }
+  }
+
+  /** Drops the findings located in a file. */
+  dropUri(uri: string, dirty: Set<string>): void {
+    const set = this.byUri.get(uri);
+    if (!set) return;
+    this.byUri.delete(uri);
+    dirty.add(uri);
+    for (const e of set) {
+      const key = this.keyOf(e);
+      const list = this.byKey.get(key)!.filter((x) => x !== e);
+      if (list.length) this.byKey.set(key, list);
+      else this.byKey.delete(key);
+    }
+  }
+}
+
 interface ScopeState {
   model: Model;
   modelFindings: Diagnostic[];
   /** Findings by rule id. */
-  byRule: Map<string, Entry[]>;
+  byRule: Map<string, RuleFindings>;
 }
 
 interface RunnerState {
@@ -156,7 +207,10 @@ export class IncrementalRuleRunner {
 
   constructor(private readonly options: RunOptions = {}) {}
 
-  /** Diagnostics by file URI, every file of the workspace with an entry. The map is the caller's to change. */
+  /**
+   * Diagnostics by file URI, every file of the workspace with an entry. The map is the runner's own, valid until the
+   * next run (copying 10,000 entries per edit costs more than the edit): read it, copy it to change it.
+   */
   run(workspace: Workspace): Map<string, Diagnostic[]> {
     this.timings = {};
     let mark = performance.now();
@@ -208,12 +262,13 @@ export class IncrementalRuleRunner {
     }
     if (previous) {
       // A scope that went away takes its findings with it.
-      for (const [name, state] of previous.scopes) if (!scopes.has(name)) for (const list of state.byRule.values()) for (const e of list) dirty.add(e.diagnostic.location.uri);
+      for (const [name, state] of previous.scopes) if (!scopes.has(name)) for (const findings of state.byRule.values()) for (const uri of findings.byUri.keys()) dirty.add(uri);
     }
 
     // Only the files whose findings may have changed are gathered again (all of them after a full run).
     const incremental = previous !== undefined && !full;
-    const output = incremental ? new Map(previous.output) : new Map<string, Diagnostic[]>();
+    // Updated in place: the map handed out last time is the caller's only until the next run (see `run`).
+    const output = incremental ? previous.output : new Map<string, Diagnostic[]>();
     const gathered = new Map<string, Diagnostic[]>();
     for (const uri of incremental ? dirty : files.keys()) gathered.set(uri, []);
     const collect = (d: Diagnostic) => {
@@ -226,7 +281,11 @@ export class IncrementalRuleRunner {
     for (const f of config.findings) collect({ ruleId: f.code, severity: f.severity, message: f.message, location: f.location });
     for (const state of scopes.values()) {
       for (const d of state.modelFindings) collect(d);
-      for (const list of state.byRule.values()) for (const e of list) collect(e.diagnostic);
+      for (const findings of state.byRule.values()) {
+        if (incremental) {
+          for (const uri of dirty) for (const e of findings.byUri.get(uri) ?? []) collect(e.diagnostic);
+        } else for (const set of findings.byUri.values()) for (const e of set) collect(e.diagnostic);
+      }
     }
     for (const [uri, list] of gathered) {
       const seen = new Set<string>();
@@ -246,7 +305,7 @@ export class IncrementalRuleRunner {
     this.state = { workspace, config, files, fileFindings, scopes, output };
     this.changedUris = recompute;
     this.lastRunFull = full;
-    return new Map(output);
+    return output;
   }
 
   private runScope(
@@ -278,7 +337,7 @@ export class IncrementalRuleRunner {
     lap('affected');
     if (affected) { this.timings['#selected'] = affected.selected.length; this.timings['#reach'] = affected.reach.length; this.timings['#namespaces'] = namespaces!.size; }
 
-    const byRule = new Map<string, Entry[]>();
+    const byRule = new Map<string, RuleFindings>();
     const attribute = (d: Diagnostic): Entry => {
       const object = objectAt(files.get(d.location.uri), d.location.range[0]);
       return { diagnostic: d, object, namespace: object ? objectNamespace(model, object) : undefined };
@@ -306,9 +365,9 @@ export class IncrementalRuleRunner {
       const setting = settingFor(rule.id, rule.defaultSeverity);
       if (setting === 'off') continue;
       const old = before?.byRule.get(rule.id);
-      const unit = rule.unit ?? RULE_UNITS[rule.id];
-      let entries: Entry[] | undefined;
-      if (old && namespaces && affected && unit && !this.unitless.has(rule.id)) {
+      const unit = this.unitless.has(rule.id) ? undefined : rule.unit ?? RULE_UNITS[rule.id];
+      let findings: RuleFindings | undefined;
+      if (old && namespaces && affected && unit) {
         const policyUnit = unit === 'policy' || unit === 'policy-reach';
         const policies = unit === 'policy' ? affected.selected : affected.reach;
         const policyObjects = unit === 'policy' ? affected.selectedObjects : affected.reachObjects;
@@ -324,23 +383,23 @@ export class IncrementalRuleRunner {
         const redone = (e: Entry) => (policyUnit ? e.object !== undefined && policyObjects.has(e.object) : e.namespace !== undefined && namespaces!.has(e.namespace));
         const result = runOn(rule, view, setting);
         if (!result.failed && result.entries.every((e) => e.object !== undefined)) {
-          const kept: Entry[] = [];
-          for (const e of old) {
-            if (changed.has(e.diagnostic.location.uri) || redone(e)) dirty.add(e.diagnostic.location.uri);
-            else kept.push(e);
-          }
-          const fresh = result.entries.filter(redone);
-          for (const e of fresh) dirty.add(e.diagnostic.location.uri);
-          entries = kept.length === old.length && fresh.length === 0 ? old : [...kept, ...fresh];
+          // The kept findings are updated in place: the previous state is not used again.
+          for (const uri of changed) old.dropUri(uri, dirty);
+          if (policyUnit) for (const o of policyObjects) old.drop(o, dirty);
+          else for (const ns of namespaces) old.drop(ns, dirty);
+          for (const e of result.entries) if (redone(e)) old.add(e, dirty);
+          findings = old;
         } else if (!result.failed) this.unitless.add(rule.id);
       }
-      if (!entries) {
-        entries = runOn(rule, model, setting).entries;
-        if (entries.some((e) => e.object === undefined)) this.unitless.add(rule.id);
-        for (const e of old ?? []) dirty.add(e.diagnostic.location.uri);
-        for (const e of entries) dirty.add(e.diagnostic.location.uri);
+      if (!findings) {
+        const entries = runOn(rule, model, setting).entries;
+        const whole = entries.some((e) => e.object === undefined);
+        if (whole) this.unitless.add(rule.id);
+        findings = new RuleFindings(whole || this.unitless.has(rule.id) ? undefined : unit);
+        for (const uri of old?.byUri.keys() ?? []) dirty.add(uri);
+        for (const e of entries) findings.add(e, dirty);
       }
-      byRule.set(rule.id, entries);
+      byRule.set(rule.id, findings);
       lap(rule.id);
     }
     return { model, modelFindings, byRule };

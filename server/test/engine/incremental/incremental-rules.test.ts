@@ -220,6 +220,32 @@ describe('incremental rule runs equal full runs', () => {
     checkProperty(root, load(root), 25, 1717);
   });
 
+  it('a peer reaching another namespace through both selectors follows the pods of that namespace across edits', () => {
+    const uri = (name: string) => `file:///ws/${name}.yaml`;
+    const deployment = (app: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: a\nspec:\n  template:\n    metadata:\n      labels:\n        app: ${app}\n    spec:\n      containers:\n        - name: web\n`;
+    const files: Files = new Map([
+      [uri('ns'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n    team: a\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: b\n'],
+      [uri('web'), deployment('x')],
+      [uri('other'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: other\n  namespace: b\nspec:\n  template:\n    metadata:\n      labels:\n        app: other\n    spec:\n      containers:\n        - name: o\n'],
+      [
+        uri('policy'),
+        'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: from-a\n  namespace: b\nspec:\n  podSelector: {}\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              team: a\n          podSelector:\n            matchLabels:\n              app: x\n',
+      ],
+    ]);
+    const ws = freshWorkspace(files);
+    const runner = new IncrementalRuleRunner();
+    const peerFindings = () => (runner.run(ws).get(uri('policy')) ?? []).filter((d) => d.ruleId === 'peer-matches-nothing').length;
+    assert.equal(peerFindings(), 0);
+    for (const [app, expected] of [['y', 1], ['x', 0], ['z', 1], ['x', 0]] as const) {
+      ws.setFile(uri('web'), deployment(app));
+      files.set(uri('web'), deployment(app));
+      assert.equal(peerFindings(), expected, `app: ${app}`);
+      assert.equal(runner.lastRunFull, false);
+      assert.deepEqual(normalize(runner.run(ws)), normalize(runRules(freshWorkspace(files))));
+    }
+  });
+
   it('re-runs only part of the rules after a label edit, and nothing after an unrelated re-read', () => {
     const root = path.join(temp, 'small-partial');
     execFileSync(process.execPath, [path.join(repoRoot, '..', 'shared', 'bench', 'gen-workspace.mjs'), root, '--preset', 'small', '--seed', '5'], { stdio: 'ignore' });
