@@ -20,7 +20,8 @@ export interface LabelIndex<T> {
 /** Operation counts, for tests that check how work grows with the input (never for timing). */
 export const labelIndexCounters = { selectorTests: 0, indexesBuilt: 0, labelComparisons: 0 };
 
-const indexes = new WeakMap<readonly object[], Map<string, LabelIndex<never>>>();
+// Indexes of different item types share the cache; each is read back under the type it was built with.
+const indexes = new WeakMap<readonly object[], Map<string, unknown>>();
 
 /**
  * The index of a list under a label accessor named `kind` (e.g. "pod" for a workload's pod labels). The list must
@@ -44,7 +45,7 @@ export function labelIndexOf<T extends object>(items: readonly T[], kind: string
     });
     const valuesByKey = new Map([...byValue].map(([key, values]) => [key, [...values.keys()].sort()]));
     index = { items, labelsOf, byValue, keys: [...byValue.keys()].sort(), valuesByKey, withKey: new Map() };
-    byKind.set(kind, index as LabelIndex<never>);
+    byKind.set(kind, index);
   }
   return index;
 }
