@@ -3,11 +3,11 @@
 import type { RuleSetting, WorkspaceConfig } from '../config';
 import { namespacesChangedSince, objectNamespace, objectsInNamespace, type Model, type Namespace, type Workload } from '../model';
 import type { K8sObject, ParsedFile } from '../parse';
-import type { NetworkPolicy } from '../policy';
+import type { NetworkPolicy, PodPeer } from '../policy';
 import { matchesSelector } from '../selectors';
 import type { Severity } from '../types';
 import type { Scope, Workspace } from '../workspace';
-import { modelIndex, modelView } from './common';
+import { modelIndex, modelView, peerSelectsAnyPod } from './common';
 import { ALL_RULES } from './index';
 import type { Diagnostic, Rule, RuleContext, RuleUnit } from './types';
 
@@ -333,7 +333,16 @@ export class IncrementalRuleRunner {
     if (namespaces && (namespaces.has(config.dns.namespace) || modelIndex(before!.model).hasOwnWorkloads !== modelIndex(model).hasOwnWorkloads)) {
       namespaces = undefined;
     }
-    const affected = namespaces && before ? affectedPolicies(before.model, model, namespaces, changed) : undefined;
+    const baseContext: RuleContext = {
+      scopeName: scope.name,
+      model,
+      analysis: scope.analysis,
+      config,
+      file: (uri) => files.get(uri),
+      report: () => undefined,
+    };
+    const affected =
+      namespaces && before ? affectedPolicies(before.model, model, namespaces, changed, (policy, peer) => peerSelectsAnyPod(baseContext, policy, peer)) : undefined;
     lap('affected');
     if (affected) { this.timings['#selected'] = affected.selected.length; this.timings['#reach'] = affected.reach.length; this.timings['#namespaces'] = namespaces!.size; }
 
@@ -411,7 +420,10 @@ interface AffectedPolicies {
   /** For rules that read what a policy's selectors select: its namespace changed, or a reached pod changed. */
   selected: NetworkPolicy[];
   selectedObjects: Set<K8sObject>;
-  /** For rules that read everything in the namespaces a policy's selectors reach. */
+  /**
+   * For rules that read everything in the namespaces a policy's selectors reach (label-typo's suggestions): also
+   * the policies with a peer that selects nothing and reaches a namespace where a workload changed.
+   */
   reach: NetworkPolicy[];
   reachObjects: Set<K8sObject>;
 }
@@ -423,7 +435,13 @@ interface AffectedPolicies {
  * a peer selects, a policy reached through a namespaceSelector counts only when the peer's podSelector matches a
  * changed workload (its old or its new labels) or a Service of that namespace changed.
  */
-function affectedPolicies(before: Model, after: Model, namespaces: Set<string>, changed: Set<string>): AffectedPolicies {
+function affectedPolicies(
+  before: Model,
+  after: Model,
+  namespaces: Set<string>,
+  changed: Set<string>,
+  selectsAnyPod: (policy: NetworkPolicy, peer: PodPeer) => boolean,
+): AffectedPolicies {
   let namespaceSetChanged = false;
   for (const name of namespaces) if (!sameNamespace(before.namespaces.get(name), after.namespaces.get(name))) namespaceSetChanged = true;
   const reached = [...namespaces].map((n) => after.namespaces.get(n)).filter((n): n is Namespace => n !== undefined);
@@ -470,14 +488,16 @@ function affectedPolicies(before: Model, after: Model, namespaces: Set<string>, 
         const selector = peer.namespaceSelector;
         for (const ns of reached) {
           if (!matchesSelector(selector, ns.labels)) continue;
-          reaches = true;
           if (servicesChanged.has(ns.name)) selects = true;
           const podSelector = peer.podSelector;
-          if (!selects) selects = (changedWorkloads.get(ns.name) ?? []).some((w) => !podSelector || matchesSelector(podSelector, w.podLabels));
+          const changedHere = changedWorkloads.get(ns.name) ?? [];
+          if (!selects) selects = changedHere.some((w) => !podSelector || matchesSelector(podSelector, w.podLabels));
+          // Suggestions for a peer that selects nothing come from every pod it could reach.
+          if (!reaches && podSelector && changedHere.length > 0 && !selectsAnyPod(p, peer)) reaches = true;
         }
       }
     }
-    if (reaches) reach.push(p);
+    if (reaches || selects) reach.push(p);
     if (selects) selected.push(p);
   }
   return { selected, selectedObjects: new Set(selected.map((p) => p.object)), reach, reachObjects: new Set(reach.map((p) => p.object)) };
@@ -485,7 +505,8 @@ function affectedPolicies(before: Model, after: Model, namespaces: Set<string>, 
 
 function sameNamespace(a: Namespace | undefined, b: Namespace | undefined): boolean {
   if (!a || !b) return a === b;
-  if (a.implicit !== b.implicit || a.external !== b.external || a.object !== b.object) return false;
+  // The Namespace object itself may be a new one (its file changed) with the same meaning for selectors.
+  if (a.implicit !== b.implicit || a.external !== b.external) return false;
   const keys = Object.keys(a.labels);
   return keys.length === Object.keys(b.labels).length && keys.every((k) => b.labels[k] === a.labels[k]);
 }

@@ -246,6 +246,31 @@ describe('incremental rule runs equal full runs', () => {
     }
   });
 
+  it('a typo suggestion for a peer in another namespace follows the pods it was drawn from', () => {
+    const uri = (name: string) => `file:///ws/${name}.yaml`;
+    const deployment = (app: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: a\nspec:\n  template:\n    metadata:\n      labels:\n        app: ${app}\n    spec:\n      containers:\n        - name: web\n`;
+    const files: Files = new Map([
+      [uri('ns'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n    team: a\n'],
+      [uri('web'), deployment('web')],
+      [
+        uri('policy'),
+        'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: from-a\n  namespace: b\nspec:\n  podSelector: {}\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              team: a\n          podSelector:\n            matchLabels:\n              app: wev\n',
+      ],
+    ]);
+    const ws = freshWorkspace(files);
+    const runner = new IncrementalRuleRunner();
+    const typos = () => (runner.run(ws).get(uri('policy')) ?? []).filter((d) => d.ruleId === 'label-typo').map((d) => d.message);
+    const suggested = typos();
+    assert.equal(suggested.length, 1, 'app: wev is a near miss of app: web');
+    for (const app of ['api', 'web', 'wbx']) {
+      ws.setFile(uri('web'), deployment(app));
+      files.set(uri('web'), deployment(app));
+      const expected = (runRules(freshWorkspace(files)).get(uri('policy')) ?? []).filter((d) => d.ruleId === 'label-typo').map((d) => d.message);
+      assert.deepEqual(typos(), expected, `app: ${app}`);
+    }
+  });
+
   it('re-runs only part of the rules after a label edit, and nothing after an unrelated re-read', () => {
     const root = path.join(temp, 'small-partial');
     execFileSync(process.execPath, [path.join(repoRoot, '..', 'shared', 'bench', 'gen-workspace.mjs'), root, '--preset', 'small', '--seed', '5'], { stdio: 'ignore' });
