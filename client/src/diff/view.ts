@@ -227,7 +227,17 @@ export class ChangesPresentation implements vscode.Disposable {
 
   async revealPolicy(policy: string): Promise<void> {
     const found = this.tree.findPolicy(policy);
-    if (found) await this.treeView.reveal(found, { select: true, focus: true, expand: true });
+    if (!found) return;
+    // Right after new roots are set the workbench may not have rendered them yet, and reveal then fails or
+    // leaves the selection unchanged: try again briefly.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const revealed = await this.treeView.reveal(found, { select: true, focus: true, expand: true }).then(
+        () => true,
+        () => false,
+      );
+      if (revealed && this.treeView.selection.includes(found)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100 * (attempt + 1)));
+    }
   }
 
   snapshot(): ReachabilityChangesSnapshot {

@@ -181,8 +181,12 @@ describe('reachability changes view (what-if diff)', () => {
     // Clicking a lens shows the policy's entry in the view.
     const lens = ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? []).find((l) => l.command?.title.includes('+1 allowed'));
     assert.ok(lens?.command);
-    const revealed = await vscode.commands.executeCommand<ReachabilityChangesSnapshot>(lens.command.command, ...(lens.command.arguments ?? []));
-    assert.deepEqual(revealed?.selection, ['shop/db-from-api']);
+    const command = lens.command;
+    // The tree view reports its selection asynchronously: the entry must become selected, soon.
+    await eventually('the lens to select the policy entry', async () => {
+      const revealed = await vscode.commands.executeCommand<ReachabilityChangesSnapshot>(command.command, ...(command.arguments ?? []));
+      return JSON.stringify(revealed?.selection) === JSON.stringify(['shop/db-from-api']);
+    });
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(fixture('shop/workloads.yaml')), { preview: false });
     assert.deepEqual(await lensTitles(fixture('shop/workloads.yaml')), []);
   });
