@@ -7,7 +7,7 @@ import type { Connection, Location } from 'vscode-languageserver';
 import { connectivityTestDiagnostics } from '../engine/assertions/editor';
 import { isPlainObject } from '../engine/parse';
 import type { SourceLocation } from '../engine/types';
-import { diffReachability, type ContributionCause, type WorkloadChange } from '../report/diff';
+import { diffReachability, plainChange, type ContributionCause, type WorkloadChange } from '../report/diff';
 import type { FeatureContext } from './context';
 import { TextPositions } from './convert';
 import { canonicalUri } from './files';
@@ -73,18 +73,7 @@ function reachabilityDiff(ctx: FeatureContext, params: ReachabilityDiffParams): 
   return {
     base: diff.base,
     counts: diff.counts,
-    changes: diff.changes.map((c) => ({
-      kind: c.kind,
-      scope: c.scope,
-      from: c.from,
-      to: c.to,
-      ...(c.external ? { external: c.external } : {}),
-      before: c.before.toString(),
-      after: c.after.toString(),
-      opened: c.opened.toString(),
-      closed: c.closed.toString(),
-      causes: c.causes.map(cause),
-    })),
+    changes: diff.changes.map((c) => plainChange(c, cause)),
     workloadsAdded: diff.appeared.map((w) => workload(w, false)),
     workloadsRemoved: diff.disappeared.map((w) => workload(w, true)),
   };

@@ -360,21 +360,28 @@ function jsonLocation(loc: SourceLocation, inBase: boolean, locator: DiffLocator
   return { file: locator.path(loc.uri), line: p.line, column: p.column, ...(inBase ? { base: true as const } : {}) };
 }
 
+/** A change as plain data; callers render its causes (file:line for JSON, LSP ranges for the editor). */
+export function plainChange<C>(c: ConnectionChange, cause: (x: ContributionCause) => C) {
+  return {
+    kind: c.kind,
+    scope: c.scope,
+    from: c.from,
+    to: c.to,
+    ...(c.external ? { external: c.external } : {}),
+    before: c.before.toString(),
+    after: c.after.toString(),
+    opened: c.opened.toString(),
+    closed: c.closed.toString(),
+    causes: c.causes.map(cause),
+  };
+}
+
 export function diffToJson(diff: ReachabilityDiff, locator: DiffLocator): string {
   const data = {
     base: diff.base,
     counts: diff.counts,
-    changes: diff.changes.map((c) => ({
-      kind: c.kind,
-      scope: c.scope,
-      from: c.from,
-      to: c.to,
-      ...(c.external ? { external: c.external } : {}),
-      before: c.before.toString(),
-      after: c.after.toString(),
-      opened: c.opened.toString(),
-      closed: c.closed.toString(),
-      causes: c.causes.map((x) => ({
+    changes: diff.changes.map((c) =>
+      plainChange(c, (x) => ({
         policy: x.policy,
         change: x.change,
         direction: x.direction,
@@ -382,7 +389,7 @@ export function diffToJson(diff: ReachabilityDiff, locator: DiffLocator): string
         after: x.after,
         location: jsonLocation(x.location, x.inBase, locator),
       })),
-    })),
+    ),
     workloadsAdded: diff.appeared.map((w) => ({ scope: w.scope, name: w.name, kind: w.kind, location: jsonLocation(w.location, false, locator), connections: w.connections })),
     workloadsRemoved: diff.disappeared.map((w) => ({ scope: w.scope, name: w.name, kind: w.kind, location: jsonLocation(w.location, true, locator), connections: w.connections })),
   };
