@@ -1,8 +1,10 @@
 // Edit -> diagnostics in process, on one workspace: the language server's engine work per edit (re-parse the file,
 // update the models, re-run the rules incrementally), without the protocol. Edits like `npm run bench`'s: a pod
 // template's app label value, a policy's matchLabels value, a port number; each followed by its revert.
-// node --import tsx bench/edit-latency.ts DIR [--edits N] [--full]   (--full also times a whole runRules per edit)
+// node --import tsx bench/edit-latency.ts DIR [--edits N] [--full] [--profile FILE]
+//   --full also times a whole runRules per edit; --profile writes a .cpuprofile of the edits only (not the first run)
 import * as fs from 'node:fs';
+import { Session } from 'node:inspector';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IncrementalRuleRunner, runRules } from '../server/src/engine/rules/run';
@@ -29,13 +31,22 @@ let started = performance.now();
 runner.run(ws);
 console.log(`first run (full): ${Math.round(performance.now() - started)} ms`);
 
+const profileFile = args.includes('--profile') ? args[args.indexOf('--profile') + 1] : undefined;
+const inspector = profileFile ? new Session() : undefined;
+if (inspector) {
+  // An in-process session answers synchronously.
+  inspector.connect();
+  inspector.post('Profiler.enable');
+  inspector.post('Profiler.start');
+}
+
 // Seeded choice of edit sites.
 let seed = 7;
 const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 const patterns: [string, RegExp, (m: string) => string][] = [
   ['pod label', /^( {8}app: )(\S+)$/m, (v) => `${v}-x`],
   ['policy matchLabels', /^( {6,}app: )(\S+)$/m, (v) => `${v}-y`],
-  ['port', /^( +- port: )(\d+)$/m, (v) => String((Number(v) % 60000) + 1)],
+  ['port', /^( +(?:- )?port: )(\d+)$/m, (v) => String((Number(v) % 60000) + 1)],
 ];
 const wall: number[] = [];
 const cpu: number[] = [];
@@ -68,6 +79,12 @@ for (let i = 0; i < editCount; i++) {
       fullWall.push(performance.now() - started);
     }
   }
+}
+if (inspector && profileFile) {
+  inspector.post('Profiler.stop', (error, result) => {
+    if (error) throw error;
+    fs.writeFileSync(profileFile, JSON.stringify(result.profile));
+  });
 }
 const pct = (list: number[], p: number) => {
   const sorted = [...list].sort((a, b) => a - b);
