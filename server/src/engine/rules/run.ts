@@ -1,7 +1,7 @@
 // Runs the rules over every scope of a workspace and collects diagnostics per file, applying severity settings
 // and suppression comments. A rule that throws is caught: the other rules and files still get their diagnostics.
 import type { RuleSetting, WorkspaceConfig } from '../config';
-import { namespacesChangedSince, objectNamespace, objectsInNamespace, type Model, type Namespace, type Workload } from '../model';
+import { namespacesChangedSince, objectNamespace, objectsInNamespace, type Model, type Namespace, type Service, type Workload } from '../model';
 import type { K8sObject, ParsedFile } from '../parse';
 import type { NetworkPolicy, PodPeer } from '../policy';
 import { matchesSelector } from '../selectors';
@@ -438,9 +438,12 @@ interface AffectedPolicies {
  * namespaceSelectors select one of them (every policy with a namespaceSelector when a namespace appeared, went or
  * changed its labels, as a selector may then match other namespaces or none). For rules that read only the pods
  * a peer selects, a policy reached through a namespaceSelector counts only when the peer's podSelector matches a
- * changed workload (its old or its new labels) or a Service of that namespace changed.
+ * changed workload (its old or its new labels; a peer without podSelector selects every pod of the namespace, so a
+ * change of labels alone leaves it alone) or a changed Service in front of pods the peer selects. Workloads and
+ * Services are compared by what the policy rules read of them, so the unchanged objects of an edited file count
+ * as unchanged.
  */
-function affectedPolicies(
+export function affectedPolicies(
   before: Model,
   after: Model,
   namespaces: Set<string>,
@@ -451,27 +454,10 @@ function affectedPolicies(
   for (const name of namespaces) if (!sameNamespace(before.namespaces.get(name), after.namespaces.get(name))) namespaceSetChanged = true;
   const reached = [...namespaces].map((n) => after.namespaces.get(n)).filter((n): n is Namespace => n !== undefined);
 
-  // Per changed namespace: the workloads that differ (both versions) and whether a Service differs.
-  const changedWorkloads = new Map<string, Workload[]>();
-  const servicesChanged = new Set<string>();
-  const differs = <T extends { object: K8sObject }>(a: T | undefined, b: T | undefined, same: (x: T, y: T) => boolean) =>
-    !a || !b || changed.has(a.object.uri) || !same(a, b);
-  for (const ns of namespaces) {
-    const olds = modelIndex(before).workloadsByNamespace.get(ns) ?? [];
-    const news = modelIndex(after).workloadsByNamespace.get(ns) ?? [];
-    const oldBy = new Map(olds.map((w) => [w.object, w]));
-    const newBy = new Map(news.map((w) => [w.object, w]));
-    const list: Workload[] = [];
-    const sameWorkload = (x: Workload, y: Workload) => x.displayName === y.displayName;
-    for (const w of olds) if (differs(w, newBy.get(w.object), sameWorkload)) list.push(w);
-    for (const w of news) if (differs(w, oldBy.get(w.object), sameWorkload)) list.push(w);
-    changedWorkloads.set(ns, list);
-  }
-  const servicesIn = (model: Model) => new Map(model.services.filter((x) => namespaces.has(x.namespace)).map((x) => [x.object, x]));
-  const oldServices = servicesIn(before);
-  const newServices = servicesIn(after);
-  for (const [o, x] of oldServices) if (differs(x, newServices.get(o), () => true)) servicesChanged.add(x.namespace);
-  for (const [o, x] of newServices) if (differs(x, oldServices.get(o), () => true)) servicesChanged.add(x.namespace);
+  // Per changed namespace: what differs for a peer (both versions of each workload), and the pods behind a
+  // changed Service (both versions, each with the pods of its model).
+  const changes = new Map<string, NamespaceChange>();
+  for (const ns of namespaces) changes.set(ns, namespaceChange(before, after, ns));
 
   const selected: NetworkPolicy[] = [];
   const reach: NetworkPolicy[] = [];
@@ -487,18 +473,22 @@ function affectedPolicies(
     }
     let reaches = false;
     let selects = false;
-    for (const rule of [...p.ingress, ...p.egress]) {
-      for (const peer of rule.peers ?? []) {
-        if (peer.type !== 'pods' || !peer.namespaceSelector) continue;
-        const selector = peer.namespaceSelector;
-        for (const ns of reached) {
-          if (!matchesSelector(selector, ns.labels)) continue;
-          if (servicesChanged.has(ns.name)) selects = true;
+    for (const rules of [p.ingress, p.egress]) {
+      for (const rule of rules) {
+        for (const peer of rule.peers ?? []) {
+          if (peer.type !== 'pods' || !peer.namespaceSelector) continue;
+          const selector = peer.namespaceSelector;
           const podSelector = peer.podSelector;
-          const changedHere = changedWorkloads.get(ns.name) ?? [];
-          if (!selects) selects = changedHere.some((w) => !podSelector || matchesSelector(podSelector, w.podLabels));
-          // Suggestions for a peer that selects nothing come from every pod it could reach.
-          if (!reaches && podSelector && changedHere.length > 0 && !selectsAnyPod(p, peer)) reaches = true;
+          for (const ns of reached) {
+            const change = changes.get(ns.name)!;
+            if (!change.any || !matchesSelector(selector, ns.labels)) continue;
+            if (!selects) {
+              if (!podSelector) selects = change.membersOrPorts || change.servicePods.length > 0;
+              else selects = change.workloads.some((w) => matchesSelector(podSelector, w.podLabels)) || change.servicePods.some((w) => matchesSelector(podSelector, w.podLabels));
+            }
+            // Suggestions for a peer that selects nothing come from every pod it could reach.
+            if (!reaches && podSelector && change.workloads.length > 0 && !selectsAnyPod(p, peer)) reaches = true;
+          }
         }
       }
     }
@@ -506,6 +496,100 @@ function affectedPolicies(
     if (selects) selected.push(p);
   }
   return { selected, selectedObjects: new Set(selected.map((p) => p.object)), reach, reachObjects: new Set(reach.map((p) => p.object)) };
+}
+
+interface NamespaceChange {
+  /** Whether anything a peer reads differs. */
+  any: boolean;
+  /** Workloads that differ (both versions; one for an added or removed workload). */
+  workloads: Workload[];
+  /** Whether a workload appeared, went, or changed anything but its labels (which a peer without podSelector ignores). */
+  membersOrPorts: boolean;
+  /** Pods behind a changed Service, old Service with the old pods and new with the new. */
+  servicePods: Workload[];
+}
+
+function namespaceChange(before: Model, after: Model, ns: string): NamespaceChange {
+  const olds = modelIndex(before).workloadsByNamespace.get(ns) ?? [];
+  const news = modelIndex(after).workloadsByNamespace.get(ns) ?? [];
+  const workloads: Workload[] = [];
+  let membersOrPorts = false;
+  // Pairs the two readings of each workload by kind and name; a key held twice (duplicate objects) pairs nothing.
+  const byKey = new Map<string, { old: Workload[]; new: Workload[] }>();
+  const entry = (w: Workload) => {
+    const key = `${w.kind}/${w.name}`;
+    let e = byKey.get(key);
+    if (!e) byKey.set(key, (e = { old: [], new: [] }));
+    return e;
+  };
+  for (const w of olds) entry(w).old.push(w);
+  for (const w of news) entry(w).new.push(w);
+  for (const e of byKey.values()) {
+    if (e.old.length === 1 && e.new.length === 1) {
+      const [a, b] = [e.old[0], e.new[0]];
+      if (a === b || sameForPeers(a, b)) continue;
+      workloads.push(a, b);
+      if (!samePortsAndShape(a, b)) membersOrPorts = true;
+      continue;
+    }
+    membersOrPorts = true;
+    workloads.push(...e.old, ...e.new);
+  }
+
+  const servicePods: Workload[] = [];
+  const oldServices = before.services.filter((x) => x.namespace === ns);
+  const newServices = after.services.filter((x) => x.namespace === ns);
+  const behind = (service: Service, pods: readonly Workload[]) =>
+    service.selector && Object.keys(service.selector).length > 0 ? pods.filter((w) => labelsInclude(w.podLabels, service.selector!)) : [];
+  // Rules take the first Service that fits, so the list is compared in order; any other difference counts whole.
+  const paired = oldServices.length === newServices.length && oldServices.every((x, i) => x.name === newServices[i].name);
+  oldServices.forEach((old, i) => {
+    if (!paired || !sameService(old, newServices[i])) servicePods.push(...behind(old, olds));
+  });
+  newServices.forEach((service, i) => {
+    if (!paired || !sameService(oldServices[i], service)) servicePods.push(...behind(service, news));
+  });
+  // A peer without podSelector keeps its pods when labels change, but the Services in front of them may not.
+  if (!membersOrPorts && workloads.length > 0) {
+    const fronted = (w: Workload) => newServices.some((x) => behind(x, [w]).length > 0);
+    if (workloads.some(fronted)) membersOrPorts = true;
+  }
+  return { any: workloads.length > 0 || servicePods.length > 0, workloads, membersOrPorts, servicePods };
+}
+
+/** Whether two readings of a workload look alike to every policy rule (which read no positions inside workloads). */
+function sameForPeers(a: Workload, b: Workload): boolean {
+  return sameLabels(a.podLabels, b.podLabels) && samePortsAndShape(a, b);
+}
+
+function samePortsAndShape(a: Workload, b: Workload): boolean {
+  if (a.displayName !== b.displayName || a.assumed !== b.assumed || a.replicated !== b.replicated || a.hostNetwork !== b.hostNetwork) return false;
+  if (!sameLabels(a.objectLabels, b.objectLabels) || a.containerPorts.length !== b.containerPorts.length) return false;
+  return a.containerPorts.every((p, i) => {
+    const q = b.containerPorts[i];
+    return p.name === q.name && p.containerPort === q.containerPort && p.protocol === q.protocol && p.container === q.container;
+  });
+}
+
+function sameService(a: Service, b: Service): boolean {
+  if ((a.selector === undefined) !== (b.selector === undefined) || (a.selector && !sameLabels(a.selector, b.selector!))) return false;
+  return (
+    a.ports.length === b.ports.length &&
+    a.ports.every((p, i) => {
+      const q = b.ports[i];
+      return p.name === q.name && p.port === q.port && p.targetPort === q.targetPort && p.protocol === q.protocol;
+    })
+  );
+}
+
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
+}
+
+function labelsInclude(labels: Record<string, string>, wanted: Record<string, string>): boolean {
+  for (const key in wanted) if (labels[key] !== wanted[key]) return false;
+  return true;
 }
 
 function sameNamespace(a: Namespace | undefined, b: Namespace | undefined): boolean {

@@ -246,6 +246,65 @@ describe('incremental rule runs equal full runs', () => {
     }
   });
 
+  it('a peer without podSelector keeps its pods on a label edit, but the Service hint of port-not-exposed follows the labels', () => {
+    const uri = (name: string) => `file:///ws/${name}.yaml`;
+    const deployment = (app: string, port = 8080) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: a\nspec:\n  template:\n    metadata:\n      labels:\n        app: ${app}\n    spec:\n      containers:\n        - name: web\n          ports:\n            - containerPort: ${port}\n`;
+    const service = (name: string, targetPort: number) =>
+      `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n  namespace: a\nspec:\n  selector:\n    app: web\n  ports:\n    - port: 80\n      targetPort: ${targetPort}\n`;
+    const files: Files = new Map([
+      [uri('ns'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n    team: a\n'],
+      [uri('web'), deployment('web')],
+      [uri('svc'), `${service('first', 8080)}---\n${service('second', 9090)}`],
+      [
+        uri('policy'),
+        'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: to-a\n  namespace: b\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n    - to:\n        - namespaceSelector:\n            matchLabels:\n              team: a\n      ports:\n        - port: 80\n',
+      ],
+    ]);
+    const ws = freshWorkspace(files);
+    const runner = new IncrementalRuleRunner();
+    const portFindings = () => (runner.run(ws).get(uri('policy')) ?? []).filter((d) => d.ruleId === 'port-not-exposed').map((d) => `${d.severity} ${d.message}`);
+    assert.match(portFindings().join(), /Service a\/first/);
+    const steps: [string, string][] = [
+      [uri('web'), deployment('api')],
+      [uri('web'), deployment('web')],
+      [uri('svc'), `${service('second', 9090)}---\n${service('first', 8080)}`],
+      [uri('web'), deployment('web', 9090)],
+      [uri('svc'), `${service('second', 9091)}---\n${service('first', 8080)}`],
+    ];
+    for (const [changedUri, text] of steps) {
+      ws.setFile(changedUri, text);
+      files.set(changedUri, text);
+      const expected = (runRules(freshWorkspace(files)).get(uri('policy')) ?? []).filter((d) => d.ruleId === 'port-not-exposed').map((d) => `${d.severity} ${d.message}`);
+      assert.deepEqual(portFindings(), expected, text);
+      assert.equal(runner.lastRunFull, false);
+    }
+  });
+
+  it('a label edit in one namespace does not re-run the policies elsewhere whose peers cannot see it', () => {
+    const uri = (name: string) => `file:///ws/${name}.yaml`;
+    const deployment = (app: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: a\nspec:\n  template:\n    metadata:\n      labels:\n        app: ${app}\n    spec:\n      containers:\n        - name: web\n`;
+    const policy = (name: string, peer: string) =>
+      `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\n  namespace: b\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n    - to:\n        - ${peer}\n`;
+    const files: Files = new Map([
+      [uri('ns'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: b\n'],
+      [uri('web'), deployment('web')],
+      [uri('all'), policy('to-all', 'namespaceSelector: {}')],
+      [uri('db'), policy('to-db', 'namespaceSelector: {}\n          podSelector:\n            matchLabels:\n              app: db')],
+      [uri('web-peer'), policy('to-web', 'namespaceSelector: {}\n          podSelector:\n            matchLabels:\n              app: web')],
+    ]);
+    const ws = freshWorkspace(files);
+    const runner = new IncrementalRuleRunner();
+    runner.run(ws);
+    ws.setFile(uri('web'), deployment('api'));
+    files.set(uri('web'), deployment('api'));
+    assert.deepEqual(normalize(runner.run(ws)), normalize(runRules(freshWorkspace(files))));
+    // The old labels were selected by to-web, which is re-run; to-all (every pod of a, whatever its labels) and
+    // to-db (neither version) are not.
+    assert.equal(runner.timings['#selected'], 1);
+  });
+
   it('a typo suggestion for a peer in another namespace follows the pods it was drawn from', () => {
     const uri = (name: string) => `file:///ws/${name}.yaml`;
     const deployment = (app: string) =>
