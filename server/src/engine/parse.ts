@@ -97,9 +97,18 @@ function fromFastRead(uri: string, text: string, fast: FastResult): ParsedFile {
     };
     const root = () => yamlDocument(index)?.contents ?? undefined;
     collectObjects(uri, doc.value, { node: root, range: doc.rootRange, ranges: doc.ranges }, index, parsed.objects, findings);
+    for (const object of parsed.objects) fastReadTexts.set(object, text);
     return parsed;
   });
   return { uri, text, documents, findings, lineCounter };
+}
+
+/** The text of objects the fast reader read (fast-positions.ts finds ranges in it without building yaml nodes). */
+const fastReadTexts = new WeakMap<K8sObject, string>();
+
+/** The file text of an object the fast reader read (plain block YAML of its subset); undefined for others. */
+export function fastReadText(object: K8sObject): string | undefined {
+  return fastReadTexts.get(object);
 }
 
 /** parseFile without the fast reader: every document through the yaml package (the reference the fast path equals). */

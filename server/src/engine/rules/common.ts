@@ -4,6 +4,7 @@
 import { isCollection, isPair, type Node as YamlNode } from 'yaml';
 import { parseCidr, type IpRange } from '../cidr';
 import { contentEnd } from '../edits';
+import { locateInText, nameRangeInText } from '../fast-positions';
 import type { WorkspaceConfig } from '../config';
 import { changesSince, type Model, type Namespace, type Workload } from '../model';
 import { keyRangeAt, nodeAt, rangeAt, type K8sObject } from '../parse';
@@ -14,6 +15,9 @@ import type { QuickFix, Rule, RuleContext } from './types';
 
 /** The location of the node at `path` below an object (its key with `key: true`), else of the nearest ancestor. */
 export function locate(object: K8sObject, path: Path, options: { key?: boolean } = {}): SourceLocation {
+  // From the text when the fast reader read the file: asking the nodes would parse the whole file.
+  const fromText = locateInText(object, path, options);
+  if (fromText) return { uri: object.uri, range: fromText };
   for (let n = path.length; n >= 0; n--) {
     const sub = path.slice(0, n);
     const range = n === path.length && options.key ? keyRangeAt(object.node, sub) : n > 0 ? trimmedRangeAt(object, sub) : undefined;
@@ -56,7 +60,7 @@ function firstLineEnd(node: YamlNode): number {
 
 /** `metadata.name` of an object, else its first line. */
 export function nameRange(object: K8sObject): readonly [number, number] {
-  return rangeAt(object.node, ['metadata', 'name']) ?? keyRangeAt(object.node, ['kind']) ?? object.range;
+  return nameRangeInText(object) ?? rangeAt(object.node, ['metadata', 'name']) ?? keyRangeAt(object.node, ['kind']) ?? object.range;
 }
 
 /** Whether an object comes from a file of the workspace (not from the configuration's `objects`, whose positions
