@@ -485,12 +485,9 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
   for (const [o, w] of part.ownedBy) ownedBy.set(o, current(w));
 
   const policies = merge(keep(previous.policies), part.policies, (p) => p.object);
-  const policiesByNamespace = new Map<string, NetworkPolicy[]>();
-  for (const p of policies) {
-    let list = policiesByNamespace.get(p.namespace);
-    if (!list) policiesByNamespace.set(p.namespace, (list = []));
-    list.push(p);
-  }
+  const policiesByNamespace = new Map(previous.policiesByNamespace);
+  for (const ns of touched) policiesByNamespace.delete(ns);
+  groupByNamespace(part.policies, policiesByNamespace);
 
   // Namespaces keep their place; new ones come last.
   const namespaces = new Map<string, Namespace>();
@@ -513,47 +510,103 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
     ownedBy,
   };
   // Few callers walk every object; concatenating them on each edit would cost more than the rest of the update.
+  defineLazyObjects(model, update.objects, options.assumedObjects ?? []);
+  namespaceResolvers.set(model, overrideResolver(options.namespaceOverrides, defaultNamespace));
+  objectsByNamespace.set(model, index);
+  recordStep(previous, model, touched, renumbered.size === 0);
+  return { model, namespaces: touched };
+}
+
+// The closures a model keeps are made outside updateModel: one made there would share its context, which holds the
+// update (and through the caller's closures, earlier models: a chain of every model since the first).
+function defineLazyObjects(model: Model, objectsOf: () => readonly K8sObject[], assumed: readonly K8sObject[]): void {
   let objects: K8sObject[] | undefined;
   Object.defineProperty(model, 'objects', {
-    get: () => (objects ??= [...update.objects(), ...(options.assumedObjects ?? [])]),
+    get: () => (objects ??= [...objectsOf(), ...assumed]),
     set: (value: K8sObject[]) => (objects = value),
     enumerable: true,
     configurable: true,
   });
-  namespaceResolvers.set(model, (o) => options.namespaceOverrides?.get(o.uri) ?? o.namespace ?? defaultNamespace);
-  objectsByNamespace.set(model, index);
-  updates.set(model, { previous: new WeakRef(previous), namespaces: touched, workloadsKept: renumbered.size === 0 });
-  return { model, namespaces: touched };
 }
 
-/** How each updated model came from its predecessor (weakly: a chain of models must not stay alive). */
-const updates = new WeakMap<Model, { previous: WeakRef<Model>; namespaces: Set<string>; workloadsKept: boolean }>();
+function overrideResolver(overrides: ReadonlyMap<string, string> | undefined, defaultNamespace: string): (o: K8sObject) => string {
+  return (o) => overrides?.get(o.uri) ?? o.namespace ?? defaultNamespace;
+}
+
+/**
+ * Where a model comes from: the step of `updateModel` that made it from its predecessor's lineage (what changed).
+ * Steps are chained, models are not: caches may keep a lineage to compare a later model with, while the model
+ * itself (megabytes, with everything cached per model) is collected.
+ */
+export class ModelLineage {
+  constructor(
+    /** The predecessor's lineage; undefined for a model that was built, not updated (or after many steps). */
+    readonly previous: ModelLineage | undefined,
+    /** Namespaces whose entries may differ from the predecessor's. */
+    readonly namespaces: ReadonlySet<string>,
+    /** Workloads outside `namespaces` are the predecessor's very objects (none was renumbered). */
+    readonly workloadsKept: boolean,
+    /** The same namespaces, with the same labels and flags, in the same order as the predecessor's. */
+    readonly sameNamespaces: boolean,
+    readonly depth: number,
+  ) {}
+}
+
+/** Longest chain of steps kept: older lineages are no longer related to newer models (callers rebuild). */
+const MAX_LINEAGE_DEPTH = 1000;
+
+const lineages = new WeakMap<Model, ModelLineage>();
+
+/** The lineage of a model (a model that was built, not updated, starts one). */
+export function lineageOf(model: Model): ModelLineage {
+  let lineage = lineages.get(model);
+  if (!lineage) lineages.set(model, (lineage = new ModelLineage(undefined, new Set(), true, true, 0)));
+  return lineage;
+}
+
+function recordStep(previous: Model, model: Model, touched: Set<string>, workloadsKept: boolean): void {
+  const before = lineageOf(previous);
+  let sameNamespaces = previous.namespaces.size === model.namespaces.size;
+  for (const name of touched) {
+    const a = previous.namespaces.get(name);
+    const b = model.namespaces.get(name);
+    if (!a || !b ? a !== b : !sameNamespaceEntry(a, b)) sameNamespaces = false;
+  }
+  const chained = before.depth < MAX_LINEAGE_DEPTH;
+  lineages.set(model, new ModelLineage(chained ? before : undefined, touched, workloadsKept, sameNamespaces, chained ? before.depth + 1 : 0));
+}
+
+function sameNamespaceEntry(a: Namespace, b: Namespace): boolean {
+  const keys = Object.keys(a.labels);
+  return a.implicit === b.implicit && a.external === b.external && keys.length === Object.keys(b.labels).length && keys.every((k) => b.labels[k] === a.labels[k]);
+}
 
 /**
  * The namespaces whose entries may differ between an earlier model and a later one updated from it (through any
  * number of `updateModel` steps); undefined when `later` was not derived from `earlier` that way.
  */
-export function namespacesChangedSince(earlier: Model, later: Model): Set<string> | undefined {
+export function namespacesChangedSince(earlier: Model | ModelLineage, later: Model): Set<string> | undefined {
   return changesSince(earlier, later)?.namespaces;
 }
 
 /**
- * How a later model differs from an earlier one it was updated from: the namespaces whose entries may differ, and
- * whether the workloads of the other namespaces are the very same objects (no workload was renumbered).
+ * How a later model differs from an earlier one it was updated from (or from the model of an earlier lineage): the
+ * namespaces whose entries may differ, whether the workloads of the other namespaces are the very same objects (no
+ * workload was renumbered), and whether every step kept the namespaces and their labels (a label changed and
+ * changed back counts as a change). Undefined when `later` was not derived from `earlier`.
  */
-export function changesSince(earlier: Model, later: Model): { namespaces: Set<string>; workloadsKept: boolean } | undefined {
+export function changesSince(earlier: Model | ModelLineage, later: Model): { namespaces: Set<string>; workloadsKept: boolean; sameNamespaces: boolean } | undefined {
+  const target = earlier instanceof ModelLineage ? earlier : lineageOf(earlier);
   const namespaces = new Set<string>();
   let workloadsKept = true;
-  let current = later;
-  for (let steps = 0; current !== earlier; steps++) {
-    const step = updates.get(current);
-    const previous = step?.previous.deref();
-    if (!step || !previous || steps > 1000) return undefined;
+  let sameNamespaces = true;
+  for (let step = lineageOf(later); step !== target; step = step.previous) {
+    if (!step.previous) return undefined;
     for (const ns of step.namespaces) namespaces.add(ns);
     workloadsKept &&= step.workloadsKept;
-    current = previous;
+    sameNamespaces &&= step.sameNamespaces;
   }
-  return { namespaces, workloadsKept };
+  return { namespaces, workloadsKept, sameNamespaces };
 }
 
 /** The objects of a model (assumed ones included) that live in a namespace, in input order. */
@@ -561,6 +614,48 @@ export function objectsInNamespace(model: Model, namespace: string): readonly K8
   const index = objectsByNamespace.get(model);
   if (index) return index.get(namespace) ?? [];
   return model.objects.filter((o) => objectNamespace(model, o) === namespace);
+}
+
+/** Workloads and Services of each namespace, in input order, and how many workloads come from the repository. */
+export interface NamespaceLists {
+  workloads: ReadonlyMap<string, readonly Workload[]>;
+  services: ReadonlyMap<string, readonly Service[]>;
+  ownWorkloads: number;
+}
+
+const namespaceLists = new WeakMap<Model, NamespaceLists>();
+
+/** A model's workloads and Services by namespace (kept up to date by `updateModel`, else built on first use). */
+export function listsByNamespace(model: Model): NamespaceLists {
+  let lists = namespaceLists.get(model);
+  if (!lists) {
+    lists = { workloads: groupByNamespace(model.workloads), services: groupByNamespace(model.services), ownWorkloads: model.workloads.filter((w) => !w.assumed).length };
+    namespaceLists.set(model, lists);
+  }
+  return lists;
+}
+
+function groupByNamespace<T extends { namespace: string }>(items: readonly T[], into = new Map<string, T[]>()): Map<string, T[]> {
+  for (const item of items) {
+    const list = into.get(item.namespace);
+    if (list) list.push(item);
+    else into.set(item.namespace, [item]);
+  }
+  return into;
+}
+
+/** The lists of an updated model from its predecessor's: the touched namespaces' entries come from the rebuilt part. */
+function updatedLists(previous: NamespaceLists | undefined, touched: Set<string>, part: Model, workloadsKept: boolean): NamespaceLists | undefined {
+  if (!previous || !workloadsKept) return undefined;
+  const replace = <T extends { namespace: string }>(kept: ReadonlyMap<string, readonly T[]>, rebuilt: readonly T[]) => {
+    const out = new Map(kept) as Map<string, T[]>;
+    for (const ns of touched) out.delete(ns);
+    return groupByNamespace(rebuilt, out);
+  };
+  let ownWorkloads = previous.ownWorkloads;
+  for (const ns of touched) for (const w of previous.workloads.get(ns) ?? []) if (!w.assumed) ownWorkloads--;
+  for (const w of part.workloads) if (!w.assumed) ownWorkloads++;
+  return { workloads: replace(previous.workloads, part.workloads), services: replace(previous.services, part.services), ownWorkloads };
 }
 
 export function workloadLocation(w: Workload): { uri: string; range: OffsetRange } {

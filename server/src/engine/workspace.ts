@@ -71,6 +71,13 @@ export class Workspace {
   private kustomizationChanged = false;
   /** Bumped on every change, so callers can tell whether a result is stale. */
   version = 0;
+  /** Files set or deleted since the last build of the scopes (what `updateScopes` compares). */
+  private touchedSinceBuild = new Set<string>();
+  /** Which file changed at which version, for `changedFilesSince`; versions before `changeLogStart` are forgotten. */
+  private changeLog: { version: number; uri: string }[] = [];
+  private changeLogStart = 0;
+  /** Files by position in workspace order (the files map's order changes only when files are added or removed). */
+  private fileOrder: Map<string, number> | undefined;
 
   constructor(private readonly options: { defaultNamespace?: string } = {}) {}
 
@@ -92,6 +99,7 @@ export class Workspace {
     if (isKustomizationUri(uri)) this.kustomizationChanged = true;
     this.files.set(uri, parsed);
     this.invalidate(false);
+    this.recordChange(uri, !existing);
     return parsed;
   }
 
@@ -108,6 +116,7 @@ export class Workspace {
       this.filesAddedOrRemoved = true;
       if (isKustomizationUri(uri)) this.kustomizationChanged = true;
       this.invalidate(false);
+      this.recordChange(uri, true);
     }
   }
 
@@ -165,6 +174,28 @@ export class Workspace {
     return this.configUri;
   }
 
+  private recordChange(uri: string, addedOrRemoved: boolean): void {
+    this.touchedSinceBuild.add(uri);
+    if (addedOrRemoved) this.fileOrder = undefined;
+    // A long log (the first indexing, or no reader for a while) is dropped: readers then compare every file.
+    if (this.changeLog.length > 4096 + this.files.size) {
+      this.changeLog = [];
+      this.changeLogStart = this.version;
+    }
+    this.changeLog.push({ version: this.version, uri });
+  }
+
+  /**
+   * The files set (with a new text) or deleted after `version`, or undefined when that is no longer known (compare
+   * every file then). The configuration file is not among them: a configuration change shows in `config`.
+   */
+  changedFilesSince(version: number): Set<string> | undefined {
+    if (version < this.changeLogStart) return undefined;
+    const out = new Set<string>();
+    for (let i = this.changeLog.length - 1; i >= 0 && this.changeLog[i].version > version; i--) out.add(this.changeLog[i].uri);
+    return out;
+  }
+
   private invalidate(config: boolean): void {
     this.version++;
     this.cachedScopes = undefined;
@@ -199,17 +230,21 @@ export class Workspace {
     // Files added or removed: only where every file belongs to the one default scope.
     const plain = this.filesAddedOrRemoved;
     if (plain && (config.scopes.length > 0 || config.exclude.length > 0 || last.scopes.length !== 1 || this.hasKustomizations())) return undefined;
+    // Only files touched since the last build can differ from its inputs.
     const changed = new Set<string>();
-    for (const input of last.inputs) {
-      for (const [uri, file] of input.files) if (this.files.get(uri) !== file) changed.add(uri);
+    for (const uri of this.touchedSinceBuild) {
+      const file = this.files.get(uri);
+      if (last.inputs.some((input) => input.files.has(uri) && input.files.get(uri) !== file) || (plain && file && !last.inputs[0].files.has(uri))) changed.add(uri);
     }
-    if (plain) for (const uri of this.files.keys()) if (!last.inputs[0].files.has(uri)) changed.add(uri);
     // A changed kustomization may change every scope's members and namespaces.
     if (this.kustomizationChanged) return undefined;
 
-    const order = new Map<string, number>();
-    let position = 0;
-    for (const uri of this.files.keys()) order.set(uri, position++);
+    if (!this.fileOrder) {
+      let position = 0;
+      this.fileOrder = new Map();
+      for (const uri of this.files.keys()) this.fileOrder.set(uri, position++);
+    }
+    const order = this.fileOrder;
     const scopes: Scope[] = [];
     const inputs: ScopeInputs[] = [];
     last.scopes.forEach((scope, i) => {
@@ -233,22 +268,18 @@ export class Workspace {
         } else files.delete(uri);
       }
       const uris = plain ? [...this.files.keys()] : scope.uris;
-      const objects = () => {
-        const out: K8sObject[] = [];
-        for (const u of uris) for (const d of files.get(u)!.documents) for (const o of d.objects) out.push(o);
-        return out;
-      };
+      const objects = objectsOfFiles(uris, files);
       const { model } = updateModel(scope.model, {
         objects,
         removed,
         added,
-        // Files in workspace order; objects of a file by offset (ranges never exceed 2^32 characters).
-        order: (o) => (order.get(o.uri) ?? 0) * 2 ** 32 + o.range[0],
+        order: inputOrder(order),
       }, input.options);
       scopes.push({ name: scope.name, uris, model, analysis: new Analysis(model) });
       inputs.push({ options: input.options, files });
     });
     this.lastBuild = { scopes, inputs, config };
+    this.touchedSinceBuild = new Set();
     return scopes;
   }
 
@@ -316,8 +347,27 @@ export class Workspace {
       return { name: g.name, uris: g.uris, model, analysis: new Analysis(model) };
     });
     this.lastBuild = { scopes, inputs, config };
+    this.touchedSinceBuild = new Set();
     return scopes;
   }
+}
+
+/**
+ * The objects of files in order, on demand. Made outside updateScopes (like inputOrder): a closure there shares
+ * its context, which holds the last build, and each model (whose lazy `objects` keeps this function) would keep
+ * every model before it alive.
+ */
+function objectsOfFiles(uris: readonly string[], files: ReadonlyMap<string, ParsedFile>): () => K8sObject[] {
+  return () => {
+    const out: K8sObject[] = [];
+    for (const u of uris) for (const d of files.get(u)!.documents) for (const o of d.objects) out.push(o);
+    return out;
+  };
+}
+
+/** Files in workspace order; objects of a file by offset (ranges never exceed 2^32 characters). */
+function inputOrder(order: ReadonlyMap<string, number>): (o: K8sObject) => number {
+  return (o) => (order.get(o.uri) ?? 0) * 2 ** 32 + o.range[0];
 }
 
 function readKustomization(file: ParsedFile): Kustomization | undefined {

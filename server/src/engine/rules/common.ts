@@ -6,7 +6,7 @@ import { parseCidr, type IpRange } from '../cidr';
 import { contentEnd } from '../edits';
 import { locateInText, nameRangeInText } from '../fast-positions';
 import type { WorkspaceConfig } from '../config';
-import { changesSince, type Model, type Namespace, type Workload } from '../model';
+import { changesSince, lineageOf, listsByNamespace, type Model, type ModelLineage, type Namespace, type Workload } from '../model';
 import { keyRangeAt, nodeAt, rangeAt, type K8sObject } from '../parse';
 import type { NetworkPolicy, Path, PodPeer, PolicyProblem, PolicyRule } from '../policy';
 import { formatSelector, matchesSelector, type LabelSelector } from '../selectors';
@@ -132,14 +132,19 @@ export function modelIndex(model: Model): ModelIndex {
   const key = workloadKey(model);
   let index = indexes.get(key);
   if (!index) {
-    const workloadsByNamespace = new Map<string, Workload[]>();
-    for (const w of key.workloads) {
-      if (!workloadsByNamespace.has(w.namespace)) workloadsByNamespace.set(w.namespace, []);
-      workloadsByNamespace.get(w.namespace)!.push(w);
-    }
     const base = baseModel(model);
-    const hasOwnWorkloads = key === base ? base.workloads.some((w) => !w.assumed) : modelIndex(base).hasOwnWorkloads;
-    index = { workloadsByNamespace, hasOwnWorkloads };
+    if (key === base) {
+      // The model keeps these up to date across edits.
+      const lists = listsByNamespace(base);
+      index = { workloadsByNamespace: lists.workloads as Map<string, Workload[]>, hasOwnWorkloads: lists.ownWorkloads > 0 };
+    } else {
+      const workloadsByNamespace = new Map<string, Workload[]>();
+      for (const w of key.workloads) {
+        if (!workloadsByNamespace.has(w.namespace)) workloadsByNamespace.set(w.namespace, []);
+        workloadsByNamespace.get(w.namespace)!.push(w);
+      }
+      index = { workloadsByNamespace, hasOwnWorkloads: modelIndex(base).hasOwnWorkloads };
+    }
     indexes.set(key, index);
   }
   return index;
@@ -159,35 +164,22 @@ interface Continuity {
   workloadsKept: boolean;
 }
 
-const continuities = new WeakMap<Model, { from: Model; result: Continuity | undefined }>();
+// Caches that outlive a model keep its lineage, not the model: a model kept by one cache entry would stay alive
+// with everything cached for it (megabytes per edit on a large workspace).
+const continuities = new WeakMap<Model, { from: ModelLineage; result: Continuity | undefined }>();
 
-/** How `to` relates to `from` (undefined when it was not updated from it), for caches that outlive a model. */
-function continuity(from: Model, to: Model): Continuity | undefined {
+/** How `to` relates to the model of `from` (undefined when it was not updated from it). */
+function continuity(from: ModelLineage, to: Model): Continuity | undefined {
   const known = continuities.get(to);
   if (known && known.from === from) return known.result;
-  const changes = changesSince(from, to);
-  let result: Continuity | undefined;
-  if (changes) {
-    let sameNamespaces = from.namespaces.size === to.namespaces.size;
-    for (const name of changes.namespaces) {
-      const a = from.namespaces.get(name);
-      const b = to.namespaces.get(name);
-      if (!a || !b ? a !== b : !sameLabels(a.labels, b.labels) || a.implicit !== b.implicit || a.external !== b.external) sameNamespaces = false;
-    }
-    result = { namespaces: changes.namespaces, sameNamespaces, workloadsKept: changes.workloadsKept };
-  }
+  const result = changesSince(from, to);
   continuities.set(to, { from, result });
   return result;
 }
 
-function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
-}
-
 const namespaceMatches = new WeakMap<Model, WeakMap<LabelSelector, Namespace[]>>();
 /** Per selector, its namespaces in the last model asked: after an edit that kept every namespace, they still hold. */
-const lastNamespaceMatches = new WeakMap<LabelSelector, { model: Model; namespaces: Namespace[] }>();
+const lastNamespaceMatches = new WeakMap<LabelSelector, { lineage: ModelLineage; namespaces: Namespace[] }>();
 
 /** Namespaces (of the model, plus the DNS namespace the configuration names) that a selector matches. */
 export function namespacesMatching(context: RuleContext, selector: LabelSelector): Namespace[] {
@@ -197,7 +189,7 @@ export function namespacesMatching(context: RuleContext, selector: LabelSelector
   let out = bySelector.get(selector);
   if (!out) {
     const last = lastNamespaceMatches.get(selector);
-    const kept = last ? continuity(last.model, model) : undefined;
+    const kept = last ? continuity(last.lineage, model) : undefined;
     if (last && kept?.sameNamespaces) {
       // The same namespaces match; only the changed namespaces' entries are new objects.
       out = last.namespaces;
@@ -210,7 +202,7 @@ export function namespacesMatching(context: RuleContext, selector: LabelSelector
       }
     } else out = allNamespaces(context).filter((ns) => matchesSelector(selector, ns.labels));
     bySelector.set(selector, out);
-    lastNamespaceMatches.set(selector, { model, namespaces: out });
+    lastNamespaceMatches.set(selector, { lineage: lineageOf(model), namespaces: out });
   }
   return out;
 }
@@ -274,7 +266,7 @@ export function peerCandidates(context: RuleContext, policy: NetworkPolicy, peer
  * asked: after an edit, only the changed namespaces are matched again (a namespaceSelector {} with a podSelector
  * would otherwise test every pod of the cluster again on each edit).
  */
-const lastPeerPods = new WeakMap<PodPeer, { model: Model; byNamespace: Map<string, Workload[]> }>();
+const lastPeerPods = new WeakMap<PodPeer, { lineage: ModelLineage; byNamespace: Map<string, Workload[]> }>();
 
 const namespaceOrders = new WeakMap<Model, { byName: Map<string, Namespace>; position: Map<string, number> }>();
 
@@ -299,7 +291,7 @@ export function podsOfPeer(context: RuleContext, policy: NetworkPolicy, peer: Po
     const podSelector = peer.podSelector;
     if (peer.namespaceSelector && podSelector && workloadKey(context.model) === model) {
       const last = lastPeerPods.get(peer);
-      const kept = last ? continuity(last.model, model) : undefined;
+      const kept = last ? continuity(last.lineage, model) : undefined;
       const reuse = kept?.sameNamespaces && kept.workloadsKept ? kept : undefined;
       const dnsNamespace = context.config.dns.namespace;
       const byNamespace = new Map<string, Workload[]>();
@@ -330,7 +322,7 @@ export function podsOfPeer(context: RuleContext, policy: NetworkPolicy, peer: Po
           for (const w of matched) list.push(w);
         }
       }
-      lastPeerPods.set(peer, { model, byNamespace });
+      lastPeerPods.set(peer, { lineage: lineageOf(model), byNamespace });
       out = list;
     } else {
       const candidates = peerCandidates(context, policy, peer);
@@ -469,7 +461,7 @@ export function policyProblemRule(
         for (const problem of policy.problems) {
           if (problem.code !== id || skip?.(context, policy, problem)) continue;
           const message = `${problem.message}.${problem.rejected ? rejectionNote(policy) : ''}`.replace(/\.\./g, '.');
-          const fixes = fixesFor?.(context, policy, problem);
+          const fixes = context.wantFixes ? fixesFor?.(context, policy, problem) : undefined;
           context.report({
             message,
             location: locate(policy.object, problem.path),

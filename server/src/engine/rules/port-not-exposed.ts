@@ -3,11 +3,11 @@
 // `port` where policies need the pod's port (the Service's `targetPort`). The message says so, with a fix.
 import { isScalar } from 'yaml';
 import { replaceScalar } from '../edits';
-import type { Service, Workload } from '../model';
+import { listsByNamespace, type Service, type Workload } from '../model';
 import { nodeAt } from '../parse';
 import type { PortSpec } from '../policy';
 import { matchesSelector, type LabelSelector } from '../selectors';
-import { inWorkspace, locate, podNames } from './common';
+import { baseModel, inWorkspace, locate, podNames } from './common';
 import { anyDestinationPod, destinationPods, destinationText } from './named-port-not-found';
 import type { QuickFix, Rule } from './types';
 
@@ -18,7 +18,7 @@ function declares(w: Workload, spec: PortSpec): boolean {
 }
 
 /** The Service port of that number in front of some of the pods, with its target port resolved to a number. */
-function servicePortFor(services: Service[], pods: Workload[], spec: PortSpec): { service: Service; target: number; targetText: string } | undefined {
+function servicePortFor(services: readonly Service[], pods: Workload[], spec: PortSpec): { service: Service; target: number; targetText: string } | undefined {
   for (const service of services) {
     if (!service.selector || Object.keys(service.selector).length === 0) continue;
     const selector: LabelSelector = {
@@ -46,8 +46,8 @@ export const portNotExposed: Rule = {
   defaultSeverity: 'information',
   description: 'No destination pod declares the numeric port; a Service port where the targetPort belongs is named.',
   run(context) {
-    const servicesByNamespace = new Map<string, Service[]>();
-    for (const s of context.model.services) servicesByNamespace.set(s.namespace, [...(servicesByNamespace.get(s.namespace) ?? []), s]);
+    // The Services of the whole model (a view narrowed to some policies still sees every Service).
+    const servicesByNamespace = listsByNamespace(baseModel(context.model)).services;
     for (const policy of context.model.policies) {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       for (const rule of [...(policy.types.ingress ? policy.ingress : []), ...(policy.types.egress ? policy.egress : [])]) {
@@ -65,6 +65,8 @@ export const portNotExposed: Rule = {
           let fixes: QuickFix[] | undefined;
           if (service) {
             message += ` ${spec.port} is the port of Service ${service.service.namespace}/${service.service.name}, which forwards to targetPort ${service.targetText}: policies see the pod's port, so use ${service.target}.`;
+          }
+          if (service && context.wantFixes) {
             const node = nodeAt(policy.object.node, [...spec.path, 'port']);
             const file = context.file(policy.object.uri);
             const edit = file && isScalar(node) ? replaceScalar(file.text, node, String(service.target), true) : undefined;

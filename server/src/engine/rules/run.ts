@@ -1,7 +1,7 @@
 // Runs the rules over every scope of a workspace and collects diagnostics per file, applying severity settings
 // and suppression comments. A rule that throws is caught: the other rules and files still get their diagnostics.
 import type { RuleSetting, WorkspaceConfig } from '../config';
-import { namespacesChangedSince, objectNamespace, objectsInNamespace, type Model, type Namespace, type Service, type Workload } from '../model';
+import { listsByNamespace, namespacesChangedSince, objectNamespace, objectsInNamespace, type Model, type Namespace, type Service, type Workload } from '../model';
 import type { K8sObject, ParsedFile } from '../parse';
 import type { NetworkPolicy, PodPeer } from '../policy';
 import { matchesSelector } from '../selectors';
@@ -17,6 +17,8 @@ export interface RunOptions {
   rules?: readonly Rule[];
   /** Called once per rule failure (for the log). */
   onRuleError?: (ruleId: string, error: unknown) => void;
+  /** Whether findings carry their quick fixes (`RuleContext.wantFixes`); off by default. */
+  fixes?: boolean;
 }
 
 /** Diagnostics by file URI. Every file of the workspace has an entry (possibly empty). */
@@ -62,6 +64,7 @@ export function runRules(workspace: Workspace, options: RunOptions = {}): Map<st
         analysis: scope.analysis,
         config,
         file: (uri) => workspace.getFile(uri),
+        wantFixes: options.fixes === true,
         report: (d) => add({ ...d, ruleId: rule.id, severity: d.severity ?? setting }),
       };
       try {
@@ -178,6 +181,8 @@ interface ScopeState {
 
 interface RunnerState {
   workspace: Workspace;
+  /** The workspace's version the state was computed for. */
+  version: number;
   config: WorkspaceConfig;
   files: Map<string, ParsedFile>;
   fileFindings: Map<string, Diagnostic[]>;
@@ -223,29 +228,47 @@ export class IncrementalRuleRunner {
     const previous = this.state?.workspace === workspace && this.state.config === config ? this.state : undefined;
     const settingFor = (id: string, fallback: Severity): RuleSetting => this.options.severities?.[id] ?? config.rules[id] ?? fallback;
 
-    // Files whose parse changed (added, edited, deleted) since the last run.
-    const files = new Map<string, ParsedFile>();
+    // Files whose parse changed (added, edited, deleted) since the last run: from the workspace's log of changes when
+    // it still knows them (the maps are then updated in place: the previous state is not used again), else by
+    // comparing every file.
+    const journal = previous ? workspace.changedFilesSince(previous.version) : undefined;
+    const files = journal && previous ? previous.files : new Map<string, ParsedFile>();
+    const fileFindings = journal && previous ? previous.fileFindings : new Map<string, Diagnostic[]>();
     const changed = new Set<string>();
-    for (const uri of workspace.fileUris()) {
-      const file = workspace.getFile(uri)!;
-      files.set(uri, file);
-      if (previous?.files.get(uri) !== file) changed.add(uri);
-    }
-    if (previous) for (const uri of previous.files.keys()) if (!files.has(uri)) changed.add(uri);
-
-    const fileFindings = new Map<string, Diagnostic[]>();
-    for (const [uri, file] of files) {
-      const kept = previous && !changed.has(uri) ? previous.fileFindings.get(uri) : undefined;
-      if (kept) {
-        fileFindings.set(uri, kept);
-        continue;
+    if (journal) {
+      for (const uri of journal) {
+        const file = workspace.getFile(uri);
+        if (file ? files.get(uri) === file : !files.has(uri)) continue;
+        changed.add(uri);
+        if (file) files.set(uri, file);
+        else {
+          files.delete(uri);
+          fileFindings.delete(uri);
+        }
       }
+    } else {
+      for (const uri of workspace.fileUris()) {
+        const file = workspace.getFile(uri)!;
+        files.set(uri, file);
+        if (previous?.files.get(uri) !== file) changed.add(uri);
+      }
+      if (previous) for (const uri of previous.files.keys()) if (!files.has(uri)) changed.add(uri);
+    }
+    const readFindings = (file: ParsedFile): Diagnostic[] => {
       const list: Diagnostic[] = [];
       for (const f of file.findings) {
         const setting = settingFor(f.code, f.severity);
         if (setting !== 'off') list.push({ ruleId: f.code, severity: setting, message: f.message, location: f.location });
       }
-      fileFindings.set(uri, list);
+      return list;
+    };
+    if (journal) {
+      for (const uri of changed) if (files.has(uri)) fileFindings.set(uri, readFindings(files.get(uri)!));
+    } else {
+      for (const [uri, file] of files) {
+        const kept = previous && !changed.has(uri) ? previous.fileFindings.get(uri) : undefined;
+        fileFindings.set(uri, kept ?? readFindings(file));
+      }
     }
 
     const dirty = new Set<string>(changed);
@@ -302,7 +325,7 @@ export class IncrementalRuleRunner {
     }
     const recompute = new Set(gathered.keys());
     lap('output');
-    this.state = { workspace, config, files, fileFindings, scopes, output };
+    this.state = { workspace, version: workspace.version, config, files, fileFindings, scopes, output };
     this.changedUris = recompute;
     this.lastRunFull = full;
     return output;
@@ -339,6 +362,7 @@ export class IncrementalRuleRunner {
       analysis: scope.analysis,
       config,
       file: (uri) => files.get(uri),
+      wantFixes: this.options.fixes === true,
       report: () => undefined,
     };
     const affected =
@@ -352,6 +376,21 @@ export class IncrementalRuleRunner {
     }
 
     const byRule = new Map<string, RuleFindings>();
+    let narrowedToNamespaces: Model | undefined;
+    const namespaceView = (whole: Model, names: Set<string>) => {
+      if (!narrowedToNamespaces) {
+        // From the model's per-namespace lists: filtering the whole lists would cost more than the rules' work.
+        const lists = listsByNamespace(whole);
+        const pick = <T>(byNamespace: ReadonlyMap<string, readonly T[]>) => [...names].flatMap((ns) => byNamespace.get(ns) ?? []);
+        narrowedToNamespaces = modelView(whole, {
+          policies: pick(whole.policiesByNamespace),
+          workloads: pick(lists.workloads),
+          services: pick(lists.services),
+          objects: [...names].flatMap((ns) => objectsInNamespace(whole, ns)),
+        });
+      }
+      return narrowedToNamespaces;
+    };
     const attribute = (d: Diagnostic): Entry => {
       const object = objectAt(files.get(d.location.uri), d.location.range[0]);
       return { diagnostic: d, object, namespace: object ? objectNamespace(model, object) : undefined };
@@ -364,6 +403,7 @@ export class IncrementalRuleRunner {
         analysis: scope.analysis,
         config,
         file: (uri) => files.get(uri),
+        wantFixes: this.options.fixes === true,
         report: (d) => entries.push(attribute({ ...d, ruleId: rule.id, severity: d.severity ?? (setting as Severity) })),
       };
       try {
@@ -388,12 +428,7 @@ export class IncrementalRuleRunner {
         const view =
           policyUnit
             ? modelView(model, { policies })
-            : modelView(model, {
-                policies: model.policies.filter((p) => namespaces!.has(p.namespace)),
-                workloads: model.workloads.filter((w) => namespaces!.has(w.namespace)),
-                services: model.services.filter((s) => namespaces!.has(s.namespace)),
-                objects: [...namespaces].flatMap((ns) => objectsInNamespace(model, ns)),
-              });
+            : namespaceView(model, namespaces);
         const redone = (e: Entry) => (policyUnit ? e.object !== undefined && policyObjects.has(e.object) : e.namespace !== undefined && namespaces!.has(e.namespace));
         const result = runOn(rule, view, setting);
         if (!result.failed && result.entries.every((e) => e.object !== undefined)) {
@@ -537,8 +572,8 @@ function namespaceChange(before: Model, after: Model, ns: string): NamespaceChan
   }
 
   const servicePods: Workload[] = [];
-  const oldServices = before.services.filter((x) => x.namespace === ns);
-  const newServices = after.services.filter((x) => x.namespace === ns);
+  const oldServices = listsByNamespace(before).services.get(ns) ?? [];
+  const newServices = listsByNamespace(after).services.get(ns) ?? [];
   const behind = (service: Service, pods: readonly Workload[]) =>
     service.selector && Object.keys(service.selector).length > 0 ? pods.filter((w) => labelsInclude(w.podLabels, service.selector!)) : [];
   // Rules take the first Service that fits, so the list is compared in order; any other difference counts whole.
