@@ -26,7 +26,8 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CONFIG_FILE_NAME } from '../engine/config';
 import { isManifestUri } from '../engine/parse';
 import { IncrementalRuleRunner } from '../engine/rules/run';
-import type { Diagnostic } from '../engine/rules/types';
+import { quickFixesFor } from '../engine/rules/fixes';
+import type { Diagnostic, QuickFix } from '../engine/rules/types';
 import { FILE_TOO_LARGE, type Workspace } from '../engine/workspace';
 import { registerAssertionHandlers } from './assertions';
 import type { DiagnosticSource, FeatureContext } from './context';
@@ -290,13 +291,13 @@ export class NetpolServer {
         if (ours.length > 0) {
           for (const d of ours) {
             const entry = entries.find((e) => e.lsp.code === d.code && e.lsp.message === d.message && sameRange(e.lsp.range, d.range));
-            for (const fix of entry?.engine.fixes ?? []) actions.push(toCodeAction(fix, d, positionsOf));
+            for (const fix of entry ? this.fixesOf(entry.engine) : []) actions.push(toCodeAction(fix, d, positionsOf));
           }
         } else {
           // Clients that send no diagnostics in the context get the fixes of every diagnostic in the range.
           for (const entry of entries) {
             if (!rangesOverlap(entry.lsp.range, params.range)) continue;
-            for (const fix of entry.engine.fixes ?? []) actions.push(toCodeAction(fix, entry.lsp, positionsOf));
+            for (const fix of this.fixesOf(entry.engine)) actions.push(toCodeAction(fix, entry.lsp, positionsOf));
           }
         }
         return actions;
@@ -319,6 +320,11 @@ export class NetpolServer {
       if (this.analysisTimer) clearTimeout(this.analysisTimer);
       this.indexGeneration++;
     });
+  }
+
+  /** A finding's quick fixes: its own (diagnostic sources attach theirs), else its rule's, computed on request. */
+  private fixesOf(diagnostic: Diagnostic): QuickFix[] {
+    return diagnostic.fixes ?? quickFixesFor(this.workspace(), diagnostic, { onRuleError: (ruleId, error) => this.log(`netpol: fixes of ${ruleId} failed: ${errorText(error)}`) });
   }
 
   private initialize(params: InitializeParams): InitializeResult {

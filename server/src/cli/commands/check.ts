@@ -43,9 +43,12 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
   return { line, column: end - lineStart + 1 };
 }
 
-/** Every diagnostic of the workspace (optionally only the files of one scope), in file and position order. */
-export function collectFindings(workspace: Workspace, textOf: (uri: string) => string, scopeName?: string): CheckFinding[] {
-  const byUri = runRules(workspace);
+/**
+ * Every diagnostic of the workspace (optionally only the files of one scope), in file and position order, with their
+ * quick fixes when `fixes` is set (the JSON and SARIF reports list them; building them costs yaml parses).
+ */
+export function collectFindings(workspace: Workspace, textOf: (uri: string) => string, scopeName?: string, fixes = true): CheckFinding[] {
+  const byUri = runRules(workspace, { fixes });
   let allowed: Set<string> | undefined;
   if (scopeName !== undefined) {
     const scopes = workspace.scopes();
@@ -184,7 +187,7 @@ export const checkCommand: Command = {
     const configUri = workspace.configFileUri;
     const configText = configUri ? readConfigText(args.values.get('config')?.[0], configUri) : '';
     const textOf = (uri: string) => workspace.getFile(uri)?.text ?? (uri === configUri ? configText : '');
-    const all = collectFindings(workspace, textOf, args.values.get('scope')?.[0]);
+    const all = collectFindings(workspace, textOf, args.values.get('scope')?.[0], format !== 'text');
     // Hints are shown only when asked for; everything from information up is always shown.
     const shownRank = Math.min(SEVERITY_RANK[threshold], SEVERITY_RANK.information);
     const findings = all.filter((f) => SEVERITY_RANK[f.severity] >= shownRank);

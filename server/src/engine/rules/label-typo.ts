@@ -5,6 +5,7 @@ import { distance } from 'fastest-levenshtein';
 import { isMap, isPair, isScalar, type Node as YamlNode, type Scalar } from 'yaml';
 import { replaceScalar } from '../edits';
 import type { Workload } from '../model';
+import { scalarRangeInText } from '../fast-positions';
 import { isPlainObject, nodeAt, type K8sObject } from '../parse';
 import type { NetworkPolicy, Path } from '../policy';
 import { formatSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
@@ -222,10 +223,13 @@ function check(
   const suggestion = findSuggestion(locatedRequirements(raw, selectorPath), candidates);
   if (!suggestion) return;
   const uri = policy.object.uri;
-  const file = context.file(uri);
-  const node = scalarAt(policy.object, suggestion.path, suggestion.keyIsMapKey);
+  // Without a fix to build, the scalar's range comes from the text when the fast reader read the file.
+  const fromText = context.wantFixes ? undefined : scalarRangeInText(policy.object, suggestion.path, suggestion.keyIsMapKey);
+  const node = fromText === undefined ? scalarAt(policy.object, suggestion.path, suggestion.keyIsMapKey) : undefined;
+  const file = context.wantFixes ? context.file(uri) : undefined;
   const edit = file && node ? replaceScalar(file.text, node as YamlNode, suggestion.to) : undefined;
-  const location = node?.range ? { uri, range: [node.range[0], node.range[1]] as const } : locate(policy.object, suggestion.path);
+  const range = fromText ?? (node?.range ? ([node.range[0], node.range[1]] as const) : undefined);
+  const location = range ? { uri, range } : locate(policy.object, suggestion.path);
   context.report({
     message: `No ${noun} has ${suggestion.written}; did you mean ${suggestion.suggested} (${listNames(suggestion.matched.map((c) => c.name))})?`,
     location,

@@ -38,7 +38,7 @@ export const missingDnsEgress: Rule = {
     const targets = dns.cidrs.length ? `${dns.description} or ${dns.cidrs.map((c) => c.text).join(', ')}` : dns.description;
     for (const [policy, byKey] of findings) {
       for (const [missing, workloads] of byKey) {
-        const fix = addDnsRuleFix(context, policy, dns);
+        const fix = context.wantFixes ? addDnsRuleFix(context, policy, dns) : undefined;
         const hint = allowsDnsToAddresses(policy, dns.ports)
           ? ' An ipBlock rule here allows the DNS port, but ipBlocks do not select cluster pods: allow the DNS pods (or list their addresses in dns.cidrs of .netpol.yaml).'
           : '';

@@ -1,8 +1,8 @@
 // A NetworkPolicy without metadata.namespace lands in whatever namespace kubectl is pointed at, which is rarely
 // the namespace of the pods it was written for. Namespaces set by a kustomization count as set.
 import { isMap } from 'yaml';
-import { addMapEntry } from '../edits';
-import { keyRangeAt, nodeAt } from '../parse';
+import { addMapEntry, type Edit } from '../edits';
+import { keyRangeAt, nodeAt, type K8sObject, type ParsedFile } from '../parse';
 import { inWorkspace, locate } from './common';
 import type { Rule } from './types';
 
@@ -16,9 +16,7 @@ export const missingNamespace: Rule = {
       if (!inWorkspace(context, object) || object.namespace !== undefined) continue;
       // A kustomization's `namespace:` already decided (the model applied it).
       if (policy.namespace !== context.model.defaultNamespace) continue;
-      const file = context.file(object.uri);
-      const metadata = nodeAt(object.node, ['metadata']);
-      const edits = file && isMap(metadata) ? addMapEntry(file.text, metadata, 'namespace', policy.namespace, keyRangeAt(object.node, ['metadata'])?.[0]) : undefined;
+      const edits = context.wantFixes ? addNamespaceEdits(context.file(object.uri), object, policy.namespace) : undefined;
       context.report({
         message: `NetworkPolicy ${policy.name || '(unnamed)'} has no metadata.namespace: kubectl creates it in the current context's namespace. The analysis assumes "${policy.namespace}".`,
         location: locate(object, ['metadata', 'name']),
@@ -29,3 +27,8 @@ export const missingNamespace: Rule = {
     }
   },
 };
+
+function addNamespaceEdits(file: ParsedFile | undefined, object: K8sObject, namespace: string): Edit[] | undefined {
+  const metadata = nodeAt(object.node, ['metadata']);
+  return file && isMap(metadata) ? addMapEntry(file.text, metadata, 'namespace', namespace, keyRangeAt(object.node, ['metadata'])?.[0]) : undefined;
+}

@@ -20,7 +20,7 @@ export const namespaceWithoutDefaultDeny: Rule = {
       context.report({
         message: `Namespace ${namespace} has ${workloads.length} workload${workloads.length > 1 ? 's' : ''} (${podNames(workloads)}) and no default-deny policy: pods that no policy selects accept traffic from anywhere.`,
         location,
-        ...optionalFixes(defaultDenyFixes(context, namespace, location.uri)),
+        ...(context.wantFixes ? optionalFixes(defaultDenyFixes(context, namespace, location.uri)) : {}),
       });
     }
   },

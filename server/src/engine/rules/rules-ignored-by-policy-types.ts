@@ -20,7 +20,7 @@ export const rulesIgnoredByPolicyTypes: Rule = {
         if (rules.length === 0 || policy.types[direction]) continue;
         const pods = podsOfPolicy(context, policy);
         const listed = (policy.object.value.spec as { policyTypes: unknown[] }).policyTypes.map(String).join(', ');
-        const fix = addPolicyTypeFix(context, policy, direction);
+        const fix = context.wantFixes ? addPolicyTypeFix(context, policy, direction) : undefined;
         context.report({
           message:
             `This policy has ${rules.length} ${direction} rule${rules.length > 1 ? 's' : ''}, but policyTypes [${listed}] leaves out ${TYPE_NAME[direction]}: ` +

@@ -32,7 +32,7 @@ export const splitPeer: Rule = {
           if (modelIndex(context.model).hasOwnWorkloads && !looksLikeAnd(context, policy, ns, pod)) continue;
           const nsText = formatSelector(ns.namespaceSelector!);
           const podText = formatSelector(pod.podSelector!);
-          const fix = mergeFix(context, policy, rule, a.index);
+          const fix = context.wantFixes ? mergeFix(context, policy, rule, a.index) : undefined;
           context.report({
             message:
               `These two peers of ${ruleLabel(rule)} are separate list items, so they are ORed: every pod of the namespaces with ${nsText}, ` +

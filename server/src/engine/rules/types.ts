@@ -44,6 +44,12 @@ export interface RuleContext {
   analysis: Analysis;
   config: WorkspaceConfig;
   file(uri: string): ParsedFile | undefined;
+  /**
+   * Whether findings should carry their quick fixes. Building a fix needs the file's yaml nodes (a full parse of a
+   * file the fast reader read), so analyses leave them out and `quickFixesFor` (fixes.ts) re-runs a rule with this
+   * set for the one finding a code action asks about; `netpol check` sets it for every finding.
+   */
+  wantFixes?: boolean;
   /** Reports a diagnostic; severity defaults to the rule's configured severity. */
   report(diagnostic: Omit<Diagnostic, 'ruleId' | 'severity'> & { severity?: Severity }): void;
 }

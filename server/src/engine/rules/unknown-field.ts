@@ -105,7 +105,7 @@ function checkUnknownFields(context: RuleContext, policy: NetworkPolicy): void {
       const range = [keyNode.range[0], keyNode.range[1]] as const;
       const guess = suggestion(key, fields);
       if (guess) {
-        const file = context.file(uri);
+        const file = context.wantFixes ? context.file(uri) : undefined;
         const edit = file ? replaceScalar(file.text, keyNode, guess) : undefined;
         const duplicate = Object.prototype.hasOwnProperty.call(value, guess);
         context.report({

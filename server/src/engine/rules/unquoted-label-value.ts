@@ -39,7 +39,7 @@ export const unquotedLabelValue: Rule = {
         const source = file.text.slice(node.range[0], node.range[1]);
         const reading = nonStringReading(node, source);
         if (!reading) continue;
-        const edit = quoteScalar(file.text, node as YamlNode);
+        const edit = context.wantFixes ? quoteScalar(file.text, node as YamlNode) : undefined;
         const policy = policyOf.get(object);
         context.report({
           message: `${what} ${source} is read as ${reading}, but label values are strings: the API server rejects the ${object.kind}. Quote it: "${source}".${policy ? rejectionNote(policy) : ''}`,

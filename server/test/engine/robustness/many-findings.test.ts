@@ -23,7 +23,7 @@ describe('a file with thousands of findings', () => {
     t.diagnostic(`parse and model of ${POLICIES} policies (${text.length} characters): ${(performance.now() - started).toFixed(0)} ms`);
     started = performance.now();
     const failures: string[] = [];
-    const diagnostics = runRules(workspace, { rules: ALL_RULES, onRuleError: (id) => failures.push(id) }).get('file:///repo/many.yaml') ?? [];
+    const diagnostics = runRules(workspace, { rules: ALL_RULES, fixes: true, onRuleError: (id) => failures.push(id) }).get('file:///repo/many.yaml') ?? [];
     t.diagnostic(`all rules: ${(performance.now() - started).toFixed(0)} ms, ${diagnostics.length} diagnostics`);
     assert.deepEqual(failures, []);
     const missing = diagnostics.filter((d) => d.ruleId === 'missing-namespace');

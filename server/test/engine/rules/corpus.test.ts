@@ -29,7 +29,7 @@ function checkFolder(files: string[]): number {
     ws.setFile(uri, text);
   }
   const errors: string[] = [];
-  const result = runRules(ws, { onRuleError: (id, e) => errors.push(`${id}: ${(e as Error).stack}`) });
+  const result = runRules(ws, { fixes: true, onRuleError: (id, e) => errors.push(`${id}: ${(e as Error).stack}`) });
   assert.deepEqual(errors, []);
   let count = 0;
   for (const [uri, list] of result) {

@@ -112,7 +112,7 @@ function workspaceOf(files: Map<string, string>): Workspace {
 function run(files: Map<string, string>, off: string[]): Map<string, Diagnostic[]> {
   const severities = Object.fromEntries(off.map((id) => [id, 'off' as const]));
   const errors: string[] = [];
-  const result = runRules(workspaceOf(files), { severities, onRuleError: (id, e) => errors.push(`${id}: ${(e as Error).stack}`) });
+  const result = runRules(workspaceOf(files), { severities, fixes: true, onRuleError: (id, e) => errors.push(`${id}: ${(e as Error).stack}`) });
   assert.deepEqual(errors, [], 'no rule throws');
   return result;
 }

@@ -69,7 +69,7 @@ describe('rules on mangled input', () => {
         const ws = new Workspace();
         ws.setFile('file:///fuzz/a.yaml', text);
         const errors: string[] = [];
-        const result = runRules(ws, { onRuleError: (id, e) => errors.push(`${id}: ${(e as Error).stack}`) });
+        const result = runRules(ws, { fixes: true, onRuleError: (id, e) => errors.push(`${id}: ${(e as Error).stack}`) });
         assert.deepEqual(errors, []);
         for (const d of result.get('file:///fuzz/a.yaml') ?? []) {
           const [start, end] = d.location.range;

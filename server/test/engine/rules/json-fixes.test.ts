@@ -13,7 +13,7 @@ function diagnostics(text: string): Diagnostic[] {
   const ws = new Workspace();
   ws.setFile(URI, text);
   ws.setFile('file:///ws/pod.yaml', 'apiVersion: v1\nkind: Pod\nmetadata: {name: api, namespace: shop, labels: {app: api}}\n');
-  return runRules(ws).get(URI) ?? [];
+  return runRules(ws, { fixes: true }).get(URI) ?? [];
 }
 
 function applyFix(text: string, ruleId: string, title: string): unknown {
@@ -55,7 +55,7 @@ describe('quick fixes on JSON manifests', () => {
   it('no default-deny document is offered inside a JSON file', () => {
     const ws = new Workspace();
     ws.setFile('file:///ws/pod.json', JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'x' } }));
-    const d = (runRules(ws).get('file:///ws/pod.json') ?? []).find((x) => x.ruleId === 'namespace-without-default-deny');
+    const d = (runRules(ws, { fixes: true }).get('file:///ws/pod.json') ?? []).find((x) => x.ruleId === 'namespace-without-default-deny');
     assert.ok(d);
     assert.equal(d.fixes, undefined);
   });

@@ -1,0 +1,100 @@
+// Quick fixes on demand. Analyses run the rules without fixes (building one needs the file's yaml nodes, a full
+// parse of a file the fast reader read, and allocations for every finding on every run); when an editor asks for
+// the code actions of one finding, its rule runs again, narrowed to the object the finding sits in (the policy, or
+// the objects of its namespace, as the incremental runner narrows it: `RULE_UNITS`), with fixes on.
+import { objectNamespace, objectsInNamespace, type Model } from '../model';
+import type { K8sObject, ParsedFile } from '../parse';
+import type { OffsetRange } from '../types';
+import type { Workspace } from '../workspace';
+import { modelView } from './common';
+import { ALL_RULES } from './index';
+import { RULE_UNITS } from './run';
+import type { Diagnostic, QuickFix, Rule, RuleContext } from './types';
+
+/** What identifies a finding: its rule, where it is and what it says. */
+export type FindingKey = Pick<Diagnostic, 'ruleId' | 'message'> & { location: { uri: string; range: OffsetRange } };
+
+export interface QuickFixOptions {
+  /** The rules the finding may come from (all built-in rules by default). */
+  rules?: readonly Rule[];
+  /** Called when the rule throws (for the log); the finding then has no fixes. */
+  onRuleError?: (ruleId: string, error: unknown) => void;
+}
+
+/** Fixes found per finding object, valid while the workspace stays at the same version. */
+const cache = new WeakMap<FindingKey, { workspace: Workspace; version: number; fixes: QuickFix[] }>();
+
+/**
+ * The quick fixes of a finding that a rule reported on `workspace` (as `runRules` with `fixes: true` would give
+ * them): the fixes of the first scope's finding with the same rule, range and message. Empty when the finding is no
+ * longer reported, or its rule offers no fix.
+ */
+export function quickFixesFor(workspace: Workspace, finding: FindingKey, options: QuickFixOptions = {}): QuickFix[] {
+  const cached = cache.get(finding);
+  if (cached && cached.workspace === workspace && cached.version === workspace.version) return cached.fixes;
+  const fixes = computeFixes(workspace, finding, options);
+  cache.set(finding, { workspace, version: workspace.version, fixes });
+  return fixes;
+}
+
+function computeFixes(workspace: Workspace, finding: FindingKey, options: QuickFixOptions): QuickFix[] {
+  const rule = (options.rules ?? ALL_RULES).find((r) => r.id === finding.ruleId);
+  if (!rule) return [];
+  const { uri, range } = finding.location;
+  const object = objectAt(workspace.getFile(uri), range[0]);
+  const unit = rule.unit ?? RULE_UNITS[rule.id];
+  for (const scope of workspace.scopes()) {
+    const model = object && unit ? narrowedTo(scope.model, object, unit) : scope.model;
+    if (!model) continue;
+    let match: Diagnostic | undefined;
+    const context: RuleContext = {
+      scopeName: scope.name,
+      model,
+      analysis: scope.analysis,
+      config: workspace.config,
+      file: (u) => workspace.getFile(u),
+      wantFixes: true,
+      report: (d) => {
+        const at = d.location;
+        if (!match && at.uri === uri && at.range[0] === range[0] && at.range[1] === range[1] && d.message === finding.message) {
+          match = { ...d, ruleId: rule.id, severity: d.severity ?? rule.defaultSeverity };
+        }
+      },
+    };
+    try {
+      rule.run(context);
+    } catch (error) {
+      options.onRuleError?.(rule.id, error);
+      return [];
+    }
+    if (match) return match.fixes ?? [];
+  }
+  return [];
+}
+
+/**
+ * The scope's model narrowed to what a finding in `object` depends on: the policy itself (policy rules), or the
+ * objects of its namespace (namespace rules). Undefined when the object is no policy of this scope.
+ */
+function narrowedTo(model: Model, object: K8sObject, unit: NonNullable<Rule['unit']>): Model | undefined {
+  if (unit === 'policy' || unit === 'policy-reach') {
+    const policies = model.policies.filter((p) => p.object === object);
+    return policies.length ? modelView(model, { policies }) : undefined;
+  }
+  const namespace = objectNamespace(model, object);
+  return modelView(model, {
+    policies: model.policies.filter((p) => p.namespace === namespace),
+    workloads: model.workloads.filter((w) => w.namespace === namespace),
+    services: model.services.filter((s) => s.namespace === namespace),
+    objects: [...objectsInNamespace(model, namespace)],
+  });
+}
+
+/** The object a finding at `offset` sits in: the last one starting at or before it, if it reaches that far (as run.ts). */
+function objectAt(file: ParsedFile | undefined, offset: number): K8sObject | undefined {
+  let found: K8sObject | undefined;
+  for (const document of file?.documents ?? []) {
+    for (const object of document.objects) if (object.range[0] <= offset && (!found || object.range[0] >= found.range[0])) found = object;
+  }
+  return found && offset <= found.range[1] ? found : undefined;
+}
