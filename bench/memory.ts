@@ -1,0 +1,103 @@
+// Memory of the engine in process, on one workspace: what the server's engine (Workspace + IncrementalRuleRunner)
+// retains after indexing and after a series of edits, and what the edits allocate. Heap figures after a full GC.
+// node --expose-gc --import tsx bench/memory.ts DIR [--edits N] [--snapshot FILE] [--snapshot-after-edits FILE]
+//   --snapshot writes a V8 heap snapshot after the first analysis (read it with bench/lib/heap-summary.mjs)
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as v8 from 'node:v8';
+import { IncrementalRuleRunner } from '../server/src/engine/rules/run';
+import { Workspace } from '../server/src/engine/workspace';
+
+const args = process.argv.slice(2);
+const VALUED = new Set(['--edits', '--snapshot', '--snapshot-after-edits']);
+const root = args.find((a, i) => !a.startsWith('--') && !VALUED.has(args[i - 1]));
+if (!root) throw new Error('usage: memory.ts DIR [--edits N] [--snapshot FILE]');
+const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const editCount = Number(option('--edits') ?? 30);
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc');
+
+const MB = 2 ** 20;
+const rows: Record<string, unknown>[] = [];
+const measure = (phase: string, extra: Record<string, unknown> = {}) => {
+  gc();
+  gc();
+  const heap = v8.getHeapStatistics();
+  const usage = process.memoryUsage();
+  const row = {
+    phase,
+    heapUsedMB: Math.round(heap.used_heap_size / MB),
+    heapTotalMB: Math.round(heap.total_heap_size / MB),
+    externalMB: Math.round(usage.external / MB),
+    rssMB: Math.round(usage.rss / MB),
+    ...extra,
+  };
+  rows.push(row);
+  console.log(JSON.stringify(row));
+};
+
+measure('start');
+const files: [string, string][] = [];
+const walk = (dir: string) => {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, e.name);
+    if (e.isDirectory() && !e.name.startsWith('.')) walk(full);
+    else if (/\.ya?ml$/.test(e.name)) files.push([pathToFileURL(full).href, fs.readFileSync(full, 'utf8')]);
+  }
+};
+walk(root);
+files.sort(([a], [b]) => a.localeCompare(b));
+const chars = files.reduce((n, [, t]) => n + t.length, 0);
+measure('texts read', { files: files.length, textMB: Math.round((chars / MB) * 10) / 10 });
+
+const cpuAt = process.cpuUsage();
+const ws = new Workspace();
+for (const [uri, text] of files) ws.setFile(uri, text);
+measure('files parsed');
+const runner = new IncrementalRuleRunner();
+runner.run(ws);
+const firstCpu = process.cpuUsage(cpuAt);
+measure('first analysis', { cpuMs: Math.round((firstCpu.user + firstCpu.system) / 1000) });
+const snapshot = option('--snapshot');
+if (snapshot) console.log(`snapshot: ${v8.writeHeapSnapshot(snapshot)}`);
+
+// Edits as in bench/edit-latency.ts: a pod label, a policy's matchLabels value, a port; each then reverted.
+let seed = 7;
+const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const patterns: [string, RegExp, (m: string) => string][] = [
+  ['pod label', /^( {8}app: )(\S+)$/m, (v) => `${v}-x`],
+  ['policy matchLabels', /^( {6,}app: )(\S+)$/m, (v) => `${v}-y`],
+  ['port', /^( +(?:- )?port: )(\d+)$/m, (v) => String((Number(v) % 60000) + 1)],
+];
+// Heap growth per edit (a lower bound of what it allocates: collections during the edit hide part of it).
+let allocated = 0;
+async function runEdits(): Promise<void> {
+const editCpu = process.cpuUsage();
+let edits = 0;
+for (let i = 0; i < editCount; i++) {
+  const [name, re, change] = patterns[i % patterns.length];
+  let pick: [string, string] | undefined;
+  for (let tries = 0; tries < 200 && !pick; tries++) {
+    const candidate = files[Math.floor(random() * files.length)];
+    if (re.test(candidate[1]) && (name !== 'policy matchLabels' || /kind: NetworkPolicy/.test(candidate[1]))) pick = candidate;
+  }
+  if (!pick) continue;
+  const [uri, text] = pick;
+  const edited = text.replace(re, (_all, prefix: string, value: string) => prefix + change(value));
+  for (const next of [edited, text]) {
+    const before = v8.getHeapStatistics().used_heap_size;
+    ws.setFile(uri, next);
+    runner.run(ws);
+    allocated += Math.max(0, v8.getHeapStatistics().used_heap_size - before);
+    edits++;
+    // Let the job end, as the server's message loop does (WeakRef targets are kept until then).
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+const used = process.cpuUsage(editCpu);
+measure('after edits', { edits, cpuMsPerEdit: Math.round((used.user + used.system) / 1000 / Math.max(1, edits)), heapGrowthPerEditMB: Math.round((allocated / Math.max(1, edits) / MB) * 10) / 10 });
+const after = option('--snapshot-after-edits');
+if (after) console.log(`snapshot: ${v8.writeHeapSnapshot(after)}`);
+}
+void runEdits();
