@@ -514,6 +514,8 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
   namespaceResolvers.set(model, overrideResolver(options.namespaceOverrides, defaultNamespace));
   objectsByNamespace.set(model, index);
   recordStep(previous, model, touched, renumbered.size === 0);
+  const lists = updatedLists(namespaceLists.get(previous), touched, part, renumbered.size === 0);
+  if (lists) namespaceLists.set(model, lists);
   return { model, namespaces: touched };
 }
 
