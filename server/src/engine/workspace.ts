@@ -20,7 +20,47 @@ export interface Scope {
 /** What a scope was built from, so that the next build can re-read only what changed. */
 interface ScopeInputs {
   options: ModelOptions;
-  files: Map<string, ParsedFile>;
+  files: FileSnapshot;
+}
+
+/**
+ * The files of a scope as of one build: an update shares its predecessor's entries and records only what changed
+ * (copying every entry per edit cost more than the rest of an edit on large workspaces), and folds the changes into
+ * a new base once they are many.
+ */
+class FileSnapshot {
+  private static readonly MAX_CHANGES = 256;
+
+  private constructor(
+    private readonly base: ReadonlyMap<string, ParsedFile>,
+    /** Entries that differ from the base; undefined marks a deleted file. */
+    private readonly changes: ReadonlyMap<string, ParsedFile | undefined>,
+  ) {}
+
+  static of(files: ReadonlyMap<string, ParsedFile>): FileSnapshot {
+    return new FileSnapshot(files, new Map());
+  }
+
+  get(uri: string): ParsedFile | undefined {
+    return this.changes.has(uri) ? this.changes.get(uri) : this.base.get(uri);
+  }
+
+  has(uri: string): boolean {
+    return this.changes.has(uri) ? this.changes.get(uri) !== undefined : this.base.has(uri);
+  }
+
+  /** A snapshot with some files replaced (a file) or deleted (undefined). */
+  with(updates: ReadonlyMap<string, ParsedFile | undefined>): FileSnapshot {
+    const changes = new Map(this.changes);
+    for (const [uri, file] of updates) changes.set(uri, file);
+    if (changes.size <= FileSnapshot.MAX_CHANGES) return new FileSnapshot(this.base, changes);
+    const base = new Map(this.base);
+    for (const [uri, file] of changes) {
+      if (file) base.set(uri, file);
+      else base.delete(uri);
+    }
+    return new FileSnapshot(base, new Map());
+  }
 }
 
 /** Finding codes of files the workspace keeps without parsing. */
@@ -257,16 +297,15 @@ export class Workspace {
       }
       const removed: K8sObject[] = [];
       const added: K8sObject[] = [];
-      const files = new Map(input.files);
+      const updates = new Map<string, ParsedFile | undefined>();
       for (const uri of touched) {
         const before = input.files.get(uri);
         if (before) for (const d of before.documents) removed.push(...d.objects);
         const after = this.files.get(uri);
-        if (after) {
-          for (const d of after.documents) added.push(...d.objects);
-          files.set(uri, after);
-        } else files.delete(uri);
+        if (after) for (const d of after.documents) added.push(...d.objects);
+        updates.set(uri, after);
       }
+      const files = input.files.with(updates);
       const uris = plain ? [...this.files.keys()] : scope.uris;
       const objects = objectsOfFiles(uris, files);
       const { model } = updateModel(scope.model, {
@@ -343,7 +382,7 @@ export class Workspace {
         assumedObjects: config.objects,
       };
       const model = buildModel(objects, options);
-      inputs.push({ options, files });
+      inputs.push({ options, files: FileSnapshot.of(files) });
       return { name: g.name, uris: g.uris, model, analysis: new Analysis(model) };
     });
     this.lastBuild = { scopes, inputs, config };
@@ -357,7 +396,7 @@ export class Workspace {
  * its context, which holds the last build, and each model (whose lazy `objects` keeps this function) would keep
  * every model before it alive.
  */
-function objectsOfFiles(uris: readonly string[], files: ReadonlyMap<string, ParsedFile>): () => K8sObject[] {
+function objectsOfFiles(uris: readonly string[], files: FileSnapshot): () => K8sObject[] {
   return () => {
     const out: K8sObject[] = [];
     for (const u of uris) for (const d of files.get(u)!.documents) for (const o of d.objects) out.push(o);

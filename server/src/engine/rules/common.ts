@@ -341,6 +341,8 @@ export function peerSelectsAnyPod(context: RuleContext, policy: NetworkPolicy, p
   // changed namespaces, which costs less than searching every pod again; a whole run stops at the first pod.
   if (peer.namespaceSelector && peer.podSelector && (viewBases.has(context.model) || lastPeerPods.has(peer))) return podsOfPeer(context, policy, peer).length > 0;
   const selector = peer.podSelector;
+  // Without a podSelector, any pod of a matched namespace will do: no need to gather them.
+  if (peer.namespaceSelector && !selector) return namespacesMatching(context, peer.namespaceSelector).some((ns) => namespaceCandidates(context, ns.name).length > 0);
   return peerCandidates(context, policy, peer).some((w) => !selector || matchesSelector(selector, w.podLabels));
 }
 

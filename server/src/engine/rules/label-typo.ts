@@ -10,7 +10,7 @@ import { isPlainObject, nodeAt, type K8sObject } from '../parse';
 import type { NetworkPolicy, Path } from '../policy';
 import { formatSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
 import type { Labels } from '../types';
-import { allNamespaces, inWorkspace, listNames, locate, modelIndex, namespacesMatching, peerCandidates, workloadsIn } from './common';
+import { allNamespaces, inWorkspace, listNames, locate, modelIndex, namespacesMatching, peerCandidates, peerSelectsAnyPod, workloadsIn } from './common';
 import { itemsMatching, labelIndexCounters, labelIndexOf, matchesAnyItem, nearMissCandidates, type LabelIndex } from './label-index';
 import type { Rule, RuleContext } from './types';
 
@@ -174,8 +174,9 @@ export const labelTypo: Rule = {
             namespaces = matched.map((n) => n.name);
           }
           if (!peer.podSelector) continue;
+          // Asked of the peer (kept up to date across edits) rather than of an index of every candidate pod.
+          if (peerSelectsAnyPod(context, policy, peer)) continue;
           const pods = peerCandidates(context, policy, peer);
-          if (matchesAnyItem(podIndex(pods), peer.podSelector)) continue;
           const where = namespaces.length === 1 ? `namespace ${namespaces[0]}` : `namespaces ${listNames(namespaces)}`;
           check(context, policy, raw.podSelector, [...peer.path, 'podSelector'], peer.podSelector, pods, podCandidates(pods), `pod in ${where}`);
         }

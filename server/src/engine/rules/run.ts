@@ -4,7 +4,7 @@ import type { RuleSetting, WorkspaceConfig } from '../config';
 import { listsByNamespace, namespacesChangedSince, objectNamespace, objectsInNamespace, type Model, type Namespace, type Service, type Workload } from '../model';
 import type { K8sObject, ParsedFile } from '../parse';
 import type { NetworkPolicy, PodPeer } from '../policy';
-import { matchesSelector } from '../selectors';
+import { matchesSelector, type LabelSelector } from '../selectors';
 import type { Severity } from '../types';
 import type { Scope, Workspace } from '../workspace';
 import { modelIndex, modelView, peerSelectsAnyPod } from './common';
@@ -499,7 +499,7 @@ export function affectedPolicies(
   for (const p of after.policies) {
     if (namespaces.has(p.namespace) || namespaceSetChanged) {
       const own = namespaces.has(p.namespace);
-      const anySelector = own || [...p.ingress, ...p.egress].some((r) => (r.peers ?? []).some((peer) => peer.type === 'pods' && peer.namespaceSelector));
+      const anySelector = own || namespaceSelectorPeers(p).length > 0;
       if (anySelector) {
         selected.push(p);
         reach.push(p);
@@ -508,29 +508,47 @@ export function affectedPolicies(
     }
     let reaches = false;
     let selects = false;
-    for (const rules of [p.ingress, p.egress]) {
-      for (const rule of rules) {
-        for (const peer of rule.peers ?? []) {
-          if (peer.type !== 'pods' || !peer.namespaceSelector) continue;
-          const selector = peer.namespaceSelector;
-          const podSelector = peer.podSelector;
-          for (const ns of reached) {
-            const change = changes.get(ns.name)!;
-            if (!change.any || !matchesSelector(selector, ns.labels)) continue;
-            if (!selects) {
-              if (!podSelector) selects = change.membersOrPorts || change.servicePods.length > 0;
-              else selects = change.workloads.some((w) => matchesSelector(podSelector, w.podLabels)) || change.servicePods.some((w) => matchesSelector(podSelector, w.podLabels));
-            }
-            // Suggestions for a peer that selects nothing come from every pod it could reach.
-            if (!reaches && podSelector && change.workloads.length > 0 && !selectsAnyPod(p, peer)) reaches = true;
-          }
+    for (const peer of namespaceSelectorPeers(p)) {
+      const podSelector = peer.podSelector;
+      for (const ns of reached) {
+        const change = changes.get(ns.name)!;
+        if (!change.any || !selectsNamespace(peer.namespaceSelector!, ns)) continue;
+        if (!selects) {
+          if (!podSelector) selects = change.membersOrPorts || change.servicePods.length > 0;
+          else selects = change.workloads.some((w) => matchesSelector(podSelector, w.podLabels)) || change.servicePods.some((w) => matchesSelector(podSelector, w.podLabels));
         }
+        // Suggestions for a peer that selects nothing come from every pod it could reach.
+        if (!reaches && podSelector && change.workloads.length > 0 && !selectsAnyPod(p, peer)) reaches = true;
       }
     }
     if (reaches || selects) reach.push(p);
     if (selects) selected.push(p);
   }
   return { selected, selectedObjects: new Set(selected.map((p) => p.object)), reach, reachObjects: new Set(reach.map((p) => p.object)) };
+}
+
+/** Per policy (readings are kept per object across edits), its pod peers with a namespaceSelector. */
+const namespacePeers = new WeakMap<NetworkPolicy, PodPeer[]>();
+
+function namespaceSelectorPeers(policy: NetworkPolicy): PodPeer[] {
+  let peers = namespacePeers.get(policy);
+  if (!peers) {
+    peers = [];
+    for (const rule of [...policy.ingress, ...policy.egress]) for (const peer of rule.peers ?? []) if (peer.type === 'pods' && peer.namespaceSelector) peers.push(peer);
+    namespacePeers.set(policy, peers);
+  }
+  return peers;
+}
+
+/** Whether a namespaceSelector selects a namespace, remembered per selector and namespace entry (both outlive edits). */
+const namespaceSelections = new WeakMap<LabelSelector, WeakMap<Namespace, boolean>>();
+
+function selectsNamespace(selector: LabelSelector, ns: Namespace): boolean {
+  let byNamespace = namespaceSelections.get(selector);
+  if (!byNamespace) namespaceSelections.set(selector, (byNamespace = new WeakMap()));
+  let selected = byNamespace.get(ns);
+  if (selected === undefined) byNamespace.set(ns, (selected = matchesSelector(selector, ns.labels)));
+  return selected;
 }
 
 interface NamespaceChange {
