@@ -90,6 +90,18 @@ function ruleDocsLocator(): (ruleId: string) => string | undefined {
   };
 }
 
+/** The last rule run and what it depended on, so an analysis with unchanged inputs only republishes. */
+interface LastRun {
+  ws: ServerWorkspace;
+  version: number;
+  rules: string;
+  sources: number;
+  /** The rule runner's diagnostics by file (its own map: valid until its next run). */
+  byRules: ReadonlyMap<string, Diagnostic[]>;
+  /** Diagnostics of the other sources (connectivity tests) by file. */
+  extra: Map<string, Diagnostic[]>;
+}
+
 export class NetpolServer {
   readonly documents = new TextDocuments(TextDocument);
   private folders: Folder[] = [];
@@ -132,7 +144,9 @@ export class NetpolServer {
   private shuttingDown = false;
   private diskWork: Promise<void> = Promise.resolve();
   /** The last rule run and what it depended on, so an analysis with unchanged inputs only republishes. */
-  private lastRun: { ws: ServerWorkspace; version: number; rules: string; sources: number; byUri: Map<string, Diagnostic[]> } | undefined;
+  private lastRun: LastRun | undefined;
+  /** Files that had the oversized notice at the last publication. */
+  private oversizedPublished = new Set<string>();
   /** Bumped when diagnostic sources are added or removed or ask for a refresh (their inputs are not tracked). */
   private sourcesVersion = 0;
   private ruleRuns = 0;
@@ -689,10 +703,13 @@ export class NetpolServer {
       const ws = this.workspace();
       const rulesKey = JSON.stringify(this.settings.rules);
       const cached = this.lastRun;
-      let base: Map<string, Diagnostic[]>;
+      // Files whose diagnostics may differ from what was published (undefined: any file).
+      let candidates: Set<string> | undefined;
+      let run: LastRun;
       if (cached && cached.ws === ws && cached.version === ws.version && cached.rules === rulesKey && cached.sources === this.sourcesVersion) {
         // Nothing the rules read changed (a document opened with the text on disk, a no-op save): publish only.
-        base = cached.byUri;
+        run = cached;
+        candidates = new Set();
       } else {
         recomputed = true;
         this.ruleRuns++;
@@ -707,30 +724,49 @@ export class NetpolServer {
           });
           this.ruleRunner = { runner, ws, rules: rulesKey };
         }
-        // The runner's own map: copied before the sources add to it, and before the next run changes it.
-        base = new Map(this.ruleRunner.runner.run(ws));
+        const runner = this.ruleRunner.runner;
+        // The runner's own map, valid until its next run (copying 10,000 entries per edit costs more than the edit).
+        const rules = runner.run(ws);
+        const extra = new Map<string, Diagnostic[]>();
         for (const source of this.diagnosticSources) {
           try {
-            for (const [uri, list] of source(ws)) base.set(uri, [...(base.get(uri) ?? []), ...list]);
+            for (const [uri, list] of source(ws)) extra.set(uri, [...(extra.get(uri) ?? []), ...list]);
           } catch (error) {
             this.log(`netpol: a diagnostic source failed: ${errorText(error)}`);
           }
         }
-        this.lastRun = { ws, version: ws.version, rules: rulesKey, sources: this.sourcesVersion, byUri: base };
+        const fresh = !cached || cached.ws !== ws || cached.rules !== rulesKey || cached.sources !== this.sourcesVersion;
+        if (!fresh && !runner.lastRunFull) {
+          candidates = new Set(runner.changedUris);
+          for (const uri of extra.keys()) candidates.add(uri);
+          for (const uri of cached.extra.keys()) candidates.add(uri);
+        }
+        run = { ws, version: ws.version, rules: rulesKey, sources: this.sourcesVersion, byRules: rules, extra };
+        this.lastRun = run;
       }
-      const byUri = new Map(base);
-      for (const [uri, size] of this.oversized) {
-        const limit = ws.config.maxFileSize;
-        byUri.set(uri, [
-          {
-            ruleId: FILE_TOO_LARGE,
-            severity: 'information',
-            message: `Skipped: the file has ${size} bytes, more than netpol.maxFileSize (${limit}).`,
-            location: { uri, range: [0, 0] },
-          },
-        ]);
+      const diagnosticsOf = (uri: string): Diagnostic[] | undefined => {
+        const size = this.oversized.get(uri);
+        if (size !== undefined) {
+          return [
+            {
+              ruleId: FILE_TOO_LARGE,
+              severity: 'information',
+              message: `Skipped: the file has ${size} bytes, more than netpol.maxFileSize (${ws.config.maxFileSize}).`,
+              location: { uri, range: [0, 0] },
+            },
+          ];
+        }
+        const own = run.byRules.get(uri);
+        const extra = run.extra.get(uri);
+        return extra ? [...(own ?? []), ...extra] : own;
+      };
+      if (candidates) {
+        // Oversized files come and go without a rule run; what was published for them is compared like the rest.
+        for (const uri of this.oversized.keys()) candidates.add(uri);
+        for (const uri of this.oversizedPublished) candidates.add(uri);
       }
-      this.publish(byUri);
+      this.oversizedPublished = new Set(this.oversized.keys());
+      this.publish(diagnosticsOf, candidates ?? new Set([...run.byRules.keys(), ...run.extra.keys(), ...this.oversized.keys(), ...this.published.keys()]));
     });
     if (!recomputed) return;
     this.lastAnalysisMs = Date.now() - started;
@@ -743,11 +779,12 @@ export class NetpolServer {
     }
   }
 
-  private publish(byUri: Map<string, Diagnostic[]>): void {
+  /** Publishes the diagnostics of some files (and of every document touched since), when they changed. */
+  private publish(diagnosticsOf: (uri: string) => Diagnostic[] | undefined, candidates: Set<string>): void {
     const positionsOf = (uri: string) => this.positionsOf(uri);
-    const uris = new Set([...byUri.keys(), ...this.published.keys(), ...this.touchedDocuments]);
-    for (const uri of uris) {
-      const source = byUri.get(uri);
+    for (const uri of this.touchedDocuments) candidates.add(uri);
+    for (const uri of candidates) {
+      const source = diagnosticsOf(uri);
       // The same list as last time (the incremental rule run kept it): nothing to convert or send.
       if (source !== undefined && this.publishedFrom.get(uri) === source && !this.touchedDocuments.has(uri)) continue;
       if (source) this.publishedFrom.set(uri, source);

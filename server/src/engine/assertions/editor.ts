@@ -43,13 +43,36 @@ export function inConnectivityTestDocument(file: ParsedFile, offset: number): bo
   return isConnectivityTestUri(file.uri) && !/^kind:/m.test(documentText);
 }
 
+/** Whether a file may hold tests, or ConnectivityTest objects under another apiVersion. */
+function mayHoldTests(file: ParsedFile | undefined): boolean {
+  return file !== undefined && (isConnectivityTestFile(file) || file.documents.some((d) => d.objects.some((o) => o.kind === TEST_KIND)));
+}
+
+const candidateFiles = new WeakMap<Workspace, { version: number; uris: string[] }>();
+
+/**
+ * The files that may hold tests, in workspace order. Kept across edits: only the files changed since are looked
+ * at, and the whole workspace only when one of them gained or lost tests (each analysis asks, on every edit).
+ */
+function testFileUris(workspace: Workspace): string[] {
+  const known = candidateFiles.get(workspace);
+  if (known && known.version === workspace.version) return known.uris;
+  const changed = known ? workspace.changedFilesSince(known.version) : undefined;
+  let uris: string[];
+  if (known && changed && [...changed].every((uri) => mayHoldTests(workspace.getFile(uri)) === known.uris.includes(uri))) uris = known.uris;
+  else uris = workspace.fileUris().filter((uri) => mayHoldTests(workspace.getFile(uri)));
+  candidateFiles.set(workspace, { version: workspace.version, uris });
+  return uris;
+}
+
 const cache = new WeakMap<Workspace, { version: number; reports: TestReport[] }>();
 
 /** Every test of the workspace, run once per workspace version. */
 export function testReports(workspace: Workspace): TestReport[] {
   const hit = cache.get(workspace);
   if (hit && hit.version === workspace.version) return hit.reports;
-  const reports = runConnectivityTests(workspace);
+  const uris = testFileUris(workspace);
+  const reports = uris.length === 0 ? [] : runConnectivityTests(workspace, { uris });
   cache.set(workspace, { version: workspace.version, reports });
   return reports;
 }
@@ -67,7 +90,7 @@ function scopeLabel(r: ExpectationResult, report: TestReport): string {
 /** ConnectivityTests under another apiVersion: they would silently check nothing. */
 export function misversionedTests(workspace: Workspace): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const uri of workspace.fileUris()) {
+  for (const uri of testFileUris(workspace)) {
     for (const d of workspace.getFile(uri)!.documents) {
       for (const o of d.objects) {
         if (o.kind !== TEST_KIND || o.apiVersion === TEST_API_VERSION) continue;
