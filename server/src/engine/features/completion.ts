@@ -6,7 +6,7 @@ import type { Workload } from '../model';
 import type { OffsetRange } from '../types';
 import type { Workspace } from '../workspace';
 import { connectivityTestCompletion, inConnectivityTestDocument } from '../assertions/editor';
-import { recentIndex, type LabelStats, type ScopeIndex } from './index';
+import { featureIndex, type LabelStats, type ScopeIndex } from './index';
 import { plural } from './markdown';
 
 export type CompletionKind = 'field' | 'enum' | 'label-key' | 'label-value' | 'namespace' | 'port-name' | 'value';
@@ -322,7 +322,7 @@ function completeAt(workspace: Workspace, uri: string, offset: number, text?: st
   const ctx = textContext(source, offset);
   const range: OffsetRange = [offset - ctx.prefix.length, offset];
   const isPolicy = /^kind:\s*["']?NetworkPolicy["']?\s*(#.*)?$/m.test(documentText(ctx));
-  const index = recentIndex(workspace).scopeFor(uri);
+  const index = featureIndex(workspace).scopeFor(uri);
   const tokens = ctx.path.map((s) => s.token);
   const last = (n: number) => tokens.slice(-n);
   const fields = (docs: FieldDoc[]): CompletionItem[] => {

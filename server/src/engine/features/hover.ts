@@ -1,7 +1,7 @@
 // Hovers: what a selector matches, what a policy does, who may reach a workload, what a port resolves to.
 // Every answer reads the prepared index (featureIndex) and the Analysis caches.
 import { distance } from 'fastest-levenshtein';
-import { endpointName, ipEndpoint, workloadEndpoint, type Endpoint } from '../evaluate';
+import { ipEndpoint, workloadEndpoint, type Endpoint } from '../evaluate';
 import type { Namespace, Service, Workload } from '../model';
 import type { Direction, NetworkPolicy, PodPeer, PolicyRule, PortSpec } from '../policy';
 import { PortSet } from '../portset';
@@ -13,7 +13,8 @@ import { connectivityTestHover, isConnectivityTestFile } from '../assertions/edi
 import { locate, pathStartsWith, type Cursor } from './cursor';
 import { describePeer, describePolicy, describePorts, describeRule } from './describe';
 import { featureIndex, type LabelStats, type ScopeIndex } from './index';
-import { cappedInline, cappedList, code, escapeInline, LIST_CAP, plural, policyLink, workloadLink } from './markdown';
+import type { ReachSide } from './reach';
+import { cappedInline, cappedInlineOf, cappedList, code, escapeInline, LIST_CAP, plural, policyLink, workloadLink } from './markdown';
 
 export interface HoverResult {
   markdown: string;
@@ -95,7 +96,7 @@ function objectHover(workspace: Workspace, file: ParsedFile, offset: number): Ho
   // Off any scalar (inside `{}`, say) the innermost node is what the hover is about.
   const range = cursor.range ?? cursor.nodeRange;
   if (!range) return undefined;
-  const policy = index.policyByObject.get(cursor.object);
+  const policy = index.policyFor(cursor.object);
   if (policy) {
     const target = policyTarget(policy, cursor);
     switch (target.type) {
@@ -124,7 +125,7 @@ function objectHover(workspace: Workspace, file: ParsedFile, offset: number): Ho
     const service = index.model.services.find((svc) => svc.object === cursor.object);
     if (service) return { markdown: serviceSelectorHover(workspace, index, service), range };
   }
-  const workload = index.workloadByObject.get(cursor.object);
+  const workload = index.workloadFor(cursor.object);
   if (workload && onWorkloadIdentity(workload, cursor)) {
     return { markdown: workloadHover(workspace, index, workload, cursor.object !== workload.object), range };
   }
@@ -414,22 +415,62 @@ function isolationLine(workspace: Workspace, index: ScopeIndex, w: Workload, dir
   const policies = index.analysis.isolatingPolicies(w, direction);
   const title = direction === 'ingress' ? 'Ingress' : 'Egress';
   if (policies.length === 0) return `${title}: not isolated (no policy with ${title} selects it): all ${direction} is allowed`;
-  return `${title}: isolated by ${cappedInline(policies.map((p) => policyLink(workspace, p)))}`;
+  return `${title}: isolated by ${cappedInlineOf(policies, (p) => policyLink(workspace, p))}`;
+}
+
+/** Workloads that get one set of ports: how many, and the first few in model order. */
+interface PortGroup {
+  ports: string;
+  count: number;
+  first: Workload[];
+}
+
+const NAMES_PER_GROUP = 5;
+
+/**
+ * The workloads one side of a reach allows (those the configuration assumes left out), grouped by the ports they
+ * get. Workloads sharing the side's base ports are counted, not listed: only the few names shown are looked up.
+ */
+function groupByPorts(side: ReachSide): { total: number; groups: PortGroup[] } {
+  const groups = new Map<string, PortGroup>();
+  // Many workloads share one PortSet object: its text is made once.
+  const texts = new Map<PortSet, string>();
+  const groupOf = (ports: PortSet): PortGroup => {
+    let key = texts.get(ports);
+    if (key === undefined) texts.set(ports, (key = ports.toString()));
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { ports: key, count: 0, first: [] }));
+    return group;
+  };
+  const byModelOrder = (a: Workload, b: Workload) => a.id - b.id;
+  for (const [other, ports] of side.individual()) {
+    if (other.assumed) continue;
+    const group = groupOf(ports);
+    group.count++;
+    // Keep the first few by model order (the order workloads are listed in).
+    if (group.first.length < NAMES_PER_GROUP || other.id < group.first[group.first.length - 1].id) {
+      group.first.push(other);
+      group.first.sort(byModelOrder);
+      if (group.first.length > NAMES_PER_GROUP) group.first.pop();
+    }
+  }
+  if (!side.base.isEmpty() && side.reportedWithBase > 0) {
+    const group = groupOf(side.base);
+    group.count += side.reportedWithBase;
+    group.first = [...group.first, ...side.firstWithBase(NAMES_PER_GROUP, (w) => !w.assumed)].sort(byModelOrder).slice(0, NAMES_PER_GROUP);
+  }
+  let total = 0;
+  for (const group of groups.values()) total += group.count;
+  return { total, groups: [...groups.values()] };
 }
 
 /** Peers summarised by the ports they get: "TCP 5432: a, b" per distinct port set. */
-function summariseByPorts(workspace: Workspace, entries: { endpoint: Endpoint; ports: PortSet }[]): string[] {
-  const groups = new Map<string, Endpoint[]>();
-  for (const e of entries) {
-    const key = e.ports.toString();
-    const list = groups.get(key) ?? [];
-    list.push(e.endpoint);
-    groups.set(key, list);
-  }
-  const sorted = [...groups].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
-  return cappedList(sorted, ([ports, endpoints]) => {
-    const names = endpoints.map((e) => (e.type === 'workload' ? workloadLink(workspace, e.workload) : code(endpointName(e))));
-    return `${ports === 'All Connections' ? 'all ports' : ports}: ${cappedInline(names, 5)}`;
+function summariseByPorts(workspace: Workspace, groups: PortGroup[]): string[] {
+  const sorted = [...groups].sort((a, b) => b.count - a.count || a.ports.localeCompare(b.ports));
+  return cappedList(sorted, ({ ports, count, first }) => {
+    const names = first.map((w) => workloadLink(workspace, w)).join(', ');
+    const more = count > first.length ? ` and ${count - first.length} more` : '';
+    return `${ports === 'All Connections' ? 'all ports' : ports}: ${names}${more}`;
   }, 6);
 }
 
@@ -460,21 +501,19 @@ function workloadHover(workspace: Workspace, index: ScopeIndex, w: Workload, via
   const labels = Object.entries(w.podLabels).map(([k, v]) => code(`${k}=${v}`));
   lines.push('', `Pod labels: ${labels.length ? labels.join(', ') : 'none'}`);
   const selecting = index.analysis.selectingPolicies(w);
-  lines.push('', selecting.length ? `Selected by ${plural(selecting.length, 'policy', 'policies')}: ${cappedInline(selecting.map((p) => policyLink(workspace, p)))}` : 'Selected by no policy.');
+  lines.push('', selecting.length ? `Selected by ${plural(selecting.length, 'policy', 'policies')}: ${cappedInlineOf(selecting, (p) => policyLink(workspace, p))}` : 'Selected by no policy.');
   lines.push('', `- ${isolationLine(workspace, index, w, 'ingress')}`, `- ${isolationLine(workspace, index, w, 'egress')}`);
 
   const reach = index.reachOf(w);
-  const listed = (map: Map<Workload, PortSet>) =>
-    [...map].filter(([other]) => !other.assumed).map(([other, ports]) => ({ endpoint: workloadEndpoint(other), ports }));
-  const from = listed(reach.from);
-  const to = listed(reach.to);
-  const total = index.analysis.reportedWorkloads().filter((o) => o !== w).length;
-  lines.push('', `**May be reached from** ${from.length} of ${plural(total, 'workload')}:`);
-  lines.push(...(from.length ? summariseByPorts(workspace, from) : ['- no workload']));
+  const from = groupByPorts(reach.from);
+  const to = groupByPorts(reach.to);
+  const total = index.reportedWorkloadCount() - (w.assumed ? 0 : 1);
+  lines.push('', `**May be reached from** ${from.total} of ${plural(total, 'workload')}:`);
+  lines.push(...(from.total ? summariseByPorts(workspace, from.groups) : ['- no workload']));
   const outsideIn = outsidePeers(index, w, 'ingress');
   if (outsideIn.length) lines.push(`- outside the cluster: ${cappedInline(outsideIn)}`);
-  lines.push('', `**May reach** ${to.length} of ${plural(total, 'workload')}:`);
-  lines.push(...(to.length ? summariseByPorts(workspace, to) : ['- no workload']));
+  lines.push('', `**May reach** ${to.total} of ${plural(total, 'workload')}:`);
+  lines.push(...(to.total ? summariseByPorts(workspace, to.groups) : ['- no workload']));
   const outsideOut = outsidePeers(index, w, 'egress');
   if (outsideOut.length) lines.push(`- outside the cluster: ${cappedInline(outsideOut)}`);
   return lines.join('\n');

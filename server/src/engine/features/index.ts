@@ -1,14 +1,17 @@
 // The prepared index the editor features read: per workspace version, per scope, which object is which workload or
 // policy, what each policy selects, and label statistics for completion. Built lazily (each part on first use) and
-// dropped when Workspace.version changes, so a request never re-analyses the whole workspace.
+// dropped when Workspace.version changes, so a request never re-analyses the whole workspace. A new version's index
+// takes over from the last built one what the edit cannot have changed: the models are updated per namespace
+// (model.ts changesSince), so selections of policies and label counts of untouched namespaces are kept, and the
+// scope-wide label counts are adjusted by the changed namespaces only.
 import type { Analysis } from '../evaluate';
-import type { Model, Namespace, Workload } from '../model';
+import { changesSince, objectNamespace, type Model, type Namespace, type Workload } from '../model';
 import type { K8sObject } from '../parse';
 import type { NetworkPolicy, Peer, PodPeer, PolicyRule } from '../policy';
 import { matchesSelector } from '../selectors';
 import type { Labels } from '../types';
 import type { Scope, Workspace } from '../workspace';
-import { reachOf, type Reach } from './reach';
+import { reachOf, RuleIndex, type Reach } from './reach';
 
 /** A peer of a policy rule, with where it sits. */
 export interface PeerRef {
@@ -20,28 +23,33 @@ export interface PeerRef {
 /** How many pods (workloads) or namespaces carry each label value. */
 export type LabelStats = Map<string, Map<string, number>>;
 
+const ALL_NAMESPACES = '\u0000all';
+
 export class ScopeIndex {
-  readonly workloadByObject = new Map<K8sObject, Workload>();
-  readonly policyByObject = new Map<K8sObject, NetworkPolicy>();
-  readonly workloadsByNamespace = new Map<string, Workload[]>();
+  private readonly workloadsByNamespace = new Map<string, Workload[]>();
+  /** Per namespace, its workloads and policies by object (built on first lookup in the namespace). */
+  private readonly objectsByNamespace = new Map<string, Map<K8sObject, Workload | NetworkPolicy>>();
   private readonly selectedCache = new Map<NetworkPolicy, Workload[]>();
   private readonly peerCache = new Map<Peer, Workload[]>();
   private readonly peerNamespaceCache = new Map<Peer, Namespace[]>();
-  private podLabelStatsCache = new Map<string, LabelStats>();
+  private readonly podLabelStatsCache = new Map<string, LabelStats>();
   private namespaceLabelStatsCache: LabelStats | undefined;
   private peerRefsCache: PeerRef[] | undefined;
+  private ruleIndexCache: RuleIndex | undefined;
   private readonly reachCache = new Map<Workload, Reach>();
+  private reportedCount: number | undefined;
 
-  constructor(readonly scope: Scope) {
+  /** `previous`: the index of an earlier version of the same scope, whose results for untouched namespaces are kept. */
+  constructor(
+    readonly scope: Scope,
+    previous?: ScopeIndex,
+  ) {
     for (const w of scope.model.workloads) {
-      this.workloadByObject.set(w.object, w);
-      const list = this.workloadsByNamespace.get(w.namespace) ?? [];
-      list.push(w);
-      this.workloadsByNamespace.set(w.namespace, list);
+      const list = this.workloadsByNamespace.get(w.namespace);
+      if (list) list.push(w);
+      else this.workloadsByNamespace.set(w.namespace, [w]);
     }
-    // Pods and ReplicaSets owned by a controller of the input stand for that controller.
-    for (const [object, owner] of scope.model.ownedBy) this.workloadByObject.set(object, owner);
-    for (const p of scope.model.policies) this.policyByObject.set(p.object, p);
+    if (previous) this.takeOver(previous);
   }
 
   get model(): Model {
@@ -52,9 +60,77 @@ export class ScopeIndex {
     return this.scope.analysis;
   }
 
+  /** Keeps what an earlier index computed for namespaces that the model updates since have not touched. */
+  private takeOver(previous: ScopeIndex): void {
+    const changes = previous.model === this.model ? { namespaces: new Set<string>(), workloadsKept: true } : changesSince(previous.model, this.model);
+    if (!changes) return;
+    const changed = changes.namespaces;
+    // Untouched namespaces keep their workloads (the very objects, unless some were renumbered) and policies.
+    if (changes.workloadsKept) {
+      for (const [policy, selected] of previous.selectedCache) if (!changed.has(policy.namespace)) this.selectedCache.set(policy, selected);
+    }
+    // Label counts depend only on the labels, which untouched namespaces keep even when renumbered.
+    for (const [namespace, stats] of previous.podLabelStatsCache) {
+      if (namespace !== ALL_NAMESPACES && !changed.has(namespace)) this.podLabelStatsCache.set(namespace, stats);
+    }
+    const all = previous.podLabelStatsCache.get(ALL_NAMESPACES);
+    if (all) {
+      const adjusted = new Map(all);
+      // Inner maps are shared with the previous index: each key's map is copied before its first change.
+      const copied = new Set<string>();
+      const adjust = (stats: LabelStats, sign: 1 | -1) => {
+        for (const [key, values] of stats) {
+          let target = adjusted.get(key);
+          if (!target || !copied.has(key)) {
+            copied.add(key);
+            target = new Map(target ?? []);
+            adjusted.set(key, target);
+          }
+          for (const [value, count] of values) {
+            const next = (target.get(value) ?? 0) + sign * count;
+            if (next > 0) target.set(value, next);
+            else target.delete(value);
+          }
+          if (target.size === 0) adjusted.delete(key);
+        }
+      };
+      for (const namespace of changed) {
+        adjust(previous.podLabelStats(namespace), -1);
+        adjust(this.podLabelStats(namespace), 1);
+      }
+      this.podLabelStatsCache.set(ALL_NAMESPACES, adjusted);
+    }
+  }
+
   /** Workloads of a namespace, those the configuration assumes (outside the repository) included: selectors see them. */
   workloadsIn(namespace: string): Workload[] {
     return this.workloadsByNamespace.get(namespace) ?? [];
+  }
+
+  private objectsIn(namespace: string): Map<K8sObject, Workload | NetworkPolicy> {
+    let byObject = this.objectsByNamespace.get(namespace);
+    if (!byObject) {
+      byObject = new Map();
+      for (const w of this.workloadsIn(namespace)) byObject.set(w.object, w);
+      for (const p of this.model.policiesByNamespace.get(namespace) ?? []) byObject.set(p.object, p);
+      this.objectsByNamespace.set(namespace, byObject);
+    }
+    return byObject;
+  }
+
+  /** The workload an object is or stands for: Pods and ReplicaSets owned by a controller of the input stand for it. */
+  workloadFor(object: K8sObject): Workload | undefined {
+    const owner = this.model.ownedBy.get(object);
+    if (owner) return owner;
+    const found = this.objectsIn(objectNamespace(this.model, object)).get(object);
+    return found && 'podLabels' in found ? found : undefined;
+  }
+
+  /** The NetworkPolicy an object is, when it is one of the scope's policies. */
+  policyFor(object: K8sObject): NetworkPolicy | undefined {
+    if (object.kind !== 'NetworkPolicy') return undefined;
+    const found = this.objectsIn(objectNamespace(this.model, object)).get(object);
+    return found && 'podSelector' in found ? found : undefined;
   }
 
   /** Pods the policy's spec.podSelector selects (whether or not the policy is valid). */
@@ -96,6 +172,21 @@ export class ScopeIndex {
     return cached;
   }
 
+  /** How many workloads the reports list (those the configuration assumes left out). */
+  reportedWorkloadCount(): number {
+    if (this.reportedCount === undefined) {
+      let count = 0;
+      for (const w of this.model.workloads) if (!w.assumed) count++;
+      this.reportedCount = count;
+    }
+    return this.reportedCount;
+  }
+
+  /** The scope's isolating rules by the namespaces their peers can reach (for reachOf). */
+  ruleIndex(): RuleIndex {
+    return (this.ruleIndexCache ??= new RuleIndex(this));
+  }
+
   /** Who may reach the workload and whom it may reach (computed once per version). */
   reachOf(w: Workload): Reach {
     let cached = this.reachCache.get(w);
@@ -122,7 +213,7 @@ export class ScopeIndex {
 
   /** Label key -> value -> number of workloads, over one namespace or (undefined) the whole scope. */
   podLabelStats(namespace?: string): LabelStats {
-    const cacheKey = namespace ?? '\u0000all';
+    const cacheKey = namespace ?? ALL_NAMESPACES;
     let cached = this.podLabelStatsCache.get(cacheKey);
     if (!cached) {
       cached = countLabels((namespace === undefined ? this.model.workloads : this.workloadsIn(namespace)).map((w) => w.podLabels));
@@ -160,7 +251,9 @@ export class FeatureIndex {
 
   scopes(): ScopeIndex[] {
     if (!this.scopeIndexes) {
-      this.scopeIndexes = this.workspace.scopes().map((s) => new ScopeIndex(s));
+      // The last built index of this workspace (an earlier version) hands over what the changes since left valid.
+      const earlier = lastBuilt.get(this.workspace)?.scopeIndexes;
+      this.scopeIndexes = this.workspace.scopes().map((s) => new ScopeIndex(s, earlier?.find((e) => e.scope.name === s.name)));
       lastBuilt.set(this.workspace, this);
     }
     return this.scopeIndexes;
@@ -190,14 +283,4 @@ export function featureIndex(workspace: Workspace): FeatureIndex {
   const index = new FeatureIndex(workspace, workspace.version);
   indexes.set(workspace, index);
   return index;
-}
-
-/**
- * For answers that may lag one edit behind (completion while typing): the current index when it is built, else the
- * last built one, so a keystroke does not wait for the models of the whole workspace to be rebuilt. Label, namespace
- * and port statistics barely move with one keystroke; the text under the cursor is always the current one.
- */
-export function recentIndex(workspace: Workspace): FeatureIndex {
-  const current = featureIndex(workspace);
-  return current.built ? current : (lastBuilt.get(workspace) ?? current);
 }

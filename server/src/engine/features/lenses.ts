@@ -60,12 +60,12 @@ export function codeLenses(workspace: Workspace, uri: string): CodeLens[] {
   for (const document of file.documents) {
     for (const object of document.objects) {
       const at: OffsetRange = [object.range[0], object.range[0]];
-      const policy = index.policyByObject.get(object);
+      const policy = index.policyFor(object);
       if (policy) {
         lenses.push({ range: at, title: policyLensTitle(index, policy), locations: index.selectedBy(policy).map((w) => workloadLocation(w, workspace)), kind: 'policy' });
         continue;
       }
-      const workload = index.workloadByObject.get(object);
+      const workload = index.workloadFor(object);
       // Pods owned by a controller of the input are summarised on the controller.
       if (workload && workload.object === object) {
         lenses.push({

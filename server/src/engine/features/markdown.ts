@@ -116,6 +116,12 @@ export function cappedInline(items: readonly string[], cap = 5): string {
   return `${items.slice(0, cap).join(', ')} and ${items.length - cap} more`;
 }
 
+/** cappedInline of rendered items, rendering only the ones shown. */
+export function cappedInlineOf<T>(items: readonly T[], render: (item: T) => string, cap = 5): string {
+  const shown = items.slice(0, cap).map(render);
+  return items.length <= cap ? shown.join(', ') : `${shown.join(', ')} and ${items.length - cap} more`;
+}
+
 /** `a`, `a and b`, `a, b and c`. */
 export function joinAnd(items: readonly string[], word = 'and'): string {
   if (items.length <= 1) return items.join('');

@@ -58,7 +58,7 @@ export function definition(workspace: Workspace, uri: string, offset: number): S
       .filter((w) => Object.entries(selector).every(([key, value]) => w.podLabels[key] === value))
       .map((w) => workloadLocation(w, workspace));
   }
-  const policy = index.policyByObject.get(cursor.object);
+  const policy = index.policyFor(cursor.object);
   if (!policy) return [];
   const target = policyTarget(policy, cursor);
   switch (target.type) {
@@ -90,7 +90,7 @@ function workloadAt(workspace: Workspace, uri: string, offset: number): Workload
   if (!file) return undefined;
   const cursor = locate(file, offset);
   if (!cursor.object) return undefined;
-  const workload = featureIndex(workspace).scopeFor(uri)?.workloadByObject.get(cursor.object);
+  const workload = featureIndex(workspace).scopeFor(uri)?.workloadFor(cursor.object);
   return workload && onWorkloadIdentity(workload, cursor) ? workload : undefined;
 }
 

@@ -1,28 +1,92 @@
 // Who may reach a workload and whom it may reach, for the workload hover. Asking Analysis.connection for every
 // other workload costs two direction evaluations per pair; on a workspace with thousands of workloads that is
 // seconds per hover. Here the same semantics (evaluate.ts: egress of the source ∩ ingress of the destination, each
-// "everything" when not isolated) are evaluated from the rules' side: one pass over the policies of the scope and
-// the pods their peers match (cached per version in the ScopeIndex). reach.test.ts checks both agree on every pair.
+// "everything" when not isolated) are evaluated from the rules' side. The far side (other workloads' policies that
+// admit the subject) reads a per-version index of rules by the namespaces their peers can reach (RuleIndex), so a
+// hover tests only the rules that could admit the subject instead of every rule of the scope; what stays linear in
+// the number of workloads is a cheap pass that combines both sides. reach.test.ts and reach-index.test.ts check the
+// answers against Analysis.connection on every pair.
 import type { Workload } from '../model';
-import type { NetworkPolicy, Peer, PolicyRule } from '../policy';
+import type { Direction, NetworkPolicy, Peer, PolicyRule } from '../policy';
 import { PortSet } from '../portset';
-import { matchesSelector } from '../selectors';
+import { matchesSelector, type LabelSelector } from '../selectors';
 import { NAMESPACE_NAME_LABEL } from '../model';
+import type { Labels } from '../types';
 import type { ScopeIndex } from './index';
 
 export interface Reach {
   /** Other workloads whose pods may connect to the workload, with the ports. */
-  from: Map<Workload, PortSet>;
+  from: ReachSide;
   /** Other workloads the workload's pods may connect to, with the ports. */
-  to: Map<Workload, PortSet>;
+  to: ReachSide;
+}
+
+/**
+ * What one direction of a workload allows with every other workload of the scope, kept sparse: most workloads
+ * neither appear in the subject's own rules nor are isolated on the far side, and all of those get the same
+ * `base` ports. Only the others are computed one by one, so a hover costs what the rules touch, not a pass that
+ * allocates an entry per workload of the scope.
+ */
+export class ReachSide {
+  constructor(
+    private readonly workloads: readonly Workload[],
+    private readonly subject: Workload,
+    /** The ports of every workload that is neither computed one by one nor isolated on the far side. */
+    readonly base: PortSet,
+    /** Workloads isolated on the far side: nothing unless computed one by one. */
+    private readonly farIsolated: ReadonlySet<Workload>,
+    /** Workloads computed one by one (NONE where nothing is allowed). */
+    private readonly computed: ReadonlyMap<Workload, PortSet>,
+    /** How many workloads not assumed by the configuration get `base`. */
+    readonly reportedWithBase: number,
+  ) {}
+
+  /** The ports allowed with another workload; undefined when none (and for the subject itself). */
+  get(other: Workload): PortSet | undefined {
+    if (other === this.subject) return undefined;
+    const ports = this.computed.get(other) ?? (this.farIsolated.has(other) ? PortSet.NONE : this.base);
+    return ports.isEmpty() ? undefined : ports;
+  }
+
+  /** Whether a workload gets `base` (rather than ports of its own). */
+  getsBase(other: Workload): boolean {
+    return other !== this.subject && !this.computed.has(other) && !this.farIsolated.has(other);
+  }
+
+  /** Workloads with ports of their own (not `base`), where some are allowed; in no particular order. */
+  *individual(): IterableIterator<[Workload, PortSet]> {
+    for (const entry of this.computed) if (!entry[1].isEmpty()) yield entry;
+  }
+
+  /** The first workloads (in model order) that get `base` and pass `accept`. */
+  firstWithBase(limit: number, accept: (w: Workload) => boolean): Workload[] {
+    const out: Workload[] = [];
+    for (const w of this.workloads) {
+      if (out.length >= limit) break;
+      if (this.getsBase(w) && accept(w)) out.push(w);
+    }
+    return out;
+  }
+
+  /** Every other workload with the ports allowed, in model order (a pass over the whole scope). */
+  *entries(): IterableIterator<[Workload, PortSet]> {
+    for (const w of this.workloads) {
+      const ports = this.get(w);
+      if (ports) yield [w, ports];
+    }
+  }
+}
+
+/** The labels a namespaceSelector sees for a namespace (a namespace without an object has its name label). */
+export function namespaceLabelsOf(index: ScopeIndex, namespace: string): Labels {
+  return index.model.namespaces.get(namespace)?.labels ?? { [NAMESPACE_NAME_LABEL]: namespace };
 }
 
 /** Whether a pod peer of `policy` matches the workload (ipBlocks never match pods). */
 export function peerMatches(index: ScopeIndex, policy: NetworkPolicy, peer: Peer, w: Workload): boolean {
   if (peer.type === 'ipBlock') return false;
   if (peer.namespaceSelector) {
-    const labels = index.model.namespaces.get(w.namespace)?.labels ?? { [NAMESPACE_NAME_LABEL]: w.namespace };
-    if (!matchesSelector(peer.namespaceSelector, labels)) return false;
+    if (!matchesSelector(peer.namespaceSelector, namespaceLabelsOf(index, w.namespace))) return false;
   } else if (w.namespace !== policy.namespace) return false;
   return !peer.podSelector || matchesSelector(peer.podSelector, w.podLabels);
 }
@@ -31,10 +95,128 @@ function ruleAdmits(index: ScopeIndex, policy: NetworkPolicy, rule: PolicyRule, 
   return !rule.peers || rule.peers.some((peer) => peerMatches(index, policy, peer, w));
 }
 
+/** Whether a rule's ports are the same toward every destination (no named port to resolve). */
+function portsAreFixed(rule: PolicyRule): boolean {
+  return !rule.ports?.some((spec) => typeof spec.port === 'string');
+}
+
 function add(map: Map<Workload, PortSet>, w: Workload, ports: PortSet): void {
   const existing = map.get(w);
   map.set(w, existing ? existing.union(ports) : ports);
 }
+
+// ---- the index of rules by the namespaces their peers can reach ------------------------------------------------
+
+/** A rule of a policy that isolates some pods (valid, of the rule's direction, selecting at least one pod). */
+interface RuleRef {
+  policy: NetworkPolicy;
+  rule: PolicyRule;
+}
+
+/**
+ * The rules of one direction, filed under what their pod peers require of a pod's namespace. A rule sits in every
+ * bucket one of its peers needs; a lookup unions the buckets a namespace's labels open and then tests each rule
+ * exactly, so the buckets only have to be a superset of the rules that can admit a pod of the namespace.
+ */
+interface RuleBuckets {
+  /** Rules without peers: they admit every pod. */
+  everyone: RuleRef[];
+  /** Peers without a namespaceSelector reach the policy's own namespace. */
+  byOwnNamespace: Map<string, RuleRef[]>;
+  /** namespaceSelectors with an `In` requirement: filed under each key=value it allows (the first such requirement). */
+  byLabel: Map<string, Map<string, RuleRef[]>>;
+  /** namespaceSelectors whose first positive requirement is `Exists`: filed under the key. */
+  byKey: Map<string, RuleRef[]>;
+  /** namespaceSelectors without a positive requirement (`{}`, NotIn, DoesNotExist): any namespace. */
+  anyNamespace: RuleRef[];
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function fileUnderSelector(buckets: RuleBuckets, selector: LabelSelector, ref: RuleRef): void {
+  // Every requirement must hold, so any one positive requirement is a sound filing key.
+  const positive = selector.requirements.find((r) => r.operator === 'In' || r.operator === 'Exists');
+  if (!positive) buckets.anyNamespace.push(ref);
+  else if (positive.operator === 'Exists') push(buckets.byKey, positive.key, ref);
+  else {
+    let byValue = buckets.byLabel.get(positive.key);
+    if (!byValue) buckets.byLabel.set(positive.key, (byValue = new Map()));
+    // An `In` with no values admits nothing: filed nowhere.
+    for (const value of new Set(positive.values)) push(byValue, value, ref);
+  }
+}
+
+/** Per scope version: the rule buckets of each direction, and which workloads each direction isolates. */
+export class RuleIndex {
+  private readonly buckets: Record<Direction, RuleBuckets>;
+  /** Workloads selected by a valid policy of the direction (isolated for it). */
+  readonly isolated: Record<Direction, Set<Workload>>;
+  /** How many of those the configuration does not assume (the reports list them). */
+  readonly reportedIsolated: Record<Direction, number>;
+
+  constructor(index: ScopeIndex) {
+    const empty = (): RuleBuckets => ({ everyone: [], byOwnNamespace: new Map(), byLabel: new Map(), byKey: new Map(), anyNamespace: [] });
+    this.buckets = { ingress: empty(), egress: empty() };
+    this.isolated = { ingress: new Set(), egress: new Set() };
+    for (const policy of index.model.policies) {
+      if (!policy.valid) continue;
+      const selected = index.selectedBy(policy);
+      if (selected.length === 0) continue;
+      for (const direction of ['ingress', 'egress'] as const) {
+        if (!policy.types[direction]) continue;
+        const isolated = this.isolated[direction];
+        for (const w of selected) isolated.add(w);
+        const buckets = this.buckets[direction];
+        for (const rule of policy[direction]) {
+          const ref = { policy, rule };
+          if (!rule.peers) {
+            buckets.everyone.push(ref);
+            continue;
+          }
+          // A rule with several peers may be filed more than once: lookups drop the repeats.
+          for (const peer of rule.peers) {
+            if (peer.type === 'ipBlock') continue;
+            if (peer.namespaceSelector) fileUnderSelector(buckets, peer.namespaceSelector, ref);
+            else push(buckets.byOwnNamespace, policy.namespace, ref);
+          }
+        }
+      }
+    }
+    const reported = (set: Set<Workload>) => {
+      let count = 0;
+      for (const w of set) if (!w.assumed) count++;
+      return count;
+    };
+    this.reportedIsolated = { ingress: reported(this.isolated.ingress), egress: reported(this.isolated.egress) };
+  }
+
+  /** Rules of the direction that may admit a pod of the namespace (a superset: callers test each exactly). */
+  candidates(direction: Direction, namespace: string, namespaceLabels: Labels): RuleRef[] {
+    const buckets = this.buckets[direction];
+    const lists: (RuleRef[] | undefined)[] = [buckets.everyone, buckets.byOwnNamespace.get(namespace), buckets.anyNamespace];
+    for (const key in namespaceLabels) {
+      if (!Object.prototype.hasOwnProperty.call(namespaceLabels, key)) continue;
+      lists.push(buckets.byKey.get(key), buckets.byLabel.get(key)?.get(namespaceLabels[key]));
+    }
+    const seen = new Set<PolicyRule>();
+    const out: RuleRef[] = [];
+    for (const list of lists) {
+      if (!list) continue;
+      for (const ref of list) {
+        if (seen.has(ref.rule)) continue;
+        seen.add(ref.rule);
+        out.push(ref);
+      }
+    }
+    return out;
+  }
+}
+
+// ---- both sides of a direction ----------------------------------------------------------------------------------
 
 /** Ports each workload's side allows toward/from `subject`, for the workloads isolated in that direction. */
 interface SideAllowance {
@@ -46,85 +228,111 @@ interface SideAllowance {
  * The far side's share for every other workload: with `direction` 'egress', what each source's egress allows toward
  * `subject`; with 'ingress', what each destination's ingress allows from `subject`.
  */
-function farSide(index: ScopeIndex, subject: Workload, direction: 'ingress' | 'egress'): SideAllowance {
-  const isolated = new Set<Workload>();
+function farSide(index: ScopeIndex, subject: Workload, direction: Direction): SideAllowance {
+  const rules = index.ruleIndex();
   const allowed = new Map<Workload, PortSet>();
-  for (const policy of index.model.policies) {
-    if (!policy.valid || !policy.types[direction]) continue;
+  // The admitting rules, grouped by policy.
+  const admitting = new Map<NetworkPolicy, PolicyRule[]>();
+  for (const { policy, rule } of rules.candidates(direction, subject.namespace, namespaceLabelsOf(index, subject.namespace))) {
+    if (ruleAdmits(index, policy, rule, subject)) push(admitting, policy, rule);
+  }
+  for (const [policy, policyRules] of admitting) {
     const selected = index.selectedBy(policy);
-    if (selected.length === 0) continue;
-    for (const w of selected) isolated.add(w);
-    const rules = policy[direction].filter((rule) => ruleAdmits(index, policy, rule, subject));
-    if (rules.length === 0) continue;
-    for (const w of selected) {
-      // Ports resolve against the destination: `subject` for egress toward it, each selected pod for ingress.
-      const destination = direction === 'egress' ? subject : w;
+    if (direction === 'egress') {
+      // Ports resolve against the destination, `subject`: the same for every selected pod.
       let ports = PortSet.NONE;
-      for (const rule of rules) ports = ports.union(index.analysis.rulePorts(rule, { type: 'workload', workload: destination }));
+      for (const rule of policyRules) ports = ports.union(index.analysis.rulePorts(rule, { type: 'workload', workload: subject }));
+      if (!ports.isEmpty()) for (const w of selected) add(allowed, w, ports);
+      continue;
+    }
+    // Ingress: ports resolve against each selected pod; rules without named ports give the same set to all.
+    let fixed = PortSet.NONE;
+    const named: PolicyRule[] = [];
+    for (const rule of policyRules) {
+      if (portsAreFixed(rule)) fixed = fixed.union(index.analysis.rulePorts(rule, { type: 'workload', workload: subject }));
+      else named.push(rule);
+    }
+    for (const w of selected) {
+      let ports = fixed;
+      for (const rule of named) ports = ports.union(index.analysis.rulePorts(rule, { type: 'workload', workload: w }));
       if (!ports.isEmpty()) add(allowed, w, ports);
     }
   }
-  return { isolated, allowed };
+  return { isolated: rules.isolated[direction], allowed };
 }
 
 /** The near side: what the subject's own isolating policies allow, per other workload, for one direction. */
-function nearSide(index: ScopeIndex, subject: Workload, direction: 'ingress' | 'egress'): { isolated: boolean; everyone?: PortSet; allowed: Map<Workload, PortSet> } {
+function nearSide(index: ScopeIndex, subject: Workload, direction: Direction): { isolated: boolean; everyone?: PortSet; allowed: Map<Workload, PortSet> } {
   const policies = index.analysis.isolatingPolicies(subject, direction);
   const allowed = new Map<Workload, PortSet>();
   if (policies.length === 0) return { isolated: false, allowed };
   let everyone = PortSet.NONE;
-  const everyoneRules: PolicyRule[] = [];
+  const everyoneNamed: PolicyRule[] = [];
   for (const policy of policies) {
     for (const rule of policy[direction]) {
       if (!rule.peers) {
-        if (direction === 'ingress') everyone = everyone.union(index.analysis.rulePorts(rule, { type: 'workload', workload: subject }));
-        else everyoneRules.push(rule);
+        // Ingress ports resolve against the subject; egress ports against each destination, the same for all
+        // destinations unless a port is named.
+        if (direction === 'ingress' || portsAreFixed(rule)) everyone = everyone.union(index.analysis.rulePorts(rule, { type: 'workload', workload: subject }));
+        else everyoneNamed.push(rule);
         continue;
       }
+      const fixed = direction === 'ingress' || portsAreFixed(rule) ? index.analysis.rulePorts(rule, { type: 'workload', workload: subject }) : undefined;
       for (const peer of rule.peers) {
         for (const w of index.peerWorkloads(policy, peer)) {
-          const destination = direction === 'ingress' ? subject : w;
-          const ports = index.analysis.rulePorts(rule, { type: 'workload', workload: destination });
+          const ports = fixed ?? index.analysis.rulePorts(rule, { type: 'workload', workload: w });
           if (!ports.isEmpty()) add(allowed, w, ports);
         }
       }
     }
   }
-  if (everyoneRules.length > 0) {
-    // Egress rules without `to` admit every destination, with ports resolved on each.
+  if (everyoneNamed.length > 0) {
+    // Egress rules without `to` that name ports admit every destination that declares them.
     for (const w of index.model.workloads) {
       let ports = PortSet.NONE;
-      for (const rule of everyoneRules) ports = ports.union(index.analysis.rulePorts(rule, { type: 'workload', workload: w }));
+      for (const rule of everyoneNamed) ports = ports.union(index.analysis.rulePorts(rule, { type: 'workload', workload: w }));
       if (!ports.isEmpty()) add(allowed, w, ports);
     }
   }
   return { isolated: true, everyone: everyone.isEmpty() ? undefined : everyone, allowed };
 }
 
-function combine(
-  index: ScopeIndex,
-  subject: Workload,
-  near: ReturnType<typeof nearSide>,
-  far: SideAllowance,
-): Map<Workload, PortSet> {
-  const out = new Map<Workload, PortSet>();
-  for (const other of index.model.workloads) {
-    if (other === subject) continue;
+function combine(index: ScopeIndex, subject: Workload, near: ReturnType<typeof nearSide>, far: SideAllowance, reportedIsolated: number): ReachSide {
+  // Workloads neither named by the subject's rules nor isolated on the far side.
+  const base = near.isolated ? (near.everyone ?? PortSet.NONE) : PortSet.ALL;
+  const computed = new Map<Workload, PortSet>();
+  // One union per distinct specific set (they are shared by many workloads).
+  const withEveryone = new Map<PortSet, PortSet>();
+  const compute = (other: Workload): PortSet => {
     let mine = PortSet.ALL;
     if (near.isolated) {
       const specific = near.allowed.get(other);
-      mine = near.everyone ? (specific ? specific.union(near.everyone) : near.everyone) : (specific ?? PortSet.NONE);
+      if (!near.everyone) mine = specific ?? PortSet.NONE;
+      else if (!specific) mine = near.everyone;
+      else {
+        let both = withEveryone.get(specific);
+        if (!both) withEveryone.set(specific, (both = specific.union(near.everyone)));
+        mine = both;
+      }
+      if (mine.isEmpty()) return PortSet.NONE;
     }
-    if (mine.isEmpty()) continue;
-    const theirs = far.isolated.has(other) ? (far.allowed.get(other) ?? PortSet.NONE) : PortSet.ALL;
-    const ports = mine.intersect(theirs);
-    if (!ports.isEmpty()) out.set(other, ports);
-  }
-  return out;
+    if (!far.isolated.has(other)) return mine;
+    const theirs = far.allowed.get(other);
+    return theirs ? mine.intersect(theirs) : PortSet.NONE;
+  };
+  // Workloads the far side allows are isolated there: with those named by the subject's rules, the only ones whose
+  // ports differ from `base` (or from nothing, for the rest of the far side's isolated workloads).
+  for (const other of near.allowed.keys()) if (other !== subject) computed.set(other, compute(other));
+  for (const other of far.allowed.keys()) if (other !== subject && !computed.has(other)) computed.set(other, compute(other));
+  let reportedWithBase = index.reportedWorkloadCount() - reportedIsolated;
+  for (const other of computed.keys()) if (!other.assumed && !far.isolated.has(other)) reportedWithBase--;
+  if (!subject.assumed && !far.isolated.has(subject)) reportedWithBase--;
+  return new ReachSide(index.model.workloads, subject, base, far.isolated, computed, reportedWithBase);
 }
 
 export function reachOf(index: ScopeIndex, subject: Workload): Reach {
-  const from = combine(index, subject, nearSide(index, subject, 'ingress'), farSide(index, subject, 'egress'));
-  const to = combine(index, subject, nearSide(index, subject, 'egress'), farSide(index, subject, 'ingress'));
+  const rules = index.ruleIndex();
+  const from = combine(index, subject, nearSide(index, subject, 'ingress'), farSide(index, subject, 'egress'), rules.reportedIsolated.egress);
+  const to = combine(index, subject, nearSide(index, subject, 'egress'), farSide(index, subject, 'ingress'), rules.reportedIsolated.ingress);
   return { from, to };
 }

@@ -41,8 +41,8 @@ export function documentSymbols(workspace: Workspace, uri: string): DocumentSymb
   const symbols: DocumentSymbol[] = [];
   for (const document of file.documents) {
     for (const object of document.objects) {
-      const policy = index?.policyByObject.get(object);
-      const workload = index?.workloadByObject.get(object);
+      const policy = index?.policyFor(object);
+      const workload = index?.workloadFor(object);
       const selectionRange = nameRangeInText(file.text, object) ?? rangeAt(object.node, ['metadata', 'name']) ?? [object.range[0], object.range[0]];
       const namespace = policy?.namespace ?? (workload?.object === object ? workload.namespace : object.namespace);
       const symbol: DocumentSymbol = {
