@@ -40,6 +40,9 @@ import { IndexCompleteNotification, ReindexRequest, StatusRequest, type IndexCou
 import { defaultSettings, readSettings, type NetpolSettings } from './settings';
 import { ServerWorkspace } from './workspace';
 
+/** An analysis this quick runs right after a lone change, without waiting for more. */
+const QUICK_ANALYSIS_MS = 100;
+
 export interface ServerOptions {
   /** Quiet time after an edit before the rules run again (grows with the analysis time on large workspaces). */
   debounceMs?: number;
@@ -675,10 +678,11 @@ export class NetpolServer {
     this.firstUnanalysedChangeAt ??= now;
     this.changesSinceAnalysis++;
     if (this.analysisTimer) clearTimeout(this.analysisTimer);
-    // A lone change is analysed at once; changes that pile up before the analysis ran (typing, or keystrokes that
-    // arrived while the last analysis held the event loop) wait for the typing to settle.
+    // A lone change is analysed at once when analyses are quick (after the messages already received), else after
+    // the quiet time; changes that pile up before the analysis ran (typing, or keystrokes that arrived while the last
+    // analysis held the event loop) wait for the typing to settle.
     const piling = this.changesSinceAnalysis > 1;
-    const quiet = piling ? Math.max(this.debounceMs, Math.min(this.lastAnalysisMs, 500)) : this.debounceMs;
+    const quiet = piling ? Math.max(this.debounceMs, Math.min(this.lastAnalysisMs, 500)) : this.lastAnalysisMs <= QUICK_ANALYSIS_MS ? 0 : this.debounceMs;
     const maxDelay = Math.max(this.maxDelayMs, Math.min(3 * this.lastAnalysisMs, 2000));
     const waited = now - this.firstUnanalysedChangeAt;
     const delay = immediate ? 0 : Math.max(0, Math.min(quiet, maxDelay - waited));
