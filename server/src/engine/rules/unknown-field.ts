@@ -5,6 +5,7 @@
 import { distance } from 'fastest-levenshtein';
 import { isMap, isPair, isScalar, type Node as YamlNode } from 'yaml';
 import { replaceScalar } from '../edits';
+import { scalarRangeInText } from '../fast-positions';
 import { isPlainObject, nodeAt } from '../parse';
 import type { NetworkPolicy, Path } from '../policy';
 import { inWorkspace, policyProblemRule } from './common';
@@ -100,13 +101,16 @@ function checkUnknownFields(context: RuleContext, policy: NetworkPolicy): void {
         visit(child, [...path, key], field);
         continue;
       }
-      const keyNode = mapKeyNode(object.node, path, key);
-      if (!keyNode?.range) continue;
-      const range = [keyNode.range[0], keyNode.range[1]] as const;
+      // Without a fix to build, the key's range comes from the text when the fast reader read the file (its keys are
+      // unique strings there, so the key found is the one the nodes would give).
+      const fromText = context.wantFixes ? undefined : scalarRangeInText(object, [...path, key], true);
+      const keyNode = fromText ? undefined : mapKeyNode(object.node, path, key);
+      const range = fromText ?? (keyNode?.range ? ([keyNode.range[0], keyNode.range[1]] as const) : undefined);
+      if (!range) continue;
       const guess = suggestion(key, fields);
       if (guess) {
         const file = context.wantFixes ? context.file(uri) : undefined;
-        const edit = file ? replaceScalar(file.text, keyNode, guess) : undefined;
+        const edit = file && keyNode ? replaceScalar(file.text, keyNode, guess) : undefined;
         const duplicate = Object.prototype.hasOwnProperty.call(value, guess);
         context.report({
           message: `Unknown field "${key}" in ${schema.name}; did you mean "${guess}"? kubectl rejects unknown fields, and the analysis ignores this one.`,

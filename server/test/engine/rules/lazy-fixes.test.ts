@@ -53,7 +53,10 @@ function withoutFixes(d: Diagnostic): Diagnostic {
 function countNodeReads(file: ParsedFile): { reads: number } {
   const counter = { reads: 0 };
   const wrap = (target: object, property: string) => {
-    const descriptor = Object.getOwnPropertyDescriptor(target, property)!;
+    // An own property, or a getter of the object's class.
+    let owner: object | null = target;
+    while (owner && !Object.prototype.hasOwnProperty.call(owner, property)) owner = Object.getPrototypeOf(owner);
+    const descriptor = Object.getOwnPropertyDescriptor(owner ?? target, property)!;
     const read = descriptor.get ?? (() => descriptor.value);
     Object.defineProperty(target, property, {
       get() {
