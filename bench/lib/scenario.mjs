@@ -237,6 +237,7 @@ export async function runSession(o) {
   } finally {
     client.sampleRss();
     result.peakRssMB = Math.round(client.peakRssMB);
+    result.cpuMs = cpuMsOfTree(client.pid);
     await client.stop();
     logStream?.end();
   }

@@ -60,6 +60,8 @@ class Reader {
   /** Indentation of each line; -1 for blank lines, -2 for comment lines. */
   private readonly indents: number[] = [];
   private ranges = new Map<object, OffsetRange>();
+  /** Items of the sequences being read (see seq). */
+  private readonly items: unknown[] = [];
 
   constructor(private readonly text: string) {
     let start = 0;
@@ -226,8 +228,11 @@ class Reader {
   /** A block sequence with its `-` at column `indent`, starting on `line`. */
   private seq(line: number, indent: number, depth: number): Parsed & { nextLine: number } {
     if (depth > MAX_DEPTH) throw GIVE_UP;
-    const { text, starts, ends, indents } = this;
-    const out: unknown[] = [];
+    const { text, starts, ends, indents, items } = this;
+    // Items gather on a stack shared by nested sequences and are copied out at the end: an array grown by push
+    // keeps room for 17 or more items (about 150 bytes for the usual one or two), and the values live as long as
+    // the file does.
+    const base = items.length;
     const start = starts[line] + indent;
     let current = line;
     let end = start;
@@ -242,18 +247,20 @@ class Reader {
       let nextLine: number;
       if (isCompactMapping(text, c, lineEnd)) {
         const item = this.map(current, c - starts[current], c, depth + 1);
-        out.push(item.value);
+        items.push(item.value);
         end = item.end;
         nextLine = item.nextLine;
       } else {
         const item = this.inline(c, lineEnd);
-        out.push(item.value);
+        items.push(item.value);
         end = item.end;
         nextLine = this.nextContent(current + 1);
       }
       const atItem = nextLine < indents.length && !this.isMarker(nextLine) && indents[nextLine] === indent && text.charCodeAt(starts[nextLine] + indent) === DASH;
       if (!atItem) {
         if (nextLine < indents.length && !this.isMarker(nextLine) && indents[nextLine] > indent) throw GIVE_UP;
+        const out = items.slice(base);
+        items.length = base;
         this.ranges.set(out, [start, end]);
         return { value: out, end, nextLine };
       }

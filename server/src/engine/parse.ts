@@ -77,38 +77,136 @@ function parseYamlDocuments(uri: string, text: string, lineCounter: LineCounter,
 
 /**
  * A file the fast reader understood: values and ranges now; the yaml documents and nodes on first access (one full
- * parse of the file, shared by all its documents and objects). Equal to parseWithYamlPackage's result.
+ * parse of the file, shared by all its documents and objects), like the line counter. Equal to
+ * parseWithYamlPackage's result.
  */
 function fromFastRead(uri: string, text: string, fast: FastResult): ParsedFile {
-  const lineCounter = new LineCounter();
-  for (const start of fast.lineStarts) lineCounter.addNewLine(start);
+  const source = new LazyYaml(uri, text);
   const findings: InputFinding[] = [];
-  let yamlDocs: Document.Parsed[] | undefined;
-  const yamlDocument = (index: number) => (yamlDocs ??= parseYamlDocuments(uri, text, new LineCounter(), []))[index];
   const documents = fast.documents.map((doc, index): ParsedDocument => {
-    const parsed = {
-      index,
-      range: doc.range,
-      get yaml() {
-        return yamlDocument(index);
-      },
-      objects: [] as K8sObject[],
-      skipped: false,
-    };
-    const root = () => yamlDocument(index)?.contents ?? undefined;
-    collectObjects(uri, doc.value, { node: root, range: doc.rootRange, ranges: doc.ranges }, index, parsed.objects, findings);
-    for (const object of parsed.objects) fastReadTexts.set(object, text);
-    return parsed;
+    const objects: K8sObject[] = [];
+    collectObjects(uri, doc.value, { source, range: doc.rootRange, ranges: doc.ranges }, index, objects, findings);
+    // A copy of exactly the objects' size (an array grown by push keeps room for 17): kept as long as the file.
+    return new FastReadDocument(source, index, doc.range, objects.slice());
   });
-  return { uri, text, documents, findings, lineCounter };
+  return new FastReadFile(source, documents, findings);
 }
 
-/** The text of objects the fast reader read (fast-positions.ts finds ranges in it without building yaml nodes). */
-const fastReadTexts = new WeakMap<K8sObject, string>();
+/**
+ * The yaml package's reading of a fast-read file, made on first use. The classes below reach it through their
+ * prototypes' getters: per-object closures or getters defined on each object cost hundreds of bytes per object
+ * (V8 keeps such objects as dictionaries), tens of MB on a large workspace.
+ */
+class LazyYaml {
+  private documents: Document.Parsed[] | undefined;
+  private lines: LineCounter | undefined;
 
-/** The file text of an object the fast reader read (plain block YAML of its subset); undefined for others. */
+  constructor(
+    readonly uri: string,
+    readonly text: string,
+  ) {}
+
+  document(index: number): Document.Parsed | undefined {
+    return (this.documents ??= parseYamlDocuments(this.uri, this.text, new LineCounter(), []))[index];
+  }
+
+  /** Line starts as the yaml package's LineCounter records them: 0 and the offset after every newline. */
+  get lineCounter(): LineCounter {
+    if (!this.lines) {
+      const text = this.text;
+      const lines = new LineCounter();
+      lines.addNewLine(0);
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+      this.lines = lines;
+    }
+    return this.lines;
+  }
+}
+
+class FastReadFile implements ParsedFile {
+  readonly #source: LazyYaml;
+
+  constructor(
+    source: LazyYaml,
+    public documents: ParsedDocument[],
+    public findings: InputFinding[],
+  ) {
+    this.#source = source;
+  }
+
+  get uri(): string {
+    return this.#source.uri;
+  }
+
+  get text(): string {
+    return this.#source.text;
+  }
+
+  /** Built on first use: few files are ever asked for a line number. */
+  get lineCounter(): LineCounter {
+    return this.#source.lineCounter;
+  }
+}
+
+class FastReadDocument implements ParsedDocument {
+  readonly #source: LazyYaml;
+  skipped = false;
+
+  constructor(
+    source: LazyYaml,
+    public index: number,
+    public range: OffsetRange,
+    public objects: K8sObject[],
+  ) {
+    this.#source = source;
+  }
+
+  get yaml(): Document.Parsed | undefined {
+    return this.#source.document(this.index);
+  }
+}
+
+/**
+ * A Kubernetes object of a file. Its `node` is at hand (full parse) or comes from the file's yaml documents, built
+ * on first access (fast read).
+ */
+class FileObject implements K8sObject {
+  listIndex?: number;
+  readonly #node: YamlNode | undefined;
+  readonly #source: LazyYaml | undefined;
+
+  constructor(
+    public uri: string,
+    public kind: string,
+    public apiVersion: string,
+    public name: string,
+    public namespace: string | undefined,
+    public value: Record<string, unknown>,
+    node: YamlNode | LazyYaml | undefined,
+    public range: OffsetRange,
+    public documentIndex: number,
+    listIndex: number | undefined,
+  ) {
+    if (node instanceof LazyYaml) this.#source = node;
+    else this.#node = node;
+    if (listIndex !== undefined) this.listIndex = listIndex;
+  }
+
+  get node(): YamlNode | undefined {
+    if (!this.#source) return this.#node;
+    const root = this.#source.document(this.documentIndex)?.contents ?? undefined;
+    return this.listIndex === undefined ? root : listItemNode(root, this.listIndex);
+  }
+
+  /** The file's text when the fast reader read it (plain block YAML of its subset). */
+  get fastReadText(): string | undefined {
+    return this.#source?.text;
+  }
+}
+
+/** The file text of an object the fast reader read (fast-positions.ts finds ranges in it without building yaml nodes). */
 export function fastReadText(object: K8sObject): string | undefined {
-  return fastReadTexts.get(object);
+  return object instanceof FileObject ? object.fastReadText : undefined;
 }
 
 /** parseFile without the fast reader: every document through the yaml package (the reference the fast path equals). */
@@ -161,7 +259,7 @@ export function parseFileWithYamlPackage(uri: string, text: string): ParsedFile 
       });
       return;
     }
-    collectObjects(uri, value, { node: () => root, range: rangeOfNode(root, [0, 0]) }, index, parsed.objects, findings);
+    collectObjects(uri, value, { node: root, range: rangeOfNode(root, [0, 0]) }, index, parsed.objects, findings);
   });
   return { uri, text, documents, findings, lineCounter };
 }
@@ -274,12 +372,21 @@ function rangeOfNode(node: YamlNode | undefined | null, fallback: OffsetRange): 
 }
 
 /** Where a document's root node comes from: at hand (full parse) or on demand (fast read, with its ranges). */
-interface RootSource {
-  node: () => YamlNode | undefined;
-  /** `[range[0], range[1]]` of the root node. */
-  range: OffsetRange;
-  /** Ranges of collections below the root by value (fast read only; the full parse reads them from the nodes). */
-  ranges?: ReadonlyMap<object, OffsetRange>;
+type RootSource =
+  | { node: YamlNode | undefined; range: OffsetRange; source?: undefined; ranges?: undefined }
+  | {
+      source: LazyYaml;
+      /** `[range[0], range[1]]` of the root node. */
+      range: OffsetRange;
+      /** Ranges of collections below the root by value (the full parse reads them from the nodes). */
+      ranges: ReadonlyMap<object, OffsetRange>;
+      node?: undefined;
+    };
+
+/** The node of item `i` of a List's `items`. */
+function listItemNode(root: YamlNode | undefined, i: number): YamlNode | undefined {
+  const itemsNode = isMap(root) ? root.get('items', true) : undefined;
+  return isSeq(itemsNode) ? (itemsNode.items[i] as YamlNode | undefined) : undefined;
 }
 
 function collectObjects(
@@ -298,37 +405,30 @@ function collectObjects(
   if (kind === 'List' || kind.endsWith('List')) {
     const items = value.items;
     if (!Array.isArray(items)) return;
-    const itemNode = (i: number): YamlNode | undefined => {
-      const node = root.node();
-      const itemsNode = isMap(node) ? node.get('items', true) : undefined;
-      return isSeq(itemsNode) ? (itemsNode.items[i] as YamlNode | undefined) : undefined;
-    };
     items.forEach((item, i) => {
       if (!isPlainObject(item)) return;
       // Items of typed lists (PodList) may omit kind/apiVersion.
       const itemKind = typeof item.kind === 'string' ? item.kind : kind !== 'List' ? kind.slice(0, -4) : undefined;
       if (!itemKind) return;
       const withKind = { ...item, kind: itemKind, apiVersion: typeof item.apiVersion === 'string' ? item.apiVersion : apiVersion };
-      const itemRange = root.ranges ? (root.ranges.get(item) ?? range) : rangeOfNode(itemNode(i), range);
-      const obj = makeObject(uri, withKind, () => itemNode(i), !root.ranges, documentIndex, itemRange, findings);
-      if (obj) {
-        obj.listIndex = i;
-        out.push(obj);
-      }
+      const itemNode = root.source ? undefined : listItemNode(root.node, i);
+      const itemRange = root.source ? (root.ranges.get(item) ?? range) : rangeOfNode(itemNode, range);
+      const obj = makeObject(uri, withKind, root.source ?? itemNode, documentIndex, i, itemRange, findings);
+      if (obj) out.push(obj);
     });
     return;
   }
-  const obj = makeObject(uri, value, root.node, !root.ranges, documentIndex, range, findings);
+  const obj = makeObject(uri, value, root.source ?? root.node, documentIndex, undefined, range, findings);
   if (obj) out.push(obj);
 }
 
 function makeObject(
   uri: string,
   value: Record<string, unknown>,
-  node: () => YamlNode | undefined,
-  /** Whether the node is at hand (a plain property) or built on first access (a getter). */
-  eager: boolean,
+  /** The node at hand, or the file's yaml reading to find it in on first access. */
+  node: YamlNode | LazyYaml | undefined,
   documentIndex: number,
+  listIndex: number | undefined,
   range: OffsetRange,
   findings: InputFinding[],
 ): K8sObject | undefined {
@@ -345,19 +445,7 @@ function makeObject(
   const meta = (metadata ?? {}) as Record<string, unknown>;
   const name = typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? meta.generateName : '';
   const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
-  const object: K8sObject = {
-    uri,
-    kind: value.kind as string,
-    apiVersion: value.apiVersion as string,
-    name,
-    namespace,
-    value,
-    node: eager ? node() : undefined,
-    range,
-    documentIndex,
-  };
-  if (!eager) Object.defineProperty(object, 'node', { get: node, enumerable: true, configurable: true });
-  return object;
+  return new FileObject(uri, value.kind as string, value.apiVersion as string, name, namespace, value, node, range, documentIndex, listIndex);
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
