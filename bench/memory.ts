@@ -1,8 +1,12 @@
 // Memory of the engine in process, on one workspace: what the server's engine (Workspace + IncrementalRuleRunner)
 // retains after indexing and after a series of edits, and what the edits allocate. Heap figures after a full GC.
 // node --expose-gc --import tsx bench/memory.ts DIR [--edits N] [--snapshot FILE] [--snapshot-after-edits FILE]
-//   --snapshot writes a V8 heap snapshot after the first analysis (read it with bench/lib/heap-summary.mjs)
+//        [--alloc-profile FILE]
+//   --snapshot writes a V8 heap snapshot after the first analysis (read it with bench/lib/heap-summary.mjs);
+//   --alloc-profile samples what the edits allocate (collected garbage included), writes the .heapprofile and
+//   prints the functions that allocate most (bundle first for readable names: see bench/NOTES.md)
 import * as fs from 'node:fs';
+import { Session } from 'node:inspector';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as v8 from 'node:v8';
@@ -10,7 +14,7 @@ import { IncrementalRuleRunner } from '../server/src/engine/rules/run';
 import { Workspace } from '../server/src/engine/workspace';
 
 const args = process.argv.slice(2);
-const VALUED = new Set(['--edits', '--snapshot', '--snapshot-after-edits']);
+const VALUED = new Set(['--edits', '--snapshot', '--snapshot-after-edits', '--alloc-profile']);
 const root = args.find((a, i) => !a.startsWith('--') && !VALUED.has(args[i - 1]));
 if (!root) throw new Error('usage: memory.ts DIR [--edits N] [--snapshot FILE]');
 const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
@@ -72,7 +76,20 @@ const patterns: [string, RegExp, (m: string) => string][] = [
 ];
 // Heap growth per edit (a lower bound of what it allocates: collections during the edit hide part of it).
 let allocated = 0;
+interface SamplingNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: SamplingNode[];
+}
+
 async function runEdits(): Promise<void> {
+const allocProfile = option('--alloc-profile');
+const inspector = allocProfile ? new Session() : undefined;
+if (inspector) {
+  inspector.connect();
+  // Objects the GC already collected count too: the garbage is what makes the peak.
+  inspector.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as object);
+}
 const editCpu = process.cpuUsage();
 let edits = 0;
 for (let i = 0; i < editCount; i++) {
@@ -96,6 +113,24 @@ for (let i = 0; i < editCount; i++) {
   }
 }
 const used = process.cpuUsage(editCpu);
+if (inspector && allocProfile) {
+  inspector.post('HeapProfiler.getSamplingProfile', (error, result) => {
+    if (error) throw error;
+    fs.writeFileSync(allocProfile, JSON.stringify(result.profile));
+    const bySite = new Map<string, number>();
+    let total = 0;
+    const visit = (node: SamplingNode) => {
+      const f = node.callFrame;
+      const site = `${f.functionName || '(anonymous)'} ${path.basename(f.url)}:${f.lineNumber + 1}`;
+      bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
+      total += node.selfSize;
+      node.children.forEach(visit);
+    };
+    visit(result.profile.head as SamplingNode);
+    console.log(`allocated by the edits: ${Math.round(total / MB)} MB (${Math.round(total / MB / Math.max(1, edits))} MB per edit); top sites:`);
+    for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${(bytes / MB).toFixed(1).padStart(8)} MB  ${site}`);
+  });
+}
 measure('after edits', { edits, cpuMsPerEdit: Math.round((used.user + used.system) / 1000 / Math.max(1, edits)), heapGrowthPerEditMB: Math.round((allocated / Math.max(1, edits) / MB) * 10) / 10 });
 const after = option('--snapshot-after-edits');
 if (after) console.log(`snapshot: ${v8.writeHeapSnapshot(after)}`);
