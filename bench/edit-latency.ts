@@ -1,7 +1,7 @@
 // Edit -> diagnostics in process, on one workspace: the language server's engine work per edit (re-parse the file,
 // update the models, re-run the rules incrementally), without the protocol. Edits like `npm run bench`'s: a pod
 // template's app label value, a policy's matchLabels value, a port number; each followed by its revert.
-// node --import tsx bench/edit-latency.ts DIR [--edits N] [--full] [--profile FILE]
+// node --import tsx bench/edit-latency.ts DIR [--edits N] [--full] [--profile FILE] [--slowest]
 //   --full also times a whole runRules per edit; --profile writes a .cpuprofile of the edits only (not the first run)
 import * as fs from 'node:fs';
 import { Session } from 'node:inspector';
@@ -52,6 +52,8 @@ const wall: number[] = [];
 const cpu: number[] = [];
 const fullWall: number[] = [];
 const kinds: Record<string, number> = {};
+/** The slowest edits, with what they re-ran, to see what the tail is made of. */
+const slowest: { ms: number; kind: string; file: string; timings: Record<string, number> }[] = [];
 const phases: Record<string, number> = {};
 for (let i = 0; i < editCount; i++) {
   const [name, re, change] = patterns[i % patterns.length];
@@ -69,6 +71,9 @@ for (let i = 0; i < editCount; i++) {
     ws.setFile(uri, next);
     runner.run(ws);
     wall.push(performance.now() - started);
+    slowest.push({ ms: Math.round(wall[wall.length - 1]), kind: name, file: path.relative(root, new URL(uri).pathname), timings: Object.fromEntries(Object.entries(runner.timings).filter(([, v]) => v >= 2).map(([k, v]) => [k, Math.round(v)])) });
+    slowest.sort((a, b) => b.ms - a.ms);
+    slowest.length = Math.min(slowest.length, 8);
     const used = process.cpuUsage(c);
     cpu.push((used.user + used.system) / 1000);
     kinds[name] = (kinds[name] ?? 0) + 1;
@@ -100,3 +105,4 @@ console.log(JSON.stringify({
   meanMsByPhase: Object.fromEntries(Object.entries(phases).sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, v]) => [k, Math.round((v / wall.length) * 10) / 10])),
   load: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
 }));
+if (args.includes('--slowest')) for (const s of slowest) console.log(JSON.stringify(s));

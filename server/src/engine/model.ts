@@ -441,7 +441,10 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
 
   // Merges a kept list of the previous model with the rebuilt part, in input order.
   const orderKey = (o: K8sObject) => (assumedSet.has(o) ? Number.MAX_SAFE_INTEGER - (options.assumedObjects!.length - assumedOrder.get(o)!) : update.order(o));
+  /** Where `merge` put the rebuilt items of its last call (ascending). */
+  let insertedAt: number[] = [];
   const merge = <T>(kept: T[], rebuilt: T[], objectOf: (item: T) => K8sObject): T[] => {
+    insertedAt = [];
     if (rebuilt.length === 0) return kept;
     // Few rebuilt items among many kept ones: binary search for each insertion point.
     const out: T[] = [];
@@ -456,35 +459,81 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
         else hi = mid;
       }
       for (let i = from; i < lo; i++) out.push(kept[i]);
+      insertedAt.push(out.length);
       out.push(item);
       from = lo;
     }
     for (let i = from; i < kept.length; i++) out.push(kept[i]);
     return out;
   };
-  const keep = <T extends { namespace: string }>(list: T[]) => list.filter((x) => !touched.has(x.namespace));
-
-  const merged = merge(keep(previous.workloads), part.workloads, (w) => w.object);
-  // Dense ids again; a workload whose id moves is copied (the previous model keeps its own).
-  const renumbered = new Map<Workload, Workload>();
-  const rebuilt = new Set(part.workloads);
-  const workloads = merged.map((w, i) => {
-    if (w.id === i) return w;
-    if (rebuilt.has(w)) {
-      // The part's own copies: nobody else holds them yet.
-      w.id = i;
-      return w;
+  /** Where `keep` took items out in its last call (ascending). */
+  let removedAt: number[] = [];
+  // The previous model's items of the touched namespaces are known by namespace: find them by identity (a native
+  // search) rather than reading every item's namespace.
+  const previousLists = listsByNamespace(previous);
+  const keep = <T>(list: T[], byNamespace: ReadonlyMap<string, readonly T[]>): T[] => {
+    removedAt = [];
+    const removed: T[] = [];
+    for (const ns of touched) for (const item of byNamespace.get(ns) ?? []) removed.push(item);
+    if (removed.length > 32) {
+      // Many items: one pass with a set beats a search per item.
+      const gone = new Set(removed);
+      list.forEach((item, at) => {
+        if (gone.has(item)) removedAt.push(at);
+      });
+    } else {
+      for (const item of removed) {
+        const at = list.indexOf(item);
+        if (at >= 0) removedAt.push(at);
+      }
     }
-    const copy = { ...w, id: i };
-    renumbered.set(w, copy);
-    return copy;
-  });
+    if (removedAt.length === 0) return list;
+    removedAt.sort((a, b) => a - b);
+    const out: T[] = [];
+    let from = 0;
+    for (const at of removedAt) {
+      for (let i = from; i < at; i++) out.push(list[i]);
+      from = at + 1;
+    }
+    for (let i = from; i < list.length; i++) out.push(list[i]);
+    return out;
+  };
+
+  const merged = merge(keep(previous.workloads, previousLists.workloads), part.workloads, (w) => w.object);
+  // Dense ids again; a workload whose id moves is copied (the previous model keeps its own). When every rebuilt
+  // workload took the place of a removed one, no kept workload moved.
+  const renumbered = new Map<Workload, Workload>();
+  let workloads: Workload[];
+  if (removedAt.length === insertedAt.length && removedAt.every((at, i) => insertedAt[i] === at)) {
+    for (const at of insertedAt) merged[at].id = at;
+    workloads = merged;
+  } else {
+    const rebuilt = new Set(part.workloads);
+    workloads = merged.map((w, i) => {
+      if (w.id === i) return w;
+      if (rebuilt.has(w)) {
+        // The part's own copies: nobody else holds them yet.
+        w.id = i;
+        return w;
+      }
+      const copy = { ...w, id: i };
+      renumbered.set(w, copy);
+      return copy;
+    });
+  }
   const current = (w: Workload) => renumbered.get(w) ?? w;
-  const ownedBy = new Map<K8sObject, Workload>();
-  for (const [o, w] of previous.ownedBy) if (!touched.has(w.namespace)) ownedBy.set(o, current(w));
+  let ownedBy: Map<K8sObject, Workload>;
+  if (renumbered.size === 0) {
+    // Ownership stays within a namespace: the touched namespaces' objects are the only entries to redo.
+    ownedBy = new Map(previous.ownedBy);
+    for (const ns of touched) for (const o of previousIndex.get(ns) ?? []) ownedBy.delete(o);
+  } else {
+    ownedBy = new Map<K8sObject, Workload>();
+    for (const [o, w] of previous.ownedBy) if (!touched.has(w.namespace)) ownedBy.set(o, current(w));
+  }
   for (const [o, w] of part.ownedBy) ownedBy.set(o, current(w));
 
-  const policies = merge(keep(previous.policies), part.policies, (p) => p.object);
+  const policies = merge(keep(previous.policies, previous.policiesByNamespace), part.policies, (p) => p.object);
   const policiesByNamespace = new Map(previous.policiesByNamespace);
   for (const ns of touched) policiesByNamespace.delete(ns);
   groupByNamespace(part.policies, policiesByNamespace);
@@ -502,7 +551,7 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
     defaultNamespace,
     namespaces,
     workloads,
-    services: merge(keep(previous.services), part.services, (s) => s.object),
+    services: merge(keep(previous.services, previousLists.services), part.services, (s) => s.object),
     policies,
     policiesByNamespace,
     findings,

@@ -381,7 +381,7 @@ export function dnsEndpoints(context: { model: Model; config: WorkspaceConfig })
     matchLabels: dns.podLabels,
     problems: [],
   };
-  let pods = model.workloads.filter((w) => w.namespace === dns.namespace && matchesSelector(selector, w.podLabels));
+  let pods = (listsByNamespace(model).workloads.get(dns.namespace) ?? []).filter((w) => matchesSelector(selector, w.podLabels));
   const declared = pods.length > 0;
   if (!declared) pods = [assumedDnsPod(model, dns.namespace, dns.podLabels, dns.ports.length ? dns.ports : [53])];
   // The DNS pods' own ports when they declare them: those named dns…, else their UDP ports (DNS is the UDP service

@@ -77,7 +77,7 @@ function computeFixes(workspace: Workspace, finding: FindingKey, options: QuickF
  * objects of its namespace (namespace rules). Undefined when the object is no policy of this scope.
  */
 function narrowedTo(model: Model, object: K8sObject, unit: NonNullable<Rule['unit']>): Model | undefined {
-  if (unit === 'policy' || unit === 'policy-reach') {
+  if (unit !== 'namespace') {
     const policies = model.policies.filter((p) => p.object === object);
     return policies.length ? modelView(model, { policies }) : undefined;
   }

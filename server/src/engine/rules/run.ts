@@ -105,7 +105,8 @@ export const RULE_UNITS: Readonly<Record<string, RuleUnit>> = {
   // Suggestions come from every pod and namespace label the selectors could reach.
   'label-typo': 'policy-reach',
   'named-port-not-found': 'policy',
-  'port-not-exposed': 'policy',
+  // Reads the Services in front of the destination pods.
+  'port-not-exposed': 'policy-services',
   'missing-dns-egress': 'namespace',
   'duplicate-policy': 'namespace',
   'namespace-without-default-deny': 'namespace',
@@ -370,8 +371,9 @@ export class IncrementalRuleRunner {
     lap('affected');
     if (affected && namespaces) {
       // Counts, not times (`#` marks them), for the benchmark's breakdown.
-      this.timings['#selected'] = affected.selected.length;
-      this.timings['#reach'] = affected.reach.length;
+      this.timings['#selected'] = affected.selected[0].length;
+      this.timings['#reach'] = affected.reach[0].length;
+      this.timings['#services'] = affected.services[0].length;
       this.timings['#namespaces'] = namespaces.size;
     }
 
@@ -422,9 +424,8 @@ export class IncrementalRuleRunner {
       const unit = this.unitless.has(rule.id) ? undefined : rule.unit ?? RULE_UNITS[rule.id];
       let findings: RuleFindings | undefined;
       if (old && namespaces && affected && unit) {
-        const policyUnit = unit === 'policy' || unit === 'policy-reach';
-        const policies = unit === 'policy' ? affected.selected : affected.reach;
-        const policyObjects = unit === 'policy' ? affected.selectedObjects : affected.reachObjects;
+        const policyUnit = unit !== 'namespace';
+        const [policies, policyObjects] = unit === 'policy' ? affected.selected : unit === 'policy-services' ? affected.services : affected.reach;
         const view =
           policyUnit
             ? modelView(model, { policies })
@@ -455,17 +456,21 @@ export class IncrementalRuleRunner {
   }
 }
 
-/** Policies to re-run after a change, for each kind of policy rule (`policy` and `policy-reach`). */
+/** A list of policies and the set of their objects. */
+type PolicySet = [NetworkPolicy[], Set<K8sObject>];
+
+/** Policies to re-run after a change, for each kind of policy rule (`policy`, `policy-services`, `policy-reach`). */
 interface AffectedPolicies {
-  /** For rules that read what a policy's selectors select: its namespace changed, or a reached pod changed. */
-  selected: NetworkPolicy[];
-  selectedObjects: Set<K8sObject>;
+  /** For rules that read what a policy's selectors select: its namespace changed, or a selected pod changed. */
+  selected: PolicySet;
+  /** For rules that also read the Services in front of the selected pods: also where such a Service changed, or a
+   * pod behind a Service changed its labels. */
+  services: PolicySet;
   /**
    * For rules that read everything in the namespaces a policy's selectors reach (label-typo's suggestions): also
    * the policies with a peer that selects nothing and reaches a namespace where a workload changed.
    */
-  reach: NetworkPolicy[];
-  reachObjects: Set<K8sObject>;
+  reach: PolicySet;
 }
 
 /**
@@ -495,27 +500,41 @@ export function affectedPolicies(
   for (const ns of namespaces) changes.set(ns, namespaceChange(before, after, ns));
 
   const selected: NetworkPolicy[] = [];
+  const services: NetworkPolicy[] = [];
   const reach: NetworkPolicy[] = [];
+  const policySet = (list: NetworkPolicy[]): PolicySet => [list, new Set(list.map((p) => p.object))];
+  if (!namespaceSetChanged && ![...changes.values()].some((c) => c.any)) {
+    // Nothing a peer elsewhere can see changed (a policy edit): the changed namespaces' own policies are all.
+    for (const ns of namespaces) for (const p of after.policiesByNamespace.get(ns) ?? []) selected.push(p);
+    const set = policySet(selected);
+    return { selected: set, services: set, reach: set };
+  }
   for (const p of after.policies) {
     if (namespaces.has(p.namespace) || namespaceSetChanged) {
       const own = namespaces.has(p.namespace);
       const anySelector = own || namespaceSelectorPeers(p).length > 0;
       if (anySelector) {
         selected.push(p);
+        services.push(p);
         reach.push(p);
       }
       continue;
     }
     let reaches = false;
     let selects = false;
+    let selectsServices = false;
     for (const peer of namespaceSelectorPeers(p)) {
       const podSelector = peer.podSelector;
       for (const ns of reached) {
         const change = changes.get(ns.name)!;
         if (!change.any || !selectsNamespace(peer.namespaceSelector!, ns)) continue;
         if (!selects) {
-          if (!podSelector) selects = change.membersOrPorts || change.servicePods.length > 0;
-          else selects = change.workloads.some((w) => matchesSelector(podSelector, w.podLabels)) || change.servicePods.some((w) => matchesSelector(podSelector, w.podLabels));
+          if (!podSelector) selects = change.membersOrPorts;
+          else selects = change.workloads.some((w) => matchesSelector(podSelector, w.podLabels));
+        }
+        if (!selectsServices) {
+          if (!podSelector) selectsServices = change.frontedLabels || change.servicePods.length > 0;
+          else selectsServices = change.servicePods.some((w) => matchesSelector(podSelector, w.podLabels));
         }
         // Suggestions for a peer that selects nothing come from every pod it could reach.
         if (!reaches && podSelector && change.workloads.length > 0 && !selectsAnyPod(p, peer)) reaches = true;
@@ -523,8 +542,9 @@ export function affectedPolicies(
     }
     if (reaches || selects) reach.push(p);
     if (selects) selected.push(p);
+    if (selects || selectsServices) services.push(p);
   }
-  return { selected, selectedObjects: new Set(selected.map((p) => p.object)), reach, reachObjects: new Set(reach.map((p) => p.object)) };
+  return { selected: policySet(selected), services: policySet(services), reach: policySet(reach) };
 }
 
 /** Per policy (readings are kept per object across edits), its pod peers with a namespaceSelector. */
@@ -558,6 +578,8 @@ interface NamespaceChange {
   workloads: Workload[];
   /** Whether a workload appeared, went, or changed anything but its labels (which a peer without podSelector ignores). */
   membersOrPorts: boolean;
+  /** Whether a workload that only changed its labels has a Service in front of it (before or after). */
+  frontedLabels: boolean;
   /** Pods behind a changed Service, old Service with the old pods and new with the new. */
   servicePods: Workload[];
 }
@@ -603,11 +625,9 @@ function namespaceChange(before: Model, after: Model, ns: string): NamespaceChan
     if (!paired || !sameService(oldServices[i], service)) servicePods.push(...behind(service, news));
   });
   // A peer without podSelector keeps its pods when labels change, but the Services in front of them may not.
-  if (!membersOrPorts && workloads.length > 0) {
-    const fronted = (w: Workload) => newServices.some((x) => behind(x, [w]).length > 0);
-    if (workloads.some(fronted)) membersOrPorts = true;
-  }
-  return { any: workloads.length > 0 || servicePods.length > 0, workloads, membersOrPorts, servicePods };
+  const fronted = (w: Workload) => newServices.some((x) => behind(x, [w]).length > 0) || oldServices.some((x) => behind(x, [w]).length > 0);
+  const frontedLabels = !membersOrPorts && workloads.some(fronted);
+  return { any: workloads.length > 0 || servicePods.length > 0, workloads, membersOrPorts, frontedLabels, servicePods };
 }
 
 /** Whether two readings of a workload look alike to every policy rule (which read no positions inside workloads). */
