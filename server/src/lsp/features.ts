@@ -14,6 +14,7 @@ import {
   type Connection,
   type DocumentSymbol,
   type Location,
+  type Range,
   type SymbolInformation,
 } from 'vscode-languageserver';
 import { completion, type CompletionKind } from '../engine/features/completion';
@@ -22,7 +23,7 @@ import { codeLenses } from '../engine/features/lenses';
 import { definition, references } from '../engine/features/navigation';
 import { featureIndex } from '../engine/features/index';
 import { documentSymbols, workspaceSymbols, type DocumentSymbol as EngineSymbol, type SymbolCategory } from '../engine/features/symbols';
-import type { SourceLocation } from '../engine/types';
+import type { OffsetRange, SourceLocation } from '../engine/types';
 import type { FeatureContext } from './context';
 import { canonicalUri } from './files';
 import { Commands } from './protocol';
@@ -122,6 +123,13 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
       const document = ctx.documents.get(params.textDocument.uri);
       const indexed = ctx.workspace().hasFile(uri);
       const offset = indexed || !document ? ctx.positionToOffset(uri, params.position) : document.offsetAt(params.position);
+      // Items share their range (the word being typed): converted once, not once per item (thousands of label values).
+      const ranges = new Map<OffsetRange, Range>();
+      const rangeOf = (range: OffsetRange): Range => {
+        let converted = ranges.get(range);
+        if (!converted) ranges.set(range, (converted = ctx.rangeToLsp(uri, range)));
+        return converted;
+      };
       return completion(ctx.workspace(), uri, offset, document?.getText()).map(
         (item): CompletionItem => ({
           label: item.label,
@@ -131,7 +139,7 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
           sortText: item.sortText,
           // The typed prefix is part of the range, so clients filter on the label.
           filterText: item.label,
-          textEdit: { range: ctx.rangeToLsp(uri, item.range), newText: item.insertText },
+          textEdit: { range: rangeOf(item.range), newText: item.insertText },
         }),
       );
     }),

@@ -412,6 +412,21 @@ function labelStatsFor(ctx: TextContext, index: ScopeIndex, kind: 'pod' | 'names
   return index.podLabelStats(namespace);
 }
 
+/**
+ * A label's values, most used first (ties by value). Label counts are never changed once made (a later version's
+ * index copies a key's map before adjusting it), so the order is kept per map: thousands of values are sorted once,
+ * not once per keystroke.
+ */
+const sortedValues = new WeakMap<Map<string, number>, [string, number][]>();
+function byUse(values: Map<string, number>): [string, number][] {
+  let sorted = sortedValues.get(values);
+  if (!sorted) {
+    sorted = [...values].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    sortedValues.set(values, sorted);
+  }
+  return sorted;
+}
+
 function totalOf(values: Map<string, number>): number {
   let total = 0;
   for (const n of values.values()) total += n;
@@ -426,7 +441,7 @@ function labelKeyItems(stats: LabelStats, kind: 'pod' | 'namespace', range: Offs
       label: key,
       kind: 'label-key' as const,
       detail: `${plural(total, kind)} · ${plural(values.size, 'value')}`,
-      documentation: [...values].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 10).map(([v, n]) => `${v} (${n})`).join(', '),
+      documentation: byUse(values).slice(0, 10).map(([v, n]) => `${v} (${n})`).join(', '),
       insertText: asMapKey ? `${key}: ` : key,
       range,
       sortText: rank(i),
@@ -436,16 +451,14 @@ function labelKeyItems(stats: LabelStats, kind: 'pod' | 'namespace', range: Offs
 function labelValueItems(stats: LabelStats, key: string, kind: 'pod' | 'namespace', range: OffsetRange): CompletionItem[] {
   const values = stats.get(key);
   if (!values) return [];
-  return [...values]
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .map(([value, count], i) => ({
-      label: value,
-      kind: key === 'kubernetes.io/metadata.name' ? ('namespace' as const) : ('label-value' as const),
-      detail: `${plural(count, kind)} with ${key}=${value}`,
-      insertText: quoteIfNeeded(value),
-      range,
-      sortText: rank(i),
-    }));
+  return byUse(values).map(([value, count], i) => ({
+    label: value,
+    kind: key === 'kubernetes.io/metadata.name' ? ('namespace' as const) : ('label-value' as const),
+    detail: `${plural(count, kind)} with ${key}=${value}`,
+    insertText: quoteIfNeeded(value),
+    range,
+    sortText: rank(i),
+  }));
 }
 
 function namespaceItems(index: ScopeIndex, range: OffsetRange): CompletionItem[] {

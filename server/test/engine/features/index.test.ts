@@ -1,6 +1,8 @@
 // The prepared index: one per workspace version, built lazily, dropped on any change, so answers follow edits in
 // any file and never re-analyse an unchanged workspace.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { codeLenses } from '../../../src/engine/features/lenses';
 import { featureIndex } from '../../../src/engine/features/index';
@@ -8,6 +10,7 @@ import { completion } from '../../../src/engine/features/completion';
 import { hover } from '../../../src/engine/features/hover';
 import { nameRangeInText } from '../../../src/engine/features/markdown';
 import { rangeAt } from '../../../src/engine/parse';
+import { Workspace } from '../../../src/engine/workspace';
 import { at, fixtureUri, fixtureWorkspace } from './helpers';
 
 describe('feature index', () => {
@@ -65,5 +68,36 @@ describe('feature index', () => {
     const before = workspace.getFile(workloadsUri)!.text;
     workspace.setFile(workloadsUri, before.replace('        app: postgresql\n        role: replica', '        app: postgresql\n        role: standby'));
     assert.deepEqual(completion(workspace, uri, text.length).map((i) => i.label), ['primary', 'standby']);
+  });
+
+  test('objects are found as workloads and policies per namespace, like a scan of the whole model (fixtures, corpus)', () => {
+    const repo = path.resolve(__dirname, '..', '..', '..', '..');
+    const roots = [path.join(repo, 'test-fixtures'), path.join(repo, '..', 'shared', 'corpus', 'netpol-analyzer', 'cases')];
+    const folders: string[] = [];
+    const walk = (dir: string) => {
+      const entries = fs.readdirSync(dir, { withFileTypes: true });
+      if (entries.some((e) => e.isFile() && /\.(ya?ml|json)$/.test(e.name))) folders.push(dir);
+      for (const e of entries) if (e.isDirectory() && e.name !== 'node_modules') walk(path.join(dir, e.name));
+    };
+    for (const root of roots) if (fs.existsSync(root)) walk(root);
+    let checked = 0;
+    for (const folder of folders) {
+      const workspace = new Workspace();
+      for (const e of fs.readdirSync(folder, { withFileTypes: true })) {
+        if (e.isFile() && /\.(ya?ml|json)$/.test(e.name)) workspace.setFile(`file://${path.join(folder, e.name)}`, fs.readFileSync(path.join(folder, e.name), 'utf8'));
+      }
+      for (const index of featureIndex(workspace).scopes()) {
+        // What the index answered before it looked objects up per namespace: maps over the whole model.
+        const workloadByObject = new Map(index.model.workloads.map((w) => [w.object, w]));
+        for (const [object, owner] of index.model.ownedBy) workloadByObject.set(object, owner);
+        const policyByObject = new Map(index.model.policies.map((p) => [p.object, p]));
+        for (const object of index.model.objects) {
+          assert.equal(index.workloadFor(object), workloadByObject.get(object), `${folder}: ${object.kind} ${object.name}`);
+          assert.equal(index.policyFor(object), policyByObject.get(object), `${folder}: ${object.kind} ${object.name}`);
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked > 1000, `enough objects (${checked})`);
   });
 });
