@@ -46,7 +46,7 @@ class TextWalker {
     return lineEnd < this.text.length ? lineEnd + 1 : -1;
   }
 
-  /** The next line from `from` (a line start) holding content (not blank, not a comment), or -1. */
+  /** The first line from `from` (a line start, or -1 past the end) holding content (not blank, not a comment). */
   private contentLine(from: number): { start: number; indent: number } | undefined {
     const { text } = this;
     for (let line = from; line >= 0; ) {
@@ -101,7 +101,7 @@ class TextWalker {
       // The next key at this column; deeper lines and `-` items at the column belong to this key's value.
       let line = this.nextLine(lineEnd);
       for (;;) {
-        const next = line < 0 ? undefined : this.contentLine(line);
+        const next = this.contentLine(line);
         if (!next || next.indent < column) return null;
         const content = next.start + next.indent;
         if (next.indent > column || this.isItem(content)) {
@@ -162,7 +162,7 @@ class TextWalker {
       if (i === index) return { value: this.itemContent(dash, lineEnd) };
       let line = this.nextLine(lineEnd);
       for (;;) {
-        const next = line < 0 ? undefined : this.contentLine(line);
+        const next = this.contentLine(line);
         if (!next || next.indent < column) return null;
         const content = next.start + next.indent;
         if (next.indent > column) {
