@@ -44,11 +44,19 @@ export class RestartLimiter implements ErrorHandler {
   }
 }
 
+/**
+ * V8 options of the server process. A young generation of 4 MB semi-spaces (V8's default is 16 MB on 64-bit Node,
+ * 8 MB with pointer compression) keeps the garbage of each edit from piling up: on the large benchmark workspace
+ * (9,134 files) the session's peak RSS went from 335 to 271 MB for about 3% more CPU (bench/NOTES.md, "Peak RSS").
+ * It bounds only the young generation, never the heap: a large workspace cannot run out of memory because of it.
+ */
+export const SERVER_EXEC_ARGV = ['--max-semi-space-size=4'];
+
 export function createLanguageClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): LanguageClient {
   const module = context.asAbsolutePath('dist/server.js');
   const serverOptions: ServerOptions = {
-    run: { module, transport: TransportKind.ipc },
-    debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    run: { module, transport: TransportKind.ipc, options: { execArgv: SERVER_EXEC_ARGV } },
+    debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6019'] } },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
