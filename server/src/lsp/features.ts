@@ -74,6 +74,45 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
     }),
   );
 
+  // Hover, definition and references walk the YAML syntax tree of the document under the cursor, which the engine
+  // builds lazily (a parse with the yaml package on first use: a few milliseconds per file, several times that on a
+  // busy machine). Editors ask about open documents: their trees are built while the server is idle (after an
+  // analysis, after an open), a few at a time, so that the first hover on a document does not wait for the parse.
+  let warmTimer: NodeJS.Timeout | undefined;
+  const warmed = new WeakSet<object>();
+  const warmOpenDocuments = () => {
+    warmTimer = undefined;
+    const started = Date.now();
+    const workspace = ctx.workspace();
+    for (const document of ctx.documents.all()) {
+      const file = workspace.getFile(canonicalUri(document.uri));
+      // Large files are left to the request that needs them: parsing one here would hold up the next edit.
+      if (!file || warmed.has(file) || file.text.length > 256 * 1024) continue;
+      warmed.add(file);
+      for (const parsed of file.documents) {
+        void parsed.yaml;
+        for (const object of parsed.objects) void object.node;
+      }
+      // A slice at a time; the rest after whatever is waiting.
+      if (Date.now() - started > 8) {
+        scheduleWarming();
+        return;
+      }
+    }
+  };
+  const scheduleWarming = () => {
+    warmTimer ??= setTimeout(() => {
+      try {
+        warmOpenDocuments();
+      } catch (error) {
+        ctx.log(`netpol: preparing open documents failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }, 20);
+    // Never what keeps the process alive.
+    warmTimer.unref?.();
+  };
+  ctx.documents.onDidOpen(() => scheduleWarming());
+
   // Lenses count pods in other files: after any change, visible lenses are stale. The workspace version of the last
   // lens answer tells whether a refresh is due; a client that rejects the refresh request is not asked again.
   let lensesServedAt: number | undefined;
@@ -82,6 +121,7 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
     // The analysis has just built the models of this version: index them now (cheap), so that completion, which
     // accepts the last built index while typing, is at most one edit behind.
     featureIndex(workspace).scopes();
+    scheduleWarming();
     if (refreshUnsupported || lensesServedAt === undefined || lensesServedAt === workspace.version) return;
     lensesServedAt = undefined;
     connection.sendRequest(CodeLensRefreshRequest.type).catch(() => {

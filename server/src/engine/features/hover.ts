@@ -174,7 +174,7 @@ function peerHover(workspace: Workspace, index: ScopeIndex, policy: NetworkPolic
       lines.push(...noNamespacesMatch(index, peer.namespaceSelector));
       return lines.join('\n');
     }
-    lines.push(`Namespaces (${namespaces.length}): ${cappedInline(namespaces.map((ns) => code(ns.name)), LIST_CAP)}`, '');
+    lines.push(`Namespaces (${namespaces.length}): ${cappedInlineOf(namespaces, (ns) => code(ns.name), LIST_CAP)}`, '');
   }
   const matched = index.peerWorkloads(policy, peer);
   if (matched.length > 0) {
@@ -319,7 +319,11 @@ function noPodsMatch(
   const why = whyNothingMatches(selector, candidates.map((w) => w.podLabels), stats, 'pod');
   if (why.length) lines.push('', 'Nearest existing labels:', ...why);
   if (lookElsewhere) {
-    const elsewhere = index.model.workloads.filter((w) => !candidates.includes(w) && matchesSelector(selector, w.podLabels));
+    const here = new Set(candidates);
+    const elsewhere = index
+      .workloadsMatching(selector, index.namespacesWithWorkloads())
+      .filter((w) => !here.has(w))
+      .sort((a, b) => a.id - b.id);
     if (elsewhere.length > 0) {
       lines.push('', `Pods with these labels in other namespaces (a namespaceSelector would reach them):`, ...cappedList(elsewhere, (w) => podEntry(workspace, w), 5));
     }

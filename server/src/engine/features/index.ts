@@ -8,7 +8,7 @@ import type { Analysis } from '../evaluate';
 import { changesSince, objectNamespace, type Model, type Namespace, type Workload } from '../model';
 import type { K8sObject } from '../parse';
 import type { NetworkPolicy, Peer, PodPeer, PolicyRule } from '../policy';
-import { matchesSelector } from '../selectors';
+import { matchesSelector, type LabelSelector } from '../selectors';
 import type { Labels } from '../types';
 import type { Scope, Workspace } from '../workspace';
 import { reachOf, RuleIndex, type Reach } from './reach';
@@ -25,6 +25,31 @@ export type LabelStats = Map<string, Map<string, number>>;
 
 const ALL_NAMESPACES = '\u0000all';
 
+/** The workloads of one namespace by pod label (model order within each list). */
+interface LabelPostings {
+  byValue: Map<string, Map<string, Workload[]>>;
+  byKey: Map<string, Workload[]>;
+}
+
+function postingsOf(workloads: readonly Workload[]): LabelPostings {
+  const postings: LabelPostings = { byValue: new Map(), byKey: new Map() };
+  for (const w of workloads) {
+    for (const key in w.podLabels) {
+      if (!Object.prototype.hasOwnProperty.call(w.podLabels, key)) continue;
+      const withKey = postings.byKey.get(key);
+      if (withKey) withKey.push(w);
+      else postings.byKey.set(key, [w]);
+      let values = postings.byValue.get(key);
+      if (!values) postings.byValue.set(key, (values = new Map()));
+      const value = w.podLabels[key];
+      const withValue = values.get(value);
+      if (withValue) withValue.push(w);
+      else values.set(value, [w]);
+    }
+  }
+  return postings;
+}
+
 export class ScopeIndex {
   private readonly workloadsByNamespace = new Map<string, Workload[]>();
   /** Per namespace, its workloads and policies by object (built on first lookup in the namespace). */
@@ -33,6 +58,7 @@ export class ScopeIndex {
   private readonly peerCache = new Map<Peer, Workload[]>();
   private readonly peerNamespaceCache = new Map<Peer, Namespace[]>();
   private readonly podLabelStatsCache = new Map<string, LabelStats>();
+  private readonly postingsCache = new Map<string, LabelPostings>();
   private namespaceLabelStatsCache: LabelStats | undefined;
   private peerRefsCache: PeerRef[] | undefined;
   private ruleIndexCache: RuleIndex | undefined;
@@ -68,6 +94,7 @@ export class ScopeIndex {
     // Untouched namespaces keep their workloads (the very objects, unless some were renumbered) and policies.
     if (changes.workloadsKept) {
       for (const [policy, selected] of previous.selectedCache) if (!changed.has(policy.namespace)) this.selectedCache.set(policy, selected);
+      for (const [namespace, postings] of previous.postingsCache) if (!changed.has(namespace)) this.postingsCache.set(namespace, postings);
     }
     // Label counts depend only on the labels, which untouched namespaces keep even when renumbered.
     for (const [namespace, stats] of previous.podLabelStatsCache) {
@@ -133,11 +160,51 @@ export class ScopeIndex {
     return found && 'podSelector' in found ? found : undefined;
   }
 
+  /** Namespaces that have workloads (those the configuration assumes included). */
+  namespacesWithWorkloads(): IterableIterator<string> {
+    return this.workloadsByNamespace.keys();
+  }
+
+  /**
+   * Workloads whose pod labels satisfy a selector, in the namespaces given (in that order; model order within each).
+   * Only the workloads carrying the selector's first `In` or `Exists` label are tested, so a selector asked about
+   * every namespace costs what it matches, not a test of every workload of the scope.
+   */
+  workloadsMatching(selector: LabelSelector, namespaces: Iterable<string>): Workload[] {
+    const positive = selector.requirements.find((r) => r.operator === 'In' || r.operator === 'Exists');
+    const out: Workload[] = [];
+    for (const namespace of namespaces) {
+      let candidates: readonly Workload[];
+      if (!positive) candidates = this.workloadsIn(namespace);
+      else {
+        const postings = this.postingsIn(namespace);
+        if (positive.operator === 'Exists') candidates = postings.byKey.get(positive.key) ?? [];
+        else {
+          const byValue = postings.byValue.get(positive.key);
+          const lists = byValue ? [...new Set(positive.values)].map((v) => byValue.get(v)).filter((l): l is Workload[] => l !== undefined) : [];
+          // A workload has one value per key: lists of different values never share one.
+          candidates = lists.length === 1 ? lists[0] : lists.flat().sort((a, b) => a.id - b.id);
+        }
+      }
+      for (const w of candidates) if (matchesSelector(selector, w.podLabels)) out.push(w);
+    }
+    return out;
+  }
+
+  private postingsIn(namespace: string): LabelPostings {
+    let postings = this.postingsCache.get(namespace);
+    if (!postings) {
+      postings = postingsOf(this.workloadsIn(namespace));
+      this.postingsCache.set(namespace, postings);
+    }
+    return postings;
+  }
+
   /** Pods the policy's spec.podSelector selects (whether or not the policy is valid). */
   selectedBy(policy: NetworkPolicy): Workload[] {
     let cached = this.selectedCache.get(policy);
     if (!cached) {
-      cached = this.workloadsIn(policy.namespace).filter((w) => matchesSelector(policy.podSelector, w.podLabels));
+      cached = this.workloadsMatching(policy.podSelector, [policy.namespace]);
       this.selectedCache.set(policy, cached);
     }
     return cached;
@@ -161,12 +228,8 @@ export class ScopeIndex {
     if (peer.type === 'ipBlock') return [];
     let cached = this.peerCache.get(peer);
     if (!cached) {
-      cached = [];
-      for (const ns of this.peerNamespaces(policy, peer)) {
-        for (const w of this.workloadsIn(ns.name)) {
-          if (!peer.podSelector || matchesSelector(peer.podSelector, w.podLabels)) cached.push(w);
-        }
-      }
+      const namespaces = this.peerNamespaces(policy, peer).map((ns) => ns.name);
+      cached = peer.podSelector ? this.workloadsMatching(peer.podSelector, namespaces) : namespaces.flatMap((ns) => this.workloadsIn(ns));
       this.peerCache.set(peer, cached);
     }
     return cached;
@@ -275,6 +338,12 @@ export class FeatureIndex {
 
 const indexes = new WeakMap<Workspace, FeatureIndex>();
 const lastBuilt = new WeakMap<Workspace, FeatureIndex>();
+
+/** Forgets the workspace's indexes: the next request builds one from the models alone (tests compare the two). */
+export function forgetFeatureIndex(workspace: Workspace): void {
+  indexes.delete(workspace);
+  lastBuilt.delete(workspace);
+}
 
 /** The index of the workspace's current version (rebuilt lazily after any change). */
 export function featureIndex(workspace: Workspace): FeatureIndex {

@@ -9,11 +9,12 @@ import { describe, test } from 'node:test';
 import { workloadEndpoint } from '../../../src/engine/evaluate';
 import { completion } from '../../../src/engine/features/completion';
 import { hover } from '../../../src/engine/features/hover';
-import { featureIndex, ScopeIndex, type LabelStats } from '../../../src/engine/features/index';
+import { featureIndex, forgetFeatureIndex, ScopeIndex, type LabelStats } from '../../../src/engine/features/index';
 import { cappedInline, cappedList, workloadLink } from '../../../src/engine/features/markdown';
 import { peerMatches } from '../../../src/engine/features/reach';
 import type { Workload } from '../../../src/engine/model';
 import { PortSet } from '../../../src/engine/portset';
+import { matchesSelector, type LabelSelector } from '../../../src/engine/selectors';
 import { Workspace } from '../../../src/engine/workspace';
 
 /** mulberry32: a small seeded generator, so a failing seed can be replayed. */
@@ -310,6 +311,35 @@ function edit(random: Random, files: Map<string, string>): void {
   }
 }
 
+describe('selectors answered from per-namespace label postings equal a test of every workload', () => {
+  test('workloadsMatching, selectedBy and peerWorkloads', () => {
+    let selectors = 0;
+    for (const seed of SEEDS) {
+      const workspace = workspaceOf(randomFiles(seeded(seed)));
+      const index = featureIndex(workspace).scopes()[0];
+      const namespaces = [...index.namespacesWithWorkloads()];
+      const plain = (selector: LabelSelector, names: readonly string[]) =>
+        names.flatMap((ns) => index.model.workloads.filter((w) => w.namespace === ns && matchesSelector(selector, w.podLabels)));
+      for (const policy of index.model.policies) {
+        const where = `seed ${seed}: ${policy.namespace}/${policy.name}`;
+        assert.deepEqual(index.selectedBy(policy), plain(policy.podSelector, [policy.namespace]), `${where}: podSelector`);
+        assert.deepEqual(index.workloadsMatching(policy.podSelector, namespaces), plain(policy.podSelector, namespaces), `${where}: podSelector anywhere`);
+        selectors++;
+        for (const rule of [...policy.ingress, ...policy.egress]) {
+          for (const peer of rule.peers ?? []) {
+            if (peer.type !== 'pods') continue;
+            const names = index.peerNamespaces(policy, peer).map((ns) => ns.name);
+            const expected = peer.podSelector ? plain(peer.podSelector, names) : names.flatMap((ns) => index.model.workloads.filter((w) => w.namespace === ns));
+            assert.deepEqual(index.peerWorkloads(policy, peer), expected, `${where}: ${rule.direction} rule ${rule.index} peer ${peer.index}`);
+            selectors++;
+          }
+        }
+      }
+    }
+    assert.ok(selectors > 500, `enough selectors (${selectors})`);
+  });
+});
+
 describe('an index that took over from an earlier version answers like one built from scratch', () => {
   test('selections, label counts, completion and hovers after random edits', () => {
     let checks = 0;
@@ -337,20 +367,30 @@ describe('an index that took over from an earlier version answers like one built
         for (const policy of kept.model.policies) {
           assert.deepEqual(kept.selectedBy(policy), fresh.selectedBy(policy), `${where}: selection of ${policy.namespace}/${policy.name}`);
         }
-        // The same requests on a workspace built from the same texts.
+        // The same requests: on the index that took over, then on one built afresh from the same models, and
+        // completion also on a workspace built from the same texts (its models may order namespaces differently,
+        // which completion's sorted answers do not show).
         const scratch = workspaceOf(files);
+        const positions: { uri: string; offset: number; what: 'hover' | 'completion' }[] = [];
         for (const [uri, text] of files) {
           for (const m of text.matchAll(/(?:app|tier|team): /g)) {
-            const offset = m.index! + m[0].length;
-            assert.deepEqual(completion(workspace, uri, offset), completion(scratch, uri, offset), `${where}: completion at ${uri}:${offset}`);
+            positions.push({ uri, offset: m.index! + m[0].length, what: 'completion' });
+            // Hovers on selectors and peers (what they match, why nothing matches).
+            positions.push({ uri, offset: m.index! + 1, what: 'hover' });
           }
         }
-        for (const { uri, offset } of workloadNameOffsets(workspace, kept)) {
-          assert.equal(hover(workspace, uri, offset)?.markdown, hover(scratch, uri, offset)?.markdown, `${where}: hover at ${uri}:${offset}`);
+        for (const { uri, offset } of workloadNameOffsets(workspace, kept)) positions.push({ uri, offset, what: 'hover' });
+        const ask = (ws: Workspace, p: (typeof positions)[number]) => (p.what === 'hover' ? hover(ws, p.uri, p.offset)?.markdown : completion(ws, p.uri, p.offset));
+        const answers = positions.map((p) => ask(workspace, p));
+        forgetFeatureIndex(workspace);
+        assert.notEqual(featureIndex(workspace).scopes()[0], kept, 'a new index');
+        positions.forEach((p, i) => {
+          assert.deepEqual(answers[i], ask(workspace, p), `${where}: ${p.what} at ${p.uri}:${p.offset}`);
+          if (p.what === 'completion') assert.deepEqual(answers[i], ask(scratch, p), `${where}: ${p.what} at ${p.uri}:${p.offset} (scratch)`);
           checks++;
-        }
+        });
       }
     }
-    assert.ok(checks > 300, `enough hovers compared (${checks})`);
+    assert.ok(checks > 1000, `enough answers compared (${checks})`);
   });
 });
