@@ -119,14 +119,15 @@ if (inspector && allocProfile) {
     fs.writeFileSync(allocProfile, JSON.stringify(result.profile));
     const bySite = new Map<string, number>();
     let total = 0;
-    const visit = (node: SamplingNode) => {
+    // Built-ins (Map.set, Array.filter...) count for the script function that called them.
+    const visit = (node: SamplingNode, caller: string) => {
       const f = node.callFrame;
-      const site = `${f.functionName || '(anonymous)'} ${path.basename(f.url)}:${f.lineNumber + 1}`;
+      const site = f.url ? `${f.functionName || '(anonymous)'} ${path.basename(f.url)}:${f.lineNumber + 1}` : caller;
       bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
       total += node.selfSize;
-      node.children.forEach(visit);
+      for (const child of node.children) visit(child, site);
     };
-    visit(result.profile.head as SamplingNode);
+    visit(result.profile.head as SamplingNode, '(root)');
     console.log(`allocated by the edits: ${Math.round(total / MB)} MB (${Math.round(total / MB / Math.max(1, edits))} MB per edit); top sites:`);
     for (const [site, bytes] of [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${(bytes / MB).toFixed(1).padStart(8)} MB  ${site}`);
   });

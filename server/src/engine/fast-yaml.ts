@@ -20,8 +20,6 @@ export interface FastDocument {
 
 export interface FastResult {
   documents: FastDocument[];
-  /** Offsets where lines start, as the yaml package's LineCounter records them. */
-  lineStarts: number[];
 }
 
 /** Thrown inside the reader to give up on a file; never escapes readSimpleYaml. */
@@ -54,37 +52,62 @@ export function readSimpleYaml(text: string): FastResult | undefined {
   }
 }
 
+/**
+ * Line tables shared by every read (one file at a time, synchronously): typed arrays grown as needed instead of
+ * three new arrays per file, whose garbage added up to tens of MB while a large workspace was indexed.
+ */
+let tableStarts = new Int32Array(4096);
+let tableEnds = new Int32Array(4096);
+let tableIndents = new Int32Array(4096);
+
+function growLineTables(): void {
+  const grow = (a: Int32Array) => {
+    const b = new Int32Array(a.length * 2);
+    b.set(a);
+    return b;
+  };
+  tableStarts = grow(tableStarts);
+  tableEnds = grow(tableEnds);
+  tableIndents = grow(tableIndents);
+}
+
 class Reader {
-  private readonly starts: number[] = [];
-  private readonly ends: number[] = [];
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
   /** Indentation of each line; -1 for blank lines, -2 for comment lines. */
-  private readonly indents: number[] = [];
+  private readonly indents: Int32Array;
+  /** Lines of the text (the tables are longer). */
+  private readonly lineCount: number;
   private ranges = new Map<object, OffsetRange>();
   /** Items of the sequences being read (see seq). */
   private readonly items: unknown[] = [];
 
   constructor(private readonly text: string) {
     let start = 0;
+    let line = 0;
     const n = text.length;
     while (start <= n) {
       let end = text.indexOf('\n', start);
       if (end < 0) end = n;
       let i = start;
       while (i < end && text.charCodeAt(i) === SPACE) i++;
-      this.starts.push(start);
-      this.ends.push(end);
-      this.indents.push(i === end ? -1 : text.charCodeAt(i) === HASH ? -2 : i - start);
+      if (line === tableStarts.length) growLineTables();
+      tableStarts[line] = start;
+      tableEnds[line] = end;
+      tableIndents[line] = i === end ? -1 : text.charCodeAt(i) === HASH ? -2 : i - start;
+      line++;
       if (end === n) break;
       start = end + 1;
     }
+    this.starts = tableStarts;
+    this.ends = tableEnds;
+    this.indents = tableIndents;
+    this.lineCount = line;
   }
 
   read(): FastResult {
-    const { text, starts, indents } = this;
-    const lineCount = starts.length;
+    const { text, starts, indents, lineCount } = this;
     const documents: FastDocument[] = [];
-    // The yaml package's LineCounter records 0 and the offset after every newline: the starts of the lines here.
-    const lineStarts = starts.slice();
     let line = 0;
     let first = true;
     while (line < lineCount) {
@@ -124,7 +147,7 @@ class Reader {
       });
       line = next;
     }
-    return { documents, lineStarts };
+    return { documents };
   }
 
   private isMarker(line: number): boolean {
@@ -138,10 +161,10 @@ class Reader {
    * entry of a collection or of the document) they extend ranges in ways not modelled here.
    */
   private nextContent(line: number): number {
-    const { indents } = this;
+    const { indents, lineCount } = this;
     let i = line;
     let commentIndent = -1;
-    for (; i < indents.length; i++) {
+    for (; i < lineCount; i++) {
       const indent = indents[i];
       if (indent === -1) continue;
       if (indent !== -2) break;
@@ -151,7 +174,7 @@ class Reader {
     }
     if (commentIndent < 0) return i;
     // Comments at column 0 before the end of the document stay outside every node too.
-    const atEnd = i >= indents.length || this.isMarker(i);
+    const atEnd = i >= lineCount || this.isMarker(i);
     if (atEnd ? commentIndent !== 0 : indents[i] !== commentIndent) throw GIVE_UP;
     return i;
   }
@@ -159,7 +182,7 @@ class Reader {
   /** A block mapping whose first key starts at `offset` on `line`, with its keys at column `indent`. */
   private map(line: number, indent: number, offset: number, depth = 0): Parsed & { nextLine: number } {
     if (depth > MAX_DEPTH) throw GIVE_UP;
-    const { text, starts, indents } = this;
+    const { text, starts, indents, lineCount } = this;
     const out: Record<string, unknown> = {};
     const keys = new Set<string>();
     let at = offset;
@@ -198,7 +221,7 @@ class Reader {
       if (v === lineEnd || (text.charCodeAt(v) === HASH && v > colon + 1)) {
         // The value is a block below: a mapping or sequence further indented, or a sequence at the key's column.
         const below = this.nextContent(current + 1);
-        if (below >= indents.length || this.isMarker(below)) throw GIVE_UP;
+        if (below >= lineCount || this.isMarker(below)) throw GIVE_UP;
         const belowIndent = indents[below];
         const belowStart = starts[below] + belowIndent;
         const isItem = text.charCodeAt(belowStart) === DASH && (belowStart + 1 === this.ends[below] || text.charCodeAt(belowStart + 1) === SPACE);
@@ -215,7 +238,7 @@ class Reader {
         end = value.end;
         nextLine = this.nextContent(current + 1);
       }
-      if (nextLine >= indents.length || this.isMarker(nextLine) || indents[nextLine] < indent) {
+      if (nextLine >= lineCount || this.isMarker(nextLine) || indents[nextLine] < indent) {
         this.ranges.set(out, [offset, end]);
         return { value: out, end, nextLine };
       }
@@ -228,7 +251,7 @@ class Reader {
   /** A block sequence with its `-` at column `indent`, starting on `line`. */
   private seq(line: number, indent: number, depth: number): Parsed & { nextLine: number } {
     if (depth > MAX_DEPTH) throw GIVE_UP;
-    const { text, starts, ends, indents, items } = this;
+    const { text, starts, ends, indents, items, lineCount } = this;
     // Items gather on a stack shared by nested sequences and are copied out at the end: an array grown by push
     // keeps room for 17 or more items (about 150 bytes for the usual one or two), and the values live as long as
     // the file does.
@@ -256,9 +279,9 @@ class Reader {
         end = item.end;
         nextLine = this.nextContent(current + 1);
       }
-      const atItem = nextLine < indents.length && !this.isMarker(nextLine) && indents[nextLine] === indent && text.charCodeAt(starts[nextLine] + indent) === DASH;
+      const atItem = nextLine < lineCount && !this.isMarker(nextLine) && indents[nextLine] === indent && text.charCodeAt(starts[nextLine] + indent) === DASH;
       if (!atItem) {
-        if (nextLine < indents.length && !this.isMarker(nextLine) && indents[nextLine] > indent) throw GIVE_UP;
+        if (nextLine < lineCount && !this.isMarker(nextLine) && indents[nextLine] > indent) throw GIVE_UP;
         const out = items.slice(base);
         items.length = base;
         this.ranges.set(out, [start, end]);
