@@ -105,7 +105,8 @@ async function measureWorkspace(name, dir, o, log) {
 
   log(`[${name}] netpol lsp --stdio`);
   r.netpol = await runSession({
-    command: [...netpol, 'lsp', '--stdio'], cwd: repo, workspace: dir, files, targets, startMode: 'index',
+    // NETPOL_BENCH_SERVER_ARGS: extra Node.js flags for the server alone (e.g. --cpu-prof --cpu-prof-dir=DIR).
+    command: [process.execPath, ...(process.env.NETPOL_BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean), ...netpol.slice(1), 'lsp', '--stdio'], cwd: repo, workspace: dir, files, targets, startMode: 'index',
     settings: { netpol: {} }, edits: o.edits, hovers: o.hovers, requests: o.requests, editBudgetMs: o.editBudgetS * 1000, log: path.join(o.cache, `netpol-${name}.log`),
   });
 

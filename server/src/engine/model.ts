@@ -499,7 +499,26 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
     return out;
   };
 
-  const merged = merge(keep(previous.workloads, previousLists.workloads), part.workloads, (w) => w.object);
+  /**
+   * The previous list with the touched namespaces' items replaced by the rebuilt ones, in input order. When they
+   * are as many and each fits where one was taken out (an edit that changed values, not objects), one copy with
+   * the new items in the old places; else `keep` and `merge`.
+   */
+  const replaceTouched = <T>(list: T[], byNamespace: ReadonlyMap<string, readonly T[]>, rebuilt: T[], objectOf: (item: T) => K8sObject): T[] => {
+    const kept = keep(list, byNamespace);
+    if (removedAt.length === rebuilt.length && rebuilt.length > 0) {
+      const out = list.slice();
+      removedAt.forEach((at, k) => (out[at] = rebuilt[k]));
+      const key = (at: number) => orderKey(objectOf(out[at]));
+      if (removedAt.every((at) => (at === 0 || key(at - 1) < key(at)) && (at === out.length - 1 || key(at) < key(at + 1)))) {
+        insertedAt = removedAt;
+        return out;
+      }
+    }
+    return merge(kept, rebuilt, objectOf);
+  };
+
+  const merged = replaceTouched(previous.workloads, previousLists.workloads, part.workloads, (w) => w.object);
   // Dense ids again; a workload whose id moves is copied (the previous model keeps its own). When every rebuilt
   // workload took the place of a removed one, no kept workload moved.
   const renumbered = new Map<Workload, Workload>();
@@ -533,7 +552,7 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
   }
   for (const [o, w] of part.ownedBy) ownedBy.set(o, current(w));
 
-  const policies = merge(keep(previous.policies, previous.policiesByNamespace), part.policies, (p) => p.object);
+  const policies = replaceTouched(previous.policies, previous.policiesByNamespace, part.policies, (p) => p.object);
   const policiesByNamespace = new Map(previous.policiesByNamespace);
   for (const ns of touched) policiesByNamespace.delete(ns);
   groupByNamespace(part.policies, policiesByNamespace);
@@ -551,7 +570,7 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
     defaultNamespace,
     namespaces,
     workloads,
-    services: merge(keep(previous.services, previousLists.services), part.services, (s) => s.object),
+    services: replaceTouched(previous.services, previousLists.services, part.services, (s) => s.object),
     policies,
     policiesByNamespace,
     findings,

@@ -1,7 +1,7 @@
 // Runs the rules over every scope of a workspace and collects diagnostics per file, applying severity settings
 // and suppression comments. A rule that throws is caught: the other rules and files still get their diagnostics.
 import type { RuleSetting, WorkspaceConfig } from '../config';
-import { listsByNamespace, namespacesChangedSince, objectNamespace, objectsInNamespace, type Model, type Namespace, type Service, type Workload } from '../model';
+import { changesSince, lineageOf, listsByNamespace, namespacesChangedSince, objectNamespace, objectsInNamespace, type Model, type ModelLineage, type Namespace, type Service, type Workload } from '../model';
 import type { K8sObject, ParsedFile } from '../parse';
 import type { NetworkPolicy, PodPeer } from '../policy';
 import { matchesSelector, type LabelSelector } from '../selectors';
@@ -211,7 +211,16 @@ export class IncrementalRuleRunner {
   /** Milliseconds per phase and rule of the last run, and counts of re-run units under `#` keys (benchmark, logs). */
   timings: Record<string, number> = {};
 
+  /** Per scope, which peers select each namespace (see `peersSelecting`). */
+  private readonly peerIndexes = new Map<string, PeerIndex>();
+
   constructor(private readonly options: RunOptions = {}) {}
+
+  private peerIndexOf(scopeName: string): PeerIndex {
+    let index = this.peerIndexes.get(scopeName);
+    if (!index) this.peerIndexes.set(scopeName, (index = new Map()));
+    return index;
+  }
 
   /**
    * Diagnostics by file URI, every file of the workspace with an entry. The map is the runner's own, valid until the
@@ -367,7 +376,9 @@ export class IncrementalRuleRunner {
       report: () => undefined,
     };
     const affected =
-      namespaces && before ? affectedPolicies(before.model, model, namespaces, changed, (policy, peer) => peerSelectsAnyPod(baseContext, policy, peer)) : undefined;
+      namespaces && before
+        ? affectedPolicies(before.model, model, namespaces, changed, (policy, peer) => peerSelectsAnyPod(baseContext, policy, peer), this.peerIndexOf(scope.name))
+        : undefined;
     lap('affected');
     if (affected && namespaces) {
       // Counts, not times (`#` marks them), for the benchmark's breakdown.
@@ -489,6 +500,7 @@ export function affectedPolicies(
   namespaces: Set<string>,
   changed: Set<string>,
   selectsAnyPod: (policy: NetworkPolicy, peer: PodPeer) => boolean,
+  peerIndex: PeerIndex = new Map(),
 ): AffectedPolicies {
   let namespaceSetChanged = false;
   for (const name of namespaces) if (!sameNamespace(before.namespaces.get(name), after.namespaces.get(name))) namespaceSetChanged = true;
@@ -509,21 +521,33 @@ export function affectedPolicies(
     const set = policySet(selected);
     return { selected: set, services: set, reach: set };
   }
-  for (const p of after.policies) {
-    if (namespaces.has(p.namespace) || namespaceSetChanged) {
-      const own = namespaces.has(p.namespace);
-      const anySelector = own || namespaceSelectorPeers(p).length > 0;
-      if (anySelector) {
-        selected.push(p);
-        services.push(p);
-        reach.push(p);
-      }
-      continue;
+  const everywhere = (p: NetworkPolicy) => {
+    selected.push(p);
+    services.push(p);
+    reach.push(p);
+  };
+  if (namespaceSetChanged) {
+    // A selector may now match other namespaces, or none: every policy with a namespaceSelector.
+    for (const p of after.policies) if (namespaces.has(p.namespace) || namespaceSelectorPeers(p).length > 0) everywhere(p);
+    return { selected: policySet(selected), services: policySet(services), reach: policySet(reach) };
+  }
+  for (const ns of namespaces) for (const p of after.policiesByNamespace.get(ns) ?? []) everywhere(p);
+  // The peers elsewhere whose namespaceSelector selects a changed namespace where something changed, by policy.
+  const peersByPolicy = new Map<NetworkPolicy, PodPeer[]>();
+  for (const ns of reached) {
+    if (!changes.get(ns.name)!.any) continue;
+    for (const [p, peer] of peersSelecting(ns, after, peerIndex)) {
+      if (namespaces.has(p.namespace)) continue;
+      const list = peersByPolicy.get(p);
+      if (list) list.push(peer);
+      else peersByPolicy.set(p, [peer]);
     }
+  }
+  for (const [p, peers] of peersByPolicy) {
     let reaches = false;
     let selects = false;
     let selectsServices = false;
-    for (const peer of namespaceSelectorPeers(p)) {
+    for (const peer of new Set(peers)) {
       const podSelector = peer.podSelector;
       for (const ns of reached) {
         const change = changes.get(ns.name)!;
@@ -545,6 +569,32 @@ export function affectedPolicies(
     if (selects || selectsServices) services.push(p);
   }
   return { selected: policySet(selected), services: policySet(services), reach: policySet(reach) };
+}
+
+/** Per namespace name: the pod peers whose namespaceSelector selects it, and the model lineage they were found in. */
+type PeerIndex = Map<string, { lineage: ModelLineage; namespace: Namespace; pairs: [NetworkPolicy, PodPeer][] }>;
+
+/**
+ * The policies' pod peers whose namespaceSelector selects a namespace. Kept per namespace across edits: a later
+ * model updates them from the policies of the namespaces changed since, instead of scanning every policy again.
+ */
+function peersSelecting(ns: Namespace, model: Model, index: PeerIndex): [NetworkPolicy, PodPeer][] {
+  const known = index.get(ns.name);
+  const since = known && sameNamespace(known.namespace, ns) ? changesSince(known.lineage, model) : undefined;
+  let pairs: [NetworkPolicy, PodPeer][];
+  const add = (p: NetworkPolicy) => {
+    for (const peer of namespaceSelectorPeers(p)) if (matchesSelector(peer.namespaceSelector!, ns.labels)) pairs.push([p, peer]);
+  };
+  if (known && since && since.sameNamespaces) {
+    if (since.namespaces.size === 0) return known.pairs;
+    pairs = known.pairs.filter(([p]) => !since.namespaces.has(p.namespace));
+    for (const name of since.namespaces) for (const p of model.policiesByNamespace.get(name) ?? []) add(p);
+  } else {
+    pairs = [];
+    for (const p of model.policies) add(p);
+  }
+  index.set(ns.name, { lineage: lineageOf(model), namespace: ns, pairs });
+  return pairs;
 }
 
 /** Per policy (readings are kept per object across edits), its pod peers with a namespaceSelector. */

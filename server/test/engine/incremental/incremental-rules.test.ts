@@ -9,6 +9,8 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 import fc from 'fast-check';
+import { listsByNamespace, type Model, type Workload } from '../../../src/engine/model';
+import type { K8sObject } from '../../../src/engine/parse';
 import { IncrementalRuleRunner, runRules } from '../../../src/engine/rules/run';
 import type { Diagnostic } from '../../../src/engine/rules/types';
 import { Workspace } from '../../../src/engine/workspace';
@@ -166,6 +168,27 @@ class Scenario {
   }
 }
 
+/** What a model says, in comparable form: its lists in order (with ids), its indexes and ownership. */
+function modelShape(model: Model): unknown {
+  const at = (o: K8sObject) => `${o.uri}#${o.range[0]}`;
+  const workload = (w: Workload) => `${w.id} ${w.displayName} ${at(w.object)} ${JSON.stringify(w.podLabels)} ${JSON.stringify(w.containerPorts.map((p) => [p.name, p.containerPort, p.protocol]))}`;
+  const byName = <T>(map: ReadonlyMap<string, readonly T[]>, show: (item: T) => string) =>
+    Object.fromEntries([...map].filter(([, list]) => list.length > 0).sort(([a], [b]) => a.localeCompare(b)).map(([k, list]) => [k, list.map(show)]));
+  const lists = listsByNamespace(model);
+  return {
+    workloads: model.workloads.map(workload),
+    policies: model.policies.map((p) => `${p.namespace}/${p.name} ${at(p.object)}`),
+    services: model.services.map((x) => `${x.namespace}/${x.name} ${at(x.object)}`),
+    namespaces: [...model.namespaces.values()].map((n) => `${n.name} ${JSON.stringify(n.labels)} ${n.implicit} ${n.external}`).sort(),
+    policiesByNamespace: byName(model.policiesByNamespace, (p) => at(p.object)),
+    workloadsByNamespace: byName(lists.workloads, workload),
+    servicesByNamespace: byName(lists.services, (x) => at(x.object)),
+    ownWorkloads: lists.ownWorkloads,
+    ownedBy: [...model.ownedBy].map(([o, w]) => `${at(o)} -> ${workload(w)}`).sort(),
+    objects: model.objects.map(at),
+  };
+}
+
 function freshWorkspace(files: Files): Workspace {
   const ws = new Workspace();
   for (const [uri, text] of files) ws.setFile(uri, text);
@@ -197,8 +220,11 @@ function checkProperty(root: string, initial: Files, runs: number, seed: number)
         // Hovers and lenses rebuild the models between rule runs: the runner must follow several updates.
         if (batch.length > 1) ws.scopes();
         const incremental = normalize(runner.run(ws));
-        const expected = normalize(runRules(freshWorkspace(files)));
+        const fresh = freshWorkspace(files);
+        const expected = normalize(runRules(fresh));
         assert.deepEqual(incremental, expected, `after ${JSON.stringify(batches)}`);
+        // The updated models themselves equal models built from scratch (lists, ids, indexes, ownership).
+        assert.deepEqual(ws.scopes().map((s) => modelShape(s.model)), fresh.scopes().map((s) => modelShape(s.model)), `models after ${JSON.stringify(batches)}`);
       }
     }),
     { seed, numRuns: runs, endOnFailure: true },
@@ -218,6 +244,35 @@ describe('incremental rule runs equal full runs', () => {
     const root = path.join(temp, 'small');
     execFileSync(process.execPath, [path.join(repoRoot, '..', 'shared', 'bench', 'gen-workspace.mjs'), root, '--preset', 'small', '--seed', '3'], { stdio: 'ignore' });
     checkProperty(root, load(root), 25, 1717);
+  });
+
+  it('updated models keep ownership right when a pod loses its owner or goes (ownerReferences)', () => {
+    const uri = (name: string) => `file:///ws/${name}.yaml`;
+    const pod = (owned: boolean) =>
+      `apiVersion: v1\nkind: Pod\nmetadata:\n  name: web-1\n  namespace: a\n${owned ? '  ownerReferences:\n    - apiVersion: apps/v1\n      kind: Deployment\n      name: web\n      controller: true\n' : ''}  labels:\n    app: web\nspec:\n  containers:\n    - name: web\n`;
+    const files: Files = new Map([
+      [uri('deploy'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: a\nspec:\n  template:\n    metadata:\n      labels:\n        app: web\n    spec:\n      containers:\n        - name: web\n'],
+      [uri('pod'), pod(true)],
+      [uri('other'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: solo\n  namespace: b\nspec:\n  containers:\n    - name: solo\n'],
+    ]);
+    const ws = freshWorkspace(files);
+    ws.scopes();
+    const steps: [string, string | undefined][] = [
+      [uri('pod'), pod(false)],
+      [uri('pod'), pod(true)],
+      [uri('pod'), undefined],
+      [uri('pod'), pod(true)],
+    ];
+    for (const [changedUri, text] of steps) {
+      if (text === undefined) {
+        ws.deleteFile(changedUri);
+        files.delete(changedUri);
+      } else {
+        ws.setFile(changedUri, text);
+        files.set(changedUri, text);
+      }
+      assert.deepEqual(ws.scopes().map((s) => modelShape(s.model)), freshWorkspace(files).scopes().map((s) => modelShape(s.model)), String(text));
+    }
   });
 
   it('a peer reaching another namespace through both selectors follows the pods of that namespace across edits', () => {
