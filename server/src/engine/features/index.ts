@@ -25,29 +25,10 @@ export type LabelStats = Map<string, Map<string, number>>;
 
 const ALL_NAMESPACES = '\u0000all';
 
-/** The workloads of one namespace by pod label (model order within each list). */
-interface LabelPostings {
-  byValue: Map<string, Map<string, Workload[]>>;
-  byKey: Map<string, Workload[]>;
-}
-
-function postingsOf(workloads: readonly Workload[]): LabelPostings {
-  const postings: LabelPostings = { byValue: new Map(), byKey: new Map() };
-  for (const w of workloads) {
-    for (const key in w.podLabels) {
-      if (!Object.prototype.hasOwnProperty.call(w.podLabels, key)) continue;
-      const withKey = postings.byKey.get(key);
-      if (withKey) withKey.push(w);
-      else postings.byKey.set(key, [w]);
-      let values = postings.byValue.get(key);
-      if (!values) postings.byValue.set(key, (values = new Map()));
-      const value = w.podLabels[key];
-      const withValue = values.get(value);
-      if (withValue) withValue.push(w);
-      else values.set(value, [w]);
-    }
-  }
-  return postings;
+/** The workloads of a scope that carry one label key: all of them, and by value (model order in each list). */
+interface KeyPostings {
+  all: Workload[];
+  byValue: Map<string, Workload[]>;
 }
 
 export class ScopeIndex {
@@ -58,7 +39,7 @@ export class ScopeIndex {
   private readonly peerCache = new Map<Peer, Workload[]>();
   private readonly peerNamespaceCache = new Map<Peer, Namespace[]>();
   private readonly podLabelStatsCache = new Map<string, LabelStats>();
-  private readonly postingsCache = new Map<string, LabelPostings>();
+  private readonly postingsCache = new Map<string, KeyPostings>();
   private namespaceLabelStatsCache: LabelStats | undefined;
   private peerRefsCache: PeerRef[] | undefined;
   private ruleIndexCache: RuleIndex | undefined;
@@ -94,7 +75,6 @@ export class ScopeIndex {
     // Untouched namespaces keep their workloads (the very objects, unless some were renumbered) and policies.
     if (changes.workloadsKept) {
       for (const [policy, selected] of previous.selectedCache) if (!changed.has(policy.namespace)) this.selectedCache.set(policy, selected);
-      for (const [namespace, postings] of previous.postingsCache) if (!changed.has(namespace)) this.postingsCache.set(namespace, postings);
     }
     // Label counts depend only on the labels, which untouched namespaces keep even when renumbered.
     for (const [namespace, stats] of previous.podLabelStatsCache) {
@@ -161,41 +141,46 @@ export class ScopeIndex {
   }
 
   /** Namespaces that have workloads (those the configuration assumes included). */
-  namespacesWithWorkloads(): IterableIterator<string> {
-    return this.workloadsByNamespace.keys();
+  namespacesWithWorkloads(): string[] {
+    return [...this.workloadsByNamespace.keys()];
   }
 
   /**
    * Workloads whose pod labels satisfy a selector, in the namespaces given (in that order; model order within each).
-   * Only the workloads carrying the selector's first `In` or `Exists` label are tested, so a selector asked about
-   * every namespace costs what it matches, not a test of every workload of the scope.
+   * Asked about many namespaces, only the workloads carrying the selector's first `In` or `Exists` label are tested
+   * (from postings of that key over the scope), so a peer with `namespaceSelector: {}` costs what it matches, not
+   * a test of every workload of the scope.
    */
-  workloadsMatching(selector: LabelSelector, namespaces: Iterable<string>): Workload[] {
+  workloadsMatching(selector: LabelSelector, namespaces: readonly string[]): Workload[] {
     const positive = selector.requirements.find((r) => r.operator === 'In' || r.operator === 'Exists');
-    const out: Workload[] = [];
-    for (const namespace of namespaces) {
-      let candidates: readonly Workload[];
-      if (!positive) candidates = this.workloadsIn(namespace);
-      else {
-        const postings = this.postingsIn(namespace);
-        if (positive.operator === 'Exists') candidates = postings.byKey.get(positive.key) ?? [];
-        else {
-          const byValue = postings.byValue.get(positive.key);
-          const lists = byValue ? [...new Set(positive.values)].map((v) => byValue.get(v)).filter((l): l is Workload[] => l !== undefined) : [];
-          // A workload has one value per key: lists of different values never share one.
-          candidates = lists.length === 1 ? lists[0] : lists.flat().sort((a, b) => a.id - b.id);
-        }
-      }
-      for (const w of candidates) if (matchesSelector(selector, w.podLabels)) out.push(w);
+    if (!positive || namespaces.length <= 4) {
+      return namespaces.flatMap((ns) => this.workloadsIn(ns).filter((w) => matchesSelector(selector, w.podLabels)));
     }
-    return out;
+    const postings = this.postingsOf(positive.key);
+    const candidates =
+      positive.operator === 'Exists'
+        ? postings.all
+        : // A workload has one value per key: lists of different values never share one.
+          [...new Set(positive.values)].flatMap((v) => postings.byValue.get(v) ?? []);
+    const position = new Map(namespaces.map((ns, i) => [ns, i]));
+    return candidates
+      .filter((w) => position.has(w.namespace) && matchesSelector(selector, w.podLabels))
+      .sort((a, b) => position.get(a.namespace)! - position.get(b.namespace)! || a.id - b.id);
   }
 
-  private postingsIn(namespace: string): LabelPostings {
-    let postings = this.postingsCache.get(namespace);
+  private postingsOf(key: string): KeyPostings {
+    let postings = this.postingsCache.get(key);
     if (!postings) {
-      postings = postingsOf(this.workloadsIn(namespace));
-      this.postingsCache.set(namespace, postings);
+      postings = { all: [], byValue: new Map() };
+      for (const w of this.model.workloads) {
+        if (!Object.prototype.hasOwnProperty.call(w.podLabels, key)) continue;
+        postings.all.push(w);
+        const value = w.podLabels[key];
+        const list = postings.byValue.get(value);
+        if (list) list.push(w);
+        else postings.byValue.set(value, [w]);
+      }
+      this.postingsCache.set(key, postings);
     }
     return postings;
   }

@@ -100,6 +100,25 @@ function portsAreFixed(rule: PolicyRule): boolean {
   return !rule.ports?.some((spec) => typeof spec.port === 'string');
 }
 
+// The ports of a rule without named ports, made once per rule (rules are read once per object and never change).
+const fixedPorts = new WeakMap<PolicyRule, PortSet>();
+
+/** The ports a rule allows toward a destination workload (named ports resolve against its container ports). */
+function portsToward(index: ScopeIndex, rule: PolicyRule, destination: Workload): PortSet {
+  if (!portsAreFixed(rule)) return index.analysis.rulePorts(rule, { type: 'workload', workload: destination });
+  let ports = fixedPorts.get(rule);
+  if (!ports) fixedPorts.set(rule, (ports = index.analysis.rulePorts(rule, { type: 'workload', workload: destination })));
+  return ports;
+}
+
+/** Whether a rule admits every pod of every namespace: no peers, or a peer with `namespaceSelector: {}` and no pod condition. */
+function admitsEveryPod(rule: PolicyRule): boolean {
+  return (
+    !rule.peers ||
+    rule.peers.some((peer) => peer.type === 'pods' && peer.namespaceSelector?.requirements.length === 0 && (peer.podSelector?.requirements.length ?? 0) === 0)
+  );
+}
+
 function add(map: Map<Workload, PortSet>, w: Workload, ports: PortSet): void {
   const existing = map.get(w);
   map.set(w, existing ? existing.union(ports) : ports);
@@ -157,11 +176,20 @@ export class RuleIndex {
   readonly isolated: Record<Direction, Set<Workload>>;
   /** How many of those the configuration does not assume (the reports list them). */
   readonly reportedIsolated: Record<Direction, number>;
+  /**
+   * What rules that admit every pod, with the same ports toward every pod, allow for the workloads their policies
+   * select: the far side's share that is the same for every subject (DNS egress to anywhere, say). Such rules are
+   * kept out of the buckets.
+   */
+  readonly universal: Record<Direction, Map<Workload, PortSet>>;
+  /** The rules whose share is in `universal`. */
+  readonly universalRules = new Set<PolicyRule>();
 
   constructor(index: ScopeIndex) {
     const empty = (): RuleBuckets => ({ everyone: [], byOwnNamespace: new Map(), byLabel: new Map(), byKey: new Map(), anyNamespace: [] });
     this.buckets = { ingress: empty(), egress: empty() };
     this.isolated = { ingress: new Set(), egress: new Set() };
+    this.universal = { ingress: new Map(), egress: new Map() };
     for (const policy of index.model.policies) {
       if (!policy.valid) continue;
       const selected = index.selectedBy(policy);
@@ -173,6 +201,12 @@ export class RuleIndex {
         const buckets = this.buckets[direction];
         for (const rule of policy[direction]) {
           const ref = { policy, rule };
+          if (portsAreFixed(rule) && admitsEveryPod(rule)) {
+            this.universalRules.add(rule);
+            const ports = portsToward(index, rule, selected[0]);
+            if (!ports.isEmpty()) for (const w of selected) add(this.universal[direction], w, ports);
+            continue;
+          }
           if (!rule.peers) {
             buckets.everyone.push(ref);
             continue;
@@ -218,10 +252,27 @@ export class RuleIndex {
 
 // ---- both sides of a direction ----------------------------------------------------------------------------------
 
-/** Ports each workload's side allows toward/from `subject`, for the workloads isolated in that direction. */
-interface SideAllowance {
-  isolated: Set<Workload>;
-  allowed: Map<Workload, PortSet>;
+/**
+ * Ports each workload's side allows toward/from `subject`, for the workloads isolated in that direction: the share
+ * of the rules that admit every pod (the same for every subject) and the subject's own share, joined on lookup.
+ */
+class SideAllowance {
+  constructor(
+    readonly isolated: ReadonlySet<Workload>,
+    private readonly shared: ReadonlyMap<Workload, PortSet>,
+    private readonly own: ReadonlyMap<Workload, PortSet>,
+  ) {}
+
+  get(w: Workload): PortSet | undefined {
+    const own = this.own.get(w);
+    const shared = this.shared.get(w);
+    return own && shared ? own.union(shared) : (own ?? shared);
+  }
+
+  *keys(): IterableIterator<Workload> {
+    yield* this.shared.keys();
+    for (const w of this.own.keys()) if (!this.shared.has(w)) yield w;
+  }
 }
 
 /**
@@ -241,7 +292,7 @@ function farSide(index: ScopeIndex, subject: Workload, direction: Direction): Si
     if (direction === 'egress') {
       // Ports resolve against the destination, `subject`: the same for every selected pod.
       let ports = PortSet.NONE;
-      for (const rule of policyRules) ports = ports.union(index.analysis.rulePorts(rule, { type: 'workload', workload: subject }));
+      for (const rule of policyRules) ports = ports.union(portsToward(index, rule, subject));
       if (!ports.isEmpty()) for (const w of selected) add(allowed, w, ports);
       continue;
     }
@@ -249,16 +300,16 @@ function farSide(index: ScopeIndex, subject: Workload, direction: Direction): Si
     let fixed = PortSet.NONE;
     const named: PolicyRule[] = [];
     for (const rule of policyRules) {
-      if (portsAreFixed(rule)) fixed = fixed.union(index.analysis.rulePorts(rule, { type: 'workload', workload: subject }));
+      if (portsAreFixed(rule)) fixed = fixed.union(portsToward(index, rule, subject));
       else named.push(rule);
     }
     for (const w of selected) {
       let ports = fixed;
-      for (const rule of named) ports = ports.union(index.analysis.rulePorts(rule, { type: 'workload', workload: w }));
+      for (const rule of named) ports = ports.union(portsToward(index, rule, w));
       if (!ports.isEmpty()) add(allowed, w, ports);
     }
   }
-  return { isolated: rules.isolated[direction], allowed };
+  return new SideAllowance(rules.isolated[direction], rules.universal[direction], allowed);
 }
 
 /** The near side: what the subject's own isolating policies allow, per other workload, for one direction. */
@@ -273,14 +324,14 @@ function nearSide(index: ScopeIndex, subject: Workload, direction: Direction): {
       if (!rule.peers) {
         // Ingress ports resolve against the subject; egress ports against each destination, the same for all
         // destinations unless a port is named.
-        if (direction === 'ingress' || portsAreFixed(rule)) everyone = everyone.union(index.analysis.rulePorts(rule, { type: 'workload', workload: subject }));
+        if (direction === 'ingress' || portsAreFixed(rule)) everyone = everyone.union(portsToward(index, rule, subject));
         else everyoneNamed.push(rule);
         continue;
       }
-      const fixed = direction === 'ingress' || portsAreFixed(rule) ? index.analysis.rulePorts(rule, { type: 'workload', workload: subject }) : undefined;
+      const fixed = direction === 'ingress' || portsAreFixed(rule) ? portsToward(index, rule, subject) : undefined;
       for (const peer of rule.peers) {
         for (const w of index.peerWorkloads(policy, peer)) {
-          const ports = fixed ?? index.analysis.rulePorts(rule, { type: 'workload', workload: w });
+          const ports = fixed ?? portsToward(index, rule, w);
           if (!ports.isEmpty()) add(allowed, w, ports);
         }
       }
@@ -290,7 +341,7 @@ function nearSide(index: ScopeIndex, subject: Workload, direction: Direction): {
     // Egress rules without `to` that name ports admit every destination that declares them.
     for (const w of index.model.workloads) {
       let ports = PortSet.NONE;
-      for (const rule of everyoneNamed) ports = ports.union(index.analysis.rulePorts(rule, { type: 'workload', workload: w }));
+      for (const rule of everyoneNamed) ports = ports.union(portsToward(index, rule, w));
       if (!ports.isEmpty()) add(allowed, w, ports);
     }
   }
@@ -317,13 +368,13 @@ function combine(index: ScopeIndex, subject: Workload, near: ReturnType<typeof n
       if (mine.isEmpty()) return PortSet.NONE;
     }
     if (!far.isolated.has(other)) return mine;
-    const theirs = far.allowed.get(other);
+    const theirs = far.get(other);
     return theirs ? mine.intersect(theirs) : PortSet.NONE;
   };
   // Workloads the far side allows are isolated there: with those named by the subject's rules, the only ones whose
   // ports differ from `base` (or from nothing, for the rest of the far side's isolated workloads).
   for (const other of near.allowed.keys()) if (other !== subject) computed.set(other, compute(other));
-  for (const other of far.allowed.keys()) if (other !== subject && !computed.has(other)) computed.set(other, compute(other));
+  for (const other of far.keys()) if (other !== subject && !computed.has(other)) computed.set(other, compute(other));
   let reportedWithBase = index.reportedWorkloadCount() - reportedIsolated;
   for (const other of computed.keys()) if (!other.assumed && !far.isolated.has(other)) reportedWithBase--;
   if (!subject.assumed && !far.isolated.has(subject)) reportedWithBase--;
