@@ -34,11 +34,14 @@ import type { DiagnosticSource, FeatureContext } from './context';
 import { DIAGNOSTIC_SOURCE, rangesOverlap, sameRange, TextPositions, toCodeAction, toLspDiagnostic } from './convert';
 import { registerExtensionRequests } from './extension-requests';
 import { registerFeatureHandlers } from './features';
-import { canonicalUri, FileFilter, fileSize, pathFromUri, readText, uriFromPath, type Folder } from './files';
+import { canonicalUri, FileFilter, fileSize, pathFromUri, readText, readTextSync, uriFromPath, type Folder } from './files';
 import { enabledGlobs, GlobSet } from './glob';
 import { IndexCompleteNotification, ReindexRequest, StatusRequest, type IndexCounts } from './protocol';
 import { defaultSettings, readSettings, type NetpolSettings } from './settings';
 import { ServerWorkspace } from './workspace';
+
+/** How long indexing reads files before it lets requests and notifications in. */
+const INDEX_SLICE_MS = 10;
 
 /** An analysis this quick runs right after a lone change, without waiting for more. */
 const QUICK_ANALYSIS_MS = 100;
@@ -529,38 +532,34 @@ export class NetpolServer {
     try {
       const files = await this.filter.listFiles((message) => this.log(`netpol: ${message}`));
       const found = new Set(files.map((f) => f.uri));
-      // Reads run up to 32 files ahead: one at a time, each waits for several thread-pool round trips, which on a
-      // busy machine left the server idle most of the indexing time (bench/NOTES.md).
-      const reads = new Map<number, Promise<string | undefined>>();
-      const readAhead = (from: number) => {
-        for (let k = from; k < Math.min(files.length, from + 32); k++) if (!reads.has(k)) reads.set(k, readText(files[k].fsPath));
-      };
+      // Files are read synchronously, a few milliseconds' worth at a time, with requests and notifications let in
+      // between: a local manifest reads in microseconds, while the asynchronous API costs several thread-pool round
+      // trips per file, which left the server idle most of the indexing time on a busy machine (bench/NOTES.md).
       let lastReport = Date.now();
-      for (let i = 0; i < files.length; i++) {
+      for (let i = 0; i < files.length; ) {
         if (generation !== this.indexGeneration || this.shuttingDown) return;
-        const file = files[i];
-        // The editor's text of an open document wins over the disk.
-        if (!this.documents.get(file.uri)) {
+        const sliceStart = Date.now();
+        do {
+          const file = files[i++];
+          // The editor's text of an open document wins over the disk.
+          if (this.documents.get(file.uri)) continue;
           const isConfig = this.filter.isRootConfig(file.fsPath);
           if (!isConfig && file.size > this.maxFileSize()) {
             this.pending.delete(file.uri);
             this.ws.deleteFile(file.uri);
             this.oversized.set(file.uri, file.size);
-          } else {
-            readAhead(i);
-            const text = await reads.get(i)!;
-            if (generation !== this.indexGeneration) return;
-            if (text !== undefined && !this.documents.get(file.uri)) this.queue(file.uri, text);
-            // Apply configuration files at once: they decide the size limit for the files after them.
-            if (isConfig) this.flush();
+            continue;
           }
-        }
-        reads.delete(i);
-        if (Date.now() - lastReport > 100 || i === files.length - 1) {
+          const text = readTextSync(file.fsPath);
+          if (text !== undefined) this.queue(file.uri, text);
+          // Apply configuration files at once: they decide the size limit for the files after them.
+          if (isConfig) this.flush();
+        } while (i < files.length && Date.now() - sliceStart < INDEX_SLICE_MS);
+        if (Date.now() - lastReport > 100 || i === files.length) {
           lastReport = Date.now();
-          progress.report(Math.round(((i + 1) * 100) / files.length), `${i + 1}/${files.length} files`);
+          progress.report(Math.round((i * 100) / files.length), `${i}/${files.length} files`);
         }
-        // Let requests and notifications in between files.
+        // Let requests and notifications in between slices.
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       // Files that are gone from disk (or now excluded) leave the index, unless open in the editor.
