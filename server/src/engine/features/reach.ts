@@ -9,7 +9,7 @@
 import type { Workload } from '../model';
 import type { Direction, NetworkPolicy, Peer, PolicyRule } from '../policy';
 import { PortSet } from '../portset';
-import { matchesSelector, type LabelSelector } from '../selectors';
+import { matchesSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
 import { NAMESPACE_NAME_LABEL } from '../model';
 import type { Labels } from '../types';
 import type { ScopeIndex } from './index';
@@ -146,8 +146,39 @@ interface RuleBuckets {
   byLabel: Map<string, Map<string, RuleRef[]>>;
   /** namespaceSelectors whose first positive requirement is `Exists`: filed under the key. */
   byKey: Map<string, RuleRef[]>;
-  /** namespaceSelectors without a positive requirement (`{}`, NotIn, DoesNotExist): any namespace. */
+  /** namespaceSelectors without a positive requirement (`{}`, NotIn, DoesNotExist): any namespace... */
   anyNamespace: RuleRef[];
+  /** ...unless the podSelector has one: then filed under it, by the pod's labels (DNS peers: `k8s-app=kube-dns`). */
+  anyNamespaceByPod: LabelBuckets;
+}
+
+/** Rules filed under a label a selector requires: key=value for an `In`, the key for an `Exists`. */
+interface LabelBuckets {
+  byLabel: Map<string, Map<string, RuleRef[]>>;
+  byKey: Map<string, RuleRef[]>;
+}
+
+/** The selector's first `In` or `Exists` requirement: every requirement must hold, so it is a sound filing key. */
+function positiveRequirement(selector: LabelSelector | undefined): SelectorRequirement | undefined {
+  return selector?.requirements.find((r) => r.operator === 'In' || r.operator === 'Exists');
+}
+
+function fileUnderRequirement(buckets: LabelBuckets, requirement: SelectorRequirement, ref: RuleRef): void {
+  if (requirement.operator === 'Exists') push(buckets.byKey, requirement.key, ref);
+  else {
+    let byValue = buckets.byLabel.get(requirement.key);
+    if (!byValue) buckets.byLabel.set(requirement.key, (byValue = new Map()));
+    // An `In` with no values admits nothing: filed nowhere.
+    for (const value of new Set(requirement.values)) push(byValue, value, ref);
+  }
+}
+
+/** The buckets a set of labels opens. */
+function bucketsFor(buckets: LabelBuckets, labels: Labels, into: (RuleRef[] | undefined)[]): void {
+  for (const key in labels) {
+    if (!Object.prototype.hasOwnProperty.call(labels, key)) continue;
+    into.push(buckets.byKey.get(key), buckets.byLabel.get(key)?.get(labels[key]));
+  }
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
@@ -156,17 +187,15 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-function fileUnderSelector(buckets: RuleBuckets, selector: LabelSelector, ref: RuleRef): void {
-  // Every requirement must hold, so any one positive requirement is a sound filing key.
-  const positive = selector.requirements.find((r) => r.operator === 'In' || r.operator === 'Exists');
-  if (!positive) buckets.anyNamespace.push(ref);
-  else if (positive.operator === 'Exists') push(buckets.byKey, positive.key, ref);
-  else {
-    let byValue = buckets.byLabel.get(positive.key);
-    if (!byValue) buckets.byLabel.set(positive.key, (byValue = new Map()));
-    // An `In` with no values admits nothing: filed nowhere.
-    for (const value of new Set(positive.values)) push(byValue, value, ref);
+function filePodPeer(buckets: RuleBuckets, namespaceSelector: LabelSelector, podSelector: LabelSelector | undefined, ref: RuleRef): void {
+  const namespaceRequirement = positiveRequirement(namespaceSelector);
+  if (namespaceRequirement) {
+    fileUnderRequirement(buckets, namespaceRequirement, ref);
+    return;
   }
+  const podRequirement = positiveRequirement(podSelector);
+  if (podRequirement) fileUnderRequirement(buckets.anyNamespaceByPod, podRequirement, ref);
+  else buckets.anyNamespace.push(ref);
 }
 
 /** Per scope version: the rule buckets of each direction, and which workloads each direction isolates. */
@@ -186,7 +215,14 @@ export class RuleIndex {
   readonly universalRules = new Set<PolicyRule>();
 
   constructor(index: ScopeIndex) {
-    const empty = (): RuleBuckets => ({ everyone: [], byOwnNamespace: new Map(), byLabel: new Map(), byKey: new Map(), anyNamespace: [] });
+    const empty = (): RuleBuckets => ({
+      everyone: [],
+      byOwnNamespace: new Map(),
+      byLabel: new Map(),
+      byKey: new Map(),
+      anyNamespace: [],
+      anyNamespaceByPod: { byLabel: new Map(), byKey: new Map() },
+    });
     this.buckets = { ingress: empty(), egress: empty() };
     this.isolated = { ingress: new Set(), egress: new Set() };
     this.universal = { ingress: new Map(), egress: new Map() };
@@ -214,7 +250,7 @@ export class RuleIndex {
           // A rule with several peers may be filed more than once: lookups drop the repeats.
           for (const peer of rule.peers) {
             if (peer.type === 'ipBlock') continue;
-            if (peer.namespaceSelector) fileUnderSelector(buckets, peer.namespaceSelector, ref);
+            if (peer.namespaceSelector) filePodPeer(buckets, peer.namespaceSelector, peer.podSelector, ref);
             else push(buckets.byOwnNamespace, policy.namespace, ref);
           }
         }
@@ -228,14 +264,12 @@ export class RuleIndex {
     this.reportedIsolated = { ingress: reported(this.isolated.ingress), egress: reported(this.isolated.egress) };
   }
 
-  /** Rules of the direction that may admit a pod of the namespace (a superset: callers test each exactly). */
-  candidates(direction: Direction, namespace: string, namespaceLabels: Labels): RuleRef[] {
+  /** Rules of the direction that may admit a pod of the namespace with the labels (a superset: callers test each exactly). */
+  candidates(direction: Direction, namespace: string, namespaceLabels: Labels, podLabels: Labels): RuleRef[] {
     const buckets = this.buckets[direction];
     const lists: (RuleRef[] | undefined)[] = [buckets.everyone, buckets.byOwnNamespace.get(namespace), buckets.anyNamespace];
-    for (const key in namespaceLabels) {
-      if (!Object.prototype.hasOwnProperty.call(namespaceLabels, key)) continue;
-      lists.push(buckets.byKey.get(key), buckets.byLabel.get(key)?.get(namespaceLabels[key]));
-    }
+    bucketsFor(buckets, namespaceLabels, lists);
+    bucketsFor(buckets.anyNamespaceByPod, podLabels, lists);
     const seen = new Set<PolicyRule>();
     const out: RuleRef[] = [];
     for (const list of lists) {
@@ -284,7 +318,7 @@ function farSide(index: ScopeIndex, subject: Workload, direction: Direction): Si
   const allowed = new Map<Workload, PortSet>();
   // The admitting rules, grouped by policy.
   const admitting = new Map<NetworkPolicy, PolicyRule[]>();
-  for (const { policy, rule } of rules.candidates(direction, subject.namespace, namespaceLabelsOf(index, subject.namespace))) {
+  for (const { policy, rule } of rules.candidates(direction, subject.namespace, namespaceLabelsOf(index, subject.namespace), subject.podLabels)) {
     if (ruleAdmits(index, policy, rule, subject)) push(admitting, policy, rule);
   }
   for (const [policy, policyRules] of admitting) {

@@ -254,7 +254,7 @@ describe('workload reach from the rule index equals the plain scan of every pair
       for (const w of index.model.workloads) {
         const labels = index.model.namespaces.get(w.namespace)?.labels ?? { 'kubernetes.io/metadata.name': w.namespace };
         for (const direction of ['ingress', 'egress'] as const) {
-          const offered = new Set(index.ruleIndex().candidates(direction, w.namespace, labels).map((ref) => ref.rule));
+          const offered = new Set(index.ruleIndex().candidates(direction, w.namespace, labels, w.podLabels).map((ref) => ref.rule));
           for (const policy of index.model.policies) {
             if (!policy.valid || !policy.types[direction] || index.selectedBy(policy).length === 0) continue;
             for (const rule of policy[direction]) {
