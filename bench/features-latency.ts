@@ -1,7 +1,8 @@
 // Hover and completion latency in process, on one workspace: the engine work of the requests `npm run bench` makes
-// (hovers on workload names and selector keys, completions at matchLabels values), without the protocol. Two
-// phases: requests on an analysed workspace (as after indexing), then each request right after an edit (the first
-// request of a new workspace version pays for whatever the features build per model).
+// (hovers on workload names and selector keys, completions at matchLabels values), without the protocol. Three
+// phases: requests on an analysed workspace (as after indexing); each request right after an edit and its analysis
+// (the first request of a new workspace version pays for whatever the features build per model); each request right
+// after an edit, before the analysis (it pays for the model update too).
 // node --import tsx bench/features-latency.ts DIR [--requests N] [--edits N] [--profile FILE] [--only KIND] [--cold]
 import * as fs from 'node:fs';
 import { Session } from 'node:inspector';
@@ -129,6 +130,27 @@ for (const kind of Object.keys(plan) as (keyof typeof allPlans)[]) {
     }
   }
   results[`${kind} after edit`] = { n: wall.length, wallMs: summary(wall), cpuMs: summary(cpu) };
+}
+
+// Phase 3: a request right after an edit, before any analysis (a keystroke, then a hover or a completion): the
+// request pays for the model update and the feature index of the new version, not for the rules.
+for (const kind of Object.keys(plan) as (keyof typeof allPlans)[]) {
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < editCount && editable.length > 0; i++) {
+    const [uri, text] = editable[Math.floor(random() * editable.length)];
+    for (const next of [text.replace(labelEdit, (_all, prefix: string, value: string) => `${prefix}${value}-x`), text]) {
+      ws.setFile(uri, next);
+      const t = plan[kind]![Math.floor(random() * plan[kind]!.length)];
+      const m = timed(() => ask(kind, t));
+      wall.push(m.wall);
+      cpu.push(m.cpu);
+      runner.run(ws);
+      featureIndex(ws).scopes();
+      warm();
+    }
+  }
+  results[`${kind} before analysis`] = { n: wall.length, wallMs: summary(wall), cpuMs: summary(cpu) };
 }
 
 if (inspector && profileFile) {

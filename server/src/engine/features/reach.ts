@@ -34,7 +34,7 @@ export class ReachSide {
     /** The ports of every workload that is neither computed one by one nor isolated on the far side. */
     readonly base: PortSet,
     /** Workloads isolated on the far side: nothing unless computed one by one. */
-    private readonly farIsolated: ReadonlySet<Workload>,
+    private readonly farIsolated: WorkloadFlags,
     /** Workloads computed one by one (NONE where nothing is allowed). */
     private readonly computed: ReadonlyMap<Workload, PortSet>,
     /** How many workloads not assumed by the configuration get `base`. */
@@ -152,6 +152,29 @@ interface RuleBuckets {
   anyNamespaceByPod: LabelBuckets;
 }
 
+/** A set of the model's workloads, as a flag per workload id (filled for thousands of workloads per version). */
+export class WorkloadFlags {
+  private readonly flags: Uint8Array;
+  count = 0;
+  /** How many of the flagged workloads the configuration does not assume (the reports list them). */
+  reported = 0;
+
+  constructor(private readonly workloads: readonly Workload[]) {
+    this.flags = new Uint8Array(workloads.length);
+  }
+
+  add(w: Workload): void {
+    if (this.workloads[w.id] !== w || this.flags[w.id]) return;
+    this.flags[w.id] = 1;
+    this.count++;
+    if (!w.assumed) this.reported++;
+  }
+
+  has(w: Workload): boolean {
+    return this.workloads[w.id] === w && this.flags[w.id] === 1;
+  }
+}
+
 /** Rules filed under a label a selector requires: key=value for an `In`, the key for an `Exists`. */
 interface LabelBuckets {
   byLabel: Map<string, Map<string, RuleRef[]>>;
@@ -202,7 +225,7 @@ function filePodPeer(buckets: RuleBuckets, namespaceSelector: LabelSelector, pod
 export class RuleIndex {
   private readonly buckets: Record<Direction, RuleBuckets>;
   /** Workloads selected by a valid policy of the direction (isolated for it). */
-  readonly isolated: Record<Direction, Set<Workload>>;
+  readonly isolated: Record<Direction, WorkloadFlags>;
   /** How many of those the configuration does not assume (the reports list them). */
   readonly reportedIsolated: Record<Direction, number>;
   /**
@@ -224,7 +247,7 @@ export class RuleIndex {
       anyNamespaceByPod: { byLabel: new Map(), byKey: new Map() },
     });
     this.buckets = { ingress: empty(), egress: empty() };
-    this.isolated = { ingress: new Set(), egress: new Set() };
+    this.isolated = { ingress: new WorkloadFlags(index.model.workloads), egress: new WorkloadFlags(index.model.workloads) };
     this.universal = { ingress: new Map(), egress: new Map() };
     for (const policy of index.model.policies) {
       if (!policy.valid) continue;
@@ -256,12 +279,7 @@ export class RuleIndex {
         }
       }
     }
-    const reported = (set: Set<Workload>) => {
-      let count = 0;
-      for (const w of set) if (!w.assumed) count++;
-      return count;
-    };
-    this.reportedIsolated = { ingress: reported(this.isolated.ingress), egress: reported(this.isolated.egress) };
+    this.reportedIsolated = { ingress: this.isolated.ingress.reported, egress: this.isolated.egress.reported };
   }
 
   /** Rules of the direction that may admit a pod of the namespace with the labels (a superset: callers test each exactly). */
@@ -292,7 +310,7 @@ export class RuleIndex {
  */
 class SideAllowance {
   constructor(
-    readonly isolated: ReadonlySet<Workload>,
+    readonly isolated: WorkloadFlags,
     private readonly shared: ReadonlyMap<Workload, PortSet>,
     private readonly own: ReadonlyMap<Workload, PortSet>,
   ) {}
