@@ -472,6 +472,19 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
   // search) rather than reading every item's namespace.
   const previousLists = listsByNamespace(previous);
   const keep = <T>(list: T[], byNamespace: ReadonlyMap<string, readonly T[]>): T[] => {
+    findRemoved(list, byNamespace);
+    if (removedAt.length === 0) return list;
+    const out: T[] = [];
+    let from = 0;
+    for (const at of removedAt) {
+      for (let i = from; i < at; i++) out.push(list[i]);
+      from = at + 1;
+    }
+    for (let i = from; i < list.length; i++) out.push(list[i]);
+    return out;
+  };
+  /** Sets `removedAt` to the positions of the touched namespaces' items in a list. */
+  const findRemoved = <T>(list: T[], byNamespace: ReadonlyMap<string, readonly T[]>): void => {
     removedAt = [];
     const removed: T[] = [];
     for (const ns of touched) for (const item of byNamespace.get(ns) ?? []) removed.push(item);
@@ -487,16 +500,7 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
         if (at >= 0) removedAt.push(at);
       }
     }
-    if (removedAt.length === 0) return list;
     removedAt.sort((a, b) => a - b);
-    const out: T[] = [];
-    let from = 0;
-    for (const at of removedAt) {
-      for (let i = from; i < at; i++) out.push(list[i]);
-      from = at + 1;
-    }
-    for (let i = from; i < list.length; i++) out.push(list[i]);
-    return out;
   };
 
   /**
@@ -505,7 +509,7 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
    * the new items in the old places; else `keep` and `merge`.
    */
   const replaceTouched = <T>(list: T[], byNamespace: ReadonlyMap<string, readonly T[]>, rebuilt: T[], objectOf: (item: T) => K8sObject): T[] => {
-    const kept = keep(list, byNamespace);
+    findRemoved(list, byNamespace);
     if (removedAt.length === rebuilt.length && rebuilt.length > 0) {
       const out = list.slice();
       removedAt.forEach((at, k) => (out[at] = rebuilt[k]));
@@ -515,7 +519,7 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
         return out;
       }
     }
-    return merge(kept, rebuilt, objectOf);
+    return merge(keep(list, byNamespace), rebuilt, objectOf);
   };
 
   const merged = replaceTouched(previous.workloads, previousLists.workloads, part.workloads, (w) => w.object);
@@ -543,9 +547,11 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
   const current = (w: Workload) => renumbered.get(w) ?? w;
   let ownedBy: Map<K8sObject, Workload>;
   if (renumbered.size === 0) {
-    // Ownership stays within a namespace: the touched namespaces' objects are the only entries to redo.
-    ownedBy = new Map(previous.ownedBy);
-    for (const ns of touched) for (const o of previousIndex.get(ns) ?? []) ownedBy.delete(o);
+    // Ownership stays within a namespace: the touched namespaces' objects are the only entries to redo (none, and
+    // the map is shared: models never change it).
+    const stale = [...touched].flatMap((ns) => (previousIndex.get(ns) ?? []).filter((o) => previous.ownedBy.has(o)));
+    ownedBy = stale.length === 0 && part.ownedBy.size === 0 ? previous.ownedBy : new Map(previous.ownedBy);
+    for (const o of stale) ownedBy.delete(o);
   } else {
     ownedBy = new Map<K8sObject, Workload>();
     for (const [o, w] of previous.ownedBy) if (!touched.has(w.namespace)) ownedBy.set(o, current(w));

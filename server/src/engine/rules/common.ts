@@ -268,19 +268,33 @@ export function peerCandidates(context: RuleContext, policy: NetworkPolicy, peer
  */
 const lastPeerPods = new WeakMap<PodPeer, { lineage: ModelLineage; byNamespace: Map<string, Workload[]> }>();
 
-const namespaceOrders = new WeakMap<Model, { byName: Map<string, Namespace>; position: Map<string, number> }>();
+interface NamespaceOrder {
+  named: (name: string) => Namespace | undefined;
+  position: ReadonlyMap<string, number>;
+}
+
+const namespaceOrders = new WeakMap<Model, NamespaceOrder>();
 
 /** The namespaces of `allNamespaces` by name, with their positions. */
-function namespaceOrder(context: RuleContext): { byName: Map<string, Namespace>; position: Map<string, number> } {
+function namespaceOrder(context: RuleContext): NamespaceOrder {
   const model = baseModel(context.model);
   let order = namespaceOrders.get(model);
   if (!order) {
     const list = allNamespaces(context);
-    order = { byName: new Map(list.map((ns) => [ns.name, ns])), position: new Map(list.map((ns, i) => [ns.name, i])) };
+    // Positions hold as long as the namespaces stay (an edit of workloads or policies keeps them).
+    const last = lastPositions;
+    const kept = last && last.dnsNamespace === context.config.dns.namespace && changesSince(last.lineage, model)?.sameNamespaces;
+    const position = kept ? last.position : new Map(list.map((ns, i) => [ns.name, i]));
+    lastPositions = { lineage: lineageOf(model), dnsNamespace: context.config.dns.namespace, position };
+    // The model's namespaces, and the DNS namespace `allNamespaces` adds when the model has none of that name.
+    const added = list.length > model.namespaces.size ? list[list.length - 1] : undefined;
+    order = { named: (name) => model.namespaces.get(name) ?? (added?.name === name ? added : undefined), position };
     namespaceOrders.set(model, order);
   }
   return order;
 }
+
+let lastPositions: { lineage: ModelLineage; dnsNamespace: string; position: ReadonlyMap<string, number> } | undefined;
 
 /** The pods (workloads, the assumed DNS pods included) a pod peer of a policy selects. */
 export function podsOfPeer(context: RuleContext, policy: NetworkPolicy, peer: PodPeer): readonly Workload[] {
@@ -300,11 +314,11 @@ export function podsOfPeer(context: RuleContext, policy: NetworkPolicy, peer: Po
       if (reuse && last) {
         // The namespaces that had pods and did not change keep them; the changed ones (and the DNS namespace, whose
         // assumed pod is made per model) are matched again; the namespaces' order gives the pods' order.
-        const { byName, position } = namespaceOrder(context);
+        const { named, position } = namespaceOrder(context);
         const entries: [string, Workload[]][] = [];
         for (const [name, pods] of last.byNamespace) if (!reuse.namespaces.has(name) && name !== dnsNamespace) entries.push([name, pods]);
         for (const name of new Set([...reuse.namespaces, dnsNamespace])) {
-          const ns = byName.get(name);
+          const ns = named(name);
           if (!ns || !matchesSelector(peer.namespaceSelector, ns.labels)) continue;
           const matched = match(name);
           if (matched.length) entries.push([name, matched]);
