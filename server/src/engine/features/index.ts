@@ -25,6 +25,12 @@ export type LabelStats = Map<string, Map<string, number>>;
 
 const ALL_NAMESPACES = '\u0000all';
 
+/** The workloads of a namespace without any (one list, so that what is cached per list stays valid). */
+const NO_WORKLOADS = Object.freeze([]) as unknown as Workload[];
+
+/** What a policy's podSelector selects, and from which list of its namespace's workloads. */
+const selections = new WeakMap<NetworkPolicy, { from: readonly Workload[]; selected: Workload[] }>();
+
 /** The workloads of a scope that carry one label key: all of them, and by value (model order in each list). */
 interface KeyPostings {
   all: Workload[];
@@ -35,7 +41,6 @@ export class ScopeIndex {
   private readonly workloadsByNamespace = new Map<string, Workload[]>();
   /** Per namespace, its workloads and policies by object (built on first lookup in the namespace). */
   private readonly objectsByNamespace = new Map<string, Map<K8sObject, Workload | NetworkPolicy>>();
-  private readonly selectedCache = new Map<NetworkPolicy, Workload[]>();
   private readonly peerCache = new Map<Peer, Workload[]>();
   private readonly peerNamespaceCache = new Map<Peer, Namespace[]>();
   private readonly podLabelStatsCache = new Map<string, LabelStats>();
@@ -51,12 +56,24 @@ export class ScopeIndex {
     readonly scope: Scope,
     previous?: ScopeIndex,
   ) {
-    for (const w of scope.model.workloads) {
+    const changes = previous && (previous.model === this.model ? { namespaces: new Set<string>(), workloadsKept: true } : changesSince(previous.model, this.model));
+    if (previous && changes?.workloadsKept) {
+      // Untouched namespaces keep their workloads (the very objects): their lists are kept, so that what is cached
+      // per list (a policy's selection) stays valid; the changed namespaces' lists are made again.
+      const changed = changes.namespaces;
+      for (const [namespace, list] of previous.workloadsByNamespace) if (!changed.has(namespace)) this.workloadsByNamespace.set(namespace, list);
+      this.groupWorkloads((w) => changed.has(w.namespace));
+    } else this.groupWorkloads(() => true);
+    if (previous && changes) this.takeOver(previous, changes.namespaces);
+  }
+
+  private groupWorkloads(include: (w: Workload) => boolean): void {
+    for (const w of this.scope.model.workloads) {
+      if (!include(w)) continue;
       const list = this.workloadsByNamespace.get(w.namespace);
       if (list) list.push(w);
       else this.workloadsByNamespace.set(w.namespace, [w]);
     }
-    if (previous) this.takeOver(previous);
   }
 
   get model(): Model {
@@ -68,14 +85,7 @@ export class ScopeIndex {
   }
 
   /** Keeps what an earlier index computed for namespaces that the model updates since have not touched. */
-  private takeOver(previous: ScopeIndex): void {
-    const changes = previous.model === this.model ? { namespaces: new Set<string>(), workloadsKept: true } : changesSince(previous.model, this.model);
-    if (!changes) return;
-    const changed = changes.namespaces;
-    // Untouched namespaces keep their workloads (the very objects, unless some were renumbered) and policies.
-    if (changes.workloadsKept) {
-      for (const [policy, selected] of previous.selectedCache) if (!changed.has(policy.namespace)) this.selectedCache.set(policy, selected);
-    }
+  private takeOver(previous: ScopeIndex, changed: ReadonlySet<string>): void {
     // Label counts depend only on the labels, which untouched namespaces keep even when renumbered.
     for (const [namespace, stats] of previous.podLabelStatsCache) {
       if (namespace !== ALL_NAMESPACES && !changed.has(namespace)) this.podLabelStatsCache.set(namespace, stats);
@@ -111,7 +121,7 @@ export class ScopeIndex {
 
   /** Workloads of a namespace, those the configuration assumes (outside the repository) included: selectors see them. */
   workloadsIn(namespace: string): Workload[] {
-    return this.workloadsByNamespace.get(namespace) ?? [];
+    return this.workloadsByNamespace.get(namespace) ?? NO_WORKLOADS;
   }
 
   private objectsIn(namespace: string): Map<K8sObject, Workload | NetworkPolicy> {
@@ -187,12 +197,14 @@ export class ScopeIndex {
 
   /** Pods the policy's spec.podSelector selects (whether or not the policy is valid). */
   selectedBy(policy: NetworkPolicy): Workload[] {
-    let cached = this.selectedCache.get(policy);
-    if (!cached) {
-      cached = this.workloadsMatching(policy.podSelector, [policy.namespace]);
-      this.selectedCache.set(policy, cached);
-    }
-    return cached;
+    // Kept per policy with the list of its namespace's workloads it was made from: a later version that kept that
+    // list (the namespace untouched) reuses it without copying a cache per version.
+    const from = this.workloadsIn(policy.namespace);
+    const cached = selections.get(policy);
+    if (cached && cached.from === from) return cached.selected;
+    const selected = this.workloadsMatching(policy.podSelector, [policy.namespace]);
+    selections.set(policy, { from, selected });
+    return selected;
   }
 
   /** Namespaces a pod peer's namespaceSelector selects (the policy's own namespace without one). */
