@@ -46,9 +46,10 @@ export class RestartLimiter implements ErrorHandler {
 
 /**
  * V8 options of the server process. A young generation of 4 MB semi-spaces (V8's default is 16 MB on 64-bit Node,
- * 8 MB with pointer compression) keeps the garbage of each edit from piling up: on the large benchmark workspace
- * (9,134 files) the session's peak RSS went from 335 to 271 MB for about 3% more CPU (bench/NOTES.md, "Peak RSS").
- * It bounds only the young generation, never the heap: a large workspace cannot run out of memory because of it.
+ * 8 MB with pointer compression) holds less garbage between collections: on the large benchmark workspace (9,134
+ * files) the session's peak RSS went from 344 to 319 MB (mean of three runs; 335 to 271 MB on an earlier build),
+ * CPU unchanged within the noise (bench/NOTES.md, "Peak RSS"). It bounds only the young generation, never the
+ * heap: a large workspace cannot run out of memory because of it.
  */
 export const SERVER_EXEC_ARGV = ['--max-semi-space-size=4'];
 
