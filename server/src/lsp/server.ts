@@ -532,9 +532,9 @@ export class NetpolServer {
     try {
       const files = await this.filter.listFiles((message) => this.log(`netpol: ${message}`));
       const found = new Set(files.map((f) => f.uri));
-      // Files are read synchronously, a few milliseconds' worth at a time, with requests and notifications let in
-      // between: a local manifest reads in microseconds, while the asynchronous API costs several thread-pool round
-      // trips per file, which left the server idle most of the indexing time on a busy machine (bench/NOTES.md).
+      // Files are read and parsed synchronously, a few milliseconds' worth at a time, with requests and notifications
+      // let in between: a local manifest reads in microseconds, while the asynchronous API costs several thread-pool
+      // round trips per file, which left the server idle most of the indexing time on a busy machine (NOTES.md).
       let lastReport = Date.now();
       for (let i = 0; i < files.length; ) {
         if (generation !== this.indexGeneration || this.shuttingDown) return;
@@ -552,8 +552,9 @@ export class NetpolServer {
           }
           const text = readTextSync(file.fsPath);
           if (text !== undefined) this.queue(file.uri, text);
-          // Apply configuration files at once: they decide the size limit for the files after them.
-          if (isConfig) this.flush();
+          // Parsed at once, within the slice (configuration files first: they decide the size limit for the files
+          // after them); parsing everything at the end would hold requests back for seconds on large workspaces.
+          this.flush();
         } while (i < files.length && Date.now() - sliceStart < INDEX_SLICE_MS);
         if (Date.now() - lastReport > 100 || i === files.length) {
           lastReport = Date.now();
