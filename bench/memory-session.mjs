@@ -3,8 +3,9 @@
 // machine's load drifts over all of them alike. A variant is a CLI bundle and node options.
 //   node bench/memory-session.mjs [--workspace DIR] [--server NAME=CLI_JS[:NODE_OPTION,...]]... [--rounds N]
 //        [--edits N] [--hovers N] [--requests N] [--out FILE]
-//   node bench/memory-session.mjs --snapshot FILE [--server NAME=CLI_JS] [--workspace DIR]
-//        heap snapshot of the server once it has indexed (node --heapsnapshot-signal); read it with
+//   node bench/memory-session.mjs --snapshot FILE [--server NAME=CLI_JS] [--workspace DIR] [--snapshot-edits N]
+//        heap snapshot of the server once it has indexed (node --heapsnapshot-signal), or after N label edits and
+//        their reverts in open documents (what the server keeps across edits); read it with
 //        bench/lib/heap-summary.mjs
 // Default: dist/cli.js as is, 60 edits, 40 hovers, 40 requests, one round, the large workspace of `npm run bench`.
 import fs from 'node:fs';
@@ -14,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { loadAverage } from './lib/proc.mjs';
 import { LspClient, now, sectionOf, sleep } from './lib/rpc.mjs';
 import { runSession } from './lib/scenario.mjs';
-import { findTargets, listYamlFiles, uriOf } from './lib/targets.mjs';
+import { findTargets, listYamlFiles, positionAt, uriOf } from './lib/targets.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -51,8 +52,30 @@ async function snapshotAfterIndexing(server, file) {
     if (client.exited) throw new Error(`server exited: ${JSON.stringify(client.exited)}`);
     await sleep(100);
   }
+  const edits = Number(option('--snapshot-edits', 0));
+  if (edits > 0) {
+    const targets = findTargets(workspace, { seed: path.basename(workspace).replace(/^ws-/, '') }).edits.label;
+    const texts = new Map();
+    for (let i = 0; i < edits; i++) {
+      const target = targets[i % targets.length];
+      const uri = uriOf(target.file);
+      if (!texts.has(uri)) {
+        texts.set(uri, { text: fs.readFileSync(target.file, 'utf8'), version: 1 });
+        client.notify('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text: texts.get(uri).text } });
+      }
+      const doc = texts.get(uri);
+      for (const [offset, remove, insert] of [[target.offset, 0, target.insert], [target.offset, target.insert.length, '']]) {
+        const range = { start: positionAt(doc.text, offset), end: positionAt(doc.text, offset + remove) };
+        doc.text = doc.text.slice(0, offset) + insert + doc.text.slice(offset + remove);
+        client.notify('textDocument/didChange', { textDocument: { uri, version: ++doc.version }, contentChanges: [{ range, text: insert }] });
+        lastMessage = now();
+        while (now() - lastMessage < 400) await sleep(50);
+      }
+    }
+    while (now() - lastMessage < 2000) await sleep(100);
+  }
   client.sampleRss();
-  log(`indexed; peak RSS so far ${Math.round(client.peakRssMB)} MB; writing the heap snapshot`);
+  log(`${edits ? `${edits} edits and reverts made` : 'indexed'}; peak RSS so far ${Math.round(client.peakRssMB)} MB; writing the heap snapshot`);
   process.kill(client.pid, 'SIGUSR2');
   // The snapshot is complete when its size stops growing.
   let size = -1;
