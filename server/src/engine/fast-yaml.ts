@@ -14,7 +14,10 @@ export interface FastDocument {
   value: Record<string, unknown>;
   /** `[range[0], range[1]]` of the root mapping node. */
   rootRange: OffsetRange;
-  /** `[range[0], range[1]]` of the block collections below the root and of outermost flow ones, by their value. */
+  /**
+   * `[range[0], range[1]]` of the block collections below the root and of outermost flow ones, by their value: those
+   * down to List items (two levels below the root), or all of them with `allRanges`.
+   */
   ranges: Map<object, OffsetRange>;
 }
 
@@ -41,11 +44,18 @@ interface Parsed {
   end: number;
 }
 
-export function readSimpleYaml(text: string): FastResult | undefined {
+/** Depth of List items (root map, `items`, item): the deepest ranges parse.ts reads. */
+const ITEM_DEPTH = 2;
+
+/**
+ * @param options.allRanges record the range of every collection (tests compare them with the yaml package); by
+ *   default only down to List items: half a million ranges on a large workspace were garbage at once.
+ */
+export function readSimpleYaml(text: string, options: { allRanges?: boolean } = {}): FastResult | undefined {
   // Characters that mean syntax (or line endings) this reader does not handle, anywhere in the file.
   if (text.includes('\r') || text.includes('\t') || text.includes('\uFEFF') || text.includes('{{')) return undefined;
   try {
-    return new Reader(text).read();
+    return new Reader(text, options.allRanges ? Infinity : ITEM_DEPTH).read();
   } catch {
     // Unsupported syntax, or nesting deeper than the stack: the full parser decides (and reports) what this is.
     return undefined;
@@ -82,7 +92,11 @@ class Reader {
   /** Items of the sequences being read (see seq). */
   private readonly items: unknown[] = [];
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    /** Collections nested deeper than this get no range. */
+    private readonly rangeDepth: number,
+  ) {
     let start = 0;
     let line = 0;
     const n = text.length;
@@ -233,13 +247,13 @@ class Reader {
         end = child.end;
         nextLine = child.nextLine;
       } else {
-        const value = this.inline(v, lineEnd);
+        const value = this.inline(v, lineEnd, depth + 1);
         out[key] = value.value;
         end = value.end;
         nextLine = this.nextContent(current + 1);
       }
       if (nextLine >= lineCount || this.isMarker(nextLine) || indents[nextLine] < indent) {
-        this.ranges.set(out, [offset, end]);
+        if (depth <= this.rangeDepth) this.ranges.set(out, [offset, end]);
         return { value: out, end, nextLine };
       }
       if (indents[nextLine] > indent) throw GIVE_UP; // a continuation line or an indentation error
@@ -274,7 +288,7 @@ class Reader {
         end = item.end;
         nextLine = item.nextLine;
       } else {
-        const item = this.inline(c, lineEnd);
+        const item = this.inline(c, lineEnd, depth + 1);
         items.push(item.value);
         end = item.end;
         nextLine = this.nextContent(current + 1);
@@ -284,7 +298,7 @@ class Reader {
         if (nextLine < lineCount && !this.isMarker(nextLine) && indents[nextLine] > indent) throw GIVE_UP;
         const out = items.slice(base);
         items.length = base;
-        this.ranges.set(out, [start, end]);
+        if (depth <= this.rangeDepth) this.ranges.set(out, [start, end]);
         return { value: out, end, nextLine };
       }
       current = nextLine;
@@ -292,7 +306,7 @@ class Reader {
   }
 
   /** A value on the rest of a line: plain or quoted scalar, `[]`/`{}` or a one-line flow sequence of scalars. */
-  private inline(from: number, lineEnd: number): Parsed {
+  private inline(from: number, lineEnd: number, depth: number): Parsed {
     const { text } = this;
     const lineNodeEnd = lineEnd < text.length ? lineEnd + 1 : lineEnd;
     const c = text.charCodeAt(from);
@@ -306,7 +320,7 @@ class Reader {
       const flow = new FlowReader(text, lineEnd);
       value = flow.collection(from);
       valueEnd = flow.at;
-      this.ranges.set(value as object, [from, valueEnd]);
+      if (depth <= this.rangeDepth) this.ranges.set(value as object, [from, valueEnd]);
     } else {
       if (isIndicator(c) || (c === DASH && (from + 1 === lineEnd || text.charCodeAt(from + 1) === SPACE))) throw GIVE_UP;
       // A plain scalar: up to a comment (` #`) or the end of the line, without trailing spaces.
