@@ -458,6 +458,12 @@ function groupByPorts(side: ReachSide): { total: number; groups: PortGroup[] } {
       if (group.first.length > NAMES_PER_GROUP) group.first.pop();
     }
   }
+  // Workloads whose ports come from rules that admit every pod (counted per group, not one by one).
+  for (const shared of side.sharedGroups(NAMES_PER_GROUP, (w) => !w.assumed, (group) => group.reported)) {
+    const group = groupOf(shared.ports);
+    group.count += shared.count;
+    group.first = [...group.first, ...shared.first].sort(byModelOrder).slice(0, NAMES_PER_GROUP);
+  }
   if (!side.base.isEmpty() && side.reportedWithBase > 0) {
     const group = groupOf(side.base);
     group.count += side.reportedWithBase;

@@ -28,23 +28,41 @@ export interface Reach {
  * allocates an entry per workload of the scope.
  */
 export class ReachSide {
+  /** For each distinct shared set of ports: base ∩ that set (made on first use). */
+  private readonly sharedResults = new Map<PortSet, PortSet>();
+
   constructor(
     private readonly workloads: readonly Workload[],
     private readonly subject: Workload,
     /** The ports of every workload that is neither computed one by one nor isolated on the far side. */
     readonly base: PortSet,
-    /** Workloads isolated on the far side: nothing unless computed one by one. */
+    /** Workloads isolated on the far side: nothing unless computed one by one or shared. */
     private readonly farIsolated: WorkloadFlags,
+    /**
+     * The far side's share that is the same for every subject (rules that admit every pod): a workload found only
+     * there gets `base` ∩ its shared ports.
+     */
+    private readonly shared: SharedAllowance,
     /** Workloads computed one by one (NONE where nothing is allowed). */
     private readonly computed: ReadonlyMap<Workload, PortSet>,
     /** How many workloads not assumed by the configuration get `base`. */
     readonly reportedWithBase: number,
   ) {}
 
+  private sharedResult(ports: PortSet): PortSet {
+    let result = this.sharedResults.get(ports);
+    if (!result) this.sharedResults.set(ports, (result = this.base.intersect(ports)));
+    return result;
+  }
+
   /** The ports allowed with another workload; undefined when none (and for the subject itself). */
   get(other: Workload): PortSet | undefined {
     if (other === this.subject) return undefined;
-    const ports = this.computed.get(other) ?? (this.farIsolated.has(other) ? PortSet.NONE : this.base);
+    let ports = this.computed.get(other);
+    if (!ports) {
+      const shared = this.shared.byWorkload.get(other);
+      ports = shared ? this.sharedResult(shared) : this.farIsolated.has(other) ? PortSet.NONE : this.base;
+    }
     return ports.isEmpty() ? undefined : ports;
   }
 
@@ -53,9 +71,34 @@ export class ReachSide {
     return other !== this.subject && !this.computed.has(other) && !this.farIsolated.has(other);
   }
 
-  /** Workloads with ports of their own (not `base`), where some are allowed; in no particular order. */
+  /** Workloads with ports of their own (neither `base` nor shared), where some are allowed; in no particular order. */
   *individual(): IterableIterator<[Workload, PortSet]> {
     for (const entry of this.computed) if (!entry[1].isEmpty()) yield entry;
+  }
+
+  /**
+   * Workloads that get a shared set of ports, one group per set: the ports they get, how many of them `accept`
+   * takes (counted from the shared groups' counts, less the few computed one by one), and the first `limit` in
+   * model order. Groups whose ports come out empty are left out.
+   */
+  sharedGroups(limit: number, accept: (w: Workload) => boolean, counted: (group: SharedGroup) => number): { ports: PortSet; count: number; first: Workload[] }[] {
+    const out: { ports: PortSet; count: number; first: Workload[] }[] = [];
+    for (const group of this.shared.groups) {
+      const ports = this.sharedResult(group.ports);
+      if (ports.isEmpty()) continue;
+      const own = (w: Workload) => w === this.subject || this.computed.has(w);
+      let count = counted(group);
+      for (const w of this.computed.keys()) if (this.shared.byWorkload.get(w) === group.ports && accept(w)) count--;
+      if (this.shared.byWorkload.get(this.subject) === group.ports && !this.computed.has(this.subject) && accept(this.subject)) count--;
+      if (count <= 0) continue;
+      const first: Workload[] = [];
+      for (const w of group.members) {
+        if (first.length >= limit) break;
+        if (!own(w) && accept(w)) first.push(w);
+      }
+      out.push({ ports, count, first });
+    }
+    return out;
   }
 
   /** The first workloads (in model order) that get `base` and pass `accept`. */
@@ -75,6 +118,31 @@ export class ReachSide {
       if (ports) yield [w, ports];
     }
   }
+}
+
+/** Workloads that get one shared set of ports, in model order, and how many of them the reports list. */
+export interface SharedGroup {
+  ports: PortSet;
+  members: Workload[];
+  reported: number;
+}
+
+/** The far side's share of the rules that admit every pod, by workload and grouped by set of ports. */
+export interface SharedAllowance {
+  byWorkload: ReadonlyMap<Workload, PortSet>;
+  groups: readonly SharedGroup[];
+}
+
+function sharedAllowance(byWorkload: Map<Workload, PortSet>): SharedAllowance {
+  const groups = new Map<PortSet, SharedGroup>();
+  for (const [w, ports] of byWorkload) {
+    let group = groups.get(ports);
+    if (!group) groups.set(ports, (group = { ports, members: [], reported: 0 }));
+    group.members.push(w);
+    if (!w.assumed) group.reported++;
+  }
+  for (const group of groups.values()) group.members.sort((a, b) => a.id - b.id);
+  return { byWorkload, groups: [...groups.values()] };
 }
 
 /** The labels a namespaceSelector sees for a namespace (a namespace without an object has its name label). */
@@ -233,7 +301,7 @@ export class RuleIndex {
    * select: the far side's share that is the same for every subject (DNS egress to anywhere, say). Such rules are
    * kept out of the buckets.
    */
-  readonly universal: Record<Direction, Map<Workload, PortSet>>;
+  readonly universal: Record<Direction, SharedAllowance>;
   /** The rules whose share is in `universal`. */
   readonly universalRules = new Set<PolicyRule>();
 
@@ -248,7 +316,7 @@ export class RuleIndex {
     });
     this.buckets = { ingress: empty(), egress: empty() };
     this.isolated = { ingress: new WorkloadFlags(index.model.workloads), egress: new WorkloadFlags(index.model.workloads) };
-    this.universal = { ingress: new Map(), egress: new Map() };
+    const universal = { ingress: new Map<Workload, PortSet>(), egress: new Map<Workload, PortSet>() };
     for (const policy of index.model.policies) {
       if (!policy.valid) continue;
       const selected = index.selectedBy(policy);
@@ -263,7 +331,7 @@ export class RuleIndex {
           if (portsAreFixed(rule) && admitsEveryPod(rule)) {
             this.universalRules.add(rule);
             const ports = portsToward(index, rule, selected[0]);
-            if (!ports.isEmpty()) for (const w of selected) add(this.universal[direction], w, ports);
+            if (!ports.isEmpty()) for (const w of selected) add(universal[direction], w, ports);
             continue;
           }
           if (!rule.peers) {
@@ -280,6 +348,7 @@ export class RuleIndex {
       }
     }
     this.reportedIsolated = { ingress: this.isolated.ingress.reported, egress: this.isolated.egress.reported };
+    this.universal = { ingress: sharedAllowance(universal.ingress), egress: sharedAllowance(universal.egress) };
   }
 
   /** Rules of the direction that may admit a pod of the namespace with the labels (a superset: callers test each exactly). */
@@ -311,19 +380,15 @@ export class RuleIndex {
 class SideAllowance {
   constructor(
     readonly isolated: WorkloadFlags,
-    private readonly shared: ReadonlyMap<Workload, PortSet>,
-    private readonly own: ReadonlyMap<Workload, PortSet>,
+    readonly shared: SharedAllowance,
+    /** The subject's own share (rules that admit it in particular). */
+    readonly own: ReadonlyMap<Workload, PortSet>,
   ) {}
 
   get(w: Workload): PortSet | undefined {
     const own = this.own.get(w);
-    const shared = this.shared.get(w);
+    const shared = this.shared.byWorkload.get(w);
     return own && shared ? own.union(shared) : (own ?? shared);
-  }
-
-  *keys(): IterableIterator<Workload> {
-    yield* this.shared.keys();
-    for (const w of this.own.keys()) if (!this.shared.has(w)) yield w;
   }
 }
 
@@ -424,13 +489,15 @@ function combine(index: ScopeIndex, subject: Workload, near: ReturnType<typeof n
     return theirs ? mine.intersect(theirs) : PortSet.NONE;
   };
   // Workloads the far side allows are isolated there: with those named by the subject's rules, the only ones whose
-  // ports differ from `base` (or from nothing, for the rest of the far side's isolated workloads).
+  // ports differ from `base` (or from nothing, for the rest of the far side's isolated workloads), apart from those
+  // only the shared rules allow.
   for (const other of near.allowed.keys()) if (other !== subject) computed.set(other, compute(other));
-  for (const other of far.keys()) if (other !== subject && !computed.has(other)) computed.set(other, compute(other));
+  // Workloads found only in the shared share are left to ReachSide (the same for every subject of the scope).
+  for (const other of far.own.keys()) if (other !== subject && !computed.has(other)) computed.set(other, compute(other));
   let reportedWithBase = index.reportedWorkloadCount() - reportedIsolated;
   for (const other of computed.keys()) if (!other.assumed && !far.isolated.has(other)) reportedWithBase--;
   if (!subject.assumed && !far.isolated.has(subject)) reportedWithBase--;
-  return new ReachSide(index.model.workloads, subject, base, far.isolated, computed, reportedWithBase);
+  return new ReachSide(index.model.workloads, subject, base, far.isolated, far.shared, computed, reportedWithBase);
 }
 
 export function reachOf(index: ScopeIndex, subject: Workload): Reach {
