@@ -377,7 +377,7 @@ export class IncrementalRuleRunner {
     };
     const affected =
       namespaces && before
-        ? affectedPolicies(before.model, model, namespaces, changed, (policy, peer) => peerSelectsAnyPod(baseContext, policy, peer), this.peerIndexOf(scope.name))
+        ? affectedPolicies(before.model, model, namespaces, (policy, peer) => peerSelectsAnyPod(baseContext, policy, peer), this.peerIndexOf(scope.name))
         : undefined;
     lap('affected');
     if (affected && namespaces) {
@@ -490,15 +490,14 @@ interface AffectedPolicies {
  * changed its labels, as a selector may then match other namespaces or none). For rules that read only the pods
  * a peer selects, a policy reached through a namespaceSelector counts only when the peer's podSelector matches a
  * changed workload (its old or its new labels; a peer without podSelector selects every pod of the namespace, so a
- * change of labels alone leaves it alone) or a changed Service in front of pods the peer selects. Workloads and
- * Services are compared by what the policy rules read of them, so the unchanged objects of an edited file count
- * as unchanged.
+ * change of labels alone leaves it alone); rules that also read Services, when a changed Service (or a pod behind
+ * one that changed its labels) stands in front of pods the peer selects. Workloads and Services are compared by
+ * what the policy rules read of them, so the unchanged objects of an edited file count as unchanged.
  */
-export function affectedPolicies(
+function affectedPolicies(
   before: Model,
   after: Model,
   namespaces: Set<string>,
-  changed: Set<string>,
   selectsAnyPod: (policy: NetworkPolicy, peer: PodPeer) => boolean,
   peerIndex: PeerIndex = new Map(),
 ): AffectedPolicies {
