@@ -2,7 +2,7 @@
 // Every answer reads the prepared index (featureIndex) and the Analysis caches.
 import { distance } from 'fastest-levenshtein';
 import { ipEndpoint, workloadEndpoint, type Endpoint } from '../evaluate';
-import type { Namespace, Service, Workload } from '../model';
+import type { ContainerPort, Namespace, Service, Workload } from '../model';
 import type { Direction, NetworkPolicy, PodPeer, PolicyRule, PortSpec } from '../policy';
 import { PortSet } from '../portset';
 import { formatSelector, matchesSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
@@ -369,15 +369,18 @@ function portHover(workspace: Workspace, index: ScopeIndex, policy: NetworkPolic
   if (typeof spec.port === 'string') {
     const name = spec.port;
     const lines = [`**Named port ${code(name)}** (${spec.protocol}) on ${whose}:`];
-    const resolved: string[] = [];
+    // Entries are rendered (links looked up) only for the pods shown: a rule without peers reaches every pod.
+    const resolved: { w: Workload; ports: ContainerPort[] }[] = [];
     const missing: Workload[] = [];
     for (const w of destinations) {
       const ports = w.containerPorts.filter((cp) => cp.name === name && cp.protocol === spec.protocol);
       if (ports.length === 0) missing.push(w);
-      else resolved.push(`${workloadLink(workspace, w)}: ${ports.map((cp) => `${cp.protocol} ${cp.containerPort} (container ${code(cp.container)})`).join(', ')}`);
+      else resolved.push({ w, ports });
     }
     if (destinations.length === 0) lines.push('', none);
-    if (resolved.length > 0) lines.push('', `Resolves on ${plural(resolved.length, 'pod')}:`, ...cappedList(resolved, (s) => s));
+    if (resolved.length > 0) {
+      lines.push('', `Resolves on ${plural(resolved.length, 'pod')}:`, ...cappedList(resolved, ({ w, ports }) => `${workloadLink(workspace, w)}: ${ports.map((cp) => `${cp.protocol} ${cp.containerPort} (container ${code(cp.container)})`).join(', ')}`));
+    }
     if (missing.length > 0) {
       lines.push('', `Not declared by ${plural(missing.length, 'pod')} (this port allows nothing there):`, ...cappedList(missing, (w) => podEntry(workspace, w)));
       const elsewhere = otherPortsNamed(index, name, destinations);
@@ -389,15 +392,19 @@ function portHover(workspace: Workspace, index: ScopeIndex, policy: NetworkPolic
   const hi = spec.endPort ?? spec.port ?? 65535;
   const label = describePorts([spec]);
   const lines = [`**${escapeInline(label)}** on ${whose}:`];
-  const declaring: string[] = [];
+  const declaring: { w: Workload; ports: ContainerPort[] }[] = [];
   const missing: Workload[] = [];
   for (const w of destinations) {
     const ports = w.containerPorts.filter((cp) => cp.protocol === spec.protocol && cp.containerPort >= lo && cp.containerPort <= hi);
     if (ports.length === 0) missing.push(w);
-    else declaring.push(`${workloadLink(workspace, w)}: ${ports.map((cp) => `container ${code(cp.container)}${cp.name ? ` names ${cp.containerPort} ${code(cp.name)}` : ` declares ${cp.containerPort}`}`).join(', ')}`);
+    else declaring.push({ w, ports });
   }
   if (destinations.length === 0) lines.push('', none);
-  if (declaring.length > 0) lines.push('', `Declared by ${plural(declaring.length, 'pod')}:`, ...cappedList(declaring, (s) => s));
+  if (declaring.length > 0) {
+    const render = ({ w, ports }: { w: Workload; ports: ContainerPort[] }) =>
+      `${workloadLink(workspace, w)}: ${ports.map((cp) => `container ${code(cp.container)}${cp.name ? ` names ${cp.containerPort} ${code(cp.name)}` : ` declares ${cp.containerPort}`}`).join(', ')}`;
+    lines.push('', `Declared by ${plural(declaring.length, 'pod')}:`, ...cappedList(declaring, render));
+  }
   if (missing.length > 0) {
     lines.push('', `Not declared by ${plural(missing.length, 'pod')} (allowed all the same: policies do not need declared ports):`, ...cappedList(missing, (w) => podEntry(workspace, w)));
   }
@@ -406,8 +413,10 @@ function portHover(workspace: Workspace, index: ScopeIndex, policy: NetworkPolic
 
 function otherPortsNamed(index: ScopeIndex, name: string, exclude: readonly Workload[]): string | undefined {
   const names = new Set<string>();
+  // A Set: the destinations of a rule without peers are every workload of the scope.
+  const excluded = new Set(exclude);
   for (const w of index.model.workloads) {
-    if (exclude.includes(w)) continue;
+    if (excluded.has(w)) continue;
     for (const cp of w.containerPorts) if (cp.name === name) names.add(w.displayName);
   }
   return names.size ? `Other pods that name a port ${code(name)}: ${cappedInline([...names].map(code))}` : undefined;
