@@ -81,6 +81,8 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
   // so is the rule index the workload hover reads (5-15 ms per version on the large benchmark workspace).
   let warmTimer: NodeJS.Timeout | undefined;
   const warmed = new WeakSet<object>();
+  // Not while the first indexing runs: the models of a half-read workspace are not built for anyone.
+  let indexed = false;
   const warmOpenDocuments = () => {
     warmTimer = undefined;
     const started = Date.now();
@@ -104,6 +106,7 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
     }
   };
   const scheduleWarming = () => {
+    if (!indexed) return;
     warmTimer ??= setTimeout(() => {
       try {
         warmOpenDocuments();
@@ -115,14 +118,18 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
     warmTimer.unref?.();
   };
   ctx.documents.onDidOpen(() => scheduleWarming());
+  void ctx.whenIndexed().then(() => {
+    indexed = true;
+    scheduleWarming();
+  });
 
   // Lenses count pods in other files: after any change, visible lenses are stale. The workspace version of the last
   // lens answer tells whether a refresh is due; a client that rejects the refresh request is not asked again.
   let lensesServedAt: number | undefined;
   let refreshUnsupported = false;
   ctx.onDidChangeWorkspace((workspace) => {
-    // The analysis has just built the models of this version: index them now (cheap), so that completion, which
-    // accepts the last built index while typing, is at most one edit behind.
+    // The analysis has just built the models of this version: index them now (cheap: what the changes left valid is
+    // taken over from the last version's index).
     featureIndex(workspace).scopes();
     scheduleWarming();
     if (refreshUnsupported || lensesServedAt === undefined || lensesServedAt === workspace.version) return;
