@@ -11,6 +11,7 @@ import {
   type CancellationToken,
   type CodeLens,
   type CompletionItem,
+  type CompletionList,
   type Connection,
   type DocumentSymbol,
   type Location,
@@ -167,7 +168,7 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
   );
 
   connection.onCompletion(
-    guarded('completion', [] as CompletionItem[], (params) => {
+    guarded('completion', [] as CompletionItem[] | CompletionList, (params) => {
       const uri = canonicalUri(params.textDocument.uri);
       // Documents the index does not hold (an untitled editor) are completed from their editor text.
       const document = ctx.documents.get(params.textDocument.uri);
@@ -180,7 +181,10 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
         if (!converted) ranges.set(range, (converted = ctx.rangeToLsp(uri, range)));
         return converted;
       };
-      return completion(ctx.workspace(), uri, offset, document?.getText()).map(
+      const items = completion(ctx.workspace(), uri, offset, document?.getText());
+      const text = indexed || !document ? ctx.text(uri) : document.getText();
+      const { shown, complete } = capCompletions(items, (item) => text?.slice(item.range[0], Math.max(item.range[0], offset)) ?? '');
+      const converted = shown.map(
         (item): CompletionItem => ({
           label: item.label,
           kind: COMPLETION_KINDS[item.kind],
@@ -192,6 +196,7 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
           textEdit: { range: rangeOf(item.range), newText: item.insertText },
         }),
       );
+      return complete ? converted : { isIncomplete: true, items: converted };
     }),
   );
 
@@ -217,4 +222,29 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
       ),
     ),
   );
+}
+
+/** Most completion items sent at once: thousands of label values make answers of hundreds of kilobytes. */
+export const MAX_COMPLETION_ITEMS = 200;
+
+/**
+ * The items to send: all of them when few, else those matching what is typed so far (its characters in order,
+ * ignoring case, as editors filter), best sorted first, at most `MAX_COMPLETION_ITEMS`. `complete` is false when
+ * items were left out: the editor then asks again as the user types instead of filtering this answer.
+ */
+export function capCompletions<T extends { label: string; sortText?: string }>(items: readonly T[], typed: (item: T) => string): { shown: T[]; complete: boolean } {
+  if (items.length <= MAX_COMPLETION_ITEMS) return { shown: [...items], complete: true };
+  const matching = items.filter((item) => isSubsequence(typed(item).toLowerCase(), item.label.toLowerCase()));
+  matching.sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label) || a.label.localeCompare(b.label));
+  return { shown: matching.slice(0, MAX_COMPLETION_ITEMS), complete: false };
+}
+
+function isSubsequence(needle: string, haystack: string): boolean {
+  let at = 0;
+  for (const ch of needle) {
+    at = haystack.indexOf(ch, at);
+    if (at < 0) return false;
+    at++;
+  }
+  return true;
 }
