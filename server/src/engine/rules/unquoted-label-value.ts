@@ -59,21 +59,30 @@ function suspicious(value: unknown): boolean {
   return typeof value === 'number' || typeof value === 'boolean' || (typeof value === 'string' && yaml11Type(value) !== undefined);
 }
 
-/** Paths of suspicious values in label maps (metadata.labels, matchLabels, Service/RC selectors) and matchExpressions values. */
-function collect(object: K8sObject, value: unknown, path: Path, out: { path: Path; what: string }[]): void {
+/**
+ * Paths of suspicious values in label maps (metadata.labels, matchLabels, Service/RC selectors) and matchExpressions
+ * values. `path` is the way down, extended and restored in place (it runs over every object at the start); a found
+ * value gets its own copy.
+ */
+function collect(object: K8sObject, value: unknown, path: (string | number)[], out: { path: Path; what: string }[]): void {
   if (Array.isArray(value)) {
-    value.forEach((item, i) => collect(object, item, [...path, i], out));
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      collect(object, value[i], path, out);
+      path.pop();
+    }
     return;
   }
   if (!isPlainObject(value)) return;
   const parent = path[path.length - 1];
-  for (const [key, child] of Object.entries(value)) {
+  for (const key of Object.keys(value)) {
+    const child = value[key];
     const isLabelMap =
       (key === 'labels' && parent === 'metadata') ||
       key === 'matchLabels' ||
       (key === 'selector' && parent === 'spec' && path.length === 1 && (object.kind === 'Service' || object.kind === 'ReplicationController'));
     if (isLabelMap && isPlainObject(child)) {
-      for (const [label, v] of Object.entries(child)) if (suspicious(v)) out.push({ path: [...path, key, label], what: `The value of label ${label}:` });
+      for (const label of Object.keys(child)) if (suspicious(child[label])) out.push({ path: [...path, key, label], what: `The value of label ${label}:` });
     } else if (key === 'matchExpressions' && Array.isArray(child)) {
       child.forEach((expr, i) => {
         if (!isPlainObject(expr) || !Array.isArray(expr.values)) return;
@@ -81,6 +90,10 @@ function collect(object: K8sObject, value: unknown, path: Path, out: { path: Pat
           if (suspicious(v)) out.push({ path: [...path, key, i, 'values', j], what: 'The selector value' });
         });
       });
-    } else if (DESCEND.has(key)) collect(object, child, [...path, key], out);
+    } else if (DESCEND.has(key)) {
+      path.push(key);
+      collect(object, child, path, out);
+      path.pop();
+    }
   }
 }
