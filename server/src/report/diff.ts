@@ -10,6 +10,7 @@ import type { Workload } from '../engine/model';
 import { rangeAt } from '../engine/parse';
 import type { NetworkPolicy } from '../engine/policy';
 import { PortSet } from '../engine/portset';
+import { sarifLog, type SarifLocation, type SarifResult } from '../engine/sarif';
 import { PROTOCOLS, type SourceLocation } from '../engine/types';
 import { BulkConnections } from '../engine/assertions/bulk';
 import type { Scope } from '../engine/workspace';
@@ -453,9 +454,9 @@ export const DIFF_RULE_IDS: Record<ChangeKind, string> = {
 
 /** SARIF 2.1.0: one result per connection change, at the policies that cause it (in the working tree). */
 export function diffToSarif(diff: ReachabilityDiff, locator: DiffLocator, version: string): string {
-  const results = diff.changes.map((c) => {
+  const results = diff.changes.map((c): SarifResult => {
     const here = c.causes.filter((x) => !x.inBase);
-    const locations = here.map((x) => {
+    const locations = here.map((x): SarifLocation => {
       const start = locator.position(x.location, false);
       const end = locator.position({ uri: x.location.uri, range: [x.location.range[1], x.location.range[1]] }, false);
       return {
@@ -475,25 +476,14 @@ export function diffToSarif(diff: ReachabilityDiff, locator: DiffLocator, versio
       ...(locations.length ? { locations } : {}),
     };
   });
-  const log = {
-    version: '2.1.0',
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'netpol',
-            version,
-            rules: [
-              { id: DIFF_RULE_IDS.added, shortDescription: { text: 'A connection between workloads is newly allowed' } },
-              { id: DIFF_RULE_IDS.removed, shortDescription: { text: 'A connection between workloads is newly denied' } },
-              { id: DIFF_RULE_IDS.changed, shortDescription: { text: 'The allowed ports between two workloads changed' } },
-            ],
-          },
-        },
-        results,
-      },
+  const log = sarifLog({
+    version,
+    rules: [
+      { id: DIFF_RULE_IDS.added, shortDescription: { text: 'A connection between workloads is newly allowed' } },
+      { id: DIFF_RULE_IDS.removed, shortDescription: { text: 'A connection between workloads is newly denied' } },
+      { id: DIFF_RULE_IDS.changed, shortDescription: { text: 'The allowed ports between two workloads changed' } },
     ],
-  };
+    results,
+  });
   return `${JSON.stringify(log, null, 2)}\n`;
 }

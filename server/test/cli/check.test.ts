@@ -6,17 +6,8 @@ import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
-import Ajv from 'ajv-draft-04';
 import { runCaptured } from './helpers';
-
-/** The OASIS SARIF 2.1.0 JSON schema, as shipped by Microsoft's SARIF matchers. */
-function validateSarif(log: unknown): string[] {
-  const schema = JSON.parse(fs.readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'));
-  // The schema's language-tag pattern is not valid as a unicode regular expression.
-  const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false, unicodeRegExp: false });
-  const validate = ajv.compile(schema);
-  return validate(log) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
-}
+import { validateSarif } from './sarif-schema';
 
 const MULTI = 'test-fixtures/lsp/multi-file';
 const KUSTOMIZE = 'test-fixtures/lsp/kustomize';

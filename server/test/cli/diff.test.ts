@@ -10,6 +10,7 @@ import { after, describe, test } from 'node:test';
 import { PortSet } from '../../src/engine/portset';
 import { diffToMarkdown, MARKDOWN_ROWS, type ConnectionChange } from '../../src/report/diff';
 import { runCaptured } from './helpers';
+import { validateSarif } from './sarif-schema';
 
 const NAMESPACE = `apiVersion: v1
 kind: Namespace
@@ -360,6 +361,8 @@ Compared with \`HEAD\`: **1** added, **1** removed, **1** changed connections; 0
 
     const sarif = JSON.parse((await diff('--format', 'sarif')).stdout);
     assert.equal(sarif.version, '2.1.0');
+    assert.deepEqual(validateSarif(sarif), [], 'valid against the SARIF 2.1.0 schema');
+    assert.equal(sarif.runs[0].columnKind, 'utf16CodeUnits');
     assert.deepEqual(
       sarif.runs[0].results.map((r: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }) => [
         r.ruleId,

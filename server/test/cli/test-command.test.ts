@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { runCaptured } from './helpers';
+import { validateSarif } from './sarif-schema';
 
 const FIXTURE = path.resolve(__dirname, '..', '..', '..', 'test-fixtures', 'assertions', 'shop');
 // Paths in the output are relative to the working directory; this file runs in its own process.
@@ -42,6 +43,7 @@ test('junit: passes, failures, todo and skipped', async () => {
 test('sarif 2.1.0 with related locations', async () => {
   const r = await runCaptured(['test', '--format', 'sarif', 'manifests', 'failing.netpol-test.yaml']);
   assert.equal(r.stdout, expected('failing.sarif.json'));
+  assert.deepEqual(validateSarif(JSON.parse(r.stdout)), [], 'valid against the SARIF 2.1.0 schema');
   const log = JSON.parse(r.stdout);
   assert.equal(log.version, '2.1.0');
   assert.equal(log.runs[0].results.length, 5);

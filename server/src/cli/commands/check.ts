@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type * as Sarif from 'sarif';
+import { sarifLog, type SarifArtifactLocation, type SarifFix, type SarifLevel, type SarifLog, type SarifRegion, type SarifResult, type SarifRule } from '../../engine/sarif';
 import { ALL_RULES } from '../../engine/rules/index';
 import { runRules } from '../../engine/rules/run';
 import type { Diagnostic } from '../../engine/rules/types';
@@ -81,14 +81,14 @@ export function collectFindings(workspace: Workspace, textOf: (uri: string) => s
   return findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule)));
 }
 
-const SARIF_LEVEL: Record<Severity, Sarif.Result.level> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
+const SARIF_LEVEL: Record<Severity, SarifLevel> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };
 
-export function toSarif(findings: CheckFinding[], textOf: (uri: string) => string, version: string): Sarif.Log {
+export function toSarif(findings: CheckFinding[], textOf: (uri: string) => string, version: string): SarifLog<SarifResult> {
   const ruleIds = [...new Set(findings.map((f) => f.rule))].sort();
   const descriptions = new Map(ALL_RULES.map((r) => [r.id, r]));
-  const rules: Sarif.ReportingDescriptor[] = ruleIds.map((id) => {
+  const rules: SarifRule[] = ruleIds.map((id) => {
     const rule = descriptions.get(id);
-    const descriptor: Sarif.ReportingDescriptor = { id, name: id };
+    const descriptor: SarifRule = { id, name: id };
     if (rule) {
       descriptor.shortDescription = { text: rule.description };
       descriptor.help = { text: `${rule.description} Documentation: docs/rules/${id}.md of netpol.` };
@@ -96,14 +96,14 @@ export function toSarif(findings: CheckFinding[], textOf: (uri: string) => strin
     }
     return descriptor;
   });
-  const region = (uri: string, start: number, end: number): Sarif.Region => {
+  const region = (uri: string, start: number, end: number): SarifRegion => {
     const text = textOf(uri);
     const a = lineColumn(text, start);
     const b = lineColumn(text, end);
     return { startLine: a.line, startColumn: a.column, endLine: b.line, endColumn: b.column };
   };
-  const results: Sarif.Result[] = findings.map((f) => {
-    const result: Sarif.Result = {
+  const results: SarifResult[] = findings.map((f) => {
+    const result: SarifResult = {
       ruleId: f.rule,
       ruleIndex: ruleIds.indexOf(f.rule),
       level: SARIF_LEVEL[f.severity],
@@ -128,7 +128,7 @@ export function toSarif(findings: CheckFinding[], textOf: (uri: string) => strin
     const fixes = f.diagnostic.fixes ?? [];
     if (fixes.length > 0) {
       result.fixes = fixes.map((fix) => {
-        const byUri = new Map<string, Sarif.Replacement[]>();
+        const byUri = new Map<string, SarifFix['artifactChanges'][number]['replacements']>();
         for (const edit of fix.edits) {
           const list = byUri.get(edit.uri) ?? [];
           list.push({ deletedRegion: region(edit.uri, edit.range[0], edit.range[1]), insertedContent: { text: edit.newText } });
@@ -142,25 +142,19 @@ export function toSarif(findings: CheckFinding[], textOf: (uri: string) => strin
     }
     return result;
   });
-  return {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: { driver: { name: 'netpol', version, rules } },
-        // Relative artifact paths are relative to the working directory the check ran in.
-        originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(`${process.cwd()}/`).href } },
-        columnKind: 'utf16CodeUnits',
-        results,
-      },
-    ],
-  };
+  return sarifLog({
+    version,
+    rules,
+    // Relative artifact paths are relative to the working directory the check ran in.
+    originalUriBaseIds: { [SRCROOT]: { uri: pathToFileURL(`${process.cwd()}/`).href } },
+    results,
+  });
 }
 
 const SRCROOT = '%SRCROOT%';
 
 /** SARIF artifact locations: paths relative to the working directory when possible (what code scanning expects). */
-function sarifArtifact(uri: string): Sarif.ArtifactLocation {
+function sarifArtifact(uri: string): SarifArtifactLocation {
   const shown = displayPath(uri);
   if (shown === uri || path.isAbsolute(shown)) return { uri };
   return { uri: shown.split(path.sep).map(encodeURIComponent).join('/'), uriBaseId: SRCROOT };

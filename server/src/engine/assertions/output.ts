@@ -1,6 +1,7 @@
 // Connectivity test results as text (for people), JSON (for scripts), JUnit XML (for CI test tabs) and SARIF 2.1.0
 // (for code scanning). Positions are turned into lines and columns by the caller's `where`, so this stays pure.
 import { explainText, type ExplainedVerdict } from '../../report/explain';
+import { sarifLog, type SarifLocation, type SarifResult } from '../sarif';
 import type { SourceLocation } from '../types';
 import type { ExpectationResult, Outcome, PairFailure, TestReport } from './check';
 
@@ -18,24 +19,6 @@ export interface Locator {
 }
 
 export const TEST_FAILURE_RULE_ID = 'connectivity-test-failed';
-
-// The part of SARIF 2.1.0 written here (the engine imports no packages beyond its pure ones, so no @types/sarif).
-interface SarifLocation {
-  id?: number;
-  physicalLocation: {
-    artifactLocation: { uri: string };
-    region: { startLine: number; startColumn: number; endLine: number; endColumn: number };
-  };
-  message?: { text: string };
-}
-
-interface SarifResult {
-  ruleId: string;
-  level: 'error' | 'warning' | 'note';
-  message: { text: string };
-  locations: SarifLocation[];
-  relatedLocations?: SarifLocation[];
-}
 
 export function totals(reports: readonly TestReport[]): Record<Outcome, number> {
   const out: Record<Outcome, number> = { pass: 0, fail: 0, skip: 0, todo: 0 };
@@ -234,28 +217,17 @@ export function formatSarif(reports: readonly TestReport[], locator: Locator, ve
       });
     }
   }
-  const log = {
-    version: '2.1.0',
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    runs: [
+  const log = sarifLog({
+    version,
+    rules: [
       {
-        tool: {
-          driver: {
-            name: 'netpol',
-            version,
-            rules: [
-              {
-                id: TEST_FAILURE_RULE_ID,
-                shortDescription: { text: 'A connectivity test expectation does not hold' },
-                fullDescription: { text: 'An expectation of a ConnectivityTest (netpol.dev/v1alpha1) fails against the NetworkPolicies of the workspace, or names no endpoint.' },
-                defaultConfiguration: { level: 'error' },
-              },
-            ],
-          },
-        },
-        results,
+        id: TEST_FAILURE_RULE_ID,
+        shortDescription: { text: 'A connectivity test expectation does not hold' },
+        fullDescription: { text: 'An expectation of a ConnectivityTest (netpol.dev/v1alpha1) fails against the NetworkPolicies of the workspace, or names no endpoint.' },
+        defaultConfiguration: { level: 'error' },
       },
     ],
-  };
+    results,
+  });
   return `${JSON.stringify(log, null, 2)}\n`;
 }
