@@ -65,6 +65,8 @@ interface PendingChange {
 }
 
 const ACCEPTED_SCHEMES = new Set(['file', 'untitled']);
+/** Languages of editors whose text is read as manifests whatever their name. */
+const MANIFEST_LANGUAGES = new Set(['yaml', 'json']);
 
 function schemeOf(uri: string): string {
   const i = uri.indexOf(':');
@@ -449,7 +451,7 @@ export class NetpolServer {
   private rebuildWorkspace(): void {
     const old = this.workspace();
     const next = new ServerWorkspace(this.settings);
-    for (const uri of old.fileUris()) next.setFile(uri, old.getFile(uri)!.text);
+    for (const uri of old.fileUris()) next.setFile(uri, old.getFile(uri)!.text, { anyName: schemeOf(uri) === 'untitled' });
     if (this.activeConfigUri) next.setFile(this.activeConfigUri, this.configTexts.get(this.activeConfigUri) ?? '');
     this.ws = next;
   }
@@ -465,13 +467,22 @@ export class NetpolServer {
     return !!fsPath && this.filter.isRootConfig(fsPath);
   }
 
-  /** Whether a URI names a file the index holds (manifest or root configuration, not excluded). */
+  /**
+   * Whether a URI names a file the index holds (manifest or root configuration, not excluded). An untitled editor
+   * counts when its name or its language says YAML or JSON: a policy drafted before it is saved is analysed with
+   * the workspace.
+   */
   private belongsInIndex(uri: string): boolean {
     const scheme = schemeOf(uri);
     if (!ACCEPTED_SCHEMES.has(scheme)) return false;
-    if (scheme !== 'file') return isManifestUri(uri) && !uri.endsWith(`/${CONFIG_FILE_NAME}`);
+    if (scheme !== 'file') return (isManifestUri(uri) && !uri.endsWith(`/${CONFIG_FILE_NAME}`)) || this.isManifestEditor(uri);
     const fsPath = pathFromUri(uri);
     return !!fsPath && this.filter.accepts(fsPath);
+  }
+
+  /** An untitled editor in a manifest language (its name need not say so). */
+  private isManifestEditor(uri: string): boolean {
+    return schemeOf(uri) === 'untitled' && MANIFEST_LANGUAGES.has(this.documents.get(uri)?.languageId ?? '');
   }
 
   /** Records new text for a file (or its removal); applied to the workspace on the next access. */
@@ -504,7 +515,7 @@ export class NetpolServer {
         continue;
       }
       this.oversized.delete(uri);
-      this.ws.setFile(uri, change.text);
+      this.ws.setFile(uri, change.text, { anyName: schemeOf(uri) === 'untitled' });
     }
     if (configChanged) this.applyConfig();
   }
@@ -604,7 +615,9 @@ export class NetpolServer {
 
   private async onDocumentClosed(rawUri: string): Promise<void> {
     const uri = canonicalUri(rawUri);
-    if (!this.belongsInIndex(uri)) return;
+    // A closed untitled editor is no longer open, so its language is gone: whether it was indexed tells.
+    const indexedEditor = schemeOf(uri) === 'untitled' && (this.ws.hasFile(uri) || this.pending.has(uri));
+    if (!this.belongsInIndex(uri) && !indexedEditor) return;
     const fsPath = pathFromUri(uri);
     // Unsaved text is discarded: go back to the file on disk, or forget a file that is not there.
     const text = fsPath && this.filter.locate(fsPath) ? await readText(fsPath) : undefined;

@@ -545,10 +545,22 @@ describe('netpol lsp --stdio: scopes, configuration and settings', () => {
       const text = fs.readFileSync(path.join(FIXTURES, 'multi-file', 'apps', 'db.yaml'), 'utf8') + '---\n' + fs.readFileSync(path.join(FIXTURES, 'multi-file', 'policies', 'orphan.yaml'), 'utf8');
       let mark = client.open(file, text);
       assert.ok(has('selector-matches-nothing')(await client.waitForCurrentDiagnostics(file, mark)));
-      // Documents that are not manifests (untitled ones included) get an empty publish, so clients know.
-      const untitled = 'untitled:Untitled-1';
-      mark = client.open(untitled, 'kind: NetworkPolicy\n');
-      assert.deepEqual(await client.waitForCurrentDiagnostics(untitled, mark), []);
+      // An untitled YAML editor is analysed with the rest (a policy drafted before it is saved has a name only later).
+      const draft = 'untitled:Untitled-1';
+      mark = client.open(draft, fs.readFileSync(path.join(FIXTURES, 'multi-file', 'policies', 'orphan.yaml'), 'utf8'));
+      assert.ok(has('selector-matches-nothing')(await client.waitForCurrentDiagnostics(draft, mark)));
+      assert.equal((await client.request<{ files: number; policies: number }>('netpol/status')).files, 2);
+      // Other documents that are not manifests (an untitled plain-text editor) get an empty publish, so clients know.
+      const notes = 'untitled:Untitled-2';
+      mark = client.open(notes, 'kind: NetworkPolicy\n', 'plaintext');
+      assert.deepEqual(await client.waitForCurrentDiagnostics(notes, mark), []);
+      // Closing the draft takes its objects out of the analysis.
+      client.close(draft);
+      const deadline = Date.now() + 10_000;
+      while ((await client.request<{ files: number }>('netpol/status')).files !== 1) {
+        if (Date.now() > deadline) assert.fail('the closed draft stayed in the analysis');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       const complete = client.notifications.find((n) => n.method === 'netpol/indexComplete');
       assert.deepEqual({ ...(complete!.params as object), durationMs: 0 }, { files: 0, policies: 0, workloads: 0, findings: 0, durationMs: 0 });
     } finally {
