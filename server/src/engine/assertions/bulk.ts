@@ -3,9 +3,15 @@
 // million pairs. Which workloads a rule's peers match is computed once per rule, as a table over workload ids.
 // Failures are explained afterwards with Analysis.verdict, so both paths must agree (see bulk.test.ts).
 import type { Analysis, Endpoint } from '../evaluate';
-import type { Workload } from '../model';
+import { changesSince, lineageOf, listsByNamespace, type ModelLineage, type Workload } from '../model';
 import type { Direction, NetworkPolicy, PolicyRule } from '../policy';
 import { PortSet } from '../portset';
+
+/** How peer tables were made, for tests that check the incremental path runs (never for timing). */
+export const peerTableCounters = { built: 0, updated: 0 };
+
+/** Per rule (rules are kept per policy object across edits), its peer table and the model lineage it was made in. */
+const lastPeerTables = new WeakMap<PolicyRule, { lineage: ModelLineage; table: Uint8Array }>();
 
 interface RuleEntry {
   policy: NetworkPolicy;
@@ -60,13 +66,28 @@ export class BulkConnections {
     if (peer.type === 'ip') return peers.some((p) => this.analysis.peerMatches(p, policy.namespace, peer));
     let table = this.peerTables.get(rule);
     if (!table) {
-      const workloads = this.analysis.model.workloads;
-      table = new Uint8Array(workloads.length);
-      for (const w of workloads) {
+      const model = this.analysis.model;
+      const workloads = model.workloads;
+      const matches = (w: Workload) => {
         const endpoint: Endpoint = { type: 'workload', workload: w };
-        if (peers.some((p) => this.analysis.peerMatches(p, policy.namespace, endpoint))) table[w.id] = 1;
+        return peers.some((p) => this.analysis.peerMatches(p, policy.namespace, endpoint));
+      };
+      // The table of an earlier model still holds where the workloads and namespace labels stayed: only the changed
+      // namespaces' workloads are matched again (the editor runs the tests after every edit).
+      const last = lastPeerTables.get(rule);
+      const since = last && last.table.length === workloads.length ? changesSince(last.lineage, model) : undefined;
+      if (last && since?.workloadsKept && since.sameNamespaces) {
+        peerTableCounters.updated++;
+        table = since.namespaces.size === 0 ? last.table : last.table.slice();
+        const lists = listsByNamespace(model).workloads;
+        for (const ns of since.namespaces) for (const w of lists.get(ns) ?? []) table[w.id] = matches(w) ? 1 : 0;
+      } else {
+        peerTableCounters.built++;
+        table = new Uint8Array(workloads.length);
+        for (const w of workloads) if (matches(w)) table[w.id] = 1;
       }
       this.peerTables.set(rule, table);
+      lastPeerTables.set(rule, { lineage: lineageOf(model), table });
     }
     return table[peer.workload.id] === 1;
   }

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { BulkConnections } from '../../../src/engine/assertions/bulk';
+import { BulkConnections, peerTableCounters } from '../../../src/engine/assertions/bulk';
 import { IPV4_ALL, IPV6_ALL, partition, subtractAll, type IpRange } from '../../../src/engine/cidr';
 import { ipEndpoint, workloadEndpoint, type Endpoint } from '../../../src/engine/evaluate';
 import { isManifestUri } from '../../../src/engine/parse';
@@ -82,6 +82,45 @@ test('agrees with Analysis.connection on a generated workspace with every policy
     const { pairs, wrong } = disagreements(workspaceOf(dir));
     assert.deepEqual(wrong.slice(0, 10), []);
     assert.ok(pairs > 10_000, `compared ${pairs} pairs`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('peer tables carried over from earlier models after edits agree with Analysis.connection', () => {
+  const generator = path.join(REPO, '..', 'shared', 'bench', 'gen-workspace.mjs');
+  if (!fs.existsSync(generator)) throw new Error(`the workspace generator is missing: ${generator}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-bulk-edits-'));
+  try {
+    execFileSync(process.execPath, [generator, dir, '--preset', 'small', '--seed', '11', '--force'], { stdio: 'ignore' });
+    const workspace = workspaceOf(dir);
+    assert.deepEqual(disagreements(workspace).wrong.slice(0, 10), []);
+    const texts = new Map(files(dir).map((f) => [`file://${f}`, fs.readFileSync(f, 'utf8')]));
+    // Deployments that some policy names by their app label (so that renaming them changes what peers match).
+    const policyText = [...texts.values()].filter((t) => /kind: NetworkPolicy/.test(t)).join('\n');
+    const withLabel = [...texts].filter(([, t]) => {
+      const app = /kind: Deployment/.test(t) ? /^ {8}app: (\S+)$/m.exec(t)?.[1] : undefined;
+      return app !== undefined && new RegExp(`app: ${app}$`, 'm').test(policyText);
+    });
+    const withNamespace = [...texts].find(([, t]) => /kind: Namespace/.test(t) && /^ {4}team: /m.test(t));
+    assert.ok(withLabel.length >= 3 && withNamespace, 'the generated workspace has deployments and labelled namespaces');
+    const edits: [string, string][] = [
+      // Pod labels (the tables of untouched namespaces carry over)...
+      [withLabel[0][0], withLabel[0][1].replace(/^( {8}app: )(\S+)$/m, '$1renamed')],
+      [withLabel[1][0], withLabel[1][1].replace(/^( {8}app: )(\S+)$/m, '$1$2-x')],
+      [withLabel[0][0], withLabel[0][1]],
+      // ...a namespace's labels (every table is made again)...
+      [withNamespace![0], withNamespace![1].replace(/^( {4}team: )(\S+)$/m, '$1other')],
+      // ...and a new workload (ids move: made again).
+      [`file://${dir}/extra.yaml`, 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: extra\n  namespace: default\nspec:\n  template:\n    metadata:\n      labels:\n        app: renamed\n    spec:\n      containers:\n        - name: c\n'],
+      [withLabel[2][0], withLabel[2][1].replace(/^( {8}app: )(\S+)$/m, '$1$2-y')],
+    ];
+    const updatedBefore = peerTableCounters.updated;
+    for (const [uri, text] of edits) {
+      workspace.setFile(uri, text);
+      assert.deepEqual(disagreements(workspace).wrong.slice(0, 10), [], `after editing ${uri}`);
+    }
+    assert.ok(peerTableCounters.updated > updatedBefore, 'tables were carried over from earlier models');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
