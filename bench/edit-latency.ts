@@ -6,24 +6,15 @@
 import * as fs from 'node:fs';
 import { Session } from 'node:inspector';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { IncrementalRuleRunner, runRules } from '../server/src/engine/rules/run';
 import { Workspace } from '../server/src/engine/workspace';
+import { readManifests } from './manifests';
 
 const args = process.argv.slice(2);
 const root = args.find((a) => !a.startsWith('--'));
 if (!root) throw new Error('usage: edit-latency.ts DIR [--edits N] [--full]');
 const editCount = Number(args[args.indexOf('--edits') + 1]) || 60;
-const files: [string, string][] = [];
-const walk = (dir: string) => {
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory() && !e.name.startsWith('.')) walk(full);
-    else if (/\.ya?ml$/.test(e.name)) files.push([pathToFileURL(full).href, fs.readFileSync(full, 'utf8')]);
-  }
-};
-walk(root);
-files.sort(([a], [b]) => a.localeCompare(b));
+const files = readManifests(root);
 const ws = new Workspace();
 for (const [uri, text] of files) ws.setFile(uri, text);
 const runner = new IncrementalRuleRunner();

@@ -1,25 +1,12 @@
 // Times the engine's phases on one workspace, in process (no CLI, no server): read, parse, model, rules,
 // connection list. For profiling: node --import tsx --cpu-prof bench/engine-phases.ts DIR [--list] [--rules]
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { listConnections } from '../server/src/report/connlist';
 import { runRules } from '../server/src/engine/rules/run';
 import { Workspace } from '../server/src/engine/workspace';
+import { manifestPaths } from './manifests';
 
-function yamlFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (e.name.startsWith('.') || e.name === 'node_modules') continue;
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) walk(full);
-      else if (/\.(ya?ml|json)$/i.test(e.name)) out.push(full);
-    }
-  };
-  walk(root);
-  return out.sort();
-}
 
 const args = process.argv.slice(2);
 const root = args.find((a) => !a.startsWith('--'));
@@ -37,7 +24,7 @@ const lap = (name: string) => {
   mark = t;
   cpuMark = c;
 };
-const files = yamlFiles(root).map((f) => [pathToFileURL(f).href, fs.readFileSync(f, 'utf8')] as const);
+const files = manifestPaths(root).map((f) => [pathToFileURL(f).href, fs.readFileSync(f, 'utf8')] as const);
 lap('read');
 const workspace = new Workspace();
 for (const [uri, text] of files) workspace.setFile(uri, text);

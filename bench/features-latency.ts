@@ -15,6 +15,7 @@ import { IncrementalRuleRunner } from '../server/src/engine/rules/run';
 import { Workspace } from '../server/src/engine/workspace';
 // @ts-expect-error plain JavaScript module of the benchmark
 import { findTargets, pick, seededRandom } from './lib/targets.mjs';
+import { readManifests } from './manifests';
 
 interface Target {
   file: string;
@@ -28,16 +29,7 @@ const option = (name: string, fallback: number) => (args.includes(name) ? Number
 const requestCount = option('--requests', 60);
 const editCount = option('--edits', 20);
 
-const files: [string, string][] = [];
-const walk = (dir: string) => {
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory() && !e.name.startsWith('.')) walk(full);
-    else if (/\.ya?ml$/.test(e.name)) files.push([pathToFileURL(full).href, fs.readFileSync(full, 'utf8')]);
-  }
-};
-walk(root);
-files.sort(([a], [b]) => a.localeCompare(b));
+const files = readManifests(root);
 const ws = new Workspace();
 for (const [uri, text] of files) ws.setFile(uri, text);
 const runner = new IncrementalRuleRunner();

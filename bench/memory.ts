@@ -8,10 +8,10 @@
 import * as fs from 'node:fs';
 import { Session } from 'node:inspector';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import * as v8 from 'node:v8';
 import { IncrementalRuleRunner } from '../server/src/engine/rules/run';
 import { Workspace } from '../server/src/engine/workspace';
+import { readManifests } from './manifests';
 
 const args = process.argv.slice(2);
 const VALUED = new Set(['--edits', '--snapshot', '--snapshot-after-edits', '--alloc-profile']);
@@ -42,16 +42,7 @@ const measure = (phase: string, extra: Record<string, unknown> = {}) => {
 };
 
 measure('start');
-const files: [string, string][] = [];
-const walk = (dir: string) => {
-  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    if (e.isDirectory() && !e.name.startsWith('.')) walk(full);
-    else if (/\.ya?ml$/.test(e.name)) files.push([pathToFileURL(full).href, fs.readFileSync(full, 'utf8')]);
-  }
-};
-walk(root);
-files.sort(([a], [b]) => a.localeCompare(b));
+const files = readManifests(root);
 const chars = files.reduce((n, [, t]) => n + t.length, 0);
 measure('texts read', { files: files.length, textMB: Math.round((chars / MB) * 10) / 10 });
 

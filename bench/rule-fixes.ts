@@ -4,27 +4,14 @@
 // --fixes runs the rules with quick fixes (as `netpol check` does); --by-rule also runs each rule alone on a fresh
 // workspace and prints its CPU time and yaml parses.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Composer } from 'yaml';
 import { ALL_RULES } from '../server/src/engine/rules/index';
 import { runRules } from '../server/src/engine/rules/run';
 import type { Rule } from '../server/src/engine/rules/types';
 import { Workspace } from '../server/src/engine/workspace';
+import { manifestPaths } from './manifests';
 
-function yamlFiles(root: string): string[] {
-  const out: string[] = [];
-  const walk = (dir: string) => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (e.name.startsWith('.') || e.name === 'node_modules') continue;
-      const full = path.join(dir, e.name);
-      if (e.isDirectory()) walk(full);
-      else if (/\.(ya?ml|json)$/i.test(e.name)) out.push(full);
-    }
-  };
-  walk(root);
-  return out.sort();
-}
 
 // Every yaml parse of a file goes through one Composer.compose (parse.ts `parseAllDocumentsBounded`).
 let composes = 0;
@@ -38,7 +25,7 @@ const args = process.argv.slice(2);
 const root = args.find((a) => !a.startsWith('--'));
 if (!root) throw new Error('usage: rule-fixes.ts DIR [--fixes] [--by-rule]');
 const fixes = args.includes('--fixes');
-const files = yamlFiles(root).map((f) => [pathToFileURL(f).href, fs.readFileSync(f, 'utf8')] as const);
+const files = manifestPaths(root).map((f) => [pathToFileURL(f).href, fs.readFileSync(f, 'utf8')] as const);
 
 function measure(rules: readonly Rule[]): { cpuMs: number; yamlParses: number; findings: number; withFixes: number } {
   const workspace = new Workspace();
