@@ -4,11 +4,10 @@
 // node --import tsx bench/edit-latency.ts DIR [--edits N] [--full] [--profile FILE] [--slowest]
 //   --full also times a whole runRules per edit; --profile writes a .cpuprofile of the edits only (not the first run)
 import * as fs from 'node:fs';
-import { Session } from 'node:inspector';
 import * as path from 'node:path';
 import { IncrementalRuleRunner, runRules } from '../server/src/engine/rules/run';
 import { Workspace } from '../server/src/engine/workspace';
-import { readManifests } from './manifests';
+import { cpuProfile, readManifests, seededEdits } from './manifests';
 
 const args = process.argv.slice(2);
 const root = args.find((a) => !a.startsWith('--'));
@@ -22,23 +21,8 @@ let started = performance.now();
 runner.run(ws);
 console.log(`first run (full): ${Math.round(performance.now() - started)} ms`);
 
-const profileFile = args.includes('--profile') ? args[args.indexOf('--profile') + 1] : undefined;
-const inspector = profileFile ? new Session() : undefined;
-if (inspector) {
-  // An in-process session answers synchronously.
-  inspector.connect();
-  inspector.post('Profiler.enable');
-  inspector.post('Profiler.start');
-}
+const profiler = cpuProfile(args.includes('--profile') ? args[args.indexOf('--profile') + 1] : undefined);
 
-// Seeded choice of edit sites.
-let seed = 7;
-const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-const patterns: [string, RegExp, (m: string) => string][] = [
-  ['pod label', /^( {8}app: )(\S+)$/m, (v) => `${v}-x`],
-  ['policy matchLabels', /^( {6,}app: )(\S+)$/m, (v) => `${v}-y`],
-  ['port', /^( +(?:- )?port: )(\d+)$/m, (v) => String((Number(v) % 60000) + 1)],
-];
 const wall: number[] = [];
 const cpu: number[] = [];
 const fullWall: number[] = [];
@@ -46,16 +30,7 @@ const kinds: Record<string, number> = {};
 /** The slowest edits, with what they re-ran, to see what the tail is made of. */
 const slowest: { ms: number; kind: string; file: string; timings: Record<string, number> }[] = [];
 const phases: Record<string, number> = {};
-for (let i = 0; i < editCount; i++) {
-  const [name, re, change] = patterns[i % patterns.length];
-  let pick: [string, string] | undefined;
-  for (let tries = 0; tries < 200 && !pick; tries++) {
-    const candidate = files[Math.floor(random() * files.length)];
-    if (re.test(candidate[1]) && (name !== 'policy matchLabels' || /kind: NetworkPolicy/.test(candidate[1]))) pick = candidate;
-  }
-  if (!pick) continue;
-  const [uri, text] = pick;
-  const edited = text.replace(re, (_all, prefix: string, value: string) => prefix + change(value));
+for (const { kind: name, uri, text, edited } of seededEdits(files, editCount)) {
   for (const next of [edited, text]) {
     const c = process.cpuUsage();
     started = performance.now();
@@ -76,12 +51,7 @@ for (let i = 0; i < editCount; i++) {
     }
   }
 }
-if (inspector && profileFile) {
-  inspector.post('Profiler.stop', (error, result) => {
-    if (error) throw error;
-    fs.writeFileSync(profileFile, JSON.stringify(result.profile));
-  });
-}
+profiler.stop();
 const pct = (list: number[], p: number) => {
   const sorted = [...list].sort((a, b) => a - b);
   return sorted.length ? Math.round(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] * 10) / 10 : NaN;

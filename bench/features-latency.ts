@@ -5,7 +5,6 @@
 // after an edit, before the analysis (it pays for the model update too).
 // node --import tsx bench/features-latency.ts DIR [--requests N] [--edits N] [--profile FILE] [--only KIND] [--cold]
 import * as fs from 'node:fs';
-import { Session } from 'node:inspector';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { completion } from '../server/src/engine/features/completion';
@@ -15,7 +14,7 @@ import { IncrementalRuleRunner } from '../server/src/engine/rules/run';
 import { Workspace } from '../server/src/engine/workspace';
 // @ts-expect-error plain JavaScript module of the benchmark
 import { findTargets, pick, seededRandom } from './lib/targets.mjs';
-import { readManifests } from './manifests';
+import { cpuProfile, readManifests } from './manifests';
 
 interface Target {
   file: string;
@@ -64,13 +63,7 @@ warm();
 const ask = (kind: keyof typeof allPlans, t: Target): unknown =>
   kind === 'completion' ? completion(ws, uriOf(t.file), t.offset) : hover(ws, uriOf(t.file), t.offset);
 
-const profileFile = args.includes('--profile') ? args[args.indexOf('--profile') + 1] : undefined;
-const inspector = profileFile ? new Session() : undefined;
-if (inspector) {
-  inspector.connect();
-  inspector.post('Profiler.enable');
-  inspector.post('Profiler.start');
-}
+const profiler = cpuProfile(args.includes('--profile') ? args[args.indexOf('--profile') + 1] : undefined);
 
 const pct = (list: number[], p: number) => {
   const sorted = [...list].sort((a, b) => a - b);
@@ -145,11 +138,6 @@ for (const kind of Object.keys(plan) as (keyof typeof allPlans)[]) {
   results[`${kind} before analysis`] = { n: wall.length, wallMs: summary(wall), cpuMs: summary(cpu) };
 }
 
-if (inspector && profileFile) {
-  inspector.post('Profiler.stop', (error, result) => {
-    if (error) throw error;
-    fs.writeFileSync(profileFile, JSON.stringify(result.profile));
-  });
-}
+profiler.stop();
 console.log(`files: ${files.length}, load: ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 for (const [kind, r] of Object.entries(results)) console.log(`${kind.padEnd(26)} ${JSON.stringify(r)}`);

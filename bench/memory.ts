@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { IncrementalRuleRunner } from '../server/src/engine/rules/run';
 import { Workspace } from '../server/src/engine/workspace';
-import { readManifests } from './manifests';
+import { readManifests, seededEdits } from './manifests';
 
 const args = process.argv.slice(2);
 const VALUED = new Set(['--edits', '--snapshot', '--snapshot-after-edits', '--alloc-profile']);
@@ -57,14 +57,6 @@ measure('first analysis', { cpuMs: Math.round((firstCpu.user + firstCpu.system) 
 const snapshot = option('--snapshot');
 if (snapshot) console.log(`snapshot: ${v8.writeHeapSnapshot(snapshot)}`);
 
-// Edits as in bench/edit-latency.ts: a pod label, a policy's matchLabels value, a port; each then reverted.
-let seed = 7;
-const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-const patterns: [string, RegExp, (m: string) => string][] = [
-  ['pod label', /^( {8}app: )(\S+)$/m, (v) => `${v}-x`],
-  ['policy matchLabels', /^( {6,}app: )(\S+)$/m, (v) => `${v}-y`],
-  ['port', /^( +(?:- )?port: )(\d+)$/m, (v) => String((Number(v) % 60000) + 1)],
-];
 // Heap growth per edit (a lower bound of what it allocates: collections during the edit hide part of it).
 let allocated = 0;
 interface SamplingNode {
@@ -83,16 +75,8 @@ if (inspector) {
 }
 const editCpu = process.cpuUsage();
 let edits = 0;
-for (let i = 0; i < editCount; i++) {
-  const [name, re, change] = patterns[i % patterns.length];
-  let pick: [string, string] | undefined;
-  for (let tries = 0; tries < 200 && !pick; tries++) {
-    const candidate = files[Math.floor(random() * files.length)];
-    if (re.test(candidate[1]) && (name !== 'policy matchLabels' || /kind: NetworkPolicy/.test(candidate[1]))) pick = candidate;
-  }
-  if (!pick) continue;
-  const [uri, text] = pick;
-  const edited = text.replace(re, (_all, prefix: string, value: string) => prefix + change(value));
+// Edits as in bench/edit-latency.ts: a pod label, a policy's matchLabels value, a port; each then reverted.
+for (const { uri, text, edited } of seededEdits(files, editCount)) {
   for (const next of [edited, text]) {
     const before = v8.getHeapStatistics().used_heap_size;
     ws.setFile(uri, next);
