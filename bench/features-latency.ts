@@ -98,45 +98,39 @@ for (const kind of Object.keys(plan) as (keyof typeof allPlans)[]) {
 // built as the server does, then one request of each kind on the new version.
 const labelEdit = /^( {8}app: )(\S+)$/m;
 const editable = files.filter(([, text]) => labelEdit.test(text));
-for (const kind of Object.keys(plan) as (keyof typeof allPlans)[]) {
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < editCount && editable.length > 0; i++) {
-    const [uri, text] = editable[Math.floor(random() * editable.length)];
-    for (const next of [text.replace(labelEdit, (_all, prefix: string, value: string) => `${prefix}${value}-x`), text]) {
-      ws.setFile(uri, next);
+/**
+ * Requests after label edits (each then reverted): after the analysis of the edit (`after edit`), or right after
+ * the edit, before any analysis (`before analysis`).
+ */
+const afterEdits = (requestFirst: boolean) => {
+  for (const kind of Object.keys(plan) as (keyof typeof allPlans)[]) {
+    const wall: number[] = [];
+    const cpu: number[] = [];
+    const analyse = () => {
       runner.run(ws);
       featureIndex(ws).scopes();
       warm();
-      const t = plan[kind]![Math.floor(random() * plan[kind]!.length)];
-      const m = timed(() => ask(kind, t));
-      wall.push(m.wall);
-      cpu.push(m.cpu);
+    };
+    for (let i = 0; i < editCount && editable.length > 0; i++) {
+      const [uri, text] = editable[Math.floor(random() * editable.length)];
+      for (const next of [text.replace(labelEdit, (_all, prefix: string, value: string) => `${prefix}${value}-x`), text]) {
+        ws.setFile(uri, next);
+        if (!requestFirst) analyse();
+        const t = plan[kind]![Math.floor(random() * plan[kind]!.length)];
+        const m = timed(() => ask(kind, t));
+        wall.push(m.wall);
+        cpu.push(m.cpu);
+        if (requestFirst) analyse();
+      }
     }
+    results[`${kind} ${requestFirst ? 'before analysis' : 'after edit'}`] = { n: wall.length, wallMs: summary(wall), cpuMs: summary(cpu) };
   }
-  results[`${kind} after edit`] = { n: wall.length, wallMs: summary(wall), cpuMs: summary(cpu) };
-}
+};
+afterEdits(false);
 
 // Phase 3: a request right after an edit, before any analysis (a keystroke, then a hover or a completion): the
 // request pays for the model update and the feature index of the new version, not for the rules.
-for (const kind of Object.keys(plan) as (keyof typeof allPlans)[]) {
-  const wall: number[] = [];
-  const cpu: number[] = [];
-  for (let i = 0; i < editCount && editable.length > 0; i++) {
-    const [uri, text] = editable[Math.floor(random() * editable.length)];
-    for (const next of [text.replace(labelEdit, (_all, prefix: string, value: string) => `${prefix}${value}-x`), text]) {
-      ws.setFile(uri, next);
-      const t = plan[kind]![Math.floor(random() * plan[kind]!.length)];
-      const m = timed(() => ask(kind, t));
-      wall.push(m.wall);
-      cpu.push(m.cpu);
-      runner.run(ws);
-      featureIndex(ws).scopes();
-      warm();
-    }
-  }
-  results[`${kind} before analysis`] = { n: wall.length, wallMs: summary(wall), cpuMs: summary(cpu) };
-}
+afterEdits(true);
 
 profiler.stop();
 console.log(`files: ${files.length}, load: ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
