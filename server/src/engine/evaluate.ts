@@ -247,7 +247,6 @@ export class Analysis {
   private direction(direction: Direction, subject: Workload, peer: Endpoint, destination: Endpoint): DirectionResult {
     const entry = this.subjectRules(subject, direction);
     if (entry.policies.length === 0) return NOT_ISOLATED[direction];
-    const { rules } = entry;
     const peerIndex = peer.type === 'workload' ? this.modelIndex(peer.workload) : -1;
     this.directionEvaluations++;
     if (peerIndex >= 0 && entry.peerDecides) {

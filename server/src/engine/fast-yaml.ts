@@ -36,7 +36,6 @@ const SPACE = 32;
 const HASH = 35;
 const DASH = 45;
 const COLON = 58;
-const NEWLINE = 10;
 
 /** Node ends as the yaml package reports them: after the value text, and after the rest of its line. */
 interface Parsed {

@@ -646,15 +646,25 @@ function recordStep(previous: Model, model: Model, touched: Set<string>, workloa
   for (const name of touched) {
     const a = previous.namespaces.get(name);
     const b = model.namespaces.get(name);
-    if (!a || !b ? a !== b : !sameNamespaceEntry(a, b)) sameNamespaces = false;
+    if (!sameNamespaceEntry(a, b)) sameNamespaces = false;
   }
   const chained = before.depth < MAX_LINEAGE_DEPTH;
   lineages.set(model, new ModelLineage(chained ? before : undefined, touched, workloadsKept, sameNamespaces, chained ? before.depth + 1 : 0));
 }
 
-function sameNamespaceEntry(a: Namespace, b: Namespace): boolean {
-  const keys = Object.keys(a.labels);
-  return a.implicit === b.implicit && a.external === b.external && keys.length === Object.keys(b.labels).length && keys.every((k) => b.labels[k] === a.labels[k]);
+/**
+ * Whether two entries of a namespace (or its absence) mean the same to selectors: the entry may be a new object
+ * (its file changed) with the same labels and flags.
+ */
+export function sameNamespaceEntry(a: Namespace | undefined, b: Namespace | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.implicit === b.implicit && a.external === b.external && sameLabels(a.labels, b.labels);
+}
+
+/** Whether two label maps hold the same keys and values. */
+export function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
 }
 
 /**

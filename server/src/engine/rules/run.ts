@@ -1,10 +1,10 @@
 // Runs the rules over every scope of a workspace and collects diagnostics per file, applying severity settings
 // and suppression comments. A rule that throws is caught: the other rules and files still get their diagnostics.
 import type { RuleSetting, WorkspaceConfig } from '../config';
-import { changesSince, lineageOf, listsByNamespace, namespacesChangedSince, objectNamespace, objectsInNamespace, type Model, type ModelLineage, type Namespace, type Service, type Workload } from '../model';
+import { changesSince, lineageOf, listsByNamespace, namespacesChangedSince, sameLabels, sameNamespaceEntry, objectNamespace, objectsInNamespace, type Model, type ModelLineage, type Namespace, type Service, type Workload } from '../model';
 import type { K8sObject, ParsedFile } from '../parse';
 import type { NetworkPolicy, PodPeer } from '../policy';
-import { matchesSelector, type LabelSelector } from '../selectors';
+import { matchesSelector } from '../selectors';
 import type { Severity } from '../types';
 import type { Scope, Workspace } from '../workspace';
 import { modelIndex, modelView, peerSelectsAnyPod } from './common';
@@ -502,7 +502,7 @@ function affectedPolicies(
   peerIndex: PeerIndex = new Map(),
 ): AffectedPolicies {
   let namespaceSetChanged = false;
-  for (const name of namespaces) if (!sameNamespace(before.namespaces.get(name), after.namespaces.get(name))) namespaceSetChanged = true;
+  for (const name of namespaces) if (!sameNamespaceEntry(before.namespaces.get(name), after.namespaces.get(name))) namespaceSetChanged = true;
   const reached = [...namespaces].map((n) => after.namespaces.get(n)).filter((n): n is Namespace => n !== undefined);
 
   // Per changed namespace: what differs for a peer (both versions of each workload), and the pods behind a
@@ -531,37 +531,35 @@ function affectedPolicies(
     return { selected: policySet(selected), services: policySet(services), reach: policySet(reach) };
   }
   for (const ns of namespaces) for (const p of after.policiesByNamespace.get(ns) ?? []) everywhere(p);
-  // The peers elsewhere whose namespaceSelector selects a changed namespace where something changed, by policy.
-  const peersByPolicy = new Map<NetworkPolicy, PodPeer[]>();
+  // The peers elsewhere whose namespaceSelector selects a changed namespace where something changed, by policy,
+  // with that namespace's change.
+  const peersByPolicy = new Map<NetworkPolicy, [PodPeer, NamespaceChange][]>();
   for (const ns of reached) {
-    if (!changes.get(ns.name)!.any) continue;
+    const change = changes.get(ns.name)!;
+    if (!change.any) continue;
     for (const [p, peer] of peersSelecting(ns, after, peerIndex)) {
       if (namespaces.has(p.namespace)) continue;
       const list = peersByPolicy.get(p);
-      if (list) list.push(peer);
-      else peersByPolicy.set(p, [peer]);
+      if (list) list.push([peer, change]);
+      else peersByPolicy.set(p, [[peer, change]]);
     }
   }
-  for (const [p, peers] of peersByPolicy) {
+  for (const [p, seen] of peersByPolicy) {
     let reaches = false;
     let selects = false;
     let selectsServices = false;
-    for (const peer of new Set(peers)) {
+    for (const [peer, change] of seen) {
       const podSelector = peer.podSelector;
-      for (const ns of reached) {
-        const change = changes.get(ns.name)!;
-        if (!change.any || !selectsNamespace(peer.namespaceSelector!, ns)) continue;
-        if (!selects) {
-          if (!podSelector) selects = change.membersOrPorts;
-          else selects = change.workloads.some((w) => matchesSelector(podSelector, w.podLabels));
-        }
-        if (!selectsServices) {
-          if (!podSelector) selectsServices = change.frontedLabels || change.servicePods.length > 0;
-          else selectsServices = change.servicePods.some((w) => matchesSelector(podSelector, w.podLabels));
-        }
-        // Suggestions for a peer that selects nothing come from every pod it could reach.
-        if (!reaches && podSelector && change.workloads.length > 0 && !selectsAnyPod(p, peer)) reaches = true;
+      if (!selects) {
+        if (!podSelector) selects = change.membersOrPorts;
+        else selects = change.workloads.some((w) => matchesSelector(podSelector, w.podLabels));
       }
+      if (!selectsServices) {
+        if (!podSelector) selectsServices = change.frontedLabels || change.servicePods.length > 0;
+        else selectsServices = change.servicePods.some((w) => matchesSelector(podSelector, w.podLabels));
+      }
+      // Suggestions for a peer that selects nothing come from every pod it could reach.
+      if (!reaches && podSelector && change.workloads.length > 0 && !selectsAnyPod(p, peer)) reaches = true;
     }
     if (reaches || selects) reach.push(p);
     if (selects) selected.push(p);
@@ -579,7 +577,7 @@ type PeerIndex = Map<string, { lineage: ModelLineage; namespace: Namespace; pair
  */
 function peersSelecting(ns: Namespace, model: Model, index: PeerIndex): [NetworkPolicy, PodPeer][] {
   const known = index.get(ns.name);
-  const since = known && sameNamespace(known.namespace, ns) ? changesSince(known.lineage, model) : undefined;
+  const since = known && sameNamespaceEntry(known.namespace, ns) ? changesSince(known.lineage, model) : undefined;
   let pairs: [NetworkPolicy, PodPeer][];
   const add = (p: NetworkPolicy) => {
     for (const peer of namespaceSelectorPeers(p)) if (matchesSelector(peer.namespaceSelector!, ns.labels)) pairs.push([p, peer]);
@@ -607,17 +605,6 @@ function namespaceSelectorPeers(policy: NetworkPolicy): PodPeer[] {
     namespacePeers.set(policy, peers);
   }
   return peers;
-}
-
-/** Whether a namespaceSelector selects a namespace, remembered per selector and namespace entry (both outlive edits). */
-const namespaceSelections = new WeakMap<LabelSelector, WeakMap<Namespace, boolean>>();
-
-function selectsNamespace(selector: LabelSelector, ns: Namespace): boolean {
-  let byNamespace = namespaceSelections.get(selector);
-  if (!byNamespace) namespaceSelections.set(selector, (byNamespace = new WeakMap()));
-  let selected = byNamespace.get(ns);
-  if (selected === undefined) byNamespace.set(ns, (selected = matchesSelector(selector, ns.labels)));
-  return selected;
 }
 
 interface NamespaceChange {
@@ -704,22 +691,9 @@ function sameService(a: Service, b: Service): boolean {
   );
 }
 
-function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k]);
-}
-
 function labelsInclude(labels: Record<string, string>, wanted: Record<string, string>): boolean {
   for (const key in wanted) if (labels[key] !== wanted[key]) return false;
   return true;
-}
-
-function sameNamespace(a: Namespace | undefined, b: Namespace | undefined): boolean {
-  if (!a || !b) return a === b;
-  // The Namespace object itself may be a new one (its file changed) with the same meaning for selectors.
-  if (a.implicit !== b.implicit || a.external !== b.external) return false;
-  const keys = Object.keys(a.labels);
-  return keys.length === Object.keys(b.labels).length && keys.every((k) => b.labels[k] === a.labels[k]);
 }
 
 /** Per file, its objects by start offset, to find the object a finding sits in. */

@@ -3,7 +3,7 @@
 import type { WorkspaceConfig } from '../config';
 import type { Analysis } from '../evaluate';
 import type { Model } from '../model';
-import type { K8sObject, ParsedFile } from '../parse';
+import type { ParsedFile } from '../parse';
 import type { OffsetRange, Severity, SourceLocation } from '../types';
 
 /** A minimal text edit on one file: replace [start, end) with `newText`. */
