@@ -281,11 +281,7 @@ function namespaceOrder(context: RuleContext): NamespaceOrder {
   let order = namespaceOrders.get(model);
   if (!order) {
     const list = allNamespaces(context);
-    // Positions hold as long as the namespaces stay (an edit of workloads or policies keeps them).
-    const last = lastPositions;
-    const kept = last && last.dnsNamespace === context.config.dns.namespace && changesSince(last.lineage, model)?.sameNamespaces;
-    const position = kept ? last.position : new Map(list.map((ns, i) => [ns.name, i]));
-    lastPositions = { lineage: lineageOf(model), dnsNamespace: context.config.dns.namespace, position };
+    const position = namespacePositions.get(context);
     // The model's namespaces, and the DNS namespace `allNamespaces` adds when the model has none of that name.
     const added = list.length > model.namespaces.size ? list[list.length - 1] : undefined;
     order = { named: (name) => model.namespaces.get(name) ?? (added?.name === name ? added : undefined), position };
@@ -294,7 +290,29 @@ function namespaceOrder(context: RuleContext): NamespaceOrder {
   return order;
 }
 
-let lastPositions: { lineage: ModelLineage; dnsNamespace: string; position: ReadonlyMap<string, number> } | undefined;
+/**
+ * A value made from the namespaces of `allNamespaces` (names, labels, order), kept across models while they stay:
+ * an edit of workloads or policies keeps it (the namespaces' entries may be new objects with the same meaning).
+ */
+export class NamespacesDerived<T> {
+  private last: { lineage: ModelLineage; dnsNamespace: string; value: T } | undefined;
+  constructor(private readonly make: (namespaces: readonly Namespace[]) => T) {}
+
+  get(context: RuleContext): T {
+    const model = baseModel(context.model);
+    const dnsNamespace = context.config.dns.namespace;
+    const last = this.last;
+    if (last && last.dnsNamespace === dnsNamespace && changesSince(last.lineage, model)?.sameNamespaces) {
+      last.lineage = lineageOf(model);
+      return last.value;
+    }
+    const value = this.make(allNamespaces(context));
+    this.last = { lineage: lineageOf(model), dnsNamespace, value };
+    return value;
+  }
+}
+
+const namespacePositions = new NamespacesDerived((list) => new Map(list.map((ns, i) => [ns.name, i])) as ReadonlyMap<string, number>);
 
 /** The pods (workloads, the assumed DNS pods included) a pod peer of a policy selects. */
 export function podsOfPeer(context: RuleContext, policy: NetworkPolicy, peer: PodPeer): readonly Workload[] {

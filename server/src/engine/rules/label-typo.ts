@@ -4,13 +4,13 @@
 import { distance } from 'fastest-levenshtein';
 import { isMap, isPair, isScalar, type Node as YamlNode, type Scalar } from 'yaml';
 import { replaceScalar } from '../edits';
-import { changesSince, lineageOf, type ModelLineage, type Workload } from '../model';
+import type { Workload } from '../model';
 import { scalarRangeInText } from '../fast-positions';
 import { isPlainObject, nodeAt, type K8sObject } from '../parse';
 import type { NetworkPolicy, Path } from '../policy';
 import { formatSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
 import type { Labels } from '../types';
-import { allNamespaces, baseModel, inWorkspace, listNames, locate, modelIndex, namespacesMatching, peerCandidates, peerSelectsAnyPod, workloadsIn } from './common';
+import { inWorkspace, listNames, locate, modelIndex, namespacesMatching, NamespacesDerived, peerCandidates, peerSelectsAnyPod, workloadsIn } from './common';
 import { itemsMatching, labelIndexCounters, labelIndexOf, matchesAnyItem, nearMissCandidates, type LabelIndex } from './label-index';
 import type { Rule, RuleContext } from './types';
 
@@ -97,20 +97,7 @@ function candidatesOf<T extends object>(list: readonly T[], toCandidate: (item: 
  * The namespaces as candidates, kept while the namespaces and their labels stay (an edit of a workload or policy
  * keeps them): their index and near-miss vocabulary are then built once, not per model.
  */
-let lastNamespaceCandidates: { lineage: ModelLineage; dnsNamespace: string; candidates: Candidate[] } | undefined;
-
-function namespaceCandidates(context: RuleContext): Candidate[] {
-  const model = baseModel(context.model);
-  const dnsNamespace = context.config.dns.namespace;
-  const last = lastNamespaceCandidates;
-  if (last && last.dnsNamespace === dnsNamespace && changesSince(last.lineage, model)?.sameNamespaces) {
-    last.lineage = lineageOf(model);
-    return last.candidates;
-  }
-  const candidates = allNamespaces(context).map((n) => ({ name: n.name, labels: n.labels }));
-  lastNamespaceCandidates = { lineage: lineageOf(model), dnsNamespace, candidates };
-  return candidates;
-}
+const namespaceCandidates = new NamespacesDerived((namespaces): Candidate[] => namespaces.map((n) => ({ name: n.name, labels: n.labels })));
 
 function candidateIndex(candidates: Candidate[]): LabelIndex<Candidate> {
   return labelIndexOf(candidates, 'labels', (c) => c.labels);
@@ -186,7 +173,7 @@ export const labelTypo: Rule = {
           if (peer.namespaceSelector) {
             const matched = namespacesMatching(context, peer.namespaceSelector);
             if (matched.length === 0) {
-              const candidates = namespaceCandidates(context);
+              const candidates = namespaceCandidates.get(context);
               check(context, policy, raw.namespaceSelector, [...peer.path, 'namespaceSelector'], peer.namespaceSelector, [], candidates, 'namespace');
               continue;
             }
