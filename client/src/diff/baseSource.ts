@@ -3,7 +3,7 @@
 // `netpol.showReachabilityChanges` command (by tests and other extensions).
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { FileFilter, type DiskFile } from '../../../server/src/lsp/files';
+import { FileFilter, fileSize, type DiskFile } from '../../../server/src/lsp/files';
 import { enabledGlobs, GlobSet } from '../../../server/src/lsp/glob';
 import { GitStatus, type GitApi, type GitChange, type GitExtension, type GitRepository } from './gitApi';
 
@@ -58,7 +58,8 @@ export async function workspaceManifestFiles(filter = indexFilter()): Promise<Di
   const configured = vscode.workspace.getConfiguration('netpol').get<unknown>('maxFileSize');
   const maxSize = typeof configured === 'number' && configured > 0 ? configured : DEFAULT_MAX_FILE_SIZE;
   const files = await filter.listFiles(() => undefined);
-  return files.filter((f) => f.size <= maxSize);
+  const sizes = await Promise.all(files.map((f) => fileSize(f.fsPath)));
+  return files.filter((_, i) => sizes[i] !== undefined && sizes[i] <= maxSize);
 }
 
 type GitApiResult = { api: GitApi } | { message: string };

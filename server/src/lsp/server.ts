@@ -34,7 +34,7 @@ import type { DiagnosticSource, FeatureContext } from './context';
 import { DIAGNOSTIC_SOURCE, rangesOverlap, sameRange, TextPositions, toCodeAction, toLspDiagnostic } from './convert';
 import { registerExtensionRequests } from './extension-requests';
 import { registerFeatureHandlers } from './features';
-import { canonicalUri, FileFilter, fileSize, pathFromUri, readText, readTextSync, uriFromPath, type Folder } from './files';
+import { canonicalUri, FileFilter, fileSize, pathFromUri, readText, readTextUnder, uriFromPath, type Folder } from './files';
 import { enabledGlobs, GlobSet } from './glob';
 import { IndexCompleteNotification, ReindexRequest, StatusRequest, type IndexCounts } from './protocol';
 import { defaultSettings, readSettings, type NetpolSettings } from './settings';
@@ -555,14 +555,14 @@ export class NetpolServer {
           // The editor's text of an open document wins over the disk.
           if (this.documents.get(file.uri)) continue;
           const isConfig = this.filter.isRootConfig(file.fsPath);
-          if (!isConfig && file.size > this.maxFileSize()) {
+          const read = readTextUnder(file.fsPath, isConfig ? Infinity : this.maxFileSize());
+          if (read && 'tooLarge' in read) {
             this.pending.delete(file.uri);
             this.ws.deleteFile(file.uri);
-            this.oversized.set(file.uri, file.size);
+            this.oversized.set(file.uri, read.tooLarge);
             continue;
           }
-          const text = readTextSync(file.fsPath);
-          if (text !== undefined) this.queue(file.uri, text);
+          if (read) this.queue(file.uri, read.text);
           // Parsed at once, within the slice (configuration files first: they decide the size limit for the files
           // after them); parsing everything at the end would hold requests back for seconds on large workspaces.
           this.flush();

@@ -1,0 +1,70 @@
+// Start of the real server on a workspace, as `npm run bench` measures it (spawn → index complete and every finding
+// published), for one or more builds in alternating rounds (A, B, A, B, ...), so that builds are compared under the
+// same machine load. Prints wall and CPU time per round and the medians per build.
+//   node bench/start-lsp.mjs [--preset medium] [--rounds 5] [--node-args "--cpu-prof --cpu-prof-dir=DIR"] [CLI.js ...]
+// Each CLI.js is a built bin/netpol.js (default: this repository's); build an older commit elsewhere to compare.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LspClient, now, sleep } from './lib/rpc.mjs';
+import { cpuMsOfTree } from './lib/proc.mjs';
+import { uriOf } from './lib/targets.mjs';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const preset = option('--preset', 'medium');
+const rounds = Number(option('--rounds', 5));
+const nodeArgs = option('--node-args', '').split(' ').filter(Boolean);
+const valued = new Set(['--preset', '--rounds', '--node-args']);
+const clis = args.filter((a, i) => !a.startsWith('--') && !valued.has(args[i - 1]));
+if (clis.length === 0) clis.push(path.join(repo, 'bin', 'netpol.js'));
+
+const cache = process.env.NETPOL_BENCH_CACHE ?? path.join(os.tmpdir(), 'netpol-bench');
+const dir = path.join(cache, `ws-${preset}`);
+if (!fs.existsSync(dir)) throw new Error(`no workspace ${dir}: run npm run bench -- --only ${preset} once`);
+const load = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
+
+async function start(cli) {
+  const spawnedAt = now();
+  const client = new LspClient([process.execPath, ...nodeArgs, cli, 'lsp', '--stdio'], { cwd: path.dirname(path.dirname(cli)), settings: { netpol: {} } });
+  let indexCompleteAt = null;
+  let lastFindingAt = 0;
+  let lastMessageAt = spawnedAt;
+  client.listen((method, params, at) => {
+    lastMessageAt = at;
+    if (method === 'netpol/indexComplete') indexCompleteAt = at;
+    else if (method === 'textDocument/publishDiagnostics' && params.diagnostics?.length) lastFindingAt = Math.max(lastFindingAt, at);
+  });
+  const rootUri = uriOf(dir);
+  await client.request('initialize', {
+    processId: process.pid, rootUri, rootPath: dir, workspaceFolders: [{ uri: rootUri, name: preset }],
+    capabilities: { workspace: { configuration: true, workspaceFolders: true }, textDocument: { publishDiagnostics: { relatedInformation: true } }, window: { workDoneProgress: true } },
+  }, 60_000);
+  const initializedAt = now();
+  client.answers['workspace/configuration'] = (params) => (params?.items ?? []).map(() => ({}));
+  client.notify('initialized', {});
+  while (indexCompleteAt === null && !client.exited && now() - spawnedAt < 120_000) await sleep(10);
+  while (now() - lastMessageAt < 500) await sleep(20);
+  const cpuMs = cpuMsOfTree(client.pid);
+  const result = { initialize: initializedAt - spawnedAt, index: indexCompleteAt - spawnedAt, start: Math.max(indexCompleteAt, lastFindingAt) - spawnedAt, cpu: cpuMs };
+  await client.stop();
+  return result;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const all = new Map(clis.map((c) => [c, []]));
+for (let round = 1; round <= rounds; round++) {
+  for (const cli of clis) {
+    const before = load();
+    const r = await start(cli);
+    all.get(cli).push(r);
+    console.log(`round ${round} ${cli}: load ${before}  initialize ${r.initialize.toFixed(0)} · index ${r.index.toFixed(0)} · start ${r.start.toFixed(0)} ms · CPU ${r.cpu.toFixed(0)} ms`);
+  }
+}
+for (const [cli, rs] of all) {
+  const m = (k) => median(rs.map((r) => r[k])).toFixed(0);
+  console.log(`median ${cli}: initialize ${m('initialize')} · index ${m('index')} · start ${m('start')} ms · CPU ${m('cpu')} ms`);
+}
+process.exit(0);
