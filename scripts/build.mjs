@@ -14,6 +14,8 @@ const common = {
 await Promise.all([
   esbuild.build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' }),
   esbuild.build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' }),
+  // The index's worker thread, started by the server (in dist/server.js or dist/cli.js) from the same folder.
+  esbuild.build({ ...common, entryPoints: ['server/src/lsp/index-worker.ts'], outfile: 'dist/index-worker.js' }),
   esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
   // The reachability view's script runs in the webview (a browser), not in Node.
   esbuild.build({ ...common, entryPoints: ['client/webview/reachability.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' }),

@@ -23,6 +23,8 @@ export interface FastDocument {
 
 export interface FastResult {
   documents: FastDocument[];
+  /** False when a value is a number JSON cannot carry (`.inf`, `.nan`, `-0`): see fast-wire.ts. */
+  jsonSafe: boolean;
 }
 
 /** Thrown inside the reader to give up on a file; never escapes readSimpleYaml. */
@@ -53,6 +55,7 @@ const ITEM_DEPTH = 2;
 export function readSimpleYaml(text: string, options: { allRanges?: boolean } = {}): FastResult | undefined {
   // Characters that mean syntax (or line endings) this reader does not handle, anywhere in the file.
   if (text.includes('\r') || text.includes('\t') || text.includes('\uFEFF') || text.includes('{{')) return undefined;
+  nonJsonNumberRead = false;
   try {
     return new Reader(text, options.allRanges ? Infinity : ITEM_DEPTH).read();
   } catch {
@@ -160,7 +163,7 @@ class Reader {
       });
       line = next;
     }
-    return { documents };
+    return { documents, jsonSafe: !nonJsonNumberRead };
   }
 
   private isMarker(line: number): boolean {
@@ -504,6 +507,8 @@ function keyString(raw: string): string {
 }
 
 const RESOLVED = new Map<string, unknown>();
+/** Set when the current read resolved a plain scalar to a number JSON cannot carry (reset per read). */
+let nonJsonNumberRead = false;
 const MAX_RESOLVED = 20_000;
 
 /** A plain scalar's value under the YAML 1.2 core schema, exactly as the yaml package resolves it. */
@@ -542,5 +547,6 @@ function resolvePlain(raw: string): unknown {
     if (RESOLVED.size >= MAX_RESOLVED) RESOLVED.clear();
     RESOLVED.set(raw, value);
   }
+  if (typeof value === 'number' && (!Number.isFinite(value) || Object.is(value, -0))) nonJsonNumberRead = true;
   return value;
 }

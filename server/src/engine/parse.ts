@@ -57,10 +57,14 @@ export function isManifestUri(uri: string): boolean {
   return /\.(ya?ml|json)$/i.test(uri);
 }
 
-export function parseFile(uri: string, text: string): ParsedFile {
+/**
+ * @param fastRead the fast reader's result for this text when it was read elsewhere (a worker thread): null when the
+ *   fast reader gave up on it, undefined when it has not been tried.
+ */
+export function parseFile(uri: string, text: string, fastRead?: FastResult | null): ParsedFile {
   // Most manifests are plain block YAML: read those fast, and build the yaml package's documents (for positions and
   // edits) only when someone asks for them. Everything else takes the full parser.
-  const fast = readSimpleYaml(text);
+  const fast = fastRead === undefined ? readSimpleYaml(text) : (fastRead ?? undefined);
   return fast ? fromFastRead(uri, text, fast) : parseFileWithYamlPackage(uri, text);
 }
 

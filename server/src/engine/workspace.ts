@@ -4,6 +4,7 @@ import { LineCounter } from 'yaml';
 import { CONFIG_FILE_NAME, defaultConfig, parseConfig, type WorkspaceConfig } from './config';
 import { Analysis } from './evaluate';
 import { buildModel, updateModel, type Model, type ModelOptions } from './model';
+import type { FastResult } from './fast-yaml';
 import { isManifestUri, isPlainObject, parseFile, type K8sObject, type ParsedFile } from './parse';
 import { basenameUri, dirnameUri, globToRegExp, isUnder, joinUri, relativeUri } from './uri';
 
@@ -121,8 +122,11 @@ export class Workspace {
 
   constructor(private readonly options: { defaultNamespace?: string } = {}) {}
 
-  /** Adds or replaces a file. Returns the parsed file. Non-manifest files are ignored (undefined). */
-  setFile(uri: string, text: string, options: { anyName?: boolean } = {}): ParsedFile | undefined {
+  /**
+   * Adds or replaces a file. Returns the parsed file. Non-manifest files are ignored (undefined).
+   * `fastRead`: the fast reader's result for this text, read elsewhere (see parseFile).
+   */
+  setFile(uri: string, text: string, options: { anyName?: boolean; fastRead?: FastResult | null } = {}): ParsedFile | undefined {
     if (basenameUri(uri) === CONFIG_FILE_NAME) {
       this.configUri = uri;
       this.configText = text;
@@ -134,7 +138,7 @@ export class Workspace {
     if (!options.anyName && !isManifestUri(uri)) return undefined;
     const existing = this.files.get(uri);
     if (existing && existing.text === text) return existing;
-    const parsed = this.read(uri, text);
+    const parsed = this.read(uri, text, options.fastRead);
     if (!existing) this.filesAddedOrRemoved = true;
     if (isKustomizationUri(uri)) this.kustomizationChanged = true;
     this.files.set(uri, parsed);
@@ -164,7 +168,7 @@ export class Workspace {
    * Parses a file, or skips it with a finding when it is larger than `maxFileSize` (parsing costs time and memory
    * in proportion to the size, and a 100 MB file would stall every caller) or binary.
    */
-  private read(uri: string, text: string): ParsedFile {
+  private read(uri: string, text: string, fastRead?: FastResult | null): ParsedFile {
     const limit = this.config.maxFileSize;
     if (text.length > limit) {
       this.skippedForSize.add(uri);
@@ -175,7 +179,7 @@ export class Workspace {
     if (text.includes('\u0000')) {
       return skippedFile(uri, text, BINARY_FILE, 'Skipped: this looks like a binary file (it contains NUL characters), not a YAML or JSON manifest.');
     }
-    return parseFile(uri, text);
+    return parseFile(uri, text, fastRead);
   }
 
   /** After the size limit may have changed: parses files that now fit and skips files that no longer do. */

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
+import { decodeFastResult, encodeFastResult } from '../../src/engine/fast-wire';
 import { readSimpleYaml } from '../../src/engine/fast-yaml';
 import { parseFile, parseFileWithYamlPackage, type ParsedFile } from '../../src/engine/parse';
 
@@ -38,7 +39,18 @@ function checkEquivalent(text: string, label: string): boolean {
   const parsed = parseFile(uri, text);
   assert.deepEqual(parsed.lineCounter.lineStarts, lineCounter.lineStarts, `${label}: line starts`);
   assertSameParsedFile(parsed, parseFileWithYamlPackage(uri, text), label);
+  // Through the index worker's wire (fast-wire.ts): the same ParsedFile, and no wire when JSON cannot carry a number.
+  const wire = encodeFastResult(readSimpleYaml(text)!);
+  if (fast.documents.some((d) => holdsNonJsonNumber(d.value))) assert.equal(wire, undefined, `${label}: a wire for values JSON cannot carry`);
+  if (wire !== undefined) assertSameParsedFile(parseFile(uri, text, decodeFastResult(wire)), parseFileWithYamlPackage(uri, text), `${label} (wire)`);
   return true;
+}
+
+function holdsNonJsonNumber(value: unknown): boolean {
+  if (typeof value === 'number') return !Number.isFinite(value) || Object.is(value, -0);
+  if (Array.isArray(value)) return value.some(holdsNonJsonNumber);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(holdsNonJsonNumber);
+  return false;
 }
 
 /** Equal ParsedFiles: everything deep-equal, except that each LineCounter has its own (equal) closures. */

@@ -117,7 +117,7 @@ let built = false;
 /** Bundles dist/ once per test process, unless it is newer than every source file. */
 export function ensureBuilt(): void {
   if (built) return;
-  const bundles = ['cli.js', 'server.js'].map((name) => path.join(REPO_ROOT, 'dist', name));
+  const bundles = ['cli.js', 'server.js', 'index-worker.js'].map((name) => path.join(REPO_ROOT, 'dist', name));
   const newestSource = (dir: string): number => {
     let newest = 0;
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {

@@ -5,9 +5,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { URI } from 'vscode-uri';
-import { runCaptured } from '../cli/helpers';
 import { copyFixture, LspTestClient } from './client';
+import { checkFindings, publishedFindings } from './findings';
 
 /** Small deterministic PRNG (mulberry32), so a failing session can be replayed from its seed. */
 function random(seed: number): () => number {
@@ -46,29 +45,6 @@ function mutate(text: string, next: () => number): string {
     default:
       return `${text}\n  stray: [unclosed\n`;
   }
-}
-
-type Finding = string;
-
-function published(client: LspTestClient, dir: string): Map<string, Finding[]> {
-  const out = new Map<string, Finding[]>();
-  for (const [uri, params] of client.diagnostics) {
-    const file = path.relative(dir, URI.parse(uri).fsPath);
-    const list = params.diagnostics.map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.code} ${d.message}`).sort();
-    if (list.length > 0) out.set(file, list);
-  }
-  return out;
-}
-
-async function checked(dir: string): Promise<Map<string, Finding[]>> {
-  const r = await runCaptured(['check', '--format', 'json', '--severity', 'hint', dir]);
-  assert.ok(r.code === 0 || r.code === 1, r.stderr);
-  const out = new Map<string, Finding[]>();
-  for (const row of JSON.parse(r.stdout) as { file: string; line: number; column: number; rule: string; message: string }[]) {
-    const file = path.relative(dir, path.resolve(row.file));
-    out.set(file, [...(out.get(file) ?? []), `${row.line}:${row.column} ${row.rule} ${row.message}`].sort());
-  }
-  return out;
 }
 
 for (const seed of [1, 2, 3]) {
@@ -133,7 +109,7 @@ for (const seed of [1, 2, 3]) {
       await quiet();
       await client.request('netpol/status');
       await quiet();
-      assert.deepEqual(Object.fromEntries(published(client, dir)), Object.fromEntries(await checked(dir)));
+      assert.deepEqual(Object.fromEntries(publishedFindings(client, dir)), Object.fromEntries(await checkFindings(dir)));
     } finally {
       await client.shutdown();
       fs.rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,46 @@
+// The index's worker thread (see index-reader.ts): takes files from the shared counter until none are left, reads
+// each and runs the fast reader on it, and sends the files back in small batches as text and JSON.
+import { parentPort, workerData } from 'node:worker_threads';
+import { encodeFastResult } from '../engine/fast-wire';
+import { readSimpleYaml } from '../engine/fast-yaml';
+import { readTextUnder } from './files';
+import type { IndexWorkerJob, IndexWorkerMessage, WorkerFileRead } from './index-reader';
+
+/** A batch goes out after this long, so the main thread can build the workspace while this one reads on. */
+const BATCH_MS = 4;
+
+function run(job: IndexWorkerJob): void {
+  const claims = new Int32Array(job.claims);
+  const post = (message: IndexWorkerMessage) => parentPort!.postMessage(message);
+  let batch: WorkerFileRead[] = [];
+  let batchStart = Date.now();
+  for (;;) {
+    const index = Atomics.add(claims, 0, 1);
+    if (index >= job.paths.length) break;
+    const read = readTextUnder(job.paths[index], job.maxSize);
+    if (!read) batch.push({ index });
+    else if ('tooLarge' in read) batch.push({ index, tooLarge: read.tooLarge });
+    else {
+      const fast = readSimpleYaml(read.text);
+      // null: the fast reader gave up; absent: it read the file, but JSON cannot carry a number of it.
+      const file: WorkerFileRead = { index, text: read.text };
+      if (!fast) file.wire = null;
+      else {
+        const wire = encodeFastResult(fast);
+        if (wire !== undefined) file.wire = wire;
+      }
+      batch.push(file);
+    }
+    if (Date.now() - batchStart >= BATCH_MS) {
+      post({ type: 'files', files: batch });
+      batch = [];
+      batchStart = Date.now();
+    }
+  }
+  if (batch.length > 0) post({ type: 'files', files: batch });
+  post({ type: 'done' });
+}
+
+// Kept alive until the main thread terminates it, so every message is delivered before the thread exits.
+parentPort?.on('message', () => {});
+run(workerData as IndexWorkerJob);
