@@ -288,7 +288,8 @@ class NestedTooDeeply extends Error {
  */
 export function parseAllDocumentsBounded(text: string, lineCounter?: LineCounter): Document.Parsed[] {
   const parser = new Parser(lineCounter?.addNewLine);
-  const composer = new Composer({ uniqueKeys: true, prettyErrors: false });
+  // logLevel 'error': the package's warnings (collection keys stringified) would go to stderr, the editor's log.
+  const composer = new Composer({ uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
   function* tokens() {
     lineCounter?.addNewLine(0);
     let flow = 0;

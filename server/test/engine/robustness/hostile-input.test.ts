@@ -215,6 +215,26 @@ spec:
   });
 });
 
+describe('hostile input: nothing on standard error', () => {
+  it('collection keys (stringified by the yaml package) and other odd YAML print no warnings: the server\'s stderr is the editor\'s log', () => {
+    const warnings: unknown[] = [];
+    const emitWarning = process.emitWarning;
+    const warn = console.warn;
+    process.emitWarning = ((warning: unknown) => void warnings.push(warning)) as typeof process.emitWarning;
+    console.warn = (...args: unknown[]) => void warnings.push(args);
+    try {
+      const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: keys\n  namespace: shop\ndata:\n  ? [a, b]\n  : 1\n  ? {c: d}\n  : 2\n';
+      const run = analyse({ [file('keys.yaml')]: text, [file('.netpol.yaml')]: '? [x]\n: 1\n' });
+      assertHealthy(run);
+      for (const object of run.workspace.scopes()[0].model.objects) void object.node;
+    } finally {
+      process.emitWarning = emitWarning;
+      console.warn = warn;
+    }
+    assert.deepEqual(warnings, []);
+  });
+});
+
 describe('hostile input: other formats', () => {
   it('JSON manifests are read like YAML; broken JSON gets a parse error', () => {
     const json = JSON.stringify({
