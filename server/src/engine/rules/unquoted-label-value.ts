@@ -31,6 +31,8 @@ export const unquotedLabelValue: Rule = {
       const file = object.uri ? context.file(object.uri) : undefined;
       if (!file) continue;
       // The plain data finds the candidates; the YAML nodes (built on demand) are touched only for those.
+      // Nearly every object has none: a walk that allocates nothing rules those out before the one that records paths.
+      if (!holdsSuspicious(object, object.value, undefined, 0)) continue;
       const candidates: { path: Path; what: string }[] = [];
       collect(object, object.value, [], candidates);
       for (const { path, what } of candidates) {
@@ -56,7 +58,53 @@ const DESCEND = new Set(['metadata', 'spec', 'template', 'jobTemplate', 'selecto
 
 /** Whether a decoded value may have been written as something other than a quoted string. */
 function suspicious(value: unknown): boolean {
-  return typeof value === 'number' || typeof value === 'boolean' || (typeof value === 'string' && yaml11Type(value) !== undefined);
+  return typeof value === 'number' || typeof value === 'boolean' || (typeof value === 'string' && mayReadAsNonString(value) && yaml11Type(value) !== undefined);
+}
+
+/** The YAML 1.1 booleans and nulls: the only plain scalars not starting with a digit, sign or dot that `yaml11Type` reads as other than a string. */
+const YAML11_WORDS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'on', 'On', 'ON', 'off', 'Off', 'OFF', '~', 'null', 'Null', 'NULL']);
+
+/**
+ * Whether `yaml11Type` may read a string as other than a string: numbers (and .inf, .nan) start with a digit, a
+ * sign or a dot; anything else must be one of the words. Most label values are names, and skip its six patterns.
+ */
+export function mayReadAsNonString(value: string): boolean {
+  const c = value.charCodeAt(0);
+  return (c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46 || YAML11_WORDS.has(value); // 0-9 + - .
+}
+
+/** Whether a label value is suspicious (as `suspicious`, for the values of a label map). */
+function labelMapHoldsSuspicious(labels: Record<string, unknown>): boolean {
+  for (const label in labels) if (suspicious(labels[label])) return true;
+  return false;
+}
+
+/**
+ * Whether `collect` finds anything below `value` (same walk, same tests, in no particular order): `parent` is the
+ * last step of the path (a key, or undefined below a list item or at the top) and `depth` its length.
+ */
+function holdsSuspicious(object: K8sObject, value: unknown, parent: string | undefined, depth: number): boolean {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (holdsSuspicious(object, value[i], undefined, depth + 1)) return true;
+    return false;
+  }
+  if (!isPlainObject(value)) return false;
+  for (const key in value) {
+    const child = value[key];
+    const isLabelMap =
+      (key === 'labels' && parent === 'metadata') ||
+      key === 'matchLabels' ||
+      (key === 'selector' && parent === 'spec' && depth === 1 && (object.kind === 'Service' || object.kind === 'ReplicationController'));
+    if (isLabelMap && isPlainObject(child)) {
+      if (labelMapHoldsSuspicious(child)) return true;
+    } else if (key === 'matchExpressions' && Array.isArray(child)) {
+      for (const expr of child) {
+        if (!isPlainObject(expr) || !Array.isArray(expr.values)) continue;
+        for (const v of expr.values) if (suspicious(v)) return true;
+      }
+    } else if (DESCEND.has(key) && holdsSuspicious(object, child, key, depth + 1)) return true;
+  }
+  return false;
 }
 
 /**
