@@ -467,6 +467,8 @@ export class NetpolServer {
   }
 
   private isRootConfig(uri: string): boolean {
+    // Asked for every file indexed or changed: the name rules out nearly all of them without parsing the URI.
+    if (!uri.endsWith(`/${CONFIG_FILE_NAME}`)) return false;
     const fsPath = pathFromUri(uri);
     return !!fsPath && this.filter.isRootConfig(fsPath);
   }
