@@ -102,7 +102,8 @@ export interface Model {
 function stringLabels(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (!isPlainObject(value)) return out;
-  for (const [k, v] of Object.entries(value)) {
+  for (const k of Object.keys(value)) {
+    const v = value[k];
     if (v === null || v === undefined || typeof v === 'object') continue;
     out[k] = String(v);
   }
@@ -118,14 +119,27 @@ function get(value: unknown, path: readonly string[]): unknown {
   return current;
 }
 
-function templatePathOf(kind: WorkloadKind): string[] {
+// Paths read from every object, made once.
+const METADATA_LABELS = ['metadata', 'labels'] as const;
+const OWNER_REFERENCES = ['metadata', 'ownerReferences'] as const;
+const SPEC = ['spec'] as const;
+const SPEC_REPLICAS = ['spec', 'replicas'] as const;
+const SPEC_PARALLELISM = ['spec', 'parallelism'] as const;
+const JOB_TEMPLATE_PARALLELISM = ['spec', 'jobTemplate', 'spec', 'parallelism'] as const;
+const HOST_NETWORK = ['hostNetwork'] as const;
+const POD_TEMPLATE: readonly string[] = ['spec', 'template'];
+const CRONJOB_POD_TEMPLATE: readonly string[] = ['spec', 'jobTemplate', 'spec', 'template'];
+const NO_PATH: readonly string[] = [];
+
+/** Path from a workload object to its pod template (shared: callers must not change it). */
+function templatePathOf(kind: WorkloadKind): readonly string[] {
   switch (kind) {
     case 'Pod':
-      return [];
+      return NO_PATH;
     case 'CronJob':
-      return ['spec', 'jobTemplate', 'spec', 'template'];
+      return CRONJOB_POD_TEMPLATE;
     default:
-      return ['spec', 'template'];
+      return POD_TEMPLATE;
   }
 }
 
@@ -137,11 +151,11 @@ function isReplicated(kind: WorkloadKind, value: Record<string, unknown>): boole
       return true; // one pod per node
     case 'Job':
     case 'CronJob': {
-      const parallelism = kind === 'Job' ? get(value, ['spec', 'parallelism']) : get(value, ['spec', 'jobTemplate', 'spec', 'parallelism']);
+      const parallelism = get(value, kind === 'Job' ? SPEC_PARALLELISM : JOB_TEMPLATE_PARALLELISM);
       return typeof parallelism === 'number' && parallelism > 1;
     }
     default: {
-      const replicas = get(value, ['spec', 'replicas']);
+      const replicas = get(value, SPEC_REPLICAS);
       return replicas === undefined || replicas === null ? false : typeof replicas === 'number' && replicas > 1;
     }
   }
@@ -183,7 +197,7 @@ interface ControllerRef {
 }
 
 function controllerOf(object: K8sObject): ControllerRef | undefined {
-  const refs = get(object.value, ['metadata', 'ownerReferences']);
+  const refs = get(object.value, OWNER_REFERENCES);
   if (!Array.isArray(refs)) return undefined;
   for (const ref of refs) {
     if (isPlainObject(ref) && ref.controller === true && typeof ref.name === 'string') {
@@ -221,17 +235,29 @@ export function objectNamespace(model: Model, object: K8sObject): string {
   return resolve ? resolve(object) : object.namespace ?? model.defaultNamespace;
 }
 
+/**
+ * The model's Workload for a workload object. A fresh reading is made with the model's id and goes into the model
+ * as it is; a kept reading is copied, because ids and display names depend on the other workloads of the model
+ * (every model sets both on its own workloads).
+ */
 function cachedWorkload(o: K8sObject, namespace: string, id: number, isAssumed: boolean, findings: InputFinding[]): Workload | undefined {
   let reading = workloadReadings.get(o);
+  let workload: Workload | undefined;
   if (!reading || reading.namespace !== namespace || reading.assumed !== isAssumed) {
     const own: InputFinding[] = [];
-    reading = { namespace, assumed: isAssumed, workload: readWorkload(o, namespace, 0, isAssumed, own), findings: own };
+    workload = readWorkload(o, namespace, id, isAssumed, own);
+    reading = { namespace, assumed: isAssumed, workload, findings: own };
     workloadReadings.set(o, reading);
+  } else if (reading.workload) {
+    workload = { ...reading.workload, id };
   }
-  for (const f of reading.findings) findingNamespaces.set(f, namespace);
-  findings.push(...reading.findings);
-  // A copy per model: ids and display names depend on the other workloads of the model.
-  return reading.workload ? { ...reading.workload, id } : undefined;
+  if (reading.findings.length > 0) {
+    for (const f of reading.findings) {
+      findingNamespaces.set(f, namespace);
+      findings.push(f);
+    }
+  }
+  return workload;
 }
 
 function cachedPolicy(o: K8sObject, namespace: string): NetworkPolicy {
@@ -243,128 +269,146 @@ function cachedPolicy(o: K8sObject, namespace: string): NetworkPolicy {
   return policy;
 }
 
+function cachedService(o: K8sObject, namespace: string): Service {
+  const known = serviceReadings.get(o);
+  if (known && known.namespace === namespace) return known;
+  const spec = get(o.value, SPEC);
+  const selector = isPlainObject(spec) ? spec.selector : undefined;
+  const ports: ServicePort[] = [];
+  const rawPorts = isPlainObject(spec) ? spec.ports : undefined;
+  if (Array.isArray(rawPorts)) {
+    for (const p of rawPorts) {
+      if (!isPlainObject(p) || typeof p.port !== 'number') continue;
+      const targetPort = typeof p.targetPort === 'number' || typeof p.targetPort === 'string' ? p.targetPort : p.port;
+      ports.push({
+        name: typeof p.name === 'string' ? p.name : undefined,
+        port: p.port,
+        targetPort,
+        protocol: p.protocol === 'UDP' || p.protocol === 'SCTP' ? p.protocol : 'TCP',
+      });
+    }
+  }
+  const service: Service = { name: o.name, namespace, selector: isPlainObject(selector) ? stringLabels(selector) : undefined, ports, object: o };
+  serviceReadings.set(o, service);
+  return service;
+}
+
+/** A display name's namespace entry: the kind of its first workload, or AMBIGUOUS when two kinds share the name. */
+const AMBIGUOUS = '';
+
+// One pass sorts the objects by what they become; each object's namespace is worked out once. The order in which
+// namespaces enter the map (declared ones, then those of workloads, services, policies and other objects) is the
+// order of the map that callers see.
 export function buildModel(objects: readonly K8sObject[], options: ModelOptions = {}): Model {
   const defaultNamespace = options.defaultNamespace ?? 'default';
   const findings: InputFinding[] = [];
   const namespaces = new Map<string, Namespace>();
   // kustomize's namespace transformer overrides what the files say.
-  const namespaceOf = (o: K8sObject) => options.namespaceOverrides?.get(o.uri) ?? o.namespace ?? defaultNamespace;
+  const namespaceOf = overrideResolver(options.namespaceOverrides?.size ? options.namespaceOverrides : undefined, defaultNamespace);
 
-  const assumed = new Set<K8sObject>(options.assumedObjects ?? []);
-  const all = [...objects, ...(options.assumedObjects ?? [])];
+  const assumedObjects = options.assumedObjects ?? [];
+  const assumed = new Set<K8sObject>(assumedObjects);
+  const all = assumedObjects.length > 0 ? [...objects, ...assumedObjects] : objects.slice();
 
-  for (const o of all) {
-    if (o.kind !== 'Namespace' || !o.name) continue;
-    if (namespaces.has(o.name) && !namespaces.get(o.name)!.implicit) continue;
-    namespaces.set(o.name, {
-      name: o.name,
-      labels: { ...stringLabels(get(o.value, ['metadata', 'labels'])), [NAMESPACE_NAME_LABEL]: o.name },
-      object: o,
-      implicit: false,
-      external: assumed.has(o),
-    });
+  // The namespace each object lives in (a Namespace object: the one it declares), by position in `all`.
+  const homes: string[] = new Array(all.length);
+  const candidates: number[] = [];
+  const serviceObjects: number[] = [];
+  const policyObjects: number[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const o = all[i];
+    const kind = o.kind;
+    if (kind === 'Namespace' && o.name) {
+      homes[i] = o.name;
+      if (namespaces.has(o.name)) continue;
+      namespaces.set(o.name, {
+        name: o.name,
+        labels: { ...stringLabels(get(o.value, METADATA_LABELS)), [NAMESPACE_NAME_LABEL]: o.name },
+        object: o,
+        implicit: false,
+        external: assumed.size > 0 && assumed.has(o),
+      });
+      continue;
+    }
+    homes[i] = namespaceOf(o);
+    if (WORKLOAD_KIND_SET.has(kind)) {
+      if (o.name) candidates.push(i);
+    } else if (kind === 'Service') {
+      if (o.name) serviceObjects.push(i);
+    } else if (kind === 'NetworkPolicy') {
+      if (o.apiVersion.startsWith('networking.k8s.io/')) policyObjects.push(i);
+    }
   }
-  const ensureNamespace = (name: string, isAssumed: boolean) => {
+  const ensureNamespace = (name: string, o: K8sObject) => {
     if (!namespaces.has(name)) {
-      namespaces.set(name, { name, labels: { [NAMESPACE_NAME_LABEL]: name }, implicit: true, external: isAssumed });
+      namespaces.set(name, { name, labels: { [NAMESPACE_NAME_LABEL]: name }, implicit: true, external: assumed.size > 0 && assumed.has(o) });
     }
   };
 
-  // Workload candidates, then collapse pods and ReplicaSets into their top-most controller in the input.
-  const candidates = all.filter((o) => WORKLOAD_KIND_SET.has(o.kind) && o.name);
-  // Only controllers with a pod template can stand for the pods they own.
-  const byKey = new Map<string, K8sObject>();
-  for (const o of candidates) if (hasPodTemplate(o)) byKey.set(`${namespaceOf(o)}/${o.kind}/${o.name}`, o);
-  const topOwner = (o: K8sObject): K8sObject => {
-    const seen = new Set<K8sObject>([o]);
-    let current = o;
-    for (;;) {
-      const ref = controllerOf(current);
-      if (!ref) return current;
-      const owner = byKey.get(`${namespaceOf(current)}/${ref.kind}/${ref.name}`);
-      if (!owner) return current;
-      // An ownership cycle (hand-written or corrupt ownerReferences) owns nothing: each member stands for itself.
-      if (seen.has(owner)) return o;
-      seen.add(owner);
-      current = owner;
-    }
-  };
-
+  // Pods and ReplicaSets collapse into their top-most controller in the input: the top owner of each candidate
+  // (by position in `all`), worked out only when some candidate names a controller.
+  const tops = ownersOf(all, candidates, homes);
   const workloads: Workload[] = [];
-  const workloadOf = new Map<K8sObject, Workload>();
-  const ownedBy = new Map<K8sObject, Workload>();
-  for (const o of candidates) {
-    if (topOwner(o) !== o) continue;
-    const namespace = namespaceOf(o);
-    ensureNamespace(namespace, assumed.has(o));
-    const w = cachedWorkload(o, namespace, workloads.length, assumed.has(o), findings);
+  const workloadAt = tops ? new Map<number, Workload>() : undefined;
+  for (let c = 0; c < candidates.length; c++) {
+    const i = candidates[c];
+    if (tops && tops[c] !== i) continue;
+    const o = all[i];
+    const namespace = homes[i];
+    ensureNamespace(namespace, o);
+    const w = cachedWorkload(o, namespace, workloads.length, assumed.size > 0 && assumed.has(o), findings);
     if (!w) continue;
     workloads.push(w);
-    workloadOf.set(o, w);
+    workloadAt?.set(i, w);
   }
-  for (const o of candidates) {
-    const top = topOwner(o);
-    if (top !== o) ownedBy.set(o, workloadOf.get(top)!);
+  const ownedBy = new Map<K8sObject, Workload>();
+  if (tops && workloadAt) {
+    for (let c = 0; c < candidates.length; c++) if (tops[c] !== candidates[c]) ownedBy.set(all[candidates[c]], workloadAt.get(tops[c])!);
   }
 
   // Display names: `ns/name`, with `[Kind]` only where two kinds share a name in a namespace.
-  const kindsByName = new Map<string, Set<string>>();
+  const kindByName = new Map<string, Map<string, string>>();
+  let ambiguous = false;
   for (const w of workloads) {
-    const key = `${w.namespace}/${w.name}`;
-    if (!kindsByName.has(key)) kindsByName.set(key, new Set());
-    kindsByName.get(key)!.add(w.kind);
+    let names = kindByName.get(w.namespace);
+    if (!names) kindByName.set(w.namespace, (names = new Map()));
+    const kind = names.get(w.name);
+    if (kind === undefined) names.set(w.name, w.kind);
+    else if (kind !== w.kind && kind !== AMBIGUOUS) {
+      names.set(w.name, AMBIGUOUS);
+      ambiguous = true;
+    }
   }
   for (const w of workloads) {
-    const key = `${w.namespace}/${w.name}`;
-    w.displayName = kindsByName.get(key)!.size > 1 ? `${key}[${w.kind}]` : key;
+    // readWorkload made `ns/name`; a copy may carry a `[Kind]` name set by an earlier model.
+    const plain = w.displayName.length === w.namespace.length + 1 + w.name.length ? w.displayName : `${w.namespace}/${w.name}`;
+    w.displayName = ambiguous && kindByName.get(w.namespace)!.get(w.name) === AMBIGUOUS ? `${plain}[${w.kind}]` : plain;
   }
 
   const services: Service[] = [];
-  for (const o of all) {
-    if (o.kind !== 'Service' || !o.name) continue;
-    const namespace = namespaceOf(o);
-    ensureNamespace(namespace, assumed.has(o));
-    const known = serviceReadings.get(o);
-    if (known && known.namespace === namespace) {
-      services.push(known);
-      continue;
-    }
-    const spec = get(o.value, ['spec']);
-    const selector = get(spec, ['selector']);
-    const ports: ServicePort[] = [];
-    const rawPorts = get(spec, ['ports']);
-    if (Array.isArray(rawPorts)) {
-      for (const p of rawPorts) {
-        if (!isPlainObject(p) || typeof p.port !== 'number') continue;
-        const targetPort = typeof p.targetPort === 'number' || typeof p.targetPort === 'string' ? p.targetPort : p.port;
-        ports.push({
-          name: typeof p.name === 'string' ? p.name : undefined,
-          port: p.port,
-          targetPort,
-          protocol: p.protocol === 'UDP' || p.protocol === 'SCTP' ? p.protocol : 'TCP',
-        });
-      }
-    }
-    const service: Service = { name: o.name, namespace, selector: isPlainObject(selector) ? stringLabels(selector) : undefined, ports, object: o };
-    serviceReadings.set(o, service);
-    services.push(service);
+  for (const i of serviceObjects) {
+    const o = all[i];
+    ensureNamespace(homes[i], o);
+    services.push(cachedService(o, homes[i]));
   }
 
   const policies: NetworkPolicy[] = [];
   const policiesByNamespace = new Map<string, NetworkPolicy[]>();
-  for (const o of all) {
-    if (o.kind !== 'NetworkPolicy' || !o.apiVersion.startsWith('networking.k8s.io/')) continue;
-    const namespace = namespaceOf(o);
-    ensureNamespace(namespace, assumed.has(o));
+  for (const i of policyObjects) {
+    const o = all[i];
+    const namespace = homes[i];
+    ensureNamespace(namespace, o);
     const policy = cachedPolicy(o, namespace);
     policies.push(policy);
-    if (!policiesByNamespace.has(namespace)) policiesByNamespace.set(namespace, []);
-    policiesByNamespace.get(namespace)!.push(policy);
+    const list = policiesByNamespace.get(namespace);
+    if (list) list.push(policy);
+    else policiesByNamespace.set(namespace, [policy]);
   }
 
-  for (const o of all) {
+  for (let i = 0; i < all.length; i++) {
+    const o = all[i];
     // The namespace the object ends up in (a kustomization's namespace overrides the one written in the file).
-    if (o.namespace && !['Namespace'].includes(o.kind)) ensureNamespace(namespaceOf(o), assumed.has(o));
+    if (o.namespace && o.kind !== 'Namespace') ensureNamespace(homes[i], o);
   }
 
   const model: Model = {
@@ -380,14 +424,61 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
   };
   namespaceResolvers.set(model, namespaceOf);
   const byNamespace = new Map<string, K8sObject[]>();
-  for (const o of all) {
-    const ns = o.kind === 'Namespace' && o.name ? o.name : namespaceOf(o);
-    let list = byNamespace.get(ns);
-    if (!list) byNamespace.set(ns, (list = []));
-    list.push(o);
+  for (let i = 0; i < all.length; i++) {
+    const list = byNamespace.get(homes[i]);
+    if (list) list.push(all[i]);
+    else byNamespace.set(homes[i], [all[i]]);
   }
   objectsByNamespace.set(model, byNamespace);
   return model;
+}
+
+/**
+ * The top-most owner of each workload candidate among the candidates with a pod template (only those can stand for
+ * the pods they own), as positions in `all`; undefined when no candidate names a controller (each stands for
+ * itself).
+ */
+function ownersOf(all: readonly K8sObject[], candidates: readonly number[], homes: readonly string[]): number[] | undefined {
+  const refs: (ControllerRef | undefined)[] = new Array(candidates.length);
+  let anyRef = false;
+  for (let c = 0; c < candidates.length; c++) {
+    const ref = controllerOf(all[candidates[c]]);
+    refs[c] = ref;
+    if (ref) anyRef = true;
+  }
+  if (!anyRef) return undefined;
+  const byKey = new Map<string, number>();
+  const candidateOf = new Map<number, number>();
+  for (let c = 0; c < candidates.length; c++) {
+    const i = candidates[c];
+    candidateOf.set(i, c);
+    if (hasPodTemplate(all[i])) byKey.set(`${homes[i]}/${all[i].kind}/${all[i].name}`, i);
+  }
+  const tops: number[] = new Array(candidates.length);
+  for (let c = 0; c < candidates.length; c++) {
+    const start = candidates[c];
+    let ref = refs[c];
+    let current = start;
+    const seen = [start];
+    tops[c] = start;
+    while (ref) {
+      const owner = byKey.get(`${homes[current]}/${ref.kind}/${ref.name}`);
+      if (owner === undefined) {
+        tops[c] = current;
+        break;
+      }
+      // An ownership cycle (hand-written or corrupt ownerReferences) owns nothing: each member stands for itself.
+      if (seen.includes(owner)) {
+        tops[c] = start;
+        break;
+      }
+      seen.push(owner);
+      current = owner;
+      tops[c] = current;
+      ref = refs[candidateOf.get(owner)!];
+    }
+  }
+  return tops;
 }
 
 export interface ModelUpdate {
@@ -773,17 +864,17 @@ export function readWorkload(
     });
     return undefined;
   }
-  const podSpec = get(template, ['spec']);
+  const podSpec = get(template, SPEC);
   return {
     id,
     kind,
     name: o.name,
     namespace,
-    podLabels: stringLabels(get(template, ['metadata', 'labels'])),
-    objectLabels: stringLabels(get(o.value, ['metadata', 'labels'])),
+    podLabels: stringLabels(get(template, METADATA_LABELS)),
+    objectLabels: stringLabels(get(o.value, METADATA_LABELS)),
     containerPorts: readContainerPorts(podSpec, templatePath),
     replicated: isReplicated(kind, o.value),
-    hostNetwork: get(podSpec, ['hostNetwork']) === true,
+    hostNetwork: get(podSpec, HOST_NETWORK) === true,
     object: o,
     assumed: isAssumed,
     displayName: `${namespace}/${o.name}`,
