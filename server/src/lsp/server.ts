@@ -35,7 +35,7 @@ import type { DiagnosticSource, FeatureContext } from './context';
 import { DIAGNOSTIC_SOURCE, rangesOverlap, sameRange, TextPositions, toCodeAction, toLspDiagnostic } from './convert';
 import { registerExtensionRequests } from './extension-requests';
 import { registerFeatureHandlers } from './features';
-import { canonicalUri, FileFilter, fileSize, pathFromUri, readText, readTextUnder, uriFromPath, type Folder } from './files';
+import { canonicalUri, FileFilter, pathFromUri, readText, readTextUnder, uriFromPath, type Folder } from './files';
 import { IndexReader, type FileRead } from './index-reader';
 import { enabledGlobs, GlobSet } from './glob';
 import { IndexCompleteNotification, ReindexRequest, StatusRequest, type IndexCounts } from './protocol';
@@ -656,34 +656,44 @@ export class NetpolServer {
   }
 
   private async onWatchedFiles(changes: FileEvent[]): Promise<void> {
+    // A branch switch reports thousands of files at once: they are read synchronously (a thread-pool round trip per
+    // file cost more than the read), a slice at a time with requests let in between, like indexing.
+    let sliceStart = Date.now();
     for (const change of changes) {
+      if (Date.now() - sliceStart >= INDEX_SLICE_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = Date.now();
+      }
       const uri = canonicalUri(change.uri);
       const fsPath = pathFromUri(uri);
       if (!fsPath || this.documents.get(uri) || this.documents.get(change.uri)) continue;
-      if (change.type === FileChangeType.Deleted) {
-        // A deleted folder takes every indexed file below it along.
+      // A deletion reported for a path that exists again (events arrive late, or lie) is read like a change.
+      if (change.type === FileChangeType.Deleted && !fs.existsSync(fsPath)) {
+        if (this.ws.hasFile(uri) || this.oversized.has(uri) || this.configTexts.has(uri) || this.pending.has(uri)) {
+          this.queue(uri, null);
+          continue;
+        }
+        // Not a file of the index: maybe a deleted folder, which takes every indexed file below it along.
         const prefix = uri.endsWith('/') ? uri : `${uri}/`;
         for (const u of [...this.ws.fileUris(), ...this.oversized.keys(), ...this.configTexts.keys(), ...this.pending.keys()]) {
-          if ((u === uri || u.startsWith(prefix)) && !this.documents.get(u)) this.queue(u, null);
+          if (u.startsWith(prefix) && !this.documents.get(u)) this.queue(u, null);
         }
         continue;
       }
       if (!this.filter.accepts(fsPath)) continue;
-      const size = await fileSize(fsPath);
-      if (size === undefined) {
+      const read = readTextUnder(fsPath, this.isRootConfig(uri) ? Infinity : this.maxFileSize());
+      if (!read) {
         this.queue(uri, null);
         continue;
       }
-      if (!this.isRootConfig(uri) && size > this.maxFileSize()) {
+      if ('tooLarge' in read) {
         this.pending.delete(uri);
         this.ws.deleteFile(uri);
-        this.oversized.set(uri, size);
+        this.oversized.set(uri, read.tooLarge);
         this.positionsCache.delete(uri);
         continue;
       }
-      const text = await readText(fsPath);
-      if (this.documents.get(uri)) continue;
-      this.queue(uri, text ?? null);
+      this.queue(uri, read.text);
     }
     this.scheduleAnalysis(true);
   }
