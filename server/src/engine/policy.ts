@@ -77,6 +77,23 @@ const PROTOCOL_NAMES = new Set(['TCP', 'UDP', 'SCTP']);
 // IANA_SVC_NAME: at most 15 characters, lowercase alphanumerics and '-', a letter somewhere, no '--', no edge '-'.
 const SERVICE_PORT_NAME = /^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$/;
 
+/**
+ * CIDRs read so far, by text: policies repeat a few blocks (0.0.0.0/0, the private ranges), and parsing one costs
+ * tens of microseconds on a cold start. Ranges are immutable, so policies may share them.
+ */
+const cidrsByText = new Map<string, IpRange | string>();
+const MAX_CACHED_CIDRS = 4096;
+
+function cachedCidr(text: string): IpRange | string {
+  let range = cidrsByText.get(text);
+  if (range === undefined) {
+    if (cidrsByText.size >= MAX_CACHED_CIDRS) cidrsByText.clear();
+    range = parseCidr(text);
+    cidrsByText.set(text, range);
+  }
+  return range;
+}
+
 export function isValidPortName(name: string): boolean {
   return SERVICE_PORT_NAME.test(name) && /[a-z]/.test(name) && !name.includes('--');
 }
@@ -213,7 +230,7 @@ function readPeer(raw: unknown, index: number, path: Path, problems: PolicyProbl
       reject('invalid-cidr', 'ipBlock needs a cidr, for example cidr: 10.0.0.0/8', [...path, 'ipBlock']);
       return [];
     }
-    const cidr = parseCidr(block.cidr);
+    const cidr = cachedCidr(block.cidr);
     if (typeof cidr === 'string') {
       reject('invalid-cidr', cidr, [...path, 'ipBlock', 'cidr']);
       return [];
@@ -225,7 +242,7 @@ function readPeer(raw: unknown, index: number, path: Path, problems: PolicyProbl
       else
         exceptRaw.forEach((e, i) => {
           const at = [...path, 'ipBlock', 'except', i];
-          const r = typeof e === 'string' ? parseCidr(e) : `except entries must be CIDR strings`;
+          const r = typeof e === 'string' ? cachedCidr(e) : `except entries must be CIDR strings`;
           if (typeof r === 'string') reject('invalid-cidr', r, at);
           else if (!contains(cidr, r) || (r.lo === cidr.lo && r.hi === cidr.hi)) {
             reject('except-outside-cidr', `except ${e} is not strictly inside ${block.cidr}; the API server rejects it`, at);
