@@ -167,26 +167,28 @@ function readContainerPorts(podSpec: unknown, basePath: readonly string[]): Cont
   for (const listKey of ['containers', 'initContainers']) {
     const containers = podSpec[listKey];
     if (!Array.isArray(containers)) continue;
-    containers.forEach((c, ci) => {
-      if (!isPlainObject(c)) return;
+    for (let ci = 0; ci < containers.length; ci++) {
+      const c: unknown = containers[ci];
+      if (!isPlainObject(c)) continue;
       // Init containers serve traffic only as sidecars (restartPolicy: Always).
-      if (listKey === 'initContainers' && c.restartPolicy !== 'Always') return;
+      if (listKey === 'initContainers' && c.restartPolicy !== 'Always') continue;
       const ports = c.ports;
-      if (!Array.isArray(ports)) return;
-      ports.forEach((p, pi) => {
-        if (!isPlainObject(p)) return;
+      if (!Array.isArray(ports)) continue;
+      for (let pi = 0; pi < ports.length; pi++) {
+        const p: unknown = ports[pi];
+        if (!isPlainObject(p)) continue;
         const containerPort = typeof p.containerPort === 'number' ? p.containerPort : Number(p.containerPort);
-        if (!Number.isInteger(containerPort) || containerPort < 1 || containerPort > 65535) return;
+        if (!Number.isInteger(containerPort) || containerPort < 1 || containerPort > 65535) continue;
         const protocol = p.protocol === 'UDP' || p.protocol === 'SCTP' ? p.protocol : 'TCP';
         out.push({
           name: typeof p.name === 'string' ? p.name : undefined,
           containerPort,
           protocol,
           container: typeof c.name === 'string' ? c.name : `#${ci}`,
-          path: [...basePath, 'spec', listKey, ci, 'ports', pi],
+          path: basePath.length === 0 ? ['spec', listKey, ci, 'ports', pi] : [...basePath, 'spec', listKey, ci, 'ports', pi],
         });
-      });
-    });
+      }
+    }
   }
   return out;
 }

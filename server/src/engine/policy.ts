@@ -190,7 +190,11 @@ function readRules(direction: Direction, value: unknown, problems: PolicyProblem
         problems.push({ code: 'unknown-field', severity: 'error', message: `${peerKey} must be a list of peers`, path: [...rulePath, peerKey], rejected: true });
         rule.peers = [];
       } else if (peers.length > 0) {
-        rule.peers = peers.flatMap((p, i) => readPeer(p, i, [...rulePath, peerKey, i], problems));
+        rule.peers = [];
+        for (let i = 0; i < peers.length; i++) {
+          const peer = readPeer(peers[i], i, [...rulePath, peerKey, i], problems);
+          if (peer) rule.peers.push(peer);
+        }
       }
     }
     const ports = raw.ports;
@@ -199,41 +203,46 @@ function readRules(direction: Direction, value: unknown, problems: PolicyProblem
         problems.push({ code: 'unknown-field', severity: 'error', message: 'ports must be a list of {protocol, port, endPort}', path: [...rulePath, 'ports'], rejected: true });
         rule.ports = [];
       } else if (ports.length > 0) {
-        rule.ports = ports.flatMap((p, i) => readPort(p, i, [...rulePath, 'ports', i], problems));
+        rule.ports = [];
+        for (let i = 0; i < ports.length; i++) {
+          const port = readPort(ports[i], i, [...rulePath, 'ports', i], problems);
+          if (port) rule.ports.push(port);
+        }
       }
     }
     return rule;
   });
 }
 
-function readPeer(raw: unknown, index: number, path: Path, problems: PolicyProblem[]): Peer[] {
+/** The peer, or undefined when the API server rejects it (the problem is recorded). */
+function readPeer(raw: unknown, index: number, path: Path, problems: PolicyProblem[]): Peer | undefined {
   const reject = (code: string, message: string, at: Path = path) =>
     problems.push({ code, severity: 'error', message, path: at, rejected: true });
   if (!isPlainObject(raw)) {
     reject('empty-peer', 'a peer must be a map with podSelector, namespaceSelector or ipBlock');
-    return [];
+    return undefined;
   }
   const hasPod = raw.podSelector !== undefined && raw.podSelector !== null;
   const hasNs = raw.namespaceSelector !== undefined && raw.namespaceSelector !== null;
   const hasIp = raw.ipBlock !== undefined && raw.ipBlock !== null;
   if (!hasPod && !hasNs && !hasIp) {
     reject('empty-peer', 'this peer has no podSelector, namespaceSelector or ipBlock; the API server rejects it (to allow every pod in the namespace, write podSelector: {})');
-    return [];
+    return undefined;
   }
   if (hasIp) {
     if (hasPod || hasNs) {
       reject('empty-peer', 'ipBlock cannot be combined with podSelector or namespaceSelector in one peer; write them as separate peers');
-      return [];
+      return undefined;
     }
     const block = raw.ipBlock;
     if (!isPlainObject(block) || typeof block.cidr !== 'string') {
       reject('invalid-cidr', 'ipBlock needs a cidr, for example cidr: 10.0.0.0/8', [...path, 'ipBlock']);
-      return [];
+      return undefined;
     }
     const cidr = cachedCidr(block.cidr);
     if (typeof cidr === 'string') {
       reject('invalid-cidr', cidr, [...path, 'ipBlock', 'cidr']);
-      return [];
+      return undefined;
     }
     const except: IpRange[] = [];
     const exceptRaw = block.except;
@@ -249,26 +258,27 @@ function readPeer(raw: unknown, index: number, path: Path, problems: PolicyProbl
           } else except.push(r);
         });
     }
-    return [{ type: 'ipBlock', index, path, cidrText: block.cidr, cidr, except }];
+    return { type: 'ipBlock', index, path, cidrText: block.cidr, cidr, except };
   }
   const peer: PodPeer = { type: 'pods', index, path };
   if (hasPod) peer.podSelector = readSelectorWithProblems(raw.podSelector, [...path, 'podSelector'], problems);
   if (hasNs) peer.namespaceSelector = readSelectorWithProblems(raw.namespaceSelector, [...path, 'namespaceSelector'], problems);
-  return [peer];
+  return peer;
 }
 
-function readPort(raw: unknown, index: number, path: Path, problems: PolicyProblem[]): PortSpec[] {
+/** The port, or undefined when the API server rejects it (the problem is recorded). */
+function readPort(raw: unknown, index: number, path: Path, problems: PolicyProblem[]): PortSpec | undefined {
   const reject = (code: string, message: string, at: Path = path) =>
     problems.push({ code, severity: 'error', message, path: at, rejected: true });
   if (!isPlainObject(raw)) {
     reject('unknown-field', 'each port must be a map with protocol, port and optionally endPort');
-    return [];
+    return undefined;
   }
   let protocol: Protocol = 'TCP';
   if (raw.protocol !== undefined && raw.protocol !== null) {
     if (typeof raw.protocol !== 'string' || !PROTOCOL_NAMES.has(raw.protocol)) {
       reject('invalid-port', `unknown protocol ${JSON.stringify(raw.protocol)}: use TCP, UDP or SCTP`, [...path, 'protocol']);
-      return [];
+      return undefined;
     }
     protocol = raw.protocol as Protocol;
   }
@@ -278,43 +288,43 @@ function readPort(raw: unknown, index: number, path: Path, problems: PolicyProbl
     if (typeof port === 'number') {
       if (!Number.isInteger(port) || port < 1 || port > 65535) {
         reject('invalid-port', `port ${port} is out of range: ports are 1-65535`, [...path, 'port']);
-        return [];
+        return undefined;
       }
       spec.port = port;
     } else if (typeof port === 'string') {
       if (/^\d+$/.test(port)) {
         reject('invalid-port', `port "${port}" is a string; write it as a number (without quotes) or use a container port name`, [...path, 'port']);
-        return [];
+        return undefined;
       }
       if (!isValidPortName(port)) {
         reject('invalid-port', `"${port}" is not a valid port name (at most 15 lowercase letters, digits and '-', with at least one letter)`, [...path, 'port']);
-        return [];
+        return undefined;
       }
       spec.port = port;
     } else {
       reject('invalid-port', 'port must be a number or a container port name', [...path, 'port']);
-      return [];
+      return undefined;
     }
   }
   const endPort = raw.endPort;
   if (endPort !== undefined && endPort !== null) {
     if (typeof endPort !== 'number' || !Number.isInteger(endPort) || endPort < 1 || endPort > 65535) {
       reject('invalid-port-range', `endPort must be a port number 1-65535`, [...path, 'endPort']);
-      return [];
+      return undefined;
     }
     if (spec.port === undefined) {
       reject('invalid-port-range', 'endPort needs a numeric port as the start of the range', [...path, 'endPort']);
-      return [];
+      return undefined;
     }
     if (typeof spec.port === 'string') {
       reject('invalid-port-range', `endPort cannot be used with the named port "${spec.port}"`, [...path, 'endPort']);
-      return [];
+      return undefined;
     }
     if (endPort < spec.port) {
       reject('invalid-port-range', `endPort ${endPort} is below port ${spec.port}`, [...path, 'endPort']);
-      return [];
+      return undefined;
     }
     spec.endPort = endPort;
   }
-  return [spec];
+  return spec;
 }
