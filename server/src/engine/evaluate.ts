@@ -91,9 +91,9 @@ interface SubjectRules {
   }[];
   /**
    * Results by which rules match the peer (a bit per rule) and, when a matching rule names ports, by the
-   * destination's named ports: peers that no rule tells apart share one result.
+   * destination's named ports: peers that no rule tells apart share one result. Made on first use.
    */
-  byMatch: Map<number, { result?: DirectionResult; byPortClass?: Map<number, DirectionResult> }>;
+  byMatch: Map<number, { result?: DirectionResult; byPortClass?: Map<number, DirectionResult> }> | undefined;
   /** Results by peer class (see Analysis.peerClasses), when the peer alone decides them (no named ports toward it). */
   byPeerClass?: (DirectionResult | undefined)[];
   /** Results toward address ranges, by range object (reports ask for the same ranges against every workload). */
@@ -105,9 +105,14 @@ interface SubjectRules {
 const MAX_CACHED_RULES = 30;
 
 export class Analysis {
+  /** By workload id: an array of the model's length for its workloads (see `subjectCache`), a map for others. */
+  private selectingByIndex: (NetworkPolicy[] | undefined)[] | undefined;
   private readonly selectingCache = new Map<number, NetworkPolicy[]>();
-  /** By workload id for the model's workloads; other workloads (built by reports) by object. */
-  private readonly subjectCache = { ingress: [] as (SubjectRules | undefined)[], egress: [] as (SubjectRules | undefined)[] };
+  /**
+   * By workload id for the model's workloads (arrays of the model's length, filled on first use: written at scattered
+   * ids, a growing array would turn sparse and slow); other workloads (built by reports) by object.
+   */
+  private subjectCache: Record<Direction, (SubjectRules | undefined)[]> | undefined;
   private readonly otherSubjects = { ingress: new WeakMap<Workload, SubjectRules>(), egress: new WeakMap<Workload, SubjectRules>() };
   /** Named container ports of a workload as a small number: workloads with equal named ports share it. */
   private readonly portClassOf = new Map<number, number>();
@@ -131,12 +136,14 @@ export class Analysis {
 
   /** Valid policies whose podSelector selects the workload's pods. */
   selectingPolicies(w: Workload): NetworkPolicy[] {
-    let cached = this.selectingCache.get(w.id);
+    const index = this.modelIndex(w);
+    if (index >= 0) this.selectingByIndex ??= new Array<NetworkPolicy[] | undefined>(this.model.workloads.length).fill(undefined);
+    let cached = index >= 0 ? this.selectingByIndex![index] : this.selectingCache.get(w.id);
     if (!cached) {
-      cached = (this.model.policiesByNamespace.get(w.namespace) ?? []).filter(
-        (p) => p.valid && matchesSelector(p.podSelector, w.podLabels),
-      );
-      this.selectingCache.set(w.id, cached);
+      cached = [];
+      for (const p of this.model.policiesByNamespace.get(w.namespace) ?? []) if (p.valid && matchesSelector(p.podSelector, w.podLabels)) cached.push(p);
+      if (index >= 0) this.selectingByIndex![index] = cached;
+      else this.selectingCache.set(w.id, cached);
     }
     return cached;
   }
@@ -153,21 +160,32 @@ export class Analysis {
 
   private subjectRules(w: Workload, direction: Direction): SubjectRules {
     const index = this.modelIndex(w);
-    let entry = index >= 0 ? this.subjectCache[direction][index] : this.otherSubjects[direction].get(w);
+    let cache: (SubjectRules | undefined)[] | undefined;
+    if (index >= 0) {
+      if (!this.subjectCache) {
+        const n = this.model.workloads.length;
+        this.subjectCache = { ingress: new Array<SubjectRules | undefined>(n).fill(undefined), egress: new Array<SubjectRules | undefined>(n).fill(undefined) };
+      }
+      cache = this.subjectCache[direction];
+    }
+    let entry = cache ? cache[index] : this.otherSubjects[direction].get(w);
     if (!entry) {
-      const policies = this.selectingPolicies(w).filter((p) => p.types[direction]);
-      const rules = policies.flatMap((policy) =>
-        policy[direction].map((rule) => ({
-          policy,
-          rule,
-          namedPorts: rule.ports?.some((spec) => typeof spec.port === 'string') ?? false,
-          matchByWorkload: undefined,
-        })),
-      );
+      const policies: NetworkPolicy[] = [];
+      const rules: SubjectRules['rules'] = [];
+      let namedPorts = false;
+      for (const policy of this.selectingPolicies(w)) {
+        if (!policy.types[direction]) continue;
+        policies.push(policy);
+        for (const rule of policy[direction]) {
+          const named = rule.ports !== undefined && rule.ports.some((spec) => typeof spec.port === 'string');
+          if (named) namedPorts = true;
+          rules.push({ policy, rule, namedPorts: named, matchByWorkload: undefined });
+        }
+      }
       // Egress toward named ports depends on the peer's container ports too, not only on its class.
-      const peerDecides = direction === 'ingress' || !rules.some((r) => r.namedPorts);
-      entry = { policies, rules, byMatch: new Map(), peerDecides };
-      if (index >= 0) this.subjectCache[direction][index] = entry;
+      const peerDecides = direction === 'ingress' || !namedPorts;
+      entry = { policies, rules, byMatch: undefined, peerDecides };
+      if (cache) cache[index] = entry;
       else this.otherSubjects[direction].set(w, entry);
     }
     return entry;
@@ -324,10 +342,11 @@ export class Analysis {
       mask |= 1 << i;
       if (r.namedPorts) named = true;
     }
-    let slot = entry.byMatch.get(mask);
+    const byMatch = (entry.byMatch ??= new Map());
+    let slot = byMatch.get(mask);
     if (!slot) {
       slot = {};
-      entry.byMatch.set(mask, slot);
+      byMatch.set(mask, slot);
     }
     if (!named) return (slot.result ??= this.computeDirection(direction, entry, (i) => (mask & (1 << i)) !== 0, destination));
     // Named ports make the allowance depend on the destination's container ports.
@@ -367,6 +386,14 @@ export class Analysis {
     const ingress = destination.type === 'workload' ? this.direction('ingress', destination.workload, source, destination) : NOT_ISOLATED.ingress;
     const allowed = self ? PortSet.ALL : this.allowedBoth(egress, ingress);
     return { source, destination, self, egress, ingress, allowed };
+  }
+
+  /**
+   * What the source's egress allows toward `destination` (`connection(source, destination).egress.allowed`, without
+   * the destination's ingress side).
+   */
+  egressAllowed(source: Endpoint, destination: Endpoint): PortSet {
+    return source.type === 'workload' ? this.direction('egress', source.workload, destination, destination).allowed : NOT_ISOLATED.egress.allowed;
   }
 
   private allowedBoth(egress: DirectionResult, ingress: DirectionResult): PortSet {

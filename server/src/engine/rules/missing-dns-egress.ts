@@ -20,13 +20,26 @@ export const missingDnsEgress: Rule = {
     const dnsPods = new Set(dns.pods);
     // policy -> missing protocols text -> affected workloads
     const findings = new Map<NetworkPolicy, Map<string, Workload[]>>();
+    // A pod's egress toward the DNS endpoints depends only on the policies isolating it (their egress rules, read
+    // against the DNS pods and addresses): pods isolated by the same policies share one answer.
+    const missingByPolicies = new Map<string, string>();
+    const policyNumbers = new Map<NetworkPolicy, number>();
+    const numberOf = (p: NetworkPolicy) => {
+      let n = policyNumbers.get(p);
+      if (n === undefined) policyNumbers.set(p, (n = policyNumbers.size));
+      return n;
+    };
     for (const w of context.model.workloads) {
       if (w.assumed || dnsPods.has(w)) continue;
       const isolating = context.analysis.isolatingPolicies(w, 'egress');
       if (isolating.length === 0) continue;
-      const missing = DNS_PROTOCOLS.filter((protocol) => !dnsAllowed(context, dns, w, protocol));
-      if (missing.length === 0) continue;
-      const key = missing.join(' and ');
+      const policiesKey = isolating.length === 1 ? String(numberOf(isolating[0])) : isolating.map(numberOf).join(',');
+      let key = missingByPolicies.get(policiesKey);
+      if (key === undefined) {
+        key = missingProtocols(context, dns, w).join(' and ');
+        missingByPolicies.set(policiesKey, key);
+      }
+      if (key === '') continue;
       for (const policy of isolating) {
         if (!inWorkspace(context, policy.object)) continue;
         if (!findings.has(policy)) findings.set(policy, new Map());
@@ -64,17 +77,14 @@ function allowsDnsToAddresses(policy: NetworkPolicy, ports: number[]): boolean {
   );
 }
 
-function dnsAllowed(context: RuleContext, dns: DnsEndpoints, w: Workload, protocol: Protocol): boolean {
+/** The DNS protocols the workload's egress allows toward no DNS pod and no DNS address block on a DNS port. */
+function missingProtocols(context: RuleContext, dns: DnsEndpoints, w: Workload): Protocol[] {
   const source = workloadEndpoint(w);
-  for (const pod of dns.pods) {
-    const allowed = context.analysis.connection(source, workloadEndpoint(pod)).egress.allowed;
-    if (dns.ports.some((port) => allowed.has(protocol, port))) return true;
-  }
-  for (const cidr of dns.cidrs) {
-    const allowed = context.analysis.connection(source, ipEndpoint(cidr.range)).egress.allowed;
-    if (dns.ports.some((port) => allowed.has(protocol, port))) return true;
-  }
-  return false;
+  const allowances = [
+    ...dns.pods.map((pod) => context.analysis.egressAllowed(source, workloadEndpoint(pod))),
+    ...dns.cidrs.map((cidr) => context.analysis.egressAllowed(source, ipEndpoint(cidr.range))),
+  ];
+  return DNS_PROTOCOLS.filter((protocol) => !allowances.some((allowed) => dns.ports.some((port) => allowed.has(protocol, port))));
 }
 
 /** The `Egress` entry of spec.policyTypes when written, else the `egress` key. */
