@@ -11,6 +11,7 @@ import { keyRangeAt, nodeAt, rangeAt, type K8sObject } from '../parse';
 import type { NetworkPolicy, Path, PodPeer, PolicyProblem, PolicyRule } from '../policy';
 import { formatSelector, matchesSelector, type LabelSelector } from '../selectors';
 import type { Protocol, SourceLocation } from '../types';
+import { anyOfListMatches, itemsOfListMatching } from './label-index';
 import type { QuickFix, Rule, RuleContext } from './types';
 
 /** The location of the node at `path` below an object (its key with `key: true`), else of the nearest ancestor. */
@@ -200,7 +201,7 @@ export function namespacesMatching(context: RuleContext, selector: LabelSelector
           out[i] = current;
         }
       }
-    } else out = allNamespaces(context).filter((ns) => matchesSelector(selector, ns.labels));
+    } else out = itemsOfListMatching(allNamespaces(context), 'namespace', namespaceLabels, selector);
     bySelector.set(selector, out);
     lastNamespaceMatches.set(selector, { lineage: lineageOf(model), namespaces: out });
   }
@@ -230,6 +231,26 @@ function namespaceCandidates(context: RuleContext, namespace: string): readonly 
   const dns = dnsEndpoints(context);
   if (dns.declared || dns.pods[0].namespace !== namespace) return own;
   return [...own, ...dns.pods];
+}
+
+/** The assumed DNS pods a peer may select in a namespace (none unless it is the DNS namespace and none is declared). */
+function assumedCandidates(context: RuleContext, namespace: string): readonly Workload[] {
+  const dns = dnsEndpoints(context);
+  return dns.declared || dns.pods[0].namespace !== namespace ? [] : dns.pods;
+}
+
+const namespaceLabels = (ns: Namespace) => ns.labels;
+const podLabels = (w: Workload) => w.podLabels;
+
+/**
+ * Whether a podSelector selects any of `namespaceCandidates(…)`, from the label index of a large namespace's
+ * workloads (built once per list, shared with the other rules).
+ */
+function anyPodMatches(context: RuleContext, namespace: string, podSelector: LabelSelector): boolean {
+  return (
+    anyOfListMatches(workloadsIn(context.model, namespace), 'pod', podLabels, podSelector) ||
+    assumedCandidates(context, namespace).some((w) => matchesSelector(podSelector, w.podLabels))
+  );
 }
 
 interface PeerCaches {
@@ -375,7 +396,9 @@ export function peerSelectsAnyPod(context: RuleContext, policy: NetworkPolicy, p
   const selector = peer.podSelector;
   // Without a podSelector, any pod of a matched namespace will do: no need to gather them.
   if (peer.namespaceSelector && !selector) return namespacesMatching(context, peer.namespaceSelector).some((ns) => namespaceCandidates(context, ns.name).length > 0);
-  return peerCandidates(context, policy, peer).some((w) => !selector || matchesSelector(selector, w.podLabels));
+  if (!selector) return peerCandidates(context, policy, peer).length > 0;
+  if (!peer.namespaceSelector) return anyPodMatches(context, policy.namespace, selector);
+  return peerCandidates(context, policy, peer).some((w) => matchesSelector(selector, w.podLabels));
 }
 
 /** Pods a policy's spec.podSelector selects. */

@@ -5,20 +5,54 @@ import { matchesSelector, type LabelSelector } from '../selectors';
 import type { Labels } from '../types';
 
 export interface LabelIndex<T> {
-  items: readonly T[];
-  labelsOf: (item: T) => Labels;
+  readonly items: readonly T[];
+  readonly labelsOf: (item: T) => Labels;
   /** Positions in `items` (ascending) of the items with each key and value. */
-  byValue: Map<string, Map<string, number[]>>;
+  readonly byValue: Map<string, Map<string, number[]>>;
   /** Label keys, sorted. */
-  keys: string[];
+  readonly keys: string[];
   /** Per key, its distinct values, sorted. */
-  valuesByKey: Map<string, string[]>;
+  readonly valuesByKey: Map<string, string[]>;
   /** Positions (ascending) of the items with each key, filled when an `Exists` requirement asks. */
-  withKey: Map<string, number[]>;
+  readonly withKey: Map<string, number[]>;
 }
 
 /** Operation counts, for tests that check how work grows with the input (never for timing). */
 export const labelIndexCounters = { selectorTests: 0, indexesBuilt: 0, labelComparisons: 0 };
+
+/** An index whose sorted keys and values (only near-miss suggestions read them) are sorted on first use. */
+class BuiltLabelIndex<T> implements LabelIndex<T> {
+  readonly byValue = new Map<string, Map<string, number[]>>();
+  readonly withKey = new Map<string, number[]>();
+  private sortedKeys: string[] | undefined;
+  private sortedValues: Map<string, string[]> | undefined;
+
+  constructor(
+    readonly items: readonly T[],
+    readonly labelsOf: (item: T) => Labels,
+  ) {
+    const byValue = this.byValue;
+    for (let position = 0; position < items.length; position++) {
+      const labels = labelsOf(items[position]);
+      for (const key of Object.keys(labels)) {
+        const value = labels[key];
+        let values = byValue.get(key);
+        if (!values) byValue.set(key, (values = new Map()));
+        const positions = values.get(value);
+        if (positions) positions.push(position);
+        else values.set(value, [position]);
+      }
+    }
+  }
+
+  get keys(): string[] {
+    return (this.sortedKeys ??= [...this.byValue.keys()].sort());
+  }
+
+  get valuesByKey(): Map<string, string[]> {
+    return (this.sortedValues ??= new Map([...this.byValue].map(([key, values]) => [key, [...values.keys()].sort()])));
+  }
+}
 
 // Indexes of different item types share the cache; each is read back under the type it was built with.
 const indexes = new WeakMap<readonly object[], Map<string, unknown>>();
@@ -33,21 +67,34 @@ export function labelIndexOf<T extends object>(items: readonly T[], kind: string
   let index = byKind.get(kind) as LabelIndex<T> | undefined;
   if (!index) {
     labelIndexCounters.indexesBuilt++;
-    const byValue = new Map<string, Map<string, number[]>>();
-    items.forEach((item, position) => {
-      for (const [key, value] of Object.entries(labelsOf(item))) {
-        let values = byValue.get(key);
-        if (!values) byValue.set(key, (values = new Map()));
-        let positions = values.get(value);
-        if (!positions) values.set(value, (positions = []));
-        positions.push(position);
-      }
-    });
-    const valuesByKey = new Map([...byValue].map(([key, values]) => [key, [...values.keys()].sort()]));
-    index = { items, labelsOf, byValue, keys: [...byValue.keys()].sort(), valuesByKey, withKey: new Map() };
+    index = new BuiltLabelIndex(items, labelsOf);
     byKind.set(kind, index);
   }
   return index;
+}
+
+/** Lists shorter than this are tested item by item: their index would cost more to build than it saves. */
+const SHORT_LIST = 48;
+
+/** `itemsMatching` on the list's index under `kind`, or on the list itself when it is short (same items, same order). */
+export function itemsOfListMatching<T extends object>(items: readonly T[], kind: string, labelsOf: (item: T) => Labels, selector: LabelSelector): T[] {
+  if (items.length >= SHORT_LIST) return itemsMatching(labelIndexOf(items, kind, labelsOf), selector);
+  const out: T[] = [];
+  for (const item of items) {
+    labelIndexCounters.selectorTests++;
+    if (matchesSelector(selector, labelsOf(item))) out.push(item);
+  }
+  return out;
+}
+
+/** `matchesAnyItem` on the list's index under `kind`, or on the list itself when it is short. */
+export function anyOfListMatches<T extends object>(items: readonly T[], kind: string, labelsOf: (item: T) => Labels, selector: LabelSelector): boolean {
+  if (items.length >= SHORT_LIST) return matchesAnyItem(labelIndexOf(items, kind, labelsOf), selector);
+  for (const item of items) {
+    labelIndexCounters.selectorTests++;
+    if (matchesSelector(selector, labelsOf(item))) return true;
+  }
+  return false;
 }
 
 /**
@@ -115,6 +162,9 @@ interface Vocabulary {
 /** Longest word the deletion variants cover: up to it, a near miss is within edit distance 2. */
 const SHORT_WORD = 12;
 const vocabularies = new WeakMap<readonly string[], Vocabulary>();
+/** Queries answered by a scan, per list, before its vocabulary is built. */
+const scans = new WeakMap<readonly string[], number>();
+const SCANS_BEFORE_INDEX = 8;
 
 function deletionVariants(word: string, out: Set<string>): Set<string> {
   out.add(word);
@@ -150,9 +200,20 @@ function vocabularyOf(words: readonly string[]): Vocabulary {
 /**
  * The words of a sorted list that may be near misses of `query` (equal ignoring case, or within edit distance 1
  * up to 4 characters, 2 up to 12, 3 beyond, counted on the longer of the two): a superset in list order, for the
- * caller's exact test. Looks up the query's deletion variants instead of comparing it with every word.
+ * caller's exact test. After the first few queries (a scan each), looks up the query's deletion variants instead
+ * of comparing it with every word.
  */
 export function nearMissCandidates(words: readonly string[], query: string): string[] {
+  if (!vocabularies.has(words)) {
+    // The first few queries on a list scan it (a rule run asks about a handful of selectors): the variants of every
+    // word cost more than those scans. Every near miss differs in length by at most 3, or only in case.
+    const asked = (scans.get(words) ?? 0) + 1;
+    scans.set(words, asked);
+    if (asked <= SCANS_BEFORE_INDEX) {
+      const lower = query.toLowerCase();
+      return words.filter((word) => Math.abs(word.length - query.length) <= 3 || word.toLowerCase() === lower);
+    }
+  }
   const vocabulary = vocabularyOf(words);
   const positions = new Set<number>(vocabulary.byLowerCase.get(query.toLowerCase()) ?? []);
   const addLengths = (from: number, to: number) => {

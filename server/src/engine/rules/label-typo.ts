@@ -11,7 +11,7 @@ import type { NetworkPolicy, Path } from '../policy';
 import { formatSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
 import type { Labels } from '../types';
 import { inWorkspace, listNames, locate, modelIndex, namespacesMatching, NamespacesDerived, peerCandidates, peerSelectsAnyPod, workloadsIn } from './common';
-import { itemsMatching, labelIndexCounters, labelIndexOf, matchesAnyItem, nearMissCandidates, type LabelIndex } from './label-index';
+import { anyOfListMatches, itemsMatching, itemsOfListMatching, labelIndexCounters, labelIndexOf, nearMissCandidates, type LabelIndex } from './label-index';
 import type { Rule, RuleContext } from './types';
 
 interface Candidate {
@@ -103,8 +103,8 @@ function candidateIndex(candidates: Candidate[]): LabelIndex<Candidate> {
   return labelIndexOf(candidates, 'labels', (c) => c.labels);
 }
 
-const podIndex = (workloads: readonly Workload[]) => labelIndexOf(workloads, 'pod', (w) => w.podLabels);
-const objectIndex = (workloads: readonly Workload[]) => labelIndexOf(workloads, 'object', (w) => w.objectLabels);
+const podLabels = (w: Workload) => w.podLabels;
+const objectLabels = (w: Workload) => w.objectLabels;
 
 /** The first single-token change (a key or one value) that makes the selector match a candidate. */
 function findSuggestion(requirements: LocatedRequirement[], candidates: Candidate[]): Suggestion | undefined {
@@ -161,7 +161,7 @@ export const labelTypo: Rule = {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       const spec = policy.object.value.spec as Record<string, unknown>;
       const inNamespace = workloadsIn(context.model, policy.namespace);
-      if (!matchesAnyItem(podIndex(inNamespace), policy.podSelector)) {
+      if (!anyOfListMatches(inNamespace, 'pod', podLabels, policy.podSelector)) {
         check(context, policy, spec.podSelector, ['spec', 'podSelector'], policy.podSelector, inNamespace, podCandidates(inNamespace), `pod in namespace ${policy.namespace}`);
       }
       for (const rule of [...(policy.types.ingress ? policy.ingress : []), ...(policy.types.egress ? policy.egress : [])]) {
@@ -216,7 +216,7 @@ function check(
   // Only selectors that require labels can be said to match a controller's labels (NotIn matches an unlabelled one).
   const required = selector.requirements.filter((r) => r.operator === 'In' || r.operator === 'Exists');
   const onObject = required.length
-    ? itemsMatching(objectIndex(workloads), selector).filter((w) => w.kind !== 'Pod')
+    ? itemsOfListMatching(workloads, 'object', objectLabels, selector).filter((w) => w.kind !== 'Pod')
     : [];
   if (onObject.length > 0) {
     const w = onObject[0];
