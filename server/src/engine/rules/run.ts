@@ -321,13 +321,17 @@ export class IncrementalRuleRunner {
       }
     }
     for (const [uri, list] of gathered) {
-      const seen = new Set<string>();
-      const unique = list.filter((d) => {
-        const key = `${d.ruleId}\u0000${d.location.range[0]}\u0000${d.message}`;
-        if (seen.has(key)) return false;
-        seen.add(key);
-        return true;
-      });
+      // Most files have no finding, or one: nothing to compare.
+      let unique = list;
+      if (list.length > 1) {
+        const seen = new Set<string>();
+        unique = list.filter((d) => {
+          const key = `${d.ruleId}\u0000${d.location.range[0]}\u0000${d.message}`;
+          if (seen.has(key)) return false;
+          seen.add(key);
+          return true;
+        });
+      }
       const file = files.get(uri);
       if (file) output.set(uri, applySuppressions(file.text, unique));
       else if (unique.length > 0) output.set(uri, unique);
@@ -724,7 +728,7 @@ function objectAt(file: ParsedFile | undefined, offset: number): K8sObject | und
  * YAML document. Without ids, every rule is silenced.
  */
 export function applySuppressions(text: string, diagnostics: Diagnostic[]): Diagnostic[] {
-  if (!text.includes('netpol-disable') || diagnostics.length === 0) return diagnostics;
+  if (diagnostics.length === 0 || !text.includes('netpol-disable')) return diagnostics;
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
   const lineOf = (offset: number) => {

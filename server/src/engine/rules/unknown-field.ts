@@ -87,20 +87,31 @@ function suggestion(key: string, fields: string[]): string | undefined {
 function checkUnknownFields(context: RuleContext, policy: NetworkPolicy): void {
   const uri = policy.object.uri;
   const object = policy.object;
-  // Walk the plain data; the YAML nodes (built on demand) are touched only to report.
-  const visit = (value: unknown, path: Path, schema: Schema): void => {
+  // Walk the plain data; the YAML nodes (built on demand) are touched only to report. `at` is the way down, extended
+  // and restored in place (the walk runs over every policy at the start); a finding gets its own copy.
+  const at: (string | number)[] = [];
+  const visit = (value: unknown, schema: Schema): void => {
     if (schema.type === 'list') {
-      if (Array.isArray(value)) value.forEach((item, i) => visit(item, [...path, i], schema.item));
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          at.push(i);
+          visit(value[i], schema.item);
+          at.pop();
+        }
+      }
       return;
     }
     if (schema.type !== 'map' || !isPlainObject(value)) return; // wrong shapes are the policy reader's problems
-    const fields = Object.keys(schema.fields);
-    for (const [key, child] of Object.entries(value)) {
+    for (const key of Object.keys(value)) {
       const field = schema.fields[key];
       if (field) {
-        visit(child, [...path, key], field);
+        at.push(key);
+        visit(value[key], field);
+        at.pop();
         continue;
       }
+      const path: Path = [...at];
+      const fields = Object.keys(schema.fields);
       // Without a fix to build, the key's range comes from the text when the fast reader read the file (its keys are
       // unique strings there, so the key found is the one the nodes would give).
       const fromText = context.wantFixes ? undefined : scalarRangeInText(object, [...path, key], true);
@@ -128,7 +139,7 @@ function checkUnknownFields(context: RuleContext, policy: NetworkPolicy): void {
       }
     }
   };
-  visit(object.value, [], NETWORK_POLICY);
+  visit(object.value, NETWORK_POLICY);
 }
 
 /** The key scalar of `key` in the map at `path`. */
