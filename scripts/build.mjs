@@ -14,6 +14,9 @@ const common = {
 await Promise.all([
   esbuild.build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' }),
   esbuild.build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' }),
+  // Small entries that run dist/cli.js and dist/server.js with a V8 code cache (server/src/boot/code-cache.ts).
+  esbuild.build({ ...common, entryPoints: ['server/src/boot/cli.ts'], outfile: 'dist/cli-boot.js' }),
+  esbuild.build({ ...common, entryPoints: ['server/src/boot/server.ts'], outfile: 'dist/server-boot.js' }),
   // The index's worker thread, started by the server (in dist/server.js or dist/cli.js) from the same folder.
   esbuild.build({ ...common, entryPoints: ['server/src/lsp/index-worker.ts'], outfile: 'dist/index-worker.js' }),
   esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),

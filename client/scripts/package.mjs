@@ -37,6 +37,9 @@ try {
   await Promise.all([
     esbuild.build({ ...common, platform: 'node', target: 'node20', format: 'cjs', entryPoints: ['client/src/extension.ts'], outfile: path.join(stage, 'dist/extension.js'), external: ['vscode'] }),
     esbuild.build({ ...common, platform: 'node', target: 'node20', format: 'cjs', entryPoints: ['server/src/lsp/main.ts'], outfile: path.join(stage, 'dist/server.js') }),
+    // The module the client forks (runs dist/server.js with a V8 code cache) and the index's worker thread.
+    esbuild.build({ ...common, platform: 'node', target: 'node20', format: 'cjs', entryPoints: ['server/src/boot/server.ts'], outfile: path.join(stage, 'dist/server-boot.js') }),
+    esbuild.build({ ...common, platform: 'node', target: 'node20', format: 'cjs', entryPoints: ['server/src/lsp/index-worker.ts'], outfile: path.join(stage, 'dist/index-worker.js') }),
     esbuild.build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['client/webview/reachability.ts'], outfile: path.join(stage, 'dist/webview.js') }),
   ]);
 

@@ -54,7 +54,8 @@ export class RestartLimiter implements ErrorHandler {
 export const SERVER_EXEC_ARGV = ['--max-semi-space-size=4'];
 
 export function createLanguageClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): LanguageClient {
-  const module = context.asAbsolutePath('dist/server.js');
+  // dist/server-boot.js runs dist/server.js with a V8 code cache (server/src/boot/code-cache.ts).
+  const module = context.asAbsolutePath('dist/server-boot.js');
   const serverOptions: ServerOptions = {
     run: { module, transport: TransportKind.ipc, options: { execArgv: SERVER_EXEC_ARGV } },
     debug: { module, transport: TransportKind.ipc, options: { execArgv: [...SERVER_EXEC_ARGV, '--nolazy', '--inspect=6019'] } },

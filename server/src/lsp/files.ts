@@ -89,7 +89,7 @@ export class FileFilter {
    * a thread-pool round trip per folder and per file, which on 2,000 files took 0.3 s, mostly waiting (NOTES.md).
    * Sizes are not read here: `readTextUnder` checks them as it reads.
    */
-  async listFiles(onError: (message: string) => void, sliceMs = 10): Promise<DiskFile[]> {
+  async listFiles(onError: (message: string) => void, sliceMs = 10, onFound?: (filesSoFar: number) => void): Promise<DiskFile[]> {
     const configs: DiskFile[] = [];
     const manifests: DiskFile[] = [];
     const seen = new Set<string>();
@@ -121,6 +121,7 @@ export class FileFilter {
           continue;
         }
         entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+        if (onFound) onFound(configs.length + manifests.length + pending.length);
         for (const entry of entries) {
           const full = path.join(item.full, entry.name);
           const relative = item.relative === '' ? entry.name : `${item.relative}/${entry.name}`;

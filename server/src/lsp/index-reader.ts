@@ -41,12 +41,28 @@ export function defaultWorkerScript(): string {
   return path.join(__dirname, 'index-worker.js');
 }
 
+/**
+ * The worker thread, started ahead of the job (its start-up takes tens of milliseconds: it boots while the folders
+ * are walked). A failure before a reader takes it is kept, not thrown.
+ */
+export class IndexWorker {
+  readonly thread: Worker;
+  failure: string | undefined;
+
+  constructor(script = defaultWorkerScript()) {
+    // A plain script: none of this process's Node.js options (loaders, profilers) apply to it.
+    this.thread = new Worker(script, { execArgv: [] });
+    this.thread.on('error', (error) => (this.failure ??= `index worker failed: ${error.message}`));
+    this.thread.on('exit', (code) => (this.failure ??= `index worker exited (code ${code}) before it finished`));
+  }
+}
+
 export class IndexReader {
   private readonly results: (FileRead | undefined)[];
   private readonly claims: Int32Array;
   private worker: Worker | undefined;
   /** The worker finished or failed: every file it claimed has been delivered, or never will be. */
-  private workerSettled: boolean;
+  private workerSettled = true;
   private workerFailed = false;
   /** Where this thread looks for files a failed worker claimed but did not deliver. */
   private gapCursor = 0;
@@ -55,44 +71,56 @@ export class IndexReader {
   filesFromWorker = 0;
   private silenceTimer: NodeJS.Timeout | undefined;
 
+  /**
+   * @param options.worker a worker started ahead (else one is started here when `useWorker`, by default when there
+   *   are at least WORKER_MIN_FILES files); it is terminated when not needed.
+   */
   constructor(
     private readonly paths: readonly string[],
     private readonly maxSize: number,
-    options: { workerScript?: string; useWorker?: boolean; onWorkerError?: (message: string) => void } = {},
+    options: { worker?: IndexWorker; workerScript?: string; useWorker?: boolean; onWorkerError?: (message: string) => void } = {},
   ) {
     this.results = new Array(paths.length);
     const claims = new SharedArrayBuffer(4);
     this.claims = new Int32Array(claims);
-    this.workerSettled = true;
-    if (!(options.useWorker ?? paths.length >= WORKER_MIN_FILES)) return;
+    if (!(options.useWorker ?? paths.length >= WORKER_MIN_FILES)) {
+      void options.worker?.thread.terminate();
+      return;
+    }
+    let worker: IndexWorker;
+    try {
+      worker = options.worker ?? new IndexWorker(options.workerScript);
+    } catch (error) {
+      options.onWorkerError?.(`index worker could not start: ${(error as Error).message}`);
+      return;
+    }
+    if (worker.failure) {
+      options.onWorkerError?.(worker.failure);
+      void worker.thread.terminate();
+      return;
+    }
     const fail = (message: string) => {
       if (this.workerSettled) return;
       options.onWorkerError?.(message);
       this.workerFailed = true;
       this.settleWorker();
     };
-    try {
-      const job: IndexWorkerJob = { paths: [...paths], maxSize, claims };
-      // A plain script: none of this process's Node.js options (loaders, profilers) apply to it.
-      this.worker = new Worker(options.workerScript ?? defaultWorkerScript(), { workerData: job, execArgv: [] });
-      this.workerSettled = false;
-      this.worker.on('message', (message: IndexWorkerMessage) => {
-        if (this.workerSettled) return; // after a failure this thread reads what is missing
-        this.armSilenceTimer(fail);
-        if (message.type === 'files') {
-          for (const file of message.files) this.results[file.index] = fromWorker(file);
-          this.filesFromWorker += message.files.length;
-        }
-        else this.settleWorker();
-        this.wakeUp();
-      });
-      this.worker.on('error', (error) => fail(`index worker failed: ${error.message}`));
-      this.worker.on('exit', (code) => fail(`index worker exited (code ${code}) before it finished`));
+    this.worker = worker.thread;
+    this.workerSettled = false;
+    this.worker.on('message', (message: IndexWorkerMessage) => {
+      if (this.workerSettled) return; // after a failure this thread reads what is missing
       this.armSilenceTimer(fail);
-    } catch (error) {
-      options.onWorkerError?.(`index worker could not start: ${(error as Error).message}`);
-      this.worker = undefined;
-    }
+      if (message.type === 'files') {
+        for (const file of message.files) this.results[file.index] = fromWorker(file);
+        this.filesFromWorker += message.files.length;
+      } else this.settleWorker();
+      this.wakeUp();
+    });
+    this.worker.on('error', (error) => fail(`index worker failed: ${error.message}`));
+    this.worker.on('exit', (code) => fail(`index worker exited (code ${code}) before it finished`));
+    this.armSilenceTimer(fail);
+    const job: IndexWorkerJob = { paths: [...paths], maxSize, claims };
+    this.worker.postMessage(job);
   }
 
   /** Reads one more file on this thread. False when there is none left to take (others may still be on the way). */

@@ -1,6 +1,6 @@
 // The index's worker thread (see index-reader.ts): takes files from the shared counter until none are left, reads
 // each and runs the fast reader on it, and sends the files back in small batches as text and JSON.
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { encodeFastResult } from '../engine/fast-wire';
 import { readSimpleYaml } from '../engine/fast-yaml';
 import { readTextUnder } from './files';
@@ -41,6 +41,11 @@ function run(job: IndexWorkerJob): void {
   post({ type: 'done' });
 }
 
-// Kept alive until the main thread terminates it, so every message is delivered before the thread exits.
-parentPort?.on('message', () => {});
-run(workerData as IndexWorkerJob);
+// Started ahead of its job (while the folders are walked), which comes as the first message. The listener keeps the
+// thread alive until the main thread terminates it, so every message is delivered before the thread exits.
+let started = false;
+parentPort?.on('message', (job: IndexWorkerJob) => {
+  if (started) return;
+  started = true;
+  run(job);
+});

@@ -36,7 +36,7 @@ import { DIAGNOSTIC_SOURCE, rangesOverlap, sameRange, TextPositions, toCodeActio
 import { registerExtensionRequests } from './extension-requests';
 import { registerFeatureHandlers } from './features';
 import { canonicalUri, FileFilter, pathFromUri, readText, readTextUnder, uriFromPath, type Folder } from './files';
-import { IndexReader, type FileRead } from './index-reader';
+import { IndexReader, IndexWorker, WORKER_MIN_FILES, type FileRead } from './index-reader';
 import { enabledGlobs, GlobSet } from './glob';
 import { IndexCompleteNotification, ReindexRequest, StatusRequest, type IndexCounts } from './protocol';
 import { defaultSettings, readSettings, type NetpolSettings } from './settings';
@@ -546,8 +546,21 @@ export class NetpolServer {
     const started = Date.now();
     const progress: WorkDoneProgressServerReporter = await this.connection.window.createWorkDoneProgress().catch(() => nullProgress);
     progress.begin('netpol: indexing manifests', 0, 'looking for files', false);
+    // Started as soon as the walk has found enough files for it to pay, so that it boots while the walk goes on;
+    // the reader below takes it or terminates it.
+    let worker: IndexWorker | undefined;
+    let workerStarted = false;
+    const startWorker = (filesSoFar: number) => {
+      if (workerStarted || filesSoFar < WORKER_MIN_FILES) return;
+      workerStarted = true;
+      try {
+        worker = new IndexWorker();
+      } catch (error) {
+        this.log(`netpol: index worker could not start: ${errorText(error)}`);
+      }
+    };
     try {
-      const files = await this.filter.listFiles((message) => this.log(`netpol: ${message}`));
+      const files = await this.filter.listFiles((message) => this.log(`netpol: ${message}`), INDEX_SLICE_MS, startWorker);
       const found = new Set(files.map((f) => f.uri));
       // Configuration files (listed first) are read before the rest: they decide the size limit for the others.
       let configs = 0;
@@ -562,7 +575,8 @@ export class NetpolServer {
       // worth at a time, with requests and notifications let in between: a local manifest reads in microseconds,
       // while the asynchronous API costs several thread-pool round trips per file (NOTES.md). They enter the
       // workspace in list order, whichever thread read them.
-      const reader = new IndexReader(manifests.map((f) => f.fsPath), this.maxFileSize(), { onWorkerError: (message) => this.log(`netpol: ${message}`) });
+      const reader = new IndexReader(manifests.map((f) => f.fsPath), this.maxFileSize(), { worker, onWorkerError: (message) => this.log(`netpol: ${message}`) });
+      worker = undefined;
       try {
         let lastReport = Date.now();
         let applied = 0;
@@ -593,6 +607,8 @@ export class NetpolServer {
       for (const uri of [...this.oversized.keys()]) if (!found.has(uri) && !this.documents.get(uri)) this.oversized.delete(uri);
       for (const uri of [...this.configTexts.keys()]) if (!found.has(uri) && !this.documents.get(uri)) this.queue(uri, null);
     } finally {
+      // Still here when the walk failed or a newer index took over before the reader took the worker.
+      void worker?.thread.terminate();
       progress.done();
     }
     if (generation !== this.indexGeneration) return;
