@@ -39,11 +39,6 @@ const HASH = 35;
 const DASH = 45;
 const COLON = 58;
 
-/** Node ends as the yaml package reports them: after the value text, and after the rest of its line. */
-interface Parsed {
-  value: unknown;
-  end: number;
-}
 
 /** Depth of List items (root map, `items`, item): the deepest ranges parse.ts reads. */
 const ITEM_DEPTH = 2;
@@ -91,6 +86,12 @@ class Reader {
   /** Lines of the text (the tables are longer). */
   private readonly lineCount: number;
   private ranges = new Map<object, OffsetRange>();
+  /**
+   * Where the node read last ends, as the yaml package reports node ends (after the value text, and after the rest
+   * of its line), and the line after it: set by map, seq and inline instead of returning an object per node.
+   */
+  private nodeEnd = 0;
+  private nodeNextLine = 0;
   /** Items of the sequences being read (see seq). */
   private readonly items: unknown[] = [];
 
@@ -151,14 +152,15 @@ class Reader {
       this.ranges = new Map();
       const rootStart = starts[content];
       const root = this.map(content, 0, rootStart);
+      const rootEnd = this.nodeEnd;
       // The root mapping ends only at the next `---` or the end of the text.
-      const next = root.nextLine;
+      const next = this.nodeNextLine;
       if (next < lineCount && !this.isMarker(next)) throw GIVE_UP;
       const docEnd = next < lineCount ? starts[next] : text.length;
       documents.push({
         range: [docStart ?? rootStart, docEnd],
-        value: root.value as Record<string, unknown>,
-        rootRange: [rootStart, root.end],
+        value: root,
+        rootRange: [rootStart, rootEnd],
         ranges: this.ranges,
       });
       line = next;
@@ -196,7 +198,7 @@ class Reader {
   }
 
   /** A block mapping whose first key starts at `offset` on `line`, with its keys at column `indent`. */
-  private map(line: number, indent: number, offset: number, depth = 0): Parsed & { nextLine: number } {
+  private map(line: number, indent: number, offset: number, depth = 0): Record<string, unknown> {
     if (depth > MAX_DEPTH) throw GIVE_UP;
     const { text, starts, indents, lineCount } = this;
     const out: Record<string, unknown> = {};
@@ -210,10 +212,9 @@ class Reader {
       let colon = -1;
       let key: string;
       if (c0 === 34 || c0 === 39) {
-        const q = quoted(text, at, lineEnd);
-        colon = q.end;
+        key = quoted(text, at, lineEnd);
+        colon = quotedEnd;
         if (text.charCodeAt(colon) !== COLON || !(colon + 1 === lineEnd || text.charCodeAt(colon + 1) === SPACE)) throw GIVE_UP;
-        key = q.value;
       } else {
         if (isIndicator(c0) || c0 === DASH) throw GIVE_UP;
         for (let i = at; i < lineEnd; i++) {
@@ -225,7 +226,7 @@ class Reader {
           if (c === HASH && text.charCodeAt(i - 1) === SPACE) throw GIVE_UP;
         }
         if (colon < 0 || text.charCodeAt(colon - 1) === SPACE) throw GIVE_UP;
-        key = keyString(text.slice(at, colon));
+        key = plainKey(text, at, colon);
       }
       // A duplicate key (found on the map itself: a set per map costs more than the lookup).
       if (key === '__proto__' || key === '<<' || Object.hasOwn(out, key)) throw GIVE_UP;
@@ -240,22 +241,21 @@ class Reader {
         const belowIndent = indents[below];
         const belowStart = starts[below] + belowIndent;
         const isItem = text.charCodeAt(belowStart) === DASH && (belowStart + 1 === this.ends[below] || text.charCodeAt(belowStart + 1) === SPACE);
-        let child: Parsed & { nextLine: number };
-        if (isItem && belowIndent >= indent) child = this.seq(below, belowIndent, depth + 1);
-        else if (belowIndent > indent) child = this.map(below, belowIndent, belowStart, depth + 1);
+        if (isItem && belowIndent >= indent) out[key] = this.seq(below, belowIndent, depth + 1);
+        else if (belowIndent > indent) out[key] = this.map(below, belowIndent, belowStart, depth + 1);
         else throw GIVE_UP; // an empty value
-        out[key] = child.value;
-        end = child.end;
-        nextLine = child.nextLine;
+        end = this.nodeEnd;
+        nextLine = this.nodeNextLine;
       } else {
-        const value = this.inline(v, lineEnd, depth + 1);
-        out[key] = value.value;
-        end = value.end;
+        out[key] = this.inline(v, lineEnd, depth + 1);
+        end = this.nodeEnd;
         nextLine = this.nextContent(current + 1);
       }
       if (nextLine >= lineCount || this.isMarker(nextLine) || indents[nextLine] < indent) {
         if (depth <= this.rangeDepth) this.ranges.set(out, [offset, end]);
-        return { value: out, end, nextLine };
+        this.nodeEnd = end;
+        this.nodeNextLine = nextLine;
+        return out;
       }
       if (indents[nextLine] > indent) throw GIVE_UP; // a continuation line or an indentation error
       current = nextLine;
@@ -264,7 +264,7 @@ class Reader {
   }
 
   /** A block sequence with its `-` at column `indent`, starting on `line`. */
-  private seq(line: number, indent: number, depth: number): Parsed & { nextLine: number } {
+  private seq(line: number, indent: number, depth: number): unknown[] {
     if (depth > MAX_DEPTH) throw GIVE_UP;
     const { text, starts, ends, indents, items, lineCount } = this;
     // Items gather on a stack shared by nested sequences and are copied out at the end: an array grown by push
@@ -284,14 +284,12 @@ class Reader {
       if (first === DASH && (c + 1 === lineEnd || text.charCodeAt(c + 1) === SPACE)) throw GIVE_UP; // `- - x`
       let nextLine: number;
       if (isCompactMapping(text, c, lineEnd)) {
-        const item = this.map(current, c - starts[current], c, depth + 1);
-        items.push(item.value);
-        end = item.end;
-        nextLine = item.nextLine;
+        items.push(this.map(current, c - starts[current], c, depth + 1));
+        end = this.nodeEnd;
+        nextLine = this.nodeNextLine;
       } else {
-        const item = this.inline(c, lineEnd, depth + 1);
-        items.push(item.value);
-        end = item.end;
+        items.push(this.inline(c, lineEnd, depth + 1));
+        end = this.nodeEnd;
         nextLine = this.nextContent(current + 1);
       }
       const atItem = nextLine < lineCount && !this.isMarker(nextLine) && indents[nextLine] === indent && text.charCodeAt(starts[nextLine] + indent) === DASH;
@@ -300,23 +298,24 @@ class Reader {
         const out = items.slice(base);
         items.length = base;
         if (depth <= this.rangeDepth) this.ranges.set(out, [start, end]);
-        return { value: out, end, nextLine };
+        this.nodeEnd = end;
+        this.nodeNextLine = nextLine;
+        return out;
       }
       current = nextLine;
     }
   }
 
   /** A value on the rest of a line: plain or quoted scalar, `[]`/`{}` or a one-line flow sequence of scalars. */
-  private inline(from: number, lineEnd: number, depth: number): Parsed {
+  private inline(from: number, lineEnd: number, depth: number): unknown {
     const { text } = this;
     const lineNodeEnd = lineEnd < text.length ? lineEnd + 1 : lineEnd;
     const c = text.charCodeAt(from);
     let valueEnd: number;
     let value: unknown;
     if (c === 34 /* " */ || c === 39 /* ' */) {
-      const q = quoted(text, from, lineEnd);
-      value = q.value;
-      valueEnd = q.end;
+      value = quoted(text, from, lineEnd);
+      valueEnd = quotedEnd;
     } else if (c === 91 /* [ */ || c === 123 /* { */) {
       const flow = new FlowReader(text, lineEnd);
       value = flow.collection(from);
@@ -335,14 +334,15 @@ class Reader {
         if (ch === COLON && (i + 1 === lineEnd || text.charCodeAt(i + 1) === SPACE)) throw GIVE_UP;
       }
       while (text.charCodeAt(stop - 1) === SPACE) stop--;
-      value = resolvePlain(text.slice(from, stop));
-      return { value, end: lineNodeEnd };
+      this.nodeEnd = lineNodeEnd;
+      return resolvePlain(text.slice(from, stop));
     }
     // After a quoted or flow value: only spaces and a comment.
     let i = valueEnd;
     while (i < lineEnd && text.charCodeAt(i) === SPACE) i++;
     if (i < lineEnd && !(text.charCodeAt(i) === HASH && i > valueEnd)) throw GIVE_UP;
-    return { value, end: lineNodeEnd };
+    this.nodeEnd = lineNodeEnd;
+    return value;
   }
 }
 
@@ -388,14 +388,18 @@ function isCompactMapping(text: string, from: number, lineEnd: number): boolean 
   return false;
 }
 
-function quoted(text: string, from: number, lineEnd: number): { value: string; end: number } {
+/** Where the scalar quoted() read last ends (after its closing quote): a result object per scalar cost more. */
+let quotedEnd = 0;
+
+function quoted(text: string, from: number, lineEnd: number): string {
   const q = text.charCodeAt(from);
   if (q === 34) {
     const close = text.indexOf('"', from + 1);
     if (close < 0 || close >= lineEnd) throw GIVE_UP; // multi-line
     const inner = text.slice(from + 1, close);
     if (inner.includes('\\')) throw GIVE_UP; // escapes
-    return { value: inner, end: close + 1 };
+    quotedEnd = close + 1;
+    return inner;
   }
   let i = from + 1;
   for (;;) {
@@ -405,7 +409,8 @@ function quoted(text: string, from: number, lineEnd: number): { value: string; e
       i = close + 2;
       continue;
     }
-    return { value: text.slice(from + 1, close).replace(/''/g, "'"), end: close + 1 };
+    quotedEnd = close + 1;
+    return text.slice(from + 1, close).replace(/''/g, "'");
   }
 }
 
@@ -463,9 +468,9 @@ class FlowReader {
     const c = text.charCodeAt(this.at);
     if (c === 91 || c === 123) return this.collection(this.at, depth + 1);
     if (c === 34 || c === 39) {
-      const q = quoted(text, this.at, this.end);
-      this.at = q.end;
-      return q.value;
+      const value = quoted(text, this.at, this.end);
+      this.at = quotedEnd;
+      return value;
     }
     if (isIndicator(c) || (c === DASH && text.charCodeAt(this.at + 1) === SPACE)) throw GIVE_UP;
     return resolvePlain(this.plain());
@@ -498,6 +503,36 @@ class FlowReader {
   private skipSpaces(): void {
     while (this.at < this.end && this.text.charCodeAt(this.at) === SPACE) this.at++;
   }
+}
+
+/**
+ * Keys read before, in a table indexed by a hash of their spelling (length, first, middle and last character):
+ * manifests use a few hundred distinct keys. A key found here is compared with the text in place and reused,
+ * already internalized, where a new slice would be hashed into V8's string table for the duplicate-key lookup and
+ * the property store (a third of the reader's time on the bench workspaces). A colliding key takes the slot over.
+ * Only keys that resolve to their own spelling are kept.
+ */
+const KEY_SLOTS = 8192;
+const KEYS: (string | undefined)[] = new Array(KEY_SLOTS).fill(undefined);
+
+function plainKey(text: string, from: number, to: number): string {
+  const length = to - from;
+  const slot = (length * 1031 + text.charCodeAt(from) * 131 + text.charCodeAt(from + (length >> 1)) * 17 + text.charCodeAt(to - 1)) & (KEY_SLOTS - 1);
+  const known = KEYS[slot];
+  if (known !== undefined && known.length === length) {
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (known.charCodeAt(i) !== text.charCodeAt(from + i)) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return known;
+  }
+  const raw = text.slice(from, to);
+  const key = keyString(raw);
+  if (key === raw) KEYS[slot] = key;
+  return key;
 }
 
 /** A map key as toJS() writes it: the resolved scalar as a string (null as ''). */
