@@ -57,11 +57,18 @@ export function isManifestUri(uri: string): boolean {
   return /\.(ya?ml|json)$/i.test(uri);
 }
 
+function isJsonUri(uri: string): boolean {
+  return /\.json$/i.test(uri);
+}
+
 /**
  * @param fastRead the fast reader's result for this text when it was read elsewhere (a worker thread): null when the
  *   fast reader gave up on it, undefined when it has not been tried.
  */
 export function parseFile(uri: string, text: string, fastRead?: FastResult | null): ParsedFile {
+  // A JSON file that never says `kind` holds no Kubernetes object (package.json, tsconfig.json with its comments, a
+  // lock file of megabytes): it is not read at all, rather than parsed as YAML and reported for its JSONC syntax.
+  if (fastRead === undefined && isJsonUri(uri) && !text.includes('kind')) return fromFastRead(uri, text, { documents: [], jsonSafe: true });
   // Most manifests are plain block YAML: read those fast, and build the yaml package's documents (for positions and
   // edits) only when someone asks for them. Everything else takes the full parser.
   const fast = fastRead === undefined ? readSimpleYaml(text) : (fastRead ?? undefined);

@@ -236,6 +236,17 @@ describe('hostile input: nothing on standard error', () => {
 });
 
 describe('hostile input: other formats', () => {
+  it('JSON files that never say kind (package.json, tsconfig.json with comments, lock files) are not read, so not reported', () => {
+    const tsconfig = '{\n  // comments are fine in tsconfig.json\n  "compilerOptions": { "strict": true, },\n}\n';
+    const run = analyse({ [file('tsconfig.json')]: tsconfig, [file('package.json')]: '{"name": "x", "version": ' });
+    assertHealthy(run);
+    assert.deepEqual(diagnosticsOf(run, file('tsconfig.json')), []);
+    assert.deepEqual(diagnosticsOf(run, file('package.json')), []);
+    assert.deepEqual(run.workspace.getFile(file('tsconfig.json'))?.documents, []);
+    // The same broken text in a YAML file is still read, and its syntax reported.
+    assert.ok(codes(diagnosticsOf(analyse({ [file('package.yaml')]: '{"name": "x", "version": ' }), file('package.yaml'))).includes('parse-error'));
+  });
+
   it('JSON manifests are read like YAML; broken JSON gets a parse error', () => {
     const json = JSON.stringify({
       apiVersion: 'networking.k8s.io/v1',
