@@ -57,6 +57,9 @@ export function isManifestUri(uri: string): boolean {
   return /\.(ya?ml|json)$/i.test(uri);
 }
 
+/** A `kind` key as JSON writes it (YAML's flow style in a .json file may leave the quotes out). */
+const JSON_KIND_KEY = /["']?\bkind["']?\s*:/;
+
 function isJsonUri(uri: string): boolean {
   return /\.json$/i.test(uri);
 }
@@ -66,9 +69,9 @@ function isJsonUri(uri: string): boolean {
  *   fast reader gave up on it, undefined when it has not been tried.
  */
 export function parseFile(uri: string, text: string, fastRead?: FastResult | null): ParsedFile {
-  // A JSON file that never says `kind` holds no Kubernetes object (package.json, tsconfig.json with its comments, a
+  // A JSON file without a "kind" key holds no Kubernetes object (package.json, tsconfig.json with its comments, a
   // lock file of megabytes): it is not read at all, rather than parsed as YAML and reported for its JSONC syntax.
-  if (fastRead === undefined && isJsonUri(uri) && !text.includes('kind')) return fromFastRead(uri, text, { documents: [], jsonSafe: true });
+  if (fastRead === undefined && isJsonUri(uri) && !JSON_KIND_KEY.test(text)) return fromFastRead(uri, text, { documents: [], jsonSafe: true });
   // Most manifests are plain block YAML: read those fast, and build the yaml package's documents (for positions and
   // edits) only when someone asks for them. Everything else takes the full parser.
   const fast = fastRead === undefined ? readSimpleYaml(text) : (fastRead ?? undefined);

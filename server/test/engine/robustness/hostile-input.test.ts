@@ -236,9 +236,9 @@ describe('hostile input: nothing on standard error', () => {
 });
 
 describe('hostile input: other formats', () => {
-  it('JSON files that never say kind (package.json, tsconfig.json with comments, lock files) are not read, so not reported', () => {
-    const tsconfig = '{\n  // comments are fine in tsconfig.json\n  "compilerOptions": { "strict": true, },\n}\n';
-    const run = analyse({ [file('tsconfig.json')]: tsconfig, [file('package.json')]: '{"name": "x", "version": ' });
+  it('JSON files without a kind key (package.json, tsconfig.json with comments, lock files) are not read, so not reported', () => {
+    const tsconfig = '{\n  // comments are fine in tsconfig.json; "kinds" are not a kind\n  "compilerOptions": { "strict": true, },\n}\n';
+    const run = analyse({ [file('tsconfig.json')]: tsconfig, [file('package.json')]: '{"name": "x", "kinds": [], "version": ' });
     assertHealthy(run);
     assert.deepEqual(diagnosticsOf(run, file('tsconfig.json')), []);
     assert.deepEqual(diagnosticsOf(run, file('package.json')), []);
