@@ -541,6 +541,8 @@ function keyString(raw: string): string {
   return value === null ? '' : typeof value === 'string' ? value : String(value);
 }
 
+const MAY_BE_NUMBER = /^[-+0-9a-fA-FoOxX.]+$/;
+const INF_OR_NAN = /^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$/;
 const RESOLVED = new Map<string, unknown>();
 /** Set when the current read resolved a plain scalar to a number JSON cannot carry (reset per read). */
 let nonJsonNumberRead = false;
@@ -572,6 +574,9 @@ function resolvePlain(raw: string): unknown {
   if (raw === '~') return null;
   if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) return raw; // not digit, +, -, .
   if (raw.length < 16 && /^[1-9][0-9]*$/.test(raw)) return Number(raw);
+  // Every core-schema number is spelled with these characters (or is .inf/.nan): anything else is a string, without
+  // asking the yaml package (CIDRs, quantities like 512Mi, versions like 1.2.3-rc are most such values).
+  if (!MAY_BE_NUMBER.test(raw) && !INF_OR_NAN.test(raw)) return raw;
   // Numbers in other notations (octal, hex, floats, .inf): the yaml package itself decides, once per spelling.
   let value = RESOLVED.get(raw);
   if (value === undefined && !RESOLVED.has(raw)) {

@@ -71,7 +71,7 @@ function isJsonUri(uri: string): boolean {
 export function parseFile(uri: string, text: string, fastRead?: FastResult | null): ParsedFile {
   // A JSON file without a "kind" key holds no Kubernetes object (package.json, tsconfig.json with its comments, a
   // lock file of megabytes): it is not read at all, rather than parsed as YAML and reported for its JSONC syntax.
-  if (fastRead === undefined && isJsonUri(uri) && !JSON_KIND_KEY.test(text)) return fromFastRead(uri, text, { documents: [], jsonSafe: true });
+  if (isJsonUri(uri) && !JSON_KIND_KEY.test(text)) return fromFastRead(uri, text, { documents: [], jsonSafe: true });
   // Most manifests are plain block YAML: read those fast, and build the yaml package's documents (for positions and
   // edits) only when someone asks for them. Everything else takes the full parser.
   const fast = fastRead === undefined ? readSimpleYaml(text) : (fastRead ?? undefined);

@@ -25,7 +25,8 @@ const testFiles = new WeakMap<ParsedFile, boolean>();
 export function isConnectivityTestFile(file: ParsedFile): boolean {
   let known = testFiles.get(file);
   if (known === undefined) {
-    known = isConnectivityTestUri(file.uri) || file.documents.some((d) => d.objects.some(isConnectivityTestObject)) || TEST_KIND_LINE.test(file.text);
+    // The substring first: the line pattern alone scanned every line start of every file (5 MB on the bench's medium).
+    known = isConnectivityTestUri(file.uri) || file.documents.some((d) => d.objects.some(isConnectivityTestObject)) || (file.text.includes('ConnectivityTest') && TEST_KIND_LINE.test(file.text));
     testFiles.set(file, known);
   }
   return known;
