@@ -60,6 +60,21 @@ export function isManifestUri(uri: string): boolean {
 /** A `kind` key as JSON writes it (YAML's flow style in a .json file may leave the quotes out). */
 const JSON_KIND_KEY = /["']?\bkind["']?\s*:/;
 
+/**
+ * Whether a .json file may hold a Kubernetes object: it has a `kind` key and is either not plain JSON (broken, JSONC,
+ * YAML: read as before, errors reported) or JSON whose root is an object with string `kind` and `apiVersion`.
+ */
+function mayHoldKubernetesJson(text: string): boolean {
+  if (!JSON_KIND_KEY.test(text)) return false;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return true;
+  }
+  return isPlainObject(value) && typeof value.kind === 'string' && typeof value.apiVersion === 'string';
+}
+
 function isJsonUri(uri: string): boolean {
   return /\.json$/i.test(uri);
 }
@@ -69,9 +84,9 @@ function isJsonUri(uri: string): boolean {
  *   fast reader gave up on it, undefined when it has not been tried.
  */
 export function parseFile(uri: string, text: string, fastRead?: FastResult | null): ParsedFile {
-  // A JSON file without a "kind" key holds no Kubernetes object (package.json, tsconfig.json with its comments, a
-  // lock file of megabytes): it is not read at all, rather than parsed as YAML and reported for its JSONC syntax.
-  if (isJsonUri(uri) && !JSON_KIND_KEY.test(text)) return fromFastRead(uri, text, { documents: [], jsonSafe: true });
+  // A JSON file that holds no Kubernetes object (package.json, tsconfig.json with its comments, a lock file of
+  // megabytes) is not read as YAML: that was slow, and reported JSONC syntax as errors.
+  if (isJsonUri(uri) && !mayHoldKubernetesJson(text)) return fromFastRead(uri, text, { documents: [], jsonSafe: true });
   // Most manifests are plain block YAML: read those fast, and build the yaml package's documents (for positions and
   // edits) only when someone asks for them. Everything else takes the full parser.
   const fast = fastRead === undefined ? readSimpleYaml(text) : (fastRead ?? undefined);

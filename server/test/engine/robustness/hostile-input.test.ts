@@ -236,12 +236,15 @@ describe('hostile input: nothing on standard error', () => {
 });
 
 describe('hostile input: other formats', () => {
-  it('JSON files without a kind key (package.json, tsconfig.json with comments, lock files) are not read, so not reported', () => {
+  it('JSON files that hold no Kubernetes object (package.json, tsconfig.json with comments, tool metadata) are not read as YAML, so not reported', () => {
     const tsconfig = '{\n  // comments are fine in tsconfig.json; "kinds" are not a kind\n  "compilerOptions": { "strict": true, },\n}\n';
-    const run = analyse({ [file('tsconfig.json')]: tsconfig, [file('package.json')]: '{"name": "x", "kinds": [], "version": ' });
+    // Valid JSON with kind keys below its root (tool metadata) holds no object either.
+    const metadata = JSON.stringify({ generator: 'x', defects: [{ kind: 'Deployment', name: 'a' }] });
+    const run = analyse({ [file('tsconfig.json')]: tsconfig, [file('package.json')]: '{"name": "x", "kinds": [], "version": ', [file('meta.json')]: metadata });
     assertHealthy(run);
     assert.deepEqual(diagnosticsOf(run, file('tsconfig.json')), []);
     assert.deepEqual(diagnosticsOf(run, file('package.json')), []);
+    assert.deepEqual(run.workspace.getFile(file('meta.json'))?.documents, []);
     assert.deepEqual(run.workspace.getFile(file('tsconfig.json'))?.documents, []);
     // The same broken text in a YAML file is still read, and its syntax reported.
     assert.ok(codes(diagnosticsOf(analyse({ [file('package.yaml')]: '{"name": "x", "version": ' }), file('package.yaml'))).includes('parse-error'));
