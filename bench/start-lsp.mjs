@@ -28,7 +28,8 @@ const load = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 
 async function start(cli) {
   const spawnedAt = now();
-  const client = new LspClient([process.execPath, ...nodeArgs, cli, 'lsp', '--stdio'], { cwd: path.dirname(path.dirname(cli)), settings: { netpol: {} } });
+  let readLog = '';
+  const client = new LspClient([process.execPath, ...nodeArgs, cli, 'lsp', '--stdio'], { cwd: path.dirname(path.dirname(cli)), settings: { netpol: {} }, onLog: (line) => { if (/netpol: read \d+ files/.test(line)) readLog = line.replace(/^.*netpol: /, ''); } });
   let indexCompleteAt = null;
   let lastFindingAt = 0;
   let lastMessageAt = spawnedAt;
@@ -48,7 +49,7 @@ async function start(cli) {
   while (indexCompleteAt === null && !client.exited && now() - spawnedAt < 120_000) await sleep(10);
   while (now() - lastMessageAt < 500) await sleep(20);
   const cpuMs = cpuMsOfTree(client.pid);
-  const result = { initialize: initializedAt - spawnedAt, index: indexCompleteAt - spawnedAt, start: Math.max(indexCompleteAt, lastFindingAt) - spawnedAt, cpu: cpuMs };
+  const result = { initialize: initializedAt - spawnedAt, index: indexCompleteAt - spawnedAt, start: Math.max(indexCompleteAt, lastFindingAt) - spawnedAt, cpu: cpuMs, readLog };
   await client.stop();
   return result;
 }
@@ -60,7 +61,7 @@ for (let round = 1; round <= rounds; round++) {
     const before = load();
     const r = await start(cli);
     all.get(cli).push(r);
-    console.log(`round ${round} ${cli}: load ${before}  initialize ${r.initialize.toFixed(0)} · index ${r.index.toFixed(0)} · start ${r.start.toFixed(0)} ms · CPU ${r.cpu.toFixed(0)} ms`);
+    console.log(`round ${round} ${cli}: load ${before}  initialize ${r.initialize.toFixed(0)} · index ${r.index.toFixed(0)} · start ${r.start.toFixed(0)} ms · CPU ${r.cpu.toFixed(0)} ms${r.readLog ? ` · ${r.readLog}` : ''}`);
   }
 }
 for (const [cli, rs] of all) {

@@ -1,4 +1,5 @@
-// `npm run package` builds a .vsix with only the bundles, the manifest, grammar, snippets, docs and the icon.
+// `npm run package` builds a .vsix with only the bundles (the extension, the module the client forks, the server it
+// runs, the index's worker thread, the webview script), the manifest, grammar, snippets, docs and the icon.
 import { spawnSync } from 'node:child_process';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -54,6 +55,8 @@ describe('packaging (npm run package)', () => {
       'extension/LICENSE.txt',
       'extension/changelog.md',
       'extension/dist/extension.js',
+      'extension/dist/index-worker.js',
+      'extension/dist/server-boot.js',
       'extension/dist/server.js',
       'extension/dist/webview.js',
       'extension/images/icon.png',
