@@ -368,13 +368,11 @@ export function podsOfPeer(context: RuleContext, policy: NetworkPolicy, peer: Po
           for (const w of pods) list.push(w);
         }
       } else {
-        // The candidates of the matched namespaces, in their order, are one list per namespaceSelector (kept per
-        // model, indexed once when long): filtered once instead of namespace by namespace.
-        for (const w of itemsOfListMatching(peerCandidates(context, policy, peer), 'pod', podLabels, podSelector)) {
-          list.push(w);
-          const pods = byNamespace.get(w.namespace);
-          if (pods) pods.push(w);
-          else byNamespace.set(w.namespace, [w]);
+        for (const ns of namespacesMatching(context, peer.namespaceSelector)) {
+          const matched = match(ns.name);
+          if (matched.length === 0) continue;
+          byNamespace.set(ns.name, matched);
+          for (const w of matched) list.push(w);
         }
       }
       lastPeerPods.set(peer, { lineage: lineageOf(model), byNamespace });
