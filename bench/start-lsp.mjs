@@ -7,9 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LspClient, now, sleep } from './lib/rpc.mjs';
-import { cpuMsOfTree } from './lib/proc.mjs';
-import { uriOf } from './lib/targets.mjs';
+import { startOnly } from './lib/start.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -26,33 +24,7 @@ const dir = path.join(cache, `ws-${preset}`);
 if (!fs.existsSync(dir)) throw new Error(`no workspace ${dir}: run npm run bench -- --only ${preset} once`);
 const load = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0];
 
-async function start(cli) {
-  const spawnedAt = now();
-  let readLog = '';
-  const client = new LspClient([process.execPath, ...nodeArgs, cli, 'lsp', '--stdio'], { cwd: path.dirname(path.dirname(cli)), settings: { netpol: {} }, onLog: (line) => { if (/netpol: read \d+ files/.test(line)) readLog = line.replace(/^.*netpol: /, ''); } });
-  let indexCompleteAt = null;
-  let lastFindingAt = 0;
-  let lastMessageAt = spawnedAt;
-  client.listen((method, params, at) => {
-    lastMessageAt = at;
-    if (method === 'netpol/indexComplete') indexCompleteAt = at;
-    else if (method === 'textDocument/publishDiagnostics' && params.diagnostics?.length) lastFindingAt = Math.max(lastFindingAt, at);
-  });
-  const rootUri = uriOf(dir);
-  await client.request('initialize', {
-    processId: process.pid, rootUri, rootPath: dir, workspaceFolders: [{ uri: rootUri, name: preset }],
-    capabilities: { workspace: { configuration: true, workspaceFolders: true }, textDocument: { publishDiagnostics: { relatedInformation: true } }, window: { workDoneProgress: true } },
-  }, 60_000);
-  const initializedAt = now();
-  client.answers['workspace/configuration'] = (params) => (params?.items ?? []).map(() => ({}));
-  client.notify('initialized', {});
-  while (indexCompleteAt === null && !client.exited && now() - spawnedAt < 120_000) await sleep(10);
-  while (now() - lastMessageAt < 500) await sleep(20);
-  const cpuMs = cpuMsOfTree(client.pid);
-  const result = { initialize: initializedAt - spawnedAt, index: indexCompleteAt - spawnedAt, start: Math.max(indexCompleteAt, lastFindingAt) - spawnedAt, cpu: cpuMs, readLog };
-  await client.stop();
-  return result;
-}
+const start = (cli) => startOnly({ cli, dir, nodeArgs });
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const all = new Map(clis.map((c) => [c, []]));
