@@ -21,7 +21,7 @@ export interface IndexWorkerJob {
   claims: SharedArrayBuffer;
 }
 
-/** One file the worker read: text and wire-encoded fast read (null: gave up or not JSON-safe), or its size. */
+/** One file the worker read: text and wire-encoded fast read (null: the reader gave up; absent: not JSON-safe), or its size. */
 export interface WorkerFileRead {
   index: number;
   text?: string;
