@@ -133,7 +133,7 @@ export class IndexReader {
       if (this.gapCursor >= this.paths.length) return false;
       index = this.gapCursor;
     }
-    this.results[index] = readHere(this.paths[index], this.maxSize);
+    this.results[index] = readForIndex(this.paths[index], this.maxSize);
     return true;
   }
 
@@ -192,7 +192,8 @@ export class IndexReader {
 /** Marks a read handed over by take(), so it is neither handed over twice nor read again after a worker failure. */
 const TAKEN: FileRead = { unreadable: true };
 
-function readHere(fsPath: string, maxSize: number): FileRead {
+/** One file read and fast-read, the same on either thread (the worker encodes the result for the way back). */
+export function readForIndex(fsPath: string, maxSize: number): FileRead {
   const read = readTextUnder(fsPath, maxSize);
   if (!read) return { unreadable: true };
   if ('tooLarge' in read) return read;

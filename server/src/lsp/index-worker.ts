@@ -2,9 +2,7 @@
 // each and runs the fast reader on it, and sends the files back in small batches as text and JSON.
 import { parentPort } from 'node:worker_threads';
 import { encodeFastResult } from '../engine/fast-wire';
-import { readSimpleYaml } from '../engine/fast-yaml';
-import { readTextUnder } from './files';
-import type { IndexWorkerJob, IndexWorkerMessage, WorkerFileRead } from './index-reader';
+import { readForIndex, type IndexWorkerJob, type IndexWorkerMessage, type WorkerFileRead } from './index-reader';
 
 /** A batch goes out after this long, so the main thread can build the workspace while this one reads on. */
 const BATCH_MS = 4;
@@ -17,18 +15,14 @@ function run(job: IndexWorkerJob): void {
   for (;;) {
     const index = Atomics.add(claims, 0, 1);
     if (index >= job.paths.length) break;
-    const read = readTextUnder(job.paths[index], job.maxSize);
-    if (!read) batch.push({ index });
+    const read = readForIndex(job.paths[index], job.maxSize);
+    if ('unreadable' in read) batch.push({ index });
     else if ('tooLarge' in read) batch.push({ index, tooLarge: read.tooLarge });
     else {
-      const fast = readSimpleYaml(read.text);
       // null: the fast reader gave up; absent: it read the file, but JSON cannot carry a number of it.
       const file: WorkerFileRead = { index, text: read.text };
-      if (!fast) file.wire = null;
-      else {
-        const wire = encodeFastResult(fast);
-        if (wire !== undefined) file.wire = wire;
-      }
+      const wire = read.fastRead ? encodeFastResult(read.fastRead) : null;
+      if (wire !== undefined) file.wire = wire;
       batch.push(file);
     }
     if (Date.now() - batchStart >= BATCH_MS) {
