@@ -54,8 +54,8 @@ export class FileFilter {
   locate(fsPath: string): { folder: Folder; relative: string } | undefined {
     let best: { folder: Folder; relative: string } | undefined;
     for (const folder of this.folders) {
-      const rel = path.relative(folder.fsPath, fsPath);
-      if (rel.startsWith('..') || path.isAbsolute(rel)) continue;
+      const rel = relativeWithin(folder.fsPath, fsPath);
+      if (rel === undefined) continue;
       if (!best || folder.fsPath.length > best.folder.fsPath.length) best = { folder, relative: rel.split(path.sep).join('/') };
     }
     return best;
@@ -96,7 +96,7 @@ export class FileFilter {
     for (const folder of this.folders) {
       // With nested workspace folders a file belongs to the innermost one, which `accepts` finds; otherwise the
       // path relative to the folder being walked is the one that counts, built as the walk goes.
-      const nested = this.folders.some((f) => f !== folder && isInside(f.fsPath, folder.fsPath));
+      const nested = this.folders.some((f) => f !== folder && !!relativeWithin(folder.fsPath, f.fsPath));
       // Pending entries, last first: a folder's entries are pushed in reverse name order, so they come out in order.
       const pending: { full: string; relative: string; kind: 'dir' | 'file' }[] = [{ full: folder.fsPath, relative: '', kind: 'dir' }];
       let sliceStart = Date.now();
@@ -140,9 +140,10 @@ export class FileFilter {
   }
 }
 
-function isInside(child: string, parent: string): boolean {
+/** The path of `child` relative to `parent` (native separators, '' for the folder itself), or undefined outside it. */
+function relativeWithin(parent: string, child: string): string | undefined {
   const rel = path.relative(parent, child);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel;
 }
 
 function isFileSync(fsPath: string): boolean {
