@@ -49,7 +49,13 @@ function subtractRanges(a: readonly PortRange[], b: readonly PortRange[]): PortR
 
 /** An immutable set of connections: for each protocol, the allowed port ranges. */
 export class PortSet {
-  private constructor(private readonly byProtocol: Readonly<Record<Protocol, readonly PortRange[]>>) {}
+  // Hovers and reports group thousands of results by their text: it is made once per set.
+  private text: string | undefined;
+  private readonly empty: boolean;
+
+  private constructor(private readonly byProtocol: Readonly<Record<Protocol, readonly PortRange[]>>) {
+    this.empty = byProtocol.SCTP.length === 0 && byProtocol.TCP.length === 0 && byProtocol.UDP.length === 0;
+  }
 
   static readonly NONE = new PortSet({ SCTP: [], TCP: [], UDP: [] });
   static readonly ALL = new PortSet({ SCTP: [[MIN_PORT, MAX_PORT]], TCP: [[MIN_PORT, MAX_PORT]], UDP: [[MIN_PORT, MAX_PORT]] });
@@ -65,16 +71,16 @@ export class PortSet {
   }
 
   union(other: PortSet): PortSet {
-    if (this.isEmpty()) return other;
-    if (other.isEmpty()) return this;
+    if (this.empty || other === PortSet.ALL) return other;
+    if (other.empty || this === other || this === PortSet.ALL) return this;
     const byProtocol = {} as Record<Protocol, PortRange[]>;
     for (const p of PROTOCOLS) byProtocol[p] = normalize([...this.byProtocol[p], ...other.byProtocol[p]]);
     return new PortSet(byProtocol);
   }
 
   intersect(other: PortSet): PortSet {
-    if (this === PortSet.ALL) return other;
-    if (other === PortSet.ALL) return this;
+    if (this === PortSet.ALL || other.empty) return other;
+    if (other === PortSet.ALL || this === other || this.empty) return this;
     const byProtocol = {} as Record<Protocol, PortRange[]>;
     for (const p of PROTOCOLS) byProtocol[p] = intersectRanges(this.byProtocol[p], other.byProtocol[p]);
     return new PortSet(byProtocol);
@@ -91,7 +97,7 @@ export class PortSet {
   }
 
   isEmpty(): boolean {
-    return PROTOCOLS.every((p) => this.byProtocol[p].length === 0);
+    return this.empty;
   }
 
   isAll(): boolean {
@@ -107,8 +113,13 @@ export class PortSet {
 
   /** `All Connections`, `No Connections`, or `TCP 80,8080-8090,UDP 53` (protocols sorted, no spaces after commas). */
   toString(): string {
+    this.text ??= this.describe();
+    return this.text;
+  }
+
+  private describe(): string {
     if (this.isAll()) return 'All Connections';
-    if (this.isEmpty()) return 'No Connections';
+    if (this.empty) return 'No Connections';
     return PROTOCOLS.filter((p) => this.byProtocol[p].length > 0)
       .map((p) => `${p} ${this.byProtocol[p].map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}-${hi}`)).join(',')}`)
       .join(',');

@@ -83,13 +83,20 @@ export class ReachSide {
    */
   sharedGroups(limit: number, accept: (w: Workload) => boolean, counted: (group: SharedGroup) => number): { ports: PortSet; count: number; first: Workload[] }[] {
     const out: { ports: PortSet; count: number; first: Workload[] }[] = [];
+    if (this.shared.groups.length === 0) return out;
+    // Members of a group that do not get its ports here: those computed one by one, and the subject.
+    const notInGroup = new Map<PortSet, number>();
+    const leaveOut = (w: Workload) => {
+      const ports = this.shared.byWorkload.get(w);
+      if (ports && accept(w)) notInGroup.set(ports, (notInGroup.get(ports) ?? 0) + 1);
+    };
+    for (const w of this.computed.keys()) leaveOut(w);
+    if (!this.computed.has(this.subject)) leaveOut(this.subject);
+    const own = (w: Workload) => w === this.subject || this.computed.has(w);
     for (const group of this.shared.groups) {
       const ports = this.sharedResult(group.ports);
       if (ports.isEmpty()) continue;
-      const own = (w: Workload) => w === this.subject || this.computed.has(w);
-      let count = counted(group);
-      for (const w of this.computed.keys()) if (this.shared.byWorkload.get(w) === group.ports && accept(w)) count--;
-      if (this.shared.byWorkload.get(this.subject) === group.ports && !this.computed.has(this.subject) && accept(this.subject)) count--;
+      const count = counted(group) - (notInGroup.get(group.ports) ?? 0);
       if (count <= 0) continue;
       const first: Workload[] = [];
       for (const w of group.members) {
@@ -187,9 +194,35 @@ function admitsEveryPod(rule: PolicyRule): boolean {
   );
 }
 
-function add(map: Map<Workload, PortSet>, w: Workload, ports: PortSet): void {
+function add(map: Map<Workload, PortSet>, w: Workload, ports: PortSet, pairwise: PairwisePorts): void {
   const existing = map.get(w);
-  map.set(w, existing ? existing.union(ports) : ports);
+  map.set(w, existing ? pairwise.union(existing, ports) : ports);
+}
+
+/**
+ * Unions and intersections of port sets, each computed once per distinct pair: the sets of a reach are shared by
+ * many workloads, so its results are too (fewer sets to allocate, and to describe when a hover groups by ports).
+ */
+class PairwisePorts {
+  private readonly unions = new Map<PortSet, Map<PortSet, PortSet>>();
+  private readonly intersections = new Map<PortSet, Map<PortSet, PortSet>>();
+
+  union(a: PortSet, b: PortSet): PortSet {
+    return this.once(a, b, false);
+  }
+
+  intersect(a: PortSet, b: PortSet): PortSet {
+    return this.once(a, b, true);
+  }
+
+  private once(a: PortSet, b: PortSet, intersect: boolean): PortSet {
+    const cache = intersect ? this.intersections : this.unions;
+    let byB = cache.get(a);
+    if (!byB) cache.set(a, (byB = new Map()));
+    let result = byB.get(b);
+    if (!result) byB.set(b, (result = intersect ? a.intersect(b) : a.union(b)));
+    return result;
+  }
 }
 
 // ---- the index of rules by the namespaces their peers can reach ------------------------------------------------
@@ -317,6 +350,8 @@ export class RuleIndex {
     this.buckets = { ingress: empty(), egress: empty() };
     this.isolated = { ingress: new WorkloadFlags(index.model.workloads), egress: new WorkloadFlags(index.model.workloads) };
     const universal = { ingress: new Map<Workload, PortSet>(), egress: new Map<Workload, PortSet>() };
+    // Shared groups are keyed by set: equal unions must be one set.
+    const pairwise = new PairwisePorts();
     for (const policy of index.model.policies) {
       if (!policy.valid) continue;
       const selected = index.selectedBy(policy);
@@ -331,7 +366,7 @@ export class RuleIndex {
           if (portsAreFixed(rule) && admitsEveryPod(rule)) {
             this.universalRules.add(rule);
             const ports = portsToward(index, rule, selected[0]);
-            if (!ports.isEmpty()) for (const w of selected) add(universal[direction], w, ports);
+            if (!ports.isEmpty()) for (const w of selected) add(universal[direction], w, ports, pairwise);
             continue;
           }
           if (!rule.peers) {
@@ -383,12 +418,13 @@ class SideAllowance {
     readonly shared: SharedAllowance,
     /** The subject's own share (rules that admit it in particular). */
     readonly own: ReadonlyMap<Workload, PortSet>,
+    private readonly pairwise: PairwisePorts,
   ) {}
 
   get(w: Workload): PortSet | undefined {
     const own = this.own.get(w);
     const shared = this.shared.byWorkload.get(w);
-    return own && shared ? own.union(shared) : (own ?? shared);
+    return own && shared ? this.pairwise.union(own, shared) : (own ?? shared);
   }
 }
 
@@ -399,6 +435,7 @@ class SideAllowance {
 function farSide(index: ScopeIndex, subject: Workload, direction: Direction): SideAllowance {
   const rules = index.ruleIndex();
   const allowed = new Map<Workload, PortSet>();
+  const pairwise = new PairwisePorts();
   // The admitting rules, grouped by policy.
   const admitting = new Map<NetworkPolicy, PolicyRule[]>();
   for (const { policy, rule } of rules.candidates(direction, subject.namespace, namespaceLabelsOf(index, subject.namespace), subject.podLabels)) {
@@ -410,7 +447,7 @@ function farSide(index: ScopeIndex, subject: Workload, direction: Direction): Si
       // Ports resolve against the destination, `subject`: the same for every selected pod.
       let ports = PortSet.NONE;
       for (const rule of policyRules) ports = ports.union(portsToward(index, rule, subject));
-      if (!ports.isEmpty()) for (const w of selected) add(allowed, w, ports);
+      if (!ports.isEmpty()) for (const w of selected) add(allowed, w, ports, pairwise);
       continue;
     }
     // Ingress: ports resolve against each selected pod; rules without named ports give the same set to all.
@@ -423,10 +460,10 @@ function farSide(index: ScopeIndex, subject: Workload, direction: Direction): Si
     for (const w of selected) {
       let ports = fixed;
       for (const rule of named) ports = ports.union(portsToward(index, rule, w));
-      if (!ports.isEmpty()) add(allowed, w, ports);
+      if (!ports.isEmpty()) add(allowed, w, ports, pairwise);
     }
   }
-  return new SideAllowance(rules.isolated[direction], rules.universal[direction], allowed);
+  return new SideAllowance(rules.isolated[direction], rules.universal[direction], allowed, pairwise);
 }
 
 /** The near side: what the subject's own isolating policies allow, per other workload, for one direction. */
@@ -434,6 +471,7 @@ function nearSide(index: ScopeIndex, subject: Workload, direction: Direction): {
   const policies = index.analysis.isolatingPolicies(subject, direction);
   const allowed = new Map<Workload, PortSet>();
   if (policies.length === 0) return { isolated: false, allowed };
+  const pairwise = new PairwisePorts();
   let everyone = PortSet.NONE;
   const everyoneNamed: PolicyRule[] = [];
   for (const policy of policies) {
@@ -449,7 +487,7 @@ function nearSide(index: ScopeIndex, subject: Workload, direction: Direction): {
       for (const peer of rule.peers) {
         for (const w of index.peerWorkloads(policy, peer)) {
           const ports = fixed ?? portsToward(index, rule, w);
-          if (!ports.isEmpty()) add(allowed, w, ports);
+          if (!ports.isEmpty()) add(allowed, w, ports, pairwise);
         }
       }
     }
@@ -459,7 +497,7 @@ function nearSide(index: ScopeIndex, subject: Workload, direction: Direction): {
     for (const w of index.model.workloads) {
       let ports = PortSet.NONE;
       for (const rule of everyoneNamed) ports = ports.union(portsToward(index, rule, w));
-      if (!ports.isEmpty()) add(allowed, w, ports);
+      if (!ports.isEmpty()) add(allowed, w, ports, pairwise);
     }
   }
   return { isolated: true, everyone: everyone.isEmpty() ? undefined : everyone, allowed };
@@ -471,6 +509,7 @@ function combine(index: ScopeIndex, subject: Workload, near: ReturnType<typeof n
   const computed = new Map<Workload, PortSet>();
   // One union per distinct specific set (they are shared by many workloads).
   const withEveryone = new Map<PortSet, PortSet>();
+  const pairwise = new PairwisePorts();
   const compute = (other: Workload): PortSet => {
     let mine = PortSet.ALL;
     if (near.isolated) {
@@ -486,7 +525,7 @@ function combine(index: ScopeIndex, subject: Workload, near: ReturnType<typeof n
     }
     if (!far.isolated.has(other)) return mine;
     const theirs = far.get(other);
-    return theirs ? mine.intersect(theirs) : PortSet.NONE;
+    return theirs ? pairwise.intersect(mine, theirs) : PortSet.NONE;
   };
   // Workloads the far side allows are isolated there: with those named by the subject's rules, the only ones whose
   // ports differ from `base` (or from nothing, for the rest of the far side's isolated workloads), apart from those

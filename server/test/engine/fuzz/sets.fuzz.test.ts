@@ -42,6 +42,24 @@ describe(`fuzz: PortSet laws (seed ${FUZZ_SEED})`, () => {
     );
   });
 
+  it('a set with itself, with everything and with nothing (the operations answer these without computing)', () => {
+    fc.assert(
+      fc.property(anyPortSet, (a) => {
+        const text = members(a).join();
+        assert.equal(members(a.union(a)).join(), text);
+        assert.equal(members(a.intersect(a)).join(), text);
+        assert.equal(members(a.intersect(PortSet.ALL)).join(), text);
+        assert.equal(members(PortSet.ALL.intersect(a)).join(), text);
+        assert.ok(a.intersect(PortSet.NONE).isEmpty() && PortSet.NONE.intersect(a).isEmpty());
+        assert.ok(a.union(PortSet.ALL).isAll() && PortSet.ALL.union(a).isAll());
+        assert.equal(a.union(PortSet.NONE).toString(), a.toString());
+        // The text is made once and kept: asking again, or after operations, gives the same.
+        assert.equal(a.toString(), a.union(PortSet.NONE).toString());
+      }),
+      fuzzOptions(300),
+    );
+  });
+
   it('the canonical form: equal membership if and only if equal, isAll and isEmpty by membership', () => {
     fc.assert(
       fc.property(anyPortSet, anyPortSet, (a, b) => {
