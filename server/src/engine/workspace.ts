@@ -13,9 +13,19 @@ export const DEFAULT_SCOPE = 'default';
 export interface Scope {
   name: string;
   /** Files in the scope, in workspace order. */
-  uris: string[];
+  uris: readonly string[];
   model: Model;
   analysis: Analysis;
+}
+
+// A scope's files as a set, for membership tests (made once per list: scopes keep their list until rebuilt).
+const uriSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+
+/** Whether a scope includes a file (without a scan of its thousands of files). */
+export function scopeIncludes(scope: Scope, uri: string): boolean {
+  let set = uriSets.get(scope.uris);
+  if (!set) uriSets.set(scope.uris, (set = new Set(scope.uris)));
+  return set.has(uri);
 }
 
 /** What a scope was built from, so that the next build can re-read only what changed. */
@@ -259,7 +269,7 @@ export class Workspace {
 
   /** Scopes that include a file. */
   scopesOf(uri: string): Scope[] {
-    return this.scopes().filter((s) => s.uris.includes(uri));
+    return this.scopes().filter((s) => scopeIncludes(s, uri));
   }
 
   /**

@@ -8,7 +8,7 @@ import type { Workload } from '../engine/model';
 import { dnsEndpoints } from '../engine/rules/common';
 import { matchesSelector } from '../engine/selectors';
 import type { OffsetRange } from '../engine/types';
-import type { Scope, Workspace } from '../engine/workspace';
+import { scopeIncludes, type Scope, type Workspace } from '../engine/workspace';
 import { computeMatrix, declaredPorts, formatPortKey } from '../report/matrix';
 import { explainText, explainVerdict, ruleLocation } from '../report/explain';
 import type { FeatureContext } from './context';
@@ -70,7 +70,7 @@ function pickScope(workspace: Workspace, name?: string, uri?: string): Scope | u
   const scopes = workspace.scopes();
   if (name) return scopes.find((s) => s.name === name);
   if (uri) {
-    const holding = scopes.find((s) => s.uris.includes(uri));
+    const holding = scopes.find((s) => scopeIncludes(s, uri));
     if (holding) return holding;
   }
   return scopes[0];

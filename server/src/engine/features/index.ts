@@ -10,7 +10,7 @@ import type { K8sObject } from '../parse';
 import type { NetworkPolicy, Peer, PodPeer, PolicyRule } from '../policy';
 import { matchesSelector, type LabelSelector } from '../selectors';
 import type { Labels } from '../types';
-import type { Scope, Workspace } from '../workspace';
+import { scopeIncludes, type Scope, type Workspace } from '../workspace';
 import { reachOf, RuleIndex, type Reach } from './reach';
 
 /** A peer of a policy rule, with where it sits. */
@@ -327,7 +327,7 @@ export class FeatureIndex {
   /** The scope whose model answers questions about a file: the first scope that includes it. */
   scopeFor(uri: string): ScopeIndex | undefined {
     if (!this.scopeOfUri.has(uri)) {
-      this.scopeOfUri.set(uri, this.scopes().find((s) => s.scope.uris.includes(uri)) ?? this.scopes()[0]);
+      this.scopeOfUri.set(uri, this.scopes().find((s) => scopeIncludes(s.scope, uri)) ?? this.scopes()[0]);
     }
     return this.scopeOfUri.get(uri);
   }
