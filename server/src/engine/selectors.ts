@@ -200,6 +200,15 @@ export function formatSelector(selector: LabelSelector): string {
     .join(',');
 }
 
+const keys = new WeakMap<LabelSelector, string>();
+
+/** A text that equal selectors share and different ones never do (for caches of what a selector matches). */
+export function selectorKey(selector: LabelSelector): string {
+  let key = keys.get(selector);
+  if (key === undefined) keys.set(selector, (key = JSON.stringify(selector.requirements.map((r) => [r.key, r.operator, r.values]))));
+  return key;
+}
+
 /** Keys a selector reads: pods that agree on all such keys are indistinguishable to it. */
 export function selectorKeys(selector: LabelSelector): string[] {
   return selector.requirements.map((r) => r.key);

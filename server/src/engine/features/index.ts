@@ -8,7 +8,7 @@ import type { Analysis } from '../evaluate';
 import { changesSince, objectNamespace, type Model, type Namespace, type Workload } from '../model';
 import type { K8sObject } from '../parse';
 import type { NetworkPolicy, Peer, PodPeer, PolicyRule } from '../policy';
-import { matchesSelector, type LabelSelector } from '../selectors';
+import { matchesSelector, selectorKey, type LabelSelector } from '../selectors';
 import type { Labels } from '../types';
 import { scopeIncludes, type Scope, type Workspace } from '../workspace';
 import { reachOf, RuleIndex, type Reach } from './reach';
@@ -43,6 +43,8 @@ export class ScopeIndex {
   private readonly objectsByNamespace = new Map<string, Map<K8sObject, Workload | NetworkPolicy>>();
   private readonly peerCache = new Map<Peer, Workload[]>();
   private readonly peerNamespaceCache = new Map<Peer, Namespace[]>();
+  private readonly namespacesBySelector = new Map<string, Namespace[]>();
+  private readonly workloadsByPeerKey = new Map<string, Workload[]>();
   private readonly podLabelStatsCache = new Map<string, LabelStats>();
   private readonly postingsCache = new Map<string, KeyPostings>();
   private namespaceLabelStatsCache: LabelStats | undefined;
@@ -212,9 +214,13 @@ export class ScopeIndex {
     let cached = this.peerNamespaceCache.get(peer);
     if (!cached) {
       const selector = peer.namespaceSelector;
-      cached = selector
-        ? [...this.model.namespaces.values()].filter((ns) => matchesSelector(selector, ns.labels))
-        : [this.model.namespaces.get(policy.namespace)].filter((ns): ns is Namespace => ns !== undefined);
+      if (selector) {
+        // Policies repeat the same few namespace selectors (kube-system, the monitoring namespace): each is
+        // matched against the namespaces once.
+        const key = selectorKey(selector);
+        cached = this.namespacesBySelector.get(key);
+        if (!cached) this.namespacesBySelector.set(key, (cached = [...this.model.namespaces.values()].filter((ns) => matchesSelector(selector, ns.labels))));
+      } else cached = [this.model.namespaces.get(policy.namespace)].filter((ns): ns is Namespace => ns !== undefined);
       this.peerNamespaceCache.set(peer, cached);
     }
     return cached;
@@ -225,8 +231,14 @@ export class ScopeIndex {
     if (peer.type === 'ipBlock') return [];
     let cached = this.peerCache.get(peer);
     if (!cached) {
-      const namespaces = this.peerNamespaces(policy, peer).map((ns) => ns.name);
-      cached = peer.podSelector ? this.workloadsMatching(peer.podSelector, namespaces) : namespaces.flatMap((ns) => this.workloadsIn(ns));
+      // Peers that select alike (the DNS peer of every policy) share one list.
+      const key = `${peer.namespaceSelector ? selectorKey(peer.namespaceSelector) : `=${policy.namespace}`}\u0000${peer.podSelector ? selectorKey(peer.podSelector) : ''}`;
+      cached = this.workloadsByPeerKey.get(key);
+      if (!cached) {
+        const namespaces = this.peerNamespaces(policy, peer).map((ns) => ns.name);
+        cached = peer.podSelector ? this.workloadsMatching(peer.podSelector, namespaces) : namespaces.flatMap((ns) => this.workloadsIn(ns));
+        this.workloadsByPeerKey.set(key, cached);
+      }
       this.peerCache.set(peer, cached);
     }
     return cached;

@@ -15,7 +15,7 @@ import { cappedInline, cappedList, workloadLink } from '../../../src/engine/feat
 import { peerMatches } from '../../../src/engine/features/reach';
 import type { Workload } from '../../../src/engine/model';
 import { PortSet } from '../../../src/engine/portset';
-import { matchesSelector, type LabelSelector } from '../../../src/engine/selectors';
+import { matchesSelector, selectorKey, type LabelSelector } from '../../../src/engine/selectors';
 import { Workspace } from '../../../src/engine/workspace';
 
 /** mulberry32: a small seeded generator, so a failing seed can be replayed. */
@@ -318,10 +318,12 @@ function edit(random: Random, files: Map<string, string>): void {
 describe('selectors answered from per-namespace label postings equal a test of every workload', () => {
   test('workloadsMatching, selectedBy and peerWorkloads', () => {
     let selectors = 0;
+    let alikeInOtherNamespaces = 0;
     for (const seed of SEEDS) {
       const workspace = workspaceOf(randomFiles(seeded(seed)));
       const index = featureIndex(workspace).scopes()[0];
       const namespaces = [...index.namespacesWithWorkloads()];
+      const ownNamespacePeers = new Map<string, string>();
       const plain = (selector: LabelSelector, names: readonly string[]) =>
         names.flatMap((ns) => index.model.workloads.filter((w) => w.namespace === ns && matchesSelector(selector, w.podLabels)));
       for (const policy of index.model.policies) {
@@ -332,7 +334,18 @@ describe('selectors answered from per-namespace label postings equal a test of e
         for (const rule of [...policy.ingress, ...policy.egress]) {
           for (const peer of rule.peers ?? []) {
             if (peer.type !== 'pods') continue;
-            const names = index.peerNamespaces(policy, peer).map((ns) => ns.name);
+            // Every namespace tested here: the index shares its answers between peers that select alike.
+            const nsSelector = peer.namespaceSelector;
+            const names = nsSelector
+              ? [...index.model.namespaces.values()].filter((ns) => matchesSelector(nsSelector, ns.labels)).map((ns) => ns.name)
+              : index.model.namespaces.has(policy.namespace) ? [policy.namespace] : [];
+            assert.deepEqual(index.peerNamespaces(policy, peer).map((ns) => ns.name), names, `${where}: namespaces of ${rule.direction} rule ${rule.index} peer ${peer.index}`);
+            if (!nsSelector && peer.podSelector) {
+              const key = selectorKey(peer.podSelector);
+              const seen = ownNamespacePeers.get(key);
+              if (seen && seen !== policy.namespace) alikeInOtherNamespaces++;
+              ownNamespacePeers.set(key, policy.namespace);
+            }
             const expected = peer.podSelector ? plain(peer.podSelector, names) : names.flatMap((ns) => index.model.workloads.filter((w) => w.namespace === ns));
             assert.deepEqual(index.peerWorkloads(policy, peer), expected, `${where}: ${rule.direction} rule ${rule.index} peer ${peer.index}`);
             selectors++;
@@ -341,6 +354,9 @@ describe('selectors answered from per-namespace label postings equal a test of e
       }
     }
     assert.ok(selectors > 500, `enough selectors (${selectors})`);
+    // Peers without a namespaceSelector select in their policy's namespace: alike selectors of two namespaces
+    // must not share an answer.
+    assert.ok(alikeInOtherNamespaces > 10, `enough alike peers in other namespaces (${alikeInOtherNamespaces})`);
   });
 });
 

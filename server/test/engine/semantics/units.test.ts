@@ -7,7 +7,7 @@ import { contains, parseCidr, parseIpEndpoint, formatRangeAsCidr, subtractAll, p
 import { parseFile } from '../../../src/engine/parse';
 import { readNetworkPolicy } from '../../../src/engine/policy';
 import { PortSet } from '../../../src/engine/portset';
-import { matchesSelector, readSelector, formatSelector } from '../../../src/engine/selectors';
+import { matchesSelector, readSelector, formatSelector, selectorKey } from '../../../src/engine/selectors';
 
 describe('label selectors (API reference: LabelSelector, LabelSelectorRequirement)', () => {
   const rows: [string, string, Record<string, string>, boolean][] = [
@@ -55,6 +55,26 @@ describe('label selectors (API reference: LabelSelector, LabelSelectorRequiremen
   test('formatSelector prints selectors the way kubectl does', () => {
     assert.equal(formatSelector(readSelector(parse('{matchLabels: {app: web}, matchExpressions: [{key: t, operator: In, values: [a, b]}, {key: c, operator: DoesNotExist}]}'))), 'app=web,t in (a,b),!c');
     assert.equal(formatSelector(readSelector({})), '(all)');
+  });
+
+  test('selectorKey: selectors that require the same are one key; any difference, even in quoting, is another', () => {
+    const key = (yaml: string) => selectorKey(readSelector(parse(yaml)));
+    // matchLabels is an `In` with one value (the API reference's definition): the two spellings select the same.
+    assert.equal(key('{matchLabels: {app: web}}'), key('{matchExpressions: [{key: app, operator: In, values: [web]}]}'));
+    assert.equal(key('{}'), key('{matchLabels: {}}'));
+    const different = [
+      '{}',
+      '{matchLabels: {app: web}}',
+      '{matchLabels: {app: db}}',
+      '{matchLabels: {tier: web}}',
+      '{matchExpressions: [{key: app, operator: NotIn, values: [web]}]}',
+      '{matchExpressions: [{key: app, operator: In, values: [web, db]}]}',
+      '{matchExpressions: [{key: app, operator: In, values: ["web,db"]}]}',
+      '{matchExpressions: [{key: app, operator: Exists}]}',
+      '{matchExpressions: [{key: app, operator: DoesNotExist}]}',
+      '{matchLabels: {app: web, tier: db}}',
+    ];
+    assert.equal(new Set(different.map(key)).size, different.length);
   });
 });
 
