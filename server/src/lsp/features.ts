@@ -84,12 +84,29 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
   const warmed = new WeakSet<object>();
   // Not while the first indexing runs: the models of a half-read workspace are not built for anyone.
   let indexed = false;
+  let lastTouched: string | undefined;
+  const warmReach = (workspace: ReturnType<typeof ctx.workspace>, uri: string, started: number) => {
+    const file = workspace.getFile(uri);
+    const index = file && featureIndex(workspace).scopeFor(uri);
+    if (!file || !index) return;
+    for (const parsed of file.documents) {
+      for (const object of parsed.objects) {
+        const workload = index.workloadFor(object);
+        if (workload) index.reachOf(workload);
+        // A List of many workloads: the rest are computed by their hovers.
+        if (Date.now() - started > 8) return;
+      }
+    }
+  };
   const warmOpenDocuments = () => {
     warmTimer = undefined;
     const started = Date.now();
     const workspace = ctx.workspace();
     // The index of the scopes' isolating rules, which the first workload hover of a version would build.
     for (const scope of featureIndex(workspace).scopes()) scope.ruleIndex();
+    // Who may reach the workloads of the document last opened or changed, which its workload hovers show (and so
+    // the code behind them is compiled before the first hover waits for it).
+    if (lastTouched) warmReach(workspace, lastTouched, started);
     for (const document of ctx.documents.all()) {
       const file = workspace.getFile(canonicalUri(document.uri));
       // Large files are left to the request that needs them: parsing one here would hold up the next edit.
@@ -118,7 +135,13 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
     // Never what keeps the process alive.
     warmTimer.unref?.();
   };
-  ctx.documents.onDidOpen(() => scheduleWarming());
+  ctx.documents.onDidOpen((event) => {
+    lastTouched = canonicalUri(event.document.uri);
+    scheduleWarming();
+  });
+  ctx.documents.onDidChangeContent((event) => {
+    lastTouched = canonicalUri(event.document.uri);
+  });
   void ctx.whenIndexed().then(() => {
     indexed = true;
     scheduleWarming();

@@ -8,6 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CodeLens, CompletionItem, DocumentSymbol, Hover, Location, MarkupContent, Position, SymbolInformation } from 'vscode-languageserver-protocol';
+import { hover } from '../../src/engine/features/hover';
+import { Workspace } from '../../src/engine/workspace';
 import { LspTestClient, REPO_ROOT } from './client';
 
 const CURSOR = '‸';
@@ -218,6 +220,31 @@ describe('editor features over the protocol (netpol lsp --stdio)', () => {
     client.change(workloads, text);
     const restored = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: policies } });
     assert.equal(restored[1].command?.title, 'selects 2 pods · ingress from 1 pod');
+    client.close(workloads);
+  });
+
+  test('a workload hover after an edit of its document answers for the edited text (the server prepares its reach while idle)', async () => {
+    const text = client.read('workloads.yaml');
+    const edited = text.replace('        app: postgresql\n        role: replica', '        app: postgresql-standby\n        role: replica');
+    assert.notEqual(edited, text);
+    client.open(workloads, text);
+    const since = client.mark();
+    client.change(workloads, edited);
+    await client.waitForCurrentDiagnostics(workloads, since);
+    // Past the server's idle delay (20 ms), so the hover reads what was prepared.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const served = await hoverAt(workloads, 'workloads.yaml', 'name: postgresql-rep‸lica');
+    // The same hover from an engine workspace of the edited files, built fresh.
+    const engine = new Workspace();
+    for (const name of fs.readdirSync(dir)) engine.setFile(client.uri(name), name === 'workloads.yaml' ? edited : client.read(name));
+    const offset = edited.indexOf('name: postgresql-replica') + 'name: postgresql-rep'.length;
+    const fresh = hover(engine, workloads, offset);
+    assert.ok(served && fresh);
+    assert.equal((served.contents as MarkupContent).value, fresh.markdown);
+    // Before the edit, db-allow selected the replica too and admitted the api-server.
+    assert.match(fresh.markdown, /Selected by 1 policy: \[production\/default-deny\]/);
+    assert.match(fresh.markdown, /\*\*May be reached from\*\* 0 of 5 workloads/);
+    client.change(workloads, text);
     client.close(workloads);
   });
 
