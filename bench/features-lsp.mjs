@@ -19,7 +19,8 @@ const edits = Number(option('--edits', 60));
 const hovers = Number(option('--hovers', 40));
 const requests = Number(option('--requests', 40));
 const profileDir = option('--cpu-prof', undefined);
-const valued = new Set(['--preset', '--rounds', '--edits', '--hovers', '--requests', '--cpu-prof']);
+const serverArgs = option('--server-args', '').split(' ').filter(Boolean);
+const valued = new Set(['--preset', '--rounds', '--edits', '--hovers', '--requests', '--cpu-prof', '--server-args']);
 const clis = args.filter((a, i) => !a.startsWith('--') && !valued.has(args[i - 1]));
 if (clis.length === 0) clis.push(path.join(repo, 'bin', 'netpol.js'));
 
@@ -29,17 +30,19 @@ if (!fs.existsSync(dir)) throw new Error(`no workspace ${dir}: run npm run bench
 const targets = findTargets(dir, { seed: preset });
 const load = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const show = (s) => (s?.n ? `${s.p50}/${s.p95} (max ${s.max})` : 'n/a');
+const slowest = (s) => (s?.slowest ?? []).map((t) => `${t.ms} #${t.nth} ${t.target}`).join(', ');
 
 for (let round = 1; round <= rounds; round++) {
   for (const cli of clis) {
     const loadBefore = load();
     const r = await runSession({
-      command: [process.execPath, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), cli, 'lsp', '--stdio'], cwd: path.dirname(path.dirname(cli)), workspace: dir, files: targets.files, targets,
+      command: [process.execPath, ...serverArgs, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), cli, 'lsp', '--stdio'], cwd: path.dirname(path.dirname(cli)), workspace: dir, files: targets.files, targets,
       startMode: 'index', settings: { netpol: {} }, edits, hovers, requests, editBudgetMs: 300_000,
     });
     console.log(
       `round ${round} ${cli}: load ${loadBefore} -> ${load()}${r.error ? ` ERROR ${r.error}` : ''}\n` +
-        `  edit ${show(r.edit)} · hover selectors ${show(r.hoverSelector)} · hover workloads ${show(r.hoverWorkload)} · code lens ${show(r.codeLens)} · completion ${show(r.completion)}`,
+        `  edit ${show(r.edit)} · hover selectors ${show(r.hoverSelector)} · hover workloads ${show(r.hoverWorkload)} · code lens ${show(r.codeLens)} · completion ${show(r.completion)}\n` +
+        `  slowest workload hovers: ${slowest(r.hoverWorkload)}; completions: ${slowest(r.completion)}`,
     );
   }
 }

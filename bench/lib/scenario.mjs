@@ -207,19 +207,23 @@ export async function runSession(o) {
     // 3. Requests at positions: hovers on selectors and workloads, code lenses, completions.
     const timeRequests = async (plan, method, paramsOf) => {
       const ms = [];
+      const timed = [];
       let nonEmpty = 0;
       let errors = 0;
       for (const target of plan) {
         try {
           const r = await client.request(method, paramsOf(target), 30_000);
           ms.push(r.ms);
+          timed.push({ ms: Math.round(r.ms * 10) / 10, nth: timed.length + 1, target: typeof target === 'string' ? path.basename(target) : `${path.basename(target.file)}@${target.offset}` });
           if (r.result && (!Array.isArray(r.result) || r.result.length) && (!r.result.items || r.result.items.length)) nonEmpty++;
         } catch (error) {
           errors++;
           logStream?.write(`[${method}] ${error.message}\n`);
         }
       }
-      return { ...stats(ms), nonEmpty, errors };
+      // The slowest requests, to tell a tail of one kind of target from noise.
+      const slowest = timed.sort((a, b) => b.ms - a.ms).slice(0, 3);
+      return { ...stats(ms), nonEmpty, errors, slowest };
     };
     const at = (t) => ({ textDocument: { uri: uriOf(t.file) }, position: positionAt(texts.get(t.file).text, t.offset) });
     if (capabilities.hoverProvider) {
