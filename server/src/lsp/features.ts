@@ -257,9 +257,17 @@ export const MAX_COMPLETION_ITEMS = 200;
  */
 export function capCompletions<T extends { label: string; sortText?: string }>(items: readonly T[], typed: (item: T) => string): { shown: T[]; complete: boolean } {
   if (items.length <= MAX_COMPLETION_ITEMS) return { shown: [...items], complete: true };
-  const matching = items.filter((item) => isSubsequence(typed(item).toLowerCase(), item.label.toLowerCase()));
-  matching.sort((a, b) => (a.sortText ?? a.label).localeCompare(b.sortText ?? b.label) || a.label.localeCompare(b.label));
+  const matching = items.filter((item) => {
+    const needle = typed(item);
+    return needle === '' || isSubsequence(needle.toLowerCase(), item.label.toLowerCase());
+  });
+  // By code units, as the LSP specification compares sortText (localeCompare was most of the time on thousands).
+  matching.sort((a, b) => compareCodeUnits(a.sortText ?? a.label, b.sortText ?? b.label) || compareCodeUnits(a.label, b.label));
   return { shown: matching.slice(0, MAX_COMPLETION_ITEMS), complete: false };
+}
+
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function isSubsequence(needle: string, haystack: string): boolean {

@@ -448,17 +448,23 @@ function labelKeyItems(stats: LabelStats, kind: 'pod' | 'namespace', range: Offs
     }));
 }
 
+/** A label's value items without their range, per map of counts (kept like the order, see byUse) and kind. */
+const valueItems = new WeakMap<Map<string, number>, Partial<Record<'pod' | 'namespace', Omit<CompletionItem, 'range'>[]>>>();
+
 function labelValueItems(stats: LabelStats, key: string, kind: 'pod' | 'namespace', range: OffsetRange): CompletionItem[] {
   const values = stats.get(key);
   if (!values) return [];
-  return byUse(values).map(([value, count], i) => ({
+  let byKind = valueItems.get(values);
+  if (!byKind) valueItems.set(values, (byKind = {}));
+  // Thousands of values on large workspaces: their texts are made once, not at every keystroke.
+  const items = (byKind[kind] ??= byUse(values).map(([value, count], i) => ({
     label: value,
     kind: key === 'kubernetes.io/metadata.name' ? ('namespace' as const) : ('label-value' as const),
     detail: `${plural(count, kind)} with ${key}=${value}`,
     insertText: quoteIfNeeded(value),
-    range,
     sortText: rank(i),
-  }));
+  })));
+  return items.map((item) => ({ label: item.label, kind: item.kind, detail: item.detail, insertText: item.insertText, range, sortText: item.sortText }));
 }
 
 function namespaceItems(index: ScopeIndex, range: OffsetRange): CompletionItem[] {
