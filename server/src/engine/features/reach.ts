@@ -350,7 +350,7 @@ export class RuleIndex {
     this.buckets = { ingress: empty(), egress: empty() };
     this.isolated = { ingress: new WorkloadFlags(index.model.workloads), egress: new WorkloadFlags(index.model.workloads) };
     const universal = { ingress: new Map<Workload, PortSet>(), egress: new Map<Workload, PortSet>() };
-    // Shared groups are keyed by set: equal unions must be one set.
+    // Shared groups are keyed by set object: one object per distinct union keeps them few.
     const pairwise = new PairwisePorts();
     for (const policy of index.model.policies) {
       if (!policy.valid) continue;
