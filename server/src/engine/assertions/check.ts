@@ -1,7 +1,7 @@
 // Checks the expectations of connectivity tests against a scope's analysis. Every pair of endpoints an expectation
 // names is evaluated with the engine's own verdicts; a failure carries the verdict that contradicts it, with the
 // policies and rules that decide it. An expectation whose endpoints match nothing fails (non-vacuity): a test that
-// silently checks no pair would pass forever after a rename.
+// silently checks no pair would pass forever after a rename. Likewise a named port must resolve on every destination.
 import { formatRangeAsCidr, partition, subtractAll, type IpRange } from '../cidr';
 import { ipEndpoint, workloadEndpoint, type Analysis, type Endpoint, type Verdict } from '../evaluate';
 import type { Workload } from '../model';
@@ -12,7 +12,17 @@ import { formatSelector, matchesSelector } from '../selectors';
 import type { Protocol, SourceLocation } from '../types';
 import type { Scope, Workspace } from '../workspace';
 import { explainVerdict, policyName, ruleLocation, type ExplainedVerdict } from '../../report/explain';
-import { readConnectivityTests, type ConnectivityTest, type EndpointSelector, type Expectation, type GroupReference, type Side, type SpecProblem } from './spec';
+import {
+  readConnectivityTests,
+  type ConnectivityTest,
+  type EndpointSelector,
+  type ExpectedPorts,
+  type Expectation,
+  type GroupReference,
+  type NamedPort,
+  type Side,
+  type SpecProblem,
+} from './spec';
 
 export type Outcome = 'pass' | 'fail' | 'skip' | 'todo';
 
@@ -289,21 +299,26 @@ function checkExpectation(test: ConnectivityTest, expectation: Expectation, cont
   const from = resolveSide(expectation.from, 'from', test, context);
   const to = resolveSide(expectation.to, 'to', test, context);
   const vacuous = [...from.vacuous, ...to.vacuous];
+  if (vacuous.length === 0 && expectation.ports && expectation.ports.named.length > 0) vacuous.push(...unresolvedNamedPorts(expectation.ports, expectation.to, to, test));
   if (vacuous.length > 0) return baseResult(test, expectation, context.name, 'fail', { vacuous, message: vacuous[0].message });
 
   const sources: Endpoint[] = [...from.workloads.map(workloadEndpoint), ...from.addresses.map(ipEndpoint)];
   const destinations: Endpoint[] = [...to.workloads.map(workloadEndpoint), ...to.addresses.map(ipEndpoint)];
+  // Named ports resolve per destination, once, not once per pair.
+  const expectedPorts = destinations.map((d) => expectedPortsToward(expectation.ports, d));
   let pairs = 0;
   let failingPairs = 0;
   const failures: PairFailure[] = [];
   for (const source of sources) {
-    for (const destination of destinations) {
+    for (let d = 0; d < destinations.length; d++) {
+      const destination = destinations[d];
       // Policies govern pods; address-to-address traffic is not theirs. A pod reaching itself is not a connection.
       if (source.type === 'ip' && destination.type === 'ip') continue;
       if (source.type === 'workload' && destination.type === 'workload' && source.workload === destination.workload) continue;
       pairs++;
       const allowed = context.bulk.allowed(source, destination);
-      const found = contradiction(expectation, allowed);
+      const expected = expectedPorts[d];
+      const found = contradiction(expectation, expected, allowed);
       if (!found) {
         if (expectation.quantifier === 'any') return baseResult(test, expectation, context.name, 'pass', { pairs });
         continue;
@@ -311,7 +326,7 @@ function checkExpectation(test: ConnectivityTest, expectation: Expectation, cont
       failingPairs++;
       // Only the reported failures are explained: an expectation over every pair may fail millions of times.
       if (failures.length < MAX_REPORTED_FAILURES) {
-        failures.push(explainFailure(expectation, source, destination, context.analysis, allowed, found.wrongly, found.wrongPorts));
+        failures.push(explainFailure(expectation, expected, source, destination, context.analysis, allowed, found.wrongly, found.wrongPorts));
       }
     }
   }
@@ -351,9 +366,78 @@ function pickPort(set: PortSet, destination: Endpoint): { protocol: Protocol; po
   return { protocol: 'TCP', port: 80 };
 }
 
-/** How a pair contradicts an expectation: undefined when it meets it. Cheap: no explanation is built. */
-export function contradiction(expectation: Expectation, allowed: PortSet): { wrongly: 'denied' | 'allowed'; wrongPorts: PortSet } | undefined {
-  const expected = expectation.ports?.set;
+/** The ports an expectation states toward one destination, named ports resolved. */
+export interface PortsTowardDestination {
+  set: PortSet;
+  /** For messages: how each name resolved, `http = TCP 8080` (empty without named ports). */
+  resolution: string;
+}
+
+/** The expected ports toward a destination: the numeric ports, and the container ports matching each name and
+ *  protocol (an address declares none). Undefined when the expectation states no ports. */
+export function expectedPortsToward(ports: ExpectedPorts | undefined, destination: Endpoint): PortsTowardDestination | undefined {
+  if (!ports) return undefined;
+  if (ports.named.length === 0) return { set: ports.set, resolution: '' };
+  let set = ports.set;
+  const resolutions: string[] = [];
+  for (const named of ports.named) {
+    const resolved = destination.type === 'workload' ? declaredPorts(named, destination.workload) : PortSet.NONE;
+    set = set.union(resolved);
+    resolutions.push(`${named.name} = ${resolved.isEmpty() ? 'nothing' : resolved.toString()}`);
+  }
+  return { set, resolution: resolutions.join(', ') };
+}
+
+/** The container ports of a workload with the name and protocol. */
+function declaredPorts(named: NamedPort, workload: Workload): PortSet {
+  let set = PortSet.NONE;
+  for (const port of workload.containerPorts) {
+    if (port.name === named.name && port.protocol === named.protocol) set = set.union(PortSet.of(port.protocol, port.containerPort, port.containerPort));
+  }
+  return set;
+}
+
+const MAX_NAMED_DESTINATIONS = 3;
+
+/** A named port that some destination does not declare checks nothing there: one failure per such name, and one for addresses. */
+function unresolvedNamedPorts(ports: ExpectedPorts, side: Side, to: ResolvedSide, test: ConnectivityTest): VacuousReference[] {
+  const out: VacuousReference[] = [];
+  for (const named of ports.named) {
+    const lacking = to.workloads.filter((w) => declaredPorts(named, w).isEmpty()).map((w) => `${w.namespace}/${w.kind}/${w.name}`);
+    if (lacking.length === 0) continue;
+    out.push({
+      side: 'to',
+      text: named.name,
+      range: { uri: test.uri, range: named.range },
+      message: `${listSome(lacking)} ${lacking.length > 1 ? 'declare' : 'declares'} no ${named.protocol} port named ${named.name}`,
+    });
+  }
+  if (to.addresses.length > 0) {
+    const blocks = [...new Set(side.references.flatMap((r) => selectorsOf(r)).filter((s) => s.type === 'cidr').map((s) => s.text))];
+    const names = ports.named.map((n) => `${n.protocol} ${n.name}`);
+    out.push({
+      side: 'to',
+      text: side.text,
+      range: { uri: test.uri, range: ports.range },
+      message: `${listSome(blocks)} ${blocks.length > 1 ? 'are address blocks' : 'is an address block'}: a named port (${names.join(', ')}) needs a destination pod that declares it`,
+    });
+  }
+  return out;
+}
+
+/** The first few names, and how many more. */
+function listSome(names: string[]): string {
+  if (names.length <= MAX_NAMED_DESTINATIONS) return listNames(names);
+  return `${names.slice(0, MAX_NAMED_DESTINATIONS).join(', ')} and ${names.length - MAX_NAMED_DESTINATIONS} more`;
+}
+
+/** How a pair contradicts an expectation, given the ports it states toward the destination: undefined when it meets it. Cheap: no explanation is built. */
+export function contradiction(
+  expectation: Expectation,
+  ports: PortsTowardDestination | undefined,
+  allowed: PortSet,
+): { wrongly: 'denied' | 'allowed'; wrongPorts: PortSet } | undefined {
+  const expected = ports?.set;
   switch (expectation.verdict) {
     case 'allow':
       // Without ports: some connection must be possible.
@@ -374,7 +458,8 @@ export function contradiction(expectation: Expectation, allowed: PortSet): { wro
   }
 }
 
-/** Undefined when the pair meets the expectation; else the failure, explained. */
+/** Undefined when the pair meets the expectation; else the failure, explained. A name the destination does not
+ *  declare adds no port here: runConnectivityTests fails such an expectation before checking any pair. */
 export function checkPair(
   expectation: Expectation,
   source: Endpoint,
@@ -382,12 +467,14 @@ export function checkPair(
   analysis: Analysis,
   allowed: PortSet = analysis.connection(source, destination).allowed,
 ): PairFailure | undefined {
-  const found = contradiction(expectation, allowed);
-  return found && explainFailure(expectation, source, destination, analysis, allowed, found.wrongly, found.wrongPorts);
+  const expected = expectedPortsToward(expectation.ports, destination);
+  const found = contradiction(expectation, expected, allowed);
+  return found && explainFailure(expectation, expected, source, destination, analysis, allowed, found.wrongly, found.wrongPorts);
 }
 
 function explainFailure(
   expectation: Expectation,
+  ports: PortsTowardDestination | undefined,
   source: Endpoint,
   destination: Endpoint,
   analysis: Analysis,
@@ -395,18 +482,19 @@ function explainFailure(
   wrongly: 'denied' | 'allowed',
   wrongPorts: PortSet,
 ): PairFailure {
-  const expected = expectation.ports?.set;
+  const expected = ports?.set;
   const witness = pickPort(wrongPorts, destination);
   const verdict = analysis.verdict(source, destination, witness.protocol, witness.port);
   const explanation = explainVerdict(verdict);
   const causes = decidingCauses(verdict);
   const pair = `${nameOf(source)} -> ${nameOf(destination)}`;
+  const portsText = expectation.ports ? `${expectation.ports.text}${ports?.resolution ? ` (${ports.resolution})` : ''}` : undefined;
   const expectedText =
     expectation.verdict === 'allow'
-      ? `allow ${expected ? expectation.ports!.text : 'a connection'}`
+      ? `allow ${portsText ?? 'a connection'}`
       : expectation.verdict === 'deny'
-        ? `deny ${expected ? expectation.ports!.text : 'every port'}`
-        : `allow only ${expectation.ports?.text ?? '(no ports)'}`;
+        ? `deny ${portsText ?? 'every port'}`
+        : `allow only ${portsText ?? '(no ports)'}`;
   const actual =
     wrongly === 'denied'
       ? expected || expectation.verdict === 'allow-only'

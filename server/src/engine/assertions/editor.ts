@@ -320,7 +320,7 @@ const EXPECTATION: Field[] = [
   { name: 'name', doc: 'what the expectation means, for reports', scalar: true },
   { name: 'from', doc: 'a group, a workload, a CIDR, a list of them, "*" or {group: "*", except: [...]}', scalar: true },
   { name: 'to', doc: 'a group, a workload, a CIDR, a list of them, "*" or {group: "*", except: [...]}', scalar: true },
-  { name: 'ports', doc: 'ports such as [5432, 53/UDP, 8000-8080/TCP]; absent: any port', scalar: true },
+  { name: 'ports', doc: 'ports such as [5432, 53/UDP, 8000-8080/TCP, http, dns/UDP] (a name is a container port of the destination); absent: any port', scalar: true },
   { name: 'verdict', doc: 'allow, deny or allow-only', scalar: true },
   { name: 'quantifier', doc: 'all (every pair, default) or any (at least one pair)', scalar: true },
   { name: 'tags', doc: 'tags for netpol test --tags', scalar: true },

@@ -5,6 +5,7 @@ import type { Node as YamlNode } from 'yaml';
 import { parseCidr, type IpRange } from '../cidr';
 import { isPlainObject, keyRangeAt, nodeAt, rangeAt, type K8sObject, type ParsedFile } from '../parse';
 import { PortSet } from '../portset';
+import { isValidPortName } from '../policy';
 import { readSelector, type LabelSelector } from '../selectors';
 import type { OffsetRange, Protocol } from '../types';
 
@@ -62,10 +63,21 @@ export interface Side {
   text: string;
 }
 
+/** A container port name (`http`, `dns/UDP`): it resolves per destination pod, as in a NetworkPolicy. */
+export interface NamedPort {
+  name: string;
+  protocol: Protocol;
+  range: OffsetRange;
+}
+
 export interface ExpectedPorts {
+  /** The ports written as numbers. */
   set: PortSet;
-  /** As written, for messages: `TCP 5432, UDP 53`. */
+  /** The ports written as names, once each. */
+  named: NamedPort[];
+  /** As written, for messages: `TCP 5432, UDP 53, TCP http`. */
   text: string;
+  range: OffsetRange;
 }
 
 export interface Expectation {
@@ -421,10 +433,14 @@ function resolveReference(text: string, range: OffsetRange, test: ConnectivityTe
 }
 
 const PORT_TEXT = /^(\d+)(?:-(\d+))?(?:\/(TCP|UDP|SCTP))?$/i;
+// Anything shaped like a name, so that an invalid one gets the naming rule rather than the list of forms.
+const NAME_TEXT = /^([^/\s]+)(?:\/(TCP|UDP|SCTP))?$/i;
+const PROTOCOLS: readonly string[] = ['TCP', 'UDP', 'SCTP'];
 
 function readPorts(value: unknown, range: OffsetRange, root: YamlNode | undefined, path: (string | number)[], problems: SpecProblem[]): ExpectedPorts {
   const items = Array.isArray(value) ? value.map((v, i) => ({ v, at: [...path, i] })) : [{ v: value, at: path }];
   let set = PortSet.NONE;
+  const named: NamedPort[] = [];
   const texts: string[] = [];
   for (const item of items) {
     const r = rangeAt(root, item.at) ?? range;
@@ -433,36 +449,59 @@ function readPorts(value: unknown, range: OffsetRange, root: YamlNode | undefine
       problems.push({ message: parsed, range: r });
       continue;
     }
+    if ('name' in parsed) {
+      if (!named.some((n) => n.name === parsed.name && n.protocol === parsed.protocol)) named.push({ ...parsed, range: r });
+      texts.push(`${parsed.protocol} ${parsed.name}`);
+      continue;
+    }
     set = set.union(PortSet.of(parsed.protocol, parsed.lo, parsed.hi));
     texts.push(`${parsed.protocol} ${parsed.lo === parsed.hi ? parsed.lo : `${parsed.lo}-${parsed.hi}`}`);
   }
   if (items.length === 0) problems.push({ message: 'ports is empty: list the ports, or leave ports out to mean any port', range });
-  return { set, text: texts.join(', ') || '(no ports)' };
+  return { set, named, text: texts.join(', ') || '(no ports)', range };
 }
 
-function readPort(value: unknown): { protocol: Protocol; lo: number; hi: number } | string {
-  const bad = `a port is written 5432, 5432/TCP, 53/UDP, 8000-8080/TCP or {port, endPort, protocol} (got ${JSON.stringify(value)})`;
+type ReadPort = { protocol: Protocol; lo: number; hi: number } | { protocol: Protocol; name: string };
+
+function readPort(value: unknown): ReadPort | string {
+  const bad = `a port is written 5432, 5432/TCP, 53/UDP, 8000-8080/TCP, a container port name (http, dns/UDP) or {port, endPort, protocol} (got ${JSON.stringify(value)})`;
   let lo: number | undefined;
   let hi: number | undefined;
   let protocol: string = 'TCP';
   if (typeof value === 'number') lo = hi = value;
   else if (typeof value === 'string') {
     const m = PORT_TEXT.exec(value.trim());
-    if (!m) return bad;
+    if (!m) {
+      const name = NAME_TEXT.exec(value.trim());
+      return name ? readPortName(name[1], name[2]?.toUpperCase() ?? 'TCP') : bad;
+    }
     lo = Number(m[1]);
     hi = m[2] !== undefined ? Number(m[2]) : lo;
     protocol = m[3]?.toUpperCase() ?? 'TCP';
   } else if (isPlainObject(value)) {
+    if (value.protocol !== undefined) {
+      if (typeof value.protocol !== 'string' || !PROTOCOLS.includes(value.protocol)) return `protocol must be TCP, UDP or SCTP`;
+      protocol = value.protocol;
+    }
+    if (typeof value.port === 'string') {
+      // As in a NetworkPolicy: a name stands for one port per pod, so it cannot start a range.
+      if (value.endPort !== undefined) return `endPort needs a numeric port: the named port ${value.port} is one port on each pod`;
+      return readPortName(value.port, protocol);
+    }
     if (typeof value.port !== 'number') return bad;
     lo = value.port;
     hi = typeof value.endPort === 'number' ? value.endPort : lo;
-    if (value.protocol !== undefined) {
-      if (typeof value.protocol !== 'string' || !['TCP', 'UDP', 'SCTP'].includes(value.protocol)) return `protocol must be TCP, UDP or SCTP`;
-      protocol = value.protocol;
-    }
   } else return bad;
   if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 1 || hi > 65535 || lo > hi) return `port ${lo}${hi !== lo ? `-${hi}` : ''} is out of range: ports are 1-65535, low to high`;
   return { protocol: protocol as Protocol, lo, hi };
+}
+
+/** A container port name, validated as Kubernetes validates container port names (IANA_SVC_NAME). */
+function readPortName(name: string, protocol: string): ReadPort | string {
+  if (!isValidPortName(name)) {
+    return `"${name}" is not a valid port name: 1-15 lowercase letters, digits and '-', with at least one letter, no '-' at either end and no '--'`;
+  }
+  return { protocol: protocol as Protocol, name };
 }
 
 /** The YAML node of an expectation, for editor features. */

@@ -87,9 +87,9 @@ spec:
     - to: [{namespaceSelector: {matchLabels: {team: shop}}, podSelector: {matchLabels: {app: web}}}]
 `;
 
-function run(expectations: string, groups = '', extra: { tags?: string[]; spec?: string } = {}): ExpectationResult[] {
+function run(expectations: string, groups = '', extra: { tags?: string[]; spec?: string; cluster?: string } = {}): ExpectationResult[] {
   const workspace = new Workspace();
-  workspace.setFile('file:///w/cluster.yaml', CLUSTER);
+  workspace.setFile('file:///w/cluster.yaml', extra.cluster ?? CLUSTER);
   const text = `apiVersion: netpol.dev/v1alpha1
 kind: ConnectivityTest
 metadata: {name: t}
@@ -330,6 +330,154 @@ describe('scopes', () => {
   });
 });
 
+// Named ports: \`http\` is 8080 on api and 9000 on legacy, and the back-ingress policy allows only TCP 8080, so a
+// resolution that ignored the destination would judge legacy by api's port. dns names a UDP port and dns-tcp a TCP
+// one, so a resolution that ignored the protocol would find \`dns/TCP\`.
+const NAMED_CLUSTER = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec: {template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web}]}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: api, tier: back}}
+    spec: {containers: [{name: api, ports: [{containerPort: 8080, name: http}, {containerPort: 9090, name: metrics}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: legacy, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: legacy, tier: back}}
+    spec: {containers: [{name: legacy, ports: [{containerPort: 9000, name: http}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: dns, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: dns}}
+    spec: {containers: [{name: dns, ports: [{containerPort: 53, name: dns, protocol: UDP}, {containerPort: 53, name: dns-tcp}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: worker, namespace: shop}
+spec: {template: {metadata: {labels: {app: worker}}, spec: {containers: [{name: worker}]}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cache, namespace: shop}
+spec: {template: {metadata: {labels: {app: cache}}, spec: {containers: [{name: cache}]}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: back-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {tier: back}}
+  ingress:
+    - from: [{podSelector: {matchLabels: {app: web}}}]
+      ports: [{port: 8080}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: dns-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: dns}}
+  ingress:
+    - ports: [{port: dns-tcp}]
+`;
+
+const NAMED_GROUPS = `    client: {workload: shop/web}
+    back: {namespace: shop, labels: {tier: back}}
+    dnsserver: {workload: shop/dns}
+    apionly: {workload: shop/api}
+`;
+
+function named(expectations: string): ExpectationResult[] {
+  return run(expectations, NAMED_GROUPS, { cluster: NAMED_CLUSTER });
+}
+
+describe('named ports resolve per destination, by name and protocol', () => {
+  test('allow: the name is allowed on one destination and not on the other', () => {
+    const [r] = named('    - {from: client, to: back, ports: [http], verdict: allow}');
+    assert.deepEqual([r.outcome, r.pairs, r.failingPairs], ['fail', 2, 1]);
+    assert.equal(
+      r.message,
+      'expected shop/web -> shop/legacy to allow TCP http (http = TCP 9000), but TCP 9000 is denied: ingress of shop/legacy is isolated by shop/back-ingress and none of its rules allows TCP 9000 from shop/web',
+    );
+    assert.equal(r.failures[0].destination.type === 'workload' && r.failures[0].destination.workload.name, 'legacy');
+    assert.equal(r.failures[0].wrongPorts.toString(), 'TCP 9000');
+  });
+
+  test('deny: the name is allowed where it resolves to an allowed port', () => {
+    const [r] = named('    - {from: client, to: back, ports: [http], verdict: deny}');
+    assert.deepEqual([r.outcome, r.pairs, r.failingPairs], ['fail', 2, 1]);
+    assert.equal(
+      r.message,
+      'expected shop/web -> shop/api to deny TCP http (http = TCP 8080), but TCP 8080 is allowed: egress of shop/web is not isolated; shop/back-ingress ingress rule 1 allows it from shop/web',
+    );
+  });
+
+  test('allow-only: exactly the named port, wherever it points', () => {
+    const [r] = named('    - {from: client, to: back, ports: [http], verdict: allow-only}');
+    assert.deepEqual([r.outcome, r.failingPairs], ['fail', 1]);
+    assert.match(r.message, /^expected shop\/web -> shop\/legacy to allow only TCP http \(http = TCP 9000\), but TCP 9000 is denied/);
+    // The numeric port that http resolves to on api alone passes on both: only the name tells them apart.
+    assert.equal(named('    - {from: client, to: back, ports: [8080], verdict: allow-only}')[0].outcome, 'pass');
+    assert.equal(named('    - {from: client, to: apionly, ports: [http], verdict: allow-only}')[0].outcome, 'pass');
+  });
+
+  test('the protocol is part of the name: dns/UDP is not dns-tcp', () => {
+    const [udp, object, tcpName, wrongProtocol] = named(`    - {from: client, to: dnsserver, ports: [dns/UDP], verdict: allow}
+    - {from: client, to: dnsserver, ports: [{port: dns, protocol: UDP}], verdict: deny}
+    - {from: client, to: dnsserver, ports: [dns-tcp], verdict: allow-only}
+    - {from: client, to: dnsserver, ports: [dns/TCP], verdict: deny}
+`);
+    assert.match(udp.message, /^expected shop\/web -> shop\/dns to allow UDP dns \(dns = UDP 53\), but UDP 53 is denied/);
+    assert.equal(object.outcome, 'pass');
+    assert.equal(tcpName.outcome, 'pass');
+    assert.deepEqual([wrongProtocol.outcome, wrongProtocol.pairs, wrongProtocol.message], ['fail', 0, 'shop/Deployment/dns declares no TCP port named dns']);
+  });
+
+  test('numbers and names together', () => {
+    const [mixed, only] = named(`    - {from: client, to: apionly, ports: [9090, http], verdict: allow}
+    - {from: client, to: apionly, ports: [8080/TCP, http], verdict: allow-only}
+`);
+    assert.equal(mixed.expectation.ports!.text, 'TCP 9090, TCP http');
+    assert.match(mixed.message, /^expected shop\/web -> shop\/api to allow TCP 9090, TCP http \(http = TCP 8080\), but TCP 9090 is denied/);
+    assert.equal(only.outcome, 'pass');
+  });
+
+  test('a destination without the name fails the expectation before any pair is checked, whatever the verdict', () => {
+    for (const verdict of ['allow', 'deny', 'allow-only']) {
+      const [r] = named(`    - {from: client, to: back, ports: [5432, metrics], verdict: ${verdict}}`);
+      assert.deepEqual([r.outcome, r.pairs, r.message], ['fail', 0, 'shop/Deployment/legacy declares no TCP port named metrics'], verdict);
+      assert.deepEqual([r.vacuous.length, r.vacuous[0].side, r.vacuous[0].text], [1, 'to', 'metrics']);
+    }
+    const [many] = named("    - {from: client, to: '*', ports: [http], verdict: deny}");
+    assert.equal(many.message, 'shop/Deployment/web, shop/Deployment/dns, shop/Deployment/worker and 1 more declare no TCP port named http');
+  });
+
+  test('an address destination has no named ports', () => {
+    const [inline, group] = named(`    - {from: client, to: 10.0.0.0/8, ports: [http], verdict: deny}
+    - {from: client, to: [apionly, outside], ports: [http, dns/UDP], verdict: allow}
+`.replace('outside', '192.168.0.0/16'));
+    assert.deepEqual([inline.outcome, inline.pairs, inline.message], ['fail', 0, '10.0.0.0/8 is an address block: a named port (TCP http) needs a destination pod that declares it']);
+    assert.deepEqual(group.vacuous.map((v) => v.message), [
+      'shop/Deployment/api declares no UDP port named dns',
+      '192.168.0.0/16 is an address block: a named port (TCP http, UDP dns) needs a destination pod that declares it',
+    ]);
+  });
+});
+
 describe('reading test files', () => {
   function problems(text: string): string[] {
     const workspace = new Workspace();
@@ -350,11 +498,30 @@ spec:
     b: {cidr: 10.0.0.0/33}
     c: 42
   expectations:
-    - {from: a, to: b, verdict: maybe, ports: [http, 0, 70000], quantifier: most, status: later, tags: 7}
+    - {from: a, to: b, verdict: maybe, ports: [8080/HTTP, 0, 70000], quantifier: most, status: later, tags: 7}
     - {to: b, verdict: allow, color: red}
 `),
       EXPECTED_PROBLEMS,
     );
+  });
+
+  test('ports: names are container port names, validated as Kubernetes does', () => {
+    const header = 'apiVersion: netpol.dev/v1alpha1\nkind: ConnectivityTest\nmetadata: {name: t}\nspec:\n  expectations:\n';
+    const portsOf = (ports: string) => problems(`${header}    - {from: shop/a, to: shop/b, verdict: allow, ports: ${ports}}\n`);
+    assert.deepEqual(portsOf('[http, http/TCP, dns/UDP, dns/udp, {port: metrics-2, protocol: SCTP}, 5432, a1]'), []);
+    const rule = "is not a valid port name: 1-15 lowercase letters, digits and '-', with at least one letter, no '-' at either end and no '--'";
+    for (const name of ['HTTP', '-a', 'a-', 'a--b', 'abcdefghijklmnop', 'ht_tp']) {
+      assert.deepEqual(portsOf(`[${name}]`), [`"${name}" ${rule}`], name);
+    }
+    assert.deepEqual(portsOf("[{port: '123'}]"), [`"123" ${rule}`]);
+    assert.deepEqual(portsOf('[{port: http, endPort: 90}]'), ['endPort needs a numeric port: the named port http is one port on each pod']);
+    assert.deepEqual(portsOf('[{port: http, protocol: udp}]'), ['protocol must be TCP, UDP or SCTP']);
+    const workspace = new Workspace();
+    workspace.setFile('file:///w/t.netpol-test.yaml', `${header}    - {from: shop/a, to: shop/b, verdict: allow, ports: [5432, http, dns/UDP, http/TCP]}\n`);
+    const [e] = readConnectivityTests(workspace.getFile('file:///w/t.netpol-test.yaml')!)[0].expectations;
+    assert.equal(e.ports!.text, 'TCP 5432, TCP http, UDP dns, TCP http');
+    assert.deepEqual(e.ports!.named.map((n) => `${n.protocol} ${n.name}`), ['TCP http', 'UDP dns']);
+    assert.equal(e.name, 'shop/a -> shop/b: allow on TCP 5432, TCP http, UDP dns, TCP http');
   });
 
   test('garbage never throws', () => {
@@ -384,7 +551,7 @@ const EXPECTED_PROBLEMS: string[] = [
   'quantifier must be all (every pair) or any (at least one pair)',
   'status must be todo or skip',
   'tags must be a list of strings',
-  'a port is written 5432, 5432/TCP, 53/UDP, 8000-8080/TCP or {port, endPort, protocol} (got "http")',
+  'a port is written 5432, 5432/TCP, 53/UDP, 8000-8080/TCP, a container port name (http, dns/UDP) or {port, endPort, protocol} (got "8080/HTTP")',
   'port 0 is out of range: ports are 1-65535, low to high',
   'port 70000 is out of range: ports are 1-65535, low to high',
   'unknown field color (expected name, from, to, ports, verdict, quantifier, tags, status)',
