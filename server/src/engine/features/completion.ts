@@ -421,7 +421,7 @@ const sortedValues = new WeakMap<Map<string, number>, [string, number][]>();
 function byUse(values: Map<string, number>): [string, number][] {
   let sorted = sortedValues.get(values);
   if (!sorted) {
-    sorted = [...values].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    sorted = [...values].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     sortedValues.set(values, sorted);
   }
   return sorted;
