@@ -25,6 +25,9 @@ export type LabelStats = Map<string, Map<string, number>>;
 
 const ALL_NAMESPACES = '\u0000all';
 
+/** Reaches kept per version (a hover, the idle preparation of a document's workloads, a hover again). */
+const REACH_CACHE_SIZE = 32;
+
 /** The workloads of a namespace without any (one list, so that what is cached per list stays valid). */
 const NO_WORKLOADS = Object.freeze([]) as unknown as Workload[];
 
@@ -264,6 +267,8 @@ export class ScopeIndex {
     let cached = this.reachCache.get(w);
     if (!cached) {
       cached = reachOf(this, w);
+      // The reach of a widely reached workload holds thousands of entries: only the last few are kept.
+      if (this.reachCache.size >= REACH_CACHE_SIZE) this.reachCache.delete(this.reachCache.keys().next().value!);
       this.reachCache.set(w, cached);
     }
     return cached;

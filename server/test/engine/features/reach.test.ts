@@ -57,3 +57,26 @@ describe('workload reachability agrees with Analysis.connection on every pair', 
     assert.ok(pairs > 1000, `enough pairs compared (${pairs})`);
   });
 });
+
+describe('reaches kept per version', () => {
+  test('the last 32 are kept; an older one is computed again, equal', () => {
+    const docs = Array.from(
+      { length: 40 },
+      (_, i) => `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w${i}, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: w${i % 4}}}\n    spec: {containers: [{name: c, ports: [{containerPort: 80${i % 2}, name: http}]}]}\n`,
+    );
+    docs.push('apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: w0}}\n  ingress: [{from: [{podSelector: {matchLabels: {app: w1}}}], ports: [{port: http}]}]\n');
+    const workspace = new Workspace();
+    workspace.setFile('file:///ws/all.yaml', docs.join('---\n'));
+    const [index] = featureIndex(workspace).scopes();
+    const workloads = index.model.workloads;
+    assert.equal(workloads.length, 40);
+    const first = workloads.map((w) => index.reachOf(w));
+    // The most recent are the same objects; the first ones were dropped and come back computed anew, with the same answers.
+    assert.equal(index.reachOf(workloads[39]), first[39]);
+    const again = index.reachOf(workloads[0]);
+    assert.notEqual(again, first[0]);
+    const text = (w: (typeof workloads)[number], r: typeof again) => workloads.map((o) => `${r.from.get(o)?.toString()}|${r.to.get(o)?.toString()}`).join(';') + w.name;
+    assert.equal(text(workloads[0], again), text(workloads[0], first[0]));
+    assert.match(text(workloads[0], again), /TCP 800/, 'the policy admits w1 pods (app=w1) on their http port');
+  });
+});
