@@ -233,7 +233,8 @@ export class ScopeContext {
   }
 }
 
-interface ResolvedSide {
+/** The endpoints of one side of an expectation in a scope, and its references that name none. */
+export interface ResolvedSide {
   workloads: Workload[];
   addresses: IpRange[];
   vacuous: VacuousReference[];
@@ -254,7 +255,8 @@ export function resolveReference(ref: GroupReference, context: ScopeContext): { 
   return { workloads: [...workloads].sort((a, b) => a.id - b.id), addresses };
 }
 
-function resolveSide(side: Side, sideName: 'from' | 'to', test: ConnectivityTest, context: ScopeContext): ResolvedSide {
+/** A side as the checker sees it: its references' endpoints, less the exceptions (the editor completes ports from `to`). */
+export function resolveSide(side: Side, sideName: 'from' | 'to', test: ConnectivityTest, context: ScopeContext): ResolvedSide {
   const workloads = new Set<Workload>();
   let addresses: IpRange[] = [];
   const vacuous: VacuousReference[] = [];

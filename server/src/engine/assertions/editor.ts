@@ -1,6 +1,6 @@
 // Editor support for connectivity test files, pure: diagnostics for failing expectations (with the deciding policies
 // and rules as related locations), hovers listing what a group matches, a code lens per test with its counts, and
-// completion of fields, group names, workloads, namespaces and enum values. The results of a workspace version are
+// completion of fields, group names, workloads, namespaces, enum values and ports. The results of a workspace version are
 // computed once and shared by every request.
 import { distance } from 'fastest-levenshtein';
 import type { Diagnostic, QuickFix, RelatedLocation } from '../rules/types';
@@ -11,8 +11,21 @@ import { cappedList, code, plural, workloadLink } from '../features/markdown';
 import { rangeAt, type ParsedFile } from '../parse';
 import type { OffsetRange } from '../types';
 import type { Workspace } from '../workspace';
-import { runConnectivityTests, ScopeContext, describeMatches, type ExpectationResult, type TestReport } from './check';
-import { isConnectivityTestObject, isConnectivityTestUri, QUANTIFIERS, STATUSES, TEST_API_VERSION, TEST_KIND, VERDICTS, type ConnectivityTest, type GroupReference } from './spec';
+import type { Workload } from '../model';
+import type { Protocol } from '../types';
+import { runConnectivityTests, ScopeContext, describeMatches, resolveSide, type ExpectationResult, type TestReport } from './check';
+import {
+  isConnectivityTestObject,
+  isConnectivityTestUri,
+  QUANTIFIERS,
+  STATUSES,
+  TEST_API_VERSION,
+  TEST_KIND,
+  VERDICTS,
+  type ConnectivityTest,
+  type Expectation,
+  type GroupReference,
+} from './spec';
 
 export const TEST_FAILED = 'connectivity-test-failed';
 export const TEST_INVALID = 'connectivity-test-invalid';
@@ -378,6 +391,20 @@ export function connectivityTestCompletion(workspace: Workspace, uri: string, of
 
   const inExpectation = tokens[0] === 'spec' && tokens[1] === 'expectations';
   const inGroup = tokens[0] === 'spec' && tokens[1] === 'groups' && tokens.length >= 3;
+  // `ports: [..]`, `ports: x` and `ports:\n  - x` are read from the text, as from/to are. textContext does not follow
+  // flow maps (`- {to: db, ports: [..]}`): there the parsed range of ports places the cursor.
+  const portsByText = inExpectation && ((ctx.mode === 'value' && ctx.key === 'ports' && tokens.length === 3) || (ctx.mode === 'item' && tokens.length === 5 && tokens[3] === 'ports'));
+  const inFlowMap = inExpectation && ctx.mode === 'value' && ctx.key!.startsWith('{');
+  if (portsByText || inFlowMap) {
+    const found = expectationAt(workspace, uri, offset);
+    const portsRange = found?.expectation.ports?.range;
+    if (portsByText || (portsRange !== undefined && within(portsRange, offset))) {
+      // Inside `{port: .., protocol: ..}` the name/UDP form is not valid.
+      const nested = portsRange !== undefined && /\{[^}]*$/.test(file.text.slice(portsRange[0], offset));
+      // No parsed expectation here: the file is half-typed and its destinations unknown.
+      return found && !nested ? portItems(workspace, found.test, found.expectation, offset, ctx.prefix, range) : [];
+    }
+  }
   if (ctx.mode === 'value' || (ctx.mode === 'item' && inExpectation)) {
     const key = ctx.mode === 'value' ? ctx.key! : tokens[tokens.length - 2];
     if (ENUM_DOCS[key] && inExpectation) return values(ENUM_DOCS[key].values, 'enum', ENUM_DOCS[key].doc);
@@ -415,3 +442,100 @@ export function connectivityTestCompletion(workspace: Workspace, uri: string, of
 }
 
 
+
+// ---- ports of an expectation -----------------------------------------------------------------------------------
+
+/** Numbers offered at most (every distinct container port of `to: '*'` could be thousands). */
+const MAX_PORT_NUMBERS = 50;
+const PROTOCOL_ORDER: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
+
+/** The parsed expectation holding the cursor; none while the file does not parse. */
+function expectationAt(workspace: Workspace, uri: string, offset: number): { test: ConnectivityTest; expectation: Expectation } | undefined {
+  for (const report of reportsOf(workspace, uri)) {
+    if (!within(report.test.range, offset)) continue;
+    const expectation = report.test.expectations.find((e) => within(e.range, offset));
+    if (expectation) return { test: report.test, expectation };
+  }
+  return undefined;
+}
+
+/** `8080` for TCP (the default of a port), else `53/UDP`; the same for names. */
+const portText = (port: string | number, protocol: Protocol) => (protocol === 'TCP' ? String(port) : `${port}/${protocol}`);
+
+/**
+ * Ports for an expectation's `ports`, from its destinations as the checker resolves `to`: first the container port
+ * names that every destination declares (a name some lack fails the expectation), then the declared numbers, most
+ * common first. Ports already written are left out, except the one being typed.
+ */
+function portItems(workspace: Workspace, test: ConnectivityTest, expectation: Expectation, offset: number, prefix: string, range: OffsetRange): CompletionItem[] {
+  const scopes = test.scope ? workspace.scopes().filter((s) => s.name === test.scope) : workspace.scopesOf(test.uri);
+  // A workload in several scopes is one destination.
+  const destinations = new Map<string, Workload>();
+  let addresses = false;
+  for (const scope of scopes) {
+    const to = resolveSide(expectation.to, 'to', test, new ScopeContext(scope));
+    for (const w of to.workloads) {
+      const key = `${w.namespace}/${w.kind}/${w.name}`;
+      if (!destinations.has(key)) destinations.set(key, w);
+    }
+    addresses ||= to.addresses.length > 0;
+  }
+  if (destinations.size === 0) return [];
+
+  const names = new Map<string, { name: string; protocol: Protocol; numbers: Set<number>; workloads: number }>();
+  const numbers = new Map<string, { port: number; protocol: Protocol; workloads: number }>();
+  for (const w of destinations.values()) {
+    // Counted once per workload, however many containers repeat a port.
+    const seen = new Set<string>();
+    for (const cp of w.containerPorts) {
+      const numberKey = `${cp.protocol} ${cp.containerPort}`;
+      if (!seen.has(numberKey)) {
+        seen.add(numberKey);
+        const entry = numbers.get(numberKey) ?? { port: cp.containerPort, protocol: cp.protocol, workloads: 0 };
+        entry.workloads++;
+        numbers.set(numberKey, entry);
+      }
+      if (!cp.name) continue;
+      const nameKey = `${cp.name}/${cp.protocol}`;
+      const entry = names.get(nameKey) ?? { name: cp.name, protocol: cp.protocol, numbers: new Set<number>(), workloads: 0 };
+      entry.numbers.add(cp.containerPort);
+      if (!seen.has(nameKey)) {
+        seen.add(nameKey);
+        entry.workloads++;
+      }
+      names.set(nameKey, entry);
+    }
+  }
+
+  const written = expectation.ports;
+  const typing = (text: string) => prefix !== '' && text.toLowerCase() === prefix.toLowerCase();
+  const nameWritten = (name: string, protocol: Protocol) => written?.named.some((n) => n.name === name && n.protocol === protocol && !within(n.range, offset)) ?? false;
+  const total = destinations.size;
+  const protocolRank = (p: Protocol) => PROTOCOL_ORDER.indexOf(p);
+  // An address declares no port: with one among the destinations no name can resolve everywhere.
+  const common = addresses
+    ? []
+    : [...names.values()]
+        .filter((n) => n.workloads === total && !nameWritten(n.name, n.protocol))
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : protocolRank(a.protocol) - protocolRank(b.protocol)));
+  const declared = [...numbers.values()]
+    .filter((n) => !(written?.set.has(n.protocol, n.port) ?? false) || typing(portText(n.port, n.protocol)))
+    .sort((a, b) => b.workloads - a.workloads || protocolRank(a.protocol) - protocolRank(b.protocol) || a.port - b.port)
+    .slice(0, MAX_PORT_NUMBERS);
+  const items: Omit<CompletionItem, 'range' | 'sortText'>[] = [
+    ...common.map((n) => ({
+      label: portText(n.name, n.protocol),
+      kind: 'port-name' as const,
+      detail: `${n.protocol} ${[...n.numbers].sort((a, b) => a - b).join(', ')} on ${plural(total, 'workload')}`,
+      documentation: 'a container port name that every destination declares; it resolves per destination pod',
+      insertText: portText(n.name, n.protocol),
+    })),
+    ...declared.map((n) => ({
+      label: portText(n.port, n.protocol),
+      kind: 'value' as const,
+      detail: `${n.protocol} ${n.port} on ${n.workloads === total ? plural(total, 'workload') : `${n.workloads} of ${plural(total, 'workload')}`}`,
+      insertText: portText(n.port, n.protocol),
+    })),
+  ];
+  return items.map((item, i) => ({ ...item, range, sortText: rank(i) }));
+}

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { connectivityTestDiagnostics, isConnectivityTestFile } from '../../../src/engine/assertions/editor';
-import { completion } from '../../../src/engine/features/completion';
+import { completion, type CompletionItem } from '../../../src/engine/features/completion';
 import { hover } from '../../../src/engine/features/hover';
 import { codeLenses } from '../../../src/engine/features/lenses';
 import { Workspace } from '../../../src/engine/workspace';
@@ -247,6 +247,75 @@ describe('completion', () => {
   test('namespaces and workloads in groups', () => {
     assert.deepEqual(complete(`${HEAD.replace('  expectations:\n', '')}    api:\n      namespace: ‸`), ['monitoring', 'shop']);
     assert.deepEqual(complete(`${HEAD.replace('  expectations:\n', '')}    api:\n      workload: shop/‸`).length, 4);
+  });
+});
+
+describe('completion of ports, from the destinations', () => {
+  // Three destinations in namespace edge: every one names http (at 8080 or 8081) and dns/UDP; only proxy names admin.
+  const deployment = (name: string, ports: string) =>
+    `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}, namespace: edge}\nspec:\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}}}\n    spec:\n      containers:\n        - name: main\n          image: x\n          ports: ${ports}\n`;
+  const EDGE = [
+    deployment('proxy', '[{name: http, containerPort: 8080}, {name: dns, containerPort: 53, protocol: UDP}, {name: admin, containerPort: 9000}]'),
+    deployment('cache', '[{name: http, containerPort: 8081}, {name: dns, containerPort: 53, protocol: UDP}]'),
+    deployment('relay', '[{name: http, containerPort: 8080}, {name: dns, containerPort: 53, protocol: UDP}, {containerPort: 9100}]'),
+  ].join('---\n');
+  const HEAD = 'apiVersion: netpol.dev/v1alpha1\nkind: ConnectivityTest\nmetadata:\n  name: t\nspec:\n  groups:\n    edge:\n      namespace: edge\n    web:\n      workload: shop/frontend\n  expectations:\n';
+
+  function complete(body: string): CompletionItem[] {
+    const workspace = load();
+    workspace.setFile(`${ROOT}/manifests/edge.yaml`, EDGE);
+    const text = HEAD + body;
+    workspace.setFile(`${ROOT}/new.netpol-test.yaml`, text.replace('‸', ''));
+    return completion(workspace, `${ROOT}/new.netpol-test.yaml`, text.indexOf('‸'));
+  }
+  const labels = (body: string) => complete(body).map((i) => i.label);
+  const EVERY_EDGE_PORT = ['dns/UDP', 'http', '53/UDP', '8080', '8081', '9000', '9100'];
+
+  test('names every destination declares, then numbers by how many declare them; a name only some declare is left out', () => {
+    const items = complete('    - from: web\n      to: edge\n      verdict: allow\n      ports: [‸]\n');
+    assert.deepEqual(
+      items.map((i) => [i.label, i.kind, i.insertText, i.detail]),
+      [
+        ['dns/UDP', 'port-name', 'dns/UDP', 'UDP 53 on 3 workloads'],
+        ['http', 'port-name', 'http', 'TCP 8080, 8081 on 3 workloads'],
+        ['53/UDP', 'value', '53/UDP', 'UDP 53 on 3 workloads'],
+        ['8080', 'value', '8080', 'TCP 8080 on 2 of 3 workloads'],
+        ['8081', 'value', '8081', 'TCP 8081 on 1 of 3 workloads'],
+        ['9000', 'value', '9000', 'TCP 9000 on 1 of 3 workloads'],
+        ['9100', 'value', '9100', 'TCP 9100 on 1 of 3 workloads'],
+      ],
+    );
+    assert.deepEqual(items.map((i) => i.sortText), [...items.map((i) => i.sortText)].sort());
+  });
+
+  test('a single destination offers every name it declares', () => {
+    assert.deepEqual(labels("    - from: web\n      to: 'edge/Deployment/proxy'\n      verdict: allow\n      ports: [‸]\n"), ['admin', 'dns/UDP', 'http', '8080', '9000', '53/UDP']);
+  });
+
+  test('block lists, flow maps and a second item; ports already written are left out, the one being typed is not', () => {
+    assert.deepEqual(labels('    - from: web\n      to: edge\n      verdict: allow\n      ports:\n        - ‸\n'), EVERY_EDGE_PORT);
+    assert.deepEqual(labels('    - {from: web, to: edge, verdict: allow, ports: [‸]}\n'), EVERY_EDGE_PORT);
+    assert.deepEqual(labels('    - from: web\n      to: edge\n      verdict: allow\n      ports: [http, 8080, ‸]\n'), ['dns/UDP', '53/UDP', '8081', '9000', '9100']);
+    assert.deepEqual(labels('    - from: web\n      to: edge\n      verdict: allow\n      ports: [http‸]\n'), EVERY_EDGE_PORT);
+    const [first] = complete('    - from: web\n      to: edge\n      verdict: allow\n      ports: [ht‸]\n');
+    assert.deepEqual(first.range, [first.range[1] - 2, first.range[1]]);
+  });
+
+  test('an address among the destinations declares no name: numbers only', () => {
+    assert.deepEqual(labels("    - from: web\n      to: [edge, '10.0.0.0/8']\n      verdict: allow\n      ports: [‸]\n"), ['53/UDP', '8080', '8081', '9000', '9100']);
+  });
+
+  test('nothing outside ports, nor inside a {port, protocol} map', () => {
+    assert.deepEqual(labels('    - from: web\n      to: edge\n      verdict: allow\n      tags: [‸]\n'), []);
+    assert.deepEqual(labels('    - from: web\n      to: edge\n      verdict: allow\n      name: ‸\n'), []);
+    assert.deepEqual(labels('    - from: web\n      to: edge\n      verdict: allow\n      ports: [{port: ‸}]\n'), []);
+    assert.deepEqual(labels('    - from: web\n      to: ‸\n      verdict: allow\n      ports: [http]\n').slice(0, 3), ['edge', 'web', '*']);
+  });
+
+  test('half-typed: an unclosed list, or no destination yet, offers nothing', () => {
+    assert.deepEqual(labels('    - from: web\n      to: edge\n      verdict: allow\n      ports: [‸\n'), []);
+    assert.deepEqual(labels('    - from: web\n      to: edge\n      verdict: allow\n      ports: [http, ‸\n    - from: [\n'), []);
+    assert.deepEqual(labels('    - from: web\n      verdict: allow\n      ports: [‸]\n'), []);
   });
 });
 
