@@ -265,7 +265,7 @@ export function capCompletions<T extends { label: string; sortText?: string }>(i
     const needle = typed(item);
     return needle === '' || isSubsequence(needle.toLowerCase(), item.label.toLowerCase());
   });
-  // By code units, as the LSP specification compares sortText (localeCompare was most of the time on thousands).
+  // By code units: the engine's sortTexts are zero-padded ranks, and localeCompare was most of the cost on thousands.
   matching.sort((a, b) => compareCodeUnits(a.sortText ?? a.label, b.sortText ?? b.label) || compareCodeUnits(a.label, b.label));
   return { shown: matching.slice(0, MAX_COMPLETION_ITEMS), complete: false };
 }
