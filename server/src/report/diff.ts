@@ -96,8 +96,11 @@ function policyLocation(p: NetworkPolicy): SourceLocation {
   return { uri: p.object.uri, range: rangeAt(p.object.node, ['metadata', 'name']) ?? p.object.range };
 }
 
-/** Compares the reachability of scopes with the same name. `baseLabel` names the base version (a git revision). */
-export function diffReachability(baseScopes: readonly Scope[], headScopes: readonly Scope[], baseLabel: string): ReachabilityDiff {
+/**
+ * Compares the reachability of scopes with the same name. `baseLabel` names the base version (a git revision).
+ * `compareEveryPair`: also compare pairs in namespaces where nothing changed (tests check that it changes nothing).
+ */
+export function diffReachability(baseScopes: readonly Scope[], headScopes: readonly Scope[], baseLabel: string, options: { compareEveryPair?: boolean } = {}): ReachabilityDiff {
   const changes: ConnectionChange[] = [];
   const appeared: WorkloadChange[] = [];
   const disappeared: WorkloadChange[] = [];
@@ -105,7 +108,7 @@ export function diffReachability(baseScopes: readonly Scope[], headScopes: reado
   for (const name of names) {
     const base = baseScopes.find((s) => s.name === name);
     const head = headScopes.find((s) => s.name === name);
-    diffScope(name, base, head, changes, appeared, disappeared);
+    diffScope(name, base, head, changes, appeared, disappeared, !options.compareEveryPair);
   }
   const counts = {
     added: changes.filter((c) => c.kind === 'added').length,
@@ -141,6 +144,7 @@ function diffScope(
   changes: ConnectionChange[],
   appeared: WorkloadChange[],
   disappeared: WorkloadChange[],
+  prune: boolean,
 ): void {
   const baseWorkloads = sortedWorkloads(base);
   const headWorkloads = sortedWorkloads(head);
@@ -159,13 +163,18 @@ function diffScope(
   if (!base || !head) return;
   // Pairs of workloads present on both sides, in head order.
   const common = headWorkloads.filter((w) => baseByKey.has(workloadKey(w))).map((h) => ({ head: h, base: baseByKey.get(workloadKey(h))! }));
+  // A connection reads its two workloads, their namespaces' labels and the policies of their namespaces: a pair of
+  // workloads in namespaces where none of that changed keeps its connections, and is not compared.
+  const changed = prune ? changedNamespaces(base, head) : undefined;
+  const touched = (w: { head: Workload }) => !changed || changed.has(w.head.namespace);
   const policies = { base: new Map(base.model.policies.map((p) => [policyKey(p), p])), head: new Map(head.model.policies.map((p) => [policyKey(p), p])) };
   // Every pair is compared with the bulk evaluator; only pairs that changed get the explained connection.
   const bulk = { base: new BulkConnections(base.analysis), head: new BulkConnections(head.analysis) };
   const endpoints = common.map((w) => ({ base: workloadEndpoint(w.base), head: workloadEndpoint(w.head) }));
   for (const [i, src] of common.entries()) {
+    const srcTouched = touched(src);
     for (const [j, dst] of common.entries()) {
-      if (src === dst) continue;
+      if (src === dst || (!srcTouched && !touched(dst))) continue;
       if (samePorts(bulk.base.allowed(endpoints[i].base, endpoints[j].base), bulk.head.allowed(endpoints[i].head, endpoints[j].head))) continue;
       const before = base.analysis.connection(endpoints[i].base, endpoints[j].base);
       const after = head.analysis.connection(endpoints[i].head, endpoints[j].head);
@@ -178,6 +187,7 @@ function diffScope(
   const ranges = [...ipBlockRanges(base), ...ipBlockRanges(head)];
   const blocks = [...partition(IPV4_ALL, ranges), ...partition(IPV6_ALL, ranges)];
   for (const w of common) {
+    if (!touched(w)) continue;
     for (const direction of ['egress', 'ingress'] as const) {
       const groups = new Map<string, { ranges: IpRange[]; before: PortSet; after: PortSet; shares: ShareChange[] }>();
       for (const block of blocks) {
@@ -199,6 +209,34 @@ function diffScope(
       }
     }
   }
+}
+
+/**
+ * Namespaces where something a connection reads differs between the versions: the Namespace (labels, whether it is
+ * declared or external), a workload (its whole object: labels, ports, namespace) or a policy (its whole object).
+ */
+function changedNamespaces(base: Scope, head: Scope): Set<string> {
+  const before = namespaceTexts(base);
+  const after = namespaceTexts(head);
+  const changed = new Set<string>();
+  for (const name of new Set([...before.keys(), ...after.keys()])) if (before.get(name) !== after.get(name)) changed.add(name);
+  return changed;
+}
+
+/** Per namespace, one text of everything in it a connection reads (order-free: the parts are sorted). */
+function namespaceTexts(scope: Scope): Map<string, string> {
+  const parts = new Map<string, string[]>();
+  const add = (namespace: string, part: string) => {
+    const list = parts.get(namespace);
+    if (list) list.push(part);
+    else parts.set(namespace, [part]);
+  };
+  for (const ns of scope.model.namespaces.values()) add(ns.name, `N${JSON.stringify([ns.labels, ns.implicit, ns.external])}`);
+  for (const w of scope.model.workloads) add(w.namespace, `W${JSON.stringify([workloadKey(w), w.assumed, w.object.value])}`);
+  for (const p of scope.model.policies) add(p.namespace, `P${JSON.stringify([policyKey(p), p.object.value])}`);
+  const texts = new Map<string, string>();
+  for (const [namespace, list] of parts) texts.set(namespace, list.sort().join('\n'));
+  return texts;
 }
 
 function samePorts(a: PortSet, b: PortSet): boolean {
