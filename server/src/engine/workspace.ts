@@ -77,6 +77,8 @@ class FileSnapshot {
 /** Finding codes of files the workspace keeps without parsing. */
 export const FILE_TOO_LARGE = 'file-too-large';
 export const BINARY_FILE = 'binary-file';
+/** Findings of files that were not parsed. */
+const SKIPPED = new Set([FILE_TOO_LARGE, BINARY_FILE]);
 
 function skippedFile(uri: string, text: string, code: string, message: string): ParsedFile {
   // Only the first line is ever asked for (the finding sits at offset 0); counting lines of a 100 MB file is waste.
@@ -135,8 +137,10 @@ export class Workspace {
   /**
    * Adds or replaces a file. Returns the parsed file. Non-manifest files are ignored (undefined).
    * `fastRead`: the fast reader's result for this text, read elsewhere (see parseFile).
+   * `parsed`: the file as another workspace parsed it (parsed files never change): taken when its URI and text are
+   * these and this workspace would parse the text too (within its size limit; not a file skipped there).
    */
-  setFile(uri: string, text: string, options: { anyName?: boolean; fastRead?: FastResult | null } = {}): ParsedFile | undefined {
+  setFile(uri: string, text: string, options: { anyName?: boolean; fastRead?: FastResult | null; parsed?: ParsedFile } = {}): ParsedFile | undefined {
     if (basenameUri(uri) === CONFIG_FILE_NAME) {
       this.configUri = uri;
       this.configText = text;
@@ -148,7 +152,7 @@ export class Workspace {
     if (!options.anyName && !isManifestUri(uri)) return undefined;
     const existing = this.files.get(uri);
     if (existing && existing.text === text) return existing;
-    const parsed = this.read(uri, text, options.fastRead);
+    const parsed = this.read(uri, text, options.fastRead, options.parsed);
     if (!existing) this.filesAddedOrRemoved = true;
     if (isKustomizationUri(uri)) this.kustomizationChanged = true;
     this.files.set(uri, parsed);
@@ -178,7 +182,7 @@ export class Workspace {
    * Parses a file, or skips it with a finding when it is larger than `maxFileSize` (parsing costs time and memory
    * in proportion to the size, and a 100 MB file would stall every caller) or binary.
    */
-  private read(uri: string, text: string, fastRead?: FastResult | null): ParsedFile {
+  private read(uri: string, text: string, fastRead?: FastResult | null, parsedElsewhere?: ParsedFile): ParsedFile {
     const limit = this.config.maxFileSize;
     if (text.length > limit) {
       this.skippedForSize.add(uri);
@@ -188,6 +192,9 @@ export class Workspace {
     // YAML forbids NUL characters and text files practically never hold them; binary files (images, archives) do.
     if (text.includes('\u0000')) {
       return skippedFile(uri, text, BINARY_FILE, 'Skipped: this looks like a binary file (it contains NUL characters), not a YAML or JSON manifest.');
+    }
+    if (parsedElsewhere && parsedElsewhere.uri === uri && parsedElsewhere.text === text && !parsedElsewhere.findings.some((f) => SKIPPED.has(f.code))) {
+      return parsedElsewhere;
     }
     return parseFile(uri, text, fastRead);
   }

@@ -41,7 +41,8 @@ function reachabilityDiff(ctx: FeatureContext, params: ReachabilityDiffParams): 
     if (!isPlainObject(file) || typeof file.uri !== 'string' || typeof file.text !== 'string') continue;
     const uri = canonicalUri(file.uri);
     baseTexts.set(uri, file.text);
-    base.setFile(uri, file.text);
+    // Most files are the same at the base: the workspace's parsed file is taken instead of parsing the text again.
+    base.setFile(uri, file.text, { parsed: head.getFile(uri) });
   }
   const label = typeof params?.baseLabel === 'string' && params.baseLabel !== '' ? params.baseLabel : 'base';
   const diff = diffReachability(base.scopes(), head.scopes(), label);
