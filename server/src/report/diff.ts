@@ -171,10 +171,14 @@ function diffScope(
   // Every pair is compared with the bulk evaluator; only pairs that changed get the explained connection.
   const bulk = { base: new BulkConnections(base.analysis), head: new BulkConnections(head.analysis) };
   const endpoints = common.map((w) => ({ base: workloadEndpoint(w.base), head: workloadEndpoint(w.head) }));
-  for (const [i, src] of common.entries()) {
-    const srcTouched = touched(src);
-    for (const [j, dst] of common.entries()) {
-      if (src === dst || (!srcTouched && !touched(dst))) continue;
+  // From an untouched workload only the touched ones are compared (in the same order as all of them would be).
+  const everyIndex = common.map((_, i) => i);
+  const touchedIndices = everyIndex.filter((i) => touched(common[i]));
+  for (let i = 0; i < common.length; i++) {
+    const src = common[i];
+    for (const j of touched(src) ? everyIndex : touchedIndices) {
+      const dst = common[j];
+      if (i === j) continue;
       if (samePorts(bulk.base.allowed(endpoints[i].base, endpoints[j].base), bulk.head.allowed(endpoints[i].head, endpoints[j].head))) continue;
       const before = base.analysis.connection(endpoints[i].base, endpoints[j].base);
       const after = head.analysis.connection(endpoints[i].head, endpoints[j].head);

@@ -37,7 +37,8 @@ interface BaseFile {
 }
 
 /** Lists the manifest files under `paths` at `ref` and reads them, with one `git cat-file --batch` for all. */
-export function readBaseWorkspace(paths: string[], ref: string, options: { defaultNamespace?: string; configPath?: string }): Workspace {
+/** `options.head`: the working tree's workspace, whose parsed files are taken where the base text is the same. */
+export function readBaseWorkspace(paths: string[], ref: string, options: { defaultNamespace?: string; configPath?: string; head?: Workspace }): Workspace {
   const cwd = process.cwd();
   const root = git(cwd, ['rev-parse', '--show-toplevel']).toString().trim();
   const realRoot = fs.realpathSync(root);
@@ -76,7 +77,7 @@ export function readBaseWorkspace(paths: string[], ref: string, options: { defau
   const texts = catFiles(root, ref, files.map((f) => f.gitPath));
   files.forEach((f, i) => {
     const text = texts[i];
-    if (text !== undefined) workspace.setFile(f.uri, text);
+    if (text !== undefined) workspace.setFile(f.uri, text, { parsed: options.head?.getFile(f.uri) });
   });
   return workspace;
 }
@@ -139,6 +140,7 @@ export const diffCommand: Command = {
     const baseWorkspace = readBaseWorkspace(args.positionals, ref, {
       defaultNamespace: args.values.get('default-namespace')?.[0],
       configPath: args.values.get('config')?.[0],
+      head: headWorkspace,
     });
     const scopeName = args.values.get('scope')?.[0];
     const pick = (w: Workspace) => (scopeName ? w.scopes().filter((s) => s.name === scopeName) : w.scopes());
