@@ -1,7 +1,14 @@
-// The --stdio transport's writer. vscode-jsonrpc's stream writer writes a message's header and its body as two
-// writes, a step of the event loop apart; on a pipe each is a system call that wakes the editor, which then waits
-// for the rest. This writer sends each message as one frame in one write (the same bytes).
-import { AbstractMessageWriter, type Message, type MessageWriter } from 'vscode-languageserver/node';
+// The server's connection, for both entry points (`netpol lsp`, dist/server.js), and the --stdio transport's writer.
+// vscode-jsonrpc's stream writer writes a message's header and its body as two writes, a step of the event loop
+// apart; on a pipe each is a system call that wakes the editor, which then waits for the rest. This writer sends
+// each message as one frame in one write (the same bytes).
+import { AbstractMessageWriter, createConnection, ProposedFeatures, StreamMessageReader, type Connection, type Message, type MessageWriter } from 'vscode-languageserver/node';
+
+/** The server's connection for the transport named in `argv` (--stdio, --node-ipc, --socket=PORT, --pipe=NAME). */
+export function serverConnection(argv: readonly string[]): Connection {
+  if (argv.includes('--stdio')) return createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new FramedMessageWriter(process.stdout));
+  return createConnection(ProposedFeatures.all);
+}
 
 export class FramedMessageWriter extends AbstractMessageWriter implements MessageWriter {
   private failures = 0;

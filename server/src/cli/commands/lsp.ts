@@ -13,12 +13,9 @@ export const lspCommand: Command = {
       throw new UsageError('choose a transport: --stdio, --node-ipc or --socket=PORT');
     }
     // Loaded on demand: the other commands do not pay for the language server's start-up.
-    const { createConnection, ProposedFeatures, StreamMessageReader } = await import('vscode-languageserver/node');
+    const { serverConnection } = await import('../../lsp/stdio');
     const { startServer } = await import('../../lsp/server');
-    if (argv.includes('--stdio')) {
-      const { FramedMessageWriter } = await import('../../lsp/stdio');
-      await startServer(createConnection(ProposedFeatures.all, new StreamMessageReader(process.stdin), new FramedMessageWriter(process.stdout)));
-    } else await startServer(createConnection(ProposedFeatures.all));
+    await startServer(serverConnection(argv));
     return 0;
   },
 };
