@@ -7,7 +7,7 @@
 import { IPV4_ALL, IPV6_ALL, formatRangeAsCidr, partition, subtractAll, type IpRange } from '../engine/cidr';
 import { ipEndpoint, workloadEndpoint, type ConnectionResult, type DirectionResult } from '../engine/evaluate';
 import type { Workload } from '../engine/model';
-import { rangeAt } from '../engine/parse';
+import { rangeAt, type K8sObject } from '../engine/parse';
 import type { NetworkPolicy } from '../engine/policy';
 import { PortSet } from '../engine/portset';
 import { sarifLog, type SarifLocation, type SarifResult } from '../engine/sarif';
@@ -218,29 +218,61 @@ function diffScope(
 /**
  * Namespaces where something a connection reads differs between the versions: the Namespace (labels, whether it is
  * declared or external), a workload (its whole object: labels, ports, namespace) or a policy (its whole object).
+ * Versions that share parsed files (Workspace.setFile `parsed`) share those objects: a namespace whose objects are
+ * the same ones on both sides is unchanged without comparing their contents.
  */
 function changedNamespaces(base: Scope, head: Scope): Set<string> {
-  const before = namespaceTexts(base);
-  const after = namespaceTexts(head);
+  const before = namespaceContents(base);
+  const after = namespaceContents(head);
   const changed = new Set<string>();
-  for (const name of new Set([...before.keys(), ...after.keys()])) if (before.get(name) !== after.get(name)) changed.add(name);
+  for (const name of new Set([...before.keys(), ...after.keys()])) {
+    const a = before.get(name);
+    const b = after.get(name);
+    if (!a || !b || a.summary !== b.summary) changed.add(name);
+    else if (!sameObjects(a.objects, b.objects) && contentText(a.objects) !== contentText(b.objects)) changed.add(name);
+  }
   return changed;
 }
 
-/** Per namespace, one text of everything in it a connection reads (order-free: the parts are sorted). */
-function namespaceTexts(scope: Scope): Map<string, string> {
-  const parts = new Map<string, string[]>();
-  const add = (namespace: string, part: string) => {
-    const list = parts.get(namespace);
-    if (list) list.push(part);
-    else parts.set(namespace, [part]);
+interface NamespaceContents {
+  /** The Namespace's labels and flags, and the names and roles of its workloads and policies (sorted). */
+  summary: string;
+  /** Its workloads' and policies' objects, by place in the files. */
+  objects: K8sObject[];
+}
+
+function namespaceContents(scope: Scope): Map<string, NamespaceContents> {
+  const parts = new Map<string, { summary: string[]; objects: K8sObject[] }>();
+  const entry = (namespace: string) => {
+    let found = parts.get(namespace);
+    if (!found) parts.set(namespace, (found = { summary: [], objects: [] }));
+    return found;
   };
-  for (const ns of scope.model.namespaces.values()) add(ns.name, `N${JSON.stringify([ns.labels, ns.implicit, ns.external])}`);
-  for (const w of scope.model.workloads) add(w.namespace, `W${JSON.stringify([workloadKey(w), w.assumed, w.object.value])}`);
-  for (const p of scope.model.policies) add(p.namespace, `P${JSON.stringify([policyKey(p), p.object.value])}`);
-  const texts = new Map<string, string>();
-  for (const [namespace, list] of parts) texts.set(namespace, list.sort().join('\n'));
-  return texts;
+  for (const ns of scope.model.namespaces.values()) entry(ns.name).summary.push(`N${JSON.stringify([ns.labels, ns.implicit, ns.external])}`);
+  for (const w of scope.model.workloads) {
+    const e = entry(w.namespace);
+    e.summary.push(`W${JSON.stringify([workloadKey(w), w.assumed])}`);
+    e.objects.push(w.object);
+  }
+  for (const p of scope.model.policies) {
+    const e = entry(p.namespace);
+    e.summary.push(`P${JSON.stringify(policyKey(p))}`);
+    e.objects.push(p.object);
+  }
+  const out = new Map<string, NamespaceContents>();
+  for (const [namespace, e] of parts) out.set(namespace, { summary: e.summary.sort().join('\n'), objects: e.objects.sort(byPlace) });
+  return out;
+}
+
+const byPlace = (a: K8sObject, b: K8sObject) => compare(a.uri, b.uri) || a.range[0] - b.range[0];
+
+function sameObjects(a: readonly K8sObject[], b: readonly K8sObject[]): boolean {
+  return a.length === b.length && a.every((o, i) => o === b[i]);
+}
+
+/** The objects' contents, for namespaces whose objects are not the very same ones on both sides. */
+function contentText(objects: readonly K8sObject[]): string {
+  return objects.map((o) => JSON.stringify(o.value)).sort().join('\n');
 }
 
 function samePorts(a: PortSet, b: PortSet): boolean {
