@@ -9,7 +9,7 @@ import type { WorkspaceConfig } from '../config';
 import { changesSince, lineageOf, listsByNamespace, type Model, type ModelLineage, type Namespace, type Workload } from '../model';
 import { keyRangeAt, nodeAt, rangeAt, type K8sObject } from '../parse';
 import type { NetworkPolicy, Path, PodPeer, PolicyProblem, PolicyRule } from '../policy';
-import { formatSelector, matchesSelector, type LabelSelector } from '../selectors';
+import { formatSelector, matchesSelector, selectorKey, type LabelSelector } from '../selectors';
 import type { Protocol, SourceLocation } from '../types';
 import { anyOfListMatches, itemsOfListMatching } from './label-index';
 import type { QuickFix, Rule, RuleContext } from './types';
@@ -254,7 +254,7 @@ function anyPodMatches(context: RuleContext, namespace: string, podSelector: Lab
 }
 
 interface PeerCaches {
-  /** Candidate pods by namespaceSelector (in kubectl form): equal selectors share one list. */
+  /** Candidate pods by namespaceSelector (selectorKey): equal selectors share one list. */
   byNamespaceSelector: Map<string, readonly Workload[]>;
   /** Pods each peer selects: several rules ask for the same peers. */
   byPeer: WeakMap<PodPeer, readonly Workload[]>;
@@ -273,7 +273,7 @@ function cachesOf(view: Model): PeerCaches {
 export function peerCandidates(context: RuleContext, policy: NetworkPolicy, peer: PodPeer): readonly Workload[] {
   if (!peer.namespaceSelector) return namespaceCandidates(context, policy.namespace);
   const caches = cachesOf(context.model);
-  const key = formatSelector(peer.namespaceSelector);
+  const key = selectorKey(peer.namespaceSelector);
   let list = caches.byNamespaceSelector.get(key);
   if (!list) {
     list = namespacesMatching(context, peer.namespaceSelector).flatMap((ns) => namespaceCandidates(context, ns.name));
