@@ -12,6 +12,7 @@ import { selectorMatchesNothing } from '../../../src/engine/rules/selector-match
 import { matchesSelector, type LabelSelector } from '../../../src/engine/selectors';
 import type { Rule } from '../../../src/engine/rules/types';
 import { Workspace } from '../../../src/engine/workspace';
+import { seeded } from '../random-cluster';
 
 /** N pairs; with `typo`, every spec.podSelector misspells its value (`app-12x`) and is reported. */
 function pairs(n: number, typo: boolean): string {
@@ -88,18 +89,8 @@ describe('rule work grows linearly with pairs of policies and workloads in one n
   }
 });
 
-/** A small deterministic generator (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('the label index answers as a scan of the whole list would', () => {
-  const next = random(7);
+  const next = seeded(7);
   const pick = <T>(list: readonly T[]) => list[Math.floor(next() * list.length)];
   const word = (maxLength: number) => Array.from({ length: 1 + Math.floor(next() * maxLength) }, () => pick(['a', 'b', 'A', '-', '1', 'x'])).join('');
 
