@@ -431,6 +431,17 @@ describe('reachability changes against HEAD through the built-in Git extension',
   });
 
   after(async () => {
+    // Order matters: the Git extension runs git for open editors (quick diff) and file changes. A git process
+    // started after .git is gone exits at once, and the extension's write to its stdin fails with an uncaught
+    // EPIPE in the extension host. So: no editors, the repository closed (turning Git off does not close it until
+    // a reload) and the processes already started done, then Git off.
+    await closeAll();
+    await vscode.commands.executeCommand('git.close', workspaceRoot());
+    await eventually('the Git extension to close the repository', () => {
+      const extension = vscode.extensions.getExtension<GitExtension>('vscode.git');
+      return !extension?.isActive || !extension.exports.enabled || extension.exports.getAPI(1).repositories.length === 0;
+    });
+    await sleep(1000);
     await vscode.workspace.getConfiguration('git').update('enabled', undefined, vscode.ConfigurationTarget.Global);
     await vscode.workspace.fs.writeFile(fixture('shop/policies.yaml'), new TextEncoder().encode(policies));
     fs.rmSync(path.join(root(), 'scratch', 'newcomer.yaml'), { force: true });
