@@ -104,11 +104,12 @@ async function measureWorkspace(name, dir, o, log) {
   const targets = findTargets(dir, { seed: name });
   r.targets = Object.fromEntries([...Object.entries(targets.edits), ...Object.entries(targets.hovers)].map(([k, v]) => [k, v.length]));
 
-  // The first start after an install or a build has no code cache (server/src/boot/code-cache.ts): measured apart,
-  // from a removed cache. Its exit writes the cache of everything a server start compiles, which the session below
-  // starts with, as every later start does.
-  log(`[${name}] netpol lsp --stdio without a code cache`);
+  // The first start after an install or a build has no code cache (server/src/boot/code-cache.ts), and the first
+  // start on a workspace no readings cache (server/src/lsp/readings-cache.ts): measured apart, from removed caches.
+  // Its exit writes both caches, which the session below starts with, as every later start does.
+  log(`[${name}] netpol lsp --stdio without a code cache or a readings cache`);
   for (const f of fs.readdirSync(path.join(repo, 'dist'))) if (f.endsWith('.v8cache')) fs.rmSync(path.join(repo, 'dist', f), { force: true });
+  fs.rmSync(process.env.NETPOL_CACHE_DIR, { recursive: true, force: true });
   r.netpolNoCodeCache = await startOnly({ cli: netpol[1], dir });
 
   log(`[${name}] netpol lsp --stdio`);
@@ -149,6 +150,8 @@ async function main() {
   const o = parseOptions(process.argv.slice(2));
   const log = (line) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
   fs.mkdirSync(o.cache, { recursive: true });
+  // The servers' readings caches go to the bench's folder, not the user's.
+  process.env.NETPOL_CACHE_DIR = path.join(o.cache, 'netpol-readings-cache');
   if (o.build) {
     log('building dist/ (scripts/build.mjs)');
     try {

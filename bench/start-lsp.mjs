@@ -3,6 +3,8 @@
 // same machine load. Prints wall and CPU time per round and the medians per build.
 //   node bench/start-lsp.mjs [--preset medium] [--rounds 5] [--node-args "--cpu-prof --cpu-prof-dir=DIR"] [CLI.js ...]
 // Each CLI.js is a built bin/netpol.js (default: this repository's); build an older commit elsewhere to compare.
+// Starts after the first use the readings cache (server/src/lsp/readings-cache.ts) in $NETPOL_CACHE_DIR or the
+// user's cache folder; NETPOL_READINGS_CACHE=off measures starts that read every file.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -73,6 +73,9 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
     outputChannel: output,
     errorHandler: new RestartLimiter(output),
     diagnosticCollectionName: 'netpol',
+    // The server's readings cache (server/src/lsp/readings-cache.ts) in the extension's own storage, which VS Code
+    // removes with the extension; elsewhere (a virtual file system) the server's default folder.
+    initializationOptions: context.globalStorageUri.scheme === 'file' ? { cacheDirectory: context.globalStorageUri.fsPath } : {},
   };
   return new LanguageClient('netpol', 'NetworkPolicy Language Server', serverOptions, clientOptions);
 }

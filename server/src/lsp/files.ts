@@ -161,13 +161,19 @@ export type ReadResult = { text: string } | { tooLarge: number } | undefined;
  * slices), its size when larger (it is not read), or undefined when unreadable. One open, one fstat, one read.
  */
 export function readTextUnder(fsPath: string, maxSize: number): ReadResult {
+  const read = readTextAndStats(fsPath, maxSize);
+  return read && 'text' in read ? { text: read.text } : read;
+}
+
+/** readTextUnder, with the state of the file as it was read (from the same open file). */
+export function readTextAndStats(fsPath: string, maxSize: number): { text: string; stats: fs.BigIntStats } | { tooLarge: number } | undefined {
   let fd: number | undefined;
   try {
     fd = fs.openSync(fsPath, 'r');
-    const stats = fs.fstatSync(fd);
+    const stats = fs.fstatSync(fd, { bigint: true });
     if (!stats.isFile()) return undefined;
-    if (stats.size > maxSize) return { tooLarge: stats.size };
-    return { text: fs.readFileSync(fd, 'utf8') };
+    if (stats.size > maxSize) return { tooLarge: Number(stats.size) };
+    return { text: fs.readFileSync(fd, 'utf8'), stats };
   } catch {
     return undefined;
   } finally {

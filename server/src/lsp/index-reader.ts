@@ -5,28 +5,62 @@
 //
 // If the worker cannot start, fails or falls silent, this thread reads the files the worker claimed but never
 // delivered: nothing is lost, it is only slower.
+//
+// Both threads first look a file up in the readings cache (readings-cache.ts): a file in the state it was cached in
+// is decoded from its cached JSON instead of being read as YAML. The reader collects what the next cache holds.
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { decodeFastResult } from '../engine/fast-wire';
 import { readSimpleYaml, type FastResult } from '../engine/fast-yaml';
-import { readTextUnder } from './files';
+import { readTextAndStats } from './files';
+import { cacheKeyOf, mayCache, ReadingsCache } from './readings-cache';
 
-/** A file as read: its text and the fast reader's result (null: gave up, undefined: not tried), or its size. */
-export type FileRead = { text: string; fastRead: FastResult | null | undefined } | { tooLarge: number } | { unreadable: true };
+/**
+ * A file as read: its text and the fast reader's result (null: gave up, undefined: not tried), or its size.
+ * `cacheKey` is the file's state when its reading may be cached; `wire` the reading as JSON when there is one
+ * already (from the cache or the worker), `fromCache` when it came from the cache.
+ */
+export type FileRead =
+  | { text: string; fastRead: FastResult | null | undefined; cacheKey?: string; wire?: string; fromCache?: boolean }
+  | { tooLarge: number }
+  | { unreadable: true };
+
+/** The readings cache a reader uses: its file and the build identity it must carry. */
+export interface ReadingsCacheRef {
+  file: string;
+  identity: string;
+  /** Files changed this recently are not cached (default RACY_MARGIN_MS; tests lower it). */
+  racyMarginMs?: number;
+}
 
 /** What the worker is asked to read: `paths[i]` for every index it claims from `claims[0]`. */
 export interface IndexWorkerJob {
   paths: string[];
   maxSize: number;
   claims: SharedArrayBuffer;
+  cache?: ReadingsCacheRef;
+  racyMarginMs?: number;
 }
 
-/** One file the worker read: text and wire-encoded fast read (null: the reader gave up; absent: not JSON-safe), or its size. */
+/**
+ * One file the worker read: text and wire-encoded fast read (null: the reader gave up; absent: not JSON-safe), or
+ * its size; the state it may be cached under, and whether the wire came from the cache.
+ */
 export interface WorkerFileRead {
   index: number;
   text?: string;
   wire?: string | null;
   tooLarge?: number;
+  cacheKey?: string;
+  fromCache?: boolean;
+}
+
+/** A reading for the next cache: its JSON, or the fast result to encode when the cache is written. */
+export interface CacheCandidate {
+  path: string;
+  key: string;
+  wire?: string;
+  fast?: FastResult;
 }
 
 export type IndexWorkerMessage = { type: 'files'; files: WorkerFileRead[] } | { type: 'done' };
@@ -69,7 +103,13 @@ export class IndexReader {
   private wake: (() => void) | undefined;
   /** How many files the worker delivered (for the log and tests). */
   filesFromWorker = 0;
+  /** How many files came from the readings cache, on either thread. */
+  filesFromCache = 0;
   private silenceTimer: NodeJS.Timeout | undefined;
+  private readonly cache: ReadingsCache;
+  private readonly racyMarginMs: number | undefined;
+  /** What the next readings cache holds: every file read whose reading may be cached, in list order. */
+  readonly cacheCandidates: CacheCandidate[] = [];
 
   /**
    * @param options.worker a worker started ahead (else one is started here when `useWorker`, by default when there
@@ -78,8 +118,10 @@ export class IndexReader {
   constructor(
     private readonly paths: readonly string[],
     private readonly maxSize: number,
-    options: { worker?: IndexWorker; workerScript?: string; useWorker?: boolean; onWorkerError?: (message: string) => void } = {},
+    options: { worker?: IndexWorker; workerScript?: string; useWorker?: boolean; onWorkerError?: (message: string) => void; cache?: ReadingsCacheRef } = {},
   ) {
+    this.cache = options.cache ? ReadingsCache.load(options.cache.file, options.cache.identity) : ReadingsCache.empty;
+    this.racyMarginMs = options.cache?.racyMarginMs;
     this.results = new Array(paths.length);
     const claims = new SharedArrayBuffer(4);
     this.claims = new Int32Array(claims);
@@ -119,7 +161,8 @@ export class IndexReader {
     this.worker.on('error', (error) => fail(`index worker failed: ${error.message}`));
     this.worker.on('exit', (code) => fail(`index worker exited (code ${code}) before it finished`));
     this.armSilenceTimer(fail);
-    const job: IndexWorkerJob = { paths: [...paths], maxSize, claims };
+    // The worker loads the cache itself only when there is one (reading it costs a few milliseconds).
+    const job: IndexWorkerJob = { paths: [...paths], maxSize, claims, cache: this.cache.size > 0 ? options.cache : undefined, racyMarginMs: this.racyMarginMs };
     this.worker.postMessage(job);
   }
 
@@ -133,15 +176,27 @@ export class IndexReader {
       if (this.gapCursor >= this.paths.length) return false;
       index = this.gapCursor;
     }
-    this.results[index] = readForIndex(this.paths[index], this.maxSize);
+    this.results[index] = readForIndex(this.paths[index], this.maxSize, this.cache, this.racyMarginMs);
     return true;
   }
 
-  /** The read of file `index` once it is there (handed over once: the reader keeps no reference to it). */
+  /** The read of file `index` once it is there (handed over once: the reader keeps only what the cache needs). */
   take(index: number): FileRead | undefined {
     const read = this.results[index];
-    if (read !== undefined) this.results[index] = TAKEN;
-    return read === TAKEN ? undefined : read;
+    if (read === undefined || read === TAKEN) return undefined;
+    this.results[index] = TAKEN;
+    if ('text' in read) {
+      if (read.fromCache) this.filesFromCache++;
+      if (read.cacheKey !== undefined && read.fastRead) {
+        this.cacheCandidates.push(read.wire !== undefined ? { path: this.paths[index], key: read.cacheKey, wire: read.wire } : { path: this.paths[index], key: read.cacheKey, fast: read.fastRead });
+      }
+    }
+    return read;
+  }
+
+  /** True when the cache this reader started with holds exactly its candidates (no new cache to write). */
+  cacheUnchanged(): boolean {
+    return this.cache.sameAs(this.cacheCandidates);
   }
 
   /** Resolves when the worker delivers more files or settles (at once when it already has). */
@@ -192,17 +247,36 @@ export class IndexReader {
 /** Marks a read handed over by take(), so it is neither handed over twice nor read again after a worker failure. */
 const TAKEN: FileRead = { unreadable: true };
 
-/** One file read and fast-read, the same on either thread (the worker encodes the result for the way back). */
-export function readForIndex(fsPath: string, maxSize: number): FileRead {
-  const read = readTextUnder(fsPath, maxSize);
+/** A file's text and its cached reading when the cache holds one for the file's state (both threads). */
+export type RawRead = { text: string; cacheKey?: string; cachedWire?: string } | { tooLarge: number } | { unreadable: true };
+
+export function readRaw(fsPath: string, maxSize: number, cache: ReadingsCache, racyMarginMs?: number): RawRead {
+  const read = readTextAndStats(fsPath, maxSize);
   if (!read) return { unreadable: true };
   if ('tooLarge' in read) return read;
-  return { text: read.text, fastRead: readSimpleYaml(read.text) ?? null };
+  const cacheKey = cacheKeyOf(read.stats, Date.now(), racyMarginMs);
+  if (cacheKey === undefined) return { text: read.text };
+  return { text: read.text, cacheKey, cachedWire: cache.get(fsPath, cacheKey) };
+}
+
+/** One file read and fast-read (or decoded from the cache) on this thread. */
+export function readForIndex(fsPath: string, maxSize: number, cache = ReadingsCache.empty, racyMarginMs?: number): FileRead {
+  const raw = readRaw(fsPath, maxSize, cache, racyMarginMs);
+  if (!('text' in raw)) return raw;
+  if (raw.cachedWire !== undefined) return { text: raw.text, fastRead: decodeFastResult(raw.cachedWire), cacheKey: raw.cacheKey, wire: raw.cachedWire, fromCache: true };
+  const fastRead = readSimpleYaml(raw.text) ?? null;
+  const cacheKey = raw.cacheKey !== undefined && fastRead?.jsonSafe && mayCache(fastRead) ? raw.cacheKey : undefined;
+  return cacheKey !== undefined ? { text: raw.text, fastRead, cacheKey } : { text: raw.text, fastRead };
 }
 
 function fromWorker(file: WorkerFileRead): FileRead {
   if (file.tooLarge !== undefined) return { tooLarge: file.tooLarge };
   if (file.text === undefined) return { unreadable: true };
-  // A file the fast reader took but JSON cannot carry (wire null with a fast read) is read again here: undefined.
-  return { text: file.text, fastRead: typeof file.wire === 'string' ? decodeFastResult(file.wire) : file.wire === null ? null : undefined };
+  if (typeof file.wire === 'string') {
+    const read: FileRead = { text: file.text, fastRead: decodeFastResult(file.wire) };
+    if (file.cacheKey !== undefined) Object.assign(read, { cacheKey: file.cacheKey, wire: file.wire }, file.fromCache ? { fromCache: true } : {});
+    return read;
+  }
+  // A file the fast reader took but JSON cannot carry (wire absent) is read again here: fastRead undefined.
+  return { text: file.text, fastRead: file.wire === null ? null : undefined };
 }

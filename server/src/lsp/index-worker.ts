@@ -1,28 +1,34 @@
 // The index's worker thread (see index-reader.ts): takes files from the shared counter until none are left, reads
-// each and runs the fast reader on it, and sends the files back in small batches as text and JSON.
+// each and runs the fast reader on it (or takes its reading from the cache), and sends the files back in small batches as text and JSON.
 import { parentPort } from 'node:worker_threads';
 import { encodeFastResult } from '../engine/fast-wire';
-import { readForIndex, type IndexWorkerJob, type IndexWorkerMessage, type WorkerFileRead } from './index-reader';
+import { readSimpleYaml } from '../engine/fast-yaml';
+import { readRaw, type IndexWorkerJob, type IndexWorkerMessage, type WorkerFileRead } from './index-reader';
+import { mayCache, ReadingsCache } from './readings-cache';
 
 /** A batch goes out after this long, so the main thread can build the workspace while this one reads on. */
 const BATCH_MS = 4;
 
 function run(job: IndexWorkerJob): void {
   const claims = new Int32Array(job.claims);
+  const cache = job.cache ? ReadingsCache.load(job.cache.file, job.cache.identity) : ReadingsCache.empty;
   const post = (message: IndexWorkerMessage) => parentPort!.postMessage(message);
   let batch: WorkerFileRead[] = [];
   let batchStart = Date.now();
   for (;;) {
     const index = Atomics.add(claims, 0, 1);
     if (index >= job.paths.length) break;
-    const read = readForIndex(job.paths[index], job.maxSize);
+    const read = readRaw(job.paths[index], job.maxSize, cache, job.racyMarginMs);
     if ('unreadable' in read) batch.push({ index });
     else if ('tooLarge' in read) batch.push({ index, tooLarge: read.tooLarge });
+    else if (read.cachedWire !== undefined) batch.push({ index, text: read.text, wire: read.cachedWire, cacheKey: read.cacheKey, fromCache: true });
     else {
       // null: the fast reader gave up; absent: it read the file, but JSON cannot carry a number of it.
       const file: WorkerFileRead = { index, text: read.text };
-      const wire = read.fastRead ? encodeFastResult(read.fastRead) : null;
+      const fastRead = readSimpleYaml(read.text);
+      const wire = fastRead ? encodeFastResult(fastRead) : null;
       if (wire !== undefined) file.wire = wire;
+      if (typeof wire === 'string' && read.cacheKey !== undefined && mayCache(fastRead!)) file.cacheKey = read.cacheKey;
       batch.push(file);
     }
     if (Date.now() - batchStart >= BATCH_MS) {

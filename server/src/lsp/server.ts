@@ -27,6 +27,7 @@ import { CONFIG_FILE_NAME } from '../engine/config';
 import type { FastResult } from '../engine/fast-yaml';
 import { isManifestUri } from '../engine/parse';
 import { IncrementalRuleRunner } from '../engine/rules/run';
+import { encodeFastResult } from '../engine/fast-wire';
 import { quickFixesFor } from '../engine/rules/fixes';
 import type { Diagnostic, QuickFix } from '../engine/rules/types';
 import { FILE_TOO_LARGE, type Workspace } from '../engine/workspace';
@@ -36,14 +37,18 @@ import { DIAGNOSTIC_SOURCE, rangesOverlap, sameRange, TextPositions, toCodeActio
 import { registerExtensionRequests } from './extension-requests';
 import { registerFeatureHandlers } from './features';
 import { canonicalUri, FileFilter, pathFromUri, readText, readTextUnder, uriFromPath, type Folder } from './files';
-import { IndexReader, IndexWorker, WORKER_MIN_FILES, type FileRead } from './index-reader';
+import { IndexReader, IndexWorker, WORKER_MIN_FILES, type CacheCandidate, type FileRead, type ReadingsCacheRef } from './index-reader';
 import { enabledGlobs, GlobSet } from './glob';
 import { IndexCompleteNotification, ReindexRequest, StatusRequest, type IndexCounts } from './protocol';
+import { readerIdentity, readingsCacheFile, writeReadingsCache, type CacheEntry } from './readings-cache';
 import { defaultSettings, readSettings, type NetpolSettings } from './settings';
 import { ServerWorkspace } from './workspace';
 
 /** How long indexing reads files before it lets requests and notifications in. */
 const INDEX_SLICE_MS = 10;
+
+/** The readings cache is written this long after an index, when the start's work is done. */
+const CACHE_WRITE_DELAY_MS = 2_000;
 
 /** An analysis this quick runs right after a lone change, without waiting for more. */
 const QUICK_ANALYSIS_MS = 100;
@@ -154,6 +159,10 @@ export class NetpolServer {
   private lastAnalysisMs = 0;
   private changesSinceAnalysis = 0;
   private shuttingDown = false;
+  /** initializationOptions.cacheDirectory: where the readings cache lives (null: no cache; absent: the default). */
+  private cacheDirectory: string | null | undefined;
+  /** Readings of the last index that the cache on disk does not hold yet (written while idle or at shutdown). */
+  private unwrittenCache: { ref: ReadingsCacheRef; candidates: CacheCandidate[]; generation: number } | undefined;
   private diskWork: Promise<void> = Promise.resolve();
   /** The last rule run and what it depended on, so an analysis with unchanged inputs only republishes. */
   private lastRun: LastRun | undefined;
@@ -343,6 +352,7 @@ export class NetpolServer {
     );
     c.onShutdown(() => {
       this.shuttingDown = true;
+      this.writeReadingsCache(Infinity);
       if (this.analysisTimer) clearTimeout(this.analysisTimer);
       this.indexGeneration++;
     });
@@ -364,6 +374,8 @@ export class NetpolServer {
     const folderUris = params.workspaceFolders?.map((f) => f.uri) ?? (params.rootUri ? [params.rootUri] : params.rootPath ? [uriFromPath(params.rootPath)] : []);
     this.setFolders(folderUris.map((u) => this.folderOf(u)).filter((f): f is Folder => !!f));
     this.pushedSettings = params.initializationOptions?.settings;
+    const cacheDirectory: unknown = params.initializationOptions?.cacheDirectory;
+    if (cacheDirectory === null || typeof cacheDirectory === 'string') this.cacheDirectory = cacheDirectory;
     return { capabilities: this.capabilities, serverInfo: { name: 'netpol', version: serverVersion() } };
   }
 
@@ -575,7 +587,9 @@ export class NetpolServer {
       // worth at a time, with requests and notifications let in between: a local manifest reads in microseconds,
       // while the asynchronous API costs several thread-pool round trips per file (NOTES.md). They enter the
       // workspace in list order, whichever thread read them.
-      const reader = new IndexReader(manifests.map((f) => f.fsPath), this.maxFileSize(), { worker, onWorkerError: (message) => this.log(`netpol: ${message}`) });
+      const cacheFile = readingsCacheFile(this.folders.map((f) => f.fsPath), this.cacheDirectory);
+      const cache = cacheFile ? { file: cacheFile, identity: readerIdentity() } : undefined;
+      const reader = new IndexReader(manifests.map((f) => f.fsPath), this.maxFileSize(), { worker, cache, onWorkerError: (message) => this.log(`netpol: ${message}`) });
       worker = undefined;
       try {
         let lastReport = Date.now();
@@ -597,7 +611,11 @@ export class NetpolServer {
           if (waiting) await Promise.race([reader.whenWorkerDelivers(), new Promise<void>((resolve) => setTimeout(resolve, 50))]);
           else await new Promise<void>((resolve) => setImmediate(resolve));
         }
-        this.log(`netpol: read ${files.length} files in ${Date.now() - started} ms (${reader.filesFromWorker} of them on a worker thread)`);
+        this.log(`netpol: read ${files.length} files in ${Date.now() - started} ms (${reader.filesFromWorker} of them on a worker thread, ${reader.filesFromCache} from the readings cache)`);
+        if (cache && !reader.cacheUnchanged()) {
+          this.unwrittenCache = { ref: cache, candidates: reader.cacheCandidates, generation };
+          setTimeout(() => this.writeReadingsCacheWhileIdle(generation), CACHE_WRITE_DELAY_MS).unref();
+        }
       } finally {
         reader.dispose();
       }
@@ -617,6 +635,37 @@ export class NetpolServer {
     this.analyse();
     this.resolveIndexed();
     await this.connection.sendNotification(IndexCompleteNotification, { ...this.counts(), durationMs: Date.now() - started });
+  }
+
+  /** Encodes the last index's readings a slice at a time, between requests, then writes the cache. */
+  private writeReadingsCacheWhileIdle(generation: number): void {
+    if (this.unwrittenCache?.generation !== generation || this.shuttingDown) return;
+    if (this.writeReadingsCache(INDEX_SLICE_MS)) return;
+    setImmediate(() => this.writeReadingsCacheWhileIdle(generation));
+  }
+
+  /**
+   * Encodes readings for up to `budgetMs`; once all are encoded, writes the cache file. True when done (or there
+   * is nothing to write). A failure to write is logged: the cache only saves time.
+   */
+  private writeReadingsCache(budgetMs: number): boolean {
+    const pending = this.unwrittenCache;
+    if (!pending) return true;
+    const sliceStart = Date.now();
+    for (const candidate of pending.candidates) {
+      if (candidate.wire !== undefined || !candidate.fast) continue;
+      candidate.wire = encodeFastResult(candidate.fast);
+      candidate.fast = undefined;
+      if (Date.now() - sliceStart > budgetMs) return false;
+    }
+    this.unwrittenCache = undefined;
+    const entries = pending.candidates.filter((c): c is CacheEntry & CacheCandidate => c.wire !== undefined);
+    try {
+      writeReadingsCache(pending.ref.file, pending.ref.identity, entries);
+    } catch (error) {
+      this.log(`netpol: could not write the readings cache ${pending.ref.file}: ${errorText(error)}`);
+    }
+    return true;
   }
 
   /** One file of the index as IndexReader read it: into the workspace, unless the editor has it open. */

@@ -60,6 +60,11 @@ export interface StartOptions {
    * bundle `dist/server.js --stdio`, `server-ipc` forks `dist/server.js --node-ipc` as the VS Code client does.
    */
   transport?: 'cli' | 'server-stdio' | 'server-ipc';
+  /**
+   * The server's readings cache folder (NETPOL_CACHE_DIR). By default a fresh folder per client, removed at shutdown:
+   * every start reads its files as a first start does, and no test sees another's cache.
+   */
+  cacheDir?: string;
   /** Wait for `netpol/indexComplete` before returning (default true when a workspace is given). */
   waitForIndex?: boolean;
   timeoutMs?: number;
@@ -230,17 +235,20 @@ export class LspTestClient {
     ensureBuilt();
     const transport = options.transport ?? 'cli';
     const nodeArgs = options.nodeArgs ?? [];
+    const ownCacheDir = options.cacheDir === undefined ? fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-test-cache-')) : undefined;
+    const env = { ...process.env, NETPOL_CACHE_DIR: options.cacheDir ?? ownCacheDir };
     let child: ChildProcess;
     let connection: MessageConnection;
     if (transport === 'server-ipc') {
-      child = fork(path.join(REPO_ROOT, 'dist', 'server.js'), ['--node-ipc', ...(options.args ?? [])], { cwd: REPO_ROOT, execArgv: nodeArgs, stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
+      child = fork(path.join(REPO_ROOT, 'dist', 'server.js'), ['--node-ipc', ...(options.args ?? [])], { cwd: REPO_ROOT, env, execArgv: nodeArgs, stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
       connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
     } else {
       const entry = transport === 'cli' ? [path.join(REPO_ROOT, 'bin', 'netpol.js'), 'lsp', '--stdio'] : [path.join(REPO_ROOT, 'dist', 'server.js'), '--stdio'];
-      child = spawn(process.execPath, [...nodeArgs, ...entry, ...(options.args ?? [])], { cwd: REPO_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+      child = spawn(process.execPath, [...nodeArgs, ...entry, ...(options.args ?? [])], { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
       connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     }
     const client = new LspTestClient(child, connection, workspaceDir ? path.resolve(workspaceDir) : undefined, options);
+    if (ownCacheDir) child.once('exit', () => fs.rmSync(ownCacheDir, { recursive: true, force: true }));
     client.listen();
     connection.listen();
     const rootUri = client.root ? URI.file(client.root).toString() : null;

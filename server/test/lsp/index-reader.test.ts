@@ -122,7 +122,7 @@ test('the server indexes a generated workspace (../shared/bench) with its worker
       // How many files the worker took depends on the machine's load (the reader tests above check its share);
       // what must not depend on it is the result.
       t.diagnostic(log);
-      assert.match(log, /\(\d+ of them on a worker thread\)/);
+      assert.match(log, /\(\d+ of them on a worker thread, 0 from the readings cache\)/);
       assert.doesNotMatch(client.logs.join('\n'), /index worker (failed|exited|could not|sent nothing)/);
       await client.request('netpol/status');
       assert.deepEqual(Object.fromEntries(publishedFindings(client, dir)), Object.fromEntries(await checkFindings(dir)));

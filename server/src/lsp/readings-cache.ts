@@ -1,0 +1,151 @@
+// A persistent cache of the fast reader's results (fast-wire.ts JSON), one file per set of workspace folders, so
+// that a server start reads a manifest's values with `JSON.parse` instead of reading its YAML again. On the medium
+// bench workspace this takes the reading of 1,959 files from about 280-420 ms of CPU to about 150 (bench/NOTES.md).
+//
+// A reading is reused only for the same file in the same state: path, size, modification and change times, inode
+// and device, all from the `fstat` of the read itself. Files changed within RACY_MARGIN_MS of their reading are not
+// cached: a file system with coarse timestamps could change them again without a new time (git's "racy clean" case).
+// The cache names the build that wrote it (a reader of another build may read differently) and is ignored when it
+// is of another build, truncated or otherwise unreadable. Files holding a Secret are never cached: secret values
+// stay in the workspace only. NETPOL_READINGS_CACHE=off turns the cache off; NETPOL_CACHE_DIR moves it.
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { FastResult } from '../engine/fast-yaml';
+
+const MAGIC = 'netpol-readings 1';
+/** A file whose times are this close to its reading is read again next time (see the header). */
+export const RACY_MARGIN_MS = 5_000;
+/** The folder keeps the caches of this many workspaces (the most recently written). */
+const KEPT_CACHES = 16;
+
+/** The state of a file on disk that a cached reading belongs to, or undefined when it is too fresh to trust. */
+export function cacheKeyOf(stats: fs.BigIntStats, readAtMs: number, racyMarginMs = RACY_MARGIN_MS): string | undefined {
+  const newest = Number(stats.mtimeMs > stats.ctimeMs ? stats.mtimeMs : stats.ctimeMs);
+  if (newest > readAtMs - racyMarginMs) return undefined;
+  return `${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}:${stats.ino}:${stats.dev}`;
+}
+
+/** False for a reading that holds a Secret (directly or as an item of a List). */
+export function mayCache(fast: FastResult): boolean {
+  const isSecret = (value: unknown) => value !== null && typeof value === 'object' && (value as { kind?: unknown }).kind === 'Secret';
+  for (const doc of fast.documents) {
+    if (isSecret(doc.value)) return false;
+    const items = doc.value.items;
+    if (Array.isArray(items) && items.some(isSecret)) return false;
+    if (typeof doc.value.kind === 'string' && doc.value.kind === 'SecretList') return false;
+  }
+  return true;
+}
+
+/** Where the cache of these workspace folders lives, or undefined when caching is off. */
+export function readingsCacheFile(folders: readonly string[], directory: string | null | undefined): string | undefined {
+  if (process.env.NETPOL_READINGS_CACHE === 'off' || directory === null) return undefined;
+  const dir = directory ?? process.env.NETPOL_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'netpol');
+  const name = createHash('sha256').update(JSON.stringify([...folders].sort())).digest('hex').slice(0, 24);
+  return path.join(dir, `readings-${name}.cache`);
+}
+
+/**
+ * The build a reading comes from: the file and state of the running bundle, so a rebuilt reader never trusts
+ * another build's readings (as the code cache does, server/src/boot/code-cache.ts).
+ */
+export function readerIdentity(bundle = __filename): string {
+  try {
+    const stats = fs.statSync(bundle, { bigint: true });
+    return `${path.basename(bundle)} ${stats.size} ${stats.mtimeNs} ${stats.ino} ${process.version}`;
+  } catch {
+    return `unknown ${process.version}`;
+  }
+}
+
+export interface CacheEntry {
+  path: string;
+  key: string;
+  wire: string;
+}
+
+/** The readings of a cache file: looked up by path and key, decoded from the file's bytes on demand. */
+export class ReadingsCache {
+  private constructor(
+    private readonly index: Map<string, { key: string; start: number; end: number }>,
+    private readonly payload: Buffer,
+  ) {}
+
+  static readonly empty = new ReadingsCache(new Map(), Buffer.alloc(0));
+
+  /** The cache in `file` when it is whole and of this build, else an empty one. Never throws. */
+  static load(file: string | undefined, identity: string): ReadingsCache {
+    if (!file) return ReadingsCache.empty;
+    try {
+      const bytes = fs.readFileSync(file);
+      const header = Buffer.from(`${MAGIC} ${JSON.stringify(identity)}\n`);
+      if (!bytes.subarray(0, header.length).equals(header)) return ReadingsCache.empty;
+      const indexEnd = bytes.indexOf(10, header.length);
+      if (indexEnd < 0) return ReadingsCache.empty;
+      const entries = JSON.parse(bytes.toString('utf8', header.length, indexEnd)) as unknown;
+      if (!Array.isArray(entries)) return ReadingsCache.empty;
+      const payload = bytes.subarray(indexEnd + 1);
+      const index = new Map<string, { key: string; start: number; end: number }>();
+      let offset = 0;
+      for (const entry of entries) {
+        if (!Array.isArray(entry) || typeof entry[0] !== 'string' || typeof entry[1] !== 'string' || !Number.isSafeInteger(entry[2]) || entry[2] < 0) return ReadingsCache.empty;
+        index.set(entry[0], { key: entry[1], start: offset, end: offset + entry[2] });
+        offset += entry[2];
+      }
+      return offset === payload.length ? new ReadingsCache(index, payload) : ReadingsCache.empty;
+    } catch {
+      return ReadingsCache.empty; // none yet, unreadable or not JSON: read as if there were none
+    }
+  }
+
+  get size(): number {
+    return this.index.size;
+  }
+
+  /** The reading of the file at `fsPath` in the state `key`, as fast-wire JSON. */
+  get(fsPath: string, key: string): string | undefined {
+    const entry = this.index.get(fsPath);
+    return entry && entry.key === key ? this.payload.toString('utf8', entry.start, entry.end) : undefined;
+  }
+
+  /** True when `entries` are exactly this cache's (nothing to write). */
+  sameAs(entries: readonly { path: string; key: string }[]): boolean {
+    return entries.length === this.index.size && entries.every((e) => this.index.get(e.path)?.key === e.key);
+  }
+}
+
+/** Writes the cache atomically (a reader meanwhile sees the old file or the new one) and drops the oldest caches. */
+export function writeReadingsCache(file: string, identity: string, entries: readonly CacheEntry[]): void {
+  const wires = entries.map((e) => Buffer.from(e.wire));
+  const index = JSON.stringify(entries.map((e, i) => [e.path, e.key, wires[i].length]));
+  const data = Buffer.concat([Buffer.from(`${MAGIC} ${JSON.stringify(identity)}\n${index}\n`), ...wires]);
+  const dir = path.dirname(file);
+  const temporary = `${file}.${process.pid}.tmp`;
+  try {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(temporary, data, { mode: 0o600 });
+    fs.renameSync(temporary, file);
+  } catch (error) {
+    fs.rmSync(temporary, { force: true });
+    throw error;
+  }
+  pruneCaches(dir);
+}
+
+function pruneCaches(dir: string): void {
+  const caches = fs
+    .readdirSync(dir)
+    .filter((name) => name.startsWith('readings-') && name.endsWith('.cache'))
+    .map((name) => {
+      const file = path.join(dir, name);
+      try {
+        return { file, mtime: fs.statSync(file).mtimeMs };
+      } catch {
+        return { file, mtime: 0 };
+      }
+    })
+    .sort((a, b) => b.mtime - a.mtime);
+  for (const { file } of caches.slice(KEPT_CACHES)) fs.rmSync(file, { force: true });
+}
