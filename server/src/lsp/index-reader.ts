@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { decodeFastResult } from '../engine/fast-wire';
 import { readSimpleYaml, type FastResult } from '../engine/fast-yaml';
 import { readTextAndStats } from './files';
-import { cacheKeyOf, mayCache, ReadingsCache } from './readings-cache';
+import { cacheKeyOf, mayCache, PendingReadingsCache, ReadingsCache, type CacheCandidate } from './readings-cache';
 
 /**
  * A file as read: its text and the fast reader's result (null: gave up, undefined: not tried), or its size.
@@ -55,13 +55,6 @@ export interface WorkerFileRead {
   fromCache?: boolean;
 }
 
-/** A reading for the next cache: its JSON, or the fast result to encode when the cache is written. */
-export interface CacheCandidate {
-  path: string;
-  key: string;
-  wire?: string;
-  fast?: FastResult;
-}
 
 export type IndexWorkerMessage = { type: 'files'; files: WorkerFileRead[] } | { type: 'done' };
 
@@ -187,8 +180,13 @@ export class IndexReader {
     this.results[index] = TAKEN;
     if ('text' in read) {
       if (read.fromCache) this.filesFromCache++;
-      if (read.cacheKey !== undefined && read.fastRead) {
-        this.cacheCandidates.push(read.wire !== undefined ? { path: this.paths[index], key: read.cacheKey, wire: read.wire } : { path: this.paths[index], key: read.cacheKey, fast: read.fastRead });
+      const path = this.paths[index];
+      const key = read.cacheKey;
+      if (key !== undefined && read.fastRead) {
+        // A reading from the cache stays there until the next cache is written (a worker's copy of the cache may
+        // be a newer file than this thread's: then its JSON is kept).
+        if (read.fromCache && this.cache.has(path, key)) this.cacheCandidates.push({ path, key, cached: true });
+        else this.cacheCandidates.push(read.wire !== undefined ? { path, key, wire: read.wire } : { path, key, fast: read.fastRead });
       }
     }
     return read;
@@ -197,6 +195,11 @@ export class IndexReader {
   /** True when the cache this reader started with holds exactly its candidates (no new cache to write). */
   cacheUnchanged(): boolean {
     return this.cache.sameAs(this.cacheCandidates);
+  }
+
+  /** The cache to write after this index, or undefined when the one on disk holds exactly these readings. */
+  pendingCache(ref: ReadingsCacheRef): PendingReadingsCache | undefined {
+    return this.cacheUnchanged() ? undefined : new PendingReadingsCache(ref.file, ref.identity, this.cache, this.cacheCandidates);
   }
 
   /** Resolves when the worker delivers more files or settles (at once when it already has). */

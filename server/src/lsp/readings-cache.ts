@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { encodeFastResult } from '../engine/fast-wire';
 import type { FastResult } from '../engine/fast-yaml';
 
 const MAGIC = 'netpol-readings 1';
@@ -104,6 +105,10 @@ export class ReadingsCache {
     return this.index.size;
   }
 
+  has(fsPath: string, key: string): boolean {
+    return this.index.get(fsPath)?.key === key;
+  }
+
   /** The reading of the file at `fsPath` in the state `key`, as fast-wire JSON. */
   get(fsPath: string, key: string): string | undefined {
     const entry = this.index.get(fsPath);
@@ -113,6 +118,54 @@ export class ReadingsCache {
   /** True when `entries` are exactly this cache's (nothing to write). */
   sameAs(entries: readonly { path: string; key: string }[]): boolean {
     return entries.length === this.index.size && entries.every((e) => this.index.get(e.path)?.key === e.key);
+  }
+}
+
+/**
+ * A reading for the next cache: its JSON, the fast result to encode when the cache is written, or (`cached`) the
+ * entry of the cache the index started with, which is kept until then instead of a string per file.
+ */
+export interface CacheCandidate {
+  path: string;
+  key: string;
+  wire?: string;
+  fast?: FastResult;
+  cached?: true;
+}
+
+/** The readings of an index that the cache on disk does not hold yet: encoded a slice at a time, then written. */
+export class PendingReadingsCache {
+  private encoded = 0;
+
+  constructor(
+    readonly file: string,
+    private readonly identity: string,
+    private readonly previous: ReadingsCache,
+    private readonly candidates: CacheCandidate[],
+  ) {}
+
+  /** Encodes readings for up to `budgetMs`; true once every reading is ready to write. */
+  prepare(budgetMs: number): boolean {
+    const sliceStart = Date.now();
+    for (; this.encoded < this.candidates.length; this.encoded++) {
+      const candidate = this.candidates[this.encoded];
+      if (candidate.fast) {
+        candidate.wire = encodeFastResult(candidate.fast); // undefined: JSON cannot carry it, left out
+        candidate.fast = undefined;
+      } else if (candidate.cached) candidate.wire = this.previous.get(candidate.path, candidate.key);
+      if (Date.now() - sliceStart > budgetMs) {
+        this.encoded++;
+        return this.encoded >= this.candidates.length;
+      }
+    }
+    return true;
+  }
+
+  /** Prepares what is left and writes the cache file (throws when it cannot). */
+  write(): void {
+    this.prepare(Infinity);
+    const entries = this.candidates.filter((c): c is CacheEntry & CacheCandidate => c.wire !== undefined);
+    writeReadingsCache(this.file, this.identity, entries);
   }
 }
 

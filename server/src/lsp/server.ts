@@ -27,7 +27,6 @@ import { CONFIG_FILE_NAME } from '../engine/config';
 import type { FastResult } from '../engine/fast-yaml';
 import { isManifestUri } from '../engine/parse';
 import { IncrementalRuleRunner } from '../engine/rules/run';
-import { encodeFastResult } from '../engine/fast-wire';
 import { quickFixesFor } from '../engine/rules/fixes';
 import type { Diagnostic, QuickFix } from '../engine/rules/types';
 import { FILE_TOO_LARGE, type Workspace } from '../engine/workspace';
@@ -37,10 +36,10 @@ import { DIAGNOSTIC_SOURCE, rangesOverlap, sameRange, TextPositions, toCodeActio
 import { registerExtensionRequests } from './extension-requests';
 import { registerFeatureHandlers } from './features';
 import { canonicalUri, FileFilter, pathFromUri, readText, readTextUnder, uriFromPath, type Folder } from './files';
-import { IndexReader, IndexWorker, WORKER_MIN_FILES, type CacheCandidate, type FileRead, type ReadingsCacheRef } from './index-reader';
+import { IndexReader, IndexWorker, WORKER_MIN_FILES, type FileRead } from './index-reader';
 import { enabledGlobs, GlobSet } from './glob';
 import { IndexCompleteNotification, ReindexRequest, StatusRequest, type IndexCounts } from './protocol';
-import { readerIdentity, readingsCacheFile, writeReadingsCache, type CacheEntry } from './readings-cache';
+import { readerIdentity, readingsCacheFile, type PendingReadingsCache } from './readings-cache';
 import { defaultSettings, readSettings, type NetpolSettings } from './settings';
 import { ServerWorkspace } from './workspace';
 
@@ -162,7 +161,7 @@ export class NetpolServer {
   /** initializationOptions.cacheDirectory: where the readings cache lives (null: no cache; absent: the default). */
   private cacheDirectory: string | null | undefined;
   /** Readings of the last index that the cache on disk does not hold yet (written while idle or at shutdown). */
-  private unwrittenCache: { ref: ReadingsCacheRef; candidates: CacheCandidate[]; generation: number } | undefined;
+  private unwrittenCache: { pending: PendingReadingsCache; generation: number } | undefined;
   private diskWork: Promise<void> = Promise.resolve();
   /** The last rule run and what it depended on, so an analysis with unchanged inputs only republishes. */
   private lastRun: LastRun | undefined;
@@ -612,8 +611,9 @@ export class NetpolServer {
           else await new Promise<void>((resolve) => setImmediate(resolve));
         }
         this.log(`netpol: read ${files.length} files in ${Date.now() - started} ms (${reader.filesFromWorker} of them on a worker thread, ${reader.filesFromCache} from the readings cache)`);
-        if (cache && !reader.cacheUnchanged()) {
-          this.unwrittenCache = { ref: cache, candidates: reader.cacheCandidates, generation };
+        const pending = cache && reader.pendingCache(cache);
+        if (pending) {
+          this.unwrittenCache = { pending, generation };
           setTimeout(() => this.writeReadingsCacheWhileIdle(generation), CACHE_WRITE_DELAY_MS).unref();
         }
       } finally {
@@ -645,25 +645,18 @@ export class NetpolServer {
   }
 
   /**
-   * Encodes readings for up to `budgetMs`; once all are encoded, writes the cache file. True when done (or there
+   * Prepares the pending readings cache for up to `budgetMs`; once it is ready, writes it. True when done (or there
    * is nothing to write). A failure to write is logged: the cache only saves time.
    */
   private writeReadingsCache(budgetMs: number): boolean {
-    const pending = this.unwrittenCache;
-    if (!pending) return true;
-    const sliceStart = Date.now();
-    for (const candidate of pending.candidates) {
-      if (candidate.wire !== undefined || !candidate.fast) continue;
-      candidate.wire = encodeFastResult(candidate.fast);
-      candidate.fast = undefined;
-      if (Date.now() - sliceStart > budgetMs) return false;
-    }
+    const unwritten = this.unwrittenCache;
+    if (!unwritten) return true;
+    if (!unwritten.pending.prepare(budgetMs)) return false;
     this.unwrittenCache = undefined;
-    const entries = pending.candidates.filter((c): c is CacheEntry & CacheCandidate => c.wire !== undefined);
     try {
-      writeReadingsCache(pending.ref.file, pending.ref.identity, entries);
+      unwritten.pending.write();
     } catch (error) {
-      this.log(`netpol: could not write the readings cache ${pending.ref.file}: ${errorText(error)}`);
+      this.log(`netpol: could not write the readings cache ${unwritten.pending.file}: ${errorText(error)}`);
     }
     return true;
   }

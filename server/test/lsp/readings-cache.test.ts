@@ -149,11 +149,9 @@ async function readAll(paths: string[], cache: { file: string; identity: string;
 }
 
 function writeCandidates(reader: IndexReader, cache: { file: string; identity: string }): void {
-  writeReadingsCache(
-    cache.file,
-    cache.identity,
-    reader.cacheCandidates.map((c) => ({ path: c.path, key: c.key, wire: c.wire ?? encodeFastResult(c.fast!)! })),
-  );
+  const pending = reader.pendingCache(cache);
+  assert.ok(pending, 'something to write');
+  pending.write();
 }
 
 for (const useWorker of [false, true]) {
@@ -188,6 +186,7 @@ for (const useWorker of [false, true]) {
       const second = await readAll(paths, cache, useWorker);
       assert.equal(second.reader.filesFromCache, 75);
       assert.ok(second.reader.cacheUnchanged(), 'nothing new to write');
+      assert.equal(second.reader.pendingCache(cache), undefined);
       second.reads.forEach((read, i) => assert.deepStrictEqual(comparable(read), comparable(first.reads[i]), paths[i]));
 
       // Same size, other content, and a time that differs from the cached one (as any later write has).
@@ -199,6 +198,11 @@ for (const useWorker of [false, true]) {
       assert.equal(third.reader.filesFromCache, 74);
       assert.deepEqual((third.reads[0] as { fastRead: { documents: FastDocument[] } }).fastRead.documents[0].value.metadata, { name: 'p0', labels: { app: 'b0' } });
       assert.ok(!third.reader.cacheUnchanged());
+      // The next cache keeps the 74 unchanged readings (taken from the old cache file) and the new one.
+      writeCandidates(third.reader, cache);
+      const fourth = await readAll(paths, cache, useWorker);
+      assert.equal(fourth.reader.filesFromCache, 75);
+      fourth.reads.forEach((read, i) => assert.deepStrictEqual(comparable(read), comparable(third.reads[i]), paths[i]));
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -276,6 +280,27 @@ test('the server ignores a damaged readings cache and replaces it', { timeout: 1
     assert.match(await readLog(), /read 1 files in \d+ ms \(0 of them on a worker thread, 0 from the readings cache\)/);
     assert.doesNotMatch(fs.readFileSync(cacheFile, 'latin1'), /garbage/, 'replaced at shutdown');
     assert.match(await readLog(), /read 1 files in \d+ ms \(0 of them on a worker thread, 1 from the readings cache\)/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a readings cache folder that cannot be written is logged, and the server works on', { timeout: 120_000 }, async () => {
+  const dir = tempDir('unwritable');
+  const ws = path.join(dir, 'ws');
+  try {
+    fs.mkdirSync(ws);
+    fs.writeFileSync(path.join(ws, 'pod.yaml'), 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {app: a}\nspec:\n  containers: [{name: c, image: i}]\n');
+    await new Promise((resolve) => setTimeout(resolve, 5_500)); // older than the racy margin
+    const notAFolder = path.join(dir, 'a-file');
+    fs.writeFileSync(notAFolder, '');
+    const client = await LspTestClient.start(ws, { cacheDir: notAFolder });
+    try {
+      await client.waitUntil(() => client.logs.find((m) => m.includes('could not write the readings cache')), 'the log about the cache');
+      assert.ok(await client.request('netpol/status'), 'the server answers');
+    } finally {
+      await client.shutdown();
+    }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
