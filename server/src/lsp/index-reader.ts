@@ -38,7 +38,8 @@ export interface IndexWorkerJob {
   paths: string[];
   maxSize: number;
   claims: SharedArrayBuffer;
-  cache?: ReadingsCacheRef;
+  /** The readings cache's file contents, shared with this thread (not copied), and the build they must name. */
+  cache?: { bytes: SharedArrayBuffer; identity: string };
   racyMarginMs?: number;
 }
 
@@ -154,8 +155,8 @@ export class IndexReader {
     this.worker.on('error', (error) => fail(`index worker failed: ${error.message}`));
     this.worker.on('exit', (code) => fail(`index worker exited (code ${code}) before it finished`));
     this.armSilenceTimer(fail);
-    // The worker loads the cache itself only when there is one (reading it costs a few milliseconds).
-    const job: IndexWorkerJob = { paths: [...paths], maxSize, claims, cache: this.cache.size > 0 ? options.cache : undefined, racyMarginMs: this.racyMarginMs };
+    const shared = this.cache.sharedBytes;
+    const job: IndexWorkerJob = { paths: [...paths], maxSize, claims, cache: shared && options.cache ? { bytes: shared, identity: options.cache.identity } : undefined, racyMarginMs: this.racyMarginMs };
     this.worker.postMessage(job);
   }
 

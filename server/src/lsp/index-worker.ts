@@ -11,7 +11,7 @@ const BATCH_MS = 4;
 
 function run(job: IndexWorkerJob): void {
   const claims = new Int32Array(job.claims);
-  const cache = job.cache ? ReadingsCache.load(job.cache.file, job.cache.identity) : ReadingsCache.empty;
+  const cache = job.cache ? ReadingsCache.fromBytes(Buffer.from(job.cache.bytes), job.cache.identity) : ReadingsCache.empty;
   const post = (message: IndexWorkerMessage) => parentPort!.postMessage(message);
   let batch: WorkerFileRead[] = [];
   let batchStart = Date.now();

@@ -20,6 +20,8 @@ const MAGIC = 'netpol-readings 1';
 export const RACY_MARGIN_MS = 5_000;
 /** The folder keeps the caches of this many workspaces (the most recently written). */
 const KEPT_CACHES = 16;
+/** A larger cache is not written (and an older one removed): loading it whole would cost more memory than it saves. */
+export const MAX_CACHE_BYTES = 256 * 1024 * 1024;
 
 /** The state of a file on disk that a cached reading belongs to, or undefined when it is too fresh to trust. */
 export function cacheKeyOf(stats: fs.BigIntStats, readAtMs: number, racyMarginMs = RACY_MARGIN_MS): string | undefined {
@@ -72,15 +74,39 @@ export class ReadingsCache {
   private constructor(
     private readonly index: Map<string, { key: string; start: number; end: number }>,
     private readonly payload: Buffer,
+    private readonly bytes?: Buffer,
   ) {}
 
   static readonly empty = new ReadingsCache(new Map(), Buffer.alloc(0));
 
-  /** The cache in `file` when it is whole and of this build, else an empty one. Never throws. */
+  /**
+   * The cache in `file` when it is whole and of this build, else an empty one. Never throws. The bytes are read into
+   * shared memory, so that the index worker can use them without a copy (`fromBytes` there).
+   */
   static load(file: string | undefined, identity: string): ReadingsCache {
     if (!file) return ReadingsCache.empty;
+    let fd: number | undefined;
     try {
-      const bytes = fs.readFileSync(file);
+      fd = fs.openSync(file, 'r');
+      const size = fs.fstatSync(fd).size;
+      if (size > MAX_CACHE_BYTES * 2) return ReadingsCache.empty;
+      const bytes = Buffer.from(new SharedArrayBuffer(size));
+      for (let at = 0; at < size; ) {
+        const read = fs.readSync(fd, bytes, at, size - at, at);
+        if (read === 0) return ReadingsCache.empty; // shrank meanwhile (not by our own writes, which rename)
+        at += read;
+      }
+      return ReadingsCache.fromBytes(bytes, identity);
+    } catch {
+      return ReadingsCache.empty; // none yet or unreadable: read as if there were none
+    } finally {
+      if (fd !== undefined) fs.closeSync(fd);
+    }
+  }
+
+  /** The cache these bytes hold (a file's contents), or an empty one when they are not a whole cache of this build. */
+  static fromBytes(bytes: Buffer, identity: string): ReadingsCache {
+    try {
       const header = Buffer.from(`${MAGIC} ${JSON.stringify(identity)}\n`);
       if (!bytes.subarray(0, header.length).equals(header)) return ReadingsCache.empty;
       const indexEnd = bytes.indexOf(10, header.length);
@@ -95,10 +121,16 @@ export class ReadingsCache {
         index.set(entry[0], { key: entry[1], start: offset, end: offset + entry[2] });
         offset += entry[2];
       }
-      return offset === payload.length ? new ReadingsCache(index, payload) : ReadingsCache.empty;
+      return offset === payload.length ? new ReadingsCache(index, payload, bytes) : ReadingsCache.empty;
     } catch {
-      return ReadingsCache.empty; // none yet, unreadable or not JSON: read as if there were none
+      return ReadingsCache.empty; // not JSON
     }
+  }
+
+  /** The whole cache file's bytes in shared memory (for the index worker), when loaded by `load`. */
+  get sharedBytes(): SharedArrayBuffer | undefined {
+    const buffer = this.bytes?.buffer;
+    return buffer instanceof SharedArrayBuffer && this.bytes!.byteOffset === 0 && this.bytes!.length === buffer.byteLength ? buffer : undefined;
   }
 
   get size(): number {
@@ -161,16 +193,25 @@ export class PendingReadingsCache {
     return true;
   }
 
-  /** Prepares what is left and writes the cache file (throws when it cannot). */
-  write(): void {
+  /** Prepares what is left and writes the cache file (throws when it cannot; false when too large, see there). */
+  write(): boolean {
     this.prepare(Infinity);
     const entries = this.candidates.filter((c): c is CacheEntry & CacheCandidate => c.wire !== undefined);
-    writeReadingsCache(this.file, this.identity, entries);
+    return writeReadingsCache(this.file, this.identity, entries);
   }
 }
 
-/** Writes the cache atomically (a reader meanwhile sees the old file or the new one) and drops the oldest caches. */
-export function writeReadingsCache(file: string, identity: string, entries: readonly CacheEntry[]): void {
+/**
+ * Writes the cache atomically (a reader meanwhile sees the old file or the new one) and drops the oldest caches.
+ * False when the readings are too many to cache (MAX_CACHE_BYTES): then no cache is left for these folders.
+ */
+export function writeReadingsCache(file: string, identity: string, entries: readonly CacheEntry[], maxBytes = MAX_CACHE_BYTES): boolean {
+  let bytes = 0;
+  for (const e of entries) bytes += e.wire.length; // characters: the bytes, for the mostly ASCII text of manifests
+  if (bytes > maxBytes) {
+    fs.rmSync(file, { force: true });
+    return false;
+  }
   const wires = entries.map((e) => Buffer.from(e.wire));
   const index = JSON.stringify(entries.map((e, i) => [e.path, e.key, wires[i].length]));
   const data = Buffer.concat([Buffer.from(`${MAGIC} ${JSON.stringify(identity)}\n${index}\n`), ...wires]);
@@ -185,6 +226,7 @@ export function writeReadingsCache(file: string, identity: string, entries: read
     throw error;
   }
   pruneCaches(dir);
+  return true;
 }
 
 function pruneCaches(dir: string): void {

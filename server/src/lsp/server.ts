@@ -39,7 +39,7 @@ import { canonicalUri, FileFilter, pathFromUri, readText, readTextUnder, uriFrom
 import { IndexReader, IndexWorker, WORKER_MIN_FILES, type FileRead } from './index-reader';
 import { enabledGlobs, GlobSet } from './glob';
 import { IndexCompleteNotification, ReindexRequest, StatusRequest, type IndexCounts } from './protocol';
-import { readerIdentity, readingsCacheFile, type PendingReadingsCache } from './readings-cache';
+import { MAX_CACHE_BYTES, readerIdentity, readingsCacheFile, type PendingReadingsCache } from './readings-cache';
 import { defaultSettings, readSettings, type NetpolSettings } from './settings';
 import { ServerWorkspace } from './workspace';
 
@@ -654,7 +654,7 @@ export class NetpolServer {
     if (!unwritten.pending.prepare(budgetMs)) return false;
     this.unwrittenCache = undefined;
     try {
-      unwritten.pending.write();
+      if (!unwritten.pending.write()) this.log(`netpol: the readings of this workspace exceed ${MAX_CACHE_BYTES / 2 ** 20} MB: not cached`);
     } catch (error) {
       this.log(`netpol: could not write the readings cache ${unwritten.pending.file}: ${errorText(error)}`);
     }

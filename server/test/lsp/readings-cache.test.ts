@@ -72,6 +72,9 @@ test('readings cache: entries round-trip by path and key; another key, path or b
     assert.ok(!cache.sameAs([{ path: '/w/a.yaml', key: 'k1' }]));
     assert.ok(!cache.sameAs([{ path: '/w/a.yaml', key: 'k1' }, { path: '/w/b.yaml', key: 'k3' }]));
     assert.equal((fs.statSync(file).mode & 0o777).toString(8), '600', 'only the user reads it');
+    // Over the size limit: not written, and the older cache of these folders is removed.
+    assert.equal(writeReadingsCache(file, 'build 1', [{ path: '/w/a.yaml', key: 'k1', wire: a }], a.length - 1), false);
+    assert.ok(!fs.existsSync(file));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
