@@ -1,5 +1,6 @@
 // The index's worker thread (see index-reader.ts): takes files from the shared counter until none are left, reads
-// each and runs the fast reader on it (or takes its reading from the cache), and sends the files back in small batches as text and JSON.
+// each and runs the fast reader on it (or takes its reading from the readings cache), and sends the files back in
+// small batches as text and JSON.
 import { parentPort } from 'node:worker_threads';
 import { encodeFastResult } from '../engine/fast-wire';
 import { readSimpleYaml } from '../engine/fast-yaml';
