@@ -1,7 +1,6 @@
 // Where the base version of the manifests comes from. The git source asks the built-in Git extension (never a
 // program of our own, never in an untrusted workspace); the given source holds texts passed to the
 // `netpol.showReachabilityChanges` command (by tests and other extensions).
-import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { FileFilter, fileSize, type DiskFile } from '../../../server/src/lsp/files';
 import { enabledGlobs, GlobSet } from '../../../server/src/lsp/glob';
@@ -10,8 +9,16 @@ import { GitStatus, type GitApi, type GitChange, type GitExtension, type GitRepo
 export interface BaseVersion {
   /** Names the base in the view, the code lenses and the status bar (`HEAD`, `main`, `given base`). */
   label: string;
-  /** Every manifest (and root `.netpol.yaml`) of the base version, by the URI the file has in the workspace. */
+  /**
+   * The manifests (and root `.netpol.yaml`) of the base version whose text is not the file's on disk (read from
+   * git, or given), by the URI the file has in the workspace.
+   */
   files: Map<string, string>;
+  /**
+   * The rest of the base version: files that are the same in the base as on disk, by URI. Their texts are not read
+   * here; whoever needs one reads the disk then (the language server, a deleted policy shown in its base version).
+   */
+  filesOnDisk: string[];
 }
 
 export type BaseRead = { available: true; base: BaseVersion } | { available: false; label: string; message: string };
@@ -34,7 +41,7 @@ export class GivenBaseSource implements BaseSource {
   ) {}
 
   async read(): Promise<BaseRead> {
-    return { available: true, base: { label: this.label, files: new Map(this.files) } };
+    return { available: true, base: { label: this.label, files: new Map(this.files), filesOnDisk: [] } };
   }
 
   dispose(): void {
@@ -112,6 +119,7 @@ export class GitBaseSource implements BaseSource {
     this.signature = this.currentSignature(api);
 
     const files = new Map<string, string>();
+    const filesOnDisk: string[] = [];
     const started = Date.now();
     this.lastShown = 0;
     const filter = indexFilter();
@@ -128,21 +136,18 @@ export class GitBaseSource implements BaseSource {
     for (const { repository, list } of byRoot.values()) {
       if (!repository) {
         // Not under version control: the same in both versions.
-        for (const f of list) {
-          const text = await readText(f.fsPath);
-          if (text !== undefined) files.set(f.uri, text);
-        }
+        for (const f of list) filesOnDisk.push(f.uri);
         continue;
       }
       this.watchRepository(repository);
-      const error = await this.readRepository(repository, label, list, files, filter);
+      const error = await this.readRepository(repository, label, list, files, filesOnDisk, filter);
       if (error) return unavailable(error);
     }
-    this.log(`[diff] read ${files.size} base files at ${label} in ${Date.now() - started} ms (listing ${listed - started} ms, ${byRoot.size} repositor${byRoot.size === 1 ? 'y' : 'ies'}, ${this.lastShown} read from git)`);
-    return { available: true, base: { label, files } };
+    this.log(`[diff] listed ${files.size + filesOnDisk.length} base files at ${label} in ${Date.now() - started} ms (listing ${listed - started} ms, ${byRoot.size} repositor${byRoot.size === 1 ? 'y' : 'ies'}, ${this.lastShown} read from git, ${filesOnDisk.length} the same on disk)`);
+    return { available: true, base: { label, files, filesOnDisk } };
   }
 
-  private async readRepository(repository: GitRepository, ref: string, list: DiskFile[], files: Map<string, string>, filter: FileFilter): Promise<string | undefined> {
+  private async readRepository(repository: GitRepository, ref: string, list: DiskFile[], files: Map<string, string>, filesOnDisk: string[], filter: FileFilter): Promise<string | undefined> {
     let commit: string;
     try {
       commit = (await repository.getCommit(ref)).hash;
@@ -192,11 +197,7 @@ export class GitBaseSource implements BaseSource {
         ignored = new Set();
       }
     }
-    for (const f of unchanged) {
-      if (ignored.has(f.fsPath)) continue;
-      const text = await readText(f.fsPath);
-      if (text !== undefined) files.set(f.uri, text);
-    }
+    for (const f of unchanged) if (!ignored.has(f.fsPath)) filesOnDisk.push(f.uri);
     const show = async (uri: vscode.Uri): Promise<void> => {
       this.lastShown++;
       const cacheKey = `${commit}:${uri.fsPath}`;
@@ -308,12 +309,4 @@ function waitForInitialized(api: GitApi, timeoutMs: number): Promise<void> {
       resolve();
     }
   });
-}
-
-async function readText(fsPath: string): Promise<string | undefined> {
-  try {
-    return await fs.promises.readFile(fsPath, 'utf8');
-  } catch {
-    return undefined;
-  }
 }

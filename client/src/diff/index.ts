@@ -187,10 +187,11 @@ class ReachabilityChanges implements vscode.Disposable {
       const baseFiles = [...read.base.files].map(([uri, text]) => ({ uri, text }));
       this.stale = false;
       const started = Date.now();
-      const result = await client.sendRequest(ReachabilityDiffRequest, { baseFiles, baseLabel: read.base.label });
+      const baseFilesOnDisk = read.base.filesOnDisk;
+      const result = await client.sendRequest(ReachabilityDiffRequest, { baseFiles, baseFilesOnDisk, baseLabel: read.base.label });
       this.lastDurationMs = Date.now() - started;
-      this.log(`[diff] compared with ${read.base.label} (${baseFiles.length} base files) in ${Date.now() - started} ms: +${result.counts.added} −${result.counts.removed} ~${result.counts.changed}`);
-      this.presentation.showResult(result, read.base.files);
+      this.log(`[diff] compared with ${read.base.label} (${baseFiles.length} base texts, ${baseFilesOnDisk.length} base files on disk) in ${Date.now() - started} ms: +${result.counts.added} −${result.counts.removed} ~${result.counts.changed}`);
+      this.presentation.showResult(result, read.base);
     } catch (error) {
       this.log(`[diff] the comparison with ${label} failed: ${(error as Error).stack ?? error}`);
       this.presentation.showMessage(label, `The comparison with ${label} failed: ${error instanceof Error ? error.message : String(error)}`);

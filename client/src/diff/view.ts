@@ -2,6 +2,7 @@
 // the status bar count, and read-only documents that show the base version of a deleted policy or workload.
 import * as vscode from 'vscode';
 import type { ReachabilityDiffResult } from '../../../server/src/lsp/protocol';
+import type { BaseVersion } from './baseSource';
 import { buildTree, lensTitle, policyLenses, statusText, statusTooltip, type DiffIcon, type DiffNode, type DiffTarget, type PolicyLens } from './model';
 
 export const VIEW_ID = 'netpol.reachabilityChanges';
@@ -27,13 +28,18 @@ const ICONS: Record<DiffIcon, vscode.ThemeIcon> = {
 /** Base texts of the last diff, served read-only under `netpol-base:` for entries that exist only in the base. */
 export class BaseDocuments implements vscode.TextDocumentContentProvider {
   private texts = new Map<string, string>();
+  /** Base files that are the same as on disk: read when shown, as the server read them for the comparison. */
+  private onDisk = new Set<string>();
   private label = '';
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
 
-  set(label: string, texts: Map<string, string>): void {
+  set(label: string, base: Pick<BaseVersion, 'files' | 'filesOnDisk'>): void {
     this.label = label;
-    this.texts = texts;
+    this.texts = base.files;
+    this.onDisk = new Set(base.filesOnDisk);
+    // VS Code keeps a base document's content after its editor closed: make it ask again for the new base.
+    for (const document of vscode.workspace.textDocuments) if (document.uri.scheme === BASE_SCHEME) this.changed.fire(document.uri);
   }
 
   /** `netpol-base:/HEAD/path/of/file.yaml?<working-tree uri>`: the tab names the base and the file. */
@@ -42,8 +48,17 @@ export class BaseDocuments implements vscode.TextDocumentContentProvider {
     return vscode.Uri.from({ scheme: BASE_SCHEME, path: `/${this.label}${original.path}`, query: workingTreeUri });
   }
 
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.texts.get(uri.query) ?? `# ${uri.query} is not part of the last comparison with ${this.label}.\n`;
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const text = this.texts.get(uri.query);
+    if (text !== undefined) return text;
+    if (this.onDisk.has(uri.query)) {
+      try {
+        return new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.parse(uri.query, true)));
+      } catch {
+        // deleted since the comparison: said below like any file the comparison did not have
+      }
+    }
+    return `# ${uri.query} is not part of the last comparison with ${this.label}.\n`;
   }
 }
 
@@ -199,11 +214,11 @@ export class ChangesPresentation implements vscode.Disposable {
     this.treeView.message = 'Comparing with the base version…';
   }
 
-  showResult(result: ReachabilityDiffResult, baseTexts: Map<string, string>): void {
+  showResult(result: ReachabilityDiffResult, base: Pick<BaseVersion, 'files' | 'filesOnDisk'>): void {
     this.result = result;
     this.message = undefined;
     this.base = result.base;
-    this.baseDocuments.set(result.base, baseTexts);
+    this.baseDocuments.set(result.base, base);
     this.tree.setRoots(buildTree(result));
     const total = result.changes.length + result.workloadsAdded.length + result.workloadsRemoved.length;
     this.treeView.message = total === 0 ? `No reachability changes compared with ${result.base}.` : undefined;

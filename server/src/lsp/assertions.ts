@@ -5,12 +5,15 @@
 // The what-if diff request compares the workspace (unsaved text included) with a base version the client sends.
 import type { Connection, Location } from 'vscode-languageserver';
 import { connectivityTestDiagnostics } from '../engine/assertions/editor';
+import { CONFIG_FILE_NAME } from '../engine/config';
 import { isPlainObject } from '../engine/parse';
 import type { SourceLocation } from '../engine/types';
+import { basenameUri } from '../engine/uri';
+import type { Workspace } from '../engine/workspace';
 import { diffReachability, plainChange, type ContributionCause, type WorkloadChange } from '../report/diff';
 import type { FeatureContext } from './context';
 import { TextPositions } from './convert';
-import { canonicalUri } from './files';
+import { canonicalUri, pathFromUri, readTextUnder } from './files';
 import {
   ReachabilityDiffRequest,
   type ReachabilityDiffCause,
@@ -32,6 +35,20 @@ export function registerAssertionHandlers(connection: Connection, ctx: FeatureCo
   });
 }
 
+/**
+ * A file's text on disk. The index holds it unless an editor has the file open (its unsaved text replaces the
+ * disk's in the workspace) or the index skipped it; only then is the file read, within the server's size limit.
+ */
+function diskText(ctx: FeatureContext, head: Workspace, rawUri: string, uri: string): string | undefined {
+  const indexed = head.getFile(uri);
+  const open = ctx.documents.get(rawUri) ?? ctx.documents.get(uri);
+  if (indexed && !open) return indexed.text;
+  const fsPath = pathFromUri(uri);
+  if (!fsPath) return undefined;
+  const read = readTextUnder(fsPath, basenameUri(uri) === CONFIG_FILE_NAME ? Infinity : head.config.maxFileSize);
+  return read && 'text' in read ? read.text : undefined;
+}
+
 function reachabilityDiff(ctx: FeatureContext, params: ReachabilityDiffParams): ReachabilityDiffResult {
   const head = ctx.workspace();
   // The base is read with the same settings as the workspace, so only the files differ.
@@ -43,6 +60,15 @@ function reachabilityDiff(ctx: FeatureContext, params: ReachabilityDiffParams): 
     baseTexts.set(uri, file.text);
     // Most files are the same at the base: the workspace's parsed file is taken instead of parsing the text again.
     base.setFile(uri, file.text, { parsed: head.getFile(uri) });
+  }
+  for (const rawUri of Array.isArray(params?.baseFilesOnDisk) ? params.baseFilesOnDisk : []) {
+    if (typeof rawUri !== 'string') continue;
+    const uri = canonicalUri(rawUri);
+    if (baseTexts.has(uri)) continue;
+    const text = diskText(ctx, head, rawUri, uri);
+    if (text === undefined) continue;
+    baseTexts.set(uri, text);
+    base.setFile(uri, text, { parsed: head.getFile(uri) });
   }
   const label = typeof params?.baseLabel === 'string' && params.baseLabel !== '' ? params.baseLabel : 'base';
   const diff = diffReachability(base.scopes(), head.scopes(), label);

@@ -210,9 +210,23 @@ export const WorkspaceChangedNotification = new NotificationType<WorkspaceChange
 // workspace, unsaved editor text included.
 // ---------------------------------------------------------------------------------------------------------------
 
+/**
+ * The base version is the union of `baseFiles` and `baseFilesOnDisk`. A file unchanged since the base is sent by
+ * URI only (most of a workspace, megabytes of text otherwise): the server takes its text from disk.
+ */
 export interface ReachabilityDiffParams {
-  /** Every file of the base version (manifests and `.netpol.yaml`), under the URIs the files have in the workspace. */
+  /**
+   * Files of the base version (manifests and `.netpol.yaml`) with their text, under the URIs the files have in the
+   * workspace: those whose base text differs from the file on disk (read from git), or every file of the base when
+   * `baseFilesOnDisk` is not sent. A URI in both lists takes the text given here.
+   */
   baseFiles: { uri: string; text: string }[];
+  /**
+   * Files whose base text is their current text on disk (not the unsaved text of an open editor). The server
+   * reuses its indexed file when no editor holds other text, else reads the disk; a URI it cannot read (missing,
+   * larger than maxFileSize) is not part of the base.
+   */
+  baseFilesOnDisk?: string[];
   /** Names the base in the result, for example `HEAD`. */
   baseLabel: string;
 }

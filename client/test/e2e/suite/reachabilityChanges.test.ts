@@ -312,7 +312,7 @@ const change = (status: number, uri: vscode.Uri, renameUri?: vscode.Uri): GitCha
 describe('reachability changes: the base version from the Git extension API', () => {
   before(extensionApi);
 
-  it('reads changed, deleted and renamed files at the commit, unchanged ones from disk, and leaves out new, untracked and ignored files', async () => {
+  it('reads changed, deleted and renamed files at the commit, lists unchanged ones as on disk, and leaves out new, untracked and ignored files', async () => {
     const atHead = new Map([
       [fixture('shop/policies.yaml').toString(), '# policies at HEAD\n'],
       [fixture('shop/legacy.yaml').toString(), '# legacy at HEAD\n'],
@@ -337,15 +337,17 @@ describe('reachability changes: the base version from the Git extension API', ()
       assert.ok(read.available, read.available ? '' : read.message);
       assert.equal(read.base.label, 'HEAD');
       const files = read.base.files;
-      assert.deepEqual([...files.keys()].sort(), [
+      // The base: texts from git for what differs, URIs for what is the same on disk (the server reads those).
+      assert.deepEqual([...files.keys(), ...read.base.filesOnDisk].sort(), [
         fixture('monitoring/old-prometheus.yaml').toString(),
         fixture('monitoring/prometheus-egress.yaml').toString(),
         fixture('shop/legacy.yaml').toString(),
         fixture('shop/policies.yaml').toString(),
         fixture('shop/workloads.yaml').toString(),
       ]);
+      assert.deepEqual([...read.base.filesOnDisk].sort(), [fixture('monitoring/prometheus-egress.yaml').toString(), fixture('shop/workloads.yaml').toString()]);
       assert.equal(files.get(fixture('shop/policies.yaml').toString()), '# policies at HEAD\n');
-      assert.equal(files.get(fixture('shop/workloads.yaml').toString()), await text('shop/workloads.yaml'));
+      assert.equal(files.get(fixture('shop/workloads.yaml').toString()), undefined, 'an unchanged file is sent by URI, not as text');
       // Git is asked only for what differs (unchanged files are the same on disk) and never for other files.
       assert.deepEqual(git.shown.sort(), [...atHead.keys()].filter((k) => !k.endsWith('README.md')).sort());
       assert.equal(git.calls.diffWith, 1, 'one git diff per repository, not per file');
@@ -496,5 +498,32 @@ describe('reachability changes against HEAD through the built-in Git extension',
       return s && s.tree.length === 0 ? s : undefined;
     });
     assert.match(after.status ?? '', /no changes/);
+
+    // An unsaved deletion in a file unchanged since HEAD: its base is the file on disk, which the language server
+    // compares with and the read-only base document shows.
+    const committed = document.getText();
+    const withoutApiFromWeb = committed
+      .split(/^---\n/m)
+      .filter((d) => !d.includes('name: api-from-web'))
+      .join('---\n');
+    assert.notEqual(withoutApiFromWeb, committed, 'the committed file has api-from-web');
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(uri, new vscode.Range(document.positionAt(0), document.positionAt(committed.length)), withoutApiFromWeb);
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    try {
+      const unsaved = await eventually('the unsaved deletion compared with HEAD', async () => {
+        const s = await vscode.commands.executeCommand<ReachabilityChangesSnapshot>('netpol.refreshReachabilityChanges');
+        return s?.counts?.removed === 1 ? s : undefined;
+      });
+      const deleted = find(unsaved.tree, ['Removed connections', 'shop', 'shop/api', '← shop/web', 'shop/api-from-web']);
+      assert.equal(deleted.description, 'deleted · ingress');
+      const base = await click(deleted);
+      assert.equal(base.document.uri.scheme, 'netpol-base');
+      assert.equal(base.document.getText(), committed, 'the base document is the file on disk');
+      assert.equal(base.document.getText(base.selection), 'api-from-web');
+      await revertAndClose();
+    } finally {
+      await restoreFromDisk(document);
+    }
   });
 });
