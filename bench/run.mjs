@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureKubernetesSchema } from './lib/k8s-schema.mjs';
-import { loadAverage, timeCommand } from './lib/proc.mjs';
+import { cpuTicks, loadAverage, stealPercent, timeCommand } from './lib/proc.mjs';
 import { runSession } from './lib/scenario.mjs';
 import { startOnly } from './lib/start.mjs';
 import { findTargets } from './lib/targets.mjs';
@@ -161,12 +161,15 @@ async function main() {
     }
   }
   const workspaces = o.workspace ? [[path.basename(o.workspace), o.workspace]] : o.only.map((p) => [p, ensureWorkspace(o.cache, p)]);
+  const ticksAtStart = cpuTicks();
   const results = { date: new Date().toISOString(), machine: machine(), options: { edits: o.edits, hovers: o.hovers, requests: o.requests }, workspaces: [] };
   for (const [name, dir] of workspaces) {
     results.workspaces.push(await measureWorkspace(name, dir, o, log));
     fs.writeFileSync(o.out, `${JSON.stringify(results, null, 1)}\n`);
   }
   results.machine.loadAtEnd = loadAverage();
+  // On a virtual machine, the host may run other guests on our cores: the load average does not show it.
+  results.machine.stealPercent = stealPercent(ticksAtStart, cpuTicks());
   fs.writeFileSync(o.out, `${JSON.stringify(results, null, 1)}\n`);
   process.stdout.write(renderTerminal(results));
   if (o.readme && !o.workspace) updateReadme(path.join(repo, 'README.md'), renderMarkdown(results));

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuTicks, stealPercent } from './lib/proc.mjs';
 import { startOnly } from './lib/start.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,9 +34,11 @@ const all = new Map(clis.map((c) => [c, []]));
 for (let round = 1; round <= rounds; round++) {
   for (const cli of clis) {
     const before = load();
+    const ticks = cpuTicks();
     const r = await start(cli);
+    const steal = stealPercent(ticks, cpuTicks());
     all.get(cli).push(r);
-    console.log(`round ${round} ${cli}: load ${before}  initialize ${r.initialize.toFixed(0)} · index ${r.index.toFixed(0)} · start ${r.start.toFixed(0)} ms · CPU ${r.cpu.toFixed(0)} ms${r.readLog ? ` · ${r.readLog}` : ''}`);
+    console.log(`round ${round} ${cli}: load ${before}${steal !== undefined ? `, steal ${steal}%` : ''}  initialize ${r.initialize.toFixed(0)} · index ${r.index.toFixed(0)} · start ${r.start.toFixed(0)} ms · CPU ${r.cpu.toFixed(0)} ms${r.readLog ? ` · ${r.readLog}` : ''}`);
   }
 }
 for (const [cli, rs] of all) {

@@ -43,6 +43,22 @@ export function cpuMsOfTree(pid) {
   return ticks * 10;
 }
 
+/** Ticks of all CPUs from /proc/stat: total and stolen (time the hypervisor gave to other guests), or undefined. */
+export function cpuTicks() {
+  try {
+    const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { total: fields.reduce((a, b) => a + b, 0), steal: fields[7] ?? 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The share of CPU time stolen between two cpuTicks() readings, in percent. */
+export function stealPercent(before, after) {
+  if (!before || !after || after.total <= before.total) return undefined;
+  return Math.round((1000 * (after.steal - before.steal)) / (after.total - before.total)) / 10;
+}
+
 export function loadAverage() {
   try {
     return fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
