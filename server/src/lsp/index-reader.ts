@@ -33,6 +33,18 @@ export interface ReadingsCacheRef {
   racyMarginMs?: number;
 }
 
+/**
+ * `worker`: a worker started ahead (else one is started here when `useWorker`, by default when there are at least
+ * WORKER_MIN_FILES files); it is terminated when not needed. `cache`: the readings cache to look files up in.
+ */
+export interface IndexReaderOptions {
+  worker?: IndexWorker;
+  workerScript?: string;
+  useWorker?: boolean;
+  onWorkerError?: (message: string) => void;
+  cache?: ReadingsCacheRef;
+}
+
 /** What the worker is asked to read: `paths[i]` for every index it claims from `claims[0]`. */
 export interface IndexWorkerJob {
   paths: string[];
@@ -105,20 +117,23 @@ export class IndexReader {
   /** What the next readings cache holds: every file read whose reading may be cached, in list order. */
   readonly cacheCandidates: CacheCandidate[] = [];
 
-  /**
-   * @param options.worker a worker started ahead (else one is started here when `useWorker`, by default when there
-   *   are at least WORKER_MIN_FILES files); it is terminated when not needed.
-   */
   constructor(
     private readonly paths: readonly string[],
     private readonly maxSize: number,
-    options: { worker?: IndexWorker; workerScript?: string; useWorker?: boolean; onWorkerError?: (message: string) => void; cache?: ReadingsCacheRef } = {},
+    options: IndexReaderOptions = {},
   ) {
-    this.cache = options.cache ? ReadingsCache.load(options.cache.file, options.cache.identity) : ReadingsCache.empty;
     this.racyMarginMs = options.cache?.racyMarginMs;
     this.results = new Array(paths.length);
     const claims = new SharedArrayBuffer(4);
     this.claims = new Int32Array(claims);
+    // The cache file's bytes go to the worker before this thread parses them: both threads parse them at once.
+    const cacheBytes = options.cache ? ReadingsCache.readBytes(options.cache.file) : undefined;
+    this.startWorker(options, claims, cacheBytes && options.cache ? { bytes: cacheBytes.buffer as SharedArrayBuffer, identity: options.cache.identity } : undefined);
+    this.cache = cacheBytes && options.cache ? ReadingsCache.fromBytes(cacheBytes, options.cache.identity) : ReadingsCache.empty;
+  }
+
+  private startWorker(options: IndexReaderOptions, claims: SharedArrayBuffer, cache: IndexWorkerJob['cache']): void {
+    const paths = this.paths;
     if (!(options.useWorker ?? paths.length >= WORKER_MIN_FILES)) {
       void options.worker?.thread.terminate();
       return;
@@ -155,8 +170,7 @@ export class IndexReader {
     this.worker.on('error', (error) => fail(`index worker failed: ${error.message}`));
     this.worker.on('exit', (code) => fail(`index worker exited (code ${code}) before it finished`));
     this.armSilenceTimer(fail);
-    const shared = this.cache.sharedBytes;
-    const job: IndexWorkerJob = { paths: [...paths], maxSize, claims, cache: shared && options.cache ? { bytes: shared, identity: options.cache.identity } : undefined, racyMarginMs: this.racyMarginMs };
+    const job: IndexWorkerJob = { paths: [...paths], maxSize: this.maxSize, claims, cache, racyMarginMs: this.racyMarginMs };
     this.worker.postMessage(job);
   }
 

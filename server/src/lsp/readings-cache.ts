@@ -74,31 +74,35 @@ export class ReadingsCache {
   private constructor(
     private readonly index: Map<string, { key: string; start: number; end: number }>,
     private readonly payload: Buffer,
-    private readonly bytes?: Buffer,
   ) {}
 
   static readonly empty = new ReadingsCache(new Map(), Buffer.alloc(0));
 
-  /**
-   * The cache in `file` when it is whole and of this build, else an empty one. Never throws. The bytes are read into
-   * shared memory, so that the index worker can use them without a copy (`fromBytes` there).
-   */
+  /** The cache in `file` when it is whole and of this build, else an empty one. Never throws. */
   static load(file: string | undefined, identity: string): ReadingsCache {
-    if (!file) return ReadingsCache.empty;
+    const bytes = file ? ReadingsCache.readBytes(file) : undefined;
+    return bytes ? ReadingsCache.fromBytes(bytes, identity) : ReadingsCache.empty;
+  }
+
+  /**
+   * A cache file's bytes, in shared memory so that the index worker can use them without a copy, or undefined when
+   * there is none (or it cannot be read).
+   */
+  static readBytes(file: string): Buffer | undefined {
     let fd: number | undefined;
     try {
       fd = fs.openSync(file, 'r');
       const size = fs.fstatSync(fd).size;
-      if (size > MAX_CACHE_BYTES * 2) return ReadingsCache.empty;
+      if (size > MAX_CACHE_BYTES * 2) return undefined;
       const bytes = Buffer.from(new SharedArrayBuffer(size));
       for (let at = 0; at < size; ) {
         const read = fs.readSync(fd, bytes, at, size - at, at);
-        if (read === 0) return ReadingsCache.empty; // shrank meanwhile (not by our own writes, which rename)
+        if (read === 0) return undefined; // shrank meanwhile (not by our own writes, which rename)
         at += read;
       }
-      return ReadingsCache.fromBytes(bytes, identity);
+      return bytes;
     } catch {
-      return ReadingsCache.empty; // none yet or unreadable: read as if there were none
+      return undefined; // none yet or unreadable: read as if there were none
     } finally {
       if (fd !== undefined) fs.closeSync(fd);
     }
@@ -121,16 +125,10 @@ export class ReadingsCache {
         index.set(entry[0], { key: entry[1], start: offset, end: offset + entry[2] });
         offset += entry[2];
       }
-      return offset === payload.length ? new ReadingsCache(index, payload, bytes) : ReadingsCache.empty;
+      return offset === payload.length ? new ReadingsCache(index, payload) : ReadingsCache.empty;
     } catch {
       return ReadingsCache.empty; // not JSON
     }
-  }
-
-  /** The whole cache file's bytes in shared memory (for the index worker), when loaded by `load`. */
-  get sharedBytes(): SharedArrayBuffer | undefined {
-    const buffer = this.bytes?.buffer;
-    return buffer instanceof SharedArrayBuffer && this.bytes!.byteOffset === 0 && this.bytes!.length === buffer.byteLength ? buffer : undefined;
   }
 
   get size(): number {

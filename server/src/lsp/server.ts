@@ -611,11 +611,10 @@ export class NetpolServer {
           else await new Promise<void>((resolve) => setImmediate(resolve));
         }
         this.log(`netpol: read ${files.length} files in ${Date.now() - started} ms (${reader.filesFromWorker} of them on a worker thread, ${reader.filesFromCache} from the readings cache)`);
+        // This index's readings replace an earlier index's that were not written yet.
         const pending = cache && reader.pendingCache(cache);
-        if (pending) {
-          this.unwrittenCache = { pending, generation };
-          setTimeout(() => this.writeReadingsCacheWhileIdle(generation), CACHE_WRITE_DELAY_MS).unref();
-        }
+        this.unwrittenCache = pending ? { pending, generation } : undefined;
+        if (pending) setTimeout(() => this.writeReadingsCacheWhileIdle(generation), CACHE_WRITE_DELAY_MS).unref();
       } finally {
         reader.dispose();
       }
