@@ -44,6 +44,8 @@ export function renderMarkdown(results) {
     `|${header.map(() => '---').join('|')}|`,
     ...rows.map((r) => `| ${r.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`),
     '',
+    'A start after the first reuses two caches that the earlier start wrote: V8\'s compiled code of the server, and what the YAML reader made of every file that has not changed since ([docs/language-server.md](docs/language-server.md#caches)). The first start has neither.',
+    '',
   ];
   return lines.join('\n');
 }
