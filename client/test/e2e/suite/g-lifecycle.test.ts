@@ -1,5 +1,7 @@
 // Restarting the server (command and crash handling) and the workspace-trust declaration.
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { CloseAction } from 'vscode-languageclient/node';
 import { MAX_RESTARTS, RestartLimiter } from '../../../src/languageClient';
@@ -30,6 +32,27 @@ describe('server lifecycle', () => {
     await eventually('the client to run again', () => api.client()?.isRunning());
     const uri = fixture('shop/policies.yaml');
     await eventually('diagnostics after the restart', () => netpolDiagnostics(uri).some((d) => diagnosticCode(d) === 'selector-matches-nothing'), 30_000);
+    await eventually('the status bar to show counts again', () => /^\$\(shield\) 5 · /.test(api.statusText()) || undefined, 30_000);
+  });
+
+  it('keeps the readings cache in the extension\'s global storage: a server that finds none writes it after indexing', async () => {
+    const api = await extensionApi();
+    const options = api.client()?.clientOptions.initializationOptions as { cacheDirectory?: unknown } | undefined;
+    const cacheDirectory = options?.cacheDirectory;
+    assert.ok(typeof cacheDirectory === 'string', 'the client names a cache folder');
+    assert.equal(path.basename(cacheDirectory).toLowerCase(), EXTENSION_ID.toLowerCase(), 'the extension\'s global storage');
+    // Files changed within 5 s of their reading are not cached: wait until the workload file is older than that.
+    const workloads = fixture('shop/workloads.yaml').fsPath;
+    await eventually('the fixture to be older than the racy margin', () => Date.now() - Math.max(fs.statSync(workloads).mtimeMs, fs.statSync(workloads).ctimeMs) > 6_000, 10_000);
+    const caches = () => (fs.existsSync(cacheDirectory) ? fs.readdirSync(cacheDirectory).filter((f) => /^readings-[0-9a-f]+\.cache$/.test(f)) : []);
+    // The restart above wrote one already: removed, the restarted server must find none and write it again (while
+    // idle, two seconds after its index).
+    for (const f of caches()) fs.rmSync(path.join(cacheDirectory, f));
+    await vscode.commands.executeCommand('netpol.restartServer');
+    await eventually('the client to run again', () => api.client()?.isRunning());
+    const written = await eventually('a readings cache in the global storage', () => caches().length > 0 && caches());
+    const text = fs.readFileSync(path.join(cacheDirectory, written[0]), 'latin1');
+    assert.ok(text.includes(workloads), 'the cache holds the workload file');
     await eventually('the status bar to show counts again', () => /^\$\(shield\) 5 · /.test(api.statusText()) || undefined, 30_000);
   });
 
