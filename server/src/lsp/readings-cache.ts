@@ -1,6 +1,7 @@
 // A persistent cache of the fast reader's results (fast-wire.ts JSON), one file per set of workspace folders, so
 // that a server start reads a manifest's values with `JSON.parse` instead of reading its YAML again. On the medium
-// bench workspace this takes the reading of 1,959 files from about 280-420 ms of CPU to about 150 (bench/NOTES.md).
+// bench workspace (1,959 files) the reader's cold first pass takes 280-330 ms and `JSON.parse` of the same values
+// 100-130 ms; the start's reading window went from 486-657 to 315-399 ms (bench/NOTES.md, "Readings cache").
 //
 // A reading is reused only for the same file in the same state: path, size, modification and change times, inode
 // and device, all from the `fstat` of the read itself. Files changed within RACY_MARGIN_MS of their reading are not
