@@ -5,15 +5,13 @@
 // The what-if diff request compares the workspace (unsaved text included) with a base version the client sends.
 import type { Connection, Location } from 'vscode-languageserver';
 import { connectivityTestDiagnostics } from '../engine/assertions/editor';
-import { CONFIG_FILE_NAME } from '../engine/config';
 import { isPlainObject } from '../engine/parse';
 import type { SourceLocation } from '../engine/types';
-import { basenameUri } from '../engine/uri';
 import type { Workspace } from '../engine/workspace';
 import { diffReachability, plainChange, type ContributionCause, type WorkloadChange } from '../report/diff';
 import type { FeatureContext } from './context';
 import { TextPositions } from './convert';
-import { canonicalUri, pathFromUri, readTextUnder } from './files';
+import { canonicalUri } from './files';
 import {
   ReachabilityDiffRequest,
   type ReachabilityDiffCause,
@@ -37,16 +35,12 @@ export function registerAssertionHandlers(connection: Connection, ctx: FeatureCo
 
 /**
  * A file's text on disk. The index holds it unless an editor has the file open (its unsaved text replaces the
- * disk's in the workspace) or the index skipped it; only then is the file read, within the server's size limit.
+ * disk's in the workspace) or the index skipped it; only then is the file read, as the index reads it.
  */
 function diskText(ctx: FeatureContext, head: Workspace, rawUri: string, uri: string): string | undefined {
   const indexed = head.getFile(uri);
   const open = ctx.documents.get(rawUri) ?? ctx.documents.get(uri);
-  if (indexed && !open) return indexed.text;
-  const fsPath = pathFromUri(uri);
-  if (!fsPath) return undefined;
-  const read = readTextUnder(fsPath, basenameUri(uri) === CONFIG_FILE_NAME ? Infinity : head.config.maxFileSize);
-  return read && 'text' in read ? read.text : undefined;
+  return indexed && !open ? indexed.text : ctx.diskText(uri);
 }
 
 function reachabilityDiff(ctx: FeatureContext, params: ReachabilityDiffParams): ReachabilityDiffResult {

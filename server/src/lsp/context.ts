@@ -22,6 +22,8 @@ export interface FeatureContext {
   readonly documents: TextDocuments<TextDocument>;
   /** The current text of a file: the open document's, else the indexed file's. */
   text(uri: string): string | undefined;
+  /** A file's text on disk, read as the index reads it (within the size limit), or undefined when it cannot be. */
+  diskText(uri: string): string | undefined;
   /** Engine offset (UTF-16 string index) -> LSP position, using the file's current text. */
   offsetToPosition(uri: string, offset: number): Position;
   /** LSP position -> engine offset; clamped to the text. */

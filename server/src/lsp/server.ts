@@ -222,6 +222,10 @@ export class NetpolServer {
       workspace: () => server.workspace(),
       documents: server.documents,
       text: (uri) => server.currentText(canonicalUri(uri)),
+      diskText: (uri) => {
+        const read = server.readFromDisk(canonicalUri(uri));
+        return read && 'text' in read ? read.text : undefined;
+      },
       offsetToPosition: (uri, offset) => server.positionsOf(canonicalUri(uri)).positionAt(offset),
       positionToOffset: (uri, position) => server.positionsOf(canonicalUri(uri)).offsetAt(position),
       rangeToLsp: (uri, range) => server.positionsOf(canonicalUri(uri)).range(range),
@@ -475,6 +479,12 @@ export class NetpolServer {
 
   private maxFileSize(): number {
     return this.workspace().config.maxFileSize;
+  }
+
+  /** A file as the index reads it: root configuration files whole, others within the size limit. */
+  private readFromDisk(uri: string): ReturnType<typeof readTextUnder> {
+    const fsPath = pathFromUri(uri);
+    return fsPath ? readTextUnder(fsPath, this.isRootConfig(uri) ? Infinity : this.maxFileSize()) : undefined;
   }
 
   private isRootConfig(uri: string): boolean {
@@ -738,7 +748,7 @@ export class NetpolServer {
         continue;
       }
       if (!this.filter.accepts(fsPath)) continue;
-      const read = readTextUnder(fsPath, this.isRootConfig(uri) ? Infinity : this.maxFileSize());
+      const read = this.readFromDisk(uri);
       if (!read) {
         this.queue(uri, null);
         continue;
