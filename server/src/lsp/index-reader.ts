@@ -283,8 +283,13 @@ export function readForIndex(fsPath: string, maxSize: number, cache = ReadingsCa
   if (!('text' in raw)) return raw;
   if (raw.cachedWire !== undefined) return { text: raw.text, fastRead: decodeFastResult(raw.cachedWire), cacheKey: raw.cacheKey, wire: raw.cachedWire, fromCache: true };
   const fastRead = readSimpleYaml(raw.text) ?? null;
-  const cacheKey = raw.cacheKey !== undefined && fastRead?.jsonSafe && mayCache(fastRead) ? raw.cacheKey : undefined;
+  const cacheKey = cacheableKey(raw.cacheKey, fastRead);
   return cacheKey !== undefined ? { text: raw.text, fastRead, cacheKey } : { text: raw.text, fastRead };
+}
+
+/** The key a fresh reading is cached under (both threads): only readings JSON carries whole, and no Secrets. */
+export function cacheableKey(key: string | undefined, fastRead: FastResult | null | undefined): string | undefined {
+  return key !== undefined && fastRead?.jsonSafe && mayCache(fastRead) ? key : undefined;
 }
 
 function fromWorker(file: WorkerFileRead): FileRead {

@@ -4,8 +4,8 @@
 import { parentPort } from 'node:worker_threads';
 import { encodeFastResult } from '../engine/fast-wire';
 import { readSimpleYaml } from '../engine/fast-yaml';
-import { readRaw, type IndexWorkerJob, type IndexWorkerMessage, type WorkerFileRead } from './index-reader';
-import { mayCache, ReadingsCache } from './readings-cache';
+import { cacheableKey, readRaw, type IndexWorkerJob, type IndexWorkerMessage, type WorkerFileRead } from './index-reader';
+import { ReadingsCache } from './readings-cache';
 
 /** A batch goes out after this long, so the main thread can build the workspace while this one reads on. */
 const BATCH_MS = 4;
@@ -29,7 +29,8 @@ function run(job: IndexWorkerJob): void {
       const fastRead = readSimpleYaml(read.text);
       const wire = fastRead ? encodeFastResult(fastRead) : null;
       if (wire !== undefined) file.wire = wire;
-      if (typeof wire === 'string' && read.cacheKey !== undefined && mayCache(fastRead!)) file.cacheKey = read.cacheKey;
+      const cacheKey = cacheableKey(read.cacheKey, fastRead);
+      if (cacheKey !== undefined) file.cacheKey = cacheKey;
       batch.push(file);
     }
     if (Date.now() - batchStart >= BATCH_MS) {
