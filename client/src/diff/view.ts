@@ -31,21 +31,23 @@ export class BaseDocuments implements vscode.TextDocumentContentProvider {
   /** Base files that are the same as on disk: read when shown, as the server read them for the comparison. */
   private onDisk = new Set<string>();
   private label = '';
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
+  /** Which comparison the documents belong to: VS Code keeps a document's content by URI, even after it closed. */
+  private comparison = 0;
 
   set(label: string, base: Pick<BaseVersion, 'files' | 'filesOnDisk'>): void {
     this.label = label;
     this.texts = base.files;
     this.onDisk = new Set(base.filesOnDisk);
-    // VS Code keeps a base document's content after its editor closed: make it ask again for the new base.
-    for (const document of vscode.workspace.textDocuments) if (document.uri.scheme === BASE_SCHEME) this.changed.fire(document.uri);
+    this.comparison++;
   }
 
-  /** `netpol-base:/HEAD/path/of/file.yaml?<working-tree uri>`: the tab names the base and the file. */
+  /**
+   * `netpol-base:/HEAD/path/of/file.yaml?<working-tree uri>#<comparison>`: the tab names the base and the file; the
+   * fragment makes each comparison's document a new one, so none shows an earlier comparison's text.
+   */
   uriFor(workingTreeUri: string): vscode.Uri {
     const original = vscode.Uri.parse(workingTreeUri);
-    return vscode.Uri.from({ scheme: BASE_SCHEME, path: `/${this.label}${original.path}`, query: workingTreeUri });
+    return vscode.Uri.from({ scheme: BASE_SCHEME, path: `/${this.label}${original.path}`, query: workingTreeUri, fragment: String(this.comparison) });
   }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
