@@ -33,6 +33,7 @@ import {
   type WorkspaceSummary,
   type WorkspaceSummaryParams,
 } from './protocol';
+import { compareText } from '../engine/order';
 
 export function registerExtensionRequests(connection: Connection, ctx: FeatureContext): void {
   connection.onRequest(WorkspaceSummaryRequest, async (params) => {
@@ -160,7 +161,7 @@ export function selectingLabels(analysis: Analysis, w: Workload): Record<string,
   const others = analysis.model.workloads.filter((o) => o !== w && o.namespace === w.namespace);
   const preferred = ['app.kubernetes.io/name', 'app', 'k8s-app', 'name', 'app.kubernetes.io/instance', 'component', 'app.kubernetes.io/component', 'tier'];
   const rank = (key: string) => (preferred.includes(key) ? preferred.indexOf(key) : preferred.length);
-  entries.sort((a, b) => rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0]));
+  entries.sort((a, b) => rank(a[0]) - rank(b[0]) || compareText(a[0], b[0]));
   const exact = (labels: Record<string, string>) => {
     const requirements = Object.entries(labels).map(([key, value]) => ({ key, operator: 'In' as const, values: [value] }));
     const selector = { requirements, matchLabels: labels, problems: [] };

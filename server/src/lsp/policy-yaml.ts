@@ -3,6 +3,7 @@
 // the client's insert commands, so both write the same shapes. Pure: no editor or file system access.
 import { stringify } from 'yaml';
 import type { DnsInfo, ProtocolName } from './protocol';
+import { compareText } from '../engine/order';
 
 export type PolicyDirection = 'ingress' | 'egress' | 'both';
 
@@ -66,7 +67,7 @@ export interface PortRef {
  * narrows the peers), egress only to DNS. A workload that declares no port gets no ingress at all.
  */
 export function leastPrivilegePolicy(name: string, namespace: string, podLabels: Record<string, string>, ports: PortRef[], dns: DnsInfo): Json {
-  const unique = [...new Map(ports.map((p) => [`${p.port}/${p.protocol}`, p])).values()].sort((a, b) => a.port - b.port || a.protocol.localeCompare(b.protocol));
+  const unique = [...new Map(ports.map((p) => [`${p.port}/${p.protocol}`, p])).values()].sort((a, b) => a.port - b.port || compareText(a.protocol, b.protocol));
   const ingress: Json[] = unique.length > 0 ? [{ ports: unique.map((p) => ({ protocol: p.protocol, port: p.port })) }] : [];
   return {
     apiVersion: 'networking.k8s.io/v1',

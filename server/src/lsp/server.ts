@@ -42,6 +42,7 @@ import { IndexCompleteNotification, ReindexRequest, StatusRequest, type IndexCou
 import { MAX_CACHE_BYTES, readerIdentity, readingsCacheFile, type PendingReadingsCache } from './readings-cache';
 import { defaultSettings, readSettings, type NetpolSettings } from './settings';
 import { ServerWorkspace } from './workspace';
+import { compareText } from '../engine/order';
 
 /** How long indexing reads files before it lets requests and notifications in. */
 const INDEX_SLICE_MS = 10;
@@ -913,7 +914,7 @@ export class NetpolServer {
       if (source) this.publishedFrom.set(uri, source);
       else this.publishedFrom.delete(uri);
       const list = [...(source ?? [])].sort(
-        (a, b) => a.location.range[0] - b.location.range[0] || a.location.range[1] - b.location.range[1] || a.ruleId.localeCompare(b.ruleId),
+        (a, b) => a.location.range[0] - b.location.range[0] || a.location.range[1] - b.location.range[1] || compareText(a.ruleId, b.ruleId),
       );
       const entries = list.map((engine) => ({ engine, lsp: toLspDiagnostic(engine, positionsOf, this.ruleDocs) }));
       const diagnostics = entries.map((e) => e.lsp);

@@ -12,6 +12,7 @@ import { oneOf } from '../args';
 import type { Command } from '../command';
 import { displayPath, loadWorkspace, UsageError } from '../io';
 import { parseWithCommon } from './common';
+import { compareText } from '../../engine/order';
 
 const SEVERITY_RANK: Record<Severity, number> = { hint: 0, information: 1, warning: 2, error: 3 };
 const THRESHOLDS = ['error', 'warning', 'information', 'hint'] as const;
@@ -78,7 +79,7 @@ export function collectFindings(workspace: Workspace, textOf: (uri: string) => s
       });
     }
   }
-  return findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule)));
+  return findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || compareText(a.rule, b.rule)));
 }
 
 const SARIF_LEVEL: Record<Severity, SarifLevel> = { error: 'error', warning: 'warning', information: 'note', hint: 'note' };

@@ -8,6 +8,7 @@ import type { Workspace } from '../workspace';
 import { connectivityTestCompletion, inConnectivityTestDocument } from '../assertions/editor';
 import { featureIndex, type LabelStats, type ScopeIndex } from './index';
 import { plural } from './markdown';
+import { compareText } from '../order';
 
 export type CompletionKind = 'field' | 'enum' | 'label-key' | 'label-value' | 'namespace' | 'port-name' | 'value';
 
@@ -436,7 +437,7 @@ function totalOf(values: Map<string, number>): number {
 function labelKeyItems(stats: LabelStats, kind: 'pod' | 'namespace', range: OffsetRange, asMapKey: boolean): CompletionItem[] {
   return [...stats]
     .map(([key, values]) => ({ key, total: totalOf(values), values }))
-    .sort((a, b) => b.total - a.total || a.key.localeCompare(b.key))
+    .sort((a, b) => b.total - a.total || compareText(a.key, b.key))
     .map(({ key, total, values }, i) => ({
       label: key,
       kind: 'label-key' as const,
@@ -471,7 +472,7 @@ function namespaceItems(index: ScopeIndex, range: OffsetRange): CompletionItem[]
   return [...index.model.namespaces.values()]
     .filter((ns) => !ns.external)
     .map((ns) => ({ ns, pods: index.workloadsIn(ns.name).length }))
-    .sort((a, b) => b.pods - a.pods || a.ns.name.localeCompare(b.ns.name))
+    .sort((a, b) => b.pods - a.pods || compareText(a.ns.name, b.ns.name))
     .map(({ ns, pods }, i) => ({
       label: ns.name,
       kind: 'namespace' as const,
@@ -497,7 +498,7 @@ function portNameItems(ctx: TextContext, index: ScopeIndex, range: OffsetRange):
     }
   }
   return [...byName]
-    .sort((a, b) => Number(b[1].local) - Number(a[1].local) || b[1].pods.length - a[1].pods.length || a[0].localeCompare(b[0]))
+    .sort((a, b) => Number(b[1].local) - Number(a[1].local) || b[1].pods.length - a[1].pods.length || compareText(a[0], b[0]))
     .map(([name, entry], i) => ({
       label: name,
       kind: 'port-name' as const,

@@ -15,6 +15,7 @@ import { describePeer, describePolicy, describePorts, describeRule } from './des
 import { featureIndex, type LabelStats, type ScopeIndex } from './index';
 import type { ReachSide } from './reach';
 import { cappedInline, cappedInlineOf, cappedList, code, escapeInline, LIST_CAP, plural, policyLink, workloadLink } from './markdown';
+import { compareText } from '../order';
 
 export interface HoverResult {
   markdown: string;
@@ -263,7 +264,7 @@ function requirementText(req: SelectorRequirement): string {
 
 /** Up to five existing keys or values closest to `wanted` by edit distance, with how many carry each. */
 function nearest(wanted: string, counts: Iterable<[string, number]>, unit: string): string {
-  const ranked = [...counts].sort((a, b) => distance(wanted, a[0]) - distance(wanted, b[0]) || b[1] - a[1] || a[0].localeCompare(b[0]));
+  const ranked = [...counts].sort((a, b) => distance(wanted, a[0]) - distance(wanted, b[0]) || b[1] - a[1] || compareText(a[0], b[0]));
   return ranked
     .slice(0, 5)
     .map(([name, count]) => `${code(name)} (${plural(count, unit)})`)
@@ -485,7 +486,7 @@ function groupByPorts(side: ReachSide): { total: number; groups: PortGroup[] } {
 
 /** Peers summarised by the ports they get: "TCP 5432: a, b" per distinct port set. */
 function summariseByPorts(workspace: Workspace, groups: PortGroup[]): string[] {
-  const sorted = [...groups].sort((a, b) => b.count - a.count || a.ports.localeCompare(b.ports));
+  const sorted = [...groups].sort((a, b) => b.count - a.count || compareText(a.ports, b.ports));
   return cappedList(sorted, ({ ports, count, first }) => {
     const names = first.map((w) => workloadLink(workspace, w)).join(', ');
     const more = count > first.length ? ` and ${count - first.length} more` : '';
