@@ -4,9 +4,9 @@
 // silently checks no pair would pass forever after a rename. Likewise a named port must resolve on every destination.
 import { formatRangeAsCidr, partition, subtractAll, type IpRange } from '../cidr';
 import { ipEndpoint, workloadEndpoint, type Analysis, type Endpoint, type Verdict } from '../evaluate';
-import type { Workload } from '../model';
+import { listsByNamespace, type Workload } from '../model';
 import { rangeAt, type ParsedFile } from '../parse';
-import { BulkConnections } from './bulk';
+import { BulkConnections, WorkloadPairs } from './bulk';
 import { PortSet } from '../portset';
 import { formatSelector, matchesSelector } from '../selectors';
 import type { Protocol, SourceLocation } from '../types';
@@ -169,6 +169,7 @@ export class ScopeContext {
   private readonly blockBoundaries: IpRange[];
   /** Allowed ports of many pairs, without an explained result per pair. */
   readonly bulk: BulkConnections;
+  private allWorkloads: readonly Workload[] | undefined;
 
   constructor(readonly scope: Scope) {
     const ranges: IpRange[] = [];
@@ -190,6 +191,11 @@ export class ScopeContext {
     return this.scope.name;
   }
 
+  /** Every workload of the scope, in model order. */
+  everyWorkload(): readonly Workload[] {
+    return (this.allWorkloads ??= [...this.scope.model.workloads].sort((a, b) => a.id - b.id));
+  }
+
   /** Workloads a selector names. */
   workloadsOf(selector: EndpointSelector): Workload[] {
     const model = this.scope.model;
@@ -197,12 +203,12 @@ export class ScopeContext {
       case 'cidr':
         return [];
       case 'workload':
-        return model.workloads.filter(
-          (w) => w.namespace === selector.namespace && w.name === selector.name && (!selector.kind || w.kind.toLowerCase() === selector.kind.toLowerCase()),
+        return (listsByNamespace(model).workloads.get(selector.namespace) ?? []).filter(
+          (w) => w.name === selector.name && (!selector.kind || w.kind.toLowerCase() === selector.kind.toLowerCase()),
         );
       case 'pods':
-        return model.workloads.filter((w) => {
-          if (selector.namespace !== undefined && w.namespace !== selector.namespace) return false;
+        // A namespace of its own: only that namespace's workloads are looked at.
+        return (selector.namespace !== undefined ? (listsByNamespace(model).workloads.get(selector.namespace) ?? []) : model.workloads).filter((w) => {
           if (selector.namespaceSelector && !matchesSelector(selector.namespaceSelector, this.analysis.namespaceLabels(w.namespace))) return false;
           return !selector.podSelector || matchesSelector(selector.podSelector, w.podLabels);
         });
@@ -235,7 +241,7 @@ export class ScopeContext {
 
 /** The endpoints of one side of an expectation in a scope, and its references that name none. */
 export interface ResolvedSide {
-  workloads: Workload[];
+  workloads: readonly Workload[];
   addresses: IpRange[];
   vacuous: VacuousReference[];
 }
@@ -260,7 +266,9 @@ export function resolveSide(side: Side, sideName: 'from' | 'to', test: Connectiv
   const workloads = new Set<Workload>();
   let addresses: IpRange[] = [];
   const vacuous: VacuousReference[] = [];
-  if (side.everything) for (const w of context.scope.model.workloads) workloads.add(w);
+  // `'*'` alone, the most common side, is one list for every expectation.
+  const everythingAlone = side.everything && side.references.length === 0 && side.except.length === 0;
+  if (side.everything && !everythingAlone) for (const w of context.scope.model.workloads) workloads.add(w);
   for (const ref of side.references) {
     if (!ref.group && !ref.inline) continue; // unknown group: already a problem of the expectation
     const r = resolveReference(ref, context);
@@ -281,7 +289,8 @@ export function resolveSide(side: Side, sideName: 'from' | 'to', test: Connectiv
     for (const w of r.workloads) workloads.delete(w);
     if (r.addresses.length) addresses = addresses.flatMap((a) => subtractAll(a, r.addresses));
   }
-  const resolved = { workloads: [...workloads].sort((a, b) => a.id - b.id), addresses: context.addressBlocks(addresses), vacuous };
+  const sorted = everythingAlone ? context.everyWorkload() : [...workloads].sort((a, b) => a.id - b.id);
+  const resolved = { workloads: sorted, addresses: context.addressBlocks(addresses), vacuous };
   if (vacuous.length === 0 && resolved.workloads.length === 0 && resolved.addresses.length === 0 && (side.everything || side.references.length > 0)) {
     vacuous.push({
       side: sideName,
@@ -308,28 +317,70 @@ function checkExpectation(test: ConnectivityTest, expectation: Expectation, cont
   const destinations: Endpoint[] = [...to.workloads.map(workloadEndpoint), ...to.addresses.map(ipEndpoint)];
   // Named ports resolve per destination, once, not once per pair.
   const expectedPorts = destinations.map((d) => expectedPortsToward(expectation.ports, d));
+  const sourceWorkloads = from.workloads.length;
+  const destinationWorkloads = to.workloads.length;
   let pairs = 0;
   let failingPairs = 0;
-  const failures: PairFailure[] = [];
-  for (const source of sources) {
-    for (let d = 0; d < destinations.length; d++) {
-      const destination = destinations[d];
-      // Policies govern pods; address-to-address traffic is not theirs. A pod reaching itself is not a connection.
-      if (source.type === 'ip' && destination.type === 'ip') continue;
-      if (source.type === 'workload' && destination.type === 'workload' && source.workload === destination.workload) continue;
+  let passes = false;
+
+  // Between workloads: per destination, per class of sources that get one answer (bulk.ts), whether it fails.
+  const workloadPairs =
+    sourceWorkloads > 0 && destinationWorkloads > 0 ? new WorkloadPairs(context.bulk, from.workloads, to.workloads) : undefined;
+  const classFails: Uint8Array[] = [];
+  for (let j = 0; workloadPairs && j < destinationWorkloads; j++) {
+    const classes = workloadPairs.classesToward(j);
+    const fails = new Uint8Array(classes.length);
+    const verdicts = new Map<PortSet, boolean>();
+    classes.forEach(({ ports, count }, k) => {
+      let fail = verdicts.get(ports);
+      if (fail === undefined) verdicts.set(ports, (fail = contradiction(expectation, expectedPorts[j], ports) !== undefined));
+      fails[k] = fail ? 1 : 0;
+      if (count === 0) return;
+      pairs += count;
+      if (fail) failingPairs += count;
+      else passes = true;
+    });
+    classFails.push(fails);
+  }
+  // Policies govern pods: address-to-address traffic is not theirs, and a workload does not connect to itself.
+  const isPair = (i: number, j: number) =>
+    i < sourceWorkloads ? j >= destinationWorkloads || !workloadPairs!.isSelf(i, j) : j < destinationWorkloads;
+  const allowedAt = (i: number, j: number) =>
+    i < sourceWorkloads && j < destinationWorkloads ? workloadPairs!.allowed(i, j) : context.bulk.allowed(sources[i], destinations[j]);
+  const fails = (i: number, j: number): boolean =>
+    i < sourceWorkloads && j < destinationWorkloads
+      ? classFails[j][workloadPairs!.classOf(i, j)] === 1
+      : contradiction(expectation, expectedPorts[j], allowedAt(i, j)) !== undefined;
+  // Pairs with an address block (a workload and a block, either way round) are few: one by one.
+  for (let i = 0; i < sources.length; i++) {
+    const workloadSource = i < sourceWorkloads;
+    for (let j = workloadSource ? destinationWorkloads : 0; j < (workloadSource ? destinations.length : destinationWorkloads); j++) {
       pairs++;
-      const allowed = context.bulk.allowed(source, destination);
-      const expected = expectedPorts[d];
-      const found = contradiction(expectation, expected, allowed);
-      if (!found) {
-        if (expectation.quantifier === 'any') return baseResult(test, expectation, context.name, 'pass', { pairs });
-        continue;
+      if (fails(i, j)) failingPairs++;
+      else passes = true;
+    }
+  }
+
+  // In order, source by source: the first pair that meets an `any` expectation passes it, with the pairs counted up
+  // to it; of the failing pairs, only the first few are explained (an expectation may fail millions of times).
+  if (expectation.quantifier === 'any' && passes) {
+    let counted = 0;
+    for (let i = 0; i < sources.length; i++) {
+      for (let j = 0; j < destinations.length; j++) {
+        if (!isPair(i, j)) continue;
+        counted++;
+        if (!fails(i, j)) return baseResult(test, expectation, context.name, 'pass', { pairs: counted });
       }
-      failingPairs++;
-      // Only the reported failures are explained: an expectation over every pair may fail millions of times.
-      if (failures.length < MAX_REPORTED_FAILURES) {
-        failures.push(explainFailure(expectation, expected, source, destination, context.analysis, allowed, found.wrongly, found.wrongPorts));
-      }
+    }
+  }
+  const failures: PairFailure[] = [];
+  scan: for (let i = 0; failingPairs > 0 && i < sources.length; i++) {
+    for (let j = 0; j < destinations.length; j++) {
+      if (!isPair(i, j) || !fails(i, j)) continue;
+      const allowed = allowedAt(i, j);
+      const found = contradiction(expectation, expectedPorts[j], allowed)!;
+      failures.push(explainFailure(expectation, expectedPorts[j], sources[i], destinations[j], context.analysis, allowed, found.wrongly, found.wrongPorts));
+      if (failures.length >= MAX_REPORTED_FAILURES) break scan;
     }
   }
   if (pairs === 0) {

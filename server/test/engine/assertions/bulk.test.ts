@@ -1,13 +1,13 @@
 // The bulk evaluator behind connectivity tests must allow exactly what Analysis.connection allows, for every pair of
 // workloads and every address block, on every fixture workspace of the repository and on a generated workspace
-// (../shared/bench/gen-workspace.mjs, small preset: every policy shape).
+// (../shared/bench/gen-workspace.mjs, small preset: every policy shape); so must its answers by classes of pairs.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { BulkConnections, peerTableCounters } from '../../../src/engine/assertions/bulk';
+import { BulkConnections, peerTableCounters, WorkloadPairs } from '../../../src/engine/assertions/bulk';
 import { IPV4_ALL, IPV6_ALL, partition, subtractAll, type IpRange } from '../../../src/engine/cidr';
 import { ipEndpoint, workloadEndpoint, type Endpoint } from '../../../src/engine/evaluate';
 import { isManifestUri } from '../../../src/engine/parse';
@@ -51,6 +51,31 @@ function disagreements(workspace: Workspace): { pairs: number; wrong: string[] }
         const reference = scope.analysis.connection(source, destination).allowed.toString();
         if (fast !== reference) wrong.push(`${JSON.stringify(source.type === 'ip' ? source.label : source.workload.displayName)} -> ${destination.type === 'ip' ? destination.label : destination.workload.displayName}: ${fast} vs ${reference}`);
       }
+    }
+    // Pairs of workloads by classes (WorkloadPairs), with an evaluator of their own: every workload to every other,
+    // and sources and destinations that differ (a destination's index among the sources is not its own).
+    const workloads = scope.model.workloads;
+    const some = (step: number, from: number) => workloads.filter((_, i) => i % step === from);
+    for (const [sources, destinations] of [[workloads, workloads], [some(3, 1), some(2, 0)], [some(2, 0), some(3, 1)]] as const) {
+      const table = new WorkloadPairs(new BulkConnections(scope.analysis), sources, destinations);
+      destinations.forEach((d, j) => {
+        const classes = table.classesToward(j);
+        let counted = 0;
+        for (const c of classes) counted += c.count;
+        const expected = sources.filter((s) => s !== d).length;
+        if (counted !== expected) wrong.push(`classes toward ${d.displayName} count ${counted} pairs, not ${expected}`);
+        sources.forEach((s, i) => {
+          if (s === d) {
+            if (!table.isSelf(i, j)) wrong.push(`${s.displayName} is not itself`);
+            return;
+          }
+          pairs++;
+          const reference = scope.analysis.connection(workloadEndpoint(s), workloadEndpoint(d)).allowed.toString();
+          const fast = table.allowed(i, j).toString();
+          const ofClass = classes[table.classOf(i, j)].ports.toString();
+          if (fast !== reference || ofClass !== reference) wrong.push(`by class ${s.displayName} -> ${d.displayName}: ${fast} (class ${ofClass}) vs ${reference}`);
+        });
+      });
     }
   }
   return { pairs, wrong };
