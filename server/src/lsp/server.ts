@@ -52,6 +52,8 @@ const CACHE_WRITE_DELAY_MS = 2_000;
 
 /** An analysis this quick runs right after a lone change, without waiting for more. */
 const QUICK_ANALYSIS_MS = 100;
+/** The other diagnostic sources (connectivity tests) run this long after the analysis that published the rules'. */
+const SOURCES_DELAY_MS = 20;
 
 export interface ServerOptions {
   /** Quiet time after an edit before the rules run again (grows with the analysis time on large workspaces). */
@@ -117,6 +119,10 @@ interface LastRun {
   byRules: ReadonlyMap<string, Diagnostic[]>;
   /** Diagnostics of the other sources (connectivity tests) by file. */
   extra: Map<string, Diagnostic[]>;
+  /** The text each file of `extra` had when the sources ran (their offsets hold for that text only). */
+  extraTexts: Map<string, string | undefined>;
+  /** Whether the other sources still have to run on this version (runSources). */
+  sourcesPending: boolean;
 }
 
 export class NetpolServer {
@@ -166,6 +172,9 @@ export class NetpolServer {
   private diskWork: Promise<void> = Promise.resolve();
   /** The last rule run and what it depended on, so an analysis with unchanged inputs only republishes. */
   private lastRun: LastRun | undefined;
+  /** Files whose publication waits for the other diagnostic sources (their text changed since those last ran). */
+  private readonly awaitingSources = new Set<string>();
+  private sourcesTimer: NodeJS.Timeout | undefined;
   /** Files that had the oversized notice at the last publication. */
   private oversizedPublished = new Set<string>();
   /** Bumped when diagnostic sources are added or removed or ask for a refresh (their inputs are not tracked). */
@@ -812,6 +821,7 @@ export class NetpolServer {
   /** Brings diagnostics up to date now when changes are waiting (before answering requests that use them). */
   private analyseIfNeeded(): void {
     if (this.analysisNeeded && this.indexed) this.analyse();
+    if (this.lastRun?.sourcesPending) this.runSources();
   }
 
   private analyse(): void {
@@ -851,46 +861,41 @@ export class NetpolServer {
         const runner = this.ruleRunner.runner;
         // The runner's own map, valid until its next run (copying 10,000 entries per edit costs more than the edit).
         const rules = runner.run(ws);
+        const fresh = !cached || cached.ws !== ws || cached.rules !== rulesKey || cached.sources !== this.sourcesVersion;
+        // The other sources (connectivity tests, which can take a second on a large workspace) run after this
+        // analysis has published the rules' findings (runSources). Until then a file keeps what they found, as long
+        // as its text is the one they read; a file whose text changed waits for them to publish it whole.
         const extra = new Map<string, Diagnostic[]>();
-        for (const source of this.diagnosticSources) {
-          try {
-            for (const [uri, list] of source(ws)) extra.set(uri, [...(extra.get(uri) ?? []), ...list]);
-          } catch (error) {
-            this.log(`netpol: a diagnostic source failed: ${errorText(error)}`);
+        const extraTexts = new Map<string, string | undefined>();
+        if (cached && fresh) for (const uri of cached.extra.keys()) this.awaitingSources.add(uri);
+        else if (cached) {
+          for (const [uri, list] of cached.extra) {
+            const text = cached.extraTexts.get(uri);
+            if (ws.getFile(uri)?.text === text) {
+              extra.set(uri, list);
+              extraTexts.set(uri, text);
+            } else this.awaitingSources.add(uri);
           }
         }
-        const fresh = !cached || cached.ws !== ws || cached.rules !== rulesKey || cached.sources !== this.sourcesVersion;
         if (!fresh && !runner.lastRunFull) {
           candidates = new Set(runner.changedUris);
-          for (const uri of extra.keys()) candidates.add(uri);
           for (const uri of cached.extra.keys()) candidates.add(uri);
         }
-        run = { ws, version: ws.version, rules: rulesKey, sources: this.sourcesVersion, byRules: rules, extra };
+        run = { ws, version: ws.version, rules: rulesKey, sources: this.sourcesVersion, byRules: rules, extra, extraTexts, sourcesPending: this.diagnosticSources.size > 0 };
         this.lastRun = run;
       }
-      const diagnosticsOf = (uri: string): Diagnostic[] | undefined => {
-        const size = this.oversized.get(uri);
-        if (size !== undefined) {
-          return [
-            {
-              ruleId: FILE_TOO_LARGE,
-              severity: 'information',
-              message: `Skipped: the file has ${size} bytes, more than netpol.maxFileSize (${ws.config.maxFileSize}).`,
-              location: { uri, range: [0, 0] },
-            },
-          ];
-        }
-        const own = run.byRules.get(uri);
-        const extra = run.extra.get(uri);
-        return extra ? [...(own ?? []), ...extra] : own;
-      };
       if (candidates) {
         // Oversized files come and go without a rule run; what was published for them is compared like the rest.
         for (const uri of this.oversized.keys()) candidates.add(uri);
         for (const uri of this.oversizedPublished) candidates.add(uri);
       }
       this.oversizedPublished = new Set(this.oversized.keys());
-      this.publish(diagnosticsOf, candidates ?? new Set([...run.byRules.keys(), ...run.extra.keys(), ...this.oversized.keys(), ...this.published.keys()]));
+      this.publish(
+        (uri) => this.diagnosticsOf(run, uri),
+        candidates ?? new Set([...run.byRules.keys(), ...run.extra.keys(), ...this.oversized.keys(), ...this.published.keys()]),
+        run.sourcesPending ? this.awaitingSources : undefined,
+      );
+      if (run.sourcesPending) this.scheduleSources();
     });
     if (!recomputed) return;
     this.lastAnalysisMs = Date.now() - started;
@@ -904,10 +909,64 @@ export class NetpolServer {
   }
 
   /** Publishes the diagnostics of some files (and of every document touched since), when they changed. */
-  private publish(diagnosticsOf: (uri: string) => Diagnostic[] | undefined, candidates: Set<string>): void {
+  /** The diagnostics of a file in a run: the rules', the other sources', or the notice of a skipped file. */
+  private diagnosticsOf(run: LastRun, uri: string): Diagnostic[] | undefined {
+    const size = this.oversized.get(uri);
+    if (size !== undefined) {
+      return [
+        {
+          ruleId: FILE_TOO_LARGE,
+          severity: 'information',
+          message: `Skipped: the file has ${size} bytes, more than netpol.maxFileSize (${run.ws.config.maxFileSize}).`,
+          location: { uri, range: [0, 0] },
+        },
+      ];
+    }
+    const own = run.byRules.get(uri);
+    const extra = run.extra.get(uri);
+    return extra ? [...(own ?? []), ...extra] : own;
+  }
+
+  /** Runs the other diagnostic sources soon, unless a newer analysis comes first (it schedules them again). */
+  private scheduleSources(): void {
+    if (this.sourcesTimer) clearTimeout(this.sourcesTimer);
+    this.sourcesTimer = setTimeout(() => this.runSources(), SOURCES_DELAY_MS);
+  }
+
+  /** The other sources' diagnostics of the last analysed version, published with what the rules found. */
+  private runSources(): void {
+    if (this.sourcesTimer) clearTimeout(this.sourcesTimer);
+    this.sourcesTimer = undefined;
+    const run = this.lastRun;
+    // A change is waiting: its analysis will schedule the sources on the newer version.
+    if (!run?.sourcesPending || this.shuttingDown || (this.analysisNeeded && this.analysisTimer)) return;
+    run.sourcesPending = false;
+    this.guard('diagnostic sources', undefined, () => {
+      const extra = new Map<string, Diagnostic[]>();
+      for (const source of this.diagnosticSources) {
+        try {
+          for (const [uri, list] of source(run.ws)) extra.set(uri, [...(extra.get(uri) ?? []), ...list]);
+        } catch (error) {
+          this.log(`netpol: a diagnostic source failed: ${errorText(error)}`);
+        }
+      }
+      const candidates = new Set([...run.extra.keys(), ...extra.keys(), ...this.awaitingSources]);
+      this.awaitingSources.clear();
+      run.extra = extra;
+      run.extraTexts = new Map([...extra.keys()].map((uri) => [uri, run.ws.getFile(uri)?.text]));
+      this.publish((uri) => this.diagnosticsOf(run, uri), candidates);
+    });
+  }
+
+  /**
+   * Publishes the diagnostics of the candidates (and of documents touched since the last publish) that changed.
+   * Files in `deferred` are left for a later publish (their diagnostics are not complete yet).
+   */
+  private publish(diagnosticsOf: (uri: string) => Diagnostic[] | undefined, candidates: Set<string>, deferred?: ReadonlySet<string>): void {
     const positionsOf = (uri: string) => this.positionsOf(uri);
     for (const uri of this.touchedDocuments) candidates.add(uri);
     for (const uri of candidates) {
+      if (deferred?.has(uri)) continue;
       const source = diagnosticsOf(uri);
       // The same list as last time (the incremental rule run kept it): nothing to convert or send.
       if (source !== undefined && this.publishedFrom.get(uri) === source && !this.touchedDocuments.has(uri)) continue;
@@ -931,7 +990,8 @@ export class NetpolServer {
         this.results.delete(uri);
       }
     }
-    this.touchedDocuments.clear();
+    if (deferred) for (const uri of this.touchedDocuments) if (!deferred.has(uri)) this.touchedDocuments.delete(uri);
+    else this.touchedDocuments.clear();
   }
 }
 

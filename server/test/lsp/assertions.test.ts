@@ -86,6 +86,25 @@ describe('connectivity assertions over the protocol', () => {
     client.close(policies);
   });
 
+  // The tests' diagnostics are published after the rules' (server.ts runSources): a test file whose text changed
+  // waits for them, rather than showing ranges of a text that is gone.
+  test('a test file edited above its expectations: every publication of it fits its new text', async () => {
+    await client.waitForDiagnostics(failing, (d) => d.length === 5);
+    const text = client.read('failing.netpol-test.yaml');
+    client.open(failing, text);
+    const mark = client.change(failing, `# two lines above\n#\n${text}`);
+    const shifted = await client.waitForDiagnostics(failing, (d) => d.length === 5 && d[0].range.start.line === 21, { since: mark });
+    assert.deepEqual(shifted.map((d) => d.range.start.line), [21, 26, 31, 34, 39]);
+    const published = client.notifications.filter((n) => n.seq > mark && n.method === 'textDocument/publishDiagnostics' && (n.params as { uri: string }).uri === failing);
+    for (const n of published) {
+      const lines = (n.params as { diagnostics: Diagnostic[] }).diagnostics.map((d) => d.range.start.line);
+      assert.ok(lines.every((line) => [21, 26, 31, 34, 39].includes(line)), `published lines ${lines.join(', ')}`);
+    }
+    const back = client.change(failing, text);
+    await client.waitForDiagnostics(failing, (d) => d.length === 5 && d[0].range.start.line === 19, { since: back });
+    client.close(failing);
+  });
+
   test('a code lens per test with its counts', async () => {
     const lenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: failing } });
     assert.deepEqual(lenses.map((l) => [l.range.start.line, l.command?.title]), [[1, '✗ 0 passed · 5 failed']]);

@@ -1,6 +1,6 @@
 // Allowed connections for many pairs at once, as Analysis.connection computes them but without building (and
 // caching) an explained result per pair: a test over `'*' -> '*'` in a workspace of 2,000 workloads asks for four
-// million pairs. Which workloads a rule's peers match is computed once per rule, as a table over workload ids.
+// million pairs. Whether a rule's peers match a workload is answered once, in the rule's table over workload ids.
 // Failures are explained afterwards with Analysis.verdict, so both paths must agree (see bulk.test.ts).
 // WorkloadPairs goes further for the many pairs of one expectation: pairs whose answer is decided by the same rules
 // in the same way get it once, so `'*' -> db` costs a pass over the sources, not one evaluation per pair.
@@ -72,8 +72,7 @@ export class BulkConnections {
     return entry[direction];
   }
 
-  /** What the rules of `subject` for `direction` allow with `peer`, toward `destination`'s ports. */
-  direction(direction: Direction, subject: Workload, peer: Endpoint, destination: Endpoint): PortSet {
+  private direction(direction: Direction, subject: Workload, peer: Endpoint, destination: Endpoint): PortSet {
     const rules = this.rulesOf(subject, direction);
     if (!rules) return PortSet.ALL;
     let allowed = PortSet.NONE;
@@ -85,13 +84,13 @@ export class BulkConnections {
   }
 
   /** Whether the endpoint matches one of the rule's peers. */
-  peerMatches(policy: NetworkPolicy, rule: PolicyRule, peer: Endpoint): boolean {
+  private peerMatches(policy: NetworkPolicy, rule: PolicyRule, peer: Endpoint): boolean {
     if (peer.type === 'ip') return rule.peers!.some((p) => this.analysis.peerMatches(p, policy.namespace, peer));
     return this.workloadMatches(policy, rule, peer.workload);
   }
 
   /** Whether the workload matches one of the rule's peers: answered once per workload, in the rule's table. */
-  workloadMatches(policy: NetworkPolicy, rule: PolicyRule, w: Workload): boolean {
+  private workloadMatches(policy: NetworkPolicy, rule: PolicyRule, w: Workload): boolean {
     const table = this.peerTables.get(rule) ?? this.tableOf(rule);
     let known = table[w.id];
     if (known === UNKNOWN) {
@@ -219,7 +218,7 @@ export class BulkConnections {
     return result;
   }
 
-  ports(rule: PolicyRule, destination: Endpoint): PortSet {
+  private ports(rule: PolicyRule, destination: Endpoint): PortSet {
     const named = rule.ports?.some((p) => typeof p.port === 'string') ?? false;
     if (named) return this.analysis.rulePorts(rule, destination);
     let set = this.fixedPorts.get(rule);
