@@ -4,7 +4,7 @@
 //
 //   node bench/run.mjs [--only small,medium,large] [--workspace DIR] [--cache DIR] [--edits N] [--hovers N]
 //                      [--requests N] [--yls small,medium | --no-yls] [--list small,medium] [--edit-budget-s S]
-//                      [--no-build] [--no-readme] [--out FILE]
+//                      [--starts N] [--no-build] [--no-readme] [--out FILE]
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,7 +23,7 @@ const PRESETS = ['small', 'medium', 'large'];
 function parseOptions(argv) {
   const o = {
     only: PRESETS, workspace: undefined, cache: process.env.NETPOL_BENCH_CACHE ?? path.join(os.tmpdir(), 'netpol-bench'),
-    edits: 120, hovers: 60, requests: 60, yls: ['small', 'medium'], list: ['small', 'medium'], editBudgetS: 300, build: true, readme: true, out: path.join(repo, 'bench', 'results.json'),
+    edits: 120, hovers: 60, requests: 60, yls: ['small', 'medium'], list: ['small', 'medium'], editBudgetS: 300, starts: 3, build: true, readme: true, out: path.join(repo, 'bench', 'results.json'),
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -41,6 +41,7 @@ function parseOptions(argv) {
     else if (a === '--no-yls') o.yls = [];
     else if (a === '--list') o.list = value().split(',').filter(Boolean);
     else if (a === '--edit-budget-s') o.editBudgetS = Number(value());
+    else if (a === '--starts') o.starts = Number(value());
     else if (a === '--no-build') o.build = false;
     else if (a === '--no-readme') o.readme = false;
     else if (a === '--out') o.out = path.resolve(value());
@@ -48,7 +49,16 @@ function parseOptions(argv) {
   }
   for (const p of o.only) if (!PRESETS.includes(p)) throw new Error(`--only: unknown workspace ${p} (small, medium, large)`);
   if (!(o.edits >= 2)) throw new Error('--edits must be at least 2');
+  if (!(o.starts >= 1)) throw new Error('--starts must be at least 1');
   return o;
+}
+
+/** The median of some figures (null when one is missing: a failed start). */
+function median(values) {
+  if (values.some((v) => typeof v !== 'number')) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : Math.round((sorted[middle - 1] + sorted[middle]) / 2);
 }
 
 /** The generated workspace of a preset in the cache, made once (the generator is deterministic). */
@@ -119,6 +129,7 @@ async function measureWorkspace(name, dir, o, log) {
     settings: { netpol: {} }, edits: o.edits, hovers: o.hovers, requests: o.requests, editBudgetMs: o.editBudgetS * 1000, log: path.join(o.cache, `netpol-${name}.log`),
   });
 
+  let ylsStart;
   if (o.yls.includes(name)) {
     log(`[${name}] yaml-language-server with the Kubernetes schema`);
     const server = path.join(repo, 'node_modules', 'yaml-language-server', 'bin', 'yaml-language-server');
@@ -135,12 +146,33 @@ async function measureWorkspace(name, dir, o, log) {
         if (!/standalone-strict\/(all|_definitions)\.json$/.test(url)) throw new Error(`offline: ${url}`);
         return fs.readFileSync(path.join(schemaDir, name), 'utf8');
       };
-      r.yls = await runSession({
-        command: [process.execPath, server, '--stdio'], cwd: repo, workspace: dir, files, targets, startMode: 'open-all',
-        notifications: [['yaml/registerContentRequest', null]], answers: { 'vscode/content': content },
-        settings: { yaml, http: { proxyStrictSSL: false } }, edits: o.edits, hovers: o.hovers, requests: o.requests,
-        startTimeoutMs: 900_000, editBudgetMs: o.editBudgetS * 1000, log: path.join(o.cache, `yls-${name}.log`),
-      });
+      const session = (requests) =>
+        runSession({
+          command: [process.execPath, server, '--stdio'], cwd: repo, workspace: dir, files, targets, startMode: 'open-all',
+          notifications: [['yaml/registerContentRequest', null]], answers: { 'vscode/content': content },
+          settings: { yaml, http: { proxyStrictSSL: false } }, ...requests,
+          startTimeoutMs: 900_000, editBudgetMs: o.editBudgetS * 1000, log: path.join(o.cache, `yls-${name}.log`),
+        });
+      r.yls = await session({ edits: o.edits, hovers: o.hovers, requests: o.requests });
+      ylsStart = async () => (await session({ edits: 0, hovers: 0, requests: 0 })).startMs;
+    }
+  }
+
+  // A start is one figure on a shared machine whose speed drifts: both servers start `--starts` times (default 3),
+  // in turns, and the medians are compared. The sessions above made the first start of each.
+  if (o.starts > 1 && r.netpol.startMs) {
+    const netpolStarts = [r.netpol.startMs];
+    const ylsStarts = ylsStart && r.yls.startMs ? [r.yls.startMs] : undefined;
+    for (let round = 2; round <= o.starts; round++) {
+      log(`[${name}] starts, round ${round} of ${o.starts}`);
+      netpolStarts.push((await startOnly({ cli: netpol[1], dir })).start);
+      if (ylsStarts) ylsStarts.push(await ylsStart());
+    }
+    r.netpol.startRunsMs = netpolStarts;
+    r.netpol.startMs = median(netpolStarts);
+    if (ylsStarts) {
+      r.yls.startRunsMs = ylsStarts;
+      r.yls.startMs = median(ylsStarts);
     }
   }
   return r;
