@@ -2,11 +2,12 @@
 // (engine/assertions), which the server recomputes with every analysis. The test file is generated: for every 25th
 // namespace of the workspace, "nobody reaches it" (`'*'` to the namespace: every workload of the workspace as a
 // source) and "it reaches the next one on TCP 8080". Reported: the first run, then runs after edits of a pod label
-// (each a new model, as a keystroke makes in the editor).
+// (each a new model, as a keystroke makes in the editor), and the longest step of a run in steps (the language
+// server runs the steps in slices between requests: the longest step is what a request may wait for).
 // node --import tsx bench/tests-latency.ts DIR [--edits N] [--profile FILE]
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { connectivityTestDiagnostics } from '../server/src/engine/assertions/editor';
+import { connectivityTestDiagnostics, connectivityTestDiagnosticSteps } from '../server/src/engine/assertions/editor';
 import { Workspace } from '../server/src/engine/workspace';
 import { cpuProfile, readManifests } from './manifests';
 
@@ -48,6 +49,20 @@ for (let i = 0; i < editCount; i++) {
   after.push(run().ms);
   workspace.setFile(uri, text);
 }
+// In steps, as the language server runs them (after one more edit, so that nothing is cached).
+const [uri, text] = editable[0];
+workspace.setFile(uri, `${text}\n`);
+const steps = connectivityTestDiagnosticSteps(workspace);
+const stepMs: number[] = [];
+for (;;) {
+  const started = performance.now();
+  const next = steps.next();
+  stepMs.push(performance.now() - started);
+  if (next.done) break;
+}
+workspace.setFile(uri, text);
+stepMs.sort((a, b) => a - b);
+console.log(`in steps: ${stepMs.length} steps, median ${stepMs[Math.floor(stepMs.length / 2)].toFixed(2)} ms, longest ${stepMs[stepMs.length - 1].toFixed(1)} ms`);
 profiler.stop();
 after.sort((a, b) => a - b);
 console.log(`after an edit: median ${Math.round(after[Math.floor(after.length / 2)])} ms, max ${Math.round(after[after.length - 1])} ms (${after.length} edits)`);

@@ -4,7 +4,7 @@
 // engine's editor features (engine/assertions/editor.ts, which engine/features delegates test files to).
 // The what-if diff request compares the workspace (unsaved text included) with a base version the client sends.
 import type { Connection, Location } from 'vscode-languageserver';
-import { connectivityTestDiagnostics } from '../engine/assertions/editor';
+import { connectivityTestDiagnosticSteps } from '../engine/assertions/editor';
 import { isPlainObject } from '../engine/parse';
 import type { SourceLocation } from '../engine/types';
 import type { Workspace } from '../engine/workspace';
@@ -22,7 +22,7 @@ import {
 import { ServerWorkspace } from './workspace';
 
 export function registerAssertionHandlers(connection: Connection, ctx: FeatureContext): void {
-  ctx.addDiagnosticSource((workspace) => connectivityTestDiagnostics(workspace));
+  ctx.addDiagnosticSource((workspace) => connectivityTestDiagnosticSteps(workspace));
   connection.onRequest(ReachabilityDiffRequest, (params) => {
     try {
       return reachabilityDiff(ctx, params);

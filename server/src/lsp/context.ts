@@ -10,7 +10,8 @@ import type { Workspace } from '../engine/workspace';
 import type { NetpolSettings } from './settings';
 
 /** Extra diagnostics computed from the workspace (for example failing connectivity expectations), by file URI. */
-export type DiagnosticSource = (workspace: Workspace) => Map<string, Diagnostic[]>;
+/** Diagnostics by file from outside the rules, computed in steps (the server runs a few at a time between requests). */
+export type DiagnosticSource = (workspace: Workspace) => Generator<void, Map<string, Diagnostic[]>>;
 
 export interface FeatureContext {
   /**
@@ -40,6 +41,8 @@ export interface FeatureContext {
   addDiagnosticSource(source: DiagnosticSource): Disposable;
   /** Asks the server to recompute and publish diagnostics (for example after a source's input changed). */
   refreshDiagnostics(): void;
+  /** Notes that an editor request is being answered: background work (runSources) gives way for a moment. */
+  requestStarted(): void;
   /** Writes to the server log (the client's output channel). */
   log(message: string): void;
   /**

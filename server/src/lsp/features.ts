@@ -58,6 +58,7 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
     (params: P, token?: CancellationToken): R => {
       // A request cancelled while it waited behind an analysis is not computed (the LSP answer is RequestCancelled).
       if (token?.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `${name} cancelled`);
+      ctx.requestStarted();
       try {
         return fn(params);
       } catch (error) {

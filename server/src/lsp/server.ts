@@ -54,6 +54,10 @@ const CACHE_WRITE_DELAY_MS = 2_000;
 const QUICK_ANALYSIS_MS = 100;
 /** The other diagnostic sources (connectivity tests) run this long after the analysis that published the rules'. */
 const SOURCES_DELAY_MS = 20;
+/** How long one slice of their run may hold the event loop, and how long after an editor request none starts. */
+const SOURCES_SLICE_MS = 5;
+const SOURCES_AFTER_REQUEST_MS = 50;
+const SOURCES_MAX_WAIT_MS = 1000;
 
 export interface ServerOptions {
   /** Quiet time after an edit before the rules run again (grows with the analysis time on large workspaces). */
@@ -175,6 +179,11 @@ export class NetpolServer {
   /** Files whose publication waits for the other diagnostic sources (their text changed since those last ran). */
   private readonly awaitingSources = new Set<string>();
   private sourcesTimer: NodeJS.Timeout | undefined;
+  /** When the last editor request came in, and since when the sources' next slice has waited for a pause (Date.now()). */
+  private lastRequestAt = 0;
+  private sourcesWaitingSince: number | undefined;
+  /** The sources' run in progress (runSources), on the version of `run`. */
+  private sourcesJob: { run: LastRun; steps: Generator<void, Map<string, Diagnostic[]>> } | undefined;
   /** Files that had the oversized notice at the last publication. */
   private oversizedPublished = new Set<string>();
   /** Bumped when diagnostic sources are added or removed or ask for a refresh (their inputs are not tracked). */
@@ -231,6 +240,9 @@ export class NetpolServer {
     return {
       workspace: () => server.workspace(),
       documents: server.documents,
+      requestStarted: () => {
+        server.lastRequestAt = Date.now();
+      },
       text: (uri) => server.currentText(canonicalUri(uri)),
       diskText: (uri) => {
         const read = server.readFromDisk(canonicalUri(uri));
@@ -821,7 +833,7 @@ export class NetpolServer {
   /** Brings diagnostics up to date now when changes are waiting (before answering requests that use them). */
   private analyseIfNeeded(): void {
     if (this.analysisNeeded && this.indexed) this.analyse();
-    if (this.lastRun?.sourcesPending) this.runSources();
+    if (this.lastRun?.sourcesPending) this.runSources(true);
   }
 
   private analyse(): void {
@@ -930,32 +942,73 @@ export class NetpolServer {
   /** Runs the other diagnostic sources soon, unless a newer analysis comes first (it schedules them again). */
   private scheduleSources(): void {
     if (this.sourcesTimer) clearTimeout(this.sourcesTimer);
-    this.sourcesTimer = setTimeout(() => this.runSources(), SOURCES_DELAY_MS);
+    this.sourcesTimer = setTimeout(() => this.runSources(false), SOURCES_DELAY_MS);
   }
 
-  /** The other sources' diagnostics of the last analysed version, published with what the rules found. */
-  private runSources(): void {
+  /**
+   * The other sources' diagnostics of the last analysed version, published with what the rules found. They run in
+   * slices of SOURCES_SLICE_MS, so that requests and edits are answered in between; a change drops the run (the
+   * next analysis starts another). `untilDone`: to the end now, for a request that reads the diagnostics.
+   */
+  private runSources(untilDone: boolean): void {
     if (this.sourcesTimer) clearTimeout(this.sourcesTimer);
     this.sourcesTimer = undefined;
     const run = this.lastRun;
-    // A change is waiting: its analysis will schedule the sources on the newer version.
-    if (!run?.sourcesPending || this.shuttingDown || (this.analysisNeeded && this.analysisTimer)) return;
-    run.sourcesPending = false;
+    if (!run?.sourcesPending || this.shuttingDown) return;
+    // A change is waiting: its analysis will run the sources on the newer version.
+    if (this.analysisNeeded || run.ws !== this.ws || run.version !== run.ws.version) {
+      this.sourcesJob = undefined;
+      if (!untilDone) return;
+    }
+    // Requests come in bursts (hovers, completions as one types): the sources wait until one has passed, though not
+    // for longer than a second in all (a client that never pauses still gets them).
+    const now = Date.now();
+    const sinceRequest = now - this.lastRequestAt;
+    this.sourcesWaitingSince ??= now;
+    if (!untilDone && sinceRequest < SOURCES_AFTER_REQUEST_MS && now - this.sourcesWaitingSince < SOURCES_MAX_WAIT_MS) {
+      this.sourcesTimer = setTimeout(() => this.runSources(false), SOURCES_AFTER_REQUEST_MS - sinceRequest);
+      return;
+    }
+    if (this.sourcesJob?.run !== run) this.sourcesJob = { run, steps: this.sourceSteps(run.ws) };
+    this.sourcesWaitingSince = undefined;
+    const job = this.sourcesJob;
+    const started = Date.now();
     this.guard('diagnostic sources', undefined, () => {
-      const extra = new Map<string, Diagnostic[]>();
-      for (const source of this.diagnosticSources) {
-        try {
-          for (const [uri, list] of source(run.ws)) extra.set(uri, [...(extra.get(uri) ?? []), ...list]);
-        } catch (error) {
-          this.log(`netpol: a diagnostic source failed: ${errorText(error)}`);
+      for (;;) {
+        const next = job.steps.next();
+        if (next.done) {
+          this.sourcesJob = undefined;
+          run.sourcesPending = false;
+          this.publishSources(run, next.value);
+          return;
+        }
+        if (!untilDone && Date.now() - started >= SOURCES_SLICE_MS) {
+          this.sourcesTimer = setTimeout(() => this.runSources(false), 0);
+          return;
         }
       }
-      const candidates = new Set([...run.extra.keys(), ...extra.keys(), ...this.awaitingSources]);
-      this.awaitingSources.clear();
-      run.extra = extra;
-      run.extraTexts = new Map([...extra.keys()].map((uri) => [uri, run.ws.getFile(uri)?.text]));
-      this.publish((uri) => this.diagnosticsOf(run, uri), candidates);
     });
+  }
+
+  /** Every source's diagnostics, in steps; a source that fails is logged and left out. */
+  private *sourceSteps(ws: ServerWorkspace): Generator<void, Map<string, Diagnostic[]>> {
+    const extra = new Map<string, Diagnostic[]>();
+    for (const source of [...this.diagnosticSources]) {
+      try {
+        for (const [uri, list] of yield* source(ws)) extra.set(uri, [...(extra.get(uri) ?? []), ...list]);
+      } catch (error) {
+        this.log(`netpol: a diagnostic source failed: ${errorText(error)}`);
+      }
+    }
+    return extra;
+  }
+
+  private publishSources(run: LastRun, extra: Map<string, Diagnostic[]>): void {
+    const candidates = new Set([...run.extra.keys(), ...extra.keys(), ...this.awaitingSources]);
+    this.awaitingSources.clear();
+    run.extra = extra;
+    run.extraTexts = new Map([...extra.keys()].map((uri) => [uri, run.ws.getFile(uri)?.text]));
+    this.publish((uri) => this.diagnosticsOf(run, uri), candidates);
   }
 
   /**

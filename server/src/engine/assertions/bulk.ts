@@ -17,6 +17,9 @@ const UNKNOWN = 0;
 const MATCHES = 1;
 const DOES_NOT_MATCH = 2;
 
+/** Workloads (times rule lists) per step of BulkConnections.prepare: about a millisecond on the large bench workspace. */
+const STEP_WORK = 1_000;
+
 /** Per rule (rules are kept per policy object across edits), its peer table and the model lineage it was made in. */
 const lastPeerTables = new WeakMap<PolicyRule, { lineage: ModelLineage; table: Uint8Array }>();
 
@@ -169,6 +172,28 @@ export class BulkConnections {
     return mask;
   }
 
+  /**
+   * Makes, in steps of about STEP_WORK workloads, what WorkloadPairs asks for these sources and destinations (their
+   * rule lists, and the sources' masks under the destinations' ingress lists), so that making it is quick.
+   */
+  *prepare(sources: readonly Workload[], destinations: readonly Workload[]): Generator<void> {
+    let work = 0;
+    const lists = new Set<number>();
+    for (const d of destinations) {
+      lists.add(this.listOf(d, 'ingress'));
+      if (++work % STEP_WORK === 0) yield;
+    }
+    for (const s of sources) {
+      this.listOf(s, 'egress');
+      for (const list of lists) this.maskOf(list, s);
+      work += lists.size;
+      if (++work >= STEP_WORK) {
+        work = 0;
+        yield;
+      }
+    }
+  }
+
   /** What a list of egress rules allows toward a destination workload. */
   egressOfList(list: number, destination: Workload): PortSet {
     const entry = this.lists[list];
@@ -268,19 +293,29 @@ export class WorkloadPairs {
   /** Per destination: the index of the same workload among the sources, or -1 (a workload does not reach itself). */
   private readonly selfIndex: Int32Array;
 
-  constructor(
+  private constructor(
     private readonly bulk: BulkConnections,
     readonly sources: readonly Workload[],
     readonly destinations: readonly Workload[],
   ) {
-    const sourceIndex = new Map<Workload, number>();
-    sources.forEach((s, i) => sourceIndex.set(s, i));
-    this.selfIndex = Int32Array.from(destinations, (d) => sourceIndex.get(d) ?? -1);
+    const destinationIndex = new Map<Workload, number>();
+    destinations.forEach((d, j) => destinationIndex.set(d, j));
+    this.selfIndex = new Int32Array(destinations.length).fill(-1);
+    sources.forEach((s, i) => {
+      const j = destinationIndex.get(s);
+      if (j !== undefined) this.selfIndex[j] = i;
+    });
     this.egressPorts = destinations.map(() => new Map());
     this.ingressPorts = destinations.map(() => new Map());
     this.ingressList = Int32Array.from(destinations, (d) => bulk.listOf(d, 'ingress'));
+  }
+
+  /** The pairs of sources and destinations, made in steps of about STEP_WORK workloads. */
+  static *of(bulk: BulkConnections, sources: readonly Workload[], destinations: readonly Workload[]): Generator<void, WorkloadPairs> {
+    yield* bulk.prepare(sources, destinations);
+    const pairs = new WorkloadPairs(bulk, sources, destinations);
     const egressLists = Int32Array.from(sources, (s) => bulk.listOf(s, 'egress'));
-    for (const list of new Set(this.ingressList)) {
+    for (const list of new Set(pairs.ingressList)) {
       const byKey = new Map<number, number>();
       const classes: { egress: number; mask: number; count: number }[] = [];
       const of = new Int32Array(sources.length);
@@ -294,10 +329,12 @@ export class WorkloadPairs {
         }
         classes[c].count++;
         of[i] = c;
+        if (i % STEP_WORK === STEP_WORK - 1) yield;
       }
-      this.classOfSource.set(list, of);
-      this.classesOfList.set(list, classes);
+      pairs.classOfSource.set(list, of);
+      pairs.classesOfList.set(list, classes);
     }
+    return pairs;
   }
 
   private ofClass(c: { egress: number; mask: number }, j: number): PortSet {

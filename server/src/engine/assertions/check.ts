@@ -101,6 +101,22 @@ export const MAX_REPORTED_FAILURES = 5;
 
 /** Every connectivity test of the workspace, run. */
 export function runConnectivityTests(workspace: Workspace, options: TestRunOptions = {}): TestReport[] {
+  return finish(connectivityTestSteps(workspace, options));
+}
+
+/** Runs a computation made of steps to its end. */
+export function finish<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const next = steps.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * The same run in steps, one expectation per step: a caller with other work (the language server between edits)
+ * can stop between two steps and drop the run.
+ */
+export function* connectivityTestSteps(workspace: Workspace, options: TestRunOptions = {}): Generator<void, TestReport[]> {
   const reports: TestReport[] = [];
   const contexts = new Map<Scope, ScopeContext>();
   const contextOf = (scope: Scope) => {
@@ -117,7 +133,7 @@ export function runConnectivityTests(workspace: Workspace, options: TestRunOptio
         scopes = scopes.filter((s) => s.name === options.scope);
         if (scopes.length === 0) continue;
       }
-      reports.push(runTest(test, scopes.map(contextOf), options, test.scope ? workspace.scopes().map((s) => s.name) : undefined));
+      reports.push(yield* runTest(test, scopes.map(contextOf), options, test.scope ? workspace.scopes().map((s) => s.name) : undefined));
     }
   }
   return reports;
@@ -136,7 +152,7 @@ function emptyCounts(): Record<Outcome, number> {
   return { pass: 0, fail: 0, skip: 0, todo: 0 };
 }
 
-function runTest(test: ConnectivityTest, scopes: ScopeContext[], options: TestRunOptions, knownScopes?: string[]): TestReport {
+function* runTest(test: ConnectivityTest, scopes: ScopeContext[], options: TestRunOptions, knownScopes?: string[]): Generator<void, TestReport> {
   const results: ExpectationResult[] = [];
   const scopeProblem: SpecProblem | undefined =
     scopes.length > 0
@@ -153,7 +169,10 @@ function runTest(test: ConnectivityTest, scopes: ScopeContext[], options: TestRu
       results.push(baseResult(test, expectation, '', 'fail', { problems: [scopeProblem], message: scopeProblem.message }));
       continue;
     }
-    for (const scope of scopes) results.push(checkExpectation(test, expectation, scope));
+    for (const scope of scopes) {
+      results.push(yield* checkExpectation(test, expectation, scope));
+      yield;
+    }
   }
   const counts = emptyCounts();
   for (const r of results) counts[r.outcome]++;
@@ -302,7 +321,8 @@ export function resolveSide(side: Side, sideName: 'from' | 'to', test: Connectiv
   return resolved;
 }
 
-function checkExpectation(test: ConnectivityTest, expectation: Expectation, context: ScopeContext): ExpectationResult {
+/** One expectation in one scope, in steps of about PAIRS_PER_STEP pairs (an expectation over `'*'` has millions). */
+function* checkExpectation(test: ConnectivityTest, expectation: Expectation, context: ScopeContext): Generator<void, ExpectationResult> {
   if (expectation.status) return baseResult(test, expectation, context.name, expectation.status);
   if (expectation.problems.length > 0) {
     return baseResult(test, expectation, context.name, 'fail', { problems: expectation.problems, message: expectation.problems[0].message });
@@ -324,11 +344,17 @@ function checkExpectation(test: ConnectivityTest, expectation: Expectation, cont
   let passes = false;
 
   // Between workloads: per destination, per class of sources that get one answer (bulk.ts), whether it fails.
-  const workloadPairs =
-    sourceWorkloads > 0 && destinationWorkloads > 0 ? new WorkloadPairs(context.bulk, from.workloads, to.workloads) : undefined;
+  const workloadPairs = sourceWorkloads > 0 && destinationWorkloads > 0 ? yield* WorkloadPairs.of(context.bulk, from.workloads, to.workloads) : undefined;
+  if (sourceWorkloads * destinationWorkloads > PAIRS_PER_STEP) yield;
   const classFails: Uint8Array[] = [];
+  let work = 0;
   for (let j = 0; workloadPairs && j < destinationWorkloads; j++) {
     const classes = workloadPairs.classesToward(j);
+    work += classes.length;
+    if (work > CLASSES_PER_STEP) {
+      work = 0;
+      yield;
+    }
     const fails = new Uint8Array(classes.length);
     const verdicts = new Map<PortSet, boolean>();
     classes.forEach(({ ports, count }, k) => {
@@ -353,6 +379,7 @@ function checkExpectation(test: ConnectivityTest, expectation: Expectation, cont
       : contradiction(expectation, expectedPorts[j], allowedAt(i, j)) !== undefined;
   // Pairs with an address block (a workload and a block, either way round) are few: one by one.
   for (let i = 0; i < sources.length; i++) {
+    if (i % SOURCES_PER_STEP === SOURCES_PER_STEP - 1 && destinations.length > destinationWorkloads) yield;
     const workloadSource = i < sourceWorkloads;
     for (let j = workloadSource ? destinationWorkloads : 0; j < (workloadSource ? destinations.length : destinationWorkloads); j++) {
       pairs++;
@@ -366,6 +393,7 @@ function checkExpectation(test: ConnectivityTest, expectation: Expectation, cont
   if (expectation.quantifier === 'any' && passes) {
     let counted = 0;
     for (let i = 0; i < sources.length; i++) {
+      if (i % SOURCES_PER_STEP === SOURCES_PER_STEP - 1) yield;
       for (let j = 0; j < destinations.length; j++) {
         if (!isPair(i, j)) continue;
         counted++;
@@ -375,6 +403,7 @@ function checkExpectation(test: ConnectivityTest, expectation: Expectation, cont
   }
   const failures: PairFailure[] = [];
   scan: for (let i = 0; failingPairs > 0 && i < sources.length; i++) {
+    if (i % SOURCES_PER_STEP === SOURCES_PER_STEP - 1) yield;
     for (let j = 0; j < destinations.length; j++) {
       if (!isPair(i, j) || !fails(i, j)) continue;
       const allowed = allowedAt(i, j);
@@ -400,6 +429,11 @@ function checkExpectation(test: ConnectivityTest, expectation: Expectation, cont
         : first.message;
   return baseResult(test, expectation, context.name, 'fail', { pairs, failingPairs, failures, message });
 }
+
+// Sizes of the steps of checkExpectation: each about a millisecond on the large bench workspace.
+const PAIRS_PER_STEP = 100_000;
+const CLASSES_PER_STEP = 2_000;
+const SOURCES_PER_STEP = 2_000;
 
 const WITNESS_PROTOCOL_ORDER: readonly Protocol[] = ['TCP', 'UDP', 'SCTP'];
 

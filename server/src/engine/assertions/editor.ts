@@ -13,7 +13,7 @@ import type { OffsetRange } from '../types';
 import type { Workspace } from '../workspace';
 import type { Workload } from '../model';
 import type { Protocol } from '../types';
-import { runConnectivityTests, ScopeContext, describeMatches, resolveSide, type ExpectationResult, type TestReport } from './check';
+import { connectivityTestSteps, finish, ScopeContext, describeMatches, resolveSide, type ExpectationResult, type TestReport } from './check';
 import {
   isConnectivityTestObject,
   isConnectivityTestUri,
@@ -83,11 +83,18 @@ const cache = new WeakMap<Workspace, { version: number; reports: TestReport[] }>
 
 /** Every test of the workspace, run once per workspace version. */
 export function testReports(workspace: Workspace): TestReport[] {
+  return finish(testReportSteps(workspace));
+}
+
+/** The same in steps (one expectation each), kept for the version once all have run. */
+function* testReportSteps(workspace: Workspace): Generator<void, TestReport[]> {
   const hit = cache.get(workspace);
   if (hit && hit.version === workspace.version) return hit.reports;
+  const version = workspace.version;
   const uris = testFileUris(workspace);
-  const reports = uris.length === 0 ? [] : runConnectivityTests(workspace, { uris });
-  cache.set(workspace, { version: workspace.version, reports });
+  const reports = uris.length === 0 ? [] : yield* connectivityTestSteps(workspace, { uris });
+  // A caller that went on stepping after a change ran the tests of two versions: nothing to keep.
+  if (workspace.version === version) cache.set(workspace, { version, reports });
   return reports;
 }
 
@@ -122,6 +129,12 @@ export function misversionedTests(workspace: Workspace): Diagnostic[] {
 
 /** Diagnostics of every test file: problems of the file, and one per failing expectation. */
 export function connectivityTestDiagnostics(workspace: Workspace): Map<string, Diagnostic[]> {
+  return finish(connectivityTestDiagnosticSteps(workspace));
+}
+
+/** The same in steps, one expectation each (the language server runs them between requests and edits). */
+export function* connectivityTestDiagnosticSteps(workspace: Workspace): Generator<void, Map<string, Diagnostic[]>> {
+  const reports = yield* testReportSteps(workspace);
   const byUri = new Map<string, Diagnostic[]>();
   const add = (uri: string, d: Diagnostic) => {
     const list = byUri.get(uri) ?? [];
@@ -129,7 +142,7 @@ export function connectivityTestDiagnostics(workspace: Workspace): Map<string, D
     byUri.set(uri, list);
   };
   for (const d of misversionedTests(workspace)) add(d.location.uri, d);
-  for (const report of testReports(workspace)) {
+  for (const report of reports) {
     const uri = report.test.uri;
     if (!byUri.has(uri)) byUri.set(uri, []);
     for (const p of report.test.problems) add(uri, { ruleId: TEST_INVALID, severity: 'error', message: p.message, location: { uri, range: p.range } });

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { BulkConnections, peerTableCounters, WorkloadPairs } from '../../../src/engine/assertions/bulk';
+import { finish } from '../../../src/engine/assertions/check';
 import { IPV4_ALL, IPV6_ALL, partition, subtractAll, type IpRange } from '../../../src/engine/cidr';
 import { ipEndpoint, workloadEndpoint, type Endpoint } from '../../../src/engine/evaluate';
 import { isManifestUri } from '../../../src/engine/parse';
@@ -57,7 +58,7 @@ function disagreements(workspace: Workspace): { pairs: number; wrong: string[] }
     const workloads = scope.model.workloads;
     const some = (step: number, from: number) => workloads.filter((_, i) => i % step === from);
     for (const [sources, destinations] of [[workloads, workloads], [some(3, 1), some(2, 0)], [some(2, 0), some(3, 1)]] as const) {
-      const table = new WorkloadPairs(new BulkConnections(scope.analysis), sources, destinations);
+      const table = finish(WorkloadPairs.of(new BulkConnections(scope.analysis), sources, destinations));
       destinations.forEach((d, j) => {
         const classes = table.classesToward(j);
         let counted = 0;

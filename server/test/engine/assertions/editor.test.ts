@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { connectivityTestDiagnostics, isConnectivityTestFile } from '../../../src/engine/assertions/editor';
+import { connectivityTestDiagnostics, connectivityTestDiagnosticSteps, isConnectivityTestFile } from '../../../src/engine/assertions/editor';
 import { completion, type CompletionItem } from '../../../src/engine/features/completion';
 import { hover } from '../../../src/engine/features/hover';
 import { codeLenses } from '../../../src/engine/features/lenses';
@@ -323,4 +323,33 @@ test('test files are recognised by name or kind; NetworkPolicy files are not', (
   const workspace = load();
   assert.equal(isConnectivityTestFile(workspace.getFile(PASSING)!), true);
   assert.equal(isConnectivityTestFile(workspace.getFile(POLICIES)!), false);
+});
+
+// The language server runs the tests in steps between requests (server.ts runSources) and drops a run on a change.
+describe('diagnostics in steps', () => {
+  const summary = (map: Map<string, { message: string; location: { range: readonly [number, number] } }[]>) =>
+    [...map].map(([uri, list]) => [uri, list.map((d) => `${d.location.range[0]} ${d.message}`)]);
+
+  test('one step per expectation at least, with the same diagnostics as a run in one go', () => {
+    const steps = connectivityTestDiagnosticSteps(load());
+    let count = 0;
+    let next = steps.next();
+    for (; !next.done; next = steps.next()) count++;
+    assert.ok(count >= 10, `${count} steps`);
+    assert.deepEqual(summary(next.value), summary(connectivityTestDiagnostics(load())));
+  });
+
+  test('a run dropped half way, then a change: the next run sees the change', () => {
+    const workspace = load();
+    const before = summary(connectivityTestDiagnostics(load()));
+    const steps = connectivityTestDiagnosticSteps(workspace);
+    for (let i = 0; i < 3; i++) assert.equal(steps.next().done, false);
+    const policies = workspace.getFile(POLICIES)!.text;
+    workspace.setFile(POLICIES, policies.replace('matchLabels: {app: api}\n      ports:\n        - port: 5432', 'matchExpressions: [{key: app, operator: In, values: [api, frontend]}]\n      ports:\n        - port: 5432'));
+    const after = summary(connectivityTestDiagnostics(workspace));
+    assert.notDeepEqual(after, before);
+    // The dropped run, driven on to its end across the change, leaves nothing behind for the version.
+    while (!steps.next().done);
+    assert.deepEqual(summary(connectivityTestDiagnostics(workspace)), after);
+  });
 });
