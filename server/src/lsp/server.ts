@@ -920,7 +920,6 @@ export class NetpolServer {
     }
   }
 
-  /** Publishes the diagnostics of some files (and of every document touched since), when they changed. */
   /** The diagnostics of a file in a run: the rules', the other sources', or the notice of a skipped file. */
   private diagnosticsOf(run: LastRun, uri: string): Diagnostic[] | undefined {
     const size = this.oversized.get(uri);
