@@ -194,7 +194,7 @@ async function main() {
   }
   const workspaces = o.workspace ? [[path.basename(o.workspace), o.workspace]] : o.only.map((p) => [p, ensureWorkspace(o.cache, p)]);
   const ticksAtStart = cpuTicks();
-  const results = { date: new Date().toISOString(), machine: machine(), options: { edits: o.edits, hovers: o.hovers, requests: o.requests }, workspaces: [] };
+  const results = { date: new Date().toISOString(), machine: machine(), options: { edits: o.edits, hovers: o.hovers, requests: o.requests, starts: o.starts }, workspaces: [] };
   for (const [name, dir] of workspaces) {
     results.workspaces.push(await measureWorkspace(name, dir, o, log));
     fs.writeFileSync(o.out, `${JSON.stringify(results, null, 1)}\n`);

@@ -38,7 +38,7 @@ export function renderMarkdown(results) {
   const m = results.machine;
   const { header, rows } = table(results);
   const lines = [
-    `Measured by \`npm run bench\` on ${results.date.slice(0, 10)}: ${m.cores} × ${m.cpu}, ${m.memoryGB} GB, Node.js ${m.node}, load average ${m.loadAtStart} at start and ${m.loadAtEnd ?? '?'} at the end${m.stealPercent !== undefined ? `, ${m.stealPercent}% of the CPU time stolen by the host during the run` : ''} (the machine was shared with other work, so single figures are noisy; ratios come from one run). ✓/✗: target of issue 6 met or missed. Details, profiles and before/after figures: \`bench/NOTES.md\`; raw figures: \`bench/results.json\`.`,
+    `Measured by \`npm run bench\` on ${results.date.slice(0, 10)}: ${m.cores} × ${m.cpu}, ${m.memoryGB} GB, Node.js ${m.node}, load average ${m.loadAtStart} at start and ${m.loadAtEnd ?? '?'} at the end${m.stealPercent !== undefined ? `, ${m.stealPercent}% of the CPU time stolen by the host during the run` : ''} (the machine was shared with other work, so single figures are noisy; ratios come from one run${results.options?.starts > 1 ? `, starts are the medians of ${results.options.starts} per server, made in turns` : ''}). ✓/✗: target of issue 6 met or missed. Details, profiles and before/after figures: \`bench/NOTES.md\`; raw figures: \`bench/results.json\`.`,
     '',
     `| ${header.join(' | ')} |`,
     `|${header.map(() => '---').join('|')}|`,
