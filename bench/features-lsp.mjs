@@ -42,7 +42,7 @@ for (let round = 1; round <= rounds; round++) {
     console.log(
       `round ${round} ${cli}: load ${loadBefore} -> ${load()}${r.error ? ` ERROR ${r.error}` : ''}\n` +
         `  edit ${show(r.edit)} · hover selectors ${show(r.hoverSelector)} · hover workloads ${show(r.hoverWorkload)} · code lens ${show(r.codeLens)} · completion ${show(r.completion)}\n` +
-        `  slowest workload hovers: ${slowest(r.hoverWorkload)}; completions: ${slowest(r.completion)}`,
+        `  slowest workload hovers: ${slowest(r.hoverWorkload)}; completions: ${slowest(r.completion)}; peak RSS ${r.peakRssMB} MB`,
     );
   }
 }

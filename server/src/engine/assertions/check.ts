@@ -333,8 +333,11 @@ function* checkExpectation(test: ConnectivityTest, expectation: Expectation, con
   if (vacuous.length === 0 && expectation.ports && expectation.ports.named.length > 0) vacuous.push(...unresolvedNamedPorts(expectation.ports, expectation.to, to, test));
   if (vacuous.length > 0) return baseResult(test, expectation, context.name, 'fail', { vacuous, message: vacuous[0].message });
 
-  const sources: Endpoint[] = [...from.workloads.map(workloadEndpoint), ...from.addresses.map(ipEndpoint)];
-  const destinations: Endpoint[] = [...to.workloads.map(workloadEndpoint), ...to.addresses.map(ipEndpoint)];
+  // Endpoints by index: workloads first, then address blocks (made when asked: `'*'` names thousands).
+  const endpointOf = (side: ResolvedSide, i: number): Endpoint =>
+    i < side.workloads.length ? workloadEndpoint(side.workloads[i]) : ipEndpoint(side.addresses[i - side.workloads.length]);
+  const sourceCount = from.workloads.length + from.addresses.length;
+  const destinations: Endpoint[] = Array.from({ length: to.workloads.length + to.addresses.length }, (_, j) => endpointOf(to, j));
   // Named ports resolve per destination, once, not once per pair.
   const expectedPorts = destinations.map((d) => expectedPortsToward(expectation.ports, d));
   const sourceWorkloads = from.workloads.length;
@@ -372,13 +375,13 @@ function* checkExpectation(test: ConnectivityTest, expectation: Expectation, con
   const isPair = (i: number, j: number) =>
     i < sourceWorkloads ? j >= destinationWorkloads || !workloadPairs!.isSelf(i, j) : j < destinationWorkloads;
   const allowedAt = (i: number, j: number) =>
-    i < sourceWorkloads && j < destinationWorkloads ? workloadPairs!.allowed(i, j) : context.bulk.allowed(sources[i], destinations[j]);
+    i < sourceWorkloads && j < destinationWorkloads ? workloadPairs!.allowed(i, j) : context.bulk.allowed(endpointOf(from, i), destinations[j]);
   const fails = (i: number, j: number): boolean =>
     i < sourceWorkloads && j < destinationWorkloads
       ? classFails[j][workloadPairs!.classOf(i, j)] === 1
       : contradiction(expectation, expectedPorts[j], allowedAt(i, j)) !== undefined;
   // Pairs with an address block (a workload and a block, either way round) are few: one by one.
-  for (let i = 0; i < sources.length; i++) {
+  for (let i = 0; i < sourceCount; i++) {
     if (i % SOURCES_PER_STEP === SOURCES_PER_STEP - 1 && destinations.length > destinationWorkloads) yield;
     const workloadSource = i < sourceWorkloads;
     for (let j = workloadSource ? destinationWorkloads : 0; j < (workloadSource ? destinations.length : destinationWorkloads); j++) {
@@ -392,7 +395,7 @@ function* checkExpectation(test: ConnectivityTest, expectation: Expectation, con
   // to it; of the failing pairs, only the first few are explained (an expectation may fail millions of times).
   if (expectation.quantifier === 'any' && passes) {
     let counted = 0;
-    for (let i = 0; i < sources.length; i++) {
+    for (let i = 0; i < sourceCount; i++) {
       if (i % SOURCES_PER_STEP === SOURCES_PER_STEP - 1) yield;
       for (let j = 0; j < destinations.length; j++) {
         if (!isPair(i, j)) continue;
@@ -402,13 +405,13 @@ function* checkExpectation(test: ConnectivityTest, expectation: Expectation, con
     }
   }
   const failures: PairFailure[] = [];
-  scan: for (let i = 0; failingPairs > 0 && i < sources.length; i++) {
+  scan: for (let i = 0; failingPairs > 0 && i < sourceCount; i++) {
     if (i % SOURCES_PER_STEP === SOURCES_PER_STEP - 1) yield;
     for (let j = 0; j < destinations.length; j++) {
       if (!isPair(i, j) || !fails(i, j)) continue;
       const allowed = allowedAt(i, j);
       const found = contradiction(expectation, expectedPorts[j], allowed)!;
-      failures.push(explainFailure(expectation, expectedPorts[j], sources[i], destinations[j], context.analysis, allowed, found.wrongly, found.wrongPorts));
+      failures.push(explainFailure(expectation, expectedPorts[j], endpointOf(from, i), destinations[j], context.analysis, allowed, found.wrongly, found.wrongPorts));
       if (failures.length >= MAX_REPORTED_FAILURES) break scan;
     }
   }
