@@ -315,13 +315,15 @@ export class WorkloadPairs {
     yield* bulk.prepare(sources, destinations);
     const pairs = new WorkloadPairs(bulk, sources, destinations);
     const egressLists = Int32Array.from(sources, (s) => bulk.listOf(s, 'egress'));
+    // A list numbers fewer masks than there are workloads: (egress list, mask) is one number below 2^53.
+    const stride = bulk.workloadCount + 1;
     for (const list of new Set(pairs.ingressList)) {
       const byKey = new Map<number, number>();
       const classes: { egress: number; mask: number; count: number }[] = [];
       const of = new Int32Array(sources.length);
       for (let i = 0; i < sources.length; i++) {
         const mask = bulk.maskOf(list, sources[i]);
-        const key = egressLists[i] * MASKS_PER_LIST + mask;
+        const key = egressLists[i] * stride + mask;
         let c = byKey.get(key);
         if (c === undefined) {
           byKey.set(key, (c = classes.length));
@@ -370,6 +372,3 @@ export class WorkloadPairs {
     return this.selfIndex[j] === i;
   }
 }
-
-/** Masks of one rule list are numbered below this (a key of egress list and mask is one number). */
-const MASKS_PER_LIST = 2 ** 21;

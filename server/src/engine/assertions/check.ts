@@ -113,8 +113,8 @@ export function finish<T>(steps: Generator<void, T>): T {
 }
 
 /**
- * The same run in steps, one expectation per step: a caller with other work (the language server between edits)
- * can stop between two steps and drop the run.
+ * The same run in small steps (an expectation, or a part of one over many pairs): a caller with other work (the
+ * language server between edits) can stop between two steps and drop the run.
  */
 export function* connectivityTestSteps(workspace: Workspace, options: TestRunOptions = {}): Generator<void, TestReport[]> {
   const reports: TestReport[] = [];
@@ -321,7 +321,7 @@ export function resolveSide(side: Side, sideName: 'from' | 'to', test: Connectiv
   return resolved;
 }
 
-/** One expectation in one scope, in steps of about PAIRS_PER_STEP pairs (an expectation over `'*'` has millions). */
+/** One expectation in one scope, in steps of a millisecond or so (an expectation over `'*'` has millions of pairs). */
 function* checkExpectation(test: ConnectivityTest, expectation: Expectation, context: ScopeContext): Generator<void, ExpectationResult> {
   if (expectation.status) return baseResult(test, expectation, context.name, expectation.status);
   if (expectation.problems.length > 0) {

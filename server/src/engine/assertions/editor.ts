@@ -86,7 +86,7 @@ export function testReports(workspace: Workspace): TestReport[] {
   return finish(testReportSteps(workspace));
 }
 
-/** The same in steps (one expectation each), kept for the version once all have run. */
+/** The same in small steps, kept for the version once all have run. */
 function* testReportSteps(workspace: Workspace): Generator<void, TestReport[]> {
   const hit = cache.get(workspace);
   if (hit && hit.version === workspace.version) return hit.reports;
@@ -132,7 +132,7 @@ export function connectivityTestDiagnostics(workspace: Workspace): Map<string, D
   return finish(connectivityTestDiagnosticSteps(workspace));
 }
 
-/** The same in steps, one expectation each (the language server runs them between requests and edits). */
+/** The same in small steps (the language server runs them between requests and edits). */
 export function* connectivityTestDiagnosticSteps(workspace: Workspace): Generator<void, Map<string, Diagnostic[]>> {
   const reports = yield* testReportSteps(workspace);
   const byUri = new Map<string, Diagnostic[]>();
