@@ -342,8 +342,11 @@ export class NetpolServer {
     c.onCodeAction((params) =>
       this.guard('code action', [] as CodeAction[], () => {
         if (params.context.only && !params.context.only.some((k) => CodeActionKind.QuickFix.startsWith(k))) return [];
-        this.analyseIfNeeded();
+        // Editors ask for code actions whenever the cursor moves: the answer must not wait for the connectivity tests,
+        // unless they report on this very file.
+        this.lastRequestAt = Date.now();
         const uri = canonicalUri(params.textDocument.uri);
+        this.analyseIfNeeded(uri);
         const entries = this.results.get(uri) ?? [];
         const positionsOf = (u: string) => this.positionsOf(u);
         const ours = params.context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
@@ -830,10 +833,15 @@ export class NetpolServer {
     this.analysisTimer = setTimeout(() => this.analyse(), delay);
   }
 
-  /** Brings diagnostics up to date now when changes are waiting (before answering requests that use them). */
-  private analyseIfNeeded(): void {
+  /**
+   * Brings diagnostics up to date now when changes are waiting (before answering requests that use them): those of
+   * one file, or of every file. The other sources' pending run is finished only for a file they report on (or had
+   * to publish again): another file's diagnostics are complete without them.
+   */
+  private analyseIfNeeded(uri?: string): void {
     if (this.analysisNeeded && this.indexed) this.analyse();
-    if (this.lastRun?.sourcesPending) this.runSources(true);
+    const run = this.lastRun;
+    if (run?.sourcesPending && (uri === undefined || run.extra.has(uri) || this.awaitingSources.has(uri))) this.runSources(true);
   }
 
   private analyse(): void {

@@ -115,6 +115,30 @@ describe('connectivity assertions over the protocol', () => {
     }
   });
 
+  // Editors ask for code actions whenever the cursor moves; only a file the tests report on waits for their run.
+  test('a code action on a manifest is answered before the connectivity tests have run again', async () => {
+    await client.waitForDiagnostics(failing, (d) => d.length === 5);
+    const text = client.read('manifests/policies.yaml');
+    client.open(policies, text);
+    try {
+      const mark = client.change(policies, text.replace('matchLabels: {app: api}\n      ports:\n        - port: 5432', 'matchExpressions: [{key: app, operator: In, values: [api, frontend]}]\n      ports:\n        - port: 5432'));
+      const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+      await client.request('textDocument/codeAction', { textDocument: { uri: policies }, range, context: { diagnostics: [] } });
+      const answered = client.mark();
+      // The tests' new findings (two expectations now hold) come after the answer.
+      await client.waitForDiagnostics(failing, (d) => d.length === 3, { since: mark });
+      const fresh = client.notifications.filter((n) => {
+        const params = n.params as { uri: string; diagnostics: Diagnostic[] };
+        return n.seq > mark && n.method === 'textDocument/publishDiagnostics' && params.uri === failing && params.diagnostics.length === 3;
+      });
+      assert.ok(fresh.length > 0 && fresh.every((n) => n.seq > answered), `new findings published at ${fresh.map((n) => n.seq).join(', ')}, answer at ${answered}`);
+    } finally {
+      const back = client.change(policies, text);
+      await client.waitForDiagnostics(failing, (d) => d.length === 5, { since: back });
+      client.close(policies);
+    }
+  });
+
   test('a code lens per test with its counts', async () => {
     const lenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri: failing } });
     assert.deepEqual(lenses.map((l) => [l.range.start.line, l.command?.title]), [[1, '✗ 0 passed · 5 failed']]);
