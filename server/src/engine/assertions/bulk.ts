@@ -17,7 +17,7 @@ const UNKNOWN = 0;
 const MATCHES = 1;
 const DOES_NOT_MATCH = 2;
 
-/** Workloads (times rule lists) per step of BulkConnections.prepare: about a millisecond on the large bench workspace. */
+/** Workloads per step of WorkloadPairs.of: about a millisecond on the large bench workspace. */
 const STEP_WORK = 1_000;
 
 /** Per rule (rules are kept per policy object across edits), its peer table and the model lineage it was made in. */
@@ -172,28 +172,6 @@ export class BulkConnections {
     return mask;
   }
 
-  /**
-   * Makes, in steps of about STEP_WORK workloads, what WorkloadPairs asks for these sources and destinations (their
-   * rule lists, and the sources' masks under the destinations' ingress lists), so that making it is quick.
-   */
-  *prepare(sources: readonly Workload[], destinations: readonly Workload[]): Generator<void> {
-    let work = 0;
-    const lists = new Set<number>();
-    for (const d of destinations) {
-      lists.add(this.listOf(d, 'ingress'));
-      if (++work % STEP_WORK === 0) yield;
-    }
-    for (const s of sources) {
-      this.listOf(s, 'egress');
-      for (const list of lists) this.maskOf(list, s);
-      work += lists.size;
-      if (++work >= STEP_WORK) {
-        work = 0;
-        yield;
-      }
-    }
-  }
-
   /** What a list of egress rules allows toward a destination workload. */
   egressOfList(list: number, destination: Workload): PortSet {
     const entry = this.lists[list];
@@ -307,14 +285,21 @@ export class WorkloadPairs {
     });
     this.egressPorts = destinations.map(() => new Map());
     this.ingressPorts = destinations.map(() => new Map());
-    this.ingressList = Int32Array.from(destinations, (d) => bulk.listOf(d, 'ingress'));
+    this.ingressList = new Int32Array(destinations.length);
   }
 
   /** The pairs of sources and destinations, made in steps of about STEP_WORK workloads. */
   static *of(bulk: BulkConnections, sources: readonly Workload[], destinations: readonly Workload[]): Generator<void, WorkloadPairs> {
-    yield* bulk.prepare(sources, destinations);
     const pairs = new WorkloadPairs(bulk, sources, destinations);
-    const egressLists = Int32Array.from(sources, (s) => bulk.listOf(s, 'egress'));
+    for (let j = 0; j < destinations.length; j++) {
+      pairs.ingressList[j] = bulk.listOf(destinations[j], 'ingress');
+      if (j % STEP_WORK === STEP_WORK - 1) yield;
+    }
+    const egressLists = new Int32Array(sources.length);
+    for (let i = 0; i < sources.length; i++) {
+      egressLists[i] = bulk.listOf(sources[i], 'egress');
+      if (i % STEP_WORK === STEP_WORK - 1) yield;
+    }
     // A list numbers fewer masks than there are workloads: (egress list, mask) is one number below 2^53.
     const stride = bulk.workloadCount + 1;
     for (const list of new Set(pairs.ingressList)) {

@@ -188,7 +188,6 @@ export class ScopeContext {
   private readonly blockBoundaries: IpRange[];
   /** Allowed ports of many pairs, without an explained result per pair. */
   readonly bulk: BulkConnections;
-  private allWorkloads: readonly Workload[] | undefined;
 
   constructor(readonly scope: Scope) {
     const ranges: IpRange[] = [];
@@ -208,11 +207,6 @@ export class ScopeContext {
 
   get name(): string {
     return this.scope.name;
-  }
-
-  /** Every workload of the scope, in model order. */
-  everyWorkload(): readonly Workload[] {
-    return (this.allWorkloads ??= [...this.scope.model.workloads].sort((a, b) => a.id - b.id));
   }
 
   /** Workloads a selector names. */
@@ -308,7 +302,8 @@ export function resolveSide(side: Side, sideName: 'from' | 'to', test: Connectiv
     for (const w of r.workloads) workloads.delete(w);
     if (r.addresses.length) addresses = addresses.flatMap((a) => subtractAll(a, r.addresses));
   }
-  const sorted = everythingAlone ? context.everyWorkload() : [...workloads].sort((a, b) => a.id - b.id);
+  // A model's workloads are in id order (ids are their indices).
+  const sorted = everythingAlone ? context.scope.model.workloads : [...workloads].sort((a, b) => a.id - b.id);
   const resolved = { workloads: sorted, addresses: context.addressBlocks(addresses), vacuous };
   if (vacuous.length === 0 && resolved.workloads.length === 0 && resolved.addresses.length === 0 && (side.everything || side.references.length > 0)) {
     vacuous.push({
