@@ -40,6 +40,16 @@ describe('connectivity assertions over the protocol', () => {
     related: (d.relatedInformation ?? []).map((r) => `${path.relative(dir, new URL(r.location.uri).pathname)}:${r.location.range.start.line}:${r.location.range.start.character}`),
   });
 
+  /** policies.yaml with the database's ingress opened to the frontend too (two failing expectations then hold). */
+  const letFrontendReadDb = (text: string) =>
+    text.replace('matchLabels: {app: api}\n      ports:\n        - port: 5432', 'matchExpressions: [{key: app, operator: In, values: [api, frontend]}]\n      ports:\n        - port: 5432');
+
+  /** The diagnostics published for a file after a mark, as received (seq) and with the document version sent. */
+  const publishedAfter = (uri: string, mark: number) =>
+    client.notifications
+      .filter((n) => n.seq > mark && n.method === 'textDocument/publishDiagnostics' && (n.params as { uri: string }).uri === uri)
+      .map((n) => ({ seq: n.seq, ...(n.params as { version?: number; diagnostics: Diagnostic[] }) }));
+
   test('a diagnostic on every failing expectation, with related information at the deciding policies', async () => {
     const diagnostics = await client.waitForDiagnostics(failing, (d) => d.length > 0);
     assert.deepEqual(diagnostics.map(summary), [
@@ -77,7 +87,7 @@ describe('connectivity assertions over the protocol', () => {
     await client.waitForDiagnostics(failing, (d) => d.length === 5);
     const text = client.read('manifests/policies.yaml');
     const mark = client.open(policies, text);
-    client.change(policies, text.replace('matchLabels: {app: api}\n      ports:\n        - port: 5432', 'matchExpressions: [{key: app, operator: In, values: [api, frontend]}]\n      ports:\n        - port: 5432'));
+    client.change(policies, letFrontendReadDb(text));
     const after = await client.waitForDiagnostics(failing, (d) => d.length === 3, { since: mark });
     assert.deepEqual(after.map((d) => d.range.start.line), [24, 29, 32]);
     // And back: the failure returns.
@@ -98,13 +108,10 @@ describe('connectivity assertions over the protocol', () => {
       assert.deepEqual(shifted.map((d) => d.range.start.line), [21, 26, 31, 34, 39]);
       // Publications for the edited version (the opening's may still arrive after the mark, with the text it had).
       const version = client.version(failing);
-      const published = client.notifications.filter((n) => {
-        const params = n.params as { uri: string; version?: number };
-        return n.seq > mark && n.method === 'textDocument/publishDiagnostics' && params.uri === failing && params.version === version;
-      });
+      const published = publishedAfter(failing, mark).filter((p) => p.version === version);
       assert.ok(published.length > 0);
-      for (const n of published) {
-        const lines = (n.params as { diagnostics: Diagnostic[] }).diagnostics.map((d) => d.range.start.line);
+      for (const p of published) {
+        const lines = p.diagnostics.map((d) => d.range.start.line);
         assert.ok(lines.every((line) => [21, 26, 31, 34, 39].includes(line)), `published lines ${lines.join(', ')}`);
       }
     } finally {
@@ -121,17 +128,14 @@ describe('connectivity assertions over the protocol', () => {
     const text = client.read('manifests/policies.yaml');
     client.open(policies, text);
     try {
-      const mark = client.change(policies, text.replace('matchLabels: {app: api}\n      ports:\n        - port: 5432', 'matchExpressions: [{key: app, operator: In, values: [api, frontend]}]\n      ports:\n        - port: 5432'));
+      const mark = client.change(policies, letFrontendReadDb(text));
       const range = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
       await client.request('textDocument/codeAction', { textDocument: { uri: policies }, range, context: { diagnostics: [] } });
       const answered = client.mark();
       // The tests' new findings (two expectations now hold) come after the answer.
       await client.waitForDiagnostics(failing, (d) => d.length === 3, { since: mark });
-      const fresh = client.notifications.filter((n) => {
-        const params = n.params as { uri: string; diagnostics: Diagnostic[] };
-        return n.seq > mark && n.method === 'textDocument/publishDiagnostics' && params.uri === failing && params.diagnostics.length === 3;
-      });
-      assert.ok(fresh.length > 0 && fresh.every((n) => n.seq > answered), `new findings published at ${fresh.map((n) => n.seq).join(', ')}, answer at ${answered}`);
+      const fresh = publishedAfter(failing, mark).filter((p) => p.diagnostics.length === 3);
+      assert.ok(fresh.length > 0 && fresh.every((p) => p.seq > answered), `new findings published at ${fresh.map((p) => p.seq).join(', ')}, answer at ${answered}`);
     } finally {
       const back = client.change(policies, text);
       await client.waitForDiagnostics(failing, (d) => d.length === 5, { since: back });
@@ -172,7 +176,7 @@ describe('connectivity assertions over the protocol', () => {
 
     const text = client.read('manifests/policies.yaml');
     client.open(policies, text);
-    client.change(policies, text.replace('matchLabels: {app: api}\n      ports:\n        - port: 5432', 'matchExpressions: [{key: app, operator: In, values: [api, frontend]}]\n      ports:\n        - port: 5432'));
+    client.change(policies, letFrontendReadDb(text));
     const diff = await client.request<ReachabilityDiffResult>('netpol/reachabilityDiff', { baseFiles, baseLabel: 'HEAD' });
     assert.deepEqual(diff.counts, { added: 1, removed: 0, changed: 0, appeared: 0, disappeared: 0 });
     assert.deepEqual(diff.changes, [
