@@ -115,15 +115,18 @@ export function policyYaml(random: Random, name: string, namespace: string): str
   return `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\nspec:\n${spec}`;
 }
 
-/** A random workspace as files (uri -> text): namespaces, workloads and policies in a few files per namespace. */
-export function randomFiles(random: Random): Map<string, string> {
+/**
+ * A random workspace as files (uri -> text): namespaces, workloads and policies in a few files per namespace.
+ * `workloads`: how many per namespace at most (at least one).
+ */
+export function randomFiles(random: Random, options: { workloads?: number } = {}): Map<string, string> {
   const files = new Map<string, string>();
   const namespaces = NAMESPACES.slice(0, 3 + Math.floor(random() * 4));
   let counter = 0;
   for (const ns of namespaces) {
     const docs: string[] = [];
     if (chance(random, 0.8)) docs.push(namespaceYaml(random, ns));
-    for (let i = 0, n = 1 + Math.floor(random() * 4); i < n; i++) docs.push(workloadYaml(random, `w${counter++}`, ns));
+    for (let i = 0, n = 1 + Math.floor(random() * (options.workloads ?? 4)); i < n; i++) docs.push(workloadYaml(random, `w${counter++}`, ns));
     files.set(`file:///ws/${ns}/apps.yaml`, docs.join('---\n'));
     const policies: string[] = [];
     for (let i = 0, n = Math.floor(random() * 4); i < n; i++) policies.push(policyYaml(random, `p${counter++}`, ns));

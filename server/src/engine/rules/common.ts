@@ -178,16 +178,20 @@ function continuity(from: ModelLineage, to: Model): Continuity | undefined {
   return result;
 }
 
-const namespaceMatches = new WeakMap<Model, WeakMap<LabelSelector, Namespace[]>>();
+/** Per model, the namespaces each selector matches, by selector and by its text (equal selectors share one list). */
+const namespaceMatches = new WeakMap<Model, { bySelector: WeakMap<LabelSelector, Namespace[]>; byKey: Map<string, Namespace[]> }>();
 /** Per selector, its namespaces in the last model asked: after an edit that kept every namespace, they still hold. */
 const lastNamespaceMatches = new WeakMap<LabelSelector, { lineage: ModelLineage; namespaces: Namespace[] }>();
 
 /** Namespaces (of the model, plus the DNS namespace the configuration names) that a selector matches. */
 export function namespacesMatching(context: RuleContext, selector: LabelSelector): Namespace[] {
   const model = baseModel(context.model);
-  let bySelector = namespaceMatches.get(model);
-  if (!bySelector) namespaceMatches.set(model, (bySelector = new WeakMap()));
-  let out = bySelector.get(selector);
+  let matches = namespaceMatches.get(model);
+  if (!matches) namespaceMatches.set(model, (matches = { bySelector: new WeakMap(), byKey: new Map() }));
+  let out = matches.bySelector.get(selector);
+  if (out) return out;
+  const key = selectorKey(selector);
+  out = matches.byKey.get(key);
   if (!out) {
     const last = lastNamespaceMatches.get(selector);
     const kept = last ? continuity(last.lineage, model) : undefined;
@@ -202,9 +206,10 @@ export function namespacesMatching(context: RuleContext, selector: LabelSelector
         }
       }
     } else out = itemsOfListMatching(allNamespaces(context), 'namespace', namespaceLabels, selector);
-    bySelector.set(selector, out);
-    lastNamespaceMatches.set(selector, { lineage: lineageOf(model), namespaces: out });
+    matches.byKey.set(key, out);
   }
+  matches.bySelector.set(selector, out);
+  lastNamespaceMatches.set(selector, { lineage: lineageOf(model), namespaces: out });
   return out;
 }
 
@@ -349,30 +354,27 @@ export function podsOfPeer(context: RuleContext, policy: NetworkPolicy, peer: Po
       const dnsNamespace = context.config.dns.namespace;
       const byNamespace = new Map<string, Workload[]>();
       const list: Workload[] = [];
-      const match = (name: string) => namespaceCandidates(context, name).filter((w) => matchesSelector(podSelector, w.podLabels));
       if (reuse && last) {
         // The namespaces that had pods and did not change keep them; the changed ones (and the DNS namespace, whose
         // assumed pod is made per model) are matched again; the namespaces' order gives the pods' order.
         const { named, position } = namespaceOrder(context);
         const entries: [string, Workload[]][] = [];
         for (const [name, pods] of last.byNamespace) if (!reuse.namespaces.has(name) && name !== dnsNamespace) entries.push([name, pods]);
+        const changed: Namespace[] = [];
         for (const name of new Set([...reuse.namespaces, dnsNamespace])) {
           const ns = named(name);
-          if (!ns || !matchesSelector(peer.namespaceSelector, ns.labels)) continue;
-          const matched = match(name);
-          if (matched.length) entries.push([name, matched]);
+          if (ns && matchesSelector(peer.namespaceSelector, ns.labels)) changed.push(ns);
         }
+        entries.push(...podsInNamespaces(context, changed, podSelector));
         entries.sort((a, b) => position.get(a[0])! - position.get(b[0])!);
         for (const [name, pods] of entries) {
           byNamespace.set(name, pods);
           for (const w of pods) list.push(w);
         }
       } else {
-        for (const ns of namespacesMatching(context, peer.namespaceSelector)) {
-          const matched = match(ns.name);
-          if (matched.length === 0) continue;
-          byNamespace.set(ns.name, matched);
-          for (const w of matched) list.push(w);
+        for (const [name, pods] of podsInNamespaces(context, namespacesMatching(context, peer.namespaceSelector), podSelector)) {
+          byNamespace.set(name, pods);
+          for (const w of pods) list.push(w);
         }
       }
       lastPeerPods.set(peer, { lineage: lineageOf(model), byNamespace });
@@ -384,6 +386,70 @@ export function podsOfPeer(context: RuleContext, policy: NetworkPolicy, peer: Po
     caches.byPeer.set(peer, out);
   }
   return out;
+}
+
+/**
+ * The pods of some namespaces (`namespaceCandidates` of each) that a podSelector selects, per namespace in the
+ * namespaces' order, leaving out namespaces with none. When those namespaces hold a large part of the model's pods
+ * (a namespaceSelector `{}`), the candidates come from the label index of all the model's pods: a peer then tests
+ * the pods that carry its labels, not every pod of the cluster. The context's workloads must be its whole model's.
+ */
+function podsInNamespaces(context: RuleContext, namespaces: readonly Namespace[], podSelector: LabelSelector): [string, Workload[]][] {
+  const workloadsByNamespace = modelIndex(context.model).workloadsByNamespace;
+  const dns = dnsEndpoints(context);
+  const assumedNamespace = dns.declared ? undefined : dns.pods[0].namespace;
+  const all = context.model.workloads;
+  const { names, pods } = namespaceSpread(namespaces, workloadsByNamespace);
+  const out: [string, Workload[]][] = [];
+  if (pods >= WIDE_PEER_PODS && pods * 4 >= all.length) {
+    // The candidates grouped by namespace: the model's list and each namespace's share one order (input order).
+    const groups = new Map<string, Workload[]>();
+    for (const w of itemsOfListMatching(all, 'pod', podLabels, podSelector)) {
+      if (!names.has(w.namespace)) continue;
+      const group = groups.get(w.namespace);
+      if (group) group.push(w);
+      else groups.set(w.namespace, [w]);
+    }
+    if (assumedNamespace !== undefined && names.has(assumedNamespace)) {
+      const assumed = dns.pods.filter((w) => matchesSelector(podSelector, w.podLabels));
+      if (assumed.length > 0) groups.set(assumedNamespace, [...(groups.get(assumedNamespace) ?? []), ...assumed]);
+    }
+    // `namespaces` are in `allNamespaces` order, as positions are.
+    const position = namespacePositions.get(context);
+    for (const entry of groups) out.push(entry);
+    return out.sort((a, b) => position.get(a[0])! - position.get(b[0])!);
+  }
+  for (const ns of namespaces) {
+    const matched: Workload[] = [];
+    for (const w of workloadsByNamespace.get(ns.name) ?? []) if (matchesSelector(podSelector, w.podLabels)) matched.push(w);
+    if (ns.name === assumedNamespace) for (const w of dns.pods) if (matchesSelector(podSelector, w.podLabels)) matched.push(w);
+    if (matched.length > 0) out.push([ns.name, matched]);
+  }
+  return out;
+}
+
+/**
+ * Namespaces with at least this many pods in all are searched by the model-wide label index when they also hold a
+ * quarter of the model's pods (building the index once per model costs about as much as one such search).
+ */
+const WIDE_PEER_PODS = 48;
+
+/** Per list of namespaces (`namespacesMatching` shares one per selector), their names and how many pods they hold. */
+const spreads = new WeakMap<readonly Namespace[], { byNamespace: ReadonlyMap<string, readonly Workload[]>; names: Set<string>; pods: number }>();
+
+function namespaceSpread(namespaces: readonly Namespace[], byNamespace: ReadonlyMap<string, readonly Workload[]>): { names: Set<string>; pods: number } {
+  let spread = spreads.get(namespaces);
+  if (!spread || spread.byNamespace !== byNamespace) {
+    const names = new Set<string>();
+    let pods = 0;
+    for (const ns of namespaces) {
+      names.add(ns.name);
+      pods += byNamespace.get(ns.name)?.length ?? 0;
+    }
+    spread = { byNamespace, names, pods };
+    spreads.set(namespaces, spread);
+  }
+  return spread;
 }
 
 /** Whether a pod peer selects any pod. */
