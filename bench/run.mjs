@@ -115,8 +115,9 @@ async function measureWorkspace(name, dir, o, log) {
   r.targets = Object.fromEntries([...Object.entries(targets.edits), ...Object.entries(targets.hovers)].map(([k, v]) => [k, v.length]));
 
   // The first start after an install or a build has no code cache (server/src/boot/code-cache.ts), and the first
-  // start on a workspace no readings cache (server/src/lsp/readings-cache.ts): measured apart, from removed caches.
-  // Its exit writes both caches, which the session below starts with, as every later start does.
+  // start on a workspace no readings cache (server/src/lsp/readings-cache.ts) and no findings cache
+  // (server/src/lsp/findings-cache.ts): measured apart, from removed caches. It writes all three, which the session
+  // below starts with, as every later start on an unchanged workspace does.
   log(`[${name}] netpol lsp --stdio without a code cache or a readings cache`);
   for (const f of fs.readdirSync(path.join(repo, 'dist'))) if (f.endsWith('.v8cache')) fs.rmSync(path.join(repo, 'dist', f), { force: true });
   fs.rmSync(process.env.NETPOL_CACHE_DIR, { recursive: true, force: true });

@@ -17,7 +17,7 @@ function table(results) {
     ['files, size', cell((w) => `${w.files} files, ${(w.bytes / 1e6).toFixed(1)} MB`), ''],
     ['naive parse (yaml `parseAllDocuments`)', cell((w, n, y, parse) => s(parse)), ''],
     ['netpol start → every diagnostic (caches of an earlier start; median of the starts)', cell((w, n, y, parse) => (n.startMs ? `${s(n.startMs)} = ${ratio(n.startMs, parse)}× parse${w.name === 'large' ? mark(n.startMs <= parse) : ''}` : failed(n))), 'large ≤ 1.0× parse'],
-    ['… first start (no code cache, no readings cache)', cell((w, n, y, parse) => { const c = w.netpolNoCodeCache; return c?.start ? `${s(c.start)} = ${ratio(c.start, parse)}× parse${y?.startMs ? `; ${(y.startMs / c.start).toFixed(1)}× yaml-language-server` : ''}` : '–'; }), ''],
+    ['… first start (no code, readings or findings cache)', cell((w, n, y, parse) => { const c = w.netpolNoCodeCache; return c?.start ? `${s(c.start)} = ${ratio(c.start, parse)}× parse${y?.startMs ? `; ${(y.startMs / c.start).toFixed(1)}× yaml-language-server` : ''}` : '–'; }), ''],
     ['CPU time: netpol server at start / naive parse', cell((w, n) => (n.startCpuMs ? `${s(n.startCpuMs)} / ${s(w.naiveParse?.cpuMs)} = ${ratio(n.startCpuMs, w.naiveParse?.cpuMs)}×` : '–')), ''],
     ['yaml-language-server open all → every diagnostic (median of the starts)', cell((w, n, y) => (!y ? 'not run' : y.startMs ? `${s(y.startMs)}: netpol ${n.startMs ? (y.startMs / n.startMs).toFixed(1) : '–'}× faster${w.name === 'medium' && n.startMs ? mark(y.startMs / n.startMs >= 20) : ''}` : failed(y))), 'medium ≥ 20× faster'],
     ['edit → diagnostics p50 / p95 (ms)', cell((w, n) => `${p(n.edit)}${w.name === 'large' && n.edit?.n ? mark(n.edit.p95 <= 50) : ''}`), 'large p95 ≤ 50'],

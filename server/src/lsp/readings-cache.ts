@@ -45,10 +45,19 @@ export function mayCache(fast: FastResult): boolean {
 
 /** Where the cache of these workspace folders lives, or undefined when caching is off. */
 export function readingsCacheFile(folders: readonly string[], directory: string | null | undefined): string | undefined {
+  return cacheFileOf('readings', folders, directory);
+}
+
+/**
+ * The file of one kind of cache (`readings`, `findings`) for a set of workspace folders, in `directory`, else
+ * $NETPOL_CACHE_DIR, else the user's cache folder; undefined when caching is off (NETPOL_READINGS_CACHE=off, or a
+ * null directory).
+ */
+export function cacheFileOf(kind: string, folders: readonly string[], directory: string | null | undefined): string | undefined {
   if (process.env.NETPOL_READINGS_CACHE === 'off' || directory === null) return undefined;
   const dir = directory ?? process.env.NETPOL_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'netpol');
   const name = createHash('sha256').update(JSON.stringify([...folders].sort())).digest('hex').slice(0, 24);
-  return path.join(dir, `readings-${name}.cache`);
+  return path.join(dir, `${kind}-${name}.cache`);
 }
 
 /**
@@ -213,7 +222,15 @@ export function writeReadingsCache(file: string, identity: string, entries: read
   }
   const wires = entries.map((e) => Buffer.from(e.wire));
   const index = JSON.stringify(entries.map((e, i) => [e.path, e.key, wires[i].length]));
-  const data = Buffer.concat([Buffer.from(`${MAGIC} ${JSON.stringify(identity)}\n${index}\n`), ...wires]);
+  writeCacheFile(file, Buffer.concat([Buffer.from(`${MAGIC} ${JSON.stringify(identity)}\n${index}\n`), ...wires]), 'readings-');
+  return true;
+}
+
+/**
+ * Writes a cache file atomically (a reader meanwhile sees the old file or the new one), readable by the user alone,
+ * then keeps only the KEPT_CACHES most recent files of its kind (`prefix`) in the folder. Throws when it cannot.
+ */
+export function writeCacheFile(file: string, data: Buffer | string, prefix: string): void {
   const dir = path.dirname(file);
   const temporary = `${file}.${process.pid}.tmp`;
   try {
@@ -224,14 +241,13 @@ export function writeReadingsCache(file: string, identity: string, entries: read
     fs.rmSync(temporary, { force: true });
     throw error;
   }
-  pruneCaches(dir);
-  return true;
+  pruneCaches(dir, prefix);
 }
 
-function pruneCaches(dir: string): void {
+function pruneCaches(dir: string, prefix: string): void {
   const caches = fs
     .readdirSync(dir)
-    .filter((name) => name.startsWith('readings-') && name.endsWith('.cache'))
+    .filter((name) => name.startsWith(prefix) && name.endsWith('.cache'))
     .map((name) => {
       const file = path.join(dir, name);
       try {

@@ -39,6 +39,7 @@ import { canonicalUri, FileFilter, pathFromUri, readText, readTextUnder, uriFrom
 import { IndexReader, IndexWorker, WORKER_MIN_FILES, type FileRead } from './index-reader';
 import { enabledGlobs, GlobSet } from './glob';
 import { IndexCompleteNotification, ReindexRequest, StatusRequest, type IndexCounts } from './protocol';
+import { findingsCacheFile, MAX_FINDINGS_BYTES, readFindings, workspaceStateKey, writeFindings } from './findings-cache';
 import { MAX_CACHE_BYTES, readerIdentity, readingsCacheFile, type PendingReadingsCache } from './readings-cache';
 import { defaultSettings, readSettings, type NetpolSettings } from './settings';
 import { ServerWorkspace } from './workspace';
@@ -49,6 +50,13 @@ const INDEX_SLICE_MS = 10;
 
 /** The readings cache is written this long after an index, when the start's work is done. */
 const CACHE_WRITE_DELAY_MS = 2_000;
+/** The findings cache is written when analyses have stopped for this long. */
+const FINDINGS_WRITE_DELAY_MS = 2_000;
+/**
+ * After a start from the findings cache, the rules run this long after the analysis that published the cached
+ * findings (their messages are on their way by then) and after the last editor request (see warmUpRules).
+ */
+const WARM_UP_AFTER_REQUEST_MS = 100;
 
 /** An analysis this quick runs right after a lone change, without waiting for more. */
 const QUICK_ANALYSIS_MS = 100;
@@ -127,6 +135,8 @@ interface LastRun {
   extraTexts: Map<string, string | undefined>;
   /** Whether the other sources still have to run on this version (runSources). */
   sourcesPending: boolean;
+  /** Whether `byRules` came from the findings cache: the rule runner has not run on this workspace yet. */
+  rulesFromCache?: boolean;
 }
 
 export class NetpolServer {
@@ -193,6 +203,10 @@ export class NetpolServer {
   private ruleRunner: { runner: IncrementalRuleRunner; ws: ServerWorkspace; rules: string } | undefined;
   /** The engine's list each file's published diagnostics came from: an identical list needs no conversion. */
   private readonly publishedFrom = new Map<string, Diagnostic[]>();
+  /** The workspace state whose findings the findings cache holds, as far as this server knows (read or written). */
+  private cachedFindingsKey: string | undefined;
+  private findingsTimer: NodeJS.Timeout | undefined;
+  private findingsWriteFailed = false;
 
   readonly capabilities: ServerCapabilities = {
     textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
@@ -381,6 +395,7 @@ export class NetpolServer {
     c.onShutdown(() => {
       this.shuttingDown = true;
       this.writeReadingsCache(Infinity);
+      if (this.findingsTimer) this.writeFindingsCache();
       if (this.analysisTimer) clearTimeout(this.analysisTimer);
       this.indexGeneration++;
     });
@@ -866,7 +881,7 @@ export class NetpolServer {
         candidates = new Set();
       } else {
         recomputed = true;
-        this.ruleRuns++;
+        let fromCache: Map<string, Diagnostic[]> | undefined;
         if (!this.ruleRunner || this.ruleRunner.ws !== ws || this.ruleRunner.rules !== rulesKey) {
           const runner = new IncrementalRuleRunner({
             severities: this.settings.rules,
@@ -877,10 +892,13 @@ export class NetpolServer {
             },
           });
           this.ruleRunner = { runner, ws, rules: rulesKey };
+          // A new runner has no state to update: the whole run's findings may be in the findings cache.
+          fromCache = this.cachedFindings(ws);
         }
         const runner = this.ruleRunner.runner;
         // The runner's own map, valid until its next run (copying 10,000 entries per edit costs more than the edit).
-        const rules = runner.run(ws);
+        const rules = fromCache ?? runner.run(ws);
+        if (!fromCache) this.ruleRuns++;
         const fresh = !cached || cached.ws !== ws || cached.rules !== rulesKey || cached.sources !== this.sourcesVersion;
         // The other sources (connectivity tests, which can take a second on a large workspace) run after this
         // analysis has published the rules' findings (runSources). Until then a file keeps what they found, as long
@@ -901,8 +919,10 @@ export class NetpolServer {
           candidates = new Set(runner.changedUris);
           for (const uri of cached.extra.keys()) candidates.add(uri);
         }
-        run = { ws, version: ws.version, rules: rulesKey, sources: this.sourcesVersion, byRules: rules, extra, extraTexts, sourcesPending: this.diagnosticSources.size > 0 };
+        run = { ws, version: ws.version, rules: rulesKey, sources: this.sourcesVersion, byRules: rules, extra, extraTexts, sourcesPending: this.diagnosticSources.size > 0, rulesFromCache: fromCache !== undefined };
         this.lastRun = run;
+        if (fromCache) this.scheduleWarmUp(WARM_UP_AFTER_REQUEST_MS);
+        else this.scheduleFindingsWrite();
       }
       if (candidates) {
         // Oversized files come and go without a rule run; what was published for them is compared like the rest.
@@ -926,6 +946,80 @@ export class NetpolServer {
         this.log(`netpol: a workspace change listener failed: ${errorText(error)}`);
       }
     }
+  }
+
+  // ---- the findings cache ------------------------------------------------------------------------------------------
+
+  private findingsFile(): string | undefined {
+    return findingsCacheFile(this.folders.map((f) => f.fsPath), this.cacheDirectory);
+  }
+
+  /** The rules' findings of this workspace state from the findings cache, if it holds them. */
+  private cachedFindings(ws: ServerWorkspace): Map<string, Diagnostic[]> | undefined {
+    const file = this.findingsFile();
+    if (!file) return undefined;
+    const key = workspaceStateKey(ws, this.settings, readerIdentity());
+    const findings = readFindings(file, key);
+    if (findings) {
+      this.cachedFindingsKey = key;
+      this.log(`netpol: the findings of ${findings.size} files from the findings cache; the rules run when the server is idle`);
+    }
+    return findings;
+  }
+
+  /**
+   * After a start from the findings cache, the rules run once the editor has been quiet for a moment: their
+   * incremental state must be ready for the first edit (which otherwise runs them whole). Their findings replace
+   * the cached ones; a difference, which would mean the cache missed an input, is logged.
+   */
+  private scheduleWarmUp(delayMs: number): void {
+    setTimeout(() => this.warmUpRules(), delayMs).unref();
+  }
+
+  private warmUpRules(): void {
+    const run = this.lastRun;
+    const runner = this.ruleRunner;
+    if (!run?.rulesFromCache || !runner || this.shuttingDown) return;
+    // A change is waiting: its analysis runs the rules.
+    if (this.analysisNeeded || run.ws !== this.ws || run.version !== run.ws.version || runner.ws !== run.ws) return;
+    const sinceRequest = Date.now() - this.lastRequestAt;
+    if (sinceRequest < WARM_UP_AFTER_REQUEST_MS) return this.scheduleWarmUp(WARM_UP_AFTER_REQUEST_MS - sinceRequest);
+    this.guard('rules after a start from the findings cache', undefined, () => {
+      const cachedFindings = run.byRules;
+      const rules = runner.runner.run(run.ws);
+      this.ruleRuns++;
+      run.byRules = rules;
+      run.rulesFromCache = false;
+      const differing = [...new Set([...cachedFindings.keys(), ...rules.keys()])].filter((uri) => JSON.stringify(cachedFindings.get(uri) ?? []) !== JSON.stringify(rules.get(uri) ?? []));
+      if (differing.length > 0) this.log(`netpol: the findings cache differed from the rules on ${differing.length} files (first: ${differing[0]}); published the rules'`);
+      this.publish((uri) => this.diagnosticsOf(run, uri), new Set(differing), run.sourcesPending ? this.awaitingSources : undefined);
+    });
+  }
+
+  /** Writes the findings cache once analyses have stopped for a while (and at shutdown). */
+  private scheduleFindingsWrite(): void {
+    if (this.findingsTimer) clearTimeout(this.findingsTimer);
+    this.findingsTimer = setTimeout(() => this.writeFindingsCache(), FINDINGS_WRITE_DELAY_MS).unref();
+  }
+
+  private writeFindingsCache(): void {
+    if (this.findingsTimer) clearTimeout(this.findingsTimer);
+    this.findingsTimer = undefined;
+    const run = this.lastRun;
+    if (!run || run.rulesFromCache || run.ws !== this.ws || run.version !== run.ws.version || this.analysisNeeded) return;
+    const file = this.findingsFile();
+    if (!file) return;
+    this.guard('findings cache', undefined, () => {
+      const key = workspaceStateKey(run.ws, this.settings, readerIdentity());
+      if (key === this.cachedFindingsKey) return;
+      try {
+        if (!writeFindings(file, key, run.byRules)) this.log(`netpol: the findings of this workspace exceed ${MAX_FINDINGS_BYTES / 2 ** 20} MB: not cached`);
+        this.cachedFindingsKey = key;
+      } catch (error) {
+        if (!this.findingsWriteFailed) this.log(`netpol: could not write the findings cache ${file}: ${errorText(error)}`);
+        this.findingsWriteFailed = true;
+      }
+    });
   }
 
   /** The diagnostics of a file in a run: the rules', the other sources', or the notice of a skipped file. */

@@ -26,3 +26,18 @@ export async function checkFindings(dir: string): Promise<Map<string, string[]>>
   }
   return out;
 }
+
+/**
+ * The server's count of rule runs once it stays the same over two polls and is above zero: after a start from the
+ * findings cache, the rules run only when the server is idle.
+ */
+export async function ruleRunsWhenIdle(client: LspTestClient): Promise<number> {
+  let analyses = -1;
+  for (let polls = 0; polls < 200; polls++) {
+    const now = (await client.request<{ analyses: number }>('netpol/status')).analyses;
+    if (now > 0 && now === analyses) return now;
+    analyses = now;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`the rules did not run: ${client.logs.join('\n')}`);
+}

@@ -1,0 +1,170 @@
+// The findings cache (server/src/lsp/findings-cache.ts): findings are read back only for the very workspace state,
+// settings and build they were written for; a damaged file reads as nothing; and a server started from the cache
+// publishes what a server running the rules publishes, runs the rules once idle, and replaces (and logs) cached
+// findings the rules do not confirm.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import type { Diagnostic } from '../../src/engine/rules/types';
+import { Workspace } from '../../src/engine/workspace';
+import { findingsCacheFile, readFindings, workspaceStateKey, writeFindings } from '../../src/lsp/findings-cache';
+import { LspTestClient } from './client';
+import { publishedFindings, ruleRunsWhenIdle } from './findings';
+
+const GENERATOR = path.resolve(__dirname, '../../../..', 'shared', 'bench', 'gen-workspace.mjs');
+
+function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `netpol-findings-${prefix}-`));
+}
+
+const POD = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {app: a}\nspec:\n  containers: [{name: c, image: i}]\n';
+const POLICY = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np\nspec:\n  podSelector: {matchLabels: {app: b}}\n';
+
+function workspaceOf(files: Record<string, string>): Workspace {
+  const ws = new Workspace();
+  for (const [uri, text] of Object.entries(files)) ws.setFile(uri, text);
+  return ws;
+}
+
+test('findings cache: the key follows every file text and URI, the settings and the build, not the order files came in', () => {
+  const files = { 'file:///w/pod.yaml': POD, 'file:///w/np.yaml': POLICY };
+  const key = workspaceStateKey(workspaceOf(files), { rules: {} }, 'build 1');
+  assert.equal(workspaceStateKey(workspaceOf({ 'file:///w/np.yaml': POLICY, 'file:///w/pod.yaml': POD }), { rules: {} }, 'build 1'), key, 'another order');
+  const others = [
+    workspaceStateKey(workspaceOf({ ...files, 'file:///w/pod.yaml': POD.replace('app: a', 'app: b') }), { rules: {} }, 'build 1'),
+    workspaceStateKey(workspaceOf({ 'file:///w/pod.yaml': POD, 'file:///w/np2.yaml': POLICY }), { rules: {} }, 'build 1'),
+    workspaceStateKey(workspaceOf({ 'file:///w/pod.yaml': POD }), { rules: {} }, 'build 1'),
+    workspaceStateKey(workspaceOf(files), { rules: { 'allows-all': 'off' } }, 'build 1'),
+    workspaceStateKey(workspaceOf(files), { rules: {} }, 'build 2'),
+  ];
+  for (const other of others) assert.notEqual(other, key);
+  assert.equal(new Set(others).size, others.length);
+  // An edit and its undo: the same state again.
+  const ws = workspaceOf(files);
+  ws.setFile('file:///w/pod.yaml', POD.replace('app: a', 'app: z'));
+  ws.setFile('file:///w/pod.yaml', POD);
+  assert.equal(workspaceStateKey(ws, { rules: {} }, 'build 1'), key);
+});
+
+test('findings cache: findings round-trip under their key; another key, a damaged or missing file read as nothing', () => {
+  const dir = tempDir('roundtrip');
+  try {
+    const file = findingsCacheFile(['/w'], dir)!;
+    assert.match(path.basename(file), /^findings-[0-9a-f]{24}\.cache$/);
+    const finding: Diagnostic = { ruleId: 'selector-matches-nothing', severity: 'warning', message: 'nothing “matches” ✓', location: { uri: 'file:///w/np.yaml', range: [10, 20] }, related: [{ location: { uri: 'file:///w/pod.yaml', range: [1, 2] }, message: 'near' }] };
+    assert.equal(readFindings(file, 'k1'), undefined, 'no file yet');
+    assert.equal(writeFindings(file, 'k1', new Map([['file:///w/np.yaml', [finding]], ['file:///w/pod.yaml', []]])), true);
+    assert.deepEqual(readFindings(file, 'k1'), new Map([['file:///w/np.yaml', [finding]]]), 'files without findings are left out');
+    assert.equal(readFindings(file, 'k2'), undefined);
+    const text = fs.readFileSync(file, 'utf8');
+    for (const damaged of [text.slice(0, text.length - 5), text.replace('"ruleId"', '"rule"'), `${text.split('\n')[0]}\n{}`, '']) {
+      fs.writeFileSync(file, damaged);
+      assert.equal(readFindings(file, 'k1'), undefined, JSON.stringify(damaged.slice(-40)));
+    }
+    assert.equal((fs.statSync(file).mode & 0o777).toString(8), '600', 'readable by the user alone');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a server started from the findings cache publishes what the rules publish, runs them once idle, and replaces findings they do not confirm', { timeout: 240_000 }, async (t) => {
+  assert.ok(fs.existsSync(GENERATOR), `the workspace generator is missing: ${GENERATOR} (../shared must be beside the repository)`);
+  const dir = tempDir('server');
+  const cacheDir = path.join(dir, 'cache');
+  const ws = path.join(dir, 'ws');
+  try {
+    execFileSync(process.execPath, [GENERATOR, ws, '--namespaces', '12', '--workloads', '120', '--policies', '40', '--force'], { stdio: 'ignore' });
+    const session = async (during?: (client: LspTestClient) => Promise<void>) => {
+      const client = await LspTestClient.start(ws, { cacheDir, timeoutMs: 120_000 });
+      try {
+        const status = await client.request<{ analyses: number }>('netpol/status');
+        const fromCache = client.logs.some((m) => /findings of \d+ files from the findings cache/.test(m));
+        const findings = Object.fromEntries(publishedFindings(client, ws));
+        await during?.(client);
+        return { client, status, fromCache, findings };
+      } finally {
+        await client.shutdown();
+      }
+    };
+    const cold = await session();
+    assert.equal(cold.fromCache, false);
+    assert.equal(cold.status.analyses, 1);
+    assert.ok(Object.keys(cold.findings).length > 0, 'the generated workspace has findings');
+    const cacheFile = findingsCacheFile([ws], cacheDir)!;
+    assert.ok(fs.existsSync(cacheFile), 'written after the analysis (or at shutdown)');
+
+    // From the cache: the same findings before any rule runs; then the rules run once, changing nothing.
+    const warm = await session(async (client) => {
+      assert.equal(await ruleRunsWhenIdle(client), 1, 'the rules run once, when idle');
+      assert.ok(!client.logs.some((m) => m.includes('the findings cache differed')), client.logs.join('\n'));
+      assert.deepEqual(Object.fromEntries(publishedFindings(client, ws)), cold.findings);
+    });
+    t.diagnostic(warm.client.logs.filter((m) => m.includes('findings')).join('\n'));
+    assert.equal(warm.fromCache, true);
+    assert.deepEqual(warm.findings, cold.findings);
+
+    // A finding the rules would not make, slipped into the cache under the right key: published at first, then
+    // replaced, and logged.
+    const text = fs.readFileSync(cacheFile, 'utf8');
+    const newline = text.indexOf('\n');
+    const entries = JSON.parse(text.slice(newline + 1)) as [string, Diagnostic[]][];
+    const [uri, list] = entries[0];
+    list.push({ ...list[0], message: 'a finding no rule makes' });
+    fs.writeFileSync(cacheFile, `${text.slice(0, newline)}\n${JSON.stringify(entries)}`);
+    const poisoned = await session(async (client) => {
+      await client.waitUntil(() => client.logs.find((m) => m.includes('the findings cache differed from the rules on 1 files')), 'the log of the difference');
+      await client.waitUntil(() => (client.diagnostics.get(uri)?.diagnostics.some((d) => d.message === 'a finding no rule makes') ? undefined : true), 'the rules\u2019 findings published');
+      assert.deepEqual(Object.fromEntries(publishedFindings(client, ws)), cold.findings);
+    });
+    assert.ok(Object.values(poisoned.findings).flat().some((f) => f.includes('a finding no rule makes')), 'the cached findings came first');
+
+    // A file changed on disk: another state, the rules run at the start.
+    const policyFile = fs.readdirSync(ws, { recursive: true, encoding: 'utf8' }).find((f) => f.endsWith('.yaml') && fs.readFileSync(path.join(ws, f), 'utf8').includes('kind: NetworkPolicy'))!;
+    fs.appendFileSync(path.join(ws, policyFile), '\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: cache-probe\n  namespace: nowhere-at-all\nspec:\n  podSelector:\n    matchLabels:\n      app: cache-probe-nothing\n');
+    const changed = await session();
+    assert.equal(changed.fromCache, false);
+    assert.equal(changed.status.analyses, 1);
+    assert.ok((changed.findings[policyFile] ?? []).length > (cold.findings[policyFile] ?? []).length, 'the new policy is analysed');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an edit right after a start from the findings cache (before the rules ran) is analysed in full', { timeout: 120_000 }, async (t) => {
+  const dir = tempDir('first-edit');
+  const cacheDir = path.join(dir, 'cache');
+  const ws = path.join(dir, 'ws');
+  try {
+    fs.mkdirSync(ws);
+    fs.writeFileSync(path.join(ws, 'pod.yaml'), POD);
+    fs.writeFileSync(path.join(ws, 'np.yaml'), POLICY);
+    const first = await LspTestClient.start(ws, { cacheDir });
+    const before = await first.waitForCurrentDiagnostics(first.uri('np.yaml'), 0);
+    await first.shutdown();
+    assert.ok(before.some((d) => d.code === 'selector-matches-nothing'), JSON.stringify(before));
+
+    const client = await LspTestClient.start(ws, { cacheDir });
+    try {
+      assert.ok(client.logs.some((m) => /from the findings cache/.test(m)), client.logs.join('\n'));
+      // The pod now carries the label the policy selects: its finding goes.
+      const uri = client.uri('pod.yaml');
+      client.open(uri, POD);
+      const mark = client.mark();
+      client.change(uri, POD.replace('app: a', 'app: b'));
+      await client.waitUntil(() => (client.diagnostics.get(client.uri('np.yaml'))?.diagnostics.some((d) => d.code === 'selector-matches-nothing') ? undefined : true), 'the finding gone');
+      assert.ok(client.mark() > mark);
+      // 1 when the edit came before the idle run (which it then makes needless), else 2.
+      const analyses = await ruleRunsWhenIdle(client);
+      t.diagnostic(analyses === 1 ? 'the edit came first' : 'the idle run came first');
+      assert.ok(analyses === 1 || analyses === 2, `${analyses} rule runs`);
+      assert.ok(!client.logs.some((m) => m.includes('the findings cache differed')), client.logs.join('\n'));
+    } finally {
+      await client.shutdown();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
