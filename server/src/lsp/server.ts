@@ -39,7 +39,7 @@ import { canonicalUri, FileFilter, pathFromUri, readText, readTextUnder, uriFrom
 import { IndexReader, IndexWorker, WORKER_MIN_FILES, type FileRead } from './index-reader';
 import { enabledGlobs, GlobSet } from './glob';
 import { IndexCompleteNotification, ReindexRequest, StatusRequest, type IndexCounts } from './protocol';
-import { findingsCacheFile, MAX_FINDINGS_BYTES, readFindings, workspaceStateKey, writeFindings } from './findings-cache';
+import { findingsCacheFile, MAX_FINDINGS_BYTES, readFindings, recordDiskState, workspaceStateKey, writeFindings } from './findings-cache';
 import { MAX_CACHE_BYTES, readerIdentity, readingsCacheFile, type PendingReadingsCache } from './readings-cache';
 import { defaultSettings, readSettings, type NetpolSettings } from './settings';
 import { ServerWorkspace } from './workspace';
@@ -724,6 +724,8 @@ export class NetpolServer {
     this.queue(file.uri, read.text, read.fastRead);
     // Parsed at once, within the slice: parsing everything at the end would hold requests back for seconds.
     this.flush();
+    const parsed = read.cacheKey === undefined ? undefined : this.ws.getFile(file.uri);
+    if (parsed?.text === read.text) recordDiskState(parsed, read.cacheKey!);
   }
 
   private counts(): IndexCounts {

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import type { Diagnostic } from '../../src/engine/rules/types';
 import { Workspace } from '../../src/engine/workspace';
-import { findingsCacheFile, readFindings, workspaceStateKey, writeFindings } from '../../src/lsp/findings-cache';
+import { findingsCacheFile, readFindings, recordDiskState, workspaceStateKey, writeFindings } from '../../src/lsp/findings-cache';
 import { LspTestClient } from './client';
 import { publishedFindings, ruleRunsWhenIdle } from './findings';
 
@@ -47,6 +47,25 @@ test('findings cache: the key follows every file text and URI, the settings and 
   ws.setFile('file:///w/pod.yaml', POD.replace('app: a', 'app: z'));
   ws.setFile('file:///w/pod.yaml', POD);
   assert.equal(workspaceStateKey(ws, { rules: {} }, 'build 1'), key);
+});
+
+test('findings cache: a file recorded as read from a state on disk stands in the key by that state, not by its text', () => {
+  const files = { 'file:///w/pod.yaml': POD, 'file:///w/np.yaml': POLICY };
+  const byText = workspaceStateKey(workspaceOf(files), {}, 'b');
+  const withState = (state: string) => {
+    const ws = workspaceOf(files);
+    recordDiskState(ws.getFile('file:///w/pod.yaml')!, state);
+    return workspaceStateKey(ws, {}, 'b');
+  };
+  assert.equal(withState('10:1:1:7:3'), withState('10:1:1:7:3'));
+  assert.notEqual(withState('10:1:1:7:3'), withState('10:2:1:7:3'));
+  assert.notEqual(withState('10:1:1:7:3'), byText);
+  // An edit gives the file a new text: hashed again.
+  const ws = workspaceOf(files);
+  recordDiskState(ws.getFile('file:///w/pod.yaml')!, '10:1:1:7:3');
+  ws.setFile('file:///w/pod.yaml', POD.replace('app: a', 'app: z'));
+  ws.setFile('file:///w/pod.yaml', POD);
+  assert.equal(workspaceStateKey(ws, {}, 'b'), byText);
 });
 
 test('findings cache: findings round-trip under their key; another key, a damaged or missing file read as nothing', () => {
