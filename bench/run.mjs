@@ -118,7 +118,7 @@ async function measureWorkspace(name, dir, o, log) {
   // start on a workspace no readings cache (server/src/lsp/readings-cache.ts) and no findings cache
   // (server/src/lsp/findings-cache.ts): measured apart, from removed caches. It writes all three, which the session
   // below starts with, as every later start on an unchanged workspace does.
-  log(`[${name}] netpol lsp --stdio without a code cache or a readings cache`);
+  log(`[${name}] netpol lsp --stdio without a code, readings or findings cache`);
   for (const f of fs.readdirSync(path.join(repo, 'dist'))) if (f.endsWith('.v8cache')) fs.rmSync(path.join(repo, 'dist', f), { force: true });
   fs.rmSync(process.env.NETPOL_CACHE_DIR, { recursive: true, force: true });
   r.netpolNoCodeCache = await startOnly({ cli: netpol[1], dir });

@@ -992,7 +992,9 @@ export class NetpolServer {
       this.ruleRuns++;
       run.byRules = rules;
       run.rulesFromCache = false;
-      const differing = [...new Set([...cachedFindings.keys(), ...rules.keys()])].filter((uri) => JSON.stringify(cachedFindings.get(uri) ?? []) !== JSON.stringify(rules.get(uri) ?? []));
+      // A file's findings as a set: an incremental run may order them otherwise than a whole one.
+      const asSet = (list: readonly Diagnostic[] | undefined) => (list ?? []).map((d) => JSON.stringify(d)).sort().join('\n');
+      const differing = [...new Set([...cachedFindings.keys(), ...rules.keys()])].filter((uri) => asSet(cachedFindings.get(uri)) !== asSet(rules.get(uri)));
       if (differing.length > 0) this.log(`netpol: the findings cache differed from the rules on ${differing.length} files (first: ${differing[0]}); published the rules'`);
       this.publish((uri) => this.diagnosticsOf(run, uri), new Set(differing), run.sourcesPending ? this.awaitingSources : undefined);
     });
