@@ -23,6 +23,18 @@ function tempDir(prefix: string): string {
 const POD = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {app: a}\nspec:\n  containers: [{name: c, image: i}]\n';
 const POLICY = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np\nspec:\n  podSelector: {matchLabels: {app: b}}\n';
 
+/** Runs `during` on a server started on `ws` with its caches in `cacheDir`, then shuts it down. */
+async function withServer<T>(ws: string, cacheDir: string, during: (client: LspTestClient) => Promise<T>): Promise<T> {
+  const client = await LspTestClient.start(ws, { cacheDir, timeoutMs: 120_000 });
+  try {
+    return await during(client);
+  } finally {
+    await client.shutdown();
+  }
+}
+
+const startedFromCache = (client: LspTestClient) => client.logs.some((m) => /findings of \d+ files from the findings cache/.test(m));
+
 function workspaceOf(files: Record<string, string>): Workspace {
   const ws = new Workspace();
   for (const [uri, text] of Object.entries(files)) ws.setFile(uri, text);
@@ -96,18 +108,13 @@ test('a server started from the findings cache publishes what the rules publish,
   const ws = path.join(dir, 'ws');
   try {
     execFileSync(process.execPath, [GENERATOR, ws, '--namespaces', '12', '--workloads', '120', '--policies', '40', '--force'], { stdio: 'ignore' });
-    const session = async (during?: (client: LspTestClient) => Promise<void>) => {
-      const client = await LspTestClient.start(ws, { cacheDir, timeoutMs: 120_000 });
-      try {
+    const session = (during?: (client: LspTestClient) => Promise<void>) =>
+      withServer(ws, cacheDir, async (client) => {
         const status = await client.request<{ analyses: number }>('netpol/status');
-        const fromCache = client.logs.some((m) => /findings of \d+ files from the findings cache/.test(m));
         const findings = Object.fromEntries(publishedFindings(client, ws));
         await during?.(client);
-        return { client, status, fromCache, findings };
-      } finally {
-        await client.shutdown();
-      }
-    };
+        return { client, status, fromCache: startedFromCache(client), findings };
+      });
     const cold = await session();
     assert.equal(cold.fromCache, false);
     assert.equal(cold.status.analyses, 1);
@@ -171,45 +178,33 @@ test('an edit right after a start from the findings cache (before the rules ran)
     fs.mkdirSync(ws);
     fs.writeFileSync(podFile, POD);
     fs.writeFileSync(path.join(ws, 'np.yaml'), POLICY);
-    const first = await LspTestClient.start(ws, { cacheDir });
-    const before = await first.waitForCurrentDiagnostics(first.uri('np.yaml'), 0);
-    await first.shutdown();
-    assert.ok(before.some((d) => d.code === 'selector-matches-nothing'), JSON.stringify(before));
+    await withServer(ws, cacheDir, async (first) => assert.equal(matchesNothing(first), true, JSON.stringify([...first.diagnostics.values()])));
 
     // The pod now carries the label the policy selects: its finding goes.
-    const second = await LspTestClient.start(ws, { cacheDir });
-    try {
-      assert.ok(second.logs.some((m) => /from the findings cache/.test(m)), second.logs.join('\n'));
+    await withServer(ws, cacheDir, async (second) => {
+      assert.ok(startedFromCache(second), second.logs.join('\n'));
       await editAndSave(second, 'b', false);
       // 1 when the edit came before the idle run (which it then makes needless), else 2.
       const analyses = await ruleRunsWhenIdle(second);
       t.diagnostic(analyses === 1 ? 'the edit came first' : 'the idle run came first');
       assert.ok(analyses === 1 || analyses === 2, `${analyses} rule runs`);
-    } finally {
-      await second.shutdown();
-    }
+    });
 
     // From the cache the second session wrote; the rules run when idle; then an incremental run, whose findings
     // the next start reads from the cache and the rules confirm.
-    const third = await LspTestClient.start(ws, { cacheDir });
-    try {
-      assert.ok(third.logs.some((m) => /from the findings cache/.test(m)), third.logs.join('\n'));
+    await withServer(ws, cacheDir, async (third) => {
+      assert.ok(startedFromCache(third), third.logs.join('\n'));
       assert.equal(matchesNothing(third), false);
       assert.equal(await ruleRunsWhenIdle(third), 1);
       await editAndSave(third, 'c', true);
       assert.equal(await ruleRunsWhenIdle(third), 2);
-    } finally {
-      await third.shutdown();
-    }
-    const fourth = await LspTestClient.start(ws, { cacheDir });
-    try {
-      assert.ok(fourth.logs.some((m) => /from the findings cache/.test(m)), fourth.logs.join('\n'));
+    });
+    await withServer(ws, cacheDir, async (fourth) => {
+      assert.ok(startedFromCache(fourth), fourth.logs.join('\n'));
       assert.equal(matchesNothing(fourth), true);
       assert.equal(await ruleRunsWhenIdle(fourth), 1);
       assert.ok(!fourth.logs.some((m) => m.includes('the findings cache differed')), fourth.logs.join('\n'));
-    } finally {
-      await fourth.shutdown();
-    }
+    });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
