@@ -44,7 +44,7 @@ export function renderMarkdown(results) {
     `|${header.map(() => '---').join('|')}|`,
     ...rows.map((r) => `| ${r.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`),
     '',
-    'A start after the first reuses two caches that the earlier start wrote: V8\'s compiled code of the server, and what the YAML reader made of every file that has not changed since ([docs/language-server.md](docs/language-server.md#caches)). The first start has neither.',
+    'A start after the first reuses three caches that the earlier start wrote: V8\'s compiled code of the server, what the YAML reader made of every file that has not changed since, and, when no file has changed, the rules\' findings, which it publishes before running the rules once it is idle ([docs/language-server.md](docs/language-server.md#caches)). The first start has none of them.',
     '',
   ];
   return lines.join('\n');
