@@ -712,8 +712,16 @@ export class NetpolServer {
 
   /** One file of the index as IndexReader read it: into the workspace, unless the editor has it open. */
   private applyIndexRead(file: { uri: string }, read: FileRead): void {
-    // The editor's text of an open document wins over the disk.
-    if (this.documents.get(file.uri)) return;
+    // The editor's text of an open document wins over the disk; when it is the disk's text, the file's state on disk
+    // stands for it in the findings cache's key all the same (whether an editor restored it open or not).
+    if (this.documents.get(file.uri)) {
+      if ('text' in read && read.cacheKey !== undefined) {
+        this.flush();
+        const open = this.ws.getFile(file.uri);
+        if (open?.text === read.text) recordDiskState(open, read.cacheKey);
+      }
+      return;
+    }
     if ('tooLarge' in read) {
       this.pending.delete(file.uri);
       this.ws.deleteFile(file.uri);

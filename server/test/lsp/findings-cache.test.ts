@@ -209,3 +209,28 @@ test('an edit right after a start from the findings cache (before the rules ran)
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a document the editor opens before the index reads it, with the text on disk, keeps the findings cache', { timeout: 120_000 }, async () => {
+  const dir = tempDir('open-first');
+  const cacheDir = path.join(dir, 'cache');
+  const ws = path.join(dir, 'ws');
+  try {
+    fs.mkdirSync(ws);
+    fs.writeFileSync(path.join(ws, 'pod.yaml'), POD);
+    fs.writeFileSync(path.join(ws, 'np.yaml'), POLICY);
+    // Older than the racy margin: the files' states on disk stand for their texts.
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    await withServer(ws, cacheDir, async () => undefined);
+    // An editor restoring its open files sends them right after `initialized`, before the index runs.
+    const client = await LspTestClient.start(ws, { cacheDir, waitForIndex: false });
+    try {
+      client.open(client.uri('np.yaml'), POLICY);
+      await client.waitForNotification('netpol/indexComplete');
+      assert.ok(startedFromCache(client), client.logs.join('\n'));
+    } finally {
+      await client.shutdown();
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
