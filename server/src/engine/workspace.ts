@@ -235,6 +235,11 @@ export class Workspace {
     return this.configUri;
   }
 
+  /** The text of the workspace configuration file (`.netpol.yaml`), if there is one. */
+  get configFileText(): string | undefined {
+    return this.configText;
+  }
+
   private recordChange(uri: string, addedOrRemoved: boolean): void {
     this.touchedSinceBuild.add(uri);
     if (addedOrRemoved) this.fileOrder = undefined;

@@ -42,9 +42,12 @@ export function recordDiskState(file: ParsedFile, stateKey: string): void {
   digests.set(file, `disk ${stateKey}`);
 }
 
-/** The state the rules' findings are a function of: every file's URI and text, the settings, the build. */
+/**
+ * The state the rules' findings are a function of: every file's URI and text, the workspace configuration file's,
+ * the settings, the build.
+ */
 export function workspaceStateKey(workspace: Workspace, settings: unknown, build: string): string {
-  const hash = createHash('sha256').update(JSON.stringify([MAGIC, build, settings]));
+  const hash = createHash('sha256').update(JSON.stringify([MAGIC, build, settings, workspace.configFileUri ?? null, workspace.configFileText ?? null]));
   for (const uri of workspace.fileUris().sort()) hash.update(`\n${uri}\n${digestOf(workspace.getFile(uri)!)}`);
   return hash.digest('hex');
 }

@@ -41,7 +41,7 @@ function workspaceOf(files: Record<string, string>): Workspace {
   return ws;
 }
 
-test('findings cache: the key follows every file text and URI, the settings and the build, not the order files came in', () => {
+test('findings cache: the key follows every file text and URI, the configuration file, the settings and the build, not the order files came in', () => {
   const files = { 'file:///w/pod.yaml': POD, 'file:///w/np.yaml': POLICY };
   const key = workspaceStateKey(workspaceOf(files), { rules: {} }, 'build 1');
   assert.equal(workspaceStateKey(workspaceOf({ 'file:///w/np.yaml': POLICY, 'file:///w/pod.yaml': POD }), { rules: {} }, 'build 1'), key, 'another order');
@@ -51,6 +51,8 @@ test('findings cache: the key follows every file text and URI, the settings and 
     workspaceStateKey(workspaceOf({ 'file:///w/pod.yaml': POD }), { rules: {} }, 'build 1'),
     workspaceStateKey(workspaceOf(files), { rules: { 'allows-all': 'off' } }, 'build 1'),
     workspaceStateKey(workspaceOf(files), { rules: {} }, 'build 2'),
+    workspaceStateKey(workspaceOf({ ...files, 'file:///w/.netpol.yaml': 'defaultNamespace: shop\n' }), { rules: {} }, 'build 1'),
+    workspaceStateKey(workspaceOf({ ...files, 'file:///w/.netpol.yaml': 'defaultNamespace: data\n' }), { rules: {} }, 'build 1'),
   ];
   for (const other of others) assert.notEqual(other, key);
   assert.equal(new Set(others).size, others.length);
