@@ -1,12 +1,13 @@
 // A persistent cache of the rules' findings of a whole workspace, so that a server started on a workspace in the
 // state a session left it in publishes its diagnostics without running the rules first (they take about a third of
-// a start with the readings cache on the medium bench workspace; bench/NOTES.md, "Findings cache").
+// a start with the readings cache on the medium bench workspace; bench/NOTES.md, "Seventh session").
 //
-// The findings are a function of the files' texts under their URIs, the settings and the build, so they are stored
-// under a hash of exactly these (workspaceStateKey): any other state, or another build, reads nothing. The rules run
-// anyway once the server is idle, to prepare their incremental state for the first edit; the server logs it if that
-// run finds anything else. The cache lives beside the readings cache (readings-cache.ts), under the same rules:
-// one file per set of workspace folders, written atomically, NETPOL_READINGS_CACHE=off turns it off.
+// The findings are a function of the files' texts under their URIs (in order), the configuration file, the settings
+// and the build, so they are stored under a hash of exactly these (workspaceStateKey): any other state, or another
+// build, reads nothing. The rules run anyway once the server is idle, to prepare their incremental state for the
+// first edit; the server logs it if that run finds anything else. The cache lives beside the readings cache
+// (readings-cache.ts), under the same rules: one file per set of workspace folders, written atomically,
+// NETPOL_READINGS_CACHE=off turns it off.
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import type { ParsedFile } from '../engine/parse';
@@ -43,12 +44,13 @@ export function recordDiskState(file: ParsedFile, stateKey: string): void {
 }
 
 /**
- * The state the rules' findings are a function of: every file's URI and text, the workspace configuration file's,
- * the settings, the build.
+ * The state the rules' findings are a function of: every file's URI and text in the workspace's order (the model's
+ * objects come in that order, and findings such as a duplicate policy's depend on it), the workspace configuration
+ * file's, the settings, the build.
  */
 export function workspaceStateKey(workspace: Workspace, settings: unknown, build: string): string {
   const hash = createHash('sha256').update(JSON.stringify([MAGIC, build, settings, workspace.configFileUri ?? null, workspace.configFileText ?? null]));
-  for (const uri of workspace.fileUris().sort()) hash.update(`\n${uri}\n${digestOf(workspace.getFile(uri)!)}`);
+  for (const uri of workspace.fileUris()) hash.update(`\n${uri}\n${digestOf(workspace.getFile(uri)!)}`);
   return hash.digest('hex');
 }
 
