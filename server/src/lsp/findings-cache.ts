@@ -58,6 +58,8 @@ export function workspaceStateKey(workspace: Workspace, settings: unknown, build
 export function readFindings(file: string, key: string): Map<string, Diagnostic[]> | undefined {
   let text: string;
   try {
+    // Never larger than a write makes it: anything else is not read at all.
+    if (fs.statSync(file).size > MAX_FINDINGS_BYTES + 1024) return undefined;
     text = fs.readFileSync(file, 'utf8');
   } catch {
     return undefined; // none yet, or unreadable
@@ -91,7 +93,7 @@ export function writeFindings(file: string, key: string, findings: ReadonlyMap<s
   const entries: [string, readonly Diagnostic[]][] = [];
   for (const [uri, list] of findings) if (list.length > 0) entries.push([uri, list]);
   const json = JSON.stringify(entries);
-  if (json.length > MAX_FINDINGS_BYTES) {
+  if (json.length > MAX_FINDINGS_BYTES || Buffer.byteLength(json) > MAX_FINDINGS_BYTES) {
     fs.rmSync(file, { force: true });
     return false;
   }

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import type { Diagnostic } from '../../src/engine/rules/types';
 import { Workspace } from '../../src/engine/workspace';
-import { findingsCacheFile, readFindings, recordDiskState, workspaceStateKey, writeFindings } from '../../src/lsp/findings-cache';
+import { findingsCacheFile, MAX_FINDINGS_BYTES, readFindings, recordDiskState, workspaceStateKey, writeFindings } from '../../src/lsp/findings-cache';
 import { LspTestClient } from './client';
 import { publishedFindings, ruleRunsWhenIdle } from './findings';
 
@@ -100,6 +100,11 @@ test('findings cache: findings round-trip under their key; another key, a damage
       assert.equal(readFindings(file, 'k1'), undefined, JSON.stringify(damaged.slice(-40)));
     }
     assert.equal((fs.statSync(file).mode & 0o777).toString(8), '600', 'readable by the user alone');
+    // A file larger than any write makes is not read, even when it would parse (JSON allows trailing spaces).
+    fs.writeFileSync(file, text);
+    assert.ok(readFindings(file, 'k1'));
+    fs.appendFileSync(file, Buffer.alloc(MAX_FINDINGS_BYTES + 4096, 0x20));
+    assert.equal(readFindings(file, 'k1'), undefined);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
