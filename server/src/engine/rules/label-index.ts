@@ -73,6 +73,11 @@ export function labelIndexOf<T extends object>(items: readonly T[], kind: string
   return index;
 }
 
+/** Whether the index of a list under `kind` has been built (`labelIndexOf`). */
+export function hasLabelIndex(items: readonly object[], kind: string): boolean {
+  return indexes.get(items)?.has(kind) ?? false;
+}
+
 /** Lists shorter than this are tested item by item: their index would cost more to build than it saves. */
 const SHORT_LIST = 48;
 

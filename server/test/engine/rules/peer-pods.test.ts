@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import type { Model, Workload } from '../../../src/engine/model';
 import type { PodPeer } from '../../../src/engine/policy';
 import { matchesSelector } from '../../../src/engine/selectors';
-import { dnsEndpoints, namespacesMatching, podsOfPeer } from '../../../src/engine/rules/common';
+import { dnsEndpoints, namespacesMatching, podSearches, podSearchTuning, podsOfPeer } from '../../../src/engine/rules/common';
 import type { RuleContext } from '../../../src/engine/rules/types';
 import type { Workspace } from '../../../src/engine/workspace';
 import { randomEdit, randomFiles, seeded, workspaceOf } from '../random-cluster';
@@ -30,38 +30,54 @@ function expectedPods(context: RuleContext, peer: PodPeer): Workload[] {
 
 const names = (pods: readonly Workload[]) => pods.map((w) => `${w.namespace}/${w.name}`);
 
-describe('pods of a peer with both selectors', () => {
-  it('equal a filter over each matched namespace, in order, on seeded clusters large enough for the label index, across edits', () => {
-    let peers = 0;
-    let widePeers = 0;
-    for (let seed = 1; seed <= 80; seed++) {
-      const random = seeded(seed);
-      const files = randomFiles(random, { workloads: 24 });
-      const workspace = workspaceOf(files);
-      for (let step = 0; step < 4; step++) {
-        for (const scope of workspace.scopes()) {
-          const context = contextOf(workspace, scope.model);
-          for (const policy of scope.model.policies) {
-            for (const rule of [...policy.ingress, ...policy.egress]) {
-              for (const peer of rule.peers ?? []) {
-                if (peer.type !== 'pods' || !peer.namespaceSelector || !peer.podSelector) continue;
-                const expected = expectedPods(context, peer);
-                assert.deepEqual(names(podsOfPeer(context, policy, peer)), names(expected), `seed ${seed}, step ${step}, ${policy.namespace}/${policy.name}`);
-                peers++;
-                const inMatched = namespacesMatching(context, peer.namespaceSelector).reduce((n, ns) => n + scope.model.workloads.filter((w) => w.namespace === ns.name).length, 0);
-                if (inMatched >= 48 && inMatched * 4 >= scope.model.workloads.length) widePeers++;
-              }
+/** Checks every pod peer with both selectors of 80 seeded clusters, across edits; the number of peers checked. */
+function checkSeededClusters(): number {
+  let peers = 0;
+  for (let seed = 1; seed <= 80; seed++) {
+    const random = seeded(seed);
+    const files = randomFiles(random, { workloads: 24 });
+    const workspace = workspaceOf(files);
+    for (let step = 0; step < 4; step++) {
+      for (const scope of workspace.scopes()) {
+        const context = contextOf(workspace, scope.model);
+        for (const policy of scope.model.policies) {
+          for (const rule of [...policy.ingress, ...policy.egress]) {
+            for (const peer of rule.peers ?? []) {
+              if (peer.type !== 'pods' || !peer.namespaceSelector || !peer.podSelector) continue;
+              const expected = expectedPods(context, peer);
+              assert.deepEqual(names(podsOfPeer(context, policy, peer)), names(expected), `seed ${seed}, step ${step}, ${policy.namespace}/${policy.name}`);
+              peers++;
             }
           }
         }
-        // Edits in place, so that the next round's peers carry over from this round's models.
-        for (let i = 0; i < 3; i++) randomEdit(random, files);
-        for (const [uri, text] of files) if (workspace.getFile(uri)?.text !== text) workspace.setFile(uri, text);
-        for (const uri of workspace.fileUris()) if (!files.has(uri)) workspace.deleteFile(uri);
       }
+      // Edits in place, so that the next round's peers carry over from this round's models.
+      for (let i = 0; i < 3; i++) randomEdit(random, files);
+      for (const [uri, text] of files) if (workspace.getFile(uri)?.text !== text) workspace.setFile(uri, text);
+      for (const uri of workspace.fileUris()) if (!files.has(uri)) workspace.deleteFile(uri);
     }
-    // Both ways are taken often enough for the comparison to mean something.
-    assert.ok(widePeers >= 80, `peers answered from the model-wide index: ${widePeers}`);
-    assert.ok(peers - widePeers >= 80, `peers answered namespace by namespace: ${peers - widePeers}`);
+  }
+  return peers;
+}
+
+describe('pods of a peer with both selectors', () => {
+  it('equal a filter over each matched namespace, in order, on seeded clusters, across edits: searched namespace by namespace', () => {
+    const before = { ...podSearches };
+    const peers = checkSeededClusters();
+    const byScan = podSearches.byScan - before.byScan;
+    assert.ok(byScan >= 400, `searches namespace by namespace: ${byScan} (of ${peers} peers)`);
+  });
+
+  it('the same through the label index of all the model\'s pods, built at the first wide search', () => {
+    const tuning = podSearchTuning.wideScansBeforeIndex;
+    podSearchTuning.wideScansBeforeIndex = 0;
+    try {
+      const before = { ...podSearches };
+      const peers = checkSeededClusters();
+      const byIndex = podSearches.byIndex - before.byIndex;
+      assert.ok(byIndex >= 80, `searches through the model-wide index: ${byIndex} (of ${peers} peers)`);
+    } finally {
+      podSearchTuning.wideScansBeforeIndex = tuning;
+    }
   });
 });
