@@ -712,28 +712,24 @@ export class NetpolServer {
 
   /** One file of the index as IndexReader read it: into the workspace, unless the editor has it open. */
   private applyIndexRead(file: { uri: string }, read: FileRead): void {
-    // The editor's text of an open document wins over the disk; when it is the disk's text, the file's state on disk
-    // stands for it in the findings cache's key all the same (whether an editor restored it open or not).
-    if (this.documents.get(file.uri)) {
-      if ('text' in read && read.cacheKey !== undefined) {
-        this.flush();
-        const open = this.ws.getFile(file.uri);
-        if (open?.text === read.text) recordDiskState(open, read.cacheKey);
+    // The editor's text of an open document wins over the disk.
+    if (!this.documents.get(file.uri)) {
+      if ('tooLarge' in read) {
+        this.pending.delete(file.uri);
+        this.ws.deleteFile(file.uri);
+        this.oversized.set(file.uri, read.tooLarge);
+        return;
       }
-      return;
+      if ('unreadable' in read) return;
+      this.queue(file.uri, read.text, read.fastRead);
     }
-    if ('tooLarge' in read) {
-      this.pending.delete(file.uri);
-      this.ws.deleteFile(file.uri);
-      this.oversized.set(file.uri, read.tooLarge);
-      return;
-    }
-    if ('unreadable' in read) return;
-    this.queue(file.uri, read.text, read.fastRead);
     // Parsed at once, within the slice: parsing everything at the end would hold requests back for seconds.
     this.flush();
-    const parsed = read.cacheKey === undefined ? undefined : this.ws.getFile(file.uri);
-    if (parsed?.text === read.text) recordDiskState(parsed, read.cacheKey!);
+    // When the workspace holds the disk's text (an open document's too), the file's state on disk stands for it in
+    // the findings cache's key, whether or not an editor had the file open.
+    if (!('text' in read) || read.cacheKey === undefined) return;
+    const parsed = this.ws.getFile(file.uri);
+    if (parsed?.text === read.text) recordDiskState(parsed, read.cacheKey);
   }
 
   private counts(): IndexCounts {
