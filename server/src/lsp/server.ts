@@ -988,8 +988,8 @@ export class NetpolServer {
     if (!run?.rulesFromCache || !runner || this.shuttingDown) return;
     // A change is waiting: its analysis runs the rules.
     if (this.analysisNeeded || run.ws !== this.ws || run.version !== run.ws.version || runner.ws !== run.ws) return;
-    const sinceRequest = Date.now() - this.lastRequestAt;
-    if (sinceRequest < WARM_UP_AFTER_REQUEST_MS) return this.scheduleWarmUp(WARM_UP_AFTER_REQUEST_MS - sinceRequest);
+    const wait = this.untilQuiet(WARM_UP_AFTER_REQUEST_MS);
+    if (wait > 0) return this.scheduleWarmUp(wait);
     this.guard('rules after a start from the findings cache', undefined, () => {
       const cachedFindings = run.byRules;
       const rules = runner.runner.run(run.ws);
@@ -1048,6 +1048,11 @@ export class NetpolServer {
     return extra ? [...(own ?? []), ...extra] : own;
   }
 
+  /** How long until `pauseMs` will have passed since the last editor request (0: it has). */
+  private untilQuiet(pauseMs: number): number {
+    return Math.max(0, pauseMs - (Date.now() - this.lastRequestAt));
+  }
+
   /** Runs the other diagnostic sources soon, unless a newer analysis comes first (it schedules them again). */
   private scheduleSources(): void {
     if (this.sourcesTimer) clearTimeout(this.sourcesTimer);
@@ -1071,11 +1076,10 @@ export class NetpolServer {
     }
     // Requests come in bursts (hovers, completions as one types): the sources wait until one has passed, though not
     // for longer than a second in all (a client that never pauses still gets them).
-    const now = Date.now();
-    const sinceRequest = now - this.lastRequestAt;
-    this.sourcesWaitingSince ??= now;
-    if (!untilDone && sinceRequest < SOURCES_AFTER_REQUEST_MS && now - this.sourcesWaitingSince < SOURCES_MAX_WAIT_MS) {
-      this.sourcesTimer = setTimeout(() => this.runSources(false), SOURCES_AFTER_REQUEST_MS - sinceRequest);
+    const wait = this.untilQuiet(SOURCES_AFTER_REQUEST_MS);
+    this.sourcesWaitingSince ??= Date.now();
+    if (!untilDone && wait > 0 && Date.now() - this.sourcesWaitingSince < SOURCES_MAX_WAIT_MS) {
+      this.sourcesTimer = setTimeout(() => this.runSources(false), wait);
       return;
     }
     if (this.sourcesJob?.run !== run) this.sourcesJob = { run, steps: this.sourceSteps(run.ws) };
