@@ -1,10 +1,11 @@
 // A fast reader for the plain block-style YAML that Kubernetes manifests are nearly always written in. It returns
 // the same JavaScript values and the same document and object ranges as the `yaml` package (parseAllDocuments +
-// toJS, YAML 1.2 core schema), about ten times faster, and builds no syntax tree. Whenever the text uses anything
+// toJS, YAML 1.2 core schema with kubectl's numbers), about ten times faster, and builds no syntax tree. Whenever the text uses anything
 // outside the subset it knows exactly (anchors, tags, block scalars, multi-line scalars, flow maps, escapes,
 // comments between entries, empty values, CRLF, tabs, duplicate keys...), it gives up (returns undefined) and the
 // caller parses the file with the `yaml` package. test/engine/parse-equivalence.test.ts holds the two together.
 import { parseDocument } from 'yaml';
+import { KUBECTL_SCHEMA_OPTIONS } from './kubectl-numbers';
 import type { OffsetRange } from './types';
 
 export interface FastDocument {
@@ -33,6 +34,9 @@ const GIVE_UP = new Unsupported('outside the fast subset');
 
 /** Deeper nesting is left to the yaml package, which decides where its own limits are (and reports them). */
 const MAX_DEPTH = 64;
+
+/** The farthest an implicit key's `:` may be from the key's start (YAML 1.2 section 7.4.2; the yaml package's limit). */
+const MAX_IMPLICIT_KEY = 1024;
 
 const SPACE = 32;
 const HASH = 35;
@@ -228,6 +232,8 @@ class Reader {
         if (colon < 0 || text.charCodeAt(colon - 1) === SPACE) throw GIVE_UP;
         key = plainKey(text, at, colon);
       }
+      // The yaml package (like the YAML spec) refuses an implicit key whose `:` is more than 1024 characters away.
+      if (colon - at > MAX_IMPLICIT_KEY) throw GIVE_UP;
       // A duplicate key (found on the map itself: a set per map costs more than the lookup).
       if (key === '__proto__' || key === '<<' || Object.hasOwn(out, key)) throw GIVE_UP;
       let v = colon + 1;
@@ -541,14 +547,17 @@ function keyString(raw: string): string {
   return value === null ? '' : typeof value === 'string' ? value : String(value);
 }
 
-const MAY_BE_NUMBER = /^[-+0-9a-fA-FoOxX.]+$/;
+const MAY_BE_NUMBER = /^[-+0-9a-fA-FoOxX._]+$/;
 const INF_OR_NAN = /^[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)$/;
 const RESOLVED = new Map<string, unknown>();
 /** Set when the current read resolved a plain scalar to a number JSON cannot carry (reset per read). */
 let nonJsonNumberRead = false;
 const MAX_RESOLVED = 20_000;
 
-/** A plain scalar's value under the YAML 1.2 core schema, exactly as the yaml package resolves it. */
+/**
+ * A plain scalar's value under the YAML 1.2 core schema with kubectl's numbers (kubectl-numbers.ts), exactly as the
+ * yaml package resolves it in parse.ts.
+ */
 function resolvePlain(raw: string): unknown {
   const c = raw.charCodeAt(0);
   const letter = (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
@@ -580,9 +589,12 @@ function resolvePlain(raw: string): unknown {
   // Numbers in other notations (octal, hex, floats, .inf): the yaml package itself decides, once per spelling.
   let value = RESOLVED.get(raw);
   if (value === undefined && !RESOLVED.has(raw)) {
-    const doc = parseDocument(raw);
+    // As a mapping's value: alone, `---` and `...` would be document markers, not the plain scalars they are here.
+    const doc = parseDocument(`v: ${raw}`, KUBECTL_SCHEMA_OPTIONS);
     if (doc.errors.length > 0 || doc.warnings.length > 0) throw GIVE_UP;
-    value = doc.toJS();
+    const map: unknown = doc.toJS();
+    if (map === null || typeof map !== 'object' || !Object.hasOwn(map, 'v') || Object.keys(map).length !== 1) throw GIVE_UP;
+    value = (map as { v: unknown }).v;
     if (value !== null && typeof value === 'object') throw GIVE_UP;
     if (RESOLVED.size >= MAX_RESOLVED) RESOLVED.clear();
     RESOLVED.set(raw, value);

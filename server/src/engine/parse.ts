@@ -1,6 +1,7 @@
 // Reads the text of one file into YAML documents and the Kubernetes objects they hold, with source positions.
 import { Composer, isMap, isNode, isSeq, isScalar, Lexer, LineCounter, Parser, visit, type Document, type Node as YamlNode } from 'yaml';
 import { readSimpleYaml, type FastResult } from './fast-yaml';
+import { KUBECTL_SCHEMA_OPTIONS } from './kubectl-numbers';
 import type { InputFinding, OffsetRange } from './types';
 
 /** Alias expansion limit: protects against "billion laughs" documents. */
@@ -84,6 +85,7 @@ function isJsonUri(uri: string): boolean {
  *   fast reader gave up on it, undefined when it has not been tried.
  */
 export function parseFile(uri: string, text: string, fastRead?: FastResult | null): ParsedFile {
+  text = withLoneCrAsLf(text);
   // A JSON file that holds no Kubernetes object (package.json, tsconfig.json with its comments, a lock file of
   // megabytes) is not read as YAML: that was slow, and reported JSONC syntax as errors.
   if (isJsonUri(uri) && !mayHoldKubernetesJson(text)) return fromFastRead(uri, text, { documents: [], jsonSafe: true });
@@ -238,8 +240,20 @@ export function fastReadText(object: K8sObject): string | undefined {
   return object instanceof FileObject ? object.fastReadText : undefined;
 }
 
+/**
+ * The text with every lone CR (old Mac line ends) made an LF. YAML 1.2 (5.4, b-break) and kubectl take a lone CR
+ * for a line break; the yaml package does not, and read such a file as one line. One character for another, so
+ * every offset stays the same; the engine reads (and ParsedFile.text holds) the text with LF breaks.
+ */
+export function withLoneCrAsLf(text: string): string {
+  const cr = text.indexOf('\r');
+  if (cr < 0 || !/\r(?!\n)/.test(text.slice(cr))) return text;
+  return text.replace(/\r(?!\n)/g, '\n');
+}
+
 /** parseFile without the fast reader: every document through the yaml package (the reference the fast path equals). */
 export function parseFileWithYamlPackage(uri: string, text: string): ParsedFile {
+  text = withLoneCrAsLf(text);
   const lineCounter = new LineCounter();
   const findings: InputFinding[] = [];
   const documents: ParsedDocument[] = [];
@@ -314,7 +328,7 @@ class NestedTooDeeply extends Error {
 export function parseAllDocumentsBounded(text: string, lineCounter?: LineCounter): Document.Parsed[] {
   const parser = new Parser(lineCounter?.addNewLine);
   // logLevel 'error': the package's warnings (collection keys stringified) would go to stderr, the editor's log.
-  const composer = new Composer({ uniqueKeys: true, prettyErrors: false, logLevel: 'error' });
+  const composer = new Composer({ uniqueKeys: true, prettyErrors: false, logLevel: 'error', ...KUBECTL_SCHEMA_OPTIONS });
   function* tokens() {
     lineCounter?.addNewLine(0);
     let flow = 0;

@@ -5,7 +5,7 @@ import { CONFIG_FILE_NAME, defaultConfig, parseConfig, type WorkspaceConfig } fr
 import { Analysis } from './evaluate';
 import { buildModel, updateModel, type Model, type ModelOptions } from './model';
 import type { FastResult } from './fast-yaml';
-import { isManifestUri, isPlainObject, parseFile, type K8sObject, type ParsedFile } from './parse';
+import { isManifestUri, isPlainObject, parseFile, withLoneCrAsLf, type K8sObject, type ParsedFile } from './parse';
 import { basenameUri, dirnameUri, globToRegExp, isUnder, joinUri, relativeUri } from './uri';
 
 export const DEFAULT_SCOPE = 'default';
@@ -151,7 +151,7 @@ export class Workspace {
     // `anyName`: a file named explicitly (the CLI's `netpol list <(kustomize build)`) is read whatever its name.
     if (!options.anyName && !isManifestUri(uri)) return undefined;
     const existing = this.files.get(uri);
-    if (existing && existing.text === text) return existing;
+    if (existing && (existing.text === text || (text.includes('\r') && existing.text === withLoneCrAsLf(text)))) return existing;
     const parsed = this.read(uri, text, options.fastRead, options.parsed);
     if (!existing) this.filesAddedOrRemoved = true;
     if (isKustomizationUri(uri)) this.kustomizationChanged = true;

@@ -13,6 +13,7 @@ import fc from 'fast-check';
 import { isMap, isSeq, LineCounter, parseAllDocuments, type Document, type Node as YamlNode } from 'yaml';
 import { decodeFastResult, encodeFastResult } from '../../src/engine/fast-wire';
 import { readSimpleYaml } from '../../src/engine/fast-yaml';
+import { KUBECTL_SCHEMA_OPTIONS } from '../../src/engine/kubectl-numbers';
 import { parseFile, parseFileWithYamlPackage, type ParsedFile } from '../../src/engine/parse';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -22,7 +23,7 @@ function checkEquivalent(text: string, label: string): boolean {
   const fast = readSimpleYaml(text, { allRanges: true });
   if (!fast) return false;
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, ...KUBECTL_SCHEMA_OPTIONS });
   assert.ok(Array.isArray(docs), label);
   assert.equal(fast.documents.length, docs.length, `${label}: number of documents`);
   docs.forEach((doc, i) => {
@@ -228,6 +229,63 @@ describe('fast YAML reader equals the yaml package where it accepts the text', (
       { seed: 20261127, numRuns: 1500 },
     );
     assert.ok(accepted > total / 5, `a fair share of random texts takes the fast path (${accepted}/${total})`);
+  });
+
+  // Issue 18, items 1 and 2: every string of up to three characters from the alphabet that found `k: ---` read as
+  // null (a plain `---` or `...` is a string unless it starts a line: YAML 1.2 section 9.1.4 / 6.9 c-forbidden) and
+  // keys past the 1024-character limit, in every context a scalar takes in a manifest. Where the fast reader accepts
+  // a text it must equal the yaml package (which then reports no error), and the CRLF spelling must read the same.
+  it('on every string of up to three characters in every value context (map value, item, flow item, flow value, key)', () => {
+    const alphabet = ['-', '.', ':', ' ', '#', "'", '"', 'a', '0', '1', '[', ']', '{', '}', ',', '_'];
+    const strings = [''];
+    for (let length = 1, last = ['']; length <= 3; length++) {
+      last = last.flatMap((prefix) => alphabet.map((c) => prefix + c));
+      strings.push(...last);
+    }
+    const contexts: [string, (s: string) => string][] = [
+      ['map value', (s) => `kind: K\nk: ${s}\n`],
+      ['sequence item', (s) => `kind: K\ns:\n- ${s}\n- b\n`],
+      ['flow sequence item', (s) => `kind: K\nf: [a, ${s}]\n`],
+      ['flow mapping value', (s) => `kind: K\nm: {k: ${s}}\n`],
+      ['key', (s) => `kind: K\n${s}: v\n`],
+      ['key in a sequence', (s) => `kind: K\ns:\n- ${s}: v\n`],
+    ];
+    let accepted = 0;
+    for (const [name, wrap] of contexts) {
+      for (const s of strings) {
+        const text = wrap(s);
+        const label = `${name} ${JSON.stringify(s)}`;
+        if (!checkEquivalent(text, label)) continue;
+        accepted++;
+        const values = (t: string) => parseFile('file:///eol.yaml', t).documents.map((d) => d.yaml?.toJS());
+        assert.deepStrictEqual(values(text.replace(/\n/g, '\r\n')), values(text), `${label}: CRLF reads as LF`);
+      }
+    }
+    assert.ok(accepted > strings.length, `a good share of the texts takes the fast path (${accepted})`);
+  });
+
+  it('gives up on an implicit key longer than 1024 characters, as the yaml package refuses it (YAML 1.2 7.4.2)', () => {
+    for (const [key, fast] of [['k'.repeat(1024), true], ['k'.repeat(1025), false], [`"${'k'.repeat(1023)}"`, false], [`"${'k'.repeat(1022)}"`, true]] as const) {
+      for (const text of [`${key}: v\n`, `a:\n- ${key}: v\n`, `a:\n  ${key}:\n    b: 1\n`]) {
+        const label = `${key.length} characters in ${JSON.stringify(text.slice(0, 8))}`;
+        if (fast) {
+          // Within the limit: read exactly like the yaml package (quoted keys of compact mappings are left to it).
+          const accepted = checkEquivalent(text, label);
+          if (!key.startsWith('"') || text.startsWith('"')) assert.ok(accepted, label);
+        } else {
+          assert.equal(readSimpleYaml(text), undefined, label);
+          assert.ok(parseFileWithYamlPackage('file:///k.yaml', text).findings.some((f) => f.code === 'parse-error'), `${label}: the yaml package reports it`);
+        }
+      }
+    }
+  });
+
+  it('reads a plain --- or ... inside a line as a string, with LF and CRLF alike (YAML 1.2 9.1: markers start a line)', () => {
+    const text = 'a: ---\nb: ...\nc:\n- ---\nd: [x, ---, ...]\n...: v\n';
+    assert.ok(checkEquivalent(text, 'markers as values'));
+    const expected = { a: '---', b: '...', c: ['---'], d: ['x', '---', '...'], '...': 'v' };
+    assert.deepStrictEqual(readSimpleYaml(text)!.documents[0].value, expected);
+    assert.deepStrictEqual(parseFile('file:///crlf.yaml', text.replace(/\n/g, '\r\n')).documents[0].yaml?.toJS(), expected);
   });
 
   it('refuses what it does not handle exactly, and the full parse then decides', () => {
