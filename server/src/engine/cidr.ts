@@ -22,9 +22,42 @@ function bigIntToBytes(n: bigint, length: number): number[] {
   return out;
 }
 
-/** Parses `10.0.0.0/8`, `2001:db8::/32`. Returns an error message for text the API server would reject. */
-export function parseCidr(text: string): IpRange | string {
+/**
+ * An IPv4 address as the API server reads it (k8s.io/utils/net ParseIPSloppy, Go's parser before 1.17): four
+ * decimal octets, leading zeros allowed and still decimal (`010` is 10, not octal 8 as ipaddr.js and inet_aton read
+ * it). Undefined when it is not one.
+ */
+function parseIpv4Sloppy(text: string): bigint | undefined {
+  const m = IPV4_SLOPPY.exec(text);
+  if (!m) return undefined;
+  let n = 0n;
+  for (let i = 1; i <= 4; i++) {
+    const octet = Number(m[i]);
+    if (octet > 255) return undefined;
+    n = (n << 8n) | BigInt(octet);
+  }
+  return n;
+}
+const IPV4_SLOPPY = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/;
+
+/** Whether an IPv4 address or CIDR writes an octet with a leading zero (`010.1.0.0/16`): readers disagree on it. */
+export function hasLeadingZeroOctet(text: string): boolean {
+  return /^(?:\d+\.){0,3}0\d/.test(text) && /^\d+\.\d+\.\d+\.\d+(?:\/\d+)?$/.test(text);
+}
+
+/** A CIDR's address (before masking) and prefix, or an error message for text the API server would reject. */
+function parseCidrParts(text: string): { v6: boolean; address: bigint; prefix: number } | string {
   if (typeof text !== 'string' || !text.includes('/')) return `"${text}" is not a CIDR (expected address/prefix, for example 10.0.0.0/8)`;
+  const slash = text.indexOf('/');
+  const addressText = text.slice(0, slash);
+  const prefixText = text.slice(slash + 1);
+  if (!addressText.includes(':')) {
+    // IPv4 as netutils.ParseCIDRSloppy reads it (decimal octets and prefix, leading zeros allowed); ipaddr accepts
+    // shorthand such as "10/8" and octal or hex parts, which Kubernetes does not.
+    const address = parseIpv4Sloppy(addressText);
+    if (address === undefined || !/^\d+$/.test(prefixText) || Number(prefixText) > 32) return `"${text}" is not a valid IPv4 CIDR`;
+    return { v6: false, address, prefix: Number(prefixText) };
+  }
   let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
   try {
     parsed = ipaddr.parseCIDR(text);
@@ -32,20 +65,25 @@ export function parseCidr(text: string): IpRange | string {
     return `"${text}" is not a valid CIDR`;
   }
   const [addr, prefix] = parsed;
-  const v6 = addr.kind() === 'ipv6';
-  const bits = v6 ? 128 : 32;
-  // ipaddr accepts shorthand such as "10/8"; Kubernetes does not.
-  if (!v6 && !/^\d+\.\d+\.\d+\.\d+\/\d+$/.test(text)) return `"${text}" is not a valid IPv4 CIDR`;
-  const base = bytesToBigInt(addr.toByteArray());
-  const hostBits = BigInt(bits - prefix);
-  const lo = (base >> hostBits) << hostBits;
+  return { v6: addr.kind() === 'ipv6', address: bytesToBigInt(addr.toByteArray()), prefix };
+}
+
+/** Parses `10.0.0.0/8`, `2001:db8::/32`. Returns an error message for text the API server would reject. */
+export function parseCidr(text: string): IpRange | string {
+  const parts = parseCidrParts(text);
+  if (typeof parts === 'string') return parts;
+  const hostBits = BigInt((parts.v6 ? 128 : 32) - parts.prefix);
+  const lo = (parts.address >> hostBits) << hostBits;
   const hi = lo | ((1n << hostBits) - 1n);
-  return { v6, lo, hi };
+  return { v6: parts.v6, lo, hi };
 }
 
 export function parseIp(text: string): IpRange | undefined {
+  if (!text.includes(':')) {
+    const n = parseIpv4Sloppy(text);
+    return n === undefined ? undefined : { v6: false, lo: n, hi: n };
+  }
   if (!ipaddr.isValid(text)) return undefined;
-  if (!text.includes(':') && !/^\d+\.\d+\.\d+\.\d+$/.test(text)) return undefined;
   const addr = ipaddr.parse(text);
   const n = bytesToBigInt(addr.toByteArray());
   return { v6: addr.kind() === 'ipv6', lo: n, hi: n };
@@ -68,10 +106,10 @@ export function parseIpEndpoint(text: string): IpRange | undefined {
 }
 
 export function isCidrCanonical(text: string): boolean {
-  const r = parseCidr(text);
-  if (typeof r === 'string') return false;
-  const [addr] = ipaddr.parseCIDR(text);
-  return bytesToBigInt(addr.toByteArray()) === r.lo;
+  const parts = parseCidrParts(text);
+  if (typeof parts === 'string') return false;
+  const r = parseCidr(text) as IpRange;
+  return parts.address === r.lo && !hasLeadingZeroOctet(text);
 }
 
 export function contains(outer: IpRange, inner: IpRange): boolean {
