@@ -22,8 +22,8 @@ export interface K8sObject {
   range: OffsetRange;
   /** Index of the YAML document within the file. */
   documentIndex: number;
-  /** Index within a List's items, when the object came from a List. */
-  listIndex?: number;
+  /** Indices within the items of the List it came from (and of Lists inside that List), when it came from one. */
+  listPath?: readonly number[];
 }
 
 export interface ParsedDocument {
@@ -92,7 +92,7 @@ export function parseFile(uri: string, text: string, fastRead?: FastResult | nul
   // Most manifests are plain block YAML: read those fast, and build the yaml package's documents (for positions and
   // edits) only when someone asks for them. Everything else takes the full parser.
   const fast = fastRead === undefined ? readSimpleYaml(text) : (fastRead ?? undefined);
-  return fast ? fromFastRead(uri, text, fast) : parseFileWithYamlPackage(uri, text);
+  return fast && !fast.documents.some((d) => holdsNestedList(d.value)) ? fromFastRead(uri, text, fast) : parseFileWithYamlPackage(uri, text);
 }
 
 /** The yaml package's documents of a text (document by document when the parser itself overflows). */
@@ -202,7 +202,7 @@ class FastReadDocument implements ParsedDocument {
  * on first access (fast read).
  */
 class FileObject implements K8sObject {
-  listIndex?: number;
+  listPath?: readonly number[];
   readonly #node: YamlNode | undefined;
   readonly #source: LazyYaml | undefined;
 
@@ -216,17 +216,17 @@ class FileObject implements K8sObject {
     node: YamlNode | LazyYaml | undefined,
     public range: OffsetRange,
     public documentIndex: number,
-    listIndex: number | undefined,
+    listPath: readonly number[] | undefined,
   ) {
     if (node instanceof LazyYaml) this.#source = node;
     else this.#node = node;
-    if (listIndex !== undefined) this.listIndex = listIndex;
+    if (listPath !== undefined) this.listPath = listPath;
   }
 
   get node(): YamlNode | undefined {
     if (!this.#source) return this.#node;
     const root = this.#source.document(this.documentIndex)?.contents ?? undefined;
-    return this.listIndex === undefined ? root : listItemNode(root, this.listIndex);
+    return this.listPath === undefined ? root : listItemNode(root, this.listPath);
   }
 
   /** The file's text when the fast reader read it (plain block YAML of its subset). */
@@ -427,11 +427,43 @@ type RootSource =
       node?: undefined;
     };
 
-/** The node of item `i` of a List's `items`. */
-function listItemNode(root: YamlNode | undefined, i: number): YamlNode | undefined {
-  const itemsNode = isMap(root) ? root.get('items', true) : undefined;
-  return isSeq(itemsNode) ? (itemsNode.items[i] as YamlNode | undefined) : undefined;
+/** The node of a List's item, through the items of nested Lists (`path`: an index per level). */
+function listItemNode(root: YamlNode | undefined, path: readonly number[]): YamlNode | undefined {
+  let node = root;
+  for (const i of path) {
+    const itemsNode = isMap(node) ? node.get('items', true) : undefined;
+    node = isSeq(itemsNode) ? (itemsNode.items[i] as YamlNode | undefined) : undefined;
+  }
+  return node;
 }
+
+/**
+ * Kinds whose `<Kind>List` kubectl reads as a list of them: the built-in kinds of manifests. `List` itself and
+ * these are lists when they hold an `items` list; anything else ending in `List` (a custom resource such as
+ * `IPAllowList`) is an object of its own.
+ */
+const LIST_ITEM_KINDS = new Set([
+  'Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController', 'Service',
+  'Namespace', 'NetworkPolicy', 'ConfigMap', 'Secret', 'ServiceAccount', 'Endpoints', 'EndpointSlice', 'Ingress',
+  'IngressClass', 'PersistentVolume', 'PersistentVolumeClaim', 'Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding',
+  'HorizontalPodAutoscaler', 'PodDisruptionBudget', 'LimitRange', 'ResourceQuota', 'PriorityClass', 'StorageClass',
+  'CustomResourceDefinition', 'Node', 'Event', 'PodTemplate', 'ControllerRevision', 'Lease',
+]);
+
+/** Whether a value is a List kubectl flattens: kind `List` or `<built-in kind>List`, with an `items` list. */
+function isListObject(value: Record<string, unknown>): boolean {
+  const kind = value.kind;
+  if (typeof kind !== 'string' || !Array.isArray(value.items)) return false;
+  return kind === 'List' || (kind.endsWith('List') && LIST_ITEM_KINDS.has(kind.slice(0, -4)));
+}
+
+/** Whether a List holds a List among its items (read through the yaml package: the fast reader keeps no ranges that deep). */
+function holdsNestedList(value: Record<string, unknown>): boolean {
+  return isListObject(value) && (value.items as unknown[]).some((item) => isPlainObject(item) && typeof item.kind === 'string' && isListObject(item));
+}
+
+/** Nested Lists deeper than this are not flattened further (kubectl flattens any depth; manifests nest one or two). */
+const MAX_LIST_DEPTH = 8;
 
 function collectObjects(
   uri: string,
@@ -440,29 +472,35 @@ function collectObjects(
   documentIndex: number,
   out: K8sObject[],
   findings: InputFinding[],
+  listPath: readonly number[] = [],
 ): void {
   if (!isPlainObject(value)) return;
   const kind = value.kind;
   const apiVersion = value.apiVersion;
   if (typeof kind !== 'string' || typeof apiVersion !== 'string') return; // not a Kubernetes object
   const range = root.range;
-  if (kind === 'List' || kind.endsWith('List')) {
-    const items = value.items;
-    if (!Array.isArray(items)) return;
-    items.forEach((item, i) => {
+  if (isListObject(value) && listPath.length < MAX_LIST_DEPTH) {
+    // kubectl's FlattenListVisitor: the items of a List, and of Lists among them, are applied one by one.
+    (value.items as unknown[]).forEach((item, i) => {
       if (!isPlainObject(item)) return;
       // Items of typed lists (PodList) may omit kind/apiVersion.
       const itemKind = typeof item.kind === 'string' ? item.kind : kind !== 'List' ? kind.slice(0, -4) : undefined;
       if (!itemKind) return;
       const withKind = { ...item, kind: itemKind, apiVersion: typeof item.apiVersion === 'string' ? item.apiVersion : apiVersion };
-      const itemNode = root.source ? undefined : listItemNode(root.node, i);
+      const path = [...listPath, i];
+      const itemNode = root.source ? undefined : listItemNode(root.node, [i]);
       const itemRange = root.source ? (root.ranges.get(item) ?? range) : rangeOfNode(itemNode, range);
-      const obj = makeObject(uri, withKind, root.source ?? itemNode, documentIndex, i, itemRange, findings);
+      if (isListObject(withKind)) {
+        const inner: RootSource = root.source ? { ...root, range: itemRange } : { node: itemNode, range: itemRange };
+        collectObjects(uri, withKind, inner, documentIndex, out, findings, path);
+        return;
+      }
+      const obj = makeObject(uri, withKind, root.source ?? itemNode, documentIndex, path, itemRange, findings);
       if (obj) out.push(obj);
     });
     return;
   }
-  const obj = makeObject(uri, value, root.source ?? root.node, documentIndex, undefined, range, findings);
+  const obj = makeObject(uri, value, root.source ?? root.node, documentIndex, listPath.length ? listPath : undefined, range, findings);
   if (obj) out.push(obj);
 }
 
@@ -472,7 +510,7 @@ function makeObject(
   /** The node at hand, or the file's yaml reading to find it in on first access. */
   node: YamlNode | LazyYaml | undefined,
   documentIndex: number,
-  listIndex: number | undefined,
+  listPath: readonly number[] | undefined,
   range: OffsetRange,
   findings: InputFinding[],
 ): K8sObject | undefined {
@@ -489,7 +527,7 @@ function makeObject(
   const meta = (metadata ?? {}) as Record<string, unknown>;
   const name = typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? meta.generateName : '';
   const namespace = typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : undefined;
-  return new FileObject(uri, value.kind as string, value.apiVersion as string, name, namespace, value, node, range, documentIndex, listIndex);
+  return new FileObject(uri, value.kind as string, value.apiVersion as string, name, namespace, value, node, range, documentIndex, listPath);
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -308,7 +308,7 @@ describe('fast YAML reader equals the yaml package where it accepts the text', (
     const file = parseFile('file:///l.yaml', simple);
     const pod = simple.indexOf('apiVersion: v1\n    kind: Pod');
     const service = simple.indexOf('apiVersion: v1\n    kind: Service');
-    assert.deepEqual(file.documents[0].objects.map((o) => [o.kind, o.name, o.listIndex, o.range]), [['Pod', 'a', 0, [pod, service - 4]], ['Service', 'b', 1, [service, simple.length]]]);
+    assert.deepEqual(file.documents[0].objects.map((o) => [o.kind, o.name, o.listPath, o.range]), [['Pod', 'a', [0], [pod, service - 4]], ['Service', 'b', [1], [service, simple.length]]]);
     assert.equal(file.documents[0].objects[1].node?.range?.[0], service);
   });
 });

@@ -96,7 +96,7 @@ describe(`fuzz: input (seed ${FUZZ_SEED})`, () => {
   it('the fast reader and the yaml package read mutated manifests the same way', () => {
     const summary = (p: ParsedFile) => ({
       documents: p.documents.map((d) => ({ range: d.range, skipped: d.skipped })),
-      objects: p.documents.flatMap((d) => d.objects.map((o) => ({ kind: o.kind, name: o.name, namespace: o.namespace, value: o.value, range: o.range, list: o.listIndex }))),
+      objects: p.documents.flatMap((d) => d.objects.map((o) => ({ kind: o.kind, name: o.name, namespace: o.namespace, value: o.value, range: o.range, list: o.listPath }))),
       findings: p.findings.map((f) => `${f.code}@${f.location.range}`),
     });
     fc.assert(

@@ -218,7 +218,7 @@ items:
     assertRangesInside(run);
     const listed = run.workspace.scopes()[0].model.policies.find((p) => p.name === 'listed');
     assert.ok(listed?.valid);
-    assert.equal(listed.object.listIndex, 5);
+    assert.deepEqual(listed.object.listPath, [5]);
     assert.ok(diagnosticsOf(run, URI).some((d) => d.ruleId === 'invalid-object'), 'the item with metadata: 7');
   });
 
