@@ -91,7 +91,7 @@ export function surprisingNumberForm(plain: string): string | undefined {
   const body = plain.replace(/^[-+]/, '').replace(/_/g, '');
   if (plain.includes('_')) return 'underscores are dropped by YAML 1.1';
   if (/^0[bB]/.test(body)) return 'a binary number in YAML 1.1';
-  if (/^0[0-7]+$/.test(body)) return `a leading 0 makes it octal in YAML 1.1 (YAML 1.2 reads ${other})`;
+  if (/^0[0-7]+$/.test(body)) return `a leading 0 makes it octal in YAML 1.1; YAML 1.2 reads ${other}`;
   if (/^0[0-9]/.test(body)) return 'a leading 0 reads as octal in some YAML readers and as decimal in others';
   if (other === undefined) return 'YAML 1.2 reads it as a string';
   if (other !== kubectl.value) return `YAML 1.2 reads ${other}`;

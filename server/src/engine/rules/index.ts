@@ -1,5 +1,6 @@
 // Every diagnostic rule. One rule per file in this folder; add new rules here.
 import { allowsAll } from './allows-all';
+import { ambiguousNumber } from './ambiguous-number';
 import { emptyPeer } from './empty-peer';
 import { exceptOutsideCidr } from './except-outside-cidr';
 import { invalidCidr } from './invalid-cidr';
@@ -46,4 +47,5 @@ export const ALL_RULES: Rule[] = [
   unquotedLabelValue,
   namedPortNotFound,
   portNotExposed,
+  ambiguousNumber,
 ];
