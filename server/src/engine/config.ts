@@ -25,6 +25,11 @@ export interface DnsConfig {
 
 export type RuleSetting = Severity | 'off';
 
+/** The CNIs `cni:` names (issue 24): which component enforces the policies decides some of their meaning. */
+export const CNI_NAMES = ['calico', 'cilium', 'flannel', 'canal', 'weave', 'antrea', 'ovn-kubernetes', 'aws-vpc', 'gke-dataplane-v2', 'none'] as const;
+export type CniName = (typeof CNI_NAMES)[number];
+const CNI_NAME_SET = new Set<string>(CNI_NAMES);
+
 export interface WorkspaceConfig {
   defaultNamespace: string;
   scopes: ScopeConfig[];
@@ -33,6 +38,8 @@ export interface WorkspaceConfig {
   objects: K8sObject[];
   dns: DnsConfig;
   rules: Record<string, RuleSetting>;
+  /** The CNI that enforces the policies, when `cni:` names it; undefined: not said (the upstream semantics apply). */
+  cni?: CniName;
   maxFileSize: number;
   findings: InputFinding[];
 }
@@ -115,6 +122,10 @@ export function parseConfig(uri: string, text: string): WorkspaceConfig {
     }
     if (Array.isArray(dns.ports)) config.dns.ports = dns.ports.filter((p): p is number => typeof p === 'number');
     if (Array.isArray(dns.cidrs)) config.dns.cidrs = dns.cidrs.filter((p): p is string => typeof p === 'string');
+  }
+  if (value.cni !== undefined && value.cni !== null) {
+    if (typeof value.cni === 'string' && CNI_NAME_SET.has(value.cni)) config.cni = value.cni as CniName;
+    else problem(`${CONFIG_FILE_NAME}: cni must be one of ${CNI_NAMES.join(', ')}; ${JSON.stringify(value.cni)} is ignored`);
   }
   if (isPlainObject(value.rules)) {
     for (const [id, setting] of Object.entries(value.rules)) {

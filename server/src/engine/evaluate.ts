@@ -2,8 +2,9 @@
 // Semantics: https://kubernetes.io/docs/concepts/services-networking/network-policies/ and the NetworkPolicy v1
 // API reference. A connection is allowed when the source's egress allows it (or the source is not isolated for
 // egress) and the destination's ingress allows it (or the destination is not isolated for ingress).
-import { contains, formatRangeAsCidr, overlaps, type IpRange } from './cidr';
+import { formatRangeAsCidr, type IpRange } from './cidr';
 import type { Model, Workload } from './model';
+import { ipBlockHolds, ipBlockMatchesWorkload } from './pod-ips';
 import type { Direction, NetworkPolicy, Peer, PolicyRule } from './policy';
 import { PortSet } from './portset';
 import { matchesSelector } from './selectors';
@@ -205,12 +206,9 @@ export class Analysis {
     return ns ? { ...ns.labels } : { 'kubernetes.io/metadata.name': name };
   }
 
-  /** Whether a peer of a policy in `policyNamespace` matches the endpoint. ipBlocks never match pods. */
+  /** Whether a peer of a policy in `policyNamespace` matches the endpoint. ipBlocks match pods by IP (pod-ips.ts). */
   peerMatches(peer: Peer, policyNamespace: string, e: Endpoint): boolean {
-    if (peer.type === 'ipBlock') {
-      if (e.type !== 'ip') return false;
-      return contains(peer.cidr, e.range) && !peer.except.some((x) => overlaps(x, e.range));
-    }
+    if (peer.type === 'ipBlock') return e.type === 'ip' ? ipBlockHolds(peer, e.range) : ipBlockMatchesWorkload(this.model, peer, e.workload);
     if (e.type !== 'workload') return false;
     const w = e.workload;
     if (peer.namespaceSelector) {

@@ -1,6 +1,10 @@
 // The cluster a set of manifests describes: namespaces, workloads (each standing for its pods), services and
 // policies, with the defaulting rules Kubernetes applies.
-import { isPlainObject, type K8sObject } from './parse';
+import { parseIp, type IpRange } from './cidr';
+import type { CniName } from './config';
+import { locateInText } from './fast-positions';
+import { dns1035LabelProblem, dnsLabelProblem, dnsSubdomainProblem, hasNonStringLabel, metadataProblems, namespaceProblem, portNameProblem, type NameProblem } from './names';
+import { isPlainObject, rangeAt, type K8sObject } from './parse';
 import { readNetworkPolicy, type NetworkPolicy } from './policy';
 import type { InputFinding, Labels, OffsetRange, Protocol } from './types';
 
@@ -52,6 +56,8 @@ export interface Workload {
   /** False when the workload runs a single pod, so the pod reaching itself is always allowed. */
   replicated: boolean;
   hostNetwork: boolean;
+  /** The pod's IPs when a Pod's `status.podIP`/`status.podIPs` states them (a dump of a cluster); else empty. */
+  podIps: readonly IpRange[];
   object: K8sObject;
   /** Declared in the workspace configuration (outside the repository): selectable, not listed in reports. */
   assumed: boolean;
@@ -83,6 +89,8 @@ export interface ModelOptions {
   namespaceOverrides?: ReadonlyMap<string, string>;
   /** Objects declared outside the repository (workspace configuration); they are selectable but not reported. */
   assumedObjects?: readonly K8sObject[];
+  /** The CNI `.netpol.yaml` names (`cni:`), when it does. */
+  cni?: CniName;
 }
 
 export interface Model {
@@ -97,6 +105,16 @@ export interface Model {
   objects: K8sObject[];
   /** Objects represented by another (pods and ReplicaSets owned by a controller in the input), with their owner. */
   ownedBy: Map<K8sObject, Workload>;
+  /**
+   * Whether an ipBlock matches a pod whose IP it holds (`podIps`). The upstream e2e test "should allow egress access
+   * to server in CIDR block" expects it; Cilium never matches pods by ipBlock (pods have a cluster identity).
+   */
+  ipBlocksMatchPodIps: boolean;
+}
+
+/** Whether ipBlocks match pods by their IPs under the CNI that `.netpol.yaml` names (see Model.ipBlocksMatchPodIps). */
+export function ipBlocksMatchPodIps(cni: CniName | undefined): boolean {
+  return cni !== 'cilium';
 }
 
 function stringLabels(value: unknown): Record<string, string> {
@@ -132,7 +150,7 @@ const CRONJOB_POD_TEMPLATE: readonly string[] = ['spec', 'jobTemplate', 'spec', 
 const NO_PATH: readonly string[] = [];
 
 /** Path from a workload object to its pod template (shared: callers must not change it). */
-function templatePathOf(kind: WorkloadKind): readonly string[] {
+export function templatePathOf(kind: WorkloadKind): readonly string[] {
   switch (kind) {
     case 'Pod':
       return NO_PATH;
@@ -220,7 +238,12 @@ interface WorkloadReading {
 }
 const workloadReadings = new WeakMap<K8sObject, WorkloadReading>();
 const policyReadings = new WeakMap<K8sObject, NetworkPolicy>();
-const serviceReadings = new WeakMap<K8sObject, Service>();
+interface ServiceReading {
+  namespace: string;
+  service: Service | undefined;
+  findings: InputFinding[];
+}
+const serviceReadings = new WeakMap<K8sObject, ServiceReading>();
 const namespaceResolvers = new WeakMap<Model, (o: K8sObject) => string>();
 /** Per model: its objects (assumed ones included) by the namespace they live in, in input order. */
 const objectsByNamespace = new WeakMap<Model, Map<string, K8sObject[]>>();
@@ -271,10 +294,37 @@ function cachedPolicy(o: K8sObject, namespace: string): NetworkPolicy {
   return policy;
 }
 
-function cachedService(o: K8sObject, namespace: string): Service {
-  const known = serviceReadings.get(o);
-  if (known && known.namespace === namespace) return known;
-  const spec = get(o.value, SPEC);
+/** The Service an object declares; undefined when the API server rejects it (with findings saying why). */
+function cachedService(o: K8sObject, namespace: string, findings: InputFinding[]): Service | undefined {
+  let reading = serviceReadings.get(o);
+  if (!reading || reading.namespace !== namespace) {
+    const own: InputFinding[] = [];
+    reading = { namespace, service: readService(o, namespace, own), findings: own };
+    serviceReadings.set(o, reading);
+  }
+  for (const f of reading.findings) {
+    findingNamespaces.set(f, namespace);
+    findings.push(f);
+  }
+  return reading.service;
+}
+
+function readService(o: K8sObject, namespace: string, findings: InputFinding[]): Service | undefined {
+  // ValidateService: the name is a DNS-1035 label, port names DNS labels, named target ports IANA service names.
+  const problems = [...metadataProblems(o.value, dns1035LabelProblem), ...namespaceProblems(namespace)];
+  const specValue = get(o.value, SPEC);
+  const portList = isPlainObject(specValue) ? specValue.ports : undefined;
+  if (Array.isArray(portList)) {
+    portList.forEach((p: unknown, i) => {
+      if (!isPlainObject(p)) return;
+      const nameProblem = typeof p.name === 'string' && p.name !== '' ? dnsLabelProblem(p.name) : undefined;
+      if (nameProblem) problems.push({ path: ['spec', 'ports', i, 'name'], message: `port name ${nameProblem}` });
+      const targetProblem = typeof p.targetPort === 'string' ? portNameProblem(p.targetPort) : undefined;
+      if (targetProblem) problems.push({ path: ['spec', 'ports', i, 'targetPort'], message: targetProblem });
+    });
+  }
+  if (rejected(o, problems, findings)) return undefined;
+  const spec = specValue;
   const selector = isPlainObject(spec) ? spec.selector : undefined;
   const ports: ServicePort[] = [];
   const rawPorts = isPlainObject(spec) ? spec.ports : undefined;
@@ -290,9 +340,71 @@ function cachedService(o: K8sObject, namespace: string): Service {
       });
     }
   }
-  const service: Service = { name: o.name, namespace, selector: isPlainObject(selector) ? stringLabels(selector) : undefined, ports, object: o };
-  serviceReadings.set(o, service);
-  return service;
+  return { name: o.name, namespace, selector: isPlainObject(selector) ? stringLabels(selector) : undefined, ports, object: o };
+}
+
+function namespaceProblems(namespace: string): NameProblem[] {
+  const problem = namespaceProblem(namespace);
+  return problem ? [{ path: ['metadata', 'namespace'], message: problem }] : [];
+}
+
+/**
+ * Whether the API server rejects an object for these problems, or for a label value that is not a string (which
+ * the unquoted-label-value rule reports): each problem becomes an invalid-object finding at its place.
+ */
+function rejected(o: K8sObject, problems: readonly NameProblem[], findings: InputFinding[]): boolean {
+  for (const problem of problems) {
+    findings.push({
+      code: 'invalid-object',
+      severity: 'error',
+      message: `${o.kind} ${o.name}: ${problem.message}. The API server rejects the ${o.kind}, so the analysis leaves it out.`,
+      location: { uri: o.uri, range: locateInText(o, problem.path) ?? rangeAt(o.node, problem.path) ?? o.range },
+    });
+  }
+  return problems.length > 0 || hasNonStringLabel(o.value.metadata);
+}
+
+/**
+ * The items that are the last of their name (kubectl apply of a later definition replaces an earlier one), in
+ * their order; the list itself when no name repeats.
+ */
+function lastOfEachName<T>(items: T[], nameOf: (item: T) => string): T[] {
+  const last = new Map<string, T>();
+  for (const item of items) last.set(nameOf(item), item);
+  return last.size === items.length ? items : items.filter((item) => last.get(nameOf(item)) === item);
+}
+
+/**
+ * Policies defined more than once (namespace/name): applying the files in order, each valid definition replaces
+ * the one before (kubectl apply), and one the API server rejects replaces nothing. Every valid definition but the
+ * one in effect is replaced, in the list, by a copy that has no effect (`valid: false`, `supersededBy`).
+ */
+function supersedeRepeatedPolicies(policies: NetworkPolicy[]): void {
+  const inEffect = new Map<string, NetworkPolicy>();
+  let repeated = false;
+  for (const p of policies) {
+    if (!p.valid || !p.name) continue;
+    const key = `${p.namespace}/${p.name}`;
+    if (inEffect.has(key)) repeated = true;
+    inEffect.set(key, p);
+  }
+  if (!repeated) return;
+  policies.forEach((p, i) => {
+    if (!p.valid || !p.name) return;
+    const winner = inEffect.get(`${p.namespace}/${p.name}`)!;
+    if (winner !== p) policies[i] = { ...p, valid: false, supersededBy: winner };
+  });
+}
+
+/** Whether the API server accepts a Namespace object (name a DNS label, valid labels); findings say why not. */
+function validNamespaceObject(o: K8sObject, findings: InputFinding[]): boolean {
+  const own: InputFinding[] = [];
+  if (!rejected(o, metadataProblems(o.value, dnsLabelProblem), own)) return true;
+  for (const f of own) {
+    findingNamespaces.set(f, o.name);
+    findings.push(f);
+  }
+  return false;
 }
 
 /** A display name's namespace entry: the kind of its first workload, or AMBIGUOUS when two kinds share the name. */
@@ -322,7 +434,11 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
     const kind = o.kind;
     if (kind === 'Namespace' && o.name) {
       homes[i] = o.name;
-      if (namespaces.has(o.name)) continue;
+      // kubectl apply of a second definition replaces the first (its labels too); an object from the configuration
+      // does not replace the repository's own. A Namespace the API server rejects declares nothing.
+      const declared = namespaces.get(o.name);
+      if (declared && !declared.external && assumed.size > 0 && assumed.has(o)) continue;
+      if (!validNamespaceObject(o, findings)) continue;
       namespaces.set(o.name, {
         name: o.name,
         labels: { ...stringLabels(get(o.value, METADATA_LABELS)), [NAMESPACE_NAME_LABEL]: o.name },
@@ -350,19 +466,25 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
   // Pods and ReplicaSets collapse into their top-most controller in the input: the top owner of each candidate
   // (by position in `all`), worked out only when some candidate names a controller.
   const tops = ownersOf(all, candidates, homes);
-  const workloads: Workload[] = [];
-  const workloadAt = tops ? new Map<number, Workload>() : undefined;
+  const readWorkloads: Workload[] = [];
+  const positions = new Map<Workload, number>();
   for (let c = 0; c < candidates.length; c++) {
     const i = candidates[c];
     if (tops && tops[c] !== i) continue;
     const o = all[i];
     const namespace = homes[i];
     ensureNamespace(namespace, o);
-    const w = cachedWorkload(o, namespace, workloads.length, assumed.size > 0 && assumed.has(o), findings);
+    const w = cachedWorkload(o, namespace, readWorkloads.length, assumed.size > 0 && assumed.has(o), findings);
     if (!w) continue;
-    workloads.push(w);
-    workloadAt?.set(i, w);
+    readWorkloads.push(w);
+    positions.set(w, i);
   }
+  const workloads = lastOfEachName(readWorkloads, (w) => `${w.namespace}/${w.kind}/${w.name}`);
+  const workloadAt = tops ? new Map<number, Workload>() : undefined;
+  workloads.forEach((w, id) => {
+    w.id = id;
+    workloadAt?.set(positions.get(w)!, w);
+  });
   const ownedBy = new Map<K8sObject, Workload>();
   if (tops && workloadAt) {
     for (let c = 0; c < candidates.length; c++) if (tops[c] !== candidates[c]) ownedBy.set(all[candidates[c]], workloadAt.get(tops[c])!);
@@ -387,24 +509,27 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
     w.displayName = ambiguous && kindByName.get(w.namespace)!.get(w.name) === AMBIGUOUS ? `${plain}[${w.kind}]` : plain;
   }
 
-  const services: Service[] = [];
+  const readServices: Service[] = [];
   for (const i of serviceObjects) {
     const o = all[i];
     ensureNamespace(homes[i], o);
-    services.push(cachedService(o, homes[i]));
+    const service = cachedService(o, homes[i], findings);
+    if (service) readServices.push(service);
   }
+  const services = lastOfEachName(readServices, (s) => `${s.namespace}/${s.name}`);
 
   const policies: NetworkPolicy[] = [];
-  const policiesByNamespace = new Map<string, NetworkPolicy[]>();
   for (const i of policyObjects) {
     const o = all[i];
-    const namespace = homes[i];
-    ensureNamespace(namespace, o);
-    const policy = cachedPolicy(o, namespace);
-    policies.push(policy);
-    const list = policiesByNamespace.get(namespace);
+    ensureNamespace(homes[i], o);
+    policies.push(cachedPolicy(o, homes[i]));
+  }
+  supersedeRepeatedPolicies(policies);
+  const policiesByNamespace = new Map<string, NetworkPolicy[]>();
+  for (const policy of policies) {
+    const list = policiesByNamespace.get(policy.namespace);
     if (list) list.push(policy);
-    else policiesByNamespace.set(namespace, [policy]);
+    else policiesByNamespace.set(policy.namespace, [policy]);
   }
 
   for (let i = 0; i < all.length; i++) {
@@ -423,6 +548,7 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
     findings,
     objects: all,
     ownedBy,
+    ipBlocksMatchPodIps: ipBlocksMatchPodIps(options.cni),
   };
   namespaceResolvers.set(model, namespaceOf);
   const byNamespace = new Map<string, K8sObject[]>();
@@ -675,6 +801,7 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
     findings,
     objects: [],
     ownedBy,
+    ipBlocksMatchPodIps: ipBlocksMatchPodIps(options.cni),
   };
   // Few callers walk every object; concatenating them on each edit would cost more than the rest of the update.
   defineLazyObjects(model, update.objects, options.assumedObjects ?? []);
@@ -867,6 +994,7 @@ export function readWorkload(
     return undefined;
   }
   const podSpec = get(template, SPEC);
+  if (!acceptedWorkload(o, namespace, template, templatePath, podSpec, findings)) return undefined;
   return {
     id,
     kind,
@@ -877,11 +1005,53 @@ export function readWorkload(
     containerPorts: readContainerPorts(podSpec, templatePath),
     replicated: isReplicated(kind, o.value),
     hostNetwork: get(podSpec, HOST_NETWORK) === true,
+    podIps: kind === 'Pod' ? readPodIps(o.value) : NO_IPS,
     object: o,
     assumed: isAssumed,
     displayName: `${namespace}/${o.name}`,
     templatePath,
   };
+}
+
+/**
+ * Whether the API server accepts a workload object as far as names go: its name (a DNS subdomain), namespace and
+ * labels, its pod template's labels, and its container port names (IsValidPortName). Findings say what it rejects.
+ */
+function acceptedWorkload(o: K8sObject, namespace: string, template: unknown, templatePath: readonly string[], podSpec: unknown, findings: InputFinding[]): boolean {
+  const problems = [...metadataProblems(o.value, dnsSubdomainProblem), ...namespaceProblems(namespace)];
+  if (templatePath.length > 0 && isPlainObject(template)) problems.push(...metadataProblems(template, () => undefined, templatePath));
+  if (isPlainObject(podSpec)) {
+    for (const listKey of ['containers', 'initContainers']) {
+      const containers = podSpec[listKey];
+      if (!Array.isArray(containers)) continue;
+      containers.forEach((c: unknown, ci) => {
+        if (!isPlainObject(c) || !Array.isArray(c.ports)) return;
+        c.ports.forEach((p: unknown, pi) => {
+          if (!isPlainObject(p) || typeof p.name !== 'string') return;
+          const problem = portNameProblem(p.name);
+          if (problem) problems.push({ path: [...templatePath, 'spec', listKey, ci, 'ports', pi, 'name'], message: problem });
+        });
+      });
+    }
+  }
+  return !rejected(o, problems, findings) && !(templatePath.length > 0 && isPlainObject(template) && hasNonStringLabel(template.metadata));
+}
+
+const NO_IPS: readonly IpRange[] = [];
+
+/** A Pod's IPs from its status (`podIP`, and `podIPs[].ip` for dual-stack), as `kubectl get -o yaml` writes them. */
+function readPodIps(pod: Record<string, unknown>): readonly IpRange[] {
+  const status = pod.status;
+  if (!isPlainObject(status)) return NO_IPS;
+  const texts = new Set<string>();
+  if (typeof status.podIP === 'string') texts.add(status.podIP);
+  if (Array.isArray(status.podIPs)) for (const entry of status.podIPs) if (isPlainObject(entry) && typeof entry.ip === 'string') texts.add(entry.ip);
+  const ips: IpRange[] = [];
+  for (const text of texts) {
+    const ip = parseIp(text);
+    if (ip) ips.push(ip);
+  }
+  return ips.length ? ips : NO_IPS;
 }
 
 /** The controller owner reference of an object (first ownerReference with controller: true). */

@@ -1,6 +1,7 @@
 // NetworkPolicy (networking.k8s.io/v1) read into a normalized form, with the problems that make the API server
 // reject it. Reference: https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/
-import { contains, parseCidr, type IpRange } from './cidr';
+import { contains, formatRangeAsCidr, hasLeadingZeroOctet, parseCidr, type IpRange } from './cidr';
+import { dnsSubdomainProblem, hasNonStringLabel, metadataProblems, namespaceProblem } from './names';
 import { isPlainObject, type K8sObject } from './parse';
 import { EVERYTHING, readSelector, type LabelSelector } from './selectors';
 import type { Protocol, Severity } from './types';
@@ -69,8 +70,13 @@ export interface NetworkPolicy {
   ingress: PolicyRule[];
   egress: PolicyRule[];
   problems: PolicyProblem[];
-  /** False when the API server would reject the object: it is then left out of the analysis. */
+  /**
+   * False when the policy has no effect in the cluster: the API server rejects it, or a later definition of the
+   * same namespace/name replaces it (`supersededBy`). It is then left out of the analysis.
+   */
   valid: boolean;
+  /** The later definition of the same namespace/name that replaces this one when the files are applied. */
+  supersededBy?: NetworkPolicy;
 }
 
 const PROTOCOL_NAMES = new Set(['TCP', 'UDP', 'SCTP']);
@@ -117,6 +123,12 @@ export function readNetworkPolicy(object: K8sObject, namespace: string): Network
     valid: true,
   };
   if (!object.name) reject('invalid-object', 'a NetworkPolicy needs metadata.name', ['metadata']);
+  // ValidateNetworkPolicy: ValidateObjectMeta with ValidateNetworkPolicyName (a DNS subdomain).
+  for (const problem of metadataProblems(value, dnsSubdomainProblem)) reject('invalid-object', problem.message, problem.path);
+  const badNamespace = namespaceProblem(namespace);
+  if (badNamespace) reject('invalid-object', badNamespace, ['metadata', 'namespace']);
+  // Reported by the unquoted-label-value rule (with its quick fix); the API server rejects the object all the same.
+  if (hasNonStringLabel(value.metadata)) reject('unquoted-label-value', 'a label value is not a string', ['metadata', 'labels']);
   if (spec === undefined || spec === null) {
     reject('unknown-field', 'a NetworkPolicy needs a spec (with at least podSelector: {})', spec === null ? ['spec'] : []);
     policy.valid = false;
@@ -144,6 +156,10 @@ export function readNetworkPolicy(object: K8sObject, namespace: string): Network
   } else if (!Array.isArray(policyTypes)) {
     reject('unknown-field', 'policyTypes must be a list of Ingress and/or Egress', ['spec', 'policyTypes']);
     policy.types = { ingress: true, egress: egress.length > 0 };
+  } else if (policyTypes.length > 2) {
+    // ValidateNetworkPolicySpec: "may not specify more than two policyTypes" (even [Ingress, Egress, Ingress]).
+    reject('unknown-field', `policyTypes lists ${policyTypes.length} entries; the API server accepts at most two (Ingress and Egress)`, ['spec', 'policyTypes']);
+    policy.policyTypesExplicit = true;
   } else {
     policy.policyTypesExplicit = true;
     const types = { ingress: false, egress: false };
@@ -244,6 +260,7 @@ function readPeer(raw: unknown, index: number, path: Path, problems: PolicyProbl
       reject('invalid-cidr', cidr, [...path, 'ipBlock', 'cidr']);
       return undefined;
     }
+    warnLeadingZeros(block.cidr, cidr, [...path, 'ipBlock', 'cidr'], problems);
     const except: IpRange[] = [];
     const exceptRaw = block.except;
     if (exceptRaw !== undefined && exceptRaw !== null) {
@@ -252,8 +269,12 @@ function readPeer(raw: unknown, index: number, path: Path, problems: PolicyProbl
         exceptRaw.forEach((e, i) => {
           const at = [...path, 'ipBlock', 'except', i];
           const r = typeof e === 'string' ? cachedCidr(e) : `except entries must be CIDR strings`;
-          if (typeof r === 'string') reject('invalid-cidr', r, at);
-          else if (!contains(cidr, r) || (r.lo === cidr.lo && r.hi === cidr.hi)) {
+          if (typeof r === 'string') {
+            reject('invalid-cidr', r, at);
+            return;
+          }
+          warnLeadingZeros(e as string, r, at, problems);
+          if (!contains(cidr, r) || (r.lo === cidr.lo && r.hi === cidr.hi)) {
             reject('except-outside-cidr', `except ${e} is not strictly inside ${block.cidr}; the API server rejects it`, at);
           } else except.push(r);
         });
@@ -264,6 +285,23 @@ function readPeer(raw: unknown, index: number, path: Path, problems: PolicyProbl
   if (hasPod) peer.podSelector = readSelectorWithProblems(raw.podSelector, [...path, 'podSelector'], problems);
   if (hasNs) peer.namespaceSelector = readSelectorWithProblems(raw.namespaceSelector, [...path, 'namespaceSelector'], problems);
   return peer;
+}
+
+/**
+ * A warning for an IPv4 CIDR with leading zeros (`010.1.0.0/16`): the API server reads the octets as decimal
+ * (netutils.ParseCIDRSloppy), and so does the analysis, but inet_aton, ipaddr.js and some CNIs' tools read them as
+ * octal.
+ */
+function warnLeadingZeros(text: string, range: IpRange, path: Path, problems: PolicyProblem[]): void {
+  if (!hasLeadingZeroOctet(text)) return;
+  const decimal = formatRangeAsCidr(range);
+  problems.push({
+    code: 'invalid-cidr',
+    severity: 'warning',
+    message: `${text} has octets with leading zeros: the API server reads them as decimal (${decimal}), other tools as octal; write ${decimal}`,
+    path,
+    rejected: false,
+  });
 }
 
 /** The port, or undefined when the API server rejects it (the problem is recorded). */

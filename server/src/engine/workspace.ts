@@ -406,6 +406,7 @@ export class Workspace {
         defaultNamespace: config.defaultNamespace,
         namespaceOverrides: overrides,
         assumedObjects: config.objects,
+        cni: config.cni,
       };
       const model = buildModel(objects, options);
       inputs.push({ options, files: FileSnapshot.of(files) });

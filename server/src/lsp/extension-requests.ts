@@ -1,6 +1,7 @@
 // Custom requests behind the VS Code extension's commands: a workspace summary (quick picks, template pre-fills),
 // explain traffic (with the smallest policy change for a denied connection), a least-privilege policy for one
 // workload and the reachability graph. Read-only: they never change the workspace.
+import { workloadWithPodIp } from '../engine/pod-ips';
 import type { Connection, Location } from 'vscode-languageserver';
 import { parseIpEndpoint } from '../engine/cidr';
 import { endpointName, ipEndpoint, workloadEndpoint, type Analysis, type DirectionVerdict, type Endpoint } from '../engine/evaluate';
@@ -139,7 +140,10 @@ function workloadAt(scope: Scope, uri: string, offset: number): Workload | undef
 /** Resolves `ns/name`, `ns/name[Kind]`, `ns/Kind/name` or an IP address/CIDR. */
 function resolveEndpoint(scope: Scope, text: string): Endpoint | string {
   const ip = parseIpEndpoint(text.trim());
-  if (ip) return ipEndpoint(ip);
+  if (ip) {
+    const pod = workloadWithPodIp(scope.model, ip);
+    return pod ? workloadEndpoint(pod) : ipEndpoint(ip);
+  }
   const byDisplay = scope.model.workloads.find((w) => w.displayName === text);
   if (byDisplay) return workloadEndpoint(byDisplay);
   const m = /^([^/]+)\/(?:([A-Za-z]+)\/)?([^/[\]]+)(?:\[([A-Za-z]+)\])?$/.exec(text.trim());
@@ -198,7 +202,7 @@ function explainTraffic(ctx: FeatureContext, params: ExplainTrafficParams): Expl
   if (source.type === 'ip' && destination.type === 'ip') return { found: false, message: 'at least one side must be a workload' };
 
   const verdict = scope.analysis.verdict(source, destination, protocol, params.port);
-  const explained = explainVerdict(verdict);
+  const explained = explainVerdict(verdict, scope.model);
   const side = (d: DirectionVerdict, endpoint: Endpoint): ExplainedSide => ({
     direction: d.direction,
     endpoint: endpointName(endpoint),

@@ -1,6 +1,9 @@
 // A verdict with its explanation, as text and as plain data.
+import { formatIp } from '../engine/cidr';
 import type { DirectionVerdict, Endpoint, Verdict } from '../engine/evaluate';
 import { endpointName } from '../engine/evaluate';
+import type { Model } from '../engine/model';
+import { podIpInBlock } from '../engine/pod-ips';
 import type { NetworkPolicy, PolicyRule } from '../engine/policy';
 import { rangeAt } from '../engine/parse';
 import type { SourceLocation } from '../engine/types';
@@ -20,6 +23,8 @@ export interface ExplainedDirection {
   allowed: boolean;
   policies: { name: string; location: SourceLocation }[];
   rules: { policy: string; index: number; location: SourceLocation }[];
+  /** Assumptions that decided the verdict (an ipBlock holding the other side's pod IP, and what the CNI does with it). */
+  notes?: string[];
 }
 
 export interface ExplainedVerdict {
@@ -33,7 +38,8 @@ export interface ExplainedVerdict {
   ingress: ExplainedDirection;
 }
 
-function direction(d: DirectionVerdict, endpoint: Endpoint): ExplainedDirection {
+function direction(d: DirectionVerdict, endpoint: Endpoint, other: Endpoint, model: Model | undefined): ExplainedDirection {
+  const notes = model ? podIpNotes(d, other, model) : [];
   return {
     direction: d.direction,
     endpoint: endpointName(endpoint),
@@ -41,10 +47,35 @@ function direction(d: DirectionVerdict, endpoint: Endpoint): ExplainedDirection 
     allowed: d.allowed,
     policies: d.policies.map((p) => ({ name: policyName(p), location: { uri: p.object.uri, range: p.object.range } })),
     rules: d.allowingRules.map((c) => ({ policy: policyName(c.policy), index: c.rule.index, location: ruleLocation(c.policy, c.rule) })),
+    ...(notes.length ? { notes } : {}),
   };
 }
 
-export function explainVerdict(v: Verdict): ExplainedVerdict {
+/** What decided whether the isolating policies' ipBlocks match the other side's pod by its known IP. */
+function podIpNotes(d: DirectionVerdict, other: Endpoint, model: Model): string[] {
+  if (other.type !== 'workload' || other.workload.podIps.length === 0) return [];
+  const notes: string[] = [];
+  for (const policy of d.policies) {
+    for (const rule of policy[d.direction]) {
+      for (const peer of rule.peers ?? []) {
+        if (peer.type !== 'ipBlock') continue;
+        const ip = podIpInBlock(peer, other.workload);
+        if (!ip) continue;
+        const where = `ipBlock ${peer.cidrText} of ${policyName(policy)} (${d.direction} rule ${rule.index + 1})`;
+        const address = formatIp(ip.lo, ip.v6);
+        notes.push(
+          model.ipBlocksMatchPodIps
+            ? `${where} matches ${other.workload.displayName} by its pod IP ${address} (status.podIP), as the upstream e2e test "should allow egress access to server in CIDR block" expects; with cni: cilium in .netpol.yaml it would not`
+            : `${where} holds the pod IP ${address} of ${other.workload.displayName}, but with cni: cilium (.netpol.yaml) ipBlocks never match pods`,
+        );
+      }
+    }
+  }
+  return notes;
+}
+
+/** `model`: the verdict's model, to say which assumptions about the CNI decided it. */
+export function explainVerdict(v: Verdict, model?: Model): ExplainedVerdict {
   return {
     from: endpointName(v.source),
     to: endpointName(v.destination),
@@ -52,8 +83,8 @@ export function explainVerdict(v: Verdict): ExplainedVerdict {
     protocol: v.protocol,
     allowed: v.allowed,
     self: v.self,
-    egress: direction(v.egress, v.source),
-    ingress: direction(v.ingress, v.destination),
+    egress: direction(v.egress, v.source, v.destination, model),
+    ingress: direction(v.ingress, v.destination, v.source, model),
   };
 }
 
@@ -78,6 +109,7 @@ export function explainText(e: ExplainedVerdict, where: (loc: SourceLocation) =>
       lines.push(`  ${side}: denied: isolated by ${names}, and no rule of theirs allows ${e.port}/${e.protocol} ${d.direction === 'egress' ? 'to' : 'from'} ${d.direction === 'egress' ? e.to : e.from}`);
       for (const p of d.policies) lines.push(`    ${p.name} (${where(p.location)})`);
     }
+    for (const note of d.notes ?? []) lines.push(`    note: ${note}`);
   }
   return `${lines.join('\n')}\n`;
 }

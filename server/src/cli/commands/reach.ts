@@ -1,4 +1,5 @@
 import type { Command } from '../command';
+import { workloadWithPodIp } from '../../engine/pod-ips';
 import { oneOf } from '../args';
 import { displayPath, UsageError } from '../io';
 import { workloadEndpoint, type Endpoint } from '../../engine/evaluate';
@@ -12,7 +13,10 @@ import { lineCol, load, parseWithCommon, singleScope } from './common';
 export function resolveEndpoint(scope: Scope, text: string): Endpoint {
   const ip = parseIpEndpoint(text);
   // Keep the address as the user wrote it (10.0.0.1 rather than 10.0.0.1/32).
-  if (ip) return { type: 'ip', range: ip, label: text };
+  if (ip) {
+    const pod = workloadWithPodIp(scope.model, ip);
+    return pod ? workloadEndpoint(pod) : { type: 'ip', range: ip, label: text };
+  }
   const workloads = scope.model.workloads;
   const m = /^([^/]+)\/(?:([A-Za-z]+)\/)?([^/[\]]+)(?:\[([A-Za-z]+)\])?$/.exec(text);
   if (!m) throw new UsageError(`"${text}" is neither NAMESPACE/NAME nor an IP address or CIDR`);
@@ -42,7 +46,7 @@ export const reachCommand: Command = {
     const source = resolveEndpoint(scope, from);
     const destination = resolveEndpoint(scope, to);
     if (source.type === 'ip' && destination.type === 'ip') throw new UsageError('at least one side must be a workload');
-    const explained = explainVerdict(scope.analysis.verdict(source, destination, port.protocol, port.port));
+    const explained = explainVerdict(scope.analysis.verdict(source, destination, port.protocol, port.port), scope.model);
     if (format === 'json') {
       const withLines = JSON.parse(JSON.stringify(explained, (key, value) => {
         if (value && typeof value === 'object' && 'uri' in value && 'range' in value) {

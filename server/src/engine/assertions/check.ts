@@ -570,7 +570,7 @@ function explainFailure(
   const expected = ports?.set;
   const witness = pickPort(wrongPorts, destination);
   const verdict = analysis.verdict(source, destination, witness.protocol, witness.port);
-  const explanation = explainVerdict(verdict);
+  const explanation = explainVerdict(verdict, analysis.model);
   const causes = decidingCauses(verdict);
   const pair = `${nameOf(source)} -> ${nameOf(destination)}`;
   const portsText = expectation.ports ? `${expectation.ports.text}${ports?.resolution ? ` (${ports.resolution})` : ''}` : undefined;

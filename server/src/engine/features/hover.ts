@@ -157,7 +157,8 @@ function podSelectorHover(workspace: Workspace, index: ScopeIndex, policy: Netwo
   const selected = index.selectedBy(policy);
   const candidates = index.workloadsIn(policy.namespace);
   const lines = [`**spec.podSelector** ${code(selectorText(policy.podSelector))}`, ''];
-  if (!policy.valid) lines.push('The API server rejects this policy, so in a cluster it selects nothing.', '');
+  if (policy.supersededBy) lines.push('A later definition of the same namespace/name replaces this policy when the files are applied, so in a cluster it selects nothing.', '');
+  else if (!policy.valid) lines.push('The API server rejects this policy, so in a cluster it selects nothing.', '');
   if (selected.length > 0) {
     lines.push(`Selects ${plural(selected.length, 'pod')} in ${code(policy.namespace)}:`, ...cappedList(selected, (w) => podEntry(workspace, w)));
   } else {

@@ -8,6 +8,7 @@ import type { Analysis } from '../evaluate';
 import { changesSince, objectNamespace, type Model, type Namespace, type Workload } from '../model';
 import type { K8sObject } from '../parse';
 import type { NetworkPolicy, Peer, PodPeer, PolicyRule } from '../policy';
+import { anyPodIpMatchable, ipBlockMatchesWorkload } from '../pod-ips';
 import { matchesSelector, selectorKey, type LabelSelector } from '../selectors';
 import type { Labels } from '../types';
 import { scopeIncludes, type Scope, type Workspace } from '../workspace';
@@ -229,9 +230,14 @@ export class ScopeIndex {
     return cached;
   }
 
-  /** Pods a peer matches (none for ipBlock peers: policies never match pod IPs by block here). */
+  /** Pods a peer matches (for an ipBlock, the pods whose known IPs it matches: pod-ips.ts). */
   peerWorkloads(policy: NetworkPolicy, peer: Peer): Workload[] {
-    if (peer.type === 'ipBlock') return [];
+    if (peer.type === 'ipBlock') {
+      if (!anyPodIpMatchable(this.model)) return [];
+      let byIp = this.peerCache.get(peer);
+      if (!byIp) this.peerCache.set(peer, (byIp = this.model.workloads.filter((w) => ipBlockMatchesWorkload(this.model, peer, w))));
+      return byIp;
+    }
     let cached = this.peerCache.get(peer);
     if (!cached) {
       // Peers that select alike (the DNS peer of every policy) share one list.

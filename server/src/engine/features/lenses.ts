@@ -40,7 +40,8 @@ export function policyLensTitle(index: ScopeIndex, policy: NetworkPolicy): strin
   for (const direction of ['ingress', 'egress'] as const) {
     if (policy.types[direction]) parts.push(directionSummary(index, policy, direction));
   }
-  if (!policy.valid) parts.unshift('rejected by the API server (no effect)');
+  if (policy.supersededBy) parts.unshift('replaced by a later definition of the same name (no effect)');
+  else if (!policy.valid) parts.unshift('rejected by the API server (no effect)');
   return parts.join(' · ');
 }
 

@@ -8,6 +8,7 @@
 // answers against Analysis.connection on every pair.
 import type { Workload } from '../model';
 import type { Direction, NetworkPolicy, Peer, PolicyRule } from '../policy';
+import { anyPodIpMatchable, ipBlockMatchesWorkload } from '../pod-ips';
 import { PortSet } from '../portset';
 import { matchesSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
 import { NAMESPACE_NAME_LABEL } from '../model';
@@ -157,9 +158,9 @@ export function namespaceLabelsOf(index: ScopeIndex, namespace: string): Labels 
   return index.model.namespaces.get(namespace)?.labels ?? { [NAMESPACE_NAME_LABEL]: namespace };
 }
 
-/** Whether a pod peer of `policy` matches the workload (ipBlocks never match pods). */
+/** Whether a peer of `policy` matches the workload (an ipBlock by the pod's IP: pod-ips.ts). */
 export function peerMatches(index: ScopeIndex, policy: NetworkPolicy, peer: Peer, w: Workload): boolean {
-  if (peer.type === 'ipBlock') return false;
+  if (peer.type === 'ipBlock') return ipBlockMatchesWorkload(index.model, peer, w);
   if (peer.namespaceSelector) {
     if (!matchesSelector(peer.namespaceSelector, namespaceLabelsOf(index, w.namespace))) return false;
   } else if (w.namespace !== policy.namespace) return false;
@@ -352,6 +353,7 @@ export class RuleIndex {
     const universal = { ingress: new Map<Workload, PortSet>(), egress: new Map<Workload, PortSet>() };
     // Shared groups are keyed by set object: one object per distinct union keeps them few.
     const pairwise = new PairwisePorts();
+    const podIpsMatchable = anyPodIpMatchable(index.model);
     for (const policy of index.model.policies) {
       if (!policy.valid) continue;
       const selected = index.selectedBy(policy);
@@ -375,7 +377,11 @@ export class RuleIndex {
           }
           // A rule with several peers may be filed more than once: lookups drop the repeats.
           for (const peer of rule.peers) {
-            if (peer.type === 'ipBlock') continue;
+            if (peer.type === 'ipBlock') {
+              // It may match pods by their IPs: a candidate in every namespace, tested exactly.
+              if (podIpsMatchable) buckets.anyNamespace.push(ref);
+              continue;
+            }
             if (peer.namespaceSelector) filePodPeer(buckets, peer.namespaceSelector, peer.podSelector, ref);
             else push(buckets.byOwnNamespace, policy.namespace, ref);
           }

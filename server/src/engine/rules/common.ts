@@ -91,6 +91,7 @@ export function ruleLabel(rule: PolicyRule): string {
 
 /** Said of a policy the API server would reject. */
 export function rejectionNote(policy: NetworkPolicy): string {
+  if (policy.supersededBy) return ' A later definition of the same name replaces this policy, so the analysis leaves it out.';
   return policy.valid ? '' : ' The API server rejects this policy, so the analysis leaves it out.';
 }
 
@@ -575,6 +576,7 @@ function assumedDnsPod(model: Model, namespace: string, labels: Record<string, s
     ]),
     replicated: true,
     hostNetwork: false,
+    podIps: [],
     object,
     assumed: true,
     displayName: `${namespace}/cluster-dns`,

@@ -1,5 +1,6 @@
 // The same NetworkPolicy namespace/name defined more than once in one scope: applying the files keeps only the
-// last one, so the other definitions are silently replaced.
+// last valid one (kubectl apply replaces the object), so the other definitions are silently replaced; the analysis
+// does the same (model.ts marks them superseded).
 import type { NetworkPolicy } from '../policy';
 import { inWorkspace, locate, nameRange } from './common';
 import type { Rule, RuleContext } from './types';
@@ -26,10 +27,20 @@ export const duplicatePolicy: Rule = {
     }
     for (const [key, list] of byKey) {
       if (list.length < 2) continue;
+      // The definition in effect: the last one the API server accepts (the model marks the others superseded).
+      const inEffect = list.find((p) => p.valid);
       for (const policy of list) {
         const others = list.filter((p) => p !== policy);
+        const effect =
+          policy === inEffect
+            ? 'applying them keeps only the last valid one, this one'
+            : !inEffect
+              ? 'the API server rejects every one of them'
+              : policy.supersededBy
+                ? `applying them keeps only the last valid one (${place(context, inEffect)}), so this one has no effect`
+                : `the API server rejects this one, and ${place(context, inEffect)} stays in effect`;
         context.report({
-          message: `NetworkPolicy ${key} is defined ${list.length} times in this workspace (also at ${others.map((p) => place(context, p)).join(', ')}); applying them keeps only the last one.`,
+          message: `NetworkPolicy ${key} is defined ${list.length} times in this workspace (also at ${others.map((p) => place(context, p)).join(', ')}); ${effect}.`,
           location: locate(policy.object, ['metadata', 'name']),
           related: others.map((p) => ({ location: { uri: p.object.uri, range: nameRange(p.object) }, message: `another definition of ${key}` })),
         });
