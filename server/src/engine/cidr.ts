@@ -55,7 +55,7 @@ function parseCidrParts(text: string): { v6: boolean; address: bigint; prefix: n
     // IPv4 as netutils.ParseCIDRSloppy reads it (decimal octets and prefix, leading zeros allowed); ipaddr accepts
     // shorthand such as "10/8" and octal or hex parts, which Kubernetes does not.
     const address = parseIpv4Sloppy(addressText);
-    if (address === undefined || !/^\d+$/.test(prefixText) || Number(prefixText) > 32) return `"${text}" is not a valid IPv4 CIDR`;
+    if (address === undefined || !/^\d+$/.test(prefixText) || Number(prefixText) > 32) return `"${text}" is not a valid CIDR`;
     return { v6: false, address, prefix: Number(prefixText) };
   }
   let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];

@@ -228,7 +228,7 @@ items:
     assert.ok(run.workspace.scopes()[0].model.workloads.some((w) => w.kind === 'Pod' && w.name === 'p'));
   });
 
-  it('labels with non-string values do not break the workload; selectors see their text', () => {
+  it('labels with non-string values break nothing: the API server rejects the workload, so it is reported and left out', () => {
     const text = `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: odd-labels, namespace: shop, labels: 5}
@@ -243,9 +243,15 @@ spec:
 `;
     const run = analyse({ [URI]: text });
     assertHealthy(run);
-    const w = run.workspace.scopes()[0].model.workloads.find((x) => x.name === 'odd-labels');
+    // Issue 18 item 5: label values are strings (ValidateObjectMeta); `version: 2` fails kubectl apply.
+    assert.equal(run.workspace.scopes()[0].model.workloads.find((x) => x.name === 'odd-labels'), undefined);
+    assert.ok(diagnosticsOf(run, URI).some((d) => d.ruleId === 'unquoted-label-value' && /version: 2 is read as a number/.test(d.message)));
+    // With string labels, the same odd ports are read as far as they go.
+    const fixed = analyse({ [URI]: text.replace(', version: 2, enabled: true, empty: null, nested: {a: b}, list: [1]', ', empty: null') });
+    assertHealthy(fixed);
+    const w = fixed.workspace.scopes()[0].model.workloads.find((x) => x.name === 'odd-labels');
     assert.ok(w);
-    assert.equal(w.podLabels.app, 'odd');
+    assert.deepEqual(w.podLabels, { app: 'odd' });
     assert.deepEqual(w.objectLabels, {});
     assert.deepEqual(w.containerPorts.map((p) => `${p.protocol}/${p.containerPort}`), ['TCP/8080']);
   });
