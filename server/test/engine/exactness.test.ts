@@ -13,6 +13,7 @@ import type { Diagnostic } from '../../src/engine/rules/types';
 import { Workspace, type Scope } from '../../src/engine/workspace';
 import { computeMatrix } from '../../src/report/matrix';
 import { explainText, explainVerdict } from '../../src/report/explain';
+import { featureIndex } from '../../src/engine/features/index';
 
 const ROOT = 'file:///repo';
 
@@ -213,6 +214,33 @@ describe('issue 18, item 7: ipBlock and pod IPs (upstream e2e "should allow egre
     plain['pods.yaml'] = plain['pods.yaml'].replace(/status:[^]*$/, '');
     const { scope } = workspaceOf(plain);
     assert.equal(allowed(scope, 'x/a', 'y/b', 80), false);
+  });
+
+  it('the hover\'s reach index and peer lists agree with the analysis when ipBlocks match pods by IP', () => {
+    const withIps = [
+      pod('x', 'a', '{app: a}', 'status: {podIP: 10.0.1.1}\n'),
+      pod('y', 'b', '{app: b}', 'status: {podIP: 10.0.2.1}\n'),
+      pod('y', 'c', '{app: c}', 'status: {podIP: 192.168.0.1}\n'),
+      pod('z', 'd', '{app: d}'),
+    ].join('---\n');
+    const policies = `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: in, namespace: y}\nspec:\n  podSelector: {}\n  ingress:\n    - from: [{ipBlock: {cidr: 10.0.0.0/16, except: [10.0.2.0/24]}}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: out, namespace: x}\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n    - to: [{ipBlock: {cidr: 0.0.0.0/0, except: [192.168.0.0/16]}}]\n      ports: [{port: 80}]\n`;
+    for (const config of [undefined, 'cni: cilium\n']) {
+      const { workspace } = workspaceOf({ ...(config ? { '.netpol.yaml': config } : {}), 'pods.yaml': withIps, 'p.yaml': policies });
+      const index = featureIndex(workspace).scopes()[0];
+      const workloads = index.model.workloads;
+      for (const w of workloads) {
+        const reach = index.reachOf(w);
+        for (const other of workloads) {
+          if (other === w) continue;
+          const where = `${config ?? 'default'}: ${other.displayName} / ${w.displayName}`;
+          assert.equal(reach.from.get(other)?.toString() ?? 'No Connections', index.analysis.connection(workloadEndpoint(other), workloadEndpoint(w)).allowed.toString(), `${where} (from)`);
+          assert.equal(reach.to.get(other)?.toString() ?? 'No Connections', index.analysis.connection(workloadEndpoint(w), workloadEndpoint(other)).allowed.toString(), `${where} (to)`);
+        }
+      }
+      const inPolicy = index.model.policies.find((p) => p.name === 'in')!;
+      const matched = index.peerWorkloads(inPolicy, inPolicy.ingress[0].peers![0]).map((w) => w.displayName);
+      assert.deepEqual(matched, config ? [] : ['x/a']);
+    }
   });
 
   it('.netpol.yaml cni takes the values of issue 24 and reports anything else', () => {
