@@ -23,9 +23,14 @@ export function ipBlockMatchesWorkload(model: Model, peer: IpBlockPeer, w: Workl
   return model.ipBlocksMatchPodIps && w.podIps.length > 0 && podIpInBlock(peer, w) !== undefined;
 }
 
+const matchableByModel = new WeakMap<Model, boolean>();
+
 /** Whether some workload of the model has a known pod IP that ipBlocks may match (else ipBlocks match no pod). */
 export function anyPodIpMatchable(model: Model): boolean {
-  return model.ipBlocksMatchPodIps && model.workloads.some((w) => w.podIps.length > 0);
+  if (!model.ipBlocksMatchPodIps) return false;
+  let matchable = matchableByModel.get(model);
+  if (matchable === undefined) matchableByModel.set(model, (matchable = model.workloads.some((w) => w.podIps.length > 0)));
+  return matchable;
 }
 
 /**
