@@ -1,9 +1,10 @@
 // A fast reader for the plain block-style YAML that Kubernetes manifests are nearly always written in. It returns
 // the same JavaScript values and the same document and object ranges as the `yaml` package (parseAllDocuments +
-// toJS, YAML 1.2 core schema with kubectl's numbers), about ten times faster, and builds no syntax tree. Whenever the text uses anything
-// outside the subset it knows exactly (anchors, tags, block scalars, multi-line scalars, flow maps, escapes,
-// comments between entries, empty values, CRLF, tabs, duplicate keys...), it gives up (returns undefined) and the
-// caller parses the file with the `yaml` package. test/engine/parse-equivalence.test.ts holds the two together.
+// toJS, YAML 1.2 core schema with kubectl's numbers), about ten times faster, and builds no syntax tree. Whenever
+// the text uses anything outside the subset it knows exactly (anchors, tags, block scalars, multi-line scalars,
+// flow maps, escapes, comments between entries, empty values, CRLF, tabs, duplicate keys, keys past 1024
+// characters...), it gives up (returns undefined) and the caller parses the file with the `yaml` package.
+// test/engine/parse-equivalence.test.ts holds the two together.
 import { parseDocument } from 'yaml';
 import { KUBECTL_SCHEMA_OPTIONS } from './kubectl-numbers';
 import type { OffsetRange } from './types';

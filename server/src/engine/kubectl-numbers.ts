@@ -16,9 +16,10 @@ function goParseInt(s: string): number | undefined {
   let digits: string;
   let radix: number;
   let valid: RegExp;
-  if (body.length >= 3 && body[0] === '0' && /[xX]/.test(body[1])) [digits, radix, valid] = [body.slice(2), 16, /^[0-9a-fA-F]+$/];
-  else if (body.length >= 3 && body[0] === '0' && /[oO]/.test(body[1])) [digits, radix, valid] = [body.slice(2), 8, /^[0-7]+$/];
-  else if (body.length >= 3 && body[0] === '0' && /[bB]/.test(body[1])) [digits, radix, valid] = [body.slice(2), 2, /^[01]+$/];
+  const prefixed = body.length >= 3 && body[0] === '0';
+  if (prefixed && /[xX]/.test(body[1])) [digits, radix, valid] = [body.slice(2), 16, /^[0-9a-fA-F]+$/];
+  else if (prefixed && /[oO]/.test(body[1])) [digits, radix, valid] = [body.slice(2), 8, /^[0-7]+$/];
+  else if (prefixed && /[bB]/.test(body[1])) [digits, radix, valid] = [body.slice(2), 2, /^[01]+$/];
   else if (body[0] === '0') [digits, radix, valid] = [body.slice(1) || '0', 8, /^[0-7]+$/];
   else [digits, radix, valid] = [body, 10, /^[0-9]+$/];
   if (!valid.test(digits)) return undefined;

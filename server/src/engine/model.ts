@@ -312,10 +312,10 @@ function cachedService(o: K8sObject, namespace: string, findings: InputFinding[]
 function readService(o: K8sObject, namespace: string, findings: InputFinding[]): Service | undefined {
   // ValidateService: the name is a DNS-1035 label, port names DNS labels, named target ports IANA service names.
   const problems = [...metadataProblems(o.value, dns1035LabelProblem), ...namespaceProblems(namespace)];
-  const specValue = get(o.value, SPEC);
-  const portList = isPlainObject(specValue) ? specValue.ports : undefined;
-  if (Array.isArray(portList)) {
-    portList.forEach((p: unknown, i) => {
+  const spec = get(o.value, SPEC);
+  const rawPorts = isPlainObject(spec) ? spec.ports : undefined;
+  if (Array.isArray(rawPorts)) {
+    rawPorts.forEach((p: unknown, i) => {
       if (!isPlainObject(p)) return;
       const nameProblem = typeof p.name === 'string' && p.name !== '' ? dnsLabelProblem(p.name) : undefined;
       if (nameProblem) problems.push({ path: ['spec', 'ports', i, 'name'], message: `port name ${nameProblem}` });
@@ -324,10 +324,8 @@ function readService(o: K8sObject, namespace: string, findings: InputFinding[]):
     });
   }
   if (rejected(o, problems, findings)) return undefined;
-  const spec = specValue;
   const selector = isPlainObject(spec) ? spec.selector : undefined;
   const ports: ServicePort[] = [];
-  const rawPorts = isPlainObject(spec) ? spec.ports : undefined;
   if (Array.isArray(rawPorts)) {
     for (const p of rawPorts) {
       if (!isPlainObject(p) || typeof p.port !== 'number') continue;
