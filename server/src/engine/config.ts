@@ -1,6 +1,7 @@
 // The workspace configuration file `.netpol.yaml`: scopes, objects outside the repository, DNS endpoints,
 // rule severities. Read by the language server and the CLI alike.
 import { stringify } from 'yaml';
+import { parseCidr } from './cidr';
 import { parseAllDocumentsBounded, parseFile, isPlainObject, type K8sObject } from './parse';
 import type { InputFinding, Severity } from './types';
 
@@ -23,6 +24,20 @@ export interface DnsConfig {
   cidrs: string[];
 }
 
+/** Where pods reach the Kubernetes API server (api-server-egress-blocked). */
+export interface ApiServerConfig {
+  /** Address blocks of the API server; empty: unknown, any address outside the cluster's pods. */
+  cidrs: string[];
+  /** TCP ports; the API is reachable when an egress rule allows any of them. */
+  ports: number[];
+}
+
+/** The Prometheus pods that scrape metrics (metrics-scrape-blocked), when the files do not hold them. */
+export interface PrometheusConfig {
+  namespace: string;
+  podLabels: Record<string, string>;
+}
+
 export type RuleSetting = Severity | 'off';
 
 /** The CNIs `cni:` names (issue 24): which component enforces the policies decides some of their meaning. */
@@ -37,6 +52,8 @@ export interface WorkspaceConfig {
   /** Objects that live outside the repository, as manifests. */
   objects: K8sObject[];
   dns: DnsConfig;
+  apiServer: ApiServerConfig;
+  prometheus: PrometheusConfig | undefined;
   rules: Record<string, RuleSetting>;
   /** The CNI that enforces the policies, when `cni:` names it; undefined: not said (the upstream semantics apply). */
   cni?: CniName;
@@ -51,6 +68,9 @@ export const DEFAULT_DNS: DnsConfig = {
   cidrs: [],
 };
 
+/** kube-apiserver's secure port (6443) and the port of the `kubernetes` Service and of managed control planes (443). */
+export const DEFAULT_API_SERVER_PORTS: readonly number[] = [443, 6443];
+
 export function defaultConfig(): WorkspaceConfig {
   return {
     defaultNamespace: 'default',
@@ -58,6 +78,8 @@ export function defaultConfig(): WorkspaceConfig {
     exclude: [],
     objects: [],
     dns: { ...DEFAULT_DNS, podLabels: { ...DEFAULT_DNS.podLabels } },
+    apiServer: { cidrs: [], ports: [...DEFAULT_API_SERVER_PORTS] },
+    prometheus: undefined,
     rules: {},
     maxFileSize: 5 * 1024 * 1024,
     findings: [],
@@ -127,6 +149,8 @@ export function parseConfig(uri: string, text: string): WorkspaceConfig {
     if (typeof value.cni === 'string' && CNI_NAME_SET.has(value.cni)) config.cni = value.cni as CniName;
     else problem(`${CONFIG_FILE_NAME}: cni must be one of ${CNI_NAMES.join(', ')}; ${JSON.stringify(value.cni)} is ignored`);
   }
+  if (value.apiServer !== undefined) readApiServer(value.apiServer, config, problem);
+  if (value.prometheus !== undefined) readPrometheus(value.prometheus, config, problem);
   if (isPlainObject(value.rules)) {
     for (const [id, setting] of Object.entries(value.rules)) {
       if (typeof setting === 'string' && SEVERITIES.has(setting)) config.rules[id] = setting as RuleSetting;
@@ -134,4 +158,43 @@ export function parseConfig(uri: string, text: string): WorkspaceConfig {
     }
   }
   return config;
+}
+
+function isPort(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
+}
+
+function readApiServer(value: unknown, config: WorkspaceConfig, problem: (message: string) => void): void {
+  if (!isPlainObject(value)) {
+    problem(`${CONFIG_FILE_NAME}: apiServer must be a map with cidrs and ports`);
+    return;
+  }
+  if (value.cidrs !== undefined) {
+    if (!Array.isArray(value.cidrs)) problem(`${CONFIG_FILE_NAME}: apiServer.cidrs must be a list of CIDRs`);
+    else {
+      for (const c of value.cidrs) {
+        const parsed = typeof c === 'string' ? parseCidr(c) : 'not a string';
+        if (typeof parsed === 'string') problem(`${CONFIG_FILE_NAME}: apiServer.cidrs: ${JSON.stringify(c)} is not a CIDR (${parsed})`);
+        else config.apiServer.cidrs.push(c as string);
+      }
+    }
+  }
+  if (value.ports !== undefined) {
+    if (!Array.isArray(value.ports) || value.ports.length === 0) problem(`${CONFIG_FILE_NAME}: apiServer.ports must be a non-empty list of port numbers`);
+    else {
+      const ports = value.ports.filter(isPort);
+      for (const p of value.ports) if (!isPort(p)) problem(`${CONFIG_FILE_NAME}: apiServer.ports: ${JSON.stringify(p)} is not a port number (1-65535)`);
+      if (ports.length > 0) config.apiServer.ports = [...new Set(ports)];
+    }
+  }
+  for (const key of Object.keys(value)) if (key !== 'cidrs' && key !== 'ports') problem(`${CONFIG_FILE_NAME}: apiServer.${key} is not a setting (cidrs, ports)`);
+}
+
+function readPrometheus(value: unknown, config: WorkspaceConfig, problem: (message: string) => void): void {
+  if (!isPlainObject(value) || typeof value.namespace !== 'string' || !value.namespace || !isPlainObject(value.podLabels) || Object.keys(value.podLabels).length === 0) {
+    problem(`${CONFIG_FILE_NAME}: prometheus needs a namespace and non-empty podLabels`);
+    return;
+  }
+  config.prometheus = { namespace: value.namespace, podLabels: Object.fromEntries(Object.entries(value.podLabels).map(([k, v]) => [k, String(v)])) };
+  for (const key of Object.keys(value)) if (key !== 'namespace' && key !== 'podLabels') problem(`${CONFIG_FILE_NAME}: prometheus.${key} is not a setting (namespace, podLabels)`);
 }

@@ -281,3 +281,26 @@ export function yaml11Type(value: string): 'boolean' | 'number' | 'null' | undef
 export function isYaml11NonString(value: string): boolean {
   return yaml11Type(value) !== undefined;
 }
+
+/**
+ * Removes the lines of one `key: value` entry of a block map (the whole map's entry in its parent when it is the
+ * only one, given the parent's key offset). Undefined for flow maps, entries sharing a line with other text, and
+ * entries whose lines hold a comment (which the edit would lose).
+ */
+export function removeMapEntry(text: string, map: YAMLMap, key: string, parentKeyOffset?: number): Edit[] | undefined {
+  if (map.flow || !map.range) return undefined;
+  const pair = map.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+  const keyNode = pair?.key as YamlNode | undefined;
+  if (!pair || !keyNode?.range) return undefined;
+  const value = pair.value as YamlNode | null;
+  const end = afterLineOf(text, Math.max(keyNode.range[1], value?.range ? contentEnd(value) - 1 : keyNode.range[1]));
+  let start = lineStartOf(text, keyNode.range[0]);
+  if (text.slice(start, keyNode.range[0]).trim() !== '') return undefined;
+  if (map.items.length === 1 && parentKeyOffset !== undefined) {
+    const parentStart = lineStartOf(text, parentKeyOffset);
+    if (text.slice(parentStart, parentKeyOffset).trim() !== '') return undefined;
+    start = parentStart;
+  }
+  if (/(^|\s)#/.test(text.slice(start, end))) return undefined;
+  return [{ range: [start, end], newText: '' }];
+}

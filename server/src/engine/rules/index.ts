@@ -22,6 +22,14 @@ import { unquotedLabelValue } from './unquoted-label-value';
 import { namedPortNotFound } from './named-port-not-found';
 import { portNotExposed } from './port-not-exposed';
 import type { Rule } from './types';
+import { workloadUnreachable } from './workload-unreachable';
+import { oneSidedAllow } from './one-sided-allow';
+import { workloadNotIsolated } from './workload-not-isolated';
+import { hostPort } from './host-port';
+import { duplicateWorkload } from './duplicate-workload';
+import { deprecatedIsolationAnnotation } from './deprecated-isolation-annotation';
+import { apiServerEgressBlocked } from './api-server-egress-blocked';
+import { metricsScrapeBlocked } from './metrics-scrape-blocked';
 import { unknownField } from './unknown-field';
 
 export const ALL_RULES: Rule[] = [
@@ -48,4 +56,12 @@ export const ALL_RULES: Rule[] = [
   namedPortNotFound,
   portNotExposed,
   ambiguousNumber,
+  workloadUnreachable,
+  oneSidedAllow,
+  workloadNotIsolated,
+  hostPort,
+  duplicateWorkload,
+  deprecatedIsolationAnnotation,
+  apiServerEgressBlocked,
+  metricsScrapeBlocked,
 ];

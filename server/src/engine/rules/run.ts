@@ -113,6 +113,17 @@ export const RULE_UNITS: Readonly<Record<string, RuleUnit>> = {
   'missing-namespace': 'namespace',
   'host-network': 'namespace',
   'unquoted-label-value': 'namespace',
+  // Read the workload's own namespace: its policies, pods and Services (peers with a namespaceSelector count as
+  // possibly admitting, without looking at the namespaces they select).
+  'workload-unreachable': 'namespace',
+  'workload-not-isolated': 'namespace',
+  'host-port': 'namespace',
+  'duplicate-workload': 'namespace',
+  'deprecated-isolation-annotation': 'namespace',
+  // Reads the other side's policies, in the namespaces the peers select.
+  'one-sided-allow': 'policy-peers',
+  // api-server-egress-blocked (bindings of every namespace and cluster-scoped ones) and metrics-scrape-blocked
+  // (monitors, Prometheus and targets in different namespaces) have no unit: they re-run whole, linear in the model.
 };
 
 /** A rule's finding with the object it sits in and that object's namespace (undefined outside every object). */
@@ -440,7 +451,8 @@ export class IncrementalRuleRunner {
       let findings: RuleFindings | undefined;
       if (old && namespaces && affected && unit) {
         const policyUnit = unit !== 'namespace';
-        const [policies, policyObjects] = unit === 'policy' ? affected.selected : unit === 'policy-services' ? affected.services : affected.reach;
+        const [policies, policyObjects] =
+          unit === 'policy' ? affected.selected : unit === 'policy-services' ? affected.services : unit === 'policy-peers' ? affected.peers : affected.reach;
         const view =
           policyUnit
             ? modelView(model, { policies })
@@ -486,6 +498,11 @@ interface AffectedPolicies {
    * the policies with a peer that selects nothing and reaches a namespace where a workload changed.
    */
   reach: PolicySet;
+  /**
+   * For rules that read the other side's policies (one-sided-allow): `selected`, plus every policy with a peer
+   * whose namespaceSelector selects a changed namespace (whatever changed there: its policies, its pods' labels).
+   */
+  peers: PolicySet;
 }
 
 /**
@@ -518,11 +535,24 @@ function affectedPolicies(
   const services: NetworkPolicy[] = [];
   const reach: NetworkPolicy[] = [];
   const policySet = (list: NetworkPolicy[]): PolicySet => [list, new Set(list.map((p) => p.object))];
+  // The `selected` policies and those with a peer whose namespaceSelector reaches a changed namespace.
+  const withPeersInto = (list: NetworkPolicy[], set: PolicySet): PolicySet => {
+    const extra: NetworkPolicy[] = [];
+    const seen = new Set(set[1]);
+    for (const ns of reached) {
+      for (const [p] of peersSelecting(ns, after, peerIndex)) {
+        if (seen.has(p.object)) continue;
+        seen.add(p.object);
+        extra.push(p);
+      }
+    }
+    return extra.length === 0 ? set : [[...list, ...extra], seen];
+  };
   if (!namespaceSetChanged && ![...changes.values()].some((c) => c.any)) {
     // Nothing a peer elsewhere can see changed (a policy edit): the changed namespaces' own policies are all.
     for (const ns of namespaces) for (const p of after.policiesByNamespace.get(ns) ?? []) selected.push(p);
     const set = policySet(selected);
-    return { selected: set, services: set, reach: set };
+    return { selected: set, services: set, reach: set, peers: withPeersInto(selected, set) };
   }
   const everywhere = (p: NetworkPolicy) => {
     selected.push(p);
@@ -532,7 +562,8 @@ function affectedPolicies(
   if (namespaceSetChanged) {
     // A selector may now match other namespaces, or none: every policy with a namespaceSelector.
     for (const p of after.policies) if (namespaces.has(p.namespace) || namespaceSelectorPeers(p).length > 0) everywhere(p);
-    return { selected: policySet(selected), services: policySet(services), reach: policySet(reach) };
+    const all = policySet(selected);
+    return { selected: all, services: policySet(services), reach: policySet(reach), peers: all };
   }
   for (const ns of namespaces) for (const p of after.policiesByNamespace.get(ns) ?? []) everywhere(p);
   // The peers elsewhere whose namespaceSelector selects a changed namespace where something changed, by policy,
@@ -569,7 +600,8 @@ function affectedPolicies(
     if (selects) selected.push(p);
     if (selects || selectsServices) services.push(p);
   }
-  return { selected: policySet(selected), services: policySet(services), reach: policySet(reach) };
+  const selectedSet = policySet(selected);
+  return { selected: selectedSet, services: policySet(services), reach: policySet(reach), peers: withPeersInto(selected, selectedSet) };
 }
 
 /** Per namespace name: the pod peers whose namespaceSelector selects it, and the model lineage they were found in. */

@@ -73,8 +73,9 @@ export interface Rule {
  * selectors select (their labels, ports and names), the pods of its own namespace, the namespaces' labels and the
  * cluster DNS pods; the rule iterates `model.policies`. `policy-services`: the same, plus the Services of the
  * selected pods' namespaces. `policy-reach`: the same as `policy`, but a finding may depend on every pod of the
- * namespaces the policy's selectors reach (suggestions drawn from all their labels). `namespace`: each finding sits
- * inside an object of one namespace and depends only on that namespace's objects (and the DNS pods); the rule
- * iterates any of the model's lists.
+ * namespaces the policy's selectors reach (suggestions drawn from all their labels). `policy-peers`: the same as
+ * `policy`, plus the policies of the namespaces its peers select (the other side of each connection it admits).
+ * `namespace`: each finding sits inside an object of one namespace and depends only on that namespace's objects
+ * (and the DNS pods); the rule iterates any of the model's lists.
  */
-export type RuleUnit = 'policy' | 'policy-services' | 'policy-reach' | 'namespace';
+export type RuleUnit = 'policy' | 'policy-services' | 'policy-reach' | 'policy-peers' | 'namespace';

@@ -1,0 +1,98 @@
+// A peer of one side's policy that admits a connection the other side's policies deny: an ingress rule admits pods
+// whose egress never allows them to send to the selected pods, or an egress rule allows sending to pods whose
+// ingress never admits the selected pods. Either half alone does nothing: a connection needs both. Only when every
+// pod on both sides is in the files and the other side is isolated (otherwise the other side may allow it).
+import { workloadEndpoint, type Analysis } from '../evaluate';
+import type { Workload } from '../model';
+import type { Direction, NetworkPolicy, PodPeer, PolicyRule } from '../policy';
+import { inWorkspace, listNames, locate, podNames, podsOfPeer, podsOfPolicy, policyName, ruleLabel } from './common';
+import type { Rule, RuleContext } from './types';
+
+/** Pairs beyond this are not checked (the finding would need every pair): the peer is left alone. */
+const MAX_PAIRS = 4096;
+
+/** Workloads that every policy sees alike (same namespace, labels and named ports): one stands for all. */
+function representatives(list: readonly Workload[]): Workload[] {
+  const seen = new Map<string, Workload>();
+  for (const w of list) {
+    const key = `${w.namespace}\u0000${Object.keys(w.podLabels).sort().map((k) => `${k}=${w.podLabels[k]}`).join(',')}\u0000${w.containerPorts
+      .filter((p) => p.name !== undefined)
+      .map((p) => `${p.name}/${p.protocol}/${p.containerPort}`)
+      .sort()
+      .join(',')}\u0000${w.replicated}`;
+    if (!seen.has(key)) seen.set(key, w);
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Whether no pair (subject, other) gets any port of the rule through the other side's direction. `direction` is
+ * the policy's: for ingress the subjects are destinations and the others sources, for egress the reverse.
+ */
+function deadEverywhere(analysis: Analysis, direction: Direction, rule: PolicyRule, subjects: Workload[], others: Workload[]): boolean {
+  for (const s of subjects) {
+    for (const o of others) {
+      const [source, destination] = direction === 'ingress' ? [o, s] : [s, o];
+      if (source === destination && !source.replicated) return false;
+      const admitted = analysis.rulePorts(rule, workloadEndpoint(destination));
+      const c = analysis.connection(workloadEndpoint(source), workloadEndpoint(destination));
+      const otherSide = direction === 'ingress' ? c.egress : c.ingress;
+      if (!otherSide.isolated || !otherSide.allowed.intersect(admitted).isEmpty()) return false;
+    }
+  }
+  return true;
+}
+
+function checkPeer(context: RuleContext, policy: NetworkPolicy, rule: PolicyRule, peer: PodPeer, subjects: Workload[]): void {
+  const others = podsOfPeer(context, policy, peer);
+  if (others.length === 0) return;
+  const otherDirection: Direction = rule.direction === 'ingress' ? 'egress' : 'ingress';
+  const otherPolicies = new Map<string, NetworkPolicy>();
+  for (const o of others) {
+    if (o.assumed || !inWorkspace(context, o.object)) return;
+    const isolating = context.analysis.isolatingPolicies(o, otherDirection);
+    if (isolating.length === 0) return;
+    for (const p of isolating) otherPolicies.set(policyName(p), p);
+  }
+  const subjectReps = representatives(subjects);
+  const otherReps = representatives(others);
+  if (subjectReps.length * otherReps.length > MAX_PAIRS) return;
+  if (!deadEverywhere(context.analysis, rule.direction, rule, subjectReps, otherReps)) return;
+  const names = listNames([...otherPolicies.keys()]);
+  const message =
+    rule.direction === 'ingress'
+      ? `${capitalized(ruleLabel(rule))} of ${policyName(policy)} admits ${podNames(others)} to ${podNames(subjects)}, but their egress (${names}) never allows them to send it: the allowance is never used.`
+      : `${capitalized(ruleLabel(rule))} of ${policyName(policy)} lets ${podNames(subjects)} send to ${podNames(others)}, but their ingress (${names}) never admits it: the connection is denied.`;
+  context.report({
+    message,
+    location: locate(policy.object, peer.path),
+    related: [...otherPolicies.values()].map((p) => ({ location: locate(p.object, ['metadata', 'name']), message: `${otherDirection} of ${podNames(others)} isolated by ${policyName(p)}` })),
+  });
+}
+
+function capitalized(s: string): string {
+  return s[0].toUpperCase() + s.slice(1);
+}
+
+export const oneSidedAllow: Rule = {
+  id: 'one-sided-allow',
+  defaultSeverity: 'warning',
+  description: "One side's policy admits a connection that the other side's policies deny.",
+  run(context) {
+    for (const policy of context.model.policies) {
+      if (!policy.valid || !inWorkspace(context, policy.object)) continue;
+      let subjects: Workload[] | undefined;
+      for (const direction of ['ingress', 'egress'] as const) {
+        if (!policy.types[direction]) continue;
+        for (const rule of policy[direction]) {
+          for (const peer of rule.peers ?? []) {
+            if (peer.type !== 'pods') continue;
+            subjects ??= podsOfPolicy(context, policy).filter((w) => !w.assumed && inWorkspace(context, w.object));
+            if (subjects.length === 0) break;
+            checkPeer(context, policy, rule, peer, subjects);
+          }
+        }
+      }
+    }
+  },
+};
