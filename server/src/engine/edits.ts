@@ -294,13 +294,13 @@ export function removeMapEntry(text: string, map: YAMLMap, key: string, parentKe
   if (!pair || !keyNode?.range) return undefined;
   const value = pair.value as YamlNode | null;
   const end = afterLineOf(text, Math.max(keyNode.range[1], value?.range ? contentEnd(value) - 1 : keyNode.range[1]));
-  let start = lineStartOf(text, keyNode.range[0]);
+  const start = lineStartOf(text, keyNode.range[0]);
   if (text.slice(start, keyNode.range[0]).trim() !== '') return undefined;
+  const hasComment = (from: number) => /(^|\s)#/.test(text.slice(from, end));
   if (map.items.length === 1 && parentKeyOffset !== undefined) {
+    // The parent key goes too, unless a comment sits between it and the entry (then it stays, with no value).
     const parentStart = lineStartOf(text, parentKeyOffset);
-    if (text.slice(parentStart, parentKeyOffset).trim() !== '') return undefined;
-    start = parentStart;
+    if (text.slice(parentStart, parentKeyOffset).trim() === '' && !hasComment(parentStart)) return [{ range: [parentStart, end], newText: '' }];
   }
-  if (/(^|\s)#/.test(text.slice(start, end))) return undefined;
-  return [{ range: [start, end], newText: '' }];
+  return hasComment(start) ? undefined : [{ range: [start, end], newText: '' }];
 }

@@ -7,7 +7,7 @@ import { listsByNamespace, type Service, type Workload } from '../model';
 import { workloadEndpoint } from '../evaluate';
 import type { NetworkPolicy, PolicyRule } from '../policy';
 import { PortSet } from '../portset';
-import { baseModel, inWorkspace, listNames, locate, podsOfPeer, policyName, ruleLabel } from './common';
+import { baseModel, inWorkspace, listNames, locate, podsOfPeer, policyName, ruleLabel, unseenPodsReason } from './common';
 import type { Rule, RuleContext } from './types';
 
 /** The ports a workload serves: its declared container ports and the target ports of the Services in front of it. */
@@ -68,16 +68,21 @@ export const workloadUnreachable: Rule = {
       if (reachable) continue;
       const what = services.length > 0 ? `${served.toString()} (served by Service${services.length > 1 ? 's' : ''} ${listNames(services.map((s) => s.name))})` : served.toString();
       let why = `${listNames(policies.map(policyName))} isolate${policies.length === 1 ? 's' : ''} it for ingress`;
-      if (byPorts.length === 0 && byPeers.length === 0) why += ' and allow nothing';
+      if (byPorts.length === 0 && byPeers.length === 0) why += ` and allow${policies.length === 1 ? 's' : ''} nothing`;
       else {
         const parts: string[] = [];
         if (byPorts.length) parts.push(`${listNames(byPorts)} admit${byPorts.length === 1 ? 's' : ''} none of these ports`);
         if (byPeers.length) parts.push(`${listNames(byPeers)} admit${byPeers.length === 1 ? 's' : ''} only pods of namespace ${w.namespace} that no workload in the files matches`);
         why += `; ${parts.join(', and ')}`;
       }
+      // Pods the files do not show could match the peers: then the workspace cannot know, and says so.
+      const unseen = byPeers.length > 0 ? unseenPodsReason(context, w.namespace) : undefined;
       context.report({
-        message: `Nothing can reach ${w.displayName} on ${what}: ${why}.`,
+        message: unseen
+          ? `Nothing in the files can reach ${w.displayName} on ${what}: ${why}. Unknown: ${unseen}, which the peers may select.`
+          : `Nothing can reach ${w.displayName} on ${what}: ${why}.`,
         location: locate(w.object, ['metadata', 'name']),
+        ...(unseen ? { severity: 'hint' as const } : {}),
       });
     }
   },
