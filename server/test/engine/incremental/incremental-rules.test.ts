@@ -336,6 +336,42 @@ describe('incremental rule runs equal full runs', () => {
     }
   });
 
+  it('one-sided-allow follows the other side: an egress policy edit in the peer namespace re-runs the ingress policy that admits it', () => {
+    const uri = (name: string) => `file:///ws/${name}.yaml`;
+    const deployment = (name: string, namespace: string, labels: string) =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\nspec:\n  template:\n    metadata:\n      labels:\n        ${labels}\n    spec:\n      containers:\n        - name: c\n`;
+    const egress = (port: number) =>
+      `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: scraper-egress\n  namespace: mon\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n    - ports:\n        - port: ${port}\n`;
+    const files: Files = new Map([
+      [uri('ns'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: mon\n  labels:\n    team: mon\n'],
+      [uri('api'), deployment('api', 'shop', 'app: api')],
+      [uri('scraper'), deployment('scraper', 'mon', 'app: scraper')],
+      [
+        uri('policy'),
+        'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  podSelector: {}\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              team: mon\n      ports:\n        - port: 9100\n',
+      ],
+      [uri('egress'), egress(9100)],
+    ]);
+    const ws = freshWorkspace(files);
+    const runner = new IncrementalRuleRunner();
+    const oneSided = () => (runner.run(ws).get(uri('policy')) ?? []).filter((d) => d.ruleId === 'one-sided-allow').length;
+    assert.equal(oneSided(), 0);
+    const steps: [string, string, number][] = [
+      [uri('egress'), egress(53), 1],
+      [uri('egress'), egress(9100), 0],
+      [uri('scraper'), deployment('scraper', 'mon', 'app: other'), 0],
+      [uri('egress'), egress(80), 1],
+      [uri('egress'), '', 0],
+    ];
+    for (const [changedUri, text, expected] of steps) {
+      ws.setFile(changedUri, text);
+      files.set(changedUri, text);
+      assert.equal(oneSided(), expected, text);
+      assert.equal(runner.lastRunFull, false);
+      assert.deepEqual(normalize(runner.run(ws)), normalize(runRules(freshWorkspace(files))));
+    }
+  });
+
   it('a label edit in one namespace does not re-run the policies elsewhere whose peers cannot see it', () => {
     const uri = (name: string) => `file:///ws/${name}.yaml`;
     const deployment = (app: string) =>
