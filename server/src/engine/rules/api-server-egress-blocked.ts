@@ -2,31 +2,36 @@
 // ClusterRoleBinding in the files) is isolated for egress, and no egress rule allows the API server: the classic
 // breakage after a namespace-wide default deny. The API server's address is outside the pod network (its own
 // hosts, or a managed control plane), so only rules without `to` or with an ipBlock can allow it; with
-// `apiServer.cidrs` in .netpol.yaml, the evaluation decides for those addresses. Reads bindings in every namespace
-// (cluster-scoped ones too), so the rule re-runs whole; it is linear in the workloads and the bindings.
+// `apiServer.cidrs` in .netpol.yaml, the evaluation decides for those addresses. Findings sit on workloads; they
+// read the bindings of other namespaces (cluster-scoped ones count in the default namespace), which `dependents`
+// tells the incremental runner.
 import { parseCidr } from '../cidr';
 import { ipEndpoint, workloadEndpoint } from '../evaluate';
-import { objectNamespace, type Workload } from '../model';
+import { listsByNamespace, objectNamespace, objectsInNamespace, type Model, type Workload } from '../model';
 import { isPlainObject, type K8sObject } from '../parse';
 import { PortSet } from '../portset';
 import { baseModel, inWorkspace, listNames, locate, policyName } from './common';
-import type { Rule, RuleContext } from './types';
+import { ALL_NAMESPACES, type Rule, type RuleContext } from './types';
 
 const BINDING_KINDS = new Set(['RoleBinding', 'ClusterRoleBinding']);
 
 interface Binding {
   object: K8sObject;
+  serviceAccount: string;
   /** The subject's namespace, or undefined when it names none (a RoleBinding: its own namespace applies). */
   namespace: string;
   /** Whether the binding names no namespace anywhere (a namespace-less bundle applied with -n). */
   namespaceFree: boolean;
 }
 
-/** ServiceAccount subjects of the bindings in the files, by ServiceAccount name. */
-function serviceAccountBindings(context: RuleContext): Map<string, Binding[]> {
-  const model = baseModel(context.model);
-  const out = new Map<string, Binding[]>();
-  for (const object of model.objects) {
+/** The ServiceAccount subjects of a namespace's bindings (kept per list of objects: unchanged namespaces keep it). */
+const bindingsOfList = new WeakMap<readonly K8sObject[], Binding[]>();
+
+function namespaceBindings(context: RuleContext, model: Model, objects: readonly K8sObject[]): Binding[] {
+  let out = bindingsOfList.get(objects);
+  if (out) return out;
+  out = [];
+  for (const object of objects) {
     if (!BINDING_KINDS.has(object.kind) || !inWorkspace(context, object)) continue;
     const subjects = object.value.subjects;
     if (!Array.isArray(subjects)) continue;
@@ -36,12 +41,36 @@ function serviceAccountBindings(context: RuleContext): Map<string, Binding[]> {
       const explicit = typeof s.namespace === 'string' && s.namespace !== '' ? s.namespace : undefined;
       const namespace = explicit ?? (object.kind === 'RoleBinding' ? objectNamespace(model, object) : undefined);
       if (namespace === undefined) continue;
-      const list = out.get(s.name) ?? [];
-      list.push({ object, namespace, namespaceFree: explicit === undefined && object.namespace === undefined });
-      out.set(s.name, list);
+      out.push({ object, serviceAccount: s.name, namespace, namespaceFree: explicit === undefined && object.namespace === undefined });
     }
   }
+  bindingsOfList.set(objects, out);
   return out;
+}
+
+/** Namespaces that may hold objects (cluster-scoped ones count in the default namespace). */
+function namespaceNames(model: Model): Set<string> {
+  return new Set([...model.namespaces.keys(), model.defaultNamespace]);
+}
+
+/** The bindings of every namespace, by namespace. */
+function allBindings(context: RuleContext): Map<string, Binding[]> {
+  const model = baseModel(context.model);
+  const out = new Map<string, Binding[]>();
+  for (const ns of namespaceNames(model)) {
+    const list = namespaceBindings(context, model, objectsInNamespace(model, ns));
+    if (list.length) out.set(ns, list);
+  }
+  return out;
+}
+
+/** Whether a list of workloads holds one without metadata.namespace (kept per list). */
+const namespaceFreeLists = new WeakMap<readonly Workload[], boolean>();
+
+function hasNamespaceFreeWorkload(list: readonly Workload[]): boolean {
+  let known = namespaceFreeLists.get(list);
+  if (known === undefined) namespaceFreeLists.set(list, (known = list.some((w) => !w.assumed && w.object.namespace === undefined)));
+  return known;
 }
 
 function serviceAccountOf(w: Workload): { name: string; automount: boolean } {
@@ -56,8 +85,28 @@ export const apiServerEgressBlocked: Rule = {
   id: 'api-server-egress-blocked',
   defaultSeverity: 'warning',
   description: 'A workload whose ServiceAccount has RBAC bindings is isolated for egress and nothing allows the API server.',
+  dependents(context) {
+    // A binding's namespace is read by its subject's namespace, by namespaces of namespace-less workloads, and by
+    // every namespace when the binding itself names none.
+    const model = baseModel(context.model);
+    const namespaceFree = [...listsByNamespace(model).workloads].filter(([, list]) => hasNamespaceFreeWorkload(list)).map(([ns]) => ns);
+    const out = new Map<string, Set<string>>();
+    for (const [ns, list] of allBindings(context)) {
+      const readers = new Set<string>(namespaceFree);
+      for (const b of list) readers.add(b.namespaceFree ? ALL_NAMESPACES : b.namespace);
+      out.set(ns, readers);
+    }
+    return out;
+  },
   run(context) {
-    const bindings = serviceAccountBindings(context);
+    const bindings = new Map<string, Binding[]>();
+    for (const list of allBindings(context).values()) {
+      for (const b of list) {
+        const known = bindings.get(b.serviceAccount);
+        if (known) known.push(b);
+        else bindings.set(b.serviceAccount, [b]);
+      }
+    }
     if (bindings.size === 0) return;
     const { cidrs: cidrTexts, ports: portList } = context.config.apiServer;
     let apiPorts = PortSet.NONE;

@@ -3,10 +3,11 @@
 // The Prometheus pods are the workloads of the files that run Prometheus (label value `prometheus` under
 // app.kubernetes.io/name, app, name or k8s-app; pods an operator makes from a `Prometheus` resource once the model
 // has them), else those `prometheus` in .netpol.yaml names. Without them, a finding only where no ingress rule
-// admits the port from anyone, saying that the Prometheus pods are unknown. Monitors and Prometheus live in other
-// namespaces than their targets, so the rule re-runs whole; it is linear in the monitors, Services and workloads.
+// admits the port from anyone, saying that the Prometheus pods are unknown. Findings sit in the monitor or the
+// annotated object; they read the Prometheus pods' namespaces and a monitor's target namespaces, which `dependents`
+// tells the incremental runner.
 import { workloadEndpoint } from '../evaluate';
-import { listsByNamespace, objectNamespace, type Service, type Workload } from '../model';
+import { listsByNamespace, objectNamespace, objectsInNamespace, type Service, type Workload } from '../model';
 import { isPlainObject, type K8sObject } from '../parse';
 import type { Path } from '../policy';
 import { matchesSelector, readSelector, type LabelSelector } from '../selectors';
@@ -25,9 +26,20 @@ interface Target {
   path: Path;
 }
 
+const isPrometheus = (w: Workload) => (w.object.kind as string) === 'Prometheus' || PROMETHEUS_NAME_KEYS.some((k) => w.podLabels[k] === 'prometheus');
+
+/** The Prometheus pods of a namespace's workloads (kept per list: unchanged namespaces keep it). */
+const prometheusOfList = new WeakMap<readonly Workload[], Workload[]>();
+
+function prometheusIn(list: readonly Workload[]): Workload[] {
+  let found = prometheusOfList.get(list);
+  if (!found) prometheusOfList.set(list, (found = list.filter(isPrometheus)));
+  return found;
+}
+
 function prometheusPods(context: RuleContext): { pods: Workload[]; source: string } | undefined {
   const model = baseModel(context.model);
-  const found = model.workloads.filter((w) => (w.object.kind as string) === 'Prometheus' || PROMETHEUS_NAME_KEYS.some((k) => w.podLabels[k] === 'prometheus'));
+  const found = [...listsByNamespace(model).workloads.values()].flatMap(prometheusIn);
   if (found.length > 0) return { pods: found, source: 'in the files' };
   const configured = context.config.prometheus;
   if (!configured) return undefined;
@@ -95,14 +107,43 @@ function annotations(value: unknown): Record<string, unknown> {
   return isPlainObject(a) ? a : {};
 }
 
+/** The targets whose findings sit in the context's (possibly narrowed) model; their pods come from the whole model. */
+function templateAnnotations(w: Workload): Record<string, unknown> {
+  let template: unknown = w.object.value;
+  for (const key of w.templatePath) template = isPlainObject(template) ? template[key] : undefined;
+  return annotations(isPlainObject(template) ? template.metadata : undefined);
+}
+
+const scrapedService = (s: Service) => String(annotations(s.object.value.metadata)['prometheus.io/scrape']) === 'true';
+const scrapedPods = (w: Workload) => String(templateAnnotations(w)['prometheus.io/scrape']) === 'true';
+
+/** Whether a namespace's lists hold a scrape annotation (kept per list). */
+const annotatedLists = new WeakMap<readonly unknown[], boolean>();
+
+function anyScraped<T>(list: readonly T[], scraped: (item: T) => boolean): boolean {
+  let known = annotatedLists.get(list);
+  if (known === undefined) annotatedLists.set(list, (known = list.some(scraped)));
+  return known;
+}
+
+const MONITOR_KINDS = new Set(['ServiceMonitor', 'PodMonitor']);
+const monitorsOfList = new WeakMap<readonly K8sObject[], K8sObject[]>();
+
+function monitorsIn(list: readonly K8sObject[]): K8sObject[] {
+  let found = monitorsOfList.get(list);
+  if (!found) monitorsOfList.set(list, (found = list.filter((o) => MONITOR_KINDS.has(o.kind))));
+  return found;
+}
+
 function collectTargets(context: RuleContext): Target[] {
   const model = baseModel(context.model);
   const lists = listsByNamespace(model);
+  const own = context.model;
   const targets: Target[] = [];
   const push = (pairs: [Workload, number | undefined][], what: string, object: K8sObject, path: Path) => {
     for (const [port, pods] of byPort(pairs)) targets.push({ pods, port, what, object, path });
   };
-  for (const object of model.objects) {
+  for (const object of own.objects) {
     if ((object.kind !== 'ServiceMonitor' && object.kind !== 'PodMonitor') || !inWorkspace(context, object)) continue;
     const spec = object.value.spec;
     if (!isPlainObject(spec) || !isPlainObject(spec.selector)) continue;
@@ -150,11 +191,11 @@ function collectTargets(context: RuleContext): Target[] {
   }
   // The prometheus.io annotations of the Prometheus example configuration: on a Service, its endpoints (the target
   // ports, or prometheus.io/port); on a pod template, each declared container port (or prometheus.io/port).
-  for (const [ns, list] of lists.services) {
-    for (const s of list) {
-      if (!inWorkspace(context, s.object)) continue;
+  for (const s of own.services) {
+    {
+      const ns = s.namespace;
+      if (!inWorkspace(context, s.object) || !scrapedService(s)) continue;
       const a = annotations(s.object.value.metadata);
-      if (String(a['prometheus.io/scrape']) !== 'true') continue;
       const pods = podsBehind(s, lists.workloads.get(ns) ?? []);
       const annotated = a['prometheus.io/port'];
       const fixed = annotated !== undefined && /^\d+$/.test(String(annotated)) ? Number(annotated) : undefined;
@@ -164,20 +205,17 @@ function collectTargets(context: RuleContext): Target[] {
         else for (const sp of s.ports) if (sp.protocol === 'TCP') pairs.push([w, podPort(w, sp.targetPort)]);
       }
       const path: Path = ['metadata', 'annotations', fixed !== undefined ? 'prometheus.io/port' : 'prometheus.io/scrape'];
-      push(pairs, `Service ${ns}/${s.name} (prometheus.io annotations)`, s.object, path);
+      push(pairs, `The prometheus.io/scrape annotation of Service ${ns}/${s.name}`, s.object, path);
     }
   }
-  for (const w of model.workloads) {
-    if (w.assumed || !inWorkspace(context, w.object)) continue;
-    let template: unknown = w.object.value;
-    for (const key of w.templatePath) template = isPlainObject(template) ? template[key] : undefined;
-    const a = annotations(isPlainObject(template) ? template.metadata : undefined);
-    if (String(a['prometheus.io/scrape']) !== 'true') continue;
+  for (const w of own.workloads) {
+    if (w.assumed || !inWorkspace(context, w.object) || !scrapedPods(w)) continue;
+    const a = templateAnnotations(w);
     const annotated = a['prometheus.io/port'];
     const fixed = annotated !== undefined && /^\d+$/.test(String(annotated)) ? Number(annotated) : undefined;
     const pairs: [Workload, number | undefined][] = fixed !== undefined ? [[w, fixed]] : w.containerPorts.filter((p) => p.protocol === 'TCP').map((p) => [w, p.containerPort]);
     const path: Path = [...w.templatePath, 'metadata', 'annotations', fixed !== undefined ? 'prometheus.io/port' : 'prometheus.io/scrape'];
-    push(pairs, `the prometheus.io annotations of ${w.displayName}`, w.object, path);
+    push(pairs, `The prometheus.io/scrape annotation of ${w.displayName}'s pods`, w.object, path);
   }
   return targets;
 }
@@ -186,6 +224,38 @@ export const metricsScrapeBlocked: Rule = {
   id: 'metrics-scrape-blocked',
   defaultSeverity: 'warning',
   description: "A ServiceMonitor, PodMonitor or prometheus.io annotation names a port the target's ingress does not admit from Prometheus.",
+  dependents(context) {
+    // Namespaces with targets read the Prometheus pods' namespaces (the configured one too); a monitor's namespace
+    // reads the namespaces it selects (every one for `any: true`).
+    const model = baseModel(context.model);
+    const lists = listsByNamespace(model);
+    const readers = new Set<string>();
+    for (const [ns, list] of lists.workloads) if (anyScraped(list, scrapedPods)) readers.add(ns);
+    for (const [ns, list] of lists.services) if (anyScraped(list, scrapedService)) readers.add(ns);
+    const out = new Map<string, Set<string>>();
+    const add = (read: string, reader: string) => {
+      const set = out.get(read);
+      if (set) set.add(reader);
+      else out.set(read, new Set([reader]));
+    };
+    for (const ns of new Set([...model.namespaces.keys(), model.defaultNamespace])) {
+      for (const monitor of monitorsIn(objectsInNamespace(model, ns))) {
+        readers.add(ns);
+        const spec = monitor.value.spec;
+        const sel = isPlainObject(spec) ? spec.namespaceSelector : undefined;
+        if (isPlainObject(sel) && sel.any === true) {
+          for (const read of model.namespaces.keys()) add(read, ns);
+          add(model.defaultNamespace, ns);
+        } else if (isPlainObject(sel) && Array.isArray(sel.matchNames) && sel.matchNames.length > 0) {
+          for (const read of sel.matchNames) if (typeof read === 'string') add(read, ns);
+        }
+      }
+    }
+    const prometheusNamespaces = new Set([...lists.workloads].filter(([, list]) => prometheusIn(list).length > 0).map(([ns]) => ns));
+    if (context.config.prometheus) prometheusNamespaces.add(context.config.prometheus.namespace);
+    for (const read of prometheusNamespaces) for (const reader of readers) add(read, reader);
+    return out;
+  },
   run(context) {
     const targets = collectTargets(context);
     if (targets.length === 0) return;
@@ -213,8 +283,8 @@ export const metricsScrapeBlocked: Rule = {
       if (blocked.length === 0) continue;
       const policies = listNames([...denyingPolicies]);
       const message = prometheus
-        ? `${t.what} scrapes ${podNames(blocked)} on TCP ${t.port}, but their ingress (${policies}) does not admit it from the Prometheus pods ${prometheus.source} (${podNames(deniedFrom)}).`
-        : `${t.what} scrapes ${podNames(blocked)} on TCP ${t.port}, but no ingress rule of ${policies} admits that port from anyone. The Prometheus pods are not in the files (set prometheus in .netpol.yaml to name them); whoever they are, the scrape is denied.`;
+        ? `${t.what} asks Prometheus to scrape ${podNames(blocked)} on TCP ${t.port}, but their ingress (${policies}) does not admit it from the Prometheus pods ${prometheus.source} (${podNames(deniedFrom)}).`
+        : `${t.what} asks Prometheus to scrape ${podNames(blocked)} on TCP ${t.port}, but no ingress rule of ${policies} admits that port from anyone. The Prometheus pods are not in the files (set prometheus in .netpol.yaml to name them); whoever they are, the scrape is denied.`;
       context.report({ message, location: locate(t.object, t.path) });
     }
   },

@@ -9,7 +9,7 @@ import type { Severity } from '../types';
 import type { Scope, Workspace } from '../workspace';
 import { modelIndex, modelView, peerSelectsAnyPod } from './common';
 import { ALL_RULES } from './index';
-import type { Diagnostic, Rule, RuleContext, RuleUnit } from './types';
+import { ALL_NAMESPACES, type Diagnostic, type NamespaceDependents, type Rule, type RuleContext, type RuleUnit } from './types';
 
 export interface RunOptions {
   /** Severity overrides by rule id (settings win over the workspace configuration). */
@@ -122,8 +122,10 @@ export const RULE_UNITS: Readonly<Record<string, RuleUnit>> = {
   'deprecated-isolation-annotation': 'namespace',
   // Reads the other side's policies, in the namespaces the peers select.
   'one-sided-allow': 'policy-peers',
-  // api-server-egress-blocked (bindings of every namespace and cluster-scoped ones) and metrics-scrape-blocked
-  // (monitors, Prometheus and targets in different namespaces) have no unit: they re-run whole, linear in the model.
+  // Also read other namespaces (RBAC bindings; monitors' targets and the Prometheus pods): their `dependents` say
+  // which, and the runner re-runs the readers of a changed namespace.
+  'api-server-egress-blocked': 'namespace',
+  'metrics-scrape-blocked': 'namespace',
 };
 
 /** A rule's finding with the object it sits in and that object's namespace (undefined outside every object). */
@@ -226,6 +228,35 @@ export class IncrementalRuleRunner {
   private readonly peerIndexes = new Map<string, PeerIndex>();
 
   constructor(private readonly options: RunOptions = {}) {}
+
+  /** Per rule with `dependents`, what they were for each model (the model after one edit is the one before the next). */
+  private readonly dependentsCache = new Map<string, WeakMap<Model, NamespaceDependents>>();
+
+  private dependentsOf(rule: Rule, context: RuleContext): NamespaceDependents {
+    let byModel = this.dependentsCache.get(rule.id);
+    if (!byModel) this.dependentsCache.set(rule.id, (byModel = new WeakMap()));
+    let deps = byModel.get(context.model);
+    if (!deps) byModel.set(context.model, (deps = rule.dependents!(context)));
+    return deps;
+  }
+
+  /**
+   * The changed namespaces and the namespaces whose findings read one of them, in the model before the edit or
+   * after it; 'all' when a reader stands for every namespace.
+   */
+  private readersOf(rule: Rule, before: Model, context: RuleContext, changed: Set<string>): Set<string> | 'all' {
+    const out = new Set(changed);
+    for (const model of [before, context.model]) {
+      const deps = this.dependentsOf(rule, model === context.model ? context : { ...context, model });
+      for (const ns of changed) {
+        for (const reader of deps.get(ns) ?? []) {
+          if (reader === ALL_NAMESPACES) return 'all';
+          out.add(reader);
+        }
+      }
+    }
+    return out;
+  }
 
   private peerIndexOf(scopeName: string): PeerIndex {
     let index = this.peerIndexes.get(scopeName);
@@ -405,20 +436,7 @@ export class IncrementalRuleRunner {
 
     const byRule = new Map<string, RuleFindings>();
     let narrowedToNamespaces: Model | undefined;
-    const namespaceView = (whole: Model, names: Set<string>) => {
-      if (!narrowedToNamespaces) {
-        // From the model's per-namespace lists: filtering the whole lists would cost more than the rules' work.
-        const lists = listsByNamespace(whole);
-        const pick = <T>(byNamespace: ReadonlyMap<string, readonly T[]>) => [...names].flatMap((ns) => byNamespace.get(ns) ?? []);
-        narrowedToNamespaces = modelView(whole, {
-          policies: pick(whole.policiesByNamespace),
-          workloads: pick(lists.workloads),
-          services: pick(lists.services),
-          objects: [...names].flatMap((ns) => objectsInNamespace(whole, ns)),
-        });
-      }
-      return narrowedToNamespaces;
-    };
+    const namespaceView = (whole: Model, names: Set<string>) => (narrowedToNamespaces ??= namespaceViewOf(whole, names));
     const attribute = (d: Diagnostic): Entry => {
       const object = objectAt(files.get(d.location.uri), d.location.range[0]);
       return { diagnostic: d, object, namespace: object ? objectNamespace(model, object) : undefined };
@@ -449,21 +467,26 @@ export class IncrementalRuleRunner {
       const old = before?.byRule.get(rule.id);
       const unit = this.unitless.has(rule.id) ? undefined : rule.unit ?? RULE_UNITS[rule.id];
       let findings: RuleFindings | undefined;
-      if (old && namespaces && affected && unit) {
+      // The namespaces whose findings read a changed namespace (rules that read across namespaces).
+      const readers = old && namespaces && unit === 'namespace' && rule.dependents ? this.readersOf(rule, before!.model, baseContext, namespaces) : undefined;
+      if (old && namespaces && affected && unit && readers !== 'all') {
         const policyUnit = unit !== 'namespace';
         const [policies, policyObjects] =
           unit === 'policy' ? affected.selected : unit === 'policy-services' ? affected.services : unit === 'policy-peers' ? affected.peers : affected.reach;
+        const redo = readers && readers.size > namespaces.size ? readers : namespaces;
         const view =
           policyUnit
             ? modelView(model, { policies })
-            : namespaceView(model, namespaces);
-        const redone = (e: Entry) => (policyUnit ? e.object !== undefined && policyObjects.has(e.object) : e.namespace !== undefined && namespaces!.has(e.namespace));
+            : redo === namespaces
+              ? namespaceView(model, namespaces)
+              : namespaceViewOf(model, redo);
+        const redone = (e: Entry) => (policyUnit ? e.object !== undefined && policyObjects.has(e.object) : e.namespace !== undefined && redo.has(e.namespace));
         const result = runOn(rule, view, setting);
         if (!result.failed && result.entries.every((e) => e.object !== undefined)) {
           // The kept findings are updated in place: the previous state is not used again.
           for (const uri of changed) old.dropUri(uri, dirty);
           if (policyUnit) for (const o of policyObjects) old.drop(o, dirty);
-          else for (const ns of namespaces) old.drop(ns, dirty);
+          else for (const ns of redo) old.drop(ns, dirty);
           for (const e of result.entries) if (redone(e)) old.add(e, dirty);
           findings = old;
         } else if (!result.failed) this.unitless.add(rule.id);
@@ -481,6 +504,19 @@ export class IncrementalRuleRunner {
     }
     return { model, modelFindings, byRule };
   }
+}
+
+/** A model narrowed to some namespaces, from its per-namespace lists (filtering the whole lists would cost more than
+ * the rules' work). */
+function namespaceViewOf(whole: Model, names: Set<string>): Model {
+  const lists = listsByNamespace(whole);
+  const pick = <T>(byNamespace: ReadonlyMap<string, readonly T[]>) => [...names].flatMap((ns) => byNamespace.get(ns) ?? []);
+  return modelView(whole, {
+    policies: pick(whole.policiesByNamespace),
+    workloads: pick(lists.workloads),
+    services: pick(lists.services),
+    objects: [...names].flatMap((ns) => objectsInNamespace(whole, ns)),
+  });
 }
 
 /** A list of policies and the set of their objects. */

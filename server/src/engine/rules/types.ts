@@ -66,7 +66,19 @@ export interface Rule {
    * the contract); rules without one are re-run whole after every change.
    */
   unit?: RuleUnit;
+  /**
+   * For `namespace` rules whose findings also read other namespaces (a monitor's targets, the Prometheus pods, RBAC
+   * bindings): which namespaces read which. The runner calls it on the models before and after an edit and re-runs
+   * the readers of every changed namespace too. Must be cheap: it runs on every edit.
+   */
+  dependents?(context: RuleContext): NamespaceDependents;
 }
+
+/** Per namespace read, the namespaces whose findings read it (`ALL_NAMESPACES` among them: every namespace). */
+export type NamespaceDependents = ReadonlyMap<string, ReadonlySet<string>>;
+
+/** A reader standing for every namespace: a change of what it reads re-runs the rule whole. */
+export const ALL_NAMESPACES = '\u0000all';
 
 /**
  * `policy`: each finding sits inside the NetworkPolicy it is about and depends only on that policy, the pods its

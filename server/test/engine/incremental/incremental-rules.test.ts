@@ -372,6 +372,57 @@ describe('incremental rule runs equal full runs', () => {
     }
   });
 
+  it('metrics-scrape-blocked and api-server-egress-blocked follow edits of the namespaces they read (Prometheus, targets, bindings)', () => {
+    const uri = (name: string) => `file:///ws/${name}.yaml`;
+    const deployment = (name: string, namespace: string, labels: string, extra = '') =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\nspec:\n  template:\n    metadata:\n      labels:\n        ${labels}\n    spec:\n${extra}      containers:\n        - name: c\n          ports:\n            - name: metrics\n              containerPort: 9100\n`;
+    const monitor = (names: string) =>
+      `apiVersion: monitoring.coreos.com/v1\nkind: PodMonitor\nmetadata:\n  name: api\n  namespace: mon\nspec:\n  namespaceSelector:\n    matchNames: [${names}]\n  selector:\n    matchLabels:\n      app: api\n  podMetricsEndpoints:\n    - port: metrics\n`;
+    const binding = (namespace: string) =>
+      `apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: api\nroleRef:\n  kind: ClusterRole\n  name: view\nsubjects:\n  - kind: ServiceAccount\n    name: api\n    namespace: ${namespace}\n`;
+    const isolate = (namespace: string, port: number) =>
+      `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: isolate\n  namespace: ${namespace}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Egress]\n  ingress:\n    - ports:\n        - port: ${port}\n`;
+    const files: Files = new Map([
+      [uri('ns'), 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: mon\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: other\n'],
+      [uri('api'), deployment('api', 'shop', 'app: api', '      serviceAccountName: api\n')],
+      [uri('api2'), deployment('api', 'other', 'app: api', '      serviceAccountName: api\n')],
+      [uri('prom'), deployment('prometheus', 'mon', 'app: prometheus')],
+      [uri('monitor'), monitor('shop')],
+      [uri('binding'), binding('shop')],
+      [uri('policy'), isolate('shop', 8080)],
+      [uri('policy2'), isolate('other', 8080)],
+    ]);
+    const ws = freshWorkspace(files);
+    const runner = new IncrementalRuleRunner();
+    const count = (id: string) => {
+      let n = 0;
+      for (const list of runner.run(ws).values()) n += list.filter((d) => d.ruleId === id).length;
+      return n;
+    };
+    assert.equal(count('metrics-scrape-blocked'), 1);
+    assert.equal(count('api-server-egress-blocked'), 1);
+    const steps: [string, string, number, number][] = [
+      // The Prometheus pods go (unknown: no rule admits the port from anyone, which the finding now says), then come back.
+      [uri('prom'), deployment('prometheus', 'mon', 'app: grafana'), 1, 1],
+      [uri('prom'), deployment('prometheus', 'mon', 'app: prometheus'), 1, 1],
+      // The target namespace admits the port; then the monitor reaches the other namespace too.
+      [uri('policy'), isolate('shop', 9100), 0, 1],
+      [uri('monitor'), monitor('shop, other'), 1, 1],
+      // The binding moves to the other namespace's ServiceAccount.
+      [uri('binding'), binding('other'), 1, 1],
+      [uri('policy2'), isolate('other', 9100), 0, 1],
+      [uri('binding'), binding('nowhere'), 0, 0],
+    ];
+    for (const [changedUri, text, metrics, api] of steps) {
+      ws.setFile(changedUri, text);
+      files.set(changedUri, text);
+      assert.equal(count('metrics-scrape-blocked'), metrics, text);
+      assert.equal(count('api-server-egress-blocked'), api, text);
+      assert.equal(runner.lastRunFull, false);
+      assert.deepEqual(normalize(runner.run(ws)), normalize(runRules(freshWorkspace(files))));
+    }
+  });
+
   it('a label edit in one namespace does not re-run the policies elsewhere whose peers cannot see it', () => {
     const uri = (name: string) => `file:///ws/${name}.yaml`;
     const deployment = (app: string) =>
