@@ -8,8 +8,14 @@ import type { Direction, NetworkPolicy, PodPeer, PolicyRule } from '../policy';
 import { inWorkspace, listNames, locate, podNames, podsOfPeer, podsOfPolicy, policyName, ruleLabel } from './common';
 import type { Rule, RuleContext } from './types';
 
-/** Pairs beyond this are not checked (the finding would need every pair): the peer is left alone. */
-const MAX_PAIRS = 4096;
+/**
+ * Peers or policies selecting more pods than this are left alone: a broad allowance (a whole namespace, the whole
+ * cluster) is not a statement that each of its pods talks to the other side, and checking every pair per edit
+ * would cost more than the finding is worth.
+ */
+const MAX_PODS = 64;
+/** Pairs of representatives beyond this are not checked (the finding would need every pair). */
+const MAX_PAIRS = 1024;
 
 /** Workloads that every policy sees alike (same namespace, labels and named ports): one stands for all. */
 function representatives(list: readonly Workload[]): Workload[] {
@@ -45,7 +51,7 @@ function deadEverywhere(analysis: Analysis, direction: Direction, rule: PolicyRu
 
 function checkPeer(context: RuleContext, policy: NetworkPolicy, rule: PolicyRule, peer: PodPeer, subjects: Workload[]): void {
   const others = podsOfPeer(context, policy, peer);
-  if (others.length === 0) return;
+  if (others.length === 0 || others.length > MAX_PODS) return;
   const otherDirection: Direction = rule.direction === 'ingress' ? 'egress' : 'ingress';
   const otherPolicies = new Map<string, NetworkPolicy>();
   for (const o of others) {
@@ -88,7 +94,7 @@ export const oneSidedAllow: Rule = {
           for (const peer of rule.peers ?? []) {
             if (peer.type !== 'pods') continue;
             subjects ??= podsOfPolicy(context, policy).filter((w) => !w.assumed && inWorkspace(context, w.object));
-            if (subjects.length === 0) break;
+            if (subjects.length === 0 || subjects.length > MAX_PODS) break;
             checkPeer(context, policy, rule, peer, subjects);
           }
         }

@@ -472,7 +472,7 @@ export class IncrementalRuleRunner {
       if (old && namespaces && affected && unit && readers !== 'all') {
         const policyUnit = unit !== 'namespace';
         const [policies, policyObjects] =
-          unit === 'policy' ? affected.selected : unit === 'policy-services' ? affected.services : unit === 'policy-peers' ? affected.peers : affected.reach;
+          unit === 'policy' ? affected.selected : unit === 'policy-services' ? affected.services : unit === 'policy-peers' ? affected.peers() : affected.reach;
         const redo = readers && readers.size > namespaces.size ? readers : namespaces;
         const view =
           policyUnit
@@ -538,7 +538,7 @@ interface AffectedPolicies {
    * For rules that read the other side's policies (one-sided-allow): `selected`, plus every policy with a peer
    * whose namespaceSelector selects a changed namespace (whatever changed there: its policies, its pods' labels).
    */
-  peers: PolicySet;
+  peers(): PolicySet;
 }
 
 /**
@@ -588,7 +588,7 @@ function affectedPolicies(
     // Nothing a peer elsewhere can see changed (a policy edit): the changed namespaces' own policies are all.
     for (const ns of namespaces) for (const p of after.policiesByNamespace.get(ns) ?? []) selected.push(p);
     const set = policySet(selected);
-    return { selected: set, services: set, reach: set, peers: withPeersInto(selected, set) };
+    return { selected: set, services: set, reach: set, peers: lazily(() => withPeersInto(selected, set)) };
   }
   const everywhere = (p: NetworkPolicy) => {
     selected.push(p);
@@ -599,7 +599,7 @@ function affectedPolicies(
     // A selector may now match other namespaces, or none: every policy with a namespaceSelector.
     for (const p of after.policies) if (namespaces.has(p.namespace) || namespaceSelectorPeers(p).length > 0) everywhere(p);
     const all = policySet(selected);
-    return { selected: all, services: policySet(services), reach: policySet(reach), peers: all };
+    return { selected: all, services: policySet(services), reach: policySet(reach), peers: () => all };
   }
   for (const ns of namespaces) for (const p of after.policiesByNamespace.get(ns) ?? []) everywhere(p);
   // The peers elsewhere whose namespaceSelector selects a changed namespace where something changed, by policy,
@@ -637,7 +637,13 @@ function affectedPolicies(
     if (selects || selectsServices) services.push(p);
   }
   const selectedSet = policySet(selected);
-  return { selected: selectedSet, services: policySet(services), reach: policySet(reach), peers: withPeersInto(selected, selectedSet) };
+  return { selected: selectedSet, services: policySet(services), reach: policySet(reach), peers: lazily(() => withPeersInto(selected, selectedSet)) };
+}
+
+/** A value made on first use (only the rules of one unit need it). */
+function lazily<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => (value ??= make());
 }
 
 /** Per namespace name: the pod peers whose namespaceSelector selects it, and the model lineage they were found in. */
