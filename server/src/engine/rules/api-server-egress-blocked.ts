@@ -10,8 +10,8 @@ import { ipEndpoint, workloadEndpoint } from '../evaluate';
 import { listsByNamespace, objectNamespace, objectsInNamespace, type Model, type Workload } from '../model';
 import { isPlainObject, type K8sObject } from '../parse';
 import { PortSet } from '../portset';
-import { baseModel, inWorkspace, listNames, locate, policyName } from './common';
-import { ALL_NAMESPACES, type Rule, type RuleContext } from './types';
+import { appendDocumentFix, baseModel, freePolicyName, inWorkspace, listNames, locate, policyName } from './common';
+import { ALL_NAMESPACES, type QuickFix, type Rule, type RuleContext } from './types';
 
 const BINDING_KINDS = new Set(['RoleBinding', 'ClusterRoleBinding']);
 
@@ -135,7 +135,10 @@ export const apiServerEgressBlocked: Rule = {
       }
       if (allowed) continue;
       const where = ranges.length > 0 ? `the API server (${cidrTexts.join(', ')}) on ${portText}` : `any address outside the cluster on ${portText}, where the API server is`;
+      // With the API server's addresses configured, a policy allowing exactly them for these pods adds nothing else.
+      const fix = context.wantFixes && ranges.length > 0 ? apiServerPolicyFix(context, w, cidrTexts, portList) : undefined;
       context.report({
+        ...(fix ? { fixes: [fix] } : {}),
         message:
           `${w.displayName} runs as ServiceAccount ${sa.name}, which ${listNames(bound.map((b) => `${b.object.kind} ${b.object.name}`))} grant${bound.length === 1 ? 's' : ''} API access, ` +
           `but ${listNames(policies.map(policyName))} isolate${policies.length === 1 ? 's' : ''} its egress and no egress rule allows ${where}. ` +
@@ -146,6 +149,27 @@ export const apiServerEgressBlocked: Rule = {
     }
   },
 };
+
+function apiServerPolicyFix(context: RuleContext, w: Workload, cidrs: string[], ports: number[]): QuickFix | undefined {
+  if (Object.keys(w.podLabels).length === 0) return undefined;
+  const name = freePolicyName(context, w.namespace, `${w.name}-allow-api-server`);
+  const metadata = w.object.namespace !== undefined ? { name, namespace: w.namespace } : { name };
+  return appendDocumentFix(
+    context,
+    w.object.uri,
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata,
+      spec: {
+        podSelector: { matchLabels: { ...w.podLabels } },
+        policyTypes: ['Egress'],
+        egress: [{ to: cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: ports.map((port) => ({ protocol: 'TCP', port })) }],
+      },
+    },
+    `Add a policy letting ${w.displayName} reach the API server (${cidrs.join(', ')})`,
+  );
+}
 
 const ANY_V4 = (() => {
   const r = parseCidr('0.0.0.0/0');

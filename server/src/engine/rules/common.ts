@@ -3,7 +3,7 @@
 // rules that report the problems the policy reader records.
 import { isCollection, isPair, type Node as YamlNode } from 'yaml';
 import { parseCidr, type IpRange } from '../cidr';
-import { contentEnd } from '../edits';
+import { contentEnd, detectEol, looksLikeJson, snippetLines } from '../edits';
 import { locateInText, nameRangeInText } from '../fast-positions';
 import type { WorkspaceConfig } from '../config';
 import { changesSince, lineageOf, listsByNamespace, objectsInNamespace, WORKLOAD_KINDS, type Model, type ModelLineage, type Namespace, type Workload } from '../model';
@@ -658,3 +658,22 @@ export function unseenPodsReason(context: RuleContext, namespace: string): strin
 }
 
 const WORKLOAD_KIND_SET = new Set<string>(WORKLOAD_KINDS);
+
+/** A fix that appends one more YAML document (a new object) to a file; undefined for JSON files (one object each). */
+export function appendDocumentFix(context: RuleContext, uri: string, value: unknown, title: string): QuickFix | undefined {
+  const file = context.file(uri);
+  if (!file || looksLikeJson(file.text)) return undefined;
+  const text = file.text;
+  const eol = detectEol(text);
+  const body = ['---', ...snippetLines(value, text)].join(eol) + eol;
+  const prefix = text.length > 0 && !text.endsWith('\n') ? eol : '';
+  return { title, edits: [{ uri, range: [text.length, text.length], newText: prefix + body }] };
+}
+
+/** A policy name not yet taken in a namespace, from a base. */
+export function freePolicyName(context: RuleContext, namespace: string, base: string): string {
+  const taken = new Set((baseModel(context.model).policiesByNamespace.get(namespace) ?? []).map((p) => p.name));
+  let name = base.slice(0, 63).replace(/-+$/, '');
+  for (let i = 2; taken.has(name); i++) name = `${base.slice(0, 60).replace(/-+$/, '')}-${i}`;
+  return name;
+}

@@ -11,8 +11,8 @@ import { listsByNamespace, objectNamespace, objectsInNamespace, type Service, ty
 import { isPlainObject, type K8sObject } from '../parse';
 import type { Path } from '../policy';
 import { matchesSelector, readSelector, type LabelSelector } from '../selectors';
-import { baseModel, inWorkspace, listNames, locate, podNames, policyName } from './common';
-import type { Rule, RuleContext } from './types';
+import { appendDocumentFix, baseModel, freePolicyName, inWorkspace, listNames, locate, podNames, policyName } from './common';
+import type { QuickFix, Rule, RuleContext } from './types';
 
 const PROMETHEUS_NAME_KEYS = ['app.kubernetes.io/name', 'app', 'name', 'k8s-app'];
 
@@ -37,15 +37,31 @@ function prometheusIn(list: readonly Workload[]): Workload[] {
   return found;
 }
 
-function prometheusPods(context: RuleContext): { pods: Workload[]; source: string } | undefined {
+interface PrometheusPods {
+  pods: Workload[];
+  source: string;
+  /** Labels and namespace that select them all, for a fix (undefined when they have none in common). */
+  peer?: { namespace: string; labels: Record<string, string> };
+}
+
+function prometheusPods(context: RuleContext): PrometheusPods | undefined {
   const model = baseModel(context.model);
   const found = [...listsByNamespace(model).workloads.values()].flatMap(prometheusIn);
-  if (found.length > 0) return { pods: found, source: 'in the files' };
+  if (found.length > 0) {
+    const key = PROMETHEUS_NAME_KEYS.find((k) => found.every((w) => w.podLabels[k] === 'prometheus'));
+    const namespace = found[0].namespace;
+    const peer = key && found.every((w) => w.namespace === namespace) ? { namespace, labels: { [key]: 'prometheus' } } : undefined;
+    return { pods: found, source: 'in the files', ...(peer ? { peer } : {}) };
+  }
   const configured = context.config.prometheus;
   if (!configured) return undefined;
   const selector = labelsSelector(configured.podLabels);
   const pods = (listsByNamespace(model).workloads.get(configured.namespace) ?? []).filter((w) => matchesSelector(selector, w.podLabels));
-  return { pods: pods.length > 0 ? pods : [configuredPod(configured.namespace, configured.podLabels)], source: 'configured in .netpol.yaml' };
+  return {
+    pods: pods.length > 0 ? pods : [configuredPod(configured.namespace, configured.podLabels)],
+    source: 'configured in .netpol.yaml',
+    peer: { namespace: configured.namespace, labels: configured.podLabels },
+  };
 }
 
 function labelsSelector(labels: Record<string, string>): LabelSelector {
@@ -220,6 +236,32 @@ function collectTargets(context: RuleContext): Target[] {
   return targets;
 }
 
+/**
+ * A new policy admitting the Prometheus pods to the blocked pods on the scraped port: policies only add, so it opens
+ * that port to those pods and nothing else. Only for pods of one workload with labels, in the workload's file.
+ */
+function scrapePolicyFix(context: RuleContext, blocked: Workload[], port: number, prometheus: { namespace: string; labels: Record<string, string> }): QuickFix | undefined {
+  if (blocked.length !== 1) return undefined;
+  const w = blocked[0];
+  if (Object.keys(w.podLabels).length === 0) return undefined;
+  const name = freePolicyName(context, w.namespace, `${w.name}-allow-metrics-scrape`);
+  const from =
+    prometheus.namespace === w.namespace
+      ? { podSelector: { matchLabels: { ...prometheus.labels } } }
+      : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': prometheus.namespace } }, podSelector: { matchLabels: { ...prometheus.labels } } };
+  return appendDocumentFix(
+    context,
+    w.object.uri,
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: w.object.namespace !== undefined ? { name, namespace: w.namespace } : { name },
+      spec: { podSelector: { matchLabels: { ...w.podLabels } }, policyTypes: ['Ingress'], ingress: [{ from: [from], ports: [{ protocol: 'TCP', port }] }] },
+    },
+    `Add a policy admitting Prometheus (${prometheus.namespace}) to ${w.displayName} on TCP ${port}`,
+  );
+}
+
 export const metricsScrapeBlocked: Rule = {
   id: 'metrics-scrape-blocked',
   defaultSeverity: 'warning',
@@ -285,7 +327,8 @@ export const metricsScrapeBlocked: Rule = {
       const message = prometheus
         ? `${t.what} asks Prometheus to scrape ${podNames(blocked)} on TCP ${t.port}, but their ingress (${policies}) does not admit it from the Prometheus pods ${prometheus.source} (${podNames(deniedFrom)}).`
         : `${t.what} asks Prometheus to scrape ${podNames(blocked)} on TCP ${t.port}, but no ingress rule of ${policies} admits that port from anyone. The Prometheus pods are not in the files (set prometheus in .netpol.yaml to name them); whoever they are, the scrape is denied.`;
-      context.report({ message, location: locate(t.object, t.path) });
+      const fix = context.wantFixes && prometheus?.peer ? scrapePolicyFix(context, blocked, t.port, prometheus.peer) : undefined;
+      context.report({ message, location: locate(t.object, t.path), ...(fix ? { fixes: [fix] } : {}) });
     }
   },
 };
