@@ -27,12 +27,20 @@ function workspace(name: string, files: Record<string, string>): string {
 const read = (rel: string) => fs.readFileSync(path.join(MULTI, rel), 'utf8');
 const LINE = /^(.+):(\d+):(\d+) (error|warning|information|hint) ([a-z0-9-]+) (.+)$/;
 
+/** The database behind a default deny with the policy that admits the API to it (and the API's): no finding. */
+const cleanFiles = () => ({
+  'apps/db.yaml': read('apps/db.yaml'),
+  'apps/api.yaml': read('apps/api.yaml'),
+  'policies/default-deny.yaml': read('policies/default-deny.yaml'),
+  'policies/db-ingress.yaml': read('policies/db-ingress.yaml'),
+  'policies/api-ingress.yaml': read('policies/api-ingress.yaml'),
+});
+
 /** Only a selector that matches nothing: one warning. */
 const warningOnly = () =>
   workspace(`warning-${Math.random().toString(36).slice(2)}`, {
-    'apps/db.yaml': read('apps/db.yaml'),
+    ...cleanFiles(),
     'policies/orphan.yaml': read('policies/orphan.yaml'),
-    'policies/default-deny.yaml': read('policies/default-deny.yaml'),
   });
 
 describe('netpol check', () => {
@@ -61,10 +69,9 @@ describe('netpol check', () => {
   });
 
   test('a clean workspace prints nothing and exits 0', async () => {
-    const dir = workspace('clean', {
-      'db.yaml': read('apps/db.yaml'),
-      'deny.yaml': read('policies/default-deny.yaml'),
-    });
+    // A database behind a default deny and nothing admitting it is unreachable (workload-unreachable): the policy
+    // admitting the API to it, and the API itself, make the workspace clean.
+    const dir = workspace('clean', cleanFiles());
     const r = await runCaptured(['check', '--severity', 'warning', dir]);
     assert.equal(r.code, 0, r.stdout);
     assert.equal(r.stdout, '');
@@ -141,7 +148,7 @@ describe('netpol check', () => {
 
   test('sarif: the schema check is real (a broken log fails it); an empty run is valid', async () => {
     assert.notDeepEqual(validateSarif({ version: '2.1.0', runs: [{ tool: { driver: {} }, results: [{ level: 'severe' }] }] }), []);
-    const clean = workspace('sarif-clean', { 'db.yaml': read('apps/db.yaml'), 'deny.yaml': read('policies/default-deny.yaml') });
+    const clean = workspace('sarif-clean', cleanFiles());
     const r = await runCaptured(['check', '--format', 'sarif', clean]);
     assert.equal(r.code, 0);
     const log = JSON.parse(r.stdout) as Sarif.Log;
