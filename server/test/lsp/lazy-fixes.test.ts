@@ -26,6 +26,8 @@ const RULES = [
   'invalid-port-range',
   'rules-ignored-by-policy-types',
   'port-not-exposed',
+  'deprecated-isolation-annotation',
+  'metrics-scrape-blocked',
 ];
 
 function position(text: string, offset: number): { line: number; character: number } {
