@@ -7,30 +7,53 @@ import { listsByNamespace, type Service, type Workload } from '../model';
 import { workloadEndpoint } from '../evaluate';
 import type { NetworkPolicy, PolicyRule } from '../policy';
 import { PortSet } from '../portset';
+import type { Protocol } from '../types';
 import { baseModel, inWorkspace, listNames, locate, podsOfPeer, policyName, ruleLabel, unseenPodsReason } from './common';
 import type { Rule, RuleContext } from './types';
 
+interface ServedPort {
+  protocol: Protocol;
+  port: number;
+}
+
 /** The ports a workload serves: its declared container ports and the target ports of the Services in front of it. */
-export function servedPorts(w: Workload, services: readonly Service[]): { ports: PortSet; services: Service[] } {
-  let ports = PortSet.NONE;
-  for (const p of w.containerPorts) ports = ports.union(PortSet.of(p.protocol, p.containerPort, p.containerPort));
+export function servedPorts(w: Workload, services: readonly Service[]): { ports: ServedPort[]; services: Service[] } {
+  const ports: ServedPort[] = [];
+  const add = (protocol: Protocol, port: number) => {
+    if (!ports.some((p) => p.protocol === protocol && p.port === port)) ports.push({ protocol, port });
+  };
+  for (const p of w.containerPorts) add(p.protocol, p.containerPort);
   const fronting: Service[] = [];
   for (const s of services) {
-    if (!s.selector || Object.keys(s.selector).length === 0) continue;
-    if (!Object.entries(s.selector).every(([k, v]) => w.podLabels[k] === v)) continue;
+    const selector = s.selector;
+    if (!selector) continue;
+    let behind = false;
+    for (const key in selector) {
+      behind = w.podLabels[key] === selector[key];
+      if (!behind) break;
+    }
+    if (!behind) continue;
     fronting.push(s);
     for (const sp of s.ports) {
-      if (typeof sp.targetPort === 'number') ports = ports.union(PortSet.of(sp.protocol, sp.targetPort, sp.targetPort));
-      else for (const cp of w.containerPorts) if (cp.name === sp.targetPort && cp.protocol === sp.protocol) ports = ports.union(PortSet.of(cp.protocol, cp.containerPort, cp.containerPort));
+      if (typeof sp.targetPort === 'number') add(sp.protocol, sp.targetPort);
+      else for (const cp of w.containerPorts) if (cp.name === sp.targetPort && cp.protocol === sp.protocol) add(cp.protocol, cp.containerPort);
     }
   }
   return { ports, services: fronting };
 }
 
+function describePorts(ports: readonly ServedPort[]): string {
+  let set = PortSet.NONE;
+  for (const p of ports) set = set.union(PortSet.of(p.protocol, p.port, p.port));
+  return set.toString();
+}
+
 /** Why a rule admits nobody on the served ports, or undefined when it may admit someone. */
-function deadRule(context: RuleContext, policy: NetworkPolicy, rule: PolicyRule, w: Workload, served: PortSet): string | undefined {
-  const ports = context.analysis.rulePorts(rule, workloadEndpoint(w)).intersect(served);
-  if (ports.isEmpty()) return 'ports';
+function deadRule(context: RuleContext, policy: NetworkPolicy, rule: PolicyRule, w: Workload, served: readonly ServedPort[]): string | undefined {
+  if (rule.ports) {
+    const ports = context.analysis.rulePorts(rule, workloadEndpoint(w));
+    if (!served.some((p) => ports.has(p.protocol, p.port))) return 'ports';
+  }
   if (!rule.peers) return undefined;
   for (const peer of rule.peers) {
     if (peer.type === 'ipBlock' || peer.namespaceSelector) return undefined;
@@ -50,7 +73,7 @@ export const workloadUnreachable: Rule = {
       const policies = context.analysis.isolatingPolicies(w, 'ingress');
       if (policies.length === 0) continue;
       const { ports: served, services } = servedPorts(w, servicesByNamespace.get(w.namespace) ?? []);
-      if (served.isEmpty()) continue;
+      if (served.length === 0) continue;
       const byPorts: string[] = [];
       const byPeers: string[] = [];
       let reachable = false;
@@ -66,7 +89,7 @@ export const workloadUnreachable: Rule = {
         if (reachable) break;
       }
       if (reachable) continue;
-      const what = services.length > 0 ? `${served.toString()} (served by Service${services.length > 1 ? 's' : ''} ${listNames(services.map((s) => s.name))})` : served.toString();
+      const what = services.length > 0 ? `${describePorts(served)} (served by Service${services.length > 1 ? 's' : ''} ${listNames(services.map((s) => s.name))})` : describePorts(served);
       let why = `${listNames(policies.map(policyName))} isolate${policies.length === 1 ? 's' : ''} it for ingress`;
       if (byPorts.length === 0 && byPeers.length === 0) why += ` and allow${policies.length === 1 ? 's' : ''} nothing`;
       else {
