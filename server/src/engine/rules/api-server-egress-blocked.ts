@@ -53,10 +53,15 @@ function namespaceNames(model: Model): Set<string> {
   return new Set([...model.namespaces.keys(), model.defaultNamespace]);
 }
 
-/** The bindings of every namespace, by namespace. */
+const bindingsOfModel = new WeakMap<Model, Map<string, Binding[]>>();
+
+/** The bindings of every namespace, by namespace (once per model: `dependents` and `run` both ask). */
 function allBindings(context: RuleContext): Map<string, Binding[]> {
   const model = baseModel(context.model);
+  const known = bindingsOfModel.get(model);
+  if (known) return known;
   const out = new Map<string, Binding[]>();
+  bindingsOfModel.set(model, out);
   for (const ns of namespaceNames(model)) {
     const list = namespaceBindings(context, model, objectsInNamespace(model, ns));
     if (list.length) out.set(ns, list);

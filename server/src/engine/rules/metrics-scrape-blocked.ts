@@ -7,7 +7,7 @@
 // annotated object; they read the Prometheus pods' namespaces and a monitor's target namespaces, which `dependents`
 // tells the incremental runner.
 import { workloadEndpoint } from '../evaluate';
-import { listsByNamespace, objectNamespace, objectsInNamespace, type Service, type Workload } from '../model';
+import { listsByNamespace, objectNamespace, objectsInNamespace, type Model, type Service, type Workload } from '../model';
 import { isPlainObject, type K8sObject } from '../parse';
 import type { Path } from '../policy';
 import { matchesSelector, readSelector, type LabelSelector } from '../selectors';
@@ -28,13 +28,17 @@ interface Target {
 
 const isPrometheus = (w: Workload) => (w.object.kind as string) === 'Prometheus' || PROMETHEUS_NAME_KEYS.some((k) => w.podLabels[k] === 'prometheus');
 
-/** The Prometheus pods of a namespace's workloads (kept per list: unchanged namespaces keep it). */
-const prometheusOfList = new WeakMap<readonly Workload[], Workload[]>();
+/** What the rule reads of each workload or Service object (objects of unchanged files are kept across edits). */
+const objectFacts = new WeakMap<K8sObject, { prometheus: boolean; scraped: boolean }>();
+
+function factsOf(w: Workload): { prometheus: boolean; scraped: boolean } {
+  let facts = objectFacts.get(w.object);
+  if (!facts) objectFacts.set(w.object, (facts = { prometheus: isPrometheus(w), scraped: String(templateAnnotations(w)['prometheus.io/scrape']) === 'true' }));
+  return facts;
+}
 
 function prometheusIn(list: readonly Workload[]): Workload[] {
-  let found = prometheusOfList.get(list);
-  if (!found) prometheusOfList.set(list, (found = list.filter(isPrometheus)));
-  return found;
+  return list.filter((w) => factsOf(w).prometheus);
 }
 
 interface PrometheusPods {
@@ -44,8 +48,17 @@ interface PrometheusPods {
   peer?: { namespace: string; labels: Record<string, string> };
 }
 
+const prometheusOfModel = new WeakMap<Model, PrometheusPods | undefined>();
+
 function prometheusPods(context: RuleContext): PrometheusPods | undefined {
   const model = baseModel(context.model);
+  if (prometheusOfModel.has(model)) return prometheusOfModel.get(model);
+  const found = findPrometheusPods(context, model);
+  prometheusOfModel.set(model, found);
+  return found;
+}
+
+function findPrometheusPods(context: RuleContext, model: Model): PrometheusPods | undefined {
   const found = [...listsByNamespace(model).workloads.values()].flatMap(prometheusIn);
   if (found.length > 0) {
     const key = PROMETHEUS_NAME_KEYS.find((k) => found.every((w) => w.podLabels[k] === 'prometheus'));
@@ -130,16 +143,17 @@ function templateAnnotations(w: Workload): Record<string, unknown> {
   return annotations(isPlainObject(template) ? template.metadata : undefined);
 }
 
-const scrapedService = (s: Service) => String(annotations(s.object.value.metadata)['prometheus.io/scrape']) === 'true';
-const scrapedPods = (w: Workload) => String(templateAnnotations(w)['prometheus.io/scrape']) === 'true';
+const scrapedServices = new WeakMap<K8sObject, boolean>();
 
-/** Whether a namespace's lists hold a scrape annotation (kept per list). */
-const annotatedLists = new WeakMap<readonly unknown[], boolean>();
+function scrapedService(s: Service): boolean {
+  let known = scrapedServices.get(s.object);
+  if (known === undefined) scrapedServices.set(s.object, (known = String(annotations(s.object.value.metadata)['prometheus.io/scrape']) === 'true'));
+  return known;
+}
+const scrapedPods = (w: Workload) => factsOf(w).scraped;
 
 function anyScraped<T>(list: readonly T[], scraped: (item: T) => boolean): boolean {
-  let known = annotatedLists.get(list);
-  if (known === undefined) annotatedLists.set(list, (known = list.some(scraped)));
-  return known;
+  return list.some(scraped);
 }
 
 const MONITOR_KINDS = new Set(['ServiceMonitor', 'PodMonitor']);

@@ -92,7 +92,9 @@ export const oneSidedAllow: Rule = {
         if (!policy.types[direction]) continue;
         for (const rule of policy[direction]) {
           for (const peer of rule.peers ?? []) {
-            if (peer.type !== 'pods') continue;
+            // Only peers naming pods by their labels: a whole namespace (or all of them) says nothing about which
+            // of its pods talk to the other side.
+            if (peer.type !== 'pods' || !peer.podSelector || peer.podSelector.requirements.length === 0) continue;
             subjects ??= podsOfPolicy(context, policy).filter((w) => !w.assumed && inWorkspace(context, w.object));
             if (subjects.length === 0 || subjects.length > MAX_PODS) break;
             checkPeer(context, policy, rule, peer, subjects);

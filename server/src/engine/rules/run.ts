@@ -571,13 +571,18 @@ function affectedPolicies(
   const services: NetworkPolicy[] = [];
   const reach: NetworkPolicy[] = [];
   const policySet = (list: NetworkPolicy[]): PolicySet => [list, new Set(list.map((p) => p.object))];
-  // The `selected` policies and those with a peer whose namespaceSelector reaches a changed namespace.
+  // The `selected` policies and those with a peer whose namespaceSelector reaches a changed namespace and selects a
+  // pod there (before or after the change): the other side of what it admits may have changed.
   const withPeersInto = (list: NetworkPolicy[], set: PolicySet): PolicySet => {
     const extra: NetworkPolicy[] = [];
     const seen = new Set(set[1]);
     for (const ns of reached) {
-      for (const [p] of peersSelecting(ns, after, peerIndex)) {
+      const pods = [...(modelIndex(before).workloadsByNamespace.get(ns.name) ?? []), ...(modelIndex(after).workloadsByNamespace.get(ns.name) ?? [])];
+      if (pods.length === 0) continue;
+      for (const [p, peer] of peersSelecting(ns, after, peerIndex)) {
         if (seen.has(p.object)) continue;
+        const podSelector = peer.podSelector;
+        if (podSelector && !pods.some((w) => matchesSelector(podSelector, w.podLabels))) continue;
         seen.add(p.object);
         extra.push(p);
       }

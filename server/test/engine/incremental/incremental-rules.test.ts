@@ -348,7 +348,7 @@ describe('incremental rule runs equal full runs', () => {
       [uri('scraper'), deployment('scraper', 'mon', 'app: scraper')],
       [
         uri('policy'),
-        'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  podSelector: {}\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              team: mon\n      ports:\n        - port: 9100\n',
+        'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: api\n  namespace: shop\nspec:\n  podSelector: {}\n  ingress:\n    - from:\n        - namespaceSelector:\n            matchLabels:\n              team: mon\n          podSelector:\n            matchLabels:\n              app: scraper\n      ports:\n        - port: 9100\n',
       ],
       [uri('egress'), egress(9100)],
     ]);
@@ -359,8 +359,11 @@ describe('incremental rule runs equal full runs', () => {
     const steps: [string, string, number][] = [
       [uri('egress'), egress(53), 1],
       [uri('egress'), egress(9100), 0],
+      [uri('egress'), egress(53), 1],
+      // The peer no longer selects the scraper: nothing on the other side to speak of, whatever its egress.
       [uri('scraper'), deployment('scraper', 'mon', 'app: other'), 0],
-      [uri('egress'), egress(80), 1],
+      [uri('egress'), egress(80), 0],
+      [uri('scraper'), deployment('scraper', 'mon', 'app: scraper'), 1],
       [uri('egress'), '', 0],
     ];
     for (const [changedUri, text, expected] of steps) {
