@@ -3,7 +3,7 @@
 // breakage after a namespace-wide default deny. The API server's address is outside the pod network (its own
 // hosts, or a managed control plane), so only rules without `to` or with an ipBlock can allow it; with
 // `apiServer.cidrs` in .netpol.yaml, the evaluation decides for those addresses. Findings sit on workloads; they
-// read the bindings of other namespaces (cluster-scoped ones count in the default namespace), which `dependents`
+// read the bindings of other namespaces (cluster-scoped ones count in the default namespace), which `readersOf`
 // tells the incremental runner.
 import { parseCidr } from '../cidr';
 import { ipEndpoint, workloadEndpoint } from '../evaluate';
@@ -11,7 +11,7 @@ import { listsByNamespace, objectNamespace, objectsInNamespace, type Model, type
 import { isPlainObject, type K8sObject } from '../parse';
 import { PortSet } from '../portset';
 import { appendDocumentFix, baseModel, freePolicyName, inWorkspace, listNames, locate, policyName } from './common';
-import { ALL_NAMESPACES, type QuickFix, type Rule, type RuleContext } from './types';
+import type { QuickFix, Rule, RuleContext } from './types';
 
 const BINDING_KINDS = new Set(['RoleBinding', 'ClusterRoleBinding']);
 
@@ -90,18 +90,21 @@ export const apiServerEgressBlocked: Rule = {
   id: 'api-server-egress-blocked',
   defaultSeverity: 'warning',
   description: 'A workload whose ServiceAccount has RBAC bindings is isolated for egress and nothing allows the API server.',
-  dependents(context) {
-    // A binding's namespace is read by its subject's namespace, by namespaces of namespace-less workloads, and by
-    // every namespace when the binding itself names none.
+  readersOf(context, changed) {
+    // A binding is read by its subject's namespace, by namespaces of namespace-less workloads, and by every
+    // namespace when the binding itself names none.
     const model = baseModel(context.model);
-    const namespaceFree = [...listsByNamespace(model).workloads].filter(([, list]) => hasNamespaceFreeWorkload(list)).map(([ns]) => ns);
-    const out = new Map<string, Set<string>>();
-    for (const [ns, list] of allBindings(context)) {
-      const readers = new Set<string>(namespaceFree);
-      for (const b of list) readers.add(b.namespaceFree ? ALL_NAMESPACES : b.namespace);
-      out.set(ns, readers);
+    const readers = new Set<string>();
+    let any = false;
+    for (const ns of changed) {
+      for (const b of namespaceBindings(context, model, objectsInNamespace(model, ns))) {
+        if (b.namespaceFree) return 'all';
+        readers.add(b.namespace);
+        any = true;
+      }
     }
-    return out;
+    if (any) for (const [ns, list] of listsByNamespace(model).workloads) if (hasNamespaceFreeWorkload(list)) readers.add(ns);
+    return readers;
   },
   run(context) {
     const bindings = new Map<string, Binding[]>();

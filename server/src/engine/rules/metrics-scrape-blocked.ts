@@ -4,7 +4,7 @@
 // app.kubernetes.io/name, app, name or k8s-app; pods an operator makes from a `Prometheus` resource once the model
 // has them), else those `prometheus` in .netpol.yaml names. Without them, a finding only where no ingress rule
 // admits the port from anyone, saying that the Prometheus pods are unknown. Findings sit in the monitor or the
-// annotated object; they read the Prometheus pods' namespaces and a monitor's target namespaces, which `dependents`
+// annotated object; they read the Prometheus pods' namespaces and a monitor's target namespaces, which `readersOf`
 // tells the incremental runner.
 import { workloadEndpoint } from '../evaluate';
 import { listsByNamespace, objectNamespace, objectsInNamespace, type Model, type Service, type Workload } from '../model';
@@ -152,10 +152,6 @@ function scrapedService(s: Service): boolean {
 }
 const scrapedPods = (w: Workload) => factsOf(w).scraped;
 
-function anyScraped<T>(list: readonly T[], scraped: (item: T) => boolean): boolean {
-  return list.some(scraped);
-}
-
 const MONITOR_KINDS = new Set(['ServiceMonitor', 'PodMonitor']);
 const monitorsOfList = new WeakMap<readonly K8sObject[], K8sObject[]>();
 
@@ -280,37 +276,24 @@ export const metricsScrapeBlocked: Rule = {
   id: 'metrics-scrape-blocked',
   defaultSeverity: 'warning',
   description: "A ServiceMonitor, PodMonitor or prometheus.io annotation names a port the target's ingress does not admit from Prometheus.",
-  dependents(context) {
-    // Namespaces with targets read the Prometheus pods' namespaces (the configured one too); a monitor's namespace
-    // reads the namespaces it selects (every one for `any: true`).
+  readersOf(context, changed) {
+    // Every target reads the Prometheus pods: a change where they are (or are configured) re-runs the rule whole.
+    // A monitor's namespace reads the namespaces it selects (every one for `any: true`).
     const model = baseModel(context.model);
     const lists = listsByNamespace(model);
+    for (const ns of changed) {
+      if (ns === context.config.prometheus?.namespace || prometheusIn(lists.workloads.get(ns) ?? []).length > 0) return 'all';
+    }
     const readers = new Set<string>();
-    for (const [ns, list] of lists.workloads) if (anyScraped(list, scrapedPods)) readers.add(ns);
-    for (const [ns, list] of lists.services) if (anyScraped(list, scrapedService)) readers.add(ns);
-    const out = new Map<string, Set<string>>();
-    const add = (read: string, reader: string) => {
-      const set = out.get(read);
-      if (set) set.add(reader);
-      else out.set(read, new Set([reader]));
-    };
     for (const ns of new Set([...model.namespaces.keys(), model.defaultNamespace])) {
       for (const monitor of monitorsIn(objectsInNamespace(model, ns))) {
-        readers.add(ns);
         const spec = monitor.value.spec;
         const sel = isPlainObject(spec) ? spec.namespaceSelector : undefined;
-        if (isPlainObject(sel) && sel.any === true) {
-          for (const read of model.namespaces.keys()) add(read, ns);
-          add(model.defaultNamespace, ns);
-        } else if (isPlainObject(sel) && Array.isArray(sel.matchNames) && sel.matchNames.length > 0) {
-          for (const read of sel.matchNames) if (typeof read === 'string') add(read, ns);
-        }
+        if (isPlainObject(sel) && sel.any === true) readers.add(ns);
+        else if (isPlainObject(sel) && Array.isArray(sel.matchNames) && sel.matchNames.some((n) => typeof n === 'string' && changed.has(n))) readers.add(ns);
       }
     }
-    const prometheusNamespaces = new Set([...lists.workloads].filter(([, list]) => prometheusIn(list).length > 0).map(([ns]) => ns));
-    if (context.config.prometheus) prometheusNamespaces.add(context.config.prometheus.namespace);
-    for (const read of prometheusNamespaces) for (const reader of readers) add(read, reader);
-    return out;
+    return readers;
   },
   run(context) {
     const targets = collectTargets(context);

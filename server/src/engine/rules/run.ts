@@ -9,7 +9,7 @@ import type { Severity } from '../types';
 import type { Scope, Workspace } from '../workspace';
 import { modelIndex, modelView, peerSelectsAnyPod } from './common';
 import { ALL_RULES } from './index';
-import { ALL_NAMESPACES, type Diagnostic, type NamespaceDependents, type Rule, type RuleContext, type RuleUnit } from './types';
+import type { Diagnostic, Rule, RuleContext, RuleUnit } from './types';
 
 export interface RunOptions {
   /** Severity overrides by rule id (settings win over the workspace configuration). */
@@ -122,8 +122,8 @@ export const RULE_UNITS: Readonly<Record<string, RuleUnit>> = {
   'deprecated-isolation-annotation': 'namespace',
   // Reads the other side's policies, in the namespaces the peers select.
   'one-sided-allow': 'policy-peers',
-  // Also read other namespaces (RBAC bindings; monitors' targets and the Prometheus pods): their `dependents` say
-  // which, and the runner re-runs the readers of a changed namespace.
+  // Also read other namespaces (RBAC bindings; monitors' targets and the Prometheus pods): their `readersOf` says
+  // which namespaces read a changed one, and the runner re-runs those too.
   'api-server-egress-blocked': 'namespace',
   'metrics-scrape-blocked': 'namespace',
 };
@@ -229,31 +229,16 @@ export class IncrementalRuleRunner {
 
   constructor(private readonly options: RunOptions = {}) {}
 
-  /** Per rule with `dependents`, what they were for each model (the model after one edit is the one before the next). */
-  private readonly dependentsCache = new Map<string, WeakMap<Model, NamespaceDependents>>();
-
-  private dependentsOf(rule: Rule, context: RuleContext): NamespaceDependents {
-    let byModel = this.dependentsCache.get(rule.id);
-    if (!byModel) this.dependentsCache.set(rule.id, (byModel = new WeakMap()));
-    let deps = byModel.get(context.model);
-    if (!deps) byModel.set(context.model, (deps = rule.dependents!(context)));
-    return deps;
-  }
-
   /**
-   * The changed namespaces and the namespaces whose findings read one of them, in the model before the edit or
-   * after it; 'all' when a reader stands for every namespace.
+   * The changed namespaces and the namespaces whose findings read one of them (`Rule.readersOf`), in the model
+   * before the edit or after it; 'all' when the rule cannot narrow them.
    */
   private readersOf(rule: Rule, before: Model, context: RuleContext, changed: Set<string>): Set<string> | 'all' {
     const out = new Set(changed);
     for (const model of [before, context.model]) {
-      const deps = this.dependentsOf(rule, model === context.model ? context : { ...context, model });
-      for (const ns of changed) {
-        for (const reader of deps.get(ns) ?? []) {
-          if (reader === ALL_NAMESPACES) return 'all';
-          out.add(reader);
-        }
-      }
+      const readers = rule.readersOf!(model === context.model ? context : { ...context, model }, changed);
+      if (readers === 'all') return 'all';
+      for (const ns of readers) out.add(ns);
     }
     return out;
   }
@@ -468,7 +453,7 @@ export class IncrementalRuleRunner {
       const unit = this.unitless.has(rule.id) ? undefined : rule.unit ?? RULE_UNITS[rule.id];
       let findings: RuleFindings | undefined;
       // The namespaces whose findings read a changed namespace (rules that read across namespaces).
-      const readers = old && namespaces && unit === 'namespace' && rule.dependents ? this.readersOf(rule, before!.model, baseContext, namespaces) : undefined;
+      const readers = old && namespaces && unit === 'namespace' && rule.readersOf ? this.readersOf(rule, before!.model, baseContext, namespaces) : undefined;
       if (old && namespaces && affected && unit && readers !== 'all') {
         const policyUnit = unit !== 'namespace';
         const [policies, policyObjects] =

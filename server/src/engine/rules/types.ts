@@ -68,17 +68,12 @@ export interface Rule {
   unit?: RuleUnit;
   /**
    * For `namespace` rules whose findings also read other namespaces (a monitor's targets, the Prometheus pods, RBAC
-   * bindings): which namespaces read which. The runner calls it on the models before and after an edit and re-runs
-   * the readers of every changed namespace too. Must be cheap: it runs on every edit.
+   * bindings): the namespaces whose findings read one of `changed`, in the context's model, or 'all' when that cannot
+   * be narrowed. The runner asks on the models before and after an edit and re-runs those namespaces too. Must be
+   * cheap (it runs on every edit) and must not use the context's analysis (it may belong to the other model).
    */
-  dependents?(context: RuleContext): NamespaceDependents;
+  readersOf?(context: RuleContext, changed: ReadonlySet<string>): ReadonlySet<string> | 'all';
 }
-
-/** Per namespace read, the namespaces whose findings read it (`ALL_NAMESPACES` among them: every namespace). */
-export type NamespaceDependents = ReadonlyMap<string, ReadonlySet<string>>;
-
-/** A reader standing for every namespace: a change of what it reads re-runs the rule whole. */
-export const ALL_NAMESPACES = '\u0000all';
 
 /**
  * `policy`: each finding sits inside the NetworkPolicy it is about and depends only on that policy, the pods its
