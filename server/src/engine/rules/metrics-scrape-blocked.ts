@@ -88,7 +88,7 @@ function configuredPod(namespace: string, labels: Record<string, string>): Workl
 }
 
 /** Namespaces a monitor's spec.namespaceSelector names: `any`, `matchNames`, else the monitor's own. */
-function monitorNamespaces(context: RuleContext, spec: Record<string, unknown>, own: string): (ns: string) => boolean {
+function monitorNamespaces(spec: Record<string, unknown>, own: string): (ns: string) => boolean {
   const sel = spec.namespaceSelector;
   if (isPlainObject(sel)) {
     if (sel.any === true) return () => true;
@@ -136,7 +136,7 @@ function annotations(value: unknown): Record<string, unknown> {
   return isPlainObject(a) ? a : {};
 }
 
-/** The targets whose findings sit in the context's (possibly narrowed) model; their pods come from the whole model. */
+/** The annotations of a workload's pod template. */
 function templateAnnotations(w: Workload): Record<string, unknown> {
   let template: unknown = w.object.value;
   for (const key of w.templatePath) template = isPlainObject(template) ? template[key] : undefined;
@@ -161,6 +161,7 @@ function monitorsIn(list: readonly K8sObject[]): K8sObject[] {
   return found;
 }
 
+/** The targets whose findings sit in the context's (possibly narrowed) model; their pods come from the whole model. */
 function collectTargets(context: RuleContext): Target[] {
   const model = baseModel(context.model);
   const lists = listsByNamespace(model);
@@ -176,7 +177,7 @@ function collectTargets(context: RuleContext): Target[] {
     const selector = readSelector(spec.selector);
     if (selector.problems.length > 0) continue;
     const monitorNamespace = objectNamespace(model, object);
-    const inNamespace = monitorNamespaces(context, spec, monitorNamespace);
+    const inNamespace = monitorNamespaces(spec, monitorNamespace);
     const endpointsKey = object.kind === 'ServiceMonitor' ? 'endpoints' : 'podMetricsEndpoints';
     const endpoints = spec[endpointsKey];
     if (!Array.isArray(endpoints)) continue;
@@ -218,21 +219,18 @@ function collectTargets(context: RuleContext): Target[] {
   // The prometheus.io annotations of the Prometheus example configuration: on a Service, its endpoints (the target
   // ports, or prometheus.io/port); on a pod template, each declared container port (or prometheus.io/port).
   for (const s of own.services) {
-    {
-      const ns = s.namespace;
-      if (!inWorkspace(context, s.object) || !scrapedService(s)) continue;
-      const a = annotations(s.object.value.metadata);
-      const pods = podsBehind(s, lists.workloads.get(ns) ?? []);
-      const annotated = a['prometheus.io/port'];
-      const fixed = annotated !== undefined && /^\d+$/.test(String(annotated)) ? Number(annotated) : undefined;
-      const pairs: [Workload, number | undefined][] = [];
-      for (const w of pods) {
-        if (fixed !== undefined) pairs.push([w, fixed]);
-        else for (const sp of s.ports) if (sp.protocol === 'TCP') pairs.push([w, podPort(w, sp.targetPort)]);
-      }
-      const path: Path = ['metadata', 'annotations', fixed !== undefined ? 'prometheus.io/port' : 'prometheus.io/scrape'];
-      push(pairs, `The prometheus.io/scrape annotation of Service ${ns}/${s.name}`, s.object, path);
+    if (!inWorkspace(context, s.object) || !scrapedService(s)) continue;
+    const a = annotations(s.object.value.metadata);
+    const pods = podsBehind(s, lists.workloads.get(s.namespace) ?? []);
+    const annotated = a['prometheus.io/port'];
+    const fixed = annotated !== undefined && /^\d+$/.test(String(annotated)) ? Number(annotated) : undefined;
+    const pairs: [Workload, number | undefined][] = [];
+    for (const w of pods) {
+      if (fixed !== undefined) pairs.push([w, fixed]);
+      else for (const sp of s.ports) if (sp.protocol === 'TCP') pairs.push([w, podPort(w, sp.targetPort)]);
     }
+    const path: Path = ['metadata', 'annotations', fixed !== undefined ? 'prometheus.io/port' : 'prometheus.io/scrape'];
+    push(pairs, `The prometheus.io/scrape annotation of Service ${s.namespace}/${s.name}`, s.object, path);
   }
   for (const w of own.workloads) {
     if (w.assumed || !inWorkspace(context, w.object) || !scrapedPods(w)) continue;
