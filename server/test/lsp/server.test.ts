@@ -146,7 +146,10 @@ describe('netpol lsp --stdio on a multi-file workspace', () => {
     assert.match(db.find((d) => d.code === 'peer-matches-nothing')!.message, /app=api/);
     // The egress policy no longer selects anything either: its DNS finding turns into an empty selection.
     await client.waitForDiagnostics(client.uri('policies/api-egress.yaml'), (d) => has('selector-matches-nothing')(d) && lacks('missing-dns-egress')(d), { since: mark });
-    assert.deepEqual(await client.waitForCurrentDiagnostics(api, mark), []);
+    // The renamed API is left to the default deny alone: nothing admits it on its port (workload-unreachable).
+    const apiFindings = await client.waitForCurrentDiagnostics(api, mark);
+    assert.deepEqual(codes(apiFindings), ['workload-unreachable']);
+    assert.match(apiFindings[0].message, /Nothing can reach shop\/api on TCP 8080: shop\/default-deny-ingress isolates it/);
 
     const back = client.change(api, original);
     assert.deepEqual(await client.waitForDiagnostics(apiIngress, (d) => d.length === 0, { since: back }), []);

@@ -1,5 +1,5 @@
-// A workload that no policy isolates for a direction, in a namespace where policies isolate at least as many other
-// workloads for that direction: the namespace is being locked down, and this workload was left out (it accepts, or
+// A workload that no policy isolates for a direction, in a namespace where policies isolate most workloads for that
+// direction: the namespace is being locked down, and this workload was left out (it accepts, or
 // sends, any traffic). Per workload and direction. A namespace without any isolation is
 // namespace-without-default-deny's; one where only a few workloads are isolated made a per-workload choice.
 import type { Direction } from '../policy';
@@ -28,7 +28,7 @@ export const workloadNotIsolated: Rule = {
         }
         const isolated = workloads.length - open.length;
         // Isolation of a few workloads among many is a per-workload choice, not a namespace being locked down.
-        if (isolating.size === 0 || open.length === 0 || isolated < open.length) continue;
+        if (isolating.size === 0 || open.length === 0 || isolated <= open.length) continue;
         for (const w of open) {
           context.report({
             message:
