@@ -405,17 +405,6 @@ function validNamespaceObject(o: K8sObject, findings: InputFinding[]): boolean {
   return false;
 }
 
-/** Where an object is defined, for display: `file.yaml#2` (the file's name and the document's number). */
-function definitionPlace(o: K8sObject): string {
-  let file = o.uri.slice(o.uri.lastIndexOf('/') + 1);
-  try {
-    file = decodeURIComponent(file);
-  } catch {
-    // A malformed escape stays as written.
-  }
-  return `${file}#${o.documentIndex + 1}${o.listIndex !== undefined ? `.${o.listIndex + 1}` : ''}`;
-}
-
 /** A display name's namespace entry: the kind of its first workload, or AMBIGUOUS when two kinds share the name. */
 const AMBIGUOUS = '';
 
@@ -499,18 +488,15 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
     for (let c = 0; c < candidates.length; c++) if (tops[c] !== candidates[c]) ownedBy.set(all[candidates[c]], workloadAt.get(tops[c])!);
   }
 
-  // Display names: `ns/name`, with `[Kind]` only where two kinds share a name in a namespace, and
-  // `[Kind file#document]` where one kind does (the same workload defined twice: duplicate-workload).
+  // Display names: `ns/name`, with `[Kind]` only where two kinds share a name in a namespace.
   const kindByName = new Map<string, Map<string, string>>();
   let ambiguous = false;
-  let duplicated: Set<string> | undefined;
   for (const w of workloads) {
     let names = kindByName.get(w.namespace);
     if (!names) kindByName.set(w.namespace, (names = new Map()));
     const kind = names.get(w.name);
     if (kind === undefined) names.set(w.name, w.kind);
-    else if (kind === w.kind) (duplicated ??= new Set()).add(`${w.kind}/${w.namespace}/${w.name}`);
-    else if (kind !== AMBIGUOUS) {
+    else if (kind !== w.kind && kind !== AMBIGUOUS) {
       names.set(w.name, AMBIGUOUS);
       ambiguous = true;
     }
@@ -518,8 +504,7 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
   for (const w of workloads) {
     // readWorkload made `ns/name`; a copy may carry a `[Kind]` name set by an earlier model.
     const plain = w.displayName.length === w.namespace.length + 1 + w.name.length ? w.displayName : `${w.namespace}/${w.name}`;
-    if (duplicated?.has(`${w.kind}/${w.namespace}/${w.name}`)) w.displayName = `${plain}[${w.kind} ${definitionPlace(w.object)}]`;
-    else w.displayName = ambiguous && kindByName.get(w.namespace)!.get(w.name) === AMBIGUOUS ? `${plain}[${w.kind}]` : plain;
+    w.displayName = ambiguous && kindByName.get(w.namespace)!.get(w.name) === AMBIGUOUS ? `${plain}[${w.kind}]` : plain;
   }
 
   const readServices: Service[] = [];

@@ -84,7 +84,7 @@ function labelsSelector(labels: Record<string, string>): LabelSelector {
 /** A stand-in for configured Prometheus pods that the files do not hold (never reported). */
 function configuredPod(namespace: string, labels: Record<string, string>): Workload {
   const object: K8sObject = { uri: '', kind: 'Pod', apiVersion: 'v1', name: 'prometheus', namespace, value: { metadata: { name: 'prometheus', namespace, labels } }, node: undefined, range: [0, 0], documentIndex: -1 };
-  return { id: -1_000_000, kind: 'Pod', name: 'prometheus', namespace, podLabels: { ...labels }, objectLabels: { ...labels }, containerPorts: [], replicated: true, hostNetwork: false, object, assumed: true, displayName: `${namespace}/prometheus`, templatePath: [] };
+  return { id: -1_000_000, kind: 'Pod', name: 'prometheus', namespace, podLabels: { ...labels }, objectLabels: { ...labels }, containerPorts: [], podIps: [], replicated: true, hostNetwork: false, object, assumed: true, displayName: `${namespace}/prometheus`, templatePath: [] };
 }
 
 /** Namespaces a monitor's spec.namespaceSelector names: `any`, `matchNames`, else the monitor's own. */
