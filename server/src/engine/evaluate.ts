@@ -2,12 +2,17 @@
 // Semantics: https://kubernetes.io/docs/concepts/services-networking/network-policies/ and the NetworkPolicy v1
 // API reference. A connection is allowed when the source's egress allows it (or the source is not isolated for
 // egress) and the destination's ingress allows it (or the destination is not isolated for ingress).
-import { formatRangeAsCidr, type IpRange } from './cidr';
+// With cluster-wide policies (AdminNetworkPolicy and kin) each direction is decided by tiers (tiers.ts): the Admin
+// tier first, then the NetworkPolicies as above, then the Baseline tier, then the default (allow). A model without
+// any stays on the NetworkPolicy-only path, which is the NetworkPolicy tier alone.
+import { contains, formatRangeAsCidr, type IpRange } from './cidr';
+import type { ClusterPeer, ClusterPodSelection, ClusterPolicy, ClusterRule } from './cluster-policy';
 import type { Model, Workload } from './model';
 import { ipBlockHolds, ipBlockMatchesWorkload } from './pod-ips';
 import type { Direction, NetworkPolicy, Peer, PolicyRule } from './policy';
 import { PortSet } from './portset';
 import { matchesSelector } from './selectors';
+import { clusterTiers, type ClusterTiers, type TierDecision } from './tiers';
 import type { Protocol } from './types';
 
 export type Endpoint =
@@ -42,6 +47,13 @@ export interface DirectionResult {
   /** What this direction allows: everything when not isolated, else the union of the contributions. */
   allowed: PortSet;
   contributions: RuleContribution[];
+  /**
+   * Only with cluster-wide policies: what their rules decided (Admin tier, then Baseline tier), in evaluation order.
+   * `contributions` then hold only what the NetworkPolicies allowed of the ports the Admin tier left to them.
+   */
+  decisions?: TierDecision[];
+  /** Only with cluster-wide policies: those whose subject selects the endpoint and that have rules for the direction. */
+  clusterPolicies?: ClusterPolicy[];
 }
 
 export interface ConnectionResult {
@@ -72,6 +84,10 @@ export interface DirectionVerdict {
   policies: NetworkPolicy[];
   /** Rules that allow this exact port (empty when not isolated or denied). */
   allowingRules: RuleContribution[];
+  /** The cluster-wide rule that decided this port (allow, deny), or passed it on; absent when none matched it. */
+  decision?: TierDecision;
+  /** Cluster-wide policies that apply to the endpoint for this direction (absent without any). */
+  clusterPolicies?: ClusterPolicy[];
 }
 
 // Shared results for a direction the endpoint is not isolated for (the common case): no allocation per connection.
@@ -101,6 +117,19 @@ interface SubjectRules {
   byRange?: WeakMap<IpRange, DirectionResult>;
   peerDecides: boolean;
 }
+
+/** The cluster-wide rules that apply to one workload in one direction, in evaluation order (Admin tier, then Baseline). */
+interface ClusterSubjectRules {
+  policies: ClusterPolicy[];
+  rules: { policy: ClusterPolicy; rule: ClusterRule }[];
+  /** How many of `rules` are the Admin tier's (the rest are the Baseline tier's). */
+  adminCount: number;
+  namedPorts: boolean;
+  /** Results by the NetworkPolicy tier's result, which rules match the peer and (with named ports) the destination's port class. */
+  results: Map<string, DirectionResult>;
+}
+
+const NO_CLUSTER_RULES: ClusterSubjectRules = Object.freeze({ policies: [], rules: [], adminCount: 0, namedPorts: false, results: new Map() }) as ClusterSubjectRules;
 
 /** Rules per subject beyond this are evaluated without the result cache (the bit set would not fit). */
 const MAX_CACHED_RULES = 30;
@@ -132,8 +161,20 @@ export class Analysis {
   private peerClasses: Int32Array | undefined;
   private peerClassCount = 0;
   private directionEvaluations = 0;
+  /** The cluster-wide tiers in evaluation order; undefined for NetworkPolicy-only models (their fast path). */
+  private readonly tiers: ClusterTiers | undefined;
+  /** Whether cluster-wide policies take part: every direction is then decided through the tiers. */
+  readonly tiered: boolean;
+  private clusterSubjectCache: Record<Direction, (ClusterSubjectRules | undefined)[]> | undefined;
+  private readonly otherClusterSubjects = { ingress: new WeakMap<Workload, ClusterSubjectRules>(), egress: new WeakMap<Workload, ClusterSubjectRules>() };
+  /** Numbers for the NetworkPolicy tier's results, to key the tiered results by them. */
+  private readonly resultIds = new WeakMap<DirectionResult, number>();
+  private nextResultId = 0;
 
-  constructor(readonly model: Model) {}
+  constructor(readonly model: Model) {
+    this.tiers = clusterTiers(model);
+    this.tiered = this.tiers !== undefined;
+  }
 
   /** Valid policies whose podSelector selects the workload's pods. */
   selectingPolicies(w: Workload): NetworkPolicy[] {
@@ -261,6 +302,150 @@ export class Analysis {
   }
 
   private direction(direction: Direction, subject: Workload, peer: Endpoint, destination: Endpoint): DirectionResult {
+    const np = this.networkPolicyDirection(direction, subject, peer, destination);
+    return this.tiers ? this.tieredDirection(direction, subject, peer, destination, np) : np;
+  }
+
+  /** Whether a cluster-wide subject or pod peer selects the workload: never a host-network pod (API reference). */
+  private selectsPods(selection: ClusterPodSelection, w: Workload): boolean {
+    if (w.hostNetwork) return false;
+    const ns = this.model.namespaces.get(w.namespace);
+    if (!matchesSelector(selection.namespaceSelector, ns?.labels ?? { 'kubernetes.io/metadata.name': w.namespace })) return false;
+    return selection.podSelector ? matchesSelector(selection.podSelector, w.podLabels) : true;
+  }
+
+  /**
+   * Whether a cluster-wide peer matches the endpoint. `networks` match address ranges wholly inside a CIDR; pods are
+   * matched by their selectors only (pod IPs are not known from manifests: the network-policy-api says a CIDR also
+   * matches pod IPs in it, which the `networks-match-pods` rule points out). nodes and domainNames match nothing.
+   */
+  clusterPeerMatches(peer: ClusterPeer, e: Endpoint): boolean {
+    if (peer.type === 'pods') return e.type === 'workload' && this.selectsPods(peer, e.workload);
+    if (peer.type === 'networks') return e.type === 'ip' && peer.networks.some((n) => contains(n.range, e.range));
+    return false;
+  }
+
+  /** The ports a cluster-wide rule names toward `destination`: named ports are the destination's container ports of that name. */
+  clusterRulePorts(rule: ClusterRule, destination: Endpoint): PortSet {
+    if (!rule.ports) return PortSet.ALL;
+    let set = PortSet.NONE;
+    for (const spec of rule.ports) {
+      if (typeof spec.port === 'number') set = set.union(PortSet.of(spec.protocol, spec.port, spec.endPort ?? spec.port));
+      else if (destination.type === 'workload') {
+        for (const cp of destination.workload.containerPorts) if (cp.name === spec.port) set = set.union(PortSet.of(cp.protocol, cp.containerPort, cp.containerPort));
+      }
+    }
+    return set;
+  }
+
+  /** The cluster-wide policies that select `w` and have rules for `direction`, with their rules in evaluation order. */
+  clusterRules(w: Workload, direction: Direction): ClusterSubjectRules {
+    const tiers = this.tiers;
+    if (!tiers || w.hostNetwork) return NO_CLUSTER_RULES;
+    const index = this.modelIndex(w);
+    let cache: (ClusterSubjectRules | undefined)[] | undefined;
+    if (index >= 0) {
+      if (!this.clusterSubjectCache) {
+        const n = this.model.workloads.length;
+        this.clusterSubjectCache = { ingress: new Array<ClusterSubjectRules | undefined>(n).fill(undefined), egress: new Array<ClusterSubjectRules | undefined>(n).fill(undefined) };
+      }
+      cache = this.clusterSubjectCache[direction];
+    }
+    let entry = cache ? cache[index] : this.otherClusterSubjects[direction].get(w);
+    if (!entry) {
+      const policies: ClusterPolicy[] = [];
+      const rules: ClusterSubjectRules['rules'] = [];
+      let adminCount = 0;
+      for (const tier of [tiers.admin, tiers.baseline]) {
+        for (const policy of tier) {
+          if (policy[direction].length === 0 || !this.selectsPods(policy.subject, w)) continue;
+          policies.push(policy);
+          for (const rule of policy[direction]) rules.push({ policy, rule });
+        }
+        if (tier === tiers.admin) adminCount = rules.length;
+      }
+      const namedPorts = rules.some(({ rule }) => rule.ports?.some((p) => typeof p.port === 'string') ?? false);
+      entry = { policies, rules, adminCount, namedPorts, results: new Map() };
+      if (cache) cache[index] = entry;
+      else this.otherClusterSubjects[direction].set(w, entry);
+    }
+    return entry;
+  }
+
+  /**
+   * One direction through the tiers: the Admin tier's rules in order (Allow and Deny final, Pass skips the rest of
+   * the tier), then the NetworkPolicies' result `np` for what is left (deny what they do not allow when they isolate
+   * the pod), else the Baseline tier's rules, then the default (allow).
+   */
+  private tieredDirection(direction: Direction, subject: Workload, peer: Endpoint, destination: Endpoint, np: DirectionResult): DirectionResult {
+    const entry = this.clusterRules(subject, direction);
+    if (entry.policies.length === 0) return np;
+    let npId = this.resultIds.get(np);
+    if (npId === undefined) this.resultIds.set(np, (npId = this.nextResultId++));
+    let bits = '';
+    for (const { rule } of entry.rules) {
+      let matched = false;
+      for (const p of rule.peers) {
+        if (this.clusterPeerMatches(p, peer)) {
+          matched = true;
+          break;
+        }
+      }
+      bits += matched ? '1' : '0';
+    }
+    const key = `${npId}:${bits}:${entry.namedPorts ? this.portClass(destination) : ''}`;
+    const known = entry.results.get(key);
+    if (known) return known;
+
+    let undecided = PortSet.ALL;
+    let allowed = PortSet.NONE;
+    const decisions: TierDecision[] = [];
+    const runTier = (from: number, to: number) => {
+      let passed = PortSet.NONE;
+      for (let i = from; i < to; i++) {
+        if (bits.charCodeAt(i) !== 49 /* '1' */) continue;
+        const { policy, rule } = entry.rules[i];
+        const ports = this.clusterRulePorts(rule, destination).intersect(undecided);
+        if (ports.isEmpty()) continue;
+        decisions.push({ kind: policy.kind, tier: policy.tier, policy, rule, action: rule.action, ports });
+        if (rule.action === 'allow') allowed = allowed.union(ports);
+        else if (rule.action === 'pass') passed = passed.union(ports);
+        undecided = undecided.subtract(ports);
+        if (undecided.isEmpty()) break;
+      }
+      undecided = undecided.union(passed);
+    };
+    runTier(0, entry.adminCount);
+    let contributions: RuleContribution[] = [];
+    if (np.isolated) {
+      // The NetworkPolicies decide whatever the Admin tier left: they allow their rules' ports, deny the rest.
+      allowed = allowed.union(np.allowed.intersect(undecided));
+      for (const c of np.contributions) {
+        const ports = c.ports.intersect(undecided);
+        if (!ports.isEmpty()) contributions.push({ policy: c.policy, rule: c.rule, ports });
+      }
+      undecided = PortSet.NONE;
+    } else {
+      runTier(entry.adminCount, entry.rules.length);
+      allowed = allowed.union(undecided);
+      contributions = [];
+    }
+    const result: DirectionResult = { direction, isolated: true, policies: np.policies, allowed: this.intern(allowed), contributions, decisions, clusterPolicies: entry.policies };
+    entry.results.set(key, result);
+    return result;
+  }
+
+  private intern(ports: PortSet): PortSet {
+    const key = ports.toString();
+    let interned = this.internedPorts.get(key);
+    if (!interned) {
+      interned = ports;
+      this.internedPorts.set(key, ports);
+    }
+    return interned;
+  }
+
+  private networkPolicyDirection(direction: Direction, subject: Workload, peer: Endpoint, destination: Endpoint): DirectionResult {
     const entry = this.subjectRules(subject, direction);
     if (entry.policies.length === 0) return NOT_ISOLATED[direction];
     const peerIndex = peer.type === 'workload' ? this.modelIndex(peer.workload) : -1;
@@ -394,6 +579,11 @@ export class Analysis {
     return source.type === 'workload' ? this.direction('egress', source.workload, destination, destination).allowed : NOT_ISOLATED.egress.allowed;
   }
 
+  /** What the destination's ingress allows from `source` (`connection(source, destination).ingress.allowed`). */
+  ingressAllowed(source: Endpoint, destination: Endpoint): PortSet {
+    return destination.type === 'workload' ? this.direction('ingress', destination.workload, source, destination).allowed : NOT_ISOLATED.ingress.allowed;
+  }
+
   private allowedBoth(egress: DirectionResult, ingress: DirectionResult): PortSet {
     if (!egress.isolated) return ingress.allowed;
     if (!ingress.isolated) return egress.allowed;
@@ -418,6 +608,7 @@ export class Analysis {
       allowed: d.allowed.has(protocol, port),
       policies: d.policies,
       allowingRules: d.contributions.filter((x) => x.ports.has(protocol, port)),
+      ...(d.decisions ? { decision: d.decisions.find((x) => x.ports.has(protocol, port)), clusterPolicies: d.clusterPolicies } : {}),
     });
     return {
       source,

@@ -5,6 +5,7 @@ import type { CniName } from './config';
 import { locateInText } from './fast-positions';
 import { dns1035LabelProblem, dnsLabelProblem, dnsSubdomainProblem, hasNonStringLabel, metadataProblems, namespaceProblem, portNameProblem, type NameProblem } from './names';
 import { isPlainObject, rangeAt, type K8sObject } from './parse';
+import { isClusterPolicyObject, readClusterPolicy, type ClusterPolicy } from './cluster-policy';
 import { readNetworkPolicy, type NetworkPolicy } from './policy';
 import type { InputFinding, Labels, OffsetRange, Protocol } from './types';
 
@@ -100,6 +101,8 @@ export interface Model {
   services: Service[];
   policies: NetworkPolicy[];
   policiesByNamespace: Map<string, NetworkPolicy[]>;
+  /** Cluster-wide policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy), in input order. */
+  clusterPolicies: ClusterPolicy[];
   findings: InputFinding[];
   /** Every object that went into the model, in input order. */
   objects: K8sObject[];
@@ -238,6 +241,7 @@ interface WorkloadReading {
 }
 const workloadReadings = new WeakMap<K8sObject, WorkloadReading>();
 const policyReadings = new WeakMap<K8sObject, NetworkPolicy>();
+const clusterPolicyReadings = new WeakMap<K8sObject, ClusterPolicy>();
 interface ServiceReading {
   namespace: string;
   service: Service | undefined;
@@ -427,6 +431,7 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
   const candidates: number[] = [];
   const serviceObjects: number[] = [];
   const policyObjects: number[] = [];
+  const clusterPolicies: ClusterPolicy[] = [];
   for (let i = 0; i < all.length; i++) {
     const o = all[i];
     const kind = o.kind;
@@ -453,6 +458,10 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
       if (o.name) serviceObjects.push(i);
     } else if (kind === 'NetworkPolicy') {
       if (o.apiVersion.startsWith('networking.k8s.io/')) policyObjects.push(i);
+    } else if (isClusterPolicyObject(o)) {
+      let policy = clusterPolicyReadings.get(o);
+      if (!policy) clusterPolicyReadings.set(o, (policy = readClusterPolicy(o)));
+      clusterPolicies.push(policy);
     }
   }
   const ensureNamespace = (name: string, o: K8sObject) => {
@@ -543,6 +552,7 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
     services,
     policies,
     policiesByNamespace,
+    clusterPolicies,
     findings,
     objects: all,
     ownedBy,
@@ -626,7 +636,8 @@ export interface ModelUpdate {
  */
 export function updateModel(previous: Model, update: ModelUpdate, options: ModelOptions = {}): { model: Model; namespaces: Set<string> } {
   const previousIndex = objectsByNamespace.get(previous);
-  if (!previousIndex) {
+  // Cluster-wide policies cross every namespace: a change to one rebuilds the whole model.
+  if (!previousIndex || update.removed.some(isClusterPolicyObject) || update.added.some(isClusterPolicyObject)) {
     const model = buildModel(update.objects(), options);
     return { model, namespaces: new Set([...model.namespaces.keys(), ...previous.namespaces.keys()]) };
   }
@@ -796,6 +807,7 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
     services: replaceTouched(previous.services, previousLists.services, part.services, (s) => s.object),
     policies,
     policiesByNamespace,
+    clusterPolicies: previous.clusterPolicies,
     findings,
     objects: [],
     ownedBy,

@@ -56,6 +56,13 @@ function ipBlockRanges(analysis: Analysis, direction: 'ingress' | 'egress'): IpR
       }
     }
   }
+  // Cluster-wide egress `networks` cut the destination side too (FORMAT.md §6); IPv6 ones are skipped, as there.
+  for (const policy of analysis.model.clusterPolicies) {
+    if (!policy.valid) continue;
+    for (const rule of policy[direction]) {
+      for (const peer of rule.peers) if (peer.type === 'networks') for (const n of peer.networks) if (!n.range.v6) ranges.push(n.range);
+    }
+  }
   return ranges;
 }
 

@@ -4,7 +4,7 @@
 // Failures are explained afterwards with Analysis.verdict, so both paths must agree (see bulk.test.ts).
 // WorkloadPairs goes further for the many pairs of one expectation: pairs whose answer is decided by the same rules
 // in the same way get it once, so `'*' -> db` costs a pass over the sources, not one evaluation per pair.
-import type { Analysis, Endpoint } from '../evaluate';
+import { workloadEndpoint, type Analysis, type Endpoint } from '../evaluate';
 import { changesSince, lineageOf, listsByNamespace, type ModelLineage, type Workload } from '../model';
 import type { Direction, NetworkPolicy, PolicyRule } from '../policy';
 import { PortSet } from '../portset';
@@ -55,6 +55,7 @@ export class BulkConnections {
 
   /** The ports `source` may use to reach `destination` (not for a single pod reaching itself: callers skip those). */
   allowed(source: Endpoint, destination: Endpoint): PortSet {
+    if (this.analysis.tiered) return this.analysis.connection(source, destination).allowed;
     const egress = source.type === 'workload' ? this.direction('egress', source.workload, destination, destination) : PortSet.ALL;
     if (egress.isEmpty()) return egress;
     const ingress = destination.type === 'workload' ? this.direction('ingress', destination.workload, source, destination) : PortSet.ALL;
@@ -127,6 +128,8 @@ export class BulkConnections {
 
   /** The number of the list of rules isolating `w` for `direction`: the same for workloads isolated by the same policies. */
   listOf(w: Workload, direction: Direction): number {
+    // Cluster-wide tiers make every workload's answer its own (see Analysis.tiered): lists and masks are workload ids.
+    if (this.analysis.tiered) return w.id;
     let number = this.listOfWorkload[direction][w.id];
     if (number >= 0) return number;
     const rules = this.rulesOf(w, direction);
@@ -156,6 +159,7 @@ export class BulkConnections {
 
   /** Which rules with peers of a list admit the workload, as a number of the list (the same for the same rules). */
   maskOf(list: number, w: Workload): number {
+    if (this.analysis.tiered) return w.id;
     const entry = this.lists[list];
     // Made for the lists of destinations only (one number per workload of the model).
     entry.maskOf ??= new Int32Array(this.workloadCount).fill(-1);
@@ -174,6 +178,7 @@ export class BulkConnections {
 
   /** What a list of egress rules allows toward a destination workload. */
   egressOfList(list: number, destination: Workload): PortSet {
+    if (this.analysis.tiered) return this.analysis.egressAllowed(workloadEndpoint(this.analysis.model.workloads[list]), workloadEndpoint(destination));
     const entry = this.lists[list];
     if (!entry.rules) return PortSet.ALL;
     // The policies of a list isolate pods of their own namespace; toward another namespace only peers with a
@@ -200,6 +205,7 @@ export class BulkConnections {
 
   /** What a list of ingress rules allows a source with the mask, toward the destination workload's ports. */
   ingressOfMask(list: number, mask: number, destination: Workload): PortSet {
+    if (this.analysis.tiered) return this.analysis.ingressAllowed(workloadEndpoint(this.analysis.model.workloads[mask]), workloadEndpoint(destination));
     const { rules, withPeers, maskBits } = this.lists[list];
     if (!rules) return PortSet.ALL;
     const bits = maskBits[mask];
