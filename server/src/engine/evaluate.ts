@@ -131,6 +131,10 @@ interface ClusterSubjectRules {
 
 const NO_CLUSTER_RULES: ClusterSubjectRules = Object.freeze({ policies: [], rules: [], adminCount: 0, namedPorts: false, results: new Map() }) as ClusterSubjectRules;
 
+function isWholeIpv4(range: IpRange): boolean {
+  return !range.v6 && range.lo === 0n && range.hi === 0xffffffffn;
+}
+
 /** Rules per subject beyond this are evaluated without the result cache (the bit set would not fit). */
 const MAX_CACHED_RULES = 30;
 
@@ -315,13 +319,17 @@ export class Analysis {
   }
 
   /**
-   * Whether a cluster-wide peer matches the endpoint. `networks` match address ranges wholly inside a CIDR; pods are
-   * matched by their selectors only (pod IPs are not known from manifests: the network-policy-api says a CIDR also
-   * matches pod IPs in it, which the `networks-match-pods` rule points out). nodes and domainNames match nothing.
+   * Whether a cluster-wide peer matches the endpoint. `networks` match address ranges wholly inside a CIDR, and, as
+   * the API reference says a CIDR also matches the pod IPs in it, every pod when the CIDR is 0.0.0.0/0 (any pod's
+   * IPv4 address falls in it). Pod IPs are not known from manifests: a narrower CIDR is assumed to hold no pod (the
+   * `networks-match-pods` rule says so where it matters). nodes and domainNames match nothing (not analysed).
    */
   clusterPeerMatches(peer: ClusterPeer, e: Endpoint): boolean {
     if (peer.type === 'pods') return e.type === 'workload' && this.selectsPods(peer, e.workload);
-    if (peer.type === 'networks') return e.type === 'ip' && peer.networks.some((n) => contains(n.range, e.range));
+    if (peer.type === 'networks') {
+      if (e.type === 'ip') return peer.networks.some((n) => contains(n.range, e.range));
+      return peer.networks.some((n) => isWholeIpv4(n.range));
+    }
     return false;
   }
 

@@ -2,6 +2,7 @@
 import { formatIp } from '../engine/cidr';
 import type { DirectionVerdict, Endpoint, Verdict } from '../engine/evaluate';
 import { endpointName } from '../engine/evaluate';
+import type { ClusterPolicy, ClusterRule } from '../engine/cluster-policy';
 import type { Model } from '../engine/model';
 import { podIpInBlock } from '../engine/pod-ips';
 import type { NetworkPolicy, PolicyRule } from '../engine/policy';
@@ -16,6 +17,24 @@ export function ruleLocation(policy: NetworkPolicy, rule: PolicyRule): SourceLoc
   return { uri: policy.object.uri, range: rangeAt(policy.object.node, rule.path) ?? policy.object.range };
 }
 
+export function clusterRuleLocation(policy: ClusterPolicy, rule: ClusterRule): SourceLocation {
+  return { uri: policy.object.uri, range: rangeAt(policy.object.node, rule.path) ?? policy.object.range };
+}
+
+/** The cluster-wide rule that decided a port: kind, tier, policy and rule. */
+export interface ExplainedDecision {
+  kind: string;
+  tier: string;
+  policy: string;
+  priority?: number;
+  /** 0-based, like `rules[].index`. */
+  index: number;
+  name?: string;
+  /** As written: Allow, Accept, Deny or Pass. */
+  action: string;
+  location: SourceLocation;
+}
+
 export interface ExplainedDirection {
   direction: 'ingress' | 'egress';
   endpoint: string;
@@ -25,6 +44,10 @@ export interface ExplainedDirection {
   rules: { policy: string; index: number; location: SourceLocation }[];
   /** Assumptions that decided the verdict (an ipBlock holding the other side's pod IP, and what the CNI does with it). */
   notes?: string[];
+  /** With cluster-wide policies: the rule that decided (or passed) this port. */
+  decision?: ExplainedDecision;
+  /** With cluster-wide policies: those that apply to this side for the direction. */
+  clusterPolicies?: { kind: string; tier: string; name: string; location: SourceLocation }[];
 }
 
 export interface ExplainedVerdict {
@@ -48,7 +71,28 @@ function direction(d: DirectionVerdict, endpoint: Endpoint, other: Endpoint, mod
     policies: d.policies.map((p) => ({ name: policyName(p), location: { uri: p.object.uri, range: p.object.range } })),
     rules: d.allowingRules.map((c) => ({ policy: policyName(c.policy), index: c.rule.index, location: ruleLocation(c.policy, c.rule) })),
     ...(notes.length ? { notes } : {}),
+    ...(d.clusterPolicies ? { clusterPolicies: d.clusterPolicies.map((p) => ({ kind: p.kind, tier: p.tier, name: p.name, location: { uri: p.object.uri, range: p.object.range } })) } : {}),
+    ...(d.decision
+      ? {
+          decision: {
+            kind: d.decision.kind,
+            tier: d.decision.tier,
+            policy: d.decision.policy.name,
+            ...(d.decision.kind === 'BaselineAdminNetworkPolicy' ? {} : { priority: d.decision.policy.priority }),
+            index: d.decision.rule.index,
+            ...(d.decision.rule.name ? { name: d.decision.rule.name } : {}),
+            action: d.decision.rule.actionText,
+            location: clusterRuleLocation(d.decision.policy, d.decision.rule),
+          },
+        }
+      : {}),
   };
+}
+
+/** `AdminNetworkPolicy deny-db (Admin tier, priority 10) → egress rule 2 "name": Deny`. */
+export function decisionText(d: ExplainedDecision, direction: string): string {
+  const priority = d.priority === undefined ? '' : `, priority ${d.priority}`;
+  return `${d.tier} tier → ${d.kind} ${d.policy}${priority} → ${direction} rule ${d.index + 1}${d.name ? ` "${d.name}"` : ''}: ${d.action}`;
 }
 
 /** What decided whether the isolating policies' ipBlocks match the other side's pod by its known IP. */
@@ -97,6 +141,10 @@ export function explainText(e: ExplainedVerdict, where: (loc: SourceLocation) =>
   }
   for (const d of [e.egress, e.ingress]) {
     const side = d.direction === 'egress' ? `egress of ${d.endpoint}` : `ingress of ${d.endpoint}`;
+    if (d.clusterPolicies) {
+      lines.push(...tieredLines(e, d, side, where));
+      continue;
+    }
     if (!d.isolated) {
       lines.push(`  ${side}: allowed (not isolated for ${d.direction}: no policy with ${d.direction === 'egress' ? 'Egress' : 'Ingress'} selects it)`);
       continue;
@@ -112,4 +160,29 @@ export function explainText(e: ExplainedVerdict, where: (loc: SourceLocation) =>
     for (const note of d.notes ?? []) lines.push(`    note: ${note}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** One side's story through the tiers: the cluster-wide rule that decided, or what the NetworkPolicies / default did. */
+function tieredLines(e: ExplainedVerdict, d: ExplainedDirection, side: string, where: (loc: SourceLocation) => string): string[] {
+  const lines: string[] = [];
+  const verdict = d.allowed ? 'allowed' : 'denied';
+  const decision = d.decision;
+  if (decision && decision.action !== 'Pass') {
+    lines.push(`  ${side}: ${verdict} by ${decisionText(decision, d.direction)} (${where(decision.location)})`);
+    return lines;
+  }
+  const passed = decision ? ` after ${decisionText(decision, d.direction)} (${where(decision.location)}) passed it on` : '';
+  if (d.policies.length > 0) {
+    const tier = 'NetworkPolicy tier';
+    if (d.allowed) {
+      lines.push(`  ${side}: allowed by the ${tier}${passed}`);
+      for (const r of d.rules) lines.push(`    by NetworkPolicy ${r.policy}, ${d.direction} rule ${r.index + 1} (${where(r.location)})`);
+    } else {
+      lines.push(`  ${side}: denied by the ${tier}${passed}: isolated by ${d.policies.map((p) => p.name).join(', ')}, and no rule of theirs allows ${e.port}/${e.protocol}`);
+      for (const p of d.policies) lines.push(`    NetworkPolicy ${p.name} (${where(p.location)})`);
+    }
+    return lines;
+  }
+  lines.push(`  ${side}: allowed by default${passed}: no cluster-wide rule decided ${e.port}/${e.protocol} and no NetworkPolicy isolates it for ${d.direction}`);
+  return lines;
 }

@@ -21,6 +21,12 @@ import { labelTypo } from './label-typo';
 import { unquotedLabelValue } from './unquoted-label-value';
 import { namedPortNotFound } from './named-port-not-found';
 import { portNotExposed } from './port-not-exposed';
+import { invalidClusterPolicy } from './invalid-cluster-policy';
+import { clusterSelectorMatchesNothing } from './cluster-selector-matches-nothing';
+import { equalPriorityOverlap } from './equal-priority-overlap';
+import { passToNothing } from './pass-to-nothing';
+import { clusterPeerNotAnalysed } from './cluster-peer-not-analysed';
+import { networksMatchPods } from './networks-match-pods';
 import type { Rule } from './types';
 import { workloadUnreachable } from './workload-unreachable';
 import { oneSidedAllow } from './one-sided-allow';
@@ -64,4 +70,10 @@ export const ALL_RULES: Rule[] = [
   deprecatedIsolationAnnotation,
   apiServerEgressBlocked,
   metricsScrapeBlocked,
+  invalidClusterPolicy,
+  clusterSelectorMatchesNothing,
+  equalPriorityOverlap,
+  passToNothing,
+  clusterPeerNotAnalysed,
+  networksMatchPods,
 ];
