@@ -1,5 +1,7 @@
 // The peer suite: every `netpol-only` case of np-guard/netpol-analyzer's test corpus (../shared/corpus/netpol-analyzer)
-// must reproduce its expected connectivity list line for line through `netpol list --format netpol-analyzer`.
+// must reproduce its expected connectivity list line for line through `netpol list --format netpol-analyzer`, and so
+// must the AdminNetworkPolicy/BaselineAdminNetworkPolicy cases (categories anp, banp, anp,banp), but for those listed
+// in KNOWN_DIFFERENCES with the reason.
 // Upstream compares after removing every newline (FORMAT.md §0); comparing line lists is at least as strict.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -9,13 +11,25 @@ import { runCaptured } from './helpers';
 
 const CORPUS = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'corpus', 'netpol-analyzer');
 const EXPECTED_NETPOL_ONLY_CASES = 42;
+const EXPECTED_ADMIN_CASES = 54;
+const ADMIN_CATEGORIES = new Set(['anp', 'banp', 'anp,banp']);
+
+/**
+ * Admin cases netpol deliberately answers differently, with the finding that says why. The analyzer accepts objects
+ * the CRD's validation rejects; netpol reports them and leaves them out, as the API server would.
+ */
+const KNOWN_DIFFERENCES = new Map<string, RegExp>([
+  // CRD XValidation on AdminNetworkPolicyEgressRule (network-policy-api apis/v1alpha1): "networks/nodes peer cannot
+  // be set with namedPorts since there are no namedPorts for networks/nodes".
+  ['anp_test_named_ports_multiple_peers', /invalid-cluster-policy.*named port cannot be used with networks/],
+]);
 
 interface CorpusCase {
   name: string;
   expected: string[];
 }
 
-function readCases(): CorpusCase[] {
+function readCases(categories: (category: string) => boolean = (c) => c === 'netpol-only'): CorpusCase[] {
   const tsv = path.join(CORPUS, 'cases.tsv');
   // Fail loudly: a missing corpus must never turn into a silently green suite.
   if (!fs.existsSync(tsv)) throw new Error(`the peer corpus is missing: ${tsv} not found (expected ../shared next to the repository)`);
@@ -26,7 +40,7 @@ function readCases(): CorpusCase[] {
   const expectedAt = columns.indexOf('expected');
   return rows
     .map((r) => r.split('\t'))
-    .filter((cells) => cells[categoryAt] === 'netpol-only')
+    .filter((cells) => categories(cells[categoryAt]))
     .map((cells) => ({ name: cells[nameAt], expected: cells[expectedAt].split(',') }));
 }
 
@@ -81,5 +95,34 @@ describe('peer suite: np-guard/netpol-analyzer netpol-only corpus', () => {
         assert.deepEqual(JSON.parse(run.stdout), expected);
       });
     }
+  }
+});
+
+const adminCases = readCases((c) => ADMIN_CATEGORIES.has(c));
+
+describe('peer suite: np-guard/netpol-analyzer AdminNetworkPolicy and BaselineAdminNetworkPolicy corpus', () => {
+  test(`the corpus lists ${EXPECTED_ADMIN_CASES} anp/banp cases`, () => {
+    assert.equal(adminCases.length, EXPECTED_ADMIN_CASES);
+  });
+
+  for (const c of adminCases) {
+    const difference = KNOWN_DIFFERENCES.get(c.name);
+    if (difference) {
+      test(`${c.name}: differs from ${c.name}_connlist_output.txt for a reason netpol reports`, async () => {
+        const expected = fs.readFileSync(path.join(CORPUS, 'expected', `${c.name}_connlist_output.txt`), 'utf8');
+        const run = await runCaptured(['list', '--format', 'netpol-analyzer', path.join(CORPUS, 'cases', c.name)]);
+        assert.equal(run.code, 0, run.stderr);
+        assert.notDeepEqual(lines(run.stdout), lines(expected));
+        const check = await runCaptured(['check', path.join(CORPUS, 'cases', c.name)]);
+        assert.match(check.stdout + check.stderr, difference);
+      });
+      continue;
+    }
+    test(`${c.name}: list --format netpol-analyzer matches ${c.name}_connlist_output.txt`, async () => {
+      const expected = fs.readFileSync(path.join(CORPUS, 'expected', `${c.name}_connlist_output.txt`), 'utf8');
+      const run = await runCaptured(['list', '--format', 'netpol-analyzer', path.join(CORPUS, 'cases', c.name)]);
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(lines(run.stdout), lines(expected));
+    });
   }
 });

@@ -5,6 +5,8 @@
 //       CLAUSE: egress: open | egress: isolated ns/p ns/q | egress: by ns/p#1 ns/q#2   (likewise ingress:), or self
 //       `isolated` lists exactly the policies isolating that side; `by` lists exactly the rules (1-based) allowing
 //       this port; `open` says no policy isolates that side.
+//       With cluster-wide policies also: egress: decided Kind/name#1 Action (the rule that decided or passed this
+//       port, Action as written) | egress: undecided (no cluster-wide rule matched this port)
 //   # expect-conn: SRC -> DST : <port set>                      every connection allowed, e.g. `TCP 80,UDP 53`
 //   # expect-workloads: ns/a ns/b ...                           exactly the reported workloads
 //   # expect-namespaces: a b ...                                exactly the namespaces of the model
@@ -85,6 +87,12 @@ const sorted = (xs: Iterable<string>) => [...xs].sort();
 
 function checkDirection(d: DirectionVerdict, clause: string): void {
   const tokens = clause.split(/\s+/).filter(Boolean);
+  if (tokens[0] === 'decided' || tokens[0] === 'undecided') {
+    const d2 = d.decision;
+    const actual = d2 ? `${d2.kind}/${d2.policy.name}#${d2.rule.index + 1} ${d2.rule.actionText}` : 'undecided';
+    assert.equal(actual, tokens[0] === 'undecided' ? 'undecided' : tokens.slice(1).join(' '), `${d.direction}: the cluster-wide rule that decided`);
+    return;
+  }
   if (tokens[0] === 'open') {
     assert.equal(d.isolated, false, `${d.direction} should not be isolated (isolated by ${d.policies.map((p) => `${p.namespace}/${p.name}`).join(', ')})`);
     return;
