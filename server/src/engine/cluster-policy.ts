@@ -347,3 +347,13 @@ function readProtocol(raw: unknown, index: number, path: Path, problems: PolicyP
   const range = port.range;
   return readRange(isPlainObject(range) ? range.start : undefined, isPlainObject(range) ? range.end : undefined, protocol, index, path, [...path, set[0], 'destinationPort', 'range'], problems);
 }
+
+/** The CIDRs of the valid policies' `networks` peers: where address ranges must be cut for exact answers. */
+export function clusterNetworkRanges(policies: readonly ClusterPolicy[]): IpRange[] {
+  const out: IpRange[] = [];
+  for (const p of policies) {
+    if (!p.valid) continue;
+    for (const rule of p.egress) for (const peer of rule.peers) if (peer.type === 'networks') for (const n of peer.networks) out.push(n.range);
+  }
+  return out;
+}

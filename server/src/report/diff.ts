@@ -4,6 +4,7 @@
 // policies whose contribution to that pair differs (a policy added, deleted or edited, or a policy that now selects
 // other pods because labels changed). Workloads present on one side only are listed apart. Connections between a
 // workload and addresses outside the cluster are compared too.
+import { clusterNetworkRanges } from '../engine/cluster-policy';
 import { IPV4_ALL, IPV6_ALL, formatRangeAsCidr, partition, subtractAll, type IpRange } from '../engine/cidr';
 import { ipEndpoint, workloadEndpoint, type ConnectionResult, type DirectionResult } from '../engine/evaluate';
 import type { Workload } from '../engine/model';
@@ -165,7 +166,8 @@ function diffScope(
   const common = headWorkloads.filter((w) => baseByKey.has(workloadKey(w))).map((h) => ({ head: h, base: baseByKey.get(workloadKey(h))! }));
   // A connection reads its two workloads, their namespaces' labels and the policies of their namespaces: a pair of
   // workloads in namespaces where none of that changed keeps its connections, and is not compared.
-  const changed = prune ? changedNamespaces(base, head) : undefined;
+  // Cluster-wide policies reach every namespace: when they differ, every pair is compared.
+  const changed = prune && sameClusterPolicies(base, head) ? changedNamespaces(base, head) : undefined;
   const touched = (w: { head: Workload }) => !changed || changed.has(w.head.namespace);
   const policies = { base: new Map(base.model.policies.map((p) => [policyKey(p), p])), head: new Map(head.model.policies.map((p) => [policyKey(p), p])) };
   // Every pair is compared with the bulk evaluator; only pairs that changed get the explained connection.
@@ -346,6 +348,7 @@ function ipBlockRanges(scope: Scope): IpRange[] {
     if (!p.valid) continue;
     for (const rule of [...p.ingress, ...p.egress]) for (const peer of rule.peers ?? []) if (peer.type === 'ipBlock') out.push(...subtractAll(peer.cidr, peer.except));
   }
+  out.push(...clusterNetworkRanges(scope.model.clusterPolicies));
   return out;
 }
 
@@ -560,4 +563,10 @@ export function diffToSarif(diff: ReachabilityDiff, locator: DiffLocator, versio
     results,
   });
   return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+/** Whether two versions hold the same cluster-wide policies (AdminNetworkPolicy and kin), by their content. */
+function sameClusterPolicies(base: Scope, head: Scope): boolean {
+  const text = (scope: Scope) => scope.model.clusterPolicies.map((p) => `${p.kind}\u0000${JSON.stringify(p.object.value)}`).join('\u0001');
+  return text(base) === text(head);
 }

@@ -2,6 +2,8 @@
 // names is evaluated with the engine's own verdicts; a failure carries the verdict that contradicts it, with the
 // policies and rules that decide it. An expectation whose endpoints match nothing fails (non-vacuity): a test that
 // silently checks no pair would pass forever after a rename. Likewise a named port must resolve on every destination.
+import { clusterNetworkRanges } from '../cluster-policy';
+import { describeDecision } from '../tiers';
 import { formatRangeAsCidr, partition, subtractAll, type IpRange } from '../cidr';
 import { ipEndpoint, workloadEndpoint, type Analysis, type Endpoint, type Verdict } from '../evaluate';
 import { listsByNamespace, type Workload } from '../model';
@@ -31,7 +33,7 @@ export interface DecidingCause {
   direction: 'ingress' | 'egress';
   /** `allows`: the rule lets the connection through; `isolates`: the policy isolates and none of its rules allow it;
    *  `not-isolated`: no policy isolates this side, so it allows everything. */
-  role: 'allows' | 'isolates' | 'not-isolated';
+  role: 'allows' | 'isolates' | 'not-isolated' | 'decides';
   /** `namespace/name` of the policy, or of the workload for `not-isolated`. */
   subject: string;
   /** Index of the rule within the direction (`allows` only). */
@@ -197,6 +199,7 @@ export class ScopeContext {
         for (const peer of rule.peers ?? []) if (peer.type === 'ipBlock') ranges.push(...subtractAll(peer.cidr, peer.except));
       }
     }
+    ranges.push(...clusterNetworkRanges(scope.model.clusterPolicies));
     this.blockBoundaries = ranges;
     this.bulk = new BulkConnections(scope.analysis);
   }
@@ -623,6 +626,19 @@ export function decidingCauses(v: Verdict): DecidingCause[] {
     const subject = d.direction === 'egress' ? v.source : v.destination;
     const peer = d.direction === 'egress' ? v.destination : v.source;
     const toward = `${d.direction === 'egress' ? 'to' : 'from'} ${nameOf(peer)}`;
+    const decision = d.decision;
+    if (decision && decision.action !== 'pass' && (v.allowed || !d.allowed)) {
+      // A cluster-wide rule (Admin or Baseline tier) decided this port for this side.
+      causes.push({
+        direction: d.direction,
+        role: 'decides',
+        subject: `${decision.kind} ${decision.policy.name}`,
+        ruleIndex: decision.rule.index,
+        location: { uri: decision.policy.object.uri, range: rangeAt(decision.policy.object.node, decision.rule.path) ?? decision.policy.object.range },
+        message: `${describeDecision(decision, d.direction)} ${decision.action === 'allow' ? 'allows' : 'denies'} ${portText} ${toward}`,
+      });
+      continue;
+    }
     if (v.allowed) {
       if (!d.isolated) {
         if (subject.type === 'workload') {
@@ -670,6 +686,10 @@ export function explainCauses(v: Verdict): string {
     const subject = nameOf(d.direction === 'egress' ? v.source : v.destination);
     const peer = nameOf(d.direction === 'egress' ? v.destination : v.source);
     const toward = `${d.direction === 'egress' ? 'to' : 'from'} ${peer}`;
+    if (d.decision && d.decision.action !== 'pass' && (v.allowed || !d.allowed)) {
+      clauses.push(`${describeDecision(d.decision, d.direction)} ${d.decision.action === 'allow' ? 'allows' : 'denies'} it ${toward}`);
+      continue;
+    }
     if (v.allowed) {
       if (!d.isolated) {
         if ((d.direction === 'egress' ? v.source : v.destination).type === 'workload') clauses.push(`${d.direction} of ${subject} is not isolated`);

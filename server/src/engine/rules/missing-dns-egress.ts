@@ -33,7 +33,9 @@ export const missingDnsEgress: Rule = {
       if (w.assumed || dnsPods.has(w)) continue;
       const isolating = context.analysis.isolatingPolicies(w, 'egress');
       if (isolating.length === 0) continue;
-      const policiesKey = isolating.length === 1 ? String(numberOf(isolating[0])) : isolating.map(numberOf).join(',');
+      let policiesKey = isolating.length === 1 ? String(numberOf(isolating[0])) : isolating.map(numberOf).join(',');
+      // Cluster-wide policies may decide DNS differently for pods the same NetworkPolicies isolate.
+      if (context.analysis.tiered) policiesKey += `@${w.id}`;
       let key = missingByPolicies.get(policiesKey);
       if (key === undefined) {
         key = missingProtocols(context, dns, w).join(' and ');

@@ -16,6 +16,9 @@ export const namespaceWithoutDefaultDeny: Rule = {
       if (workloads.length === 0) continue;
       const policies = context.model.policiesByNamespace.get(namespace) ?? [];
       if (policies.some((p) => p.valid && p.types.ingress && isEmptySelector(p.podSelector))) continue;
+      // Cluster-wide policies with ingress rules for every pod here (a BaselineAdminNetworkPolicy, say) decide what
+      // those pods accept: "from anywhere" would be a claim the workspace does not support.
+      if (context.analysis.tiered && workloads.every((w) => context.analysis.clusterRules(w, 'ingress').policies.length > 0)) continue;
       const location = namespaceLocation(context, namespace) ?? workloadNamespaceLocation(workloads[0]);
       context.report({
         message: `Namespace ${namespace} has ${workloads.length} workload${workloads.length > 1 ? 's' : ''} (${podNames(workloads)}) and no default-deny policy: pods that no policy selects accept traffic from anywhere.`,
