@@ -74,12 +74,16 @@ function sideItems(side: ExplainedSide, verdict: Extract<ExplainTrafficResult, {
     { label: `${side.direction} of ${side.endpoint}`, kind: vscode.QuickPickItemKind.Separator },
   ];
   const where = (l: vscode.Location) => `${vscode.workspace.asRelativePath(l.uri)}:${l.range.start.line + 1}`;
-  if (!side.isolated) {
+  if (side.decision && side.decision.action !== 'Pass') {
+    const location = toLocation(side.decision.location);
+    items.push({ label: `$(${side.allowed ? 'pass' : 'error'}) ${side.allowed ? 'allowed' : 'denied'} by ${side.decision.text}`, detail: where(location), location });
+  } else if (!side.isolated) {
     items.push({
       label: `$(circle-large-outline) allowed: not isolated for ${side.direction}`,
       detail: `No policy with ${side.direction === 'egress' ? 'Egress' : 'Ingress'} in its policyTypes selects ${side.endpoint}.`,
     });
   } else if (side.allowed) {
+    if (side.rules.length === 0) items.push({ label: `$(circle-large-outline) allowed by default: no policy decided ${verdict.port}/${verdict.protocol}` });
     for (const rule of side.rules) {
       const location = toLocation(rule.location);
       items.push({ label: `$(pass) allowed by ${rule.policy}, ${side.direction} rule ${rule.index + 1}`, detail: where(location), location });

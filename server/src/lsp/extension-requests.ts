@@ -11,7 +11,7 @@ import { matchesSelector } from '../engine/selectors';
 import type { OffsetRange } from '../engine/types';
 import { scopeIncludes, type Scope, type Workspace } from '../engine/workspace';
 import { computeMatrix, declaredPorts, formatPortKey } from '../report/matrix';
-import { explainText, explainVerdict, ruleLocation } from '../report/explain';
+import { decisionText, explainText, explainVerdict, ruleLocation } from '../report/explain';
 import type { FeatureContext } from './context';
 import { allowConnectionPolicy, leastPrivilegePolicy, policyName, toYaml, type ConnectionPeer } from './policy-yaml';
 import {
@@ -203,6 +203,9 @@ function explainTraffic(ctx: FeatureContext, params: ExplainTrafficParams): Expl
 
   const verdict = scope.analysis.verdict(source, destination, protocol, params.port);
   const explained = explainVerdict(verdict, scope.model);
+  const explainedDecision = (direction: 'ingress' | 'egress') => (direction === 'egress' ? explained.egress : explained.ingress).decision;
+  // A new NetworkPolicy helps only where the NetworkPolicy tier denied (not an Admin-tier Deny).
+  const networkPolicyDenied = (d: DirectionVerdict) => d.policies.length > 0 && !d.allowed && d.decision?.action !== 'deny';
   const side = (d: DirectionVerdict, endpoint: Endpoint): ExplainedSide => ({
     direction: d.direction,
     endpoint: endpointName(endpoint),
@@ -213,6 +216,12 @@ function explainTraffic(ctx: FeatureContext, params: ExplainTrafficParams): Expl
       const loc = ruleLocation(c.policy, c.rule);
       return { policy: `${c.policy.namespace}/${c.policy.name}`, index: c.rule.index, location: location(ctx, loc.uri, loc.range) };
     }),
+    ...(explainedDecision(d.direction)
+      ? (() => {
+          const e = explainedDecision(d.direction)!;
+          return { decision: { text: decisionText(e, d.direction), action: e.action, location: location(ctx, e.location.uri, e.location.range) } };
+        })()
+      : {}),
   });
   const text = explainText(explained, (loc) => {
     const start = ctx.offsetToPosition(loc.uri, loc.range[0]);
@@ -225,7 +234,7 @@ function explainTraffic(ctx: FeatureContext, params: ExplainTrafficParams): Expl
       e.type === 'ip' ? { type: 'cidr', cidr: e.label } : { type: 'pods', namespace: e.workload.namespace, podLabels: selectingLabels(scope.analysis, e.workload) };
     const port = { port: params.port, protocol };
     const name = policyName('allow', endpointShortName(source), 'to', endpointShortName(destination), String(params.port), protocol);
-    if (verdict.egress.isolated && !verdict.egress.allowed && source.type === 'workload') {
+    if (networkPolicyDenied(verdict.egress) && source.type === 'workload') {
       changes.push({
         direction: 'egress',
         namespace: source.workload.namespace,
@@ -233,7 +242,7 @@ function explainTraffic(ctx: FeatureContext, params: ExplainTrafficParams): Expl
         yaml: toYaml(allowConnectionPolicy({ name: `${name}-egress`.slice(0, 63), namespace: source.workload.namespace, subjectLabels: selectingLabels(scope.analysis, source.workload), direction: 'egress', peer: peerOf(destination), port })),
       });
     }
-    if (verdict.ingress.isolated && !verdict.ingress.allowed && destination.type === 'workload') {
+    if (networkPolicyDenied(verdict.ingress) && destination.type === 'workload') {
       changes.push({
         direction: 'ingress',
         namespace: destination.workload.namespace,

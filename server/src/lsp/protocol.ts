@@ -112,6 +112,8 @@ export interface ExplainedSide {
   policies: { name: string; location: Location }[];
   /** The rules that allow this exact port (when allowed and isolated). */
   rules: { policy: string; index: number; location: Location }[];
+  /** With cluster-wide policies: the rule that decided (or passed) this port, as `tier → policy → rule: action`. */
+  decision?: { text: string; action: string; location: Location };
 }
 
 export interface PolicyChange {
