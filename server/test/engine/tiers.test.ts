@@ -7,6 +7,7 @@ import { parseCidr, type IpRange } from '../../src/engine/cidr';
 import type { Scope } from '../../src/engine/workspace';
 import { Workspace } from '../../src/engine/workspace';
 import { explainText, explainVerdict } from '../../src/report/explain';
+import { hover } from '../../src/engine/features/hover';
 
 const PODS = `apiVersion: v1
 kind: Namespace
@@ -123,5 +124,18 @@ describe('tiered policy model', () => {
     );
     const text = explainText(explained, () => 'here');
     assert.match(text, /ingress of b\/server: denied by Admin tier → AdminNetworkPolicy guard, priority 10 → ingress rule 1 "from-a": Deny/);
+  });
+
+  test('a hover on a cluster-wide policy tells its tier, priority, place in the order and selected pods', () => {
+    const ws = new Workspace();
+    ws.setFile('file:///w/pods.yaml', PODS);
+    const text = `${anp('Deny')}---\n${anp('Allow', 5).replace('name: guard', 'name: early')}`;
+    ws.setFile('file:///w/anp.yaml', text);
+    const result = hover(ws, 'file:///w/anp.yaml', text.indexOf('guard') + 1);
+    assert.ok(result, 'a hover');
+    assert.match(result.markdown, /\*\*AdminNetworkPolicy guard\*\*/);
+    assert.match(result.markdown, /Admin tier, priority 10\. Evaluated before every NetworkPolicy/);
+    assert.match(result.markdown, /AdminNetworkPolicy early \(5\)[\s\S]*\*\*AdminNetworkPolicy guard \(10\)\*\*/);
+    assert.match(result.markdown, /Selected pods \(1;/);
   });
 });

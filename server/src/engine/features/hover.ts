@@ -16,6 +16,9 @@ import { featureIndex, type LabelStats, type ScopeIndex } from './index';
 import type { ReachSide } from './reach';
 import { cappedInline, cappedInlineOf, cappedList, code, escapeInline, LIST_CAP, plural, policyLink, workloadLink } from './markdown';
 import { compareText } from '../order';
+import type { ClusterPolicy } from '../cluster-policy';
+import { selectedWorkloads } from '../rules/cluster-common';
+import { comparePolicies } from '../tiers';
 
 export interface HoverResult {
   markdown: string;
@@ -117,6 +120,10 @@ function objectHover(workspace: Workspace, file: ParsedFile, offset: number): Ho
         return undefined;
     }
   }
+  const clusterPolicy = index.model.clusterPolicies.find((p) => p.object === cursor.object);
+  if (clusterPolicy && ['metadata', 'spec'].some((k) => pathStartsWith(cursor.path, [k])) && !pathStartsWith(cursor.path, ['spec', 'ingress']) && !pathStartsWith(cursor.path, ['spec', 'egress'])) {
+    return { markdown: clusterPolicyHover(workspace, index, clusterPolicy), range };
+  }
   const kind = cursor.object.kind;
   if (kind === 'Namespace' && pathStartsWith(cursor.path, ['metadata', 'name'])) {
     const namespace = index.model.namespaces.get(cursor.object.name);
@@ -142,6 +149,29 @@ function policyHover(workspace: Workspace, index: ScopeIndex, policy: NetworkPol
   if (selected.length > 0) {
     lines.push('', `Selected pods (${selected.length}):`, ...cappedList(selected, (w) => podEntry(workspace, w)));
   }
+  return lines.join('\n');
+}
+
+/** A cluster-wide policy: its tier and priority, where it stands in the evaluation order, and the pods it selects. */
+function clusterPolicyHover(workspace: Workspace, index: ScopeIndex, policy: ClusterPolicy): string {
+  const lines = [`**${policy.kind} ${escapeInline(policy.name)}**`, ''];
+  if (!policy.valid) {
+    lines.push('Its CRD rejects this object, so in a cluster it does nothing; the analysis leaves it out.');
+    return lines.join('\n');
+  }
+  const priority = policy.kind === 'BaselineAdminNetworkPolicy' ? '' : `, priority ${policy.priority}`;
+  const order =
+    policy.tier === 'Admin'
+      ? 'Evaluated before every NetworkPolicy: its Allow and Deny are final; Pass hands the traffic on to the NetworkPolicies.'
+      : 'Evaluated after the NetworkPolicies, only for pods that no NetworkPolicy isolates in that direction; then the default allows.';
+  lines.push(`${policy.tier} tier${priority}. ${order}`);
+  const sameTier = index.model.clusterPolicies.filter((p) => p.valid && p.tier === policy.tier).sort(comparePolicies);
+  if (sameTier.length > 1) {
+    lines.push('', `Order in the ${policy.tier} tier (lower priority first):`, ...cappedList(sameTier, (p) => `${p === policy ? '**' : ''}${escapeInline(`${p.kind} ${p.name}`)}${p.kind === 'BaselineAdminNetworkPolicy' ? '' : ` (${p.priority})`}${p === policy ? '**' : ''}`));
+  }
+  const selected = selectedWorkloads(index.model, policy.subject);
+  lines.push('', selected.length > 0 ? `Selected pods (${selected.length}; host-network pods are never subjects):` : 'Selects no pod in this workspace.');
+  if (selected.length > 0) lines.push(...cappedList(selected, (w) => podEntry(workspace, w)));
   return lines.join('\n');
 }
 
