@@ -171,6 +171,9 @@ export class Analysis {
   readonly tiered: boolean;
   private clusterSubjectCache: Record<Direction, (ClusterSubjectRules | undefined)[]> | undefined;
   private readonly otherClusterSubjects = { ingress: new WeakMap<Workload, ClusterSubjectRules>(), egress: new WeakMap<Workload, ClusterSubjectRules>() };
+  private clusterClasses: Int32Array | undefined;
+  /** Whether a cluster-wide rule's peers match each workload of the model, by id (1 yes, 2 no, 0 not known yet). */
+  private readonly clusterRuleMatches = new Map<ClusterRule, Uint8Array>();
   /** Numbers for the NetworkPolicy tier's results, to key the tiered results by them. */
   private readonly resultIds = new WeakMap<DirectionResult, number>();
   private nextResultId = 0;
@@ -390,20 +393,43 @@ export class Analysis {
     if (entry.policies.length === 0) return np;
     let npId = this.resultIds.get(np);
     if (npId === undefined) this.resultIds.set(np, (npId = this.nextResultId++));
+    // Workloads of one class match the same cluster-wide rules: their results are shared.
+    const peerIndex = peer.type === 'workload' ? this.modelIndex(peer.workload) : -1;
+    const portClass = entry.namedPorts ? this.portClass(destination) : '';
+    let classKey: string | undefined;
+    if (peerIndex >= 0) {
+      classKey = `${npId}:c${this.clusterPeerClasses()[peerIndex]}:${portClass}`;
+      const known = entry.results.get(classKey);
+      if (known) return known;
+    }
+    // Whether each rule's peers match the peer: for the model's workloads answered once per rule, in a table.
     let bits = '';
     for (const { rule } of entry.rules) {
-      let matched = false;
-      for (const p of rule.peers) {
-        if (this.clusterPeerMatches(p, peer)) {
-          matched = true;
-          break;
-        }
+      let known = 0;
+      let table: Uint8Array | undefined;
+      if (peerIndex >= 0) {
+        table = this.clusterRuleMatches.get(rule);
+        if (!table) this.clusterRuleMatches.set(rule, (table = new Uint8Array(this.model.workloads.length)));
+        known = table[peerIndex];
       }
-      bits += matched ? '1' : '0';
+      if (known === 0) {
+        known = 2;
+        for (const p of rule.peers) {
+          if (this.clusterPeerMatches(p, peer)) {
+            known = 1;
+            break;
+          }
+        }
+        if (table) table[peerIndex] = known;
+      }
+      bits += known === 1 ? '1' : '0';
     }
-    const key = `${npId}:${bits}:${entry.namedPorts ? this.portClass(destination) : ''}`;
+    const key = `${npId}:${bits}:${portClass}`;
     const known = entry.results.get(key);
-    if (known) return known;
+    if (known) {
+      if (classKey) entry.results.set(classKey, known);
+      return known;
+    }
 
     let undecided = PortSet.ALL;
     let allowed = PortSet.NONE;
@@ -440,7 +466,27 @@ export class Analysis {
     }
     const result: DirectionResult = { direction, isolated: true, policies: np.policies, allowed: this.intern(allowed), contributions, decisions, clusterPolicies: entry.policies };
     entry.results.set(key, result);
+    if (classKey) entry.results.set(classKey, result);
     return result;
+  }
+
+  /** The model's workloads numbered by which cluster-wide rules' peers match them (made once, on first use). */
+  private clusterPeerClasses(): Int32Array {
+    if (this.clusterClasses) return this.clusterClasses;
+    const rules: ClusterRule[] = [];
+    for (const tier of [this.tiers!.admin, this.tiers!.baseline]) for (const p of tier) rules.push(...p.ingress, ...p.egress);
+    const ids = new Map<string, number>();
+    const classes = new Int32Array(this.model.workloads.length);
+    this.model.workloads.forEach((w, i) => {
+      const endpoint: Endpoint = { type: 'workload', workload: w };
+      let signature = '';
+      for (const rule of rules) signature += rule.peers.some((p) => this.clusterPeerMatches(p, endpoint)) ? '1' : '0';
+      let id = ids.get(signature);
+      if (id === undefined) ids.set(signature, (id = ids.size));
+      classes[i] = id;
+    });
+    this.clusterClasses = classes;
+    return classes;
   }
 
   private intern(ports: PortSet): PortSet {
