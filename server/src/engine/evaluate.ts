@@ -470,6 +470,12 @@ export class Analysis {
     return result;
   }
 
+  /** A number shared by the model's workloads that the same cluster-wide rules' peers match (tiered models only). */
+  clusterPeerClass(w: Workload): number {
+    const index = this.modelIndex(w);
+    return index >= 0 && this.tiers ? this.clusterPeerClasses()[index] : -1 - w.id;
+  }
+
   /** The model's workloads numbered by which cluster-wide rules' peers match them (made once, on first use). */
   private clusterPeerClasses(): Int32Array {
     if (this.clusterClasses) return this.clusterClasses;

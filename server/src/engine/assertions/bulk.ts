@@ -6,6 +6,7 @@
 // in the same way get it once, so `'*' -> db` costs a pass over the sources, not one evaluation per pair.
 import { workloadEndpoint, type Analysis, type Endpoint } from '../evaluate';
 import { changesSince, lineageOf, listsByNamespace, type ModelLineage, type Workload } from '../model';
+import type { ClusterPolicy } from '../cluster-policy';
 import type { Direction, NetworkPolicy, PolicyRule } from '../policy';
 import { PortSet } from '../portset';
 import { matchesSelector } from '../selectors';
@@ -44,9 +45,19 @@ export class BulkConnections {
   /** Intersections of port sets, once per pair of set objects (the classes of WorkloadPairs share their sets). */
   private readonly intersections = new Map<PortSet, Map<PortSet, PortSet>>();
 
+  /** With cluster-wide policies: lists of (NetworkPolicy list, cluster-wide policies), see tieredListOf. */
+  private readonly tiered: {
+    listOfWorkload: Record<Direction, Int32Array>;
+    listNumbers: Map<string, number>;
+    policyNumbers: Map<ClusterPolicy, number>;
+    lists: { representative: Workload; networkPolicyList: number; masks: Map<string, number>; representatives: Workload[]; maskOf: Int32Array | undefined }[];
+  };
+
   constructor(private readonly analysis: Analysis) {
     const n = analysis.model.workloads.length;
     this.listOfWorkload = { ingress: new Int32Array(n).fill(-1), egress: new Int32Array(n).fill(-1) };
+    const tieredLists = analysis.tiered ? n : 0;
+    this.tiered = { listOfWorkload: { ingress: new Int32Array(tieredLists).fill(-1), egress: new Int32Array(tieredLists).fill(-1) }, listNumbers: new Map(), policyNumbers: new Map(), lists: [] };
   }
 
   get workloadCount(): number {
@@ -128,8 +139,34 @@ export class BulkConnections {
 
   /** The number of the list of rules isolating `w` for `direction`: the same for workloads isolated by the same policies. */
   listOf(w: Workload, direction: Direction): number {
-    // Cluster-wide tiers make every workload's answer its own (see Analysis.tiered): lists and masks are workload ids.
-    if (this.analysis.tiered) return w.id;
+    return this.analysis.tiered ? this.tieredListOf(w, direction) : this.networkPolicyListOf(w, direction);
+  }
+
+  /**
+   * With cluster-wide policies (Analysis.tiered), a list is a NetworkPolicy list and the cluster-wide policies that
+   * select the workload for the direction: workloads that share both get the same answers, computed by the analysis
+   * for one of them (the list's representative).
+   */
+  private tieredListOf(w: Workload, direction: Direction): number {
+    let number = this.tiered.listOfWorkload[direction][w.id];
+    if (number >= 0) return number;
+    const networkPolicyList = this.networkPolicyListOf(w, direction);
+    let key = `${direction}:${networkPolicyList}|`;
+    for (const p of this.analysis.clusterRules(w, direction).policies) {
+      let n = this.tiered.policyNumbers.get(p);
+      if (n === undefined) this.tiered.policyNumbers.set(p, (n = this.tiered.policyNumbers.size));
+      key += `${n},`;
+    }
+    number = this.tiered.listNumbers.get(key) ?? -1;
+    if (number < 0) {
+      this.tiered.listNumbers.set(key, (number = this.tiered.lists.length));
+      this.tiered.lists.push({ representative: w, networkPolicyList, masks: new Map(), representatives: [], maskOf: undefined });
+    }
+    this.tiered.listOfWorkload[direction][w.id] = number;
+    return number;
+  }
+
+  private networkPolicyListOf(w: Workload, direction: Direction): number {
     let number = this.listOfWorkload[direction][w.id];
     if (number >= 0) return number;
     const rules = this.rulesOf(w, direction);
@@ -159,7 +196,23 @@ export class BulkConnections {
 
   /** Which rules with peers of a list admit the workload, as a number of the list (the same for the same rules). */
   maskOf(list: number, w: Workload): number {
-    if (this.analysis.tiered) return w.id;
+    if (!this.analysis.tiered) return this.networkPolicyMaskOf(list, w);
+    // Tiered: the NetworkPolicy mask and which cluster-wide rules' peers match the workload.
+    const entry = this.tiered.lists[list];
+    entry.maskOf ??= new Int32Array(this.workloadCount).fill(-1);
+    let mask = entry.maskOf[w.id];
+    if (mask >= 0) return mask;
+    const key = `${this.networkPolicyMaskOf(entry.networkPolicyList, w)}|${this.analysis.clusterPeerClass(w)}`;
+    mask = entry.masks.get(key) ?? -1;
+    if (mask < 0) {
+      entry.masks.set(key, (mask = entry.representatives.length));
+      entry.representatives.push(w);
+    }
+    entry.maskOf[w.id] = mask;
+    return mask;
+  }
+
+  private networkPolicyMaskOf(list: number, w: Workload): number {
     const entry = this.lists[list];
     // Made for the lists of destinations only (one number per workload of the model).
     entry.maskOf ??= new Int32Array(this.workloadCount).fill(-1);
@@ -178,7 +231,7 @@ export class BulkConnections {
 
   /** What a list of egress rules allows toward a destination workload. */
   egressOfList(list: number, destination: Workload): PortSet {
-    if (this.analysis.tiered) return this.analysis.egressAllowed(workloadEndpoint(this.analysis.model.workloads[list]), workloadEndpoint(destination));
+    if (this.analysis.tiered) return this.analysis.egressAllowed(workloadEndpoint(this.tiered.lists[list].representative), workloadEndpoint(destination));
     const entry = this.lists[list];
     if (!entry.rules) return PortSet.ALL;
     // The policies of a list isolate pods of their own namespace; toward another namespace only peers with a
@@ -205,7 +258,7 @@ export class BulkConnections {
 
   /** What a list of ingress rules allows a source with the mask, toward the destination workload's ports. */
   ingressOfMask(list: number, mask: number, destination: Workload): PortSet {
-    if (this.analysis.tiered) return this.analysis.ingressAllowed(workloadEndpoint(this.analysis.model.workloads[mask]), workloadEndpoint(destination));
+    if (this.analysis.tiered) return this.analysis.ingressAllowed(workloadEndpoint(this.tiered.lists[list].representatives[mask]), workloadEndpoint(destination));
     const { rules, withPeers, maskBits } = this.lists[list];
     if (!rules) return PortSet.ALL;
     const bits = maskBits[mask];
