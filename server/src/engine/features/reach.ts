@@ -6,6 +6,7 @@
 // hover tests only the rules that could admit the subject instead of every rule of the scope; what stays linear in
 // the number of workloads is a cheap pass that combines both sides. reach.test.ts and reach-index.test.ts check the
 // answers against Analysis.connection on every pair.
+import { workloadEndpoint } from '../evaluate';
 import type { Workload } from '../model';
 import type { Direction, NetworkPolicy, Peer, PolicyRule } from '../policy';
 import { anyPodIpMatchable, ipBlockMatchesWorkload } from '../pod-ips';
@@ -546,8 +547,29 @@ function combine(index: ScopeIndex, subject: Workload, near: ReturnType<typeof n
 }
 
 export function reachOf(index: ScopeIndex, subject: Workload): Reach {
+  if (index.analysis.tiered) return tieredReachOf(index, subject);
   const rules = index.ruleIndex();
   const from = combine(index, subject, nearSide(index, subject, 'ingress'), farSide(index, subject, 'egress'), rules.reportedIsolated.egress);
   const to = combine(index, subject, nearSide(index, subject, 'egress'), farSide(index, subject, 'ingress'), rules.reportedIsolated.ingress);
   return { from, to };
+}
+
+/**
+ * With cluster-wide policies (Analysis.tiered) the rule index, which knows NetworkPolicies only, does not apply:
+ * every other workload is asked of the analysis (its tiered results are shared by classes of workloads).
+ */
+function tieredReachOf(index: ScopeIndex, subject: Workload): Reach {
+  const workloads = index.model.workloads;
+  const from = new Map<Workload, PortSet>();
+  const to = new Map<Workload, PortSet>();
+  const self = workloadEndpoint(subject);
+  for (const other of workloads) {
+    if (other === subject) continue;
+    const endpoint = workloadEndpoint(other);
+    from.set(other, index.analysis.connection(endpoint, self).allowed);
+    to.set(other, index.analysis.connection(self, endpoint).allowed);
+  }
+  const side = (computed: Map<Workload, PortSet>) =>
+    new ReachSide(workloads, subject, PortSet.NONE, new WorkloadFlags(workloads), { byWorkload: new Map(), groups: [] }, computed, 0);
+  return { from: side(from), to: side(to) };
 }
