@@ -27,6 +27,7 @@ import { equalPriorityOverlap } from './equal-priority-overlap';
 import { passToNothing } from './pass-to-nothing';
 import { clusterPeerNotAnalysed } from './cluster-peer-not-analysed';
 import { networksMatchPods } from './networks-match-pods';
+import { clusterRuleShadowed } from './cluster-rule-shadowed';
 import type { Rule } from './types';
 import { workloadUnreachable } from './workload-unreachable';
 import { oneSidedAllow } from './one-sided-allow';
@@ -76,4 +77,5 @@ export const ALL_RULES: Rule[] = [
   passToNothing,
   clusterPeerNotAnalysed,
   networksMatchPods,
+  clusterRuleShadowed,
 ];
