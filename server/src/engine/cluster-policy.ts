@@ -115,6 +115,7 @@ export function readClusterPolicy(object: K8sObject): ClusterPolicy {
   } else if (spec.priority !== undefined) {
     reject('a BaselineAdminNetworkPolicy has no priority', ['spec', 'priority']);
   }
+  unknownFields(spec, v2 ? ['tier', 'priority', 'subject', 'ingress', 'egress'] : kind === 'AdminNetworkPolicy' ? ['priority', 'subject', 'ingress', 'egress'] : ['subject', 'ingress', 'egress'], ['spec'], problems, 'spec');
   const subject = readPodSelection(spec.subject, ['spec', 'subject'], problems, 'subject');
   if (subject) policy.subject = subject;
   const allowed: Record<string, RuleAction> = v2 ? { Accept: 'allow', Deny: 'deny', Pass: 'pass' } : kind === 'AdminNetworkPolicy' ? { Allow: 'allow', Deny: 'deny', Pass: 'pass' } : { Allow: 'allow', Deny: 'deny' };
@@ -136,7 +137,20 @@ export function readClusterPolicy(object: K8sObject): ClusterPolicy {
   return policy;
 }
 
+/**
+ * Fields the CRD does not know (an older API's `sameLabels`, a misspelling): the API server drops them, or rejects the
+ * object under strict field validation. Reported as warnings; the analysis reads the object without them.
+ */
+function unknownFields(raw: unknown, known: readonly string[], path: Path, problems: PolicyProblem[], what: string): void {
+  if (!isPlainObject(raw)) return;
+  for (const key of Object.keys(raw)) {
+    if (known.includes(key)) continue;
+    problems.push({ code: 'invalid-cluster-policy', severity: 'warning', message: `unknown field "${key}" in ${what} (known: ${known.join(', ')}); the API server drops it, so it is read here as if absent`, path: [...path, key], rejected: false });
+  }
+}
+
 function readSelectorAt(value: unknown, path: Path, problems: PolicyProblem[]): LabelSelector {
+  unknownFields(value, ['matchLabels', 'matchExpressions'], path, problems, 'a label selector');
   const selector = readSelector(value ?? {});
   for (const p of selector.problems) problems.push({ code: 'invalid-cluster-policy', severity: 'error', message: p.message, path: [...path, ...p.path], rejected: true });
   return selector;
@@ -157,6 +171,7 @@ function readPodSelection(raw: unknown, path: Path, problems: PolicyProblem[], w
   if (set[0] === 'namespaces') return { namespaceSelector: readSelectorAt(raw.namespaces, [...path, 'namespaces'], problems) };
   if (set[0] !== 'pods') return undefined;
   const pods = raw.pods;
+  unknownFields(pods, ['namespaceSelector', 'podSelector'], [...path, 'pods'], problems, 'pods');
   if (!isPlainObject(pods)) {
     reject('pods must be a map with namespaceSelector and podSelector', [...path, 'pods']);
     return undefined;
@@ -186,6 +201,7 @@ function readRule(raw: unknown, direction: Direction, index: number, path: Path,
     return undefined;
   }
   if (raw.name !== undefined && (typeof raw.name !== 'string' || raw.name.length > 100)) reject('a rule name is a string of at most 100 characters', [...path, 'name']);
+  unknownFields(raw, ['name', 'action', direction === 'ingress' ? 'from' : 'to', v2 ? 'protocols' : 'ports'], path, problems, `a ${direction} rule`);
   const rule: ClusterRule = { direction, index, path, action: actions[actionText], actionText, peers: [], ...(typeof raw.name === 'string' ? { name: raw.name } : {}) };
   const peerKey = direction === 'ingress' ? 'from' : 'to';
   const peers = raw[peerKey];
