@@ -176,11 +176,11 @@ function readPodSelection(raw: unknown, path: Path, problems: PolicyProblem[], w
     reject('pods must be a map with namespaceSelector and podSelector', [...path, 'pods']);
     return undefined;
   }
-  // The CRD requires both selectors. Read a missing one as {} (everything), as netpol-analyzer does, and warn: the
-  // API server may reject the object.
+  // The CRD requires both selectors (`required: [namespaceSelector, podSelector]`): the API server rejects the
+  // object without one. (netpol-analyzer reads a missing one as {}.)
   for (const key of ['namespaceSelector', 'podSelector']) {
     if (pods[key] === undefined || pods[key] === null) {
-      problems.push({ code: 'invalid-cluster-policy', severity: 'warning', message: `pods needs a ${key} (the CRD requires it; write ${key}: {} to select every ${key === 'podSelector' ? 'pod' : 'namespace'}); read here as {}`, path: [...path, 'pods'], rejected: false });
+      problems.push({ code: 'invalid-cluster-policy', severity: 'error', message: `pods needs a ${key} (the CRD requires it; write ${key}: {} to select every ${key === 'podSelector' ? 'pod' : 'namespace'})`, path: [...path, 'pods'], rejected: true });
     }
   }
   return {

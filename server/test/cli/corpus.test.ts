@@ -5,8 +5,10 @@
 // Upstream compares after removing every newline (FORMAT.md §0); comparing line lists is at least as strict.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import * as YAML from 'yaml';
 import { runCaptured } from './helpers';
 
 const CORPUS = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'corpus', 'netpol-analyzer');
@@ -23,6 +25,62 @@ const KNOWN_DIFFERENCES = new Map<string, RegExp>([
   // be set with namedPorts since there are no namedPorts for networks/nodes".
   ['anp_test_named_ports_multiple_peers', /invalid-cluster-policy.*named port cannot be used with networks/],
 ]);
+
+/**
+ * Cases whose `pods` subjects or peers lack a selector the CRD requires (config/crd/standard/
+ * policy.networking.k8s.io_adminnetworkpolicies.yaml: `required: [namespaceSelector, podSelector]`): netpol reports
+ * and leaves those objects out; netpol-analyzer reads the missing selector as {}. With `{}` written in (what the
+ * analyzer assumed), each of them must reproduce line for line.
+ */
+const MISSING_POD_SELECTOR = new Set([
+  'anp_demo',
+  'anp_test_10',
+  'anp_test_10_swapping_rules',
+  'anp_test_11',
+  'anp_test_11_swapping_rules',
+  'anp_test_12',
+  'anp_test_12_swapping_rules',
+  'anp_test_3_pass_traffic',
+  'anp_test_8',
+  'anp_test_8_swapping_rules',
+  'anp_test_9',
+  'anp_test_9_swapping_rules',
+  'anp_test_combining_test_6_and_test_10',
+  'anp_test_multiple_anps',
+  'example_pods_w_same_owner_and_labels_gap_anp_good',
+  'example_pods_w_same_owner_and_labels_gap_banp_good',
+]);
+
+/** A copy of a case with `{}` added for the namespaceSelector or podSelector a `pods` selection of a cluster-wide policy lacks. */
+function withPodSelectors(caseDir: string): string {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-corpus-'));
+  for (const name of fs.readdirSync(caseDir, { recursive: true, encoding: 'utf8' })) {
+    const from = path.join(caseDir, name);
+    const to = path.join(out, name);
+    if (fs.statSync(from).isDirectory()) {
+      fs.mkdirSync(to, { recursive: true });
+      continue;
+    }
+    let text = fs.readFileSync(from, 'utf8');
+    if (/\.ya?ml$/.test(name) && /policy\.networking\.k8s\.io/.test(text)) {
+      const docs = YAML.parseAllDocuments(text);
+      const visit = (node: unknown): void => {
+        if (YAML.isMap(node)) {
+          for (const item of node.items) {
+            if (YAML.isScalar(item.key) && item.key.value === 'pods' && YAML.isMap(item.value)) {
+              for (const key of ['namespaceSelector', 'podSelector']) if (!item.value.has(key)) item.value.set(key, new YAML.YAMLMap());
+            }
+            visit(item.value);
+          }
+        } else if (YAML.isSeq(node)) node.items.forEach(visit);
+      };
+      for (const doc of docs) if (/AdminNetworkPolicy/.test(String(doc.get('kind')))) visit(doc.contents);
+      text = docs.map((d) => d.toString()).join('---\n');
+    }
+    fs.writeFileSync(to, text);
+  }
+  return out;
+}
 
 interface CorpusCase {
   name: string;
@@ -115,6 +173,24 @@ describe('peer suite: np-guard/netpol-analyzer AdminNetworkPolicy and BaselineAd
         assert.notDeepEqual(lines(run.stdout), lines(expected));
         const check = await runCaptured(['check', path.join(CORPUS, 'cases', c.name)]);
         assert.match(check.stdout + check.stderr, difference);
+      });
+      continue;
+    }
+    if (MISSING_POD_SELECTOR.has(c.name)) {
+      test(`${c.name}: a pods selection without a selector the CRD requires is reported and left out; with {} written in, matches ${c.name}_connlist_output.txt`, async () => {
+        const dir = path.join(CORPUS, 'cases', c.name);
+        const check = await runCaptured(['check', dir]);
+        assert.match(check.stdout + check.stderr, /invalid-cluster-policy pods needs a (pod|namespace)Selector/);
+        const expected = fs.readFileSync(path.join(CORPUS, 'expected', `${c.name}_connlist_output.txt`), 'utf8');
+        const patched = withPodSelectors(dir);
+        try {
+          const run = await runCaptured(['list', '--format', 'netpol-analyzer', patched]);
+          assert.equal(run.code, 0, run.stderr);
+          assert.deepEqual(lines(run.stdout), lines(expected));
+          assert.doesNotMatch((await runCaptured(['check', patched])).stdout, /invalid-cluster-policy/);
+        } finally {
+          fs.rmSync(patched, { recursive: true, force: true });
+        }
       });
       continue;
     }
