@@ -5,6 +5,8 @@
 //   node bench/run.mjs [--only small,medium,large] [--workspace DIR] [--cache DIR] [--edits N] [--hovers N]
 //                      [--requests N] [--yls small,medium | --no-yls] [--list small,medium] [--edit-budget-s S]
 //                      [--starts N] [--no-build] [--no-readme] [--out FILE]
+// Presets: small, medium, large (the README's table), and small-tiers, medium-tiers, large-tiers: the same
+// workspaces plus cluster-wide policies (bench/lib/cluster-policies.mjs); their figures never go to the README.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,10 +17,12 @@ import { cpuTicks, loadAverage, stealPercent, timeCommand } from './lib/proc.mjs
 import { runSession } from './lib/scenario.mjs';
 import { startOnly } from './lib/start.mjs';
 import { findTargets } from './lib/targets.mjs';
+import { CLUSTER_POLICIES } from './lib/cluster-policies.mjs';
 import { renderMarkdown, renderTerminal, updateReadme } from './lib/report.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PRESETS = ['small', 'medium', 'large'];
+const TIERED_PRESETS = PRESETS.map((p) => `${p}-tiers`);
 
 function parseOptions(argv) {
   const o = {
@@ -47,7 +51,9 @@ function parseOptions(argv) {
     else if (a === '--out') o.out = path.resolve(value());
     else throw new Error(`unknown option ${a}`);
   }
-  for (const p of o.only) if (!PRESETS.includes(p)) throw new Error(`--only: unknown workspace ${p} (small, medium, large)`);
+  for (const p of o.only) if (!PRESETS.includes(p) && !TIERED_PRESETS.includes(p)) throw new Error(`--only: unknown workspace ${p} (${[...PRESETS, ...TIERED_PRESETS].join(', ')})`);
+  // The README's table holds the NetworkPolicy-only presets.
+  if (o.only.some((p) => TIERED_PRESETS.includes(p))) o.readme = false;
   if (!(o.edits >= 2)) throw new Error('--edits must be at least 2');
   if (!(o.starts >= 1)) throw new Error('--starts must be at least 1');
   return o;
@@ -70,7 +76,9 @@ function ensureWorkspace(cache, preset) {
   if (!fs.existsSync(generator)) throw new Error(`the workspace generator is missing: ${generator} (or pass --workspace DIR)`);
   fs.mkdirSync(cache, { recursive: true });
   process.stderr.write(`generating ${preset} workspace in ${dir}\n`);
-  execFileSync(process.execPath, [generator, dir, '--preset', preset, '--force'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const base = preset.replace(/-tiers$/, '');
+  execFileSync(process.execPath, [generator, dir, '--preset', base, '--force'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (base !== preset) fs.writeFileSync(path.join(dir, 'cluster-policies.yaml'), CLUSTER_POLICIES);
   return dir;
 }
 
