@@ -1,6 +1,7 @@
 // Pods isolated for egress whose policies do not allow DNS to the cluster DNS endpoints over both UDP and TCP.
 // Judged by the engine's own verdicts (Analysis.connection), so every rule form (named ports, ranges, ipBlocks,
 // namespaceSelector/podSelector combinations) counts exactly as the evaluation counts it.
+import type { ClusterPolicy } from '../cluster-policy';
 import { isMap, isScalar, isSeq } from 'yaml';
 import { addMapEntry, appendToSequence, columnOf, replaceValueWithBlock, snippetLines, styleAt, type Edit } from '../edits';
 import { ipEndpoint, workloadEndpoint } from '../evaluate';
@@ -29,13 +30,20 @@ export const missingDnsEgress: Rule = {
       if (n === undefined) policyNumbers.set(p, (n = policyNumbers.size));
       return n;
     };
+    const clusterNumbers = new Map<ClusterPolicy, number>();
+    const clusterNumberOf = (p: ClusterPolicy) => {
+      let n = clusterNumbers.get(p);
+      if (n === undefined) clusterNumbers.set(p, (n = clusterNumbers.size));
+      return n;
+    };
     for (const w of context.model.workloads) {
       if (w.assumed || dnsPods.has(w)) continue;
       const isolating = context.analysis.isolatingPolicies(w, 'egress');
       if (isolating.length === 0) continue;
       let policiesKey = isolating.length === 1 ? String(numberOf(isolating[0])) : isolating.map(numberOf).join(',');
-      // Cluster-wide policies may decide DNS differently for pods the same NetworkPolicies isolate.
-      if (context.analysis.tiered) policiesKey += `@${w.id}`;
+      // Cluster-wide policies may decide DNS differently for pods the same NetworkPolicies isolate: the answer also
+      // depends on which of them select the pod for egress.
+      if (context.analysis.tiered) policiesKey += `@${context.analysis.clusterRules(w, 'egress').policies.map(clusterNumberOf).join(',')}`;
       let key = missingByPolicies.get(policiesKey);
       if (key === undefined) {
         key = missingProtocols(context, dns, w).join(' and ');
