@@ -324,14 +324,16 @@ export class Analysis {
   /**
    * Whether a cluster-wide peer matches the endpoint. `networks` match address ranges wholly inside a CIDR, and, as
    * the API reference says a CIDR also matches the pod IPs in it, every pod when the CIDR is 0.0.0.0/0 (any pod's
-   * IPv4 address falls in it). Pod IPs are not known from manifests: a narrower CIDR is assumed to hold no pod (the
+   * IPv4 address falls in it), and pods whose known IP (a Pod's status.podIP) it holds, whatever the CNI (the API
+   * says so; unlike NetworkPolicy ipBlocks, see pod-ips.ts). Otherwise a narrower CIDR is assumed to hold no pod (the
    * `networks-match-pods` rule says so where it matters). nodes and domainNames match nothing (not analysed).
    */
   clusterPeerMatches(peer: ClusterPeer, e: Endpoint): boolean {
     if (peer.type === 'pods') return e.type === 'workload' && this.selectsPods(peer, e.workload);
     if (peer.type === 'networks') {
       if (e.type === 'ip') return peer.networks.some((n) => contains(n.range, e.range));
-      return peer.networks.some((n) => isWholeIpv4(n.range));
+      const ips = e.workload.podIps;
+      return peer.networks.some((n) => isWholeIpv4(n.range) || ips.some((ip) => contains(n.range, ip)));
     }
     return false;
   }
