@@ -143,6 +143,7 @@ export function explainText(e: ExplainedVerdict, where: (loc: SourceLocation) =>
     const side = d.direction === 'egress' ? `egress of ${d.endpoint}` : `ingress of ${d.endpoint}`;
     if (d.clusterPolicies) {
       lines.push(...tieredLines(e, d, side, where));
+      for (const note of d.notes ?? []) lines.push(`    note: ${note}`);
       continue;
     }
     if (!d.isolated) {
