@@ -1,5 +1,9 @@
 // Bundles the CLI, the language server and the VS Code client with esbuild.
+import * as fs from 'node:fs';
 import * as esbuild from 'esbuild';
+
+const manifest = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+const repository = (typeof manifest.repository === 'string' ? manifest.repository : manifest.repository?.url ?? '').replace(/^git\+/, '').replace(/\.git$/, '');
 
 const common = {
   bundle: true,
@@ -9,6 +13,8 @@ const common = {
   sourcemap: true,
   logLevel: 'warning',
   minify: process.argv.includes('--minify'),
+  // `netpol --version`, the SARIF tool version, and the base of the rule documentation links.
+  define: { NETPOL_VERSION: JSON.stringify(manifest.version), NETPOL_REPOSITORY: JSON.stringify(repository) },
 };
 
 await Promise.all([

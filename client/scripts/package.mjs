@@ -17,7 +17,7 @@ const manifest = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'ut
 const outIndex = process.argv.indexOf('--out');
 const out = path.resolve(outIndex > 0 ? process.argv[outIndex + 1] : path.join(repo, `${manifest.name}-${manifest.version}.vsix`));
 const declared = typeof manifest.repository === 'string' ? manifest.repository : manifest.repository?.url;
-const base = (process.env.NETPOL_REPOSITORY_URL || declared || 'https://example.invalid/netpol').replace(/\.git$/, '').replace(/\/$/, '');
+const base = (process.env.NETPOL_REPOSITORY_URL || declared || 'https://example.invalid/netpol').replace(/^git\+/, '').replace(/\.git$/, '').replace(/\/$/, '');
 
 /** Files copied as they are (the bundles are built below). */
 const SHIPPED = ['README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'images/icon.png', 'syntaxes/netpol.injection.tmLanguage.json', 'syntaxes/netpol.peer-injection.tmLanguage.json', 'snippets/networkpolicy.code-snippets'];
@@ -28,12 +28,22 @@ try {
     fs.mkdirSync(path.dirname(path.join(stage, file)), { recursive: true });
     fs.copyFileSync(path.join(repo, file), path.join(stage, file));
   }
-  // The staged manifest has nothing to prepublish: the bundles are built here.
+  // The staged manifest is the extension's: nothing to prepublish (the bundles are built here), and none of the npm
+  // package's fields that name files the .vsix does not ship (the CLI's bin, its file list).
   const staged = { ...manifest, scripts: { ...manifest.scripts } };
   delete staged.scripts['vscode:prepublish'];
+  delete staged.bin;
+  delete staged.files;
   fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(staged, null, 2)}\n`);
 
-  const common = { bundle: true, minify: true, sourcemap: false, logLevel: 'warning', absWorkingDir: repo };
+  const common = {
+    bundle: true,
+    minify: true,
+    sourcemap: false,
+    logLevel: 'warning',
+    absWorkingDir: repo,
+    define: { NETPOL_VERSION: JSON.stringify(manifest.version), NETPOL_REPOSITORY: JSON.stringify(base) },
+  };
   await Promise.all([
     esbuild.build({ ...common, platform: 'node', target: 'node20', format: 'cjs', entryPoints: ['client/src/extension.ts'], outfile: path.join(stage, 'dist/extension.js'), external: ['vscode'] }),
     esbuild.build({ ...common, platform: 'node', target: 'node20', format: 'cjs', entryPoints: ['server/src/lsp/main.ts'], outfile: path.join(stage, 'dist/server.js') }),
@@ -50,7 +60,6 @@ try {
       vsce,
       'package',
       '--no-dependencies', // the bundles carry their dependencies
-      '--allow-missing-repository',
       '--baseContentUrl', `${base}/blob/HEAD`,
       '--baseImagesUrl', `${base}/raw/HEAD`,
       '--out', out,

@@ -21,11 +21,9 @@ interface NodeModuleInternals {
   _nodeModulePaths(dir: string): string[];
 }
 
-export function runWithCodeCache(bundle: string): void {
-  if (process.env.NETPOL_CODE_CACHE === 'off') {
-    require(bundle);
-    return;
-  }
+/** Runs the bundle as a module and returns its exports. */
+export function runWithCodeCache(bundle: string): unknown {
+  if (process.env.NETPOL_CODE_CACHE === 'off') return require(bundle);
   const source = fs.readFileSync(bundle, 'utf8');
   const cache = cacheFile(bundle);
   // V8 checks only the source's length against a cache: the file starts with the bundle file's identity, so that a
@@ -59,6 +57,7 @@ export function runWithCodeCache(bundle: string): void {
   const bundleRequire = Object.assign((id: string) => bundleModule.require(id), { resolve: (id: string) => require.resolve(id, { paths: bundleModule.paths }), main: require.main, cache: require.cache });
   const run = script.runInThisContext() as (exports: unknown, require: unknown, module: unknown, filename: string, dirname: string) => void;
   run.call(bundleModule.exports, bundleModule.exports, bundleRequire, bundleModule, bundle, path.dirname(bundle));
+  return bundleModule.exports;
 }
 
 /** Where the cache of a bundle lives: next to it when that folder is writable, else in the user's cache folder. */

@@ -63,12 +63,16 @@ export interface LoadOptions {
   defaultNamespace?: string;
   configPath?: string;
   stdin?: () => string;
+  /** Files larger than this are kept unparsed with a file-too-large finding (`--max-file-size`); default: no limit. */
+  maxFileSize?: number;
+  /** Called after each file read, with the number read so far (progress). */
+  onFileRead?: (count: number) => void;
 }
 
 /** Loads every manifest under the given paths into a workspace. Throws UsageError for unreadable input. */
 export function loadWorkspace(paths: string[], options: LoadOptions = {}): Workspace {
   if (paths.length === 0) throw new UsageError('no input: give one or more files or folders, or - for standard input');
-  const workspace = new Workspace({ defaultNamespace: options.defaultNamespace });
+  const workspace = new Workspace({ defaultNamespace: options.defaultNamespace, maxFileSize: options.maxFileSize ?? Infinity, maxFileSizeSetting: '--max-file-size' });
   // A file reached twice (named twice, or through a link) is read once, so its objects are not counted twice.
   const seenFiles = new Set<string>();
   let configFound = false;
@@ -87,6 +91,7 @@ export function loadWorkspace(paths: string[], options: LoadOptions = {}): Works
     if (p === '-') {
       const text = options.stdin ? options.stdin() : fs.readFileSync(0, 'utf8');
       workspace.setFile('stdin:///input.yaml', text);
+      options.onFileRead?.(seenFiles.size + 1);
       continue;
     }
     let stat: fs.Stats;
@@ -119,6 +124,7 @@ export function loadWorkspace(paths: string[], options: LoadOptions = {}): Works
       }
       // Files named on the command line are read whatever their extension (process substitution gives /dev/fd/N).
       workspace.setFile(fileUri(f), text, { anyName: !stat.isDirectory() });
+      options.onFileRead?.(seenFiles.size);
     }
   }
   return workspace;

@@ -1,63 +1,92 @@
-// Entry point of `netpol`: dispatches to the commands, maps errors to exit codes.
+// Entry point of `netpol`: dispatches to the commands, maps errors to exit codes. `main()` runs the process; the
+// entry (bin/netpol.js through dist/cli-boot.js) calls it whatever name it was started by.
 import * as fs from 'node:fs';
-import type { CliIO } from './command';
+import { commandHelp, parseArgs, type ParsedArgs } from './args';
+import type { CliIO, Command } from './command';
 import { COMMANDS } from './commands';
 import { UsageError } from './io';
+import { stderrProgress } from './progress';
+import { version } from './version';
+import { escapeControls } from '../report/escape';
+
+
+/** Parses a command's arguments against its declared options. */
+export function parseCommandArgs(argv: string[], command: Command): ParsedArgs {
+  return parseArgs(argv, command.options, command.name);
+}
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(helpText());
+  if (!name || name === '--help' || name === '-h') {
+    (name ? io.stdout : io.stderr)(helpText());
     return name ? 0 : 2;
   }
-  if (name === '--version') {
+  if (name === '--version' || name === '-V' || name === 'version') {
     io.stdout(`${version()}\n`);
+    return 0;
+  }
+  if (name === 'help') {
+    if (rest.length === 0) {
+      io.stdout(helpText());
+      return 0;
+    }
+    const command = COMMANDS.find((c) => c.name === rest[0]);
+    if (!command) {
+      io.stderr(`netpol help: unknown command "${escapeControls(rest[0])}"; commands: ${COMMANDS.map((c) => c.name).join(', ')}\n`);
+      return 2;
+    }
+    io.stdout(commandHelp(command));
     return 0;
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.stderr(`netpol: unknown command "${name}". Run netpol --help for the list.\n`);
+    io.stderr(`netpol: unknown command "${escapeControls(name)}"; commands: ${COMMANDS.map((c) => c.name).join(', ')}. Run netpol --help for more.\n`);
     return 2;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout(`usage: ${command.usage}\n`);
+  // `--help` anywhere before `--` shows the command's help, whatever else is on the line.
+  const beforeDashes = rest.indexOf('--') >= 0 ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (beforeDashes.includes('--help') || beforeDashes.includes('-h')) {
+    io.stdout(commandHelp(command));
     return 0;
   }
   try {
     return await command.run(rest, io);
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr(`netpol ${name}: ${error.message}\n`);
+      io.stderr(`netpol ${name}: ${error.message.split('\n').map(escapeControls).join('\n')}\n`);
       return 2;
     }
     throw error;
   }
 }
 
-function version(): string {
-  return typeof NETPOL_VERSION === 'string' ? NETPOL_VERSION : 'dev';
-}
-declare const NETPOL_VERSION: string | undefined;
-
 function helpText(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
-    'netpol: Kubernetes NetworkPolicy analysis',
+    `netpol ${version()}: Kubernetes NetworkPolicy analysis`,
     '',
     'usage: netpol <command> [options] PATH...',
     '',
+    'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run netpol <command> --help for its options.',
+    'Run netpol help <command> (or netpol <command> --help) for its options, their defaults and examples.',
+    'netpol --version prints the version.',
     '',
   ].join('\n');
 }
 
-if (require.main === module || process.argv[1]?.endsWith('netpol.js') || process.argv[1]?.endsWith('cli.js')) {
+/** Runs the CLI in this process, with its arguments, streams and exit code. */
+export function main(): void {
+  const stdoutIsTTY = process.stdout.isTTY === true;
   const io: CliIO = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
     stdin: () => fs.readFileSync(0, 'utf8'),
+    stdoutIsTTY,
+    columns: stdoutIsTTY ? process.stdout.columns : undefined,
+    progress: stderrProgress(),
+    env: process.env,
   };
   runCli(process.argv.slice(2), io).then(
     (code) => {
@@ -69,3 +98,6 @@ if (require.main === module || process.argv[1]?.endsWith('netpol.js') || process
     },
   );
 }
+
+// `node dist/cli.js ...` runs it directly; the entry calls main() itself.
+if (require.main === module) main();

@@ -132,7 +132,15 @@ export class Workspace {
   /** Files by position in workspace order (the files map's order changes only when files are added or removed). */
   private fileOrder: Map<string, number> | undefined;
 
-  constructor(private readonly options: { defaultNamespace?: string } = {}) {}
+  /**
+   * `maxFileSize`: a size limit that overrides the configuration's (the CLI's `--max-file-size`; Infinity reads
+   * every file), and `maxFileSizeSetting` names where the user raises it, for the file-too-large message.
+   */
+  constructor(private readonly options: { defaultNamespace?: string; maxFileSize?: number; maxFileSizeSetting?: string } = {}) {}
+
+  private get sizeLimit(): number {
+    return this.options.maxFileSize ?? this.config.maxFileSize;
+  }
 
   /**
    * Adds or replaces a file. Returns the parsed file. Non-manifest files are ignored (undefined).
@@ -183,10 +191,11 @@ export class Workspace {
    * in proportion to the size, and a 100 MB file would stall every caller) or binary.
    */
   private read(uri: string, text: string, fastRead?: FastResult | null, parsedElsewhere?: ParsedFile): ParsedFile {
-    const limit = this.config.maxFileSize;
+    const limit = this.sizeLimit;
     if (text.length > limit) {
       this.skippedForSize.add(uri);
-      return skippedFile(uri, text, FILE_TOO_LARGE, `Skipped: the file has ${text.length} characters, more than maxFileSize (${limit}); raise netpol.maxFileSize (or maxFileSize in ${CONFIG_FILE_NAME}) to analyse it.`);
+      const setting = this.options.maxFileSizeSetting ?? `netpol.maxFileSize (or maxFileSize in ${CONFIG_FILE_NAME})`;
+      return skippedFile(uri, text, FILE_TOO_LARGE, `Skipped: the file has ${text.length} characters, more than maxFileSize (${limit}); raise ${setting} to analyse it.`);
     }
     this.skippedForSize.delete(uri);
     // YAML forbids NUL characters and text files practically never hold them; binary files (images, archives) do.
@@ -201,7 +210,7 @@ export class Workspace {
 
   /** After the size limit may have changed: parses files that now fit and skips files that no longer do. */
   private applySizeLimit(): void {
-    const limit = this.config.maxFileSize;
+    const limit = this.sizeLimit;
     for (const [uri, file] of this.files) {
       if (this.skippedForSize.has(uri) ? file.text.length <= limit : file.text.length > limit) {
         this.files.set(uri, this.read(uri, file.text));

@@ -8,11 +8,15 @@ import { runRules } from '../../engine/rules/run';
 import type { Diagnostic } from '../../engine/rules/types';
 import type { Severity } from '../../engine/types';
 import type { Workspace } from '../../engine/workspace';
-import { oneOf } from '../args';
+import { INPUT_OPTIONS, oneOf } from '../args';
 import type { Command } from '../command';
-import { displayPath, loadWorkspace, UsageError } from '../io';
-import { parseWithCommon } from './common';
+import { displayPath, UsageError } from '../io';
+import { version } from '../version';
+import { loadInput, parseCommand } from './common';
 import { compareText } from '../../engine/order';
+import { BINARY_FILE, FILE_TOO_LARGE } from '../../engine/workspace';
+import { escapeControls } from '../../report/escape';
+import { findingsToText, shouldColor, summaryLine } from '../../report/findings-text';
 
 const SEVERITY_RANK: Record<Severity, number> = { hint: 0, information: 1, warning: 2, error: 3 };
 const THRESHOLDS = ['error', 'warning', 'information', 'hint'] as const;
@@ -48,8 +52,8 @@ function lineColumn(text: string, offset: number): { line: number; column: numbe
  * Every diagnostic of the workspace (optionally only the files of one scope), in file and position order, with their
  * quick fixes when `fixes` is set (the JSON and SARIF reports list them; building them costs yaml parses).
  */
-export function collectFindings(workspace: Workspace, textOf: (uri: string) => string, scopeName?: string, fixes = true): CheckFinding[] {
-  const byUri = runRules(workspace, { fixes });
+export function collectFindings(workspace: Workspace, textOf: (uri: string) => string, scopeName?: string, fixes = true, onScope?: (done: number) => void): CheckFinding[] {
+  const byUri = runRules(workspace, { fixes, onScope });
   let allowed: Set<string> | undefined;
   if (scopeName !== undefined) {
     const scopes = workspace.scopes();
@@ -161,32 +165,73 @@ function sarifArtifact(uri: string): SarifArtifactLocation {
   return { uri: shown.split(path.sep).map(encodeURIComponent).join('/'), uriBaseId: SRCROOT };
 }
 
-function version(): string {
-  return typeof NETPOL_VERSION === 'string' ? NETPOL_VERSION : 'dev';
+declare const NETPOL_REPOSITORY: string | undefined;
+
+/** Where a rule's documentation lives: docs/rules/<id>.md of the repository the package names. */
+export function ruleDocsUrl(rule: string): string | undefined {
+  if (!RULE_IDS.has(rule)) return undefined;
+  const repository = typeof NETPOL_REPOSITORY === 'string' && NETPOL_REPOSITORY ? NETPOL_REPOSITORY : 'https://github.com/netpol/netpol';
+  return `${repository}/blob/HEAD/docs/rules/${rule}.md`;
 }
-declare const NETPOL_VERSION: string | undefined;
+const RULE_IDS = new Set(ALL_RULES.map((r) => r.id));
+
+/** Input findings that mean part of the input was read but not analysed. */
+const NOT_ANALYSED = new Set([FILE_TOO_LARGE, BINARY_FILE, 'template-skipped']);
+
+const FORMATS = ['text', 'compact', 'json', 'sarif'] as const;
+const COLOR_MODES = ['auto', 'always', 'never'] as const;
 
 export const checkCommand: Command = {
   name: 'check',
-  summary: 'run the diagnostic rules (the editor\'s problems) for CI; exit 1 when a finding reaches --severity',
-  usage: 'netpol check [--format text|json|sarif] [--severity error|warning|information|hint] [--scope NAME] [--config FILE] [--default-namespace NS] PATH...',
+  summary: "run the diagnostic rules (the editor's problems) for CI; exit 1 when a finding reaches --severity",
+  arguments: 'PATH...',
+  details:
+    'PATH: files and folders (every .yaml, .yml and .json below), or - for standard input.\n' +
+    'Exit codes: 0 passed; 1 a finding reaches --severity, or input was not analysed (a template, a file over\n' +
+    '--max-file-size, a binary file) without --allow-skipped; 2 bad arguments, unreadable input, or no manifest\n' +
+    'found without --allow-empty.',
+  options: [
+    {
+      name: 'format',
+      value: 'FORMAT',
+      choices: FORMATS,
+      default: 'text',
+      description: 'text: grouped by file, for people; compact: one line per finding (file:line:col severity rule message); json; sarif (SARIF 2.1.0 for code scanning)',
+      example: '--format sarif',
+    },
+    { name: 'severity', value: 'LEVEL', choices: THRESHOLDS, default: 'error', description: 'the lowest severity that fails the check (hints are shown only with hint)', example: '--severity warning' },
+    { name: 'allow-empty', default: 'off: no manifest found exits 2', description: 'pass when the PATHs hold no manifest (a job whose folder may be empty)', example: '--allow-empty' },
+    { name: 'allow-skipped', default: 'off: input not analysed fails the check', description: 'pass although some input was not analysed (templates, files over --max-file-size, binary files)', example: '--allow-skipped' },
+    { name: 'color', value: 'WHEN', choices: COLOR_MODES, default: 'auto: on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it', description: 'colour in the text format', example: '--color never' },
+    ...INPUT_OPTIONS,
+  ],
+  examples: ['netpol check k8s/', 'netpol check --severity warning --format sarif k8s/ > netpol.sarif', 'helm template ./chart | netpol check --allow-skipped -'],
   run(argv, io) {
-    const args = parseWithCommon(argv, { values: ['format', 'severity'] });
-    const format = oneOf(args.values.get('format')?.[0], ['text', 'json', 'sarif'] as const, 'format', 'text');
+    const args = parseCommand(argv, this);
+    const format = oneOf(args.values.get('format')?.[0], FORMATS, 'format', 'text');
     const threshold = oneOf(args.values.get('severity')?.[0], THRESHOLDS, 'severity', 'error');
-    const workspace = loadWorkspace(args.positionals, {
-      defaultNamespace: args.values.get('default-namespace')?.[0],
-      configPath: args.values.get('config')?.[0],
-      stdin: io.stdin,
-    });
+    const colorMode = oneOf(args.values.get('color')?.[0], COLOR_MODES, 'color', 'auto');
+    const workspace = loadInput(args, io);
+    const manifests = workspace.fileUris();
+    if (manifests.length === 0 && !args.booleans.has('allow-empty')) {
+      io.progress?.clear();
+      throw new UsageError(`no manifest (.yaml, .yml, .json) found in ${args.positionals.join(' ')}; check the paths, or pass --allow-empty when an empty input is fine`);
+    }
     const configUri = workspace.configFileUri;
     const configText = configUri ? readConfigText(args.values.get('config')?.[0], configUri) : '';
     const textOf = (uri: string) => workspace.getFile(uri)?.text ?? (uri === configUri ? configText : '');
-    const all = collectFindings(workspace, textOf, args.values.get('scope')?.[0], format !== 'text');
+    const scopes = workspace.scopes();
+    const all = collectFindings(workspace, textOf, args.values.get('scope')?.[0], format === 'json' || format === 'sarif', io.progress
+      ? (done) => io.progress!.update(`read ${manifests.length} files; analysed ${done} of ${scopes.length} scope${scopes.length === 1 ? '' : 's'}`)
+      : undefined);
+    io.progress?.clear();
     // Hints are shown only when asked for; everything from information up is always shown.
     const shownRank = Math.min(SEVERITY_RANK[threshold], SEVERITY_RANK.information);
     const findings = all.filter((f) => SEVERITY_RANK[f.severity] >= shownRank);
     const failing = findings.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[threshold]);
+    // Input that was read but not analysed fails the check unless allowed: a CI gate must not pass on nothing.
+    const notAnalysed = manifests.flatMap((uri) => workspace.getFile(uri)!.findings.filter((f) => NOT_ANALYSED.has(f.code)));
+    const skippedFails = notAnalysed.length > 0 && !args.booleans.has('allow-skipped');
 
     if (format === 'json') {
       const rows = findings.map(({ diagnostic, uri, ...row }) => ({
@@ -201,15 +246,24 @@ export const checkCommand: Command = {
     } else if (format === 'sarif') {
       io.stdout(`${JSON.stringify(toSarif(findings, textOf, version()), null, 2)}\n`);
     } else {
-      for (const f of findings) io.stdout(`${f.file}:${f.line}:${f.column} ${f.severity} ${f.rule} ${f.message}\n`);
-      const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
-      const files = new Set(workspace.fileUris()).size;
-      io.stderr(
-        `${count('error')} error(s), ${count('warning')} warning(s), ${count('information')} information` +
-          `${shownRank === 0 ? `, ${count('hint')} hint(s)` : ''} in ${files} file(s)\n`,
-      );
+      const color = shouldColor(colorMode, io.stdoutIsTTY === true, io.env ?? process.env);
+      if (format === 'compact') {
+        for (const f of findings) io.stdout(`${escapeControls(`${f.file}:${f.line}:${f.column} ${f.severity} ${f.rule} ${f.message}`)}\n`);
+      } else {
+        const width = io.columns ?? (Number((io.env ?? process.env).COLUMNS) || Infinity);
+        io.stdout(findingsToText(findings, { width, color, docsUrl: ruleDocsUrl }));
+      }
     }
-    return failing.length > 0 ? 1 : 0;
+    if (skippedFails) {
+      const kinds = [...new Set(notAnalysed.map((f) => f.code))].sort().join(', ');
+      io.stderr(`netpol check: ${notAnalysed.length} input${notAnalysed.length === 1 ? ' was' : 's were'} not analysed (${kinds}); this fails the check. Render templates first, raise --max-file-size, or pass --allow-skipped.\n`);
+    }
+    if (format === 'text' || format === 'compact') {
+      const color = shouldColor(colorMode, io.stdoutIsTTY === true, io.env ?? process.env);
+      const counts = { files: manifests.length, notAnalysed: notAnalysed.length, failing: failing.length, skippedFails, threshold, showHints: shownRank === 0 };
+      io.stderr(summaryLine(findings, counts, color));
+    }
+    return failing.length > 0 || skippedFails ? 1 : 0;
   },
 };
 

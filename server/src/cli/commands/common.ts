@@ -1,22 +1,51 @@
 // Helpers shared by the commands: loading input, picking the scope, printing input findings to stderr.
+import * as path from 'node:path';
 import type { InputFinding } from '../../engine/types';
 import type { Scope, Workspace } from '../../engine/workspace';
-import { parseArgs, type ArgSpec, type ParsedArgs } from '../args';
+import { escapeControls } from '../../report/escape';
+import { parseArgs, parseSize, type OptionSpec, type ParsedArgs } from '../args';
 import type { CliIO } from '../command';
+import { discoverConfig } from '../config-discovery';
 import { displayPath, loadWorkspace, UsageError } from '../io';
 
-export const COMMON_VALUES = ['default-namespace', 'config', 'scope'];
+/** Parses `argv` against a command's options (the shared input options included by the command's list). */
+export function parseCommand(argv: string[], command: { name: string; options: readonly OptionSpec[] }): ParsedArgs {
+  return parseArgs(argv, command.options, command.name);
+}
 
-export function parseWithCommon(argv: string[], spec: ArgSpec): ParsedArgs {
-  return parseArgs(argv, { ...spec, values: [...(spec.values ?? []), ...COMMON_VALUES] });
+/** The configuration of a run: `--config`, else the `.netpol.yaml` found from the PATHs upwards (said on stderr
+ * when other PATHs found another one). */
+export function configFor(args: ParsedArgs, io: CliIO): string | undefined {
+  const explicit = args.values.get('config')?.[0];
+  if (explicit !== undefined) return explicit;
+  const found = discoverConfig(args.positionals);
+  if (!found) return undefined;
+  if (found.ignored.length > 0) {
+    io.stderr(`netpol: using ${escapeControls(shown(found.file))}; also found ${found.ignored.map((f) => escapeControls(shown(f))).join(', ')} (one configuration per run: choose with --config)\n`);
+  }
+  return found.file;
+}
+
+function shown(file: string): string {
+  const rel = path.relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+/** Reads the input of a command: the PATHs, the configuration, the size limit, with progress on a terminal. */
+export function loadInput(args: ParsedArgs, io: CliIO): Workspace {
+  const sizeText = args.values.get('max-file-size')?.[0];
+  const workspace = loadWorkspace(args.positionals, {
+    defaultNamespace: args.values.get('default-namespace')?.[0],
+    configPath: configFor(args, io),
+    stdin: io.stdin,
+    maxFileSize: sizeText === undefined ? undefined : parseSize(sizeText, 'max-file-size'),
+    onFileRead: io.progress ? (n) => io.progress!.update(`read ${n} file${n === 1 ? '' : 's'}`) : undefined,
+  });
+  return workspace;
 }
 
 export function load(args: ParsedArgs, io: CliIO): Workspace {
-  const workspace = loadWorkspace(args.positionals, {
-    defaultNamespace: args.values.get('default-namespace')?.[0],
-    configPath: args.values.get('config')?.[0],
-    stdin: io.stdin,
-  });
+  const workspace = loadInput(args, io);
   reportInputFindings(workspace, io);
   return workspace;
 }
@@ -30,11 +59,12 @@ export function lineCol(workspace: Workspace, uri: string, offset: number): { li
 
 export function formatFinding(workspace: Workspace, f: InputFinding): string {
   const { line, col } = lineCol(workspace, f.location.uri, f.location.range[0]);
-  return `${displayPath(f.location.uri)}:${line}:${col} ${f.severity} ${f.code} ${f.message}`;
+  return escapeControls(`${displayPath(f.location.uri)}:${line}:${col} ${f.severity} ${f.code} ${f.message}`);
 }
 
 /** Findings about the input go to standard error, so standard output stays parseable. */
 export function reportInputFindings(workspace: Workspace, io: CliIO): void {
+  io.progress?.clear();
   for (const uri of workspace.fileUris()) {
     for (const f of workspace.getFile(uri)!.findings) io.stderr(`${formatFinding(workspace, f)}\n`);
   }

@@ -7,8 +7,9 @@ import { runRules } from '../../engine/rules/run';
 import type { Diagnostic } from '../../engine/rules/types';
 import { computeMatrix, matrixToText } from '../../report/matrix';
 import { connectionsToText, listConnections } from '../../report/connlist';
-import { displayPath, loadWorkspace, UsageError } from '../io';
-import { lineCol, parseWithCommon } from './common';
+import { INPUT_OPTIONS } from '../args';
+import { displayPath, UsageError } from '../io';
+import { lineCol, loadInput, parseCommand } from './common';
 
 /** Where the demo workspace lives relative to the bundle (dist/cli.js) or the sources (server/src/cli/commands). */
 export function demoDir(): string {
@@ -25,16 +26,15 @@ function plural(n: number, word: string): string {
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'analyse the bundled demo workspace (test-fixtures/demo): findings, reachability matrix, connections',
-  usage: 'netpol demo [PATH]   (PATH defaults to the bundled test-fixtures/demo)',
+  arguments: '[PATH]',
+  details: 'PATH defaults to the bundled demo workspace (test-fixtures/demo).',
+  options: [...INPUT_OPTIONS],
+  examples: ['netpol demo', 'netpol demo k8s/'],
   run(argv, io) {
-    const args = parseWithCommon(argv, {});
+    const args = parseCommand(argv, this);
     const paths = args.positionals.length > 0 ? args.positionals : [demoDir()];
     if (args.positionals.length === 0 && !fs.existsSync(paths[0])) throw new UsageError(`the demo workspace is missing (looked for ${paths[0]})`);
-    const workspace = loadWorkspace(paths, {
-      defaultNamespace: args.values.get('default-namespace')?.[0],
-      configPath: args.values.get('config')?.[0],
-      stdin: io.stdin,
-    });
+    const workspace = loadInput({ ...args, positionals: paths }, io);
     const shownPaths = paths.map((p) => path.relative(process.cwd(), p) || '.').join(' ');
     const out: string[] = [];
     out.push(`netpol demo: analysing ${shownPaths}`);

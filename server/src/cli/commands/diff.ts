@@ -5,13 +5,13 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from '../command';
-import { oneOf } from '../args';
+import { INPUT_OPTIONS, oneOf, parseSize } from '../args';
 import { displayPath, fileUri, UsageError } from '../io';
 import { CONFIG_FILE_NAME } from '../../engine/config';
 import { isManifestUri } from '../../engine/parse';
 import { Workspace } from '../../engine/workspace';
 import { diffReachability, diffToJson, diffToMarkdown, diffToSarif, diffToText, type ChangeKind, type DiffLocator, type ReachabilityDiff } from '../../report/diff';
-import { load, parseWithCommon } from './common';
+import { configFor, load, parseCommand } from './common';
 
 declare const NETPOL_VERSION: string | undefined;
 
@@ -38,7 +38,7 @@ interface BaseFile {
 
 /** Lists the manifest files under `paths` at `ref` and reads them, with one `git cat-file --batch` for all. */
 /** `options.head`: the working tree's workspace, whose parsed files are taken where the base text is the same. */
-export function readBaseWorkspace(paths: string[], ref: string, options: { defaultNamespace?: string; configPath?: string; head?: Workspace }): Workspace {
+export function readBaseWorkspace(paths: string[], ref: string, options: { defaultNamespace?: string; configPath?: string; head?: Workspace; maxFileSize?: number }): Workspace {
   const cwd = process.cwd();
   const root = git(cwd, ['rev-parse', '--show-toplevel']).toString().trim();
   const realRoot = fs.realpathSync(root);
@@ -69,7 +69,7 @@ export function readBaseWorkspace(paths: string[], ref: string, options: { defau
       files.push({ uri: fileUri(inside === '' ? abs : path.join(abs, ...inside.split('/'))), gitPath });
     }
   }
-  const workspace = new Workspace({ defaultNamespace: options.defaultNamespace });
+  const workspace = new Workspace({ defaultNamespace: options.defaultNamespace, maxFileSize: options.maxFileSize ?? Infinity, maxFileSizeSetting: '--max-file-size' });
   if (options.configPath && fs.existsSync(options.configPath)) {
     workspace.setFile(fileUri(path.join(path.dirname(options.configPath), CONFIG_FILE_NAME)), fs.readFileSync(options.configPath, 'utf8'));
   }
@@ -119,6 +119,7 @@ function catFiles(root: string, ref: string, gitPaths: string[]): (string | unde
 }
 
 const FAIL_ON = ['added', 'removed', 'changed', 'any'] as const;
+const FORMATS = ['text', 'json', 'md', 'sarif'] as const;
 
 export function shouldFail(diff: ReachabilityDiff, failOn: readonly (ChangeKind | 'any')[]): boolean {
   return failOn.some((k) => (k === 'any' ? diff.changes.length > 0 : diff.counts[k] > 0));
@@ -127,20 +128,36 @@ export function shouldFail(diff: ReachabilityDiff, failOn: readonly (ChangeKind 
 export const diffCommand: Command = {
   name: 'diff',
   summary: 'what changes in reachability against a git revision (read from git, nothing checked out)',
-  usage: 'netpol diff --base REF [--format text|json|md|sarif] [--fail-on added|removed|changed|any[,...]] [--scope NAME] PATH...',
+  arguments: 'PATH...',
+  details: 'Run inside a git repository; PATHs name the manifests in the working tree.\nExit codes: 0 no change of a kind --fail-on names, 1 such a change, 2 bad arguments or git errors.',
+  options: [
+    { name: 'base', value: 'REF', default: 'required', description: 'the git revision to compare with (a branch, tag, HEAD~1 or commit id)', example: '--base origin/main' },
+    { name: 'format', value: 'FORMAT', choices: FORMATS, default: 'text', description: 'output format (md for a pull-request comment, sarif for code scanning)', example: '--format md' },
+    { name: 'fail-on', value: 'KIND[,KIND]', repeated: true, default: 'nothing (exit 0 whatever changed)', description: `exit 1 when a change of these kinds exists: ${FAIL_ON.join(', ')}`, example: '--fail-on added,changed' },
+    ...INPUT_OPTIONS,
+  ],
+  examples: ['netpol diff --base origin/main k8s/', 'netpol diff --base HEAD~1 --format md --fail-on added k8s/ > comment.md'],
   run(argv, io) {
-    const args = parseWithCommon(argv, { values: ['base', 'format', 'fail-on'], repeated: ['fail-on'] });
-    const format = oneOf(args.values.get('format')?.[0], ['text', 'json', 'md', 'sarif'] as const, 'format', 'text');
+    const args = parseCommand(argv, this);
+    const format = oneOf(args.values.get('format')?.[0], FORMATS, 'format', 'text');
     const ref = args.values.get('base')?.[0];
     if (!ref) throw new UsageError('--base REF is required (for example --base origin/main or --base HEAD~1)');
     if (ref.startsWith('-')) throw new UsageError(`--base must be a git revision (got ${ref})`);
     const failOn = (args.values.get('fail-on') ?? []).flatMap((v) => v.split(',')).map((v) => oneOf(v.trim(), FAIL_ON, 'fail-on', 'any'));
     if (args.positionals.length === 0) throw new UsageError('no input: give one or more files or folders');
+    // The configuration: --config, else the one found upwards from the PATHs. One at the root of a folder PATH is
+    // read from git for the base (a change to it is part of the diff); any other applies to both sides.
+    const explicit = args.values.get('config')?.[0];
+    const configPath = configFor(args, io);
+    if (configPath !== undefined) args.values.set('config', [configPath]);
+    const atFolderRoot = explicit === undefined && configPath !== undefined && args.positionals.some((p) => path.resolve(p) === path.dirname(path.resolve(configPath)));
     const headWorkspace = load(args, io);
+    const sizeText = args.values.get('max-file-size')?.[0];
     const baseWorkspace = readBaseWorkspace(args.positionals, ref, {
       defaultNamespace: args.values.get('default-namespace')?.[0],
-      configPath: args.values.get('config')?.[0],
+      configPath: atFolderRoot ? undefined : configPath,
       head: headWorkspace,
+      maxFileSize: sizeText === undefined ? undefined : parseSize(sizeText, 'max-file-size'),
     });
     const scopeName = args.values.get('scope')?.[0];
     const pick = (w: Workspace) => (scopeName ? w.scopes().filter((s) => s.name === scopeName) : w.scopes());

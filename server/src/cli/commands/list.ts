@@ -1,16 +1,23 @@
+import { INPUT_OPTIONS, oneOf } from '../args';
 import type { Command } from '../command';
-import { oneOf } from '../args';
 import { connectionsToText, listConnections } from '../../report/connlist';
 import { analyzerConnections, formatAnalyzerJson, formatAnalyzerText } from '../../report/netpol-analyzer';
-import { load, parseWithCommon, singleScope } from './common';
+import { load, parseCommand, singleScope } from './common';
+
+const FORMATS = ['text', 'json', 'netpol-analyzer', 'netpol-analyzer-json'] as const;
 
 export const listCommand: Command = {
   name: 'list',
   summary: 'every allowed connection at workload level, with ports and external address ranges',
-  usage: 'netpol list [--format text|json|netpol-analyzer|netpol-analyzer-json] [--scope NAME] PATH...',
+  arguments: 'PATH...',
+  options: [
+    { name: 'format', value: 'FORMAT', choices: FORMATS, default: 'text', description: 'output format (netpol-analyzer: what np-guard/netpol-analyzer list prints)', example: '--format netpol-analyzer' },
+    ...INPUT_OPTIONS,
+  ],
+  examples: ['netpol list k8s/', 'helm template ./chart | netpol list -'],
   run(argv, io) {
-    const args = parseWithCommon(argv, { values: ['format'] });
-    const format = oneOf(args.values.get('format')?.[0], ['text', 'json', 'netpol-analyzer', 'netpol-analyzer-json'] as const, 'format', 'text');
+    const args = parseCommand(argv, this);
+    const format = oneOf(args.values.get('format')?.[0], FORMATS, 'format', 'text');
     const workspace = load(args, io);
     const analysis = singleScope(workspace, args).analysis;
     if (format === 'netpol-analyzer') io.stdout(formatAnalyzerText(analyzerConnections(analysis)));

@@ -1,12 +1,12 @@
 // `netpol test`: runs the connectivity tests (kind: ConnectivityTest) found in the input against its policies.
 import type { Command } from '../command';
-import { oneOf } from '../args';
+import { INPUT_OPTIONS, oneOf } from '../args';
 import { displayPath, UsageError } from '../io';
 import { runConnectivityTests } from '../../engine/assertions/check';
 import { formatJson, formatJunit, formatSarif, formatText, totals, type Locator } from '../../engine/assertions/output';
 import type { Workspace } from '../../engine/workspace';
 import { misversionedTests } from '../../engine/assertions/editor';
-import { formatFinding, lineCol, load, parseWithCommon } from './common';
+import { formatFinding, lineCol, load, parseCommand } from './common';
 
 declare const NETPOL_VERSION: string | undefined;
 
@@ -20,13 +20,22 @@ export function workspaceLocator(workspace: Workspace): Locator {
   };
 }
 
+const FORMATS = ['text', 'json', 'junit', 'sarif'] as const;
+
 export const testCommand: Command = {
   name: 'test',
   summary: 'run the connectivity tests (*.netpol-test.yaml) against the policies; exit 1 on any failure',
-  usage: 'netpol test [--tags TAG[,TAG]]... [--format text|json|junit|sarif] [--scope NAME] PATH...',
+  arguments: 'PATH...',
+  details: 'Exit codes: 0 every expectation holds, 1 one fails (or no test or expectation was found), 2 bad arguments.',
+  options: [
+    { name: 'format', value: 'FORMAT', choices: FORMATS, default: 'text', description: 'output format (junit for CI test reports, sarif for code scanning)', example: '--format junit' },
+    { name: 'tags', value: 'TAG[,TAG]', repeated: true, default: 'every expectation', description: 'run only the expectations with one of these tags', example: '--tags smoke,pci' },
+    ...INPUT_OPTIONS,
+  ],
+  examples: ['netpol test k8s/', 'netpol test --format junit k8s/ > netpol-junit.xml'],
   run(argv, io) {
-    const args = parseWithCommon(argv, { values: ['format', 'tags'], repeated: ['tags'] });
-    const format = oneOf(args.values.get('format')?.[0], ['text', 'json', 'junit', 'sarif'] as const, 'format', 'text');
+    const args = parseCommand(argv, this);
+    const format = oneOf(args.values.get('format')?.[0], FORMATS, 'format', 'text');
     const tags = (args.values.get('tags') ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
     const workspace = load(args, io);
     const scope = args.values.get('scope')?.[0];

@@ -19,6 +19,8 @@ export interface RunOptions {
   onRuleError?: (ruleId: string, error: unknown) => void;
   /** Whether findings carry their quick fixes (`RuleContext.wantFixes`); off by default. */
   fixes?: boolean;
+  /** Called before each scope after the first, with the number of scopes done (progress). */
+  onScope?: (done: number) => void;
 }
 
 /** Diagnostics by file URI. Every file of the workspace has an entry (possibly empty). */
@@ -50,7 +52,11 @@ export function runRules(workspace: Workspace, options: RunOptions = {}): Map<st
   for (const f of config.findings) add({ ruleId: f.code, severity: f.severity, message: f.message, location: f.location });
 
   const rules = options.rules ?? ALL_RULES;
+  let scopesDone = 0;
   for (const scope of workspace.scopes()) {
+    // Progress for the CLI: the scopes done so far, before each next one.
+    if (scopesDone > 0) options.onScope?.(scopesDone);
+    scopesDone++;
     for (const f of scope.model.findings) {
       const setting = settingFor(f.code, f.severity);
       if (setting !== 'off') add({ ruleId: f.code, severity: setting, message: f.message, location: f.location });
