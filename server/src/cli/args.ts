@@ -107,7 +107,7 @@ function describeParseError(error: Error & { code?: string }, argv: string[], op
   if (error.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const name = (quoted ?? '').replace(/^-+/, '').replace(/^\w\s*,\s*--/, '').split(/\s/)[0];
     const option = options.find((o) => o.name === name || `--${o.name}` === quoted || quoted?.endsWith(`--${o.name}`));
-    if (option?.value) return `--${option.name} needs a value ${option.value}; for example ${option.example}`;
+    if (option?.value) return `--${option.name} needs a value (${option.choices ? option.choices.join(', ') : option.value}); for example ${option.example}`;
     if (option) return `--${option.name} takes no value; ${help}`;
   }
   if (error.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `unexpected argument: ${error.message}; ${help}`;

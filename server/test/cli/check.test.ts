@@ -44,8 +44,8 @@ const warningOnly = () =>
   });
 
 describe('netpol check', () => {
-  test('text: one line per finding, file:line:col severity id message, sorted; exit 1 on an error', async () => {
-    const r = await runCaptured(['check', MULTI]);
+  test('compact: one line per finding, file:line:col severity id message, sorted; exit 1 on an error', async () => {
+    const r = await runCaptured(['check', '--format', 'compact', MULTI]);
     assert.equal(r.code, 1, 'broken.yaml has a parse error');
     const lines = r.stdout.trimEnd().split('\n');
     for (const line of lines) assert.match(line, LINE);
@@ -55,12 +55,12 @@ describe('netpol check', () => {
     assert.match(orphan, /^test-fixtures\/lsp\/multi-file\/policies\/orphan\.yaml:7:3 warning selector-matches-nothing spec\.podSelector selects pods with app=ghost/);
     const files = lines.map((l) => l.split(':')[0]);
     assert.deepEqual(files, [...files].sort(), 'sorted by file');
-    assert.match(r.stderr, /1 error\(s\), \d+ warning\(s\)/);
+    assert.match(r.stderr, /^1 error, \d+ warnings, \d+ information in \d+ files: failed \(1 at --severity error or above\)$/m);
   });
 
   test('exit codes follow --severity: warnings pass by default and fail with --severity warning', async () => {
     const dir = warningOnly();
-    const byDefault = await runCaptured(['check', dir]);
+    const byDefault = await runCaptured(['check', '--format', 'compact', dir]);
     assert.equal(byDefault.code, 0);
     assert.match(byDefault.stdout, /warning selector-matches-nothing/, 'findings below the threshold are still printed');
     assert.equal((await runCaptured(['check', '--severity', 'warning', dir])).code, 1);
@@ -80,11 +80,11 @@ describe('netpol check', () => {
   test('.netpol.yaml rule severities apply: off removes a finding, error makes it fail', async () => {
     const dir = warningOnly();
     fs.writeFileSync(path.join(dir, '.netpol.yaml'), 'rules:\n  selector-matches-nothing: "off"\n');
-    const off = await runCaptured(['check', '--severity', 'warning', dir]);
+    const off = await runCaptured(['check', '--format', 'compact', '--severity', 'warning', dir]);
     assert.equal(off.code, 0);
     assert.doesNotMatch(off.stdout, /selector-matches-nothing/);
     fs.writeFileSync(path.join(dir, '.netpol.yaml'), 'rules:\n  selector-matches-nothing: error\n');
-    const error = await runCaptured(['check', dir]);
+    const error = await runCaptured(['check', '--format', 'compact', dir]);
     assert.equal(error.code, 1);
     assert.match(error.stdout, /orphan\.yaml:7:3 error selector-matches-nothing/);
   });
@@ -92,7 +92,7 @@ describe('netpol check', () => {
   test('findings about .netpol.yaml itself are reported on the configuration file', async () => {
     const dir = warningOnly();
     fs.writeFileSync(path.join(dir, '.netpol.yaml'), 'rules:\n  selector-matches-nothing: loud\n');
-    const r = await runCaptured(['check', dir]);
+    const r = await runCaptured(['check', '--format', 'compact', dir]);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /\.netpol\.yaml:1:1 error invalid-config \.netpol\.yaml: rule selector-matches-nothing must be one of error, warning, information, hint, off/);
   });
@@ -157,10 +157,10 @@ describe('netpol check', () => {
   });
 
   test('--scope limits the findings to the files of one scope', async () => {
-    const all = await runCaptured(['check', KUSTOMIZE]);
+    const all = await runCaptured(['check', '--format', 'compact', KUSTOMIZE]);
     assert.match(all.stdout, /overlays\/staging\/metrics-policy\.yaml:7:3 warning selector-matches-nothing .*namespace staging/);
     assert.doesNotMatch(all.stdout, /duplicate-policy|missing-namespace/, 'a base shared by two overlays is no duplicate');
-    const staging = await runCaptured(['check', '--scope', 'staging', KUSTOMIZE]);
+    const staging = await runCaptured(['check', '--format', 'compact', '--scope', 'staging', KUSTOMIZE]);
     assert.match(staging.stdout, /metrics-policy\.yaml/);
     const prod = await runCaptured(['check', '--scope', 'prod', '--severity', 'warning', KUSTOMIZE]);
     assert.doesNotMatch(prod.stdout, /metrics-policy\.yaml/);
@@ -171,7 +171,7 @@ describe('netpol check', () => {
   });
 
   test('standard input is checked as a file named by its URI', async () => {
-    const r = await runCaptured(['check', '--severity', 'warning', '-'], `${read('apps/db.yaml')}---\n${read('policies/orphan.yaml')}`);
+    const r = await runCaptured(['check', '--format', 'compact', '--severity', 'warning', '-'], `${read('apps/db.yaml')}---\n${read('policies/orphan.yaml')}`);
     assert.equal(r.code, 1);
     assert.match(r.stdout, /^stdin:\/\/\/input\.yaml:\d+:3 warning selector-matches-nothing/m);
   });

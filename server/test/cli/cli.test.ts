@@ -288,14 +288,18 @@ describe('exit codes and messages', () => {
   const cases: [string, string[], RegExp][] = [
     ['no command', [], /usage/],
     ['an unknown command', ['frobnicate'], /^netpol: unknown command "frobnicate"/],
-    ['an unknown option', ['matrix', '--colour', 'red', smallFile], /^netpol matrix: unknown option --colour$/],
-    ['a missing option value', ['matrix', smallFile, '--format'], /^netpol matrix: option --format needs a value$/],
-    ['a bad --format', ['matrix', '--format', 'xml', smallFile], /^netpol matrix: --format must be one of text, json, csv \(got xml\)$/],
-    ['a bad --port', ['matrix', '--port', '80/ICMP', smallFile], /^netpol matrix: --port must look like 80\/TCP/],
+    ['an unknown option', ['matrix', '--colour', 'red', smallFile], /^netpol matrix: unknown option --colour; run netpol matrix --help for the options$/],
+    ['a misspelt option', ['matrix', '--formt', 'json', smallFile], /^netpol matrix: unknown option --formt \(did you mean --format\?\); run netpol matrix --help for the options$/],
+    ['a missing option value', ['matrix', smallFile, '--format'], /^netpol matrix: --format needs a value \(text, json, csv\); for example --format csv$/],
+    ['an option given twice', ['matrix', '--format', 'json', '--format', 'csv', smallFile], /^netpol matrix: --format given twice \(json, csv\); give it once$/],
+    ['a bad --format', ['matrix', '--format', 'xml', smallFile], /^netpol matrix: --format must be one of text, json, csv, not xml$/],
+    ['a bad protocol in --port', ['matrix', '--port', '80/ICMP', smallFile], /^netpol matrix: --port 80\/ICMP: the protocol must be TCP, UDP or SCTP \(got "ICMP"\)$/],
+    ['a port out of range', ['reach', '--from', 'shop/web', '--to', 'shop/web', '--port', '99999/TCP', smallFile], /^netpol reach: --port 99999\/TCP: port 99999 is out of range; ports go from 1 to 65535$/],
+    ['a port that is no number', ['matrix', '--port', 'http/TCP', smallFile], /^netpol matrix: --port http\/TCP: the port must be a number from 1 to 65535/],
     ['no input path', ['matrix'], /^netpol matrix: no input/],
     ['a path that does not exist', ['list', path.join(tmp, 'missing.yaml')], /^netpol list: no such file or folder: .*missing\.yaml$/],
-    ['reach without --to', ['reach', '--from', 'shop/web', '--port', '80', smallFile], /^netpol reach: --from, --to and --port are required$/],
-    ['reach toward an unknown workload', ['reach', '--from', 'shop/web', '--to', 'shop/nope', '--port', '80', smallFile], /^netpol reach: no workload shop\/nope in the input$/],
+    ['reach without --to', ['reach', '--from', 'shop/web', '--port', '80', smallFile], /^netpol reach: --to is required; for example --from shop\/frontend --to shop\/postgres --port 5432\/TCP$/],
+    ['reach toward an unknown workload', ['reach', '--from', 'shop/web', '--to', 'shop/nope', '--port', '80', smallFile], /^netpol reach: no workload shop\/nope in the input \(workloads of shop: /],
     ['reach between two addresses', ['reach', '--from', '10.0.0.1', '--to', '10.0.0.2', '--port', '80', smallFile], /^netpol reach: at least one side must be a workload$/],
   ];
   for (const [what, argv, message] of cases) {
@@ -306,7 +310,7 @@ describe('exit codes and messages', () => {
         assert.equal(run.stdout, '');
         assert.equal(run.stderr.split('\n').filter(Boolean).length, 1, run.stderr);
         assert.match(run.stderr.trim(), message);
-      } else assert.match(run.stdout, message);
+      } else assert.match(run.stderr, message, 'no command: the overview on standard error');
     });
   }
 
