@@ -85,6 +85,16 @@ describe('packaging (npm run package)', () => {
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, true);
   });
 
+  it('carries the extension\'s own manifest: a repository for README links, no npm bin or file list naming files it does not ship', () => {
+    const zip = readZip(fs.readFileSync(out));
+    const manifest = JSON.parse(zip.get('extension/package.json')().toString('utf8'));
+    assert.match(manifest.repository.url, /^git\+https:\/\//);
+    assert.equal(manifest.bin, undefined, 'bin/netpol.js is not in the .vsix');
+    assert.equal(manifest.files, undefined);
+    const readme = zip.get('extension/readme.md')().toString('utf8');
+    assert.doesNotMatch(readme, /example\.invalid/, 'README links resolve against the repository');
+  });
+
   it('ships valid JSON for the grammar and the snippets', () => {
     const zip = readZip(fs.readFileSync(out));
     const grammar = JSON.parse(zip.get('extension/syntaxes/netpol.injection.tmLanguage.json')().toString('utf8'));

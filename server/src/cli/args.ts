@@ -58,7 +58,7 @@ export const INPUT_OPTIONS: OptionSpec[] = [
   },
 ];
 
-export const HELP_OPTION: OptionSpec = { name: 'help', description: 'show this help', example: '--help' };
+export const HELP_OPTION: OptionSpec = { name: 'help', default: 'off', description: 'show this help (also: netpol help COMMAND)', example: '--help' };
 
 /** Parses `argv` against the options; throws UsageError that names the problem and points to `--help`. */
 export function parseArgs(argv: string[], options: readonly OptionSpec[], command: string): ParsedArgs {
@@ -147,16 +147,52 @@ export function parseSize(text: string, flag: string): number {
   return bytes;
 }
 
+interface HelpSubject {
+  name: string;
+  summary: string;
+  arguments: string;
+  options: readonly OptionSpec[];
+  examples: readonly string[];
+  details?: string;
+}
+
+const INPUT_NAMES = new Set(INPUT_OPTIONS.map((o) => o.name));
+
+function optionSyntax(o: OptionSpec): string {
+  return `--${o.name}${o.value ? ` ${o.choices ? o.choices.join('|') : o.value}` : ''}`;
+}
+
+/** The usage line (as README's CLI table shows it too): the command's own options, `[input options]`, arguments. */
+export function usageLine(command: HelpSubject): string {
+  const own = command.options.filter((o) => !INPUT_NAMES.has(o.name));
+  const parts = [`netpol ${command.name}`];
+  for (const o of own) {
+    const syntax = `${optionSyntax(o)}${o.repeated ? '...' : ''}`;
+    parts.push(o.default === 'required' ? syntax : `[${syntax}]`);
+  }
+  if (command.options.some((o) => INPUT_NAMES.has(o.name))) parts.push('[input options]');
+  if (command.arguments) parts.push(command.arguments);
+  return parts.join(' ');
+}
+
 /** The help of one command: usage, what it does, every option with its default and an example, examples. */
-export function commandHelp(command: { name: string; summary: string; arguments: string; options: readonly OptionSpec[]; examples: readonly string[]; details?: string }): string {
-  const lines = [`usage: netpol ${command.name} [options] ${command.arguments}`.trimEnd(), '', `${command.summary[0].toUpperCase()}${command.summary.slice(1)}.`];
+export function commandHelp(command: HelpSubject): string {
+  const lines = [`usage: ${usageLine(command)}`, '', `${command.summary[0].toUpperCase()}${command.summary.slice(1)}.`];
   if (command.details) lines.push('', command.details);
+  const describe = (list: readonly OptionSpec[]) => {
+    for (const o of list) {
+      lines.push(`  ${optionSyntax(o)}${o.repeated ? ' (repeatable)' : ''}`);
+      lines.push(`      ${o.description}`);
+      if (o.default !== undefined) lines.push(`      default: ${o.default}`);
+      lines.push(`      example: ${o.example}`);
+    }
+  };
   lines.push('', 'Options:');
-  for (const o of [...command.options, HELP_OPTION]) {
-    lines.push(`  --${o.name}${o.value ? ` ${o.choices ? o.choices.join('|') : o.value}` : ''}${o.repeated ? ' (repeatable)' : ''}`);
-    lines.push(`      ${o.description}`);
-    if (o.default !== undefined) lines.push(`      default: ${o.default}`);
-    lines.push(`      example: ${o.example}`);
+  describe([...command.options.filter((o) => !INPUT_NAMES.has(o.name)), HELP_OPTION]);
+  const input = command.options.filter((o) => INPUT_NAMES.has(o.name));
+  if (input.length > 0) {
+    lines.push('', 'Input options:');
+    describe(input);
   }
   if (command.examples.length > 0) {
     lines.push('', 'Examples:');

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { parse as parseYaml } from 'yaml';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -131,5 +132,54 @@ describe('the packed package, installed the way users install it', () => {
     const r = run(bin(), ['demo']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^Reachability matrix/m);
+  });
+
+  test('the pre-commit hook, run as pre-commit runs it: only when a manifest is staged, over args, exit 1 on an error', () => {
+    // pre-commit's `language: node` installs the repository with npm install, npm pack and a global install of the
+    // tarball (what the prefix above holds), puts the environment's bin first on PATH and runs `entry` + `args`
+    // (+ the staged files that match `files`, unless pass_filenames is false), from the repository's root.
+    const hooks = parseYaml(fs.readFileSync(path.join(REPO, '.pre-commit-hooks.yaml'), 'utf8')) as {
+      id: string;
+      entry: string;
+      language: string;
+      files: string;
+      pass_filenames?: boolean;
+      args?: string[];
+    }[];
+    const hook = hooks.find((h) => h.id === 'netpol-check');
+    assert.ok(hook, 'the hook netpol-check is declared');
+    assert.equal(hook.language, 'node');
+    const repo = path.join(scratch, 'hooked');
+    fs.mkdirSync(path.join(repo, 'k8s'), { recursive: true });
+    const git = (...args: string[]) => {
+      const r = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo, encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout;
+    };
+    git('init', '-q');
+    const runHook = () => {
+      const staged = git('diff', '--cached', '--name-only', '-z').split('\0').filter(Boolean);
+      const matching = staged.filter((f) => new RegExp(hook.files).test(f));
+      if (matching.length === 0) return undefined; // pre-commit skips the hook: "(no files to check)"
+      const [command, ...entryArgs] = hook.entry.split(' ');
+      const argv = [...entryArgs, ...(hook.args ?? []), ...(hook.pass_filenames === false ? [] : matching)];
+      const r = spawnSync(command, argv, { cwd: repo, encoding: 'utf8', env: { ...npmEnv, PATH: `${path.join(prefix, 'bin')}${path.delimiter}${process.env.PATH}` } });
+      return r;
+    };
+    fs.writeFileSync(path.join(repo, 'README.md'), 'docs\n');
+    git('add', 'README.md');
+    assert.equal(runHook(), undefined, 'no manifest staged: the hook does not run');
+    fs.writeFileSync(path.join(repo, 'k8s', 'web.yaml'), clean);
+    git('add', '.');
+    const passed = runHook()!;
+    assert.equal(passed.status, 0, passed.stderr + passed.stdout);
+    assert.match(passed.stderr, /in 1 file: passed/);
+    git('commit', '-qm', 'base');
+    fs.writeFileSync(path.join(repo, 'k8s', 'policy.yaml'), failing);
+    git('add', '.');
+    const failed = runHook()!;
+    assert.equal(failed.status, 1, failed.stderr);
+    assert.match(failed.stdout, /k8s\/policy\.yaml\n {2}6:\d+ +error {2}unknown-field\n/);
+    assert.doesNotMatch(failed.stdout, /\x1b\[/, 'no colour in hook output');
   });
 });

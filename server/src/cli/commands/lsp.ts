@@ -9,10 +9,10 @@ export const lspCommand: Command = {
   arguments: '',
   details: 'Choose one transport. Options the editor adds for the language server library (--clientProcessId) are accepted.',
   options: [
-    { name: 'stdio', default: 'one transport is required', description: 'speak LSP over standard input and output', example: '--stdio' },
-    { name: 'node-ipc', description: 'speak LSP over the Node.js IPC channel (when started by a Node.js client)', example: '--node-ipc' },
-    { name: 'socket', value: 'PORT', description: 'connect to a TCP socket on this port', example: '--socket=6009' },
-    { name: 'pipe', value: 'NAME', description: 'connect to a named pipe', example: '--pipe=/tmp/netpol.sock' },
+    { name: 'stdio', default: 'off (one transport is required)', description: 'speak LSP over standard input and output', example: '--stdio' },
+    { name: 'node-ipc', default: 'off', description: 'speak LSP over the Node.js IPC channel (when started by a Node.js client)', example: '--node-ipc' },
+    { name: 'socket', value: 'PORT', default: 'none', description: 'connect to a TCP socket on this port', example: '--socket=6009' },
+    { name: 'pipe', value: 'NAME', default: 'none', description: 'connect to a named pipe', example: '--pipe=/tmp/netpol.sock' },
   ],
   examples: ['netpol lsp --stdio'],
   async run(argv) {
