@@ -58,6 +58,11 @@ function plural(n: number, word: string): string {
 const MAX_MESSAGE_LINES = 6;
 const MAX_MESSAGE_CHARS = 600;
 
+/** Wraps a message of netpol's own (no escape sequences in it) to `width` columns. */
+export function wrapText(text: string, width: number): string {
+  return Number.isFinite(width) ? wrapAnsi(text, Math.max(20, width), { hard: false, trim: true }) : text;
+}
+
 /** Wraps text (no escape sequences in it) to `width` columns, each line indented by `indent`. */
 function wrapIndented(text: string, width: number, indent: string): string[] {
   const room = Number.isFinite(width) ? Math.max(20, width - indent.length) : Infinity;
@@ -107,7 +112,11 @@ export function findingsToText(findings: readonly TextFinding[], options: TextRe
   if (documented.length > 0) {
     out.push(paint('Rules', color, 'bold'));
     const ruleWidth = Math.max(...documented.map(([rule]) => rule.length));
-    for (const [rule, url] of documented) out.push(`  ${escapeControls(rule).padEnd(ruleWidth)}  ${link(url, url, color)}`);
+    const oneLine = documented.every(([, url]) => 2 + ruleWidth + 2 + url.length <= options.width);
+    for (const [rule, url] of documented) {
+      if (oneLine) out.push(`  ${escapeControls(rule).padEnd(ruleWidth)}  ${link(url, url, color)}`);
+      else out.push(`  ${escapeControls(rule)}`, `    ${link(url, url, color)}`);
+    }
     out.push('');
   }
   return out.length > 0 ? `${out.join('\n')}\n` : '';
@@ -136,10 +145,8 @@ export function summaryLine(findings: readonly TextFinding[], counts: SummaryCou
   if (counts.showHints) parts.push(plural(count('hint'), 'hint'));
   let line = `${parts.join(', ')} in ${plural(counts.files, 'file')}`;
   if (counts.notAnalysed > 0) line += `, ${counts.notAnalysed} not analysed`;
-  const reasons: string[] = [];
-  if (counts.failing > 0) reasons.push(`${counts.failing} at --severity ${counts.threshold} or above`);
-  if (counts.skippedFails) reasons.push('input not analysed');
-  const verdict = reasons.length > 0 ? `${paint('failed', color, 'red', 'bold')} (${reasons.join('; ')})` : `${paint('passed', color, 'green')} (--severity ${counts.threshold})`;
+  const failed = counts.failing > 0 || counts.skippedFails;
+  const verdict = `${failed ? paint('failed', color, 'red', 'bold') : paint('passed', color, 'green')} at --severity ${counts.threshold}`;
   return `${line}: ${verdict}\n`;
 }
 

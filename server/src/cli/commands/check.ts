@@ -16,7 +16,7 @@ import { loadInput, parseCommand } from './common';
 import { compareText } from '../../engine/order';
 import { BINARY_FILE, FILE_TOO_LARGE } from '../../engine/workspace';
 import { escapeControls } from '../../report/escape';
-import { findingsToText, shouldColor, summaryLine } from '../../report/findings-text';
+import { findingsToText, shouldColor, summaryLine, wrapText } from '../../report/findings-text';
 
 const SEVERITY_RANK: Record<Severity, number> = { hint: 0, information: 1, warning: 2, error: 3 };
 const THRESHOLDS = ['error', 'warning', 'information', 'hint'] as const;
@@ -230,6 +230,7 @@ export const checkCommand: Command = {
     const findings = all.filter((f) => SEVERITY_RANK[f.severity] >= shownRank);
     const failing = findings.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[threshold]);
     // Input that was read but not analysed fails the check unless allowed: a CI gate must not pass on nothing.
+    const width = io.columns ?? (Number((io.env ?? process.env).COLUMNS) || Infinity);
     const notAnalysed = manifests.flatMap((uri) => workspace.getFile(uri)!.findings.filter((f) => NOT_ANALYSED.has(f.code)));
     const skippedFails = notAnalysed.length > 0 && !args.booleans.has('allow-skipped');
 
@@ -250,13 +251,13 @@ export const checkCommand: Command = {
       if (format === 'compact') {
         for (const f of findings) io.stdout(`${escapeControls(`${f.file}:${f.line}:${f.column} ${f.severity} ${f.rule} ${f.message}`)}\n`);
       } else {
-        const width = io.columns ?? (Number((io.env ?? process.env).COLUMNS) || Infinity);
         io.stdout(findingsToText(findings, { width, color, docsUrl: ruleDocsUrl }));
       }
     }
     if (skippedFails) {
       const kinds = [...new Set(notAnalysed.map((f) => f.code))].sort().join(', ');
-      io.stderr(`netpol check: ${notAnalysed.length} input${notAnalysed.length === 1 ? ' was' : 's were'} not analysed (${kinds}); this fails the check. Render templates first, raise --max-file-size, or pass --allow-skipped.\n`);
+      const message = `netpol check: ${notAnalysed.length} input${notAnalysed.length === 1 ? '' : 's'} not analysed (${kinds}) fail${notAnalysed.length === 1 ? 's' : ''} the check: render templates first, raise --max-file-size, or pass --allow-skipped.`;
+      io.stderr(`${wrapText(message, width)}\n`);
     }
     if (format === 'text' || format === 'compact') {
       const color = shouldColor(colorMode, io.stdoutIsTTY === true, io.env ?? process.env);
