@@ -69,7 +69,7 @@ function wrapIndented(text: string, width: number, indent: string): string[] {
   let lines = room === Infinity ? [text.length > MAX_MESSAGE_CHARS ? text.slice(0, MAX_MESSAGE_CHARS) : text] : wrapAnsi(text, room, { hard: true, trim: true }).split('\n');
   if (lines.length > MAX_MESSAGE_LINES || lines.join('').length < text.length - lines.length) {
     lines = lines.slice(0, MAX_MESSAGE_LINES);
-    lines.push(`… (cut: ${text.length} characters in all; --format json shows the whole message)`);
+    lines.push(`… (${text.length} characters; --format json has all)`);
   }
   return lines.map((l) => `${indent}${l}`);
 }

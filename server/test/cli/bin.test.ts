@@ -1,4 +1,4 @@
-// The installed CLI: `npm ci` runs `prepare`, which must leave bin/netpol.js runnable; the real process keeps standard
+// The installed CLI: `npm ci` runs `prepublish`, which must leave bin/netpol.js runnable; the real process keeps standard
 // output for results, standard error for findings, and exits 0 or 2. The build runs in a scratch copy of the sources
 // so the test never touches the working tree's dist/.
 import assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ function run(command: string, args: string[], input?: string) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('bin/netpol.js after npm ci (prepare builds)', () => {
+describe('bin/netpol.js after npm ci (prepublish builds)', () => {
   before(() => {
     // The sources as a fresh clone would have them: the files git does not ignore (no packages, builds, benchmarks).
     const listed = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '-z'], { cwd: REPO, encoding: 'utf8' });
@@ -37,15 +37,18 @@ describe('bin/netpol.js after npm ci (prepare builds)', () => {
     fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(scratch, 'node_modules'), 'dir');
   });
 
-  test('package.json runs the build in prepare and declares bin/netpol.js as the netpol command', () => {
+  test('package.json runs the build in prepublish (npm ci and npm install, not npm pack) and declares bin/netpol.js as the netpol command', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
     assert.equal(pkg.bin.netpol, './bin/netpol.js');
-    assert.ok(pkg.scripts.prepare, 'a prepare script exists');
+    assert.ok(pkg.scripts.prepublish, 'a prepublish script exists');
+    // `npm pack` prints the banner of a prepare script on standard output, where pre-commit reads the tarball's name
+    // (pre-commit/pre-commit#3460): the pre-commit hook cannot install a package with one.
+    assert.equal(pkg.scripts.prepare, undefined);
     assert.equal(pkg.scripts.start, 'node bin/netpol.js demo');
   });
 
-  test('npm run prepare (what npm ci runs) builds the CLI bundle', () => {
-    const r = run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'prepare', '--silent']);
+  test('npm run prepublish (what npm ci runs) builds the CLI bundle', () => {
+    const r = run(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['run', 'prepublish', '--silent']);
     assert.equal(r.code, 0, r.stderr);
     assert.ok(fs.existsSync(path.join(scratch, 'dist', 'cli.js')));
   });

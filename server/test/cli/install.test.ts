@@ -2,7 +2,7 @@
 // prefix (globally, as `npm install -g` does, and into a project, as `npx` finds it), and run the installed `netpol`
 // through its bin link, `npx netpol`, and a symlink with another name. The package has no runtime dependencies
 // (the bundle carries them), so the installs run with --offline. The pack runs in a scratch copy of the sources
-// (what git tracks), so its `prepare` build never touches the working tree's dist/.
+// (what git tracks), so its build never touches the working tree's dist/.
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -49,6 +49,9 @@ describe('the packed package, installed the way users install it', () => {
     }
     fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(source, 'node_modules'), 'dir');
     for (const dir of [prefix, project, work]) fs.mkdirSync(dir, { recursive: true });
+    // What npm ci / npm install run in a checkout (prepublish) builds dist/; npm pack then packs it.
+    const built = run(NPM, ['run', 'prepublish', '--silent'], { cwd: source });
+    assert.equal(built.status, 0, built.stderr);
     const packed = run(NPM, ['pack', '--json', '--pack-destination', scratch], { cwd: source });
     assert.equal(packed.status, 0, packed.stderr);
     const report = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('[')));
