@@ -52,6 +52,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (error) {
+    io.progress?.clear();
     if (error instanceof UsageError) {
       io.stderr(`netpol ${name}: ${error.message.split('\n').map(escapeControls).join('\n')}\n`);
       return 2;

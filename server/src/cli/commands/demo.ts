@@ -8,6 +8,7 @@ import type { Diagnostic } from '../../engine/rules/types';
 import { computeMatrix, matrixToText } from '../../report/matrix';
 import { connectionsToText, listConnections } from '../../report/connlist';
 import { INPUT_OPTIONS } from '../args';
+import { escapeControls } from '../../report/escape';
 import { displayPath, UsageError } from '../io';
 import { lineCol, loadInput, parseCommand } from './common';
 
@@ -66,7 +67,7 @@ export const demoCommand: Command = {
     out.push(diagnostics.length === 0 ? 'Findings: none' : `Findings (${bySeverity.join(', ')}):`);
     for (const d of diagnostics) {
       const { line, col } = lineCol(workspace, d.location.uri, d.location.range[0]);
-      out.push(`  ${displayPath(d.location.uri)}:${line}:${col}  ${d.severity}  ${d.ruleId}  ${d.message}`);
+      out.push(escapeControls(`  ${displayPath(d.location.uri)}:${line}:${col}  ${d.severity}  ${d.ruleId}  ${d.message}`));
     }
 
     for (const scope of workspace.scopes()) {
