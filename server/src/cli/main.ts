@@ -1,6 +1,7 @@
 // Entry point of `netpol`: dispatches to the commands, maps errors to exit codes. `main()` runs the process; the
 // entry (bin/netpol.js through dist/cli-boot.js) calls it whatever name it was started by.
 import * as fs from 'node:fs';
+import { closest, distance } from 'fastest-levenshtein';
 import { commandHelp, parseArgs, type ParsedArgs } from './args';
 import type { CliIO, Command } from './command';
 import { COMMANDS } from './commands';
@@ -40,7 +41,9 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.stderr(`netpol: unknown command "${escapeControls(name)}"; commands: ${COMMANDS.map((c) => c.name).join(', ')}. Run netpol --help for more.\n`);
+    const near = closest(name, COMMANDS.map((c) => c.name));
+    const hint = distance(name, near) <= 2 ? ` (did you mean ${near}?)` : '';
+    io.stderr(`netpol: unknown command "${escapeControls(name)}"${hint}; commands: ${COMMANDS.map((c) => c.name).join(', ')}. Run netpol --help for more.\n`);
     return 2;
   }
   // `--help` anywhere before `--` shows the command's help, whatever else is on the line.

@@ -54,6 +54,12 @@ describe('netpol --version and help', () => {
     assert.match(help, /Exit codes: 0 passed; 1 /);
   });
 
+  test('an unknown command gets the nearest one', async () => {
+    const r = await runCaptured(['chekc', '.']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^netpol: unknown command "chekc" \(did you mean check\?\); commands: /);
+  });
+
   test('netpol help with an unknown command exits 2 and lists the commands', async () => {
     const r = await runCaptured(['help', 'chek']);
     assert.equal(r.code, 2);
