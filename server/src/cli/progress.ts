@@ -2,8 +2,9 @@
 // quick runs and pipes (CI logs, `2> file`) never see it. One line, rewritten in place and erased at the end.
 
 export interface Progress {
-  /** What the run is doing now: `read 1200 files`, `analysed scope 3 of 8`. */
-  update(text: string): void;
+  /** What the run is doing now: `read 1200 files`, `analysed scope 3 of 8`. `phase`: a new step, drawn even
+   * right after the last line (updates within a step are drawn at most every 100 ms). */
+  update(text: string, phase?: boolean): void;
   /** Erases the line, before the report is printed. */
   clear(): void;
 }
@@ -17,9 +18,9 @@ export function terminalProgress(write: (text: string) => void, columns: () => n
   let lastDraw = 0;
   let shown = false;
   return {
-    update(text) {
+    update(text, phase = false) {
       const t = now();
-      if (t - start < SHOW_AFTER_MS || t - lastDraw < REDRAW_EVERY_MS) return;
+      if (t - start < SHOW_AFTER_MS || (!phase && t - lastDraw < REDRAW_EVERY_MS)) return;
       lastDraw = t;
       shown = true;
       // The text is ours (counts and scope names escaped by the caller); cut to the width so it never wraps.

@@ -137,8 +137,14 @@ describe('progress on standard error', () => {
     progress.update('read 31 files');
     now = 1200;
     progress.update('analysed 1 of 2 scopes with a long description that does not fit');
+    now = 1210;
+    progress.update('read 31 files; analysed 0 of 1 scope', true);
     progress.clear();
-    assert.equal(written, '\r\x1b[2Knetpol: read 30 files\r\x1b[2Knetpol: analysed 1 of 2 scopes with a l\r\x1b[2K');
+    assert.equal(
+      written,
+      '\r\x1b[2Knetpol: read 30 files\r\x1b[2Knetpol: analysed 1 of 2 scopes with a l\r\x1b[2Knetpol: read 31 files; analysed 0 of 1 \r\x1b[2K',
+      'a new phase is drawn at once',
+    );
   });
 
   test('the CLI gives check a progress only when standard error is a terminal; check reports files and scopes to it', async () => {
@@ -147,6 +153,7 @@ describe('progress on standard error', () => {
     const r = await runCaptured(['check', 'test-fixtures/lsp/kustomize'], undefined, { progress: { update: (t) => updates.push(t), clear: () => cleared++ } });
     assert.equal(r.code, 0, r.stderr);
     assert.ok(updates.some((u) => /^read \d+ files?$/.test(u)));
+    assert.ok(updates.some((u) => /analysed 0 of 2 scopes/.test(u)));
     assert.ok(updates.some((u) => /analysed 1 of 2 scopes/.test(u)));
     assert.ok(cleared >= 1, 'erased before the report');
     assert.equal(r.stderr.includes('netpol: read'), false, 'progress never goes to the captured streams');

@@ -221,9 +221,9 @@ export const checkCommand: Command = {
     const configText = configUri ? readConfigText(args.values.get('config')?.[0], configUri) : '';
     const textOf = (uri: string) => workspace.getFile(uri)?.text ?? (uri === configUri ? configText : '');
     const scopes = workspace.scopes();
-    const all = collectFindings(workspace, textOf, args.values.get('scope')?.[0], format === 'json' || format === 'sarif', io.progress
-      ? (done) => io.progress!.update(`read ${manifests.length} files; analysed ${done} of ${scopes.length} scope${scopes.length === 1 ? '' : 's'}`)
-      : undefined);
+    const analysed = (done: number) => `read ${manifests.length} file${manifests.length === 1 ? '' : 's'}; analysed ${done} of ${scopes.length} scope${scopes.length === 1 ? '' : 's'}`;
+    io.progress?.update(analysed(0), true);
+    const all = collectFindings(workspace, textOf, args.values.get('scope')?.[0], format === 'json' || format === 'sarif', io.progress ? (done) => io.progress!.update(analysed(done), true) : undefined);
     io.progress?.clear();
     // Hints are shown only when asked for; everything from information up is always shown.
     const shownRank = Math.min(SEVERITY_RANK[threshold], SEVERITY_RANK.information);
