@@ -3,6 +3,10 @@
 import { parseArgs as parseNodeArgs } from 'node:util';
 import { closest, distance } from 'fastest-levenshtein';
 import { UsageError } from './io';
+import { wrapText } from '../report/findings-text';
+
+/** Help is wrapped for a 100-column terminal, wider ones keep it. */
+const HELP_WIDTH = 100;
 
 export interface OptionSpec {
   /** The long name, without `--`. */
@@ -182,8 +186,8 @@ export function commandHelp(command: HelpSubject): string {
   const describe = (list: readonly OptionSpec[]) => {
     for (const o of list) {
       lines.push(`  ${optionSyntax(o)}${o.repeated ? ' (repeatable)' : ''}`);
-      lines.push(`      ${o.description}`);
-      if (o.default !== undefined) lines.push(`      default: ${o.default}`);
+      for (const line of wrapText(o.description, HELP_WIDTH - 6).split('\n')) lines.push(`      ${line}`);
+      if (o.default !== undefined) for (const line of wrapText(`default: ${o.default}`, HELP_WIDTH - 6).split('\n')) lines.push(`      ${line}`);
       lines.push(`      example: ${o.example}`);
     }
   };
