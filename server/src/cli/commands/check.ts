@@ -187,9 +187,9 @@ export const checkCommand: Command = {
   arguments: 'PATH...',
   details:
     'PATH: files and folders (every .yaml, .yml and .json below), or - for standard input.\n' +
-    'Exit codes: 0 passed; 1 a finding reaches --severity, or input was not analysed (a template, a file over\n' +
-    '--max-file-size, a binary file) without --allow-skipped; 2 bad arguments, unreadable input, or no manifest\n' +
-    'found without --allow-empty.',
+    'Exit codes: 0 passed; 1 a finding reaches --severity, or input was not analysed (a template, a\n' +
+    'file over --max-file-size, a binary file) without --allow-skipped; 2 bad arguments, unreadable\n' +
+    'input, or no manifest found without --allow-empty.',
   options: [
     {
       name: 'format',
