@@ -182,7 +182,7 @@ export function usageLine(command: HelpSubject): string {
 /** The help of one command: usage, what it does, every option with its default and an example, examples. */
 export function commandHelp(command: HelpSubject): string {
   const lines = [`usage: ${usageLine(command)}`, '', `${command.summary[0].toUpperCase()}${command.summary.slice(1)}.`];
-  if (command.details) lines.push('', command.details);
+  if (command.details) lines.push('', ...command.details.split('\n').map((l) => wrapText(l, HELP_WIDTH)));
   const describe = (list: readonly OptionSpec[]) => {
     for (const o of list) {
       lines.push(`  ${optionSyntax(o)}${o.repeated ? ' (repeatable)' : ''}`);
