@@ -88,7 +88,8 @@ export function main(): void {
     stderr: (t) => process.stderr.write(t),
     stdin: () => fs.readFileSync(0, 'utf8'),
     stdoutIsTTY,
-    columns: stdoutIsTTY ? process.stdout.columns : undefined,
+    // A terminal that reports no size (0: a pty without one) counts as unknown: COLUMNS, else no wrapping.
+    columns: stdoutIsTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined,
     progress: stderrProgress(),
     env: process.env,
   };

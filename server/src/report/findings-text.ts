@@ -54,23 +54,20 @@ function plural(n: number, word: string): string {
   return word === 'information' ? `${n} information` : `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** Lines of one message at most; a longer one (a parse error quoting a whole document) is cut with a note. */
-const MAX_MESSAGE_LINES = 6;
-const MAX_MESSAGE_CHARS = 600;
-
 /** Wraps a message of netpol's own (no escape sequences in it) to `width` columns. */
 export function wrapText(text: string, width: number): string {
   return Number.isFinite(width) ? wrapAnsi(text, Math.max(20, width), { hard: false, trim: true }) : text;
 }
 
+/** A longer message (a parse error quoting a whole document) is cut, with a note: --format json has it whole. */
+const MAX_MESSAGE_CHARS = 500;
+
 /** Wraps text (no escape sequences in it) to `width` columns, each line indented by `indent`. */
 function wrapIndented(text: string, width: number, indent: string): string[] {
   const room = Number.isFinite(width) ? Math.max(20, width - indent.length) : Infinity;
-  let lines = room === Infinity ? [text.length > MAX_MESSAGE_CHARS ? text.slice(0, MAX_MESSAGE_CHARS) : text] : wrapAnsi(text, room, { hard: true, trim: true }).split('\n');
-  if (lines.length > MAX_MESSAGE_LINES || lines.join('').length < text.length - lines.length) {
-    lines = lines.slice(0, MAX_MESSAGE_LINES);
-    lines.push(`… (${text.length} characters; --format json has all)`);
-  }
+  const shown = text.length > MAX_MESSAGE_CHARS ? text.slice(0, MAX_MESSAGE_CHARS) : text;
+  const lines = room === Infinity ? [shown] : wrapAnsi(shown, room, { hard: true, trim: true }).split('\n');
+  if (shown.length < text.length) lines.push(`… (${text.length} characters; --format json has all)`);
   return lines.map((l) => `${indent}${l}`);
 }
 
