@@ -56,7 +56,7 @@ export const INPUT_OPTIONS: OptionSpec[] = [
   {
     name: 'max-file-size',
     value: 'BYTES',
-    default: 'no limit',
+    default: "no limit (maxFileSize of .netpol.yaml is the editor's)",
     description: 'skip files (and standard input) larger than this, with a file-too-large finding; k, M, G suffixes',
     example: '--max-file-size 5M',
   },
