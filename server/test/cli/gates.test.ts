@@ -114,6 +114,13 @@ describe('size: any size by default, --max-file-size limits', () => {
     assert.ok(JSON.parse(list.stdout).some((c: { from: string }) => c.from === 'big/web'), 'the Pod in the large input is analysed');
   });
 
+  test('maxFileSize of .netpol.yaml (the editor\'s limit) does not make the CLI skip files', async () => {
+    const dir = folder('config-limit', { '.netpol.yaml': 'maxFileSize: 100\n', 'pods.yaml': big, 'deny.yaml': DENY('big') });
+    const r = await runCaptured(['check', '--format', 'compact', dir]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.doesNotMatch(r.stdout, /file-too-large/);
+  });
+
   test('--max-file-size skips larger input with a finding that names the option, and that fails check', async () => {
     const r = await runCaptured(['check', '--format', 'compact', '--max-file-size', '1M', '-'], big);
     assert.equal(r.code, 1);
