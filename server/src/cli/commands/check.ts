@@ -175,8 +175,9 @@ export function ruleDocsUrl(rule: string): string | undefined {
 }
 const RULE_IDS = new Set(ALL_RULES.map((r) => r.id));
 
-/** Input findings that mean part of the input was read but not analysed. */
-const NOT_ANALYSED = new Set([FILE_TOO_LARGE, BINARY_FILE, 'template-skipped']);
+/** Input findings that mean part of the input was not analysed (file-unreadable: the reader's finding on a file it
+ * could not or would not read, such as a FIFO or a file without permission). */
+const NOT_ANALYSED = new Set([FILE_TOO_LARGE, BINARY_FILE, 'template-skipped', 'file-unreadable']);
 
 const FORMATS = ['text', 'compact', 'json', 'sarif'] as const;
 const COLOR_MODES = ['auto', 'always', 'never'] as const;
@@ -188,8 +189,8 @@ export const checkCommand: Command = {
   details:
     'PATH: files and folders (every .yaml, .yml and .json below), or - for standard input.\n' +
     'Exit codes: 0 passed; 1 a finding reaches --severity, or input was not analysed (a template, a\n' +
-    'file over --max-file-size, a binary file) without --allow-skipped; 2 bad arguments, unreadable\n' +
-    'input, or no manifest found without --allow-empty.',
+    'file over --max-file-size, a binary or unreadable file) without --allow-skipped; 2 bad arguments,\n' +
+    'unreadable input, or no manifest found without --allow-empty.',
   options: [
     {
       name: 'format',
