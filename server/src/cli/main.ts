@@ -1,5 +1,6 @@
 // Entry point of `netpol`: dispatches to the commands, maps errors to exit codes. `main()` runs the process; the
 // entry (bin/netpol.js through dist/cli-boot.js) calls it whatever name it was started by.
+import { constants } from 'node:buffer';
 import * as fs from 'node:fs';
 import { closest, distance } from 'fastest-levenshtein';
 import { commandHelp, parseArgs, type ParsedArgs } from './args';
@@ -80,13 +81,24 @@ function helpText(): string {
   ].join('\n');
 }
 
+/** Standard input, whole: any size a JavaScript string holds (about 512 MB), else a clear usage error. */
+function readStandardInput(): string {
+  try {
+    return fs.readFileSync(0, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_STRING_TOO_LONG') throw new UsageError(`standard input is larger than ${constants.MAX_STRING_LENGTH} characters, more than one run can hold; split it`);
+    throw new UsageError(`cannot read standard input: ${code ?? (error as Error).message}`);
+  }
+}
+
 /** Runs the CLI in this process, with its arguments, streams and exit code. */
 export function main(): void {
   const stdoutIsTTY = process.stdout.isTTY === true;
   const io: CliIO = {
     stdout: (t) => process.stdout.write(t),
     stderr: (t) => process.stderr.write(t),
-    stdin: () => fs.readFileSync(0, 'utf8'),
+    stdin: readStandardInput,
     stdoutIsTTY,
     // A terminal that reports no size (0: a pty without one) counts as unknown: COLUMNS, else no wrapping.
     columns: stdoutIsTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined,

@@ -79,6 +79,15 @@ describe('check: input that was not analysed, and empty input', () => {
     assert.match(allowed.stderr, /0 errors, 0 warnings, 0 information in 0 files: passed/);
   });
 
+  test('blank standard input (a failed `helm template | netpol check -`) exits 2, unless --allow-empty', async () => {
+    for (const input of ['', '\n  \n']) {
+      const r = await runCaptured(['check', '-'], input);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /^netpol check: the input is empty \(stdin:\/\/\/input\.yaml\) in -; check the paths, or pass --allow-empty/);
+      assert.equal((await runCaptured(['check', '--allow-empty', '-'], input)).code, 0);
+    }
+  });
+
   test('a template that is not analysed fails the check by default; --allow-skipped passes', async () => {
     const template = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: {{ .Values.name }}\n';
     const r = await runCaptured(['check', '-'], template);

@@ -214,9 +214,11 @@ export const checkCommand: Command = {
     const colorMode = oneOf(args.values.get('color')?.[0], COLOR_MODES, 'color', 'auto');
     const workspace = loadInput(args, io);
     const manifests = workspace.fileUris();
-    if (manifests.length === 0 && !args.booleans.has('allow-empty')) {
+    // Blank input counts as none: `helm template ... | netpol check -` after helm failed must not pass.
+    if (manifests.every((uri) => workspace.getFile(uri)!.text.trim() === '') && !args.booleans.has('allow-empty')) {
       io.progress?.clear();
-      throw new UsageError(`no manifest (.yaml, .yml, .json) found in ${args.positionals.join(' ')}; check the paths, or pass --allow-empty when an empty input is fine`);
+      const what = manifests.length === 0 ? 'no manifest (.yaml, .yml, .json) found' : `the input is empty (${manifests.map(displayPath).join(', ')})`;
+      throw new UsageError(`${what} in ${args.positionals.join(' ')}; check the paths, or pass --allow-empty when an empty input is fine`);
     }
     const configUri = workspace.configFileUri;
     const configText = configUri ? readConfigText(args.values.get('config')?.[0], configUri) : '';
