@@ -201,7 +201,7 @@ export const checkCommand: Command = {
       example: '--format sarif',
     },
     { name: 'severity', value: 'LEVEL', choices: THRESHOLDS, default: 'error', description: 'the lowest severity that fails the check (hints are shown only with hint)', example: '--severity warning' },
-    { name: 'allow-empty', default: 'off: no manifest found exits 2', description: 'pass when the PATHs hold no manifest (a job whose folder may be empty)', example: '--allow-empty' },
+    { name: 'allow-empty', default: 'off: no manifest found exits 2', description: 'pass when the PATHs hold no manifest, or only blank ones (a job whose folder may be empty)', example: '--allow-empty' },
     { name: 'allow-skipped', default: 'off: input not analysed fails the check', description: 'pass although some input was not analysed (templates, files over --max-file-size, binary or unreadable files)', example: '--allow-skipped' },
     { name: 'color', value: 'WHEN', choices: COLOR_MODES, default: 'auto: on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it', description: 'colour in the text format', example: '--color never' },
     ...INPUT_OPTIONS,
