@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { terminalProgress } from '../../src/cli/progress';
+import { stderrProgress, terminalProgress } from '../../src/cli/progress';
 import { findingsToText, shouldColor } from '../../src/report/findings-text';
 import { runCaptured } from './helpers';
 
@@ -145,6 +145,11 @@ describe('progress on standard error', () => {
       '\r\x1b[2Knetpol: read 30 files\r\x1b[2Knetpol: analysed 1 of 2 scopes with a l\r\x1b[2Knetpol: read 31 files; analysed 0 of 1 \r\x1b[2K',
       'a new phase is drawn at once',
     );
+  });
+
+  test('no progress when standard error is not a terminal (a pipe, a file, CI)', () => {
+    assert.equal(process.stderr.isTTY, undefined, 'the test runner pipes standard error');
+    assert.equal(stderrProgress(), undefined);
   });
 
   test('the CLI gives check a progress only when standard error is a terminal; check reports files and scopes to it', async () => {
