@@ -133,7 +133,7 @@ describe('peer suite: np-guard/netpol-analyzer netpol-only corpus', () => {
         const podsOnly = await runCaptured(['list', '--format', 'netpol-analyzer', path.join(dir, 'pods.yaml')]);
         assert.deepEqual(lines(run.stdout), lines(podsOnly.stdout));
         assert.notDeepEqual(lines(run.stdout), lines(fs.readFileSync(path.join(CORPUS, 'expected', `${c.name}_connlist_output.txt`), 'utf8')), 'netpol-analyzer analyses the policy');
-        const check = await runCaptured(['check', dir]);
+        const check = await runCaptured(['check', '--format', 'compact', dir]);
         assert.match(check.stdout + check.stderr, new RegExp(`invalid-object.*"${rejected}" is not a valid name`));
       });
       continue;
