@@ -171,7 +171,7 @@ describe('peer suite: np-guard/netpol-analyzer AdminNetworkPolicy and BaselineAd
         const run = await runCaptured(['list', '--format', 'netpol-analyzer', path.join(CORPUS, 'cases', c.name)]);
         assert.equal(run.code, 0, run.stderr);
         assert.notDeepEqual(lines(run.stdout), lines(expected));
-        const check = await runCaptured(['check', path.join(CORPUS, 'cases', c.name)]);
+        const check = await runCaptured(['check', '--format', 'compact', path.join(CORPUS, 'cases', c.name)]);
         assert.match(check.stdout + check.stderr, difference);
       });
       continue;
@@ -179,7 +179,7 @@ describe('peer suite: np-guard/netpol-analyzer AdminNetworkPolicy and BaselineAd
     if (MISSING_POD_SELECTOR.has(c.name)) {
       test(`${c.name}: a pods selection without a selector the CRD requires is reported and left out; with {} written in, matches ${c.name}_connlist_output.txt`, async () => {
         const dir = path.join(CORPUS, 'cases', c.name);
-        const check = await runCaptured(['check', dir]);
+        const check = await runCaptured(['check', '--format', 'compact', dir]);
         assert.match(check.stdout + check.stderr, /invalid-cluster-policy pods needs a (pod|namespace)Selector/);
         const expected = fs.readFileSync(path.join(CORPUS, 'expected', `${c.name}_connlist_output.txt`), 'utf8');
         const patched = withPodSelectors(dir);
@@ -187,7 +187,7 @@ describe('peer suite: np-guard/netpol-analyzer AdminNetworkPolicy and BaselineAd
           const run = await runCaptured(['list', '--format', 'netpol-analyzer', patched]);
           assert.equal(run.code, 0, run.stderr);
           assert.deepEqual(lines(run.stdout), lines(expected));
-          assert.doesNotMatch((await runCaptured(['check', patched])).stdout, /invalid-cluster-policy/);
+          assert.doesNotMatch((await runCaptured(['check', '--format', 'compact', patched])).stdout, /invalid-cluster-policy/);
         } finally {
           fs.rmSync(patched, { recursive: true, force: true });
         }
