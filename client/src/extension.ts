@@ -89,13 +89,13 @@ export function activate(context: vscode.ExtensionContext): NetpolExtensionApi {
       }),
     );
 
-  register('netpol.insertDefaultDeny', (arg) => insertDefaultDeny(server, arg));
-  register('netpol.insertAllowDns', (arg) => insertAllowDns(server, arg));
-  register('netpol.insertFromTemplate', (arg) => insertFromTemplate(server, arg));
-  register('netpol.generateLeastPrivilegePolicy', (arg) => generateLeastPrivilegePolicy(server, arg));
-  register('netpol.explainTraffic', (arg) => explainTraffic(server, output, arg));
-  register('netpol.applyPolicyChanges', (arg) => applyPolicyChanges(arg));
-  register('netpol.showReachability', async (arg) => {
+  register(Commands.insertDefaultDeny, (arg) => insertDefaultDeny(server, arg));
+  register(Commands.insertAllowDns, (arg) => insertAllowDns(server, arg));
+  register(Commands.insertFromTemplate, (arg) => insertFromTemplate(server, arg));
+  register(Commands.generateLeastPrivilegePolicy, (arg) => generateLeastPrivilegePolicy(server, arg));
+  register(Commands.explainTraffic, (arg) => explainTraffic(server, output, arg));
+  register(Commands.applyPolicyChanges, (arg) => applyPolicyChanges(arg));
+  register(Commands.showReachability, async (arg) => {
     const args = argObject(arg);
     await ready;
     // An empty string clears a filter, an absent one keeps it.
@@ -111,12 +111,12 @@ export function activate(context: vscode.ExtensionContext): NetpolExtensionApi {
     const update = Math.max(panel.latestUpdate, 1);
     return panel.waitForRender((view) => view.update >= update, 30_000).catch(() => undefined);
   });
-  register('netpol.restartServer', async () => {
+  register(Commands.restartServer, async () => {
     output.appendLine('[client] restarting the language server');
     if (client?.isRunning()) await client.restart();
     else if (client) await client.start();
   });
-  register('netpol.showOutput', () => output.show(true));
+  register(Commands.showOutput, () => output.show(true));
   register(Commands.showLocations, (uri, position, locations) => showLocations(uri, position, locations));
   register(Commands.showPolicyPods, (uri, position, locations) => showLocations(uri, position, locations));
 

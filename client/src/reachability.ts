@@ -3,7 +3,7 @@
 // same nonce; no remote resources. Workspace data reaches the page as messages, never as HTML.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { ReachabilityGraph } from '../../server/src/lsp/protocol';
+import { Views, type FromReachabilityWebview, type ReachabilityGraph, type ToReachabilityWebview } from '../../server/src/lsp/protocol';
 import type { NetpolServer } from './server';
 
 export interface RenderedView {
@@ -28,7 +28,7 @@ export interface ReachabilityFilter {
 const REFRESH_DELAY_MS = 250;
 
 export class ReachabilityPanel implements vscode.Disposable {
-  static readonly viewType = 'netpol.reachability';
+  static readonly viewType = Views.reachabilityPanel;
   private static current: ReachabilityPanel | undefined;
 
   private readonly disposables: vscode.Disposable[] = [];
@@ -100,7 +100,7 @@ export class ReachabilityPanel implements vscode.Disposable {
   /** Applies a filter (undefined fields keep theirs); returns the number of the update that carries it. */
   setFilter(filter: ReachabilityFilter): number {
     if (this.ready && this.graph) {
-      void this.panel.webview.postMessage({ type: 'filter', filter, update: ++this.updates });
+      void this.post({ type: 'filter', filter, update: ++this.updates });
     } else {
       this.pendingFilter = { ...this.pendingFilter, ...filter };
     }
@@ -136,15 +136,20 @@ export class ReachabilityPanel implements vscode.Disposable {
       this.graph = await this.server.reachability(this.scope);
       const filter = this.pendingFilter;
       this.pendingFilter = undefined;
-      await this.panel.webview.postMessage({ type: 'graph', graph: this.graph, filter, update: ++this.updates });
+      await this.post({ type: 'graph', graph: this.graph, filter, update: ++this.updates });
     } catch (error) {
-      await this.panel.webview.postMessage({ type: 'error', message: `Could not compute reachability: ${(error as Error).message}` });
+      await this.post({ type: 'error', message: `Could not compute reachability: ${(error as Error).message}` });
     }
   }
 
+  private post(message: ToReachabilityWebview): Thenable<boolean> {
+    return this.panel.webview.postMessage(message);
+  }
+
+  /** A message of the webview (FromReachabilityWebview), checked field by field: the page is not trusted. */
   private async onMessage(message: unknown): Promise<void> {
     if (!message || typeof message !== 'object') return;
-    const m = message as { type?: string; id?: unknown; scope?: unknown };
+    const m = message as { type?: FromReachabilityWebview['type']; id?: unknown; scope?: unknown };
     switch (m.type) {
       case 'ready':
         this.ready = true;
@@ -167,7 +172,7 @@ export class ReachabilityPanel implements vscode.Disposable {
         }
         break;
       case 'rendered': {
-        const view = message as RenderedView & { type: string };
+        const view = message as Extract<FromReachabilityWebview, { type: 'rendered' }>;
         this.lastRendered = {
           sequence: (this.lastRendered?.sequence ?? 0) + 1,
           update: typeof view.update === 'number' ? view.update : 0,

@@ -1,10 +1,16 @@
-// The extension's view of the language server: typed custom requests, with defaults when the server is down so
-// that insert commands still work (with the default DNS endpoints) without analysis.
+// The extension's view of the language server: typed custom requests. The workspace summary has a default when the
+// server is down, so that quick picks still open (with the default DNS endpoints) without analysis.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import {
   ExplainTrafficRequest,
+  IndexAcceptsRequest,
   LeastPrivilegeRequest,
+  PolicyTextRequest,
+  WorkspaceFilesRequest,
+  type IndexedFile,
+  type PolicyTextParams,
+  type PolicyTextResult,
   ReachabilityRequest,
   WorkspaceSummaryRequest,
   type ExplainTrafficParams,
@@ -66,5 +72,20 @@ export class NetpolServer {
 
   reachability(scope?: string): Promise<ReachabilityGraph> {
     return this.request(ReachabilityRequest, { scope });
+  }
+
+  /** A policy to insert, as snippet text (the server writes the YAML). */
+  policyText(params: PolicyTextParams): Promise<PolicyTextResult> {
+    return this.request(PolicyTextRequest, params);
+  }
+
+  /** The files of the workspace folders that the index reads, listed from disk now. */
+  workspaceFiles(): Promise<IndexedFile[]> {
+    return this.request(WorkspaceFilesRequest, undefined);
+  }
+
+  /** Which of these file-system paths the index would read (in a workspace folder, not excluded). */
+  indexAccepts(paths: string[]): Promise<string[]> {
+    return this.request(IndexAcceptsRequest, { paths });
   }
 }

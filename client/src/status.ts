@@ -1,6 +1,7 @@
 // The status bar item: analysis state (starting, indexing, ready, stopped) and counts (policies, workloads,
 // findings). Findings are counted from the diagnostics VS Code holds, so the count follows every publish.
 import * as vscode from 'vscode';
+import { Commands } from '../../server/src/lsp/protocol';
 
 export type AnalysisState = 'starting' | 'indexing' | 'ready' | 'stopped';
 
@@ -19,7 +20,7 @@ export class AnalysisStatus implements vscode.Disposable {
   constructor(private readonly diagnosticSource = 'netpol') {
     this.item = vscode.window.createStatusBarItem('netpol.status', vscode.StatusBarAlignment.Left, 10);
     this.item.name = 'NetworkPolicy Analysis';
-    this.item.command = 'netpol.showReachability';
+    this.item.command = Commands.showReachability;
     this.disposables.push(this.item, vscode.languages.onDidChangeDiagnostics(() => this.countFindings()));
     this.render();
     this.item.show();
@@ -69,7 +70,7 @@ export class AnalysisStatus implements vscode.Disposable {
       case 'stopped':
         this.item.text = '$(error) netpol: stopped';
         this.item.tooltip = 'The NetworkPolicy language server is not running. Run "NetworkPolicy: Restart Language Server".';
-        this.item.command = 'netpol.restartServer';
+        this.item.command = Commands.restartServer;
         return;
       case 'ready': {
         const c = this.counts ?? { policies: 0, workloads: 0 };
@@ -79,7 +80,7 @@ export class AnalysisStatus implements vscode.Disposable {
         break;
       }
     }
-    this.item.command = 'netpol.showReachability';
+    this.item.command = Commands.showReachability;
   }
 
   dispose(): void {

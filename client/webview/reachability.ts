@@ -1,25 +1,17 @@
 // The reachability view's script (runs in the webview, bundled to dist/webview.js): a graph of workloads grouped
 // by namespace with the allowed connections, and a matrix tab, filtered by namespace and port. Every workspace
 // string reaches the page through textContent or setAttribute only, never as markup.
-import type { GraphEdge, GraphNode, ReachabilityGraph } from '../../server/src/lsp/protocol';
+import type { FromReachabilityWebview, GraphEdge, GraphNode, ReachabilityGraph, ReachabilityViewFilter, ToReachabilityWebview } from '../../server/src/lsp/protocol';
 
 interface VsCodeApi {
-  postMessage(message: unknown): void;
+  postMessage(message: FromReachabilityWebview): void;
   getState(): unknown;
   setState(state: unknown): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-interface Filter {
-  namespace: string; // '' = all
-  port: string; // '' = all
-  view: 'graph' | 'matrix';
-}
-
-type Incoming =
-  | { type: 'graph'; graph: ReachabilityGraph; filter?: Partial<Filter>; update: number }
-  | { type: 'filter'; filter: Partial<Filter>; update: number }
-  | { type: 'error'; message: string };
+type Filter = ReachabilityViewFilter;
+type Incoming = ToReachabilityWebview;
 
 const vscode = acquireVsCodeApi();
 const SVG = 'http://www.w3.org/2000/svg';
@@ -251,7 +243,7 @@ function render(): void {
   byId('summary').textContent = `${nodes.length} of ${graph.nodes.length} workloads, ${edges.length} allowed connections`;
   // Tells the extension what is on screen (its tests check the drawn nodes and edges).
   const drawnNodes = [...document.querySelectorAll(filter.view === 'graph' ? '#graph .node' : '#matrix th.row-name')].map((e) =>
-    filter.view === 'graph' ? e.getAttribute('data-id') : e.textContent,
+    (filter.view === 'graph' ? e.getAttribute('data-id') : e.textContent) ?? '',
   );
   const drawnEdges = [...document.querySelectorAll('#graph .edge')].map((e) => `${e.getAttribute('data-from')}->${e.getAttribute('data-to')}`);
   // Elements this script never creates (VS Code's own API script aside): any would mean workspace text was read

@@ -1,10 +1,10 @@
 // Insert commands: a default-deny policy, an allow-DNS egress policy and policies from templates, as a new YAML
-// document at the cursor (on a blank line between documents) or at the end of the file.
+// document at the cursor (on a blank line between documents) or at the end of the file. The language server
+// writes the policies (PolicyTextRequest); the extension holds no YAML writer.
 import * as vscode from 'vscode';
-import type { WorkspaceSummary } from '../../../server/src/lsp/protocol';
+import { escapeSnippet, TEMPLATE_IDS, TEMPLATE_LABELS, type TemplateId, type WorkspaceSummary } from '../../../server/src/lsp/protocol';
 import { planInsertion } from '../insertion';
 import type { NetpolServer } from '../server';
-import { allowDnsYaml, defaultDenyYaml, escapeSnippet, TEMPLATE_IDS, TEMPLATE_LABELS, templateSnippet, type TemplateId } from '../templates';
 import { argObject, booleanArg, oneOfArg, positionArg, stringArg, targetEditor, type ArgObject } from './args';
 
 export interface InsertResult {
@@ -95,7 +95,8 @@ export async function insertDefaultDeny(server: NetpolServer, arg: unknown): Pro
   const position = positionArg(args);
   const summary = await server.summary(editor.document, position ?? editor.selection.active);
   const namespace = namespaceFor(args, summary);
-  const inserted = await insertDocument(editor, escapeSnippet(defaultDenyYaml(namespace, direction, summary, includeDns)), position);
+  const { snippet } = await server.policyText({ policy: 'default-deny', direction, includeDns, namespace, scope: summary.scope });
+  const inserted = await insertDocument(editor, snippet, position);
   return { uri: editor.document.uri.toString(), namespace, inserted };
 }
 
@@ -105,7 +106,8 @@ export async function insertAllowDns(server: NetpolServer, arg: unknown): Promis
   const position = positionArg(args);
   const summary = await server.summary(editor.document, position ?? editor.selection.active);
   const namespace = namespaceFor(args, summary);
-  const inserted = await insertDocument(editor, escapeSnippet(allowDnsYaml(namespace, summary)), position);
+  const { snippet } = await server.policyText({ policy: 'allow-dns', namespace, scope: summary.scope });
+  const inserted = await insertDocument(editor, snippet, position);
   return { uri: editor.document.uri.toString(), namespace, inserted };
 }
 
@@ -124,6 +126,7 @@ export async function insertFromTemplate(server: NetpolServer, arg: unknown): Pr
   const position = positionArg(args);
   const summary = await server.summary(editor.document, position ?? editor.selection.active);
   const namespace = namespaceFor(args, summary);
-  const inserted = await insertDocument(editor, templateSnippet(template, summary, namespace), position);
+  const { snippet } = await server.policyText({ policy: 'template', template, namespace, scope: summary.scope });
+  const inserted = await insertDocument(editor, snippet, position);
   return { uri: editor.document.uri.toString(), namespace, inserted };
 }

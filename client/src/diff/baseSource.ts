@@ -1,9 +1,9 @@
 // Where the base version of the manifests comes from. The git source asks the built-in Git extension (never a
-// program of our own, never in an untrusted workspace); the given source holds texts passed to the
-// `netpol.showReachabilityChanges` command (by tests and other extensions).
+// program of our own, never in an untrusted workspace) and the language server for the files its index reads;
+// the given source holds texts passed to the `netpol.showReachabilityChanges` command (by tests and other
+// extensions).
 import * as vscode from 'vscode';
-import { FileFilter, fileSize, type DiskFile } from '../../../server/src/lsp/files';
-import { enabledGlobs, GlobSet } from '../../../server/src/lsp/glob';
+import type { IndexedFile } from '../../../server/src/lsp/protocol';
 import { GitStatus, type GitApi, type GitChange, type GitExtension, type GitRepository } from './gitApi';
 
 export interface BaseVersion {
@@ -49,24 +49,12 @@ export class GivenBaseSource implements BaseSource {
   }
 }
 
-const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
-
-/** The index's file rules (folders, `files.exclude`, `netpol.exclude`), as the language server applies them. */
-function indexFilter(): FileFilter {
-  const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => ({ uri: f.uri.toString(), fsPath: f.uri.fsPath }));
-  const filesExclude = enabledGlobs(vscode.workspace.getConfiguration('files').get('exclude'));
-  const netpolExclude = vscode.workspace.getConfiguration('netpol').get<unknown>('exclude');
-  const extra = Array.isArray(netpolExclude) ? netpolExclude.filter((g): g is string => typeof g === 'string' && g !== '') : [];
-  return new FileFilter(folders, new GlobSet([...filesExclude, ...extra]));
-}
-
-/** The files of the workspace folders that the language server indexes, within its size limit. */
-export async function workspaceManifestFiles(filter = indexFilter()): Promise<DiskFile[]> {
-  const configured = vscode.workspace.getConfiguration('netpol').get<unknown>('maxFileSize');
-  const maxSize = typeof configured === 'number' && configured > 0 ? configured : DEFAULT_MAX_FILE_SIZE;
-  const files = await filter.listFiles(() => undefined);
-  const sizes = await Promise.all(files.map((f) => fileSize(f.fsPath)));
-  return files.filter((_, i) => sizes[i] !== undefined && sizes[i] <= maxSize);
+/** The language server's index rules (folders, `files.exclude`, `netpol.exclude`, size limit): NetpolServer. */
+export interface IndexFiles {
+  /** The files of the workspace folders that the index reads, listed from disk now. */
+  workspaceFiles(): Promise<IndexedFile[]>;
+  /** Which of these paths the index would read (in a workspace folder, not excluded); they need not exist. */
+  indexAccepts(paths: string[]): Promise<string[]>;
 }
 
 type GitApiResult = { api: GitApi } | { message: string };
@@ -89,10 +77,12 @@ export class GitBaseSource implements BaseSource {
 
   /**
    * @param ref the revision to compare with.
+   * @param index which files the language server's index reads.
    * @param gitExtension where the Git extension comes from (the built-in one; tests give their own).
    */
   constructor(
     private readonly ref: () => string,
+    private readonly index: IndexFiles,
     private readonly gitExtension: () => vscode.Extension<GitExtension> | undefined = () => vscode.extensions.getExtension<GitExtension>('vscode.git'),
     private readonly log: (line: string) => void = () => undefined,
   ) {
@@ -122,10 +112,9 @@ export class GitBaseSource implements BaseSource {
     const filesOnDisk: string[] = [];
     const started = Date.now();
     this.lastShown = 0;
-    const filter = indexFilter();
-    const disk = await workspaceManifestFiles(filter);
+    const disk = await this.index.workspaceFiles();
     const listed = Date.now();
-    const byRoot = new Map<string, { repository: GitRepository | undefined; list: DiskFile[] }>();
+    const byRoot = new Map<string, { repository: GitRepository | undefined; list: IndexedFile[] }>();
     for (const file of disk) {
       const repository = api.getRepository(vscode.Uri.file(file.fsPath)) ?? undefined;
       const root = repository?.rootUri.toString() ?? '';
@@ -140,14 +129,14 @@ export class GitBaseSource implements BaseSource {
         continue;
       }
       this.watchRepository(repository);
-      const error = await this.readRepository(repository, label, list, files, filesOnDisk, filter);
+      const error = await this.readRepository(repository, label, list, files, filesOnDisk);
       if (error) return unavailable(error);
     }
     this.log(`[diff] listed ${files.size + filesOnDisk.length} base files at ${label} in ${Date.now() - started} ms (listing ${listed - started} ms, ${byRoot.size} repositor${byRoot.size === 1 ? 'y' : 'ies'}, ${this.lastShown} read from git, ${filesOnDisk.length} the same on disk)`);
     return { available: true, base: { label, files, filesOnDisk } };
   }
 
-  private async readRepository(repository: GitRepository, ref: string, list: DiskFile[], files: Map<string, string>, filesOnDisk: string[], filter: FileFilter): Promise<string | undefined> {
+  private async readRepository(repository: GitRepository, ref: string, list: IndexedFile[], files: Map<string, string>, filesOnDisk: string[]): Promise<string | undefined> {
     let commit: string;
     try {
       commit = (await repository.getCommit(ref)).hash;
@@ -214,7 +203,8 @@ export class GitBaseSource implements BaseSource {
       files.set(uri.toString(), text);
     };
     for (const f of list) if (fromGit.has(f.fsPath)) await show(vscode.Uri.file(f.fsPath));
-    for (const uri of deletedOrRenamedAway) if (filter.locate(uri.fsPath) && filter.accepts(uri.fsPath)) await show(uri);
+    const accepted = deletedOrRenamedAway.length > 0 ? new Set(await this.index.indexAccepts(deletedOrRenamedAway.map((uri) => uri.fsPath))) : new Set<string>();
+    for (const uri of deletedOrRenamedAway) if (accepted.has(uri.fsPath)) await show(uri);
     return undefined;
   }
 

@@ -4,14 +4,15 @@
 // Registered by extension.ts with one call.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { ReachabilityDiffRequest, StatusRequest } from '../../../server/src/lsp/protocol';
+import { Commands, ReachabilityDiffRequest, StatusRequest } from '../../../server/src/lsp/protocol';
+import { NetpolServer } from '../server';
 import { GitBaseSource, GivenBaseSource, type BaseRead, type BaseSource } from './baseSource';
 import { ChangesPresentation, REVEAL_COMMAND, revealTarget, VIEW_ID, type ReachabilityChangesSnapshot } from './view';
 
 export type { ReachabilityChangesSnapshot } from './view';
 
-export const SHOW_COMMAND = 'netpol.showReachabilityChanges';
-export const REFRESH_COMMAND = 'netpol.refreshReachabilityChanges';
+export const SHOW_COMMAND = Commands.showReachabilityChanges;
+export const REFRESH_COMMAND = Commands.refreshReachabilityChanges;
 
 /** After an edit: long enough that typing does not recompute per keystroke. */
 const EDIT_DELAY_MS = 700;
@@ -64,6 +65,7 @@ class ReachabilityChanges implements vscode.Disposable {
         const base = configuredBase();
         return 'ref' in base ? base.ref : 'HEAD';
       },
+      new NetpolServer(client),
       undefined,
       log,
     );

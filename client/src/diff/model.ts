@@ -2,8 +2,7 @@
 // (added / removed / changed connections grouped by namespace and workload, each linked to the policies that cause
 // it, then workloads that appeared or disappeared) and the per-policy counts of the code lenses. No vscode here.
 import type { Location } from 'vscode-languageserver-protocol';
-import type { ReachabilityDiffCause, ReachabilityDiffChange, ReachabilityDiffResult, ReachabilityDiffWorkload } from '../../../server/src/lsp/protocol';
-import { PortSet } from '../../../server/src/engine/portset';
+import { NO_CONNECTIONS, type ReachabilityDiffCause, type ReachabilityDiffChange, type ReachabilityDiffResult, type ReachabilityDiffWorkload } from '../../../server/src/lsp/protocol';
 
 /** What an entry reveals when clicked: a place in the working tree, or in the base version (`inBase`). */
 export interface DiffTarget {
@@ -50,7 +49,6 @@ export interface PolicyLens {
   denied: number;
 }
 
-const NO_PORTS = PortSet.NONE.toString();
 
 const CATEGORY = {
   added: { label: 'Added connections', icon: 'added' },
@@ -89,8 +87,8 @@ function portsText(change: ReachabilityDiffChange): string {
   if (change.kind === 'added') return change.after;
   if (change.kind === 'removed') return change.before;
   const parts: string[] = [];
-  if (change.opened !== NO_PORTS) parts.push(`+${change.opened}`);
-  if (change.closed !== NO_PORTS) parts.push(`−${change.closed}`);
+  if (change.opened !== NO_CONNECTIONS) parts.push(`+${change.opened}`);
+  if (change.closed !== NO_CONNECTIONS) parts.push(`−${change.closed}`);
   return parts.join(' ');
 }
 
@@ -178,8 +176,8 @@ export function buildTree(result: ReachabilityDiffResult): DiffNode[] {
 export function policyLenses(result: ReachabilityDiffResult): PolicyLens[] {
   const lenses = new Map<string, PolicyLens>();
   for (const change of result.changes) {
-    const allows = change.kind === 'added' || (change.kind === 'changed' && change.opened !== NO_PORTS);
-    const denies = change.kind === 'removed' || (change.kind === 'changed' && change.closed !== NO_PORTS);
+    const allows = change.kind === 'added' || (change.kind === 'changed' && change.opened !== NO_CONNECTIONS);
+    const denies = change.kind === 'removed' || (change.kind === 'changed' && change.closed !== NO_CONNECTIONS);
     const counted = new Set<string>();
     for (const cause of change.causes) {
       if (cause.inBase) continue;

@@ -1,12 +1,12 @@
 // The editor side of the reachability diff: the "Reachability Changes" tree, the code lens on each changed policy,
 // the status bar count, and read-only documents that show the base version of a deleted policy or workload.
 import * as vscode from 'vscode';
-import type { ReachabilityDiffResult } from '../../../server/src/lsp/protocol';
+import { Commands, Views, type ReachabilityDiffResult } from '../../../server/src/lsp/protocol';
 import type { BaseVersion } from './baseSource';
 import { buildTree, lensTitle, policyLenses, statusText, statusTooltip, type DiffIcon, type DiffNode, type DiffTarget, type PolicyLens } from './model';
 
-export const VIEW_ID = 'netpol.reachabilityChanges';
-export const REVEAL_COMMAND = 'netpol.revealReachabilityChange';
+export const VIEW_ID = Views.reachabilityChanges;
+export const REVEAL_COMMAND = Commands.revealReachabilityChange;
 export const BASE_SCHEME = 'netpol-base';
 
 const ICONS: Record<DiffIcon, vscode.ThemeIcon> = {
@@ -145,7 +145,7 @@ export class PolicyLenses implements vscode.CodeLensProvider {
       return new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
         title: lensTitle(lens, this.base),
         tooltip: `Connections that ${lens.policy} allows or denies differently than in ${this.base}. Click to show them.`,
-        command: 'netpol.showReachabilityChanges',
+        command: Commands.showReachabilityChanges,
         arguments: [{ policy: lens.policy }],
       });
     });

@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { planInsertion } from '../../src/insertion';
-import { choice, escapeSnippet } from '../../src/templates';
+import { choice } from '../../../server/src/lsp/templates';
+import { escapeSnippet } from '../../../server/src/lsp/protocol';
 
 const apply = (text: string, cursor: number, doc = 'NEW\n', eol = '\n') => {
   const plan = planInsertion(text, cursor, eol);

@@ -7,6 +7,7 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Diagnostic } from '../engine/rules/types';
 import type { OffsetRange } from '../engine/types';
 import type { Workspace } from '../engine/workspace';
+import type { FileFilter } from './files';
 import type { NetpolSettings } from './settings';
 
 /** Extra diagnostics computed from the workspace (for example failing connectivity expectations), by file URI. */
@@ -33,6 +34,10 @@ export interface FeatureContext {
   rangeToLsp(uri: string, range: OffsetRange): Range;
   /** Settings in force (VS Code settings merged over defaults). */
   settings(): NetpolSettings;
+  /** The index's file rules in force: workspace folders, `files.exclude` and `netpol.exclude`. */
+  fileFilter(): FileFilter;
+  /** Indexed files larger than this many bytes are skipped (root configuration files are read whole). */
+  maxFileSize(): number;
   /** Resolves when the initial indexing of the workspace folders has finished. */
   whenIndexed(): Promise<void>;
   /** Called after the workspace changed (debounced, after diagnostics were published). */

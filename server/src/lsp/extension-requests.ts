@@ -1,8 +1,9 @@
 // Custom requests behind the VS Code extension's commands: a workspace summary (quick picks, template pre-fills),
 // explain traffic (with the smallest policy change for a denied connection), a least-privilege policy for one
-// workload and the reachability graph. Read-only: they never change the workspace.
+// workload, the policies the insert commands insert, and the reachability graph. Read-only: they never change
+// the workspace.
 import { workloadWithPodIp } from '../engine/pod-ips';
-import type { Connection, Location } from 'vscode-languageserver';
+import { ErrorCodes, ResponseError, type Connection, type Location } from 'vscode-languageserver';
 import { parseIpEndpoint } from '../engine/cidr';
 import { endpointName, ipEndpoint, workloadEndpoint, type Analysis, type DirectionVerdict, type Endpoint } from '../engine/evaluate';
 import type { Workload } from '../engine/model';
@@ -11,11 +12,18 @@ import { matchesSelector } from '../engine/selectors';
 import type { OffsetRange } from '../engine/types';
 import { scopeIncludes, type Scope, type Workspace } from '../engine/workspace';
 import { computeMatrix, declaredPorts, formatPortKey } from '../report/matrix';
-import { decisionText, explainText, explainVerdict, ruleLocation } from '../report/explain';
+import { explainVerdict, ruleLocation } from '../engine/explain';
+import { decisionText, explainText } from '../report/explain';
 import type { FeatureContext } from './context';
 import { allowConnectionPolicy, leastPrivilegePolicy, policyName, toYaml, type ConnectionPeer } from './policy-yaml';
+import { allowDnsYaml, defaultDenyYaml, templateSnippet } from './templates';
 import {
+  escapeSnippet,
   ExplainTrafficRequest,
+  PolicyTextRequest,
+  TEMPLATE_IDS,
+  type PolicyTextParams,
+  type PolicyTextResult,
   LeastPrivilegeRequest,
   ReachabilityRequest,
   WorkspaceChangedNotification,
@@ -52,6 +60,10 @@ export function registerExtensionRequests(connection: Connection, ctx: FeatureCo
   connection.onRequest(ReachabilityRequest, async (params) => {
     await ctx.whenIndexed();
     return reachabilityGraph(ctx, params?.scope);
+  });
+  connection.onRequest(PolicyTextRequest, async (params) => {
+    await ctx.whenIndexed();
+    return policyText(ctx, params);
   });
   ctx.onDidChangeWorkspace((workspace) => {
     const scopes = workspace.scopes();
@@ -94,6 +106,25 @@ function dnsInfo(workspace: Workspace, scope: Scope): DnsInfo {
   const endpoints = dnsEndpoints({ model: scope.model, config: workspace.config });
   const config = workspace.config.dns;
   return { namespace: config.namespace, podLabels: { ...config.podLabels }, ports: [...endpoints.ports], cidrs: endpoints.cidrs.map((c) => c.text) };
+}
+
+/** A policy for the insert commands, filled in from the scope's workloads and DNS settings. */
+function policyText(ctx: FeatureContext, params: PolicyTextParams): PolicyTextResult {
+  const summary = workspaceSummary(ctx, { scope: typeof params?.scope === 'string' && params.scope !== '' ? params.scope : undefined });
+  const namespace = typeof params?.namespace === 'string' ? params.namespace : summary.defaultNamespace;
+  switch (params?.policy) {
+    case 'default-deny': {
+      const direction = params.direction === 'ingress' || params.direction === 'egress' ? params.direction : 'both';
+      return { snippet: escapeSnippet(defaultDenyYaml(namespace, direction, summary, params.includeDns === true)) };
+    }
+    case 'allow-dns':
+      return { snippet: escapeSnippet(allowDnsYaml(namespace, summary)) };
+    case 'template':
+      if (!(TEMPLATE_IDS as readonly unknown[]).includes(params.template)) throw new ResponseError(ErrorCodes.InvalidParams, `unknown template: ${String(params.template)}`);
+      return { snippet: templateSnippet(params.template, summary, namespace) };
+    default:
+      throw new ResponseError(ErrorCodes.InvalidParams, `unknown policy: ${String((params as { policy?: unknown } | undefined)?.policy)}`);
+  }
 }
 
 function workspaceSummary(ctx: FeatureContext, params: WorkspaceSummaryParams): WorkspaceSummary {

@@ -1,6 +1,7 @@
 // The custom part of the protocol between the netpol language server and its clients: custom requests,
-// notifications and command ids, declared once here and imported by both sides (server and VS Code client).
-// Only vscode-languageserver-protocol types here, so the client bundle can import this file.
+// notifications, command and view ids, and the messages between the extension and its reachability webview,
+// declared once here and imported by the server, the VS Code client and the webview. The client and the webview
+// import nothing else of the server: this file imports only vscode-languageserver-protocol (a test checks both).
 import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
 
 /** Counts of what the index holds, sent when indexing finishes and returned by the status request. */
@@ -38,12 +39,33 @@ export const StatusRequest = new RequestType0<StatusResult, void>('netpol/status
 /** Re-reads every file of the workspace folders from disk (for example after a branch switch). */
 export const ReindexRequest = new RequestType0<IndexCounts, void>('netpol/reindex');
 
-/** Command ids shared by server and client. Editor features and assertions add theirs here. */
+/**
+ * Every command id, declared once: the server names some in code lenses, the client registers them all, and
+ * package.json's `contributes.commands` lists exactly these (a test compares them).
+ */
 export const Commands = {
+  insertDefaultDeny: 'netpol.insertDefaultDeny',
+  insertAllowDns: 'netpol.insertAllowDns',
+  insertFromTemplate: 'netpol.insertFromTemplate',
+  generateLeastPrivilegePolicy: 'netpol.generateLeastPrivilegePolicy',
+  explainTraffic: 'netpol.explainTraffic',
+  showReachability: 'netpol.showReachability',
+  restartServer: 'netpol.restartServer',
+  showOutput: 'netpol.showOutput',
+  applyPolicyChanges: 'netpol.applyPolicyChanges',
   /** Client-side: show a list of locations (arguments: uri, position, locations), like editor.action.showReferences. */
   showLocations: 'netpol.showLocations',
   /** Client-side: the pods a policy selects, from its code lens (arguments as for showLocations). */
   showPolicyPods: 'netpol.showPolicyPods',
+  showReachabilityChanges: 'netpol.showReachabilityChanges',
+  refreshReachabilityChanges: 'netpol.refreshReachabilityChanges',
+  revealReachabilityChange: 'netpol.revealReachabilityChange',
+} as const;
+
+/** Ids of the client's views and panels (package.json's `contributes.views` lists the tree views). */
+export const Views = {
+  reachabilityChanges: 'netpol.reachabilityChanges',
+  reachabilityPanel: 'netpol.reachability',
 } as const;
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -207,7 +229,7 @@ export interface WorkspaceChangedParams {
 export const WorkspaceChangedNotification = new NotificationType<WorkspaceChangedParams>('netpol/workspaceChanged');
 
 // ---------------------------------------------------------------------------------------------------------------
-// What-if reachability diff (connectivity assertions work; handler in assertions.ts). The client sends the base
+// What-if reachability diff (handler in reachability-diff.ts). The client sends the base
 // version of the files (for example git HEAD through the git extension); the working tree is the server's
 // workspace, unsaved editor text included.
 // ---------------------------------------------------------------------------------------------------------------
@@ -280,3 +302,102 @@ export interface ReachabilityDiffResult {
 }
 
 export const ReachabilityDiffRequest = new RequestType<ReachabilityDiffParams, ReachabilityDiffResult, void>('netpol/reachabilityDiff');
+
+/** What `opened` and `closed` of a change (and the ports of a connection) hold when there are no ports. */
+export const NO_CONNECTIONS = 'No Connections';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Policy text for the insert commands (handler in extension-requests.ts, texts in templates.ts): the client holds
+// no YAML writer, so the server writes every policy it inserts.
+// ---------------------------------------------------------------------------------------------------------------
+
+export const TEMPLATE_IDS = ['allow-from-namespace', 'allow-from-pods', 'allow-to-port', 'deny-egress-except-dns'] as const;
+export type TemplateId = (typeof TEMPLATE_IDS)[number];
+
+export const TEMPLATE_LABELS: Record<TemplateId, { label: string; detail: string }> = {
+  'allow-from-namespace': { label: 'Allow from a namespace', detail: 'Ingress to selected pods from every pod of another namespace' },
+  'allow-from-pods': { label: 'Allow from pods', detail: 'Ingress to selected pods from pods with given labels in the same namespace' },
+  'allow-to-port': { label: 'Allow to a port', detail: 'Ingress to selected pods on one port, from anywhere' },
+  'deny-egress-except-dns': { label: 'Deny all egress except DNS', detail: 'Isolates every pod of the namespace for egress, keeping name resolution' },
+};
+
+export type PolicyTextParams = (
+  | { policy: 'default-deny'; direction: 'ingress' | 'egress' | 'both'; includeDns: boolean }
+  | { policy: 'allow-dns' }
+  | { policy: 'template'; template: TemplateId }
+) & {
+  /** The namespace the policy is written for. */
+  namespace: string;
+  /** The scope whose workloads and DNS settings fill the policy in (a WorkspaceSummary's `scope`). */
+  scope?: string;
+};
+
+export interface PolicyTextResult {
+  /** VS Code snippet syntax: templates have tab stops with choices; the other policies are escaped plain YAML. */
+  snippet: string;
+}
+
+export const PolicyTextRequest = new RequestType<PolicyTextParams, PolicyTextResult, void>('netpol/policyText');
+
+/** Escapes text for the body of a snippet (outside placeholders). */
+export function escapeSnippet(text: string): string {
+  return text.replace(/[\\$}]/g, '\\$&');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The files of the index, for the client's base version of the reachability diff (handler in workspace-files.ts).
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface IndexedFile {
+  uri: string;
+  fsPath: string;
+}
+
+/**
+ * The files of the workspace folders that the index reads (manifests and root `.netpol.yaml`, exclusions and the
+ * size limit applied), listed from disk now.
+ */
+export const WorkspaceFilesRequest = new RequestType0<IndexedFile[], void>('netpol/workspaceFiles');
+
+export interface IndexAcceptsParams {
+  /** File-system paths, which need not exist (a file deleted since the base, for example). */
+  paths: string[];
+}
+
+/** Which of the paths lie in a workspace folder and are files the index would read (not excluded). */
+export const IndexAcceptsRequest = new RequestType<IndexAcceptsParams, string[], void>('netpol/indexAccepts');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Messages between the extension (client/src/reachability.ts) and the reachability webview (client/webview).
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface ReachabilityViewFilter {
+  /** '' = all. */
+  namespace: string;
+  /** '' = all. */
+  port: string;
+  view: 'graph' | 'matrix';
+}
+
+/** Extension -> webview. `update` numbers the messages that change what the view shows. */
+export type ToReachabilityWebview =
+  | { type: 'graph'; graph: ReachabilityGraph; filter?: Partial<ReachabilityViewFilter>; update: number }
+  | { type: 'filter'; filter: Partial<ReachabilityViewFilter>; update: number }
+  | { type: 'error'; message: string };
+
+/** Webview -> extension. */
+export type FromReachabilityWebview =
+  | { type: 'ready' }
+  | { type: 'reveal'; id: string }
+  | { type: 'scope'; scope: string }
+  | {
+      type: 'rendered';
+      /** The last update message applied. */
+      update: number;
+      view: 'graph' | 'matrix';
+      filter: ReachabilityViewFilter;
+      nodes: string[];
+      edges: string[];
+      /** Elements on the page that the view's script never creates (must stay empty), as the start of their HTML. */
+      foreign: string[];
+    };

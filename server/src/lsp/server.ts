@@ -31,6 +31,8 @@ import { quickFixesFor } from '../engine/rules/fixes';
 import type { Diagnostic, QuickFix } from '../engine/rules/types';
 import { FILE_TOO_LARGE, type Workspace } from '../engine/workspace';
 import { registerAssertionHandlers } from './assertions';
+import { registerReachabilityDiffHandler } from './reachability-diff';
+import { registerWorkspaceFilesHandlers } from './workspace-files';
 import type { DiagnosticSource, FeatureContext } from './context';
 import { DIAGNOSTIC_SOURCE, rangesOverlap, sameRange, TextPositions, toCodeAction, toLspDiagnostic } from './convert';
 import { registerExtensionRequests } from './extension-requests';
@@ -235,6 +237,8 @@ export class NetpolServer {
     for (const [name, register] of [
       ['editor features', registerFeatureHandlers],
       ['connectivity assertions', registerAssertionHandlers],
+      ['reachability diff', registerReachabilityDiffHandler],
+      ['workspace files', registerWorkspaceFilesHandlers],
       ['extension requests', registerExtensionRequests],
     ] as const) {
       try {
@@ -266,6 +270,8 @@ export class NetpolServer {
       positionToOffset: (uri, position) => server.positionsOf(canonicalUri(uri)).offsetAt(position),
       rangeToLsp: (uri, range) => server.positionsOf(canonicalUri(uri)).range(range),
       settings: () => server.settings,
+      fileFilter: () => server.filter,
+      maxFileSize: () => server.maxFileSize(),
       whenIndexed: () => server.indexedPromise,
       onDidChangeWorkspace: (listener) => {
         server.changeListeners.add(listener);

@@ -11,7 +11,7 @@ import type { Workload } from '../engine/model';
 import { rangeAt, type K8sObject } from '../engine/parse';
 import type { NetworkPolicy } from '../engine/policy';
 import { PortSet } from '../engine/portset';
-import { sarifLog, type SarifLocation, type SarifResult } from '../engine/sarif';
+import { sarifLog, type SarifLocation, type SarifResult } from './sarif';
 import { PROTOCOLS, type SourceLocation } from '../engine/types';
 import { BulkConnections } from '../engine/assertions/bulk';
 import type { Scope } from '../engine/workspace';

@@ -12,7 +12,8 @@ import { runRules } from '../../src/engine/rules/run';
 import type { Diagnostic } from '../../src/engine/rules/types';
 import { Workspace, type Scope } from '../../src/engine/workspace';
 import { computeMatrix } from '../../src/report/matrix';
-import { explainText, explainVerdict } from '../../src/report/explain';
+import { explainVerdict } from '../../src/engine/explain';
+import { explainText } from '../../src/report/explain';
 import { featureIndex } from '../../src/engine/features/index';
 
 const ROOT = 'file:///repo';

@@ -6,7 +6,8 @@ import { workloadEndpoint, ipEndpoint } from '../../src/engine/evaluate';
 import { parseCidr, type IpRange } from '../../src/engine/cidr';
 import type { Scope } from '../../src/engine/workspace';
 import { Workspace } from '../../src/engine/workspace';
-import { explainText, explainVerdict } from '../../src/report/explain';
+import { explainVerdict } from '../../src/engine/explain';
+import { explainText } from '../../src/report/explain';
 import { hover } from '../../src/engine/features/hover';
 
 const PODS = `apiVersion: v1

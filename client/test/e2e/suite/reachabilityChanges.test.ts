@@ -8,9 +8,16 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ReachabilityChangesSnapshot } from '../../../src/diff';
 import { GitBaseSource } from '../../../src/diff/baseSource';
+import { NetpolServer } from '../../../src/server';
 import { GitStatus, type GitApi, type GitChange, type GitExtension, type GitRepository } from '../../../src/diff/gitApi';
 import type { RenderedNode } from '../../../src/diff/view';
 import { closeAll, eventually, extensionApi, fixture, restoreFromDisk, revertAndClose, sleep, workspaceRoot } from './helpers';
+
+/** The running language server's index, which tells a git source the files to read (as the extension's own). */
+async function serverIndex(): Promise<NetpolServer> {
+  const api = await extensionApi();
+  return new NetpolServer(() => api.client());
+}
 
 const LABEL = 'test-base';
 
@@ -331,7 +338,7 @@ describe('reachability changes: the base version from the Git extension API', ()
       untracked: [fixture('scratch/empty.yaml')],
       ignored: [fixture('namespaces.yaml')],
     });
-    const source = new GitBaseSource(() => 'HEAD', () => git.extension);
+    const source = new GitBaseSource(() => 'HEAD', await serverIndex(), () => git.extension);
     try {
       const read = await source.read();
       assert.ok(read.available, read.available ? '' : read.message);
@@ -358,7 +365,7 @@ describe('reachability changes: the base version from the Git extension API', ()
 
   it('asks for a new comparison when the repository state changes what the base is, not on every status refresh', async () => {
     const git = fakeGit({ atHead: new Map(), changes: [] });
-    const source = new GitBaseSource(() => 'HEAD', () => git.extension);
+    const source = new GitBaseSource(() => 'HEAD', await serverIndex(), () => git.extension);
     let fired = 0;
     const subscription = source.onDidChange(() => fired++);
     try {
@@ -375,10 +382,10 @@ describe('reachability changes: the base version from the Git extension API', ()
   });
 
   it('says so when Git is disabled, when no repository is open and when the revision does not exist', async () => {
-    const disabled = new GitBaseSource(() => 'HEAD', () => fakeGit({ atHead: new Map(), changes: [], enabled: false }).extension);
-    const none = new GitBaseSource(() => 'HEAD', () => fakeGit({ atHead: new Map(), changes: [], repositories: 0 }).extension);
-    const badRef = new GitBaseSource(() => 'release-9', () => fakeGit({ atHead: new Map(), changes: [] }).extension);
-    const missing = new GitBaseSource(() => 'HEAD', () => undefined);
+    const disabled = new GitBaseSource(() => 'HEAD', await serverIndex(), () => fakeGit({ atHead: new Map(), changes: [], enabled: false }).extension);
+    const none = new GitBaseSource(() => 'HEAD', await serverIndex(), () => fakeGit({ atHead: new Map(), changes: [], repositories: 0 }).extension);
+    const badRef = new GitBaseSource(() => 'release-9', await serverIndex(), () => fakeGit({ atHead: new Map(), changes: [] }).extension);
+    const missing = new GitBaseSource(() => 'HEAD', await serverIndex(), () => undefined);
     try {
       const message = async (source: GitBaseSource) => {
         const read = await source.read();

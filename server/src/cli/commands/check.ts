@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { sarifLog, type SarifArtifactLocation, type SarifFix, type SarifLevel, type SarifLog, type SarifRegion, type SarifResult, type SarifRule } from '../../engine/sarif';
+import { sarifLog, type SarifArtifactLocation, type SarifFix, type SarifLevel, type SarifLog, type SarifRegion, type SarifResult, type SarifRule } from '../../report/sarif';
 import { ALL_RULES } from '../../engine/rules/index';
 import { runRules } from '../../engine/rules/run';
 import type { Diagnostic } from '../../engine/rules/types';

@@ -7,7 +7,8 @@ import { workloadEndpoint, type Endpoint } from '../../engine/evaluate';
 import { parseIpEndpoint } from '../../engine/cidr';
 import type { Workload } from '../../engine/model';
 import type { Scope } from '../../engine/workspace';
-import { explainText, explainVerdict } from '../../report/explain';
+import { explainVerdict } from '../../engine/explain';
+import { explainText } from '../../report/explain';
 import { escapeControls } from '../../report/escape';
 import { lineCol, load, parseCommand, singleScope } from './common';
 

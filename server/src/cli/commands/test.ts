@@ -3,7 +3,7 @@ import type { Command } from '../command';
 import { INPUT_OPTIONS, oneOf } from '../args';
 import { displayPath, UsageError } from '../io';
 import { runConnectivityTests } from '../../engine/assertions/check';
-import { formatJson, formatJunit, formatSarif, formatText, totals, type Locator } from '../../engine/assertions/output';
+import { formatJson, formatJunit, formatSarif, formatText, totals, type Locator } from '../../report/connectivity-tests';
 import type { Workspace } from '../../engine/workspace';
 import { misversionedTests } from '../../engine/assertions/editor';
 import { formatFinding, lineCol, load, parseCommand } from './common';

@@ -13,7 +13,7 @@ import { PortSet } from '../portset';
 import { formatSelector, matchesSelector } from '../selectors';
 import type { Protocol, SourceLocation } from '../types';
 import type { Scope, Workspace } from '../workspace';
-import { explainVerdict, policyName, ruleLocation, type ExplainedVerdict } from '../../report/explain';
+import { explainVerdict, policyName, ruleLocation, type ExplainedVerdict } from '../explain';
 import {
   readConnectivityTests,
   type ConnectivityTest,

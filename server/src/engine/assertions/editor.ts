@@ -6,7 +6,7 @@ import { distance } from 'fastest-levenshtein';
 import type { Diagnostic, QuickFix, RelatedLocation } from '../rules/types';
 import type { CodeLens } from '../features/lenses';
 import type { HoverResult } from '../features/hover';
-import { blockValue, textContext, type CompletionItem } from '../features/completion';
+import { blockValue, textContext, type CompletionItem } from '../features/text-context';
 import { cappedList, code, plural, workloadLink } from '../features/markdown';
 import { rangeAt, type ParsedFile } from '../parse';
 import type { OffsetRange } from '../types';

@@ -1,9 +1,10 @@
 // Connectivity test results as text (for people), JSON (for scripts), JUnit XML (for CI test tabs) and SARIF 2.1.0
 // (for code scanning). Positions are turned into lines and columns by the caller's `where`, so this stays pure.
-import { explainText, type ExplainedVerdict } from '../../report/explain';
-import { sarifLog, type SarifLocation, type SarifResult } from '../sarif';
-import type { SourceLocation } from '../types';
-import type { ExpectationResult, Outcome, PairFailure, TestReport } from './check';
+import type { ExplainedVerdict } from '../engine/explain';
+import type { ExpectationResult, Outcome, PairFailure, TestReport } from '../engine/assertions/check';
+import type { SourceLocation } from '../engine/types';
+import { explainText } from './explain';
+import { sarifLog, type SarifLocation, type SarifResult } from './sarif';
 
 export interface Position {
   /** 1-based. */

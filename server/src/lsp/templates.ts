@@ -1,22 +1,8 @@
 // Policy templates inserted as snippets: tab stops pre-filled from the workspace (namespaces, pod labels, declared
-// ports) as choices, so the first choice is a sensible value and the others are one keystroke away.
-import { allowDnsPolicy, defaultDenyPolicy, NAMESPACE_NAME_LABEL, toYaml } from '../../server/src/lsp/policy-yaml';
-import type { WorkspaceSummary } from '../../server/src/lsp/protocol';
-
-export const TEMPLATE_IDS = ['allow-from-namespace', 'allow-from-pods', 'allow-to-port', 'deny-egress-except-dns'] as const;
-export type TemplateId = (typeof TEMPLATE_IDS)[number];
-
-export const TEMPLATE_LABELS: Record<TemplateId, { label: string; detail: string }> = {
-  'allow-from-namespace': { label: 'Allow from a namespace', detail: 'Ingress to selected pods from every pod of another namespace' },
-  'allow-from-pods': { label: 'Allow from pods', detail: 'Ingress to selected pods from pods with given labels in the same namespace' },
-  'allow-to-port': { label: 'Allow to a port', detail: 'Ingress to selected pods on one port, from anywhere' },
-  'deny-egress-except-dns': { label: 'Deny all egress except DNS', detail: 'Isolates every pod of the namespace for egress, keeping name resolution' },
-};
-
-/** Escapes text for the body of a snippet (outside placeholders). */
-export function escapeSnippet(text: string): string {
-  return text.replace(/[\\$}]/g, '\\$&');
-}
+// ports) as choices, so the first choice is a sensible value and the others are one keystroke away. The client's
+// insert commands ask for them (PolicyTextRequest).
+import { allowDnsPolicy, defaultDenyPolicy, NAMESPACE_NAME_LABEL, toYaml } from './policy-yaml';
+import { escapeSnippet, type TemplateId, type WorkspaceSummary } from './protocol';
 
 /** A tab stop offering `options` (first one inserted), or a plain placeholder when there is one option. */
 export function choice(index: number, options: readonly string[], fallback: string): string {

@@ -1,6 +1,6 @@
 // SARIF 2.1.0, the part every netpol report writes (`netpol check`, `netpol test`, `netpol diff`): one log with one
 // run of the netpol driver, its rules and results, columns counted in UTF-16 code units as the engine's offsets are.
-// The shapes are written out here: the engine imports no packages beyond its pure ones (so no @types/sarif).
+// The shapes are written out here, so that the bundles need no @types/sarif.
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 
