@@ -1,31 +1,23 @@
-// Bundles the CLI, the language server and the VS Code client with esbuild.
-import * as fs from 'node:fs';
+// Bundles the CLI, the language server and the VS Code client with esbuild (scripts/bundles.mjs), then checks the
+// layers: the imports of every source file (scripts/layers.mjs) and what the client bundles contain. A violation
+// fails the build.
 import * as esbuild from 'esbuild';
+import { BUNDLES, CLIENT_BUNDLES, clientBundleProblems } from './bundles.mjs';
+import { checkLayers } from './layers.mjs';
 
-const manifest = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-const repository = (typeof manifest.repository === 'string' ? manifest.repository : manifest.repository?.url ?? '').replace(/^git\+/, '').replace(/\.git$/, '');
+const minify = process.argv.includes('--minify');
 
-const common = {
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  sourcemap: true,
-  logLevel: 'warning',
-  minify: process.argv.includes('--minify'),
-  // `netpol --version`, the SARIF tool version, and the base of the rule documentation links.
-  define: { NETPOL_VERSION: JSON.stringify(manifest.version), NETPOL_REPOSITORY: JSON.stringify(repository) },
-};
+const results = await Promise.all(
+  Object.entries(BUNDLES).map(async ([outfile, options]) => [outfile, await esbuild.build({ ...options, outfile, minify, metafile: CLIENT_BUNDLES.includes(outfile) })]),
+);
 
-await Promise.all([
-  esbuild.build({ ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' }),
-  esbuild.build({ ...common, entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' }),
-  // Small entries that run dist/cli.js and dist/server.js with a V8 code cache (server/src/boot/code-cache.ts).
-  esbuild.build({ ...common, entryPoints: ['server/src/boot/cli.ts'], outfile: 'dist/cli-boot.js' }),
-  esbuild.build({ ...common, entryPoints: ['server/src/boot/server.ts'], outfile: 'dist/server-boot.js' }),
-  // The index's worker thread, started by the server (in dist/server.js or dist/cli.js) from the same folder.
-  esbuild.build({ ...common, entryPoints: ['server/src/lsp/index-worker.ts'], outfile: 'dist/index-worker.js' }),
-  esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
-  // The reachability view's script runs in the webview (a browser), not in Node.
-  esbuild.build({ ...common, entryPoints: ['client/webview/reachability.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' }),
-]);
+const problems = checkLayers();
+for (const [outfile, result] of results) {
+  if (!CLIENT_BUNDLES.includes(outfile)) continue;
+  problems.push(...clientBundleProblems(outfile, result.metafile.outputs[outfile]));
+}
+if (problems.length > 0) {
+  for (const p of problems) console.error(p);
+  console.error(`build: ${problems.length} layer violation(s) (scripts/layers.mjs, scripts/bundles.mjs, ARCHITECTURE.md)`);
+  process.exit(1);
+}

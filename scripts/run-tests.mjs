@@ -5,7 +5,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const layers = {
-  engine: ['server/test/engine', 'server/test/cli'],
+  engine: ['server/test/architecture', 'server/test/engine', 'server/test/cli'],
   lsp: ['server/test/lsp'],
   e2e: ['client/test/e2e-node'],
 };

@@ -202,7 +202,7 @@ export class ChangesPresentation implements vscode.Disposable {
 
   constructor() {
     this.treeView = vscode.window.createTreeView(VIEW_ID, { treeDataProvider: this.tree, showCollapseAll: true });
-    this.status = vscode.window.createStatusBarItem('netpol.reachabilityChanges', vscode.StatusBarAlignment.Left, 9);
+    this.status = vscode.window.createStatusBarItem(Views.reachabilityChanges, vscode.StatusBarAlignment.Left, 9);
     this.status.name = 'NetworkPolicy Reachability Changes';
     this.status.command = `${VIEW_ID}.focus`;
     this.disposables.push(
