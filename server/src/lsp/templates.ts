@@ -1,7 +1,9 @@
 // Policy templates inserted as snippets: tab stops pre-filled from the workspace (namespaces, pod labels, declared
 // ports) as choices, so the first choice is a sensible value and the others are one keystroke away. The client's
-// insert commands ask for them (PolicyTextRequest).
+// insert commands ask for them (PolicyTextRequest). Text is ordered by code units (engine/order.ts), as all the
+// server's output.
 import { allowDnsPolicy, defaultDenyPolicy, NAMESPACE_NAME_LABEL, toYaml } from './policy-yaml';
+import { compareText } from '../engine/order';
 import { escapeSnippet, type TemplateId, type WorkspaceSummary } from './protocol';
 
 /** A tab stop offering `options` (first one inserted), or a plain placeholder when there is one option. */
@@ -25,11 +27,11 @@ const PREFERRED_KEYS = ['app.kubernetes.io/name', 'app', 'k8s-app', 'name', 'com
 
 /** Namespaces, label keys and values, and ports of the workloads in `namespace`, most useful first. */
 export function prefill(summary: WorkspaceSummary, namespace: string): Prefill {
-  const workloads = summary.workloads.filter((w) => w.namespace === namespace).sort((a, b) => a.name.localeCompare(b.name));
+  const workloads = summary.workloads.filter((w) => w.namespace === namespace).sort((a, b) => compareText(a.name, b.name));
   const keyCounts = new Map<string, number>();
   for (const w of workloads) for (const k of Object.keys(w.podLabels)) keyCounts.set(k, (keyCounts.get(k) ?? 0) + 1);
   const rank = (k: string) => (PREFERRED_KEYS.includes(k) ? PREFERRED_KEYS.indexOf(k) : PREFERRED_KEYS.length);
-  const labelKeys = [...keyCounts.keys()].sort((a, b) => rank(a) - rank(b) || (keyCounts.get(b)! - keyCounts.get(a)!) || a.localeCompare(b));
+  const labelKeys = [...keyCounts.keys()].sort((a, b) => rank(a) - rank(b) || (keyCounts.get(b)! - keyCounts.get(a)!) || compareText(a, b));
   const firstKey = labelKeys[0];
   const labelValues = firstKey ? workloads.map((w) => w.podLabels[firstKey]).filter((v): v is string => v !== undefined) : [];
   const ports = [...new Set(workloads.flatMap((w) => w.ports.map((p) => String(p.port))))];
