@@ -22,7 +22,8 @@ const NODE = 'node builtins';
  */
 export const LAYERS = {
   engine: { holds: ['server/src/engine'], imports: ['engine'], packages: PURE_PACKAGES },
-  report: { holds: ['server/src/report'], imports: ['engine', 'report'], packages: PURE_PACKAGES },
+  // wrap-ansi: the check report's wrapping to the terminal's width (pure text).
+  report: { holds: ['server/src/report'], imports: ['engine', 'report'], packages: [...PURE_PACKAGES, 'wrap-ansi'] },
   protocol: { holds: ['server/src/lsp/protocol.ts'], imports: [], packages: ['vscode-languageserver-protocol'] },
   lsp: {
     holds: ['server/src/lsp'],
