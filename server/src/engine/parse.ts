@@ -84,7 +84,7 @@ function isJsonUri(uri: string): boolean {
  * @param fastRead the fast reader's result for this text when it was read elsewhere (a worker thread): null when the
  *   fast reader gave up on it, undefined when it has not been tried.
  */
-export function parseFile(uri: string, text: string, fastRead?: FastResult | null): ParsedFile {
+export function parseFile(uri: string, text: string, fastRead?: FastResult | null, options: ParseOptions = {}): ParsedFile {
   text = withLoneCrAsLf(text);
   // A JSON file that holds no Kubernetes object (package.json, tsconfig.json with its comments, a lock file of
   // megabytes) is not read as YAML: that was slow, and reported JSONC syntax as errors.
@@ -92,7 +92,12 @@ export function parseFile(uri: string, text: string, fastRead?: FastResult | nul
   // Most manifests are plain block YAML: read those fast, and build the yaml package's documents (for positions and
   // edits) only when someone asks for them. Everything else takes the full parser.
   const fast = fastRead === undefined ? readSimpleYaml(text) : (fastRead ?? undefined);
-  return fast && !fast.documents.some((d) => holdsNestedList(d.value)) ? fromFastRead(uri, text, fast) : parseFileWithYamlPackage(uri, text);
+  return fast && !fast.documents.some((d) => holdsNestedList(d.value)) ? fromFastRead(uri, text, fast) : parseFileWithYamlPackage(uri, text, options);
+}
+
+export interface ParseOptions {
+  /** The file sits in a Helm chart's `templates/` folder (beside a `Chart.yaml`): any `{{ }}` makes it a template. */
+  chartTemplate?: boolean;
 }
 
 /** The yaml package's documents of a text (document by document when the parser itself overflows). */
@@ -252,39 +257,43 @@ export function withLoneCrAsLf(text: string): string {
 }
 
 /** parseFile without the fast reader: every document through the yaml package (the reference the fast path equals). */
-export function parseFileWithYamlPackage(uri: string, text: string): ParsedFile {
+export function parseFileWithYamlPackage(uri: string, text: string, options: ParseOptions = {}): ParsedFile {
   text = withLoneCrAsLf(text);
   const lineCounter = new LineCounter();
   const findings: InputFinding[] = [];
   const documents: ParsedDocument[] = [];
-  const yamlDocs = parseYamlDocuments(uri, text, lineCounter, findings);
+  let yamlDocs = parseYamlDocuments(uri, text, lineCounter, findings);
+  if (yamlDocs.some((doc) => doc.errors.length > 0)) yamlDocs = readLeniently(text, yamlDocs);
   yamlDocs.forEach((doc, index) => {
     const range: OffsetRange = [doc.range[0], doc.range[2]];
     const parsed: ParsedDocument = { index, range, yaml: doc, objects: [], skipped: false };
     documents.push(parsed);
     const source = text.slice(range[0], range[1]);
-    const template = findTemplateMarker(source);
-    if (template && looksLikeTemplate(source)) {
+    const template = templateReading(doc, source, range[0], options.chartTemplate === true);
+    if (template) {
       parsed.skipped = true;
+      // Template syntax in YAML that is no Kubernetes object (a CI workflow's `${{ }}`) gets nothing.
+      if (!template.kubernetes) return;
       findings.push({
         code: 'template-skipped',
         severity: 'information',
         message: 'This document contains template syntax ({{ }}) and is not analysed; render it first (for example `helm template`).',
-        location: { uri, range: [range[0] + template[0], range[0] + template[1]] },
+        location: { uri, range: template.marker },
       });
       return;
     }
     if (doc.errors.length > 0) {
       parsed.skipped = true;
-      for (const error of doc.errors.slice(0, 5)) {
-        findings.push({
-          code: 'parse-error',
-          severity: 'error',
-          message: `YAML syntax error: ${describeYamlError(error.message)}`,
-          // Errors at the end of the text (an unclosed bracket) point one past it: clamp to the text.
-          location: { uri, range: [Math.min(error.pos[0], text.length), Math.min(Math.max(error.pos[1], error.pos[0] + 1), text.length)] },
-        });
-      }
+      // The first error of a document: the ones after it are mostly its consequences.
+      const error = doc.errors[0];
+      const at = Math.min(error.pos[0], text.length);
+      findings.push({
+        code: 'parse-error',
+        severity: 'error',
+        message: `YAML syntax error at line ${lineCounter.linePos(at).line}: ${describeYamlError(error.message)}; the document is not analysed.`,
+        // Errors at the end of the text (an unclosed bracket) point one past it: clamp to the text.
+        location: { uri, range: [at, Math.min(Math.max(error.pos[1], error.pos[0] + 1), text.length)] },
+      });
       return;
     }
     const root = doc.contents;
@@ -305,6 +314,130 @@ export function parseFileWithYamlPackage(uri: string, text: string): ParsedFile 
     collectObjects(uri, value, { node: root, range: rangeOfNode(root, [0, 0]) }, index, parsed.objects, findings);
   });
   return { uri, text, documents, findings, lineCounter };
+}
+
+/**
+ * Where the yaml package refuses what kubectl's YAML reader (go-yaml) accepts, the documents of a text read like
+ * kubectl reads them. go-yaml accepts a multi-line quoted scalar whose continuation lines sit at or left of its key's
+ * indentation (a JSON annotation closed by `]'` under the key); such line breaks become spaces, which keeps every
+ * offset (the scalar's value differs from go-yaml's only in the width of that whitespace). Kept when it reads
+ * with fewer errors.
+ */
+function readLeniently(text: string, strict: Document.Parsed[]): Document.Parsed[] {
+  const repaired = joinUnderIndentedQuotedLines(text);
+  if (repaired === undefined) return strict;
+  const errorsOf = (docs: Document.Parsed[]) => docs.reduce((n, doc) => n + doc.errors.length, 0);
+  let lenient: Document.Parsed[];
+  try {
+    // The same length as the text: the line counter of the strict reading serves both.
+    lenient = parseAllDocumentsBounded(repaired);
+  } catch {
+    return strict;
+  }
+  return errorsOf(lenient) < errorsOf(strict) ? lenient : strict;
+}
+
+/** The opening quote of a quoted scalar value on a line (after `key: ` or `- `), with the line's indentation. */
+const QUOTED_VALUE_START = /^( *)(?:- +)*(?:(?:[^\s'"#][^#]*?|'[^'\n]*'|"[^"\n]*"):[ \t]+|- +)(['"])/;
+
+/**
+ * The text with every line break inside a multi-line quoted scalar that is followed by a line indented no deeper
+ * than the scalar's key replaced by a space (`\r\n` by two); undefined when there is none.
+ */
+export function joinUnderIndentedQuotedLines(text: string): string | undefined {
+  let out: string[] | undefined;
+  let lineStart = 0;
+  while (lineStart < text.length) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const match = QUOTED_VALUE_START.exec(text.slice(lineStart, lineEnd));
+    if (!match) {
+      lineStart = lineEnd + 1;
+      continue;
+    }
+    const indent = match[1].length;
+    const quote = match[2];
+    let i = lineStart + match[0].length;
+    let closed = false;
+    for (; i < text.length; i++) {
+      const c = text[i];
+      if (quote === '"' && c === '\\') {
+        i++;
+        continue;
+      }
+      if (c === quote) {
+        if (quote === "'" && text[i + 1] === "'") {
+          i++;
+          continue;
+        }
+        closed = true;
+        break;
+      }
+      if (c === '\n') {
+        let next = i + 1;
+        while (text[next] === ' ') next++;
+        const blank = text[next] === '\n' || text[next] === '\r' || next >= text.length;
+        if (!blank && next - (i + 1) <= indent) {
+          out ??= text.split('');
+          out[i] = ' ';
+          if (text[i - 1] === '\r') out[i - 1] = ' ';
+        }
+      }
+    }
+    if (!closed) break;
+    const after = text.indexOf('\n', i);
+    lineStart = after < 0 ? text.length : after + 1;
+  }
+  return out?.join('');
+}
+
+/** A `kind:` key at the start of a line (the sign of a Kubernetes object, even when the document is a template). */
+const KIND_KEY = /^\s*kind\s*:/m;
+
+/**
+ * Whether a document is a template, and where its first `{{ }}` is. A chart's template is one whenever it holds
+ * `{{`; elsewhere a document is one only where `{{ }}` breaks the YAML structure: the document does not parse, or a
+ * `{{` sits outside every string value (a key, a flow map made of the braces). `{{ }}` inside string values of a
+ * valid document (alert rules, dashboards, configuration files, shell commands) is data.
+ */
+function templateReading(doc: Document.Parsed, source: string, start: number, chartTemplate: boolean): { marker: OffsetRange; kubernetes: boolean } | undefined {
+  const markers = templateMarkers(source);
+  if (markers.length === 0) return undefined;
+  const [first] = markers;
+  const marker: OffsetRange = [start + first[0], start + first[1]];
+  const kubernetes = KIND_KEY.test(source);
+  if (chartTemplate || doc.errors.length > 0) return { marker, kubernetes };
+  const strings: OffsetRange[] = [];
+  visit(doc, {
+    Scalar(key, node) {
+      if ((key === 'value' || typeof key === 'number') && typeof node.value === 'string' && node.range) strings.push([node.range[0], node.range[1]]);
+    },
+  });
+  strings.sort((a, b) => a[0] - b[0]);
+  let s = 0;
+  for (const [open] of markers) {
+    const at = start + open;
+    while (s < strings.length && strings[s][1] <= at) s++;
+    if (s >= strings.length || strings[s][0] > at) return { marker: [at, start + markers.find((m) => m[0] === open)![1]], kubernetes };
+  }
+  return undefined;
+}
+
+/** Each `{{ }}` of a text outside comment lines (the `{{` before any `#` of its line), as offsets into the text. */
+function templateMarkers(source: string): OffsetRange[] {
+  const out: OffsetRange[] = [];
+  if (!findTemplateMarker(source)) return out;
+  let lineStart = 0;
+  let from = source.indexOf('{{');
+  while (from >= 0) {
+    lineStart = source.lastIndexOf('\n', from) + 1;
+    const hash = source.indexOf('#', lineStart);
+    const close = source.indexOf('}}', from + 2);
+    if (close < 0) break;
+    if (hash < 0 || hash > from) out.push([from, close + 2]);
+    from = source.indexOf('{{', from + 2);
+  }
+  return out;
 }
 
 /**
@@ -398,15 +531,6 @@ function shiftDocument(doc: Document.Parsed, offset: number): void {
   for (const e of [...doc.errors, ...doc.warnings]) shift(e.pos);
   visit(doc, (_key, node) => {
     if (isNode(node)) shift(node.range);
-  });
-}
-
-function looksLikeTemplate(source: string): boolean {
-  // `{{` inside a comment line does not make a template.
-  return source.split('\n').some((line) => {
-    const hash = line.indexOf('#');
-    const braces = line.indexOf('{{');
-    return braces >= 0 && (hash < 0 || braces < hash);
   });
 }
 
