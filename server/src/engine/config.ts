@@ -2,6 +2,7 @@
 // rule severities. Read by the language server and the CLI alike.
 import { stringify } from 'yaml';
 import { parseCidr } from './cidr';
+import { BUILT_IN_OPERATOR_KINDS, declaredOperatorKind, type DeclaredWorkloadKind, type OperatorKind } from './operator-workloads';
 import { parseAllDocumentsBounded, parseFile, isPlainObject, type K8sObject } from './parse';
 import type { InputFinding, Severity } from './types';
 
@@ -58,6 +59,10 @@ export interface WorkspaceConfig {
   /** The CNI that enforces the policies, when `cni:` names it; undefined: not said (the upstream semantics apply). */
   cni?: CniName;
   maxFileSize: number;
+  /** Custom resources whose operator makes pods: the declared kinds (`workloadKinds`), then the built-in ones. */
+  operatorKinds: readonly OperatorKind[];
+  /** Namespaces that need no default-deny advice (besides kube-system): `systemNamespaces`. */
+  systemNamespaces: string[];
   findings: InputFinding[];
 }
 
@@ -82,6 +87,8 @@ export function defaultConfig(): WorkspaceConfig {
     prometheus: undefined,
     rules: {},
     maxFileSize: 5 * 1024 * 1024,
+    operatorKinds: BUILT_IN_OPERATOR_KINDS,
+    systemNamespaces: [],
     findings: [],
   };
 }
@@ -151,6 +158,21 @@ export function parseConfig(uri: string, text: string): WorkspaceConfig {
   }
   if (value.apiServer !== undefined) readApiServer(value.apiServer, config, problem);
   if (value.prometheus !== undefined) readPrometheus(value.prometheus, config, problem);
+  if (Array.isArray(value.workloadKinds)) {
+    const declared: OperatorKind[] = [];
+    for (const k of value.workloadKinds) {
+      const text = (key: string) => (isPlainObject(k) && typeof k[key] === 'string' ? (k[key] as string) : undefined);
+      if (!isPlainObject(k) || !text('kind') || !(text('podLabels') || isPlainObject(k.labels))) {
+        problem(`${CONFIG_FILE_NAME}: each of workloadKinds needs a kind and podLabels (a path such as spec.podMetadata.labels) or labels`);
+        continue;
+      }
+      const kind: DeclaredWorkloadKind = { kind: text('kind')!, apiVersion: text('apiVersion'), podLabels: text('podLabels'), ports: text('ports') };
+      if (isPlainObject(k.labels)) kind.labels = Object.fromEntries(Object.entries(k.labels).map(([key, v]) => [key, String(v)]));
+      declared.push(declaredOperatorKind(kind));
+    }
+    config.operatorKinds = [...declared, ...BUILT_IN_OPERATOR_KINDS];
+  }
+  if (Array.isArray(value.systemNamespaces)) config.systemNamespaces = value.systemNamespaces.filter((n): n is string => typeof n === 'string');
   if (isPlainObject(value.rules)) {
     for (const [id, setting] of Object.entries(value.rules)) {
       if (typeof setting === 'string' && SEVERITIES.has(setting)) config.rules[id] = setting as RuleSetting;

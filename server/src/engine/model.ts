@@ -6,6 +6,7 @@ import { locateInText } from './fast-positions';
 import { dns1035LabelProblem, dnsLabelProblem, dnsSubdomainProblem, hasNonStringLabel, metadataProblems, namespaceProblem, portNameProblem, type NameProblem } from './names';
 import { isPlainObject, rangeAt, type K8sObject } from './parse';
 import { isClusterPolicyObject, readClusterPolicy, type ClusterPolicy } from './cluster-policy';
+import { BUILT_IN_OPERATOR_KINDS, operatorKindOf, type OperatorKind } from './operator-workloads';
 import { readNetworkPolicy, type NetworkPolicy } from './policy';
 import type { InputFinding, Labels, OffsetRange, Protocol } from './types';
 
@@ -46,7 +47,10 @@ export interface ContainerPort {
 export interface Workload {
   /** Dense index within the model. */
   id: number;
-  kind: WorkloadKind;
+  /** A workload kind, or the kind of a custom resource whose operator makes the pods (`operator` is set then). */
+  kind: string;
+  /** Who creates the pods of a custom resource (its operator), from the spec's pod metadata. */
+  operator?: string;
   name: string;
   namespace: string;
   /** Labels of the pods (the pod template's labels for controllers). */
@@ -92,6 +96,8 @@ export interface ModelOptions {
   assumedObjects?: readonly K8sObject[];
   /** The CNI `.netpol.yaml` names (`cni:`), when it does. */
   cni?: CniName;
+  /** Custom resources whose operator makes pods (default: the built-in ones). */
+  operatorKinds?: readonly OperatorKind[];
 }
 
 export interface Model {
@@ -236,6 +242,7 @@ function controllerOf(object: K8sObject): ControllerRef | undefined {
 interface WorkloadReading {
   namespace: string;
   assumed: boolean;
+  operator: OperatorKind | undefined;
   workload: Workload | undefined;
   findings: InputFinding[];
 }
@@ -269,13 +276,13 @@ export function objectNamespace(model: Model, object: K8sObject): string {
  * as it is; a kept reading is copied, because ids and display names depend on the other workloads of the model
  * (every model sets both on its own workloads).
  */
-function cachedWorkload(o: K8sObject, namespace: string, id: number, isAssumed: boolean, findings: InputFinding[]): Workload | undefined {
+function cachedWorkload(o: K8sObject, namespace: string, id: number, isAssumed: boolean, findings: InputFinding[], operator: OperatorKind | undefined): Workload | undefined {
   let reading = workloadReadings.get(o);
   let workload: Workload | undefined;
-  if (!reading || reading.namespace !== namespace || reading.assumed !== isAssumed) {
+  if (!reading || reading.namespace !== namespace || reading.assumed !== isAssumed || reading.operator !== operator) {
     const own: InputFinding[] = [];
-    workload = readWorkload(o, namespace, id, isAssumed, own);
-    reading = { namespace, assumed: isAssumed, workload, findings: own };
+    workload = operator ? readOperatorWorkload(o, operator, namespace, id, isAssumed) : readWorkload(o, namespace, id, isAssumed, own);
+    reading = { namespace, assumed: isAssumed, operator, workload, findings: own };
     workloadReadings.set(o, reading);
   } else if (reading.workload) {
     workload = { ...reading.workload, id };
@@ -429,6 +436,9 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
   // The namespace each object lives in (a Namespace object: the one it declares), by position in `all`.
   const homes: string[] = new Array(all.length);
   const candidates: number[] = [];
+  const operatorKinds = options.operatorKinds ?? BUILT_IN_OPERATOR_KINDS;
+  /** Operator kinds of the custom resources among the candidates, by position in `all`. */
+  const operatorOf = new Map<number, OperatorKind>();
   const serviceObjects: number[] = [];
   const policyObjects: number[] = [];
   const clusterPolicies: ClusterPolicy[] = [];
@@ -462,6 +472,12 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
       let policy = clusterPolicyReadings.get(o);
       if (!policy) clusterPolicyReadings.set(o, (policy = readClusterPolicy(o)));
       clusterPolicies.push(policy);
+    } else if (o.name && operatorKinds.length > 0) {
+      const operator = operatorKindOf(operatorKinds, kind, o.apiVersion);
+      if (operator) {
+        operatorOf.set(i, operator);
+        candidates.push(i);
+      }
     }
   }
   const ensureNamespace = (name: string, o: K8sObject) => {
@@ -481,7 +497,7 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
     const o = all[i];
     const namespace = homes[i];
     ensureNamespace(namespace, o);
-    const w = cachedWorkload(o, namespace, readWorkloads.length, assumed.size > 0 && assumed.has(o), findings);
+    const w = cachedWorkload(o, namespace, readWorkloads.length, assumed.size > 0 && assumed.has(o), findings, operatorOf.get(i));
     if (!w) continue;
     readWorkloads.push(w);
     positions.set(w, i);
@@ -1062,6 +1078,29 @@ function readPodIps(pod: Record<string, unknown>): readonly IpRange[] {
     if (ip) ips.push(ip);
   }
   return ips.length ? ips : NO_IPS;
+}
+
+const SPEC_PATH: readonly string[] = ['spec'];
+
+/** The pods a custom resource's operator makes, as one workload (labels and ports as the operator sets them). */
+function readOperatorWorkload(o: K8sObject, operator: OperatorKind, namespace: string, id: number, isAssumed: boolean): Workload {
+  return {
+    id,
+    kind: o.kind,
+    operator: operator.createdBy,
+    name: o.name,
+    namespace,
+    podLabels: operator.podLabels(o.value, o.name),
+    objectLabels: stringLabels(get(o.value, METADATA_LABELS)),
+    containerPorts: operator.ports(o.value).map((p) => ({ ...p, container: o.kind.toLowerCase(), path: SPEC_PATH })),
+    replicated: operator.replicated(o.value),
+    hostNetwork: operator.hostNetwork(o.value),
+    podIps: NO_IPS,
+    object: o,
+    assumed: isAssumed,
+    displayName: `${namespace}/${o.name}`,
+    templatePath: SPEC_PATH,
+  };
 }
 
 /** The controller owner reference of an object (first ownerReference with controller: true). */

@@ -95,6 +95,12 @@ function skippedFile(uri: string, text: string, code: string, message: string): 
 
 const KUSTOMIZATION_NAMES = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 
+/** A Helm chart's `Chart.yaml`. */
+function isChartUri(uri: string): boolean {
+  const name = basenameUri(uri);
+  return name === 'Chart.yaml' || name === 'Chart.yml';
+}
+
 export function isKustomizationUri(uri: string): boolean {
   return KUSTOMIZATION_NAMES.has(basenameUri(uri));
 }
@@ -166,6 +172,7 @@ export class Workspace {
     this.files.set(uri, parsed);
     this.invalidate(false);
     this.recordChange(uri, !existing);
+    if (!existing && isChartUri(uri)) this.rereadChartTemplates(uri);
     return parsed;
   }
 
@@ -180,6 +187,7 @@ export class Workspace {
     this.skippedForSize.delete(uri);
     if (this.files.delete(uri)) {
       this.filesAddedOrRemoved = true;
+      if (isChartUri(uri)) this.rereadChartTemplates(uri);
       if (isKustomizationUri(uri)) this.kustomizationChanged = true;
       this.invalidate(false);
       this.recordChange(uri, true);
@@ -205,7 +213,26 @@ export class Workspace {
     if (parsedElsewhere && parsedElsewhere.uri === uri && parsedElsewhere.text === text && !parsedElsewhere.findings.some((f) => SKIPPED.has(f.code))) {
       return parsedElsewhere;
     }
-    return parseFile(uri, text, fastRead);
+    return parseFile(uri, text, fastRead, { chartTemplate: this.isChartTemplate(uri) });
+  }
+
+  /** Whether a file lies in the `templates/` folder of a Helm chart (a folder with a `Chart.yaml`) of the workspace. */
+  private isChartTemplate(uri: string): boolean {
+    for (let at = uri.indexOf('/templates/'); at >= 0; at = uri.indexOf('/templates/', at + 1)) {
+      const chart = uri.slice(0, at);
+      if (this.files.has(`${chart}/Chart.yaml`) || this.files.has(`${chart}/Chart.yml`)) return true;
+    }
+    return false;
+  }
+
+  /** After a chart's `Chart.yaml` came or went: its templates are read again (they are templates, or no longer). */
+  private rereadChartTemplates(chartUri: string): void {
+    const prefix = `${dirnameUri(chartUri)}/templates/`;
+    for (const [uri, file] of this.files) {
+      if (!uri.startsWith(prefix) || !file.text.includes('{{')) continue;
+      this.files.set(uri, this.read(uri, file.text));
+      this.recordChange(uri, false);
+    }
   }
 
   /** After the size limit may have changed: parses files that now fit and skips files that no longer do. */
@@ -416,6 +443,7 @@ export class Workspace {
         namespaceOverrides: overrides,
         assumedObjects: config.objects,
         cni: config.cni,
+        operatorKinds: config.operatorKinds,
       };
       const model = buildModel(objects, options);
       inputs.push({ options, files: FileSnapshot.of(files) });
