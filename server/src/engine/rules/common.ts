@@ -6,7 +6,7 @@ import { parseCidr, type IpRange } from '../cidr';
 import { contentEnd, detectEol, looksLikeJson, snippetLines } from '../edits';
 import { locateInText, nameRangeInText } from '../fast-positions';
 import type { WorkspaceConfig } from '../config';
-import { changesSince, lineageOf, listsByNamespace, objectsInNamespace, WORKLOAD_KINDS, type Model, type ModelLineage, type Namespace, type Workload } from '../model';
+import { changesSince, lineageOf, listsByNamespace, objectNamespace, objectsInNamespace, WORKLOAD_KINDS, type Model, type ModelLineage, type Namespace, type Workload } from '../model';
 import { keyRangeAt, nodeAt, rangeAt, type K8sObject } from '../parse';
 import type { NetworkPolicy, Path, PodPeer, PolicyProblem, PolicyRule } from '../policy';
 import { formatSelector, matchesSelector, selectorKey, type LabelSelector } from '../selectors';
@@ -650,7 +650,9 @@ export function unseenPodsReason(context: RuleContext, namespace: string): strin
   let reason: string | undefined;
   if (!(listsByNamespace(model).workloads.get(namespace) ?? []).some((w) => !w.assumed)) reason = `no workload of namespace ${namespace} is in the files`;
   else {
-    const maker = objectsInNamespace(model, namespace).find((o) => !KINDS_WITHOUT_PODS.has(o.kind) && !WORKLOAD_KIND_SET.has(o.kind));
+    // Custom resources read as workloads (operator kinds) are known.
+    const read = new Set((listsByNamespace(model).workloads.get(namespace) ?? []).map((w) => w.object));
+    const maker = objectsInNamespace(model, namespace).find((o) => !KINDS_WITHOUT_PODS.has(o.kind) && !WORKLOAD_KIND_SET.has(o.kind) && !read.has(o));
     if (maker) reason = `${maker.kind} ${maker.name} in namespace ${namespace} may make pods that are not in the files`;
   }
   byNamespace.set(namespace, reason);
@@ -676,4 +678,101 @@ export function freePolicyName(context: RuleContext, namespace: string, base: st
   let name = base.slice(0, 63).replace(/-+$/, '');
   for (let i = 2; taken.has(name); i++) name = `${base.slice(0, 60).replace(/-+$/, '')}-${i}`;
   return name;
+// ---- What the files know: open world -------------------------------------------------------------------------
+
+/** API groups of Kubernetes itself: their kinds make pods only as the workload kinds the model reads. */
+const BUILT_IN_GROUP = /(^|\.)k8s\.io$|^(apps|batch|policy|autoscaling|v1)$/;
+
+/**
+ * Whether an object may make pods the files do not show: a custom resource of a kind the model does not read as a
+ * workload, with a pod template or containers in its spec (an Argo Rollout, a Knative Service, an operator's
+ * cluster resource).
+ */
+function mayMakePods(object: K8sObject): boolean {
+  const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : 'v1';
+  if (BUILT_IN_GROUP.test(group)) return false;
+  const spec = (object.value as { spec?: unknown }).spec;
+  return hasPodShape(spec, 0);
+}
+
+const POD_SHAPE_KEYS = ['containers', 'podTemplate', 'podMetadata', 'podSpec'];
+
+function hasPodShape(value: unknown, depth: number): boolean {
+  if (depth > 3 || typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const map = value as Record<string, unknown>;
+  for (const key of POD_SHAPE_KEYS) if (key in map) return true;
+  for (const key of Object.keys(map)) if (hasPodShape(map[key], depth + 1)) return true;
+  return false;
+}
+
+export interface NamespaceEvidence {
+  /** The files hold the namespace's workloads and nothing in it may make pods they do not show. */
+  complete: boolean;
+  /** What is unknown, for messages: "namespace x has no workloads in the files". */
+  unknown: string;
+}
+
+const evidenceCache = new WeakMap<Model, Map<string, NamespaceEvidence>>();
+
+/**
+ * Whether the workspace knows every pod of a namespace. A namespace with no workload in the files (named only by a
+ * policy's metadata.namespace or a selector) exists with pods the files do not show; so does one that holds custom
+ * resources whose operators make pods.
+ */
+export function namespaceEvidence(context: { model: Model }, namespace: string): NamespaceEvidence {
+  const model = baseModel(context.model);
+  let byName = evidenceCache.get(model);
+  if (!byName) evidenceCache.set(model, (byName = new Map()));
+  let evidence = byName.get(namespace);
+  if (evidence) return evidence;
+  const own = (listsByNamespace(model).workloads.get(namespace) ?? []).filter((w) => !w.assumed);
+  const entry = model.namespaces.get(namespace);
+  if (own.length === 0) {
+    evidence = { complete: false, unknown: `namespace ${namespace} has no workloads in the files, so its pods are unknown` };
+  } else if (entry?.external) {
+    evidence = { complete: false, unknown: `namespace ${namespace} is declared in .netpol.yaml as living outside the repository` };
+  } else {
+    const makers = objectsInNamespace(model, namespace).filter(mayMakePods);
+    evidence = makers.length
+      ? { complete: false, unknown: `namespace ${namespace} also holds ${listNames(makers.map((o) => `${o.kind} ${o.name}`), 2)}, whose pods the files do not show` }
+      : { complete: true, unknown: '' };
+  }
+  byName.set(namespace, evidence);
+  return evidence;
+}
+
+/**
+ * Namespaces a selector names by `kubernetes.io/metadata.name` (matchLabels or an `In` expression): they exist in
+ * the cluster even when no Namespace object of the files declares them.
+ */
+export function namespacesNamedBy(selector: LabelSelector): string[] {
+  const names = new Set<string>();
+  const byLabel = selector.matchLabels?.['kubernetes.io/metadata.name'];
+  if (typeof byLabel === 'string') names.add(byLabel);
+  for (const r of selector.requirements) if (r.key === 'kubernetes.io/metadata.name' && r.operator === 'In' && r.values.length === 1) names.add(r.values[0]);
+  return [...names];
+}
+
+const bundleCache = new WeakMap<Model, boolean>();
+
+/**
+ * Whether the objects without metadata.namespace form an install bundle: namespace-less workloads and policies
+ * that `kubectl apply -n <namespace>` puts into one namespace chosen at apply time (the model's default namespace
+ * stands for it).
+ */
+export function isInstallBundle(model: Model): boolean {
+  const base = baseModel(model);
+  let known = bundleCache.get(base);
+  if (known === undefined) {
+    known = (listsByNamespace(base).workloads.get(base.defaultNamespace) ?? []).some((w) => !w.assumed && w.object.namespace === undefined && objectNamespace(base, w.object) === base.defaultNamespace);
+    bundleCache.set(base, known);
+  }
+  return known;
+}
+
+/** How messages name a namespace: the bundle's namespace is the one chosen at apply time. */
+export function namespaceTitle(model: Model, namespace: string): string {
+  return namespace === baseModel(model).defaultNamespace && isInstallBundle(model)
+    ? `the namespace the manifests are applied to (kubectl apply -n; analysed as "${namespace}")`
+    : `namespace ${namespace}`;
 }

@@ -9,7 +9,8 @@ import type { Workload } from '../model';
 import { keyRangeAt, nodeAt } from '../parse';
 import type { NetworkPolicy } from '../policy';
 import type { Protocol } from '../types';
-import { DNS_PROTOCOLS, dnsEndpoints, type DnsEndpoints, inWorkspace, locate, nameRange, podNames } from './common';
+import { DNS_PROTOCOLS, dnsEndpoints, type DnsEndpoints, inWorkspace, locate, nameRange, namespaceTitle, podNames, workloadsIn } from './common';
+import { isEmptySelector } from '../selectors';
 import type { QuickFix, Rule, RuleContext } from './types';
 
 export const missingDnsEgress: Rule = {
@@ -66,15 +67,74 @@ export const missingDnsEgress: Rule = {
           ? ' An ipBlock rule here allows the DNS port, but ipBlocks do not select cluster pods: allow the DNS pods (or list their addresses in dns.cidrs of .netpol.yaml).'
           : '';
         context.report({
-          message: `This policy isolates egress of ${podNames(workloads)}, and their egress policies do not allow DNS over ${missing} (${portsText}) to ${targets}; name lookups will fail.${hint}`,
+          message: `This policy isolates egress of ${podNames(workloads)}, and their egress policies do not allow DNS over ${missing} (${portsText}) to ${targets}; ${consequence(missing)}${hint}`,
           location: isolationLocation(policy),
           related: workloads.slice(0, 5).map((w) => ({ location: { uri: w.object.uri, range: nameRange(w.object) }, message: `${w.displayName} cannot resolve names` })),
+          ...(missing === 'TCP' ? { severity: 'information' as const } : {}),
           ...(fix ? { fixes: [fix] } : {}),
         });
       }
     }
+    namespaceWideIsolation(context, dns, portsText, targets);
   },
 };
+
+/** What a missing protocol breaks: every lookup, or (TCP alone) the fallback for answers too large for UDP. */
+function consequence(missing: string): string {
+  return missing === 'TCP'
+    ? 'UDP lookups work, but the TCP fallback that resolvers use for answers too large for UDP (and some resolvers always) will fail.'
+    : 'name lookups will fail.';
+}
+
+/**
+ * Namespaces whose pods the files do not show (policy-only repositories, namespaces without workloads in the files):
+ * a policy that isolates egress of every pod there (empty podSelector) without a DNS rule breaks name resolution for
+ * whatever runs there. Judged for a pod without labels, which the namespace-wide policies isolate.
+ */
+function namespaceWideIsolation(context: RuleContext, dns: DnsEndpoints, portsText: string, targets: string): void {
+  const seen = new Set<string>();
+  for (const policy of context.model.policies) {
+    const namespace = policy.namespace;
+    if (seen.has(namespace) || !policy.valid || !policy.types.egress || !isEmptySelector(policy.podSelector)) continue;
+    if (!inWorkspace(context, policy.object)) continue;
+    seen.add(namespace);
+    if (workloadsIn(context.model, namespace).some((w) => !w.assumed)) continue;
+    if (namespace === context.config.dns.namespace) continue;
+    const anyPod = unknownPod(namespace);
+    const missing = missingProtocols(context, dns, anyPod).join(' and ');
+    if (missing === '') continue;
+    const isolating = context.analysis.isolatingPolicies(anyPod, 'egress').filter((p) => isEmptySelector(p.podSelector) && inWorkspace(context, p.object));
+    for (const p of isolating) {
+      const fix = context.wantFixes ? addDnsRuleFix(context, p, dns) : undefined;
+      context.report({
+        message: `This policy isolates egress of every pod in ${namespaceTitle(context.model, namespace)}, and no egress rule there allows DNS over ${missing} (${portsText}) to ${targets}; for whatever runs there, ${consequence(missing)}`,
+        location: isolationLocation(p),
+        ...(missing === 'TCP' ? { severity: 'information' as const } : {}),
+        ...(fix ? { fixes: [fix] } : {}),
+      });
+    }
+  }
+}
+
+/** A pod the files do not show, without labels, in a namespace: what namespace-wide policies select. */
+function unknownPod(namespace: string): Workload {
+  const object = { uri: '', kind: 'Pod', apiVersion: 'v1', name: '(any pod)', namespace, value: {}, node: undefined, range: [0, 0] as const, documentIndex: -1 };
+  return {
+    id: -1,
+    kind: 'Pod',
+    name: '(any pod)',
+    namespace,
+    podLabels: {},
+    objectLabels: {},
+    containerPorts: [],
+    replicated: true,
+    hostNetwork: false,
+    object: object as unknown as Workload['object'],
+    assumed: true,
+    displayName: `${namespace}/(any pod)`,
+    templatePath: [],
+  };
+}
 
 /** Whether the policy has an egress rule toward ipBlocks only that allows a DNS port (a common near miss). */
 function allowsDnsToAddresses(policy: NetworkPolicy, ports: number[]): boolean {

@@ -3,7 +3,7 @@
 import { isMap } from 'yaml';
 import { addMapEntry, type Edit } from '../edits';
 import { keyRangeAt, nodeAt, type K8sObject, type ParsedFile } from '../parse';
-import { inWorkspace, locate } from './common';
+import { inWorkspace, isInstallBundle, locate } from './common';
 import type { Rule } from './types';
 
 export const missingNamespace: Rule = {
@@ -11,6 +11,9 @@ export const missingNamespace: Rule = {
   defaultSeverity: 'warning',
   description: 'A NetworkPolicy has no metadata.namespace.',
   run(context) {
+    // Namespace-less workloads and policies together are an install bundle: `kubectl apply -n` puts them all into
+    // the one namespace chosen then, so the policies land beside their pods whatever it is.
+    if (isInstallBundle(context.model)) return;
     for (const policy of context.model.policies) {
       const object = policy.object;
       if (!inWorkspace(context, object) || object.namespace !== undefined) continue;

@@ -3,7 +3,7 @@
 import { detectEol, looksLikeJson, snippetLines } from '../edits';
 import { isEmptySelector } from '../selectors';
 import type { SourceLocation } from '../types';
-import { inWorkspace, locate, modelIndex, nameRange, podNames } from './common';
+import { baseModel, inWorkspace, isInstallBundle, locate, modelIndex, nameRange, namespaceTitle, podNames } from './common';
 import type { QuickFix, Rule, RuleContext } from './types';
 
 export const namespaceWithoutDefaultDeny: Rule = {
@@ -11,23 +11,34 @@ export const namespaceWithoutDefaultDeny: Rule = {
   defaultSeverity: 'information',
   description: 'A namespace with workloads has no default-deny policy.',
   run(context) {
+    const system = new Set([...SYSTEM_NAMESPACES, ...context.config.systemNamespaces]);
     for (const [namespace, all] of modelIndex(context.model).workloadsByNamespace) {
+      // The cluster's own namespaces run components that policies rarely cover, by design.
+      if (system.has(namespace)) continue;
       const workloads = all.filter((w) => !w.assumed && inWorkspace(context, w.object));
       if (workloads.length === 0) continue;
       const policies = context.model.policiesByNamespace.get(namespace) ?? [];
-      if (policies.some((p) => p.valid && p.types.ingress && isEmptySelector(p.podSelector))) continue;
+      const denies = (direction: 'ingress' | 'egress') => policies.some((p) => p.valid && p.types[direction] && isEmptySelector(p.podSelector));
+      if (denies('ingress')) continue;
       // Cluster-wide policies with ingress rules for every pod here (a BaselineAdminNetworkPolicy, say) decide what
       // those pods accept: "from anywhere" would be a claim the workspace does not support.
       if (context.analysis.tiered && workloads.every((w) => context.analysis.clusterRules(w, 'ingress').policies.length > 0)) continue;
+      const egressToo = !denies('egress');
       const location = namespaceLocation(context, namespace) ?? workloadNamespaceLocation(workloads[0]);
+      const title = namespaceTitle(context.model, namespace);
       context.report({
-        message: `Namespace ${namespace} has ${workloads.length} workload${workloads.length > 1 ? 's' : ''} (${podNames(workloads)}) and no default-deny policy: pods that no policy selects accept traffic from anywhere.`,
+        message:
+          `${title[0].toUpperCase()}${title.slice(1)} has ${workloads.length} workload${workloads.length > 1 ? 's' : ''} (${podNames(workloads)}) and no default-deny policy for ingress${egressToo ? ' or egress' : ''}: ` +
+          `pods that no policy selects accept traffic from anywhere${egressToo ? ' and may connect anywhere' : ''}.`,
         location,
         ...(context.wantFixes ? optionalFixes(defaultDenyFixes(context, namespace, location.uri)) : {}),
       });
     }
   },
 };
+
+/** Namespaces of the cluster itself (more in `systemNamespaces` of .netpol.yaml). */
+export const SYSTEM_NAMESPACES: readonly string[] = ['kube-system', 'kube-public', 'kube-node-lease'];
 
 function optionalFixes(fixes: QuickFix[]): { fixes?: QuickFix[] } {
   return fixes.length ? { fixes } : {};
@@ -47,13 +58,16 @@ function defaultDenyFixes(context: RuleContext, namespace: string, uri: string):
   // A JSON file holds one object: a second document would break it.
   if (!file || looksLikeJson(file.text)) return [];
   const taken = new Set((context.model.policiesByNamespace.get(namespace) ?? []).map((p) => p.name));
+  // An install bundle's policies carry no namespace: `kubectl apply -n` chooses it.
+  const bundle = namespace === baseModel(context.model).defaultNamespace && isInstallBundle(context.model);
+  const target = bundle ? 'the namespace they are applied to' : `namespace ${namespace}`;
   const fix = (types: string[], base: string, title: string): QuickFix => {
     let name = base;
     for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
     const text = file.text;
     const eol = detectEol(text);
     const lines = snippetLines(
-      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace }, spec: { podSelector: {}, policyTypes: types } },
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: bundle ? { name } : { name, namespace }, spec: { podSelector: {}, policyTypes: types } },
       text,
     );
     const body = ['---', ...lines].join(eol) + eol;
@@ -61,7 +75,7 @@ function defaultDenyFixes(context: RuleContext, namespace: string, uri: string):
     return { title, edits: [{ uri, range: [text.length, text.length], newText: prefix + body }] };
   };
   return [
-    fix(['Ingress'], 'default-deny-ingress', `Add a default-deny ingress policy for namespace ${namespace}`),
-    fix(['Ingress', 'Egress'], 'default-deny', `Add a default-deny ingress and egress policy for namespace ${namespace}`),
+    fix(['Ingress'], 'default-deny-ingress', `Add a default-deny ingress policy for ${target}`),
+    fix(['Ingress', 'Egress'], 'default-deny', `Add a default-deny ingress and egress policy for ${target}`),
   ];
 }

@@ -1,6 +1,6 @@
 // A `from`/`to` peer that selects no pod or no namespace of the workspace: the rule allows nothing through it.
 import { formatSelector, isEmptySelector } from '../selectors';
-import { inWorkspace, listNames, locate, modelIndex, namespacesMatching, peerSelectsAnyPod, ruleLabel } from './common';
+import { inWorkspace, listNames, locate, modelIndex, namespaceEvidence, namespacesMatching, namespacesNamedBy, namespaceTitle, peerSelectsAnyPod, ruleLabel } from './common';
 import type { Rule } from './types';
 
 export const peerMatchesNothing: Rule = {
@@ -17,6 +17,19 @@ export const peerMatchesNothing: Rule = {
           const where = `in ${ruleLabel(rule)}`;
           if (peer.namespaceSelector) {
             const namespaces = namespacesMatching(context, peer.namespaceSelector);
+            // A namespace named by kubernetes.io/metadata.name exists in the cluster even when the files do not
+            // declare it; its pods are unknown, not absent.
+            const named = namespacesNamedBy(peer.namespaceSelector).filter((n) => !namespaces.some((ns) => ns.name === n));
+            if (named.length > 0) {
+              if (namespaces.length === 0 || !peerSelectsAnyPod(context, policy, peer)) {
+                context.report({
+                  severity: 'hint',
+                  message: `This peer ${where} selects pods in namespace${named.length > 1 ? 's' : ''} ${listNames(named)}, which the files do not hold: its pods are unknown, so the peer cannot be checked.`,
+                  location: locate(policy.object, [...peer.path, 'namespaceSelector']),
+                });
+              }
+              continue;
+            }
             if (namespaces.length === 0) {
               context.report({
                 message: `namespaceSelector (${formatSelector(peer.namespaceSelector)}) ${where} selects no namespace: no namespace in the workspace has these labels. Declare namespaces that live outside the repository in .netpol.yaml.`,
@@ -29,6 +42,15 @@ export const peerMatchesNothing: Rule = {
             if (peerSelectsAnyPod(context, policy, peer)) continue;
             const nsText = `namespace${namespaces.length > 1 ? 's' : ''} ${listNames(namespaces.map((n) => n.name))}`;
             const podText = peer.podSelector && !isEmptySelector(peer.podSelector) ? `pods with ${formatSelector(peer.podSelector)}` : 'any pod';
+            const open = namespaces.map((n) => namespaceEvidence(context, n.name)).find((e) => !e.complete);
+            if (open) {
+              context.report({
+                severity: 'hint',
+                message: `This peer ${where} selects ${podText} in ${nsText}, and no such pod is in the files; ${open.unknown}.`,
+                location: locate(policy.object, [...peer.path, peer.podSelector ? 'podSelector' : 'namespaceSelector']),
+              });
+              continue;
+            }
             context.report({
               message: `This peer ${where} selects ${podText} in ${nsText}, but no such pod exists in the workspace.`,
               location: locate(policy.object, [...peer.path, peer.podSelector ? 'podSelector' : 'namespaceSelector']),
@@ -38,8 +60,17 @@ export const peerMatchesNothing: Rule = {
           if (peerSelectsAnyPod(context, policy, peer)) continue;
           if (context.model.namespaces.get(policy.namespace)?.external) continue;
           const podText = peer.podSelector && !isEmptySelector(peer.podSelector) ? `pods with ${formatSelector(peer.podSelector)}` : 'every pod';
+          const evidence = namespaceEvidence(context, policy.namespace);
+          if (!evidence.complete) {
+            context.report({
+              severity: 'hint',
+              message: `podSelector ${where} selects ${podText} of namespace ${policy.namespace} (a podSelector without namespaceSelector stays in the policy's namespace), and no such pod is in the files; ${evidence.unknown}.`,
+              location: locate(policy.object, [...peer.path, 'podSelector']),
+            });
+            continue;
+          }
           context.report({
-            message: `podSelector ${where} selects ${podText} of namespace ${policy.namespace} (a podSelector without namespaceSelector stays in the policy's namespace), but no such pod exists there.`,
+            message: `podSelector ${where} selects ${podText} of ${namespaceTitle(context.model, policy.namespace)} (a podSelector without namespaceSelector stays in the policy's namespace), but no such pod exists there.`,
             location: locate(policy.object, [...peer.path, 'podSelector']),
           });
         }

@@ -7,7 +7,9 @@ import { listsByNamespace, type Service, type Workload } from '../model';
 import { nodeAt } from '../parse';
 import type { PortSpec } from '../policy';
 import { matchesSelector, type LabelSelector } from '../selectors';
-import { baseModel, inWorkspace, locate, podNames } from './common';
+import { baseModel, dnsEndpoints, inWorkspace, locate, namespaceEvidence, namespacesNamedBy, podNames, podsOfPeer, type NamespaceEvidence } from './common';
+import type { NetworkPolicy, PolicyRule } from '../policy';
+import type { RuleContext } from './types';
 import { anyDestinationPod, destinationPods, destinationText } from './named-port-not-found';
 import type { QuickFix, Rule } from './types';
 
@@ -41,6 +43,36 @@ function servicePortFor(services: readonly Service[], pods: Workload[], spec: Po
   return undefined;
 }
 
+/**
+ * What the files know of a rule's destinations: undefined when pods outside the files or the cluster DNS pods may
+ * be destinations on the port (a namespaceSelector that namespaces outside the files may match, the DNS pods on a
+ * DNS port), else whether the destinations' namespaces are known whole.
+ */
+function destinationEvidence(context: RuleContext, policy: NetworkPolicy, rule: PolicyRule, spec: PortSpec): NamespaceEvidence | undefined {
+  const namespaces = new Set<string>();
+  if (rule.direction === 'ingress') namespaces.add(policy.namespace);
+  else {
+    const dns = dnsEndpoints(context);
+    const lo = spec.port as number;
+    const hi = spec.endPort ?? lo;
+    for (const peer of rule.peers ?? []) {
+      if (peer.type !== 'pods') continue;
+      if (peer.namespaceSelector) {
+        // Only a selector naming its namespaces leaves none outside the files.
+        const named = namespacesNamedBy(peer.namespaceSelector);
+        if (named.length === 0) return undefined;
+        for (const n of named) namespaces.add(n);
+      } else namespaces.add(policy.namespace);
+      if (dns.ports.some((p) => p >= lo && p <= hi) && podsOfPeer(context, policy, peer).some((w) => dns.pods.includes(w))) return undefined;
+    }
+  }
+  for (const ns of namespaces) {
+    const evidence = namespaceEvidence(context, ns);
+    if (!evidence.complete) return evidence;
+  }
+  return { complete: true, unknown: '' };
+}
+
 export const portNotExposed: Rule = {
   id: 'port-not-exposed',
   defaultSeverity: 'information',
@@ -54,6 +86,9 @@ export const portNotExposed: Rule = {
         const numeric = (rule.ports ?? []).filter((p) => typeof p.port === 'number');
         for (const spec of numeric) {
           if (anyDestinationPod(context, policy, rule, (w) => declares(w, spec)) !== false) continue;
+          // Pods outside the files may be destinations, with ports the files do not show.
+          const evidence = destinationEvidence(context, policy, rule, spec);
+          if (!evidence) continue;
           // Pods that declare no ports say nothing about what they listen on.
           const pods = destinationPods(context, policy, rule)?.filter((w) => w.containerPorts.length > 0);
           if (!pods || pods.length === 0) continue;
@@ -72,10 +107,11 @@ export const portNotExposed: Rule = {
             const edit = file && isScalar(node) ? replaceScalar(file.text, node, String(service.target), true) : undefined;
             if (edit) fixes = [{ title: `Use the target port ${service.target}`, edits: [{ uri: policy.object.uri, ...edit }], preferred: true }];
           }
+          if (!evidence.complete) message += ` These are the pods in the files; ${evidence.unknown}.`;
           context.report({
             message,
             location: locate(policy.object, [...spec.path, 'port']),
-            ...(service ? { severity: 'warning' as const } : {}),
+            severity: service || evidence.complete ? 'warning' : 'hint',
             ...(fixes ? { fixes } : {}),
           });
         }

@@ -1,6 +1,6 @@
 // spec.podSelector selects no pod in the policy's namespace: the policy has no effect on anything in the workspace.
 import { formatSelector, isEmptySelector } from '../selectors';
-import { inWorkspace, locate, modelIndex, workloadsIn } from './common';
+import { inWorkspace, locate, modelIndex, namespaceEvidence, namespaceTitle, workloadsIn } from './common';
 import { anyOfListMatches } from './label-index';
 import type { Rule } from './types';
 
@@ -19,12 +19,18 @@ export const selectorMatchesNothing: Rule = {
       // A namespace declared in .netpol.yaml as living outside the repository may hold pods the workspace lacks.
       if (inNamespace.length === 0 && context.model.namespaces.get(policy.namespace)?.external) continue;
       const what = isEmptySelector(policy.podSelector) ? 'every pod' : `pods with ${formatSelector(policy.podSelector)}`;
-      const why =
-        inNamespace.length === 0
-          ? `namespace ${policy.namespace} has no workloads in this workspace`
-          : `no pod in namespace ${policy.namespace} has these labels`;
+      const evidence = namespaceEvidence(context, policy.namespace);
+      // Where the files do not show every pod of the namespace, say what is unknown instead of asserting.
+      if (!evidence.complete) {
+        context.report({
+          severity: 'hint',
+          message: `spec.podSelector selects ${what}, and no pod in the files has these labels; ${evidence.unknown}.`,
+          location: locate(policy.object, ['spec', 'podSelector']),
+        });
+        continue;
+      }
       context.report({
-        message: `spec.podSelector selects ${what}, but ${why}; this policy applies to nothing.`,
+        message: `spec.podSelector selects ${what}, but no pod in ${namespaceTitle(context.model, policy.namespace)} has these labels; this policy applies to nothing.`,
         location: locate(policy.object, ['spec', 'podSelector']),
       });
     }

@@ -7,7 +7,7 @@ import { isMap, isSeq, type Node as YamlNode } from 'yaml';
 import { columnOf } from '../edits';
 import { nodeAt } from '../parse';
 import type { NetworkPolicy, PodPeer, PolicyRule } from '../policy';
-import { formatSelector } from '../selectors';
+import { formatSelector, isEmptySelector } from '../selectors';
 import { inWorkspace, locate, modelIndex, peerSelectsAnyPod, ruleLabel } from './common';
 import type { QuickFix, Rule, RuleContext } from './types';
 
@@ -29,11 +29,16 @@ export const splitPeer: Rule = {
           const ns = nsOnly(a) && podOnly(b) ? a : nsOnly(b) && podOnly(a) ? b : undefined;
           if (!ns) continue;
           const pod = ns === a ? b : a;
-          if (modelIndex(context.model).hasOwnWorkloads && !looksLikeAnd(context, policy, ns, pod)) continue;
+          // `podSelector: {}` beside a namespaceSelector reads as "my namespace too": the OR is meant.
+          if (isEmptySelector(pod.podSelector!)) continue;
+          const evidence = modelIndex(context.model).hasOwnWorkloads ? readingEvidence(context, policy, ns, pod) : 'none';
+          if (evidence === 'or') continue;
           const nsText = formatSelector(ns.namespaceSelector!);
           const podText = formatSelector(pod.podSelector!);
-          const fix = context.wantFixes ? mergeFix(context, policy, rule, a.index) : undefined;
+          // Without evidence the merge is offered, never preferred.
+          const fix = context.wantFixes ? mergeFix(context, policy, rule, a.index, evidence === 'and') : undefined;
           context.report({
+            ...(evidence === 'and' ? {} : { severity: 'hint' as const }),
             message:
               `These two peers of ${ruleLabel(rule)} are separate list items, so they are ORed: every pod of the namespaces with ${nsText}, ` +
               `or pods with ${podText} in namespace ${policy.namespace}. For pods with ${podText} in namespaces with ${nsText}, write them as one peer.`,
@@ -48,17 +53,20 @@ export const splitPeer: Rule = {
 };
 
 /**
- * With workloads to judge by: the OR reading is likely a mistake when the pod selector finds nothing in the
- * policy's own namespace, while the AND reading finds pods in the selected namespaces.
+ * With workloads to judge by: the OR reading is likely a mistake (`and`) when the pod selector finds nothing in the
+ * policy's own namespace, while the AND reading finds pods in the selected namespaces; likely meant (`or`) when the
+ * pod selector finds pods and the AND reading none; no evidence (`none`) when both readings find pods, or neither.
  */
-function looksLikeAnd(context: RuleContext, policy: NetworkPolicy, ns: PodPeer, pod: PodPeer): boolean {
-  if (peerSelectsAnyPod(context, policy, pod)) return false;
-  const combined: PodPeer = { ...ns, podSelector: pod.podSelector };
-  return peerSelectsAnyPod(context, policy, combined);
+function readingEvidence(context: RuleContext, policy: NetworkPolicy, ns: PodPeer, pod: PodPeer): 'and' | 'or' | 'none' {
+  const orFinds = peerSelectsAnyPod(context, policy, pod);
+  const andFinds = peerSelectsAnyPod(context, policy, { ...ns, podSelector: pod.podSelector });
+  if (andFinds && !orFinds) return 'and';
+  if (orFinds && !andFinds) return 'or';
+  return andFinds ? 'none' : 'or';
 }
 
 /** Merges item `index + 1` into item `index` by turning its `-` into a space, when both are aligned block maps. */
-function mergeFix(context: RuleContext, policy: NetworkPolicy, rule: PolicyRule, index: number): QuickFix | undefined {
+function mergeFix(context: RuleContext, policy: NetworkPolicy, rule: PolicyRule, index: number, preferred: boolean): QuickFix | undefined {
   const file = context.file(policy.object.uri);
   const seq = nodeAt(policy.object.node, [...rule.path, rule.direction === 'ingress' ? 'from' : 'to']);
   if (!file || !isSeq(seq) || seq.flow) return undefined;
@@ -73,6 +81,6 @@ function mergeFix(context: RuleContext, policy: NetworkPolicy, rule: PolicyRule,
   return {
     title: 'Merge into one peer (namespaceSelector AND podSelector)',
     edits: [{ uri: policy.object.uri, range: [dash, dash + 1], newText: ' ' }],
-    preferred: true,
+    ...(preferred ? { preferred: true } : {}),
   };
 }
