@@ -5,6 +5,7 @@ import type { DirectionVerdict, Endpoint, Verdict } from './evaluate';
 import { endpointName } from './evaluate';
 import type { ClusterPolicy, ClusterRule } from './cluster-policy';
 import type { Model } from './model';
+import { describeUncertainty, uncertaintyBetween } from './not-analysed';
 import { podIpInBlock } from './pod-ips';
 import type { NetworkPolicy, PolicyRule } from './policy';
 import { rangeAt } from './parse';
@@ -60,6 +61,8 @@ export interface ExplainedVerdict {
   self: boolean;
   egress: ExplainedDirection;
   ingress: ExplainedDirection;
+  /** Policies of kinds netpol does not analyse that may change this verdict (absent: the verdict is exact). */
+  uncertain?: { name: string; location: SourceLocation }[];
 }
 
 function direction(d: DirectionVerdict, endpoint: Endpoint, other: Endpoint, model: Model | undefined): ExplainedDirection {
@@ -115,7 +118,9 @@ function podIpNotes(d: DirectionVerdict, other: Endpoint, model: Model): string[
 
 /** `model`: the verdict's model, to say which assumptions about the CNI decided it. */
 export function explainVerdict(v: Verdict, model?: Model): ExplainedVerdict {
+  const uncertain = model && !v.self ? uncertaintyBetween(model, v.source, v.destination) : [];
   return {
+    ...(uncertain.length ? { uncertain: uncertain.map((o) => ({ name: describeUncertainty(model!, [o]), location: { uri: o.uri, range: o.range } })) } : {}),
     from: endpointName(v.source),
     to: endpointName(v.destination),
     port: v.port,

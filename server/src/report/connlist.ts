@@ -3,6 +3,7 @@ import { clusterNetworkRanges } from '../engine/cluster-policy';
 import { IPV4_ALL, IPV6_ALL, formatRangeAsCidr, partition, subtractAll, type IpRange } from '../engine/cidr';
 import { workloadEndpoint, type Analysis, type Endpoint } from '../engine/evaluate';
 import type { PortSet } from '../engine/portset';
+import { hasNotAnalysed, uncertaintyBetween } from '../engine/not-analysed';
 
 export interface Connection {
   from: string;
@@ -12,6 +13,8 @@ export interface Connection {
   /** Set for a side that is an external address range. */
   fromExternal?: boolean;
   toExternal?: boolean;
+  /** Policies of kinds netpol does not analyse may change this verdict. */
+  uncertain?: boolean;
 }
 
 function blocks(analysis: Analysis, direction: 'ingress' | 'egress'): IpRange[] {
@@ -57,6 +60,14 @@ export function listConnections(analysis: Analysis): Connection[] {
     const incoming = ingressBlocks.map((range) => ({ range, conn: analysis.connection(ipEp(range), workloadEndpoint(dst)).allowed }));
     for (const m of mergeExternal(incoming)) lines.push({ from: m.label, to: dst.displayName, conn: m.conn, fromExternal: true });
   }
+  if (hasNotAnalysed(analysis.model)) {
+    const byName = new Map(workloads.map((w) => [w.displayName, w]));
+    for (const line of lines) {
+      const a = byName.get(line.from);
+      const b = byName.get(line.to);
+      if (uncertaintyBetween(analysis.model, (a ?? b)!, a && b ? b : undefined).length > 0) line.uncertain = true;
+    }
+  }
   return lines;
 }
 
@@ -66,5 +77,8 @@ function ipEp(range: IpRange): Endpoint {
 
 export function connectionsToText(lines: Connection[]): string {
   if (lines.length === 0) return 'No connections are allowed.\n';
-  return lines.map((l) => `${l.from}${l.fromExternal ? ' (external)' : ''} => ${l.to}${l.toExternal ? ' (external)' : ''} : ${l.conn}\n`).join('');
+  const text = lines.map((l) => `${l.from}${l.fromExternal ? ' (external)' : ''} => ${l.to}${l.toExternal ? ' (external)' : ''} : ${l.conn}${l.uncertain ? ' (uncertain)' : ''}\n`).join('');
+  return lines.some((l) => l.uncertain)
+    ? `${text}(uncertain): policies of kinds netpol does not analyse (see the not-analysed findings) may change these verdicts, and may deny or allow other connections of the same pods.\n`
+    : text;
 }

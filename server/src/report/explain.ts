@@ -36,6 +36,10 @@ export function explainText(e: ExplainedVerdict, where: (loc: SourceLocation) =>
     }
     for (const note of d.notes ?? []) lines.push(`    note: ${note}`);
   }
+  if (e.uncertain) {
+    lines.push(`  UNCERTAIN: policies that netpol does not analyse may change this verdict:`);
+    for (const u of e.uncertain) lines.push(`    ${u.name} (${where(u.location)})`);
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -3,6 +3,7 @@ import type { Analysis } from '../engine/evaluate';
 import { workloadEndpoint } from '../engine/evaluate';
 import type { Workload } from '../engine/model';
 import type { Protocol } from '../engine/types';
+import { describeUncertainty, hasNotAnalysed, uncertaintyBetween } from '../engine/not-analysed';
 
 export interface PortKey {
   port: number;
@@ -14,6 +15,10 @@ export interface Matrix {
   ports: string[];
   /** allowed[port][i][j]: whether pods[i] may connect to pods[j] on that port. */
   allowed: Record<string, boolean[][]>;
+  /** uncertain[i][j]: policies of kinds netpol does not analyse may change the verdicts from pods[i] to pods[j]. */
+  uncertain?: boolean[][];
+  /** Those policies, named. */
+  notAnalysed?: string[];
 }
 
 export function formatPortKey(p: PortKey): string {
@@ -47,11 +52,23 @@ export function computeMatrix(analysis: Analysis, ports?: PortKey[]): Matrix {
       for (const p of portKeys) allowed[formatPortKey(p)][i][j] = conn.has(p.protocol, p.port);
     });
   });
-  return { pods: workloads.map((w) => w.displayName), ports: portKeys.map(formatPortKey), allowed };
+  const matrix: Matrix = { pods: workloads.map((w) => w.displayName), ports: portKeys.map(formatPortKey), allowed };
+  if (hasNotAnalysed(analysis.model)) {
+    const objects = new Set<import('../engine/parse').K8sObject>();
+    matrix.uncertain = workloads.map((src) =>
+      workloads.map((dst) => {
+        const by = uncertaintyBetween(analysis.model, src, dst);
+        for (const o of by) objects.add(o);
+        return by.length > 0;
+      }),
+    );
+    matrix.notAnalysed = [...objects].map((o) => describeUncertainty(analysis.model, [o]));
+  }
+  return matrix;
 }
 
 export function matrixToJson(m: Matrix): string {
-  return `${JSON.stringify({ pods: m.pods, ports: m.ports, allowed: m.allowed })}\n`;
+  return `${JSON.stringify({ pods: m.pods, ports: m.ports, allowed: m.allowed, ...(m.uncertain ? { uncertain: m.uncertain, notAnalysed: m.notAnalysed } : {}) })}\n`;
 }
 
 export function matrixToCsv(m: Matrix): string {
@@ -85,12 +102,17 @@ export function matrixToText(m: Matrix): string {
   for (const ports of groups.values()) {
     const grid = m.allowed[ports[0]];
     out.push('');
-    out.push(`${ports.length > 1 ? 'Ports' : 'Port'} ${ports.join(', ')}   (rows: from, columns: to; ✓ allowed, · denied)`);
-    out.push(`${''.padEnd(width + numWidth + 3)}${m.pods.map((_, j) => String(j + 1).padStart(numWidth + 1)).join('')}`);
+    const uncertain = m.uncertain;
+    const cell = uncertain ? numWidth + 2 : numWidth + 1;
+    out.push(`${ports.length > 1 ? 'Ports' : 'Port'} ${ports.join(', ')}   (rows: from, columns: to; ✓ allowed, · denied${uncertain ? ', ? uncertain' : ''})`);
+    out.push(`${''.padEnd(width + numWidth + 3)}${m.pods.map((_, j) => String(j + 1).padStart(cell)).join('')}`);
     m.pods.forEach((p, i) => {
-      const cells = grid[i].map((a) => (a ? '✓' : '·').padStart(numWidth + 1)).join('');
+      const cells = grid[i].map((a, j) => `${a ? '✓' : '·'}${uncertain?.[i][j] ? '?' : ''}`.padStart(cell)).join('');
       out.push(`${String(i + 1).padStart(numWidth)}  ${p.padEnd(width)} ${cells}`);
     });
+  }
+  if (m.uncertain && m.uncertain.some((row) => row.some(Boolean))) {
+    out.push('', `? Uncertain: not analysed, and may change these verdicts: ${m.notAnalysed!.join(', ')}.`);
   }
   return `${out.join('\n')}\n`;
 }

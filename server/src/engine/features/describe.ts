@@ -97,8 +97,8 @@ export function describePolicy(policy: NetworkPolicy, index: ScopeIndex): string
   if (selected.length === 0) {
     sentences.push(
       everyPod
-        ? `Would isolate ${isolates} of every pod in ${policy.namespace}, but there are no pods in ${policy.namespace} in this workspace.`
-        : `Selects no pods in ${policy.namespace} (podSelector ${formatSelector(policy.podSelector)}), so it isolates nothing.`,
+        ? `Would isolate ${isolates} of every pod in ${policy.namespace}, but there are no pods in ${policy.namespace} in the files.`
+        : `Selects no pods in ${policy.namespace} in the files (podSelector ${formatSelector(policy.podSelector)}), so it isolates nothing there.`,
     );
   } else {
     const who = !everyPod ? plural(selected.length, 'pod') : selected.length === 1 ? 'the only pod' : `all ${selected.length} pods`;

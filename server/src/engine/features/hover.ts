@@ -1,5 +1,6 @@
 // Hovers: what a selector matches, what a policy does, who may reach a workload, what a port resolves to.
 // Every answer reads the prepared index (featureIndex) and the Analysis caches.
+import { describeUncertainty, uncertaintyBetween } from '../not-analysed';
 import { distance } from 'fastest-levenshtein';
 import { ipEndpoint, workloadEndpoint, type Endpoint } from '../evaluate';
 import type { ContainerPort, Namespace, Service, Workload } from '../model';
@@ -262,7 +263,7 @@ function namespaceHover(workspace: Workspace, index: ScopeIndex, name: string): 
   const policies = index.model.policiesByNamespace.get(name) ?? [];
   const labels = Object.entries(namespace.labels).map(([k, v]) => code(`${k}=${v}`));
   const lines = [`**Namespace ${escapeInline(name)}**`, '', `Labels: ${labels.join(', ')}`, ''];
-  lines.push(workloads.length ? `${plural(workloads.length, 'pod')} (workloads):` : 'No pods in this workspace.', ...cappedList(workloads, (w) => podEntry(workspace, w)));
+  lines.push(workloads.length ? `${plural(workloads.length, 'pod')} (workloads):` : 'No pods in the files.', ...cappedList(workloads, (w) => podEntry(workspace, w)));
   lines.push('', policies.length ? `${plural(policies.length, 'policy', 'policies')}:` : 'No policies: every pod accepts and sends any traffic.', ...cappedList(policies, (p) => policyLink(workspace, p)));
   const isolated = workloads.filter((w) => index.analysis.isolatingPolicies(w, 'ingress').length > 0).length;
   if (workloads.length) lines.push('', `Isolated for ingress: ${isolated} of ${plural(workloads.length, 'pod')}.`);
@@ -345,7 +346,7 @@ function noPodsMatch(
   lookElsewhere: boolean,
 ): string[] {
   const place = where.startsWith('the ') ? where : code(where);
-  if (candidates.length === 0) return [`Matches no pods: there are no pods in ${place} in this workspace.`];
+  if (candidates.length === 0) return [`Matches no pods: there are no pods in ${place} in the files.`];
   const lines = [`Matches no pods in ${place} (${plural(candidates.length, 'pod')} there).`];
   const stats = lookElsewhere && !where.startsWith('the ') ? index.podLabelStats(where) : labelStatsOf(candidates);
   const why = whyNothingMatches(selector, candidates.map((w) => w.podLabels), stats, 'pod');
@@ -377,7 +378,7 @@ function labelStatsOf(workloads: readonly Workload[]): LabelStats {
 
 function noNamespacesMatch(index: ScopeIndex, selector: LabelSelector): string[] {
   const namespaces: Namespace[] = [...index.model.namespaces.values()];
-  const lines = [`Its namespaceSelector ${code(formatSelector(selector))} matches no namespace (${plural(namespaces.length, 'namespace')} in this workspace), so the peer matches no pods.`];
+  const lines = [`Its namespaceSelector ${code(formatSelector(selector))} matches no namespace (${plural(namespaces.length, 'namespace')} in the files), so the peer matches no pods.`];
   const why = whyNothingMatches(selector, namespaces.map((ns) => ns.labels), index.namespaceLabelStats(), 'namespace');
   if (why.length) lines.push('', 'Nearest existing namespace labels:', ...why);
   return lines;
@@ -555,15 +556,17 @@ function workloadHover(workspace: Workspace, index: ScopeIndex, w: Workload, via
   lines.push('', selecting.length ? `Selected by ${plural(selecting.length, 'policy', 'policies')}: ${cappedInlineOf(selecting, (p) => policyLink(workspace, p))}` : 'Selected by no policy.');
   lines.push('', `- ${isolationLine(workspace, index, w, 'ingress')}`, `- ${isolationLine(workspace, index, w, 'egress')}`);
 
+  const uncertain = uncertaintyBetween(index.model, w);
+  if (uncertain.length) lines.push('', `**Uncertain:** ${escapeInline(describeUncertainty(index.model, uncertain))} ${uncertain.length > 1 ? 'are' : 'is'} not analysed and may change what this workload may reach and be reached from.`);
   const reach = index.reachOf(w);
   const from = groupByPorts(reach.from);
   const to = groupByPorts(reach.to);
   const total = index.reportedWorkloadCount() - (w.assumed ? 0 : 1);
-  lines.push('', `**May be reached from** ${from.total} of ${plural(total, 'workload')}:`);
+  lines.push('', `**May be reached from** ${from.total} of ${plural(total, 'workload')} in the files:`);
   lines.push(...(from.total ? summariseByPorts(workspace, from.groups) : ['- no workload']));
   const outsideIn = outsidePeers(index, w, 'ingress');
   if (outsideIn.length) lines.push(`- outside the cluster: ${cappedInline(outsideIn)}`);
-  lines.push('', `**May reach** ${to.total} of ${plural(total, 'workload')}:`);
+  lines.push('', `**May reach** ${to.total} of ${plural(total, 'workload')} in the files:`);
   lines.push(...(to.total ? summariseByPorts(workspace, to.groups) : ['- no workload']));
   const outsideOut = outsidePeers(index, w, 'egress');
   if (outsideOut.length) lines.push(`- outside the cluster: ${cappedInline(outsideOut)}`);

@@ -1,4 +1,5 @@
 // Code lenses: above every NetworkPolicy what it selects and admits, above every workload whether it is isolated.
+import { namespaceEvidence } from '../rules/common';
 import type { Workload } from '../model';
 import type { Direction, NetworkPolicy } from '../policy';
 import type { OffsetRange, SourceLocation } from '../types';
@@ -36,7 +37,9 @@ function directionSummary(index: ScopeIndex, policy: NetworkPolicy, direction: D
 }
 
 export function policyLensTitle(index: ScopeIndex, policy: NetworkPolicy): string {
-  const parts = [`selects ${plural(index.selectedBy(policy).length, 'pod')}`];
+  // Where the files do not show every pod of the namespace, the count is of the pods in the files.
+  const open = !namespaceEvidence(index, policy.namespace).complete;
+  const parts = [`selects ${plural(index.selectedBy(policy).length, 'pod')}${open ? ' in the files' : ''}`];
   for (const direction of ['ingress', 'egress'] as const) {
     if (policy.types[direction]) parts.push(directionSummary(index, policy, direction));
   }

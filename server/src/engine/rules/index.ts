@@ -28,6 +28,7 @@ import { passToNothing } from './pass-to-nothing';
 import { clusterPeerNotAnalysed } from './cluster-peer-not-analysed';
 import { networksMatchPods } from './networks-match-pods';
 import { clusterRuleShadowed } from './cluster-rule-shadowed';
+import { notAnalysed } from './not-analysed';
 import type { Rule } from './types';
 import { workloadUnreachable } from './workload-unreachable';
 import { oneSidedAllow } from './one-sided-allow';
@@ -78,4 +79,5 @@ export const ALL_RULES: Rule[] = [
   clusterPeerNotAnalysed,
   networksMatchPods,
   clusterRuleShadowed,
+  notAnalysed,
 ];

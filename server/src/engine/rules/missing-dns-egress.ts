@@ -129,6 +129,7 @@ function unknownPod(namespace: string): Workload {
     containerPorts: [],
     replicated: true,
     hostNetwork: false,
+    podIps: [],
     object: object as unknown as Workload['object'],
     assumed: true,
     displayName: `${namespace}/(any pod)`,

@@ -60,7 +60,10 @@ function destinationEvidence(context: RuleContext, policy: NetworkPolicy, rule: 
       if (peer.namespaceSelector) {
         // Only a selector naming its namespaces leaves none outside the files.
         const named = namespacesNamedBy(peer.namespaceSelector);
-        if (named.length === 0) return undefined;
+        if (named.length === 0) {
+          if (dns.ports.some((p) => p >= lo && p <= hi) && podsOfPeer(context, policy, peer).some((w) => dns.pods.includes(w))) return undefined;
+          return { complete: false, unknown: 'its namespaceSelector may also select namespaces outside the files, whose pods may declare the port' };
+        }
         for (const n of named) namespaces.add(n);
       } else namespaces.add(policy.namespace);
       if (dns.ports.some((p) => p >= lo && p <= hi) && podsOfPeer(context, policy, peer).some((w) => dns.pods.includes(w))) return undefined;

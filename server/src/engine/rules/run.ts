@@ -132,6 +132,7 @@ export const RULE_UNITS: Readonly<Record<string, RuleUnit>> = {
   // which namespaces read a changed one, and the runner re-runs those too.
   'api-server-egress-blocked': 'namespace',
   'metrics-scrape-blocked': 'namespace',
+  'not-analysed': 'namespace',
 };
 
 /** A rule's finding with the object it sits in and that object's namespace (undefined outside every object). */

@@ -24,7 +24,7 @@ export const selectorMatchesNothing: Rule = {
       if (!evidence.complete) {
         context.report({
           severity: 'hint',
-          message: `spec.podSelector selects ${what}, and no pod in the files has these labels; ${evidence.unknown}.`,
+          message: `spec.podSelector selects ${what}; no pod in the files matches, but ${evidence.unknown}.`,
           location: locate(policy.object, ['spec', 'podSelector']),
         });
         continue;

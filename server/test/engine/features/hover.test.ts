@@ -80,7 +80,7 @@ describe('hover on policies: names, selectors, peers, ports', () => {
     expectHover('policies.yaml', 'name: metrics-ty‸po', 'metrics-typo', [
       '**NetworkPolicy production/metrics-typo**',
       '',
-      'Selects no pods in production (podSelector app=postgress), so it isolates nothing. Allows TCP port metrics from all pods in namespaces labelled team=monitoring (no pod matches).',
+      'Selects no pods in production in the files (podSelector app=postgress), so it isolates nothing there. Allows TCP port metrics from all pods in namespaces labelled team=monitoring (no pod matches).',
     ]);
   });
 
@@ -151,7 +151,7 @@ describe('hover on policies: names, selectors, peers, ports', () => {
     expectHover('policies.yaml', 'team: moni‸toring', 'monitoring', [
       '**ingress rule 1, from peer 1**: all pods in namespaces labelled team=monitoring',
       '',
-      'Its namespaceSelector `team=monitoring` matches no namespace (3 namespaces in this workspace), so the peer matches no pods.',
+      'Its namespaceSelector `team=monitoring` matches no namespace (3 namespaces in the files), so the peer matches no pods.',
       '',
       'Nearest existing namespace labels:',
       '- no namespace has `team=monitoring`; values of `team`: `shop` (2 namespaces)',
@@ -217,10 +217,10 @@ describe('hover on workloads: policies, isolation, reachability', () => {
       '- Ingress: isolated by [production/default-deny](file:///fixtures/shop/policies.yaml#L4), [production/api-allow](file:///fixtures/shop/policies.yaml#L33)',
       '- Egress: isolated by [production/default-deny](file:///fixtures/shop/policies.yaml#L4), [production/api-allow](file:///fixtures/shop/policies.yaml#L33)',
       '',
-      '**May be reached from** 1 of 5 workloads:',
+      '**May be reached from** 1 of 5 workloads in the files:',
       '- TCP 8080: [production/frontend](file:///fixtures/shop/workloads.yaml#L78)',
       '',
-      '**May reach** 3 of 5 workloads:',
+      '**May reach** 3 of 5 workloads in the files:',
       '- TCP 5432: [production/postgresql](file:///fixtures/shop/workloads.yaml#L29), [production/postgresql-replica](file:///fixtures/shop/workloads.yaml#L51)',
       '- TCP 53,UDP 53: [kube-system/coredns](file:///fixtures/shop/other-namespaces.yaml#L25)',
     ]);
@@ -237,10 +237,10 @@ describe('hover on workloads: policies, isolation, reachability', () => {
       '- Ingress: isolated by [production/default-deny](file:///fixtures/shop/policies.yaml#L4), [production/db-allow](file:///fixtures/shop/policies.yaml#L15)',
       '- Egress: isolated by [production/default-deny](file:///fixtures/shop/policies.yaml#L4)',
       '',
-      '**May be reached from** 1 of 5 workloads:',
+      '**May be reached from** 1 of 5 workloads in the files:',
       '- TCP 5432: [production/api-server](file:///fixtures/shop/workloads.yaml#L4)',
       '',
-      '**May reach** 0 of 5 workloads:',
+      '**May reach** 0 of 5 workloads in the files:',
       '- no workload',
     ]);
   });
@@ -256,12 +256,12 @@ describe('hover on workloads: policies, isolation, reachability', () => {
       '- Ingress: not isolated (no policy with Ingress selects it): all ingress is allowed',
       '- Egress: not isolated (no policy with Egress selects it): all egress is allowed',
       '',
-      '**May be reached from** 2 of 5 workloads:',
+      '**May be reached from** 2 of 5 workloads in the files:',
       '- all ports: [staging/api-server](file:///fixtures/shop/other-namespaces.yaml#L4)',
       '- TCP 53,UDP 53: [production/api-server](file:///fixtures/shop/workloads.yaml#L4)',
       '- outside the cluster: anywhere: all ports',
       '',
-      '**May reach** 1 of 5 workloads:',
+      '**May reach** 1 of 5 workloads in the files:',
       '- all ports: [staging/api-server](file:///fixtures/shop/other-namespaces.yaml#L4)',
       '- outside the cluster: anywhere: all ports',
     ]);
@@ -278,11 +278,11 @@ describe('hover on workloads: policies, isolation, reachability', () => {
       '- Ingress: isolated by [production/default-deny](file:///fixtures/shop/policies.yaml#L4), [production/frontend-allow](file:///fixtures/shop/policies.yaml#L72)',
       '- Egress: isolated by [production/default-deny](file:///fixtures/shop/policies.yaml#L4), [production/frontend-allow](file:///fixtures/shop/policies.yaml#L72)',
       '',
-      '**May be reached from** 0 of 5 workloads:',
+      '**May be reached from** 0 of 5 workloads in the files:',
       '- no workload',
       '- outside the cluster: 0.0.0.0/0 except 10.0.0.0/8: TCP 80',
       '',
-      '**May reach** 1 of 5 workloads:',
+      '**May reach** 1 of 5 workloads in the files:',
       '- TCP 8080: [production/api-server](file:///fixtures/shop/workloads.yaml#L4)',
     ]);
   });
@@ -378,10 +378,10 @@ spec:
         '- Ingress: isolated by [production/default-deny](file:///fixtures/shop/policies.yaml#L4), [production/api-allow](file:///fixtures/shop/policies.yaml#L33)',
         '- Egress: isolated by [production/default-deny](file:///fixtures/shop/policies.yaml#L4), [production/api-allow](file:///fixtures/shop/policies.yaml#L33)',
         '',
-        '**May be reached from** 1 of 5 workloads:',
+        '**May be reached from** 1 of 5 workloads in the files:',
         '- TCP 8080: [production/frontend](file:///fixtures/shop/workloads.yaml#L78)',
         '',
-        '**May reach** 3 of 5 workloads:',
+        '**May reach** 3 of 5 workloads in the files:',
         '- TCP 5432: [production/postgresql](file:///fixtures/shop/workloads.yaml#L29), [production/postgresql-replica](file:///fixtures/shop/workloads.yaml#L51)',
         '- TCP 53,UDP 53: [kube-system/coredns](file:///fixtures/shop/other-namespaces.yaml#L25)',
       ],
@@ -752,7 +752,7 @@ describe('hover with several scopes', () => {
         '',
         'Namespaces (1): `kube-system`',
         '',
-        'Matches no pods: there are no pods in the selected namespace in this workspace.',
+        'Matches no pods: there are no pods in the selected namespace in the files.',
         '',
         '_Scope `prod`_',
       ].join('\n'),

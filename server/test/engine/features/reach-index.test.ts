@@ -35,7 +35,7 @@ function plainReachSections(workspace: Workspace, index: ScopeIndex, w: Workload
     const sorted = [...groups].sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]));
     const total = others.length;
     const lines = cappedList(sorted, ([ports, list]) => `${ports === 'All Connections' ? 'all ports' : ports}: ${cappedInline(list.map((o) => workloadLink(workspace, o)), 5)}`, 6);
-    return [`**${title}** ${count} of ${total} workload${total === 1 ? '' : 's'}:`, ...(count ? lines : ['- no workload'])];
+    return [`**${title}** ${count} of ${total} workload${total === 1 ? '' : 's'} in the files:`, ...(count ? lines : ['- no workload'])];
   };
   const from = section('May be reached from', (o) => analysis.connection(workloadEndpoint(o), workloadEndpoint(w)).allowed);
   const to = section('May reach', (o) => analysis.connection(workloadEndpoint(w), workloadEndpoint(o)).allowed);

@@ -1,0 +1,101 @@
+// Policy kinds that the engine does not analyse yet, in ONE list: each object of them gets one information finding,
+// and the verdicts it could change are marked uncertain (reach, matrix, list, hovers) instead of exact.
+import type { Endpoint } from './evaluate';
+import { objectNamespace, type Model, type Workload } from './model';
+import type { K8sObject } from './parse';
+
+export interface NotAnalysedKind {
+  kind: string;
+  /** API groups the kind comes in. */
+  groups: readonly string[];
+  /** `namespace`: it can change verdicts of the pods of its namespace; `cluster`: of every pod. */
+  reach: 'namespace' | 'cluster';
+  /** Who enforces it, for messages. */
+  enforcer: string;
+}
+
+const CALICO = ['crd.projectcalico.org', 'projectcalico.org'];
+const NETWORK_POLICY_API = ['policy.networking.k8s.io'];
+
+/** The policy kinds not analysed yet. Remove a kind here when the engine learns it. */
+export const NOT_ANALYSED_KINDS: readonly NotAnalysedKind[] = [
+  { kind: 'CiliumNetworkPolicy', groups: ['cilium.io'], reach: 'namespace', enforcer: 'Cilium' },
+  { kind: 'CiliumClusterwideNetworkPolicy', groups: ['cilium.io'], reach: 'cluster', enforcer: 'Cilium' },
+  { kind: 'NetworkPolicy', groups: CALICO, reach: 'namespace', enforcer: 'Calico' },
+  { kind: 'GlobalNetworkPolicy', groups: CALICO, reach: 'cluster', enforcer: 'Calico' },
+  { kind: 'AdminNetworkPolicy', groups: NETWORK_POLICY_API, reach: 'cluster', enforcer: 'the CNI (AdminNetworkPolicy API)' },
+  { kind: 'BaselineAdminNetworkPolicy', groups: NETWORK_POLICY_API, reach: 'cluster', enforcer: 'the CNI (AdminNetworkPolicy API)' },
+  { kind: 'ClusterNetworkPolicy', groups: NETWORK_POLICY_API, reach: 'cluster', enforcer: 'the CNI (ClusterNetworkPolicy API)' },
+  // The mesh's root namespace (istio-system by default) makes an AuthorizationPolicy mesh-wide.
+  { kind: 'AuthorizationPolicy', groups: ['security.istio.io'], reach: 'namespace', enforcer: 'Istio' },
+];
+
+/** Istio's default root namespace: an AuthorizationPolicy there applies to the whole mesh. */
+const ISTIO_ROOT_NAMESPACE = 'istio-system';
+
+/** The not-analysed kind of an object, if it is one. */
+export function notAnalysedKindOf(object: Pick<K8sObject, 'kind' | 'apiVersion'>): NotAnalysedKind | undefined {
+  const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
+  return NOT_ANALYSED_KINDS.find((k) => k.kind === object.kind && k.groups.includes(group));
+}
+
+/** Whether an object applies cluster-wide (a cluster kind, or a namespaced kind in a root namespace). */
+export function appliesClusterWide(kind: NotAnalysedKind, namespace: string): boolean {
+  return kind.reach === 'cluster' || (kind.kind === 'AuthorizationPolicy' && namespace === ISTIO_ROOT_NAMESPACE);
+}
+
+interface ModelUncertainty {
+  clusterWide: K8sObject[];
+  byNamespace: Map<string, K8sObject[]>;
+}
+
+const cache = new WeakMap<Model, ModelUncertainty>();
+
+function uncertaintyOfModel(model: Model): ModelUncertainty {
+  let known = cache.get(model);
+  if (known) return known;
+  known = { clusterWide: [], byNamespace: new Map() };
+  for (const o of model.objects) {
+    const kind = notAnalysedKindOf(o);
+    if (!kind) continue;
+    const namespace = objectNamespace(model, o);
+    if (appliesClusterWide(kind, namespace)) known.clusterWide.push(o);
+    else {
+      const list = known.byNamespace.get(namespace);
+      if (list) list.push(o);
+      else known.byNamespace.set(namespace, [o]);
+    }
+  }
+  cache.set(model, known);
+  return known;
+}
+
+/**
+ * The not-analysed objects that may change verdicts between two endpoints (either may be an address range): the
+ * cluster-wide ones and those of either workload's namespace. Empty: the verdicts are exact.
+ */
+export function uncertaintyBetween(model: Model, a: Endpoint | Workload, b?: Endpoint | Workload): K8sObject[] {
+  const known = uncertaintyOfModel(model);
+  if (known.clusterWide.length === 0 && known.byNamespace.size === 0) return [];
+  const out = [...known.clusterWide];
+  const namespaces = new Set<string>();
+  for (const e of [a, b]) {
+    if (!e) continue;
+    const w = 'type' in e ? (e.type === 'workload' ? e.workload : undefined) : e;
+    if (w) namespaces.add(w.namespace);
+  }
+  for (const ns of namespaces) out.push(...(known.byNamespace.get(ns) ?? []));
+  return out;
+}
+
+/** "CiliumNetworkPolicy shop/allow-web and 2 more", for messages. */
+export function describeUncertainty(model: Model, objects: readonly K8sObject[], max = 2): string {
+  const names = objects.map((o) => `${o.kind} ${notAnalysedKindOf(o)?.reach === 'namespace' ? `${objectNamespace(model, o)}/` : ''}${o.name}`);
+  return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
+
+/** Whether the model holds any object of a not-analysed kind (reports mark nothing otherwise). */
+export function hasNotAnalysed(model: Model): boolean {
+  const known = uncertaintyOfModel(model);
+  return known.clusterWide.length > 0 || known.byNamespace.size > 0;
+}
