@@ -48,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): NetpolExtensionApi {
     // Registered before start: the notifications may come as soon as the server is up.
     client.onNotification(IndexCompleteNotification, (p) => {
       output.appendLine(`[client] indexed ${p.files} files in ${p.durationMs} ms: ${p.policies} policies, ${p.workloads} workloads, ${p.findings} findings`);
-      status.setCounts({ policies: p.policies, workloads: p.workloads });
+      status.setCounts({ policies: p.policies, workloads: p.workloads, skippedForSize: p.skippedForSize });
       status.setState('ready');
       markIndexed();
       ReachabilityPanel.instance?.scheduleRefresh();
@@ -62,7 +62,7 @@ export function activate(context: vscode.ExtensionContext): NetpolExtensionApi {
     void client.sendRequest(StatusRequest).then(
       (s) => {
         if (!s.indexed) return;
-        status.setCounts({ policies: s.policies, workloads: s.workloads });
+        status.setCounts({ policies: s.policies, workloads: s.workloads, skippedForSize: s.skippedForSize });
         status.setState('ready');
         markIndexed();
       },

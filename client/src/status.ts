@@ -8,6 +8,8 @@ export type AnalysisState = 'starting' | 'indexing' | 'ready' | 'stopped';
 export interface StatusCounts {
   policies: number;
   workloads: number;
+  /** Files over the size limit, not analysed. */
+  skippedForSize?: number;
 }
 
 export class AnalysisStatus implements vscode.Disposable {
@@ -36,7 +38,8 @@ export class AnalysisStatus implements vscode.Disposable {
   }
 
   setCounts(counts: StatusCounts): void {
-    this.counts = counts;
+    // Counts without the skipped files (workspace changes) keep the last known number.
+    this.counts = counts.skippedForSize === undefined ? { ...counts, skippedForSize: this.counts?.skippedForSize } : counts;
     this.render();
   }
 
@@ -74,9 +77,11 @@ export class AnalysisStatus implements vscode.Disposable {
         return;
       case 'ready': {
         const c = this.counts ?? { policies: 0, workloads: 0 };
-        this.item.text = `$(shield) ${c.policies} · $(server-process) ${c.workloads} · $(warning) ${this.findings}`;
+        const skipped = c.skippedForSize ?? 0;
+        this.item.text = `$(shield) ${c.policies} · $(server-process) ${c.workloads} · $(warning) ${this.findings}${skipped ? ` · $(circle-slash) ${skipped}` : ''}`;
         const policies = c.policies === 1 ? '1 policy' : `${c.policies} policies`;
-        this.item.tooltip = `NetworkPolicy analysis: ${policies}, ${plural(c.workloads, 'workload')}, ${plural(this.findings, 'finding')}. Click to show reachability.`;
+        const skippedText = skipped ? ` ${plural(skipped, 'file')} larger than netpol.maxFileSize ${skipped === 1 ? 'is' : 'are'} not analysed (see ${skipped === 1 ? 'its' : 'their'} diagnostic).` : '';
+        this.item.tooltip = `NetworkPolicy analysis: ${policies}, ${plural(c.workloads, 'workload')}, ${plural(this.findings, 'finding')}.${skippedText} Click to show reachability.`;
         break;
       }
     }

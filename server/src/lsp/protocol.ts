@@ -14,6 +14,8 @@ export interface IndexCounts {
   workloads: number;
   /** Diagnostics over all files (every severity). */
   findings: number;
+  /** Files not analysed because they exceed netpol.maxFileSize (each has a diagnostic saying so). */
+  skippedForSize?: number;
 }
 
 export interface IndexCompleteParams extends IndexCounts {

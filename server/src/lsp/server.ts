@@ -748,7 +748,7 @@ export class NetpolServer {
     }
     let findings = 0;
     for (const entries of this.results.values()) findings += entries.length;
-    return { files: ws.fileUris().length + this.oversized.size, policies: policies.size, workloads: workloads.size, findings };
+    return { files: ws.fileUris().length + this.oversized.size, policies: policies.size, workloads: workloads.size, findings, skippedForSize: this.oversized.size };
   }
 
   // ---- documents and files ------------------------------------------------------------------------------------------
@@ -1044,7 +1044,7 @@ export class NetpolServer {
         {
           ruleId: FILE_TOO_LARGE,
           severity: 'information',
-          message: `Skipped: the file has ${size} bytes, more than netpol.maxFileSize (${run.ws.config.maxFileSize}).`,
+          message: `Not analysed: the file has ${size} bytes, more than netpol.maxFileSize (${run.ws.config.maxFileSize}); raise netpol.maxFileSize (or maxFileSize in .netpol.yaml) to analyse it.`,
           location: { uri, range: [0, 0] },
         },
       ];
