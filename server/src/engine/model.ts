@@ -1107,3 +1107,23 @@ function readOperatorWorkload(o: K8sObject, operator: OperatorKind, namespace: s
 export function controllerReference(object: K8sObject): { kind: string; name: string } | undefined {
   return controllerOf(object);
 }
+
+/** A document of the files that was not analysed (a template, a YAML error) and looks like it makes pods. */
+export interface SkippedWorkload {
+  uri: string;
+  kind: string;
+  /** The namespace it names; '*' when it cannot be told (templated), the model's default when it names none. */
+  namespace: string;
+}
+
+const skippedWorkloads = new WeakMap<Model, readonly SkippedWorkload[]>();
+
+/** Records the skipped workload documents of a model's files (the workspace does, after each build or update). */
+export function recordSkippedWorkloads(model: Model, list: readonly SkippedWorkload[]): void {
+  skippedWorkloads.set(model, list);
+}
+
+/** The skipped workload documents of a model's files. */
+export function skippedWorkloadsOf(model: Model): readonly SkippedWorkload[] {
+  return skippedWorkloads.get(model) ?? [];
+}

@@ -3,7 +3,7 @@
 import { LineCounter } from 'yaml';
 import { CONFIG_FILE_NAME, defaultConfig, parseConfig, type WorkspaceConfig } from './config';
 import { Analysis } from './evaluate';
-import { buildModel, updateModel, type Model, type ModelOptions } from './model';
+import { buildModel, recordSkippedWorkloads, skippedWorkloadsOf, updateModel, WORKLOAD_KINDS, type Model, type ModelOptions, type SkippedWorkload } from './model';
 import type { FastResult } from './fast-yaml';
 import { isManifestUri, isPlainObject, parseFile, withLoneCrAsLf, type K8sObject, type ParsedFile } from './parse';
 import { basenameUri, dirnameUri, globToRegExp, isUnder, joinUri, relativeUri } from './uri';
@@ -376,6 +376,9 @@ export class Workspace {
         added,
         order: inputOrder(order),
       }, input.options);
+      // Skipped documents change only with the files that hold them.
+      const skippedChanged = touched.some((u) => skippedOfFile(input.files.get(u), model.defaultNamespace).length > 0 || skippedOfFile(files.get(u), model.defaultNamespace).length > 0);
+      recordSkippedWorkloads(model, skippedChanged ? skippedOfFiles(uris, files, model.defaultNamespace) : skippedWorkloadsOf(scope.model));
       scopes.push({ name: scope.name, uris, model, analysis: new Analysis(model) });
       inputs.push({ options: input.options, files });
     });
@@ -446,6 +449,7 @@ export class Workspace {
         operatorKinds: config.operatorKinds,
       };
       const model = buildModel(objects, options);
+      recordSkippedWorkloads(model, skippedOfFiles(g.uris, files, model.defaultNamespace));
       inputs.push({ options, files: FileSnapshot.of(files) });
       return { name: g.name, uris: g.uris, model, analysis: new Analysis(model) };
     });
@@ -466,6 +470,34 @@ function objectsOfFiles(uris: readonly string[], files: FileSnapshot): () => K8s
     for (const u of uris) for (const d of files.get(u)!.documents) for (const o of d.objects) out.push(o);
     return out;
   };
+}
+
+const skippedByFile = new WeakMap<ParsedFile, { defaultNamespace: string; list: SkippedWorkload[] }>();
+const WORKLOAD_KIND_NAMES = new Set<string>([...WORKLOAD_KINDS, 'Prometheus', 'Alertmanager', 'ThanosRuler']);
+
+/** The skipped documents of a file that look like workloads, with the namespace they name (read from the text). */
+function skippedOfFile(file: ParsedFile | undefined, defaultNamespace: string): SkippedWorkload[] {
+  if (!file) return [];
+  const known = skippedByFile.get(file);
+  if (known && known.defaultNamespace === defaultNamespace) return known.list;
+  const list: SkippedWorkload[] = [];
+  for (const doc of file.documents) {
+    if (!doc.skipped) continue;
+    const text = file.text.slice(doc.range[0], doc.range[1]);
+    const kind = /^kind:[ \t]*["']?([A-Za-z]+)/m.exec(text)?.[1];
+    if (!kind || !WORKLOAD_KIND_NAMES.has(kind)) continue;
+    const named = /^[ \t]+namespace:[ \t]*(\S.*?)[ \t]*$/m.exec(text)?.[1];
+    const namespace = named === undefined ? defaultNamespace : /^[\w.-]+$/.test(named) ? named : '*';
+    list.push({ uri: file.uri, kind, namespace });
+  }
+  skippedByFile.set(file, { defaultNamespace, list });
+  return list;
+}
+
+function skippedOfFiles(uris: readonly string[], files: { get(uri: string): ParsedFile | undefined }, defaultNamespace: string): SkippedWorkload[] {
+  const out: SkippedWorkload[] = [];
+  for (const u of uris) for (const s of skippedOfFile(files.get(u), defaultNamespace)) out.push(s);
+  return out;
 }
 
 /** Files in workspace order; objects of a file by offset (ranges never exceed 2^32 characters). */

@@ -172,6 +172,14 @@ describe('an open world', () => {
     assert.deepEqual(findings.filter((d) => d.ruleId === 'peer-matches-nothing').map((d) => d.severity), ['hint']);
   });
 
+  it('a namespace where a workload document was skipped (a template) is not known whole', () => {
+    const template = 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}-api\n  namespace: {{ .Release.Namespace }}\nspec:\n  template:\n    metadata:\n      labels: {app: api}\n';
+    const policy = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: api, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: api}}\n';
+    const found = analyse({ 'web.yaml': DEPLOYMENT, 'api.yaml': template, 'p.yaml': policy }).findings.find((d) => d.ruleId === 'selector-matches-nothing')!;
+    assert.equal(found.severity, 'hint');
+    assert.match(found.message, /a Deployment that was not analysed \(a template or a YAML error, in api.yaml\) may run pods there/);
+  });
+
   it('a namespace holding a custom resource with a pod template is not known whole', () => {
     const rollout = 'apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: api, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: api}}\n    spec: {containers: [{name: api, image: api}]}\n';
     const policy = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: api, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: api}}\n';

@@ -6,7 +6,7 @@ import { parseCidr, type IpRange } from '../cidr';
 import { contentEnd, detectEol, looksLikeJson, snippetLines } from '../edits';
 import { locateInText, nameRangeInText } from '../fast-positions';
 import type { WorkspaceConfig } from '../config';
-import { changesSince, lineageOf, listsByNamespace, objectNamespace, objectsInNamespace, WORKLOAD_KINDS, type Model, type ModelLineage, type Namespace, type Workload } from '../model';
+import { changesSince, lineageOf, listsByNamespace, objectNamespace, objectsInNamespace, skippedWorkloadsOf, WORKLOAD_KINDS, type Model, type ModelLineage, type Namespace, type Workload } from '../model';
 import { keyRangeAt, nodeAt, rangeAt, type K8sObject } from '../parse';
 import type { NetworkPolicy, Path, PodPeer, PolicyProblem, PolicyRule } from '../policy';
 import { formatSelector, matchesSelector, selectorKey, type LabelSelector } from '../selectors';
@@ -705,6 +705,10 @@ function hasPodShape(value: unknown, depth: number): boolean {
   return false;
 }
 
+function basenameOf(uri: string): string {
+  return uri.slice(uri.lastIndexOf('/') + 1);
+}
+
 export interface NamespaceEvidence {
   /** The files hold the namespace's workloads and nothing in it may make pods they do not show. */
   complete: boolean;
@@ -727,8 +731,14 @@ export function namespaceEvidence(context: { model: Model }, namespace: string):
   if (evidence) return evidence;
   const own = (listsByNamespace(model).workloads.get(namespace) ?? []).filter((w) => !w.assumed);
   const entry = model.namespaces.get(namespace);
+  const skipped = skippedWorkloadsOf(model).filter((s) => s.namespace === namespace || s.namespace === '*');
   if (own.length === 0) {
     evidence = { complete: false, unknown: `namespace ${namespace} has no workloads in the files, so its pods are unknown` };
+  } else if (skipped.length > 0) {
+    evidence = {
+      complete: false,
+      unknown: `${skipped.length === 1 ? `a ${skipped[0].kind} that was not analysed (a template or a YAML error` : `${skipped.length} workloads that were not analysed (templates or YAML errors`}, in ${basenameOf(skipped[0].uri)}) may run pods there`,
+    };
   } else if (entry?.external) {
     evidence = { complete: false, unknown: `namespace ${namespace} is declared in .netpol.yaml as living outside the repository` };
   } else {

@@ -10,7 +10,7 @@ import { isPlainObject, nodeAt, type K8sObject } from '../parse';
 import type { NetworkPolicy, Path } from '../policy';
 import { formatSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
 import type { Labels } from '../types';
-import { inWorkspace, listNames, locate, modelIndex, namespacesMatching, NamespacesDerived, peerCandidates, peerSelectsAnyPod, workloadsIn } from './common';
+import { inWorkspace, listNames, locate, modelIndex, namespaceEvidence, namespacesMatching, NamespacesDerived, peerCandidates, peerSelectsAnyPod, workloadsIn, type NamespaceEvidence } from './common';
 import { anyOfListMatches, itemsMatching, itemsOfListMatching, labelIndexCounters, labelIndexOf, nearMissCandidates, type LabelIndex } from './label-index';
 import type { Rule, RuleContext } from './types';
 
@@ -162,7 +162,7 @@ export const labelTypo: Rule = {
       const spec = policy.object.value.spec as Record<string, unknown>;
       const inNamespace = workloadsIn(context.model, policy.namespace);
       if (!anyOfListMatches(inNamespace, 'pod', podLabels, policy.podSelector)) {
-        check(context, policy, spec.podSelector, ['spec', 'podSelector'], policy.podSelector, inNamespace, podCandidates(inNamespace), `pod in namespace ${policy.namespace}`);
+        check(context, policy, spec.podSelector, ['spec', 'podSelector'], policy.podSelector, inNamespace, podCandidates(inNamespace), `pod in namespace ${policy.namespace}`, openEvidence(context, [policy.namespace]));
       }
       for (const rule of [...(policy.types.ingress ? policy.ingress : []), ...(policy.types.egress ? policy.egress : [])]) {
         for (const peer of rule.peers ?? []) {
@@ -184,12 +184,21 @@ export const labelTypo: Rule = {
           if (peerSelectsAnyPod(context, policy, peer)) continue;
           const pods = peerCandidates(context, policy, peer);
           const where = namespaces.length === 1 ? `namespace ${namespaces[0]}` : `namespaces ${listNames(namespaces)}`;
-          check(context, policy, raw.podSelector, [...peer.path, 'podSelector'], peer.podSelector, pods, podCandidates(pods), `pod in ${where}`);
+          check(context, policy, raw.podSelector, [...peer.path, 'podSelector'], peer.podSelector, pods, podCandidates(pods), `pod in ${where}`, openEvidence(context, namespaces));
         }
       }
     }
   },
 };
+
+/** The first of some namespaces whose pods the files may not all show (a near miss there may be a real label). */
+function openEvidence(context: RuleContext, namespaces: readonly string[]): NamespaceEvidence | undefined {
+  for (const ns of namespaces) {
+    const evidence = namespaceEvidence(context, ns);
+    if (!evidence.complete) return evidence;
+  }
+  return undefined;
+}
 
 function nodeValue(value: unknown, path: Path): unknown {
   let current = value;
@@ -210,6 +219,7 @@ function check(
   workloads: readonly Workload[],
   candidates: Candidate[],
   noun: string,
+  open?: NamespaceEvidence,
 ): void {
   if (candidates.length === 0 || selector.requirements.length === 0) return;
   // Labels of the controller instead of its pods: say exactly that.
@@ -238,8 +248,9 @@ function check(
   const range = fromText ?? (node?.range ? ([node.range[0], node.range[1]] as const) : undefined);
   const location = range ? { uri, range } : locate(policy.object, suggestion.path);
   context.report({
-    message: `No ${noun} has ${suggestion.written}; did you mean ${suggestion.suggested} (${listNames(suggestion.matched.map((c) => c.name))})?`,
+    message: `No ${noun} ${open ? 'in the files ' : ''}has ${suggestion.written}; did you mean ${suggestion.suggested} (${listNames(suggestion.matched.map((c) => c.name))})?${open ? ` But ${open.unknown}.` : ''}`,
+    ...(open ? { severity: 'hint' as const } : {}),
     location,
-    ...(edit ? { fixes: [{ title: `Replace "${suggestion.from}" with "${suggestion.to}"`, edits: [{ uri, ...edit }], preferred: true }] } : {}),
+    ...(edit ? { fixes: [{ title: `Replace "${suggestion.from}" with "${suggestion.to}"`, edits: [{ uri, ...edit }], ...(open ? {} : { preferred: true }) }] } : {}),
   });
 }
