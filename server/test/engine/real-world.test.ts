@@ -2,7 +2,7 @@
 // alarm class of ../shared/corpus/realworld is a test built from an excerpt of the real file
 // (test-fixtures/realworld, sources in each file's first comment), and the true findings stay.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { workloadEndpoint } from '../../src/engine/evaluate';
@@ -287,3 +287,62 @@ spec:
     assert.match(found[0].message, /^Namespace shop .*for ingress or egress/);
   });
 });
+
+describe('the real-world corpus (../shared/corpus/realworld, judged in docs/real-world.md)', () => {
+  const CORPUS = join(__dirname, '../../../../shared/corpus/realworld');
+
+  function check(entry: string): Diagnostic[] {
+    const root = join(CORPUS, entry);
+    // Fails loudly (ENOENT) when ../shared is missing: never skipped.
+    const files = statSync(root).isDirectory() ? walk(root) : [root];
+    const ws = new Workspace();
+    for (const f of files) if (/\.(ya?ml|json)$/.test(f)) ws.setFile(`file://${f}`, readFileSync(f, 'utf8'));
+    return [...runRules(ws).values()].flat();
+  }
+  const warnings = (found: Diagnostic[]) => found.filter((d) => d.severity === 'warning' || d.severity === 'error').map((d) => `${d.location.uri.slice(d.location.uri.lastIndexOf('/') + 1)} ${d.ruleId}`);
+  const NOTHING_DROPPED = ['template-skipped', 'parse-error'];
+
+  it('sock-shop: the cart/carts typo stays; alert rules, Grafana configuration and the under-indented quote are read', () => {
+    const found = check('sock-shop/deploy/kubernetes');
+    assert.deepEqual(found.filter((d) => NOTHING_DROPPED.includes(d.ruleId)), []);
+    for (const expected of ['netpol-cart-access.yaml selector-matches-nothing', 'netpol-cart-access.yaml label-typo', 'netpol-cart-db-access.yaml peer-matches-nothing', 'netpol-cart-db-access.yaml label-typo']) {
+      assert.ok(warnings(found).includes(expected), expected);
+    }
+  });
+
+  it('kube-prometheus: the operator\'s pods are workloads (no matches-nothing), the host-network finding stays', () => {
+    const found = check('kube-prometheus/manifests');
+    assert.deepEqual(found.filter((d) => NOTHING_DROPPED.includes(d.ruleId)), []);
+    assert.deepEqual(warnings(found).filter((w) => /matches-nothing|label-typo/.test(w)), []);
+    assert.ok(warnings(found).includes('nodeExporter-daemonset.yaml host-network'));
+  });
+
+  it('argo-cd: install bundles get no missing-namespace; the HA proxy policy\'s port 26379 stays a warning', () => {
+    assert.deepEqual(warnings(check('argo-cd/manifests/install.yaml')).filter((w) => w.endsWith('missing-namespace')), []);
+    const ha = check('argo-cd/manifests/ha/install.yaml');
+    assert.deepEqual(warnings(ha).filter((w) => w.endsWith('missing-namespace')), []);
+    assert.ok(ha.some((d) => d.ruleId === 'port-not-exposed' && d.severity === 'warning' && d.message.includes('26379')));
+  });
+
+  it('online-boutique: the deny-all\'s missing DNS stays, now also for the collector that was dropped before', () => {
+    for (const entry of ['online-boutique/kustomize', 'online-boutique/rendered']) {
+      const found = check(entry);
+      assert.deepEqual(found.filter((d) => NOTHING_DROPPED.includes(d.ruleId)), [], entry);
+      assert.deepEqual(warnings(found).filter((w) => w.endsWith('missing-namespace')), [], entry);
+      const dns = found.filter((d) => d.ruleId === 'missing-dns-egress' && d.severity === 'warning');
+      assert.ok(dns.some((d) => d.message.includes('opentelemetrycollector')), entry);
+    }
+    assert.ok(check('online-boutique/kustomize').some((d) => d.ruleId === 'missing-dns-egress' && d.message.includes('shoppingassistantservice')));
+  });
+
+  it('ahmetb recipes: the namespace-wide egress deny gets its DNS warning', () => {
+    assert.ok(warnings(check('ahmetb-recipes/yaml')).includes('12-deny-all-non-whitelisted-traffic-from-the-namespace.yaml missing-dns-egress'));
+  });
+});
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).sort().flatMap((n) => {
+    const full = join(dir, n);
+    return statSync(full).isDirectory() ? walk(full) : [full];
+  });
+}

@@ -1,6 +1,7 @@
 // A numeric port in a policy that none of the destination pods declares (among pods that declare their ports).
-// Container ports are informational, so this is information, except for a classic mistake: using a Service's
-// `port` where policies need the pod's port (the Service's `targetPort`). The message says so, with a fix.
+// A warning where the files know every destination (the namespaces' workloads are all there); a hint where pods
+// outside the files may be destinations. A classic mistake gets its own message and fix: using a Service's `port`
+// where policies need the pod's port (the Service's `targetPort`).
 import { isScalar } from 'yaml';
 import { replaceScalar } from '../edits';
 import { listsByNamespace, type Service, type Workload } from '../model';
@@ -78,7 +79,7 @@ function destinationEvidence(context: RuleContext, policy: NetworkPolicy, rule: 
 
 export const portNotExposed: Rule = {
   id: 'port-not-exposed',
-  defaultSeverity: 'information',
+  defaultSeverity: 'warning',
   description: 'No destination pod declares the numeric port; a Service port where the targetPort belongs is named.',
   run(context) {
     // The Services of the whole model (a view narrowed to some policies still sees every Service).
@@ -114,7 +115,7 @@ export const portNotExposed: Rule = {
           context.report({
             message,
             location: locate(policy.object, [...spec.path, 'port']),
-            severity: service || evidence.complete ? 'warning' : 'hint',
+            ...(service || evidence.complete ? {} : { severity: 'hint' as const }),
             ...(fixes ? { fixes } : {}),
           });
         }
