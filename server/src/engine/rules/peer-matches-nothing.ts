@@ -42,7 +42,8 @@ export const peerMatchesNothing: Rule = {
             if (peerSelectsAnyPod(context, policy, peer)) continue;
             const nsText = `namespace${namespaces.length > 1 ? 's' : ''} ${listNames(namespaces.map((n) => n.name))}`;
             const podText = peer.podSelector && !isEmptySelector(peer.podSelector) ? `pods with ${formatSelector(peer.podSelector)}` : 'any pod';
-            const open = namespaces.map((n) => namespaceEvidence(context, n.name)).find((e) => !e.complete);
+            // By name: the namespaces' order differs between a built and an updated model.
+            const open = namespaces.map((n) => n.name).sort().map((n) => namespaceEvidence(context, n)).find((e) => !e.complete);
             if (open) {
               context.report({
                 severity: 'hint',

@@ -70,7 +70,7 @@ function destinationEvidence(context: RuleContext, policy: NetworkPolicy, rule: 
       if (dns.ports.some((p) => p >= lo && p <= hi) && podsOfPeer(context, policy, peer).some((w) => dns.pods.includes(w))) return undefined;
     }
   }
-  for (const ns of namespaces) {
+  for (const ns of [...namespaces].sort()) {
     const evidence = namespaceEvidence(context, ns);
     if (!evidence.complete) return evidence;
   }

@@ -96,7 +96,8 @@ export function runRules(workspace: Workspace, options: RunOptions = {}): Map<st
  */
 export const RULE_UNITS: Readonly<Record<string, RuleUnit>> = {
   'selector-matches-nothing': 'policy',
-  'peer-matches-nothing': 'policy',
+  // Whether a peer that selects nothing is a warning depends on every workload of the namespaces it reaches.
+  'peer-matches-nothing': 'policy-reach',
   'rules-ignored-by-policy-types': 'policy',
   'split-peer': 'policy',
   'allows-all': 'policy',
