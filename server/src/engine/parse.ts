@@ -44,16 +44,6 @@ export interface ParsedFile {
   lineCounter: LineCounter;
 }
 
-/**
- * The first `{{ ... }}`. Two searches instead of the regex /\{\{[^]*?\}\}/, which retries from every `{{` and is
- * quadratic on text full of `{{` without `}}`. If the first `{{` has no `}}` after it, no later one has.
- */
-function findTemplateMarker(source: string): OffsetRange | undefined {
-  const open = source.indexOf('{{');
-  const close = open < 0 ? -1 : source.indexOf('}}', open + 2);
-  return close < 0 ? undefined : [open, close + 2];
-}
-
 export function isManifestUri(uri: string): boolean {
   return /\.(ya?ml|json)$/i.test(uri);
 }
@@ -423,21 +413,24 @@ function templateReading(doc: Document.Parsed, source: string, start: number, ch
   return undefined;
 }
 
-/** Each `{{ }}` of a text outside comment lines (the `{{` before any `#` of its line), as offsets into the text. */
+/**
+ * Each `{{ }}` (Go templates) and `{% %}` (Jinja) of a text outside comment lines (the opening before any `#` of its
+ * line), as offsets into the text, in text order.
+ */
 function templateMarkers(source: string): OffsetRange[] {
   const out: OffsetRange[] = [];
-  if (!findTemplateMarker(source)) return out;
-  let lineStart = 0;
-  let from = source.indexOf('{{');
-  while (from >= 0) {
-    lineStart = source.lastIndexOf('\n', from) + 1;
-    const hash = source.indexOf('#', lineStart);
-    const close = source.indexOf('}}', from + 2);
-    if (close < 0) break;
-    if (hash < 0 || hash > from) out.push([from, close + 2]);
-    from = source.indexOf('{{', from + 2);
+  for (const [open, close] of [['{{', '}}'], ['{%', '%}']]) {
+    let from = source.indexOf(open);
+    while (from >= 0) {
+      const lineStart = source.lastIndexOf('\n', from) + 1;
+      const hash = source.indexOf('#', lineStart);
+      const end = source.indexOf(close, from + 2);
+      if (end < 0) break;
+      if (hash < 0 || hash > from) out.push([from, end + 2]);
+      from = source.indexOf(open, from + 2);
+    }
   }
-  return out;
+  return out.sort((a, b) => a[0] - b[0]);
 }
 
 /**

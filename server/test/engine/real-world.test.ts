@@ -79,6 +79,15 @@ describe('templates: only Helm-style templates are templates', () => {
   });
 });
 
+describe('other template languages', () => {
+  it('Jinja {% %} that breaks the structure makes a template (no YAML error); inside a string it is data', () => {
+    const jinja = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n{% if enabled %}\ndata: {a: b}\n{% endif %}\n';
+    assert.deepEqual(parseFile(`${ROOT}/j.yaml`, jinja).findings.map((f) => f.code), ['template-skipped']);
+    const data = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  page: "{% block body %}{% endblock %}"\n';
+    assert.deepEqual(parseFile(`${ROOT}/d.yaml`, data).findings, []);
+  });
+});
+
 describe('lenient like kubectl', () => {
   it('a multi-line single-quoted scalar closed at its key\'s indentation is read like go-yaml reads it (sock-shop)', () => {
     const file = parseFile(`${ROOT}/job.yaml`, fixture('under-indented-quote.yaml'));
@@ -170,6 +179,14 @@ describe('an open world', () => {
     const policy = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  ingress:\n    - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress-nginx}}}]\n';
     const { findings } = analyse({ 'web.yaml': DEPLOYMENT, 'p.yaml': policy });
     assert.deepEqual(findings.filter((d) => d.ruleId === 'peer-matches-nothing').map((d) => d.severity), ['hint']);
+  });
+
+  it('a namespaceSelector that selects no namespace is a hint where the files label no namespace (namespaces outside them may carry the labels)', () => {
+    const policy = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  ingress:\n    - from: [{namespaceSelector: {matchLabels: {purpose: production}}}]\n';
+    const severities = (files: Record<string, string>) => analyse(files).findings.filter((d) => d.ruleId === 'peer-matches-nothing').map((d) => d.severity);
+    assert.deepEqual(severities({ 'web.yaml': DEPLOYMENT, 'p.yaml': policy }), ['hint']);
+    const labelled = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {purpose: staging}}\n';
+    assert.deepEqual(severities({ 'web.yaml': DEPLOYMENT, 'p.yaml': policy, 'ns.yaml': labelled }), ['warning']);
   });
 
   it('a namespace where a workload document was skipped (a template) is not known whole', () => {

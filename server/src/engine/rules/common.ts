@@ -695,7 +695,8 @@ function mayMakePods(object: K8sObject): boolean {
   return hasPodShape(spec, 0);
 }
 
-const POD_SHAPE_KEYS = ['containers', 'podTemplate', 'podMetadata', 'podSpec'];
+// Keys of a spec that describe pods: a pod template or spec, or what only runs as pods (replicas, image, scheduling).
+const POD_SHAPE_KEYS = ['containers', 'podTemplate', 'podMetadata', 'podSpec', 'template', 'replicas', 'image', 'affinity', 'tolerations', 'nodeSelector'];
 
 function hasPodShape(value: unknown, depth: number): boolean {
   if (depth > 3 || typeof value !== 'object' || value === null || Array.isArray(value)) return false;
@@ -742,7 +743,9 @@ export function namespaceEvidence(context: { model: Model }, namespace: string):
   } else if (entry?.external) {
     evidence = { complete: false, unknown: `namespace ${namespace} is declared in .netpol.yaml as living outside the repository` };
   } else {
-    const makers = objectsInNamespace(model, namespace).filter(mayMakePods);
+    // Custom resources read as workloads (operator kinds) are known.
+    const read = new Set(own.map((w) => w.object));
+    const makers = objectsInNamespace(model, namespace).filter((o) => !read.has(o) && mayMakePods(o));
     evidence = makers.length
       ? { complete: false, unknown: `namespace ${namespace} also holds ${listNames(makers.map((o) => `${o.kind} ${o.name}`), 2)}, whose pods the files do not show` }
       : { complete: true, unknown: '' };

@@ -31,8 +31,12 @@ export const peerMatchesNothing: Rule = {
               continue;
             }
             if (namespaces.length === 0) {
+              // Namespaces outside the files may carry the labels, unless the files label their namespaces
+              // themselves (Namespace objects with labels of their own, or namespaces declared in .netpol.yaml).
+              const labelled = [...context.model.namespaces.values()].some((n) => n.external || (!n.implicit && Object.keys(n.labels).length > 1));
               context.report({
-                message: `namespaceSelector (${formatSelector(peer.namespaceSelector)}) ${where} selects no namespace: no namespace in the workspace has these labels. Declare namespaces that live outside the repository in .netpol.yaml.`,
+                ...(labelled ? {} : { severity: 'hint' as const }),
+                message: `namespaceSelector (${formatSelector(peer.namespaceSelector)}) ${where} selects no namespace: no namespace in the files has these labels${labelled ? '' : ', and the files label no namespace, so namespaces outside them may'}. Declare namespaces that live outside the repository in .netpol.yaml.`,
                 location: locate(policy.object, [...peer.path, 'namespaceSelector']),
               });
               continue;
