@@ -565,7 +565,7 @@ describe('netpol lsp --stdio: scopes, configuration and settings', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       const complete = client.notifications.find((n) => n.method === 'netpol/indexComplete');
-      assert.deepEqual({ ...(complete!.params as object), durationMs: 0 }, { files: 0, policies: 0, workloads: 0, findings: 0, durationMs: 0 });
+      assert.deepEqual({ ...(complete!.params as object), durationMs: 0 }, { files: 0, policies: 0, workloads: 0, findings: 0, skippedForSize: 0, durationMs: 0 });
     } finally {
       await client.shutdown();
     }
