@@ -1,7 +1,7 @@
 // Policy kinds that the engine does not analyse yet, in ONE list: each object of them gets one information finding,
 // and the verdicts it could change are marked uncertain (reach, matrix, list, hovers) instead of exact.
 import type { Endpoint } from './evaluate';
-import { objectNamespace, type Model, type Workload } from './model';
+import { changesSince, lineageOf, objectNamespace, objectsInNamespace, type Model, type ModelLineage, type Workload } from './model';
 import type { K8sObject } from './parse';
 
 export interface NotAnalysedKind {
@@ -47,26 +47,47 @@ export function appliesClusterWide(kind: NotAnalysedKind, namespace: string): bo
 interface ModelUncertainty {
   clusterWide: K8sObject[];
   byNamespace: Map<string, K8sObject[]>;
+  /** Every not-analysed object by the namespace it lives in (cluster-wide ones included), for updates. */
+  byHome: Map<string, K8sObject[]>;
 }
 
 const cache = new WeakMap<Model, ModelUncertainty>();
+/** The last model's reading, updated for the namespaces an edit changed (walking every object per edit costs). */
+let last: { lineage: ModelLineage; uncertainty: ModelUncertainty } | undefined;
 
 function uncertaintyOfModel(model: Model): ModelUncertainty {
   let known = cache.get(model);
   if (known) return known;
-  known = { clusterWide: [], byNamespace: new Map() };
-  for (const o of model.objects) {
-    const kind = notAnalysedKindOf(o);
-    if (!kind) continue;
-    const namespace = objectNamespace(model, o);
-    if (appliesClusterWide(kind, namespace)) known.clusterWide.push(o);
-    else {
-      const list = known.byNamespace.get(namespace);
+  const byHome = new Map<string, K8sObject[]>();
+  const changed = last ? changesSince(last.lineage, model) : undefined;
+  if (last && changed) {
+    for (const [ns, list] of last.uncertainty.byHome) if (!changed.namespaces.has(ns)) byHome.set(ns, list);
+    for (const ns of changed.namespaces) {
+      const list = objectsInNamespace(model, ns).filter((o) => notAnalysedKindOf(o) !== undefined);
+      if (list.length) byHome.set(ns, list);
+    }
+  } else {
+    for (const o of model.objects) {
+      if (!notAnalysedKindOf(o)) continue;
+      const namespace = objectNamespace(model, o);
+      const list = byHome.get(namespace);
       if (list) list.push(o);
-      else known.byNamespace.set(namespace, [o]);
+      else byHome.set(namespace, [o]);
+    }
+  }
+  known = { clusterWide: [], byNamespace: new Map(), byHome };
+  for (const [namespace, list] of byHome) {
+    for (const o of list) {
+      if (appliesClusterWide(notAnalysedKindOf(o)!, namespace)) known.clusterWide.push(o);
+      else {
+        const own = known.byNamespace.get(namespace);
+        if (own) own.push(o);
+        else known.byNamespace.set(namespace, [o]);
+      }
     }
   }
   cache.set(model, known);
+  last = { lineage: lineageOf(model), uncertainty: known };
   return known;
 }
 

@@ -240,6 +240,25 @@ describe('policy kinds not analysed yet', () => {
   });
 });
 
+describe('not-analysed uncertainty follows edits', () => {
+  it('an edit elsewhere keeps it, a deleted Cilium policy takes it away, a new one brings it (updated models)', () => {
+    const cilium = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: l7, namespace: shop}\nspec: {}\n';
+    const other = (port: number) => `apiVersion: v1\nkind: Pod\nmetadata: {name: x, namespace: other, labels: {app: x}}\nspec: {containers: [{name: c, image: i, ports: [{containerPort: ${port}}]}]}\n`;
+    const ws = new Workspace();
+    ws.setFile(`${ROOT}/web.yaml`, DEPLOYMENT);
+    ws.setFile(`${ROOT}/other.yaml`, other(80));
+    ws.setFile(`${ROOT}/c.yaml`, cilium);
+    const uncertain = () => computeMatrix(ws.scopes()[0].analysis).uncertain?.flat().filter(Boolean).length ?? 0;
+    assert.equal(uncertain(), 3, 'other->web, web->other, web->web');
+    ws.setFile(`${ROOT}/other.yaml`, other(81));
+    assert.equal(uncertain(), 3);
+    ws.deleteFile(`${ROOT}/c.yaml`);
+    assert.equal(uncertain(), 0);
+    ws.setFile(`${ROOT}/c.yaml`, cilium.replace('shop', 'other'));
+    assert.equal(uncertain(), 3, 'x->x, x->web, web->x');
+  });
+});
+
 describe('section 4 rules', () => {
   const egressTo = (to: string, ports: string) => `apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
