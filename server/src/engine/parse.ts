@@ -405,27 +405,38 @@ function templateReading(doc: Document.Parsed, source: string, start: number, ch
   });
   strings.sort((a, b) => a[0] - b[0]);
   let s = 0;
-  for (const [open] of markers) {
+  for (const [open, close] of markers) {
     const at = start + open;
     while (s < strings.length && strings[s][1] <= at) s++;
-    if (s >= strings.length || strings[s][0] > at) return { marker: [at, start + markers.find((m) => m[0] === open)![1]], kubernetes };
+    if (s >= strings.length || strings[s][0] > at) return { marker: [at, start + close], kubernetes };
   }
   return undefined;
 }
 
 /**
  * Each `{{ }}` (Go templates) and `{% %}` (Jinja) of a text outside comment lines (the opening before any `#` of its
- * line), as offsets into the text, in text order.
+ * line), as offsets into the text, in text order. Linear in the text: each line's `#` is looked up once, and a
+ * closing `}}` found serves every opening before it (text full of `{{` and one `}}` must not take quadratic time).
  */
 function templateMarkers(source: string): OffsetRange[] {
   const out: OffsetRange[] = [];
   for (const [open, close] of [['{{', '}}'], ['{%', '%}']]) {
     let from = source.indexOf(open);
+    let end = -1;
+    let lineEnd = -1;
+    let hash = -1;
     while (from >= 0) {
-      const lineStart = source.lastIndexOf('\n', from) + 1;
-      const hash = source.indexOf('#', lineStart);
-      const end = source.indexOf(close, from + 2);
-      if (end < 0) break;
+      if (end < from + 2) {
+        end = source.indexOf(close, from + 2);
+        if (end < 0) break;
+      }
+      if (from > lineEnd) {
+        const lineStart = source.lastIndexOf('\n', from) + 1;
+        lineEnd = source.indexOf('\n', from);
+        if (lineEnd < 0) lineEnd = source.length;
+        const at = source.slice(lineStart, lineEnd).indexOf('#');
+        hash = at < 0 ? -1 : lineStart + at;
+      }
       if (hash < 0 || hash > from) out.push([from, end + 2]);
       from = source.indexOf(open, from + 2);
     }

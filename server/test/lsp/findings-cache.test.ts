@@ -20,7 +20,7 @@ function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `netpol-findings-${prefix}-`));
 }
 
-const POD = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  labels: {app: a}\nspec:\n  containers: [{name: c, image: i}]\n';
+const POD = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: default\n  labels: {app: a}\nspec:\n  containers: [{name: c, image: i}]\n';
 const POLICY = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: np\nspec:\n  podSelector: {matchLabels: {app: b}}\n';
 
 /** Runs `during` on a server started on `ws` with its caches in `cacheDir`, then shuts it down. */
