@@ -522,7 +522,9 @@ function parseDocumentsOneByOne(uri: string, text: string, lineCounter: LineCoun
 function describeYamlError(message: string): string {
   if (message.includes('Maximum call stack size exceeded')) return 'the document is nested too deeply to be read';
   if (message.startsWith('nested more than')) return `the document is ${message} and is not read`;
-  return message.split('\n')[0];
+  // The yaml package quotes the offending token, which may be the rest of the file: keep the message short.
+  const line = message.split('\n')[0];
+  return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }
 
 /** Moves the positions of a document parsed from a slice of the text to positions in the whole text. */
