@@ -5,6 +5,7 @@ import { CONFIG_FILE_NAME, defaultConfig, parseConfig, type WorkspaceConfig } fr
 import { Analysis } from './evaluate';
 import { buildModel, recordSkippedWorkloads, skippedWorkloadsOf, updateModel, WORKLOAD_KINDS, type Model, type ModelOptions, type SkippedWorkload } from './model';
 import type { FastResult } from './fast-yaml';
+import { BUILT_IN_OPERATOR_KINDS } from './operator-workloads';
 import { isManifestUri, isPlainObject, parseFile, withLoneCrAsLf, type K8sObject, type ParsedFile } from './parse';
 import { basenameUri, dirnameUri, globToRegExp, isUnder, joinUri, relativeUri } from './uri';
 
@@ -473,7 +474,7 @@ function objectsOfFiles(uris: readonly string[], files: FileSnapshot): () => K8s
 }
 
 const skippedByFile = new WeakMap<ParsedFile, { defaultNamespace: string; list: SkippedWorkload[] }>();
-const WORKLOAD_KIND_NAMES = new Set<string>([...WORKLOAD_KINDS, 'Prometheus', 'Alertmanager', 'ThanosRuler']);
+const WORKLOAD_KIND_NAMES = new Set<string>([...WORKLOAD_KINDS, ...BUILT_IN_OPERATOR_KINDS.map((k) => k.kind)]);
 
 /** The skipped documents of a file that look like workloads, with the namespace they name (read from the text). */
 function skippedOfFile(file: ParsedFile | undefined, defaultNamespace: string): SkippedWorkload[] {
