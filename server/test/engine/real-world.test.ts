@@ -61,7 +61,7 @@ describe('templates: only Helm-style templates are templates', () => {
   });
 
   it('a file in a chart\'s templates/ beside a Chart.yaml is a template even where {{ }} sits in quoted strings; a Chart.yaml added later re-reads it', () => {
-    const template = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: "{{ .Release.Name }}"\n  labels: {app: "{{ .Values.app }}"}\nspec: {containers: [{name: c, image: i}]}\n';
+    const template = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels: {app: web}\nspec: {containers: [{name: c, image: "{{ .Values.image }}"}]}\n';
     const ws = new Workspace();
     ws.setFile(`${ROOT}/chart/templates/pod.yaml`, template);
     assert.equal(workloadNames(ws).length, 1, 'without Chart.yaml the quoted values are data');
