@@ -678,6 +678,8 @@ export function freePolicyName(context: RuleContext, namespace: string, base: st
   let name = base.slice(0, 63).replace(/-+$/, '');
   for (let i = 2; taken.has(name); i++) name = `${base.slice(0, 60).replace(/-+$/, '')}-${i}`;
   return name;
+}
+
 // ---- What the files know: open world -------------------------------------------------------------------------
 
 /** API groups of Kubernetes itself: their kinds make pods only as the workload kinds the model reads. */
