@@ -208,7 +208,7 @@ describe('an open world', () => {
 
 describe('policy kinds not analysed yet', () => {
   const cilium = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: l7, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: web}}\n';
-  const anp = 'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: cluster-wide}\nspec: {priority: 10, subject: {namespaces: {}}}\n';
+  const anp = 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: cluster-wide}\nspec: {}\n';
   const other = 'apiVersion: v1\nkind: Pod\nmetadata: {name: x, namespace: other, labels: {app: x}}\nspec: {containers: [{name: c, image: i, ports: [{containerPort: 8080}]}]}\n';
 
   it('one information finding per object saying it is not analysed', () => {
@@ -216,7 +216,7 @@ describe('policy kinds not analysed yet', () => {
     const found = findings.filter((d) => d.ruleId === 'not-analysed');
     assert.deepEqual(found.map((d) => d.severity), ['information', 'information']);
     assert.ok(found.some((d) => /CiliumNetworkPolicy l7 .* is not analysed.*the pods of namespace shop/.test(d.message)));
-    assert.ok(found.some((d) => /AdminNetworkPolicy cluster-wide .*every pod/.test(d.message)));
+    assert.ok(found.some((d) => /CiliumClusterwideNetworkPolicy cluster-wide .*every pod/.test(d.message)));
   });
 
   it('the verdicts it could change are uncertain in reach, matrix and list; the others stay exact', () => {
