@@ -11,7 +11,7 @@ import { runRules } from '../../src/engine/rules/run';
 import type { Diagnostic } from '../../src/engine/rules/types';
 import { Workspace } from '../../src/engine/workspace';
 import { listConnections } from '../../src/report/connlist';
-import { explainVerdict } from '../../src/report/explain';
+import { explainVerdict } from '../../src/engine/explain';
 import { computeMatrix, matrixToText } from '../../src/report/matrix';
 
 const FIXTURES = join(__dirname, '../../../test-fixtures/realworld');
