@@ -6,7 +6,8 @@ import { Analysis } from './evaluate';
 import { buildModel, updateModel, type Model, type ModelOptions } from './model';
 import type { FastResult } from './fast-yaml';
 import { isManifestUri, isPlainObject, parseFile, withLoneCrAsLf, type K8sObject, type ParsedFile } from './parse';
-import { basenameUri, dirnameUri, globToRegExp, isUnder, joinUri, relativeUri } from './uri';
+import { basenameUri, dirnameUri, isUnder, joinUri, relativeUri } from './uri';
+import { GlobSet } from './glob';
 
 export const DEFAULT_SCOPE = 'default';
 
@@ -356,8 +357,8 @@ export class Workspace {
   private buildScopes(): Scope[] {
     const config = this.config;
     const root = this.configUri ? dirnameUri(this.configUri) : undefined;
-    const excluded = config.exclude.map(globToRegExp);
-    const uris = [...this.files.keys()].filter((u) => !root || !excluded.some((re) => re.test(relativeUri(root, u))));
+    const excluded = new GlobSet(config.exclude);
+    const uris = [...this.files.keys()].filter((u) => !root || !excluded.matches(relativeUri(root, u)));
 
     const kustomizations = new Map<string, Kustomization>();
     for (const u of uris) {
@@ -373,8 +374,8 @@ export class Workspace {
     if (config.scopes.length > 0 && root) {
       const assigned = new Set<string>();
       for (const scope of config.scopes) {
-        const matchers = scope.paths.map((p) => globToRegExp(p.replace(/\/$/, '')));
-        const direct = manifestUris.filter((u) => matchers.some((re) => re.test(relativeUri(root, u))));
+        const matchers = new GlobSet(scope.paths);
+        const direct = manifestUris.filter((u) => matchers.matches(relativeUri(root, u)));
         const members = new Set(direct);
         // Kustomizations inside the scope pull in their resources (bases elsewhere in the repository).
         const kustomizationDirs: string[] = [];

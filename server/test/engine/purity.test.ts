@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ENGINE = join(__dirname, '..', '..', 'src', 'engine');
-const ALLOWED_PACKAGES = new Set(['yaml', 'ipaddr.js', 'fastest-levenshtein']);
+const ALLOWED_PACKAGES = new Set(['yaml', 'ipaddr.js', 'fastest-levenshtein', 'minimatch']);
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
