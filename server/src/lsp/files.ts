@@ -127,9 +127,10 @@ export class FileFilter {
           const relative = item.relative === '' ? entry.name : `${item.relative}/${entry.name}`;
           // Parents were checked on the way down: only this entry's own name can be a skipped folder.
           if (SKIPPED_DIRS.has(entry.name) || this.excluded.matches(relative)) continue;
-          // Symbolic links to folders are not followed (cycles); links to files are.
+          // Symbolic links to folders are not followed (cycles); links to files are. Entries that are not regular
+          // files (a FIFO, a device) are listed too: reading refuses them with a finding on the file.
           if (entry.isDirectory()) pending.push({ full, relative, kind: 'dir' });
-          else if (entry.isFile() || (entry.isSymbolicLink() && isFileSync(full))) {
+          else if (!entry.isSymbolicLink() || linksToNonFolder(full)) {
             const accepted = nested ? this.accepts(full) : entry.name === CONFIG_FILE_NAME ? relative === CONFIG_FILE_NAME : isManifestUri(entry.name);
             if (accepted) pending.push({ full, relative, kind: 'file' });
           }
@@ -146,47 +147,117 @@ function relativeWithin(parent: string, child: string): string | undefined {
   return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel;
 }
 
-function isFileSync(fsPath: string): boolean {
+function linksToNonFolder(fsPath: string): boolean {
   try {
-    return fs.statSync(fsPath).isFile();
+    return !fs.statSync(fsPath).isDirectory();
   } catch {
     return false;
   }
 }
 
-export type ReadResult = { text: string } | { tooLarge: number } | undefined;
+/**
+ * A file as read: its text; its size when larger than the limit (a lower bound when the file grew while read or its
+ * size is unknown, as for `/proc` files); why it cannot be read; or undefined when there is no such file.
+ */
+export type ReadResult = { text: string } | { tooLarge: number } | { unreadable: string } | undefined;
+
+// Opened without blocking: opening a FIFO for reading otherwise waits for a writer, forever. Windows has no such flag.
+const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
+/** Read at most this much at a time, so that a file that lies about its size is cut off at the limit. */
+const READ_CHUNK = 1 << 20;
+
+let kernelDevices: Set<bigint> | undefined;
+/**
+ * The devices of the kernel's pseudo file systems (`/proc`, `/sys`): their "regular files" claim to be empty, may
+ * be endless (`/proc/self/pagemap`) and reading some takes data from others (`/proc/kmsg`). Never read.
+ */
+function isKernelFile(stats: fs.BigIntStats): boolean {
+  if (!kernelDevices) {
+    kernelDevices = new Set();
+    for (const dir of ['/proc', '/sys']) {
+      try {
+        const dirStats = fs.statSync(dir, { bigint: true });
+        // Only when a pseudo file system is mounted there (a folder of the root file system is not one).
+        if (dirStats.dev !== fs.statSync('/', { bigint: true }).dev) kernelDevices.add(dirStats.dev);
+      } catch {
+        // No such folder (Windows, macOS has no /proc).
+      }
+    }
+  }
+  return kernelDevices.has(stats.dev);
+}
+
+function kindOf(stats: fs.BigIntStats): string {
+  if (stats.isDirectory()) return 'a folder';
+  if (stats.isFIFO()) return 'a named pipe (FIFO)';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
+function reasonOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return 'reading it would block (not a regular file)';
+  if (code === 'EISDIR') return 'a folder';
+  return code ?? (error as Error).message;
+}
 
 /**
  * A file's text read at once when it is at most `maxSize` bytes (for indexing, which reads many small files in
- * slices), its size when larger (it is not read), or undefined when unreadable. One open, one fstat, one read.
+ * slices), its size when larger (it is not read), or why it cannot be read. One open, one fstat, capped reads.
  */
 export function readTextUnder(fsPath: string, maxSize: number): ReadResult {
   const read = readTextAndStats(fsPath, maxSize);
   return read && 'text' in read ? { text: read.text } : read;
 }
 
-/** readTextUnder, with the state of the file as it was read (from the same open file). */
-export function readTextAndStats(fsPath: string, maxSize: number): { text: string; stats: fs.BigIntStats } | { tooLarge: number } | undefined {
-  let fd: number | undefined;
+/**
+ * readTextUnder, with the state of the file as it was read (from the same open file). Only regular files are read
+ * (a FIFO, socket or device would block or never end), and never more than `maxSize` + 1 bytes whatever `fstat`
+ * says: `/proc/self/pagemap` claims 0 bytes and holds gigabytes.
+ */
+export function readTextAndStats(fsPath: string, maxSize: number): { text: string; stats: fs.BigIntStats } | { tooLarge: number } | { unreadable: string } | undefined {
+  let fd: number;
   try {
-    fd = fs.openSync(fsPath, 'r');
+    fd = fs.openSync(fsPath, OPEN_FLAGS);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR' ? undefined : { unreadable: reasonOf(error) };
+  }
+  try {
     const stats = fs.fstatSync(fd, { bigint: true });
-    if (!stats.isFile()) return undefined;
-    if (stats.size > maxSize) return { tooLarge: Number(stats.size) };
-    return { text: fs.readFileSync(fd, 'utf8'), stats };
-  } catch {
-    return undefined;
+    if (!stats.isFile()) return { unreadable: kindOf(stats) };
+    if (isKernelFile(stats)) return { unreadable: 'a file of the kernel (/proc or /sys), not a manifest' };
+    if (stats.size > BigInt(maxSize)) return { tooLarge: Number(stats.size) };
+    const bytes = readCapped(fd, maxSize, Number(stats.size));
+    if (bytes.length > maxSize) return { tooLarge: Math.max(bytes.length, Number(stats.size)) };
+    return { text: bytes.toString('utf8'), stats };
+  } catch (error) {
+    return { unreadable: reasonOf(error) };
   } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+    fs.closeSync(fd);
   }
 }
 
-export async function readText(fsPath: string): Promise<string | undefined> {
-  try {
-    return await fs.promises.readFile(fsPath, 'utf8');
-  } catch {
-    return undefined;
+/** Up to `maxSize` + 1 bytes of an open file (one more than allowed tells that it is too large). */
+function readCapped(fd: number, maxSize: number, expected: number): Buffer {
+  const cap = Math.min(maxSize, 2 ** 31 - 2) + 1;
+  let buffer = Buffer.allocUnsafe(Math.min(cap, Math.max(expected + 1, 4096)));
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      if (length >= cap) break;
+      const bigger = Buffer.allocUnsafe(Math.min(cap, buffer.length * 2));
+      buffer.copy(bigger, 0, 0, length);
+      buffer = bigger;
+    }
+    const n = fs.readSync(fd, buffer, length, Math.min(READ_CHUNK, buffer.length - length), null);
+    if (n === 0) break;
+    length += n;
   }
+  return buffer.subarray(0, length);
 }
 
 export async function fileSize(fsPath: string): Promise<number | undefined> {

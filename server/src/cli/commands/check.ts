@@ -10,7 +10,8 @@ import type { Severity } from '../../engine/types';
 import type { Workspace } from '../../engine/workspace';
 import { oneOf } from '../args';
 import type { Command } from '../command';
-import { displayPath, loadWorkspace, UsageError } from '../io';
+import { displayPath, loadWorkspace, readInputFile, UsageError } from '../io';
+import { defaultConfig } from '../../engine/config';
 import { parseWithCommon } from './common';
 import { compareText } from '../../engine/order';
 
@@ -215,9 +216,6 @@ export const checkCommand: Command = {
 
 function readConfigText(configPath: string | undefined, configUri: string): string {
   // The configuration's text is needed only to place its own findings; read it the way the loader did.
-  try {
-    return fs.readFileSync(configPath ?? fileURLToPath(configUri), 'utf8');
-  } catch {
-    return '';
-  }
+  const read = readInputFile(configPath ?? fileURLToPath(configUri), defaultConfig().maxFileSize);
+  return read && 'text' in read ? read.text : '';
 }

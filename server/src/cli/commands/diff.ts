@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from '../command';
 import { oneOf } from '../args';
-import { displayPath, fileUri, UsageError } from '../io';
+import { displayPath, fileUri, readConfigFile, UsageError } from '../io';
 import { CONFIG_FILE_NAME } from '../../engine/config';
 import { isManifestUri } from '../../engine/parse';
 import { Workspace } from '../../engine/workspace';
@@ -71,7 +71,7 @@ export function readBaseWorkspace(paths: string[], ref: string, options: { defau
   }
   const workspace = new Workspace({ defaultNamespace: options.defaultNamespace });
   if (options.configPath && fs.existsSync(options.configPath)) {
-    workspace.setFile(fileUri(path.join(path.dirname(options.configPath), CONFIG_FILE_NAME)), fs.readFileSync(options.configPath, 'utf8'));
+    workspace.setFile(fileUri(path.join(path.dirname(options.configPath), CONFIG_FILE_NAME)), readConfigFile(options.configPath));
   }
   if (files.length === 0) return workspace;
   const texts = catFiles(root, ref, files.map((f) => f.gitPath));
