@@ -201,6 +201,7 @@ function reasonOf(error: unknown): string {
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return 'reading it would block (not a regular file)';
   if (code === 'EISDIR') return 'a folder';
+  if (code === 'ENXIO') return 'a socket';
   return code ?? (error as Error).message;
 }
 
