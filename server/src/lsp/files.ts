@@ -242,8 +242,8 @@ export function readTextAndStats(fsPath: string, maxSize: number): { text: strin
   }
 }
 
-/** Up to `maxSize` + 1 bytes of an open file (one more than allowed tells that it is too large). */
-function readCapped(fd: number, maxSize: number, expected: number): Buffer {
+/** Up to `maxSize` + 1 bytes of an open file (one more than allowed tells that it is too large). Exported for tests. */
+export function readCapped(fd: number, maxSize: number, expected: number): Buffer {
   const cap = Math.min(maxSize, 2 ** 31 - 2) + 1;
   let buffer = Buffer.allocUnsafe(Math.min(cap, Math.max(expected + 1, 4096)));
   let length = 0;
