@@ -3,6 +3,7 @@ import { clusterNetworkRanges } from '../engine/cluster-policy';
 import { IPV4_ALL, IPV6_ALL, formatRangeAsCidr, partition, subtractAll, type IpRange } from '../engine/cidr';
 import { workloadEndpoint, type Analysis, type Endpoint } from '../engine/evaluate';
 import type { PortSet } from '../engine/portset';
+import { escapeControls } from './escape';
 
 export interface Connection {
   from: string;
@@ -39,25 +40,49 @@ function mergeExternal(items: { range: IpRange; conn: PortSet }[]): { label: str
   return out.map((o) => ({ label: o.ranges.map(formatRangeAsCidr).join(','), conn: o.conn }));
 }
 
-export function listConnections(analysis: Analysis): Connection[] {
+/** Every allowed connection, one at a time (a workspace of thousands of workloads has millions). */
+export function* connections(analysis: Analysis): Generator<Connection> {
   const workloads = [...analysis.reportedWorkloads()].sort((a, b) => (a.displayName < b.displayName ? -1 : a.displayName > b.displayName ? 1 : 0));
-  const lines: Connection[] = [];
   const ingressBlocks = blocks(analysis, 'ingress');
   const egressBlocks = blocks(analysis, 'egress');
   for (const src of workloads) {
     for (const dst of workloads) {
       if (src === dst && !src.replicated) continue;
       const conn = analysis.connection(workloadEndpoint(src), workloadEndpoint(dst)).allowed;
-      if (!conn.isEmpty()) lines.push({ from: src.displayName, to: dst.displayName, conn: conn.toString() });
+      if (!conn.isEmpty()) yield { from: src.displayName, to: dst.displayName, conn: conn.toString() };
     }
     const out = egressBlocks.map((range) => ({ range, conn: analysis.connection(workloadEndpoint(src), ipEp(range)).allowed }));
-    for (const m of mergeExternal(out)) lines.push({ from: src.displayName, to: m.label, conn: m.conn, toExternal: true });
+    for (const m of mergeExternal(out)) yield { from: src.displayName, to: m.label, conn: m.conn, toExternal: true };
   }
   for (const dst of workloads) {
     const incoming = ingressBlocks.map((range) => ({ range, conn: analysis.connection(ipEp(range), workloadEndpoint(dst)).allowed }));
-    for (const m of mergeExternal(incoming)) lines.push({ from: m.label, to: dst.displayName, conn: m.conn, fromExternal: true });
+    for (const m of mergeExternal(incoming)) yield { from: m.label, to: dst.displayName, conn: m.conn, fromExternal: true };
   }
-  return lines;
+}
+
+export function listConnections(analysis: Analysis): Connection[] {
+  return [...connections(analysis)];
+}
+
+/** Writes the connections as text or JSON (as `JSON.stringify(list, null, 2)` would), in pieces, as they come. */
+export function writeConnections(list: Iterable<Connection>, format: 'text' | 'json', write: (text: string) => void): void {
+  let buffer = '';
+  let count = 0;
+  const flush = (force: boolean) => {
+    if (buffer.length >= 1 << 16 || (force && buffer)) {
+      write(buffer);
+      buffer = '';
+    }
+  };
+  for (const c of list) {
+    if (format === 'json') buffer += `${count === 0 ? '[\n' : ',\n'}${JSON.stringify(c, null, 2).replace(/^/gm, '  ')}`;
+    else buffer += connectionLine(c);
+    count++;
+    flush(false);
+  }
+  if (format === 'json') buffer += count === 0 ? '[]\n' : '\n]\n';
+  else if (count === 0) buffer += 'No connections are allowed.\n';
+  flush(true);
 }
 
 function ipEp(range: IpRange): Endpoint {
@@ -66,5 +91,10 @@ function ipEp(range: IpRange): Endpoint {
 
 export function connectionsToText(lines: Connection[]): string {
   if (lines.length === 0) return 'No connections are allowed.\n';
-  return lines.map((l) => `${l.from}${l.fromExternal ? ' (external)' : ''} => ${l.to}${l.toExternal ? ' (external)' : ''} : ${l.conn}\n`).join('');
+  return lines.map(connectionLine).join('');
+}
+
+/** One connection as a line of text; names from the workspace with control characters escaped. */
+export function connectionLine(l: Connection): string {
+  return `${escapeControls(`${l.from}${l.fromExternal ? ' (external)' : ''} => ${l.to}${l.toExternal ? ' (external)' : ''} : ${l.conn}`)}\n`;
 }

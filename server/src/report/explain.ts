@@ -8,6 +8,7 @@ import { podIpInBlock } from '../engine/pod-ips';
 import type { NetworkPolicy, PolicyRule } from '../engine/policy';
 import { rangeAt } from '../engine/parse';
 import type { SourceLocation } from '../engine/types';
+import { escapeControls } from './escape';
 
 export function policyName(p: NetworkPolicy): string {
   return `${p.namespace}/${p.name}`;
@@ -137,7 +138,7 @@ export function explainText(e: ExplainedVerdict, where: (loc: SourceLocation) =>
   lines.push(`${e.allowed ? 'ALLOWED' : 'DENIED'}: ${e.from} -> ${e.to} on ${e.port}/${e.protocol}`);
   if (e.self) {
     lines.push('  a pod may always reach itself; policies do not apply');
-    return `${lines.join('\n')}\n`;
+    return `${lines.map(escapeControls).join('\n')}\n`;
   }
   for (const d of [e.egress, e.ingress]) {
     const side = d.direction === 'egress' ? `egress of ${d.endpoint}` : `ingress of ${d.endpoint}`;
@@ -160,7 +161,8 @@ export function explainText(e: ExplainedVerdict, where: (loc: SourceLocation) =>
     }
     for (const note of d.notes ?? []) lines.push(`    note: ${note}`);
   }
-  return `${lines.join('\n')}\n`;
+  // Names and paths come from the workspace: one line each, no escape sequences.
+  return `${lines.map(escapeControls).join('\n')}\n`;
 }
 
 /** One side's story through the tiers: the cluster-wide rule that decided, or what the NetworkPolicies / default did. */

@@ -1,7 +1,7 @@
 import type { Command } from '../command';
 import { oneOf } from '../args';
 import { UsageError } from '../io';
-import { computeMatrix, matrixToCsv, matrixToJson, matrixToText, parsePortKey, type PortKey } from '../../report/matrix';
+import { computeCompactMatrix, matrixPlan, parsePortKey, writeMatrixCsv, writeMatrixJson, writeMatrixText, type PortKey } from '../../report/matrix';
 import { load, parseWithCommon, singleScope } from './common';
 
 export const matrixCommand: Command = {
@@ -17,8 +17,13 @@ export const matrixCommand: Command = {
       return key;
     });
     const workspace = load(args, io);
-    const matrix = computeMatrix(singleScope(workspace, args).analysis, ports);
-    io.stdout(format === 'json' ? matrixToJson(matrix) : format === 'csv' ? matrixToCsv(matrix) : matrixToText(matrix));
+    const analysis = singleScope(workspace, args).analysis;
+    // Said before any pair is evaluated: a matrix of 20,000 workloads would run for minutes and exhaust memory.
+    const plan = matrixPlan(analysis, ports);
+    if (plan.tooLarge) throw new UsageError(plan.tooLarge);
+    const matrix = computeCompactMatrix(analysis, plan.workloads, plan.portKeys);
+    // Written a row at a time: the output is never held whole.
+    (format === 'json' ? writeMatrixJson : format === 'csv' ? writeMatrixCsv : writeMatrixText)(matrix, io.stdout);
     return 0;
   },
 };
