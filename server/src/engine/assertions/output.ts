@@ -4,7 +4,7 @@ import { explainText, type ExplainedVerdict } from '../../report/explain';
 import { sarifLog, type SarifLocation, type SarifResult } from '../sarif';
 import type { SourceLocation } from '../types';
 import type { ExpectationResult, Outcome, PairFailure, TestReport } from './check';
-import { xmlText, escapeControls } from '../../report/escape';
+import { escapeControls, xmlAttribute, xmlText } from '../../report/escape';
 
 export interface Position {
   /** 1-based. */
@@ -151,7 +151,7 @@ export function formatJson(reports: readonly TestReport[], locator: Locator): st
 
 /** Text for XML: markup escaped; what XML 1.0 cannot hold (C0 controls, U+FFFE, U+FFFF, lone surrogates) escaped visibly. */
 function xml(text: string): string {
-  return xmlText(text);
+  return xmlAttribute(text);
 }
 
 export function formatJunit(reports: readonly TestReport[], locator: Locator): string {
@@ -171,7 +171,7 @@ export function formatJunit(reports: readonly TestReport[], locator: Locator): s
       if (r.outcome === 'pass') out.push(`${open}/>`);
       else if (r.outcome === 'fail') {
         out.push(`${open}>`);
-        out.push(`      <failure message="${xml(r.message)}" type="${TEST_FAILURE_RULE_ID}">${xml(failureDetails(r, locator).join('\n'))}</failure>`);
+        out.push(`      <failure message="${xml(r.message)}" type="${TEST_FAILURE_RULE_ID}">${xmlText(failureDetails(r, locator).join('\n'))}</failure>`);
         out.push('    </testcase>');
       } else {
         out.push(`${open}>`);
