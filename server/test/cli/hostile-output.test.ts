@@ -1,0 +1,133 @@
+// Issue 19 item 4 and 7: names from the workspace reach the terminal, CSV, JUnit. A name with escape sequences, line
+// breaks, bidi controls, a forged `file:line:col error` line, a spreadsheet formula and U+FFFE/U+FFFF goes through
+// every output format of list, matrix, reach and test, and each output is parsed back.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, test } from 'node:test';
+import { runCaptured } from './helpers';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-hostile-out-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+// YAML double-quoted escapes: \e ESC, \a BEL, \n LF, \r CR, \u202e RIGHT-TO-LEFT OVERRIDE.
+const EVIL_NS = '"shop\\e]0;owned\\a\\e[2J\\r\\nmain.yaml:1:1 error forged\\u202e"';
+const FORMULA = '"=1+2,\\"x\\""';
+/** A namespace a spreadsheet would run as a formula when it starts a cell. */
+const FORMULA_NS = '"@SUM(1+1)"';
+const MANIFESTS = `apiVersion: v1
+kind: Pod
+metadata: {name: ${FORMULA}, namespace: ${EVIL_NS}, labels: {app: web}}
+spec: {containers: [{name: c, image: nginx, ports: [{containerPort: 80}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: "-api\\nfake: line", namespace: ${FORMULA_NS}, labels: {app: api}}
+spec: {containers: [{name: c, image: api, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: "deny\\e[31m", namespace: ${FORMULA_NS}}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  ingress:
+    - from: [{namespaceSelector: {}, podSelector: {matchLabels: {app: web}}}]
+      ports: [{port: 8080}]
+`;
+const TESTS = `apiVersion: netpol.dev/v1alpha1
+kind: ConnectivityTest
+metadata:
+  name: "suite \\uFFFE\\uFFFF\\x01 <&> end"
+spec:
+  groups:
+    api: {labels: {app: api}}
+  expectations:
+    - name: "nobody \\uFFFF reaches the api \\e[2J"
+      from: '*'
+      to: api
+      verdict: deny
+`;
+fs.writeFileSync(path.join(tmp, 'manifests.yaml'), MANIFESTS);
+fs.writeFileSync(path.join(tmp, 'evil.netpol-test.yaml'), TESTS);
+const input = path.join(tmp, 'manifests.yaml');
+
+/** No C0/C1 control (not even a line break inside a line), no bidi control. */
+function assertClean(text: string, what: string): void {
+  const lines = text.split('\n');
+  for (const line of lines) assert.doesNotMatch(line, /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u2028\u2029]/, `${what}: ${JSON.stringify(line)}`);
+  assert.ok(!lines.some((l) => /^main\.yaml:1:1 error/.test(l)), `${what}: a forged finding line`);
+}
+
+test('list: text and netpol-analyzer text escape names; JSON keeps them exact', async () => {
+  const json = await runCaptured(['list', '--format', 'json', input]);
+  assert.equal(json.code, 0, json.stderr);
+  const list = JSON.parse(json.stdout) as { from: string; to: string }[];
+  assert.ok(list.some((c) => c.from.includes('\u001b]0;owned')), 'JSON carries the exact name');
+  const text = await runCaptured(['list', input]);
+  assertClean(text.stdout, 'list text');
+  assert.equal(text.stdout.trimEnd().split('\n').length, list.length, 'one line per connection');
+  assert.ok(text.stdout.includes('shop\\e]0;owned\\x07\\e[2J\\r\\nmain.yaml:1:1 error forged\\u{202e}/'), text.stdout);
+  const analyzer = await runCaptured(['list', '--format', 'netpol-analyzer', input]);
+  assertClean(analyzer.stdout, 'netpol-analyzer text');
+});
+
+test('matrix: text escapes names; CSV parses back one cell per column with formulas guarded; JSON is exact', async () => {
+  const json = JSON.parse((await runCaptured(['matrix', '--format', 'json', input])).stdout) as { pods: string[]; ports: string[]; allowed: Record<string, boolean[][]> };
+  assert.equal(json.pods.length, 2);
+  const text = await runCaptured(['matrix', input]);
+  assertClean(text.stdout, 'matrix text');
+  const csv = await runCaptured(['matrix', '--format', 'csv', input]);
+  assertClean(csv.stdout, 'matrix csv');
+  const rows = csv.stdout.trimEnd().split('\n');
+  assert.equal(rows.length, 1 + json.ports.length * json.pods.length);
+  const cells = (row: string) => row.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.filter((c) => c !== '').map((c) => c.replace(/,$/, ''));
+  for (const row of rows) assert.equal(cells(row).length, 2 + json.pods.length, row);
+  // Every cell a spreadsheet would run as a formula starts with a quote.
+  for (const row of rows) for (const cell of cells(row)) assert.doesNotMatch(cell.replace(/^"/, ''), /^[=+\-@]/, row);
+  assert.ok(rows[0].split(',').some((c) => c.startsWith("'@SUM(1+1)/-api")), rows[0]);
+});
+
+test('reach: the explanation escapes names', async () => {
+  const json = JSON.parse((await runCaptured(['matrix', '--format', 'json', input])).stdout) as { pods: string[] };
+  const web = json.pods.find((p) => p.includes('=1+2'))!;
+  const api = json.pods.find((p) => p.includes('-api'))!;
+  const r = await runCaptured(['reach', '--from', web, '--to', api, '--port', '8080', input]);
+  assert.equal(r.code, 0, r.stderr);
+  assertClean(r.stdout, 'reach text');
+  assert.match(r.stdout, /^ALLOWED: /);
+});
+
+/** XML 1.0 well-formedness, enough to parse JUnit back: only XML characters, known references, balanced elements. */
+function parseXml(xml: string): { name: string; attributes: Record<string, string> }[] {
+  for (const ch of xml) {
+    const c = ch.codePointAt(0)!;
+    assert.ok(c === 0x9 || c === 0xa || c === 0xd || (c >= 0x20 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd) || c >= 0x10000, `U+${c.toString(16)} is not an XML character`);
+  }
+  for (const m of xml.matchAll(/&([^;]*);?/g)) assert.match(m[0], /^&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-f]+);$/i, 'a bad reference');
+  const elements: { name: string; attributes: Record<string, string> }[] = [];
+  const stack: string[] = [];
+  const body = xml.replace(/^<\?xml[^?]*\?>/, '');
+  for (const m of body.matchAll(/<(\/?)([A-Za-z_][\w.-]*)((?:\s+[\w.-]+="[^"<]*")*)\s*(\/?)>|<|>/g)) {
+    assert.ok(m[2], `a stray ${m[0]}`);
+    if (m[1]) assert.equal(stack.pop(), m[2]);
+    else {
+      const attributes = Object.fromEntries([...m[3].matchAll(/([\w.-]+)="([^"]*)"/g)].map((a) => [a[1], a[2]]));
+      elements.push({ name: m[2], attributes });
+      if (!m[4]) stack.push(m[2]);
+    }
+  }
+  assert.deepEqual(stack, [], 'every element closed');
+  return elements;
+}
+
+test('test: JUnit with U+FFFE/U+FFFF and controls in names is well-formed XML; text escapes names', async () => {
+  const junit = await runCaptured(['test', '--format', 'junit', input, path.join(tmp, 'evil.netpol-test.yaml')]);
+  const elements = parseXml(junit.stdout);
+  const suite = elements.find((e) => e.name === 'testsuite')!;
+  assert.equal(suite.attributes.name, 'suite \\u{fffe}\\u{ffff}\\x01 &lt;&amp;&gt; end');
+  assert.ok(elements.some((e) => e.name === 'testcase' && e.attributes.name.includes('\\u{ffff}')));
+  const text = await runCaptured(['test', input, path.join(tmp, 'evil.netpol-test.yaml')]);
+  assertClean(text.stdout, 'test text');
+  assert.match(text.stdout, /nobody \uffff reaches the api \\e\[2J/);
+});
