@@ -1,0 +1,45 @@
+// Issue 19 item 5: paths that turned quadratic on hostile input. Each test counts work (selector tests, label
+// comparisons, characters) or compares run times at n and 4n relative to each other: linear work grows about 4×, a
+// quadratic path 16×. No absolute time limits.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { ALL_RULES } from '../../../src/engine/rules/index';
+import { labelIndexCounters } from '../../../src/engine/rules/label-index';
+import { runRules } from '../../../src/engine/rules/run';
+import { Workspace } from '../../../src/engine/workspace';
+
+/** A Deployment with `n` pod labels and a policy whose podSelector has `n` labels, `typo` of them misspelled. */
+function manyLabels(n: number, keyTypo: boolean, valueTypoAt?: number): string {
+  const pod = Array.from({ length: n }, (_, i) => `        key${i}: v`).join('\n');
+  const sel = Array.from({ length: n }, (_, i) => `      ${keyTypo ? 'kex' : 'key'}${i}: ${i === valueTypoAt ? 'vv' : 'v'}`).join('\n');
+  return `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w, namespace: shop}\nspec:\n  template:\n    metadata:\n      labels:\n${pod}\n    spec: {containers: [{name: c}]}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n  podSelector:\n    matchLabels:\n${sel}\n`;
+}
+
+const labelTypo = ALL_RULES.filter((r) => r.id === 'label-typo');
+
+function labelTypoWork(text: string): { work: number; messages: string[] } {
+  const ws = new Workspace();
+  ws.setFile('file:///many.yaml', text);
+  ws.scopes();
+  const before = { ...labelIndexCounters };
+  const out = runRules(ws, { rules: labelTypo });
+  const work = labelIndexCounters.selectorTests - before.selectorTests + labelIndexCounters.labelComparisons - before.labelComparisons;
+  return { work, messages: [...out.values()].flat().map((d) => d.message) };
+}
+
+describe('label-typo on a selector with thousands of labels', () => {
+  test('every key misspelled (no one-token fix): work at 4n is at most about 4× the work at n', () => {
+    const small = labelTypoWork(manyLabels(2500, true));
+    const large = labelTypoWork(manyLabels(10_000, true));
+    assert.deepEqual(large.messages, []);
+    assert.ok(large.work <= 5 * small.work + 100, `work ${small.work} at n=2500, ${large.work} at n=10000`);
+  });
+
+  test('one value misspelled among 10,000 labels: found, suggested, and the work stays linear', () => {
+    const small = labelTypoWork(manyLabels(2500, false, 2000));
+    const large = labelTypoWork(manyLabels(10_000, false, 9000));
+    assert.equal(large.messages.length, 1);
+    assert.match(large.messages[0], /has the label key9000: vv; did you mean key9000: v \(shop\/w\)/);
+    assert.ok(large.work <= 5 * small.work + 100, `work ${small.work} at n=2500, ${large.work} at n=10000`);
+  });
+});
