@@ -7,6 +7,7 @@ import { ALL_RULES } from '../../../src/engine/rules/index';
 import { labelIndexCounters } from '../../../src/engine/rules/label-index';
 import { runRules } from '../../../src/engine/rules/run';
 import { Workspace } from '../../../src/engine/workspace';
+import { hover } from '../../../src/engine/features/hover';
 
 /** A Deployment with `n` pod labels and a policy whose podSelector has `n` labels, `typo` of them misspelled. */
 function manyLabels(n: number, keyTypo: boolean, valueTypoAt?: number): string {
@@ -41,5 +42,38 @@ describe('label-typo on a selector with thousands of labels', () => {
     assert.equal(large.messages.length, 1);
     assert.match(large.messages[0], /has the label key9000: vv; did you mean key9000: v \(shop\/w\)/);
     assert.ok(large.work <= 5 * small.work + 100, `work ${small.work} at n=2500, ${large.work} at n=10000`);
+  });
+});
+
+/** The least of a few runs, in milliseconds (the machine is shared; only ratios between sizes are compared). */
+function leastTime(fn: () => void, runs = 3): number {
+  let best = Infinity;
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - start);
+  }
+  return best;
+}
+
+describe('the hover that explains why a selector matches nothing', () => {
+  test('5,000 misspelled labels: a bounded hover, built in time linear in the labels', () => {
+    const hoverOf = (n: number) => {
+      const ws = new Workspace();
+      ws.setFile('file:///many.yaml', manyLabels(n, true));
+      ws.scopes();
+      const text = ws.getFile('file:///many.yaml')!.text;
+      const offset = text.indexOf('podSelector') + 2;
+      let markdown = '';
+      const ms = leastTime(() => (markdown = hover(ws, 'file:///many.yaml', offset)?.markdown ?? ''));
+      return { ms, markdown };
+    };
+    hoverOf(200); // warm up
+    const small = hoverOf(1250);
+    const large = hoverOf(5000);
+    assert.match(large.markdown, /Matches no pods/);
+    assert.match(large.markdown, /and 4995 more requirements that no pod satisfies/);
+    assert.ok(large.markdown.length < 5000, `hover of ${large.markdown.length} characters`);
+    assert.ok(large.ms <= 8 * Math.max(small.ms, 5), `${small.ms.toFixed(1)} ms at n=1250, ${large.ms.toFixed(1)} ms at n=5000`);
   });
 });
