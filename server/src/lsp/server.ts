@@ -32,7 +32,7 @@ import type { Diagnostic, QuickFix } from '../engine/rules/types';
 import { FILE_TOO_LARGE, FILE_UNREADABLE, unreadableMessage, type Workspace } from '../engine/workspace';
 import { registerAssertionHandlers } from './assertions';
 import type { DiagnosticSource, FeatureContext } from './context';
-import { DIAGNOSTIC_SOURCE, rangesOverlap, sameRange, TextPositions, toCodeAction, toLspDiagnostic } from './convert';
+import { DIAGNOSTIC_SOURCE, rangesOverlap, TextPositions, toCodeAction, toLspDiagnostic } from './convert';
 import { registerExtensionRequests } from './extension-requests';
 import { registerFeatureHandlers } from './features';
 import { canonicalUri, FileFilter, pathFromUri, readTextUnder, uriFromPath, type Folder } from './files';
@@ -47,6 +47,8 @@ import { compareText } from '../engine/order';
 
 /** How long indexing reads files before it lets requests and notifications in. */
 const INDEX_SLICE_MS = 10;
+/** A code action request computes the fixes of at most this many findings (each re-runs its rule, narrowed). */
+const MAX_FIXED_FINDINGS_PER_REQUEST = 50;
 /** `.netpol.yaml` is read up to this size (larger ones are ignored by the engine anyway). */
 const CONFIG_READ_LIMIT = defaultConfig().maxFileSize;
 
@@ -371,15 +373,27 @@ export class NetpolServer {
         const positionsOf = (u: string) => this.positionsOf(u);
         const ours = params.context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
         const actions: CodeAction[] = [];
+        // A selection of a whole large document holds thousands of findings, each of whose fixes re-runs its rule:
+        // the fixes of the first few are offered (a menu of thousands helps nobody), and findings are looked up by key.
+        let budget = MAX_FIXED_FINDINGS_PER_REQUEST;
         if (ours.length > 0) {
+          const byKey = new Map<string, PublishedEntry>();
+          const keyOf = (code: unknown, message: string, r: { start: { line: number; character: number }; end: { line: number; character: number } }) =>
+            `${String(code)}\u0000${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}\u0000${message}`;
+          for (const e of entries) {
+            const key = keyOf(e.lsp.code, e.lsp.message, e.lsp.range);
+            if (!byKey.has(key)) byKey.set(key, e);
+          }
           for (const d of ours) {
-            const entry = entries.find((e) => e.lsp.code === d.code && e.lsp.message === d.message && sameRange(e.lsp.range, d.range));
-            for (const fix of entry ? this.fixesOf(entry.engine) : []) actions.push(toCodeAction(fix, d, positionsOf));
+            const entry = byKey.get(keyOf(d.code, d.message, d.range));
+            if (!entry || budget-- <= 0) continue;
+            for (const fix of this.fixesOf(entry.engine)) actions.push(toCodeAction(fix, d, positionsOf));
           }
         } else {
           // Clients that send no diagnostics in the context get the fixes of every diagnostic in the range.
           for (const entry of entries) {
             if (!rangesOverlap(entry.lsp.range, params.range)) continue;
+            if (budget-- <= 0) break;
             for (const fix of this.fixesOf(entry.engine)) actions.push(toCodeAction(fix, entry.lsp, positionsOf));
           }
         }
