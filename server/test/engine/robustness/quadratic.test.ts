@@ -8,6 +8,7 @@ import { labelIndexCounters } from '../../../src/engine/rules/label-index';
 import { runRules } from '../../../src/engine/rules/run';
 import { Workspace } from '../../../src/engine/workspace';
 import { hover } from '../../../src/engine/features/hover';
+import { lineColumn } from '../../../src/cli/commands/check';
 
 /** A Deployment with `n` pod labels and a policy whose podSelector has `n` labels, `typo` of them misspelled. */
 function manyLabels(n: number, keyTypo: boolean, valueTypoAt?: number): string {
@@ -75,5 +76,27 @@ describe('the hover that explains why a selector matches nothing', () => {
     assert.match(large.markdown, /and 4995 more requirements that no pod satisfies/);
     assert.ok(large.markdown.length < 5000, `hover of ${large.markdown.length} characters`);
     assert.ok(large.ms <= 8 * Math.max(small.ms, 5), `${small.ms.toFixed(1)} ms at n=1250, ${large.ms.toFixed(1)} ms at n=5000`);
+  });
+});
+
+describe("check's line and column lookup", () => {
+  test('one lookup per finding in a large file: time at 4n about 4× the time at n, and the same answers as a scan', () => {
+    const textOf = (n: number) => Array.from({ length: n }, (_, i) => `line ${i}: ${'x'.repeat(i % 50)}`).join('\n');
+    const naive = (text: string, offset: number) => {
+      const before = text.slice(0, offset);
+      return { line: before.split('\n').length, column: offset - (before.lastIndexOf('\n') + 1) + 1 };
+    };
+    const small = textOf(10_000);
+    for (const offset of [0, 1, 7, small.indexOf('\n'), small.indexOf('\n') + 1, 12_345, small.length - 1, small.length]) {
+      assert.deepEqual(lineColumn(small, offset), naive(small, offset), `offset ${offset}`);
+    }
+    const lookups = (text: string) => () => {
+      for (let offset = 0; offset < text.length; offset += 37) lineColumn(text, offset);
+    };
+    const large = textOf(40_000);
+    lookups(small)();
+    const a = leastTime(lookups(small));
+    const b = leastTime(lookups(large));
+    assert.ok(b <= 10 * Math.max(a, 1), `${a.toFixed(1)} ms for ${small.length} characters, ${b.toFixed(1)} ms for ${large.length}`);
   });
 });
