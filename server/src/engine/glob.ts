@@ -37,17 +37,45 @@ function normalize(pattern: string): string {
   return pattern.replace(/\\/g, '/').replace(/^\.\//, '').replace(/\/+$/, '');
 }
 
+/**
+ * Literal runs every matching path contains (outside braces, before any class): `**\/.git` needs `.git`. A path
+ * without one is rejected by `includes`, which is most paths against most exclusions, before minimatch runs.
+ */
+function requiredLiterals(pattern: string): string[] {
+  const out: string[] = [];
+  let current = '';
+  let depth = 0;
+  const push = () => {
+    if (current) out.push(current);
+    current = '';
+  };
+  for (const c of pattern) {
+    if (c === '[') break;
+    if (c === '{' || c === '}') {
+      depth = Math.max(0, depth + (c === '{' ? 1 : -1));
+      push();
+    } else if (depth > 0) continue;
+    else if (c === '*' || c === '?' || c === '/') push();
+    else current += c;
+  }
+  push();
+  return out;
+}
+
 /** One compiled pattern. */
 class Glob {
   private readonly self: Minimatch;
   private readonly inside: Minimatch;
+  private readonly literals: string[];
   constructor(pattern: string) {
     const p = normalize(pattern);
     this.self = new Minimatch(p, OPTIONS);
     // `p/**` makes a folder pattern exclude what is inside; minimatch decides per segment, so this stays linear.
     this.inside = new Minimatch(`${p}/**`, OPTIONS);
+    this.literals = requiredLiterals(p);
   }
   matches(relativePath: string): boolean {
+    for (const literal of this.literals) if (!relativePath.includes(literal)) return false;
     return this.self.match(relativePath) || this.inside.match(relativePath);
   }
 }
