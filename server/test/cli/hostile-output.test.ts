@@ -131,3 +131,37 @@ test('test: JUnit with U+FFFE/U+FFFF and controls in names is well-formed XML; t
   assertClean(text.stdout, 'test text');
   assert.match(text.stdout, /nobody \uffff reaches the api \\e\[2J/);
 });
+
+test('matrix: too large a matrix is refused up front, with its size and how to narrow it (issue 19 item 9)', async () => {
+  const n = 2001;
+  const docs = Array.from({ length: n }, (_, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: big, labels: {app: a${i}}}\nspec: {containers: [{name: c, ports: [{containerPort: 80}]}]}\n`);
+  const file = path.join(tmp, 'big.yaml');
+  fs.writeFileSync(file, docs.join('---\n'));
+  const r = await runCaptured(['matrix', file]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /the matrix would have 2001 × 2001 = 4004001 pairs of workloads on 1 port\(s\), more than 4000000; narrow it to one scope of \.netpol\.yaml \(--scope NAME\)/);
+});
+
+test('list: written in pieces as computed; the streamed JSON is the JSON of the whole list (issue 19 item 9)', async () => {
+  const n = 120;
+  const docs = Array.from({ length: n }, (_, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: open}\nspec: {containers: [{name: c}]}\n`);
+  const file = path.join(tmp, 'open.yaml');
+  fs.writeFileSync(file, docs.join('---\n'));
+  const { runCli } = await import('../../src/cli/main');
+  const { Workspace } = await import('../../src/engine/workspace');
+  const { listConnections } = await import('../../src/report/connlist');
+  const ws = new Workspace();
+  ws.setFile(`file://${file}`, fs.readFileSync(file, 'utf8'));
+  const expected = listConnections(ws.scopes()[0].analysis);
+  assert.ok(expected.length >= n * n);
+  for (const format of ['text', 'json']) {
+    const writes: string[] = [];
+    const code = await runCli(['list', '--format', format, file], { stdout: (t) => writes.push(t), stderr: () => undefined });
+    assert.equal(code, 0);
+    assert.ok(writes.length > 1, `${format}: ${writes.length} writes for ${expected.length} connections`);
+    const whole = writes.join('');
+    if (format === 'json') assert.equal(whole, `${JSON.stringify(expected, null, 2)}\n`);
+    else assert.equal(whole.trimEnd().split('\n').length, expected.length);
+  }
+});
