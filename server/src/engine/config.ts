@@ -79,7 +79,7 @@ export function defaultConfig(): WorkspaceConfig {
     scopes: [],
     exclude: [],
     objects: [],
-    dns: { ...DEFAULT_DNS, podLabels: { ...DEFAULT_DNS.podLabels } },
+    dns: { ...DEFAULT_DNS, podLabels: { ...DEFAULT_DNS.podLabels }, ports: [...DEFAULT_DNS.ports], cidrs: [...DEFAULT_DNS.cidrs] },
     apiServer: { cidrs: [], ports: [...DEFAULT_API_SERVER_PORTS] },
     prometheus: undefined,
     rules: {},
@@ -193,13 +193,16 @@ export function parseConfig(uri: string, text: string): WorkspaceConfig {
       if (isPlainObject(dns.podLabels)) {
         config.dns.podLabels = Object.fromEntries(Object.entries(dns.podLabels).map(([k, v]) => [k, String(v)]));
       } else if (dns.podLabels !== undefined) problem(`${CONFIG_FILE_NAME}: dns.podLabels must be a map of labels`, ['dns', 'podLabels']);
+      // New lists, never pushed into: the defaults' lists are shared with DEFAULT_DNS.
       if (Array.isArray(dns.ports)) {
+        config.dns.ports = [];
         dns.ports.forEach((p, i) => {
           if (typeof p === 'number' && Number.isInteger(p) && p >= 1 && p <= 65535) config.dns.ports.push(p);
           else problem(`${CONFIG_FILE_NAME}: dns.ports must hold port numbers from 1 to 65535 (got ${JSON.stringify(p)}); it is ignored`, ['dns', 'ports', i]);
         });
       } else if (dns.ports !== undefined) problem(`${CONFIG_FILE_NAME}: dns.ports must be a list of port numbers`, ['dns', 'ports']);
       if (Array.isArray(dns.cidrs)) {
+        config.dns.cidrs = [];
         dns.cidrs.forEach((c, i) => {
           const parsed = typeof c === 'string' ? parseCidr(c) : 'not a string';
           if (typeof parsed === 'string') problem(`${CONFIG_FILE_NAME}: dns.cidrs: ${JSON.stringify(c)} is not an address block (${parsed}); it is ignored`, ['dns', 'cidrs', i]);
