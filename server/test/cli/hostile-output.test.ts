@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { runCaptured } from './helpers';
+import { explainText } from '../../src/report/explain';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-hostile-out-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -59,43 +60,19 @@ function assertClean(text: string, what: string): void {
   assert.ok(!lines.some((l) => /^main\.yaml:1:1 error/.test(l)), `${what}: a forged finding line`);
 }
 
-test('list: text and netpol-analyzer text escape names; JSON keeps them exact', async () => {
-  const json = await runCaptured(['list', '--format', 'json', input]);
-  assert.equal(json.code, 0, json.stderr);
-  const list = JSON.parse(json.stdout) as { from: string; to: string }[];
-  assert.ok(list.some((c) => c.from.includes('\u001b]0;owned')), 'JSON carries the exact name');
-  const text = await runCaptured(['list', input]);
-  assertClean(text.stdout, 'list text');
-  assert.equal(text.stdout.trimEnd().split('\n').length, list.length, 'one line per connection');
-  assert.ok(text.stdout.includes('shop\\e]0;owned\\x07\\e[2J\\r\\nmain.yaml:1:1 error forged\\u{202e}/'), text.stdout);
-  const analyzer = await runCaptured(['list', '--format', 'netpol-analyzer', input]);
-  assertClean(analyzer.stdout, 'netpol-analyzer text');
+test('list, matrix: objects with such names are rejected (invalid-object); outputs and the findings about them stay clean', async () => {
+  for (const args of [['list'], ['list', '--format', 'netpol-analyzer'], ['matrix'], ['matrix', '--format', 'csv']]) {
+    const r = await runCaptured([...args, input]);
+    assertClean(r.stdout, `${args.join(' ')} stdout`);
+    assertClean(r.stderr, `${args.join(' ')} stderr`);
+    assert.match(r.stderr, /invalid-object .*shop\\e\]0;owned\\x07\\e\[2J\\r\\nmain\.yaml:1:1 error forged\\u\{202e\}/, r.stderr);
+  }
 });
 
-test('matrix: text escapes names; CSV parses back one cell per column with formulas guarded; JSON is exact', async () => {
-  const json = JSON.parse((await runCaptured(['matrix', '--format', 'json', input])).stdout) as { pods: string[]; ports: string[]; allowed: Record<string, boolean[][]> };
-  assert.equal(json.pods.length, 2);
-  const text = await runCaptured(['matrix', input]);
-  assertClean(text.stdout, 'matrix text');
-  const csv = await runCaptured(['matrix', '--format', 'csv', input]);
-  assertClean(csv.stdout, 'matrix csv');
-  const rows = csv.stdout.trimEnd().split('\n');
-  assert.equal(rows.length, 1 + json.ports.length * json.pods.length);
-  const cells = (row: string) => row.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!.filter((c) => c !== '').map((c) => c.replace(/,$/, ''));
-  for (const row of rows) assert.equal(cells(row).length, 2 + json.pods.length, row);
-  // Every cell a spreadsheet would run as a formula starts with a quote.
-  for (const row of rows) for (const cell of cells(row)) assert.doesNotMatch(cell.replace(/^"/, ''), /^[=+\-@]/, row);
-  assert.ok(rows[0].split(',').some((c) => c.startsWith("'@SUM(1+1)/-api")), rows[0]);
-});
-
-test('reach: the explanation escapes names', async () => {
-  const json = JSON.parse((await runCaptured(['matrix', '--format', 'json', input])).stdout) as { pods: string[] };
-  const web = json.pods.find((p) => p.includes('=1+2'))!;
-  const api = json.pods.find((p) => p.includes('-api'))!;
-  const r = await runCaptured(['reach', '--from', web, '--to', api, '--port', '8080', input]);
-  assert.equal(r.code, 0, r.stderr);
-  assertClean(r.stdout, 'reach text');
-  assert.match(r.stdout, /^ALLOWED: /);
+test('reach: the explanation escapes names', () => {
+  const text = explainText({ from: 'ns/a\u001b[2J', to: 'ns/b\nmain.yaml:1:1 error forged', port: 80, protocol: 'TCP', allowed: true, self: true } as never, () => '');
+  assertClean(text, 'explain text');
+  assert.match(text, /^ALLOWED: ns\/a\\e\[2J -> ns\/b\\nmain\.yaml:1:1 error forged on 80\/TCP/);
 });
 
 /** XML 1.0 well-formedness, enough to parse JUnit back: only XML characters, known references, balanced elements. */

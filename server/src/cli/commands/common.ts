@@ -4,6 +4,7 @@ import type { Scope, Workspace } from '../../engine/workspace';
 import { parseArgs, type ArgSpec, type ParsedArgs } from '../args';
 import type { CliIO } from '../command';
 import { displayPath, loadWorkspace, UsageError } from '../io';
+import { escapeControls } from '../../report/escape';
 
 export const COMMON_VALUES = ['default-namespace', 'config', 'scope'];
 
@@ -30,7 +31,8 @@ export function lineCol(workspace: Workspace, uri: string, offset: number): { li
 
 export function formatFinding(workspace: Workspace, f: InputFinding): string {
   const { line, col } = lineCol(workspace, f.location.uri, f.location.range[0]);
-  return `${displayPath(f.location.uri)}:${line}:${col} ${f.severity} ${f.code} ${f.message}`;
+  // Paths and messages quote the workspace: one line each, no escape sequences.
+  return escapeControls(`${displayPath(f.location.uri)}:${line}:${col} ${f.severity} ${f.code} ${f.message}`);
 }
 
 /** Findings about the input go to standard error, so standard output stays parseable. */
