@@ -12,7 +12,7 @@ import ts from 'typescript';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-const PURE_PACKAGES = ['yaml', 'ipaddr.js', 'fastest-levenshtein'];
+const PURE_PACKAGES = ['yaml', 'ipaddr.js', 'fastest-levenshtein', 'minimatch'];
 const NODE = 'node builtins';
 
 /**
@@ -27,10 +27,12 @@ export const LAYERS = {
   protocol: { holds: ['server/src/lsp/protocol.ts'], imports: [], packages: ['vscode-languageserver-protocol'] },
   lsp: {
     holds: ['server/src/lsp'],
-    imports: ['engine', 'report', 'protocol', 'lsp'],
+    imports: ['engine', 'report', 'protocol', 'lsp', 'io'],
     packages: [...PURE_PACKAGES, 'vscode-languageserver', 'vscode-languageserver-protocol', 'vscode-languageserver-textdocument', 'vscode-uri', NODE],
   },
-  cli: { holds: ['server/src/cli'], imports: ['engine', 'report', 'cli', 'cli lsp command'], packages: [...PURE_PACKAGES, NODE] },
+  /** Reading files of an untrusted workspace, shared by the two edges. */
+  io: { holds: ['server/src/io'], imports: [], packages: [NODE] },
+  cli: { holds: ['server/src/cli'], imports: ['engine', 'report', 'io', 'cli', 'cli lsp command'], packages: [...PURE_PACKAGES, NODE] },
   /** `netpol lsp` starts the language server: the one command above the lsp layer. */
   'cli lsp command': { holds: ['server/src/cli/commands/lsp.ts'], imports: ['cli', 'lsp'], packages: [] },
   boot: { holds: ['server/src/boot'], imports: ['boot'], packages: [NODE] },

@@ -1,10 +1,12 @@
 // Reading manifests for the CLI: files and folders recursively, or standard input for `-`.
+import * as buffer from 'node:buffer';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CONFIG_FILE_NAME } from '../engine/config';
+import { CONFIG_FILE_NAME, defaultConfig } from '../engine/config';
 import { isManifestUri } from '../engine/parse';
 import { Workspace } from '../engine/workspace';
+import { readTextUnder, type ReadResult } from '../io/read-file';
 
 export class UsageError extends Error {}
 
@@ -31,20 +33,60 @@ function walk(dir: string, out: string[], visited = new Set<string>()): void {
   for (const e of entries) {
     const full = path.join(dir, e.name);
     let isDirectory = e.isDirectory();
-    let isFile = e.isFile();
     if (e.isSymbolicLink()) {
       try {
-        const target = fs.statSync(full);
-        isDirectory = target.isDirectory();
-        isFile = target.isFile();
+        isDirectory = fs.statSync(full).isDirectory();
       } catch {
         continue;
       }
     }
+    // Entries that are not regular files (a FIFO, a device) are kept: reading refuses them with a finding.
     if (isDirectory) {
       if (!SKIPPED_DIRS.has(e.name)) walk(full, out, visited);
-    } else if (isFile && (isManifestUri(e.name) || e.name === CONFIG_FILE_NAME)) out.push(full);
+    } else if (isManifestUri(e.name) || e.name === CONFIG_FILE_NAME) out.push(full);
   }
+}
+
+/** Process substitution (`netpol list <(kustomize build)`) names a pipe the user made: read it as it comes. */
+const USER_PIPE = /^\/(?:dev\/fd|proc\/self\/fd)\/\d+$|^\/dev\/stdin$/;
+
+/**
+ * A file of the input, read as the language server reads it: regular files only (a FIFO in a cloned repository
+ * would block the run forever), at most `maxSize` bytes whatever `stat` says, and pipes only when the path is the
+ * user's own process substitution.
+ */
+export function readInputFile(file: string, maxSize: number): ReadResult {
+  if (USER_PIPE.test(file)) {
+    try {
+      const fd = fs.openSync(file, 'r');
+      try {
+        const chunks: Buffer[] = [];
+        let total = 0;
+        const chunk = Buffer.allocUnsafe(1 << 16);
+        for (let n; (n = fs.readSync(fd, chunk, 0, chunk.length, null)) > 0; ) {
+          total += n;
+          if (total > maxSize) return { tooLarge: total };
+          chunks.push(Buffer.from(chunk.subarray(0, n)));
+        }
+        return { text: Buffer.concat(chunks).toString('utf8') };
+      } finally {
+        fs.closeSync(fd);
+      }
+    } catch (error) {
+      return { unreadable: (error as NodeJS.ErrnoException).code ?? (error as Error).message };
+    }
+  }
+  return readTextUnder(file, maxSize);
+}
+
+/** The text of the configuration file named by `--config`, or a usage error that says what is wrong with it. */
+export function readConfigFile(configPath: string): string {
+  const read = readInputFile(configPath, defaultConfig().maxFileSize);
+  if (read === undefined) throw new UsageError(`config file not found: ${configPath}`);
+  if ('text' in read) return read.text;
+  if ('tooLarge' in read) throw new UsageError(`config file ${configPath} is larger than ${defaultConfig().maxFileSize} bytes`);
+  if (read.unreadable === 'a folder') throw new UsageError(`--config ${configPath} is a folder: give the configuration file itself (for example ${path.join(configPath, CONFIG_FILE_NAME)})`);
+  throw new UsageError(`cannot read config file ${configPath}: ${read.unreadable}`);
 }
 
 export function fileUri(p: string): string {
@@ -79,12 +121,15 @@ export function loadWorkspace(paths: string[], options: LoadOptions = {}): Works
   const addConfig = (file: string) => {
     if (configFound) return;
     configFound = true;
-    workspace.setFile(fileUri(file), fs.readFileSync(file, 'utf8'));
+    const read = readInputFile(file, defaultConfig().maxFileSize);
+    if (read && 'text' in read) workspace.setFile(fileUri(file), read.text);
+    // A `.netpol.yaml` that is a folder, a FIFO or unreadable: a finding on it, and the defaults apply.
+    else if (read) workspace.setUnreadableFile(fileUri(file), 'tooLarge' in read ? `more than ${defaultConfig().maxFileSize} bytes` : read.unreadable);
   };
   if (options.configPath) {
-    if (!fs.existsSync(options.configPath)) throw new UsageError(`config file not found: ${options.configPath}`);
+    const text = readConfigFile(options.configPath);
     // The config's folder is the workspace root for scopes, whatever the file is called.
-    workspace.setFile(fileUri(path.join(path.dirname(options.configPath), CONFIG_FILE_NAME)), fs.readFileSync(options.configPath, 'utf8'));
+    workspace.setFile(fileUri(path.join(path.dirname(options.configPath), CONFIG_FILE_NAME)), text);
     configFound = true;
   }
   for (const p of paths) {
@@ -116,14 +161,13 @@ export function loadWorkspace(paths: string[], options: LoadOptions = {}): Works
       }
       if (seenFiles.has(real)) continue;
       seenFiles.add(real);
-      let text: string;
-      try {
-        text = fs.readFileSync(f, 'utf8');
-      } catch (error) {
-        throw new UsageError(`cannot read ${f}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-      }
+      const read = readInputFile(f, options.maxFileSize ?? buffer.constants.MAX_STRING_LENGTH);
+      // An unreadable file is a finding on it and the rest is analysed, as in the language server.
+      if (read === undefined) workspace.setUnreadableFile(fileUri(f), 'no such file');
+      else if ('unreadable' in read) workspace.setUnreadableFile(fileUri(f), read.unreadable);
+      else if ('tooLarge' in read) workspace.setTooLargeFile(fileUri(f), read.tooLarge);
       // Files named on the command line are read whatever their extension (process substitution gives /dev/fd/N).
-      workspace.setFile(fileUri(f), text, { anyName: !stat.isDirectory() });
+      else workspace.setFile(fileUri(f), read.text, { anyName: !stat.isDirectory() });
       options.onFileRead?.(seenFiles.size);
     }
   }

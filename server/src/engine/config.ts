@@ -1,8 +1,10 @@
 // The workspace configuration file `.netpol.yaml`: scopes, objects outside the repository, DNS endpoints,
 // rule severities. Read by the language server and the CLI alike.
 import { stringify } from 'yaml';
+import { isMap, isScalar, type Document } from 'yaml';
 import { parseCidr } from './cidr';
 import { BUILT_IN_OPERATOR_KINDS, declaredOperatorKind, type DeclaredWorkloadKind, type OperatorKind } from './operator-workloads';
+import { globProblem } from './glob';
 import { parseAllDocumentsBounded, parseFile, isPlainObject, type K8sObject } from './parse';
 import type { InputFinding, Severity } from './types';
 
@@ -82,7 +84,7 @@ export function defaultConfig(): WorkspaceConfig {
     scopes: [],
     exclude: [],
     objects: [],
-    dns: { ...DEFAULT_DNS, podLabels: { ...DEFAULT_DNS.podLabels } },
+    dns: { ...DEFAULT_DNS, podLabels: { ...DEFAULT_DNS.podLabels }, ports: [...DEFAULT_DNS.ports], cidrs: [...DEFAULT_DNS.cidrs] },
     apiServer: { cidrs: [], ports: [...DEFAULT_API_SERVER_PORTS] },
     prometheus: undefined,
     rules: {},
@@ -95,10 +97,18 @@ export function defaultConfig(): WorkspaceConfig {
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
 
+const KNOWN_KEYS = new Set(['defaultNamespace', 'scopes', 'exclude', 'objects', 'dns', 'rules', 'maxFileSize', 'cni', 'apiServer', 'prometheus', 'workloadKinds', 'systemNamespaces']);
+
 export function parseConfig(uri: string, text: string): WorkspaceConfig {
   const config = defaultConfig();
-  const problem = (message: string) =>
-    config.findings.push({ code: 'invalid-config', severity: 'error', message, location: { uri, range: [0, 0] } });
+  let doc: Document.Parsed | undefined;
+  /** The range of the value at a path (the whole file's start when it cannot be found). */
+  const rangeAt = (path: readonly (string | number)[]): [number, number] => {
+    const node = path.length && doc ? (doc.getIn(path, true) as { range?: [number, number, number] } | undefined) : undefined;
+    return node?.range ? [node.range[0], node.range[1]] : [0, 0];
+  };
+  const problem = (message: string, path: readonly (string | number)[] = [], severity: 'error' | 'warning' = 'error') =>
+    config.findings.push({ code: 'invalid-config', severity, message, location: { uri, range: rangeAt(path) } });
   // The size limit itself lives in this file, so the default one applies to it.
   if (text.length > defaultConfig().maxFileSize) {
     problem(`${CONFIG_FILE_NAME} is larger than ${defaultConfig().maxFileSize} characters and is ignored`);
@@ -112,10 +122,11 @@ export function parseConfig(uri: string, text: string): WorkspaceConfig {
       problem(`${CONFIG_FILE_NAME} must hold a single YAML document`);
       return config;
     }
-    const doc = docs[0];
+    doc = docs[0];
     if (!doc) return config;
     if (doc.errors.length) {
-      problem(`${CONFIG_FILE_NAME}: ${doc.errors[0].message.split('\n')[0]}`);
+      const error = doc.errors[0];
+      config.findings.push({ code: 'invalid-config', severity: 'error', message: `${CONFIG_FILE_NAME}: ${error.message.split('\n')[0]}`, location: { uri, range: [error.pos[0], error.pos[1]] } });
       return config;
     }
     value = doc.toJS({ maxAliasCount: 100 });
@@ -128,42 +139,97 @@ export function parseConfig(uri: string, text: string): WorkspaceConfig {
     problem(`${CONFIG_FILE_NAME} must be a map`);
     return config;
   }
-  if (typeof value.defaultNamespace === 'string') config.defaultNamespace = value.defaultNamespace;
-  if (Array.isArray(value.scopes)) {
-    for (const s of value.scopes) {
-      if (isPlainObject(s) && typeof s.name === 'string' && Array.isArray(s.paths)) {
-        config.scopes.push({ name: s.name, paths: s.paths.filter((p): p is string => typeof p === 'string') });
-      } else problem(`${CONFIG_FILE_NAME}: each scope needs a name and a list of paths`);
+  for (const key of Object.keys(value)) {
+    if (KNOWN_KEYS.has(key)) continue;
+    // At the key, which is what is wrong.
+    const pair = isMap(doc.contents) ? doc.contents.items.find((p) => isScalar(p.key) && String(p.key.value) === key) : undefined;
+    const keyRange = isScalar(pair?.key) && pair.key.range ? ([pair.key.range[0], pair.key.range[1]] as [number, number]) : rangeAt([key]);
+    config.findings.push({ code: 'invalid-config', severity: 'warning', message: `${CONFIG_FILE_NAME}: unknown setting ${key} (known: ${[...KNOWN_KEYS].join(', ')}); it is ignored`, location: { uri, range: keyRange } });
+  }
+  const has = (key: string) => Object.prototype.hasOwnProperty.call(value, key);
+  if (has('defaultNamespace')) {
+    if (typeof value.defaultNamespace === 'string' && value.defaultNamespace.trim() !== '') config.defaultNamespace = value.defaultNamespace;
+    else problem(`${CONFIG_FILE_NAME}: defaultNamespace must be a namespace name; "default" applies`, ['defaultNamespace']);
+  }
+  /** The strings of a list of globs; the others and the patterns netpol cannot use are reported at their item. */
+  const globs = (list: unknown, path: (string | number)[], what: string): string[] => {
+    if (!Array.isArray(list)) {
+      problem(`${CONFIG_FILE_NAME}: ${what} must be a list of folders or globs`, path);
+      return [];
+    }
+    const out: string[] = [];
+    list.forEach((item, i) => {
+      if (typeof item !== 'string') problem(`${CONFIG_FILE_NAME}: each entry of ${what} must be a folder or glob (a string)`, [...path, i]);
+      else {
+        const bad = globProblem(item);
+        if (bad) problem(`${CONFIG_FILE_NAME}: ${JSON.stringify(item)} is ignored: ${bad}`, [...path, i]);
+        else out.push(item);
+      }
+    });
+    return out;
+  };
+  if (has('scopes')) {
+    if (!Array.isArray(value.scopes)) problem(`${CONFIG_FILE_NAME}: scopes must be a list of {name, paths}`, ['scopes']);
+    else {
+      value.scopes.forEach((s, i) => {
+        if (isPlainObject(s) && typeof s.name === 'string' && Array.isArray(s.paths)) {
+          config.scopes.push({ name: s.name, paths: globs(s.paths, ['scopes', i, 'paths'], `the paths of scope ${s.name}`) });
+        } else problem(`${CONFIG_FILE_NAME}: each scope needs a name and a list of paths`, ['scopes', i]);
+      });
     }
   }
-  if (Array.isArray(value.exclude)) config.exclude = value.exclude.filter((p): p is string => typeof p === 'string');
-  if (typeof value.maxFileSize === 'number' && value.maxFileSize > 0) config.maxFileSize = value.maxFileSize;
-  if (Array.isArray(value.objects)) {
-    // Re-read the objects through the manifest parser so they look like any other object.
-    const parsed = parseFile(uri, value.objects.map((o) => stringify(o)).join('---\n'));
-    for (const d of parsed.documents) config.objects.push(...d.objects);
+  if (has('exclude')) config.exclude = globs(value.exclude, ['exclude'], 'exclude');
+  if (has('maxFileSize')) {
+    const size = value.maxFileSize;
+    if (typeof size === 'number' && Number.isFinite(size) && size > 0) config.maxFileSize = size;
+    else problem(`${CONFIG_FILE_NAME}: maxFileSize must be a positive number of bytes (got ${JSON.stringify(size) ?? String(size)}); ${config.maxFileSize} applies`, ['maxFileSize']);
   }
-  if (isPlainObject(value.dns)) {
-    const dns = value.dns;
-    if (typeof dns.namespace === 'string') config.dns.namespace = dns.namespace;
-    if (isPlainObject(dns.podLabels)) {
-      config.dns.podLabels = Object.fromEntries(Object.entries(dns.podLabels).map(([k, v]) => [k, String(v)]));
+  if (has('objects')) {
+    if (Array.isArray(value.objects)) {
+      // Re-read the objects through the manifest parser so they look like any other object.
+      const parsed = parseFile(uri, value.objects.map((o) => stringify(o)).join('---\n'));
+      for (const d of parsed.documents) config.objects.push(...d.objects);
+    } else problem(`${CONFIG_FILE_NAME}: objects must be a list of manifests`, ['objects']);
+  }
+  if (has('dns')) {
+    if (!isPlainObject(value.dns)) problem(`${CONFIG_FILE_NAME}: dns must be a map (namespace, podLabels, ports, cidrs)`, ['dns']);
+    else {
+      const dns = value.dns;
+      if (typeof dns.namespace === 'string') config.dns.namespace = dns.namespace;
+      else if (dns.namespace !== undefined) problem(`${CONFIG_FILE_NAME}: dns.namespace must be a namespace name`, ['dns', 'namespace']);
+      if (isPlainObject(dns.podLabels)) {
+        config.dns.podLabels = Object.fromEntries(Object.entries(dns.podLabels).map(([k, v]) => [k, String(v)]));
+      } else if (dns.podLabels !== undefined) problem(`${CONFIG_FILE_NAME}: dns.podLabels must be a map of labels`, ['dns', 'podLabels']);
+      // New lists, never pushed into: the defaults' lists are shared with DEFAULT_DNS.
+      if (Array.isArray(dns.ports)) {
+        config.dns.ports = [];
+        dns.ports.forEach((p, i) => {
+          if (typeof p === 'number' && Number.isInteger(p) && p >= 1 && p <= 65535) config.dns.ports.push(p);
+          else problem(`${CONFIG_FILE_NAME}: dns.ports must hold port numbers from 1 to 65535 (got ${JSON.stringify(p)}); it is ignored`, ['dns', 'ports', i]);
+        });
+      } else if (dns.ports !== undefined) problem(`${CONFIG_FILE_NAME}: dns.ports must be a list of port numbers`, ['dns', 'ports']);
+      if (Array.isArray(dns.cidrs)) {
+        config.dns.cidrs = [];
+        dns.cidrs.forEach((c, i) => {
+          const parsed = typeof c === 'string' ? parseCidr(c) : 'not a string';
+          if (typeof parsed === 'string') problem(`${CONFIG_FILE_NAME}: dns.cidrs: ${JSON.stringify(c)} is not an address block (${parsed}); it is ignored`, ['dns', 'cidrs', i]);
+          else config.dns.cidrs.push(c as string);
+        });
+      } else if (dns.cidrs !== undefined) problem(`${CONFIG_FILE_NAME}: dns.cidrs must be a list of address blocks`, ['dns', 'cidrs']);
     }
-    if (Array.isArray(dns.ports)) config.dns.ports = dns.ports.filter((p): p is number => typeof p === 'number');
-    if (Array.isArray(dns.cidrs)) config.dns.cidrs = dns.cidrs.filter((p): p is string => typeof p === 'string');
   }
-  if (value.cni !== undefined && value.cni !== null) {
+  if (has('cni') && value.cni !== null) {
     if (typeof value.cni === 'string' && CNI_NAME_SET.has(value.cni)) config.cni = value.cni as CniName;
-    else problem(`${CONFIG_FILE_NAME}: cni must be one of ${CNI_NAMES.join(', ')}; ${JSON.stringify(value.cni)} is ignored`);
+    else problem(`${CONFIG_FILE_NAME}: cni must be one of ${CNI_NAMES.join(', ')}; ${JSON.stringify(value.cni)} is ignored`, ['cni']);
   }
-  if (value.apiServer !== undefined) readApiServer(value.apiServer, config, problem);
-  if (value.prometheus !== undefined) readPrometheus(value.prometheus, config, problem);
+  if (value.apiServer !== undefined) readApiServer(value.apiServer, config, (message) => problem(message, ['apiServer']));
+  if (value.prometheus !== undefined) readPrometheus(value.prometheus, config, (message) => problem(message, ['prometheus']));
   if (Array.isArray(value.workloadKinds)) {
     const declared: OperatorKind[] = [];
     for (const k of value.workloadKinds) {
       const text = (key: string) => (isPlainObject(k) && typeof k[key] === 'string' ? (k[key] as string) : undefined);
       if (!isPlainObject(k) || !text('kind') || !(text('podLabels') || isPlainObject(k.labels))) {
-        problem(`${CONFIG_FILE_NAME}: each of workloadKinds needs a kind and podLabels (a path such as spec.podMetadata.labels) or labels`);
+        problem(`${CONFIG_FILE_NAME}: each of workloadKinds needs a kind and podLabels (a path such as spec.podMetadata.labels) or labels`, ['workloadKinds']);
         continue;
       }
       const kind: DeclaredWorkloadKind = { kind: text('kind')!, apiVersion: text('apiVersion'), podLabels: text('podLabels'), ports: text('ports') };
@@ -173,10 +239,13 @@ export function parseConfig(uri: string, text: string): WorkspaceConfig {
     config.operatorKinds = [...declared, ...BUILT_IN_OPERATOR_KINDS];
   }
   if (Array.isArray(value.systemNamespaces)) config.systemNamespaces = value.systemNamespaces.filter((n): n is string => typeof n === 'string');
-  if (isPlainObject(value.rules)) {
-    for (const [id, setting] of Object.entries(value.rules)) {
-      if (typeof setting === 'string' && SEVERITIES.has(setting)) config.rules[id] = setting as RuleSetting;
-      else problem(`${CONFIG_FILE_NAME}: rule ${id} must be one of error, warning, information, hint, off`);
+  if (has('rules')) {
+    if (!isPlainObject(value.rules)) problem(`${CONFIG_FILE_NAME}: rules must be a map of rule ids to severities`, ['rules']);
+    else {
+      for (const [id, setting] of Object.entries(value.rules)) {
+        if (typeof setting === 'string' && SEVERITIES.has(setting)) config.rules[id] = setting as RuleSetting;
+        else problem(`${CONFIG_FILE_NAME}: rule ${id} must be one of error, warning, information, hint, off`, ['rules', id]);
+      }
     }
   }
   return config;

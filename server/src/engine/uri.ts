@@ -36,20 +36,3 @@ export function relativeUri(dirUri: string, uri: string): string {
   const dir = dirUri.endsWith('/') ? dirUri.slice(0, -1) : dirUri;
   return uri.startsWith(dir + '/') ? uri.slice(dir.length + 1) : uri;
 }
-
-/** Minimal glob: `**` any path, `*` any characters but `/`, `?` one character. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*') {
-      if (glob[i + 1] === '*') {
-        re += '.*';
-        i++;
-        if (glob[i + 1] === '/') i++;
-      } else re += '[^/]*';
-    } else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}(/.*)?$`);
-}

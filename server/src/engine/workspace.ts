@@ -7,7 +7,8 @@ import { buildModel, recordSkippedWorkloads, skippedWorkloadsOf, updateModel, WO
 import type { FastResult } from './fast-yaml';
 import { BUILT_IN_OPERATOR_KINDS } from './operator-workloads';
 import { isManifestUri, isPlainObject, parseFile, withLoneCrAsLf, type K8sObject, type ParsedFile } from './parse';
-import { basenameUri, dirnameUri, globToRegExp, isUnder, joinUri, relativeUri } from './uri';
+import { basenameUri, dirnameUri, isUnder, joinUri, relativeUri } from './uri';
+import { GlobSet } from './glob';
 
 export const DEFAULT_SCOPE = 'default';
 
@@ -78,10 +79,24 @@ class FileSnapshot {
 /** Finding codes of files the workspace keeps without parsing. */
 export const FILE_TOO_LARGE = 'file-too-large';
 export const BINARY_FILE = 'binary-file';
+/** A file on disk that cannot be read (no permission, a FIFO or device): reported on the file, the rest analysed. */
+export const FILE_UNREADABLE = 'file-unreadable';
 /** Findings of files that were not parsed. */
-const SKIPPED = new Set([FILE_TOO_LARGE, BINARY_FILE]);
+const SKIPPED = new Set([FILE_TOO_LARGE, BINARY_FILE, FILE_UNREADABLE]);
 
-function skippedFile(uri: string, text: string, code: string, message: string): ParsedFile {
+export function unreadableMessage(reason: string): string {
+  return `Skipped: this file cannot be read (${reason}); only regular files are analysed.`;
+}
+
+/**
+ * Whether a text is a UTF-16 (or UTF-32) file read as UTF-8: its byte order mark (FF FE or FE FF) reads as two
+ * replacement characters, and the zero bytes of ASCII characters as NULs.
+ */
+function isUtf16ReadAsUtf8(text: string): boolean {
+  return text.startsWith('\ufffd\ufffd') && text.includes('\u0000');
+}
+
+function skippedFile(uri: string, text: string, code: string, message: string, severity: 'information' | 'warning' = 'information'): ParsedFile {
   // Only the first line is ever asked for (the finding sits at offset 0); counting lines of a 100 MB file is waste.
   const lineCounter = new LineCounter();
   lineCounter.addNewLine(0);
@@ -89,7 +104,7 @@ function skippedFile(uri: string, text: string, code: string, message: string): 
     uri,
     text,
     documents: [],
-    findings: [{ code, severity: 'information', message, location: { uri, range: [0, 0] } }],
+    findings: [{ code, severity, message, location: { uri, range: [0, 0] } }],
     lineCounter,
   };
 }
@@ -177,6 +192,27 @@ export class Workspace {
     return parsed;
   }
 
+  /** Records a file that could not be read (the CLI's input): a finding on it, nothing parsed. */
+  setUnreadableFile(uri: string, reason: string): void {
+    const existing = this.files.get(uri);
+    if (!existing) this.filesAddedOrRemoved = true;
+    this.skippedForSize.delete(uri);
+    this.files.set(uri, skippedFile(uri, '', FILE_UNREADABLE, unreadableMessage(reason), 'warning'));
+    this.invalidate(false);
+    this.recordChange(uri, !existing);
+  }
+
+  /** Records a file that was not read for its size (more than `bytes` bytes; the CLI's input). */
+  setTooLargeFile(uri: string, bytes: number): void {
+    const existing = this.files.get(uri);
+    if (!existing) this.filesAddedOrRemoved = true;
+    this.skippedForSize.delete(uri);
+    const limit = this.config.maxFileSize;
+    this.files.set(uri, skippedFile(uri, '', FILE_TOO_LARGE, `Skipped: the file has ${bytes} bytes or more, more than maxFileSize (${limit}); raise netpol.maxFileSize (or maxFileSize in ${CONFIG_FILE_NAME}) to analyse it.`));
+    this.invalidate(false);
+    this.recordChange(uri, !existing);
+  }
+
   deleteFile(uri: string): void {
     if (uri === this.configUri) {
       this.configUri = undefined;
@@ -208,6 +244,9 @@ export class Workspace {
     }
     this.skippedForSize.delete(uri);
     // YAML forbids NUL characters and text files practically never hold them; binary files (images, archives) do.
+    if (isUtf16ReadAsUtf8(text)) {
+      return skippedFile(uri, text, BINARY_FILE, 'Skipped: this file is encoded as UTF-16 (it starts with a UTF-16 byte order mark), which netpol does not read; save it as UTF-8.');
+    }
     if (text.includes('\u0000')) {
       return skippedFile(uri, text, BINARY_FILE, 'Skipped: this looks like a binary file (it contains NUL characters), not a YAML or JSON manifest.');
     }
@@ -396,8 +435,8 @@ export class Workspace {
   private buildScopes(): Scope[] {
     const config = this.config;
     const root = this.configUri ? dirnameUri(this.configUri) : undefined;
-    const excluded = config.exclude.map(globToRegExp);
-    const uris = [...this.files.keys()].filter((u) => !root || !excluded.some((re) => re.test(relativeUri(root, u))));
+    const excluded = new GlobSet(config.exclude);
+    const uris = [...this.files.keys()].filter((u) => !root || !excluded.matches(relativeUri(root, u)));
 
     const kustomizations = new Map<string, Kustomization>();
     for (const u of uris) {
@@ -413,8 +452,8 @@ export class Workspace {
     if (config.scopes.length > 0 && root) {
       const assigned = new Set<string>();
       for (const scope of config.scopes) {
-        const matchers = scope.paths.map((p) => globToRegExp(p.replace(/\/$/, '')));
-        const direct = manifestUris.filter((u) => matchers.some((re) => re.test(relativeUri(root, u))));
+        const matchers = new GlobSet(scope.paths);
+        const direct = manifestUris.filter((u) => matchers.matches(relativeUri(root, u)));
         const members = new Set(direct);
         // Kustomizations inside the scope pull in their resources (bases elsewhere in the repository).
         const kustomizationDirs: string[] = [];

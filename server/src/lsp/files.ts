@@ -127,9 +127,10 @@ export class FileFilter {
           const relative = item.relative === '' ? entry.name : `${item.relative}/${entry.name}`;
           // Parents were checked on the way down: only this entry's own name can be a skipped folder.
           if (SKIPPED_DIRS.has(entry.name) || this.excluded.matches(relative)) continue;
-          // Symbolic links to folders are not followed (cycles); links to files are.
+          // Symbolic links to folders are not followed (cycles); links to files are. Entries that are not regular
+          // files (a FIFO, a device) are listed too: reading refuses them with a finding on the file.
           if (entry.isDirectory()) pending.push({ full, relative, kind: 'dir' });
-          else if (entry.isFile() || (entry.isSymbolicLink() && isFileSync(full))) {
+          else if (!entry.isSymbolicLink() || linksToNonFolder(full)) {
             const accepted = nested ? this.accepts(full) : entry.name === CONFIG_FILE_NAME ? relative === CONFIG_FILE_NAME : isManifestUri(entry.name);
             if (accepted) pending.push({ full, relative, kind: 'file' });
           }
@@ -146,48 +147,15 @@ function relativeWithin(parent: string, child: string): string | undefined {
   return rel.startsWith('..') || path.isAbsolute(rel) ? undefined : rel;
 }
 
-function isFileSync(fsPath: string): boolean {
+function linksToNonFolder(fsPath: string): boolean {
   try {
-    return fs.statSync(fsPath).isFile();
+    return !fs.statSync(fsPath).isDirectory();
   } catch {
     return false;
   }
 }
 
-export type ReadResult = { text: string } | { tooLarge: number } | undefined;
-
-/**
- * A file's text read at once when it is at most `maxSize` bytes (for indexing, which reads many small files in
- * slices), its size when larger (it is not read), or undefined when unreadable. One open, one fstat, one read.
- */
-export function readTextUnder(fsPath: string, maxSize: number): ReadResult {
-  const read = readTextAndStats(fsPath, maxSize);
-  return read && 'text' in read ? { text: read.text } : read;
-}
-
-/** readTextUnder, with the state of the file as it was read (from the same open file). */
-export function readTextAndStats(fsPath: string, maxSize: number): { text: string; stats: fs.BigIntStats } | { tooLarge: number } | undefined {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(fsPath, 'r');
-    const stats = fs.fstatSync(fd, { bigint: true });
-    if (!stats.isFile()) return undefined;
-    if (stats.size > maxSize) return { tooLarge: Number(stats.size) };
-    return { text: fs.readFileSync(fd, 'utf8'), stats };
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
-
-export async function readText(fsPath: string): Promise<string | undefined> {
-  try {
-    return await fs.promises.readFile(fsPath, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
+export { readCapped, readTextAndStats, readTextUnder, type ReadResult } from '../io/read-file';
 
 export async function fileSize(fsPath: string): Promise<number | undefined> {
   try {

@@ -23,7 +23,8 @@ import { cacheKeyOf, mayCache, PendingReadingsCache, ReadingsCache, type CacheCa
 export type FileRead =
   | { text: string; fastRead: FastResult | null | undefined; cacheKey?: string; wire?: string; fromCache?: boolean }
   | { tooLarge: number }
-  | { unreadable: true };
+  /** Why the file cannot be read; '' when it is gone. */
+  | { unreadable: string };
 
 /** The readings cache a reader uses: its file and the build identity it must carry. */
 export interface ReadingsCacheRef {
@@ -64,6 +65,8 @@ export interface WorkerFileRead {
   text?: string;
   wire?: string | null;
   tooLarge?: number;
+  /** Why the file cannot be read ('' when gone). */
+  unreadable?: string;
   cacheKey?: string;
   fromCache?: boolean;
 }
@@ -263,15 +266,15 @@ export class IndexReader {
 }
 
 /** Marks a read handed over by take(), so it is neither handed over twice nor read again after a worker failure. */
-const TAKEN: FileRead = { unreadable: true };
+const TAKEN: FileRead = { unreadable: '' };
 
 /** A file's text and its cached reading when the cache holds one for the file's state (both threads). */
-export type RawRead = { text: string; cacheKey?: string; cachedWire?: string } | { tooLarge: number } | { unreadable: true };
+export type RawRead = { text: string; cacheKey?: string; cachedWire?: string } | { tooLarge: number } | { unreadable: string };
 
 export function readRaw(fsPath: string, maxSize: number, cache: ReadingsCache, racyMarginMs?: number): RawRead {
   const read = readTextAndStats(fsPath, maxSize);
-  if (!read) return { unreadable: true };
-  if ('tooLarge' in read) return read;
+  if (!read) return { unreadable: '' };
+  if ('tooLarge' in read || 'unreadable' in read) return read;
   const cacheKey = cacheKeyOf(read.stats, Date.now(), racyMarginMs);
   if (cacheKey === undefined) return { text: read.text };
   return { text: read.text, cacheKey, cachedWire: cache.get(fsPath, cacheKey) };
@@ -294,7 +297,7 @@ export function cacheableKey(key: string | undefined, fastRead: FastResult | nul
 
 function fromWorker(file: WorkerFileRead): FileRead {
   if (file.tooLarge !== undefined) return { tooLarge: file.tooLarge };
-  if (file.text === undefined) return { unreadable: true };
+  if (file.text === undefined) return { unreadable: file.unreadable ?? '' };
   if (typeof file.wire === 'string') {
     const read: FileRead = { text: file.text, fastRead: decodeFastResult(file.wire) };
     if (file.cacheKey !== undefined) Object.assign(read, { cacheKey: file.cacheKey, wire: file.wire }, file.fromCache ? { fromCache: true } : {});

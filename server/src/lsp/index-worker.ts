@@ -20,7 +20,7 @@ function run(job: IndexWorkerJob): void {
     const index = Atomics.add(claims, 0, 1);
     if (index >= job.paths.length) break;
     const read = readRaw(job.paths[index], job.maxSize, cache, job.racyMarginMs);
-    if ('unreadable' in read) batch.push({ index });
+    if ('unreadable' in read) batch.push({ index, unreadable: read.unreadable });
     else if ('tooLarge' in read) batch.push({ index, tooLarge: read.tooLarge });
     else if (read.cachedWire !== undefined) batch.push({ index, text: read.text, wire: read.cachedWire, cacheKey: read.cacheKey, fromCache: true });
     else {

@@ -23,21 +23,21 @@ import {
   type WorkDoneProgressServerReporter,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CONFIG_FILE_NAME } from '../engine/config';
+import { CONFIG_FILE_NAME, defaultConfig } from '../engine/config';
 import type { FastResult } from '../engine/fast-yaml';
 import { isManifestUri } from '../engine/parse';
 import { IncrementalRuleRunner } from '../engine/rules/run';
 import { quickFixesFor } from '../engine/rules/fixes';
 import type { Diagnostic, QuickFix } from '../engine/rules/types';
-import { FILE_TOO_LARGE, type Workspace } from '../engine/workspace';
+import { FILE_TOO_LARGE, FILE_UNREADABLE, unreadableMessage, type Workspace } from '../engine/workspace';
 import { registerAssertionHandlers } from './assertions';
 import { registerReachabilityDiffHandler } from './reachability-diff';
 import { registerWorkspaceFilesHandlers } from './workspace-files';
 import type { DiagnosticSource, FeatureContext } from './context';
-import { DIAGNOSTIC_SOURCE, rangesOverlap, sameRange, TextPositions, toCodeAction, toLspDiagnostic } from './convert';
+import { DIAGNOSTIC_SOURCE, rangesOverlap, TextPositions, toCodeAction, toLspDiagnostic } from './convert';
 import { registerExtensionRequests } from './extension-requests';
 import { registerFeatureHandlers } from './features';
-import { canonicalUri, FileFilter, pathFromUri, readText, readTextUnder, uriFromPath, type Folder } from './files';
+import { canonicalUri, FileFilter, pathFromUri, readTextUnder, uriFromPath, type Folder } from './files';
 import { IndexReader, IndexWorker, WORKER_MIN_FILES, type FileRead } from './index-reader';
 import { enabledGlobs, GlobSet } from './glob';
 import { IndexCompleteNotification, ReindexRequest, StatusRequest, type IndexCounts } from './protocol';
@@ -49,6 +49,10 @@ import { compareText } from '../engine/order';
 
 /** How long indexing reads files before it lets requests and notifications in. */
 const INDEX_SLICE_MS = 10;
+/** A code action request computes the fixes of at most this many findings (each re-runs its rule, narrowed). */
+const MAX_FIXED_FINDINGS_PER_REQUEST = 50;
+/** `.netpol.yaml` is read up to this size (larger ones are ignored by the engine anyway). */
+const CONFIG_READ_LIMIT = defaultConfig().maxFileSize;
 
 /** The readings cache is written this long after an index, when the start's work is done. */
 const CACHE_WRITE_DELAY_MS = 2_000;
@@ -148,6 +152,8 @@ export class NetpolServer {
   /** Settings pushed with didChangeConfiguration, for clients without workspace/configuration. */
   private pushedSettings: unknown;
   private filesExclude: string[] = [];
+  /** The glob problems of the settings last shown, so that a reload does not show them again. */
+  private reportedGlobProblems = '';
   private filter = new FileFilter([], new GlobSet([]));
   private ws: ServerWorkspace = new ServerWorkspace(defaultSettings());
   private readonly pending = new Map<string, PendingChange>();
@@ -156,6 +162,8 @@ export class NetpolServer {
   private activeConfigUri: string | undefined;
   /** Files skipped for their size, with the size in bytes (or characters for open documents). */
   private readonly oversized = new Map<string, number>();
+  /** Files on disk that cannot be read (a FIFO, a device, no permission), with the reason. */
+  private readonly unreadable = new Map<string, string>();
   private readonly positionsCache = new Map<string, TextPositions>();
   /** What was last published per file (serialized), so only changes are sent. */
   private readonly published = new Map<string, string>();
@@ -371,15 +379,27 @@ export class NetpolServer {
         const positionsOf = (u: string) => this.positionsOf(u);
         const ours = params.context.diagnostics.filter((d) => d.source === DIAGNOSTIC_SOURCE);
         const actions: CodeAction[] = [];
+        // A selection of a whole large document holds thousands of findings, each of whose fixes re-runs its rule:
+        // the fixes of the first few are offered (a menu of thousands helps nobody), and findings are looked up by key.
+        let budget = MAX_FIXED_FINDINGS_PER_REQUEST;
         if (ours.length > 0) {
+          const byKey = new Map<string, PublishedEntry>();
+          const keyOf = (code: unknown, message: string, r: { start: { line: number; character: number }; end: { line: number; character: number } }) =>
+            `${String(code)}\u0000${r.start.line}:${r.start.character}-${r.end.line}:${r.end.character}\u0000${message}`;
+          for (const e of entries) {
+            const key = keyOf(e.lsp.code, e.lsp.message, e.lsp.range);
+            if (!byKey.has(key)) byKey.set(key, e);
+          }
           for (const d of ours) {
-            const entry = entries.find((e) => e.lsp.code === d.code && e.lsp.message === d.message && sameRange(e.lsp.range, d.range));
-            for (const fix of entry ? this.fixesOf(entry.engine) : []) actions.push(toCodeAction(fix, d, positionsOf));
+            const entry = byKey.get(keyOf(d.code, d.message, d.range));
+            if (!entry || budget-- <= 0) continue;
+            for (const fix of this.fixesOf(entry.engine)) actions.push(toCodeAction(fix, d, positionsOf));
           }
         } else {
           // Clients that send no diagnostics in the context get the fixes of every diagnostic in the range.
           for (const entry of entries) {
             if (!rangesOverlap(entry.lsp.range, params.range)) continue;
+            if (budget-- <= 0) break;
             for (const fix of this.fixesOf(entry.engine)) actions.push(toCodeAction(fix, entry.lsp, positionsOf));
           }
         }
@@ -439,7 +459,19 @@ export class NetpolServer {
   }
 
   private rebuildFilter(): void {
-    this.filter = new FileFilter(this.folders, new GlobSet([...this.filesExclude, ...this.settings.exclude]));
+    const globs = new GlobSet([...this.filesExclude, ...this.settings.exclude]);
+    this.filter = new FileFilter(this.folders, globs);
+    // A pattern netpol cannot use is left out (the rest still apply) and named once, where the user sees it.
+    const problems = globs.rejected.map(
+      (r) => `${r.index < this.filesExclude.length ? 'files.exclude' : 'netpol.exclude'}: ${JSON.stringify(r.pattern)} is ignored: ${r.message}`,
+    );
+    const key = problems.join('\n');
+    if (key === this.reportedGlobProblems) return;
+    this.reportedGlobProblems = key;
+    for (const problem of problems) {
+      this.log(`netpol: setting ${problem}`);
+      this.connection.window.showWarningMessage(`netpol: setting ${problem}`);
+    }
   }
 
   private async initialized(): Promise<void> {
@@ -530,7 +562,7 @@ export class NetpolServer {
   /** A file as the index reads it: root configuration files whole, others within the size limit. */
   private readFromDisk(uri: string): ReturnType<typeof readTextUnder> {
     const fsPath = pathFromUri(uri);
-    return fsPath ? readTextUnder(fsPath, this.isRootConfig(uri) ? Infinity : this.maxFileSize()) : undefined;
+    return fsPath ? readTextUnder(fsPath, this.isRootConfig(uri) ? CONFIG_READ_LIMIT : this.maxFileSize()) : undefined;
   }
 
   private isRootConfig(uri: string): boolean {
@@ -570,6 +602,7 @@ export class NetpolServer {
     let configChanged = false;
     for (const [uri, change] of changes) {
       this.positionsCache.delete(uri);
+      this.unreadable.delete(uri);
       if (this.isRootConfig(uri)) {
         if (change.text === null) this.configTexts.delete(uri);
         else this.configTexts.set(uri, change.text);
@@ -633,8 +666,10 @@ export class NetpolServer {
       let configs = 0;
       while (configs < files.length && this.filter.isRootConfig(files[configs].fsPath)) {
         const file = files[configs++];
-        const read = readTextUnder(file.fsPath, Infinity);
-        if (read && 'text' in read && !this.documents.get(file.uri)) this.queue(file.uri, read.text);
+        const read = readTextUnder(file.fsPath, CONFIG_READ_LIMIT);
+        if (this.documents.get(file.uri)) continue;
+        if (read && 'text' in read) this.queue(file.uri, read.text);
+        else if (read) this.markUnreadable(file.uri, 'tooLarge' in read ? `more than ${CONFIG_READ_LIMIT} bytes` : read.unreadable);
       }
       this.flush();
       const manifests = files.slice(configs);
@@ -678,6 +713,7 @@ export class NetpolServer {
       this.flush();
       for (const uri of this.ws.fileUris()) if (!found.has(uri) && !this.documents.get(uri)) this.queue(uri, null);
       for (const uri of [...this.oversized.keys()]) if (!found.has(uri) && !this.documents.get(uri)) this.oversized.delete(uri);
+      for (const uri of [...this.unreadable.keys()]) if (!found.has(uri) && !this.documents.get(uri)) this.unreadable.delete(uri);
       for (const uri of [...this.configTexts.keys()]) if (!found.has(uri) && !this.documents.get(uri)) this.queue(uri, null);
     } finally {
       // Still here when the walk failed or a newer index took over before the reader took the worker.
@@ -716,6 +752,30 @@ export class NetpolServer {
     return true;
   }
 
+  /** A file on disk skipped for its size: out of the workspace, with a notice. */
+  private markOversized(uri: string, size: number): void {
+    this.pending.delete(uri);
+    this.ws.deleteFile(uri);
+    this.unreadable.delete(uri);
+    this.oversized.set(uri, size);
+    this.positionsCache.delete(uri);
+  }
+
+  /** A file on disk that cannot be read: out of the workspace (the configuration too), with a finding on it. */
+  private markUnreadable(uri: string, reason: string): void {
+    if (reason === '') {
+      this.queue(uri, null);
+      return;
+    }
+    this.flush();
+    if (this.isRootConfig(uri)) {
+      if (this.configTexts.delete(uri)) this.applyConfig();
+    } else this.ws.deleteFile(uri);
+    this.oversized.delete(uri);
+    this.unreadable.set(uri, reason);
+    this.positionsCache.delete(uri);
+  }
+
   /** One file of the index as IndexReader read it: into the workspace, unless the editor has it open. */
   private applyIndexRead(file: { uri: string }, read: FileRead): void {
     // The editor's text of an open document wins over the disk.
@@ -724,9 +784,14 @@ export class NetpolServer {
         this.pending.delete(file.uri);
         this.ws.deleteFile(file.uri);
         this.oversized.set(file.uri, read.tooLarge);
+        this.unreadable.delete(file.uri);
         return;
       }
-      if ('unreadable' in read) return;
+      if ('unreadable' in read) {
+        // Gone since the walk: nothing to say. Otherwise a finding on the file, as the CLI reports it.
+        if (read.unreadable !== '') this.markUnreadable(file.uri, read.unreadable);
+        return;
+      }
       this.queue(file.uri, read.text, read.fastRead);
     }
     // Parsed at once, within the slice: parsing everything at the end would hold requests back for seconds.
@@ -748,7 +813,7 @@ export class NetpolServer {
     }
     let findings = 0;
     for (const entries of this.results.values()) findings += entries.length;
-    return { files: ws.fileUris().length + this.oversized.size, policies: policies.size, workloads: workloads.size, findings, skippedForSize: this.oversized.size };
+    return { files: ws.fileUris().length + this.oversized.size + this.unreadable.size, policies: policies.size, workloads: workloads.size, findings, skippedForSize: this.oversized.size };
   }
 
   // ---- documents and files ------------------------------------------------------------------------------------------
@@ -768,9 +833,12 @@ export class NetpolServer {
     if (!this.belongsInIndex(uri) && !indexedEditor) return;
     const fsPath = pathFromUri(uri);
     // Unsaved text is discarded: go back to the file on disk, or forget a file that is not there.
-    const text = fsPath && this.filter.locate(fsPath) ? await readText(fsPath) : undefined;
+    // Read like the index reads (regular files only, capped, never blocking): the path may be a FIFO.
+    const read = fsPath && this.filter.locate(fsPath) ? this.readFromDisk(uri) : undefined;
     if (this.documents.get(rawUri)) return; // reopened meanwhile
-    this.queue(uri, text ?? null);
+    if (read && 'tooLarge' in read) this.markOversized(uri, read.tooLarge);
+    else if (read && 'unreadable' in read) this.markUnreadable(uri, read.unreadable);
+    else this.queue(uri, read?.text ?? null);
     this.scheduleAnalysis();
   }
 
@@ -788,13 +856,13 @@ export class NetpolServer {
       if (!fsPath || this.documents.get(uri) || this.documents.get(change.uri)) continue;
       // A deletion reported for a path that exists again (events arrive late, or lie) is read like a change.
       if (change.type === FileChangeType.Deleted && !fs.existsSync(fsPath)) {
-        if (this.ws.hasFile(uri) || this.oversized.has(uri) || this.configTexts.has(uri) || this.pending.has(uri)) {
+        if (this.ws.hasFile(uri) || this.oversized.has(uri) || this.unreadable.has(uri) || this.configTexts.has(uri) || this.pending.has(uri)) {
           this.queue(uri, null);
           continue;
         }
         // Not a file of the index: maybe a deleted folder, which takes every indexed file below it along.
         const prefix = uri.endsWith('/') ? uri : `${uri}/`;
-        for (const u of [...this.ws.fileUris(), ...this.oversized.keys(), ...this.configTexts.keys(), ...this.pending.keys()]) {
+        for (const u of [...this.ws.fileUris(), ...this.oversized.keys(), ...this.unreadable.keys(), ...this.configTexts.keys(), ...this.pending.keys()]) {
           if (u.startsWith(prefix) && !this.documents.get(u)) this.queue(u, null);
         }
         continue;
@@ -806,10 +874,11 @@ export class NetpolServer {
         continue;
       }
       if ('tooLarge' in read) {
-        this.pending.delete(uri);
-        this.ws.deleteFile(uri);
-        this.oversized.set(uri, read.tooLarge);
-        this.positionsCache.delete(uri);
+        this.markOversized(uri, read.tooLarge);
+        continue;
+      }
+      if ('unreadable' in read) {
+        this.markUnreadable(uri, read.unreadable);
         continue;
       }
       this.queue(uri, read.text);
@@ -939,12 +1008,13 @@ export class NetpolServer {
       if (candidates) {
         // Oversized files come and go without a rule run; what was published for them is compared like the rest.
         for (const uri of this.oversized.keys()) candidates.add(uri);
+        for (const uri of this.unreadable.keys()) candidates.add(uri);
         for (const uri of this.oversizedPublished) candidates.add(uri);
       }
-      this.oversizedPublished = new Set(this.oversized.keys());
+      this.oversizedPublished = new Set([...this.oversized.keys(), ...this.unreadable.keys()]);
       this.publish(
         (uri) => this.diagnosticsOf(run, uri),
-        candidates ?? new Set([...run.byRules.keys(), ...run.extra.keys(), ...this.oversized.keys(), ...this.published.keys()]),
+        candidates ?? new Set([...run.byRules.keys(), ...run.extra.keys(), ...this.oversized.keys(), ...this.unreadable.keys(), ...this.published.keys()]),
         run.sourcesPending ? this.awaitingSources : undefined,
       );
       if (run.sourcesPending) this.scheduleSources();
@@ -1038,6 +1108,10 @@ export class NetpolServer {
 
   /** The diagnostics of a file in a run: the rules', the other sources', or the notice of a skipped file. */
   private diagnosticsOf(run: LastRun, uri: string): Diagnostic[] | undefined {
+    const reason = this.unreadable.get(uri);
+    if (reason !== undefined) {
+      return [{ ruleId: FILE_UNREADABLE, severity: 'warning', message: unreadableMessage(reason), location: { uri, range: [0, 0] } }];
+    }
     const size = this.oversized.get(uri);
     if (size !== undefined) {
       return [

@@ -5,6 +5,7 @@ import type { ExpectationResult, Outcome, PairFailure, TestReport } from '../eng
 import type { SourceLocation } from '../engine/types';
 import { explainText } from './explain';
 import { sarifLog, type SarifLocation, type SarifResult } from './sarif';
+import { escapeControls, xmlAttribute, xmlText } from './escape';
 
 export interface Position {
   /** 1-based. */
@@ -76,7 +77,8 @@ export function formatText(reports: readonly TestReport[], locator: Locator): st
   if (reports.length === 0) out.push('No connectivity tests found (files with apiVersion: netpol.dev/v1alpha1, kind: ConnectivityTest).');
   out.push('');
   out.push(`${t.pass} passed, ${t.fail} failed, ${t.skip} skipped, ${t.todo} todo`);
-  return `${out.join('\n')}\n`;
+  // Names, messages and paths come from the workspace: one line each, no escape sequences.
+  return `${out.map(escapeControls).join('\n')}\n`;
 }
 
 interface JsonLocation {
@@ -148,14 +150,9 @@ export function formatJson(reports: readonly TestReport[], locator: Locator): st
   return `${JSON.stringify(data, null, 2)}\n`;
 }
 
+/** Text for XML: markup escaped; what XML 1.0 cannot hold (C0 controls, U+FFFE, U+FFFF, lone surrogates) escaped visibly. */
 function xml(text: string): string {
-  // XML 1.0 forbids most control characters even escaped; drop them.
-  return text
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+  return xmlAttribute(text);
 }
 
 export function formatJunit(reports: readonly TestReport[], locator: Locator): string {
@@ -175,7 +172,7 @@ export function formatJunit(reports: readonly TestReport[], locator: Locator): s
       if (r.outcome === 'pass') out.push(`${open}/>`);
       else if (r.outcome === 'fail') {
         out.push(`${open}>`);
-        out.push(`      <failure message="${xml(r.message)}" type="${TEST_FAILURE_RULE_ID}">${xml(failureDetails(r, locator).join('\n'))}</failure>`);
+        out.push(`      <failure message="${xml(r.message)}" type="${TEST_FAILURE_RULE_ID}">${xmlText(failureDetails(r, locator).join('\n'))}</failure>`);
         out.push('    </testcase>');
       } else {
         out.push(`${open}>`);

@@ -4,6 +4,7 @@ import { IPV4_ALL, IPV6_ALL, formatRangeAsCidr, partition, subtractAll, type IpR
 import { workloadEndpoint, type Analysis, type Endpoint } from '../engine/evaluate';
 import type { PortSet } from '../engine/portset';
 import { hasNotAnalysed, uncertaintyBetween } from '../engine/not-analysed';
+import { escapeControls } from './escape';
 
 export interface Connection {
   from: string;
@@ -42,33 +43,67 @@ function mergeExternal(items: { range: IpRange; conn: PortSet }[]): { label: str
   return out.map((o) => ({ label: o.ranges.map(formatRangeAsCidr).join(','), conn: o.conn }));
 }
 
-export function listConnections(analysis: Analysis): Connection[] {
+/** Every allowed connection, one at a time (a workspace of thousands of workloads has millions). */
+export function* connections(analysis: Analysis): Generator<Connection> {
+  if (!hasNotAnalysed(analysis.model)) {
+    yield* exactConnections(analysis);
+    return;
+  }
+  const byName = new Map([...analysis.reportedWorkloads()].map((w) => [w.displayName, w]));
+  for (const line of exactConnections(analysis)) {
+    const a = byName.get(line.from);
+    const b = byName.get(line.to);
+    if (uncertaintyBetween(analysis.model, (a ?? b)!, a && b ? b : undefined).length > 0) line.uncertain = true;
+    yield line;
+  }
+}
+
+/** The connections as the analysed policies decide them. */
+function* exactConnections(analysis: Analysis): Generator<Connection> {
   const workloads = [...analysis.reportedWorkloads()].sort((a, b) => (a.displayName < b.displayName ? -1 : a.displayName > b.displayName ? 1 : 0));
-  const lines: Connection[] = [];
   const ingressBlocks = blocks(analysis, 'ingress');
   const egressBlocks = blocks(analysis, 'egress');
   for (const src of workloads) {
     for (const dst of workloads) {
       if (src === dst && !src.replicated) continue;
       const conn = analysis.connection(workloadEndpoint(src), workloadEndpoint(dst)).allowed;
-      if (!conn.isEmpty()) lines.push({ from: src.displayName, to: dst.displayName, conn: conn.toString() });
+      if (!conn.isEmpty()) yield { from: src.displayName, to: dst.displayName, conn: conn.toString() };
     }
     const out = egressBlocks.map((range) => ({ range, conn: analysis.connection(workloadEndpoint(src), ipEp(range)).allowed }));
-    for (const m of mergeExternal(out)) lines.push({ from: src.displayName, to: m.label, conn: m.conn, toExternal: true });
+    for (const m of mergeExternal(out)) yield { from: src.displayName, to: m.label, conn: m.conn, toExternal: true };
   }
   for (const dst of workloads) {
     const incoming = ingressBlocks.map((range) => ({ range, conn: analysis.connection(ipEp(range), workloadEndpoint(dst)).allowed }));
-    for (const m of mergeExternal(incoming)) lines.push({ from: m.label, to: dst.displayName, conn: m.conn, fromExternal: true });
+    for (const m of mergeExternal(incoming)) yield { from: m.label, to: dst.displayName, conn: m.conn, fromExternal: true };
   }
-  if (hasNotAnalysed(analysis.model)) {
-    const byName = new Map(workloads.map((w) => [w.displayName, w]));
-    for (const line of lines) {
-      const a = byName.get(line.from);
-      const b = byName.get(line.to);
-      if (uncertaintyBetween(analysis.model, (a ?? b)!, a && b ? b : undefined).length > 0) line.uncertain = true;
+}
+
+export function listConnections(analysis: Analysis): Connection[] {
+  return [...connections(analysis)];
+}
+
+/** Writes the connections as text or JSON (as `JSON.stringify(list, null, 2)` would), in pieces, as they come. */
+export function writeConnections(list: Iterable<Connection>, format: 'text' | 'json', write: (text: string) => void): void {
+  let buffer = '';
+  let count = 0;
+  let uncertain = false;
+  const flush = (force: boolean) => {
+    if (buffer.length >= 1 << 16 || (force && buffer)) {
+      write(buffer);
+      buffer = '';
     }
+  };
+  for (const c of list) {
+    if (format === 'json') buffer += `${count === 0 ? '[\n' : ',\n'}${JSON.stringify(c, null, 2).replace(/^/gm, '  ')}`;
+    else buffer += connectionLine(c);
+    if (c.uncertain) uncertain = true;
+    count++;
+    flush(false);
   }
-  return lines;
+  if (format === 'json') buffer += count === 0 ? '[]\n' : '\n]\n';
+  else if (count === 0) buffer += 'No connections are allowed.\n';
+  else if (uncertain) buffer += UNCERTAIN_NOTE;
+  flush(true);
 }
 
 function ipEp(range: IpRange): Endpoint {
@@ -77,8 +112,14 @@ function ipEp(range: IpRange): Endpoint {
 
 export function connectionsToText(lines: Connection[]): string {
   if (lines.length === 0) return 'No connections are allowed.\n';
-  const text = lines.map((l) => `${l.from}${l.fromExternal ? ' (external)' : ''} => ${l.to}${l.toExternal ? ' (external)' : ''} : ${l.conn}${l.uncertain ? ' (uncertain)' : ''}\n`).join('');
-  return lines.some((l) => l.uncertain)
-    ? `${text}(uncertain): policies of kinds netpol does not analyse (see the not-analysed findings) may change these verdicts, and may deny or allow other connections of the same pods.\n`
-    : text;
+  const text = lines.map(connectionLine).join('');
+  return lines.some((l) => l.uncertain) ? `${text}${UNCERTAIN_NOTE}` : text;
+}
+
+const UNCERTAIN_NOTE =
+  '(uncertain): policies of kinds netpol does not analyse (see the not-analysed findings) may change these verdicts, and may deny or allow other connections of the same pods.\n';
+
+/** One connection as a line of text; names from the workspace with control characters escaped. */
+export function connectionLine(l: Connection): string {
+  return `${escapeControls(`${l.from}${l.fromExternal ? ' (external)' : ''} => ${l.to}${l.toExternal ? ' (external)' : ''} : ${l.conn}`)}${l.uncertain ? ' (uncertain)' : ''}\n`;
 }

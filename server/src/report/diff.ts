@@ -15,6 +15,7 @@ import { sarifLog, type SarifLocation, type SarifResult } from './sarif';
 import { PROTOCOLS, type SourceLocation } from '../engine/types';
 import { BulkConnections } from '../engine/assertions/bulk';
 import type { Scope } from '../engine/workspace';
+import { escapeControls, markdownCode } from './escape';
 
 export type ChangeKind = 'added' | 'removed' | 'changed';
 export type PolicyChange = 'added' | 'deleted' | 'modified' | 'unchanged';
@@ -430,7 +431,8 @@ export function diffToText(diff: ReachabilityDiff, locator: DiffLocator): string
   const n = diff.counts;
   out.push('');
   out.push(`${n.added} added, ${n.removed} removed, ${n.changed} changed; ${plural(n.appeared, 'workload')} added, ${n.disappeared} removed`);
-  return `${out.join('\n')}\n`;
+  // Names and paths come from the repository: a newline or escape sequence in one must not forge or hide a line.
+  return `${out.map(escapeControls).join('\n')}\n`;
 }
 
 function jsonLocation(loc: SourceLocation, inBase: boolean, locator: DiffLocator): { file: string; line: number; column: number; base?: true } {
@@ -476,7 +478,7 @@ export function diffToJson(diff: ReachabilityDiff, locator: DiffLocator): string
 
 /** Escapes what GitHub markdown would read as formatting or HTML inside a table cell. */
 function md(text: string): string {
-  return text.replace(/([\\`*_|<[\]])/g, '\\$1');
+  return escapeControls(text).replace(/([\\`*_|<[\]])/g, '\\$1');
 }
 
 /** Rows per table in markdown: a pull-request comment has a size limit (65,536 characters on GitHub). */
@@ -487,7 +489,7 @@ export function diffToMarkdown(diff: ReachabilityDiff, locator: DiffLocator): st
   const n = diff.counts;
   const out: string[] = ['### NetworkPolicy reachability changes', ''];
   out.push(
-    `Compared with \`${diff.base.replace(/`/g, '')}\`: **${n.added}** added, **${n.removed}** removed, **${n.changed}** changed connections; ${plural(n.appeared, 'workload')} added, ${n.disappeared} removed.`,
+    `Compared with ${markdownCode(diff.base)}: **${n.added}** added, **${n.removed}** removed, **${n.changed}** changed connections; ${plural(n.appeared, 'workload')} added, ${n.disappeared} removed.`,
   );
   const scoped = showScope(diff);
   const sections: { kind: ChangeKind; title: string }[] = [
@@ -499,15 +501,16 @@ export function diffToMarkdown(diff: ReachabilityDiff, locator: DiffLocator): st
     const list = diff.changes.filter((c) => c.kind === s.kind);
     if (list.length === 0) continue;
     out.push('', `#### ${s.title} (${list.length})`, '');
+    // Names and paths from the repository go into code spans: literal, one line, no `@mention` or `#123` link.
     out.push(`| ${scoped ? 'Scope | ' : ''}From | To | Ports | Caused by |`);
     out.push(`|${scoped ? ' --- |' : ''} --- | --- | --- | --- |`);
     for (const c of list.slice(0, MARKDOWN_ROWS)) {
       const ports = s.kind === 'added' ? c.after.toString() : s.kind === 'removed' ? c.before.toString() : changeSummary(c);
       const causes = c.causes
-        .map((x) => `\`${md(x.policy)}\` (${x.change === 'unchanged' ? 'selects other pods' : x.change}, ${x.direction}) at ${md(locationText(x.location, x.inBase, diff.base, locator))}`)
+        .map((x) => `${markdownCode(x.policy)} (${x.change === 'unchanged' ? 'selects other pods' : x.change}, ${x.direction}) at ${markdownCode(locationText(x.location, x.inBase, diff.base, locator))}`)
         .join('<br>');
-      const side = (name: string, external: boolean) => `${md(name)}${external ? ' (external)' : ''}`;
-      out.push(`| ${scoped ? `${md(c.scope)} | ` : ''}${side(c.from, c.external === 'from')} | ${side(c.to, c.external === 'to')} | ${md(ports)} | ${causes} |`);
+      const side = (name: string, external: boolean) => `${markdownCode(name)}${external ? ' (external)' : ''}`;
+      out.push(`| ${scoped ? `${markdownCode(c.scope)} | ` : ''}${side(c.from, c.external === 'from')} | ${side(c.to, c.external === 'to')} | ${md(ports)} | ${causes} |`);
     }
     if (list.length > MARKDOWN_ROWS) out.push('', `… and ${list.length - MARKDOWN_ROWS} more (\`netpol diff\` lists them all).`);
   }
@@ -517,7 +520,7 @@ export function diffToMarkdown(diff: ReachabilityDiff, locator: DiffLocator): st
   ] as const) {
     if (list.length === 0) continue;
     out.push('', `#### ${title} (${list.length})`, '');
-    for (const w of list) out.push(`- ${md(w.name)} (${w.kind})${w.connections.length ? `: ${w.connections.length} connections` : ': no connections'}`);
+    for (const w of list) out.push(`- ${markdownCode(w.name)} (${md(w.kind)})${w.connections.length ? `: ${w.connections.length} connections` : ': no connections'}`);
   }
   if (diff.changes.length === 0 && diff.appeared.length === 0 && diff.disappeared.length === 0) out.push('', 'No reachability change.');
   return `${out.join('\n')}\n`;

@@ -63,7 +63,7 @@ export function markdownCode(text: string): string {
 }
 
 /**
- * Text for an XML 1.0 attribute or element: markup escaped, and the characters XML 1.0 cannot hold at all, even as
+ * Text for XML 1.0 element content: markup escaped, and the characters XML 1.0 cannot hold at all, even as
  * references (C0 controls but tab/LF/CR, lone surrogates, U+FFFE, U+FFFF), as visible escapes, so that the document
  * is well formed and nothing is silently lost.
  */
@@ -75,7 +75,10 @@ export function xmlText(text: string): string {
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    // Attribute value normalization would turn these into spaces.
-    .replace(/[\t\n\r]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+    .replace(/"/g, '&quot;');
+}
+
+/** Text for an XML 1.0 attribute value: as `xmlText`, and tab/LF/CR as references (attribute value normalization would turn them into spaces). */
+export function xmlAttribute(text: string): string {
+  return xmlText(text).replace(/[\t\n\r]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 }

@@ -1,6 +1,7 @@
 // A verdict's explanation (engine/explain.ts) as text, as `netpol reach` and the explain command print it.
 import type { ExplainedDecision, ExplainedDirection, ExplainedVerdict } from '../engine/explain';
 import type { SourceLocation } from '../engine/types';
+import { escapeControls } from './escape';
 
 /** `AdminNetworkPolicy deny-db (Admin tier, priority 10) → egress rule 2 "name": Deny`. */
 export function decisionText(d: ExplainedDecision, direction: string): string {
@@ -13,7 +14,7 @@ export function explainText(e: ExplainedVerdict, where: (loc: SourceLocation) =>
   lines.push(`${e.allowed ? 'ALLOWED' : 'DENIED'}: ${e.from} -> ${e.to} on ${e.port}/${e.protocol}`);
   if (e.self) {
     lines.push('  a pod may always reach itself; policies do not apply');
-    return `${lines.join('\n')}\n`;
+    return `${lines.map(escapeControls).join('\n')}\n`;
   }
   for (const d of [e.egress, e.ingress]) {
     const side = d.direction === 'egress' ? `egress of ${d.endpoint}` : `ingress of ${d.endpoint}`;
@@ -40,7 +41,8 @@ export function explainText(e: ExplainedVerdict, where: (loc: SourceLocation) =>
     lines.push(`  UNCERTAIN: policies that netpol does not analyse may change this verdict:`);
     for (const u of e.uncertain) lines.push(`    ${u.name} (${where(u.location)})`);
   }
-  return `${lines.join('\n')}\n`;
+  // Names and paths come from the workspace: one line each, no escape sequences.
+  return `${lines.map(escapeControls).join('\n')}\n`;
 }
 
 /** One side's story through the tiers: the cluster-wide rule that decided, or what the NetworkPolicies / default did. */

@@ -5,6 +5,7 @@ import { IPV4_ALL, formatRange, partition, subtractAll, type IpRange } from '../
 import type { Analysis, Endpoint } from '../engine/evaluate';
 import { controllerReference, readWorkload, WORKLOAD_KINDS, type Workload } from '../engine/model';
 import { PortSet } from '../engine/portset';
+import { escapeControls } from './escape';
 
 export interface ConnLine {
   src: string;
@@ -92,7 +93,7 @@ export function analyzerConnections(analysis: Analysis): ConnLine[] {
 }
 
 export function formatAnalyzerText(lines: ConnLine[]): string {
-  return lines.map((l) => `${l.src} => ${l.dst} : ${l.conn}\n`).join('');
+  return lines.map((l) => `${escapeControls(`${l.src} => ${l.dst} : ${l.conn}`)}\n`).join('');
 }
 
 /** The analyzer's JSON format: the same lines as a pretty-printed array of `{src, dst, conn}` (FORMAT.md §1). */

@@ -89,12 +89,12 @@ describe('netpol check', () => {
     assert.match(error.stdout, /orphan\.yaml:7:3 error selector-matches-nothing/);
   });
 
-  test('findings about .netpol.yaml itself are reported on the configuration file', async () => {
+  test('findings about .netpol.yaml itself are reported on the configuration file, at the value (issue 19 item 12)', async () => {
     const dir = warningOnly();
     fs.writeFileSync(path.join(dir, '.netpol.yaml'), 'rules:\n  selector-matches-nothing: loud\n');
     const r = await runCaptured(['check', '--format', 'compact', dir]);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /\.netpol\.yaml:1:1 error invalid-config \.netpol\.yaml: rule selector-matches-nothing must be one of error, warning, information, hint, off/);
+    assert.match(r.stdout, /\.netpol\.yaml:2:29 error invalid-config \.netpol\.yaml: rule selector-matches-nothing must be one of error, warning, information, hint, off/);
   });
 
   test('json: findings with positions, related locations and fix titles', async () => {

@@ -306,6 +306,19 @@ Workloads removed:
     assert.equal((await runCaptured(['diff', '--base', 'HEAD~2', '--fail-on', 'any', 'policies', 'workloads.yaml', 'namespace.yaml'])).code, 0, 'HEAD~2 equals the working tree');
   });
 
+  test('a tracked file name with a newline does not shift the base texts: a deleted deny-all still fails --fail-on added (issue 19)', async () => {
+    // Named to sort before the policies: in a newline-separated `cat-file --batch` exchange, it shifted every later text.
+    const odd = 'k8s/a\nforged.yaml';
+    repository({ 'k8s/policies/default-deny.yaml': null }, { ...BASE, [odd]: deployment('odd', { app: 'odd' }, 9090) });
+    const r = await diff('--fail-on', 'added');
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /shop\/default-deny \(deleted\)/);
+    assert.match(r.stdout, /^\+? ?\d+ added, 0 removed, 0 changed/m);
+    assert.match(r.stdout, /shop\/api -> shop\/odd: now allowed/);
+    // The workload in the odd file is in both versions: it is not an added or removed workload.
+    assert.match(r.stdout, /0 workloads added, 0 removed/);
+  });
+
   test('json, markdown and sarif', async () => {
     repository({ 'k8s/policies/api-ingress.yaml': apiIngress('{matchLabels: {app: web}}', [8080, 9090]), 'k8s/policies/db-ingress.yaml': DB_INGRESS });
     const json = JSON.parse((await diff('--format', 'json')).stdout);
@@ -343,19 +356,19 @@ Compared with \`HEAD\`: **1** added, **1** removed, **1** changed connections; 0
 
 | From | To | Ports | Caused by |
 | --- | --- | --- | --- |
-| shop/api | shop/db | TCP 5432 | \`shop/db-ingress\` (added, ingress) at k8s/policies/db-ingress.yaml:3:18 |
+| \`shop/api\` | \`shop/db\` | TCP 5432 | \`shop/db-ingress\` (added, ingress) at \`k8s/policies/db-ingress.yaml:3:18\` |
 
 #### Newly denied (1)
 
 | From | To | Ports | Caused by |
 | --- | --- | --- | --- |
-| shop/db | shop/api | TCP 8080 | \`shop/api-ingress\` (modified, ingress) at k8s/policies/api-ingress.yaml:3:18 |
+| \`shop/db\` | \`shop/api\` | TCP 8080 | \`shop/api-ingress\` (modified, ingress) at \`k8s/policies/api-ingress.yaml:3:18\` |
 
 #### Ports changed (1)
 
 | From | To | Ports | Caused by |
 | --- | --- | --- | --- |
-| shop/web | shop/api | TCP 8080 -> TCP 8080,9090 (+TCP 9090) | \`shop/api-ingress\` (modified, ingress) at k8s/policies/api-ingress.yaml:3:18 |
+| \`shop/web\` | \`shop/api\` | TCP 8080 -> TCP 8080,9090 (+TCP 9090) | \`shop/api-ingress\` (modified, ingress) at \`k8s/policies/api-ingress.yaml:3:18\` |
 `,
     );
 
@@ -418,7 +431,26 @@ test('markdown tables are capped for pull-request comments', () => {
     { base: 'main', changes, appeared: [], disappeared: [], counts: { added: changes.length, removed: 0, changed: 0, appeared: 0, disappeared: 0 } },
     { path: (uri) => uri, position: () => ({ line: 1, column: 1 }) },
   );
-  assert.equal(text.split('\n').filter((l) => l.startsWith('| ns/a')).length, MARKDOWN_ROWS);
+  assert.equal(text.split('\n').filter((l) => l.startsWith('| `ns/a')).length, MARKDOWN_ROWS);
   assert.match(text, /^#### Newly allowed \(57\)$/m);
   assert.match(text, /\n… and 7 more \(`netpol diff` lists them all\)\.\n$/);
+});
+
+test('markdown: names from the repository cannot end a cell, inject a heading or summary, mention or link (issue 19)', () => {
+  const hostile = 'ns/x |\n\n### Nothing to review\n\nNo reachability change. @octocat #123 <img src=x>';
+  const change: ConnectionChange = { kind: 'added', scope: 'default', from: hostile, to: 'ns/b`|`', before: PortSet.NONE, after: PortSet.of('TCP', 80, 80), opened: PortSet.of('TCP', 80, 80), closed: PortSet.NONE, causes: [] };
+  const text = diffToMarkdown(
+    { base: 'main', changes: [change], appeared: [], disappeared: [], counts: { added: 1, removed: 0, changed: 0, appeared: 0, disappeared: 0 } },
+    { path: (uri) => uri, position: () => ({ line: 1, column: 1 }) },
+  );
+  const lines = text.split('\n');
+  // Parse the table back: one row, five cells, the names inside code spans on that row.
+  const rows = lines.filter((l) => l.startsWith('| `'));
+  assert.equal(rows.length, 1, text);
+  const cells = rows[0].slice(2, -2).split(/(?<!\\)\|/).map((c) => c.trim());
+  assert.equal(cells.length, 4, rows[0]);
+  assert.match(cells[0], /^`[^`].*[^`]`$/);
+  assert.ok(cells[0].includes('@octocat #123'), 'inside the code span, where GitHub neither mentions nor links');
+  assert.equal(lines.filter((l) => /^#{1,6} /.test(l)).length, 2, 'only the report\'s own headings');
+  assert.ok(!lines.some((l) => l === 'No reachability change.'));
 });

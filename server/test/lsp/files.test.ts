@@ -1,10 +1,11 @@
 // The index's walk of the workspace folders (FileFilter.listFiles) and its reads (readTextUnder), on real folders.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { FileFilter, readTextUnder, uriFromPath } from '../../src/lsp/files';
+import { FileFilter, readCapped, readTextUnder, uriFromPath } from '../../src/lsp/files';
 import { GlobSet } from '../../src/lsp/glob';
 
 function tree(files: Record<string, string>): string {
@@ -59,11 +60,32 @@ test('listFiles: an unreadable folder is reported and skipped', async () => {
   assert.match(messages.join('\n'), /cannot read folder .*gone: ENOENT/);
 });
 
-test('readTextUnder: the text within the limit, the size beyond it (unread), nothing for folders and missing files', () => {
+test('readTextUnder: the text within the limit, the size beyond it (unread), why for folders, nothing for missing files', () => {
   const root = tree({ 'small.yaml': 'kind: Pod\n', 'big.yaml': 'x'.repeat(1000) });
   assert.deepEqual(readTextUnder(path.join(root, 'small.yaml'), 100), { text: 'kind: Pod\n' });
   assert.deepEqual(readTextUnder(path.join(root, 'big.yaml'), 999), { tooLarge: 1000 });
   assert.deepEqual(readTextUnder(path.join(root, 'big.yaml'), 1000), { text: 'x'.repeat(1000) });
-  assert.equal(readTextUnder(root, 100), undefined);
+  assert.deepEqual(readTextUnder(root, 100), { unreadable: 'a folder' });
   assert.equal(readTextUnder(path.join(root, 'missing.yaml'), 100), undefined);
+});
+
+test('readTextUnder: only regular files, never blocking, never reading the kernel\'s files (issue 19 item 2)', () => {
+  const root = tree({});
+  const fifo = path.join(root, 'fifo.yaml');
+  execFileSync('mkfifo', [fifo]);
+  // Opening a FIFO without a writer blocks: reaching the next line at all is the test.
+  assert.deepEqual(readTextUnder(fifo, 100), { unreadable: 'a named pipe (FIFO)' });
+  fs.symlinkSync('/proc/self/pagemap', path.join(root, 'pm.yaml'));
+  assert.match(String((readTextUnder(path.join(root, 'pm.yaml'), 1 << 20) as { unreadable: string }).unreadable), /kernel/);
+  assert.deepEqual(readTextUnder('/dev/zero', 100), { unreadable: 'a character device' });
+});
+
+test('readCapped: an endless file that claims 0 bytes (/dev/zero) is read up to the limit + 1, no further', () => {
+  const fd = fs.openSync('/dev/zero', 'r');
+  try {
+    assert.equal(readCapped(fd, 3 << 20, 0).length, (3 << 20) + 1);
+    assert.equal(readCapped(fd, 10, 0).length, 11);
+  } finally {
+    fs.closeSync(fd);
+  }
 });

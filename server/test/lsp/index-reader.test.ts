@@ -43,7 +43,7 @@ function comparable(read: FileRead | undefined): unknown {
 }
 
 function expectedRead(fsPath: string, maxSize: number): unknown {
-  if (!fs.existsSync(fsPath)) return { unreadable: true };
+  if (!fs.existsSync(fsPath)) return { unreadable: '' }; // gone: nothing to report
   const text = fs.readFileSync(fsPath, 'utf8');
   if (Buffer.byteLength(text) > maxSize) return { tooLarge: Buffer.byteLength(text) };
   return comparable({ text, fastRead: readSimpleYaml(text) ?? null });

@@ -10,7 +10,8 @@ import type { Severity } from '../../engine/types';
 import type { Workspace } from '../../engine/workspace';
 import { INPUT_OPTIONS, oneOf } from '../args';
 import type { Command } from '../command';
-import { displayPath, UsageError } from '../io';
+import { displayPath, readInputFile, UsageError } from '../io';
+import { defaultConfig } from '../../engine/config';
 import { version } from '../version';
 import { loadInput, parseCommand } from './common';
 import { compareText } from '../../engine/order';
@@ -34,18 +35,32 @@ export interface CheckFinding {
   diagnostic: Diagnostic;
 }
 
-/** 1-based line and column (in UTF-16 code units, like editors and SARIF's default) of an offset. */
-function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  const end = Math.max(0, Math.min(offset, text.length));
-  for (let i = 0; i < end; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
+/** Line start offsets of recent texts: a file with thousands of findings is scanned once, not once per finding. */
+const lineTables = new Map<string, number[]>();
+
+function lineStartsOf(text: string): number[] {
+  let starts = lineTables.get(text);
+  if (!starts) {
+    starts = [0];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    if (lineTables.size >= 64) lineTables.delete(lineTables.keys().next().value as string);
+    lineTables.set(text, starts);
   }
-  return { line, column: end - lineStart + 1 };
+  return starts;
+}
+
+/** 1-based line and column (in UTF-16 code units, like editors and SARIF's default) of an offset: a binary search. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const end = Math.max(0, Math.min(offset, text.length));
+  const starts = lineStartsOf(text);
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= end) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: end - starts[lo] + 1 };
 }
 
 /**
@@ -273,9 +288,6 @@ export const checkCommand: Command = {
 
 function readConfigText(configPath: string | undefined, configUri: string): string {
   // The configuration's text is needed only to place its own findings; read it the way the loader did.
-  try {
-    return fs.readFileSync(configPath ?? fileURLToPath(configUri), 'utf8');
-  } catch {
-    return '';
-  }
+  const read = readInputFile(configPath ?? fileURLToPath(configUri), defaultConfig().maxFileSize);
+  return read && 'text' in read ? read.text : '';
 }

@@ -59,6 +59,7 @@ export function lineCol(workspace: Workspace, uri: string, offset: number): { li
 
 export function formatFinding(workspace: Workspace, f: InputFinding): string {
   const { line, col } = lineCol(workspace, f.location.uri, f.location.range[0]);
+  // Paths and messages quote the workspace: one line each, no escape sequences.
   return escapeControls(`${displayPath(f.location.uri)}:${line}:${col} ${f.severity} ${f.code} ${f.message}`);
 }
 

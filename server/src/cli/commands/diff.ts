@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Command } from '../command';
 import { INPUT_OPTIONS, oneOf, parseSize } from '../args';
-import { displayPath, fileUri, UsageError } from '../io';
+import { displayPath, fileUri, readConfigFile, UsageError } from '../io';
 import { CONFIG_FILE_NAME } from '../../engine/config';
 import { isManifestUri } from '../../engine/parse';
 import { Workspace } from '../../engine/workspace';
@@ -34,6 +34,8 @@ interface BaseFile {
   uri: string;
   /** Its path from the repository root, as git names it. */
   gitPath: string;
+  /** Its blob's object id at the base revision. */
+  oid: string;
 }
 
 /** Lists the manifest files under `paths` at `ref` and reads them, with one `git cat-file --batch` for all. */
@@ -55,26 +57,31 @@ export function readBaseWorkspace(paths: string[], ref: string, options: { defau
     const realAbs = realpathOfPossiblyMissing(abs);
     const rel = path.relative(realRoot, realAbs).split(path.sep).join('/');
     if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`${p} is outside the git repository ${root}`);
-    const listed = git(root, ['ls-tree', '-r', '-z', '--name-only', ref, '--', rel === '' ? '.' : rel])
+    // NUL-separated entries with their object ids: a file name may hold a newline (a repository is untrusted), and
+    // only object ids, never names, go into `git cat-file --batch`'s newline-separated exchange.
+    const entries = git(root, ['ls-tree', '-r', '-z', ref, '--', rel === '' ? '.' : rel])
       .toString()
       .split('\0')
-      .filter(Boolean);
-    const isDirectory = !(listed.length === 1 && listed[0] === rel);
-    for (const gitPath of listed) {
+      .filter(Boolean)
+      .map((line) => /^\d+ (\w+) ([0-9a-f]+)\t([^]*)$/.exec(line))
+      .filter((m): m is RegExpExecArray => m !== null);
+    const isDirectory = !(entries.length === 1 && entries[0][3] === rel);
+    for (const [, type, oid, gitPath] of entries) {
+      if (type !== 'blob') continue; // a submodule's commit
       const inside = rel === '' ? gitPath : gitPath === rel ? '' : gitPath.slice(rel.length + 1);
       if (inside.split('/').some((segment) => SKIPPED_DIRS.has(segment))) continue;
       const name = path.posix.basename(gitPath);
       // As the working-tree loader does: manifests anywhere, the configuration only at the root of a folder argument.
       if (name === CONFIG_FILE_NAME ? !(isDirectory && inside === CONFIG_FILE_NAME) || options.configPath : !isManifestUri(name)) continue;
-      files.push({ uri: fileUri(inside === '' ? abs : path.join(abs, ...inside.split('/'))), gitPath });
+      files.push({ uri: fileUri(inside === '' ? abs : path.join(abs, ...inside.split('/'))), gitPath, oid });
     }
   }
   const workspace = new Workspace({ defaultNamespace: options.defaultNamespace, maxFileSize: options.maxFileSize ?? Infinity, maxFileSizeSetting: '--max-file-size' });
   if (options.configPath && fs.existsSync(options.configPath)) {
-    workspace.setFile(fileUri(path.join(path.dirname(options.configPath), CONFIG_FILE_NAME)), fs.readFileSync(options.configPath, 'utf8'));
+    workspace.setFile(fileUri(path.join(path.dirname(options.configPath), CONFIG_FILE_NAME)), readConfigFile(options.configPath));
   }
   if (files.length === 0) return workspace;
-  const texts = catFiles(root, ref, files.map((f) => f.gitPath));
+  const texts = catFiles(root, files.map((f) => f.oid));
   files.forEach((f, i) => {
     const text = texts[i];
     if (text !== undefined) workspace.setFile(f.uri, text, { parsed: options.head?.getFile(f.uri) });
@@ -95,13 +102,13 @@ function realpathOfPossiblyMissing(p: string): string {
   return path.join(fs.realpathSync(current), ...missing);
 }
 
-/** Contents of `ref:path` for each path, in order; undefined for an object that is not a file. */
-function catFiles(root: string, ref: string, gitPaths: string[]): (string | undefined)[] {
-  const input = gitPaths.map((p) => `${ref}:${p}\n`).join('');
+/** Contents of each blob, in order (undefined for an object that is not a blob), with one `git cat-file --batch`. */
+function catFiles(root: string, oids: string[]): (string | undefined)[] {
+  const input = oids.map((oid) => `${oid}\n`).join('');
   const out = git(root, ['cat-file', '--batch'], input);
   const texts: (string | undefined)[] = [];
   let offset = 0;
-  for (let i = 0; i < gitPaths.length; i++) {
+  for (let i = 0; i < oids.length; i++) {
     const headerEnd = out.indexOf(0x0a, offset);
     if (headerEnd < 0) break;
     const header = out.subarray(offset, headerEnd).toString();

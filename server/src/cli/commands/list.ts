@@ -1,6 +1,6 @@
 import { INPUT_OPTIONS, oneOf } from '../args';
 import type { Command } from '../command';
-import { connectionsToText, listConnections } from '../../report/connlist';
+import { connections, writeConnections } from '../../report/connlist';
 import { analyzerConnections, formatAnalyzerJson, formatAnalyzerText } from '../../report/netpol-analyzer';
 import { load, parseCommand, singleScope } from './common';
 
@@ -22,10 +22,8 @@ export const listCommand: Command = {
     const analysis = singleScope(workspace, args).analysis;
     if (format === 'netpol-analyzer') io.stdout(formatAnalyzerText(analyzerConnections(analysis)));
     else if (format === 'netpol-analyzer-json') io.stdout(formatAnalyzerJson(analyzerConnections(analysis)));
-    else {
-      const lines = listConnections(analysis);
-      io.stdout(format === 'json' ? `${JSON.stringify(lines, null, 2)}\n` : connectionsToText(lines));
-    }
+    // Streamed: 20,000 workloads have hundreds of millions of connections, never held at once.
+    else writeConnections(connections(analysis), format, io.stdout);
     return 0;
   },
 };

@@ -1,6 +1,8 @@
 import { INPUT_OPTIONS, oneOf, parsePort } from '../args';
 import type { Command } from '../command';
-import { computeMatrix, matrixToCsv, matrixToJson, matrixToText, type PortKey } from '../../report/matrix';
+import { UsageError } from '../io';
+import { hasNotAnalysed } from '../../engine/not-analysed';
+import { computeCompactMatrix, computeMatrix, matrixPlan, matrixToCsv, matrixToJson, matrixToText, writeMatrixCsv, writeMatrixJson, writeMatrixText, type PortKey } from '../../report/matrix';
 import { load, parseCommand, singleScope } from './common';
 
 const FORMATS = ['text', 'json', 'csv'] as const;
@@ -20,8 +22,19 @@ export const matrixCommand: Command = {
     const format = oneOf(args.values.get('format')?.[0], FORMATS, 'format', 'text');
     const ports: PortKey[] = (args.values.get('port') ?? []).map((p) => parsePort(p, 'port'));
     const workspace = load(args, io);
-    const matrix = computeMatrix(singleScope(workspace, args).analysis, ports);
-    io.stdout(format === 'json' ? matrixToJson(matrix) : format === 'csv' ? matrixToCsv(matrix) : matrixToText(matrix));
+    const analysis = singleScope(workspace, args).analysis;
+    // Said before any pair is evaluated: a matrix of 20,000 workloads would run for minutes and exhaust memory.
+    const plan = matrixPlan(analysis, ports);
+    if (plan.tooLarge) throw new UsageError(plan.tooLarge);
+    // Policies of kinds netpol does not analyse: the (held) matrix that marks the verdicts they could change.
+    if (hasNotAnalysed(analysis.model)) {
+      const full = computeMatrix(analysis, plan.portKeys);
+      io.stdout(format === 'json' ? matrixToJson(full) : format === 'csv' ? matrixToCsv(full) : matrixToText(full));
+      return 0;
+    }
+    const matrix = computeCompactMatrix(analysis, plan.workloads, plan.portKeys);
+    // Written a row at a time: the output is never held whole.
+    (format === 'json' ? writeMatrixJson : format === 'csv' ? writeMatrixCsv : writeMatrixText)(matrix, io.stdout);
     return 0;
   },
 };

@@ -180,8 +180,16 @@ function podEntry(workspace: Workspace, w: Workload): string {
   return `${workloadLink(workspace, w)} · ${w.kind}`;
 }
 
+/** Selectors are shown up to this many characters: one of 5,000 labels would make a hover of hundreds of KB. */
+const SELECTOR_TEXT_CAP = 300;
+
+function cappedSelector(selector: LabelSelector): string {
+  const text = formatSelector(selector);
+  return text.length <= SELECTOR_TEXT_CAP ? text : `${text.slice(0, SELECTOR_TEXT_CAP)}… (${selector.requirements.length} requirements)`;
+}
+
 function selectorText(selector: LabelSelector): string {
-  return selector.requirements.length === 0 ? '{} (every pod)' : formatSelector(selector);
+  return selector.requirements.length === 0 ? '{} (every pod)' : cappedSelector(selector);
 }
 
 function podSelectorHover(workspace: Workspace, index: ScopeIndex, policy: NetworkPolicy): string {
@@ -296,7 +304,11 @@ function requirementText(req: SelectorRequirement): string {
 
 /** Up to five existing keys or values closest to `wanted` by edit distance, with how many carry each. */
 function nearest(wanted: string, counts: Iterable<[string, number]>, unit: string): string {
-  const ranked = [...counts].sort((a, b) => distance(wanted, a[0]) - distance(wanted, b[0]) || b[1] - a[1] || compareText(a[0], b[0]));
+  // One distance per key, not one per comparison of the sort.
+  const ranked = [...counts]
+    .map(([name, count]) => ({ name, count, d: distance(wanted, name) }))
+    .sort((a, b) => a.d - b.d || b.count - a.count || compareText(a.name, b.name))
+    .map((r): [string, number] => [r.name, r.count]);
   return ranked
     .slice(0, 5)
     .map(([name, count]) => `${code(name)} (${plural(count, unit)})`)
@@ -312,10 +324,13 @@ function keyCounts(stats: LabelStats): [string, number][] {
 }
 
 /** Why no labelled thing satisfies a selector: the requirement nothing satisfies and the nearest labels that exist. */
+/** Requirements explained in a hover, at most: each costs a pass over the existing labels and a line. */
+const WHY_CAP = 5;
+
 function whyNothingMatches(selector: LabelSelector, labelSets: readonly Labels[], stats: LabelStats, unit: string): string[] {
   const lines: string[] = [];
   const unsatisfied = selector.requirements.filter((req) => !labelSets.some((labels) => satisfies(req, labels)));
-  for (const req of unsatisfied) {
+  for (const req of unsatisfied.slice(0, WHY_CAP)) {
     const has = stats.has(req.key);
     if ((req.operator === 'In' || req.operator === 'Exists') && !has) {
       const near = nearest(req.key, keyCounts(stats), unit);
@@ -326,12 +341,14 @@ function whyNothingMatches(selector: LabelSelector, labelSets: readonly Labels[]
       lines.push(`- no ${unit} satisfies ${code(requirementText(req))}`);
     }
   }
+  if (unsatisfied.length > WHY_CAP) lines.push(`- … and ${unsatisfied.length - WHY_CAP} more requirements that no ${unit} satisfies`);
   if (unsatisfied.length === 0 && selector.requirements.length > 1) {
     lines.push(`- each requirement matches some ${unit}s, but no ${unit} matches all of them:`);
-    for (const req of selector.requirements) {
+    for (const req of selector.requirements.slice(0, WHY_CAP)) {
       const count = labelSets.filter((labels) => satisfies(req, labels)).length;
       lines.push(`  - ${code(requirementText(req))}: ${plural(count, unit)}`);
     }
+    if (selector.requirements.length > WHY_CAP) lines.push(`  - … and ${selector.requirements.length - WHY_CAP} more requirements`);
   }
   return lines;
 }
@@ -378,7 +395,7 @@ function labelStatsOf(workloads: readonly Workload[]): LabelStats {
 
 function noNamespacesMatch(index: ScopeIndex, selector: LabelSelector): string[] {
   const namespaces: Namespace[] = [...index.model.namespaces.values()];
-  const lines = [`Its namespaceSelector ${code(formatSelector(selector))} matches no namespace (${plural(namespaces.length, 'namespace')} in the files), so the peer matches no pods.`];
+  const lines = [`Its namespaceSelector ${code(cappedSelector(selector))} matches no namespace (${plural(namespaces.length, 'namespace')} in the files), so the peer matches no pods.`];
   const why = whyNothingMatches(selector, namespaces.map((ns) => ns.labels), index.namespaceLabelStats(), 'namespace');
   if (why.length) lines.push('', 'Nearest existing namespace labels:', ...why);
   return lines;

@@ -21,6 +21,18 @@ export interface QuickFixOptions {
   onRuleError?: (ruleId: string, error: unknown) => void;
 }
 
+/**
+ * Fixes of the other findings a narrowed run reported (a namespace rule reports every policy of the namespace), by
+ * key, while the workspace stays at the same version: asking for the fixes of each of a namespace's n findings then
+ * runs the rule once, not n times over n policies. Kept only for workspaces of one scope, where the first scope's
+ * finding is that run's.
+ */
+const siblings = new WeakMap<Workspace, { version: number; fixes: Map<string, QuickFix[]> }>();
+
+function keyOf(ruleId: string, d: Pick<Diagnostic, 'message'> & { location: { uri: string; range: OffsetRange } }): string {
+  return `${ruleId}\u0000${d.location.uri}\u0000${d.location.range[0]}:${d.location.range[1]}\u0000${d.message}`;
+}
+
 /** Fixes found per finding object, valid while the workspace stays at the same version. */
 const cache = new WeakMap<FindingKey, { workspace: Workspace; version: number; fixes: QuickFix[] }>();
 
@@ -32,7 +44,9 @@ const cache = new WeakMap<FindingKey, { workspace: Workspace; version: number; f
 export function quickFixesFor(workspace: Workspace, finding: FindingKey, options: QuickFixOptions = {}): QuickFix[] {
   const cached = cache.get(finding);
   if (cached && cached.workspace === workspace && cached.version === workspace.version) return cached.fixes;
-  const fixes = computeFixes(workspace, finding, options);
+  const sibling = siblings.get(workspace);
+  const fromSibling = sibling && sibling.version === workspace.version && !options.rules ? sibling.fixes.get(keyOf(finding.ruleId, finding)) : undefined;
+  const fixes = fromSibling ?? computeFixes(workspace, finding, options);
   cache.set(finding, { workspace, version: workspace.version, fixes });
   return fixes;
 }
@@ -43,7 +57,14 @@ function computeFixes(workspace: Workspace, finding: FindingKey, options: QuickF
   const { uri, range } = finding.location;
   const object = objectAt(workspace.getFile(uri), range[0]);
   const unit = rule.unit ?? RULE_UNITS[rule.id];
-  for (const scope of workspace.scopes()) {
+  const scopes = workspace.scopes();
+  let others: Map<string, QuickFix[]> | undefined;
+  if (scopes.length === 1 && !options.rules) {
+    let entry = siblings.get(workspace);
+    if (!entry || entry.version !== workspace.version) siblings.set(workspace, (entry = { version: workspace.version, fixes: new Map() }));
+    others = entry.fixes;
+  }
+  for (const scope of scopes) {
     const model = object && unit ? narrowedTo(scope.model, object, unit) : scope.model;
     if (!model) continue;
     let match: Diagnostic | undefined;
@@ -56,6 +77,10 @@ function computeFixes(workspace: Workspace, finding: FindingKey, options: QuickF
       wantFixes: true,
       report: (d) => {
         const at = d.location;
+        if (others) {
+          const key = keyOf(rule.id, d);
+          if (!others.has(key)) others.set(key, d.fixes ?? []);
+        }
         if (!match && at.uri === uri && at.range[0] === range[0] && at.range[1] === range[1] && d.message === finding.message) {
           match = { ...d, ruleId: rule.id, severity: d.severity ?? rule.defaultSeverity };
         }

@@ -8,7 +8,7 @@ import type { Workload } from '../model';
 import { scalarRangeInText } from '../fast-positions';
 import { isPlainObject, nodeAt, type K8sObject } from '../parse';
 import type { NetworkPolicy, Path } from '../policy';
-import { formatSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
+import { formatSelector, matchesSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
 import type { Labels } from '../types';
 import { inWorkspace, listNames, locate, modelIndex, namespaceEvidence, namespacesMatching, NamespacesDerived, peerCandidates, peerSelectsAnyPod, workloadsIn, type NamespaceEvidence } from './common';
 import { anyOfListMatches, itemsMatching, itemsOfListMatching, labelIndexCounters, labelIndexOf, nearMissCandidates, type LabelIndex } from './label-index';
@@ -68,11 +68,6 @@ function close(a: string, b: string): boolean {
   return distance(a, b) <= allowed;
 }
 
-function selectorWith(requirements: readonly LocatedRequirement[], index: number, replacement: SelectorRequirement): LabelSelector {
-  const reqs = requirements.map((r, i) => (i === index ? replacement : r.requirement));
-  return { requirements: reqs, matchLabels: {}, problems: [] };
-}
-
 interface Suggestion {
   path: Path;
   keyIsMapKey: boolean;
@@ -106,18 +101,98 @@ function candidateIndex(candidates: Candidate[]): LabelIndex<Candidate> {
 const podLabels = (w: Workload) => w.podLabels;
 const objectLabels = (w: Workload) => w.objectLabels;
 
+function requirementMatches(requirement: SelectorRequirement, labels: Labels): boolean {
+  labelIndexCounters.selectorTests++;
+  return matchesSelector({ requirements: [requirement], matchLabels: {}, problems: [] }, labels);
+}
+
+/**
+ * Which candidates a one-token change of requirement i could make the selector match: those that fail requirement i
+ * and no other (positions in candidate order), plus those that fail none. Each candidate is tested until its second
+ * failure, so a selector with 20,000 labels costs one pass over them per candidate, not one per label and change.
+ */
+function oneChangeAway(requirements: readonly LocatedRequirement[], candidates: readonly Candidate[], positions: Iterable<number>): { failingOnly: Map<number, number[]>; failingNone: number[] } {
+  const failingOnly = new Map<number, number[]>();
+  const failingNone: number[] = [];
+  for (const position of positions) {
+    const candidate = candidates[position];
+    let failed = -1;
+    for (let i = 0; i < requirements.length; i++) {
+      if (requirementMatches(requirements[i].requirement, candidate.labels)) continue;
+      if (failed >= 0) {
+        failed = -2;
+        break;
+      }
+      failed = i;
+    }
+    if (failed === -1) failingNone.push(position);
+    else if (failed >= 0) {
+      const list = failingOnly.get(failed);
+      if (list) list.push(position);
+      else failingOnly.set(failed, [position]);
+    }
+  }
+  return { failingOnly, failingNone };
+}
+
+/** Selectors with at most this many requirements are changed and matched whole through the index, per change. */
+const FEW_REQUIREMENTS = 8;
+
+/**
+ * Positions of the candidates that can fail at most one requirement: those with the label of one of the two most
+ * selective `In`/`Exists` requirements (a candidate cannot fail both), in order; all when there are not two.
+ */
+function positionsWorthTesting(index: LabelIndex<Candidate>, requirements: readonly LocatedRequirement[]): Iterable<number> {
+  const lists: number[][] = [];
+  for (const { requirement: r } of requirements) {
+    const values = index.byValue.get(r.key);
+    if (r.operator === 'In') lists.push(r.values.flatMap((v) => values?.get(v) ?? []));
+    else if (r.operator === 'Exists') lists.push(values ? [...values.values()].flat() : []);
+  }
+  if (lists.length < 2) return index.items.keys();
+  lists.sort((a, b) => a.length - b.length);
+  return [...new Set([...lists[0], ...lists[1]])].sort((a, b) => a - b);
+}
+
+function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  if (b.length === 0) return [...a];
+  if (a.length === 0) return [...b];
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) out.push(j >= b.length || (i < a.length && a[i] < b[j]) ? a[i++] : b[j++]);
+  return out;
+}
+
+function selectorWith(requirements: readonly LocatedRequirement[], index: number, replacement: SelectorRequirement): LabelSelector {
+  const reqs = requirements.map((r, i) => (i === index ? replacement : r.requirement));
+  return { requirements: reqs, matchLabels: {}, problems: [] };
+}
+
 /** The first single-token change (a key or one value) that makes the selector match a candidate. */
 function findSuggestion(requirements: LocatedRequirement[], candidates: Candidate[]): Suggestion | undefined {
   const index = candidateIndex(candidates);
   const { keys, valuesByKey, byValue } = index;
-  const matching = (sel: LabelSelector) => itemsMatching(index, sel);
+  // A few requirements: each change is matched whole through the index. Many (a selector of 20,000 labels): each
+  // candidate is tested once against them all, and a change of requirement i is tested only on the candidates that
+  // fail requirement i alone; matching each changed selector whole would be quadratic in the requirements.
+  const few = requirements.length <= FEW_REQUIREMENTS;
+  const { failingOnly, failingNone } = few ? { failingOnly: undefined, failingNone: [] } : oneChangeAway(requirements, candidates, positionsWorthTesting(index, requirements));
   for (let i = 0; i < requirements.length; i++) {
     const { requirement: r, keyPath, keyIsMapKey, valuePaths } = requirements[i];
     if (r.operator === 'DoesNotExist' || r.operator === 'NotIn') continue;
+    // The candidates the selector matches once requirement i is replaced: those failing only i that meet the
+    // replacement (the same answer as matching the whole changed selector).
+    const reachable = failingOnly ? mergeSorted(failingOnly.get(i) ?? [], failingNone) : undefined;
+    if (reachable?.length === 0) continue;
+    const matching = (replacement: SelectorRequirement) =>
+      reachable
+        ? reachable.filter((p) => requirementMatches(replacement, candidates[p].labels)).map((p) => candidates[p])
+        : itemsMatching(index, selectorWith(requirements, i, replacement));
     if (!valuesByKey.has(r.key)) {
       for (const k of nearMissCandidates(keys, r.key)) {
         if (!close(r.key, k)) continue;
-        const matched = matching(selectorWith(requirements, i, { ...r, key: k }));
+        const matched = matching({ ...r, key: k });
         if (matched.length) return { path: keyPath, keyIsMapKey, from: r.key, to: k, written: `a label key ${r.key}`, suggested: k, matched };
       }
       continue;
@@ -129,7 +204,7 @@ function findSuggestion(requirements: LocatedRequirement[], candidates: Candidat
       for (const v of nearMissCandidates(existing, r.values[j])) {
         if (!close(r.values[j], v)) continue;
         const values = r.values.map((x, n) => (n === j ? v : x));
-        const matched = matching(selectorWith(requirements, i, { ...r, values }));
+        const matched = matching({ ...r, values });
         if (matched.length) {
           return { path: valuePaths[j], keyIsMapKey: false, from: r.values[j], to: v, written: `the label ${r.key}: ${r.values[j]}`, suggested: `${r.key}: ${v}`, matched };
         }

@@ -1,7 +1,7 @@
 // The shared escaping of workspace text for text, CSV, markdown and XML outputs (issue 19, items 3, 4 and 7).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { csvCell, csvRow, escapeControls, hasControls, markdownCode, xmlText } from '../../../src/report/escape';
+import { csvCell, csvRow, escapeControls, hasControls, markdownCode, xmlAttribute, xmlText } from '../../../src/report/escape';
 
 const HOSTILE = 'web\x1b]0;owned\x07\x1b[2J\r\nmain.yaml:1:1: error forged\u202egnp.exe\u0085\u2028\x7f';
 
@@ -62,8 +62,9 @@ test('markdownCode: one literal code span that cannot end a table cell, start a 
 });
 
 test('xmlText: characters XML 1.0 cannot hold (U+FFFE, U+FFFF, lone surrogates, C0) become visible escapes; markup escaped', () => {
-  const out = xmlText('a\ufffeb\uffffc\ud800d\udc00e\x01<&>"\n\t😀');
+  const out = xmlAttribute('a\ufffeb\uffffc\ud800d\udc00e\x01<&>"\n\t😀');
   assert.equal(out, 'a\\u{fffe}b\\u{ffff}c\\u{d800}d\\u{dc00}e\\x01&lt;&amp;&gt;&quot;&#10;&#9;😀');
+  assert.equal(xmlText('line 1\nline 2 \uffff'), 'line 1\nline 2 \\u{ffff}', 'element content keeps its line breaks');
   // Every remaining character is an XML 1.0 Char.
   for (const ch of out) {
     const c = ch.codePointAt(0)!;
