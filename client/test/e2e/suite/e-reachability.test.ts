@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { RenderedView } from '../../../src/reachability';
-import { extensionApi, fixture, restoreFromDisk } from './helpers';
+import { diagnosticCode, eventually, extensionApi, fixture, netpolDiagnostics, restoreFromDisk } from './helpers';
 
 const NODES = ['monitoring/prometheus', 'shop/api', 'shop/db', 'shop/web'];
 const EDGES = [
@@ -48,6 +48,8 @@ describe('reachability view', () => {
     assert.equal(back.view, 'graph');
     assert.equal(back.edges.length, EDGES.length);
   });
+  // The API server rejects a Pod named like markup (not a DNS subdomain, issue 18), and so does the engine: the name
+  // is reported on the file and never reaches the view, whose elements stay the view's own.
   it('shows workspace text as text: a hostile workload name creates no markup', async () => {
     const hostile = '<img src=x onerror="document.title=1">';
     const document = await vscode.workspace.openTextDocument(fixture('scratch/empty.yaml'));
@@ -67,10 +69,12 @@ describe('reachability view', () => {
     assert.ok(await vscode.workspace.applyEdit(edit));
     const panel = (await extensionApi()).reachabilityPanel()!;
     try {
-      const view = await panel.waitForRender((v) => v.nodes.includes(`shop/${hostile}`), 20_000);
+      await eventually('the invalid name reported on the file', () => netpolDiagnostics(document.uri).some((d) => diagnosticCode(d) === 'invalid-object'));
+      const view = await show({ view: 'graph' });
+      assert.deepEqual(view.nodes, NODES);
       assert.deepEqual(view.foreign, [], 'no element from workspace text');
       const matrix = await show({ view: 'matrix' });
-      assert.ok(matrix.nodes.includes(`shop/${hostile}`));
+      assert.ok(!matrix.nodes.includes(`shop/${hostile}`));
       assert.deepEqual(matrix.foreign, []);
     } finally {
       await restoreFromDisk(document);
