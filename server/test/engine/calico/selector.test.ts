@@ -79,8 +79,8 @@ test('Calico selectors: global() matches endpoints outside any namespace (Global
 
 test('Calico selectors: offsets of terms are the source offsets', () => {
   const s = parse("  app == 'web' && has(x)");
-  assert.equal(s.type, 'and');
-  const and = s as Extract<CalicoSelector, { type: 'and' }>;
+  if (s.type !== 'and') assert.fail(`parsed as ${s.type}`);
+  const and = s;
   assert.deepEqual([and.operands[0].start, and.operands[0].end], [2, 14]);
   assert.deepEqual([and.operands[1].start, and.operands[1].end], [18, 24]);
 });
