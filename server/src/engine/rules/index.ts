@@ -29,6 +29,11 @@ import { clusterPeerNotAnalysed } from './cluster-peer-not-analysed';
 import { networksMatchPods } from './networks-match-pods';
 import { clusterRuleShadowed } from './cluster-rule-shadowed';
 import { notAnalysed } from './not-analysed';
+import { invalidCalicoPolicy } from './invalid-calico-policy';
+import { calicoPortsWithoutProtocol } from './calico-ports-without-protocol';
+import { calicoUnquotedBang } from './calico-unquoted-bang';
+import { calicoNotAnalysed } from './calico-not-analysed';
+import { calicoStagedPolicy } from './calico-staged-policy';
 import type { Rule } from './types';
 import { workloadUnreachable } from './workload-unreachable';
 import { oneSidedAllow } from './one-sided-allow';
@@ -80,4 +85,9 @@ export const ALL_RULES: Rule[] = [
   networksMatchPods,
   clusterRuleShadowed,
   notAnalysed,
+  invalidCalicoPolicy,
+  calicoPortsWithoutProtocol,
+  calicoUnquotedBang,
+  calicoNotAnalysed,
+  calicoStagedPolicy,
 ];
