@@ -336,6 +336,10 @@ export class CalicoEvaluator {
       if (v6 && (source.type === 'workload' || destination.type === 'workload')) return { matches: false, uncertain: true };
     }
     const matches = this.entityMatches(rule.source, policy, source) && this.entityMatches(rule.destination, policy, destination);
+    // Nets narrower than everything match pods by their IPs, which manifests do not give: assumed outside, uncertain.
+    for (const [entity, e] of [[rule.source, source], [rule.destination, destination]] as const) {
+      if (e.type === 'workload' && [...(entity.nets ?? []), ...(entity.notNets ?? [])].some((n) => !isWholeSpace(n.range))) uncertain = true;
+    }
     return { matches, uncertain };
   }
 
