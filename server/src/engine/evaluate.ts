@@ -95,6 +95,8 @@ export interface DirectionVerdict {
   clusterPolicies?: ClusterPolicy[];
   /** With Calico policies: the tier, policy and rule that decided this port (or the tier's end, or the profile). */
   calicoDecision?: CalicoDecision;
+  /** With Calico policies: a matched rule holds something netpol does not analyse. */
+  uncertain?: boolean;
 }
 
 // Shared results for a direction the endpoint is not isolated for (the common case): no allocation per connection.
@@ -708,7 +710,7 @@ export class Analysis {
       policies: d.policies,
       allowingRules: d.contributions.filter((x) => x.ports.has(protocol, port)),
       ...(d.decisions ? { decision: d.decisions.find((x) => x.ports.has(protocol, port)), clusterPolicies: d.clusterPolicies } : {}),
-      ...(d.calicoDecisions ? { calicoDecision: d.calicoDecisions.find((x) => x.ports.has(protocol, port)) } : {}),
+      ...(d.calicoDecisions ? { calicoDecision: d.calicoDecisions.find((x) => x.action !== 'pass' && x.ports.has(protocol, port)) ?? d.calicoDecisions.find((x) => x.ports.has(protocol, port)), uncertain: d.uncertain ?? false } : {}),
     });
     return {
       source,

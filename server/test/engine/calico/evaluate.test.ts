@@ -5,6 +5,8 @@ import { ipEndpoint, workloadEndpoint, type Endpoint } from '../../../src/engine
 import { parseCidr, type IpRange } from '../../../src/engine/cidr';
 import { describeCalicoDecision } from '../../../src/engine/calico-evaluate';
 import { Workspace, type Scope } from '../../../src/engine/workspace';
+import { explainVerdict } from '../../../src/engine/explain';
+import { explainText } from '../../../src/report/explain';
 
 const PODS = `apiVersion: v1
 kind: Namespace
@@ -255,5 +257,17 @@ spec:
     const s = scope(anp('Pass'), calicoNp('p', 'b', "selector: app == 'server'\ningress: [{action: Allow, protocol: TCP}]"));
     assert.equal(s.analysis.calico?.layout, 'pre-3.30');
     assert.equal(allowed(s, 'client', 'server'), 'TCP 1-65535');
+  });
+
+  test('explain names tier → policy → rule (what calicoctl users look for), and the tier\'s end', () => {
+    const deny = calicoNp('deny-ssh', 'b', "order: 100\nselector: app == 'server'\ningress: [{action: Deny, protocol: TCP, destination: {ports: [22]}}]");
+    const s = scope(GLOBAL_DENY, deny);
+    const where = () => 'here';
+    const ssh = explainText(explainVerdict(s.analysis.verdict(pod(s, 'client'), pod(s, 'server'), 'TCP', 22)), where);
+    assert.match(ssh, /ingress of b\/server: denied: tier default → NetworkPolicy b\/deny-ssh \(order 100\) → ingress rule 1: Deny \(here\)/);
+    assert.match(ssh, /egress of a\/client: denied: end of tier default: no rule matched, the tier's default action denies/);
+    const open = scope(calicoNp('p', 'b', "selector: app == 'server'\ningress: [{action: Allow, source: {nets: [10.0.0.0/8]}}]"));
+    const text = explainText(explainVerdict(open.analysis.verdict(pod(open, 'client'), pod(open, 'server'), 'TCP', 80)), where);
+    assert.match(text, /ingress of b\/server: denied: end of tier default.*\[uncertain/);
   });
 });
