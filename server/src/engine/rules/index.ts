@@ -34,6 +34,12 @@ import { calicoPortsWithoutProtocol } from './calico-ports-without-protocol';
 import { calicoUnquotedBang } from './calico-unquoted-bang';
 import { calicoNotAnalysed } from './calico-not-analysed';
 import { calicoStagedPolicy } from './calico-staged-policy';
+import { calicoSelectorMatchesNothing } from './calico-selector-matches-nothing';
+import { calicoRuleShadowed } from './calico-rule-shadowed';
+import { calicoPassInLastTier } from './calico-pass-in-last-tier';
+import { calicoEqualOrder } from './calico-equal-order';
+import { calicoFinalLog } from './calico-final-log';
+import { calicoGlobalDenyWithoutDns } from './calico-global-deny-without-dns';
 import type { Rule } from './types';
 import { workloadUnreachable } from './workload-unreachable';
 import { oneSidedAllow } from './one-sided-allow';
@@ -90,4 +96,10 @@ export const ALL_RULES: Rule[] = [
   calicoUnquotedBang,
   calicoNotAnalysed,
   calicoStagedPolicy,
+  calicoSelectorMatchesNothing,
+  calicoRuleShadowed,
+  calicoPassInLastTier,
+  calicoEqualOrder,
+  calicoFinalLog,
+  calicoGlobalDenyWithoutDns,
 ];
