@@ -13,7 +13,7 @@
 // Tier layout: Calico ≥ 3.30 names the built-in tiers kube-admin / default / kube-baseline (ClusterNetworkPolicy);
 // 3.29 had adminnetworkpolicy / default / baselineadminnetworkpolicy (AdminNetworkPolicy, BANP). Both put the admin
 // tier at 1000 and the baseline tier after default, so verdicts agree; the names follow the kinds present (ANP or
-// BANP objects → the 3.29 names, else the current ones) and `.netpol.yaml` can set them (calico.tierLayout).
+// BANP objects → the 3.29 names, else the current ones; `new Analysis(model, { calicoTierLayout })` overrides).
 import { contains, overlaps, type IpRange } from './cidr';
 import {
   CALICO_NAMESPACE_LABEL,
