@@ -417,7 +417,7 @@ export function describeCalicoDecision(d: CalicoDecision, direction: Direction):
   if (d.action === 'tier-default-deny') return `end of tier ${d.tier}: no rule matched, the tier's default action denies`;
   if (d.action === 'profile-allow') return 'no tier decided: the namespace profile allows';
   const p = d.policy!;
-  const kind = p.type === 'calico' ? p.policy.kind : p.type === 'kubernetes' ? 'NetworkPolicy (Kubernetes)' : p.policy.kind;
+  const kind = p.type === 'calico' ? `Calico ${p.policy.kind}` : p.type === 'kubernetes' ? 'NetworkPolicy (Kubernetes)' : p.policy.kind;
   const ns = p.type === 'calico' ? (p.policy.namespace ? `${p.policy.namespace}/` : '') : p.type === 'kubernetes' ? `${p.policy.namespace}/` : '';
   const order = p.order === undefined ? 'no order' : `order ${p.order}`;
   const rule = d.ruleIndex === undefined ? 'a rule' : `${direction} rule ${d.ruleIndex + 1}`;

@@ -137,7 +137,7 @@ spec:
     const c = passTier.analysis.connection(pod(passTier, 'client'), pod(passTier, 'server'));
     assert.deepEqual(
       c.ingress.calicoDecisions?.map((d) => describeCalicoDecision(d, 'ingress')),
-      ['tier security → GlobalNetworkPolicy pass-web (order 1) → ingress rule 1: Pass', 'no tier decided: the namespace profile allows'],
+      ['tier security → Calico GlobalNetworkPolicy pass-web (order 1) → ingress rule 1: Pass', 'no tier decided: the namespace profile allows'],
     );
   });
 
@@ -264,7 +264,7 @@ spec:
     const s = scope(GLOBAL_DENY, deny);
     const where = () => 'here';
     const ssh = explainText(explainVerdict(s.analysis.verdict(pod(s, 'client'), pod(s, 'server'), 'TCP', 22)), where);
-    assert.match(ssh, /ingress of b\/server: denied: tier default → NetworkPolicy b\/deny-ssh \(order 100\) → ingress rule 1: Deny \(here\)/);
+    assert.match(ssh, /ingress of b\/server: denied: tier default → Calico NetworkPolicy b\/deny-ssh \(order 100\) → ingress rule 1: Deny \(here\)/);
     assert.match(ssh, /egress of a\/client: denied: end of tier default: no rule matched, the tier's default action denies/);
     const open = scope(calicoNp('p', 'b', "selector: app == 'server'\ningress: [{action: Allow, source: {nets: [10.0.0.0/8]}}]"));
     const text = explainText(explainVerdict(open.analysis.verdict(pod(open, 'client'), pod(open, 'server'), 'TCP', 80)), where);
