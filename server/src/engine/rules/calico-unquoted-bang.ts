@@ -28,7 +28,7 @@ export const calicoUnquotedBang: Rule = {
         context.report({
           message: `the selector ${value} starts with "!" unquoted: YAML reads it as a tag, so the selector is empty and Calico reads it as all(). Quote it: ${quoted}.`,
           location: { uri: object.uri, range: [start, end] },
-          fixes: [{ title: 'Quote the selector', edits: [{ uri: object.uri, range: [start, end], newText: quoted }], preferred: true }],
+          ...(context.wantFixes ? { fixes: [{ title: 'Quote the selector', edits: [{ uri: object.uri, range: [start, end], newText: quoted }], preferred: true }] } : {}),
         });
       }
     }
