@@ -345,6 +345,44 @@ export class CalicoEvaluator {
 
   /** One direction at workload `subject` toward or from `peer` (`destination` is the side named ports resolve on). */
   direction(direction: Direction, subject: Workload, peer: Endpoint, destination: Endpoint): CalicoDirectionResult {
+    // Peers that every rule of the subject treats alike share one result: the key is which rules' peer sides match
+    // the peer, the Kubernetes NetworkPolicies' result, and (toward it) the peer's named ports.
+    if (peer.type !== 'workload' || this.model.workloads[peer.workload.id] !== peer.workload || this.model.workloads[subject.id] !== subject) {
+      return this.evaluate(direction, subject, peer, destination);
+    }
+    const kubernetes = this.hooks.kubernetes(direction, subject, peer, destination);
+    let kubernetesId = this.resultIds.get(kubernetes);
+    if (kubernetesId === undefined) this.resultIds.set(kubernetes, (kubernetesId = this.nextId++));
+    let key = `${kubernetesId}:`;
+    for (const policy of this.selectingPolicies(subject, direction)) {
+      for (const rule of policy[direction]) key += this.peerSideMatches(rule, policy, direction, peer.workload) ? '1' : '0';
+    }
+    if (!subject.hostNetwork) {
+      for (const { rule } of this.hooks.clusterRules(subject, direction).rules) key += rule.peers.some((spec) => this.hooks.clusterPeerMatches(spec, peer)) ? '1' : '0';
+    }
+    if (direction === 'egress') key += `:${peer.workload.containerPorts.filter((p) => p.name).map((p) => `${p.name}/${p.protocol}/${p.containerPort}`).join(',')}`;
+    const cache = this.results[direction];
+    let bySubject = cache.get(subject);
+    if (!bySubject) cache.set(subject, (bySubject = new Map()));
+    let result = bySubject.get(key);
+    if (!result) bySubject.set(key, (result = this.evaluate(direction, subject, peer, destination)));
+    return result;
+  }
+
+  private readonly results = { ingress: new Map<Workload, Map<string, CalicoDirectionResult>>(), egress: new Map<Workload, Map<string, CalicoDirectionResult>>() };
+  private readonly resultIds = new WeakMap<object, number>();
+  private nextId = 0;
+  /** Whether a rule's peer-side entity matches each workload, by workload id (1 yes, 2 no, 0 not known yet). */
+  private readonly peerSideTable = new Map<CalicoRule, Uint8Array>();
+
+  private peerSideMatches(rule: CalicoRule, policy: CalicoPolicy, direction: Direction, w: Workload): boolean {
+    let table = this.peerSideTable.get(rule);
+    if (!table) this.peerSideTable.set(rule, (table = new Uint8Array(this.model.workloads.length)));
+    if (table[w.id] === 0) table[w.id] = this.entityMatches(direction === 'ingress' ? rule.source : rule.destination, policy, { type: 'workload', workload: w }) ? 1 : 2;
+    return table[w.id] === 1;
+  }
+
+  private evaluate(direction: Direction, subject: Workload, peer: Endpoint, destination: Endpoint): CalicoDirectionResult {
     const decisions: CalicoDecision[] = [];
     let undecided = PortSet.ALL;
     let allowed = PortSet.NONE;
