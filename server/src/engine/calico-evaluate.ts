@@ -360,13 +360,21 @@ export class CalicoEvaluator {
     if (!subject.hostNetwork) {
       for (const { rule } of this.hooks.clusterRules(subject, direction).rules) key += rule.peers.some((spec) => this.hooks.clusterPeerMatches(spec, peer)) ? '1' : '0';
     }
-    if (direction === 'egress') key += `:${peer.workload.containerPorts.filter((p) => p.name).map((p) => `${p.name}/${p.protocol}/${p.containerPort}`).join(',')}`;
+    if (direction === 'egress') key += `:${this.namedPortsKey(peer.workload)}`;
     const cache = this.results[direction];
     let bySubject = cache.get(subject);
     if (!bySubject) cache.set(subject, (bySubject = new Map()));
     let result = bySubject.get(key);
     if (!result) bySubject.set(key, (result = this.evaluate(direction, subject, peer, destination)));
     return result;
+  }
+
+  private readonly namedPortKeys = new Map<Workload, string>();
+
+  private namedPortsKey(w: Workload): string {
+    let key = this.namedPortKeys.get(w);
+    if (key === undefined) this.namedPortKeys.set(w, (key = w.containerPorts.filter((p) => p.name).map((p) => `${p.name}/${p.protocol}/${p.containerPort}`).join(',')));
+    return key;
   }
 
   private readonly results = { ingress: new Map<Workload, Map<string, CalicoDirectionResult>>(), egress: new Map<Workload, Map<string, CalicoDirectionResult>>() };
