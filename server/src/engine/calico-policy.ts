@@ -414,3 +414,16 @@ export function readCalicoTier(object: K8sObject): CalicoTier {
   tier.valid = r.problems.every((p) => !p.rejected);
   return tier;
 }
+
+/** Every address range Calico's rules and network sets name: lists and diffs cut the address space at them. */
+export function calicoNetworkRanges(objects: { policies: readonly CalicoPolicy[]; networkSets: readonly CalicoNetworkSet[] }): IpRange[] {
+  const out: IpRange[] = [];
+  for (const p of objects.policies) {
+    if (!p.valid || p.staged) continue;
+    for (const rule of [...p.ingress, ...p.egress]) {
+      for (const e of [rule.source, rule.destination]) for (const n of [...(e.nets ?? []), ...(e.notNets ?? [])]) out.push(n.range);
+    }
+  }
+  for (const s of objects.networkSets) if (s.valid) for (const n of s.nets) out.push(n.range);
+  return out;
+}

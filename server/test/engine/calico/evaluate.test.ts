@@ -7,6 +7,7 @@ import { describeCalicoDecision } from '../../../src/engine/calico-evaluate';
 import { Workspace, type Scope } from '../../../src/engine/workspace';
 import { explainVerdict } from '../../../src/engine/explain';
 import { explainText } from '../../../src/report/explain';
+import { connectionsToText, listConnections } from '../../../src/report/connlist';
 
 const PODS = `apiVersion: v1
 kind: Namespace
@@ -269,5 +270,11 @@ spec:
     const open = scope(calicoNp('p', 'b', "selector: app == 'server'\ningress: [{action: Allow, source: {nets: [10.0.0.0/8]}}]"));
     const text = explainText(explainVerdict(open.analysis.verdict(pod(open, 'client'), pod(open, 'server'), 'TCP', 80)), where);
     assert.match(text, /ingress of b\/server: denied: end of tier default.*\[uncertain/);
+  });
+
+  test('list cuts the address space at Calico nets and network sets', () => {
+    const p = calicoNp('p', 'b', "selector: app == 'server'\ningress: [{action: Allow, protocol: TCP, source: {nets: [10.0.0.0/8]}}]");
+    const text = connectionsToText(listConnections(scope(p).analysis));
+    assert.match(text, /10\.0\.0\.0\/8 \(external\) => b\/server : TCP 1-65535/);
   });
 });
