@@ -237,7 +237,8 @@ export class CalicoEvaluator {
   selectingPolicies(w: Workload, direction: Direction): CalicoPolicy[] {
     let list = this.selecting[direction].get(w);
     if (!list) {
-      list = this.model.calico.policies.filter((p) => p.valid && !p.staged && p.types[direction] && this.selects(p, w));
+      // doNotTrack and preDNAT policies apply to host endpoints only (Calico docs: globalnetworkpolicy.mdx).
+      list = this.model.calico.policies.filter((p) => p.valid && !p.staged && p.types[direction] && !p.unanalysed.includes('doNotTrack') && !p.unanalysed.includes('preDNAT') && this.selects(p, w));
       this.selecting[direction].set(w, list);
     }
     return list;

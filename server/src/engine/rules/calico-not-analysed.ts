@@ -14,7 +14,10 @@ export const calicoNotAnalysed: Rule = {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       for (const field of policy.unanalysed) {
         context.report({
-          message: `${field} of ${calicoPolicyName(policy)} is not analysed (it concerns host endpoints or forwarded traffic): netpol's verdicts cover pod-to-pod and pod-to-address traffic only.`,
+          message:
+            field === 'doNotTrack' || field === 'preDNAT'
+              ? `${field} of ${calicoPolicyName(policy)} makes it a host-endpoint policy, which netpol does not analyse: it is left out of the pod verdicts.`
+              : `${field} of ${calicoPolicyName(policy)} is not analysed (it concerns host endpoints or forwarded traffic): netpol's verdicts cover pod-to-pod and pod-to-address traffic only.`,
           location: locate(policy.object, ['spec', field], { key: true }),
         });
       }

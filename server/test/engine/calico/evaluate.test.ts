@@ -227,6 +227,13 @@ spec:
     assert.equal(allowed(scope(sa), 'other', 'server'), 'No Connections');
   });
 
+  test('doNotTrack and preDNAT policies apply to host endpoints only, not to pods (globalnetworkpolicy.mdx)', () => {
+    const untracked = GLOBAL_DENY.replace('  types: [Ingress, Egress]', '  doNotTrack: true\n  applyOnForward: true\n  types: [Ingress, Egress]');
+    assert.equal(allowed(scope(untracked), 'client', 'server'), 'All Connections');
+    const forward = GLOBAL_DENY.replace('  types: [Ingress, Egress]', '  applyOnForward: true\n  types: [Ingress, Egress]');
+    assert.equal(allowed(scope(forward), 'client', 'server'), 'No Connections');
+  });
+
   test('staged policies are never enforced (felix skips them)', () => {
     const staged = GLOBAL_DENY.replace('kind: GlobalNetworkPolicy', 'kind: StagedGlobalNetworkPolicy');
     const s = scope(staged);
