@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ipEndpoint, workloadEndpoint } from '../../../src/engine/evaluate';
 import { parseCidr, type IpRange } from '../../../src/engine/cidr';
-import { runRules } from '../../../src/engine/rules/run';
+import { IncrementalRuleRunner, runRules } from '../../../src/engine/rules/run';
 import { Workspace, type Scope } from '../../../src/engine/workspace';
 
 const PODS = `apiVersion: v1
@@ -60,6 +60,10 @@ test('edits of Calico policies, of the pods they select and of namespace labels 
   const files: Record<string, string> = { 'file:///w/pods.yaml': PODS, 'file:///w/gnp.yaml': GNP('Pass'), 'file:///w/np.yaml': NP };
   const ws = new Workspace();
   for (const [uri, text] of Object.entries(files)) ws.setFile(uri, text);
+  // The language server's runner re-runs rules on the units an edit affects: it must agree too.
+  const runner = new IncrementalRuleRunner();
+  const incremental = () => [...runner.run(ws).values()].flat().map((d) => `${d.ruleId} ${d.location.uri}:${d.location.range.join('-')} ${d.message}`).sort();
+  incremental();
   const steps: [string, string | undefined][] = [
     ['file:///w/gnp.yaml', GNP('Deny')],
     ['file:///w/pods.yaml', PODS.replace('labels: {team: a}', 'labels: {team: c}')],
@@ -83,5 +87,6 @@ test('edits of Calico policies, of the pods they select and of namespace labels 
     for (const [u, t] of Object.entries(files)) fresh.setFile(u, t);
     assert.deepEqual(connections(ws.scopes()[0]), connections(fresh.scopes()[0]), `after editing ${uri}`);
     assert.deepEqual(findings(ws), findings(fresh), `findings after editing ${uri}`);
+    assert.deepEqual(incremental(), findings(fresh), `incremental findings after editing ${uri}`);
   }
 });
