@@ -266,8 +266,11 @@ export class CalicoEvaluator {
     const selectorSet = entity.selector !== undefined || entity.serviceAccounts !== undefined || entity.namespaceSelector !== undefined || (entity.notSelector !== undefined && policy.namespace !== undefined);
     if (e.type === 'workload') {
       const w = e.workload;
-      if (entity.nets && !entity.nets.some((n) => isWholeSpace(n.range))) return false;
-      if (entity.notNets?.some((n) => isWholeSpace(n.range))) return false;
+      // Nets match pods by their IPs: 0.0.0.0/0 holds every pod; a narrower net the pods whose known IP
+      // (status.podIP) it holds; pods without a known IP are assumed outside it (the verdict is marked uncertain).
+      const holds = (n: { range: IpRange }) => isWholeSpace(n.range) || w.podIps.some((ip) => contains(n.range, ip));
+      if (entity.nets && !entity.nets.some(holds)) return false;
+      if (entity.notNets?.some(holds)) return false;
       if (entity.services) {
         const service = this.model.services.find((s) => s.name === entity.services!.name && s.namespace === (entity.services!.namespace ?? policy.namespace ?? this.model.defaultNamespace));
         if (!service?.selector || w.namespace !== service.namespace) return false;
@@ -339,7 +342,7 @@ export class CalicoEvaluator {
     const matches = this.entityMatches(rule.source, policy, source) && this.entityMatches(rule.destination, policy, destination);
     // Nets narrower than everything match pods by their IPs, which manifests do not give: assumed outside, uncertain.
     for (const [entity, e] of [[rule.source, source], [rule.destination, destination]] as const) {
-      if (e.type === 'workload' && [...(entity.nets ?? []), ...(entity.notNets ?? [])].some((n) => !isWholeSpace(n.range))) uncertain = true;
+      if (e.type === 'workload' && e.workload.podIps.length === 0 && [...(entity.nets ?? []), ...(entity.notNets ?? [])].some((n) => !isWholeSpace(n.range))) uncertain = true;
     }
     return { matches, uncertain };
   }

@@ -197,6 +197,21 @@ spec: {nets: [203.0.113.0/24]}
     assert.equal(allowed(s, ip('10.1.2.0/24'), 'server'), 'No Connections');
   });
 
+  test('nets match pods by their known IP (status.podIP); without one a narrower net is assumed not to hold the pod', () => {
+    const withIp = PODS.replace("spec: {containers: [{name: c, image: x}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: server", "spec: {containers: [{name: c, image: x}]}\nstatus: {podIP: 10.1.2.3}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: server");
+    assert.notEqual(withIp, PODS);
+    const p = calicoNp('p', 'b', "selector: app == 'server'\ningress: [{action: Allow, protocol: TCP, source: {nets: [10.0.0.0/8]}}]");
+    const ws = new Workspace();
+    ws.setFile('file:///w/pods.yaml', withIp);
+    ws.setFile('file:///w/p.yaml', p);
+    const s = ws.scopes()[0];
+    assert.equal(allowed(s, 'client', 'server'), 'TCP 1-65535');
+    assert.equal(s.analysis.connection(pod(s, 'client'), pod(s, 'server')).ingress.uncertain, false);
+    const noIp = scope(p);
+    assert.equal(allowed(noIp, 'client', 'server'), 'No Connections');
+    assert.equal(noIp.analysis.connection(pod(noIp, 'client'), pod(noIp, 'server')).ingress.uncertain, true);
+  });
+
   test('protocol / notProtocol, port ranges "a:b", notPorts and named ports resolved on the destination (_ports.mdx)', () => {
     const p = calicoNp('p', 'b', "selector: app == 'server'\ningress:\n- {action: Allow, protocol: TCP, destination: {ports: ['6040:6050', http], notPorts: [6045]}}\n- {action: Allow, notProtocol: TCP, destination: {}}");
     assert.equal(allowed(scope(p), 'client', 'server'), 'SCTP 1-65535,TCP 6040-6044,6046-6050,8080,UDP 1-65535');
