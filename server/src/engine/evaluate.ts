@@ -13,6 +13,7 @@ import type { Direction, NetworkPolicy, Peer, PolicyRule } from './policy';
 import { PortSet } from './portset';
 import { matchesSelector } from './selectors';
 import { clusterTiers, type ClusterTiers, type TierDecision } from './tiers';
+import { CalicoEvaluator, type CalicoDecision, type TierLayout } from './calico-evaluate';
 import type { Protocol } from './types';
 
 export type Endpoint =
@@ -54,6 +55,10 @@ export interface DirectionResult {
   decisions?: TierDecision[];
   /** Only with cluster-wide policies: those whose subject selects the endpoint and that have rules for the direction. */
   clusterPolicies?: ClusterPolicy[];
+  /** Only with Calico policies: what each tier, policy and rule decided, in evaluation order (calico-evaluate.ts). */
+  calicoDecisions?: CalicoDecision[];
+  /** Only with Calico policies: a matched rule holds a field netpol does not analyse, so the verdict may differ. */
+  uncertain?: boolean;
 }
 
 export interface ConnectionResult {
@@ -88,6 +93,10 @@ export interface DirectionVerdict {
   decision?: TierDecision;
   /** Cluster-wide policies that apply to the endpoint for this direction (absent without any). */
   clusterPolicies?: ClusterPolicy[];
+  /** With Calico policies: the tier, policy and rule that decided this port (or the tier's end, or the profile). */
+  calicoDecision?: CalicoDecision;
+  /** With Calico policies: a matched rule holds something netpol does not analyse. */
+  uncertain?: boolean;
 }
 
 // Shared results for a direction the endpoint is not isolated for (the common case): no allocation per connection.
@@ -178,9 +187,24 @@ export class Analysis {
   private readonly resultIds = new WeakMap<DirectionResult, number>();
   private nextResultId = 0;
 
-  constructor(readonly model: Model) {
+  /** Calico semantics (tiers by order, Deny, Pass, Log), when the model holds an enforced Calico policy. */
+  readonly calico: CalicoEvaluator | undefined;
+
+  constructor(readonly model: Model, options: { calicoTierLayout?: TierLayout } = {}) {
     this.tiers = clusterTiers(model);
-    this.tiered = this.tiers !== undefined;
+    this.calico = CalicoEvaluator.applies(model)
+      ? new CalicoEvaluator(
+          model,
+          {
+            kubernetes: (direction, w, peer, destination) => this.networkPolicyDirection(direction, w, peer, destination),
+            clusterRules: (w, direction) => this.clusterRules(w, direction),
+            clusterPeerMatches: (peer, e) => this.clusterPeerMatches(peer, e),
+            clusterRulePorts: (rule, destination) => this.clusterRulePorts(rule, destination),
+          },
+          options.calicoTierLayout,
+        )
+      : undefined;
+    this.tiered = this.tiers !== undefined || this.calico !== undefined;
   }
 
   /** Valid policies whose podSelector selects the workload's pods. */
@@ -309,8 +333,22 @@ export class Analysis {
   }
 
   private direction(direction: Direction, subject: Workload, peer: Endpoint, destination: Endpoint): DirectionResult {
+    if (this.calico) return this.calicoDirection(direction, subject, peer, destination);
     const np = this.networkPolicyDirection(direction, subject, peer, destination);
     return this.tiers ? this.tieredDirection(direction, subject, peer, destination, np) : np;
+  }
+
+  /** One direction by Calico's tiers (calico-evaluate.ts); Kubernetes NetworkPolicies sit in tier default at order 1000. */
+  private calicoDirection(direction: Direction, subject: Workload, peer: Endpoint, destination: Endpoint): DirectionResult {
+    const np = this.networkPolicyDirection(direction, subject, peer, destination);
+    const r = this.calico!.direction(direction, subject, peer, destination);
+    const contributions: RuleContribution[] = [];
+    for (const c of np.contributions) {
+      const decided = r.decisions.find((d) => d.policy?.type === 'kubernetes' && d.policy.policy === c.policy);
+      const ports = decided ? c.ports.intersect(decided.ports) : PortSet.NONE;
+      if (!ports.isEmpty()) contributions.push({ policy: c.policy, rule: c.rule, ports });
+    }
+    return { direction, isolated: r.isolated, policies: np.policies, allowed: this.intern(r.allowed), contributions, calicoDecisions: r.decisions, uncertain: r.uncertain };
   }
 
   /** Whether a cluster-wide subject or pod peer selects the workload: never a host-network pod (API reference). */
@@ -475,7 +513,8 @@ export class Analysis {
   /** A number shared by the model's workloads that the same cluster-wide rules' peers match (tiered models only). */
   clusterPeerClass(w: Workload): number {
     const index = this.modelIndex(w);
-    return index >= 0 && this.tiers ? this.clusterPeerClasses()[index] : -1 - w.id;
+    // Calico rules tell workloads apart by any label: no classes are shared.
+    return index >= 0 && this.tiers && !this.calico ? this.clusterPeerClasses()[index] : -1 - w.id;
   }
 
   /** The model's workloads numbered by which cluster-wide rules' peers match them (made once, on first use). */
@@ -671,6 +710,7 @@ export class Analysis {
       policies: d.policies,
       allowingRules: d.contributions.filter((x) => x.ports.has(protocol, port)),
       ...(d.decisions ? { decision: d.decisions.find((x) => x.ports.has(protocol, port)), clusterPolicies: d.clusterPolicies } : {}),
+      ...(d.calicoDecisions ? { calicoDecision: d.calicoDecisions.find((x) => x.action !== 'pass' && x.ports.has(protocol, port)) ?? d.calicoDecisions.find((x) => x.ports.has(protocol, port)), uncertain: d.uncertain ?? false } : {}),
     });
     return {
       source,

@@ -1,5 +1,6 @@
 // A verdict with its explanation as plain data: the policies and rules that decided each direction (through the
 // tiers), with their locations, and the assumptions that decided it. report/explain.ts renders it as text.
+import { describeCalicoDecision, type CalicoDecision } from './calico-evaluate';
 import { formatIp } from './cidr';
 import type { DirectionVerdict, Endpoint, Verdict } from './evaluate';
 import { endpointName } from './evaluate';
@@ -50,6 +51,8 @@ export interface ExplainedDirection {
   decision?: ExplainedDecision;
   /** With cluster-wide policies: those that apply to this side for the direction. */
   clusterPolicies?: { kind: string; tier: string; name: string; location: SourceLocation }[];
+  /** With Calico policies: tier → policy → rule that decided this port (or the tier's end, or the profile). */
+  calico?: { story: string; location?: SourceLocation; uncertain: boolean };
 }
 
 export interface ExplainedVerdict {
@@ -65,9 +68,31 @@ export interface ExplainedVerdict {
   uncertain?: { name: string; location: SourceLocation }[];
 }
 
+/** Where a Calico decision sits: the rule of a Calico or cluster-wide policy, or a Kubernetes NetworkPolicy. */
+function calicoLocation(d: CalicoDecision, direction: 'ingress' | 'egress'): SourceLocation | undefined {
+  const p = d.policy;
+  if (!p) return undefined;
+  const object = p.policy.object;
+  if (p.type === 'calico' && d.ruleIndex !== undefined) return { uri: object.uri, range: rangeAt(object.node, p.policy[direction][d.ruleIndex]?.path ?? []) ?? object.range };
+  if (p.type === 'cluster' && d.ruleIndex !== undefined) {
+    const rule = p.policy[direction].find((r) => r.index === d.ruleIndex);
+    if (rule) return clusterRuleLocation(p.policy, rule);
+  }
+  return { uri: object.uri, range: object.range };
+}
+
 function direction(d: DirectionVerdict, endpoint: Endpoint, other: Endpoint, model: Model | undefined): ExplainedDirection {
   const notes = model ? podIpNotes(d, other, model) : [];
   return {
+    ...(d.calicoDecision
+      ? {
+          calico: {
+            story: describeCalicoDecision(d.calicoDecision, d.direction),
+            ...(calicoLocation(d.calicoDecision, d.direction) ? { location: calicoLocation(d.calicoDecision, d.direction) } : {}),
+            uncertain: d.uncertain ?? false,
+          },
+        }
+      : {}),
     direction: d.direction,
     endpoint: endpointName(endpoint),
     isolated: d.isolated,

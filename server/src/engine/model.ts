@@ -7,6 +7,7 @@ import { dns1035LabelProblem, dnsLabelProblem, dnsSubdomainProblem, hasNonString
 import { isPlainObject, rangeAt, type K8sObject } from './parse';
 import { isClusterPolicyObject, readClusterPolicy, type ClusterPolicy } from './cluster-policy';
 import { BUILT_IN_OPERATOR_KINDS, operatorKindOf, type OperatorKind } from './operator-workloads';
+import { isCalicoObject, readCalicoNetworkSet, readCalicoPolicy, readCalicoTier, type CalicoNetworkSet, type CalicoPolicy, type CalicoTier } from './calico-policy';
 import { readNetworkPolicy, type NetworkPolicy } from './policy';
 import type { InputFinding, Labels, OffsetRange, Protocol } from './types';
 
@@ -109,6 +110,8 @@ export interface Model {
   policiesByNamespace: Map<string, NetworkPolicy[]>;
   /** Cluster-wide policies (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy), in input order. */
   clusterPolicies: ClusterPolicy[];
+  /** Calico policies, network sets and tiers (projectcalico.org/v3, crd.projectcalico.org/v1), in input order. */
+  calico: CalicoObjects;
   findings: InputFinding[];
   /** Every object that went into the model, in input order. */
   objects: K8sObject[];
@@ -124,6 +127,19 @@ export interface Model {
 /** Whether ipBlocks match pods by their IPs under the CNI that `.netpol.yaml` names (see Model.ipBlocksMatchPodIps). */
 export function ipBlocksMatchPodIps(cni: CniName | undefined): boolean {
   return cni !== 'cilium';
+}
+
+export interface CalicoObjects {
+  policies: CalicoPolicy[];
+  networkSets: CalicoNetworkSet[];
+  tiers: CalicoTier[];
+}
+
+export const NO_CALICO_OBJECTS: CalicoObjects = Object.freeze({ policies: [], networkSets: [], tiers: [] }) as unknown as CalicoObjects;
+
+/** Whether the model holds any Calico object read here (its policies cross namespaces like cluster-wide ones). */
+export function hasCalicoObjects(model: Model): boolean {
+  return model.calico.policies.length + model.calico.networkSets.length + model.calico.tiers.length > 0;
 }
 
 function stringLabels(value: unknown): Record<string, string> {
@@ -255,6 +271,7 @@ interface ServiceReading {
   findings: InputFinding[];
 }
 const serviceReadings = new WeakMap<K8sObject, ServiceReading>();
+const calicoReadings = new WeakMap<K8sObject, { namespace: string; value: CalicoPolicy | CalicoNetworkSet | CalicoTier }>();
 const namespaceResolvers = new WeakMap<Model, (o: K8sObject) => string>();
 /** Per model: its objects (assumed ones included) by the namespace they live in, in input order. */
 const objectsByNamespace = new WeakMap<Model, Map<string, K8sObject[]>>();
@@ -442,6 +459,7 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
   const serviceObjects: number[] = [];
   const policyObjects: number[] = [];
   const clusterPolicies: ClusterPolicy[] = [];
+  const calicoObjects: number[] = [];
   for (let i = 0; i < all.length; i++) {
     const o = all[i];
     const kind = o.kind;
@@ -468,10 +486,13 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
       if (o.name) serviceObjects.push(i);
     } else if (kind === 'NetworkPolicy') {
       if (o.apiVersion.startsWith('networking.k8s.io/')) policyObjects.push(i);
+      else if (isCalicoObject(o)) calicoObjects.push(i);
     } else if (isClusterPolicyObject(o)) {
       let policy = clusterPolicyReadings.get(o);
       if (!policy) clusterPolicyReadings.set(o, (policy = readClusterPolicy(o)));
       clusterPolicies.push(policy);
+    } else if (isCalicoObject(o)) {
+      calicoObjects.push(i);
     } else if (o.name && operatorKinds.length > 0) {
       const operator = operatorKindOf(operatorKinds, kind, o.apiVersion);
       if (operator) {
@@ -561,6 +582,24 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
     if (o.namespace && o.kind !== 'Namespace') ensureNamespace(homes[i], o);
   }
 
+  let calico = NO_CALICO_OBJECTS;
+  if (calicoObjects.length > 0) {
+    calico = { policies: [], networkSets: [], tiers: [] };
+    for (const i of calicoObjects) {
+      const o = all[i];
+      let reading = calicoReadings.get(o);
+      if (!reading || reading.namespace !== homes[i]) {
+        const value = o.kind === 'Tier' ? readCalicoTier(o) : o.kind === 'NetworkSet' || o.kind === 'GlobalNetworkSet' ? readCalicoNetworkSet(o, homes[i]) : readCalicoPolicy(o, homes[i]);
+        calicoReadings.set(o, (reading = { namespace: homes[i], value }));
+      }
+      const value = reading.value;
+      if (o.kind === 'Tier') calico.tiers.push(value as CalicoTier);
+      else if (o.kind === 'NetworkSet' || o.kind === 'GlobalNetworkSet') calico.networkSets.push(value as CalicoNetworkSet);
+      else calico.policies.push(value as CalicoPolicy);
+      if (o.kind === 'NetworkSet' || o.kind === 'NetworkPolicy' || o.kind === 'StagedNetworkPolicy' || o.kind === 'StagedKubernetesNetworkPolicy') ensureNamespace(homes[i], o);
+    }
+  }
+
   const model: Model = {
     defaultNamespace,
     namespaces,
@@ -569,6 +608,7 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
     policies,
     policiesByNamespace,
     clusterPolicies,
+    calico,
     findings,
     objects: all,
     ownedBy,
@@ -653,7 +693,9 @@ export interface ModelUpdate {
 export function updateModel(previous: Model, update: ModelUpdate, options: ModelOptions = {}): { model: Model; namespaces: Set<string> } {
   const previousIndex = objectsByNamespace.get(previous);
   // Cluster-wide policies cross every namespace: a change to one rebuilds the whole model.
-  if (!previousIndex || update.removed.some(isClusterPolicyObject) || update.added.some(isClusterPolicyObject)) {
+  // So do Calico policies, network sets and tiers (global selectors, tiers shared by all).
+  const crossing = (o: K8sObject) => isClusterPolicyObject(o) || isCalicoObject(o);
+  if (!previousIndex || update.removed.some(crossing) || update.added.some(crossing)) {
     const model = buildModel(update.objects(), options);
     return { model, namespaces: new Set([...model.namespaces.keys(), ...previous.namespaces.keys()]) };
   }
@@ -824,6 +866,7 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
     policies,
     policiesByNamespace,
     clusterPolicies: previous.clusterPolicies,
+    calico: previous.calico,
     findings,
     objects: [],
     ownedBy,

@@ -14,15 +14,11 @@ export interface NotAnalysedKind {
   enforcer: string;
 }
 
-const CALICO = ['crd.projectcalico.org', 'projectcalico.org'];
-
 /** The policy kinds not analysed yet. Remove a kind here when the engine learns it (the AdminNetworkPolicy API's
- * kinds left when cluster-policy.ts learnt them). */
+ * kinds left when cluster-policy.ts learnt them, Calico's when calico-policy.ts did). */
 export const NOT_ANALYSED_KINDS: readonly NotAnalysedKind[] = [
   { kind: 'CiliumNetworkPolicy', groups: ['cilium.io'], reach: 'namespace', enforcer: 'Cilium' },
   { kind: 'CiliumClusterwideNetworkPolicy', groups: ['cilium.io'], reach: 'cluster', enforcer: 'Cilium' },
-  { kind: 'NetworkPolicy', groups: CALICO, reach: 'namespace', enforcer: 'Calico' },
-  { kind: 'GlobalNetworkPolicy', groups: CALICO, reach: 'cluster', enforcer: 'Calico' },
   // The mesh's root namespace (istio-system by default) makes an AuthorizationPolicy mesh-wide.
   { kind: 'AuthorizationPolicy', groups: ['security.istio.io'], reach: 'namespace', enforcer: 'Istio' },
 ];

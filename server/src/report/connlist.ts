@@ -1,4 +1,5 @@
 // Every allowed connection at workload level, with its port sets and the external address ranges involved.
+import { calicoNetworkRanges } from '../engine/calico-policy';
 import { clusterNetworkRanges } from '../engine/cluster-policy';
 import { IPV4_ALL, IPV6_ALL, formatRangeAsCidr, partition, subtractAll, type IpRange } from '../engine/cidr';
 import { workloadEndpoint, type Analysis, type Endpoint } from '../engine/evaluate';
@@ -25,6 +26,7 @@ function blocks(analysis: Analysis, direction: 'ingress' | 'egress'): IpRange[] 
     for (const rule of p[direction]) for (const peer of rule.peers ?? []) if (peer.type === 'ipBlock') ranges.push(...subtractAll(peer.cidr, peer.except));
   }
   if (direction === 'egress') ranges.push(...clusterNetworkRanges(analysis.model.clusterPolicies));
+  ranges.push(...calicoNetworkRanges(analysis.model.calico));
   return [...partition(IPV4_ALL, ranges), ...partition(IPV6_ALL, ranges)];
 }
 

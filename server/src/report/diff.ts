@@ -4,6 +4,7 @@
 // policies whose contribution to that pair differs (a policy added, deleted or edited, or a policy that now selects
 // other pods because labels changed). Workloads present on one side only are listed apart. Connections between a
 // workload and addresses outside the cluster are compared too.
+import { calicoNetworkRanges } from '../engine/calico-policy';
 import { clusterNetworkRanges } from '../engine/cluster-policy';
 import { IPV4_ALL, IPV6_ALL, formatRangeAsCidr, partition, subtractAll, type IpRange } from '../engine/cidr';
 import { ipEndpoint, workloadEndpoint, type ConnectionResult, type DirectionResult } from '../engine/evaluate';
@@ -350,6 +351,7 @@ function ipBlockRanges(scope: Scope): IpRange[] {
     for (const rule of [...p.ingress, ...p.egress]) for (const peer of rule.peers ?? []) if (peer.type === 'ipBlock') out.push(...subtractAll(peer.cidr, peer.except));
   }
   out.push(...clusterNetworkRanges(scope.model.clusterPolicies));
+  out.push(...calicoNetworkRanges(scope.model.calico));
   return out;
 }
 
@@ -570,6 +572,8 @@ export function diffToSarif(diff: ReachabilityDiff, locator: DiffLocator, versio
 
 /** Whether two versions hold the same cluster-wide policies (AdminNetworkPolicy and kin), by their content. */
 function sameClusterPolicies(base: Scope, head: Scope): boolean {
-  const text = (scope: Scope) => scope.model.clusterPolicies.map((p) => `${p.kind}\u0000${JSON.stringify(p.object.value)}`).join('\u0001');
+  // Calico's policies, network sets and tiers cross namespaces too.
+  const calico = (scope: Scope) => [...scope.model.calico.policies, ...scope.model.calico.networkSets, ...scope.model.calico.tiers];
+  const text = (scope: Scope) => [...scope.model.clusterPolicies, ...calico(scope)].map((p) => `${p.object?.kind}\u0000${JSON.stringify(p.object?.value)}`).join('\u0001');
   return text(base) === text(head);
 }

@@ -18,6 +18,12 @@ export function explainText(e: ExplainedVerdict, where: (loc: SourceLocation) =>
   }
   for (const d of [e.egress, e.ingress]) {
     const side = d.direction === 'egress' ? `egress of ${d.endpoint}` : `ingress of ${d.endpoint}`;
+    if (d.calico) {
+      const at = d.calico.location ? ` (${where(d.calico.location)})` : '';
+      const note = d.calico.uncertain ? ' [uncertain: a rule matched on something netpol does not analyse, such as pod IPs in nets]' : '';
+      lines.push(`  ${side}: ${d.allowed ? 'allowed' : 'denied'}: ${d.calico.story}${at}${note}`);
+      continue;
+    }
     if (d.clusterPolicies) {
       lines.push(...tieredLines(e, d, side, where));
       for (const note of d.notes ?? []) lines.push(`    note: ${note}`);

@@ -2,6 +2,7 @@
 // names is evaluated with the engine's own verdicts; a failure carries the verdict that contradicts it, with the
 // policies and rules that decide it. An expectation whose endpoints match nothing fails (non-vacuity): a test that
 // silently checks no pair would pass forever after a rename. Likewise a named port must resolve on every destination.
+import { calicoNetworkRanges } from '../calico-policy';
 import { clusterNetworkRanges } from '../cluster-policy';
 import { describeDecision } from '../tiers';
 import { formatRangeAsCidr, partition, subtractAll, type IpRange } from '../cidr';
@@ -200,6 +201,7 @@ export class ScopeContext {
       }
     }
     ranges.push(...clusterNetworkRanges(scope.model.clusterPolicies));
+    ranges.push(...calicoNetworkRanges(scope.model.calico));
     this.blockBoundaries = ranges;
     this.bulk = new BulkConnections(scope.analysis);
   }

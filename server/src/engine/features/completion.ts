@@ -154,6 +154,11 @@ function completeAt(workspace: Workspace, uri: string, offset: number, text?: st
   const enumItems = (name: string): CompletionItem[] =>
     ENUMS[name].values.map((value, i) => ({ label: value, kind: 'enum' as const, detail: ENUMS[name].doc, insertText: value, range, sortText: rank(i) }));
 
+  // Calico selectors: label keys, functions and values inside the selector string.
+  if (index && ctx.mode === 'value' && /^apiVersion:\s*["']?(crd\.)?projectcalico\.org\//m.test(documentText(ctx))) {
+    const items = calicoSelectorItems(source, offset, index);
+    if (items) return items;
+  }
   // Outside NetworkPolicies only namespace names are offered (metadata.namespace of any object).
   if (ctx.mode === 'value' && ctx.key === 'namespace' && tokens.length === 1 && tokens[0] === 'metadata' && index) {
     return namespaceItems(index, range);
@@ -212,6 +217,41 @@ function completeAt(workspace: Workspace, uri: string, offset: number, text?: st
     return labelKey ? labelValueItems(labelStatsFor(ctx, index, kind), labelKey, kind, range) : [];
   }
   return [];
+}
+
+const CALICO_SELECTOR_KEY = /(?:^|[\s{,-])(selector|notSelector|namespaceSelector|serviceAccountSelector):\s*(["']?)([^\n]*)$/;
+const CALICO_FUNCTIONS: [string, string][] = [
+  ['has()', 'has(k): the label k exists'],
+  ['all()', 'every endpoint (an empty selector means the same)'],
+  ['global()', 'endpoints outside namespaces: GlobalNetworkSets, host endpoints (in namespaceSelector)'],
+];
+const CALICO_IMPLICIT = ['projectcalico.org/namespace', 'projectcalico.org/orchestrator', 'projectcalico.org/serviceaccount'];
+
+/**
+ * Inside a Calico selector string (`selector: app == '…'`): after a comparison and an opening quote, the values of
+ * that label; elsewhere the label keys of the workspace (namespace labels in a namespaceSelector), Calico's implicit
+ * labels and the functions has(), all(), global(). Undefined when the cursor is not in a Calico selector.
+ */
+function calicoSelectorItems(source: string, offset: number, index: ScopeIndex): CompletionItem[] | undefined {
+  const lineBefore = source.slice(source.lastIndexOf('\n', offset - 1) + 1, offset);
+  const m = CALICO_SELECTOR_KEY.exec(lineBefore);
+  if (!m) return undefined;
+  const field = m[1];
+  const typed = m[3];
+  const kind: 'pod' | 'namespace' = field === 'namespaceSelector' ? 'namespace' : 'pod';
+  const stats = kind === 'namespace' ? index.namespaceLabelStats() : index.podLabelStats();
+  const value = /([A-Za-z0-9_./-]+)\s*(?:==|!=|contains|starts\s+with|ends\s+with)\s*(['"])([^'"]*)$/.exec(typed) ?? /([A-Za-z0-9_./-]+)\s+(?:not\s+)?in\s*\{(?:\s*['"][^'"]*['"]\s*,)*\s*(['"])([^'"]*)$/.exec(typed);
+  if (value) {
+    const range: OffsetRange = [offset - value[3].length, offset];
+    return labelValueItems(stats, value[1], kind, range).map((item) => ({ ...item, insertText: item.label }));
+  }
+  const word = /[A-Za-z0-9_./-]*$/.exec(typed)![0];
+  const range: OffsetRange = [offset - word.length, offset];
+  // Right after a label a comparison comes, not another label.
+  if (/[A-Za-z0-9_./-]\s+$/.test(typed) && !/(&&|\|\||!|\()\s*$/.test(typed)) return [];
+  const functions = CALICO_FUNCTIONS.map(([label, doc], i) => ({ label, kind: 'value' as const, detail: doc, insertText: label, range, sortText: `0${rank(i)}` }));
+  const implicit = kind === 'pod' ? CALICO_IMPLICIT.map((label, i) => ({ label, kind: 'label-key' as const, detail: 'Calico implicit label', insertText: label, range, sortText: `2${rank(i)}` })) : [];
+  return [...labelKeyItems(stats, kind, range, false).map((item) => ({ ...item, sortText: `1${item.sortText}` })), ...functions, ...implicit];
 }
 
 /** Which pods a podSelector can see: the policy's namespace for spec.podSelector and for peers without a namespaceSelector. */

@@ -20,6 +20,8 @@ import { compareText } from '../order';
 import type { ClusterPolicy } from '../cluster-policy';
 import { selectedWorkloads } from '../rules/cluster-common';
 import { comparePolicies } from '../tiers';
+import type { CalicoEntity, CalicoPolicy } from '../calico-policy';
+import { compareTieredPolicies, type TieredPolicy } from '../calico-evaluate';
 
 export interface HoverResult {
   markdown: string;
@@ -125,6 +127,11 @@ function objectHover(workspace: Workspace, file: ParsedFile, offset: number): Ho
   if (clusterPolicy && ['metadata', 'spec'].some((k) => pathStartsWith(cursor.path, [k])) && !pathStartsWith(cursor.path, ['spec', 'ingress']) && !pathStartsWith(cursor.path, ['spec', 'egress'])) {
     return { markdown: clusterPolicyHover(workspace, index, clusterPolicy), range };
   }
+  const calicoPolicy = index.model.calico.policies.find((p) => p.object === cursor.object);
+  if (calicoPolicy) {
+    const markdown = calicoHover(workspace, index, calicoPolicy, cursor.path);
+    if (markdown) return { markdown, range };
+  }
   const kind = cursor.object.kind;
   if (kind === 'Namespace' && pathStartsWith(cursor.path, ['metadata', 'name'])) {
     const namespace = index.model.namespaces.get(cursor.object.name);
@@ -172,6 +179,46 @@ function clusterPolicyHover(workspace: Workspace, index: ScopeIndex, policy: Clu
   }
   const selected = selectedWorkloads(index.model, policy.subject);
   lines.push('', selected.length > 0 ? `Selected pods (${selected.length}; host-network pods are never subjects):` : 'Selects no pod in this workspace.');
+  if (selected.length > 0) lines.push(...cappedList(selected, (w) => podEntry(workspace, w)));
+  return lines.join('\n');
+}
+
+/**
+ * A Calico policy: on a rule's source or destination, the pods and network sets it matches; elsewhere its tier and
+ * order, its place in the tier's evaluation order, and the pods it selects.
+ */
+function calicoHover(workspace: Workspace, index: ScopeIndex, policy: CalicoPolicy, path: readonly (string | number)[]): string | undefined {
+  const calico = index.analysis.calico;
+  const title = `**${policy.kind} ${escapeInline(`${policy.namespace ? `${policy.namespace}/` : ''}${policy.name}`)}**`;
+  if (!policy.valid) return [title, '', 'Calico rejects this object, so in a cluster it does nothing; the analysis leaves it out.'].join('\n');
+  if (policy.staged) return [title, '', 'Staged: Calico never enforces it; the analysis leaves it out.'].join('\n');
+  if (!calico) return undefined;
+  const direction = path[1] === 'ingress' || path[1] === 'egress' ? path[1] : undefined;
+  if (direction !== undefined && typeof path[2] === 'number' && (path[3] === 'source' || path[3] === 'destination')) {
+    const rule = policy[direction].find((r) => r.index === path[2]);
+    if (!rule) return undefined;
+    const entity: CalicoEntity = rule[path[3]];
+    const pods = index.model.workloads.filter((w) => !w.assumed && calico.entityMatches(entity, policy, workloadEndpoint(w)));
+    const sets = index.model.calico.networkSets.filter((s) => s.valid && s.nets.some((n) => calico.entityMatches(entity, policy, ipEndpoint(n.range))));
+    const lines = [title, '', `${direction} rule ${rule.index + 1}, ${path[3]}: matches ${pods.length} pod${pods.length === 1 ? '' : 's'}${sets.length ? ` and ${sets.length} network set${sets.length === 1 ? '' : 's'}` : ''}.`];
+    if (pods.length) lines.push('', ...cappedList(pods, (w) => podEntry(workspace, w)));
+    if (sets.length) lines.push('', ...cappedList(sets, (s) => escapeInline(`${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name}: ${s.nets.map((n) => n.text).join(', ')}`)));
+    return lines.join('\n');
+  }
+  if (direction !== undefined) return undefined;
+  const tier = calico.tiers.find((t) => t.name === policy.tier);
+  const lines = [title, ''];
+  lines.push(`Tier ${escapeInline(policy.tier)}${tier?.order === undefined ? '' : ` (order ${tier.order})`}, ending in ${tier?.defaultAction ?? 'Deny'}; policy order ${policy.order ?? 'none (after every ordered policy)'}. Rules run in order: Allow and Deny are final, Log continues, Pass goes to the next tier.`);
+  if (tier) {
+    const entries: TieredPolicy[] = tier.calicoPolicies.map((p) => ({ type: 'calico', policy: p, name: p.name, order: p.order }));
+    if (tier.role === 'default') for (const p of index.model.policies) if (p.valid) entries.push({ type: 'kubernetes', policy: p, name: p.name, order: 1000 });
+    entries.sort(compareTieredPolicies);
+    if (entries.length > 1) {
+      lines.push('', `Order in tier ${escapeInline(tier.name)} (order, then name):`, ...cappedList(entries, (e) => `${e.policy === policy ? '**' : ''}${escapeInline(`${e.type === 'kubernetes' ? 'NetworkPolicy (Kubernetes)' : e.policy.kind} ${e.name}`)} (${e.order ?? 'no order'})${e.policy === policy ? '**' : ''}`));
+    }
+  }
+  const selected = index.model.workloads.filter((w) => !w.assumed && calico.selects(policy, w));
+  lines.push('', selected.length > 0 ? `Selected pods (${selected.length}):` : 'Selects no pod in this workspace.');
   if (selected.length > 0) lines.push(...cappedList(selected, (w) => podEntry(workspace, w)));
   return lines.join('\n');
 }

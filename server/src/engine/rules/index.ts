@@ -29,6 +29,17 @@ import { clusterPeerNotAnalysed } from './cluster-peer-not-analysed';
 import { networksMatchPods } from './networks-match-pods';
 import { clusterRuleShadowed } from './cluster-rule-shadowed';
 import { notAnalysed } from './not-analysed';
+import { invalidCalicoPolicy } from './invalid-calico-policy';
+import { calicoPortsWithoutProtocol } from './calico-ports-without-protocol';
+import { calicoUnquotedBang } from './calico-unquoted-bang';
+import { calicoNotAnalysed } from './calico-not-analysed';
+import { calicoStagedPolicy } from './calico-staged-policy';
+import { calicoSelectorMatchesNothing } from './calico-selector-matches-nothing';
+import { calicoRuleShadowed } from './calico-rule-shadowed';
+import { calicoPassInLastTier } from './calico-pass-in-last-tier';
+import { calicoEqualOrder } from './calico-equal-order';
+import { calicoFinalLog } from './calico-final-log';
+import { calicoGlobalDenyWithoutDns } from './calico-global-deny-without-dns';
 import type { Rule } from './types';
 import { workloadUnreachable } from './workload-unreachable';
 import { oneSidedAllow } from './one-sided-allow';
@@ -80,4 +91,15 @@ export const ALL_RULES: Rule[] = [
   networksMatchPods,
   clusterRuleShadowed,
   notAnalysed,
+  invalidCalicoPolicy,
+  calicoPortsWithoutProtocol,
+  calicoUnquotedBang,
+  calicoNotAnalysed,
+  calicoStagedPolicy,
+  calicoSelectorMatchesNothing,
+  calicoRuleShadowed,
+  calicoPassInLastTier,
+  calicoEqualOrder,
+  calicoFinalLog,
+  calicoGlobalDenyWithoutDns,
 ];

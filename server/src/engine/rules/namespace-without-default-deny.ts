@@ -23,6 +23,9 @@ export const namespaceWithoutDefaultDeny: Rule = {
       // Cluster-wide policies with ingress rules for every pod here (a BaselineAdminNetworkPolicy, say) decide what
       // those pods accept: "from anywhere" would be a claim the workspace does not support.
       if (context.analysis.tiered && workloads.every((w) => context.analysis.clusterRules(w, 'ingress').policies.length > 0)) continue;
+      // So do Calico policies (a GlobalNetworkPolicy default deny, say) that select every pod here for ingress.
+      const calico = context.analysis.calico;
+      if (calico && workloads.every((w) => calico.selectingPolicies(w, 'ingress').length > 0)) continue;
       const egressToo = !denies('egress');
       const location = namespaceLocation(context, namespace) ?? workloadNamespaceLocation(workloads[0]);
       const title = namespaceTitle(context.model, namespace);
