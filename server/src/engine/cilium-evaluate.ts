@@ -6,7 +6,7 @@
 // policyTypes). Then the Baseline tier, then allow. Cilium matches selectors against identity labels (the pod's labels
 // plus namespace, namespace labels, service account and cluster), and CIDR peers never match pods (cluster identity).
 import { contains, overlaps, type IpRange } from './cidr';
-import { CILIUM_KINDS, isCiliumPolicyObject, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, readCiliumPolicy, type CiliumElement, type CiliumEntity, type CiliumPeer, type CiliumPolicy, type CiliumPortRule, type CiliumRule } from './cilium';
+import { CILIUM_KINDS, isCiliumPolicyObject, readCidrGroup, type CidrGroup, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, readCiliumPolicy, type CiliumElement, type CiliumEntity, type CiliumPeer, type CiliumPolicy, type CiliumPortRule, type CiliumRule } from './cilium';
 import { Analysis, ipEndpoint, workloadEndpoint, type Endpoint } from './evaluate';
 import type { Model, Workload } from './model';
 import { isPlainObject } from './parse';
@@ -87,10 +87,12 @@ export class CiliumAnalysis {
   readonly policies: CiliumPolicy[];
   readonly analysis: Analysis;
   private readonly identities = new Map<Workload, Labels>();
+  readonly cidrGroups: CidrGroup[];
 
   constructor(readonly model: Model, readonly options: CiliumOptions = {}) {
     this.policies = ciliumPolicies(model);
     this.analysis = new Analysis(model);
+    this.cidrGroups = model.objects.filter((o) => o.kind === 'CiliumCIDRGroup' && o.apiVersion.startsWith('cilium.io/')).map(readCidrGroup);
   }
 
   /** The labels Cilium selectors see on a pod (pkg/k8s/apis/cilium.io/utils; corpus environment.yaml identityLabels). */
@@ -177,6 +179,12 @@ export class CiliumAnalysis {
         // CIDR peers match only addresses without a cluster identity (pods never; nodes only in policy-cidr-match-mode=nodes).
         const ranges = p.type === 'ip' ? [p.range] : p.type === 'fqdn' ? p.ips : [];
         return ranges.some((r) => contains(peer.range, r) && !peer.except.some((x) => overlaps(x, r)));
+      }
+      case 'cidr-group': {
+        const groups = this.cidrGroups.filter((g) => (peer.ref !== undefined ? g.name === peer.ref : peer.selector !== undefined && matchesSelector(peer.selector, g.labels)));
+        if (groups.length === 0 && peer.ref !== undefined) uncertain.push(`CiliumCIDRGroup ${peer.ref} (not in the workspace)`);
+        const ranges = p.type === 'ip' ? [p.range] : p.type === 'fqdn' ? p.ips : [];
+        return ranges.some((r) => groups.some((g) => g.cidrs.some((c) => contains(c, r))) && !peer.except.some((x) => overlaps(x, r)));
       }
       case 'fqdn':
         return p.type === 'fqdn' && fqdnMatches(peer, p.name);

@@ -30,6 +30,8 @@ export type CiliumPeer =
   | { type: 'endpoints'; selector: LabelSelector; scope: NamespaceScope; path: Path }
   | { type: 'entity'; entity: CiliumEntity; path: Path }
   | { type: 'cidr'; text: string; range: IpRange; except: IpRange[]; path: Path }
+  /** CiliumCIDRGroups by name (cidrGroupRef) or by labels (cidrGroupSelector), resolved against the workspace. */
+  | { type: 'cidr-group'; ref?: string; selector?: LabelSelector; except: IpRange[]; path: Path }
   | { type: 'fqdn'; matchName?: string; matchPattern?: string; path: Path }
   | { type: 'service'; path: Path }
   /** fromRequires/toRequires, from/toNodes, from/toGroups: not analysed; verdicts they could change are uncertain. */
@@ -120,6 +122,26 @@ function readCiliumSelector(value: unknown): { selector: LabelSelector; reserved
 
 function namesNamespace(selector: LabelSelector): boolean {
   return selector.requirements.some((r) => r.key === NAMESPACE_LABEL || r.key.startsWith(NAMESPACE_LABELS_PREFIX));
+}
+
+export interface CidrGroup {
+  name: string;
+  labels: Record<string, string>;
+  cidrs: IpRange[];
+}
+
+/** A CiliumCIDRGroup (cilium.io/v2alpha1 or v2): a named, labelled list of external CIDRs. */
+export function readCidrGroup(object: K8sObject): CidrGroup {
+  const spec = isPlainObject(object.value.spec) ? object.value.spec : {};
+  const meta = isPlainObject(object.value.metadata) ? object.value.metadata : {};
+  const labels: Record<string, string> = {};
+  if (isPlainObject(meta.labels)) for (const [k, v] of Object.entries(meta.labels)) if (typeof v === 'string') labels[k] = v;
+  const cidrs: IpRange[] = [];
+  if (Array.isArray(spec.externalCIDRs)) for (const c of spec.externalCIDRs) if (typeof c === 'string') {
+    const r = parseCidr(c);
+    if (typeof r !== 'string') cidrs.push(r);
+  }
+  return { name: object.name, labels, cidrs };
 }
 
 export function readCiliumPolicy(object: K8sObject): CiliumPolicy {
@@ -243,12 +265,6 @@ function readElement(raw: unknown, path: Path, direction: Direction, deny: boole
   list(`${from}CIDRSet`)?.forEach((c, i) => {
     const p: Path = [...path, `${from}CIDRSet`, i];
     if (!isPlainObject(c)) return problem(p, 'a CIDR set entry must be a map with cidr and except');
-    if (c.cidrGroupRef !== undefined || c.cidrGroupSelector !== undefined) {
-      add({ type: 'unanalysed', field: 'cidrGroupRef', path: p });
-      return;
-    }
-    const range = typeof c.cidr === 'string' ? parseCidr(c.cidr) : 'cidr is missing';
-    if (typeof range === 'string') return problem(p, `invalid CIDR: ${range}`);
     const except: IpRange[] = [];
     if (Array.isArray(c.except)) {
       c.except.forEach((x, j) => {
@@ -257,6 +273,14 @@ function readElement(raw: unknown, path: Path, direction: Direction, deny: boole
         else except.push(r);
       });
     }
+    if (typeof c.cidrGroupRef === 'string') return add({ type: 'cidr-group', ref: c.cidrGroupRef, except, path: p });
+    if (c.cidrGroupSelector !== undefined) {
+      const { selector } = readCiliumSelector(c.cidrGroupSelector);
+      for (const x of selector.problems) problem([...p, 'cidrGroupSelector', ...x.path], x.message);
+      return add({ type: 'cidr-group', selector, except, path: p });
+    }
+    const range = typeof c.cidr === 'string' ? parseCidr(c.cidr) : 'cidr is missing';
+    if (typeof range === 'string') return problem(p, `invalid CIDR: ${range}`);
     add({ type: 'cidr', text: String(c.cidr), range, except, path: p });
   });
   if (direction === 'egress') {
