@@ -29,6 +29,9 @@ import { clusterPeerNotAnalysed } from './cluster-peer-not-analysed';
 import { networksMatchPods } from './networks-match-pods';
 import { clusterRuleShadowed } from './cluster-rule-shadowed';
 import { notAnalysed } from './not-analysed';
+import { invalidCiliumPolicy } from './invalid-cilium-policy';
+import { ciliumDefaultDenyTrap } from './cilium-default-deny-trap';
+import { ciliumFqdnWithoutDns } from './cilium-fqdn-without-dns';
 import type { Rule } from './types';
 import { workloadUnreachable } from './workload-unreachable';
 import { oneSidedAllow } from './one-sided-allow';
@@ -73,6 +76,9 @@ export const ALL_RULES: Rule[] = [
   apiServerEgressBlocked,
   metricsScrapeBlocked,
   invalidClusterPolicy,
+  invalidCiliumPolicy,
+  ciliumDefaultDenyTrap,
+  ciliumFqdnWithoutDns,
   clusterSelectorMatchesNothing,
   equalPriorityOverlap,
   passToNothing,
