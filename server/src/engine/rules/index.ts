@@ -32,6 +32,7 @@ import { notAnalysed } from './not-analysed';
 import { invalidCiliumPolicy } from './invalid-cilium-policy';
 import { ciliumDefaultDenyTrap } from './cilium-default-deny-trap';
 import { ciliumFqdnWithoutDns } from './cilium-fqdn-without-dns';
+import { policyNotEnforced } from './policy-not-enforced';
 import type { Rule } from './types';
 import { workloadUnreachable } from './workload-unreachable';
 import { oneSidedAllow } from './one-sided-allow';
@@ -79,6 +80,7 @@ export const ALL_RULES: Rule[] = [
   invalidCiliumPolicy,
   ciliumDefaultDenyTrap,
   ciliumFqdnWithoutDns,
+  policyNotEnforced,
   clusterSelectorMatchesNothing,
   equalPriorityOverlap,
   passToNothing,
