@@ -281,7 +281,7 @@ export class CiliumAnalysis {
       for (const el of rule.elements) {
         if (el.direction !== direction) continue;
         if (!counted && rule.enableDefaultDeny[direction] !== false) {
-          enabledBy.push(`${policy.kind} ${policy.name}`);
+          enabledBy.push(policyLabel(policy));
           counted = true;
         }
         const m = this.elementMatches(el, peer, subject, traffic, destination, uncertain);
@@ -295,7 +295,7 @@ export class CiliumAnalysis {
     }
     for (const policy of this.analysis.selectingPolicies(subject)) {
       if (!policy.types[direction]) continue;
-      enabledBy.push(`NetworkPolicy ${policy.namespace}/${policy.name}`);
+      enabledBy.push(policyLabel(policy));
       if (allow && allowL7.length === 0) continue;
       for (const rule of policy[direction]) {
         if (this.networkPolicyAllows(policy, rule, peer, traffic, destination)) {
@@ -355,4 +355,45 @@ export function fqdnMatches(peer: { matchName?: string; matchPattern?: string },
   if (peer.matchPattern === '*') return true;
   const re = new RegExp(`^${peer.matchPattern.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[-a-z0-9_]*')}$`);
   return re.test(n);
+}
+
+function policyLabel(p: CiliumPolicy | NetworkPolicy): string {
+  if ('kind' in p && (p.kind === 'CiliumNetworkPolicy' || p.kind === 'CiliumClusterwideNetworkPolicy')) {
+    return `${p.kind} ${p.namespace !== undefined ? `${p.namespace}/` : ''}${p.name}`;
+  }
+  const np = p as NetworkPolicy;
+  return `NetworkPolicy ${np.namespace}/${np.name}`;
+}
+
+/** One direction's verdict in words, naming kind → policy → rule: `dropped (policy-deny) by CiliumNetworkPolicy a/p, egressDeny[0]`. */
+export function describeCiliumDirection(v: CiliumDirectionVerdict): string {
+  const d = v.decidedBy;
+  let text: string;
+  switch (d.by) {
+    case 'cilium-deny':
+      text = `dropped (deny rule) by ${policyLabel(d.policy)}, ${d.element.section} rule ${d.element.index + 1}`;
+      break;
+    case 'cilium-allow':
+      text = `allowed by ${policyLabel(d.policy)}, ${d.element.section} rule ${d.element.index + 1}`;
+      break;
+    case 'network-policy-allow':
+      text = `allowed by ${policyLabel(d.policy)}, ${d.rule.direction} rule ${d.rule.index + 1}`;
+      break;
+    case 'default-deny':
+      text = `dropped (default deny: no allow rule matches; default deny set by ${d.enabledBy.join(', ')})`;
+      break;
+    case 'cluster-rule':
+      text = `${d.action === 'allow' ? 'allowed' : 'dropped'} by ${d.description}`;
+      break;
+    case 'default':
+      text = 'allowed (no policy selects this side for the direction)';
+      break;
+  }
+  if (v.allowed && v.l7.length > 0) text += `; allowed at L4, filtered at L7 (${v.l7.join(', ')})`;
+  if (v.uncertain.length > 0) text += `; uncertain: ${[...new Set(v.uncertain)].join(', ')} not analysed`;
+  return `${v.direction}: ${text}`;
+}
+
+export function describeCiliumVerdict(v: CiliumVerdict): string {
+  return `${v.allowed ? 'ALLOWED' : 'DROPPED'} (Cilium)\n  ${describeCiliumDirection(v.egress)}\n  ${describeCiliumDirection(v.ingress)}\n`;
 }
