@@ -33,7 +33,7 @@ export type CiliumPeer =
   /** CiliumCIDRGroups by name (cidrGroupRef) or by labels (cidrGroupSelector), resolved against the workspace. */
   | { type: 'cidr-group'; ref?: string; selector?: LabelSelector; except: IpRange[]; path: Path }
   | { type: 'fqdn'; matchName?: string; matchPattern?: string; path: Path }
-  | { type: 'service'; path: Path }
+  | { type: 'service'; serviceName?: string; namespace?: string; path: Path }
   /** fromRequires/toRequires, from/toNodes, from/toGroups: not analysed; verdicts they could change are uncertain. */
   | { type: 'unanalysed'; field: string; path: Path };
 
@@ -290,7 +290,10 @@ function readElement(raw: unknown, path: Path, direction: Direction, deny: boole
       if (deny) return problem(p, 'toFQDNs is not allowed in egressDeny (deny.rst)');
       add({ type: 'fqdn', ...(typeof f.matchName === 'string' ? { matchName: f.matchName.toLowerCase().replace(/\.$/, '') } : {}), ...(typeof f.matchPattern === 'string' ? { matchPattern: f.matchPattern.toLowerCase().replace(/\.$/, '') } : {}), path: p });
     });
-    list('toServices')?.forEach((_s, i) => add({ type: 'service', path: [...path, 'toServices', i] }));
+    list('toServices')?.forEach((s, i) => {
+      const k = isPlainObject(s) && isPlainObject(s.k8sService) ? s.k8sService : undefined;
+      add({ type: 'service', ...(k && typeof k.serviceName === 'string' ? { serviceName: k.serviceName } : {}), ...(k && typeof k.namespace === 'string' ? { namespace: k.namespace } : {}), path: [...path, 'toServices', i] });
+    });
   }
   for (const field of [`${from}Requires`, `${from}Nodes`, `${from}Groups`]) {
     if (raw[field] !== undefined) add({ type: 'unanalysed', field, path: [...path, field] });

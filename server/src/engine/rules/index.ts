@@ -33,6 +33,8 @@ import { invalidCiliumPolicy } from './invalid-cilium-policy';
 import { ciliumDefaultDenyTrap } from './cilium-default-deny-trap';
 import { ciliumFqdnWithoutDns } from './cilium-fqdn-without-dns';
 import { policyNotEnforced } from './policy-not-enforced';
+import { ciliumSelectorMatchesNothing } from './cilium-selector-matches-nothing';
+import { ciliumToServicesWithSelector } from './cilium-to-services-with-selector';
 import type { Rule } from './types';
 import { workloadUnreachable } from './workload-unreachable';
 import { oneSidedAllow } from './one-sided-allow';
@@ -81,6 +83,8 @@ export const ALL_RULES: Rule[] = [
   ciliumDefaultDenyTrap,
   ciliumFqdnWithoutDns,
   policyNotEnforced,
+  ciliumSelectorMatchesNothing,
+  ciliumToServicesWithSelector,
   clusterSelectorMatchesNothing,
   equalPriorityOverlap,
   passToNothing,
