@@ -35,6 +35,7 @@ import { ciliumFqdnWithoutDns } from './cilium-fqdn-without-dns';
 import { policyNotEnforced } from './policy-not-enforced';
 import { ciliumSelectorMatchesNothing } from './cilium-selector-matches-nothing';
 import { ciliumToServicesWithSelector } from './cilium-to-services-with-selector';
+import { networkPolicyOverriddenByCiliumDeny } from './network-policy-overridden-by-cilium-deny';
 import type { Rule } from './types';
 import { workloadUnreachable } from './workload-unreachable';
 import { oneSidedAllow } from './one-sided-allow';
@@ -85,6 +86,7 @@ export const ALL_RULES: Rule[] = [
   policyNotEnforced,
   ciliumSelectorMatchesNothing,
   ciliumToServicesWithSelector,
+  networkPolicyOverriddenByCiliumDeny,
   clusterSelectorMatchesNothing,
   equalPriorityOverlap,
   passToNothing,
