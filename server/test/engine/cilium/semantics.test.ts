@@ -180,3 +180,24 @@ spec: {podSelector: {}, ingress: [{ports: [{port: 80}]}]}
     assert.equal(a.verdict(pod(a, 'client'), { type: 'fqdn', name: 'evil.com', ips: [] }, tcp(443)).allowed, false);
   });
 });
+
+describe('Cilium policies: bad input', () => {
+  const bodies = [
+    'spec: just-a-string',
+    'specs: {not: a-list}',
+    'spec:\n  endpointSelector: []\n  ingress: [null, 3, "x"]',
+    'spec:\n  endpointSelector: {matchExpressions: [{key: 5, operator: Foo}]}\n  egress: [{toPorts: [{ports: "x"}, null, {ports: [{port: [1]}, {port: "99999"}, {protocol: 7}]}]}]',
+    'spec:\n  endpointSelector: {}\n  egress: [{toFQDNs: [{matchPattern: "(a+)+$[*"}], toCIDRSet: [{cidr: 300.1.1.1/8, except: [x]}]}]',
+    'spec:\n  endpointSelector: {}\n  ingress: [{fromEndpoints: {a: b}, fromEntities: [7], fromCIDR: [null]}]',
+    'specs: [null, {endpointSelector: {}, egressDeny: [{toPorts: [{ports: [{port: "80"}], rules: {http: [{}]}}]}]}]',
+  ];
+  for (const body of bodies) {
+    test(`never throws, reports and leaves out: ${JSON.stringify(body).slice(0, 60)}`, () => {
+      const a = analysis(cnp('b', `${body}\n`));
+      assert.equal(a.policies.length, 1);
+      assert.ok(a.policies[0].problems.length > 0 || a.policies[0].valid);
+      for (const from of ['client', 'server']) for (const to of ['server', 'other']) a.verdict(pod(a, from), pod(a, to), tcp(80));
+      a.verdict(pod(a, 'client'), { type: 'fqdn', name: 'aaaa', ips: [] }, tcp(80));
+    });
+  }
+});
