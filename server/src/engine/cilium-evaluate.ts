@@ -88,10 +88,11 @@ export class CiliumAnalysis {
   readonly analysis: Analysis;
   private readonly identities = new Map<Workload, Labels>();
   readonly cidrGroups: CidrGroup[];
+  private readonly selecting = new Map<Workload, { policy: CiliumPolicy; rule: CiliumRule }[]>();
 
-  constructor(readonly model: Model, readonly options: CiliumOptions = {}) {
+  constructor(readonly model: Model, readonly options: CiliumOptions = {}, analysis?: Analysis) {
     this.policies = ciliumPolicies(model);
-    this.analysis = new Analysis(model);
+    this.analysis = analysis ?? new Analysis(model);
     this.cidrGroups = model.objects.filter((o) => o.kind === 'CiliumCIDRGroup' && o.apiVersion.startsWith('cilium.io/')).map(readCidrGroup);
   }
 
@@ -113,7 +114,10 @@ export class CiliumAnalysis {
   /** The Cilium rules whose endpointSelector selects the workload (host-network pods are the host: not selected). */
   selectingRules(w: Workload): { policy: CiliumPolicy; rule: CiliumRule }[] {
     if (w.hostNetwork) return [];
+    const cached = this.selecting.get(w);
+    if (cached) return cached;
     const out: { policy: CiliumPolicy; rule: CiliumRule }[] = [];
+    this.selecting.set(w, out);
     const labels = this.identityLabels(w);
     for (const policy of this.policies) {
       if (!policy.valid) continue;

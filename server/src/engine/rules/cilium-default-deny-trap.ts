@@ -15,7 +15,7 @@ export const ciliumDefaultDenyTrap: Rule = {
   run(context) {
     const policies = ciliumPolicies(context.model);
     if (policies.length === 0) return;
-    const cilium = new CiliumAnalysis(context.model);
+    const cilium = new CiliumAnalysis(context.model, {}, context.analysis);
     for (const policy of policies) {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       for (const rule of policy.rules) {

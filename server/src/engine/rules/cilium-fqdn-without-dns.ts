@@ -12,7 +12,7 @@ export const ciliumFqdnWithoutDns: Rule = {
   run(context) {
     const policies = ciliumPolicies(context.model);
     if (!policies.some((p) => p.rules.some((r) => r.elements.some((e) => e.peers?.some((x) => x.type === 'fqdn'))))) return;
-    const cilium = new CiliumAnalysis(context.model);
+    const cilium = new CiliumAnalysis(context.model, {}, context.analysis);
     for (const policy of policies) {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       for (const rule of policy.rules) {

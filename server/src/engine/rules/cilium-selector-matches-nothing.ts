@@ -14,7 +14,7 @@ export const ciliumSelectorMatchesNothing: Rule = {
   run(context) {
     const policies = ciliumPolicies(context.model);
     if (policies.length === 0) return;
-    const cilium = new CiliumAnalysis(context.model);
+    const cilium = new CiliumAnalysis(context.model, {}, context.analysis);
     const pods = context.model.workloads.filter((w) => !w.hostNetwork);
     for (const policy of policies) {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;

@@ -12,7 +12,7 @@ export const networkPolicyOverriddenByCiliumDeny: Rule = {
   description: 'A NetworkPolicy whose rules of a direction allow nothing because a Cilium deny rule drops all of that direction for its pods.',
   run(context) {
     if (!ciliumPolicies(context.model).some((p) => p.valid && p.rules.some((r) => r.elements.some((e) => e.deny)))) return;
-    const cilium = new CiliumAnalysis(context.model);
+    const cilium = new CiliumAnalysis(context.model, {}, context.analysis);
     for (const policy of context.model.policies) {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       const selected = context.model.workloads.filter((w) => !w.hostNetwork && cilium.analysis.selectingPolicies(w).includes(policy));
