@@ -201,3 +201,28 @@ describe('Cilium policies: bad input', () => {
     });
   }
 });
+
+describe('Cilium on the tiered model', () => {
+  const anp = (action: string) => `apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: admin}
+spec:
+  priority: 10
+  subject: {pods: {namespaceSelector: {matchLabels: {team: b}}, podSelector: {matchLabels: {app: server}}}}
+  ingress: [{action: ${action}, from: [{namespaces: {matchLabels: {team: a}}}], ports: [{portNumber: {port: 8080, protocol: TCP}}]}]
+`;
+  const allowAll = cnp('b', 'spec:\n  endpointSelector: {}\n  ingress: [{fromEntities: [all]}]\n');
+  test('an Admin-tier Deny beats a CNP allow; an Admin Allow beats a Cilium deny (the Admin tier decides first: CFP-42904 priorities)', () => {
+    const a = analysis(anp('Deny'), allowAll);
+    const v = a.verdict(pod(a, 'client'), pod(a, 'server'), tcp(8080));
+    assert.deepEqual([v.allowed, v.ingress.decidedBy.by], [false, 'cluster-rule']);
+    assert.equal(a.verdict(pod(a, 'client'), pod(a, 'server'), tcp(8081)).allowed, true);
+    const b = analysis(anp('Allow'), cnp('b', 'spec:\n  endpointSelector: {}\n  ingressDeny: [{fromEntities: [all]}]\n'));
+    assert.equal(b.verdict(pod(b, 'client'), pod(b, 'server'), tcp(8080)).allowed, true);
+    assert.equal(b.verdict(pod(b, 'client'), pod(b, 'server'), tcp(8081)).allowed, false);
+  });
+  test('an Admin Pass leaves the decision to the Cilium layer', () => {
+    const a = analysis(anp('Pass'), cnp('b', 'spec:\n  endpointSelector: {}\n  ingress: [{}]\n'));
+    assert.equal(a.verdict(pod(a, 'client'), pod(a, 'server'), tcp(8080)).ingress.reason, 'default-deny');
+  });
+});
