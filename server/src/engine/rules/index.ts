@@ -40,6 +40,13 @@ import { calicoPassInLastTier } from './calico-pass-in-last-tier';
 import { calicoEqualOrder } from './calico-equal-order';
 import { calicoFinalLog } from './calico-final-log';
 import { calicoGlobalDenyWithoutDns } from './calico-global-deny-without-dns';
+import { invalidCiliumPolicy } from './invalid-cilium-policy';
+import { ciliumDefaultDenyTrap } from './cilium-default-deny-trap';
+import { ciliumFqdnWithoutDns } from './cilium-fqdn-without-dns';
+import { policyNotEnforced } from './policy-not-enforced';
+import { ciliumSelectorMatchesNothing } from './cilium-selector-matches-nothing';
+import { ciliumToServicesWithSelector } from './cilium-to-services-with-selector';
+import { networkPolicyOverriddenByCiliumDeny } from './network-policy-overridden-by-cilium-deny';
 import type { Rule } from './types';
 import { workloadUnreachable } from './workload-unreachable';
 import { oneSidedAllow } from './one-sided-allow';
@@ -84,6 +91,13 @@ export const ALL_RULES: Rule[] = [
   apiServerEgressBlocked,
   metricsScrapeBlocked,
   invalidClusterPolicy,
+  invalidCiliumPolicy,
+  ciliumDefaultDenyTrap,
+  ciliumFqdnWithoutDns,
+  policyNotEnforced,
+  ciliumSelectorMatchesNothing,
+  ciliumToServicesWithSelector,
+  networkPolicyOverriddenByCiliumDeny,
   clusterSelectorMatchesNothing,
   equalPriorityOverlap,
   passToNothing,
