@@ -538,7 +538,7 @@ describe('netpol lsp --stdio: scopes, configuration and settings', () => {
   test('netpol lsp without a transport is a usage error', async () => {
     const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin', 'netpol.js'), 'lsp'], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(r.status, 2);
-    assert.match(r.stderr, /choose a transport: --stdio, --node-ipc or --socket=PORT/);
+    assert.match(r.stderr, /choose a transport: --stdio, --node-ipc, --socket=PORT or --pipe=NAME/);
   });
 
   test('without workspace folders, opened documents are analysed on their own', async () => {
