@@ -11,7 +11,7 @@ import type { Workspace } from '../../engine/workspace';
 import { oneOf } from '../args';
 import type { Command } from '../command';
 import { displayPath, loadWorkspace, UsageError } from '../io';
-import { parseWithCommon } from './common';
+import { parseWithCommon, render, RENDER_USAGE } from './common';
 import { compareText } from '../../engine/order';
 
 const SEVERITY_RANK: Record<Severity, number> = { hint: 0, information: 1, warning: 2, error: 3 };
@@ -169,8 +169,8 @@ declare const NETPOL_VERSION: string | undefined;
 export const checkCommand: Command = {
   name: 'check',
   summary: 'run the diagnostic rules (the editor\'s problems) for CI; exit 1 when a finding reaches --severity',
-  usage: 'netpol check [--format text|json|sarif] [--severity error|warning|information|hint] [--scope NAME] [--config FILE] [--default-namespace NS] PATH...',
-  run(argv, io) {
+  usage: `netpol check [--format text|json|sarif] [--severity error|warning|information|hint] [--scope NAME] [--config FILE] [--default-namespace NS] ${RENDER_USAGE} PATH...`,
+  async run(argv, io) {
     const args = parseWithCommon(argv, { values: ['format', 'severity'] });
     const format = oneOf(args.values.get('format')?.[0], ['text', 'json', 'sarif'] as const, 'format', 'text');
     const threshold = oneOf(args.values.get('severity')?.[0], THRESHOLDS, 'severity', 'error');
@@ -179,6 +179,7 @@ export const checkCommand: Command = {
       configPath: args.values.get('config')?.[0],
       stdin: io.stdin,
     });
+    await render(workspace, args);
     const configUri = workspace.configFileUri;
     const configText = configUri ? readConfigText(args.values.get('config')?.[0], configUri) : '';
     const textOf = (uri: string) => workspace.getFile(uri)?.text ?? (uri === configUri ? configText : '');

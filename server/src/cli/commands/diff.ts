@@ -128,7 +128,7 @@ export const diffCommand: Command = {
   name: 'diff',
   summary: 'what changes in reachability against a git revision (read from git, nothing checked out)',
   usage: 'netpol diff --base REF [--format text|json|md|sarif] [--fail-on added|removed|changed|any[,...]] [--scope NAME] PATH...',
-  run(argv, io) {
+  async run(argv, io) {
     const args = parseWithCommon(argv, { values: ['base', 'format', 'fail-on'], repeated: ['fail-on'] });
     const format = oneOf(args.values.get('format')?.[0], ['text', 'json', 'md', 'sarif'] as const, 'format', 'text');
     const ref = args.values.get('base')?.[0];
@@ -136,7 +136,8 @@ export const diffCommand: Command = {
     if (ref.startsWith('-')) throw new UsageError(`--base must be a git revision (got ${ref})`);
     const failOn = (args.values.get('fail-on') ?? []).flatMap((v) => v.split(',')).map((v) => oneOf(v.trim(), FAIL_ON, 'fail-on', 'any'));
     if (args.positionals.length === 0) throw new UsageError('no input: give one or more files or folders');
-    const headWorkspace = load(args, io);
+    // The base revision is read from git, unrendered: the head is compared unrendered too.
+    const headWorkspace = await load(args, io, { render: false });
     const baseWorkspace = readBaseWorkspace(args.positionals, ref, {
       defaultNamespace: args.values.get('default-namespace')?.[0],
       configPath: args.values.get('config')?.[0],

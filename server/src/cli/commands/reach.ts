@@ -7,7 +7,7 @@ import { parseIpEndpoint } from '../../engine/cidr';
 import type { Scope } from '../../engine/workspace';
 import { parsePortKey } from '../../report/matrix';
 import { explainText, explainVerdict } from '../../report/explain';
-import { lineCol, load, parseWithCommon, singleScope } from './common';
+import { lineCol, load, parseWithCommon, singleScope, RENDER_USAGE } from './common';
 
 /** Resolves `ns/name`, `ns/Kind/name`, `ns/name[Kind]`, or an IP address/CIDR. */
 export function resolveEndpoint(scope: Scope, text: string): Endpoint {
@@ -31,8 +31,8 @@ export function resolveEndpoint(scope: Scope, text: string): Endpoint {
 export const reachCommand: Command = {
   name: 'reach',
   summary: 'whether one endpoint may connect to another on a port, and why',
-  usage: 'netpol reach --from NS/NAME|IP --to NS/NAME|IP --port PORT/PROTO [--format text|json] [--scope NAME] PATH...',
-  run(argv, io) {
+  usage: `netpol reach --from NS/NAME|IP --to NS/NAME|IP --port PORT/PROTO [--format text|json] [--scope NAME] ${RENDER_USAGE} PATH...`,
+  async run(argv, io) {
     const args = parseWithCommon(argv, { values: ['from', 'to', 'port', 'format'] });
     const format = oneOf(args.values.get('format')?.[0], ['text', 'json'] as const, 'format', 'text');
     const from = args.values.get('from')?.[0];
@@ -41,7 +41,7 @@ export const reachCommand: Command = {
     if (!from || !to || !portText) throw new UsageError('--from, --to and --port are required');
     const port = parsePortKey(portText);
     if (!port) throw new UsageError(`--port must look like 80/TCP, 53/UDP or 8080 (got ${portText})`);
-    const workspace = load(args, io);
+    const workspace = await load(args, io);
     const scope = singleScope(workspace, args);
     const source = resolveEndpoint(scope, from);
     const destination = resolveEndpoint(scope, to);

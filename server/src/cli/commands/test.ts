@@ -6,7 +6,7 @@ import { runConnectivityTests } from '../../engine/assertions/check';
 import { formatJson, formatJunit, formatSarif, formatText, totals, type Locator } from '../../engine/assertions/output';
 import type { Workspace } from '../../engine/workspace';
 import { misversionedTests } from '../../engine/assertions/editor';
-import { formatFinding, lineCol, load, parseWithCommon } from './common';
+import { formatFinding, lineCol, load, parseWithCommon, RENDER_USAGE } from './common';
 
 declare const NETPOL_VERSION: string | undefined;
 
@@ -23,12 +23,12 @@ export function workspaceLocator(workspace: Workspace): Locator {
 export const testCommand: Command = {
   name: 'test',
   summary: 'run the connectivity tests (*.netpol-test.yaml) against the policies; exit 1 on any failure',
-  usage: 'netpol test [--tags TAG[,TAG]]... [--format text|json|junit|sarif] [--scope NAME] PATH...',
-  run(argv, io) {
+  usage: `netpol test [--tags TAG[,TAG]]... [--format text|json|junit|sarif] [--scope NAME] ${RENDER_USAGE} PATH...`,
+  async run(argv, io) {
     const args = parseWithCommon(argv, { values: ['format', 'tags'], repeated: ['tags'] });
     const format = oneOf(args.values.get('format')?.[0], ['text', 'json', 'junit', 'sarif'] as const, 'format', 'text');
     const tags = (args.values.get('tags') ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
-    const workspace = load(args, io);
+    const workspace = await load(args, io);
     const scope = args.values.get('scope')?.[0];
     if (scope !== undefined && !workspace.scopes().some((s) => s.name === scope)) {
       throw new UsageError(`no scope named ${scope} (scopes: ${workspace.scopes().map((s) => s.name).join(', ')})`);

@@ -1,0 +1,87 @@
+// Rendering at the edges, shared by the CLI and the language server: which charts and kustomizations a workspace
+// has, rendering them with the user's tools, and handing the output to the workspace (the engine never runs a
+// program).
+import type { Workspace } from '../engine/workspace';
+import { isUnder } from '../engine/uri';
+import { chartSettings, findCharts, notRendered, renderChart, type HelmOptions, type RenderResult } from './helm';
+import { kustomizationsOf, renderKustomization, rootKustomizations } from './kustomize';
+import type { KustomizeTool } from './tools';
+
+export interface RenderSettings {
+  /** The helm binary, or why charts are not rendered (shown in each chart's information finding). */
+  helm: { path: string } | { notRenderedBecause: string };
+  helmOptions: HelmOptions;
+  /** The kustomize tool, or undefined: kustomizations are then read as the engine reads them. */
+  kustomize: KustomizeTool | undefined;
+}
+
+/** One rendering to make: a chart or a root kustomization. */
+export interface RenderJob {
+  /** The chart's or kustomization's folder. */
+  rootUri: string;
+  tool: 'helm' | 'kustomize';
+  /** The files whose change makes the job's output stale. */
+  inputs: (uri: string) => boolean;
+  run(): Promise<RenderResult>;
+}
+
+/** The renderings a workspace needs, from its files (Chart.yaml and kustomization files are among them). */
+export function renderJobs(workspace: Workspace, settings: RenderSettings): RenderJob[] {
+  const uris = workspace.fileUris().filter((u) => !workspace.renderingOf(u));
+  const hasFile = (uri: string) => workspace.hasFile(uri) && !workspace.renderingOf(uri);
+  const textOf = (uri: string) => workspace.getFile(uri)?.text;
+  const jobs: RenderJob[] = [];
+  const charts = findCharts(uris);
+  for (const chart of charts) {
+    const helm = settings.helm;
+    jobs.push({
+      rootUri: chart,
+      tool: 'helm',
+      inputs: (uri) => isUnder(uri, chart),
+      run: async () => {
+        if (!('path' in helm)) return notRendered(chart, helm.notRenderedBecause);
+        const chartOptions = chartSettings(chart, workspace.config, workspace.configFileUri, settings.helmOptions);
+        return renderChart(helm.path, chart, chartOptions, hasFile, textOf);
+      },
+    });
+  }
+  const tool = settings.kustomize;
+  if (tool) {
+    const all = kustomizationsOf(uris, textOf);
+    for (const root of rootKustomizations(all)) {
+      // A kustomization inside a chart belongs to the chart.
+      if (charts.some((c) => isUnder(root.dir, c))) continue;
+      jobs.push({
+        rootUri: root.dir,
+        tool: 'kustomize',
+        inputs: (uri) => isUnder(uri, root.dir) || [...all.values()].some((k) => isUnder(uri, k.dir)),
+        run: () => renderKustomization(tool, root, all, hasFile),
+      });
+    }
+  }
+  return jobs;
+}
+
+/** Hands a rendering to the workspace. */
+export function applyRender(workspace: Workspace, result: RenderResult): void {
+  workspace.setRendered(result.uri, result.text, result.rendering, result.notes);
+}
+
+/** Removes renderings whose chart or kustomization is gone (or no longer a root). */
+export function dropStaleRenderings(workspace: Workspace, jobs: readonly RenderJob[]): void {
+  for (const uri of workspace.renderedUris()) {
+    const rendering = workspace.renderingOf(uri)!;
+    if (!jobs.some((j) => j.rootUri === rendering.rootUri && (j.tool === 'helm') === (rendering.tool === 'helm'))) workspace.deleteFile(uri);
+  }
+}
+
+/** Renders everything a workspace needs (the CLI: once, all of it). Returns what ran, for logs. */
+export async function renderWorkspace(workspace: Workspace, settings: RenderSettings): Promise<RenderResult[]> {
+  const jobs = renderJobs(workspace, settings);
+  dropStaleRenderings(workspace, jobs);
+  const results: RenderResult[] = [];
+  // One at a time: each tool is a process of its own, and machines running CI have few cores.
+  for (const job of jobs) results.push(await job.run());
+  for (const result of results) applyRender(workspace, result);
+  return results;
+}
