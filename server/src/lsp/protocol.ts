@@ -1,7 +1,7 @@
 // The custom part of the protocol between the netpol language server and its clients: custom requests,
 // notifications and command ids, declared once here and imported by both sides (server and VS Code client).
 // Only vscode-languageserver-protocol types here, so the client bundle can import this file.
-import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType as RenderRequestType, RequestType0 } from 'vscode-languageserver-protocol';
 
 /** Counts of what the index holds, sent when indexing finishes and returned by the status request. */
 export interface IndexCounts {
@@ -38,8 +38,35 @@ export const StatusRequest = new RequestType0<StatusResult, void>('netpol/status
 /** Re-reads every file of the workspace folders from disk (for example after a branch switch). */
 export const ReindexRequest = new RequestType0<IndexCounts, void>('netpol/reindex');
 
+/**
+ * Client to server: the workspace's Workspace Trust changed (VS Code grants trust while running). Only a trusted
+ * workspace has its Helm charts and kustomizations rendered with the user's tools; the first state comes with
+ * `initializationOptions.workspaceTrusted` (absent: not trusted).
+ */
+export const WorkspaceTrustedNotification = new NotificationType<{ trusted: boolean }>('netpol/workspaceTrusted');
+
+export interface RenderedManifestParams {
+  /** A file of a chart or kustomization (or its folder, or a rendered manifest's own URI). */
+  uri: string;
+}
+
+export interface RenderedManifestResult {
+  /** The rendered manifest's URI (scheme `netpol-rendered`), what its findings were placed from. */
+  uri: string;
+  /** The chart's or kustomization's folder. */
+  rootUri: string;
+  tool: 'helm' | 'kustomize' | 'kustomize-builtin';
+  /** The tool's output; empty when it was not rendered (see the chart's findings for why). */
+  text: string;
+}
+
+/** The rendered manifest of the chart or kustomization a file belongs to, or null (answers once rendering is idle). */
+export const RenderedManifestRequest = new RenderRequestType<RenderedManifestParams, RenderedManifestResult | null, void>('netpol/renderedManifest');
+
 /** Command ids shared by server and client. Editor features and assertions add theirs here. */
 export const Commands = {
+  /** Client-side: opens the rendered manifest of the active file's chart or kustomization (read-only). */
+  showRenderedManifest: 'netpol.showRenderedManifest',
   /** Client-side: show a list of locations (arguments: uri, position, locations), like editor.action.showReferences. */
   showLocations: 'netpol.showLocations',
   /** Client-side: the pods a policy selects, from its code lens (arguments as for showLocations). */
