@@ -79,9 +79,11 @@ export class ServerRenderer {
   /** The rendered manifest of a chart or kustomization that contains `uri`, when there is one. */
   renderingFor(uri: string): RenderResult | undefined {
     let best: RenderResult | undefined;
+    // VS Code writes `netpol-rendered:/path` for `netpol-rendered:///path`.
+    const bare = (u: string) => u.replace(/^netpol-rendered:\/*/, '/');
     for (const result of this.results.values()) {
       const root = result.rendering.rootUri;
-      if (result.uri === uri) return result;
+      if (uri.startsWith('netpol-rendered:') && bare(result.uri) === bare(uri)) return result;
       if ((uri === root || uri.startsWith(`${root}/`)) && (!best || root.length > best.rendering.rootUri.length)) best = result;
     }
     return best;
