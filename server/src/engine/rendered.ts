@@ -194,7 +194,8 @@ export function relocateDiagnostic(d: Diagnostic, renderingOf: (uri: string) => 
   }
   if (inRendered) {
     const tool = renderingOf(d.location.uri)!.rendering.tool;
-    moved.message = `${d.message} (in the ${tool === 'helm' ? 'output of helm template' : 'output of kustomize'})`;
+    const where = tool === 'helm' ? 'in the output of helm template' : tool === 'kustomize' ? 'in the output of kustomize' : 'in the kustomization as netpol builds it without kustomize';
+    moved.message = `${d.message} (${where})`;
   }
   return moved;
 }

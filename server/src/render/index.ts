@@ -5,13 +5,14 @@ import type { Workspace } from '../engine/workspace';
 import { isUnder } from '../engine/uri';
 import { chartSettings, findCharts, notRendered, renderChart, type HelmOptions, type RenderResult } from './helm';
 import { kustomizationsOf, renderKustomization, rootKustomizations } from './kustomize';
+import { needsBuiltinBuild, renderKustomizationBuiltin } from './kustomize-builtin';
 import type { KustomizeTool } from './tools';
 
 export interface RenderSettings {
   /** The helm binary, or why charts are not rendered (shown in each chart's information finding). */
   helm: { path: string } | { notRenderedBecause: string };
   helmOptions: HelmOptions;
-  /** The kustomize tool, or undefined: kustomizations are then read as the engine reads them. */
+  /** The kustomize tool, or undefined: the built-in subset then builds kustomizations (kustomize-builtin.ts). */
   kustomize: KustomizeTool | undefined;
 }
 
@@ -46,18 +47,18 @@ export function renderJobs(workspace: Workspace, settings: RenderSettings): Rend
     });
   }
   const tool = settings.kustomize;
-  if (tool) {
-    const all = kustomizationsOf(uris, textOf);
-    for (const root of rootKustomizations(all)) {
-      // A kustomization inside a chart belongs to the chart.
-      if (charts.some((c) => isUnder(root.dir, c))) continue;
-      jobs.push({
-        rootUri: root.dir,
-        tool: 'kustomize',
-        inputs: (uri) => isUnder(uri, root.dir) || [...all.values()].some((k) => isUnder(uri, k.dir)),
-        run: () => renderKustomization(tool, root, all, hasFile),
-      });
-    }
+  const all = kustomizationsOf(uris, textOf);
+  for (const root of rootKustomizations(all)) {
+    // A kustomization inside a chart belongs to the chart.
+    if (charts.some((c) => isUnder(root.dir, c))) continue;
+    // Without the tool, the built-in subset builds what changes more than namespaces (the engine applies those).
+    if (!tool && !needsBuiltinBuild(root, all)) continue;
+    jobs.push({
+      rootUri: root.dir,
+      tool: 'kustomize',
+      inputs: (uri) => [...all.values()].some((k) => isUnder(uri, k.dir)),
+      run: async () => (tool ? renderKustomization(tool, root, all, hasFile) : renderKustomizationBuiltin(root, all, workspace)),
+    });
   }
   return jobs;
 }

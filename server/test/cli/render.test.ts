@@ -5,6 +5,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
+import { parseAllDocuments } from 'yaml';
+import { Workspace } from '../../src/engine/workspace';
+import { fileUri } from '../../src/cli/io';
+import { renderKustomizationBuiltin } from '../../src/render/kustomize-builtin';
+import { kustomizationsOf, renderKustomization, rootKustomizations } from '../../src/render/kustomize';
 import { renderTools } from '../render-tools';
 import { runCaptured } from './helpers';
 
@@ -134,10 +139,44 @@ describe('CLI: rendering with the real helm and kubectl', () => {
     assert.deepEqual(findings.filter((f) => f.rule === 'missing-namespace'), []);
   });
 
-  test('--no-kustomize reads the overlay without the tool', async () => {
+  test('--no-kustomize: the built-in subset builds the overlay and finds the same', async () => {
     const root = path.join(FIXTURES, 'kustomize');
     const list = await runCaptured(['list', '--format', 'json', '--no-kustomize', root]);
     assert.equal(list.code, 0, list.stderr);
-    assert.match(list.stdout, /shop\/web/);
+    assert.match(list.stdout, /shop\/prod-web/);
+    const { findings } = await check([root, '--no-kustomize']);
+    const nothing = findings.find((f) => f.rule === 'selector-matches-nothing');
+    assert.ok(nothing?.file.endsWith(path.join('overlays', 'prod', 'policy.yaml')));
+    assert.match(nothing.message, /app=api,tier=front/);
+  });
+
+  test('the built-in subset builds what kubectl kustomize builds (namespace, namePrefix, labels with selectors, replicas, a patch, a component)', async () => {
+    const root = path.join(FIXTURES, 'kustomize');
+    const workspace = new Workspace();
+    const walk = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+    for (const file of walk(root)) workspace.setFile(fileUri(file), fs.readFileSync(file, 'utf8'));
+    const all = kustomizationsOf(workspace.fileUris(), (u) => workspace.getFile(u)?.text);
+    const [overlay] = rootKustomizations(all);
+    assert.ok(overlay.dir.endsWith('/overlays/prod'));
+    const tools = await renderTools();
+    const byTool = await renderKustomization({ path: tools.kubectl, args: (dir) => ['kustomize', dir] }, overlay, all, (u) => workspace.hasFile(u));
+    const builtin = renderKustomizationBuiltin(overlay, all, workspace);
+    const objects = (text: string) =>
+      parseAllDocuments(text)
+        .map((d) => d.toJS() as { kind: string; metadata: { name: string; annotations?: Record<string, string> } })
+        .map((o) => {
+          if (o.metadata.annotations) {
+            delete o.metadata.annotations['config.kubernetes.io/origin'];
+            if (Object.keys(o.metadata.annotations).length === 0) delete o.metadata.annotations;
+          }
+          return o;
+        })
+        .sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
+    assert.equal(objects(byTool.text).length, 3);
+    assert.deepEqual(objects(builtin.text), objects(byTool.text));
+    // The same sources: each object from its file, the patch file none.
+    const sources = (r: typeof builtin) => [...new Set(r.rendering.segments.map((s) => path.relative(root, new URL(s.uri).pathname)))].sort();
+    assert.deepEqual(sources(builtin), sources(byTool));
+    assert.deepEqual(sources(builtin), ['base/deployment.yaml', 'components/monitoring/allow-metrics.yaml', 'overlays/prod/policy.yaml']);
   });
 });
