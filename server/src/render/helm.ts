@@ -112,7 +112,7 @@ function helmError(stderr: string, failure: string | undefined, chartUri: string
     const at = names.map((n) => new RegExp(`name:\\s*["']?${n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*$`, 'm').exec(chartText)).find((m) => m);
     return {
       code: HELM_DEPENDENCY_MISSING,
-      severity: 'warning',
+      severity: 'information',
       message: `The chart is not analysed: its dependencies ${names.join(', ')} are missing in charts/ (netpol renders offline; run \`helm dependency build\` to fetch them).`,
       location: { uri: anchorUri, range: at ? [at.index, at.index + at[0].length] : [0, 0] },
     };
@@ -128,13 +128,13 @@ function helmError(stderr: string, failure: string | undefined, chartUri: string
       const detail = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('Error:')).slice(0, 2).join(' ');
       return {
         code: HELM_RENDER_FAILED,
-        severity: 'warning',
+        severity: 'information',
         message: `helm template failed here, so the chart is not analysed: ${detail || message}`,
         location: { uri, range: [lineStart, lineEnd < 0 ? text.length : lineEnd] },
       };
     }
   }
-  return { code: HELM_RENDER_FAILED, severity: 'warning', message: `helm template failed, so the chart is not analysed: ${message}`, location: { uri: anchorUri, range: [0, 0] } };
+  return { code: HELM_RENDER_FAILED, severity: 'information', message: `helm template failed, so the chart is not analysed: ${message}`, location: { uri: anchorUri, range: [0, 0] } };
 }
 
 function offsetOfLine(text: string, line: number): number {

@@ -57,7 +57,13 @@ export function renderJobs(workspace: Workspace, settings: RenderSettings): Rend
       rootUri: root.dir,
       tool: 'kustomize',
       inputs: (uri) => [...all.values()].some((k) => isUnder(uri, k.dir)),
-      run: async () => (tool ? renderKustomization(tool, root, all, hasFile) : renderKustomizationBuiltin(root, all, workspace)),
+      run: async () => {
+        if (!tool) return renderKustomizationBuiltin(root, all, workspace);
+        const built = await renderKustomization(tool, root, all, hasFile);
+        if (built.notes.length === 0 || !needsBuiltinBuild(root, all)) return built;
+        // kustomize failed (a remote base offline, a generator's missing file): the built-in subset, with the reason.
+        return { ...renderKustomizationBuiltin(root, all, workspace), notes: built.notes, ms: built.ms };
+      },
     });
   }
   return jobs;

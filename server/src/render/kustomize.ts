@@ -122,9 +122,9 @@ export async function renderKustomization(
       return {
         uri,
         text: '',
-        // Not built: the files are read as they are (the engine applies the kustomization's namespace).
+        // Not built: the caller falls back to the built-in subset (or the engine's namespaces).
         rendering: { ...rendering, coveredUris: [] },
-        notes: [{ code: KUSTOMIZE_RENDER_FAILED, severity: 'warning', message: `kustomize could not build this kustomization, so its files are read unbuilt: ${message}`, location: { uri: root.uri, range: [0, 0] } }],
+        notes: [{ code: KUSTOMIZE_RENDER_FAILED, severity: 'information', message: `kustomize could not build this kustomization, so netpol applies its own subset of kustomize (namespace, labels, name prefixes, replicas, patches, components): ${message}`, location: { uri: root.uri, range: [0, 0] } }],
         ms: result.ms,
       };
     }

@@ -147,7 +147,7 @@ describe('CLI: rendering with the real helm and kubectl', () => {
     const { findings } = await check([root, '--no-kustomize']);
     const nothing = findings.find((f) => f.rule === 'selector-matches-nothing');
     assert.ok(nothing?.file.endsWith(path.join('overlays', 'prod', 'policy.yaml')));
-    assert.match(nothing.message, /app=api,tier=front/);
+    assert.match(nothing!.message, /app=api,tier=front/);
   });
 
   test('the built-in subset builds what kubectl kustomize builds (namespace, namePrefix, labels with selectors, replicas, a patch, a component)', async () => {
