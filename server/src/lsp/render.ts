@@ -2,7 +2,11 @@
 // trusted workspace (the client says so: initializationOptions.workspaceTrusted, later netpol/workspaceTrusted), and
 // again after a change of their files, debounced. Renderings run one at a time, off the request path; their
 // output goes into the workspace like an edit.
+import { CONFIG_FILE_NAME } from '../engine/config';
+import { renderingCovers } from '../engine/rendered';
+import { basenameUri } from '../engine/uri';
 import type { Workspace } from '../engine/workspace';
+import { isKustomizationFile } from '../render/kustomize';
 import type { RenderResult } from '../render/helm';
 import { applyRender, dropStaleRenderings, renderJobs, type RenderJob, type RenderSettings } from '../render/index';
 import { findHelm, findKustomize } from '../render/tools';
@@ -30,6 +34,8 @@ export class ServerRenderer {
   /** The last result per rendered URI, to hand to a rebuilt workspace. */
   private readonly results = new Map<string, RenderResult>();
   private disposed = false;
+  /** The inputs of the last pass's jobs (which files they read). */
+  private inputs: ((uri: string) => boolean)[] = [];
   /** Nothing is rendered before the first index is complete (a half-read chart would render wrong). */
   private started = false;
   /** Resolves when no rendering is due or running (tests, requests that show a rendering). */
@@ -65,10 +71,20 @@ export class ServerRenderer {
   filesChanged(uris: Iterable<string>): void {
     let any = false;
     for (const uri of uris) {
+      if (!this.mayMatter(uri)) continue;
       this.changedUris.add(uri);
       any = true;
     }
     if (any) this.schedule(RENDER_DEBOUNCE_MS);
+  }
+
+  /** Whether a changed file may change a rendering: a file of a chart or kustomization, or one that makes one. */
+  private mayMatter(uri: string): boolean {
+    const name = basenameUri(uri);
+    if (name === 'Chart.yaml' || name === CONFIG_FILE_NAME || isKustomizationFile(uri)) return true;
+    if (this.inputs.some((inputOf) => inputOf(uri))) return true;
+    for (const result of this.results.values()) if (renderingCovers(result.rendering, uri)) return true;
+    return false;
   }
 
   /** Hands the last renderings to a new workspace (settings changed, the workspace was rebuilt). */
@@ -142,6 +158,7 @@ export class ServerRenderer {
     const workspace = this.options.workspace();
     const settings = this.settings();
     const jobs = renderJobs(workspace, settings);
+    this.inputs = jobs.map((j) => j.inputs);
     const all = this.dirty === undefined;
     const changed = this.changedUris;
     this.dirty = new Set();

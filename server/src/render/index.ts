@@ -1,6 +1,7 @@
 // Rendering at the edges, shared by the CLI and the language server: which charts and kustomizations a workspace
 // has, rendering them with the user's tools, and handing the output to the workspace (the engine never runs a
 // program).
+import { pathToFileURL } from 'node:url';
 import type { Workspace } from '../engine/workspace';
 import { isUnder } from '../engine/uri';
 import { chartSettings, findCharts, notRendered, renderChart, type HelmOptions, type RenderResult } from './helm';
@@ -35,13 +36,15 @@ export function renderJobs(workspace: Workspace, settings: RenderSettings): Rend
   const charts = findCharts(uris);
   for (const chart of charts) {
     const helm = settings.helm;
+    const chartOptions = chartSettings(chart, workspace.config, workspace.configFileUri, settings.helmOptions);
+    // Value files elsewhere (named in .netpol.yaml) are inputs too.
+    const valueFiles = new Set(chartOptions.values.map((v) => pathToFileURL(v).href));
     jobs.push({
       rootUri: chart,
       tool: 'helm',
-      inputs: (uri) => isUnder(uri, chart),
+      inputs: (uri) => isUnder(uri, chart) || valueFiles.has(uri),
       run: async () => {
         if (!('path' in helm)) return notRendered(chart, helm.notRenderedBecause);
-        const chartOptions = chartSettings(chart, workspace.config, workspace.configFileUri, settings.helmOptions);
         return renderChart(helm.path, chart, chartOptions, hasFile, textOf);
       },
     });
