@@ -3,7 +3,7 @@
 // program).
 import { pathToFileURL } from 'node:url';
 import type { Workspace } from '../engine/workspace';
-import { isUnder } from '../engine/uri';
+import { dirnameUri, globToRegExp, isUnder, relativeUri } from '../engine/uri';
 import { chartSettings, findCharts, notRendered, renderChart, type HelmOptions, type RenderResult } from './helm';
 import { kustomizationsOf, renderKustomization, rootKustomizations } from './kustomize';
 import { needsBuiltinBuild, renderKustomizationBuiltin } from './kustomize-builtin';
@@ -29,7 +29,10 @@ export interface RenderJob {
 
 /** The renderings a workspace needs, from its files (Chart.yaml and kustomization files are among them). */
 export function renderJobs(workspace: Workspace, settings: RenderSettings): RenderJob[] {
-  const uris = workspace.fileUris().filter((u) => !workspace.renderingOf(u));
+  // Files excluded in .netpol.yaml are not rendered either.
+  const root = workspace.configFileUri ? dirnameUri(workspace.configFileUri) : undefined;
+  const excluded = root ? workspace.config.exclude.map(globToRegExp) : [];
+  const uris = workspace.fileUris().filter((u) => !workspace.renderingOf(u) && !(root && excluded.some((re) => re.test(relativeUri(root, u)))));
   const hasFile = (uri: string) => workspace.hasFile(uri) && !workspace.renderingOf(uri);
   const textOf = (uri: string) => workspace.getFile(uri)?.text;
   const jobs: RenderJob[] = [];
