@@ -75,11 +75,14 @@ export function kustomizationsOf(uris: readonly string[], textOf: (uri: string) 
   return out;
 }
 
-/** Kustomizations no other kustomization includes (as a resource or component): the ones users build. */
+/**
+ * Kustomizations no other kustomization includes (as a resource or component): the ones users build. A Component
+ * is never built on its own (kustomize refuses it): unused, it is an option the repository offers, read as files.
+ */
 export function rootKustomizations(all: Map<string, KustomizationEntry>): KustomizationEntry[] {
   const included = new Set<string>();
   for (const k of all.values()) for (const r of [...k.resources, ...k.components]) included.add(r);
-  return [...all.values()].filter((k) => !included.has(k.dir)).sort((a, b) => (a.dir < b.dir ? -1 : 1));
+  return [...all.values()].filter((k) => !included.has(k.dir) && k.value.kind !== 'Component').sort((a, b) => (a.dir < b.dir ? -1 : 1));
 }
 
 /** Every file a kustomization reads, following the kustomizations it includes: their files, resources and patches. */
