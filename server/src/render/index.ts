@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { Workspace } from '../engine/workspace';
 import { dirnameUri, globToRegExp, isUnder, relativeUri } from '../engine/uri';
 import { chartSettings, findCharts, notRendered, renderChart, type HelmOptions, type RenderResult } from './helm';
-import { kustomizationsOf, renderKustomization, rootKustomizations } from './kustomize';
+import { filesOfKustomization, kustomizationsOf, notBuilt, renderKustomization, rootKustomizations } from './kustomize';
 import { needsBuiltinBuild, renderKustomizationBuiltin } from './kustomize-builtin';
 import type { KustomizeTool } from './tools';
 
@@ -54,15 +54,34 @@ export function renderJobs(workspace: Workspace, settings: RenderSettings): Rend
   }
   const tool = settings.kustomize;
   const all = kustomizationsOf(uris, textOf);
+  const inputs = (uri: string) => [...all.values()].some((k) => isUnder(uri, k.dir));
+  // Overlays of one base in one scope are alternatives (staging, prod): the first is built, as the engine reads a
+  // shared base once; the others say so. Separate scopes in .netpol.yaml analyse each.
+  const built = new Map<string, { uri: string; files: Set<string> }[]>();
+  const scopeOf = (uri: string) => {
+    const scopes = workspace.config.scopes;
+    if (!root || scopes.length === 0) return '';
+    const path = relativeUri(root, uri);
+    return scopes.find((s) => s.paths.some((p) => globToRegExp(p.replace(/\/$/, '')).test(path)))?.name ?? '';
+  };
   for (const root of rootKustomizations(all)) {
     // A kustomization inside a chart belongs to the chart.
     if (charts.some((c) => isUnder(root.dir, c))) continue;
+    const files = filesOfKustomization(root, all);
+    const scope = scopeOf(root.uri);
+    const earlier = built.get(scope)?.find((b) => [...files].some((f) => b.files.has(f)));
+    if (earlier) {
+      jobs.push({ rootUri: root.dir, tool: 'kustomize', inputs, run: async () => notBuilt(root, `it shares files with ${pathBetween(root.dir, earlier.uri)}, which is built in the same scope (overlays of one base are alternatives). Give each overlay its own scope in .netpol.yaml to analyse both.`) });
+      continue;
+    }
     // Without the tool, the built-in subset builds what changes more than namespaces (the engine applies those).
     if (!tool && !needsBuiltinBuild(root, all)) continue;
+    if (!built.has(scope)) built.set(scope, []);
+    built.get(scope)!.push({ uri: root.uri, files });
     jobs.push({
       rootUri: root.dir,
       tool: 'kustomize',
-      inputs: (uri) => [...all.values()].some((k) => isUnder(uri, k.dir)),
+      inputs,
       run: async () => {
         if (!tool) return renderKustomizationBuiltin(root, all, workspace);
         const built = await renderKustomization(tool, root, all, hasFile);
@@ -73,6 +92,15 @@ export function renderJobs(workspace: Workspace, settings: RenderSettings): Rend
     });
   }
   return jobs;
+}
+
+/** The relative path from a folder to a file (both file URIs), for messages. */
+function pathBetween(fromDir: string, to: string): string {
+  const a = fromDir.split('/');
+  const b = to.split('/');
+  let common = 0;
+  while (common < a.length && common < b.length - 1 && a[common] === b[common]) common++;
+  return decodeURIComponent([...a.slice(common).map(() => '..'), ...b.slice(common)].join('/'));
 }
 
 /** Hands a rendering to the workspace. */

@@ -26,7 +26,7 @@ export function needsBuiltinBuild(root: KustomizationEntry, all: Map<string, Kus
   const visit = (k: KustomizationEntry): boolean => {
     if (seen.has(k.dir)) return false;
     seen.add(k.dir);
-    if (TRANSFORMING.some((f) => k.value[f] !== undefined)) return true;
+    if (TRANSFORMING.some((f) => k.value[f] !== undefined && k.value[f] !== null)) return true;
     return k.resources.some((r) => all.has(r) && visit(all.get(r)!));
   };
   return visit(root);

@@ -13,6 +13,7 @@ import type { RenderResult } from './helm';
 import { firstErrorLine, runTool, type KustomizeTool } from './tools';
 
 export const KUSTOMIZE_RENDER_FAILED = 'kustomize-render-failed';
+export const KUSTOMIZE_NOT_BUILT = 'kustomize-not-built';
 
 const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -101,6 +102,17 @@ export function filesOfKustomization(root: KustomizationEntry, all: Map<string, 
   };
   visit(root);
   return out;
+}
+
+/** A root kustomization that is not built, with one information finding saying why. */
+export function notBuilt(root: KustomizationEntry, why: string): RenderResult {
+  return {
+    uri: renderedUri(root.dir, 'kustomize-build.yaml'),
+    text: '',
+    rendering: { tool: 'kustomize', rootUri: root.dir, anchorUri: root.uri, segments: [], coveredUris: [], coversFolder: false },
+    notes: [{ code: KUSTOMIZE_NOT_BUILT, severity: 'information', message: `This kustomization is not built: ${why}`, location: { uri: root.uri, range: [0, 0] } }],
+    ms: 0,
+  };
 }
 
 /** Builds a root kustomization with the tool. */
