@@ -57,6 +57,13 @@ export function collectFindings(workspace: Workspace, textOf: (uri: string) => s
     if (!scope) throw new UsageError(`no scope named ${scopeName} (scopes: ${scopes.map((s) => s.name).join(', ')})`);
     allowed = new Set(scope.uris);
     if (workspace.configFileUri) allowed.add(workspace.configFileUri);
+    // A rendered manifest's findings are in its sources.
+    for (const uri of scope.uris) {
+      const rendering = workspace.renderingOf(uri);
+      if (!rendering) continue;
+      allowed.add(rendering.anchorUri);
+      for (const s of rendering.segments) allowed.add(s.uri);
+    }
   }
   const findings: CheckFinding[] = [];
   for (const [uri, list] of byUri) {
