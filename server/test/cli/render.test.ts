@@ -139,6 +139,30 @@ describe('CLI: rendering with the real helm and kubectl', () => {
     assert.deepEqual(findings.filter((f) => f.rule === 'missing-namespace'), []);
   });
 
+  test('two overlays of one base in one scope: the first is built, the other says why not; separate scopes build both', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-render-'));
+    try {
+      fs.cpSync(path.join(FIXTURES, 'kustomize'), dir, { recursive: true });
+      fs.mkdirSync(path.join(dir, 'overlays', 'staging'));
+      fs.writeFileSync(path.join(dir, 'overlays', 'staging', 'kustomization.yaml'), 'namespace: staging\nresources:\n  - ../../base\n');
+      for (const mode of [[], ['--no-kustomize']]) {
+        const { findings } = await check([dir, ...mode]);
+        const notBuilt = findings.filter((f) => f.rule === 'kustomize-not-built');
+        assert.deepEqual(notBuilt.map((f) => path.relative(dir, f.file)), [path.join('overlays', 'staging', 'kustomization.yaml')], mode.join(' '));
+        assert.match(notBuilt[0].message, /shares files with \.\.\/prod\/kustomization\.yaml/);
+        assert.deepEqual(findings.filter((f) => f.rule === 'duplicate-policy'), []);
+      }
+      fs.writeFileSync(path.join(dir, '.netpol.yaml'), 'scopes:\n  - name: prod\n    paths: [overlays/prod]\n  - name: staging\n    paths: [overlays/staging]\n');
+      const { findings } = await check([dir]);
+      assert.deepEqual(findings.filter((f) => f.rule === 'kustomize-not-built'), []);
+      const staging = await runCaptured(['list', '--format', 'json', '--scope', 'staging', dir]);
+      assert.equal(staging.code, 0, staging.stderr);
+      assert.match(staging.stdout, /staging\/web/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('--no-kustomize: the built-in subset builds the overlay and finds the same', async () => {
     const root = path.join(FIXTURES, 'kustomize');
     const list = await runCaptured(['list', '--format', 'json', '--no-kustomize', root]);
