@@ -102,6 +102,8 @@ export class ServerRenderer {
       if (uri.startsWith('netpol-rendered:') && bare(result.uri) === bare(uri)) return result;
       if ((uri === root || uri.startsWith(`${root}/`)) && (!best || root.length > best.rendering.rootUri.length)) best = result;
     }
+    // A base outside the overlay's folder: the rendering that read it.
+    if (!best) for (const result of this.results.values()) if (renderingCovers(result.rendering, uri) || result.rendering.segments.some((s) => s.uri === uri)) return result;
     return best;
   }
 
