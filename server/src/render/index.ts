@@ -36,7 +36,8 @@ export function renderJobs(workspace: Workspace, settings: RenderSettings): Rend
   const hasFile = (uri: string) => workspace.hasFile(uri) && !workspace.renderingOf(uri);
   const textOf = (uri: string) => workspace.getFile(uri)?.text;
   const jobs: RenderJob[] = [];
-  const charts = findCharts(uris);
+  // A library chart renders nothing on its own (helm refuses to); it is rendered as a dependency of others.
+  const charts = findCharts(uris).filter((c) => !/^type:\s*["']?library\b/m.test(textOf(`${c}/Chart.yaml`) ?? ''));
   for (const chart of charts) {
     const helm = settings.helm;
     const chartOptions = chartSettings(chart, workspace.config, workspace.configFileUri, settings.helmOptions);

@@ -66,6 +66,27 @@ describe('language server: Helm charts', () => {
     }
   });
 
+  test('trusted workspace: a kustomize overlay is built with kubectl; findings land in the overlay and the base', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-lsp-render-'));
+    dirs.push(dir);
+    fs.cpSync(path.join(REPO_ROOT, 'test-fixtures', 'render', 'kustomize'), dir, { recursive: true });
+    const client = await LspTestClient.start(dir, {
+      initializationOptions: { workspaceTrusted: true },
+      settings: { netpol: { kustomize: { path: tools.kubectl } } },
+    });
+    try {
+      const policy = client.uri('overlays/prod/policy.yaml');
+      const found = await client.waitForDiagnostics(policy, (d) => d.some((x) => x.code === 'selector-matches-nothing'));
+      assert.match(found.find((d) => d.code === 'selector-matches-nothing')!.message, /app=api,tier=front.*output of kustomize/);
+      const rendered = await client.request<{ tool: string; text: string } | null>('netpol/renderedManifest', { uri: client.uri('base/deployment.yaml') });
+      assert.equal(rendered?.tool, 'kustomize');
+      assert.match(rendered!.text, /name: prod-web/);
+      assert.match(rendered!.text, /config\.kubernetes\.io\/origin/);
+    } finally {
+      await client.shutdown();
+    }
+  });
+
   test('untrusted workspace: helm is not run; Chart.yaml gets one information finding, the templates none', async () => {
     const dir = copyChart();
     dirs.push(dir);
