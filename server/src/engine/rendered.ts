@@ -131,6 +131,63 @@ function commonPrefix(a: readonly string[], b: readonly string[]): number {
   return n;
 }
 
+/** The line of `lines` that best matches `line` (the same text, else the same key path and key), and its score. */
+function bestMatch(lines: readonly LineInfo[], line: LineInfo): LineInfo | undefined {
+  return bestScored(lines, line)?.line;
+}
+
+function bestScored(lines: readonly LineInfo[], line: LineInfo): { line: LineInfo; score: number } | undefined {
+  const renderedValue = valueOf(line.content, line.key);
+  let best: LineInfo | undefined;
+  let bestScore = 0;
+  for (const candidate of lines) {
+    if (candidate.content === '' || candidate.content.startsWith('#')) continue;
+    let score = 0;
+    const prefix = commonPrefix(candidate.path, line.path);
+    const samePath = prefix === line.path.length && prefix === candidate.path.length;
+    // The same text counts most at the same key path (`name: web` of metadata is not a container's `name: web`).
+    if (candidate.content === line.content) score += samePath ? 10 : 4;
+    if (samePath && prefix > 0) score += 5;
+    if (line.key !== undefined && candidate.key === line.key) score += 3;
+    if (renderedValue !== '' && candidate.key !== undefined && valueOf(candidate.content, candidate.key) === renderedValue) score += 2;
+    score += 2 * prefix;
+    // An ancestor of the line (or the line itself) beats a relative elsewhere.
+    if (prefix === candidate.path.length && prefix > 0) score += 1;
+    if (line.kind !== undefined && candidate.kind === line.kind) score += 3;
+    if (score > bestScore) {
+      best = candidate;
+      bestScore = score;
+    }
+  }
+  return best && { line: best, score: bestScore };
+}
+
+/**
+ * Where a source position (a template, a base) is in a rendered manifest: the best matching line of the segments
+ * that came from the source, at the same column when the lines are equal. For editor features on covered files
+ * (a hover on a base file asks about the object as built). Undefined when no rendering read the file.
+ */
+export function renderedPosition(
+  sourceUri: string,
+  sourceText: string,
+  offset: number,
+  renderings: Iterable<{ uri: string; text: string; rendering: Rendering }>,
+): { uri: string; offset: number } | undefined {
+  const line = linesOfSource(sourceText).find((l) => l.start <= offset && offset <= l.end);
+  if (!line || line.content === '' || line.content.startsWith('#')) return undefined;
+  let best: { uri: string; line: LineInfo; score: number } | undefined;
+  for (const r of renderings) {
+    for (const segment of r.rendering.segments) {
+      if (segment.uri !== sourceUri) continue;
+      const found = bestScored(readLines(r.text, segment.start, segment.end), line);
+      if (found && (!best || found.score > best.score)) best = { uri: r.uri, ...found };
+    }
+  }
+  if (!best) return undefined;
+  const column = Math.max(0, offset - line.contentStart);
+  return { uri: best.uri, offset: best.line.contentStart + (best.line.content === line.content ? column : Math.min(column, best.line.content.length)) };
+}
+
 /**
  * Where a range of a rendered text comes from: the source file of its segment, at the line that best matches the
  * rendered line (the same text, else the same key path and key, else the closest ancestor key). The anchor file's
@@ -144,25 +201,7 @@ export function locateInSource(text: string, rendering: Rendering, range: Offset
   const line = renderedLines.find((l) => l.start <= range[0] && range[0] <= l.end);
   const lines = linesOfSource(source);
   if (!line || lines.length === 0) return { uri: segment.uri, range: [0, 0] };
-  const renderedValue = valueOf(line.content, line.key);
-  let best: LineInfo | undefined;
-  let bestScore = 0;
-  for (const candidate of lines) {
-    if (candidate.content === '' || candidate.content.startsWith('#')) continue;
-    let score = 0;
-    if (candidate.content === line.content) score += 10;
-    if (line.key !== undefined && candidate.key === line.key) score += 3;
-    if (renderedValue !== '' && candidate.key !== undefined && valueOf(candidate.content, candidate.key) === renderedValue) score += 2;
-    const prefix = commonPrefix(candidate.path, line.path);
-    score += 2 * prefix;
-    // An ancestor of the rendered line (or the line itself) beats a relative elsewhere.
-    if (prefix === candidate.path.length && prefix > 0) score += 1;
-    if (line.kind !== undefined && candidate.kind === line.kind) score += 3;
-    if (score > bestScore) {
-      best = candidate;
-      bestScore = score;
-    }
-  }
+  const best = bestMatch(lines, line);
   if (!best) return { uri: segment.uri, range: [0, 0] };
   if (best.content === line.content) {
     // The same text: the same columns.

@@ -6,8 +6,8 @@ import { Analysis } from './evaluate';
 import { buildModel, updateModel, type Model, type ModelOptions } from './model';
 import type { FastResult } from './fast-yaml';
 import { isManifestUri, isPlainObject, parseFile, withLoneCrAsLf, type K8sObject, type ParsedFile } from './parse';
-import { renderingCovers, type Rendering } from './rendered';
-import type { InputFinding } from './types';
+import { locateInSource, renderedPosition, renderingCovers, type Rendering } from './rendered';
+import type { InputFinding, SourceLocation } from './types';
 import { basenameUri, dirnameUri, globToRegExp, isUnder, joinUri, relativeUri } from './uri';
 
 export const DEFAULT_SCOPE = 'default';
@@ -205,6 +205,24 @@ export class Workspace {
     if (this.renderings.size === 0 || this.renderings.has(uri)) return false;
     for (const r of this.renderings.values()) if (renderingCovers(r, uri)) return true;
     return false;
+  }
+
+  /**
+   * For editor features on a file a rendering stands for (a template, a base): the same place in the rendered
+   * manifest, where the objects the analysis knows are. Undefined for other files.
+   */
+  toRendered(uri: string, offset: number): { uri: string; offset: number } | undefined {
+    const source = this.files.get(uri);
+    if (!source || !this.isCovered(uri)) return undefined;
+    const renderings = [...this.renderings].map(([u, rendering]) => ({ uri: u, text: this.files.get(u)!.text, rendering }));
+    return renderedPosition(uri, source.text, offset, renderings);
+  }
+
+  /** A location in a rendered manifest moved to its source (other locations as they are). */
+  toSource(location: SourceLocation): SourceLocation {
+    const rendering = this.renderings.get(location.uri);
+    if (!rendering) return location;
+    return locateInSource(this.files.get(location.uri)!.text, rendering, location.range, (u) => this.files.get(u)?.text);
   }
 
   deleteFile(uri: string): void {

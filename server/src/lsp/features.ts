@@ -70,8 +70,13 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
   connection.onHover(
     guarded('hover', null, (params) => {
       const uri = canonicalUri(params.textDocument.uri);
-      const result = hover(ctx.workspace(), uri, ctx.positionToOffset(uri, params.position));
+      const workspace = ctx.workspace();
+      const offset = ctx.positionToOffset(uri, params.position);
+      // A template or a base: the hover of the object as rendered (its range is in the rendered text: left out).
+      const rendered = workspace.toRendered(uri, offset);
+      const result = rendered ? hover(workspace, rendered.uri, rendered.offset) : hover(workspace, uri, offset);
       if (!result) return null;
+      if (rendered) return { contents: { kind: MarkupKind.Markdown, value: result.markdown } };
       return { contents: { kind: MarkupKind.Markdown, value: result.markdown }, range: ctx.rangeToLsp(uri, result.range) };
     }),
   );
@@ -183,15 +188,20 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
   connection.onDefinition(
     guarded('definition', [] as Location[], (params) => {
       const uri = canonicalUri(params.textDocument.uri);
-      return definition(ctx.workspace(), uri, ctx.positionToOffset(uri, params.position)).map(location);
+      const workspace = ctx.workspace();
+      const offset = ctx.positionToOffset(uri, params.position);
+      const at = workspace.toRendered(uri, offset) ?? { uri, offset };
+      return definition(workspace, at.uri, at.offset).map((l) => location(workspace.toSource(l)));
     }),
   );
 
   connection.onReferences(
     guarded('references', [] as Location[], (params) => {
       const uri = canonicalUri(params.textDocument.uri);
+      const workspace = ctx.workspace();
       const offset = ctx.positionToOffset(uri, params.position);
-      return references(ctx.workspace(), uri, offset, params.context?.includeDeclaration ?? true).map(location);
+      const at = workspace.toRendered(uri, offset) ?? { uri, offset };
+      return references(workspace, at.uri, at.offset, params.context?.includeDeclaration ?? true).map((l) => location(workspace.toSource(l)));
     }),
   );
 
