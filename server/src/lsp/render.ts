@@ -161,8 +161,9 @@ export class ServerRenderer {
     const settings = this.settings();
     const jobs = renderJobs(workspace, settings);
     this.inputs = jobs.map((j) => j.inputs);
-    const all = this.dirty === undefined;
     const changed = this.changedUris;
+    // .netpol.yaml names value files, releases and namespaces: every chart again.
+    const all = this.dirty === undefined || [...changed].some((u) => basenameUri(u) === CONFIG_FILE_NAME);
     this.dirty = new Set();
     this.changedUris = new Set();
     const due = all ? jobs : jobs.filter((j) => [...changed].some((u) => j.inputs(u)) || !this.hasResult(j));
