@@ -41,6 +41,8 @@ function computeFixes(workspace: Workspace, finding: FindingKey, options: QuickF
   const rule = (options.rules ?? ALL_RULES).find((r) => r.id === finding.ruleId);
   if (!rule) return [];
   const { uri, range } = finding.location;
+  // A finding placed in a template or base from a rendering: its fixes would edit the rendered text (none kept).
+  if (workspace.isCovered(uri)) return [];
   const object = objectAt(workspace.getFile(uri), range[0]);
   const unit = rule.unit ?? RULE_UNITS[rule.id];
   for (const scope of workspace.scopes()) {
