@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { locateInSource, renderedUri, type Rendering } from '../../src/engine/rendered';
+import { quickFixesFor } from '../../src/engine/rules/fixes';
 import { IncrementalRuleRunner, runRules } from '../../src/engine/rules/run';
 import type { Diagnostic } from '../../src/engine/rules/types';
 import { Workspace } from '../../src/engine/workspace';
@@ -139,6 +140,45 @@ describe('rendered manifests', () => {
     assert.match(nothing.message, /output of helm template/);
     assert.equal(lineOf(TEMPLATE_TEXT, nothing.location.range[0]), 6);
     assert.ok(!onTemplate.some((d) => d.ruleId === 'template-skipped' || d.ruleId === 'missing-namespace'));
+  });
+
+  test('a quick fix of a placed finding edits the source where the text is the same; a template expression gets none', () => {
+    const ws = new Workspace();
+    const base = 'file:///repo/base';
+    const policyUri = `${base}/policy.yaml`;
+    const policyText = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: web\nspec:\n  podSelector:\n    matchLabels:\n      app: webb\n';
+    const podText = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  labels:\n    app: web\n';
+    ws.setFile(policyUri, policyText);
+    ws.setFile(`${base}/pod.yaml`, podText);
+    ws.setFile(`${base}/kustomization.yaml`, 'namespace: shop\nresources: [policy.yaml, pod.yaml]\n');
+    const text = `${policyText.replace('  name: web\n', '  name: web\n  namespace: shop\n')}---\n${podText.replace('  name: web\n', '  name: web\n  namespace: shop\n')}`;
+    const split = text.indexOf('---\n');
+    const uri = renderedUri(base, 'kustomize-build.yaml');
+    ws.setRendered(uri, text, {
+      tool: 'kustomize',
+      rootUri: base,
+      anchorUri: `${base}/kustomization.yaml`,
+      segments: [
+        { start: 0, end: split, uri: policyUri },
+        { start: split + 4, end: text.length, uri: `${base}/pod.yaml` },
+      ],
+      coveredUris: [policyUri, `${base}/pod.yaml`, `${base}/kustomization.yaml`],
+      coversFolder: false,
+    });
+    const typo = runRules(ws).get(policyUri)?.find((d) => d.ruleId === 'label-typo');
+    assert.ok(typo, JSON.stringify(runRules(ws).get(policyUri)));
+    const fixes = quickFixesFor(ws, typo);
+    assert.ok(fixes.length > 0);
+    for (const edit of fixes[0].edits) assert.equal(edit.uri, policyUri);
+    const edit = fixes[0].edits[0];
+    assert.equal(policyText.slice(0, edit.range[0]) + edit.newText + policyText.slice(edit.range[1]), policyText.replace('app: webb', 'app: web'));
+
+    const chart = chartWorkspace();
+    const helm = helmOutput('webb');
+    chart.setRendered(RENDERED, helm, rendering(helm));
+    const inTemplate = runRules(chart).get(TEMPLATE)?.find((d) => d.ruleId === 'label-typo');
+    assert.ok(inTemplate);
+    assert.deepEqual(quickFixesFor(chart, inTemplate), [], 'the template line holds an expression, not the value');
   });
 
   test('the incremental runner equals a full run as a rendering comes, changes, and goes', () => {
