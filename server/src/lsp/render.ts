@@ -125,7 +125,7 @@ export class ServerRenderer {
         : {
             notRenderedBecause: this.trusted
               ? 'helm was not found. Install helm or set netpol.helm.path, and netpol renders the chart with `helm template`.'
-              : 'the workspace is not trusted. Trust it (Workspace Trust) to let netpol render the chart with `helm template`.',
+              : 'the workspace is not trusted. Trust it (VS Code: Workspace Trust; other editors: initializationOptions.workspaceTrusted) to let netpol render the chart with `helm template`.',
           },
       helmOptions: {},
       kustomize: this.trusted ? findKustomize(this.kustomizePath) : undefined,
