@@ -179,6 +179,7 @@ export class Workspace {
     parsed.rendering = rendering.tool;
     if (!existing) this.filesAddedOrRemoved = true;
     this.renderingChanged = true;
+    this.coverage = undefined;
     this.renderings.set(uri, rendering);
     this.files.set(uri, parsed);
     this.invalidate(false);
@@ -203,9 +204,19 @@ export class Workspace {
   /** Whether a rendering stands for this source file: its own documents are not analysed and its reading's findings are not reported. */
   isCovered(uri: string): boolean {
     if (this.renderings.size === 0 || this.renderings.has(uri)) return false;
-    for (const r of this.renderings.values()) if (renderingCovers(r, uri)) return true;
-    return false;
+    // Asked for every file on every run: the covered files as a set, the covered folders as a list (few charts).
+    if (!this.coverage) {
+      const files = new Set<string>();
+      const folders: Rendering[] = [];
+      for (const r of this.renderings.values()) {
+        for (const u of r.coveredUris) files.add(u);
+        if (r.coversFolder) folders.push(r);
+      }
+      this.coverage = { files, folders };
+    }
+    return this.coverage.files.has(uri) || this.coverage.folders.some((r) => renderingCovers(r, uri));
   }
+  private coverage: { files: Set<string>; folders: Rendering[] } | undefined;
 
   /**
    * For editor features on a file a rendering stands for (a template, a base): the same place in the rendered
@@ -226,7 +237,10 @@ export class Workspace {
   }
 
   deleteFile(uri: string): void {
-    if (this.renderings.delete(uri)) this.renderingChanged = true;
+    if (this.renderings.delete(uri)) {
+      this.renderingChanged = true;
+      this.coverage = undefined;
+    }
     if (uri === this.configUri) {
       this.configUri = undefined;
       this.configText = undefined;
