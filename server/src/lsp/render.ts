@@ -61,6 +61,20 @@ export class ServerRenderer {
     this.renderAll();
   }
 
+  /**
+   * Renders everything now, for the index's first analysis to publish the rendered findings instead of the raw
+   * files' (which would flash and go): waits at most `timeoutMs`, then lets the rendering finish in the background.
+   */
+  async startAndWait(timeoutMs: number): Promise<void> {
+    this.started = true;
+    this.dirty = undefined;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.run(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    if (timer) clearTimeout(timer);
+  }
+
   /** Everything is rendered again (after the index, or a change of trust or settings). */
   renderAll(): void {
     this.dirty = undefined;

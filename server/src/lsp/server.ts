@@ -46,6 +46,9 @@ import { defaultSettings, readSettings, type NetpolSettings } from './settings';
 import { ServerWorkspace } from './workspace';
 import { compareText } from '../engine/order';
 
+/** How long the index waits for the first rendering of charts and kustomizations before it publishes. */
+const FIRST_RENDER_WAIT_MS = 5_000;
+
 /** How long indexing reads files before it lets requests and notifications in. */
 const INDEX_SLICE_MS = 10;
 
@@ -707,10 +710,12 @@ export class NetpolServer {
       progress.done();
     }
     if (generation !== this.indexGeneration) return;
+    // Charts and kustomizations are rendered before the first analysis publishes (a few seconds at most).
+    await this.renderer.startAndWait(FIRST_RENDER_WAIT_MS);
+    if (generation !== this.indexGeneration) return;
     this.indexed = true;
     this.lastMaxFileSize = this.maxFileSize();
     this.analyse();
-    this.renderer.start();
     this.resolveIndexed();
     await this.connection.sendNotification(IndexCompleteNotification, { ...this.counts(), durationMs: Date.now() - started });
   }
