@@ -84,6 +84,10 @@ describe('language server: Helm charts', () => {
       client.open(base);
       const hover = await client.request<{ contents: { value: string } } | null>('textDocument/hover', { textDocument: { uri: base }, position: { line: 3, character: 9 } });
       assert.match(hover?.contents.value ?? '', /prod-web/);
+      // Its code lenses are those of the built Deployment, on the base's lines.
+      const lenses = await client.request<{ range: { start: { line: number } }; command?: { title: string } }[]>('textDocument/codeLens', { textDocument: { uri: base } });
+      assert.ok(lenses.length > 0, 'lenses on the base file');
+      assert.ok(lenses.every((l) => l.range.start.line < 18), JSON.stringify(lenses));
       const rendered = await client.request<{ tool: string; text: string } | null>('netpol/renderedManifest', { uri: client.uri('base/deployment.yaml') });
       assert.equal(rendered?.tool, 'kustomize');
       assert.match(rendered!.text, /name: prod-web/);
