@@ -776,7 +776,7 @@ export class NetpolServer {
     }
     let findings = 0;
     for (const entries of this.results.values()) findings += entries.length;
-    return { files: ws.fileUris().length + this.oversized.size, policies: policies.size, workloads: workloads.size, findings };
+    return { files: ws.fileUris().length - ws.renderedUris().length + this.oversized.size, policies: policies.size, workloads: workloads.size, findings };
   }
 
   // ---- documents and files ------------------------------------------------------------------------------------------

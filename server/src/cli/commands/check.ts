@@ -211,7 +211,8 @@ export const checkCommand: Command = {
     } else {
       for (const f of findings) io.stdout(`${f.file}:${f.line}:${f.column} ${f.severity} ${f.rule} ${f.message}\n`);
       const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
-      const files = new Set(workspace.fileUris()).size;
+      // Files read (a rendered manifest is not one).
+      const files = workspace.fileUris().filter((u) => !workspace.renderingOf(u)).length;
       io.stderr(
         `${count('error')} error(s), ${count('warning')} warning(s), ${count('information')} information` +
           `${shownRank === 0 ? `, ${count('hint')} hint(s)` : ''} in ${files} file(s)\n`,
