@@ -61,6 +61,12 @@ describe('language server: Helm charts', () => {
       await client.waitForDiagnostics(template, (d) => !d.some((x) => x.code === 'selector-matches-nothing'), { since: mark });
       const again = await client.request<{ text: string } | null>('netpol/renderedManifest', { uri: client.uri('shop/values.yaml') });
       assert.match(again!.text, /app: web\n/);
+
+      // .netpol.yaml names the release namespace: the chart is rendered again and its objects live there.
+      const configMark = client.mark();
+      fs.writeFileSync(path.join(dir, '.netpol.yaml'), 'helm:\n  namespace: retail\n');
+      client.filesChanged([{ uri: client.uri('.netpol.yaml'), type: FileChangeType.Created }]);
+      await client.waitForDiagnostics(client.uri('shop/templates/deployment.yaml'), (d) => d.some((x) => /Namespace retail/.test(x.message)), { since: configMark });
     } finally {
       await client.shutdown();
     }
