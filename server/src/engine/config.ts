@@ -217,6 +217,8 @@ function readPrometheus(value: unknown, config: WorkspaceConfig, problem: (messa
   }
   config.prometheus = { namespace: value.namespace, podLabels: Object.fromEntries(Object.entries(value.podLabels).map(([k, v]) => [k, String(v)])) };
   for (const key of Object.keys(value)) if (key !== 'namespace' && key !== 'podLabels') problem(`${CONFIG_FILE_NAME}: prometheus.${key} is not a setting (namespace, podLabels)`);
+}
+
 function readHelm(value: unknown, config: WorkspaceConfig, problem: (message: string) => void): void {
   if (!isPlainObject(value)) return problem(`${CONFIG_FILE_NAME}: helm must be a map (release, namespace, values, charts)`);
   const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
