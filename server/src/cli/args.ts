@@ -160,6 +160,17 @@ interface HelpSubject {
   details?: string;
 }
 
+/** The options of the commands that render Helm charts and kustomizations before the analysis. */
+export const RENDER_OPTIONS: OptionSpec[] = [
+  { name: 'helm', default: 'render charts when helm is found (NETPOL_HELM, else PATH)', description: 'render Helm charts with `helm template`; fail when helm is not found', example: '--helm' },
+  { name: 'no-helm', default: 'off', description: 'leave Helm charts unrendered (each chart says so)', example: '--no-helm' },
+  { name: 'helm-values', value: 'FILE', repeated: true, default: "the chart's values.yaml (and the helm section of .netpol.yaml)", description: 'a values file for `helm template` (as helm -f)', example: '--helm-values values-prod.yaml' },
+  { name: 'helm-release', value: 'NAME', default: 'the helm section of .netpol.yaml, else the chart name', description: 'the release name for `helm template`', example: '--helm-release shop' },
+  { name: 'helm-namespace', value: 'NS', default: 'the helm section of .netpol.yaml, else the default namespace', description: 'the release namespace for `helm template`', example: '--helm-namespace shop' },
+  { name: 'kustomize', default: 'render kustomizations when kubectl or kustomize is found (NETPOL_KUBECTL, else PATH)', description: 'render kustomizations with `kubectl kustomize`; fail when neither tool is found', example: '--kustomize' },
+  { name: 'no-kustomize', default: 'off', description: 'read kustomizations without the tool', example: '--no-kustomize' },
+];
+
 const INPUT_NAMES = new Set(INPUT_OPTIONS.map((o) => o.name));
 
 function optionSyntax(o: OptionSpec): string {
