@@ -3,7 +3,7 @@
 // Workspace Trust: the server renders with the user's tools only when told the workspace is trusted.
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { RenderedManifestRequest, WorkspaceTrustedNotification } from '../../server/src/lsp/protocol';
+import { Commands, RenderedManifestRequest, WorkspaceTrustedNotification } from '../../server/src/lsp/protocol';
 
 export const RENDERED_SCHEME = 'netpol-rendered';
 
@@ -38,7 +38,7 @@ export function registerRenderedManifests(
       void ready.then(() => client()?.sendNotification(WorkspaceTrustedNotification, { trusted: true }));
     }),
   );
-  register('netpol.showRenderedManifest', async (arg) => {
+  register(Commands.showRenderedManifest, async (arg) => {
     await ready;
     const target = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
     if (!target) throw new Error('open a file of a Helm chart or kustomization first');
