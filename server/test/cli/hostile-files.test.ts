@@ -85,11 +85,11 @@ describe('special files in the input (CLI)', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'orphan.yaml'), ORPHAN);
     fs.mkdirSync(path.join(dir, '.netpol.yaml'));
-    const r = run(dir, ['check', '.']);
+    const r = run(dir, ['check', '--format', 'compact', '.']);
     assert.match(r.stdout, /\.netpol\.yaml:1:1 warning file-unreadable .*\(a folder\)/);
     assert.match(r.stdout, /selector-matches-nothing/);
     assert.notEqual(r.code, 3);
-    const config = run(dir, ['check', '--config', '.netpol.yaml', '.']);
+    const config = run(dir, ['check', '--format', 'compact', '--config', '.netpol.yaml', '.']);
     assert.equal(config.code, 2);
     assert.match(config.stderr, /--config \.netpol\.yaml is a folder: give the configuration file itself/);
     assert.doesNotMatch(config.stderr, /internal error|    at /);
@@ -102,7 +102,7 @@ describe('special files in the input (CLI)', () => {
     fs.chmodSync(path.join(dir, 'secret.yaml'), 0o000);
     // Root reads any file: run as nobody then (the repository and its packages are world-readable).
     const asNobody = process.getuid?.() === 0 ? { uid: 65534 } : {};
-    const r = run(dir, ['check', '.'], asNobody);
+    const r = run(dir, ['check', '--format', 'compact', '.'], asNobody);
     assert.match(r.stdout, /secret\.yaml:1:1 warning file-unreadable Skipped: this file cannot be read \(permission denied\)/, r.stderr);
     assert.match(r.stdout, /orphan\.yaml:\d+:\d+ \w+ selector-matches-nothing/);
     assert.notEqual(r.code, 2);
@@ -112,7 +112,7 @@ describe('special files in the input (CLI)', () => {
     const dir = tempDir();
     fs.writeFileSync(path.join(dir, 'utf16.yaml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(ORPHAN, 'utf16le')]));
     fs.writeFileSync(path.join(dir, 'utf16be.yaml'), Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(ORPHAN, 'utf16le').swap16()]));
-    const r = run(dir, ['check', '.']);
+    const r = run(dir, ['check', '--format', 'compact', '.']);
     for (const name of ['utf16.yaml', 'utf16be.yaml']) assert.match(r.stdout, new RegExp(`${name}:1:1 information binary-file Skipped: this file is encoded as UTF-16 .*save it as UTF-8`));
   });
 });
