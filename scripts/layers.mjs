@@ -27,12 +27,14 @@ export const LAYERS = {
   protocol: { holds: ['server/src/lsp/protocol.ts'], imports: [], packages: ['vscode-languageserver-protocol'] },
   lsp: {
     holds: ['server/src/lsp'],
-    imports: ['engine', 'report', 'protocol', 'lsp', 'io'],
+    imports: ['engine', 'report', 'protocol', 'lsp', 'io', 'render'],
     packages: [...PURE_PACKAGES, 'vscode-languageserver', 'vscode-languageserver-protocol', 'vscode-languageserver-textdocument', 'vscode-uri', NODE],
   },
   /** Reading files of an untrusted workspace, shared by the two edges. */
   io: { holds: ['server/src/io'], imports: [], packages: [NODE] },
-  cli: { holds: ['server/src/cli'], imports: ['engine', 'report', 'io', 'cli', 'cli lsp command'], packages: [...PURE_PACKAGES, NODE] },
+  /** Rendering Helm charts and kustomizations with the user's tools, shared by the two edges. */
+  render: { holds: ['server/src/render'], imports: ['engine', 'io', 'render'], packages: [...PURE_PACKAGES, NODE] },
+  cli: { holds: ['server/src/cli'], imports: ['engine', 'report', 'io', 'render', 'cli', 'cli lsp command'], packages: [...PURE_PACKAGES, NODE] },
   /** `netpol lsp` starts the language server: the one command above the lsp layer. */
   'cli lsp command': { holds: ['server/src/cli/commands/lsp.ts'], imports: ['cli', 'lsp'], packages: [] },
   boot: { holds: ['server/src/boot'], imports: ['boot'], packages: [NODE] },

@@ -11,6 +11,7 @@ import { argObject, oneOfArg, stringArg } from './commands/args';
 import { createLanguageClient } from './languageClient';
 import { ReachabilityPanel } from './reachability';
 import { registerReachabilityChanges } from './diff';
+import { registerRenderedManifests } from './rendered';
 import { NetpolServer } from './server';
 import { AnalysisStatus } from './status';
 
@@ -119,6 +120,9 @@ export function activate(context: vscode.ExtensionContext): NetpolExtensionApi {
   register(Commands.showOutput, () => output.show(true));
   register(Commands.showLocations, (uri, position, locations) => showLocations(uri, position, locations));
   register(Commands.showPolicyPods, (uri, position, locations) => showLocations(uri, position, locations));
+
+  // Rendered Helm charts and kustomizations (read-only documents) and Workspace Trust: client/src/rendered.ts.
+  registerRenderedManifests(context, () => client, ready, register);
 
   // The panel survives reloads only as a closed panel: analysis data is always fetched fresh.
   context.subscriptions.push({ dispose: () => ReachabilityPanel.instance?.dispose() });

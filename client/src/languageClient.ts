@@ -75,7 +75,12 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
     diagnosticCollectionName: 'netpol',
     // The server's readings cache (server/src/lsp/readings-cache.ts) in the extension's own storage, which VS Code
     // removes with the extension; elsewhere (a virtual file system) the server's default folder.
-    initializationOptions: context.globalStorageUri.scheme === 'file' ? { cacheDirectory: context.globalStorageUri.fsPath } : {},
+    // workspaceTrusted: only a trusted workspace has its Helm charts and kustomizations rendered with the user's
+    // tools (server/src/lsp/render.ts). A function: a restarted server gets the trust of the moment.
+    initializationOptions: () => ({
+      ...(context.globalStorageUri.scheme === 'file' ? { cacheDirectory: context.globalStorageUri.fsPath } : {}),
+      workspaceTrusted: vscode.workspace.isTrusted,
+    }),
   };
   return new LanguageClient('netpol', 'NetworkPolicy Language Server', serverOptions, clientOptions);
 }

@@ -82,7 +82,9 @@ describe('packaging (npm run package)', () => {
     for (const file of [manifest.icon, ...manifest.contributes.grammars.map((g) => g.path), ...manifest.contributes.snippets.map((s) => s.path)]) {
       assert.ok(zip.has(`extension/${file.replace(/^\.\//, '')}`), `${file} is in the package`);
     }
-    assert.equal(manifest.capabilities.untrustedWorkspaces.supported, true);
+    // Restricted mode reads manifests; rendering with helm or kubectl (whose paths are settings) needs trust.
+    assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
+    assert.deepEqual(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations, ['netpol.helm.path', 'netpol.kustomize.path']);
   });
 
   it('carries the extension\'s own manifest: a repository for README links, no npm bin or file list naming files it does not ship', () => {

@@ -160,7 +160,19 @@ interface HelpSubject {
   details?: string;
 }
 
+/** The options of the commands that render Helm charts and kustomizations before the analysis. */
+export const RENDER_OPTIONS: OptionSpec[] = [
+  { name: 'helm', default: 'render charts when helm is found (NETPOL_HELM, else PATH)', description: 'render Helm charts with `helm template`; fail when helm is not found', example: '--helm' },
+  { name: 'no-helm', default: 'off', description: 'leave Helm charts unrendered (each chart says so)', example: '--no-helm' },
+  { name: 'helm-values', value: 'FILE', repeated: true, default: "the chart's values.yaml and the values files of the helm section of .netpol.yaml", description: 'a values file for `helm template` (as helm -f), applied after those of .netpol.yaml', example: '--helm-values values-prod.yaml' },
+  { name: 'helm-release', value: 'NAME', default: "the helm section of .netpol.yaml, else the chart's folder name", description: 'the release name for `helm template`', example: '--helm-release shop' },
+  { name: 'helm-namespace', value: 'NS', default: 'the helm section of .netpol.yaml, else none (objects without a namespace get the default namespace)', description: 'the release namespace for `helm template`', example: '--helm-namespace shop' },
+  { name: 'kustomize', default: 'render kustomizations when kubectl or kustomize is found (NETPOL_KUBECTL, else PATH)', description: 'render kustomizations with `kubectl kustomize`; fail when neither tool is found', example: '--kustomize' },
+  { name: 'no-kustomize', default: 'off', description: 'read kustomizations without the tool', example: '--no-kustomize' },
+];
+
 const INPUT_NAMES = new Set(INPUT_OPTIONS.map((o) => o.name));
+const RENDER_NAMES = new Set(RENDER_OPTIONS.map((o) => o.name));
 
 function optionSyntax(o: OptionSpec): string {
   return `--${o.name}${o.value ? ` ${o.choices ? o.choices.join('|') : o.value}` : ''}`;
@@ -168,13 +180,14 @@ function optionSyntax(o: OptionSpec): string {
 
 /** The usage line (as README's CLI table shows it too): the command's own options, `[input options]`, arguments. */
 export function usageLine(command: HelpSubject): string {
-  const own = command.options.filter((o) => !INPUT_NAMES.has(o.name));
+  const own = command.options.filter((o) => !INPUT_NAMES.has(o.name) && !RENDER_NAMES.has(o.name));
   const parts = [`netpol ${command.name}`];
   for (const o of own) {
     const syntax = `${optionSyntax(o)}${o.repeated ? '...' : ''}`;
     parts.push(o.default === 'required' ? syntax : `[${syntax}]`);
   }
   if (command.options.some((o) => INPUT_NAMES.has(o.name))) parts.push('[input options]');
+  if (command.options.some((o) => RENDER_NAMES.has(o.name))) parts.push('[render options]');
   if (command.arguments) parts.push(command.arguments);
   return parts.join(' ');
 }
@@ -192,11 +205,16 @@ export function commandHelp(command: HelpSubject): string {
     }
   };
   lines.push('', 'Options:');
-  describe([...command.options.filter((o) => !INPUT_NAMES.has(o.name)), HELP_OPTION]);
+  describe([...command.options.filter((o) => !INPUT_NAMES.has(o.name) && !RENDER_NAMES.has(o.name)), HELP_OPTION]);
   const input = command.options.filter((o) => INPUT_NAMES.has(o.name));
   if (input.length > 0) {
     lines.push('', 'Input options:');
     describe(input);
+  }
+  const render = command.options.filter((o) => RENDER_NAMES.has(o.name));
+  if (render.length > 0) {
+    lines.push('', 'Render options (Helm charts and kustomizations, before the analysis):');
+    describe(render);
   }
   if (command.examples.length > 0) {
     lines.push('', 'Examples:');

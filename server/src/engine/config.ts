@@ -47,6 +47,23 @@ export type RuleSetting = Severity | 'off';
 export const CNI_NAMES = ['calico', 'cilium', 'flannel', 'canal', 'weave', 'antrea', 'ovn-kubernetes', 'aws-vpc', 'gke-dataplane-v2', 'none'] as const;
 export type CniName = (typeof CNI_NAMES)[number];
 const CNI_NAME_SET = new Set<string>(CNI_NAMES);
+/** How one Helm chart is rendered (`helm.charts` of `.netpol.yaml`). */
+export interface HelmChartConfig {
+  /** The chart's folder, relative to the configuration file's folder. */
+  path: string;
+  release?: string;
+  namespace?: string;
+  /** Value files, relative to the configuration file's folder. */
+  values?: string[];
+}
+
+/** `helm:` of `.netpol.yaml`: the defaults for every chart, and per chart. */
+export interface HelmConfig {
+  release?: string;
+  namespace?: string;
+  values?: string[];
+  charts: HelmChartConfig[];
+}
 
 export interface WorkspaceConfig {
   defaultNamespace: string;
@@ -65,6 +82,7 @@ export interface WorkspaceConfig {
   operatorKinds: readonly OperatorKind[];
   /** Namespaces that need no default-deny advice (besides kube-system): `systemNamespaces`. */
   systemNamespaces: string[];
+  helm: HelmConfig;
   findings: InputFinding[];
 }
 
@@ -91,13 +109,14 @@ export function defaultConfig(): WorkspaceConfig {
     maxFileSize: 5 * 1024 * 1024,
     operatorKinds: BUILT_IN_OPERATOR_KINDS,
     systemNamespaces: [],
+    helm: { charts: [] },
     findings: [],
   };
 }
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
 
-const KNOWN_KEYS = new Set(['defaultNamespace', 'scopes', 'exclude', 'objects', 'dns', 'rules', 'maxFileSize', 'cni', 'apiServer', 'prometheus', 'workloadKinds', 'systemNamespaces']);
+const KNOWN_KEYS = new Set(['defaultNamespace', 'scopes', 'exclude', 'objects', 'dns', 'rules', 'maxFileSize', 'cni', 'apiServer', 'prometheus', 'workloadKinds', 'systemNamespaces', 'helm']);
 
 export function parseConfig(uri: string, text: string): WorkspaceConfig {
   const config = defaultConfig();
@@ -224,6 +243,7 @@ export function parseConfig(uri: string, text: string): WorkspaceConfig {
   }
   if (value.apiServer !== undefined) readApiServer(value.apiServer, config, (message) => problem(message, ['apiServer']));
   if (value.prometheus !== undefined) readPrometheus(value.prometheus, config, (message) => problem(message, ['prometheus']));
+  if (has('helm')) readHelm(value.helm, config, (message) => problem(message, ['helm']));
   if (Array.isArray(value.workloadKinds)) {
     const declared: OperatorKind[] = [];
     for (const k of value.workloadKinds) {
@@ -288,4 +308,27 @@ function readPrometheus(value: unknown, config: WorkspaceConfig, problem: (messa
   }
   config.prometheus = { namespace: value.namespace, podLabels: Object.fromEntries(Object.entries(value.podLabels).map(([k, v]) => [k, String(v)])) };
   for (const key of Object.keys(value)) if (key !== 'namespace' && key !== 'podLabels') problem(`${CONFIG_FILE_NAME}: prometheus.${key} is not a setting (namespace, podLabels)`);
+}
+
+function readHelm(value: unknown, config: WorkspaceConfig, problem: (message: string) => void): void {
+  if (!isPlainObject(value)) return problem(`${CONFIG_FILE_NAME}: helm must be a map (release, namespace, values, charts)`);
+  const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  const files = (v: unknown, where: string) => {
+    if (v === undefined) return undefined;
+    if (Array.isArray(v) && v.every((f) => typeof f === 'string')) return v as string[];
+    problem(`${CONFIG_FILE_NAME}: ${where}values must be a list of value files`);
+    return undefined;
+  };
+  config.helm.release = text(value.release);
+  config.helm.namespace = text(value.namespace);
+  config.helm.values = files(value.values, 'helm.');
+  if (value.charts === undefined) return;
+  if (!Array.isArray(value.charts)) return problem(`${CONFIG_FILE_NAME}: helm.charts must be a list of charts (path, release, namespace, values)`);
+  for (const c of value.charts) {
+    if (!isPlainObject(c) || typeof c.path !== 'string') {
+      problem(`${CONFIG_FILE_NAME}: each entry of helm.charts needs a path (the chart's folder)`);
+      continue;
+    }
+    config.helm.charts.push({ path: c.path, release: text(c.release), namespace: text(c.namespace), values: files(c.values, 'helm.charts[].') });
+  }
 }

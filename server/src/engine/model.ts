@@ -93,6 +93,8 @@ export interface ModelOptions {
   defaultNamespace?: string;
   /** Per-file namespaces set by a kustomization.yaml `namespace:` (they override metadata.namespace), by file URI. */
   namespaceOverrides?: ReadonlyMap<string, string>;
+  /** Per-file namespaces of objects without metadata.namespace (Helm's release namespace), by file URI. */
+  fileDefaultNamespaces?: ReadonlyMap<string, string>;
   /** Objects declared outside the repository (workspace configuration); they are selectable but not reported. */
   assumedObjects?: readonly K8sObject[];
   /** The CNI `.netpol.yaml` names (`cni:`), when it does. */
@@ -444,7 +446,7 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
   const findings: InputFinding[] = [];
   const namespaces = new Map<string, Namespace>();
   // kustomize's namespace transformer overrides what the files say.
-  const namespaceOf = overrideResolver(options.namespaceOverrides?.size ? options.namespaceOverrides : undefined, defaultNamespace);
+  const namespaceOf = overrideResolver(options.namespaceOverrides?.size ? options.namespaceOverrides : undefined, defaultNamespace, options.fileDefaultNamespaces);
 
   const assumedObjects = options.assumedObjects ?? [];
   const assumed = new Set<K8sObject>(assumedObjects);
@@ -701,7 +703,7 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
   }
   const defaultNamespace = options.defaultNamespace ?? 'default';
   const namespaceOf = (o: K8sObject) =>
-    o.kind === 'Namespace' && o.name ? o.name : options.namespaceOverrides?.get(o.uri) ?? o.namespace ?? defaultNamespace;
+    o.kind === 'Namespace' && o.name ? o.name : options.namespaceOverrides?.get(o.uri) ?? o.namespace ?? options.fileDefaultNamespaces?.get(o.uri) ?? defaultNamespace;
   const touched = new Set<string>();
   for (const o of update.removed) touched.add(objectNamespace(previous, o));
   for (const o of update.added) touched.add(namespaceOf(o));
@@ -874,7 +876,7 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
   };
   // Few callers walk every object; concatenating them on each edit would cost more than the rest of the update.
   defineLazyObjects(model, update.objects, options.assumedObjects ?? []);
-  namespaceResolvers.set(model, overrideResolver(options.namespaceOverrides, defaultNamespace));
+  namespaceResolvers.set(model, overrideResolver(options.namespaceOverrides, defaultNamespace, options.fileDefaultNamespaces));
   objectsByNamespace.set(model, index);
   recordStep(previous, model, touched, renumbered.size === 0);
   const lists = updatedLists(namespaceLists.get(previous), touched, part, renumbered.size === 0);
@@ -894,7 +896,8 @@ function defineLazyObjects(model: Model, objectsOf: () => readonly K8sObject[], 
   });
 }
 
-function overrideResolver(overrides: ReadonlyMap<string, string> | undefined, defaultNamespace: string): (o: K8sObject) => string {
+function overrideResolver(overrides: ReadonlyMap<string, string> | undefined, defaultNamespace: string, fileDefaults?: ReadonlyMap<string, string>): (o: K8sObject) => string {
+  if (fileDefaults?.size) return (o) => overrides?.get(o.uri) ?? o.namespace ?? fileDefaults.get(o.uri) ?? defaultNamespace;
   return (o) => overrides?.get(o.uri) ?? o.namespace ?? defaultNamespace;
 }
 

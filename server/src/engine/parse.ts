@@ -42,6 +42,8 @@ export interface ParsedFile {
   documents: ParsedDocument[];
   findings: InputFinding[];
   lineCounter: LineCounter;
+  /** Set on rendered manifests (see rendered.ts): the tool whose output the text is. */
+  rendering?: 'helm' | 'kustomize' | 'kustomize-builtin';
 }
 
 export function isManifestUri(uri: string): boolean {

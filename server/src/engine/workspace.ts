@@ -9,6 +9,8 @@ import { BUILT_IN_OPERATOR_KINDS } from './operator-workloads';
 import { isManifestUri, isPlainObject, parseFile, withLoneCrAsLf, type K8sObject, type ParsedFile } from './parse';
 import { basenameUri, dirnameUri, isUnder, joinUri, relativeUri } from './uri';
 import { GlobSet } from './glob';
+import { locateInSource, renderedPosition, renderingCovers, type Rendering } from './rendered';
+import type { InputFinding, SourceLocation } from './types';
 
 export const DEFAULT_SCOPE = 'default';
 
@@ -144,6 +146,10 @@ export class Workspace {
   private filesAddedOrRemoved = false;
   /** Whether a kustomization file changed since the last build. */
   private kustomizationChanged = false;
+  /** Rendered manifests (helm template, kustomize build) by their URI, with their source maps. */
+  private readonly renderings = new Map<string, Rendering>();
+  /** Whether a rendering was set or removed since the last build. */
+  private renderingChanged = false;
   /** Bumped on every change, so callers can tell whether a result is stale. */
   version = 0;
   /** Files set or deleted since the last build of the scopes (what `updateScopes` compares). */
@@ -213,7 +219,80 @@ export class Workspace {
     this.recordChange(uri, !existing);
   }
 
+  /**
+   * Adds or replaces a rendered manifest (made at the edges: `helm template`, `kustomize build`): its objects are
+   * analysed in place of the files the rendering covers, and its findings are moved to their sources (rendered.ts).
+   * `notes`: findings about the rendering itself (a missing dependency, the tool's error), placed in source files.
+   */
+  setRendered(uri: string, text: string, rendering: Rendering, notes: readonly InputFinding[] = []): ParsedFile {
+    const existing = this.files.get(uri);
+    const parsed = parseFile(uri, text);
+    parsed.findings.push(...notes);
+    parsed.rendering = rendering.tool;
+    if (!existing) this.filesAddedOrRemoved = true;
+    this.renderingChanged = true;
+    this.coverage = undefined;
+    this.renderings.set(uri, rendering);
+    this.files.set(uri, parsed);
+    this.invalidate(false);
+    this.recordChange(uri, !existing);
+    return parsed;
+  }
+
+  /** The rendering a file holds, when it is a rendered manifest. */
+  renderingOf(uri: string): Rendering | undefined {
+    return this.renderings.get(uri);
+  }
+
+  hasRenderings(): boolean {
+    return this.renderings.size > 0;
+  }
+
+  /** The URIs of the rendered manifests. */
+  renderedUris(): string[] {
+    return [...this.renderings.keys()];
+  }
+
+  /** Whether a rendering stands for this source file: its own documents are not analysed and its reading's findings are not reported. */
+  isCovered(uri: string): boolean {
+    if (this.renderings.size === 0 || this.renderings.has(uri)) return false;
+    // Asked for every file on every run: the covered files as a set, the covered folders as a list (few charts).
+    if (!this.coverage) {
+      const files = new Set<string>();
+      const folders: Rendering[] = [];
+      for (const r of this.renderings.values()) {
+        for (const u of r.coveredUris) files.add(u);
+        if (r.coversFolder) folders.push(r);
+      }
+      this.coverage = { files, folders };
+    }
+    return this.coverage.files.has(uri) || this.coverage.folders.some((r) => renderingCovers(r, uri));
+  }
+  private coverage: { files: Set<string>; folders: Rendering[] } | undefined;
+
+  /**
+   * For editor features on a file a rendering stands for (a template, a base): the same place in the rendered
+   * manifest, where the objects the analysis knows are. Undefined for other files.
+   */
+  toRendered(uri: string, offset: number): { uri: string; offset: number } | undefined {
+    const source = this.files.get(uri);
+    if (!source || !this.isCovered(uri)) return undefined;
+    const renderings = [...this.renderings].map(([u, rendering]) => ({ uri: u, text: this.files.get(u)!.text, rendering }));
+    return renderedPosition(uri, source.text, offset, renderings);
+  }
+
+  /** A location in a rendered manifest moved to its source (other locations as they are). */
+  toSource(location: SourceLocation): SourceLocation {
+    const rendering = this.renderings.get(location.uri);
+    if (!rendering) return location;
+    return locateInSource(this.files.get(location.uri)!.text, rendering, location.range, (u) => this.files.get(u)?.text);
+  }
+
   deleteFile(uri: string): void {
+    if (this.renderings.delete(uri)) {
+      this.renderingChanged = true;
+      this.coverage = undefined;
+    }
     if (uri === this.configUri) {
       this.configUri = undefined;
       this.configText = undefined;
@@ -352,6 +431,7 @@ export class Workspace {
     if (!this.cachedScopes) this.cachedScopes = this.updateScopes() ?? this.buildScopes();
     this.filesAddedOrRemoved = false;
     this.kustomizationChanged = false;
+    this.renderingChanged = false;
     return this.cachedScopes;
   }
 
@@ -371,7 +451,9 @@ export class Workspace {
     if (!last || last.config !== config) return undefined;
     // Files added or removed: only where every file belongs to the one default scope.
     const plain = this.filesAddedOrRemoved;
-    if (plain && (config.scopes.length > 0 || config.exclude.length > 0 || last.scopes.length !== 1 || this.hasKustomizations())) return undefined;
+    if (plain && (config.scopes.length > 0 || config.exclude.length > 0 || last.scopes.length !== 1 || this.hasKustomizations() || this.renderings.size > 0)) return undefined;
+    // A rendering decides which files are analysed and where its objects live.
+    if (this.renderingChanged) return undefined;
     // Only files touched since the last build can differ from its inputs.
     const changed = new Set<string>();
     for (const uri of this.touchedSinceBuild) {
@@ -436,7 +518,9 @@ export class Workspace {
     const config = this.config;
     const root = this.configUri ? dirnameUri(this.configUri) : undefined;
     const excluded = new GlobSet(config.exclude);
-    const uris = [...this.files.keys()].filter((u) => !root || !excluded.matches(relativeUri(root, u)));
+    // A rendered manifest belongs where its chart or kustomization is; the files it covers are not analysed.
+    const placeOf = (u: string) => this.renderings.get(u)?.anchorUri ?? u;
+    const uris = [...this.files.keys()].filter((u) => (!root || !excluded.matches(relativeUri(root, placeOf(u)))) && !this.isCovered(u));
 
     const kustomizations = new Map<string, Kustomization>();
     for (const u of uris) {
@@ -453,7 +537,7 @@ export class Workspace {
       const assigned = new Set<string>();
       for (const scope of config.scopes) {
         const matchers = new GlobSet(scope.paths);
-        const direct = manifestUris.filter((u) => matchers.matches(relativeUri(root, u)));
+        const direct = manifestUris.filter((u) => matchers.matches(relativeUri(root, placeOf(u))));
         const members = new Set(direct);
         // Kustomizations inside the scope pull in their resources (bases elsewhere in the repository).
         const kustomizationDirs: string[] = [];
@@ -481,12 +565,15 @@ export class Workspace {
         files.set(u, file);
         for (const d of file.documents) objects.push(...d.objects);
       }
+      const fileDefaultNamespaces = new Map<string, string>();
+      for (const [u, r] of this.renderings) if (r.defaultNamespace && files.has(u)) fileDefaultNamespaces.set(u, r.defaultNamespace);
       const options: ModelOptions = {
         defaultNamespace: config.defaultNamespace,
         namespaceOverrides: overrides,
         assumedObjects: config.objects,
         cni: config.cni,
         operatorKinds: config.operatorKinds,
+        ...(fileDefaultNamespaces.size ? { fileDefaultNamespaces } : {}),
       };
       const model = buildModel(objects, options);
       recordSkippedWorkloads(model, skippedOfFiles(g.uris, files, model.defaultNamespace));

@@ -70,8 +70,13 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
   connection.onHover(
     guarded('hover', null, (params) => {
       const uri = canonicalUri(params.textDocument.uri);
-      const result = hover(ctx.workspace(), uri, ctx.positionToOffset(uri, params.position));
+      const workspace = ctx.workspace();
+      const offset = ctx.positionToOffset(uri, params.position);
+      // A template or a base: the hover of the object as rendered (its range is in the rendered text: left out).
+      const rendered = workspace.toRendered(uri, offset);
+      const result = rendered ? hover(workspace, rendered.uri, rendered.offset) : hover(workspace, uri, offset);
       if (!result) return null;
+      if (rendered) return { contents: { kind: MarkupKind.Markdown, value: result.markdown } };
       return { contents: { kind: MarkupKind.Markdown, value: result.markdown }, range: ctx.rangeToLsp(uri, result.range) };
     }),
   );
@@ -168,11 +173,32 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
     });
   });
 
+  /** A file's lenses; a template's or base's are those of its objects as rendered, placed on its lines. */
+  const lensesOf = (workspace: ReturnType<typeof ctx.workspace>, uri: string): ReturnType<typeof codeLenses> => {
+    if (!workspace.isCovered(uri)) return codeLenses(workspace, uri);
+    const out: ReturnType<typeof codeLenses> = [];
+    const seen = new Set<string>();
+    for (const rendered of workspace.renderedUris()) {
+      const segments = workspace.renderingOf(rendered)!.segments.filter((s) => s.uri === uri);
+      if (segments.length === 0) continue;
+      for (const lens of codeLenses(workspace, rendered)) {
+        if (!segments.some((s) => s.start <= lens.range[0] && lens.range[0] <= s.end)) continue;
+        const placed = workspace.toSource({ uri: rendered, range: lens.range });
+        const key = `${placed.range[0]}\u0000${lens.title}`;
+        if (placed.uri !== uri || seen.has(key)) continue;
+        seen.add(key);
+        out.push({ ...lens, range: placed.range, locations: lens.locations.map((l) => workspace.toSource(l)) });
+      }
+    }
+    return out;
+  };
+
   connection.onCodeLens(
     guarded('code lens', [] as CodeLens[], (params) => {
       const uri = canonicalUri(params.textDocument.uri);
-      lensesServedAt = ctx.workspace().version;
-      return codeLenses(ctx.workspace(), uri).map((lens): CodeLens => {
+      const workspace = ctx.workspace();
+      lensesServedAt = workspace.version;
+      return lensesOf(workspace, uri).map((lens): CodeLens => {
         const range = ctx.rangeToLsp(uri, lens.range);
         const command = lens.kind === 'policy' ? Commands.showPolicyPods : Commands.showLocations;
         return { range, command: { title: lens.title, command, arguments: [params.textDocument.uri, range.start, lens.locations.map(location)] } };
@@ -183,15 +209,20 @@ export function registerFeatureHandlers(connection: Connection, ctx: FeatureCont
   connection.onDefinition(
     guarded('definition', [] as Location[], (params) => {
       const uri = canonicalUri(params.textDocument.uri);
-      return definition(ctx.workspace(), uri, ctx.positionToOffset(uri, params.position)).map(location);
+      const workspace = ctx.workspace();
+      const offset = ctx.positionToOffset(uri, params.position);
+      const at = workspace.toRendered(uri, offset) ?? { uri, offset };
+      return definition(workspace, at.uri, at.offset).map((l) => location(workspace.toSource(l)));
     }),
   );
 
   connection.onReferences(
     guarded('references', [] as Location[], (params) => {
       const uri = canonicalUri(params.textDocument.uri);
+      const workspace = ctx.workspace();
       const offset = ctx.positionToOffset(uri, params.position);
-      return references(ctx.workspace(), uri, offset, params.context?.includeDeclaration ?? true).map(location);
+      const at = workspace.toRendered(uri, offset) ?? { uri, offset };
+      return references(workspace, at.uri, at.offset, params.context?.includeDeclaration ?? true).map((l) => location(workspace.toSource(l)));
     }),
   );
 

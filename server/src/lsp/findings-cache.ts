@@ -50,7 +50,12 @@ export function recordDiskState(file: ParsedFile, stateKey: string): void {
  */
 export function workspaceStateKey(workspace: Workspace, settings: unknown, build: string): string {
   const hash = createHash('sha256').update(JSON.stringify([MAGIC, build, settings, workspace.configFileUri ?? null, workspace.configFileText ?? null]));
-  for (const uri of workspace.fileUris()) hash.update(`\n${uri}\n${digestOf(workspace.getFile(uri)!)}`);
+  for (const uri of workspace.fileUris()) {
+    hash.update(`\n${uri}\n${digestOf(workspace.getFile(uri)!)}`);
+    // A rendered manifest's findings also depend on its source map and the rendering's own notes.
+    const rendering = workspace.renderingOf(uri);
+    if (rendering) hash.update(JSON.stringify([rendering, workspace.getFile(uri)!.findings]));
+  }
   return hash.digest('hex');
 }
 

@@ -2,7 +2,7 @@
 // notifications, command and view ids, and the messages between the extension and its reachability webview,
 // declared once here and imported by the server, the VS Code client and the webview. The client and the webview
 // import nothing else of the server: this file imports only vscode-languageserver-protocol (a test checks both).
-import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType as RenderRequestType, RequestType0 } from 'vscode-languageserver-protocol';
 
 /** Counts of what the index holds, sent when indexing finishes and returned by the status request. */
 export interface IndexCounts {
@@ -42,6 +42,31 @@ export const StatusRequest = new RequestType0<StatusResult, void>('netpol/status
 export const ReindexRequest = new RequestType0<IndexCounts, void>('netpol/reindex');
 
 /**
+ * Client to server: the workspace's Workspace Trust changed (VS Code grants trust while running). Only a trusted
+ * workspace has its Helm charts and kustomizations rendered with the user's tools; the first state comes with
+ * `initializationOptions.workspaceTrusted` (absent: not trusted).
+ */
+export const WorkspaceTrustedNotification = new NotificationType<{ trusted: boolean }>('netpol/workspaceTrusted');
+
+export interface RenderedManifestParams {
+  /** A file of a chart or kustomization (or its folder, or a rendered manifest's own URI). */
+  uri: string;
+}
+
+export interface RenderedManifestResult {
+  /** The rendered manifest's URI (scheme `netpol-rendered`), what its findings were placed from. */
+  uri: string;
+  /** The chart's or kustomization's folder. */
+  rootUri: string;
+  tool: 'helm' | 'kustomize' | 'kustomize-builtin';
+  /** The tool's output; empty when it was not rendered (see the chart's findings for why). */
+  text: string;
+}
+
+/** The rendered manifest of the chart or kustomization a file belongs to, or null (answers once rendering is idle). */
+export const RenderedManifestRequest = new RenderRequestType<RenderedManifestParams, RenderedManifestResult | null, void>('netpol/renderedManifest');
+
+/**
  * Every command id, declared once: the server names some in code lenses, the client registers them all, and
  * package.json's `contributes.commands` lists exactly these (a test compares them).
  */
@@ -54,6 +79,8 @@ export const Commands = {
   showReachability: 'netpol.showReachability',
   restartServer: 'netpol.restartServer',
   showOutput: 'netpol.showOutput',
+  /** Client-side: opens the rendered manifest of the active file's chart or kustomization (read-only). */
+  showRenderedManifest: 'netpol.showRenderedManifest',
   applyPolicyChanges: 'netpol.applyPolicyChanges',
   /** Client-side: show a list of locations (arguments: uri, position, locations), like editor.action.showReferences. */
   showLocations: 'netpol.showLocations',

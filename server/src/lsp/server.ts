@@ -40,12 +40,16 @@ import { registerFeatureHandlers } from './features';
 import { canonicalUri, FileFilter, pathFromUri, readTextUnder, uriFromPath, type Folder } from './files';
 import { IndexReader, IndexWorker, WORKER_MIN_FILES, type FileRead } from './index-reader';
 import { enabledGlobs, GlobSet } from './glob';
-import { IndexCompleteNotification, ReindexRequest, StatusRequest, type IndexCounts } from './protocol';
+import { IndexCompleteNotification, ReindexRequest, RenderedManifestRequest, StatusRequest, WorkspaceTrustedNotification, type IndexCounts } from './protocol';
+import { ServerRenderer } from './render';
 import { findingsCacheFile, MAX_FINDINGS_BYTES, readFindings, recordDiskState, workspaceStateKey, writeFindings } from './findings-cache';
 import { MAX_CACHE_BYTES, readerIdentity, readingsCacheFile, type PendingReadingsCache } from './readings-cache';
 import { defaultSettings, readSettings, type NetpolSettings } from './settings';
 import { ServerWorkspace } from './workspace';
 import { compareText } from '../engine/order';
+
+/** How long the index waits for the first rendering of charts and kustomizations before it publishes. */
+const FIRST_RENDER_WAIT_MS = 5_000;
 
 /** How long indexing reads files before it lets requests and notifications in. */
 const INDEX_SLICE_MS = 10;
@@ -232,6 +236,14 @@ export class NetpolServer {
   };
 
   readonly context: FeatureContext;
+  /** Renders Helm charts and kustomizations in trusted workspaces (render.ts). */
+  private readonly renderer = new ServerRenderer({
+    log: (message) => this.log(message),
+    workspace: () => this.workspace(),
+    changed: () => this.scheduleAnalysis(true),
+  });
+  /** initializationOptions.workspaceTrusted, then netpol/workspaceTrusted. */
+  private workspaceTrusted = false;
 
   constructor(
     readonly connection: Connection,
@@ -412,6 +424,20 @@ export class NetpolServer {
         return { ...this.counts(), indexed: this.indexed, scopes: this.ws.scopes().map((s) => s.name), analyses: this.ruleRuns };
       }),
     );
+    c.onNotification(WorkspaceTrustedNotification, (params) =>
+      this.guard('workspace trust', undefined, () => {
+        this.workspaceTrusted = params?.trusted === true;
+        this.renderer.configure(this.workspaceTrusted, this.settings.helmPath, this.settings.kustomizePath);
+      }),
+    );
+    c.onRequest(RenderedManifestRequest, (params) =>
+      this.guardAsync('rendered manifest', null, async () => {
+        await this.indexedPromise;
+        await this.renderer.whenIdle();
+        const found = this.renderer.renderingFor(canonicalUri(params.uri));
+        return found ? { uri: found.uri, rootUri: found.rendering.rootUri, tool: found.rendering.tool, text: found.text } : null;
+      }),
+    );
     c.onRequest(ReindexRequest, () =>
       this.guardAsync('reindex', this.counts(), async () => {
         await this.index();
@@ -420,6 +446,7 @@ export class NetpolServer {
     );
     c.onShutdown(() => {
       this.shuttingDown = true;
+      this.renderer.dispose();
       this.writeReadingsCache(Infinity);
       if (this.findingsTimer) this.writeFindingsCache();
       if (this.analysisTimer) clearTimeout(this.analysisTimer);
@@ -445,6 +472,7 @@ export class NetpolServer {
     this.pushedSettings = params.initializationOptions?.settings;
     const cacheDirectory: unknown = params.initializationOptions?.cacheDirectory;
     if (cacheDirectory === null || typeof cacheDirectory === 'string') this.cacheDirectory = cacheDirectory;
+    this.workspaceTrusted = params.initializationOptions?.workspaceTrusted === true;
     return { capabilities: this.capabilities, serverInfo: { name: 'netpol', version: serverVersion() } };
   }
 
@@ -523,6 +551,7 @@ export class NetpolServer {
       files = pushed.files;
     }
     this.settings = readSettings(netpol);
+    this.renderer.configure(this.workspaceTrusted, this.settings.helmPath, this.settings.kustomizePath);
     this.filesExclude = enabledGlobs((files as Record<string, unknown> | undefined)?.exclude);
   }
 
@@ -548,8 +577,9 @@ export class NetpolServer {
   private rebuildWorkspace(): void {
     const old = this.workspace();
     const next = new ServerWorkspace(this.settings);
-    for (const uri of old.fileUris()) next.setFile(uri, old.getFile(uri)!.text, { anyName: schemeOf(uri) === 'untitled' });
+    for (const uri of old.fileUris()) if (!old.renderingOf(uri)) next.setFile(uri, old.getFile(uri)!.text, { anyName: schemeOf(uri) === 'untitled' });
     if (this.activeConfigUri) next.setFile(this.activeConfigUri, this.configTexts.get(this.activeConfigUri) ?? '');
+    this.renderer.reapply(next);
     this.ws = next;
   }
 
@@ -600,6 +630,7 @@ export class NetpolServer {
     const changes = [...this.pending];
     this.pending.clear();
     let configChanged = false;
+    this.renderer.filesChanged(changes.map(([uri]) => uri));
     for (const [uri, change] of changes) {
       this.positionsCache.delete(uri);
       this.unreadable.delete(uri);
@@ -711,7 +742,7 @@ export class NetpolServer {
       }
       // Files that are gone from disk (or now excluded) leave the index, unless open in the editor.
       this.flush();
-      for (const uri of this.ws.fileUris()) if (!found.has(uri) && !this.documents.get(uri)) this.queue(uri, null);
+      for (const uri of this.ws.fileUris()) if (!found.has(uri) && !this.documents.get(uri) && !this.ws.renderingOf(uri)) this.queue(uri, null);
       for (const uri of [...this.oversized.keys()]) if (!found.has(uri) && !this.documents.get(uri)) this.oversized.delete(uri);
       for (const uri of [...this.unreadable.keys()]) if (!found.has(uri) && !this.documents.get(uri)) this.unreadable.delete(uri);
       for (const uri of [...this.configTexts.keys()]) if (!found.has(uri) && !this.documents.get(uri)) this.queue(uri, null);
@@ -720,6 +751,9 @@ export class NetpolServer {
       void worker?.thread.terminate();
       progress.done();
     }
+    if (generation !== this.indexGeneration) return;
+    // Charts and kustomizations are rendered before the first analysis publishes (a few seconds at most).
+    await this.renderer.startAndWait(FIRST_RENDER_WAIT_MS);
     if (generation !== this.indexGeneration) return;
     this.indexed = true;
     this.lastMaxFileSize = this.maxFileSize();
@@ -813,7 +847,7 @@ export class NetpolServer {
     }
     let findings = 0;
     for (const entries of this.results.values()) findings += entries.length;
-    return { files: ws.fileUris().length + this.oversized.size + this.unreadable.size, policies: policies.size, workloads: workloads.size, findings, skippedForSize: this.oversized.size };
+    return { files: ws.fileUris().length - ws.renderedUris().length + this.oversized.size + this.unreadable.size, policies: policies.size, workloads: workloads.size, findings, skippedForSize: this.oversized.size };
   }
 
   // ---- documents and files ------------------------------------------------------------------------------------------

@@ -14,10 +14,14 @@ export interface NetpolSettings {
   maxFileSize: number | undefined;
   /** DNS endpoints, field by field over `.netpol.yaml`'s. */
   dns: Partial<DnsConfig>;
+  /** `netpol.helm.path`: the helm binary (else NETPOL_HELM, else helm on PATH). Used in trusted workspaces only. */
+  helmPath: string | undefined;
+  /** `netpol.kustomize.path`: kubectl or kustomize (else NETPOL_KUBECTL, else either on PATH). Trusted workspaces only. */
+  kustomizePath: string | undefined;
 }
 
 export function defaultSettings(): NetpolSettings {
-  return { rules: {}, defaultNamespace: undefined, exclude: [], maxFileSize: undefined, dns: {} };
+  return { rules: {}, defaultNamespace: undefined, exclude: [], maxFileSize: undefined, dns: {}, helmPath: undefined, kustomizePath: undefined };
 }
 
 const RULE_SETTINGS = new Set<string>(['error', 'warning', 'information', 'hint', 'off']);
@@ -39,6 +43,9 @@ export function readSettings(value: unknown): NetpolSettings {
   if (typeof value.maxFileSize === 'number' && Number.isFinite(value.maxFileSize) && value.maxFileSize > 0) {
     settings.maxFileSize = value.maxFileSize;
   }
+  const toolPath = (v: unknown) => (isPlainObject(v) && typeof v.path === 'string' && v.path.trim() !== '' ? v.path.trim() : undefined);
+  settings.helmPath = toolPath(value.helm);
+  settings.kustomizePath = toolPath(value.kustomize);
   if (isPlainObject(value.dns)) {
     // VS Code hands over the declared defaults as if they were set; a default must not hide `.netpol.yaml`'s DNS
     // (an OpenShift cluster described there), so values equal to the defaults count as unset.

@@ -56,8 +56,9 @@ describe('server lifecycle', () => {
     await eventually('the status bar to show counts again', () => /^\$\(shield\) 5 · /.test(api.statusText()) || undefined, 30_000);
   });
 
-  it('declares support for untrusted workspaces (the analysis runs no workspace code)', () => {
-    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { capabilities?: { untrustedWorkspaces?: { supported?: unknown } } };
-    assert.equal(manifest.capabilities?.untrustedWorkspaces?.supported, true);
+  it('declares limited support for untrusted workspaces (the analysis runs no program there; rendering with helm or kubectl needs trust)', () => {
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { capabilities?: { untrustedWorkspaces?: { supported?: unknown; restrictedConfigurations?: unknown } } };
+    assert.equal(manifest.capabilities?.untrustedWorkspaces?.supported, 'limited');
+    assert.deepEqual(manifest.capabilities?.untrustedWorkspaces?.restrictedConfigurations, ['netpol.helm.path', 'netpol.kustomize.path']);
   });
 });

@@ -8,12 +8,12 @@ import { runRules } from '../../engine/rules/run';
 import type { Diagnostic } from '../../engine/rules/types';
 import type { Severity } from '../../engine/types';
 import type { Workspace } from '../../engine/workspace';
-import { INPUT_OPTIONS, oneOf } from '../args';
+import { INPUT_OPTIONS, RENDER_OPTIONS, oneOf } from '../args';
 import type { Command } from '../command';
 import { displayPath, readInputFile, UsageError } from '../io';
 import { defaultConfig } from '../../engine/config';
 import { version } from '../version';
-import { loadInput, parseCommand } from './common';
+import { loadInput, parseCommand, render } from './common';
 import { compareText } from '../../engine/order';
 import { BINARY_FILE, FILE_TOO_LARGE } from '../../engine/workspace';
 import { escapeControls } from '../../report/escape';
@@ -76,6 +76,13 @@ export function collectFindings(workspace: Workspace, textOf: (uri: string) => s
     if (!scope) throw new UsageError(`no scope named ${scopeName} (scopes: ${scopes.map((s) => s.name).join(', ')})`);
     allowed = new Set(scope.uris);
     if (workspace.configFileUri) allowed.add(workspace.configFileUri);
+    // A rendered manifest's findings are in its sources.
+    for (const uri of scope.uris) {
+      const rendering = workspace.renderingOf(uri);
+      if (!rendering) continue;
+      allowed.add(rendering.anchorUri);
+      for (const s of rendering.segments) allowed.add(s.uri);
+    }
   }
   const findings: CheckFinding[] = [];
   for (const [uri, list] of byUri) {
@@ -220,14 +227,16 @@ export const checkCommand: Command = {
     { name: 'allow-skipped', default: 'off: input not analysed fails the check', description: 'pass although some input was not analysed (templates, files over --max-file-size, binary or unreadable files)', example: '--allow-skipped' },
     { name: 'color', value: 'WHEN', choices: COLOR_MODES, default: 'auto: on a terminal, unless NO_COLOR is set; FORCE_COLOR forces it', description: 'colour in the text format', example: '--color never' },
     ...INPUT_OPTIONS,
+    ...RENDER_OPTIONS,
   ],
   examples: ['netpol check k8s/', 'netpol check --severity warning --format sarif k8s/ > netpol.sarif', 'helm template ./chart | netpol check --allow-skipped -'],
-  run(argv, io) {
+  async run(argv, io) {
     const args = parseCommand(argv, this);
     const format = oneOf(args.values.get('format')?.[0], FORMATS, 'format', 'text');
     const threshold = oneOf(args.values.get('severity')?.[0], THRESHOLDS, 'severity', 'error');
     const colorMode = oneOf(args.values.get('color')?.[0], COLOR_MODES, 'color', 'auto');
     const workspace = loadInput(args, io);
+    await render(workspace, args);
     const manifests = workspace.fileUris();
     // Blank input counts as none: `helm template ... | netpol check -` after helm failed must not pass.
     if (manifests.every((uri) => workspace.getFile(uri)!.text.trim() === '') && !args.booleans.has('allow-empty')) {
@@ -279,7 +288,8 @@ export const checkCommand: Command = {
     }
     if (format === 'text' || format === 'compact') {
       const color = shouldColor(colorMode, io.stdoutIsTTY === true, io.env ?? process.env);
-      const counts = { files: manifests.length, notAnalysed: notAnalysed.length, failing: failing.length, skippedFails, threshold, showHints: shownRank === 0 };
+      // Files read (a rendered manifest is not one).
+      const counts = { files: manifests.filter((u) => !workspace.renderingOf(u)).length, notAnalysed: notAnalysed.length, failing: failing.length, skippedFails, threshold, showHints: shownRank === 0 };
       io.stderr(summaryLine(findings, counts, color));
     }
     return failing.length > 0 || skippedFails ? 1 : 0;

@@ -7,6 +7,9 @@ import { parseArgs, parseSize, type OptionSpec, type ParsedArgs } from '../args'
 import type { CliIO } from '../command';
 import { discoverConfig } from '../config-discovery';
 import { displayPath, loadWorkspace, UsageError } from '../io';
+import { relocator } from '../../engine/rules/run';
+import { renderWorkspace } from '../../render/index';
+import { findHelm, findKustomize } from '../../render/tools';
 
 /** Parses `argv` against a command's options (the shared input options included by the command's list). */
 export function parseCommand(argv: string[], command: { name: string; options: readonly OptionSpec[] }): ParsedArgs {
@@ -44,10 +47,37 @@ export function loadInput(args: ParsedArgs, io: CliIO): Workspace {
   return workspace;
 }
 
-export function load(args: ParsedArgs, io: CliIO): Workspace {
+export async function load(args: ParsedArgs, io: CliIO, options: { render?: boolean } = {}): Promise<Workspace> {
   const workspace = loadInput(args, io);
+  if (options.render !== false) await render(workspace, args);
   reportInputFindings(workspace, io);
   return workspace;
+}
+
+/**
+ * Renders the workspace's Helm charts (`helm template`) and kustomizations (`kubectl kustomize`) with the tools
+ * found (NETPOL_HELM, NETPOL_KUBECTL, else PATH). `--helm`/`--kustomize` require the tool; `--no-helm` leaves
+ * charts unrendered (each says so); `--no-kustomize` reads kustomizations without the tool.
+ */
+export async function render(workspace: Workspace, args: ParsedArgs): Promise<void> {
+  for (const [on, off] of [['helm', 'no-helm'], ['kustomize', 'no-kustomize']]) {
+    if (args.booleans.has(on) && args.booleans.has(off)) throw new UsageError(`--${on} and --${off} exclude each other`);
+  }
+  const helm = args.booleans.has('no-helm') ? undefined : findHelm();
+  if (args.booleans.has('helm') && !helm) throw new UsageError('--helm: helm not found (put it on PATH or name it in NETPOL_HELM)');
+  const kustomize = args.booleans.has('no-kustomize') ? undefined : findKustomize();
+  if (args.booleans.has('kustomize') && !kustomize) throw new UsageError('--kustomize: neither kubectl nor kustomize found (put one on PATH or name it in NETPOL_KUBECTL)');
+  await renderWorkspace(workspace, {
+    helm: helm
+      ? { path: helm }
+      : { notRenderedBecause: args.booleans.has('no-helm') ? 'rendering is off (--no-helm).' : 'helm was not found; put it on PATH or name it in NETPOL_HELM to render the chart with `helm template`.' },
+    helmOptions: {
+      release: args.values.get('helm-release')?.[0],
+      namespace: args.values.get('helm-namespace')?.[0],
+      values: args.values.get('helm-values'),
+    },
+    kustomize,
+  });
 }
 
 export function lineCol(workspace: Workspace, uri: string, offset: number): { line: number; col: number } {
@@ -66,8 +96,14 @@ export function formatFinding(workspace: Workspace, f: InputFinding): string {
 /** Findings about the input go to standard error, so standard output stays parseable. */
 export function reportInputFindings(workspace: Workspace, io: CliIO): void {
   io.progress?.clear();
+  const relocate = relocator(workspace);
   for (const uri of workspace.fileUris()) {
-    for (const f of workspace.getFile(uri)!.findings) io.stderr(`${formatFinding(workspace, f)}\n`);
+    // A chart's templates are read through their rendering; the rendering's findings are placed in its sources.
+    if (workspace.isCovered(uri)) continue;
+    for (const f of workspace.getFile(uri)!.findings) {
+      const location = relocate({ ruleId: f.code, severity: f.severity, message: f.message, location: f.location }).location;
+      io.stderr(`${formatFinding(workspace, { ...f, location })}\n`);
+    }
   }
   for (const f of workspace.config.findings) io.stderr(`${formatFinding(workspace, f)}\n`);
   for (const scope of workspace.scopes()) for (const f of scope.model.findings) io.stderr(`${formatFinding(workspace, f)}\n`);

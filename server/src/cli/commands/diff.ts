@@ -144,7 +144,7 @@ export const diffCommand: Command = {
     ...INPUT_OPTIONS,
   ],
   examples: ['netpol diff --base origin/main k8s/', 'netpol diff --base HEAD~1 --format md --fail-on added k8s/ > comment.md'],
-  run(argv, io) {
+  async run(argv, io) {
     const args = parseCommand(argv, this);
     const format = oneOf(args.values.get('format')?.[0], FORMATS, 'format', 'text');
     const ref = args.values.get('base')?.[0];
@@ -158,7 +158,8 @@ export const diffCommand: Command = {
     const configPath = configFor(args, io);
     if (configPath !== undefined) args.values.set('config', [configPath]);
     const atFolderRoot = explicit === undefined && configPath !== undefined && args.positionals.some((p) => path.resolve(p) === path.dirname(path.resolve(configPath)));
-    const headWorkspace = load(args, io);
+    // The base revision is read from git, unrendered: the head is compared unrendered too.
+    const headWorkspace = await load(args, io, { render: false });
     const sizeText = args.values.get('max-file-size')?.[0];
     const baseWorkspace = readBaseWorkspace(args.positionals, ref, {
       defaultNamespace: args.values.get('default-namespace')?.[0],

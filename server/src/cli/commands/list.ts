@@ -1,4 +1,4 @@
-import { INPUT_OPTIONS, oneOf } from '../args';
+import { INPUT_OPTIONS, RENDER_OPTIONS, oneOf } from '../args';
 import type { Command } from '../command';
 import { connections, writeConnections } from '../../report/connlist';
 import { analyzerConnections, formatAnalyzerJson, formatAnalyzerText } from '../../report/netpol-analyzer';
@@ -13,12 +13,13 @@ export const listCommand: Command = {
   options: [
     { name: 'format', value: 'FORMAT', choices: FORMATS, default: 'text', description: 'output format (netpol-analyzer: what np-guard/netpol-analyzer list prints)', example: '--format netpol-analyzer' },
     ...INPUT_OPTIONS,
+    ...RENDER_OPTIONS,
   ],
   examples: ['netpol list k8s/', 'helm template ./chart | netpol list -'],
-  run(argv, io) {
+  async run(argv, io) {
     const args = parseCommand(argv, this);
     const format = oneOf(args.values.get('format')?.[0], FORMATS, 'format', 'text');
-    const workspace = load(args, io);
+    const workspace = await load(args, io);
     const analysis = singleScope(workspace, args).analysis;
     if (format === 'netpol-analyzer') io.stdout(formatAnalyzerText(analyzerConnections(analysis)));
     else if (format === 'netpol-analyzer-json') io.stdout(formatAnalyzerJson(analyzerConnections(analysis)));

@@ -1,4 +1,4 @@
-import { INPUT_OPTIONS, oneOf, parsePort } from '../args';
+import { INPUT_OPTIONS, RENDER_OPTIONS, oneOf, parsePort } from '../args';
 import type { Command } from '../command';
 import { UsageError } from '../io';
 import { hasNotAnalysed } from '../../engine/not-analysed';
@@ -15,13 +15,14 @@ export const matrixCommand: Command = {
     { name: 'format', value: 'FORMAT', choices: FORMATS, default: 'text', description: 'output format', example: '--format csv' },
     { name: 'port', value: 'PORT/PROTO', repeated: true, default: 'every declared containerPort', description: 'a port to show (TCP when no protocol is given)', example: '--port 5432/TCP --port 53/UDP' },
     ...INPUT_OPTIONS,
+    ...RENDER_OPTIONS,
   ],
   examples: ['netpol matrix k8s/', 'netpol matrix --port 443/TCP --format csv k8s/ > matrix.csv'],
-  run(argv, io) {
+  async run(argv, io) {
     const args = parseCommand(argv, this);
     const format = oneOf(args.values.get('format')?.[0], FORMATS, 'format', 'text');
     const ports: PortKey[] = (args.values.get('port') ?? []).map((p) => parsePort(p, 'port'));
-    const workspace = load(args, io);
+    const workspace = await load(args, io);
     const analysis = singleScope(workspace, args).analysis;
     // Said before any pair is evaluated: a matrix of 20,000 workloads would run for minutes and exhaust memory.
     const plan = matrixPlan(analysis, ports);

@@ -1,7 +1,7 @@
 import { closest, distance } from 'fastest-levenshtein';
 import type { Command } from '../command';
 import { workloadWithPodIp } from '../../engine/pod-ips';
-import { INPUT_OPTIONS, oneOf, parsePort } from '../args';
+import { INPUT_OPTIONS, RENDER_OPTIONS, oneOf, parsePort } from '../args';
 import { displayPath, UsageError } from '../io';
 import { workloadEndpoint, type Endpoint } from '../../engine/evaluate';
 import { parseIpEndpoint } from '../../engine/cidr';
@@ -73,9 +73,10 @@ export const reachCommand: Command = {
     { name: 'expect', value: 'VERDICT', choices: VERDICTS, default: 'none (exit 0 whatever the verdict)', description: 'the verdict a CI gate requires; exit 1 when it differs', example: '--expect deny' },
     { name: 'format', value: 'FORMAT', choices: FORMATS, default: 'text', description: 'output format', example: '--format json' },
     ...INPUT_OPTIONS,
+    ...RENDER_OPTIONS,
   ],
   examples: ['netpol reach --from shop/frontend --to shop/postgres --port 5432/TCP k8s/', 'netpol reach --from 0.0.0.0/0 --to shop/api --port 443 --expect deny k8s/'],
-  run(argv, io) {
+  async run(argv, io) {
     const args = parseCommand(argv, this);
     const format = oneOf(args.values.get('format')?.[0], FORMATS, 'format', 'text');
     const expectText = args.values.get('expect')?.[0];
@@ -86,7 +87,7 @@ export const reachCommand: Command = {
     const missing = [!from && '--from', !to && '--to', !portText && '--port'].filter(Boolean);
     if (missing.length > 0) throw new UsageError(`${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} required; for example --from shop/frontend --to shop/postgres --port 5432/TCP`);
     const port = parsePort(portText!, 'port');
-    const workspace = load(args, io);
+    const workspace = await load(args, io);
     const scope = singleScope(workspace, args);
     const where = (w: Workload) => {
       const { line, col } = lineCol(workspace, w.object.uri, w.object.range[0]);

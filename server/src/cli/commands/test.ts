@@ -1,6 +1,6 @@
 // `netpol test`: runs the connectivity tests (kind: ConnectivityTest) found in the input against its policies.
 import type { Command } from '../command';
-import { INPUT_OPTIONS, oneOf } from '../args';
+import { INPUT_OPTIONS, RENDER_OPTIONS, oneOf } from '../args';
 import { displayPath, UsageError } from '../io';
 import { runConnectivityTests } from '../../engine/assertions/check';
 import { formatJson, formatJunit, formatSarif, formatText, totals, type Locator } from '../../report/connectivity-tests';
@@ -31,13 +31,14 @@ export const testCommand: Command = {
     { name: 'format', value: 'FORMAT', choices: FORMATS, default: 'text', description: 'output format (junit for CI test reports, sarif for code scanning)', example: '--format junit' },
     { name: 'tags', value: 'TAG[,TAG]', repeated: true, default: 'every expectation', description: 'run only the expectations with one of these tags', example: '--tags smoke,pci' },
     ...INPUT_OPTIONS,
+    ...RENDER_OPTIONS,
   ],
   examples: ['netpol test k8s/', 'netpol test --format junit k8s/ > netpol-junit.xml'],
-  run(argv, io) {
+  async run(argv, io) {
     const args = parseCommand(argv, this);
     const format = oneOf(args.values.get('format')?.[0], FORMATS, 'format', 'text');
     const tags = (args.values.get('tags') ?? []).flatMap((t) => t.split(',')).map((t) => t.trim()).filter(Boolean);
-    const workspace = load(args, io);
+    const workspace = await load(args, io);
     const scope = args.values.get('scope')?.[0];
     if (scope !== undefined && !workspace.scopes().some((s) => s.name === scope)) {
       throw new UsageError(`no scope named ${scope} (scopes: ${workspace.scopes().map((s) => s.name).join(', ')})`);

@@ -55,7 +55,10 @@ function computeFixes(workspace: Workspace, finding: FindingKey, options: QuickF
   const rule = (options.rules ?? ALL_RULES).find((r) => r.id === finding.ruleId);
   if (!rule) return [];
   const { uri, range } = finding.location;
-  const object = objectAt(workspace.getFile(uri), range[0]);
+  // A finding placed in a template or base from a rendering: the rule's report on the rendered text that was placed
+  // there, with its fixes moved to the source where they edit text that is the same in both.
+  const placed = workspace.isCovered(uri);
+  const object = placed ? undefined : objectAt(workspace.getFile(uri), range[0]);
   const unit = rule.unit ?? RULE_UNITS[rule.id];
   const scopes = workspace.scopes();
   let others: Map<string, QuickFix[]> | undefined;
@@ -76,13 +79,15 @@ function computeFixes(workspace: Workspace, finding: FindingKey, options: QuickF
       file: (u) => workspace.getFile(u),
       wantFixes: true,
       report: (d) => {
-        const at = d.location;
-        if (others) {
+        const at = placed ? workspace.toSource(d.location) : d.location;
+        if (others && !placed) {
           const key = keyOf(rule.id, d);
           if (!others.has(key)) others.set(key, d.fixes ?? []);
         }
-        if (!match && at.uri === uri && at.range[0] === range[0] && at.range[1] === range[1] && d.message === finding.message) {
+        const sameMessage = placed ? finding.message.startsWith(`${d.message} (`) : d.message === finding.message;
+        if (!match && at.uri === uri && at.range[0] === range[0] && at.range[1] === range[1] && sameMessage) {
           match = { ...d, ruleId: rule.id, severity: d.severity ?? rule.defaultSeverity };
+          if (placed) match.fixes = placedFixes(workspace, d.fixes ?? []);
         }
       },
     };
@@ -95,6 +100,22 @@ function computeFixes(workspace: Workspace, finding: FindingKey, options: QuickF
     if (match) return match.fixes ?? [];
   }
   return [];
+}
+
+/** Fixes of a rendered text moved to the sources: kept only where every edit replaces text that is the same there. */
+function placedFixes(workspace: Workspace, fixes: readonly QuickFix[]): QuickFix[] {
+  const out: QuickFix[] = [];
+  for (const fix of fixes) {
+    const edits = fix.edits.map((edit) => {
+      if (!workspace.renderingOf(edit.uri)) return edit;
+      const to = workspace.toSource({ uri: edit.uri, range: edit.range });
+      const before = workspace.getFile(edit.uri)?.text.slice(edit.range[0], edit.range[1]);
+      const there = workspace.getFile(to.uri)?.text.slice(to.range[0], to.range[1]);
+      return before !== undefined && before !== '' && before === there && workspace.isCovered(to.uri) ? { ...edit, uri: to.uri, range: to.range } : undefined;
+    });
+    if (edits.every((e) => e !== undefined)) out.push({ ...fix, edits: edits as QuickFix['edits'] });
+  }
+  return out;
 }
 
 /**

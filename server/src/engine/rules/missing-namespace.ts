@@ -19,6 +19,8 @@ export const missingNamespace: Rule = {
       if (!inWorkspace(context, object) || object.namespace !== undefined) continue;
       // A kustomization's `namespace:` already decided (the model applied it).
       if (policy.namespace !== context.model.defaultNamespace) continue;
+      // A chart's objects go to the release's namespace, chosen at install time (`helm install -n`).
+      if (context.file(object.uri)?.rendering === 'helm') continue;
       const edits = context.wantFixes ? addNamespaceEdits(context.file(object.uri), object, policy.namespace) : undefined;
       context.report({
         message: `NetworkPolicy ${policy.name || '(unnamed)'} has no metadata.namespace: kubectl creates it in the current context's namespace. The analysis assumes "${policy.namespace}".`,

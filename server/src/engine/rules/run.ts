@@ -9,6 +9,7 @@ import type { Severity } from '../types';
 import type { Scope, Workspace } from '../workspace';
 import { modelIndex, modelView, peerSelectsAnyPod } from './common';
 import { ALL_RULES } from './index';
+import { relocateDiagnostic, type Rendering } from '../rendered';
 import type { Diagnostic, Rule, RuleContext, RuleUnit } from './types';
 
 export interface RunOptions {
@@ -26,12 +27,14 @@ export interface RunOptions {
 /** Diagnostics by file URI. Every file of the workspace has an entry (possibly empty). */
 export function runRules(workspace: Workspace, options: RunOptions = {}): Map<string, Diagnostic[]> {
   const byUri = new Map<string, Diagnostic[]>();
-  for (const uri of workspace.fileUris()) byUri.set(uri, []);
+  for (const uri of workspace.fileUris()) if (!workspace.renderingOf(uri)) byUri.set(uri, []);
   const config = workspace.config;
+  const relocate = relocator(workspace);
   // The same finding from several scopes (a base shared by overlays) is reported once. A set, not a scan of the
   // file's list: a file with thousands of findings would make the scan quadratic.
   const seen = new Set<string>();
-  const add = (d: Diagnostic) => {
+  const add = (found: Diagnostic) => {
+    const d = relocate(found);
     const key = `${d.location.uri}\u0000${d.ruleId}\u0000${d.location.range[0]}\u0000${d.message}`;
     if (seen.has(key)) return;
     seen.add(key);
@@ -42,8 +45,10 @@ export function runRules(workspace: Workspace, options: RunOptions = {}): Map<st
 
   const settingFor = (id: string, fallback: Severity): RuleSetting => options.severities?.[id] ?? config.rules[id] ?? fallback;
 
-  // Findings about the input itself (parse errors, templates) are diagnostics too.
+  // Findings about the input itself (parse errors, templates) are diagnostics too, except those of files a
+  // rendering stands for (a chart's templates).
   for (const uri of workspace.fileUris()) {
+    if (workspace.isCovered(uri)) continue;
     for (const f of workspace.getFile(uri)!.findings) {
       const setting = settingFor(f.code, f.severity);
       if (setting !== 'off') add({ ruleId: f.code, severity: setting, message: f.message, location: f.location });
@@ -86,6 +91,32 @@ export function runRules(workspace: Workspace, options: RunOptions = {}): Map<st
     if (file) byUri.set(uri, applySuppressions(file.text, list));
   }
   return byUri;
+}
+
+/**
+ * Moves diagnostics of rendered manifests to their sources (rendered.ts). The moved diagnostic is kept per
+ * diagnostic while the source text it was placed in is unchanged (the incremental runner keeps its diagnostics).
+ */
+export function relocator(workspace: Workspace): (d: Diagnostic) => Diagnostic {
+  const renderingOf = (uri: string): { text: string; rendering: Rendering } | undefined => {
+    const rendering = workspace.renderingOf(uri);
+    return rendering ? { text: workspace.getFile(uri)!.text, rendering } : undefined;
+  };
+  const sourceText = (uri: string) => workspace.getFile(uri)?.text;
+  return (d) => {
+    if (!workspace.hasRenderings()) return d;
+    const known = relocated.get(d);
+    if (known && sourceText(known.diagnostic.location.uri) === known.text) return known.diagnostic;
+    const diagnostic = relocateDiagnostic(d, renderingOf, sourceText);
+    if (diagnostic !== d) relocated.set(d, { diagnostic, text: sourceText(diagnostic.location.uri) });
+    return diagnostic;
+  };
+}
+const relocated = new WeakMap<Diagnostic, { diagnostic: Diagnostic; text: string | undefined }>();
+
+/** The files a rendered manifest's diagnostics may be moved to. */
+function renderTargets(rendering: Rendering | undefined): string[] {
+  return rendering ? [rendering.anchorUri, ...rendering.segments.map((s) => s.uri)] : [];
 }
 
 /**
@@ -210,6 +241,8 @@ interface RunnerState {
   fileFindings: Map<string, Diagnostic[]>;
   scopes: Map<string, ScopeState>;
   output: Map<string, Diagnostic[]>;
+  /** The rendered manifests' renderings, to know where their diagnostics went after they change. */
+  renderings: Map<string, Rendering>;
 }
 
 /**
@@ -317,7 +350,10 @@ export class IncrementalRuleRunner {
     }
 
     const dirty = new Set<string>(changed);
-    let full = !previous;
+    const renderings = new Map<string, Rendering>();
+    for (const uri of workspace.renderedUris()) renderings.set(uri, workspace.renderingOf(uri)!);
+    // A new rendering changes which files are analysed and where findings land: everything is gathered again.
+    let full = !previous || [...changed].some((u) => renderings.has(u) || previous.renderings.has(u));
     lap('files');
     const allScopes = workspace.scopes();
     lap('models');
@@ -333,25 +369,36 @@ export class IncrementalRuleRunner {
       for (const [name, state] of previous.scopes) if (!scopes.has(name)) for (const findings of state.byRule.values()) for (const uri of findings.byUri.keys()) dirty.add(uri);
     }
 
+    // A rendered manifest's findings live in its sources.
+    for (const uri of [...dirty]) {
+      if (!renderings.has(uri)) continue;
+      for (const target of renderTargets(renderings.get(uri))) dirty.add(target);
+      for (const target of renderTargets(previous?.renderings.get(uri))) dirty.add(target);
+    }
+    const relocate = relocator(workspace);
     // Only the files whose findings may have changed are gathered again (all of them after a full run).
     const incremental = previous !== undefined && !full;
     // Updated in place: the map handed out last time is the caller's only until the next run (see `run`).
     const output = incremental ? previous.output : new Map<string, Diagnostic[]>();
     const gathered = new Map<string, Diagnostic[]>();
-    for (const uri of incremental ? dirty : files.keys()) gathered.set(uri, []);
-    const collect = (d: Diagnostic) => {
+    for (const uri of incremental ? dirty : files.keys()) if (!renderings.has(uri)) gathered.set(uri, []);
+    const collect = (found: Diagnostic) => {
+      const d = relocate(found);
       let list = gathered.get(d.location.uri);
       // A finding about a file outside the workspace (the configuration file) still gets an entry, as in runRules.
       if (!list && !incremental) gathered.set(d.location.uri, (list = []));
       list?.push(d);
     };
-    for (const uri of gathered.keys()) for (const d of fileFindings.get(uri) ?? []) collect(d);
+    for (const uri of [...gathered.keys(), ...renderings.keys()]) {
+      if (workspace.isCovered(uri)) continue;
+      for (const d of fileFindings.get(uri) ?? []) collect(d);
+    }
     for (const f of config.findings) collect({ ruleId: f.code, severity: f.severity, message: f.message, location: f.location });
     for (const state of scopes.values()) {
       for (const d of state.modelFindings) collect(d);
       for (const findings of state.byRule.values()) {
         if (incremental) {
-          for (const uri of dirty) for (const e of findings.byUri.get(uri) ?? []) collect(e.diagnostic);
+          for (const uri of new Set([...dirty, ...renderings.keys()])) for (const e of findings.byUri.get(uri) ?? []) collect(e.diagnostic);
         } else for (const set of findings.byUri.values()) for (const e of set) collect(e.diagnostic);
       }
     }
@@ -374,7 +421,7 @@ export class IncrementalRuleRunner {
     }
     const recompute = new Set(gathered.keys());
     lap('output');
-    this.state = { workspace, version: workspace.version, config, files, fileFindings, scopes, output };
+    this.state = { workspace, version: workspace.version, config, files, fileFindings, scopes, output, renderings };
     this.changedUris = recompute;
     this.lastRunFull = full;
     return output;
