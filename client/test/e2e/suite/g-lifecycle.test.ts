@@ -37,7 +37,9 @@ describe('server lifecycle', () => {
 
   it('keeps the readings cache in the extension\'s global storage: a server that finds none writes it after indexing', async () => {
     const api = await extensionApi();
-    const options = api.client()?.clientOptions.initializationOptions as { cacheDirectory?: unknown } | undefined;
+    // A function since the options carry the workspace's trust as it is when the server starts.
+    const raw = api.client()?.clientOptions.initializationOptions as unknown;
+    const options = (typeof raw === 'function' ? raw() : raw) as { cacheDirectory?: unknown } | undefined;
     const cacheDirectory = options?.cacheDirectory;
     assert.ok(typeof cacheDirectory === 'string', 'the client names a cache folder');
     assert.equal(path.basename(cacheDirectory).toLowerCase(), EXTENSION_ID.toLowerCase(), 'the extension\'s global storage');
