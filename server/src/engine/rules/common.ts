@@ -623,43 +623,6 @@ export function capitalize(s: string): string {
   return s.length ? s[0].toUpperCase() + s.slice(1) : s;
 }
 
-/** Kinds that never make pods: a namespace holding only these (and workloads) shows all its pods in the files. */
-const KINDS_WITHOUT_PODS = new Set([
-  'Namespace', 'Service', 'NetworkPolicy', 'ConfigMap', 'Secret', 'ServiceAccount', 'Role', 'RoleBinding', 'ClusterRole',
-  'ClusterRoleBinding', 'Ingress', 'IngressClass', 'PersistentVolumeClaim', 'PersistentVolume', 'PodDisruptionBudget',
-  'HorizontalPodAutoscaler', 'VerticalPodAutoscaler', 'Endpoints', 'EndpointSlice', 'LimitRange', 'ResourceQuota',
-  'CustomResourceDefinition', 'StorageClass', 'PriorityClass', 'RuntimeClass', 'MutatingWebhookConfiguration',
-  'ValidatingWebhookConfiguration', 'APIService', 'Lease', 'PodTemplate', 'ControllerRevision', 'ServiceMonitor',
-  'PodMonitor', 'PrometheusRule', 'Probe', 'ServiceEntry', 'VirtualService', 'DestinationRule', 'HTTPRoute',
-  'GRPCRoute', 'TLSRoute', 'TCPRoute', 'ReferenceGrant', 'Certificate', 'Issuer', 'ClusterIssuer', 'ExternalSecret',
-  'SecretStore', 'ClusterSecretStore', 'Kustomization', 'Component',
-]);
-
-const unseenPods = new WeakMap<Model, Map<string, string | undefined>>();
-
-/**
- * Why a namespace may hold pods that are not workloads of the files (undefined when nothing says so): it has no
- * workload in the files, or it holds an object of a kind that may make pods (an operator's custom resource, a
- * Gateway). Reads only that namespace's objects.
- */
-export function unseenPodsReason(context: RuleContext, namespace: string): string | undefined {
-  const model = baseModel(context.model);
-  let byNamespace = unseenPods.get(model);
-  if (!byNamespace) unseenPods.set(model, (byNamespace = new Map()));
-  if (byNamespace.has(namespace)) return byNamespace.get(namespace);
-  let reason: string | undefined;
-  if (!(listsByNamespace(model).workloads.get(namespace) ?? []).some((w) => !w.assumed)) reason = `no workload of namespace ${namespace} is in the files`;
-  else {
-    // Custom resources read as workloads (operator kinds) are known.
-    const read = new Set((listsByNamespace(model).workloads.get(namespace) ?? []).map((w) => w.object));
-    const maker = objectsInNamespace(model, namespace).find((o) => !KINDS_WITHOUT_PODS.has(o.kind) && !WORKLOAD_KIND_SET.has(o.kind) && !read.has(o));
-    if (maker) reason = `${maker.kind} ${maker.name} in namespace ${namespace} may make pods that are not in the files`;
-  }
-  byNamespace.set(namespace, reason);
-  return reason;
-}
-
-const WORKLOAD_KIND_SET = new Set<string>(WORKLOAD_KINDS);
 
 /** A fix that appends one more YAML document (a new object) to a file; undefined for JSON files (one object each). */
 export function appendDocumentFix(context: RuleContext, uri: string, value: unknown, title: string): QuickFix | undefined {

@@ -8,7 +8,7 @@ import { workloadEndpoint } from '../evaluate';
 import type { NetworkPolicy, PolicyRule } from '../policy';
 import { PortSet } from '../portset';
 import type { Protocol } from '../types';
-import { baseModel, inWorkspace, listNames, locate, podsOfPeer, policyName, ruleLabel, unseenPodsReason } from './common';
+import { baseModel, inWorkspace, listNames, locate, podsOfPeer, policyName, ruleLabel, namespaceEvidence } from './common';
 import type { Rule, RuleContext } from './types';
 
 interface ServedPort {
@@ -99,7 +99,8 @@ export const workloadUnreachable: Rule = {
         why += `; ${parts.join(', and ')}`;
       }
       // Pods the files do not show could match the peers: then the workspace cannot know, and says so.
-      const unseen = byPeers.length > 0 ? unseenPodsReason(context, w.namespace) : undefined;
+      const evidence = byPeers.length > 0 ? namespaceEvidence(context, w.namespace) : undefined;
+      const unseen = evidence && !evidence.complete ? evidence.unknown : undefined;
       context.report({
         message: unseen
           ? `Nothing in the files can reach ${w.displayName} on ${what}: ${why}. Unknown: ${unseen}, which the peers may select.`
