@@ -8,6 +8,7 @@ import type { Diagnostic } from '../engine/rules/types';
 import type { OffsetRange } from '../engine/types';
 import type { Workspace } from '../engine/workspace';
 import type { FileFilter } from './files';
+import type { Scheduler } from './scheduler';
 import type { NetpolSettings } from './settings';
 
 /** Extra diagnostics computed from the workspace (for example failing connectivity expectations), by file URI. */
@@ -48,6 +49,8 @@ export interface FeatureContext {
   refreshDiagnostics(): void;
   /** Notes that an editor request is being answered: background work (runSources) gives way for a moment. */
   requestStarted(): void;
+  /** The server's one scheduler of deferred work (features run their idle work as named jobs). */
+  readonly scheduler: Scheduler;
   /** Writes to the server log (the client's output channel). */
   log(message: string): void;
   /**

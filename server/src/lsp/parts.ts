@@ -65,6 +65,7 @@ export function featureContext(parts: ServerParts): FeatureContext {
     onDidChangeWorkspace: (listener) => diagnostics.onDidChangeWorkspace(listener),
     addDiagnosticSource: (source) => diagnostics.addSource(source),
     refreshDiagnostics: () => diagnostics.refresh(),
+    scheduler: parts.scheduler,
     log: (message) => parts.logger.log(message),
     capabilities: parts.capabilities,
   };

@@ -13,7 +13,9 @@ export type JobName =
   /** The rules' first run after a start from the findings cache. */
   | 'warm-up'
   /** Encoding and writing the readings cache while idle after an index. */
-  | 'readings-write';
+  | 'readings-write'
+  /** Preparing open documents for their first hover while idle (handlers/document-open.ts). */
+  | 'warm-documents';
 
 export interface ScheduleOptions {
   /** Whether the waiting job keeps the process alive (default true); background caches do not. */

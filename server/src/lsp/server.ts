@@ -2,22 +2,37 @@
 // scheduler for all deferred work, the index, the diagnostics, and one handler per request or notification in
 // handlers/. This file only creates the parts and registers the handlers (server/test/architecture/server-parts.test.ts).
 import type { Connection } from 'vscode-languageserver';
-import { registerAssertionHandlers } from './assertions';
+import { whenExited } from './handlers/exit';
+import { registerWorkspaceSummary } from './handlers/workspace-summary';
+import { registerWorkspaceFiles } from './handlers/workspace-files';
+import { registerWorkspaceChanged } from './handlers/workspace-changed';
+import { registerReachability } from './handlers/reachability';
+import { registerPolicyText } from './handlers/policy-text';
+import { registerLeastPrivilege } from './handlers/least-privilege';
+import { registerIndexAccepts } from './handlers/index-accepts';
+import { registerExplainTraffic } from './handlers/explain-traffic';
+import { registerConnectivityTests } from './handlers/connectivity-tests';
 import { Diagnostics, type AnalysisOptions } from './diagnostics';
-import { registerExtensionRequests } from './extension-requests';
-import { registerFeatureHandlers } from './features';
 import { registerCodeAction } from './handlers/code-action';
+import { registerCodeLens } from './handlers/code-lens';
+import { registerCompletion } from './handlers/completion';
+import { registerDefinition } from './handlers/definition';
 import { registerConfigurationChange } from './handlers/configuration';
 import { registerDocumentChange } from './handlers/document-change';
 import { registerDocumentClose } from './handlers/document-close';
+import { registerDocumentOpen } from './handlers/document-open';
+import { registerDocumentSymbol } from './handlers/document-symbol';
+import { registerHover } from './handlers/hover';
 import { registerInitialize } from './handlers/initialize';
 import { registerInitialized } from './handlers/initialized';
 import { registerReachabilityDiffHandler } from './handlers/reachability-diff';
+import { registerReferences } from './handlers/references';
 import { registerReindex } from './handlers/reindex';
 import { registerRenderedManifest } from './handlers/rendered-manifest';
 import { registerShutdown } from './handlers/shutdown';
 import { registerStatus } from './handlers/status';
 import { registerWatchedFiles } from './handlers/watched-files';
+import { registerWorkspaceSymbol } from './handlers/workspace-symbol';
 import { registerWorkspaceTrusted } from './handlers/workspace-trusted';
 import { Indexer } from './indexer';
 import { errorText, ServerLog } from './log';
@@ -25,7 +40,6 @@ import { featureContext, serverCapabilities, type ServerParts } from './parts';
 import { ServerRenderer } from './render';
 import { Scheduler } from './scheduler';
 import { ServerState } from './state';
-import { registerWorkspaceFilesHandlers } from './workspace-files';
 
 export type ServerOptions = AnalysisOptions;
 
@@ -47,11 +61,24 @@ const HANDLERS: readonly ((parts: ServerParts) => void)[] = [
 
 /** Editor features and assertions, which see the server through FeatureContext (context.ts). */
 const FEATURE_HANDLERS = [
-  ['editor features', registerFeatureHandlers],
-  ['connectivity assertions', registerAssertionHandlers],
+  ['hover', registerHover],
+  ['document open', registerDocumentOpen],
+  ['code lens', registerCodeLens],
+  ['definition', registerDefinition],
+  ['references', registerReferences],
+  ['completion', registerCompletion],
+  ['document symbols', registerDocumentSymbol],
+  ['workspace symbols', registerWorkspaceSymbol],
+  ['connectivity assertions', registerConnectivityTests],
   ['reachability diff', registerReachabilityDiffHandler],
-  ['workspace files', registerWorkspaceFilesHandlers],
-  ['extension requests', registerExtensionRequests],
+  ['workspace files', registerWorkspaceFiles],
+  ['index accepts', registerIndexAccepts],
+  ['workspace summary', registerWorkspaceSummary],
+  ['explain traffic', registerExplainTraffic],
+  ['least privilege', registerLeastPrivilege],
+  ['reachability', registerReachability],
+  ['policy text', registerPolicyText],
+  ['workspace changed', registerWorkspaceChanged],
 ] as const;
 
 /** Creates the parts of a server on a connection and registers every handler. */
@@ -86,7 +113,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
 
 /** Starts the server on a connection; resolves when the connection closes. */
 export function startServer(connection: Connection, options?: ServerOptions): Promise<void> {
-  const closed = new Promise<void>((resolve) => connection.onExit(() => resolve()));
+  const closed = whenExited(connection);
   createServer(connection, options);
   // A stray error must not take the editor's analysis down with it: log it and carry on.
   const report = (what: string) => (error: unknown) => {
