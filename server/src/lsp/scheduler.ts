@@ -15,7 +15,9 @@ export type JobName =
   /** Encoding and writing the readings cache while idle after an index. */
   | 'readings-write'
   /** Preparing open documents for their first hover while idle (handlers/document-open.ts). */
-  | 'warm-documents';
+  | 'warm-documents'
+  /** The next pass of rendering charts and kustomizations (render.ts). */
+  | 'render';
 
 export interface ScheduleOptions {
   /** Whether the waiting job keeps the process alive (default true); background caches do not. */

@@ -91,6 +91,7 @@ export function createServer(connection: Connection, options: ServerOptions = {}
     log: (message) => logger.log(message),
     workspace: () => parts.state.workspace(),
     changed: () => parts.diagnostics.scheduleAnalysis(true),
+    scheduler,
   });
   const state = new ServerState(connection, logger, renderer);
   const diagnostics = new Diagnostics(connection, state, scheduler, logger, options);
