@@ -1,6 +1,6 @@
 // What the language server hands to the editor features (hover, lenses, completion, ...) and to the connectivity
 // assertions: the current workspace, the open documents, position conversion and a way to add diagnostics.
-// Owned by the language server; features.ts and assertions.ts build on it.
+// Owned by the language server; the handlers in handlers/ build on it (parts.ts makes it).
 import type { Disposable, Position, Range, ServerCapabilities } from 'vscode-languageserver';
 import type { TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
