@@ -71,11 +71,6 @@ export class Scheduler {
     return this.waiting.has(name);
   }
 
-  /** The jobs waiting to run (for the status request and tests). */
-  scheduled(): JobName[] {
-    return [...this.waiting.keys()];
-  }
-
   /** Cancels every job and accepts no more (shutdown). */
   stop(): void {
     for (const name of [...this.waiting.keys()]) this.cancel(name);
