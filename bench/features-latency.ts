@@ -48,7 +48,7 @@ const allPlans = {
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : undefined;
 const plan = Object.fromEntries(Object.entries(allPlans).filter(([kind]) => !only || only.some((o) => kind.includes(o)))) as Partial<typeof allPlans>;
 const uriOf = (file: string) => pathToFileURL(file).href;
-// The server builds the syntax trees of open documents while idle (lsp/features.ts); the bench's editor opens every
+// The server builds the syntax trees of open documents while idle (lsp/handlers/document-open.ts); the bench's editor opens every
 // file it asks about. --cold leaves them to the first request.
 const warm = () => {
   if (args.includes('--cold')) return;

@@ -1,6 +1,6 @@
 // What the language server hands to the editor features (hover, lenses, completion, ...) and to the connectivity
 // assertions: the current workspace, the open documents, position conversion and a way to add diagnostics.
-// Owned by the language server; features.ts and assertions.ts build on it.
+// Owned by the language server; the handlers in handlers/ build on it (parts.ts makes it).
 import type { Disposable, Position, Range, ServerCapabilities } from 'vscode-languageserver';
 import type { TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
@@ -8,6 +8,7 @@ import type { Diagnostic } from '../engine/rules/types';
 import type { OffsetRange } from '../engine/types';
 import type { Workspace } from '../engine/workspace';
 import type { FileFilter } from './files';
+import type { Scheduler } from './scheduler';
 import type { NetpolSettings } from './settings';
 
 /** Extra diagnostics computed from the workspace (for example failing connectivity expectations), by file URI. */
@@ -48,6 +49,8 @@ export interface FeatureContext {
   refreshDiagnostics(): void;
   /** Notes that an editor request is being answered: background work (runSources) gives way for a moment. */
   requestStarted(): void;
+  /** The server's one scheduler of deferred work (features run their idle work as named jobs). */
+  readonly scheduler: Scheduler;
   /** Writes to the server log (the client's output channel). */
   log(message: string): void;
   /**

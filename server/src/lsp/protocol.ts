@@ -99,7 +99,7 @@ export const Views = {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Requests of the VS Code extension's commands (insert, generate, explain, reachability view). Owned by the
-// extension work; handlers in extension-requests.ts. Locations are LSP locations (uri + line/character range).
+// extension work; handlers in handlers/ (one file per request), answers in extension-queries.ts. Locations are LSP locations (uri + line/character range).
 // ---------------------------------------------------------------------------------------------------------------
 import type { Location, Position } from 'vscode-languageserver-protocol';
 import { RequestType } from 'vscode-languageserver-protocol';
@@ -258,7 +258,7 @@ export interface WorkspaceChangedParams {
 export const WorkspaceChangedNotification = new NotificationType<WorkspaceChangedParams>('netpol/workspaceChanged');
 
 // ---------------------------------------------------------------------------------------------------------------
-// What-if reachability diff (handler in reachability-diff.ts). The client sends the base
+// What-if reachability diff (handler in handlers/reachability-diff.ts). The client sends the base
 // version of the files (for example git HEAD through the git extension); the working tree is the server's
 // workspace, unsaved editor text included.
 // ---------------------------------------------------------------------------------------------------------------
@@ -336,7 +336,7 @@ export const ReachabilityDiffRequest = new RequestType<ReachabilityDiffParams, R
 export const NO_CONNECTIONS = 'No Connections';
 
 // ---------------------------------------------------------------------------------------------------------------
-// Policy text for the insert commands (handler in extension-requests.ts, texts in templates.ts): the client holds
+// Policy text for the insert commands (handler in handlers/policy-text.ts, texts in templates.ts): the client holds
 // no YAML writer, so the server writes every policy it inserts.
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -374,7 +374,7 @@ export function escapeSnippet(text: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The files of the index, for the client's base version of the reachability diff (handler in workspace-files.ts).
+// The files of the index, for the client's base version of the reachability diff (handlers in handlers/workspace-files.ts and handlers/index-accepts.ts).
 // ---------------------------------------------------------------------------------------------------------------
 
 export interface IndexedFile {

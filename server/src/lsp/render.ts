@@ -2,6 +2,7 @@
 // trusted workspace (the client says so: initializationOptions.workspaceTrusted, later netpol/workspaceTrusted), and
 // again after a change of their files, debounced. Renderings run one at a time, off the request path; their
 // output goes into the workspace like an edit.
+import type { Scheduler } from './scheduler';
 import { CONFIG_FILE_NAME } from '../engine/config';
 import { renderingCovers } from '../engine/rendered';
 import { basenameUri } from '../engine/uri';
@@ -20,6 +21,8 @@ export interface RendererOptions {
   workspace(): Workspace;
   /** Called after renderings went into the workspace. */
   changed(): void;
+  /** The server's scheduler: the next rendering pass is its job 'render'. */
+  scheduler: Scheduler;
 }
 
 export class ServerRenderer {
@@ -29,7 +32,6 @@ export class ServerRenderer {
   /** Folders (charts, kustomizations) to render again; undefined: every one. */
   private dirty: Set<string> | undefined = new Set();
   private changedUris = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   /** The last result per rendered URI, to hand to a rebuilt workspace. */
   private readonly results = new Map<string, RenderResult>();
@@ -68,8 +70,7 @@ export class ServerRenderer {
   async startAndWait(timeoutMs: number): Promise<void> {
     this.started = true;
     this.dirty = undefined;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.options.scheduler.cancel('render');
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.run(), new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
     if (timer) clearTimeout(timer);
@@ -122,13 +123,13 @@ export class ServerRenderer {
   }
 
   whenIdle(): Promise<void> {
-    if (!this.timer && !this.running) return Promise.resolve();
+    if (!this.options.scheduler.isScheduled('render') && !this.running) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   dispose(): void {
     this.disposed = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.options.scheduler.cancel('render');
   }
 
   private settings(): RenderSettings {
@@ -148,11 +149,7 @@ export class ServerRenderer {
 
   private schedule(delayMs: number): void {
     if (this.disposed || !this.started) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.run();
-    }, delayMs);
+    this.options.scheduler.schedule('render', delayMs, () => void this.run());
   }
 
   private async run(): Promise<void> {
@@ -167,7 +164,7 @@ export class ServerRenderer {
       this.running = undefined;
     }
     if (this.dirty === undefined || this.changedUris.size > 0) this.schedule(0);
-    else if (!this.timer) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    else if (!this.options.scheduler.isScheduled('render')) for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private async pass(): Promise<void> {

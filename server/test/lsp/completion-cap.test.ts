@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CompletionItem, CompletionList } from 'vscode-languageserver-protocol';
-import { capCompletions, MAX_COMPLETION_ITEMS } from '../../src/lsp/features';
+import { capCompletions, MAX_COMPLETION_ITEMS } from '../../src/lsp/handlers/completion';
 import { LspTestClient } from './client';
 
 const SERVICES = 600;

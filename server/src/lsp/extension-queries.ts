@@ -1,9 +1,9 @@
-// Custom requests behind the VS Code extension's commands: a workspace summary (quick picks, template pre-fills),
-// explain traffic (with the smallest policy change for a denied connection), a least-privilege policy for one
-// workload, the policies the insert commands insert, and the reachability graph. Read-only: they never change
-// the workspace.
+// The answers of the custom requests behind the VS Code extension's commands (their handlers are in handlers/): a
+// workspace summary (quick picks, template pre-fills), explain traffic (with the smallest policy change for a denied
+// connection), a least-privilege policy for one workload, the policies the insert commands insert, and the
+// reachability graph. Read-only: they never change the workspace.
 import { workloadWithPodIp } from '../engine/pod-ips';
-import { ErrorCodes, ResponseError, type Connection, type Location } from 'vscode-languageserver';
+import { ErrorCodes, ResponseError, type Location } from 'vscode-languageserver';
 import { parseIpEndpoint } from '../engine/cidr';
 import { endpointName, ipEndpoint, workloadEndpoint, type Analysis, type DirectionVerdict, type Endpoint } from '../engine/evaluate';
 import type { Workload } from '../engine/model';
@@ -19,15 +19,9 @@ import { allowConnectionPolicy, leastPrivilegePolicy, policyName, toYaml, type C
 import { allowDnsYaml, defaultDenyYaml, templateSnippet } from './templates';
 import {
   escapeSnippet,
-  ExplainTrafficRequest,
-  PolicyTextRequest,
   TEMPLATE_IDS,
   type PolicyTextParams,
   type PolicyTextResult,
-  LeastPrivilegeRequest,
-  ReachabilityRequest,
-  WorkspaceChangedNotification,
-  WorkspaceSummaryRequest,
   type DnsInfo,
   type ExplainTrafficParams,
   type ExplainTrafficResult,
@@ -43,37 +37,6 @@ import {
   type WorkspaceSummaryParams,
 } from './protocol';
 import { compareText } from '../engine/order';
-
-export function registerExtensionRequests(connection: Connection, ctx: FeatureContext): void {
-  connection.onRequest(WorkspaceSummaryRequest, async (params) => {
-    await ctx.whenIndexed();
-    return workspaceSummary(ctx, params ?? {});
-  });
-  connection.onRequest(ExplainTrafficRequest, async (params) => {
-    await ctx.whenIndexed();
-    return explainTraffic(ctx, params);
-  });
-  connection.onRequest(LeastPrivilegeRequest, async (params) => {
-    await ctx.whenIndexed();
-    return leastPrivilege(ctx, params ?? {});
-  });
-  connection.onRequest(ReachabilityRequest, async (params) => {
-    await ctx.whenIndexed();
-    return reachabilityGraph(ctx, params?.scope);
-  });
-  connection.onRequest(PolicyTextRequest, async (params) => {
-    await ctx.whenIndexed();
-    return policyText(ctx, params);
-  });
-  ctx.onDidChangeWorkspace((workspace) => {
-    const scopes = workspace.scopes();
-    void connection.sendNotification(WorkspaceChangedNotification, {
-      version: workspace.version,
-      policies: scopes.reduce((n, s) => n + s.model.policies.length, 0),
-      workloads: scopes.reduce((n, s) => n + s.analysis.reportedWorkloads().length, 0),
-    });
-  });
-}
 
 function location(ctx: FeatureContext, uri: string, range: OffsetRange): Location {
   return { uri, range: ctx.rangeToLsp(uri, range) };
@@ -109,7 +72,7 @@ function dnsInfo(workspace: Workspace, scope: Scope): DnsInfo {
 }
 
 /** A policy for the insert commands, filled in from the scope's workloads and DNS settings. */
-function policyText(ctx: FeatureContext, params: PolicyTextParams): PolicyTextResult {
+export function policyText(ctx: FeatureContext, params: PolicyTextParams): PolicyTextResult {
   const summary = workspaceSummary(ctx, { scope: typeof params?.scope === 'string' && params.scope !== '' ? params.scope : undefined });
   const namespace = typeof params?.namespace === 'string' ? params.namespace : summary.defaultNamespace;
   switch (params?.policy) {
@@ -127,7 +90,7 @@ function policyText(ctx: FeatureContext, params: PolicyTextParams): PolicyTextRe
   }
 }
 
-function workspaceSummary(ctx: FeatureContext, params: WorkspaceSummaryParams): WorkspaceSummary {
+export function workspaceSummary(ctx: FeatureContext, params: WorkspaceSummaryParams): WorkspaceSummary {
   const workspace = ctx.workspace();
   const scope = pickScope(workspace, params.scope, params.uri);
   const summary: WorkspaceSummary = {
@@ -219,7 +182,7 @@ function* combinations<T>(items: T[], size: number, start = 0, prefix: T[] = [])
   for (let i = start; i < items.length; i++) yield* combinations(items, size, i + 1, [...prefix, items[i]]);
 }
 
-function explainTraffic(ctx: FeatureContext, params: ExplainTrafficParams): ExplainTrafficResult {
+export function explainTraffic(ctx: FeatureContext, params: ExplainTrafficParams): ExplainTrafficResult {
   const workspace = ctx.workspace();
   const scope = pickScope(workspace, params.scope);
   if (!scope) return { found: false, message: params.scope ? `no scope named ${params.scope}` : 'the workspace has no manifests' };
@@ -302,7 +265,7 @@ function endpointShortName(e: Endpoint): string {
   return e.type === 'workload' ? e.workload.name : e.label.replace(/[./:]/g, '-');
 }
 
-function leastPrivilege(ctx: FeatureContext, params: LeastPrivilegeParams): LeastPrivilegeResult {
+export function leastPrivilege(ctx: FeatureContext, params: LeastPrivilegeParams): LeastPrivilegeResult {
   const workspace = ctx.workspace();
   const scope = pickScope(workspace, params.scope, params.uri);
   if (!scope) return { found: false, message: 'the workspace has no manifests' };
@@ -327,7 +290,7 @@ function leastPrivilege(ctx: FeatureContext, params: LeastPrivilegeParams): Leas
   return { found: true, workload: workload.displayName, yaml: toYaml(policy) };
 }
 
-function reachabilityGraph(ctx: FeatureContext, scopeName: string | undefined): ReachabilityGraph {
+export function reachabilityGraph(ctx: FeatureContext, scopeName: string | undefined): ReachabilityGraph {
   const workspace = ctx.workspace();
   const scope = pickScope(workspace, scopeName);
   const scopes = workspace.scopes().map((s) => s.name);

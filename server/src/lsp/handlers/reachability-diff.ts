@@ -2,21 +2,21 @@
 // client sends (for example git HEAD, read through the git extension), with the policy changes that cause each
 // difference (report/diff.ts computes it).
 import type { Connection, Location } from 'vscode-languageserver';
-import { isPlainObject } from '../engine/parse';
-import type { SourceLocation } from '../engine/types';
-import type { Workspace } from '../engine/workspace';
-import { diffReachability, plainChange, type ContributionCause, type WorkloadChange } from '../report/diff';
-import type { FeatureContext } from './context';
-import { TextPositions } from './convert';
-import { canonicalUri } from './files';
+import { isPlainObject } from '../../engine/parse';
+import type { SourceLocation } from '../../engine/types';
+import type { Workspace } from '../../engine/workspace';
+import { diffReachability, plainChange, type ContributionCause, type WorkloadChange } from '../../report/diff';
+import type { FeatureContext } from '../context';
+import { TextPositions } from '../convert';
+import { canonicalUri } from '../files';
 import {
   ReachabilityDiffRequest,
   type ReachabilityDiffCause,
   type ReachabilityDiffParams,
   type ReachabilityDiffResult,
   type ReachabilityDiffWorkload,
-} from './protocol';
-import { ServerWorkspace } from './workspace';
+} from '../protocol';
+import { ServerWorkspace } from '../workspace';
 
 export function registerReachabilityDiffHandler(connection: Connection, ctx: FeatureContext): void {
   connection.onRequest(ReachabilityDiffRequest, (params) => {

@@ -1,0 +1,41 @@
+// initialized: registers for folder, file and configuration changes, loads the settings and starts the index.
+import { DidChangeConfigurationNotification, DidChangeWatchedFilesNotification, WatchKind } from 'vscode-languageserver';
+import { CONFIG_FILE_NAME } from '../../engine/config';
+import { canonicalUri, type Folder } from '../files';
+import type { ServerParts } from '../parts';
+
+export function registerInitialized({ connection, state, logger, indexer }: ServerParts): void {
+  connection.onInitialized(() => {
+    void logger.guardAsync('initialized', undefined, async () => {
+      if (state.clientSupports.workspaceFolders) {
+        // Available only after initialize, and only when the client announced workspace folder support.
+        connection.workspace.onDidChangeWorkspaceFolders((event) => {
+          void logger.guardAsync('workspace folders', undefined, async () => {
+            const removed = new Set(event.removed.map((f) => canonicalUri(f.uri)));
+            const kept = state.folders.filter((f) => !removed.has(f.uri));
+            state.setFolders([...kept, ...event.added.map((f) => state.folderOf(f.uri)).filter((f): f is Folder => !!f)]);
+            await indexer.index();
+          });
+        });
+      }
+      if (state.clientSupports.watchedFilesDynamic) {
+        await connection.client.register(DidChangeWatchedFilesNotification.type, {
+          watchers: [
+            { globPattern: '**/*.{yaml,yml,json}' },
+            { globPattern: `**/${CONFIG_FILE_NAME}` },
+            // Deleting a folder removes the manifests inside it.
+            { globPattern: '**/*', kind: WatchKind.Delete },
+          ],
+        });
+      }
+      if (state.clientSupports.configurationDynamic) {
+        await connection.client.register(DidChangeConfigurationNotification.type, { section: ['netpol', 'files'] });
+      }
+      await state.loadSettings();
+      state.rebuildFilter();
+      // Keeps documents opened (and flushed by an early request) while the settings loaded.
+      state.rebuildWorkspace();
+      await indexer.index();
+    });
+  });
+}
