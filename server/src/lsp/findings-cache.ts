@@ -14,6 +14,7 @@ import type { ParsedFile } from '../engine/parse';
 import type { Diagnostic } from '../engine/rules/types';
 import type { Workspace } from '../engine/workspace';
 import { cacheFileOf, writeCacheFile } from './readings-cache';
+import { textDigest } from './text-digest';
 
 const MAGIC = 'netpol-findings 1';
 /** Findings beyond this size are not cached (a workspace that holds that many gains little from the cache). */
@@ -23,24 +24,24 @@ export function findingsCacheFile(folders: readonly string[], directory: string 
   return cacheFileOf('findings', folders, directory);
 }
 
-// Per parsed file (a file's text gets a new one when it changes), what stands for its text in the key: the state of
-// the file on disk it was read from, else a hash of the text. After an edit, the next key hashes the edited file alone.
+// Per parsed file (a file's text gets a new one when it changes), the digest of its text. Always the text's: a file's
+// state on disk would stand for it only while the file is not racy (readings-cache.ts), so a file written shortly
+// before one start and read settled at the next would change the key and miss the cache. After an edit, the next key
+// hashes the edited file alone.
 const digests = new WeakMap<ParsedFile, string>();
 
 function digestOf(file: ParsedFile): string {
   let digest = digests.get(file);
-  if (digest === undefined) digests.set(file, (digest = `text ${createHash('sha1').update(file.text).digest('base64')}`));
+  if (digest === undefined) digests.set(file, (digest = textDigest(file.text)));
   return digest;
 }
 
 /**
- * Records that a parsed file's text is that of a file on disk in the state `stateKey` (readings-cache.ts, `cacheKeyOf`:
- * size, times, inode, device, not within the racy margin), which then stands for the text in the key, as it does
- * for the file's reading in the readings cache: hashing every text would add ~70 ms to a start on the large bench
- * workspace.
+ * Records the digest of a parsed file's text computed where the text was read (the index worker), so the main thread
+ * does not hash it again: hashing every text there would add ~70 ms to a start on the large bench workspace.
  */
-export function recordDiskState(file: ParsedFile, stateKey: string): void {
-  digests.set(file, `disk ${stateKey}`);
+export function recordTextDigest(file: ParsedFile, digest: string): void {
+  digests.set(file, digest);
 }
 
 /**

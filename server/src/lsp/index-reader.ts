@@ -21,7 +21,7 @@ import { cacheKeyOf, mayCache, PendingReadingsCache, ReadingsCache, type CacheCa
  * already (from the cache or the worker), `fromCache` when it came from the cache.
  */
 export type FileRead =
-  | { text: string; fastRead: FastResult | null | undefined; cacheKey?: string; wire?: string; fromCache?: boolean }
+  | { text: string; fastRead: FastResult | null | undefined; cacheKey?: string; wire?: string; fromCache?: boolean; digest?: string }
   | { tooLarge: number }
   /** Why the file cannot be read; '' when it is gone. */
   | { unreadable: string };
@@ -69,6 +69,8 @@ export interface WorkerFileRead {
   unreadable?: string;
   cacheKey?: string;
   fromCache?: boolean;
+  /** The text's digest for the findings cache's key (text-digest.ts). */
+  digest?: string;
 }
 
 
@@ -298,11 +300,12 @@ export function cacheableKey(key: string | undefined, fastRead: FastResult | nul
 function fromWorker(file: WorkerFileRead): FileRead {
   if (file.tooLarge !== undefined) return { tooLarge: file.tooLarge };
   if (file.text === undefined) return { unreadable: file.unreadable ?? '' };
+  const digest = file.digest !== undefined ? { digest: file.digest } : {};
   if (typeof file.wire === 'string') {
-    const read: FileRead = { text: file.text, fastRead: decodeFastResult(file.wire) };
+    const read: FileRead = { text: file.text, fastRead: decodeFastResult(file.wire), ...digest };
     if (file.cacheKey !== undefined) Object.assign(read, { cacheKey: file.cacheKey, wire: file.wire }, file.fromCache ? { fromCache: true } : {});
     return read;
   }
   // A file the fast reader took but JSON cannot carry (wire absent) is read again here: fastRead undefined.
-  return { text: file.text, fastRead: file.wire === null ? null : undefined };
+  return { text: file.text, fastRead: file.wire === null ? null : undefined, ...digest };
 }

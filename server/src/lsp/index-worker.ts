@@ -6,6 +6,7 @@ import { encodeFastResult } from '../engine/fast-wire';
 import { readSimpleYaml } from '../engine/fast-yaml';
 import { cacheableKey, readRaw, type IndexWorkerJob, type IndexWorkerMessage, type WorkerFileRead } from './index-reader';
 import { ReadingsCache } from './readings-cache';
+import { textDigest } from './text-digest';
 
 /** A batch goes out after this long, so the main thread can build the workspace while this one reads on. */
 const BATCH_MS = 4;
@@ -22,10 +23,10 @@ function run(job: IndexWorkerJob): void {
     const read = readRaw(job.paths[index], job.maxSize, cache, job.racyMarginMs);
     if ('unreadable' in read) batch.push({ index, unreadable: read.unreadable });
     else if ('tooLarge' in read) batch.push({ index, tooLarge: read.tooLarge });
-    else if (read.cachedWire !== undefined) batch.push({ index, text: read.text, wire: read.cachedWire, cacheKey: read.cacheKey, fromCache: true });
+    else if (read.cachedWire !== undefined) batch.push({ index, text: read.text, wire: read.cachedWire, cacheKey: read.cacheKey, fromCache: true, digest: textDigest(read.text) });
     else {
       // null: the fast reader gave up; absent: it read the file, but JSON cannot carry a number of it.
-      const file: WorkerFileRead = { index, text: read.text };
+      const file: WorkerFileRead = { index, text: read.text, digest: textDigest(read.text) };
       const fastRead = readSimpleYaml(read.text);
       const wire = fastRead ? encodeFastResult(fastRead) : null;
       if (wire !== undefined) file.wire = wire;

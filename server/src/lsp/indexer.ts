@@ -2,7 +2,7 @@
 // (index-reader.ts, index-worker.ts), from the readings cache when it can (readings-cache.ts), and hands the files
 // to the state; then the first analysis publishes. The readings cache is written while idle afterwards.
 import { CancellationToken, type Connection, type WorkDoneProgressServerReporter } from 'vscode-languageserver';
-import { recordDiskState } from './findings-cache';
+import { recordTextDigest } from './findings-cache';
 import { readTextUnder } from './files';
 import { IndexReader, IndexWorker, WORKER_MIN_FILES, type FileRead } from './index-reader';
 import { errorText, type ServerLog } from './log';
@@ -184,11 +184,11 @@ export class Indexer {
     }
     // Parsed at once, within the slice: parsing everything at the end would hold requests back for seconds.
     this.state.flush();
-    // When the workspace holds the disk's text (an open document's too), the file's state on disk stands for it in
-    // the findings cache's key, whether or not an editor had the file open.
-    if (!('text' in read) || read.cacheKey === undefined) return;
+    // When the workspace holds the text the worker read (an open document's too), the worker's digest of it stands
+    // in the findings cache's key, so this thread does not hash it again.
+    if (!('text' in read) || read.digest === undefined) return;
     const parsed = this.state.ws.getFile(file.uri);
-    if (parsed?.text === read.text) recordDiskState(parsed, read.cacheKey);
+    if (parsed?.text === read.text) recordTextDigest(parsed, read.digest);
   }
 
   counts(): IndexCounts {

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import type { Diagnostic } from '../../src/engine/rules/types';
 import { Workspace } from '../../src/engine/workspace';
-import { findingsCacheFile, MAX_FINDINGS_BYTES, readFindings, recordDiskState, workspaceStateKey, writeFindings } from '../../src/lsp/findings-cache';
+import { findingsCacheFile, MAX_FINDINGS_BYTES, readFindings, recordTextDigest, workspaceStateKey, writeFindings } from '../../src/lsp/findings-cache';
+import { textDigest } from '../../src/lsp/text-digest';
 import { LspTestClient } from './client';
 import { publishedFindings, ruleRunsWhenIdle } from './findings';
 
@@ -65,20 +66,20 @@ test('findings cache: the key follows every file text and URI, their order, the 
   assert.equal(workspaceStateKey(ws, { rules: {} }, 'build 1'), key);
 });
 
-test('findings cache: a file recorded as read from a state on disk stands in the key by that state, not by its text', () => {
+test('findings cache: a digest recorded where the text was read stands for it in the key, the same as the text\'s own', () => {
   const files = { 'file:///w/pod.yaml': POD, 'file:///w/np.yaml': POLICY };
   const byText = workspaceStateKey(workspaceOf(files), {}, 'b');
-  const withState = (state: string) => {
+  const withDigest = (digest: string) => {
     const ws = workspaceOf(files);
-    recordDiskState(ws.getFile('file:///w/pod.yaml')!, state);
+    recordTextDigest(ws.getFile('file:///w/pod.yaml')!, digest);
     return workspaceStateKey(ws, {}, 'b');
   };
-  assert.equal(withState('10:1:1:7:3'), withState('10:1:1:7:3'));
-  assert.notEqual(withState('10:1:1:7:3'), withState('10:2:1:7:3'));
-  assert.notEqual(withState('10:1:1:7:3'), byText);
+  // The worker's digest of the same text: the same key as hashing it here (whether the file was racy or settled).
+  assert.equal(withDigest(textDigest(POD)), byText);
+  assert.notEqual(withDigest(textDigest(POD.replace('app: a', 'app: z'))), byText);
   // An edit gives the file a new text: hashed again.
   const ws = workspaceOf(files);
-  recordDiskState(ws.getFile('file:///w/pod.yaml')!, '10:1:1:7:3');
+  recordTextDigest(ws.getFile('file:///w/pod.yaml')!, 'a digest of another text');
   ws.setFile('file:///w/pod.yaml', POD.replace('app: a', 'app: z'));
   ws.setFile('file:///w/pod.yaml', POD);
   assert.equal(workspaceStateKey(ws, {}, 'b'), byText);
@@ -214,6 +215,23 @@ test('an edit right after a start from the findings cache (before the rules ran)
       assert.equal(await ruleRunsWhenIdle(fourth), 1);
       assert.ok(!fourth.logs.some((m) => m.includes('the findings cache differed')), fourth.logs.join('\n'));
     });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('files written just before one start (too fresh for their state on disk to be trusted) and settled at the next: the next start reads the findings cache', { timeout: 120_000 }, async () => {
+  const dir = tempDir('settled');
+  const cacheDir = path.join(dir, 'cache');
+  const ws = path.join(dir, 'ws');
+  try {
+    fs.mkdirSync(ws);
+    fs.writeFileSync(path.join(ws, 'pod.yaml'), POD);
+    fs.writeFileSync(path.join(ws, 'np.yaml'), POLICY);
+    await withServer(ws, cacheDir, async () => undefined);
+    // Past the racy margin (readings-cache.ts): the files now read with a state on disk.
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    await withServer(ws, cacheDir, async (client) => assert.ok(startedFromCache(client), client.logs.join('\n')));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
