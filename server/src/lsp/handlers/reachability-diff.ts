@@ -78,6 +78,7 @@ function reachabilityDiff(ctx: FeatureContext, params: ReachabilityDiffParams): 
     after: c.after,
     location: location(c.location, c.inBase),
     inBase: c.inBase,
+    decides: c.decides,
   });
   const workload = (w: WorkloadChange, inBase: boolean): ReachabilityDiffWorkload => ({
     scope: w.scope,
@@ -93,5 +94,6 @@ function reachabilityDiff(ctx: FeatureContext, params: ReachabilityDiffParams): 
     changes: diff.changes.map((c) => plainChange(c, cause)),
     workloadsAdded: diff.appeared.map((w) => workload(w, false)),
     workloadsRemoved: diff.disappeared.map((w) => workload(w, true)),
+    policies: diff.policies.map((p) => ({ ...p, location: location(p.location, p.inBase) })),
   };
 }
