@@ -186,7 +186,7 @@ describe('reachability changes view (what-if diff)', () => {
       ],
     );
     // Clicking a lens shows the policy's entry in the view.
-    const lens = ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? []).find((l) => l.command?.title.includes('+1 allowed'));
+    const lens = ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? []).find((l) => l.command?.title.includes('+1 added'));
     assert.ok(lens?.command);
     const command = lens.command;
     // The tree view reports its selection asynchronously: the entry must become selected, soon.
