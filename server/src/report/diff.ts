@@ -173,13 +173,16 @@ function sortedWorkloads(scope: Scope | undefined): Workload[] {
   return [...scope.analysis.reportedWorkloads()].sort((a, b) => compare(a.displayName, b.displayName) || compare(a.kind, b.kind));
 }
 
-function connectionsOf(scope: Scope, w: Workload, others: readonly Workload[]): { from: string; to: string; ports: string }[] {
+/** The connections of a workload that appeared or disappeared, by the bulk evaluator (thousands of them may). */
+function connectionsOf(bulk: BulkConnections, w: Workload, others: readonly Workload[]): { from: string; to: string; ports: string }[] {
   const out: { from: string; to: string; ports: string }[] = [];
+  const self = workloadEndpoint(w);
   for (const o of others) {
     if (o === w) continue;
-    const outbound = scope.analysis.connection(workloadEndpoint(w), workloadEndpoint(o)).allowed;
+    const other = workloadEndpoint(o);
+    const outbound = bulk.allowed(self, other);
     if (!outbound.isEmpty()) out.push({ from: w.displayName, to: o.displayName, ports: outbound.toString() });
-    const inbound = scope.analysis.connection(workloadEndpoint(o), workloadEndpoint(w)).allowed;
+    const inbound = bulk.allowed(other, self);
     if (!inbound.isEmpty()) out.push({ from: o.displayName, to: w.displayName, ports: inbound.toString() });
   }
   return out;
@@ -198,17 +201,19 @@ function diffScope(
   const headWorkloads = sortedWorkloads(head);
   const baseByKey = new Map(baseWorkloads.map((w) => [workloadKey(w), w]));
   const headByKey = new Map(headWorkloads.map((w) => [workloadKey(w), w]));
+  // Every pair is compared with the bulk evaluator; only pairs that changed get the explained connection.
+  const bulk = { base: base && new BulkConnections(base.analysis), head: head && new BulkConnections(head.analysis) };
   for (const w of headWorkloads) {
     if (!baseByKey.has(workloadKey(w))) {
-      appeared.push({ scope: scopeName, name: w.displayName, kind: w.kind, location: { uri: w.object.uri, range: w.object.range }, connections: connectionsOf(head!, w, headWorkloads) });
+      appeared.push({ scope: scopeName, name: w.displayName, kind: w.kind, location: { uri: w.object.uri, range: w.object.range }, connections: connectionsOf(bulk.head!, w, headWorkloads) });
     }
   }
   for (const w of baseWorkloads) {
     if (!headByKey.has(workloadKey(w))) {
-      disappeared.push({ scope: scopeName, name: w.displayName, kind: w.kind, location: { uri: w.object.uri, range: w.object.range }, connections: connectionsOf(base!, w, baseWorkloads) });
+      disappeared.push({ scope: scopeName, name: w.displayName, kind: w.kind, location: { uri: w.object.uri, range: w.object.range }, connections: connectionsOf(bulk.base!, w, baseWorkloads) });
     }
   }
-  if (!base || !head) return;
+  if (!base || !head || !bulk.base || !bulk.head) return;
   // Pairs of workloads present on both sides, in head order.
   const common = headWorkloads.filter((w) => baseByKey.has(workloadKey(w))).map((h) => ({ head: h, base: baseByKey.get(workloadKey(h))! }));
   // A connection reads its two workloads, their namespaces' labels and the policies of their namespaces: a pair of
@@ -218,8 +223,7 @@ function diffScope(
   const touched = (w: { head: Workload }) => !changed || changed.has(w.head.namespace);
   const policies = { base: new Map(base.model.policies.map((p) => [policyKey(p), p])), head: new Map(head.model.policies.map((p) => [policyKey(p), p])) };
   const analyses = { base: base.analysis, head: head.analysis };
-  // Every pair is compared with the bulk evaluator; only pairs that changed get the explained connection.
-  const bulk = { base: new BulkConnections(base.analysis), head: new BulkConnections(head.analysis) };
+  const shares = sharedShareChanges(policies, analyses);
   const endpoints = common.map((w) => ({ base: workloadEndpoint(w.base), head: workloadEndpoint(w.head) }));
   // From an untouched workload only the touched ones are compared (in the same order as all of them would be).
   const everyIndex = common.map((_, i) => i);
@@ -232,8 +236,7 @@ function diffScope(
       if (samePorts(bulk.base.allowed(endpoints[i].base, endpoints[j].base), bulk.head.allowed(endpoints[i].head, endpoints[j].head))) continue;
       const before = base.analysis.connection(endpoints[i].base, endpoints[j].base);
       const after = head.analysis.connection(endpoints[i].head, endpoints[j].head);
-      const shares = shareChanges(before, after, policies, analyses);
-      changes.push(connectionChange(scopeName, src.head.displayName, dst.head.displayName, before.allowed, after.allowed, shares));
+      changes.push(connectionChange(scopeName, src.head.displayName, dst.head.displayName, before.allowed, after.allowed, shares(before, after)));
     }
   }
   // Addresses outside the cluster, cut at every ipBlock boundary of either version; blocks that changed the same way
@@ -250,11 +253,11 @@ function diffScope(
         if (samePorts(bulk.base.allowed(...pair(w.base)), bulk.head.allowed(...pair(w.head)))) continue;
         const before = base.analysis.connection(...pair(w.base));
         const after = head.analysis.connection(...pair(w.head));
-        const shares = shareChanges(before, after, policies, analyses);
-        const key = `${before.allowed}|${after.allowed}|${shares.map(shareKey).join(';')}`;
+        const blockShares = shares(before, after);
+        const key = `${before.allowed}|${after.allowed}|${blockShares.map(shareKey).join(';')}`;
         const group = groups.get(key);
         if (group) group.ranges.push(block);
-        else groups.set(key, { ranges: [block], before: before.allowed, after: after.allowed, shares });
+        else groups.set(key, { ranges: [block], before: before.allowed, after: after.allowed, shares: blockShares });
       }
       for (const g of groups.values()) {
         const label = mergeAdjacent(g.ranges).map(formatRangeAsCidr).join(', ');
@@ -402,6 +405,28 @@ function policyDecides(policy: string, before: Evaluated, after: Evaluated): boo
   if (!alone || !without) return undefined;
   const part = (ports: PortSet, of: PortSet) => !ports.intersect(of).isEmpty();
   return part(alone.subtract(b), opened) || part(b.subtract(alone), closed) || part(a.subtract(without), opened) || part(without.subtract(a), closed);
+}
+
+/**
+ * shareChanges, once per combination of direction results: the analyses share one result among the pairs of a class
+ * (same policies, same matching rules, same ports), and what the shares and their deciding policies are is a function
+ * of the four results (a tiered result stands for one NetworkPolicy answer: its cache key holds it).
+ */
+function sharedShareChanges(policies: { base: Map<string, NetworkPolicy>; head: Map<string, NetworkPolicy> }, analyses: { base: Analysis; head: Analysis }) {
+  const ids = new Map<DirectionResult, number>();
+  const id = (r: DirectionResult) => {
+    let known = ids.get(r);
+    if (known === undefined) ids.set(r, (known = ids.size));
+    return known;
+  };
+  const known = new Map<string, ShareChange[]>();
+  return (before: ConnectionResult, after: ConnectionResult): ShareChange[] => {
+    if (before.self || after.self) return shareChanges(before, after, policies, analyses);
+    const key = `${id(before.egress)}:${id(before.ingress)}:${id(after.egress)}:${id(after.ingress)}`;
+    let shares = known.get(key);
+    if (!shares) known.set(key, (shares = shareChanges(before, after, policies, analyses)));
+    return shares;
+  };
 }
 
 function shareChanges(
