@@ -596,7 +596,8 @@ export function diffToText(diff: ReachabilityDiff, locator: DiffLocator): string
   if (diff.changes.length === 0) out.push('  no connection between existing workloads changed');
   for (const c of diff.changes) {
     out.push(`  ${SIGN[c.kind]} ${scoped ? `[${c.scope}] ` : ''}${pairText(c)}: ${changeSummary(c)}`);
-    for (const cause of c.causes) out.push(`      ${causeText(cause)} (${locationText(cause.location, cause.inBase, diff.base, locator)})`);
+    // The policies whose change decides the connection; JSON lists the others too (`decides: false`).
+    for (const cause of shownCauses(c)) out.push(`      ${causeText(cause)} (${locationText(cause.location, cause.inBase, diff.base, locator)})`);
   }
   for (const [title, list] of [
     ['Workloads added', diff.appeared],
@@ -690,7 +691,7 @@ export function diffToMarkdown(diff: ReachabilityDiff, locator: DiffLocator): st
     out.push(`|${scoped ? ' --- |' : ''} --- | --- | --- | --- |`);
     for (const c of list.slice(0, MARKDOWN_ROWS)) {
       const ports = s.kind === 'added' ? c.after.toString() : s.kind === 'removed' ? c.before.toString() : changeSummary(c);
-      const causes = c.causes
+      const causes = shownCauses(c)
         .map((x) => `${markdownCode(x.policy)} (${x.change === 'unchanged' ? 'selects other pods' : x.change}, ${x.direction}) at ${markdownCode(locationText(x.location, x.inBase, diff.base, locator))}`)
         .join('<br>');
       const side = (name: string, external: boolean) => `${markdownCode(name)}${external ? ' (external)' : ''}`;
