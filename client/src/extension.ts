@@ -35,6 +35,8 @@ export function activate(context: vscode.ExtensionContext): NetpolExtensionApi {
   context.subscriptions.push(output, status);
 
   let markIndexed: () => void = () => {};
+  /** Set once the Reachability Changes view is registered (below): it follows every analysed change. */
+  let reachabilityChanges: { workspaceChanged(): void } | undefined;
   const indexed = new Promise<void>((resolve) => (markIndexed = resolve));
 
   const start = async (): Promise<void> => {
@@ -57,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): NetpolExtensionApi {
     client.onNotification(WorkspaceChangedNotification, (p) => {
       status.setCounts({ policies: p.policies, workloads: p.workloads });
       ReachabilityPanel.instance?.scheduleRefresh();
+      reachabilityChanges?.workspaceChanged();
     });
     await client.start();
     // The index may have completed before this client listened (after a restart): ask for the counts.
@@ -127,7 +130,7 @@ export function activate(context: vscode.ExtensionContext): NetpolExtensionApi {
   // The panel survives reloads only as a closed panel: analysis data is always fetched fresh.
   context.subscriptions.push({ dispose: () => ReachabilityPanel.instance?.dispose() });
   // The what-if diff against git (view, code lenses, status bar): client/src/diff.
-  registerReachabilityChanges(context, () => client, ready, output);
+  reachabilityChanges = registerReachabilityChanges(context, () => client, ready, output);
 
   return {
     ready,

@@ -1,5 +1,6 @@
-// The status bar item: analysis state (starting, indexing, ready, stopped) and counts (policies, workloads,
-// findings). Findings are counted from the diagnostics VS Code holds, so the count follows every publish.
+// The status bar item: analysis state (starting, indexing, ready, stopped) and what the analysis covers, each number
+// with its word ("12 policies · 40 workloads"). Findings are not counted here: the Problems item of the status bar
+// counts them already.
 import * as vscode from 'vscode';
 import { Commands } from '../../server/src/lsp/protocol';
 
@@ -17,13 +18,12 @@ export class AnalysisStatus implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private current: AnalysisState = 'starting';
   private counts: StatusCounts | undefined;
-  private findings = 0;
 
-  constructor(private readonly diagnosticSource = 'netpol') {
+  constructor() {
     this.item = vscode.window.createStatusBarItem('netpol.status', vscode.StatusBarAlignment.Left, 10);
     this.item.name = 'NetworkPolicy Analysis';
     this.item.command = Commands.showReachability;
-    this.disposables.push(this.item, vscode.languages.onDidChangeDiagnostics(() => this.countFindings()));
+    this.disposables.push(this.item);
     this.render();
     this.item.show();
   }
@@ -48,17 +48,6 @@ export class AnalysisStatus implements vscode.Disposable {
     return this.item.text;
   }
 
-  private countFindings(): void {
-    let findings = 0;
-    for (const [, diagnostics] of vscode.languages.getDiagnostics()) {
-      for (const d of diagnostics) if (d.source === this.diagnosticSource) findings++;
-    }
-    if (findings !== this.findings) {
-      this.findings = findings;
-      this.render();
-    }
-  }
-
   private render(): void {
     const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
     switch (this.current) {
@@ -78,10 +67,11 @@ export class AnalysisStatus implements vscode.Disposable {
       case 'ready': {
         const c = this.counts ?? { policies: 0, workloads: 0 };
         const skipped = c.skippedForSize ?? 0;
-        this.item.text = `$(shield) ${c.policies} · $(server-process) ${c.workloads} · $(warning) ${this.findings}${skipped ? ` · $(circle-slash) ${skipped}` : ''}`;
         const policies = c.policies === 1 ? '1 policy' : `${c.policies} policies`;
+        this.item.text = `$(shield) ${policies} · ${plural(c.workloads, 'workload')}${skipped ? ` · $(circle-slash) ${plural(skipped, 'file')} skipped` : ''}`;
         const skippedText = skipped ? ` ${plural(skipped, 'file')} larger than netpol.maxFileSize ${skipped === 1 ? 'is' : 'are'} not analysed (see ${skipped === 1 ? 'its' : 'their'} diagnostic).` : '';
-        this.item.tooltip = `NetworkPolicy analysis: ${policies}, ${plural(c.workloads, 'workload')}, ${plural(this.findings, 'finding')}.${skippedText} Click to show reachability.`;
+        // A workload (Deployment, StatefulSet, a bare Pod…) stands for all the pods it runs.
+        this.item.tooltip = `NetworkPolicy analysis: ${policies} over ${plural(c.workloads, 'workload')} (each workload stands for all of its pods). Findings are in the Problems panel.${skippedText} Click to show reachability.`;
         break;
       }
     }

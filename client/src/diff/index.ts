@@ -82,6 +82,11 @@ class ReachabilityChanges implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => {
         if (e.contentChanges.length > 0 && isManifestDocument(e.document)) this.edited();
       }),
+      // A document opened with text of its own (Generate's output, an untitled file switched to YAML, a restored
+      // unsaved editor) changes the workspace without any edit event.
+      vscode.workspace.onDidOpenTextDocument((d) => {
+        if (isManifestDocument(d) && (d.isUntitled ? d.getText() !== '' : d.isDirty)) this.edited();
+      }),
       vscode.workspace.onDidSaveTextDocument((d) => isManifestDocument(d) && this.baseChanged()),
       vscode.workspace.onDidCloseTextDocument((d) => isManifestDocument(d) && d.isDirty && this.edited()),
       this.presentation.treeView.onDidChangeVisibility((e) => {
@@ -162,6 +167,11 @@ class ReachabilityChanges implements vscode.Disposable {
     return this.presentation.snapshot();
   }
 
+  /** The language server analysed a change of the workspace (whatever made it): the comparison follows it. */
+  workspaceChanged(): void {
+    this.edited();
+  }
+
   revealPolicy(policy: string): Promise<void> {
     return this.presentation.revealPolicy(policy);
   }
@@ -228,7 +238,7 @@ export function registerReachabilityChanges(
   client: () => LanguageClient | undefined,
   ready: Promise<void>,
   output?: vscode.OutputChannel,
-): void {
+): { workspaceChanged(): void } {
   const changes = new ReachabilityChanges(client, ready, (line) => output?.appendLine(line));
   context.subscriptions.push(
     changes,
@@ -245,4 +255,5 @@ export function registerReachabilityChanges(
       return changes.snapshot();
     }),
   );
+  return changes;
 }

@@ -2,7 +2,7 @@
 // (added / removed / changed connections grouped by namespace and workload, each linked to the policies that cause
 // it, then workloads that appeared or disappeared) and the per-policy counts of the code lenses. No vscode here.
 import type { Location } from 'vscode-languageserver-protocol';
-import { NO_CONNECTIONS, type ReachabilityDiffCause, type ReachabilityDiffChange, type ReachabilityDiffResult, type ReachabilityDiffWorkload } from '../../../server/src/lsp/protocol';
+import type { ReachabilityDiffCause, ReachabilityDiffChange, ReachabilityDiffPolicy, ReachabilityDiffResult, ReachabilityDiffWorkload } from '../../../server/src/lsp/protocol';
 
 /** What an entry reveals when clicked: a place in the working tree, or in the base version (`inBase`). */
 export interface DiffTarget {
@@ -39,15 +39,11 @@ export interface DiffNode {
   children: DiffNode[];
 }
 
-/** The code lens of one changed policy in the working tree. */
-export interface PolicyLens {
-  policy: string;
-  location: Location;
-  /** Connections the policy's change allows now (added, or changed with ports opened). */
-  allowed: number;
-  /** Connections it denies now (removed, or changed with ports closed). */
-  denied: number;
-}
+/**
+ * The code lens of one changed policy in the working tree: the connections its change decides, by kind (the server
+ * computes them once, for the lens, the tree's policy entries and the totals alike).
+ */
+export type PolicyLens = ReachabilityDiffPolicy;
 
 
 const CATEGORY = {
@@ -83,19 +79,26 @@ function subjectOf(change: ReachabilityDiffChange): 'from' | 'to' {
   return first?.direction === 'egress' ? 'from' : 'to';
 }
 
+/** Added and removed rows name the ports; changed rows say what is allowed now, in plain words. */
 function portsText(change: ReachabilityDiffChange): string {
   if (change.kind === 'added') return change.after;
   if (change.kind === 'removed') return change.before;
-  const parts: string[] = [];
-  if (change.opened !== NO_CONNECTIONS) parts.push(`+${change.opened}`);
-  if (change.closed !== NO_CONNECTIONS) parts.push(`−${change.closed}`);
-  return parts.join(' ');
+  return change.summary;
 }
 
-function causeNode(id: string, cause: ReachabilityDiffCause, base: string): DiffNode {
+/**
+ * The causes an entry lists: the policies whose change decides it. When none does alone or necessarily (only their
+ * changes together make it), all of them, marked so.
+ */
+function shownCauses(change: ReachabilityDiffChange): { cause: ReachabilityDiffCause; together: boolean }[] {
+  const deciding = change.causes.filter((c) => c.decides);
+  return deciding.length > 0 ? deciding.map((cause) => ({ cause, together: false })) : change.causes.map((cause) => ({ cause, together: true }));
+}
+
+function causeNode(id: string, cause: ReachabilityDiffCause, base: string, together: boolean): DiffNode {
   const what = cause.change === 'unchanged' ? 'selects other pods' : cause.change;
   return node(id, cause.policy, `policy-${cause.change}` as DiffIcon, {
-    description: `${what} · ${cause.direction}`,
+    description: `${what} · ${cause.direction}${together ? ' · together with the others' : ''}`,
     tooltip: `${cause.policy} (${cause.direction})\n${base}: ${cause.before}\nnow: ${cause.after}${cause.inBase ? `\nDeleted: opens the version in ${base}.` : ''}`,
     target: { location: cause.location, inBase: cause.inBase },
     policy: cause.policy,
@@ -133,15 +136,16 @@ export function buildTree(result: ReachabilityDiffResult): DiffNode[] {
       const wlNode = childOf(nsNode, wlId, () => node(wlId, subject, 'workload'));
       const connId = `${wlId}|${change.from}>${change.to}`;
       const external = change.external ? ' (external)' : '';
+      const causes = shownCauses(change);
       const conn = adopt(
         wlNode,
         node(connId, side === 'to' ? `← ${peer}${external}` : `→ ${peer}${external}`, side === 'to' ? 'incoming' : 'outgoing', {
           description: portsText(change),
-          tooltip: `${change.from} → ${change.to}\n${base}: ${change.before}\nnow: ${change.after}`,
-          target: change.causes[0] ? { location: change.causes[0].location, inBase: change.causes[0].inBase } : undefined,
+          tooltip: `${change.from} → ${change.to}: ${change.summary}\n${base}: ${change.before}\nnow: ${change.after}`,
+          target: causes[0] ? { location: causes[0].cause.location, inBase: causes[0].cause.inBase } : undefined,
         }),
       );
-      change.causes.forEach((cause, i) => adopt(conn, causeNode(`${connId}|${i}:${cause.policy}:${cause.direction}`, cause, base)));
+      causes.forEach(({ cause, together }, i) => adopt(conn, causeNode(`${connId}|${i}:${cause.policy}:${cause.direction}`, cause, base, together)));
     }
     for (const ns of category.children) ns.description = String(ns.children.reduce((n, w) => n + w.children.length, 0));
   }
@@ -169,39 +173,45 @@ export function buildTree(result: ReachabilityDiffResult): DiffNode[] {
   };
   workloads('appeared', result.workloadsAdded);
   workloads('disappeared', result.workloadsRemoved);
+  // Each changed policy with the connections its change decides: the numbers of its code lens.
+  const policies = result.policies.filter((p) => p.added + p.removed + p.changed > 0);
+  if (policies.length > 0) {
+    const category = node('p:policies', 'Changed policies', 'changed', { description: String(policies.length) });
+    roots.push(category);
+    for (const p of policies) {
+      adopt(
+        category,
+        node(`p:${p.location.uri}#${p.policy}`, p.policy, `policy-${p.change}` as DiffIcon, {
+          description: `${p.change === 'unchanged' ? 'selects other pods' : p.change} · ${countsText(p)}`,
+          tooltip: `The connections that the change of ${p.policy} decides, compared with ${base}: ${countsText(p)}.`,
+          target: { location: p.location, inBase: p.inBase },
+          policy: p.policy,
+        }),
+      );
+    }
+  }
   return roots;
 }
 
-/** One lens per changed policy of the working tree (deleted policies have no place in it). */
+/** `+1 added, −0 removed, ~2 changed`: the words of the lens, the status bar and the tree's policy entries. */
+export function countsText(c: { added: number; removed: number; changed: number }): string {
+  return `+${c.added} added, −${c.removed} removed, ~${c.changed} changed`;
+}
+
+/** One lens per changed policy of the working tree that decides a change (deleted policies have no place in it). */
 export function policyLenses(result: ReachabilityDiffResult): PolicyLens[] {
-  const lenses = new Map<string, PolicyLens>();
-  for (const change of result.changes) {
-    const allows = change.kind === 'added' || (change.kind === 'changed' && change.opened !== NO_CONNECTIONS);
-    const denies = change.kind === 'removed' || (change.kind === 'changed' && change.closed !== NO_CONNECTIONS);
-    const counted = new Set<string>();
-    for (const cause of change.causes) {
-      if (cause.inBase) continue;
-      const key = `${cause.location.uri}#${cause.policy}`;
-      if (counted.has(key)) continue; // the same policy for ingress and egress of one pair counts once
-      counted.add(key);
-      let lens = lenses.get(key);
-      if (!lens) lenses.set(key, (lens = { policy: cause.policy, location: cause.location, allowed: 0, denied: 0 }));
-      if (allows) lens.allowed++;
-      if (denies) lens.denied++;
-    }
-  }
-  return [...lenses.values()];
+  return result.policies.filter((p) => !p.inBase && p.added + p.removed + p.changed > 0);
 }
 
 export function lensTitle(lens: PolicyLens, base: string): string {
-  return `vs ${base}: +${lens.allowed} allowed, −${lens.denied} denied`;
+  return `vs ${base}: ${countsText(lens)}`;
 }
 
-/** The status bar text: counts of connections added, removed and changed. */
+/** The status bar text: counts of connections added, removed and changed, in the words of the lenses. */
 export function statusText(result: ReachabilityDiffResult): string {
   const c = result.counts;
   if (c.added + c.removed + c.changed + c.appeared + c.disappeared === 0) return `$(git-compare) vs ${result.base}: no changes`;
-  return `$(git-compare) vs ${result.base}: +${c.added} −${c.removed} ~${c.changed}`;
+  return `$(git-compare) vs ${result.base}: ${countsText(c)}`;
 }
 
 export function statusTooltip(result: ReachabilityDiffResult): string {

@@ -673,6 +673,27 @@ export class Analysis {
   }
 
   /**
+   * The NetworkPolicies' own answer for one direction of a connection, before any cluster-wide tier (for the diff,
+   * which replaces one policy's share of it). Not isolated when the side is an address outside the cluster.
+   */
+  networkPolicyAnswer(direction: Direction, source: Endpoint, destination: Endpoint): DirectionResult {
+    const subject = direction === 'egress' ? source : destination;
+    if (subject.type !== 'workload') return NOT_ISOLATED[direction];
+    return this.networkPolicyDirection(direction, subject.workload, direction === 'egress' ? destination : source, destination);
+  }
+
+  /**
+   * One direction of a connection decided with `np` as the NetworkPolicies' answer, through the cluster-wide tiers
+   * as `connection` does. Undefined for models with Calico policies, whose tiers read the policies themselves.
+   */
+  directionWith(direction: Direction, source: Endpoint, destination: Endpoint, np: DirectionResult): DirectionResult | undefined {
+    if (this.calico) return undefined;
+    const subject = direction === 'egress' ? source : destination;
+    if (subject.type !== 'workload' || !this.tiers) return np;
+    return this.tieredDirection(direction, subject.workload, direction === 'egress' ? destination : source, destination, np);
+  }
+
+  /**
    * What the source's egress allows toward `destination` (`connection(source, destination).egress.allowed`, without
    * the destination's ingress side).
    */

@@ -296,6 +296,22 @@ export interface ReachabilityDiffCause {
   /** Where the policy is; for a deleted policy, where it was in the base version (`inBase`). */
   location: Location;
   inBase: boolean;
+  /**
+   * Whether this policy's change by itself makes part of the connection's change (the connection with only this
+   * policy as it is now, every other as in the base). The counts of `policies` count only these.
+   */
+  decides: boolean;
+}
+
+/** What one policy's change does: the connections it decides, by kind (the code lens on the policy). */
+export interface ReachabilityDiffPolicy {
+  policy: string;
+  change: 'added' | 'deleted' | 'modified' | 'unchanged';
+  location: Location;
+  inBase: boolean;
+  added: number;
+  removed: number;
+  changed: number;
 }
 
 export interface ReachabilityDiffChange {
@@ -310,6 +326,8 @@ export interface ReachabilityDiffChange {
   after: string;
   opened: string;
   closed: string;
+  /** The change in plain words: `now only TCP/UDP 53`, `no longer TCP 8443`, `now also TCP 80`. */
+  summary: string;
   causes: ReachabilityDiffCause[];
 }
 
@@ -328,6 +346,8 @@ export interface ReachabilityDiffResult {
   changes: ReachabilityDiffChange[];
   workloadsAdded: ReachabilityDiffWorkload[];
   workloadsRemoved: ReachabilityDiffWorkload[];
+  /** Each changed policy with the connections its change decides: what the code lenses show. */
+  policies: ReachabilityDiffPolicy[];
 }
 
 export const ReachabilityDiffRequest = new RequestType<ReachabilityDiffParams, ReachabilityDiffResult, void>('netpol/reachabilityDiff');

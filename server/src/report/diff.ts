@@ -7,7 +7,7 @@
 import { calicoNetworkRanges } from '../engine/calico-policy';
 import { clusterNetworkRanges } from '../engine/cluster-policy';
 import { IPV4_ALL, IPV6_ALL, formatRangeAsCidr, partition, subtractAll, type IpRange } from '../engine/cidr';
-import { ipEndpoint, workloadEndpoint, type ConnectionResult, type DirectionResult } from '../engine/evaluate';
+import { ipEndpoint, workloadEndpoint, type Analysis, type ConnectionResult, type DirectionResult } from '../engine/evaluate';
 import type { Workload } from '../engine/model';
 import { rangeAt, type K8sObject } from '../engine/parse';
 import type { NetworkPolicy } from '../engine/policy';
@@ -33,6 +33,25 @@ export interface ContributionCause {
   location: SourceLocation;
   /** True when `location` refers to the base version. */
   inBase: boolean;
+  /**
+   * Whether this policy's change makes part of the connection's change, by itself (the base with only this policy as
+   * it is now) or necessarily (the current version with only this policy as in the base): see policyDecides. A
+   * policy whose share changed while another policy still decides the ports (a new allow that another policy
+   * blocks) has `decides: false` and is not counted for the connection.
+   */
+  decides: boolean;
+}
+
+/** What one policy's change does: the connections it adds, removes or changes, by the kind of change (decides). */
+export interface PolicyEffect {
+  /** `namespace/name`. */
+  policy: string;
+  change: PolicyChange;
+  location: SourceLocation;
+  inBase: boolean;
+  added: number;
+  removed: number;
+  changed: number;
 }
 
 export interface ConnectionChange {
@@ -65,6 +84,8 @@ export interface ReachabilityDiff {
   appeared: WorkloadChange[];
   disappeared: WorkloadChange[];
   counts: { added: number; removed: number; changed: number; appeared: number; disappeared: number };
+  /** Per policy, the connections its change decides (code lenses and the editor's view read these). */
+  policies: PolicyEffect[];
 }
 
 function workloadKey(w: Workload): string {
@@ -120,7 +141,31 @@ export function diffReachability(baseScopes: readonly Scope[], headScopes: reado
     appeared: appeared.length,
     disappeared: disappeared.length,
   };
-  return { base: baseLabel, changes, appeared, disappeared, counts };
+  return { base: baseLabel, changes, appeared, disappeared, counts, policies: policyEffects(changes) };
+}
+
+/** Each policy's count of the connections it decides, by kind, in the order the policies first appear. */
+export function policyEffects(changes: readonly ConnectionChange[]): PolicyEffect[] {
+  const effects = new Map<string, PolicyEffect>();
+  for (const c of changes) {
+    const counted = new Set<string>();
+    for (const cause of c.causes) {
+      if (!cause.decides) continue;
+      const key = `${cause.location.uri}#${cause.policy}`;
+      if (counted.has(key)) continue; // the same policy for egress and ingress of one pair counts once
+      counted.add(key);
+      let effect = effects.get(key);
+      if (!effect) effects.set(key, (effect = { policy: cause.policy, change: cause.change, location: cause.location, inBase: cause.inBase, added: 0, removed: 0, changed: 0 }));
+      effect[c.kind]++;
+    }
+  }
+  return [...effects.values()];
+}
+
+/** The causes to show for a change: those that decide it, or all when only their changes together make it. */
+export function shownCauses(c: ConnectionChange): ContributionCause[] {
+  const deciding = c.causes.filter((x) => x.decides);
+  return deciding.length > 0 ? deciding : c.causes;
 }
 
 function sortedWorkloads(scope: Scope | undefined): Workload[] {
@@ -128,13 +173,16 @@ function sortedWorkloads(scope: Scope | undefined): Workload[] {
   return [...scope.analysis.reportedWorkloads()].sort((a, b) => compare(a.displayName, b.displayName) || compare(a.kind, b.kind));
 }
 
-function connectionsOf(scope: Scope, w: Workload, others: readonly Workload[]): { from: string; to: string; ports: string }[] {
+/** The connections of a workload that appeared or disappeared, by the bulk evaluator (thousands of them may). */
+function connectionsOf(bulk: BulkConnections, w: Workload, others: readonly Workload[]): { from: string; to: string; ports: string }[] {
   const out: { from: string; to: string; ports: string }[] = [];
+  const self = workloadEndpoint(w);
   for (const o of others) {
     if (o === w) continue;
-    const outbound = scope.analysis.connection(workloadEndpoint(w), workloadEndpoint(o)).allowed;
+    const other = workloadEndpoint(o);
+    const outbound = bulk.allowed(self, other);
     if (!outbound.isEmpty()) out.push({ from: w.displayName, to: o.displayName, ports: outbound.toString() });
-    const inbound = scope.analysis.connection(workloadEndpoint(o), workloadEndpoint(w)).allowed;
+    const inbound = bulk.allowed(other, self);
     if (!inbound.isEmpty()) out.push({ from: o.displayName, to: w.displayName, ports: inbound.toString() });
   }
   return out;
@@ -153,17 +201,19 @@ function diffScope(
   const headWorkloads = sortedWorkloads(head);
   const baseByKey = new Map(baseWorkloads.map((w) => [workloadKey(w), w]));
   const headByKey = new Map(headWorkloads.map((w) => [workloadKey(w), w]));
+  // Every pair is compared with the bulk evaluator; only pairs that changed get the explained connection.
+  const bulk = { base: base && new BulkConnections(base.analysis), head: head && new BulkConnections(head.analysis) };
   for (const w of headWorkloads) {
     if (!baseByKey.has(workloadKey(w))) {
-      appeared.push({ scope: scopeName, name: w.displayName, kind: w.kind, location: { uri: w.object.uri, range: w.object.range }, connections: connectionsOf(head!, w, headWorkloads) });
+      appeared.push({ scope: scopeName, name: w.displayName, kind: w.kind, location: { uri: w.object.uri, range: w.object.range }, connections: connectionsOf(bulk.head!, w, headWorkloads) });
     }
   }
   for (const w of baseWorkloads) {
     if (!headByKey.has(workloadKey(w))) {
-      disappeared.push({ scope: scopeName, name: w.displayName, kind: w.kind, location: { uri: w.object.uri, range: w.object.range }, connections: connectionsOf(base!, w, baseWorkloads) });
+      disappeared.push({ scope: scopeName, name: w.displayName, kind: w.kind, location: { uri: w.object.uri, range: w.object.range }, connections: connectionsOf(bulk.base!, w, baseWorkloads) });
     }
   }
-  if (!base || !head) return;
+  if (!base || !head || !bulk.base || !bulk.head) return;
   // Pairs of workloads present on both sides, in head order.
   const common = headWorkloads.filter((w) => baseByKey.has(workloadKey(w))).map((h) => ({ head: h, base: baseByKey.get(workloadKey(h))! }));
   // A connection reads its two workloads, their namespaces' labels and the policies of their namespaces: a pair of
@@ -172,8 +222,8 @@ function diffScope(
   const changed = prune && sameClusterPolicies(base, head) ? changedNamespaces(base, head) : undefined;
   const touched = (w: { head: Workload }) => !changed || changed.has(w.head.namespace);
   const policies = { base: new Map(base.model.policies.map((p) => [policyKey(p), p])), head: new Map(head.model.policies.map((p) => [policyKey(p), p])) };
-  // Every pair is compared with the bulk evaluator; only pairs that changed get the explained connection.
-  const bulk = { base: new BulkConnections(base.analysis), head: new BulkConnections(head.analysis) };
+  const analyses = { base: base.analysis, head: head.analysis };
+  const shares = sharedShareChanges(policies, analyses);
   const endpoints = common.map((w) => ({ base: workloadEndpoint(w.base), head: workloadEndpoint(w.head) }));
   // From an untouched workload only the touched ones are compared (in the same order as all of them would be).
   const everyIndex = common.map((_, i) => i);
@@ -186,8 +236,7 @@ function diffScope(
       if (samePorts(bulk.base.allowed(endpoints[i].base, endpoints[j].base), bulk.head.allowed(endpoints[i].head, endpoints[j].head))) continue;
       const before = base.analysis.connection(endpoints[i].base, endpoints[j].base);
       const after = head.analysis.connection(endpoints[i].head, endpoints[j].head);
-      const shares = shareChanges(before, after, policies);
-      changes.push(connectionChange(scopeName, src.head.displayName, dst.head.displayName, before.allowed, after.allowed, shares));
+      changes.push(connectionChange(scopeName, src.head.displayName, dst.head.displayName, before.allowed, after.allowed, shares(before, after)));
     }
   }
   // Addresses outside the cluster, cut at every ipBlock boundary of either version; blocks that changed the same way
@@ -204,11 +253,11 @@ function diffScope(
         if (samePorts(bulk.base.allowed(...pair(w.base)), bulk.head.allowed(...pair(w.head)))) continue;
         const before = base.analysis.connection(...pair(w.base));
         const after = head.analysis.connection(...pair(w.head));
-        const shares = shareChanges(before, after, policies);
-        const key = `${before.allowed}|${after.allowed}|${shares.map(shareKey).join(';')}`;
+        const blockShares = shares(before, after);
+        const key = `${before.allowed}|${after.allowed}|${blockShares.map(shareKey).join(';')}`;
         const group = groups.get(key);
         if (group) group.ranges.push(block);
-        else groups.set(key, { ranges: [block], before: before.allowed, after: after.allowed, shares });
+        else groups.set(key, { ranges: [block], before: before.allowed, after: after.allowed, shares: blockShares });
       }
       for (const g of groups.values()) {
         const label = mergeAdjacent(g.ranges).map(formatRangeAsCidr).join(', ');
@@ -297,18 +346,106 @@ interface ShareChange {
   now: PortSet | undefined;
   location: SourceLocation;
   inBase: boolean;
+  /** Whether the policy's change alone makes part of the connection's change (ContributionCause.decides). */
+  decides: boolean;
 }
 
 function shareKey(s: ShareChange): string {
-  return `${s.policy}/${s.direction}/${s.change}/${s.was ?? '-'}/${s.now ?? '-'}`;
+  return `${s.policy}/${s.direction}/${s.change}/${s.was ?? '-'}/${s.now ?? '-'}/${s.decides}`;
+}
+
+/** One version's evaluation of a connection, with the analysis that made it. */
+interface Evaluated {
+  result: ConnectionResult;
+  analysis: Analysis;
+}
+
+/**
+ * The connection as `into` evaluates it with one policy taken from `from`, every other policy as in `into`: per
+ * direction, `into`'s NetworkPolicy answer with that policy's selection and rules replaced by `from`'s, through
+ * `into`'s cluster-wide tiers. Undefined where that cannot be computed exactly (Calico models).
+ */
+function withPolicyFrom(policy: string, into: Evaluated, from: Evaluated): PortSet | undefined {
+  if (into.result.self) return into.result.allowed;
+  const mine = (p: NetworkPolicy) => policyKey(p) === policy;
+  const sides: PortSet[] = [];
+  for (const direction of ['egress', 'ingress'] as const) {
+    if (!into.result[direction].policies.some(mine) && !from.result[direction].policies.some(mine)) {
+      sides.push(into.result[direction].allowed);
+      continue;
+    }
+    const kept = into.analysis.networkPolicyAnswer(direction, into.result.source, into.result.destination);
+    const taken = from.analysis.networkPolicyAnswer(direction, from.result.source, from.result.destination);
+    const selecting = [...kept.policies.filter((p) => !mine(p)), ...taken.policies.filter(mine)];
+    const contributions = [...kept.contributions.filter((c) => !mine(c.policy)), ...taken.contributions.filter((c) => mine(c.policy))];
+    const isolated = selecting.length > 0;
+    let allowed = isolated ? PortSet.NONE : PortSet.ALL;
+    if (isolated) for (const c of contributions) allowed = allowed.union(c.ports);
+    const np: DirectionResult = { direction, isolated, policies: selecting, allowed, contributions };
+    const decided = into.analysis.directionWith(direction, into.result.source, into.result.destination, np);
+    if (!decided) return undefined;
+    sides.push(decided.allowed);
+  }
+  return sides[0].intersect(sides[1]);
+}
+
+/**
+ * Whether a policy's change makes part of a connection's change: by itself (the base with only this policy as it is
+ * now opens some of the opened ports or closes some of the closed ones), or necessarily (the current version with
+ * only this policy as in the base lacks some of them). A policy whose share changed while another policy still
+ * decides the ports (a new allow that another policy blocks) is neither. Undefined without an exact answer.
+ */
+function policyDecides(policy: string, before: Evaluated, after: Evaluated): boolean | undefined {
+  const b = before.result.allowed;
+  const a = after.result.allowed;
+  const opened = a.subtract(b);
+  const closed = b.subtract(a);
+  const alone = withPolicyFrom(policy, before, after);
+  const without = withPolicyFrom(policy, after, before);
+  if (!alone || !without) return undefined;
+  const part = (ports: PortSet, of: PortSet) => !ports.intersect(of).isEmpty();
+  return part(alone.subtract(b), opened) || part(b.subtract(alone), closed) || part(a.subtract(without), opened) || part(without.subtract(a), closed);
+}
+
+/**
+ * shareChanges, once per combination of direction results: the analyses share one result among the pairs of a class
+ * (same policies, same matching rules, same ports), and what the shares and their deciding policies are is a function
+ * of the four results (a tiered result stands for one NetworkPolicy answer: its cache key holds it).
+ */
+function sharedShareChanges(policies: { base: Map<string, NetworkPolicy>; head: Map<string, NetworkPolicy> }, analyses: { base: Analysis; head: Analysis }) {
+  const ids = new Map<DirectionResult, number>();
+  const id = (r: DirectionResult) => {
+    let known = ids.get(r);
+    if (known === undefined) ids.set(r, (known = ids.size));
+    return known;
+  };
+  const known = new Map<string, ShareChange[]>();
+  return (before: ConnectionResult, after: ConnectionResult): ShareChange[] => {
+    if (before.self || after.self) return shareChanges(before, after, policies, analyses);
+    const key = `${id(before.egress)}:${id(before.ingress)}:${id(after.egress)}:${id(after.ingress)}`;
+    let shares = known.get(key);
+    if (!shares) known.set(key, (shares = shareChanges(before, after, policies, analyses)));
+    return shares;
+  };
 }
 
 function shareChanges(
   before: ConnectionResult,
   after: ConnectionResult,
   policies: { base: Map<string, NetworkPolicy>; head: Map<string, NetworkPolicy> },
+  analyses: { base: Analysis; head: Analysis },
 ): ShareChange[] {
   const out: ShareChange[] = [];
+  const decision = new Map<string, boolean>();
+  const decides = (policy: string): boolean => {
+    let known = decision.get(policy);
+    if (known === undefined) {
+      // Without an exact answer (Calico models) every policy whose share changed counts.
+      known = policyDecides(policy, { result: before, analysis: analyses.base }, { result: after, analysis: analyses.head }) ?? true;
+      decision.set(policy, known);
+    }
+    return known;
+  };
   for (const direction of ['egress', 'ingress'] as const) {
     const b = before[direction];
     const a = after[direction];
@@ -320,7 +457,7 @@ function shareChanges(
       const inBase = policies.base.get(key);
       const inHead = policies.head.get(key);
       const change: PolicyChange = !inBase ? 'added' : !inHead ? 'deleted' : samePolicy(inBase, inHead) ? 'unchanged' : 'modified';
-      out.push({ policy: key, change, direction, was, now, location: policyLocation(inHead ?? inBase!), inBase: !inHead });
+      out.push({ policy: key, change, direction, was, now, location: policyLocation(inHead ?? inBase!), inBase: !inHead, decides: decides(key) });
     }
   }
   return out;
@@ -338,6 +475,7 @@ function connectionChange(scope: string, from: string, to: string, before: PortS
       after: describeContribution(s.now, subject, s.direction, peer),
       location: s.location,
       inBase: s.inBase,
+      decides: s.decides,
     };
   });
   const kind: ChangeKind = before.isEmpty() ? 'added' : after.isEmpty() ? 'removed' : 'changed';
@@ -364,6 +502,47 @@ function mergeAdjacent(ranges: IpRange[]): IpRange[] {
     else out.push(r);
   }
   return out;
+}
+
+/** Protocols in the order people name them. */
+const PLAIN_ORDER = ['TCP', 'UDP', 'SCTP'] as const;
+
+/**
+ * Ports in plain words: `all ports`, `TCP/UDP 53`, `TCP 80, 443, 8000–8080`, `all TCP`, `nothing`. Protocols with the
+ * same ports are named together.
+ */
+export function portsInWords(set: PortSet): string {
+  if (set.isEmpty()) return 'nothing';
+  if (set.isAll()) return 'all ports';
+  const groups = new Map<string, string[]>();
+  for (const protocol of PLAIN_ORDER) {
+    const ranges = set.ranges(protocol);
+    if (ranges.length === 0) continue;
+    const text = ranges.length === 1 && ranges[0][0] === 1 && ranges[0][1] === 65535 ? '' : ranges.map(([lo, hi]) => (lo === hi ? `${lo}` : `${lo}–${hi}`)).join(', ');
+    groups.set(text, [...(groups.get(text) ?? []), protocol]);
+  }
+  return [...groups].map(([text, protocols]) => (text === '' ? `all ${protocols.join('/')}` : `${protocols.join('/')} ${text}`)).join('; ');
+}
+
+/** How many ranges words for the set name: the smaller of two descriptions is the one said. */
+function wordCount(set: PortSet): number {
+  return PLAIN_ORDER.reduce((n, p) => n + set.ranges(p).length, 0);
+}
+
+/**
+ * What a connection allows now compared with before, in plain words, never as the complement of port ranges:
+ * `now TCP 80` (added), `now nothing (was TCP 80)` (removed), `now only TCP/UDP 53`, `no longer TCP 8443`,
+ * `now also TCP 80`, `now all ports (was only TCP 80)`, `now TCP 443 (was TCP 80)`.
+ */
+export function changeInWords(before: PortSet, after: PortSet): string {
+  if (before.isEmpty()) return `now ${portsInWords(after)}`;
+  if (after.isEmpty()) return `now nothing (was ${portsInWords(before)})`;
+  const opened = after.subtract(before);
+  const closed = before.subtract(after);
+  if (opened.isEmpty() && closed.isEmpty()) return `unchanged: ${portsInWords(after)}`;
+  if (opened.isEmpty()) return wordCount(after) <= wordCount(closed) ? `now only ${portsInWords(after)}` : `no longer ${portsInWords(closed)}`;
+  if (closed.isEmpty()) return wordCount(opened) <= wordCount(after) && !after.isAll() ? `now also ${portsInWords(opened)}` : `now ${portsInWords(after)} (was only ${portsInWords(before)})`;
+  return `now ${portsInWords(after)} (was ${portsInWords(before)})`;
 }
 
 export interface DiffLocator {
@@ -417,7 +596,8 @@ export function diffToText(diff: ReachabilityDiff, locator: DiffLocator): string
   if (diff.changes.length === 0) out.push('  no connection between existing workloads changed');
   for (const c of diff.changes) {
     out.push(`  ${SIGN[c.kind]} ${scoped ? `[${c.scope}] ` : ''}${pairText(c)}: ${changeSummary(c)}`);
-    for (const cause of c.causes) out.push(`      ${causeText(cause)} (${locationText(cause.location, cause.inBase, diff.base, locator)})`);
+    // The policies whose change decides the connection; JSON lists the others too (`decides: false`).
+    for (const cause of shownCauses(c)) out.push(`      ${causeText(cause)} (${locationText(cause.location, cause.inBase, diff.base, locator)})`);
   }
   for (const [title, list] of [
     ['Workloads added', diff.appeared],
@@ -454,6 +634,7 @@ export function plainChange<C>(c: ConnectionChange, cause: (x: ContributionCause
     after: c.after.toString(),
     opened: c.opened.toString(),
     closed: c.closed.toString(),
+    summary: changeInWords(c.before, c.after),
     causes: c.causes.map(cause),
   };
 }
@@ -469,11 +650,13 @@ export function diffToJson(diff: ReachabilityDiff, locator: DiffLocator): string
         direction: x.direction,
         before: x.before,
         after: x.after,
+        decides: x.decides,
         location: jsonLocation(x.location, x.inBase, locator),
       })),
     ),
     workloadsAdded: diff.appeared.map((w) => ({ scope: w.scope, name: w.name, kind: w.kind, location: jsonLocation(w.location, false, locator), connections: w.connections })),
     workloadsRemoved: diff.disappeared.map((w) => ({ scope: w.scope, name: w.name, kind: w.kind, location: jsonLocation(w.location, true, locator), connections: w.connections })),
+    policies: diff.policies.map((p) => ({ policy: p.policy, change: p.change, added: p.added, removed: p.removed, changed: p.changed, location: jsonLocation(p.location, p.inBase, locator) })),
   };
   return `${JSON.stringify(data, null, 2)}\n`;
 }
@@ -508,7 +691,7 @@ export function diffToMarkdown(diff: ReachabilityDiff, locator: DiffLocator): st
     out.push(`|${scoped ? ' --- |' : ''} --- | --- | --- | --- |`);
     for (const c of list.slice(0, MARKDOWN_ROWS)) {
       const ports = s.kind === 'added' ? c.after.toString() : s.kind === 'removed' ? c.before.toString() : changeSummary(c);
-      const causes = c.causes
+      const causes = shownCauses(c)
         .map((x) => `${markdownCode(x.policy)} (${x.change === 'unchanged' ? 'selects other pods' : x.change}, ${x.direction}) at ${markdownCode(locationText(x.location, x.inBase, diff.base, locator))}`)
         .join('<br>');
       const side = (name: string, external: boolean) => `${markdownCode(name)}${external ? ' (external)' : ''}`;

@@ -332,6 +332,7 @@ Workloads removed:
       after: 'TCP 5432',
       opened: 'TCP 5432',
       closed: 'No Connections',
+      summary: 'now TCP 5432',
       causes: [
         {
           policy: 'shop/db-ingress',
@@ -339,6 +340,7 @@ Workloads removed:
           direction: 'ingress',
           before: 'does not select shop/db for ingress',
           after: 'allows TCP 5432 from shop/api',
+          decides: true,
           location: { file: 'k8s/policies/db-ingress.yaml', line: 3, column: 18 },
         },
       ],
@@ -428,7 +430,7 @@ test('markdown tables are capped for pull-request comments', () => {
     causes: [],
   }));
   const text = diffToMarkdown(
-    { base: 'main', changes, appeared: [], disappeared: [], counts: { added: changes.length, removed: 0, changed: 0, appeared: 0, disappeared: 0 } },
+    { base: 'main', changes, appeared: [], disappeared: [], counts: { added: changes.length, removed: 0, changed: 0, appeared: 0, disappeared: 0 }, policies: [] },
     { path: (uri) => uri, position: () => ({ line: 1, column: 1 }) },
   );
   assert.equal(text.split('\n').filter((l) => l.startsWith('| `ns/a')).length, MARKDOWN_ROWS);
@@ -440,7 +442,7 @@ test('markdown: names from the repository cannot end a cell, inject a heading or
   const hostile = 'ns/x |\n\n### Nothing to review\n\nNo reachability change. @octocat #123 <img src=x>';
   const change: ConnectionChange = { kind: 'added', scope: 'default', from: hostile, to: 'ns/b`|`', before: PortSet.NONE, after: PortSet.of('TCP', 80, 80), opened: PortSet.of('TCP', 80, 80), closed: PortSet.NONE, causes: [] };
   const text = diffToMarkdown(
-    { base: 'main', changes: [change], appeared: [], disappeared: [], counts: { added: 1, removed: 0, changed: 0, appeared: 0, disappeared: 0 } },
+    { base: 'main', changes: [change], appeared: [], disappeared: [], counts: { added: 1, removed: 0, changed: 0, appeared: 0, disappeared: 0 }, policies: [] },
     { path: (uri) => uri, position: () => ({ line: 1, column: 1 }) },
   );
   const lines = text.split('\n');

@@ -189,6 +189,7 @@ describe('connectivity assertions over the protocol', () => {
         after: 'TCP 5432',
         opened: 'TCP 5432',
         closed: 'No Connections',
+        summary: 'now TCP 5432',
         causes: [
           {
             policy: 'shop/db-ingress',
@@ -198,10 +199,16 @@ describe('connectivity assertions over the protocol', () => {
             after: 'allows TCP 5432 from shop/frontend',
             location: { uri: policies, range: { start: { line: 12, character: 8 }, end: { line: 12, character: 18 } } },
             inBase: false,
+            decides: true,
           },
         ],
       },
     ]);
+    // The policy's lens counts the one connection, as the totals do (issue 21).
+    assert.deepEqual(
+      diff.policies.map((p) => [p.policy, p.added, p.removed, p.changed]),
+      [['shop/db-ingress', 1, 0, 0]],
+    );
     client.close(policies);
   });
 

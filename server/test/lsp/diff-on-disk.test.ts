@@ -131,6 +131,33 @@ describe('reachability diff with base files on disk', () => {
     assert.deepEqual(withMissing, without);
   });
 
+  test('a file on disk that the index has not read is left out of the base too: it is in neither version (issue 21)', async () => {
+    const without = await diff({ baseFiles: changedTexts(), baseFilesOnDisk: onDiskUris() });
+    // Written after the index, with no file event: the workspace does not hold it. Read into the base alone, its
+    // workloads would be reported as disappeared (and every connection they had evaluated).
+    fs.mkdirSync(path.join(dir, 'late'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'late', 'workloads.yaml'), documents(deployment('late-a', 'shop', 'late-a'), deployment('late-b', 'billing', 'late-b')));
+    try {
+      const withUnread = await diff({ baseFiles: changedTexts(), baseFilesOnDisk: [...onDiskUris(), client.uri('late/workloads.yaml')] });
+      assert.deepEqual(withUnread, without);
+      assert.ok(!withUnread.workloadsRemoved.some((w) => w.name.includes('late')));
+    } finally {
+      fs.rmSync(path.join(dir, 'late'), { recursive: true, force: true });
+    }
+  });
+
+  test('the result counts per policy the connections its change decides, and says changed rows in words (issue 21)', async () => {
+    const result = await diff({ baseFiles: changedTexts(), baseFilesOnDisk: onDiskUris() });
+    assert.deepEqual(
+      result.policies.map((p) => `${p.policy} ${p.change} +${p.added} −${p.removed} ~${p.changed} inBase=${p.inBase}`),
+      ['shop/web-from-prometheus deleted +0 −1 ~0 inBase=true', 'shop/api-from-web modified +0 −0 ~1 inBase=false'],
+    );
+    assert.deepEqual(
+      result.changes.map((c) => `${c.from} -> ${c.to}: ${c.summary}; ${c.causes.map((x) => `${x.policy} decides=${x.decides}`).join(', ')}`),
+      ['monitoring/prometheus -> shop/web: now nothing (was TCP 8080); shop/web-from-prometheus decides=true', 'shop/web -> shop/api: now only TCP 9090; shop/api-from-web decides=true'],
+    );
+  });
+
   test('an open document with unsaved text is compared with its text on disk, and its deleted policy located there', async () => {
     const uri = client.uri('billing/policies.yaml');
     const disk = client.read('billing/policies.yaml');

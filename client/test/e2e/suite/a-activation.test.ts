@@ -12,14 +12,13 @@ describe('activation', () => {
     console.log(`    VS Code ${vscode.version}`);
   });
 
-  it('shows policies, workloads and findings in the status bar', async () => {
+  it('shows policies and workloads in the status bar, each number with its word, and leaves findings to Problems (issue 21)', async () => {
     const api = await extensionApi();
-    // The fixture holds 5 policies and 4 workloads; findings are the netpol diagnostics VS Code holds.
+    // The fixture holds 5 policies and 4 workloads; the Problems item of the status bar counts the findings.
     const findings = () => vscode.languages.getDiagnostics().reduce((n, [, ds]) => n + ds.filter((d) => d.source === 'netpol').length, 0);
-    await eventually('the status bar counts', () => {
-      const expected = `$(shield) 5 · $(server-process) 4 · $(warning) ${findings()}`;
-      return findings() > 0 && api.statusText() === expected;
-    }, 30_000).catch((e: Error) => assert.fail(`${e.message}; status bar shows "${api.statusText()}", VS Code holds ${findings()} findings`));
+    await eventually('the status bar counts', () => findings() > 0 && api.statusText() === '$(shield) 5 policies · 4 workloads', 30_000).catch((e: Error) =>
+      assert.fail(`${e.message}; status bar shows "${api.statusText()}"`),
+    );
   });
 
   it('contributes every command under the NetworkPolicy category', async () => {

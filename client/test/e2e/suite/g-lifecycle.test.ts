@@ -32,7 +32,7 @@ describe('server lifecycle', () => {
     await eventually('the client to run again', () => api.client()?.isRunning());
     const uri = fixture('shop/policies.yaml');
     await eventually('diagnostics after the restart', () => netpolDiagnostics(uri).some((d) => diagnosticCode(d) === 'selector-matches-nothing'), 30_000);
-    await eventually('the status bar to show counts again', () => /^\$\(shield\) 5 · /.test(api.statusText()) || undefined, 30_000);
+    await eventually('the status bar to show counts again', () => /^\$\(shield\) 5 policies · /.test(api.statusText()) || undefined, 30_000);
   });
 
   it('keeps the readings cache in the extension\'s global storage: a server that finds none writes it after indexing', async () => {
@@ -55,7 +55,7 @@ describe('server lifecycle', () => {
     const written = await eventually('a readings cache in the global storage', () => caches().length > 0 && caches());
     const text = fs.readFileSync(path.join(cacheDirectory, written[0]), 'latin1');
     assert.ok(text.includes(workloads), 'the cache holds the workload file');
-    await eventually('the status bar to show counts again', () => /^\$\(shield\) 5 · /.test(api.statusText()) || undefined, 30_000);
+    await eventually('the status bar to show counts again', () => /^\$\(shield\) 5 policies · /.test(api.statusText()) || undefined, 30_000);
   });
 
   it('declares limited support for untrusted workspaces (the analysis runs no program there; rendering with helm or kubectl needs trust)', () => {

@@ -130,7 +130,7 @@ describe('reachability changes view (what-if diff)', () => {
     const snapshot = await show({ base: await baseFiles(), label: LABEL });
     assert.equal(snapshot.message, undefined);
     assert.deepEqual(snapshot.counts, { added: 1, removed: 1, changed: 1, appeared: 0, disappeared: 1 });
-    assert.equal(snapshot.status, `$(git-compare) vs ${LABEL}: +1 −1 ~1`);
+    assert.equal(snapshot.status, `$(git-compare) vs ${LABEL}: +1 added, −1 removed, ~1 changed`);
     const shown = outline(snapshot.tree);
     // Entries sit under the workload whose (ingress) policies decide them; each names the policy that causes it.
     assert.deepEqual(shown.slice(0, 15), [
@@ -147,7 +147,7 @@ describe('reachability changes view (what-if diff)', () => {
       'Changed connections [1]',
       '  shop [1]',
       '    shop/api',
-      '      ← shop/web [−TCP 8443]',
+      '      ← shop/web [now only TCP 9090]',
       '        shop/api-from-web [modified · ingress]',
     ]);
     assert.deepEqual(shown.slice(15, 18), ['Workloads disappeared [1]', '  shop', '    shop/legacy [Pod]']);
@@ -181,12 +181,12 @@ describe('reachability changes view (what-if diff)', () => {
     assert.deepEqual(
       lenses.sort((a, b) => a.line - b.line),
       [
-        { line: lineOf(document, 'name: api-from-web'), title: `vs ${LABEL}: +0 allowed, −1 denied` },
-        { line: lineOf(document, 'name: db-from-api'), title: `vs ${LABEL}: +1 allowed, −0 denied` },
+        { line: lineOf(document, 'name: api-from-web'), title: `vs ${LABEL}: +0 added, −0 removed, ~1 changed` },
+        { line: lineOf(document, 'name: db-from-api'), title: `vs ${LABEL}: +1 added, −0 removed, ~0 changed` },
       ],
     );
     // Clicking a lens shows the policy's entry in the view.
-    const lens = ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? []).find((l) => l.command?.title.includes('+1 allowed'));
+    const lens = ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? []).find((l) => l.command?.title.includes('+1 added'));
     assert.ok(lens?.command);
     const command = lens.command;
     // The tree view reports its selection asynchronously: the entry must become selected, soon.
@@ -210,7 +210,7 @@ describe('reachability changes view (what-if diff)', () => {
       // No command in between: the refresh after the edit (debounced) brings the lenses up to date.
       await eventually('the api-from-web lens to go', async () => {
         const lenses = await lensTitles(uri);
-        return lenses.length === 1 && lenses[0].title === `vs ${LABEL}: +1 allowed, −0 denied`;
+        return lenses.length === 1 && lenses[0].title === `vs ${LABEL}: +1 added, −0 removed, ~0 changed`;
       });
       const snapshot = await show();
       assert.equal(snapshot.counts?.changed, 0);
@@ -479,10 +479,10 @@ describe('reachability changes against HEAD through the built-in Git extension',
     });
     assert.equal(snapshot.base, 'HEAD');
     assert.deepEqual(snapshot.counts, { added: 0, removed: 1, changed: 1, appeared: 1, disappeared: 0 });
-    assert.equal(snapshot.status, '$(git-compare) vs HEAD: +0 −1 ~1');
+    assert.equal(snapshot.status, '$(git-compare) vs HEAD: +0 added, −1 removed, ~1 changed');
     const removed = find(snapshot.tree, ['Removed connections', 'shop', 'shop/db', '← shop/api', 'shop/db-from-api']);
     assert.equal(removed.description, 'deleted · ingress');
-    assert.equal(find(snapshot.tree, ['Changed connections', 'shop', 'shop/api', '← shop/web']).description, '+TCP 8443');
+    assert.equal(find(snapshot.tree, ['Changed connections', 'shop', 'shop/api', '← shop/web']).description, 'now also TCP 8443');
     find(snapshot.tree, ['Workloads appeared', 'shop', 'shop/newcomer']);
     // The deleted policy opens as it is at HEAD.
     const editor = await click(removed);
@@ -493,7 +493,7 @@ describe('reachability changes against HEAD through the built-in Git extension',
     const uri = fixture('shop/policies.yaml');
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document, { preview: false });
-    await eventually('the lens on api-from-web', async () => (await lensTitles(uri)).some((l) => l.title === 'vs HEAD: +1 allowed, −0 denied' && l.line === lineOf(document, 'name: api-from-web')));
+    await eventually('the lens on api-from-web', async () => (await lensTitles(uri)).some((l) => l.title === 'vs HEAD: +0 added, −0 removed, ~1 changed' && l.line === lineOf(document, 'name: api-from-web')));
 
     // A commit outside the editor: the Git extension sees it, the view and the lens follow without a command.
     git('add', '-A');

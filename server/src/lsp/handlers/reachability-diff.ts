@@ -30,13 +30,17 @@ export function registerReachabilityDiffHandler(connection: Connection, ctx: Fea
 }
 
 /**
- * A file's text on disk. The index holds it unless an editor has the file open (its unsaved text replaces the
- * disk's in the workspace) or the index skipped it; only then is the file read, as the index reads it.
+ * The base text of a file that is the same at the base as on disk. The workspace's text stands for it when no editor
+ * holds other text; with an editor open on it, the disk's text is read. A file the workspace does not hold (the
+ * index has not read it yet, or a file event never came) is left out of the base as well: reading it into the base
+ * alone would report all of its objects as changed, and compare every pair they reach (seconds on thousands of
+ * workloads) for a difference that is not there.
  */
 function diskText(ctx: FeatureContext, head: Workspace, rawUri: string, uri: string): string | undefined {
   const indexed = head.getFile(uri);
   const open = ctx.documents.get(rawUri) ?? ctx.documents.get(uri);
-  return indexed && !open ? indexed.text : ctx.diskText(uri);
+  if (open) return ctx.diskText(uri);
+  return indexed?.text;
 }
 
 function reachabilityDiff(ctx: FeatureContext, params: ReachabilityDiffParams): ReachabilityDiffResult {
@@ -78,6 +82,7 @@ function reachabilityDiff(ctx: FeatureContext, params: ReachabilityDiffParams): 
     after: c.after,
     location: location(c.location, c.inBase),
     inBase: c.inBase,
+    decides: c.decides,
   });
   const workload = (w: WorkloadChange, inBase: boolean): ReachabilityDiffWorkload => ({
     scope: w.scope,
@@ -93,5 +98,6 @@ function reachabilityDiff(ctx: FeatureContext, params: ReachabilityDiffParams): 
     changes: diff.changes.map((c) => plainChange(c, cause)),
     workloadsAdded: diff.appeared.map((w) => workload(w, false)),
     workloadsRemoved: diff.disappeared.map((w) => workload(w, true)),
+    policies: diff.policies.map((p) => ({ ...p, location: location(p.location, p.inBase) })),
   };
 }
