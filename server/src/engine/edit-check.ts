@@ -187,14 +187,14 @@ function lostConnections(old: Analysis, was: Workload, now: Analysis, w: Workloa
   return lost;
 }
 
-/** "ns/a (egress: loses ns/b 8080/TCP, outside the cluster)", for titles and confirmations. */
+/** "ns/a for egress, losing ns/b 8080/TCP, outside the cluster; ns/c for ingress", for titles and confirmations. */
 export function isolationText(isolations: readonly NewIsolation[], max = 3): string {
   const parts = isolations.slice(0, max).map((i) => {
     const loses = i.loses.map((l) => (l.ports.includes('any') ? l.peer : `${l.peer} ${l.ports.join(', ')}`));
-    return `${i.workload} for ${i.direction}${loses.length ? ` (loses ${loses.join('; ')})` : ''}`;
+    return `${i.workload} for ${i.direction}${loses.length ? `, losing ${loses.join(', ')}` : ''}`;
   });
   if (isolations.length > max) parts.push(`${isolations.length - max} more`);
-  return parts.join(', ');
+  return parts.join('; ');
 }
 
 /**
@@ -206,7 +206,7 @@ export function offerableFixes(workspace: Workspace, fixes: readonly QuickFix[],
   for (const fix of fixes) {
     const check = checkedFix(workspace, fix, options);
     if (!check.safe) continue;
-    out.push(check.newlyIsolated.length > 0 ? { ...fix, title: `${fix.title} (isolates ${isolationText(check.newlyIsolated)})` } : fix);
+    out.push(check.newlyIsolated.length > 0 ? { ...fix, title: `${fix.title}: isolates ${isolationText(check.newlyIsolated)}` } : fix);
   }
   return out;
 }
