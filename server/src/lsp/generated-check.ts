@@ -5,7 +5,7 @@ import { checkEdit, isolationText, type EditCheck, type NewFile } from '../engin
 import type { RunOptions } from '../engine/rules/run';
 import type { TextEdit } from '../engine/rules/types';
 import type { Workspace } from '../engine/workspace';
-import type { GeneratedCheck } from './protocol';
+import { TEMPLATE_IDS, type GeneratedCheck } from './protocol';
 
 /** A new document at the end of a file, after a `---` where the file has content (the insert commands' layout). */
 export function appendDocumentEdit(text: string, uri: string, yaml: string): TextEdit {
@@ -83,3 +83,10 @@ export function snippetDefaults(snippet: string): string {
   }
   return out;
 }
+
+/**
+ * Every generator of a policy that a command offers. Each goes through `checkGenerated` before it is offered, and
+ * `server/test/lsp/generators-checked.test.ts` runs each one's output back through the engine: a generator added
+ * here without a case there fails that test.
+ */
+export const GENERATORS = ['default-deny', 'allow-dns', ...TEMPLATE_IDS.map((t) => `template:${t}`), 'least-privilege', 'allow-connection'] as const;

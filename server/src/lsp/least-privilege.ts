@@ -101,8 +101,10 @@ export function leastPrivilegePolicyFor(
   const merged = mergeRules(ingress, 'from');
 
   // Egress: DNS, today's egress rules, and the workloads whose ingress admits this one.
-  const egress: Json[] = [dnsEgressRule(dns)];
-  sources.push(`egress: DNS to ${dns.namespace}`);
+  // The cluster DNS pods themselves resolve through upstream servers the workspace does not show.
+  const isDns = w.namespace === dns.namespace && Object.entries(dns.podLabels).every(([k, v]) => w.podLabels[k] === v);
+  const egress: Json[] = isDns ? [] : [dnsEgressRule(dns)];
+  sources.push(isDns ? 'egress: no DNS rule, it is the cluster DNS: add its upstream resolvers' : `egress: DNS to ${dns.namespace}`);
   for (const policy of analysis.isolatingPolicies(w, 'egress')) {
     for (const rule of policy.egress) {
       const raw = rawRule(policy.object.value, 'egress', rule.index);
