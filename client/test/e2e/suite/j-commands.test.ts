@@ -50,6 +50,28 @@ describe('commands that never surprise', () => {
     await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 
+  it('Insert Allow-DNS Egress says which workloads it newly isolates for egress before inserting (cancel leaves the file alone)', async () => {
+    const editor = await open('scratch/empty.yaml');
+    const before = editor.document.getText();
+    const cancelled = vscode.commands.executeCommand<InsertResult | undefined>('netpol.insertAllowDns', { namespace: 'shop', confirm: true });
+    await sleep(1500);
+    await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext'); // "Cancel"
+    await accept(300);
+    assert.equal(await cancelled, undefined);
+    assert.equal(editor.document.getText(), before, 'nothing inserted');
+    const confirmed = vscode.commands.executeCommand<InsertResult | undefined>('netpol.insertAllowDns', { namespace: 'shop', confirm: true });
+    await accept(); // "Insert", whose detail names the workloads and what they lose
+    const result = await confirmed;
+    assert.ok(result);
+    const egress = result.check.newlyIsolated.filter((i) => i.direction === 'egress').map((i) => i.workload).sort();
+    assert.deepEqual(egress, ['shop/api', 'shop/db', 'shop/web']);
+    assert.ok(result.check.newlyIsolated.every((i) => i.direction === 'egress'));
+    assert.match(result.check.summary, /^Newly isolates shop\/api for egress, losing /);
+    assert.ok(result.check.newlyIsolated.find((i) => i.workload === 'shop/web')!.loses.includes('shop/api 9090/TCP'), 'web loses its way to api');
+    assert.match(vscode.window.activeTextEditor!.document.getText(), /name: allow-dns-egress/);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('Explain Traffic preselects the workload of the current file and previews "Allow exactly this connection"', async () => {
     const policiesUri = fixture('shop/policies.yaml');
     const original = new TextDecoder().decode(await vscode.workspace.fs.readFile(policiesUri));
