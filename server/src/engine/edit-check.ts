@@ -3,9 +3,9 @@
 // offered only when it adds no warning or error; what it newly isolates is said in its title or confirmation.
 import { applyEdits } from './edits';
 import { ipEndpoint, workloadEndpoint, type Analysis, type Endpoint } from './evaluate';
-import type { Workload } from './model';
+import { namespacesChangedSince, type Workload } from './model';
 import { compareText } from './order';
-import { runRules, type RunOptions } from './rules/run';
+import { IncrementalRuleRunner, type RunOptions } from './rules/run';
 import type { Diagnostic, QuickFix, TextEdit } from './rules/types';
 import type { Direction } from './policy';
 import type { Workspace } from './workspace';
@@ -50,23 +50,84 @@ export interface EditCheckOptions {
   maxLost?: number;
 }
 
-/** The findings of the workspace as it is, per version and settings: every check of one state compares with them. */
-const baseFindings = new WeakMap<Workspace, { version: number; severities: unknown; findings: Diagnostic[] }>();
-
 const BLOCKING = new Set(['error', 'warning']);
 
-function blockingFindings(workspace: Workspace, severities: RunOptions['severities']): Diagnostic[] {
+function blocking(byUri: ReadonlyMap<string, readonly Diagnostic[]>): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const list of runRules(workspace, { severities }).values()) for (const d of list) if (BLOCKING.has(d.severity)) out.push(d);
+  for (const list of byUri.values()) for (const d of list) if (BLOCKING.has(d.severity)) out.push(d);
   return out;
 }
 
-function findingsBefore(workspace: Workspace, severities: RunOptions['severities']): Diagnostic[] {
-  const known = baseFindings.get(workspace);
-  if (known && known.version === workspace.version && known.severities === severities) return known.findings;
-  const findings = blockingFindings(workspace, severities);
-  baseFindings.set(workspace, { version: workspace.version, severities, findings });
-  return findings;
+/**
+ * Where checks run: one copy of a workspace (`Workspace.fork`) with an incremental rule runner, kept per workspace
+ * and settings. A check applies its edit to the copy, runs the rules (only where the edit can matter, as after an
+ * edit in the editor), compares, and puts the files back; a later check first brings the copy up to the
+ * workspace's version the same way. So a check costs about what an edit costs, not a full analysis.
+ */
+class CheckSandbox {
+  readonly copy: Workspace;
+  private readonly runner: IncrementalRuleRunner;
+  private synced: number;
+  private baseline: Diagnostic[] | undefined;
+  private readonly config: unknown;
+  private readonly renderings: string;
+
+  constructor(
+    readonly base: Workspace,
+    readonly severities: RunOptions['severities'],
+  ) {
+    this.copy = base.fork();
+    this.runner = new IncrementalRuleRunner({ severities });
+    this.synced = base.version;
+    this.config = base.config;
+    this.renderings = base.renderedUris().join('\n');
+  }
+
+  /** Whether the copy can follow the workspace by its journal of changed files (same settings, same renderings). */
+  canFollow(): boolean {
+    if (this.base.config !== this.config || this.base.renderedUris().join('\n') !== this.renderings) return false;
+    const changed = this.base.changedFilesSince(this.synced);
+    return changed !== undefined && ![...changed].some((uri) => this.base.renderingOf(uri));
+  }
+
+  /** The warnings and errors of the workspace as it is (the copy without edits). */
+  before(): Diagnostic[] {
+    if (this.synced !== this.base.version) {
+      for (const uri of this.base.changedFilesSince(this.synced)!) this.restore(uri);
+      this.synced = this.base.version;
+      this.baseline = undefined;
+    }
+    this.baseline ??= blocking(this.runner.run(this.copy));
+    return this.baseline;
+  }
+
+  /** The warnings and errors with the edits applied, and the copy with them for `inspect`; then the files go back. */
+  after<T>(texts: ReadonlyMap<string, string>, inspect: (copy: Workspace) => T): { findings: Diagnostic[]; inspected: T } {
+    for (const [uri, text] of texts) this.copy.setFile(uri, text, { anyName: true, parsed: this.base.getFile(uri) });
+    try {
+      const findings = blocking(this.runner.run(this.copy));
+      return { findings, inspected: inspect(this.copy) };
+    } finally {
+      for (const uri of texts.keys()) this.restore(uri);
+    }
+  }
+
+  /** Puts a file of the copy back to the workspace's (the same parsed file: nothing is read again). */
+  private restore(uri: string): void {
+    const file = this.base.getFile(uri);
+    if (file) this.copy.setFile(uri, file.text, { anyName: true, parsed: file });
+    else this.copy.deleteFile(uri);
+  }
+}
+
+const sandboxes = new WeakMap<Workspace, CheckSandbox>();
+
+function sandboxOf(workspace: Workspace, severities: RunOptions['severities']): CheckSandbox {
+  const known = sandboxes.get(workspace);
+  if (known && known.severities === severities && known.canFollow()) return known;
+  const sandbox = new CheckSandbox(workspace, severities);
+  sandboxes.set(workspace, sandbox);
+  return sandbox;
 }
 
 /** Where an offset of the text before the edits is after them; undefined inside a replaced range. */
@@ -123,13 +184,12 @@ export function editedTexts(workspace: Workspace, edits: readonly TextEdit[], ne
  * are new, and which workloads become isolated for a direction, with the connections they lose.
  */
 export function checkEdit(workspace: Workspace, edits: readonly TextEdit[], options: EditCheckOptions = {}): EditCheck {
-  const before = findingsBefore(workspace, options.severities);
-  const copy = workspace.fork();
-  for (const [uri, text] of editedTexts(workspace, edits, options.newFiles)) copy.setFile(uri, text, { anyName: true, parsed: workspace.getFile(uri) });
-
+  const sandbox = sandboxOf(workspace, options.severities);
+  const before = sandbox.before();
+  const texts = editedTexts(workspace, edits, options.newFiles);
+  const { findings, inspected: newlyIsolated } = sandbox.after(texts, (copy) => isolationChanges(workspace, copy, options.maxLost ?? 5));
   const known = matcher(before, edits);
-  const newFindings = blockingFindings(copy, options.severities).filter((d) => !known(d));
-  const newlyIsolated = isolationChanges(workspace, copy, options.maxLost ?? 5);
+  const newFindings = findings.filter((d) => !known(d));
   return { newFindings, newlyIsolated, safe: newFindings.length === 0 };
 }
 
@@ -140,8 +200,12 @@ export function isolationChanges(before: Workspace, after: Workspace, maxLost = 
   for (const scope of after.scopes()) {
     const old = beforeScopes.get(scope.name);
     if (!old) continue;
-    const oldByName = new Map(old.analysis.reportedWorkloads().map((w) => [w.displayName, w]));
+    // A NetworkPolicy selects pods of its own namespace: only the namespaces the edit touched can change.
+    const touched = old.model === scope.model ? new Set<string>() : namespacesChangedSince(old.model, scope.model);
+    const inTouched = (w: Workload) => !touched || touched.has(w.namespace);
+    const oldByName = new Map(old.analysis.reportedWorkloads().filter(inTouched).map((w) => [w.displayName, w]));
     for (const w of scope.analysis.reportedWorkloads()) {
+      if (!inTouched(w)) continue;
       const was = oldByName.get(w.displayName);
       if (!was) continue;
       for (const direction of ['ingress', 'egress'] as const) {

@@ -109,6 +109,35 @@ spec:
     ]);
   });
 
+  it('follows edits of the workspace between checks: the same answer as a check on a workspace built from scratch', () => {
+    const ws = workspaceOf([['file:///w/app.yaml', APP]]);
+    const deny = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: deny, namespace: shop }
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+`;
+    const newFiles = [{ uri: 'file:///w/deny.yaml', text: deny }];
+    const first = checkEdit(ws, [], { newFiles });
+    assert.deepEqual(first.newlyIsolated.map((i) => i.workload), ['shop/api', 'shop/web']);
+    // The workspace changes (api gets its own policy), then the same check again.
+    ws.setFile('file:///w/api.yaml', `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: { name: api, namespace: shop }
+spec:
+  podSelector: { matchLabels: { app: api } }
+  ingress: [{ from: [{ podSelector: { matchLabels: { app: web } } }] }]
+`);
+    const second = checkEdit(ws, [], { newFiles });
+    const fresh = checkEdit(workspaceOf([['file:///w/app.yaml', APP], ['file:///w/api.yaml', ws.getFile('file:///w/api.yaml')!.text]]), [], { newFiles });
+    assert.deepEqual(second.newlyIsolated, fresh.newlyIsolated);
+    assert.deepEqual(second.newlyIsolated.map((i) => i.workload), ['shop/web']);
+    assert.deepEqual(second.newFindings.map(describeFinding), fresh.newFindings.map(describeFinding));
+    // And the checked workspace never saw the new file.
+    assert.equal(ws.getFile('file:///w/deny.yaml'), undefined);
+  });
+
   it('leaves the workspace it checks untouched, and the copy analyses as a workspace built from scratch', () => {
     const ws = workspaceOf([['file:///w/app.yaml', APP]]);
     const before = JSON.stringify([...runRules(ws)]);
