@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
+import type { ExplainTrafficResult } from '../../src/lsp/protocol';
 import { applyTextEdits, editsFor, LspTestClient } from './client';
 
 const SHOP = `apiVersion: apps/v1
@@ -98,5 +99,60 @@ describe('code actions offer only the fixes the engine checked', () => {
     const edits = editsFor(actions[0].edit!, uri);
     assert.equal(edits.length, 1);
     assert.equal(applyTextEdits(POLICY, edits), POLICY.replace('port: htpp # the web port', 'port: http # the web port'));
+  });
+});
+
+const CANARY = `apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: shop, labels: {app: web}}
+spec: {containers: [{name: web, image: web}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-canary, namespace: shop, labels: {app: web, track: canary}}
+spec: {containers: [{name: web, image: web}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: shop, labels: {app: db}}
+spec: {containers: [{name: db, image: postgres, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-egress, namespace: shop}
+spec:
+  podSelector:
+    matchLabels: {app: web}
+    matchExpressions: [{key: track, operator: DoesNotExist}]
+  policyTypes: [Egress]
+  egress:
+    - to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}, podSelector: {matchLabels: {k8s-app: kube-dns}}}]
+      ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]
+`;
+
+describe('Explain Traffic: the change keeps DNS for pods it newly isolates for egress', () => {
+  let dir: string;
+  let client: LspTestClient;
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-lsp-explain-dns-'));
+    fs.writeFileSync(path.join(dir, 'shop.yaml'), CANARY);
+    client = await LspTestClient.start(dir);
+  });
+  after(async () => {
+    await client.shutdown();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('web -> db: no label of web leaves out the canary, so the egress policy selects both and allows DNS too', async () => {
+    const result = await client.request<ExplainTrafficResult>('netpol/explainTraffic', { from: 'shop/web', to: 'shop/db', port: 5432 });
+    assert.ok(result.found && !result.allowed);
+    assert.equal(result.changes.length, 1);
+    const [change] = result.changes;
+    assert.equal(change.direction, 'egress');
+    assert.match(change.yaml, /podSelector:\n {4}matchLabels:\n {6}app: web\n/);
+    assert.match(change.yaml, /k8s-app: kube-dns/, 'the DNS rule is part of the change');
+    assert.deepEqual(result.check?.newFindings, []);
+    assert.deepEqual(result.check?.newlyIsolated.map((i) => `${i.workload} ${i.direction}`), ['shop/web-canary egress']);
+    assert.match(result.check!.summary, /^Newly isolates shop\/web-canary for egress, losing /);
   });
 });
