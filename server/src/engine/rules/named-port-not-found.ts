@@ -85,9 +85,9 @@ function namedPortFixes(context: RuleContext, policy: NetworkPolicy, spec: PortS
   const uri = policy.object.uri;
   const fixes: QuickFix[] = [];
   const protocols = [...new Set(pods.flatMap((w) => w.containerPorts.filter((c) => c.name === name).map((c) => c.protocol)))];
-  if (protocols.length === 1) {
-    const protocolNode = nodeAt(policy.object.node, [...spec.path, 'protocol']);
-    const edits = protocolNode ? [replaceScalar(file.text, protocolNode as YamlNode, protocols[0])].filter((e) => e !== undefined) : addMapEntry(file.text, entry, 'protocol', protocols[0]);
+  // Only where the protocol is the default (not written): a protocol written out is the author's, left alone.
+  if (protocols.length === 1 && !entry.has('protocol')) {
+    const edits = addMapEntry(file.text, entry, 'protocol', protocols[0]);
     if (edits && edits.length) fixes.push({ title: `Set protocol: ${protocols[0]} (how the pods declare "${name}")`, edits: edits.map((e) => ({ uri, ...e })), preferred: true });
   }
   const names = [...new Set(pods.flatMap((w) => w.containerPorts.filter((c) => c.protocol === spec.protocol && c.name).map((c) => c.name!)))];
