@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
 import type { ExplainTrafficResult } from '../../src/lsp/protocol';
+import { snippetDefaults } from '../../src/lsp/generated-check';
 import { applyTextEdits, editsFor, LspTestClient } from './client';
 
 const SHOP = `apiVersion: apps/v1
@@ -154,5 +155,11 @@ describe('Explain Traffic: the change keeps DNS for pods it newly isolates for e
     assert.deepEqual(result.check?.newFindings, []);
     assert.deepEqual(result.check?.newlyIsolated.map((i) => `${i.workload} ${i.direction}`), ['shop/web-canary egress']);
     assert.match(result.check!.summary, /^Newly isolates shop\/web-canary for egress, losing /);
+  });
+});
+
+describe('snippetDefaults: a template as inserted when the author tabs through', () => {
+  test('first choices, placeholders, escapes; bare tab stops vanish', () => {
+    assert.equal(snippetDefaults('name: ${1:allow-web}\nns: ${2|shop,other|}\nport: ${3|80\\,81,90|}\nkey: \\$HOME\n$0'), 'name: allow-web\nns: shop\nport: 80,81\nkey: $HOME\n');
   });
 });
