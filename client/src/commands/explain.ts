@@ -9,11 +9,17 @@ import { argObject, booleanArg, numberArg, oneOfArg, stringArg, type ArgObject }
 const PROTOCOLS: readonly ProtocolName[] = ['TCP', 'UDP', 'SCTP'];
 const ADDRESS = /^[0-9a-fA-F:.]+(\/\d{1,3})?$/;
 
-async function pickEndpoint(summary: WorkspaceSummary, title: string, placeHolder: string): Promise<string | undefined> {
+/**
+ * The workloads to pick from; with `current` (the workload at the cursor, else those of the current file) first, so
+ * that Enter picks the workload the author is looking at.
+ */
+async function pickEndpoint(summary: WorkspaceSummary, title: string, placeHolder: string, current: readonly string[] = []): Promise<string | undefined> {
   type Item = vscode.QuickPickItem & { id?: string };
-  const items: Item[] = summary.workloads.map((w) => ({
+  const rank = (id: string) => (current.includes(id) ? current.indexOf(id) : current.length);
+  const workloads = [...summary.workloads].sort((a, b) => rank(a.id) - rank(b.id));
+  const items: Item[] = workloads.map((w) => ({
     label: w.id,
-    description: w.kind,
+    description: current.includes(w.id) ? `${w.kind}, in this file` : w.kind,
     detail: Object.entries(w.podLabels).map(([k, v]) => `${k}=${v}`).join(', ') || 'no pod labels',
     id: w.id,
   }));
@@ -109,16 +115,18 @@ function showVerdict(result: Extract<ExplainTrafficResult, { found: true }>): vo
   if (result.changes.length > 0) {
     items.push({
       label: '$(add) Allow exactly this connection',
-      detail: `Adds ${result.changes.map((c) => `an ${c.direction} policy in ${c.namespace}`).join(' and ')}, nothing wider.`,
+      detail: `Previews ${result.changes.map((c) => `an ${c.direction} policy in ${c.namespace}`).join(' and ')}, nothing wider.${result.check?.summary ? ` ${result.check.summary}` : ''}`,
       fix: true,
     });
+  } else if (result.refused?.length) {
+    items.push({ label: '$(warning) No safe change allows exactly this connection', detail: `The smallest one would add: ${result.refused.join(' ')}` });
   }
   if (!result.self) items.push(...sideItems(result.egress, result), ...sideItems(result.ingress, result));
   picker.items = items;
   picker.onDidAccept(async () => {
     const item = picker.selectedItems[0];
     picker.hide();
-    if (item?.fix) await applyPolicyChanges({ changes: result.changes });
+    if (item?.fix) await applyPolicyChanges({ changes: result.changes, preview: true });
     else if (item?.location) await reveal(item.location);
   });
   picker.onDidHide(() => picker.dispose());
@@ -134,7 +142,10 @@ export async function explainTraffic(server: NetpolServer, output: vscode.Output
   const editor = vscode.window.activeTextEditor;
   const summary = await server.summary(editor?.document, editor?.selection.active);
   const title = 'Explain Traffic';
-  from ??= await pickEndpoint(summary, title, 'From (source)');
+  // The workload of the current file comes first: the one under the cursor, else the file's workloads.
+  const here = editor ? summary.workloads.filter((w) => w.location.uri === editor.document.uri.toString()).map((w) => w.id) : [];
+  const current = summary.document?.workloadAt ? [summary.document.workloadAt, ...here.filter((id) => id !== summary.document?.workloadAt)] : here;
+  from ??= await pickEndpoint(summary, title, 'From (source)', current);
   if (!from) return undefined;
   to ??= await pickEndpoint(summary, title, `From ${from} to (destination)`);
   if (!to) return undefined;
@@ -156,13 +167,17 @@ export async function explainTraffic(server: NetpolServer, output: vscode.Output
 
 /**
  * Adds policies to the workspace: each into the file of a policy that already isolates the same pods (where
- * readers will look for it), or into a new untitled document when there is none or `target` is `untitled`.
+ * readers will look for it), else into a new file beside the workload's manifest. With `preview`, as one workspace
+ * edit whose every part needs confirmation: VS Code shows it in the refactor preview, where the author applies or
+ * discards it. Without, edited in the editors and left unsaved (and a change with no file goes to an untitled
+ * document), or all into one untitled document when `target` is `untitled`.
  */
-export async function applyPolicyChanges(arg: unknown): Promise<{ uris: string[] } | undefined> {
+export async function applyPolicyChanges(arg: unknown): Promise<{ uris: string[]; applied: boolean } | undefined> {
   const args: ArgObject = argObject(arg);
   const changes = Array.isArray(args.changes) ? (args.changes as PolicyChange[]).filter((c) => c && typeof c.yaml === 'string') : [];
   if (changes.length === 0) return undefined;
   const untitled = stringArg(args, 'target') === 'untitled';
+  if (booleanArg(args, 'preview') === true && !untitled) return previewPolicyChanges(changes);
   const uris: string[] = [];
   const byFile = new Map<string, string[]>();
   const loose: string[] = [];
@@ -187,5 +202,45 @@ export async function applyPolicyChanges(arg: unknown): Promise<{ uris: string[]
     await vscode.window.showTextDocument(document, { preview: false });
     uris.push(document.uri.toString());
   }
-  return { uris };
+  return { uris, applied: true };
+}
+
+/** The changes as one workspace edit needing confirmation (the refactor preview); resolves once applied or discarded. */
+async function previewPolicyChanges(changes: PolicyChange[]): Promise<{ uris: string[]; applied: boolean }> {
+  const edit = new vscode.WorkspaceEdit();
+  const uris: string[] = [];
+  const byFile = new Map<string, PolicyChange[]>();
+  const newFiles = new Map<string, PolicyChange[]>();
+  const loose: PolicyChange[] = [];
+  for (const change of changes) {
+    if (change.suggestedUri) byFile.set(change.suggestedUri, [...(byFile.get(change.suggestedUri) ?? []), change]);
+    else if (change.newFileUri) newFiles.set(change.newFileUri, [...(newFiles.get(change.newFileUri) ?? []), change]);
+    else loose.push(change);
+  }
+  const metadata = (list: PolicyChange[]): vscode.WorkspaceEditEntryMetadata => ({
+    needsConfirmation: true,
+    label: `Allow exactly this connection: ${list.map((c) => `${c.direction} policy in ${c.namespace}`).join(', ')}`,
+  });
+  for (const [uriText, list] of byFile) {
+    const uri = vscode.Uri.parse(uriText);
+    const document = await vscode.workspace.openTextDocument(uri);
+    const text = document.getText();
+    const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+    const plan = planInsertion(text, text.length, eol);
+    edit.insert(uri, document.positionAt(plan.offset), plan.prefix + list.map((c) => c.yaml).join(`---${eol}`).replace(/\r?\n/g, eol) + plan.suffix, metadata(list));
+    uris.push(uri.toString());
+  }
+  for (const [uriText, list] of newFiles) {
+    const uri = vscode.Uri.parse(uriText);
+    edit.createFile(uri, { ignoreIfExists: false, contents: new TextEncoder().encode(list.map((c) => c.yaml).join('---\n')) }, metadata(list));
+    uris.push(uri.toString());
+  }
+  if (loose.length > 0) {
+    // No file to put them in (an address, a workload outside the folders): an untitled document, reviewed there.
+    const document = await vscode.workspace.openTextDocument({ language: 'yaml', content: loose.map((c) => c.yaml).join('---\n') });
+    await vscode.window.showTextDocument(document, { preview: false });
+    uris.push(document.uri.toString());
+  }
+  const applied = edit.size > 0 ? await vscode.workspace.applyEdit(edit) : true;
+  return { uris, applied };
 }

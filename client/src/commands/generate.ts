@@ -30,7 +30,14 @@ export async function generateLeastPrivilegePolicy(server: NetpolServer, arg: un
     void vscode.window.showWarningMessage(`Generate least-privilege policy: ${result.message}`);
     return undefined;
   }
-  const header = `# Least-privilege NetworkPolicy for ${result.workload}: ingress only on its declared container ports,\n# egress only to the cluster DNS. Narrow the ingress peers, then add this document to your manifests.\n`;
+  // The header says where each rule came from and what the engine found when it applied the policy to the workspace.
+  const found = result.check.summary ? result.check.summary : 'adds no finding to the workspace';
+  const header = [
+    `# Least-privilege NetworkPolicy for ${result.workload}, from what the workspace shows it needs:`,
+    ...result.sources.map((s) => `#   ${s}`),
+    `# Checked against the workspace: ${found}`,
+    '# Review it, then add this document to your manifests.',
+  ].map((l) => l.replace(/\r?\n/g, ' ')).join('\n') + '\n';
   const document = await vscode.workspace.openTextDocument({ language: 'yaml', content: header + result.yaml });
   await vscode.window.showTextDocument(document, { preview: false });
   return { workload: result.workload, uri: document.uri.toString(), text: document.getText() };

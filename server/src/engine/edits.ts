@@ -304,3 +304,19 @@ export function removeMapEntry(text: string, map: YAMLMap, key: string, parentKe
   }
   return hasComment(start) ? undefined : [{ range: [start, end], newText: '' }];
 }
+
+/**
+ * Removes the lines of one item of a block sequence (`- value`, on lines of its own). Undefined for flow
+ * sequences, items sharing a line with other text, and items whose lines hold a comment (which the edit would lose).
+ */
+export function removeSequenceItem(text: string, seq: YAMLSeq, index: number): Edit[] | undefined {
+  if (seq.flow) return undefined;
+  const item = seq.items[index] as YamlNode | undefined;
+  if (!item || !item.range) return undefined;
+  const start = lineStartOf(text, item.range[0]);
+  const dash = text.lastIndexOf('-', item.range[0]);
+  if (dash < start || text.slice(start, dash).trim() !== '') return undefined;
+  const end = afterLineOf(text, contentEnd(item) - 1);
+  if (/(^|\s)#/.test(text.slice(start, end))) return undefined;
+  return [{ range: [start, end], newText: '' }];
+}

@@ -426,6 +426,32 @@ export class Workspace {
     }
   }
 
+  /**
+   * An independent copy for what-if analyses (a quick fix or a generated policy checked before it is offered): it
+   * shares the parsed files (never changed) and the last build's scopes, so an edit to the copy updates its models
+   * incrementally, and nothing done to the copy reaches this workspace.
+   */
+  fork(): Workspace {
+    this.scopes();
+    const copy = this.emptyCopy();
+    for (const [uri, file] of this.files) copy.files.set(uri, file);
+    for (const uri of this.skippedForSize) copy.skippedForSize.add(uri);
+    for (const [uri, rendering] of this.renderings) copy.renderings.set(uri, rendering);
+    copy.configUri = this.configUri;
+    copy.configText = this.configText;
+    copy.cachedConfig = this.cachedConfig;
+    copy.cachedScopes = this.cachedScopes;
+    copy.lastBuild = this.lastBuild;
+    copy.version = this.version;
+    copy.changeLogStart = this.version;
+    return copy;
+  }
+
+  /** A workspace with this one's options and nothing in it (subclasses that carry settings give theirs). */
+  protected emptyCopy(): Workspace {
+    return new Workspace(this.options);
+  }
+
   /** The scopes of the workspace with their models (built on first use after a change). */
   scopes(): Scope[] {
     if (!this.cachedScopes) this.cachedScopes = this.updateScopes() ?? this.buildScopes();

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import type { Connection, Diagnostic as LspDiagnostic, Disposable } from 'vscode-languageserver';
 import { compareText } from '../engine/order';
 import { quickFixesFor } from '../engine/rules/fixes';
+import { offerableFixes } from '../engine/edit-check';
 import { IncrementalRuleRunner } from '../engine/rules/run';
 import type { Diagnostic, QuickFix } from '../engine/rules/types';
 import { FILE_TOO_LARGE, FILE_UNREADABLE, unreadableMessage, type Workspace } from '../engine/workspace';
@@ -165,7 +166,10 @@ export class Diagnostics {
 
   /** A finding's quick fixes: its own (diagnostic sources attach theirs), else its rule's, computed on request. */
   fixesOf(diagnostic: Diagnostic): QuickFix[] {
-    return diagnostic.fixes ?? quickFixesFor(this.state.workspace(), diagnostic, { onRuleError: (ruleId, error) => this.logger.log(`netpol: fixes of ${ruleId} failed: ${errorText(error)}`) });
+    const workspace = this.state.workspace();
+    const fixes = diagnostic.fixes ?? quickFixesFor(workspace, diagnostic, { onRuleError: (ruleId, error) => this.logger.log(`netpol: fixes of ${ruleId} failed: ${errorText(error)}`) });
+    // Each fix is applied to a copy of the workspace first: offered only when it adds no warning (edit-check.ts).
+    return fixes.length === 0 ? fixes : offerableFixes(workspace, fixes, { severities: this.state.settings.rules });
   }
 
   /** How many findings are published. */

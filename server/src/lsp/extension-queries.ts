@@ -15,7 +15,8 @@ import { computeMatrix, declaredPorts, formatPortKey } from '../report/matrix';
 import { explainVerdict, ruleLocation } from '../engine/explain';
 import { decisionText, explainText } from '../report/explain';
 import type { FeatureContext } from './context';
-import { allowConnectionPolicy, leastPrivilegePolicy, policyName, toYaml, type ConnectionPeer } from './policy-yaml';
+import { allowConnectionPolicy, dnsEgressRule, policyName, toYaml, type ConnectionPeer } from './policy-yaml';
+import { leastPrivilegePolicyFor } from './least-privilege';
 import { allowDnsYaml, defaultDenyYaml, templateSnippet } from './templates';
 import {
   escapeSnippet,
@@ -23,6 +24,7 @@ import {
   type PolicyTextParams,
   type PolicyTextResult,
   type DnsInfo,
+  type GeneratedCheck,
   type ExplainTrafficParams,
   type ExplainTrafficResult,
   type ExplainedSide,
@@ -37,6 +39,8 @@ import {
   type WorkspaceSummaryParams,
 } from './protocol';
 import { compareText } from '../engine/order';
+import { checkGenerated, snippetDefaults, toGeneratedCheck } from './generated-check';
+import { canonicalUri } from './files';
 
 function location(ctx: FeatureContext, uri: string, range: OffsetRange): Location {
   return { uri, range: ctx.rangeToLsp(uri, range) };
@@ -71,20 +75,30 @@ function dnsInfo(workspace: Workspace, scope: Scope): DnsInfo {
   return { namespace: config.namespace, podLabels: { ...config.podLabels }, ports: [...endpoints.ports], cidrs: endpoints.cidrs.map((c) => c.text) };
 }
 
-/** A policy for the insert commands, filled in from the scope's workloads and DNS settings. */
+/** A policy for the insert commands, filled in from the scope's workloads and DNS settings, with the engine's check. */
 export function policyText(ctx: FeatureContext, params: PolicyTextParams): PolicyTextResult {
   const summary = workspaceSummary(ctx, { scope: typeof params?.scope === 'string' && params.scope !== '' ? params.scope : undefined });
   const namespace = typeof params?.namespace === 'string' ? params.namespace : summary.defaultNamespace;
+  const target = typeof params?.uri === 'string' && params.uri !== '' ? canonicalUri(params.uri) : undefined;
+  const checked = (yaml: string, snippet: string): PolicyTextResult => ({
+    snippet,
+    check: toGeneratedCheck(checkGenerated(ctx.workspace(), [{ yaml, uri: target }], ctx.settings().rules)),
+  });
   switch (params?.policy) {
     case 'default-deny': {
       const direction = params.direction === 'ingress' || params.direction === 'egress' ? params.direction : 'both';
-      return { snippet: escapeSnippet(defaultDenyYaml(namespace, direction, summary, params.includeDns === true)) };
+      const yaml = defaultDenyYaml(namespace, direction, summary, params.includeDns === true);
+      return checked(yaml, escapeSnippet(yaml));
     }
-    case 'allow-dns':
-      return { snippet: escapeSnippet(allowDnsYaml(namespace, summary)) };
-    case 'template':
+    case 'allow-dns': {
+      const yaml = allowDnsYaml(namespace, summary);
+      return checked(yaml, escapeSnippet(yaml));
+    }
+    case 'template': {
       if (!(TEMPLATE_IDS as readonly unknown[]).includes(params.template)) throw new ResponseError(ErrorCodes.InvalidParams, `unknown template: ${String(params.template)}`);
-      return { snippet: templateSnippet(params.template, summary, namespace) };
+      const snippet = templateSnippet(params.template, summary, namespace);
+      return checked(snippetDefaults(snippet), snippet);
+    }
     default:
       throw new ResponseError(ErrorCodes.InvalidParams, `unknown policy: ${String((params as { policy?: unknown } | undefined)?.policy)}`);
   }
@@ -222,28 +236,48 @@ export function explainTraffic(ctx: FeatureContext, params: ExplainTrafficParams
     return `${loc.uri}:${start.line + 1}:${start.character + 1}`;
   });
 
-  const changes: PolicyChange[] = [];
+  let changes: PolicyChange[] = [];
+  let check: GeneratedCheck | undefined;
+  let refused: string[] | undefined;
   if (!verdict.allowed && !verdict.self) {
     const peerOf = (e: Endpoint): ConnectionPeer =>
       e.type === 'ip' ? { type: 'cidr', cidr: e.label } : { type: 'pods', namespace: e.workload.namespace, podLabels: selectingLabels(scope.analysis, e.workload) };
     const port = { port: params.port, protocol };
     const name = policyName('allow', endpointShortName(source), 'to', endpointShortName(destination), String(params.port), protocol);
-    if (networkPolicyDenied(verdict.egress) && source.type === 'workload') {
-      changes.push({
-        direction: 'egress',
-        namespace: source.workload.namespace,
-        suggestedUri: verdict.egress.policies[0]?.object.uri || undefined,
-        yaml: toYaml(allowConnectionPolicy({ name: `${name}-egress`.slice(0, 63), namespace: source.workload.namespace, subjectLabels: selectingLabels(scope.analysis, source.workload), direction: 'egress', peer: peerOf(destination), port })),
-      });
+    const dns = dnsInfo(workspace, scope);
+    const build = (withDns: boolean): PolicyChange[] => {
+      const out: PolicyChange[] = [];
+      if (networkPolicyDenied(verdict.egress) && source.type === 'workload') {
+        const policy = allowConnectionPolicy({ name: `${name}-egress`.slice(0, 63), namespace: source.workload.namespace, subjectLabels: selectingLabels(scope.analysis, source.workload), direction: 'egress', peer: peerOf(destination), port });
+        // The new egress policy may select pods that no policy isolated for egress yet: they keep DNS.
+        if (withDns) ((policy as { spec: { egress: unknown[] } }).spec.egress).push(dnsEgressRule(dns));
+        const suggestedUri = verdict.egress.policies[0]?.object.uri || undefined;
+        out.push({ direction: 'egress', namespace: source.workload.namespace, suggestedUri, ...(suggestedUri ? {} : { newFileUri: besideUri(source.workload.object.uri, `${name}-egress`) }), yaml: toYaml(policy) });
+      }
+      if (networkPolicyDenied(verdict.ingress) && destination.type === 'workload') {
+        const suggestedUri = verdict.ingress.policies[0]?.object.uri || undefined;
+        out.push({
+          direction: 'ingress',
+          namespace: destination.workload.namespace,
+          suggestedUri,
+          ...(suggestedUri ? {} : { newFileUri: besideUri(destination.workload.object.uri, `${name}-ingress`) }),
+          yaml: toYaml(allowConnectionPolicy({ name: `${name}-ingress`.slice(0, 63), namespace: destination.workload.namespace, subjectLabels: selectingLabels(scope.analysis, destination.workload), direction: 'ingress', peer: peerOf(source), port })),
+        });
+      }
+      return out;
+    };
+    const severities = ctx.settings().rules;
+    const run = (list: PolicyChange[]) => checkGenerated(workspace, list.map((c) => ({ yaml: c.yaml, uri: c.suggestedUri })), severities);
+    changes = build(false);
+    let result = changes.length ? run(changes) : undefined;
+    if (result && result.newlyIsolated.some((i) => i.direction === 'egress')) {
+      changes = build(true);
+      result = run(changes);
     }
-    if (networkPolicyDenied(verdict.ingress) && destination.type === 'workload') {
-      changes.push({
-        direction: 'ingress',
-        namespace: destination.workload.namespace,
-        suggestedUri: verdict.ingress.policies[0]?.object.uri || undefined,
-        yaml: toYaml(allowConnectionPolicy({ name: `${name}-ingress`.slice(0, 63), namespace: destination.workload.namespace, subjectLabels: selectingLabels(scope.analysis, destination.workload), direction: 'ingress', peer: peerOf(source), port })),
-      });
-    }
+    if (result && !result.safe) {
+      refused = result.newFindings.map((d) => `${d.ruleId}: ${d.message}`);
+      changes = [];
+    } else if (result) check = toGeneratedCheck(result);
   }
 
   return {
@@ -258,7 +292,15 @@ export function explainTraffic(ctx: FeatureContext, params: ExplainTrafficParams
     ingress: side(verdict.ingress, destination),
     text,
     changes,
+    ...(check ? { check } : {}),
+    ...(refused ? { refused } : {}),
   };
+}
+
+/** A new file's URI in the folder of `uri` (a workload's manifest), named after the policy. */
+function besideUri(uri: string, name: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  return `${uri.slice(0, uri.lastIndexOf('/') + 1)}${policyName(name)}.yaml`;
 }
 
 function endpointShortName(e: Endpoint): string {
@@ -285,9 +327,11 @@ export function leastPrivilege(ctx: FeatureContext, params: LeastPrivilegeParams
   if (Object.keys(labels).length === 0) {
     return { found: false, message: `${workload.displayName} has no pod labels, so no policy can select only its pods` };
   }
-  const ports = workload.containerPorts.map((p) => ({ port: p.containerPort, protocol: p.protocol }));
-  const policy = leastPrivilegePolicy(workload.name, workload.namespace, labels, ports, dnsInfo(workspace, scope));
-  return { found: true, workload: workload.displayName, yaml: toYaml(policy) };
+  const severities = ctx.settings().rules;
+  const { policy, sources } = leastPrivilegePolicyFor(workspace, scope.analysis, workload, labels, (w) => selectingLabels(scope.analysis, w), dnsInfo(workspace, scope), severities);
+  const yaml = toYaml(policy as Parameters<typeof toYaml>[0]);
+  const check = toGeneratedCheck(checkGenerated(workspace, [{ yaml, uri: workload.object.uri }], severities));
+  return { found: true, workload: workload.displayName, yaml, check, sources };
 }
 
 export function reachabilityGraph(ctx: FeatureContext, scopeName: string | undefined): ReachabilityGraph {

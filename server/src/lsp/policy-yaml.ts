@@ -1,9 +1,9 @@
-// NetworkPolicy documents the VS Code commands insert or open: default-deny, allow-DNS, least-privilege and
-// allow-one-connection policies, as plain objects and as YAML text. Shared by the server's extension requests and
-// the client's insert commands, so both write the same shapes. Pure: no editor or file system access.
+// NetworkPolicy documents the VS Code commands insert or open: default-deny, allow-DNS and allow-one-connection
+// policies (least privilege: least-privilege.ts), as plain objects and as YAML text. Shared by the server's
+// extension requests and the client's insert commands, so both write the same shapes. Pure: no editor or file system
+// access.
 import { stringify } from 'yaml';
 import type { DnsInfo, ProtocolName } from './protocol';
-import { compareText } from '../engine/order';
 
 export type PolicyDirection = 'ingress' | 'egress' | 'both';
 
@@ -60,26 +60,6 @@ export function allowDnsPolicy(namespace: string, dns: DnsInfo): Json {
 export interface PortRef {
   port: number;
   protocol: ProtocolName;
-}
-
-/**
- * Least privilege for one workload: ingress only on the ports its containers declare (from any peer: the author
- * narrows the peers), egress only to DNS. A workload that declares no port gets no ingress at all.
- */
-export function leastPrivilegePolicy(name: string, namespace: string, podLabels: Record<string, string>, ports: PortRef[], dns: DnsInfo): Json {
-  const unique = [...new Map(ports.map((p) => [`${p.port}/${p.protocol}`, p])).values()].sort((a, b) => a.port - b.port || compareText(a.protocol, b.protocol));
-  const ingress: Json[] = unique.length > 0 ? [{ ports: unique.map((p) => ({ protocol: p.protocol, port: p.port })) }] : [];
-  return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: metadata(policyName(name, 'least-privilege'), namespace),
-    spec: {
-      podSelector: { matchLabels: { ...podLabels } },
-      policyTypes: ['Ingress', 'Egress'],
-      ingress,
-      egress: [dnsEgressRule(dns)],
-    },
-  };
 }
 
 /** A peer that selects exactly the pods with `podLabels` in `namespace`, or one address block. */

@@ -175,6 +175,8 @@ export interface PolicyChange {
   yaml: string;
   /** A file holding a policy that isolates the endpoint: a natural place for the new one. */
   suggestedUri?: string;
+  /** Without `suggestedUri`: a new file beside the subject workload's manifest (where a preview creates it). */
+  newFileUri?: string;
 }
 
 export type ExplainTrafficResult =
@@ -190,8 +192,15 @@ export type ExplainTrafficResult =
       ingress: ExplainedSide;
       /** The plain-text explanation (as `netpol reach` prints it). */
       text: string;
-      /** For a denied verdict: the smallest policies that allow exactly this connection. */
+      /**
+       * For a denied verdict: the smallest policies that allow exactly this connection (with DNS where they newly
+       * isolate pods for egress); empty when no such change exists or when it would add a warning (`refused`).
+       */
       changes: PolicyChange[];
+      /** The changes applied together to the workspace and analysed (absent without changes). */
+      check?: GeneratedCheck;
+      /** Why no change is offered although the connection is denied: the warnings the smallest change would add. */
+      refused?: string[];
     }
   | { found: false; message: string };
 
@@ -206,7 +215,17 @@ export interface LeastPrivilegeParams {
   scope?: string;
 }
 
-export type LeastPrivilegeResult = { found: true; workload: string; yaml: string } | { found: false; message: string };
+export type LeastPrivilegeResult =
+  | {
+      found: true;
+      workload: string;
+      yaml: string;
+      /** The policy applied to the workspace and analysed: `netpol check` finds nothing new in it. */
+      check: GeneratedCheck;
+      /** Where the ingress peers came from, one line each (for the document's header). */
+      sources: string[];
+    }
+  | { found: false; message: string };
 
 export const LeastPrivilegeRequest = new RequestType<LeastPrivilegeParams, LeastPrivilegeResult, void>('netpol/leastPrivilegePolicy');
 
@@ -370,6 +389,19 @@ export const TEMPLATE_LABELS: Record<TemplateId, { label: string; detail: string
   'deny-egress-except-dns': { label: 'Deny all egress except DNS', detail: 'Isolates every pod of the namespace for egress, keeping name resolution' },
 };
 
+/**
+ * What the engine found when it applied a generated policy to a copy of the workspace and analysed it again
+ * (engine/edit-check.ts): commands say this before they insert anything.
+ */
+export interface GeneratedCheck {
+  /** Warnings and errors the policy would add, as `rule-id: message`. */
+  newFindings: string[];
+  /** Workloads it makes isolated for a direction, with what they could reach (or be reached by) before and not after. */
+  newlyIsolated: { workload: string; direction: 'ingress' | 'egress'; loses: string[] }[];
+  /** One line for a confirmation; empty when the policy adds no warning and isolates nothing new. */
+  summary: string;
+}
+
 export type PolicyTextParams = (
   | { policy: 'default-deny'; direction: 'ingress' | 'egress' | 'both'; includeDns: boolean }
   | { policy: 'allow-dns' }
@@ -379,11 +411,15 @@ export type PolicyTextParams = (
   namespace: string;
   /** The scope whose workloads and DNS settings fill the policy in (a WorkspaceSummary's `scope`). */
   scope?: string;
+  /** The document the policy goes into (appended there for the check); a new file when absent or not analysed. */
+  uri?: string;
 };
 
 export interface PolicyTextResult {
   /** VS Code snippet syntax: templates have tab stops with choices; the other policies are escaped plain YAML. */
   snippet: string;
+  /** The policy (templates: with their first choices) applied to the workspace and analysed. */
+  check: GeneratedCheck;
 }
 
 export const PolicyTextRequest = new RequestType<PolicyTextParams, PolicyTextResult, void>('netpol/policyText');

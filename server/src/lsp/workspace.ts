@@ -20,6 +20,13 @@ export class ServerWorkspace extends Workspace {
     super({});
   }
 
+  protected override emptyCopy(): ServerWorkspace {
+    const copy = new ServerWorkspace(this.settings);
+    // The same merged configuration object, so the copy's scopes count as built for it (and update incrementally).
+    copy.merged = this.merged;
+    return copy;
+  }
+
   override get config(): WorkspaceConfig {
     const base = super.config;
     if (this.merged?.base !== base) this.merged = { base, result: mergeSettings(base, this.settings) };

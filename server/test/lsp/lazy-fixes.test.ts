@@ -1,12 +1,14 @@
 // Quick fixes through the real server, now that analyses leave them out and code actions compute them on request:
 // for every finding on a workspace of rule fixtures, the code actions offer exactly the fixes that `runRules` with
-// fixes gives the same finding (titles, preferred flags and the texts after each edit).
+// fixes gives the same finding, as the engine's check lets them through (edit-check.ts: titles with what a fix
+// newly isolates, preferred flags and the texts after each edit).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CodeAction, Diagnostic as LspDiagnostic } from 'vscode-languageserver-protocol';
+import { offerableFixes } from '../../src/engine/edit-check';
 import { applyEdits } from '../../src/engine/edits';
 import { runRules } from '../../src/engine/rules/run';
 import type { Diagnostic } from '../../src/engine/rules/types';
@@ -28,6 +30,7 @@ const RULES = [
   'port-not-exposed',
   'deprecated-isolation-annotation',
   'metrics-scrape-blocked',
+  'named-port-not-found',
 ];
 
 function position(text: string, offset: number): { line: number; character: number } {
@@ -81,7 +84,7 @@ describe('code actions compute the fixes a run with fixes gives', () => {
         const reference = expected.get(keyOf(uri, d.code, d.message, d.range.start));
         assert.ok(reference, `${keyOf(uri, d.code, d.message, d.range.start)} is a finding of runRules`);
         const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
-        const fixes = reference.fixes ?? [];
+        const fixes = offerableFixes(ws, reference.fixes ?? []);
         assert.deepEqual(
           actions.map((a) => [a.title, a.isPreferred ?? false]),
           fixes.map((f) => [f.title, f.preferred ?? false]),

@@ -8,7 +8,7 @@ describe('generate least-privilege policy', () => {
   before(extensionApi);
   after(closeAll);
 
-  it('for the Deployment under the cursor: its declared port in, DNS out, as an untitled document', async () => {
+  it('for the Deployment under the cursor: its port from the clients whose egress names it, DNS and what admits it out, never an open from', async () => {
     const editor = await open('shop/workloads.yaml');
     assert.match(editor.document.lineAt(3).text, /name: web/);
     const result = await vscode.commands.executeCommand<GenerateResult>('netpol.generateLeastPrivilegePolicy', { position: { line: 3, character: 8 } });
@@ -21,8 +21,12 @@ describe('generate least-privilege policy', () => {
     assert.equal(
       active.getText(),
       lines(
-        '# Least-privilege NetworkPolicy for shop/web: ingress only on its declared container ports,',
-        '# egress only to the cluster DNS. Narrow the ingress peers, then add this document to your manifests.',
+        '# Least-privilege NetworkPolicy for shop/web, from what the workspace shows it needs:',
+        '#   ingress 8080/TCP: from the peers that existing rules allow (1)',
+        '#   egress: DNS to kube-system',
+        '#   egress: shop/api 9090/TCP, whose ingress admits it',
+        '# Checked against the workspace: Newly isolates shop/web for egress, losing monitoring/prometheus 9090/TCP, outside the cluster.',
+        '# Review it, then add this document to your manifests.',
         'apiVersion: networking.k8s.io/v1',
         'kind: NetworkPolicy',
         'metadata:',
@@ -36,7 +40,14 @@ describe('generate least-privilege policy', () => {
         '    - Ingress',
         '    - Egress',
         '  ingress:',
-        '    - ports:',
+        '    - from:',
+        '        - namespaceSelector:',
+        '            matchLabels:',
+        '              kubernetes.io/metadata.name: monitoring',
+        '          podSelector:',
+        '            matchLabels:',
+        '              app.kubernetes.io/name: prometheus',
+        '      ports:',
         '        - protocol: TCP',
         '          port: 8080',
         '  egress:',
@@ -52,6 +63,13 @@ describe('generate least-privilege policy', () => {
         '          port: 53',
         '        - protocol: TCP',
         '          port: 53',
+        '    - to:',
+        '        - podSelector:',
+        '            matchLabels:',
+        '              app: api',
+        '      ports:',
+        '        - protocol: TCP',
+        '          port: 9090',
       ),
     );
   });

@@ -3,7 +3,7 @@
 // endpoints, which netpol does not model: for them the finding is left out when the workspace has HostEndpoints.
 import { workloadEndpoint } from '../evaluate';
 import type { CalicoEntity } from '../calico-policy';
-import { inWorkspace, locate } from './common';
+import { dnsEndpoints, inWorkspace, locate } from './common';
 import { calicoPolicyName } from './calico-common';
 import type { Rule } from './types';
 
@@ -33,6 +33,8 @@ export const calicoSelectorMatchesNothing: Rule = {
         if (!field || peerSide.nets || peerSide.services) continue;
         const anyPod = model.workloads.some((w) => calico.entityMatches(peerSide, policy, workloadEndpoint(w)));
         if (anyPod) continue;
+        // The cluster DNS pods exist whether or not the files declare them (a rule allowing DNS selects them).
+        if (dnsEndpoints(context).pods.some((w) => calico.entityMatches(peerSide, policy, workloadEndpoint(w)))) continue;
         const anySet = model.calico.networkSets.some((s) => s.valid && s.nets.some((n) => calico.entityMatches(peerSide, policy, { type: 'ip', range: n.range, label: n.text })));
         if (anySet) continue;
         context.report({

@@ -168,7 +168,8 @@ function isolationLocation(policy: NetworkPolicy) {
   return locate(policy.object, ['spec', 'egress'], { key: true });
 }
 
-function dnsRule(context: RuleContext, dns: DnsEndpoints): Record<string, unknown> {
+/** The egress rule that allows DNS to the cluster DNS pods (also the one default-deny fixes include). */
+export function dnsRule(context: RuleContext, dns: DnsEndpoints): Record<string, unknown> {
   const namespace = context.config.dns.namespace;
   return {
     to: [

@@ -1,11 +1,15 @@
 // A named port in a policy that no destination pod declares (with that protocol): the port resolves to nothing,
 // so the rule allows nothing on it. Destination pods: the policy's selected pods for ingress, the peers' pods for
 // egress.
+import { distance } from 'fastest-levenshtein';
+import { isMap, type Node as YamlNode } from 'yaml';
+import { addMapEntry, replaceScalar } from '../edits';
 import type { Workload } from '../model';
-import type { NetworkPolicy, PolicyRule } from '../policy';
+import { nodeAt } from '../parse';
+import type { NetworkPolicy, PolicyRule, PortSpec } from '../policy';
 import { matchesSelector } from '../selectors';
 import { inWorkspace, locate, podNames, podsOfPeer, podsOfPolicy, ruleLabel, workloadsIn } from './common';
-import type { Rule, RuleContext } from './types';
+import type { QuickFix, Rule, RuleContext } from './types';
 
 /** "No pod this policy selects" / "No destination pod of egress rule 2", for messages. */
 export function destinationText(rule: PolicyRule): string {
@@ -56,12 +60,43 @@ export const namedPortNotFound: Rule = {
           if (!pods) continue;
           const other = pods.flatMap((w) => w.containerPorts.filter((c) => c.name === name)).map((c) => c.protocol);
           const hint = other.length ? ` (it is declared for ${[...new Set(other)].join(', ')}: set protocol accordingly)` : '';
+          const fixes = context.wantFixes ? namedPortFixes(context, policy, spec, pods) : [];
           context.report({
             message: `${destinationText(rule)} (${podNames(pods)}) declares a container port named "${name}" with protocol ${spec.protocol}${hint}; this port allows nothing.`,
             location: locate(policy.object, [...spec.path, 'port']),
+            ...(fixes.length ? { fixes } : {}),
           });
         }
       }
     }
   },
 };
+
+/**
+ * Did-you-mean fixes: the protocol the destination pods declare the name with (every such pod the same), or the
+ * destination pods' port name of that protocol nearest to it (edit distance at most 2, and less than half the name).
+ */
+function namedPortFixes(context: RuleContext, policy: NetworkPolicy, spec: PortSpec, pods: readonly Workload[]): QuickFix[] {
+  const file = context.file(policy.object.uri);
+  const entry = nodeAt(policy.object.node, spec.path);
+  const portNode = nodeAt(policy.object.node, [...spec.path, 'port']);
+  if (!file || !isMap(entry) || !portNode) return [];
+  const name = spec.port as string;
+  const uri = policy.object.uri;
+  const fixes: QuickFix[] = [];
+  const protocols = [...new Set(pods.flatMap((w) => w.containerPorts.filter((c) => c.name === name).map((c) => c.protocol)))];
+  // Only where the protocol is the default (not written): a protocol written out is the author's, left alone.
+  if (protocols.length === 1 && !entry.has('protocol')) {
+    const edits = addMapEntry(file.text, entry, 'protocol', protocols[0]);
+    if (edits && edits.length) fixes.push({ title: `Set protocol: ${protocols[0]} (how the pods declare "${name}")`, edits: edits.map((e) => ({ uri, ...e })), preferred: true });
+  }
+  const names = [...new Set(pods.flatMap((w) => w.containerPorts.filter((c) => c.protocol === spec.protocol && c.name).map((c) => c.name!)))];
+  const scored = names.map((n) => ({ n, d: distance(n, name) })).filter(({ d }) => d <= 2 && d * 2 < Math.max(name.length, 2));
+  const best = Math.min(...scored.map((x) => x.d));
+  const nearest = scored.filter((x) => x.d === best).map((x) => x.n).sort();
+  for (const candidate of nearest) {
+    const edit = replaceScalar(file.text, portNode as YamlNode, candidate);
+    if (edit) fixes.push({ title: `Replace "${name}" with "${candidate}"`, edits: [{ uri, ...edit }] });
+  }
+  return fixes;
+}

@@ -3,7 +3,8 @@
 import { detectEol, looksLikeJson, snippetLines } from '../edits';
 import { isEmptySelector } from '../selectors';
 import type { SourceLocation } from '../types';
-import { baseModel, inWorkspace, isInstallBundle, locate, modelIndex, nameRange, namespaceTitle, podNames } from './common';
+import { dnsRule } from './missing-dns-egress';
+import { baseModel, dnsEndpoints, inWorkspace, isInstallBundle, locate, modelIndex, nameRange, namespaceTitle, podNames } from './common';
 import type { QuickFix, Rule, RuleContext } from './types';
 
 export const namespaceWithoutDefaultDeny: Rule = {
@@ -64,13 +65,13 @@ function defaultDenyFixes(context: RuleContext, namespace: string, uri: string):
   // An install bundle's policies carry no namespace: `kubectl apply -n` chooses it.
   const bundle = namespace === baseModel(context.model).defaultNamespace && isInstallBundle(context.model);
   const target = bundle ? 'the namespace they are applied to' : `namespace ${namespace}`;
-  const fix = (types: string[], base: string, title: string): QuickFix => {
+  const fix = (types: string[], base: string, title: string, egress?: unknown[]): QuickFix => {
     let name = base;
     for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
     const text = file.text;
     const eol = detectEol(text);
     const lines = snippetLines(
-      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: bundle ? { name } : { name, namespace }, spec: { podSelector: {}, policyTypes: types } },
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: bundle ? { name } : { name, namespace }, spec: { podSelector: {}, policyTypes: types, ...(egress ? { egress } : {}) } },
       text,
     );
     const body = ['---', ...lines].join(eol) + eol;
@@ -79,6 +80,7 @@ function defaultDenyFixes(context: RuleContext, namespace: string, uri: string):
   };
   return [
     fix(['Ingress'], 'default-deny-ingress', `Add a default-deny ingress policy for ${target}`),
-    fix(['Ingress', 'Egress'], 'default-deny', `Add a default-deny ingress and egress policy for ${target}`),
+    // Egress denied except DNS: a default deny without it breaks every name lookup (missing-dns-egress).
+    fix(['Ingress', 'Egress'], 'default-deny', `Add a default-deny ingress and egress policy (DNS still allowed) for ${target}`, [dnsRule(context, dnsEndpoints(context))]),
   ];
 }

@@ -5,8 +5,8 @@
 import { workloadEndpoint, type Analysis } from '../evaluate';
 import type { Workload } from '../model';
 import type { Direction, NetworkPolicy, PodPeer, PolicyRule } from '../policy';
-import { inWorkspace, listNames, locate, podNames, podsOfPeer, podsOfPolicy, policyName, ruleLabel } from './common';
-import type { Rule, RuleContext } from './types';
+import { appendDocumentFix, freePolicyName, inWorkspace, listNames, locate, podNames, podsOfPeer, podsOfPolicy, policyName, ruleLabel } from './common';
+import type { QuickFix, Rule, RuleContext } from './types';
 
 /**
  * Peers or policies selecting more pods than this are left alone: a broad allowance (a whole namespace, the whole
@@ -69,11 +69,49 @@ function checkPeer(context: RuleContext, policy: NetworkPolicy, rule: PolicyRule
     rule.direction === 'ingress'
       ? `${capitalized(ruleLabel(rule))} of ${policyName(policy)} admits ${podNames(others)} to ${podNames(subjects)}, but their egress (${names}) never allows them to send it: the allowance is never used.`
       : `${capitalized(ruleLabel(rule))} of ${policyName(policy)} lets ${podNames(subjects)} send to ${podNames(others)}, but their ingress (${names}) never admits it: the connection is denied.`;
+  const fix = context.wantFixes ? otherHalfFix(context, policy, rule, peer, subjects, others) : undefined;
   context.report({
     message,
+    ...(fix ? { fixes: [fix] } : {}),
     location: locate(policy.object, peer.path),
     related: [...otherPolicies.values()].map((p) => ({ location: locate(p.object, ['metadata', 'name']), message: `${otherDirection} of ${podNames(others)} isolated by ${policyName(p)}` })),
   });
+}
+
+function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
+  let v = value;
+  for (const key of path) v = v && typeof v === 'object' ? (v as Record<string | number, unknown>)[key] : undefined;
+  return v;
+}
+
+/**
+ * The half the other side lacks, as the rule states it: a policy for the peer's pods (one namespace) that allows
+ * the same ports toward (or from) this policy's pods. Offered, never preferred: the allowance may be the stale half.
+ */
+function otherHalfFix(context: RuleContext, policy: NetworkPolicy, rule: PolicyRule, peer: PodPeer, subjects: Workload[], others: readonly Workload[]): QuickFix | undefined {
+  const namespaces = new Set(others.map((o) => o.namespace));
+  if (namespaces.size !== 1) return undefined;
+  const [namespace] = namespaces;
+  const podSelector = valueAt(policy.object.value, [...peer.path, 'podSelector']);
+  const subjectSelector = valueAt(policy.object.value, ['spec', 'podSelector']);
+  if (!podSelector || typeof podSelector !== 'object' || !subjectSelector || typeof subjectSelector !== 'object') return undefined;
+  const subjectPeer: Record<string, unknown> = { podSelector: subjectSelector };
+  if (namespace !== policy.namespace) subjectPeer.namespaceSelector = { matchLabels: { 'kubernetes.io/metadata.name': policy.namespace } };
+  const ports = valueAt(policy.object.value, [...rule.path, 'ports']);
+  const otherDirection: Direction = rule.direction === 'ingress' ? 'egress' : 'ingress';
+  const newRule = { [otherDirection === 'egress' ? 'to' : 'from']: [subjectPeer], ...(Array.isArray(ports) && ports.length ? { ports } : {}) };
+  const name = freePolicyName(context, namespace, `allow-${otherDirection}-for-${policy.name}`);
+  const value = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name, namespace },
+    spec: { podSelector, policyTypes: [otherDirection === 'egress' ? 'Egress' : 'Ingress'], [otherDirection]: [newRule] },
+  };
+  const title =
+    otherDirection === 'egress'
+      ? `Allow the other half: a policy letting ${podNames(others)} send to ${podNames(subjects)}`
+      : `Allow the other half: a policy letting ${podNames(others)} admit ${podNames(subjects)}`;
+  return appendDocumentFix(context, policy.object.uri, value, title);
 }
 
 function capitalized(s: string): string {

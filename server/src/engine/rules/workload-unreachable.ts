@@ -9,7 +9,10 @@ import type { NetworkPolicy, PolicyRule } from '../policy';
 import { PortSet } from '../portset';
 import type { Protocol } from '../types';
 import { baseModel, inWorkspace, listNames, locate, podsOfPeer, policyName, ruleLabel, namespaceEvidence } from './common';
-import type { Rule, RuleContext } from './types';
+import type { QuickFix, Rule, RuleContext } from './types';
+import { replaceScalar } from '../edits';
+import { nodeAt } from '../parse';
+import type { Node as YamlNode } from 'yaml';
 
 interface ServedPort {
   protocol: Protocol;
@@ -77,6 +80,7 @@ export const workloadUnreachable: Rule = {
       const byPorts: string[] = [];
       const byPeers: string[] = [];
       let reachable = false;
+      const portsDead: { policy: NetworkPolicy; rule: PolicyRule }[] = [];
       for (const policy of policies) {
         for (const rule of policy.ingress) {
           const why = deadRule(context, policy, rule, w, served);
@@ -85,6 +89,7 @@ export const workloadUnreachable: Rule = {
             break;
           }
           (why === 'ports' ? byPorts : byPeers).push(`${ruleLabel(rule)} of ${policyName(policy)}`);
+          if (why === 'ports') portsDead.push({ policy, rule });
         }
         if (reachable) break;
       }
@@ -107,7 +112,43 @@ export const workloadUnreachable: Rule = {
           : `Nothing can reach ${w.displayName} on ${what}: ${why}.`,
         location: locate(w.object, ['metadata', 'name']),
         ...(unseen ? { severity: 'hint' as const } : {}),
+        ...(context.wantFixes ? withFixes(targetPortFixes(context, w, services, portsDead)) : {}),
       });
     }
   },
 };
+
+function withFixes(fixes: QuickFix[]): { fixes?: QuickFix[] } {
+  return fixes.length ? { fixes } : {};
+}
+
+/**
+ * The classic cause of "admits none of these ports": a rule names a Service's `port` where the pods listen on its
+ * `targetPort` (policies see pod ports, after the Service translated them). The fix writes the target port there
+ * (its name when the Service names it), one value edited in place.
+ */
+function targetPortFixes(context: RuleContext, w: Workload, services: readonly Service[], dead: readonly { policy: NetworkPolicy; rule: PolicyRule }[]): QuickFix[] {
+  const fixes: QuickFix[] = [];
+  for (const { policy, rule } of dead) {
+    const file = context.file(policy.object.uri);
+    if (!file) continue;
+    for (const spec of rule.ports ?? []) {
+      if (typeof spec.port !== 'number' || spec.endPort !== undefined) continue;
+      for (const service of services) {
+        const sp = service.ports.find((p) => p.port === spec.port && p.protocol === spec.protocol);
+        if (!sp || sp.targetPort === spec.port) continue;
+        const declared = typeof sp.targetPort === 'number' || w.containerPorts.some((c) => c.name === sp.targetPort && c.protocol === sp.protocol);
+        if (!declared) continue;
+        const node = nodeAt(policy.object.node, [...spec.path, 'port']);
+        const edit = node ? replaceScalar(file.text, node as YamlNode, String(sp.targetPort), typeof sp.targetPort === 'number') : undefined;
+        if (!edit) continue;
+        fixes.push({
+          title: `Use the target port ${sp.targetPort} of Service ${service.name} (not its port ${sp.port}) in ${ruleLabel(rule)} of ${policyName(policy)}`,
+          edits: [{ uri: policy.object.uri, ...edit }],
+        });
+        break;
+      }
+    }
+  }
+  return fixes;
+}

@@ -15,6 +15,7 @@ import {
   isPlainSafe,
   quoteScalar,
   replaceScalar,
+  removeSequenceItem,
   replaceValueWithBlock,
   usesCompactSequences,
   yaml11Type,
@@ -176,5 +177,26 @@ describe('edits: YAML 1.1 scalar types (https://yaml.org/type/bool.html, int.htm
   it('plain-safe strings', () => {
     for (const v of ['web', 'kube-system', 'kubernetes.io/metadata.name']) assert.ok(isPlainSafe(v), v);
     for (const v of ['yes', '8080', '', '-x', 'a: b', '#c', ' x', '{a}']) assert.ok(!isPlainSafe(v), v);
+  });
+});
+
+describe('edits: removing a sequence item', () => {
+  const text = 'except:\n  - 10.0.1.0/24\n  - 192.168.0.0/24\n  - 10.0.2.0/24 # kept\nnext: 1\n';
+  const seq = () => {
+    const node = parseDocument(text).get('except', true);
+    assert.ok(isSeq(node));
+    return node;
+  };
+  it('removes the lines of one block item and nothing else', () => {
+    const edits = removeSequenceItem(text, seq(), 1);
+    assert.ok(edits);
+    assert.equal(applyEdits(text, edits), 'except:\n  - 10.0.1.0/24\n  - 10.0.2.0/24 # kept\nnext: 1\n');
+  });
+  it('refuses an item whose line holds a comment (the edit would lose it), and flow sequences', () => {
+    assert.equal(removeSequenceItem(text, seq(), 2), undefined);
+    const flow = 'except: [10.0.1.0/24, 192.168.0.0/24]\n';
+    const node = parseDocument(flow).get('except', true);
+    assert.ok(isSeq(node));
+    assert.equal(removeSequenceItem(flow, node, 1), undefined);
   });
 });
