@@ -20,7 +20,7 @@ const declared = typeof manifest.repository === 'string' ? manifest.repository :
 const base = (process.env.NETPOL_REPOSITORY_URL || declared || 'https://example.invalid/netpol').replace(/^git\+/, '').replace(/\.git$/, '').replace(/\/$/, '');
 
 /** Files copied as they are (the bundles are built below). */
-const SHIPPED = ['README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'images/icon.png', 'syntaxes/netpol.injection.tmLanguage.json', 'syntaxes/netpol.peer-injection.tmLanguage.json', 'snippets/networkpolicy.code-snippets'];
+const SHIPPED = ['README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'images/icon.png', 'syntaxes/netpol.injection.tmLanguage.json'];
 
 const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-vsix-'));
 try {
