@@ -199,6 +199,37 @@ describe('editor features over the protocol (netpol lsp --stdio)', () => {
     client.close(uri);
   });
 
+  test('completion is scoped over the protocol: a peer\'s labels and a rule\'s ports from the pods the peer reaches', async () => {
+    const uri = client.uri('scoped.yaml');
+    const head = [
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata:',
+      '  name: scoped',
+      '  namespace: production',
+      'spec:',
+      '  podSelector: {}',
+      '  egress:',
+      '    - to:',
+      '        - namespaceSelector:',
+      '            matchLabels:',
+      '              kubernetes.io/metadata.name: kube-system',
+      '          podSelector:',
+      '            matchLabels:',
+    ];
+    client.open(uri, [...head, '              k8s-app: '].join('\n'));
+    const values = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: 14, character: 23 } });
+    assert.deepEqual(values.map((i) => [i.label, i.detail]), [['kube-dns', '1 pod with k8s-app=kube-dns']]);
+    client.change(uri, [...head, '              k8s-app: kube-dns', '      ports:', '        - protocol: UDP', '          port: '].join('\n'));
+    const ports = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: 17, character: 16 } });
+    assert.deepEqual(ports.map((i) => [i.label, i.kind, i.detail]), [
+      ['dns', CompletionItemKind.Constant, 'UDP 53 · 1 pod'],
+      ['53', CompletionItemKind.Value, 'UDP dns, TCP dns-tcp · 1 pod'],
+      ['dns-tcp', CompletionItemKind.Constant, 'TCP 53 · 1 pod'],
+    ]);
+    client.close(uri);
+  });
+
   test('completion offers the policy snippets only where a document may start, once each, as snippets', async () => {
     const uri = client.uri('snippets.yaml');
     client.open(uri, 'apiVersion: v1\nkind: ConfigMap\n---\nnet');

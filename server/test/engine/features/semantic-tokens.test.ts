@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { semanticTokens } from '../../../src/engine/features/semantic-tokens';
 import { Workspace } from '../../../src/engine/workspace';
-import { fixtureUri, fixtureWorkspace } from './helpers';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { FIXTURES, fixtureUri, fixtureWorkspace } from './helpers';
 
 function tokensOf(text: string, workspace = new Workspace(), uri = 'file:///w/policy.yaml', indexed = true): string[] {
   if (indexed) workspace.setFile(uri, text);
@@ -176,5 +178,32 @@ describe('semantic tokens', () => {
   test('half-typed and broken YAML gives tokens for what can be read, never an error', () => {
     assert.deepEqual(tokensOf('apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  namespace: shop\nspec:\n  podSelector:\n    matchLabels:\n      app: [\n'), []);
     assert.deepEqual(tokensOf(': : :\n\t- {'), []);
+  });
+
+  test('over every YAML file of test-fixtures (policies of every kind): tokens in text order, apart, each on one line', () => {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (entry.isDirectory()) walk(join(dir, entry.name));
+        else if (/\.ya?ml$/.test(entry.name)) files.push(join(dir, entry.name));
+      }
+    };
+    walk(resolve(FIXTURES, '..'));
+    let count = 0;
+    for (const file of files) {
+      const workspace = new Workspace();
+      const uri = `file://${file}`;
+      const text = readFileSync(file, 'utf8');
+      workspace.setFile(uri, text);
+      const tokens = semanticTokens(workspace, uri);
+      const stored = workspace.getFile(uri)?.text ?? text;
+      tokens.forEach((t, i) => {
+        assert.ok(t.range[0] < t.range[1] && t.range[1] <= stored.length, `${file} ${t.range}`);
+        assert.ok(!stored.slice(t.range[0], t.range[1]).includes('\n'), `${file} ${t.range}`);
+        if (i > 0) assert.ok(tokens[i - 1].range[1] <= t.range[0], `${file} ${t.range}`);
+      });
+      count += tokens.length;
+    }
+    assert.ok(files.length > 200 && count > 2000, `${files.length} files, ${count} tokens`);
   });
 });
