@@ -151,7 +151,8 @@ function completeAt(workspace: Workspace, uri: string, offset: number, text?: st
   const key = ctx.mode === 'value' ? ctx.key! : tokens[tokens.length - 2];
   const valueField = ctx.mode === 'value' ? fieldAt(schema, [...tokens, key]) : fieldAt(schema, tokens);
   if (valueField?.values) return enumItems(key, valueField);
-  if (key === 'port' && last(2).join() === 'ports,-' && documentKind === 'NetworkPolicy' && !apiVersion?.includes('projectcalico')) return portItems(ctx, index, range);
+  const ports = portField(tokens, key, apiVersion, documentKind);
+  if (ports) return portItems(ctx, index, range, ports);
   if (key === 'namespace' && tokens.join() === 'metadata') return namespaceItems(index, range);
   if (key === 'apiVersion' && tokens.length === 0) {
     const version = schema[0].doc;
@@ -356,50 +357,121 @@ function namespaceItems(index: ScopeIndex, range: OffsetRange): CompletionItem[]
     }));
 }
 
-/** The workloads a NetworkPolicy rule's ports apply to: the selected pods (ingress) or the rule's peers (egress). */
-function destinationWorkloads(ctx: TextContext, index: ScopeIndex): Workload[] | undefined {
-  const steps = ctx.path;
-  if (steps.length < 3 || steps[0].token !== 'spec' || steps[2].token !== '-') return undefined;
-  const namespace = documentNamespace(ctx) ?? index.model.defaultNamespace;
-  if (steps[1].token === 'ingress') {
-    const spec = blockObject(ctx, steps[0]);
-    if (!isPlainObject(spec)) return undefined;
-    if (spec.podSelector === undefined || spec.podSelector === null) return index.workloadsIn(namespace);
-    const selector = readSelector(spec.podSelector);
-    return selector.problems.length > 0 ? undefined : index.workloadsMatching(selector, [namespace]);
+type PolicyFamily = 'kubernetes' | 'cluster' | 'cilium';
+const RULE_SECTIONS = new Set(['ingress', 'egress', 'ingressDeny', 'egressDeny']);
+
+/** Which port field the cursor is on, in which policy family: what `port`-like values it takes. */
+function portField(tokens: readonly string[], key: string, apiVersion: string | undefined, kind: string | undefined): { family: PolicyFamily; want: 'both' | 'names' | 'numbers'; protocolKey?: string } | undefined {
+  const group = apiVersion?.replace(/\/[^/]*$/, '') ?? '';
+  const tail = [...tokens.slice(-3), key].join();
+  if (kind === 'NetworkPolicy' && (group === 'networking.k8s.io' || apiVersion === undefined)) {
+    return tail.endsWith('ports,-,port') ? { family: 'kubernetes', want: 'both' } : undefined;
   }
-  if (steps[1].token !== 'egress') return undefined;
-  const rule = blockObject(ctx, steps[2]);
-  if (!isPlainObject(rule)) return undefined;
-  if (rule.to === undefined || rule.to === null) return index.model.workloads;
-  if (!Array.isArray(rule.to)) return undefined;
-  const found = new Set<Workload>();
-  for (const peer of rule.to) {
-    if (!isPlainObject(peer)) return undefined;
-    if ('ipBlock' in peer) continue;
-    const namespaces = 'namespaceSelector' in peer ? namespacesSelectedBy(index, peer.namespaceSelector) : [namespace];
-    if (!namespaces) return undefined;
-    let workloads: Workload[];
-    if (peer.podSelector === undefined || peer.podSelector === null) workloads = namespaces.flatMap((ns) => index.workloadsIn(ns));
-    else {
-      const selector = readSelector(peer.podSelector);
-      if (selector.problems.length > 0) return undefined;
-      workloads = index.workloadsMatching(selector, namespaces);
-    }
-    for (const w of workloads) found.add(w);
+  if (group === 'policy.networking.k8s.io') {
+    if (tail.endsWith('ports,-,namedPort') || tail.endsWith('protocols,-,destinationNamedPort')) return { family: 'cluster', want: 'names' };
+    if (tail.endsWith('ports,-,portNumber,port') || /ports,-,portRange,(start|end)$/.test(tail)) return { family: 'cluster', want: 'numbers' };
+    const m = /protocols,-,(tcp|udp|sctp),destinationPort,number$/.exec([...tokens.slice(-4), key].join());
+    if (m) return { family: 'cluster', want: 'numbers', protocolKey: m[1].toUpperCase() };
+    return undefined;
   }
-  return [...found];
+  if (group === 'cilium.io' && [...tokens.slice(-4), key].join().endsWith('toPorts,-,ports,-,port')) return { family: 'cilium', want: 'both' };
+  return undefined;
+}
+
+/** Workloads of namespaces picked by a namespace selector and a pod selector as written (undefined: unreadable). */
+function selectedWorkloads(index: ScopeIndex, namespaces: readonly string[] | undefined, podSelector: unknown): Workload[] | undefined {
+  if (!namespaces) return undefined;
+  if (podSelector === undefined || podSelector === null) return namespaces.flatMap((ns) => index.workloadsIn(ns));
+  const selector = readSelector(podSelector);
+  return selector.problems.length > 0 ? undefined : index.workloadsMatching(selector, namespaces);
+}
+
+/** The pods of a cluster-wide policy's subject or peer: `namespaces: <selector>` or `pods: {namespaceSelector, podSelector}`. */
+function clusterSelection(index: ScopeIndex, raw: unknown): Workload[] | undefined {
+  if (!isPlainObject(raw)) return undefined;
+  if ('namespaces' in raw) return selectedWorkloads(index, namespacesSelectedBy(index, raw.namespaces), undefined);
+  if (isPlainObject(raw.pods)) return selectedWorkloads(index, namespacesSelectedBy(index, raw.pods.namespaceSelector), raw.pods.podSelector ?? undefined);
+  // nodes, networks, domainNames: no pods.
+  return ['nodes', 'networks', 'domainNames'].some((k) => k in raw) ? [] : undefined;
 }
 
 /**
- * `port:` of a NetworkPolicy rule: the container ports (names and numbers) of the pods the rule's ports apply to,
- * those of the port entry's protocol first. While the destination cannot be read, the scope's port names.
+ * The pods a Cilium endpoint selector selects: its `k8s:` labels are pod labels, `io.kubernetes.pod.namespace`
+ * names the namespace (else the policy's own, or every namespace for a clusterwide policy).
  */
-function portItems(ctx: TextContext, index: ScopeIndex, range: OffsetRange): CompletionItem[] {
-  const destination = destinationWorkloads(ctx, index);
-  if (!destination) return portNameItems(ctx, index, range);
+function ciliumSelection(index: ScopeIndex, raw: unknown, namespace: string | undefined): Workload[] | undefined {
+  if (raw === null || raw === undefined) raw = {};
+  if (!isPlainObject(raw)) return undefined;
+  const strip = (key: string) => key.replace(/^(k8s|any):/, '');
+  let namespaces: string[] = namespace ? [namespace] : [...index.model.namespaces.keys()];
+  const podLabels: Record<string, unknown> = {};
+  if (raw.matchLabels !== undefined && raw.matchLabels !== null) {
+    if (!isPlainObject(raw.matchLabels)) return undefined;
+    for (const [key, value] of Object.entries(raw.matchLabels)) {
+      const k = strip(key);
+      if (k === 'io.kubernetes.pod.namespace') namespaces = [String(value)];
+      else if (k.includes(':') || k.startsWith('io.cilium.')) return undefined;
+      else podLabels[k] = value;
+    }
+  }
+  if (raw.matchExpressions !== undefined && raw.matchExpressions !== null) return undefined;
+  return selectedWorkloads(index, namespaces, { matchLabels: podLabels });
+}
+
+/**
+ * The workloads a rule's ports apply to: the pods the policy selects (ingress) or the rule's peers (egress). For
+ * NetworkPolicies, the cluster-wide kinds and Cilium's; undefined when that cannot be read from the text.
+ */
+function destinationWorkloads(ctx: TextContext, index: ScopeIndex, family: PolicyFamily): Workload[] | undefined {
+  const steps = ctx.path;
+  const section = steps.findIndex((s, i) => i >= 1 && RULE_SECTIONS.has(s.token) && steps[i + 1]?.token === '-');
+  if (section < 1) return undefined;
+  const direction = steps[section].token.startsWith('ingress') ? 'ingress' : 'egress';
+  const specObject = blockObject(ctx, steps[section - 1]);
+  const rule = blockObject(ctx, steps[section + 1]);
+  if (!isPlainObject(specObject) || !isPlainObject(rule)) return undefined;
+  const { kind } = documentType(ctx);
+  const namespace = kind && CLUSTER_SCOPED_KINDS.has(kind) ? undefined : (documentNamespace(ctx) ?? index.model.defaultNamespace);
+  const union = (lists: (Workload[] | undefined)[]): Workload[] | undefined => (lists.some((l) => l === undefined) ? undefined : [...new Set(lists.flat() as Workload[])]);
+  if (family === 'kubernetes') {
+    const ns = namespace ?? index.model.defaultNamespace;
+    if (direction === 'ingress') return selectedWorkloads(index, [ns], specObject.podSelector);
+    if (rule.to === undefined || rule.to === null) return index.model.workloads;
+    if (!Array.isArray(rule.to)) return undefined;
+    return union(
+      rule.to.map((peer) => {
+        if (!isPlainObject(peer)) return undefined;
+        if ('ipBlock' in peer) return [];
+        return selectedWorkloads(index, 'namespaceSelector' in peer ? namespacesSelectedBy(index, peer.namespaceSelector) : [ns], peer.podSelector);
+      }),
+    );
+  }
+  if (family === 'cluster') {
+    if (direction === 'ingress') return clusterSelection(index, specObject.subject);
+    return Array.isArray(rule.to) ? union(rule.to.map((peer) => clusterSelection(index, peer))) : undefined;
+  }
+  // Cilium
+  if (direction === 'ingress') return ciliumSelection(index, specObject.endpointSelector, namespace);
+  const peers = Object.keys(rule).filter((k) => k.startsWith('to') && k !== 'toPorts');
+  if (peers.length === 0) return index.model.workloads;
+  if (peers.some((k) => k !== 'toEndpoints' && k !== 'toEntities' && k !== 'toCIDR' && k !== 'toCIDRSet' && k !== 'toFQDNs')) return undefined;
+  if (Array.isArray(rule.toEntities) && rule.toEntities.some((e) => e === 'cluster' || e === 'all')) return index.model.workloads;
+  const endpoints = rule.toEndpoints;
+  if (endpoints === undefined) return [];
+  return Array.isArray(endpoints) ? union(endpoints.map((e) => ciliumSelection(index, e, namespace))) : undefined;
+}
+
+/**
+ * A port value of a rule (NetworkPolicy `port:`, the cluster-wide kinds' `namedPort`/`port`/`number`, Cilium's
+ * `port:`): the container ports of the pods the rule applies to, names and/or numbers as the field takes them, those
+ * of the entry's protocol first. While the destination cannot be read, the scope's port names.
+ */
+function portItems(ctx: TextContext, index: ScopeIndex, range: OffsetRange, field: NonNullable<ReturnType<typeof portField>>): CompletionItem[] {
+  const destination = destinationWorkloads(ctx, index, field.family);
+  if (!destination) return field.want === 'numbers' ? [] : portNameItems(ctx, index, range);
   const entry = blockObject(ctx, ctx.path[ctx.path.length - 1]);
-  const protocol = isPlainObject(entry) && typeof entry.protocol === 'string' ? entry.protocol : 'TCP';
+  const written = isPlainObject(entry) && typeof entry.protocol === 'string' ? entry.protocol.toUpperCase() : undefined;
+  const protocol = field.protocolKey ?? written ?? 'TCP';
   interface Offer { label: string; kind: 'port-name' | 'value'; pods: Set<Workload>; what: Set<string>; matches: boolean }
   const offers = new Map<string, Offer>();
   const offer = (label: string, kind: Offer['kind'], w: Workload, what: string, matches: boolean) => {
@@ -413,8 +485,8 @@ function portItems(ctx: TextContext, index: ScopeIndex, range: OffsetRange): Com
   for (const w of destination) {
     for (const cp of w.containerPorts) {
       const matches = cp.protocol === protocol;
-      if (cp.name) offer(cp.name, 'port-name', w, `${cp.protocol} ${cp.containerPort}`, matches);
-      offer(String(cp.containerPort), 'value', w, cp.name ? `${cp.protocol} ${cp.name}` : cp.protocol, matches);
+      if (cp.name && field.want !== 'numbers') offer(cp.name, 'port-name', w, `${cp.protocol} ${cp.containerPort}`, matches);
+      if (field.want !== 'names') offer(String(cp.containerPort), 'value', w, cp.name ? `${cp.protocol} ${cp.name}` : cp.protocol, matches);
     }
   }
   return [...offers.values()]

@@ -400,6 +400,34 @@ describe('completion of the other policy kinds the engine reads', () => {
     assert.deepEqual(labels(complete(cnp + '  endpointSelector:\n    matchLabels:\n      app: ‸')), ['postgresql', 'api-server', 'frontend']);
   });
 
+  test('AdminNetworkPolicy ports: namedPort offers the names, portNumber.port the numbers, of the subject\'s or the peers\' pods', () => {
+    const anp = 'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata:\n  name: a\nspec:\n  priority: 10\n  subject:\n    pods:\n      namespaceSelector:\n        matchLabels:\n          kubernetes.io/metadata.name: production\n      podSelector:\n        matchLabels:\n          app: postgresql\n';
+    assert.deepEqual(complete(anp + '  ingress:\n    - action: Allow\n      from:\n        - namespaces: {}\n      ports:\n        - namedPort: ‸'), [
+      'pg | port-name | TCP 5432 · 2 pods | "pg" | ""',
+      'metrics | port-name | TCP 9187 · 1 pod | "metrics" | ""',
+    ]);
+    assert.deepEqual(complete(anp + '  egress:\n    - action: Allow\n      to:\n        - namespaces:\n            matchLabels:\n              kubernetes.io/metadata.name: kube-system\n      ports:\n        - portNumber:\n            protocol: UDP\n            port: ‸'), [
+      '53 | value | UDP dns, TCP dns-tcp · 1 pod | "53" | ""',
+    ]);
+    const cnp = 'apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata:\n  name: c\nspec:\n  tier: Admin\n  priority: 1\n  subject:\n    namespaces:\n      matchLabels:\n        env: staging\n';
+    assert.deepEqual(complete(cnp + '  ingress:\n    - action: Accept\n      protocols:\n        - tcp:\n            destinationPort:\n              number: ‸'), [
+      '8080 | value | TCP http · 1 pod | "8080" | ""',
+    ]);
+  });
+
+  test('CiliumNetworkPolicy toPorts: the ports of the endpointSelector\'s pods (ingress) or of toEndpoints (egress)', () => {
+    const cnp = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: c\n  namespace: production\nspec:\n  endpointSelector:\n    matchLabels:\n      app: frontend\n';
+    assert.deepEqual(complete(cnp + '  ingress:\n    - fromEntities: [world]\n      toPorts:\n        - ports:\n            - port: ‸'), [
+      'web | port-name | TCP 80 · 1 pod | "web" | ""',
+      '80 | value | TCP web · 1 pod | "80" | ""',
+    ]);
+    assert.deepEqual(complete(cnp + '  egress:\n    - toEndpoints:\n        - matchLabels:\n            k8s:io.kubernetes.pod.namespace: kube-system\n            k8s:k8s-app: kube-dns\n      toPorts:\n        - ports:\n            - port: ‸\n              protocol: UDP'), [
+      'dns | port-name | UDP 53 · 1 pod | "dns" | ""',
+      '53 | value | UDP dns, TCP dns-tcp · 1 pod | "53" | ""',
+      'dns-tcp | port-name | TCP 53 · 1 pod | "dns-tcp" | ""',
+    ]);
+  });
+
   test('list fields are not offered without their dash', () => {
     assert.deepEqual(complete(HEAD + '  ingress:\n    ‸'), []);
   });
