@@ -92,7 +92,7 @@ function completeAt(workspace: Workspace, uri: string, offset: number, text?: st
   const tokens = ctx.path.map((s) => s.token);
   const last = (n: number) => tokens.slice(-n);
   // An empty document: the policy snippets (the only place they are offered, so each appears once).
-  if (ctx.mode === 'key' && tokens.length === 0 && atDocumentStart(ctx)) return snippetItems(index, range);
+  if (ctx.mode === 'key' && tokens.length === 0 && !/\.json$/i.test(uri) && atDocumentStart(ctx)) return snippetItems(index, range);
   const { apiVersion, kind: documentKind } = documentType(ctx);
   const schema = schemaFor(apiVersion, documentKind);
   const fields = (docs: readonly FieldSchema[]): CompletionItem[] => {

@@ -454,5 +454,7 @@ describe('snippets', () => {
     assert.deepEqual(snippets('  net‸'), []);
     assert.deepEqual(snippets('net‸\nkind: NetworkPolicy'), []);
     assert.deepEqual(snippets('kind: ‸'), []);
+    const json = withCursor('shop', 'new.json', 'net‸');
+    assert.deepEqual(completion(json.workspace, json.uri, json.offset).filter((i) => i.kind === 'snippet'), [], 'not in a JSON file');
   });
 });
