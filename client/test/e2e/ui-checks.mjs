@@ -140,7 +140,8 @@ export async function runUiChecks({ browser, url, shotsDir, log }) {
         if (Date.now() > deadline) throw new Error(`semantic colours not applied: ${JSON.stringify(seen)}`);
         await page.waitForTimeout(250);
       }
-      await page.screenshot({ path: path.join(shotsDir, 'semantic-highlighting.png') });
+      // The editor alone, for the extension's README.
+      await page.locator('.editor-instance').first().screenshot({ path: path.join(shotsDir, 'semantic-highlighting.png') });
     });
 
     await check(results, page, shotsDir, 'the reachability view draws the graph and the matrix', async () => {

@@ -43,9 +43,9 @@ function documentText(ctx: TextContext): string {
   return ctx.lines.slice(ctx.documentLines[0], ctx.documentLines[1] + 1).join('\n');
 }
 
-/** apiVersion and kind of the document, read from the text. */
+/** apiVersion and kind of the document, read from the text (not from the line being typed). */
 function documentType(ctx: TextContext): { apiVersion?: string; kind?: string } {
-  const text = documentText(ctx);
+  const text = ctx.lines.slice(ctx.documentLines[0], ctx.documentLines[1] + 1).filter((_, i) => ctx.documentLines[0] + i !== ctx.line).join('\n');
   const read = (key: string) => new RegExp(`^${key}:\\s*["']?([^"'\\s#]+)`, 'm').exec(text)?.[1];
   return { apiVersion: read('apiVersion'), kind: read('kind') };
 }

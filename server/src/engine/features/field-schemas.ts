@@ -261,11 +261,16 @@ function ciliumPolicy(kind: string, clusterwide: boolean): FieldSchema[] {
 /** The top-level fields of a document of `kind` in `apiVersion`'s group, or undefined for kinds the engine does not read. */
 export function schemaFor(apiVersion: string | undefined, kind: string | undefined): readonly FieldSchema[] | undefined {
   if (!kind) return undefined;
+  // No apiVersion yet: the kind decides (NetworkPolicy is Kubernetes').
+  if (apiVersion === undefined) {
+    const known = SCHEMA_KINDS.find(([, k]) => k === kind);
+    return known ? schemaFor(known[0], kind) : undefined;
+  }
   const group = apiVersion?.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
   switch (group) {
     case 'networking.k8s.io':
     case '':
-      return kind === 'NetworkPolicy' && (group !== '' || apiVersion === undefined) ? NETWORK_POLICY : undefined;
+      return kind === 'NetworkPolicy' && group !== '' ? NETWORK_POLICY : undefined;
     case 'policy.networking.k8s.io':
       return kind === 'AdminNetworkPolicy' || kind === 'BaselineAdminNetworkPolicy' || kind === 'ClusterNetworkPolicy' ? CLUSTER_SCHEMAS[kind] : undefined;
     case 'projectcalico.org':

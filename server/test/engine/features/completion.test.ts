@@ -428,6 +428,11 @@ describe('completion of the other policy kinds the engine reads', () => {
     ]);
   });
 
+  test('apiVersion while it is typed: the kind below decides', () => {
+    assert.deepEqual(complete('apiVersion: netw‸\nkind: NetworkPolicy\n'), ['networking.k8s.io/v1 | value |  | "networking.k8s.io/v1" | "netw"']);
+    assert.deepEqual(complete('apiVersion: ci‸\nkind: CiliumNetworkPolicy\n'), ['cilium.io/v2 | value |  | "cilium.io/v2" | "ci"']);
+  });
+
   test('list fields are not offered without their dash', () => {
     assert.deepEqual(complete(HEAD + '  ingress:\n    ‸'), []);
   });
