@@ -1,15 +1,19 @@
 // `npm run package`: builds the .vsix with @vscode/vsce (3.x: the last line that runs on Node 20).
 // The package is assembled in a staging folder (minified bundles, manifest, docs, grammar, snippets, icon), so
 // packaging never rewrites the repository's dist/ while tests use it.
-// Relative links and images in README.md need a base URL in the package; it comes from NETPOL_REPOSITORY_URL or
-// the manifest's `repository`, else a reserved placeholder host (https://example.invalid) that says it is unset.
-// Usage: node client/scripts/package.mjs [--out FILE]
+// The package's README is the extension's own page, EXTENSION-README.md (`vsce package --readme-path`), not the
+// developer README. Its generated tables must match package.json and every image must load (readme.mjs): packaging
+// fails otherwise. Its screenshots ship in the .vsix (the .vscodeignore whitelist); relative links get a base URL,
+// from NETPOL_REPOSITORY_URL or the manifest's `repository`, else a reserved placeholder host
+// (https://example.invalid), on which packaging fails.
+// Usage: node client/scripts/package.mjs [--out FILE] [--readme FILE (relative to the repository; for tests)]
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EXTENSION_README, imageLinks, readmeProblems } from './readme.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const esbuild = createRequire(path.join(repo, 'package.json'))('esbuild');
@@ -18,13 +22,25 @@ const outIndex = process.argv.indexOf('--out');
 const out = path.resolve(outIndex > 0 ? process.argv[outIndex + 1] : path.join(repo, `${manifest.name}-${manifest.version}.vsix`));
 const declared = typeof manifest.repository === 'string' ? manifest.repository : manifest.repository?.url;
 const base = (process.env.NETPOL_REPOSITORY_URL || declared || 'https://example.invalid/netpol').replace(/^git\+/, '').replace(/\.git$/, '').replace(/\/$/, '');
+const readmeIndex = process.argv.indexOf('--readme');
+const readme = readmeIndex > 0 ? process.argv[readmeIndex + 1] : EXTENSION_README;
+
+// Checked before anything is built: a README that would show broken images or stale tables is not packaged.
+const problems = readmeProblems({ readmePath: readme, manifest });
+if (/example\.invalid/.test(base)) problems.push('no repository URL (package.json `repository` or NETPOL_REPOSITORY_URL): the README\'s links would not resolve');
+if (problems.length > 0) {
+  for (const p of problems) console.error(`package: ${p}`);
+  process.exit(1);
+}
 
 /** Files copied as they are (the bundles are built below). */
-const SHIPPED = ['README.md', 'CHANGELOG.md', 'LICENSE', '.vscodeignore', 'images/icon.png', 'syntaxes/netpol.injection.tmLanguage.json', 'syntaxes/netpol.peer-injection.tmLanguage.json', 'snippets/networkpolicy.code-snippets'];
+const SHIPPED = ['CHANGELOG.md', 'LICENSE', '.vscodeignore', 'images/icon.png', 'syntaxes/netpol.injection.tmLanguage.json'];
 
 const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'netpol-vsix-'));
 try {
-  for (const file of SHIPPED) {
+  const images = [...new Set(imageLinks(fs.readFileSync(path.resolve(repo, readme), 'utf8')).map((l) => path.posix.normalize(decodeURI(l.replace(/[?#].*$/, '')))))];
+  fs.copyFileSync(path.resolve(repo, readme), path.join(stage, EXTENSION_README));
+  for (const file of [...SHIPPED, ...images]) {
     fs.mkdirSync(path.dirname(path.join(stage, file)), { recursive: true });
     fs.copyFileSync(path.join(repo, file), path.join(stage, file));
   }
@@ -60,6 +76,7 @@ try {
       vsce,
       'package',
       '--no-dependencies', // the bundles carry their dependencies
+      '--readme-path', EXTENSION_README,
       '--baseContentUrl', `${base}/blob/HEAD`,
       '--baseImagesUrl', `${base}/raw/HEAD`,
       '--out', out,

@@ -113,6 +113,37 @@ export async function runUiChecks({ browser, url, shotsDir, log }) {
       await page.keyboard.press('Escape');
     });
 
+    await check(results, page, shotsDir, 'semantic tokens colour namespaces, labels and ports as the theme says', async () => {
+      const editor = page.locator('.editor-instance .monaco-editor').first();
+      await editor.click();
+      await page.keyboard.press('Control+Home');
+      // The colour of a word on a line of the editor, as rendered (Monaco wraps each token in a span).
+      const colourOf = (lineText, word) =>
+        page.evaluate(
+          ([lineText, word]) => {
+            for (const line of document.querySelectorAll('.editor-instance .monaco-editor .view-line')) {
+              if (line.textContent.replace(/\u00a0/g, ' ').trim() !== lineText) continue;
+              const span = [...line.querySelectorAll('span span')].find((s) => s.textContent === word);
+              if (span) return getComputedStyle(span).color;
+            }
+            return undefined;
+          },
+          [lineText, word],
+        );
+      // `shop` in `namespace: shop` is a namespace token; `default-deny-ingress` in `name:` is a plain YAML string,
+      // and `podSelector` a plain key. Without semantic tokens both values have the string colour.
+      const deadline = Date.now() + 20_000;
+      let seen;
+      for (;;) {
+        seen = { namespace: await colourOf('namespace: shop', 'shop'), string: await colourOf('name: default-deny-ingress', 'default-deny-ingress'), enumMember: await colourOf('- Ingress', 'Ingress') };
+        if (seen.namespace && seen.string && seen.namespace !== seen.string && seen.enumMember !== seen.string) break;
+        if (Date.now() > deadline) throw new Error(`semantic colours not applied: ${JSON.stringify(seen)}`);
+        await page.waitForTimeout(250);
+      }
+      // The editor alone, for the extension's README.
+      await page.locator('.editor-instance').first().screenshot({ path: path.join(shotsDir, 'semantic-highlighting.png') });
+    });
+
     await check(results, page, shotsDir, 'the reachability view draws the graph and the matrix', async () => {
       await runCommand(page, 'NetworkPolicy: Show Reachability');
       const frame = await reachabilityFrame(page, 30_000);

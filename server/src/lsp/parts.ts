@@ -2,6 +2,7 @@
 import { CodeActionKind, TextDocumentSyncKind, type Connection, type ServerCapabilities } from 'vscode-languageserver';
 import type { FeatureContext } from './context';
 import { canonicalUri } from './files';
+import { SEMANTIC_TOKEN_LEGEND } from './protocol';
 import type { Diagnostics } from './diagnostics';
 import type { Indexer } from './indexer';
 import type { ServerLog } from './log';
@@ -37,6 +38,7 @@ export function serverCapabilities(): ServerCapabilities {
     completionProvider: { triggerCharacters: [':', ' ', '"', "'", '/', '-'], resolveProvider: false },
     documentSymbolProvider: true,
     workspaceSymbolProvider: true,
+    semanticTokensProvider: { legend: SEMANTIC_TOKEN_LEGEND, full: true, range: false },
     workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
   };
 }

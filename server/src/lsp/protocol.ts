@@ -2,7 +2,7 @@
 // notifications, command and view ids, and the messages between the extension and its reachability webview,
 // declared once here and imported by the server, the VS Code client and the webview. The client and the webview
 // import nothing else of the server: this file imports only vscode-languageserver-protocol (a test checks both).
-import { NotificationType, RequestType as RenderRequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType as RenderRequestType, RequestType0, SemanticTokenModifiers, SemanticTokenTypes } from 'vscode-languageserver-protocol';
 
 /** Counts of what the index holds, sent when indexing finishes and returned by the status request. */
 export interface IndexCounts {
@@ -486,3 +486,18 @@ export type FromReachabilityWebview =
       /** Elements on the page that the view's script never creates (must stay empty), as the start of their HTML. */
       foreign: string[];
     };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Semantic tokens (handler in semantic-tokens.ts): standard token types only, so that every theme colours them.
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * The legend of the server's semantic tokens. Namespace names are `namespace`; the label keys of selectors and of
+ * the labels they select `property`, their values `string`; ports by number `number`, by name `enumMember`, as are the
+ * enumerations that change what a policy means (policyTypes, protocols, operators, actions). `declaration` marks where
+ * a thing is defined (a Namespace's name, pod labels, container ports) rather than referred to.
+ */
+export const SEMANTIC_TOKEN_LEGEND = {
+  tokenTypes: [SemanticTokenTypes.namespace, SemanticTokenTypes.property, SemanticTokenTypes.string, SemanticTokenTypes.number, SemanticTokenTypes.enumMember],
+  tokenModifiers: [SemanticTokenModifiers.declaration],
+};

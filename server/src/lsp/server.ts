@@ -27,6 +27,7 @@ import { registerInitialize } from './handlers/initialize';
 import { registerInitialized } from './handlers/initialized';
 import { registerReachabilityDiffHandler } from './handlers/reachability-diff';
 import { registerReferences } from './handlers/references';
+import { registerSemanticTokens } from './handlers/semantic-tokens';
 import { registerReindex } from './handlers/reindex';
 import { registerRenderedManifest } from './handlers/rendered-manifest';
 import { registerShutdown } from './handlers/shutdown';
@@ -67,6 +68,7 @@ const FEATURE_HANDLERS = [
   ['definition', registerDefinition],
   ['references', registerReferences],
   ['completion', registerCompletion],
+  ['semantic tokens', registerSemanticTokens],
   ['document symbols', registerDocumentSymbol],
   ['workspace symbols', registerWorkspaceSymbol],
   ['connectivity assertions', registerConnectivityTests],

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { CodeLens, CompletionItem, DocumentSymbol, Hover, Location, MarkupContent, Position, SymbolInformation } from 'vscode-languageserver-protocol';
+import { CompletionItemKind, InsertTextFormat, type CodeLens, type CompletionItem, type DocumentSymbol, type Hover, type Location, type MarkupContent, type Position, type SemanticTokens, type SymbolInformation } from 'vscode-languageserver-protocol';
 import { hover } from '../../src/engine/features/hover';
 import { Workspace } from '../../src/engine/workspace';
 import { LspTestClient, REPO_ROOT } from './client';
@@ -197,6 +197,97 @@ describe('editor features over the protocol (netpol lsp --stdio)', () => {
       ],
     );
     client.close(uri);
+  });
+
+  test('completion is scoped over the protocol: a peer\'s labels and a rule\'s ports from the pods the peer reaches', async () => {
+    const uri = client.uri('scoped.yaml');
+    const head = [
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata:',
+      '  name: scoped',
+      '  namespace: production',
+      'spec:',
+      '  podSelector: {}',
+      '  egress:',
+      '    - to:',
+      '        - namespaceSelector:',
+      '            matchLabels:',
+      '              kubernetes.io/metadata.name: kube-system',
+      '          podSelector:',
+      '            matchLabels:',
+    ];
+    client.open(uri, [...head, '              k8s-app: '].join('\n'));
+    const values = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: 14, character: 23 } });
+    assert.deepEqual(values.map((i) => [i.label, i.detail]), [['kube-dns', '1 pod with k8s-app=kube-dns']]);
+    client.change(uri, [...head, '              k8s-app: kube-dns', '      ports:', '        - protocol: UDP', '          port: '].join('\n'));
+    const ports = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: 17, character: 16 } });
+    assert.deepEqual(ports.map((i) => [i.label, i.kind, i.detail]), [
+      ['dns', CompletionItemKind.Constant, 'UDP 53 · 1 pod'],
+      ['53', CompletionItemKind.Value, 'UDP dns, TCP dns-tcp · 1 pod'],
+      ['dns-tcp', CompletionItemKind.Constant, 'TCP 53 · 1 pod'],
+    ]);
+    client.close(uri);
+  });
+
+  test('completion offers the policy snippets only where a document may start, once each, as snippets', async () => {
+    const uri = client.uri('snippets.yaml');
+    client.open(uri, 'apiVersion: v1\nkind: ConfigMap\n---\nnet');
+    const items = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: 3, character: 3 } });
+    assert.deepEqual(items.map((i) => [i.label, i.kind, i.insertTextFormat]), [
+      ['netpol-default-deny', CompletionItemKind.Snippet, InsertTextFormat.Snippet],
+      ['netpol-allow-dns', CompletionItemKind.Snippet, InsertTextFormat.Snippet],
+      ['netpol-allow-from-namespace', CompletionItemKind.Snippet, InsertTextFormat.Snippet],
+      ['netpol-allow-from-pods', CompletionItemKind.Snippet, InsertTextFormat.Snippet],
+      ['netpol-ipblock-egress', CompletionItemKind.Snippet, InsertTextFormat.Snippet],
+    ]);
+    assert.deepEqual(items[0].textEdit && 'range' in items[0].textEdit ? items[0].textEdit.range : undefined, at(3, 0, 3));
+    client.change(uri, 'apiVersion: v1\nkind: ConfigMap\nnet');
+    const inside = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri }, position: { line: 2, character: 3 } });
+    assert.deepEqual(inside.filter((i) => i.kind === CompletionItemKind.Snippet), []);
+    client.close(uri);
+  });
+
+  test('semantic tokens: the legend announced at initialize, tokens of standard types, following unsaved edits', async () => {
+    const provider = client.initializeResult.capabilities.semanticTokensProvider;
+    assert.ok(provider && 'full' in provider && provider.full === true);
+    assert.deepEqual(provider.legend, { tokenTypes: ['namespace', 'property', 'string', 'number', 'enumMember'], tokenModifiers: ['declaration'] });
+    const decode = (data: number[], text: string) => {
+      const lines = text.split('\n');
+      const out: string[] = [];
+      let line = 0;
+      let character = 0;
+      for (let i = 0; i < data.length; i += 5) {
+        line += data[i];
+        character = data[i] === 0 ? character + data[i + 1] : data[i + 1];
+        const modifiers = data[i + 4] ? '*' : '';
+        out.push(`${line}:${character} ${provider.legend.tokenTypes[data[i + 3]]}${modifiers} ${lines[line].slice(character, character + data[i + 2])}`);
+      }
+      return out;
+    };
+    const text = client.read('policies.yaml');
+    const full = await client.request<SemanticTokens>('textDocument/semanticTokens/full', { textDocument: { uri: policies } });
+    assert.deepEqual(decode(full.data, text).slice(0, 10), [
+      '4:13 namespace production',
+      '8:6 enumMember Ingress',
+      '9:6 enumMember Egress',
+      '15:13 namespace production',
+      '19:6 property app',
+      '19:11 string postgresql',
+      '24:14 property app',
+      '24:19 string api-server',
+      '26:20 enumMember TCP',
+      '27:16 number 5432',
+    ]);
+    // An unsaved edit moves the tokens with the text.
+    const edited = `# a comment\n${text}`;
+    client.open(policies, edited);
+    const after = await client.request<SemanticTokens>('textDocument/semanticTokens/full', { textDocument: { uri: policies } });
+    assert.deepEqual(decode(after.data, edited)[0], '5:13 namespace production');
+    client.close(policies);
+    // A Namespace declares its name and labels.
+    const namespaces = await client.request<SemanticTokens>('textDocument/semanticTokens/full', { textDocument: { uri: client.uri('namespaces.yaml') } });
+    assert.deepEqual(decode(namespaces.data, client.read('namespaces.yaml')).slice(0, 3), ['3:8 namespace* production', '5:4 property* team', '5:10 string* shop']);
   });
 
   test('answers follow edits of another file without reopening', async () => {

@@ -10,6 +10,10 @@ import { blockValue, textContext, type CompletionItem, type ContextStep, type Te
 import { featureIndex, type LabelStats, type ScopeIndex } from './index';
 import { plural } from './markdown';
 import { compareText } from '../order';
+import { matchesSelector, readSelector } from '../selectors';
+import { fieldAt, schemaFor, type FieldSchema } from './field-schemas';
+import { atDocumentStart, snippetItems } from './snippets';
+import { parseDocument } from 'yaml';
 
 export type { CompletionItem, CompletionKind } from './text-context';
 
@@ -19,67 +23,11 @@ function blockHasKey(ctx: TextContext, step: ContextStep, key: string): boolean 
 
 // ---- what to offer ---------------------------------------------------------------------------------------------
 
-interface FieldDoc {
-  name: string;
-  doc: string;
-  /** Scalar fields get `name: `, collections `name:` and a new line. */
-  scalar?: boolean;
-}
-
-const TOP_FIELDS: FieldDoc[] = [
-  { name: 'apiVersion', doc: 'networking.k8s.io/v1', scalar: true },
-  { name: 'kind', doc: 'NetworkPolicy', scalar: true },
-  { name: 'metadata', doc: 'name and namespace of the policy' },
-  { name: 'spec', doc: 'which pods the policy selects and what it allows' },
-];
-const METADATA_FIELDS: FieldDoc[] = [
-  { name: 'name', doc: 'the policy name, unique in its namespace', scalar: true },
-  { name: 'namespace', doc: 'the namespace the policy applies to (its podSelector selects pods there)', scalar: true },
-  { name: 'labels', doc: 'labels of the policy object itself' },
-  { name: 'annotations', doc: 'annotations of the policy object' },
-];
-const SPEC_FIELDS: FieldDoc[] = [
-  { name: 'podSelector', doc: 'the pods in this namespace the policy applies to; `{}` selects every pod' },
-  { name: 'policyTypes', doc: 'Ingress and/or Egress: the directions the policy isolates' },
-  { name: 'ingress', doc: 'rules of allowed incoming traffic (from + ports)' },
-  { name: 'egress', doc: 'rules of allowed outgoing traffic (to + ports)' },
-];
-const INGRESS_RULE_FIELDS: FieldDoc[] = [
-  { name: 'from', doc: 'the peers allowed to connect; absent: any source' },
-  { name: 'ports', doc: 'the ports allowed; absent: every port' },
-];
-const EGRESS_RULE_FIELDS: FieldDoc[] = [
-  { name: 'to', doc: 'the peers that may be reached; absent: any destination' },
-  { name: 'ports', doc: 'the ports allowed; absent: every port' },
-];
-const PEER_FIELDS: FieldDoc[] = [
-  { name: 'podSelector', doc: 'pods of the policy namespace (or of the namespaces the namespaceSelector selects)' },
-  { name: 'namespaceSelector', doc: 'namespaces whose pods are peers; combined with podSelector in the same peer, both must match' },
-  { name: 'ipBlock', doc: 'an address range (cidr, except); cannot be combined with selectors' },
-];
-const SELECTOR_FIELDS: FieldDoc[] = [
-  { name: 'matchLabels', doc: 'label key/value pairs that must all match' },
-  { name: 'matchExpressions', doc: 'requirements with operators In, NotIn, Exists, DoesNotExist' },
-];
-const EXPRESSION_FIELDS: FieldDoc[] = [
-  { name: 'key', doc: 'the label key', scalar: true },
-  { name: 'operator', doc: 'In, NotIn, Exists or DoesNotExist', scalar: true },
-  { name: 'values', doc: 'values for In and NotIn (none for Exists and DoesNotExist)' },
-];
-const PORT_FIELDS: FieldDoc[] = [
-  { name: 'protocol', doc: 'TCP (default), UDP or SCTP', scalar: true },
-  { name: 'port', doc: 'a port number or a container port name; absent: every port', scalar: true },
-  { name: 'endPort', doc: 'with a numeric port: the last port of a range', scalar: true },
-];
-const IPBLOCK_FIELDS: FieldDoc[] = [
-  { name: 'cidr', doc: 'the address range, for example 10.0.0.0/8', scalar: true },
-  { name: 'except', doc: 'ranges inside cidr to leave out' },
-];
-
-const ENUMS: Record<string, { values: string[]; doc: string }> = {
-  policyTypes: { values: ['Ingress', 'Egress'], doc: 'a direction the policy isolates' },
-  operator: { values: ['In', 'NotIn', 'Exists', 'DoesNotExist'], doc: 'label selector operator' },
-  protocol: { values: ['TCP', 'UDP', 'SCTP'], doc: 'protocol (TCP when omitted)' },
+/** Details of the NetworkPolicy enums (other kinds' values take their field's documentation). */
+const ENUM_DETAILS: Record<string, string> = {
+  policyTypes: 'a direction the policy isolates',
+  operator: 'label selector operator',
+  protocol: 'protocol (TCP when omitted)',
 };
 
 /** YAML 1.1 (what kubectl reads) turns these plain scalars into booleans, numbers or null: quote them. */
@@ -93,6 +41,13 @@ const rank = (n: number) => String(n).padStart(6, '0');
 
 function documentText(ctx: TextContext): string {
   return ctx.lines.slice(ctx.documentLines[0], ctx.documentLines[1] + 1).join('\n');
+}
+
+/** apiVersion and kind of the document, read from the text (not from the line being typed). */
+function documentType(ctx: TextContext): { apiVersion?: string; kind?: string } {
+  const text = ctx.lines.slice(ctx.documentLines[0], ctx.documentLines[1] + 1).filter((_, i) => ctx.documentLines[0] + i !== ctx.line).join('\n');
+  const read = (key: string) => new RegExp(`^${key}:\\s*["']?([^"'\\s#]+)`, 'm').exec(text)?.[1];
+  return { apiVersion: read('apiVersion'), kind: read('kind') };
 }
 
 /** metadata.namespace of the document, read from the text. */
@@ -133,11 +88,14 @@ function completeAt(workspace: Workspace, uri: string, offset: number, text?: st
   offset = Math.max(0, Math.min(offset, source.length));
   const ctx = textContext(source, offset);
   const range: OffsetRange = [offset - ctx.prefix.length, offset];
-  const isPolicy = /^kind:\s*["']?NetworkPolicy["']?\s*(#.*)?$/m.test(documentText(ctx));
   const index = featureIndex(workspace).scopeFor(uri);
   const tokens = ctx.path.map((s) => s.token);
   const last = (n: number) => tokens.slice(-n);
-  const fields = (docs: FieldDoc[]): CompletionItem[] => {
+  // An empty document: the policy snippets (the only place they are offered, so each appears once).
+  if (ctx.mode === 'key' && tokens.length === 0 && !/\.json$/i.test(uri) && atDocumentStart(ctx)) return snippetItems(index, range);
+  const { apiVersion, kind: documentKind } = documentType(ctx);
+  const schema = schemaFor(apiVersion, documentKind);
+  const fields = (docs: readonly FieldSchema[]): CompletionItem[] => {
     // Keys already present in the block are not offered again.
     const container = ctx.path[ctx.path.length - 1];
     return docs
@@ -151,70 +109,66 @@ function completeAt(workspace: Workspace, uri: string, offset: number, text?: st
         sortText: rank(i),
       }));
   };
-  const enumItems = (name: string): CompletionItem[] =>
-    ENUMS[name].values.map((value, i) => ({ label: value, kind: 'enum' as const, detail: ENUMS[name].doc, insertText: value, range, sortText: rank(i) }));
+  const enumItems = (name: string, field: FieldSchema): CompletionItem[] =>
+    (field.values ?? []).map((value, i) => ({ label: value, kind: 'enum' as const, detail: ENUM_DETAILS[name] ?? field.doc, insertText: value, range, sortText: rank(i) }));
 
   // Calico selectors: label keys, functions and values inside the selector string.
   if (index && ctx.mode === 'value' && /^apiVersion:\s*["']?(crd\.)?projectcalico\.org\//m.test(documentText(ctx))) {
     const items = calicoSelectorItems(source, offset, index);
     if (items) return items;
   }
-  // Outside NetworkPolicies only namespace names are offered (metadata.namespace of any object).
+  // Outside the policy kinds only namespace names are offered (metadata.namespace of any object).
   if (ctx.mode === 'value' && ctx.key === 'namespace' && tokens.length === 1 && tokens[0] === 'metadata' && index) {
     return namespaceItems(index, range);
   }
-  if (!isPolicy) return [];
+  if (!schema) return [];
 
-  const selectorKind = (): 'pod' | 'namespace' | undefined => {
-    const i = tokens.lastIndexOf('matchLabels') >= 0 ? tokens.lastIndexOf('matchLabels') : tokens.lastIndexOf('matchExpressions');
-    const owner = i > 0 ? tokens[i - 1] : undefined;
-    return owner === 'podSelector' ? 'pod' : owner === 'namespaceSelector' ? 'namespace' : undefined;
+  /** Whose labels the selector around the cursor selects (its matchLabels or matchExpressions). */
+  const selectorAt = (): { kind: 'pod' | 'namespace'; owner: number } | undefined => {
+    const i = Math.max(tokens.lastIndexOf('matchLabels'), tokens.lastIndexOf('matchExpressions'));
+    if (i <= 0) return undefined;
+    const selects = fieldAt(schema, tokens.slice(0, i))?.selects;
+    return selects ? { kind: selects, owner: i - 1 } : undefined;
   };
 
-  if (ctx.mode === 'key' || (ctx.mode === 'item' && ['from', 'to', 'ports', 'ingress', 'egress', 'matchExpressions'].includes(tokens[tokens.length - 2] ?? ''))) {
-    if (tokens.length === 0) return fields(TOP_FIELDS);
-    if (tokens.length === 1 && tokens[0] === 'metadata') return fields(METADATA_FIELDS);
-    if (tokens.length === 1 && tokens[0] === 'spec') return fields(SPEC_FIELDS);
-    if (tokens.length === 3 && tokens[0] === 'spec' && tokens[2] === '-') {
-      if (tokens[1] === 'ingress') return fields(INGRESS_RULE_FIELDS);
-      if (tokens[1] === 'egress') return fields(EGRESS_RULE_FIELDS);
-    }
-    if (last(2).join() === 'from,-' || last(2).join() === 'to,-') return fields(PEER_FIELDS);
-    if (last(2).join() === 'ports,-') return fields(PORT_FIELDS);
-    if (last(2).join() === 'matchExpressions,-') return fields(EXPRESSION_FIELDS);
-    const end = tokens[tokens.length - 1];
-    if (end === 'podSelector' || end === 'namespaceSelector') return fields(SELECTOR_FIELDS);
-    if (end === 'ipBlock') return fields(IPBLOCK_FIELDS);
-    if (end === 'matchLabels' && index) {
-      const kind = selectorKind();
-      if (!kind) return [];
+  if (ctx.mode === 'key' || ctx.mode === 'item') {
+    const field = fieldAt(schema, tokens);
+    // A list's fields go after its `- `, never directly under the list's key.
+    if (field?.fields && (field.name === '-' || (ctx.mode === 'key' && !field.list))) return fields(field.fields);
+    if (ctx.mode === 'item' && field?.values) return enumItems(tokens[tokens.length - 2], field);
+    if (ctx.mode === 'key' && tokens[tokens.length - 1] === 'matchLabels' && index) {
+      const selector = selectorAt();
+      if (!selector) return [];
       // Keys the selector already has are not offered again.
       const container = ctx.path[ctx.path.length - 1];
-      return labelKeyItems(labelStatsFor(ctx, index, kind), kind, range, true).filter((item) => !blockHasKey(ctx, container, item.label));
+      return labelKeyItems(labelStatsFor(ctx, index, selector), selector.kind, range, true).filter((item) => !blockHasKey(ctx, container, item.label));
     }
-    return [];
+    if (ctx.mode === 'key') return [];
   }
 
   if (!index) return [];
   // Values: `key: <here>`, `- <here>` in a list, `[a, <here>`.
   const key = ctx.mode === 'value' ? ctx.key! : tokens[tokens.length - 2];
-  if (key === 'policyTypes') return enumItems('policyTypes');
-  if (key === 'operator' && last(2).join() === 'matchExpressions,-') return enumItems('operator');
-  if (key === 'protocol' && last(2).join() === 'ports,-') return enumItems('protocol');
-  if (key === 'port' && last(2).join() === 'ports,-') return portNameItems(ctx, index, range);
+  const valueField = ctx.mode === 'value' ? fieldAt(schema, [...tokens, key]) : fieldAt(schema, tokens);
+  if (valueField?.values) return enumItems(key, valueField);
+  const ports = portField(tokens, key, apiVersion, documentKind);
+  if (ports) return portItems(ctx, index, range, ports);
   if (key === 'namespace' && tokens.join() === 'metadata') return namespaceItems(index, range);
-  if (key === 'apiVersion' && tokens.length === 0) return [{ label: 'networking.k8s.io/v1', kind: 'value', insertText: 'networking.k8s.io/v1', range, sortText: rank(0) }];
-  const kind = selectorKind();
-  if (!kind) return [];
-  if (ctx.mode === 'value' && tokens[tokens.length - 1] === 'matchLabels') {
-    return labelValueItems(labelStatsFor(ctx, index, kind), key, kind, range);
+  if (key === 'apiVersion' && tokens.length === 0) {
+    const version = schema[0].doc;
+    return [{ label: version, kind: 'value', insertText: version, range, sortText: rank(0) }];
   }
-  if (key === 'key' && last(2).join() === 'matchExpressions,-') return labelKeyItems(labelStatsFor(ctx, index, kind), kind, range, false);
+  const selector = selectorAt();
+  if (!selector) return [];
+  if (ctx.mode === 'value' && tokens[tokens.length - 1] === 'matchLabels') {
+    return labelValueItems(labelStatsFor(ctx, index, selector), key, selector.kind, range);
+  }
+  if (key === 'key' && last(2).join() === 'matchExpressions,-') return labelKeyItems(labelStatsFor(ctx, index, selector), selector.kind, range, false);
   if (key === 'values') {
     // The expression's own key decides which values exist.
     const item = [...ctx.path].reverse().find((s, i, all) => s.token === '-' && all[i + 1]?.token === 'matchExpressions');
     const labelKey = item ? blockValue(ctx, item, 'key') : undefined;
-    return labelKey ? labelValueItems(labelStatsFor(ctx, index, kind), labelKey, kind, range) : [];
+    return labelKey ? labelValueItems(labelStatsFor(ctx, index, selector), labelKey, selector.kind, range) : [];
   }
   return [];
 }
@@ -254,14 +208,83 @@ function calicoSelectorItems(source: string, offset: number, index: ScopeIndex):
   return [...labelKeyItems(stats, kind, range, false).map((item) => ({ ...item, sortText: `1${item.sortText}` })), ...functions, ...implicit];
 }
 
-/** Which pods a podSelector can see: the policy's namespace for spec.podSelector and for peers without a namespaceSelector. */
-function labelStatsFor(ctx: TextContext, index: ScopeIndex, kind: 'pod' | 'namespace'): LabelStats {
-  if (kind === 'namespace') return index.namespaceLabelStats();
-  const namespace = documentNamespace(ctx) ?? index.model.defaultNamespace;
-  const tokens = ctx.path.map((s) => s.token);
-  const peerIndex = tokens.findIndex((t, i) => t === '-' && (tokens[i - 1] === 'from' || tokens[i - 1] === 'to'));
-  if (peerIndex >= 0 && blockHasKey(ctx, ctx.path[peerIndex], 'namespaceSelector')) return index.podLabelStats();
-  return index.podLabelStats(namespace);
+/**
+ * Which objects' labels a selector can see. A namespace selector: every namespace. A pod selector next to a
+ * namespace selector (a NetworkPolicy peer, the pods of a cluster-wide policy): the pods of the namespaces it selects
+ * (every namespace while it cannot be read, half typed). Otherwise the pods of the policy's namespace, or of every
+ * namespace for cluster-scoped policies.
+ */
+function labelStatsFor(ctx: TextContext, index: ScopeIndex, selector: { kind: 'pod' | 'namespace'; owner: number }): LabelStats {
+  if (selector.kind === 'namespace') return index.namespaceLabelStats();
+  const parent = ctx.path[selector.owner - 1];
+  const holder = parent ? blockObject(ctx, parent) : undefined;
+  if (isPlainObject(holder) && 'namespaceSelector' in holder) {
+    const namespaces = namespacesSelectedBy(index, holder.namespaceSelector);
+    return namespaces ? podLabelStatsIn(index, namespaces) : index.podLabelStats();
+  }
+  const { kind } = documentType(ctx);
+  if (kind && CLUSTER_SCOPED_KINDS.has(kind)) return index.podLabelStats();
+  return index.podLabelStats(documentNamespace(ctx) ?? index.model.defaultNamespace);
+}
+
+const CLUSTER_SCOPED_KINDS = new Set(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy', 'GlobalNetworkPolicy', 'StagedGlobalNetworkPolicy', 'CiliumClusterwideNetworkPolicy']);
+
+/** The namespaces a namespaceSelector as written selects; undefined when it cannot be read (half typed, invalid). */
+function namespacesSelectedBy(index: ScopeIndex, raw: unknown): string[] | undefined {
+  // `namespaceSelector:` with nothing under it yet: not a selection.
+  if (raw === null || raw === undefined) return undefined;
+  const selector = readSelector(raw);
+  if (selector.problems.length > 0) return undefined;
+  return [...index.model.namespaces.values()].filter((ns) => matchesSelector(selector, ns.labels)).map((ns) => ns.name);
+}
+
+/** Pod label counts over some namespaces (the scope's own counts when that is every namespace with pods). */
+function podLabelStatsIn(index: ScopeIndex, namespaces: readonly string[]): LabelStats {
+  const wanted = new Set(namespaces);
+  if (index.namespacesWithWorkloads().every((ns) => wanted.has(ns))) return index.podLabelStats();
+  if (namespaces.length === 1) return index.podLabelStats(namespaces[0]);
+  const merged: LabelStats = new Map();
+  for (const namespace of namespaces) {
+    for (const [key, values] of index.podLabelStats(namespace)) {
+      let into = merged.get(key);
+      if (!into) merged.set(key, (into = new Map()));
+      for (const [value, count] of values) into.set(value, (into.get(value) ?? 0) + count);
+    }
+  }
+  return merged;
+}
+
+/**
+ * The value of the block a step opens (a key's map, a list item's map), read from the text with the cursor's line
+ * left out (it is being typed); undefined when that text is not YAML.
+ */
+function blockObject(ctx: TextContext, step: ContextStep): unknown {
+  const [, lastLine] = ctx.documentLines;
+  const lines: string[] = [];
+  for (let l = step.line; l <= lastLine; l++) {
+    const raw = ctx.lines[l].replace(/\r$/, '');
+    if (l === step.line) {
+      // The step's own token starts the block: a list item loses its dash, so its map is what remains.
+      const from = step.token === '-' ? step.column + 1 : step.column;
+      lines.push(' '.repeat(from) + raw.slice(from));
+      continue;
+    }
+    const indent = raw.length - raw.trimStart().length;
+    if (raw.trim() !== '' && !raw.trimStart().startsWith('#') && indent <= step.column) break;
+    lines.push(l === ctx.line ? '' : raw);
+  }
+  try {
+    const document = parseDocument(lines.join('\n'), { uniqueKeys: false, prettyErrors: false });
+    if (document.errors.length > 0) return undefined;
+    const value: unknown = document.toJS();
+    return step.token === '-' || !isPlainObject(value) ? value : value[step.token];
+  } catch {
+    return undefined;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
@@ -332,6 +355,154 @@ function namespaceItems(index: ScopeIndex, range: OffsetRange): CompletionItem[]
       range,
       sortText: rank(i),
     }));
+}
+
+type PolicyFamily = 'kubernetes' | 'cluster' | 'cilium';
+const RULE_SECTIONS = new Set(['ingress', 'egress', 'ingressDeny', 'egressDeny']);
+
+/** Which port field the cursor is on, in which policy family: what `port`-like values it takes. */
+function portField(tokens: readonly string[], key: string, apiVersion: string | undefined, kind: string | undefined): { family: PolicyFamily; want: 'both' | 'names' | 'numbers'; protocolKey?: string } | undefined {
+  const group = apiVersion?.replace(/\/[^/]*$/, '') ?? '';
+  const tail = [...tokens.slice(-3), key].join();
+  if (kind === 'NetworkPolicy' && (group === 'networking.k8s.io' || apiVersion === undefined)) {
+    return tail.endsWith('ports,-,port') ? { family: 'kubernetes', want: 'both' } : undefined;
+  }
+  if (group === 'policy.networking.k8s.io') {
+    if (tail.endsWith('ports,-,namedPort') || tail.endsWith('protocols,-,destinationNamedPort')) return { family: 'cluster', want: 'names' };
+    if (tail.endsWith('ports,-,portNumber,port') || /ports,-,portRange,(start|end)$/.test(tail)) return { family: 'cluster', want: 'numbers' };
+    const m = /protocols,-,(tcp|udp|sctp),destinationPort,number$/.exec([...tokens.slice(-4), key].join());
+    if (m) return { family: 'cluster', want: 'numbers', protocolKey: m[1].toUpperCase() };
+    return undefined;
+  }
+  if (group === 'cilium.io' && [...tokens.slice(-4), key].join().endsWith('toPorts,-,ports,-,port')) return { family: 'cilium', want: 'both' };
+  return undefined;
+}
+
+/** Workloads of namespaces picked by a namespace selector and a pod selector as written (undefined: unreadable). */
+function selectedWorkloads(index: ScopeIndex, namespaces: readonly string[] | undefined, podSelector: unknown): Workload[] | undefined {
+  if (!namespaces) return undefined;
+  if (podSelector === undefined || podSelector === null) return namespaces.flatMap((ns) => index.workloadsIn(ns));
+  const selector = readSelector(podSelector);
+  return selector.problems.length > 0 ? undefined : index.workloadsMatching(selector, namespaces);
+}
+
+/** The pods of a cluster-wide policy's subject or peer: `namespaces: <selector>` or `pods: {namespaceSelector, podSelector}`. */
+function clusterSelection(index: ScopeIndex, raw: unknown): Workload[] | undefined {
+  if (!isPlainObject(raw)) return undefined;
+  if ('namespaces' in raw) return selectedWorkloads(index, namespacesSelectedBy(index, raw.namespaces), undefined);
+  if (isPlainObject(raw.pods)) return selectedWorkloads(index, namespacesSelectedBy(index, raw.pods.namespaceSelector), raw.pods.podSelector ?? undefined);
+  // nodes, networks, domainNames: no pods.
+  return ['nodes', 'networks', 'domainNames'].some((k) => k in raw) ? [] : undefined;
+}
+
+/**
+ * The pods a Cilium endpoint selector selects: its `k8s:` labels are pod labels, `io.kubernetes.pod.namespace`
+ * names the namespace (else the policy's own, or every namespace for a clusterwide policy).
+ */
+function ciliumSelection(index: ScopeIndex, raw: unknown, namespace: string | undefined): Workload[] | undefined {
+  if (raw === null || raw === undefined) raw = {};
+  if (!isPlainObject(raw)) return undefined;
+  const strip = (key: string) => key.replace(/^(k8s|any):/, '');
+  let namespaces: string[] = namespace ? [namespace] : [...index.model.namespaces.keys()];
+  const podLabels: Record<string, unknown> = {};
+  if (raw.matchLabels !== undefined && raw.matchLabels !== null) {
+    if (!isPlainObject(raw.matchLabels)) return undefined;
+    for (const [key, value] of Object.entries(raw.matchLabels)) {
+      const k = strip(key);
+      if (k === 'io.kubernetes.pod.namespace') namespaces = [String(value)];
+      else if (k.includes(':') || k.startsWith('io.cilium.')) return undefined;
+      else podLabels[k] = value;
+    }
+  }
+  if (raw.matchExpressions !== undefined && raw.matchExpressions !== null) return undefined;
+  return selectedWorkloads(index, namespaces, { matchLabels: podLabels });
+}
+
+/**
+ * The workloads a rule's ports apply to: the pods the policy selects (ingress) or the rule's peers (egress). For
+ * NetworkPolicies, the cluster-wide kinds and Cilium's; undefined when that cannot be read from the text.
+ */
+function destinationWorkloads(ctx: TextContext, index: ScopeIndex, family: PolicyFamily): Workload[] | undefined {
+  const steps = ctx.path;
+  const section = steps.findIndex((s, i) => i >= 1 && RULE_SECTIONS.has(s.token) && steps[i + 1]?.token === '-');
+  if (section < 1) return undefined;
+  const direction = steps[section].token.startsWith('ingress') ? 'ingress' : 'egress';
+  const specObject = blockObject(ctx, steps[section - 1]);
+  const rule = blockObject(ctx, steps[section + 1]);
+  if (!isPlainObject(specObject) || !isPlainObject(rule)) return undefined;
+  const { kind } = documentType(ctx);
+  const namespace = kind && CLUSTER_SCOPED_KINDS.has(kind) ? undefined : (documentNamespace(ctx) ?? index.model.defaultNamespace);
+  const union = (lists: (Workload[] | undefined)[]): Workload[] | undefined => (lists.some((l) => l === undefined) ? undefined : [...new Set(lists.flat() as Workload[])]);
+  if (family === 'kubernetes') {
+    const ns = namespace ?? index.model.defaultNamespace;
+    if (direction === 'ingress') return selectedWorkloads(index, [ns], specObject.podSelector);
+    if (rule.to === undefined || rule.to === null) return index.model.workloads;
+    if (!Array.isArray(rule.to)) return undefined;
+    return union(
+      rule.to.map((peer) => {
+        if (!isPlainObject(peer)) return undefined;
+        if ('ipBlock' in peer) return [];
+        return selectedWorkloads(index, 'namespaceSelector' in peer ? namespacesSelectedBy(index, peer.namespaceSelector) : [ns], peer.podSelector);
+      }),
+    );
+  }
+  if (family === 'cluster') {
+    if (direction === 'ingress') return clusterSelection(index, specObject.subject);
+    return Array.isArray(rule.to) ? union(rule.to.map((peer) => clusterSelection(index, peer))) : undefined;
+  }
+  // Cilium
+  if (direction === 'ingress') return ciliumSelection(index, specObject.endpointSelector, namespace);
+  const peers = Object.keys(rule).filter((k) => k.startsWith('to') && k !== 'toPorts');
+  if (peers.length === 0) return index.model.workloads;
+  if (peers.some((k) => k !== 'toEndpoints' && k !== 'toEntities' && k !== 'toCIDR' && k !== 'toCIDRSet' && k !== 'toFQDNs')) return undefined;
+  if (Array.isArray(rule.toEntities) && rule.toEntities.some((e) => e === 'cluster' || e === 'all')) return index.model.workloads;
+  const endpoints = rule.toEndpoints;
+  if (endpoints === undefined) return [];
+  return Array.isArray(endpoints) ? union(endpoints.map((e) => ciliumSelection(index, e, namespace))) : undefined;
+}
+
+/**
+ * A port value of a rule (NetworkPolicy `port:`, the cluster-wide kinds' `namedPort`/`port`/`number`, Cilium's
+ * `port:`): the container ports of the pods the rule applies to, names and/or numbers as the field takes them, those
+ * of the entry's protocol first. While the destination cannot be read, the scope's port names.
+ */
+function portItems(ctx: TextContext, index: ScopeIndex, range: OffsetRange, field: NonNullable<ReturnType<typeof portField>>): CompletionItem[] {
+  const destination = destinationWorkloads(ctx, index, field.family);
+  if (!destination) return field.want === 'numbers' ? [] : portNameItems(ctx, index, range);
+  const entry = blockObject(ctx, ctx.path[ctx.path.length - 1]);
+  const written = isPlainObject(entry) && typeof entry.protocol === 'string' ? entry.protocol.toUpperCase() : undefined;
+  const protocol = field.protocolKey ?? written ?? 'TCP';
+  interface Offer { label: string; kind: 'port-name' | 'value'; pods: Set<Workload>; what: Set<string>; matches: boolean }
+  const offers = new Map<string, Offer>();
+  const offer = (label: string, kind: Offer['kind'], w: Workload, what: string, matches: boolean) => {
+    const key = `${kind}\u0000${label}`;
+    const o = offers.get(key) ?? { label, kind, pods: new Set<Workload>(), what: new Set<string>(), matches: false };
+    o.pods.add(w);
+    o.what.add(what);
+    o.matches ||= matches;
+    offers.set(key, o);
+  };
+  for (const w of destination) {
+    for (const cp of w.containerPorts) {
+      const matches = cp.protocol === protocol;
+      if (cp.name && field.want !== 'numbers') offer(cp.name, 'port-name', w, `${cp.protocol} ${cp.containerPort}`, matches);
+      if (field.want !== 'names') offer(String(cp.containerPort), 'value', w, cp.name ? `${cp.protocol} ${cp.name}` : cp.protocol, matches);
+    }
+  }
+  return [...offers.values()]
+    .sort((a, b) => Number(b.matches) - Number(a.matches) || Number(a.kind === 'value') - Number(b.kind === 'value') || b.pods.size - a.pods.size || compareText(a.label, b.label))
+    .map((o, i) => {
+      const pods = [...o.pods];
+      return {
+        label: o.label,
+        kind: o.kind,
+        detail: `${[...o.what].join(', ')} · ${plural(pods.length, 'pod')}`,
+        documentation: pods.slice(0, 10).map((w) => w.displayName).join(', ') + (pods.length > 10 ? ` and ${pods.length - 10} more` : ''),
+        insertText: o.label,
+        range,
+        sortText: rank(i),
+      };
+    });
 }
 
 /** Container port names in the scope, with what they resolve to; those of the policy's namespace first. */

@@ -2,14 +2,14 @@
 // lines above with smaller indentation. Shared by completion in policies and in connectivity-test files.
 import type { OffsetRange } from '../types';
 
-export type CompletionKind = 'field' | 'enum' | 'label-key' | 'label-value' | 'namespace' | 'port-name' | 'value';
+export type CompletionKind = 'field' | 'enum' | 'label-key' | 'label-value' | 'namespace' | 'port-name' | 'value' | 'snippet';
 
 export interface CompletionItem {
   label: string;
   kind: CompletionKind;
   detail?: string;
   documentation?: string;
-  /** Replaces `range`. */
+  /** Replaces `range`; snippet syntax for the kind `snippet`, plain text otherwise. */
   insertText: string;
   range: OffsetRange;
   /** Orders items (most used first for labels). */

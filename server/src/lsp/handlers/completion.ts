@@ -1,5 +1,6 @@
-// textDocument/completion: fields, labels, namespaces and port names, capped for large workspaces.
-import { CompletionItemKind, type CompletionItem, type CompletionList, type Connection, type Range } from 'vscode-languageserver';
+// textDocument/completion: fields, labels, namespaces, ports and (where a document may start) the policy snippets,
+// capped for large workspaces.
+import { CompletionItemKind, InsertTextFormat, type CompletionItem, type CompletionList, type Connection, type Range } from 'vscode-languageserver';
 import { completion, type CompletionKind } from '../../engine/features/completion';
 import type { OffsetRange } from '../../engine/types';
 import type { FeatureContext } from '../context';
@@ -14,6 +15,7 @@ const COMPLETION_KINDS: Record<CompletionKind, CompletionItemKind> = {
   namespace: CompletionItemKind.Module,
   'port-name': CompletionItemKind.Constant,
   value: CompletionItemKind.Value,
+  snippet: CompletionItemKind.Snippet,
 };
 
 export function registerCompletion(connection: Connection, ctx: FeatureContext): void {
@@ -44,6 +46,7 @@ export function registerCompletion(connection: Connection, ctx: FeatureContext):
           // The typed prefix is part of the range, so clients filter on the label.
           filterText: item.label,
           textEdit: { range: rangeOf(item.range), newText: item.insertText },
+          ...(item.kind === 'snippet' ? { insertTextFormat: InsertTextFormat.Snippet } : {}),
         }),
       );
       return complete ? converted : { isIncomplete: true, items: converted };

@@ -155,14 +155,16 @@ describe('completion', () => {
     ]);
   });
 
-  test('container port names for a named port, those of the policy namespace first', () => {
+  test('port: of an ingress rule offers the ports (names, then numbers) of the pods the policy selects, here every pod of its namespace', () => {
     assert.deepEqual(complete(HEAD + '  ingress:\n    - ports:\n        - port: ‸'), [
-      'http | port-name | TCP 8080 · 2 pods | "http" | ""',
       'pg | port-name | TCP 5432 · 2 pods | "pg" | ""',
+      'http | port-name | TCP 8080 · 1 pod | "http" | ""',
       'metrics | port-name | TCP 9187 · 1 pod | "metrics" | ""',
       'web | port-name | TCP 80 · 1 pod | "web" | ""',
-      'dns | port-name | UDP 53 · 1 pod | "dns" | ""',
-      'dns-tcp | port-name | TCP 53 · 1 pod | "dns-tcp" | ""',
+      '5432 | value | TCP pg · 2 pods | "5432" | ""',
+      '80 | value | TCP web · 1 pod | "80" | ""',
+      '8080 | value | TCP http · 1 pod | "8080" | ""',
+      '9187 | value | TCP metrics · 1 pod | "9187" | ""',
     ]);
   });
 
@@ -279,5 +281,185 @@ describe('completion inside quotes', () => {
       "api-server | label-value | 1 pod with app=api-server | \"api-server\" | \"fr\"",
       "frontend | label-value | 1 pod with app=frontend | \"frontend\" | \"fr\"",
     ]);
+  });
+});
+
+describe('completion scoped by what the policy selects', () => {
+  test('port: of an ingress rule offers only the ports of the pods spec.podSelector selects', () => {
+    assert.deepEqual(complete(HEAD + '  podSelector:\n    matchLabels:\n      app: frontend\n  ingress:\n    - from:\n        - podSelector: {}\n      ports:\n        - port: ‸'), [
+      'web | port-name | TCP 80 · 1 pod | "web" | ""',
+      '80 | value | TCP web · 1 pod | "80" | ""',
+    ]);
+  });
+
+  test('port: of an egress rule offers the ports of the rule\'s peers, those of the entry\'s protocol first', () => {
+    const rule = HEAD + '  podSelector: {}\n  egress:\n    - to:\n        - namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: kube-system\n          podSelector:\n            matchLabels:\n              k8s-app: kube-dns\n      ports:\n';
+    assert.deepEqual(complete(rule + '        - protocol: UDP\n          port: ‸'), [
+      'dns | port-name | UDP 53 · 1 pod | "dns" | ""',
+      '53 | value | UDP dns, TCP dns-tcp · 1 pod | "53" | ""',
+      'dns-tcp | port-name | TCP 53 · 1 pod | "dns-tcp" | ""',
+    ]);
+    // The port line typed before the protocol line below it: the protocol is read all the same.
+    assert.deepEqual(complete(rule + '        - port: ‸\n          protocol: UDP'), [
+      'dns | port-name | UDP 53 · 1 pod | "dns" | ""',
+      '53 | value | UDP dns, TCP dns-tcp · 1 pod | "53" | ""',
+      'dns-tcp | port-name | TCP 53 · 1 pod | "dns-tcp" | ""',
+    ]);
+  });
+
+  test('port: of an egress rule to pods of the policy namespace and an ipBlock offers only those pods\' ports', () => {
+    assert.deepEqual(complete(HEAD + '  podSelector: {}\n  egress:\n    - to:\n        - podSelector:\n            matchLabels:\n              app: api-server\n        - ipBlock:\n            cidr: 10.0.0.0/8\n      ports:\n        - port: ‸'), [
+      'http | port-name | TCP 8080 · 1 pod | "http" | ""',
+      '8080 | value | TCP http · 1 pod | "8080" | ""',
+    ]);
+  });
+
+  test('label values of a peer podSelector come from the pods of the namespaces its namespaceSelector selects', () => {
+    const peer = (namespaceSelector: string) =>
+      complete(HEAD + `  ingress:\n    - from:\n        - namespaceSelector:\n${namespaceSelector}          podSelector:\n            matchLabels:\n              app: ‸`);
+    assert.deepEqual(peer('            matchLabels:\n              env: staging\n'), [
+      'api-server | label-value | 1 pod with app=api-server | "api-server" | ""',
+    ]);
+    assert.deepEqual(peer('            matchExpressions:\n              - key: env\n                operator: In\n                values: [prod]\n'), [
+      'postgresql | label-value | 2 pods with app=postgresql | "postgresql" | ""',
+      'api-server | label-value | 1 pod with app=api-server | "api-server" | ""',
+      'frontend | label-value | 1 pod with app=frontend | "frontend" | ""',
+    ]);
+    // team=shop selects production and staging: two api-server pods.
+    assert.deepEqual(peer('            matchLabels:\n              team: shop\n'), [
+      'api-server | label-value | 2 pods with app=api-server | "api-server" | ""',
+      'postgresql | label-value | 2 pods with app=postgresql | "postgresql" | ""',
+      'frontend | label-value | 1 pod with app=frontend | "frontend" | ""',
+    ]);
+  });
+
+  test('label keys of a peer podSelector: only those of the pods its namespaceSelector can reach', () => {
+    assert.deepEqual(complete(HEAD + '  egress:\n    - to:\n        - podSelector:\n            matchLabels:\n              ‸\n          namespaceSelector:\n            matchLabels:\n              kubernetes.io/metadata.name: kube-system'), [
+      'k8s-app | label-key | 1 pod · 1 value | "k8s-app: " | ""',
+    ]);
+  });
+
+  test('label values of a peer podSelector without a namespaceSelector: pods of the policy namespace only', () => {
+    assert.deepEqual(complete(HEAD + '  ingress:\n    - from:\n        - podSelector:\n            matchLabels:\n              app: ‸'), [
+      'postgresql | label-value | 2 pods with app=postgresql | "postgresql" | ""',
+      'api-server | label-value | 1 pod with app=api-server | "api-server" | ""',
+      'frontend | label-value | 1 pod with app=frontend | "frontend" | ""',
+    ]);
+  });
+});
+
+describe('completion of the other policy kinds the engine reads', () => {
+  const labels = (items: string[]) => items.map((i) => i.split(' | ')[0]);
+
+  test('AdminNetworkPolicy: spec, subject, rule fields and actions (network-policy-api v1alpha1)', () => {
+    const anp = 'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata:\n  name: a\nspec:\n';
+    assert.deepEqual(labels(complete(anp + '  ‸')), ['priority', 'subject', 'ingress', 'egress']);
+    assert.deepEqual(labels(complete(anp + '  subject:\n    ‸')), ['namespaces', 'pods']);
+    assert.deepEqual(labels(complete(anp + '  egress:\n    - ‸')), ['name', 'action', 'to', 'ports']);
+    assert.deepEqual(labels(complete(anp + '  egress:\n    - action: ‸')), ['Allow', 'Deny', 'Pass']);
+    assert.deepEqual(labels(complete(anp + '  egress:\n    - to:\n        - ‸')), ['namespaces', 'pods', 'nodes', 'networks']);
+    assert.deepEqual(labels(complete(anp + '  ingress:\n    - ports:\n        - ‸')), ['portNumber', 'namedPort', 'portRange']);
+    assert.deepEqual(labels(complete(anp + '  subject:\n    pods:\n      ‸')), ['namespaceSelector', 'podSelector']);
+  });
+
+  test('AdminNetworkPolicy pods: a podSelector sees the pods of the namespaces its namespaceSelector selects', () => {
+    const anp = 'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata:\n  name: a\nspec:\n  subject:\n    pods:\n      namespaceSelector:\n        matchLabels:\n          env: staging\n      podSelector:\n        matchLabels:\n          app: ‸';
+    assert.deepEqual(complete(anp), ['api-server | label-value | 1 pod with app=api-server | "api-server" | ""']);
+  });
+
+  test('BaselineAdminNetworkPolicy has no priority and no Pass; ClusterNetworkPolicy has a tier, Accept and protocols', () => {
+    const banp = 'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata:\n  name: default\nspec:\n';
+    assert.deepEqual(labels(complete(banp + '  ‸')), ['subject', 'ingress', 'egress']);
+    assert.deepEqual(labels(complete(banp + '  ingress:\n    - action: ‸')), ['Allow', 'Deny']);
+    const cnp = 'apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata:\n  name: c\nspec:\n';
+    assert.deepEqual(labels(complete(cnp + '  ‸')), ['tier', 'priority', 'subject', 'ingress', 'egress']);
+    assert.deepEqual(labels(complete(cnp + '  tier: ‸')), ['Admin', 'Baseline']);
+    assert.deepEqual(labels(complete(cnp + '  ingress:\n    - action: ‸')), ['Accept', 'Deny', 'Pass']);
+    assert.deepEqual(labels(complete(cnp + '  ingress:\n    - protocols:\n        - tcp:\n            destinationPort:\n              ‸')), ['number', 'range']);
+  });
+
+  test('Calico NetworkPolicy and GlobalNetworkPolicy: spec and rule fields, actions', () => {
+    const calico = 'apiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata:\n  name: c\n  namespace: production\nspec:\n';
+    assert.deepEqual(labels(complete(calico + '  ‸')), ['tier', 'order', 'selector', 'serviceAccountSelector', 'types', 'ingress', 'egress', 'performanceHints']);
+    assert.deepEqual(labels(complete(calico + '  ingress:\n    - action: ‸')), ['Allow', 'Deny', 'Log', 'Pass']);
+    assert.deepEqual(labels(complete(calico + '  egress:\n    - action: Allow\n      destination:\n        ‸')), ['nets', 'notNets', 'selector', 'notSelector', 'namespaceSelector', 'ports', 'notPorts', 'serviceAccounts', 'services']);
+    const global = 'apiVersion: crd.projectcalico.org/v1\nkind: GlobalNetworkPolicy\nmetadata:\n  name: g\nspec:\n  ‸';
+    assert.ok(labels(complete(global)).includes('namespaceSelector') && labels(complete(global)).includes('doNotTrack'));
+    assert.deepEqual(labels(complete('apiVersion: projectcalico.org/v3\nkind: Tier\nmetadata:\n  name: t\nspec:\n  defaultAction: ‸')), ['Deny', 'Pass']);
+  });
+
+  test('CiliumNetworkPolicy: rule sections, peers with the direction\'s prefix, toPorts, entities', () => {
+    const cnp = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: c\n  namespace: production\nspec:\n';
+    assert.deepEqual(labels(complete(cnp + '  ‸')), ['endpointSelector', 'nodeSelector', 'ingress', 'ingressDeny', 'egress', 'egressDeny', 'enableDefaultDeny', 'description', 'labels']);
+    assert.deepEqual(labels(complete(cnp + '  ingress:\n    - ‸')), ['fromEndpoints', 'fromCIDR', 'fromCIDRSet', 'fromEntities', 'fromRequires', 'fromNodes', 'fromGroups', 'toPorts', 'icmps']);
+    assert.ok(labels(complete(cnp + '  egress:\n    - ‸')).includes('toFQDNs'));
+    assert.ok(!labels(complete(cnp + '  egressDeny:\n    - ‸')).includes('toFQDNs'), 'toFQDNs is not allowed in egressDeny');
+    assert.deepEqual(labels(complete(cnp + '  egress:\n    - toPorts:\n        - ports:\n            - protocol: ‸')), ['TCP', 'UDP', 'SCTP', 'ANY']);
+    assert.ok(labels(complete(cnp + '  egress:\n    - toEntities:\n        - ‸')).includes('kube-apiserver'));
+    // An endpointSelector sees the pods of the policy namespace.
+    assert.deepEqual(labels(complete(cnp + '  endpointSelector:\n    matchLabels:\n      app: ‸')), ['postgresql', 'api-server', 'frontend']);
+  });
+
+  test('AdminNetworkPolicy ports: namedPort offers the names, portNumber.port the numbers, of the subject\'s or the peers\' pods', () => {
+    const anp = 'apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata:\n  name: a\nspec:\n  priority: 10\n  subject:\n    pods:\n      namespaceSelector:\n        matchLabels:\n          kubernetes.io/metadata.name: production\n      podSelector:\n        matchLabels:\n          app: postgresql\n';
+    assert.deepEqual(complete(anp + '  ingress:\n    - action: Allow\n      from:\n        - namespaces: {}\n      ports:\n        - namedPort: ‸'), [
+      'pg | port-name | TCP 5432 · 2 pods | "pg" | ""',
+      'metrics | port-name | TCP 9187 · 1 pod | "metrics" | ""',
+    ]);
+    assert.deepEqual(complete(anp + '  egress:\n    - action: Allow\n      to:\n        - namespaces:\n            matchLabels:\n              kubernetes.io/metadata.name: kube-system\n      ports:\n        - portNumber:\n            protocol: UDP\n            port: ‸'), [
+      '53 | value | UDP dns, TCP dns-tcp · 1 pod | "53" | ""',
+    ]);
+    const cnp = 'apiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata:\n  name: c\nspec:\n  tier: Admin\n  priority: 1\n  subject:\n    namespaces:\n      matchLabels:\n        env: staging\n';
+    assert.deepEqual(complete(cnp + '  ingress:\n    - action: Accept\n      protocols:\n        - tcp:\n            destinationPort:\n              number: ‸'), [
+      '8080 | value | TCP http · 1 pod | "8080" | ""',
+    ]);
+  });
+
+  test('CiliumNetworkPolicy toPorts: the ports of the endpointSelector\'s pods (ingress) or of toEndpoints (egress)', () => {
+    const cnp = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata:\n  name: c\n  namespace: production\nspec:\n  endpointSelector:\n    matchLabels:\n      app: frontend\n';
+    assert.deepEqual(complete(cnp + '  ingress:\n    - fromEntities: [world]\n      toPorts:\n        - ports:\n            - port: ‸'), [
+      'web | port-name | TCP 80 · 1 pod | "web" | ""',
+      '80 | value | TCP web · 1 pod | "80" | ""',
+    ]);
+    assert.deepEqual(complete(cnp + '  egress:\n    - toEndpoints:\n        - matchLabels:\n            k8s:io.kubernetes.pod.namespace: kube-system\n            k8s:k8s-app: kube-dns\n      toPorts:\n        - ports:\n            - port: ‸\n              protocol: UDP'), [
+      'dns | port-name | UDP 53 · 1 pod | "dns" | ""',
+      '53 | value | UDP dns, TCP dns-tcp · 1 pod | "53" | ""',
+      'dns-tcp | port-name | TCP 53 · 1 pod | "dns-tcp" | ""',
+    ]);
+  });
+
+  test('apiVersion while it is typed: the kind below decides', () => {
+    assert.deepEqual(complete('apiVersion: netw‸\nkind: NetworkPolicy\n'), ['networking.k8s.io/v1 | value |  | "networking.k8s.io/v1" | "netw"']);
+    assert.deepEqual(complete('apiVersion: ci‸\nkind: CiliumNetworkPolicy\n'), ['cilium.io/v2 | value |  | "cilium.io/v2" | "ci"']);
+  });
+
+  test('list fields are not offered without their dash', () => {
+    assert.deepEqual(complete(HEAD + '  ingress:\n    ‸'), []);
+  });
+});
+
+describe('snippets', () => {
+  const snippets = (text: string) => {
+    const { workspace, uri, offset } = withCursor('shop', 'new.yaml', text);
+    return completion(workspace, uri, offset).filter((i) => i.kind === 'snippet');
+  };
+
+  test('offered once each, with one prefix family, in an empty file and after ---, with the workspace\'s namespaces', () => {
+    const items = snippets('net‸');
+    assert.deepEqual(items.map((i) => i.label), ['netpol-default-deny', 'netpol-allow-dns', 'netpol-allow-from-namespace', 'netpol-allow-from-pods', 'netpol-ipblock-egress']);
+    assert.match(items[0].insertText, /^apiVersion: networking\.k8s\.io\/v1\nkind: NetworkPolicy\n/);
+    assert.match(items[0].insertText, /namespace: \$\{2\|production,kube-system,staging\|\}/);
+    assert.equal(snippets('# a comment\n‸').length, 5);
+    assert.equal(snippets('apiVersion: v1\nkind: ConfigMap\n---\n‸\n').length, 5);
+  });
+
+  test('not offered where a document cannot start: inside a document, indented, in a value', () => {
+    assert.deepEqual(snippets('apiVersion: v1\n‸'), []);
+    assert.deepEqual(snippets('apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nspec:\n  net‸'), []);
+    assert.deepEqual(snippets('  net‸'), []);
+    assert.deepEqual(snippets('net‸\nkind: NetworkPolicy'), []);
+    assert.deepEqual(snippets('kind: ‸'), []);
+    const json = withCursor('shop', 'new.json', 'net‸');
+    assert.deepEqual(completion(json.workspace, json.uri, json.offset).filter((i) => i.kind === 'snippet'), [], 'not in a JSON file');
   });
 });

@@ -6,6 +6,7 @@ import { completion } from '../../../src/engine/features/completion';
 import { hover } from '../../../src/engine/features/hover';
 import { codeLenses } from '../../../src/engine/features/lenses';
 import { definition, references } from '../../../src/engine/features/navigation';
+import { semanticTokens } from '../../../src/engine/features/semantic-tokens';
 import { documentSymbols } from '../../../src/engine/features/symbols';
 import type { Workspace } from '../../../src/engine/workspace';
 import { fixtureUri, fixtureWorkspace } from './helpers';
@@ -25,6 +26,7 @@ describe('editor features on any input', () => {
       const length = workspace.getFile(uri)!.text.length;
       codeLenses(workspace, uri);
       documentSymbols(workspace, uri);
+      semanticTokens(workspace, uri);
       for (let offset = 0; offset <= length; offset++, calls++) everyFeatureAt(workspace, uri, offset);
     }
     assert.ok(calls > 3000, `${calls} offsets`);
@@ -39,6 +41,7 @@ describe('editor features on any input', () => {
       everyFeatureAt(workspace, uri, end);
       codeLenses(workspace, uri);
       documentSymbols(workspace, uri);
+      semanticTokens(workspace, uri);
     }
   });
 
@@ -57,6 +60,7 @@ describe('editor features on any input', () => {
       const workspace = fixtureWorkspace('shop', { [`odd-${i}.yaml`]: text });
       const uri = fixtureUri('shop', `odd-${i}.yaml`);
       for (let offset = 0; offset <= text.length; offset++) everyFeatureAt(workspace, uri, offset);
+      semanticTokens(workspace, uri);
       codeLenses(workspace, uri);
       documentSymbols(workspace, uri);
     });
