@@ -8,7 +8,7 @@ import { checkLayers } from './layers.mjs';
 const minify = process.argv.includes('--minify');
 
 const results = await Promise.all(
-  Object.entries(BUNDLES).map(async ([outfile, options]) => [outfile, await esbuild.build({ ...options, outfile, minify, metafile: CLIENT_BUNDLES.includes(outfile) })]),
+  Object.entries(BUNDLES).map(async ([outfile, options]) => [outfile, await esbuild.build({ ...options, outfile, minify: minify || options.minify === true, metafile: CLIENT_BUNDLES.includes(outfile) })]),
 );
 
 const problems = checkLayers();

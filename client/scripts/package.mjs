@@ -67,6 +67,7 @@ try {
     esbuild.build({ ...common, platform: 'node', target: 'node20', format: 'cjs', entryPoints: ['server/src/boot/server.ts'], outfile: path.join(stage, 'dist/server-boot.js') }),
     esbuild.build({ ...common, platform: 'node', target: 'node20', format: 'cjs', entryPoints: ['server/src/lsp/index-worker.ts'], outfile: path.join(stage, 'dist/index-worker.js') }),
     esbuild.build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['client/webview/reachability.ts'], outfile: path.join(stage, 'dist/webview.js') }),
+    esbuild.build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['client/webview/elk.ts'], outfile: path.join(stage, 'dist/webview-elk.js') }),
   ]);
 
   const vsce = path.join(repo, 'node_modules', '@vscode', 'vsce', 'vsce');
