@@ -46,6 +46,8 @@ export interface LayoutOptions {
   /** Namespace pairs (`from->to`) whose bundle the user expanded. */
   expanded: ReadonlySet<string>;
   measure: Measure;
+  /** Where connections point: down (the default: namespaces stack, which suits a panel better than one long row) or right. */
+  direction?: 'DOWN' | 'RIGHT';
 }
 
 /** Above this many connections in the graph, namespace pairs with at least BUNDLE_MIN_EDGES are bundled. */
@@ -196,7 +198,7 @@ export async function layoutGraph(elk: Elk, nodes: readonly GraphNode[], edges: 
     id: 'root',
     layoutOptions: {
       'elk.algorithm': 'layered',
-      'elk.direction': 'RIGHT',
+      'elk.direction': options.direction ?? 'DOWN',
       'elk.hierarchyHandling': 'INCLUDE_CHILDREN',
       'elk.edgeRouting': 'ORTHOGONAL',
       'elk.edgeLabels.placement': 'CENTER',

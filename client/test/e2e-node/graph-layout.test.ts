@@ -140,6 +140,11 @@ describe('reachability graph layout (ELK layered, compound namespaces, orthogona
     assertLegible(layout);
   });
 
+  it('left to right: still legible', async () => {
+    const layout = await layoutGraph(elk, nodes, edges, { collapsed: new Set(), expanded: new Set(), measure, direction: 'RIGHT' });
+    assertLegible(layout);
+  });
+
   it('labels list two ports and count the rest', () => {
     assert.equal(portsLabel(['53/UDP']), '53/UDP');
     assert.equal(portsLabel(['53/TCP', '53/UDP', '9153/TCP']), '53/TCP, 53/UDP +1');
