@@ -501,6 +501,8 @@ function wire(svg: SVGSVGElement): void {
 }
 
 let renderCount = 0;
+/** The render whose layout is being computed (0: none): until it is drawn, what is on screen is not reported. */
+let laying = 0;
 
 async function renderGraph(g: ReachabilityGraph, nodes: GraphNode[], edges: GraphEdge[]): Promise<boolean> {
   const container = byId('graph');
@@ -518,17 +520,21 @@ async function renderGraph(g: ReachabilityGraph, nodes: GraphNode[], edges: Grap
   byId('notice').textContent = notice;
   byId('notice').hidden = notice === '';
   const key = structureKey(g);
+  laying = 0; // a layout still running for an older render is dropped when it finishes
   if (!drawn || drawn.key !== key || !container.contains(drawn.svg)) {
     const started = performance.now();
     let layout: GraphLayout;
+    laying = own;
     try {
       layout = await layoutGraph(elk(), g.nodes, g.edges, { collapsed: state.collapsed, expanded: state.expanded, measure: measureText, direction: state.direction });
     } catch (error) {
       container.replaceChildren(element('p', { class: 'error' }, `Could not lay the graph out: ${(error as Error).message}`));
       drawn = undefined;
+      if (own === renderCount) laying = 0;
       return own === renderCount;
     }
     if (own !== renderCount) return false; // a newer render replaced this one
+    laying = 0;
     const svg = drawSvg(layout);
     wire(svg);
     container.replaceChildren(svg);
@@ -646,6 +652,7 @@ function selectionReport(svg: SVGSVGElement): { related: string[]; peers: string
 /** Tells the extension what is on screen (its tests check the drawn nodes, edges and their geometry). */
 function report(): void {
   const graphView = filter.view === 'graph';
+  if (graphView && laying !== 0) return; // the render being laid out reports when it is drawn
   const drawnNodes = [...document.querySelectorAll(graphView ? '#graph .node:not(.hidden)' : '#matrix th.row-name')].map((e) => (graphView ? e.getAttribute('data-id') : e.textContent) ?? '');
   const drawnEdges = [...document.querySelectorAll('#graph .edge.edge:not(.merged):not(.bundle):not(.hidden)')].map((e) => `${e.getAttribute('data-from')}->${e.getAttribute('data-to')}`);
   const bundles = (drawn?.layout.edges ?? []).filter((e) => e.kind === 'bundle' && !isHidden(e.id)).map((e) => `${e.pair} (${e.members.length})`);

@@ -194,11 +194,22 @@ export async function runUiChecks({ browser, url, graphUrl, shotsDir, log }) {
       await page.keyboard.press('Escape');
     });
 
-    // Last, in a window of its own on the generated workspace (44 workloads in 8 namespaces); switches the theme.
-    await check(results, page, shotsDir, 'the graph of 44 generated workloads in the dark and the light theme; a click keeps zoom and scroll', async () => {
+    // Last, in a window of its own on the generated workspace (44 workloads in 8 namespaces): the default (light)
+    // theme, then the dark one.
+    await check(results, page, shotsDir, 'the graph of 44 generated workloads in the light and the dark theme; a click keeps zoom and scroll', async () => {
       await page.goto(graphUrl);
       await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-      await runCommand(page, 'NetworkPolicy: Show Reachability');
+      // The status bar item appears once the extension is active and the workspace indexed.
+      await page.locator('.statusbar-item', { hasText: /44/ }).first().waitFor({ timeout: 60_000 });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
+          await runCommand(page, 'NetworkPolicy: Show Reachability');
+          break;
+        } catch (error) {
+          if (attempt === 3) throw error;
+        }
+      }
       const frame = await reachabilityFrame(page, 30_000);
       await frame.locator('#tab-graph').click();
       await frame.locator('#graph .node').nth(GENERATED_WORKLOADS.length - 1).waitFor({ state: 'attached', timeout: 90_000 });
@@ -206,13 +217,13 @@ export async function runUiChecks({ browser, url, graphUrl, shotsDir, log }) {
       await page.waitForTimeout(1_000);
       await frame.locator('#fit').click();
       await page.waitForTimeout(500);
-      await page.screenshot({ path: path.join(shotsDir, 'reachability-graph-dark.png') });
+      await page.screenshot({ path: path.join(shotsDir, 'reachability-graph-light.png') });
 
       // Zoomed in on one workload, a click selects it without moving the drawing.
       const target = frame.locator('#graph .node[data-id="gen-api/api-svc-0"]');
       const box = await target.boundingBox();
       if (!box) throw new Error('gen-api/api-svc-0 is not drawn');
-      for (let i = 0; i < 6; i++) {
+      for (let i = 0; i < 3; i++) {
         await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
         await page.mouse.wheel(0, -240);
         await page.waitForTimeout(100);
@@ -227,17 +238,24 @@ export async function runUiChecks({ browser, url, graphUrl, shotsDir, log }) {
       }
       await page.waitForTimeout(300);
       await page.screenshot({ path: path.join(shotsDir, 'reachability-graph-selected.png') });
+      // Keyboard: an arrow key moves the focus to the nearest workload in its direction.
+      await target.focus();
+      await target.press('ArrowDown');
+      const focused = await frame.evaluate(() => document.activeElement?.getAttribute('data-id'));
+      if (!focused || focused === 'gen-api/api-svc-0' || !focused.includes('/')) throw new Error(`ArrowDown focused ${focused}`);
+      await frame.locator(`#graph .node[data-id="${focused}"]`).press(' ');
+      await frame.locator(`#graph .node.selected[data-id="${focused}"]`).waitFor({ timeout: 5_000 });
 
       await runCommand(page, 'Preferences: Color Theme');
       const input = page.locator('.quick-input-widget input');
-      await input.fill('Light Modern');
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Light Modern' }).first().waitFor({ timeout: 10_000 });
+      await input.fill('Dark Modern');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dark Modern' }).first().waitFor({ timeout: 10_000 });
       await page.keyboard.press('Enter');
       await page.waitForTimeout(1_000);
       await frame.locator('#graph-svg').press('Escape');
       await frame.locator('#fit').click();
       await page.waitForTimeout(500);
-      await page.screenshot({ path: path.join(shotsDir, 'reachability-graph-light.png') });
+      await page.screenshot({ path: path.join(shotsDir, 'reachability-graph-dark.png') });
     });
   } finally {
     await context.close().catch(() => {});
