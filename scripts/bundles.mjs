@@ -37,6 +37,9 @@ export const BUNDLES = {
   'dist/webview-elk.js': { ...common, entryPoints: ['client/webview/elk.ts'], platform: 'browser', format: 'iife', target: 'es2022', sourcemap: false, minify: true },
 };
 
+/** Files copied into dist/ as they are: the reachability view's toolbar icons (@vscode/codicons' font, CC-BY-4.0). */
+export const COPIED = { 'dist/codicon.ttf': 'node_modules/@vscode/codicons/dist/codicon.ttf' };
+
 /**
  * The largest dist/extension.js (unminified) accepted: 880,875 bytes after the client stopped importing server code
  * (1,185,107 before, the yaml package and engine modules included). Most of it is vscode-languageclient.

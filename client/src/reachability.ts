@@ -11,6 +11,7 @@ import {
   type RenderedGraphGeometry,
   type ToReachabilityWebview,
 } from '../../server/src/lsp/protocol';
+import { codicon } from './codicons';
 import type { NetpolServer } from './server';
 
 export interface RenderedView {
@@ -268,6 +269,7 @@ export class ReachabilityPanel implements vscode.Disposable {
     const nonce = randomBytes(16).toString('base64');
     const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js'));
     const layoutEngine = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview-elk.js'));
+    const iconFont = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'codicon.ttf'));
     const csp = [
       "default-src 'none'",
       `img-src ${webview.cspSource}`,
@@ -282,7 +284,8 @@ export class ReachabilityPanel implements vscode.Disposable {
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <title>NetworkPolicy Reachability</title>
-<style nonce="${nonce}">${STYLES}</style>
+<style nonce="${nonce}">@font-face { font-family: codicon; font-display: block; src: url("${iconFont.toString()}") format("truetype"); }
+${STYLES}</style>
 </head>
 <body>
 <header class="toolbar">
@@ -294,14 +297,14 @@ export class ReachabilityPanel implements vscode.Disposable {
   <label>Namespace <select id="namespace"></select></label>
   <label>Port <select id="port"></select></label>
   <span id="graph-tools" class="tools" role="toolbar" aria-label="Graph">
-    <button id="fit" title="Fit to view (0)">Fit</button>
-    <button id="zoom-in" title="Zoom in (+)" aria-label="Zoom in">+</button>
-    <button id="zoom-out" title="Zoom out (-)" aria-label="Zoom out">−</button>
-    <button id="direction"></button>
-    <button id="collapse-all" title="Draw every namespace as one node">Collapse all</button>
-    <button id="expand-all" title="Show every namespace's workloads">Expand all</button>
-    <button id="regroup" title="Bundle the connections between namespaces again" hidden>Bundle again</button>
-    <button id="export" title="Save the graph as an SVG file">Export SVG</button>
+    <button id="fit" title="Fit to view (0)">${codicon('screen-full')}Fit</button>
+    <button id="zoom-in" title="Zoom in (+)" aria-label="Zoom in">${codicon('zoom-in')}</button>
+    <button id="zoom-out" title="Zoom out (-)" aria-label="Zoom out">${codicon('zoom-out')}</button>
+    <button id="direction"><span id="direction-down">${codicon('arrow-down')}</span><span id="direction-right" hidden>${codicon('arrow-right')}</span><span id="direction-label"></span></button>
+    <button id="collapse-all" title="Draw every namespace as one node">${codicon('collapse-all')}Collapse all</button>
+    <button id="expand-all" title="Show every namespace's workloads">${codicon('expand-all')}Expand all</button>
+    <button id="regroup" title="Bundle the connections between namespaces again" hidden>${codicon('group-by-ref-type')}Bundle again</button>
+    <button id="export" title="Save the graph as an SVG file">${codicon('export')}Export SVG</button>
   </span>
   <span id="summary" aria-live="polite"></span>
 </header>
@@ -334,7 +337,9 @@ body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size
 .toolbar [role="tab"] { background: transparent; color: var(--vscode-foreground); border: none; border-bottom: 2px solid transparent; padding: 4px 10px; cursor: pointer; font: inherit; }
 .toolbar [role="tab"][aria-selected="true"] { border-bottom-color: var(--vscode-focusBorder); font-weight: 600; }
 .tools { display: inline-flex; gap: 4px; }
-.tools button { background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); border: 1px solid var(--vscode-button-border, transparent); border-radius: 2px; padding: 2px 8px; cursor: pointer; font: inherit; }
+.codicon { font: normal normal normal 16px/1 codicon; display: inline-block; vertical-align: text-bottom; margin-right: 4px; user-select: none; }
+#zoom-in .codicon, #zoom-out .codicon { margin-right: 0; }
+.tools button { display: inline-flex; align-items: center; background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); border: 1px solid var(--vscode-button-border, transparent); border-radius: 2px; padding: 2px 8px; cursor: pointer; font: inherit; }
 .tools button:hover { background: var(--vscode-button-secondaryHoverBackground); }
 button:focus-visible, select:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 1px; }
 select { background: var(--vscode-dropdown-background); color: var(--vscode-dropdown-foreground); border: 1px solid var(--vscode-dropdown-border); padding: 2px 4px; }

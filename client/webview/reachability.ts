@@ -812,7 +812,9 @@ byId('regroup').addEventListener('click', () => {
 });
 function showDirection(): void {
   const button = byId('direction');
-  button.textContent = state.direction === 'DOWN' ? 'Top to bottom' : 'Left to right';
+  byId('direction-label').textContent = state.direction === 'DOWN' ? 'Top to bottom' : 'Left to right';
+  byId('direction-down').hidden = state.direction !== 'DOWN';
+  byId('direction-right').hidden = state.direction === 'DOWN';
   button.title = `Connections point ${state.direction === 'DOWN' ? 'down' : 'right'}: click to lay the graph out ${state.direction === 'DOWN' ? 'left to right' : 'top to bottom'}`;
 }
 byId('direction').addEventListener('click', () => {

@@ -57,6 +57,7 @@ describe('packaging (npm run package)', () => {
       'extension.vsixmanifest',
       'extension/LICENSE.txt',
       'extension/changelog.md',
+      'extension/dist/codicon.ttf',
       'extension/dist/extension.js',
       'extension/dist/index-worker.js',
       'extension/dist/server-boot.js',
