@@ -340,6 +340,7 @@ body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size
 .codicon { font: normal normal normal 16px/1 codicon; display: inline-block; vertical-align: text-bottom; margin-right: 4px; user-select: none; }
 #zoom-in .codicon, #zoom-out .codicon { margin-right: 0; }
 .tools button { display: inline-flex; align-items: center; background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); border: 1px solid var(--vscode-button-border, transparent); border-radius: 2px; padding: 2px 8px; cursor: pointer; font: inherit; }
+.tools button[hidden] { display: none; }
 .tools button:hover { background: var(--vscode-button-secondaryHoverBackground); }
 button:focus-visible, select:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 1px; }
 select { background: var(--vscode-dropdown-background); color: var(--vscode-dropdown-foreground); border: 1px solid var(--vscode-dropdown-border); padding: 2px 4px; }
