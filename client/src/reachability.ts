@@ -336,10 +336,10 @@ body { font-family: var(--vscode-font-family); font-size: var(--vscode-font-size
 .toolbar { display: flex; flex-wrap: wrap; gap: 10px 14px; align-items: center; padding: 8px 0; border-bottom: 1px solid var(--vscode-panel-border); background: var(--vscode-editor-background); }
 .toolbar [role="tab"] { background: transparent; color: var(--vscode-foreground); border: none; border-bottom: 2px solid transparent; padding: 4px 10px; cursor: pointer; font: inherit; }
 .toolbar [role="tab"][aria-selected="true"] { border-bottom-color: var(--vscode-focusBorder); font-weight: 600; }
-.tools { display: inline-flex; gap: 4px; }
+.tools { display: inline-flex; flex-wrap: wrap; gap: 4px; }
 .codicon { font: normal normal normal 16px/1 codicon; display: inline-block; vertical-align: text-bottom; margin-right: 4px; user-select: none; }
 #zoom-in .codicon, #zoom-out .codicon { margin-right: 0; }
-.tools button { display: inline-flex; align-items: center; background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); border: 1px solid var(--vscode-button-border, transparent); border-radius: 2px; padding: 2px 8px; cursor: pointer; font: inherit; }
+.tools button { display: inline-flex; align-items: center; white-space: nowrap; background: var(--vscode-button-secondaryBackground); color: var(--vscode-button-secondaryForeground); border: 1px solid var(--vscode-button-border, transparent); border-radius: 2px; padding: 2px 8px; cursor: pointer; font: inherit; }
 .tools button[hidden] { display: none; }
 .tools button:hover { background: var(--vscode-button-secondaryHoverBackground); }
 button:focus-visible, select:focus-visible { outline: 1px solid var(--vscode-focusBorder); outline-offset: 1px; }
