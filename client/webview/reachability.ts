@@ -38,6 +38,7 @@ let graph: ReachabilityGraph | undefined;
 let update = 0;
 interface SavedState extends Partial<Filter> {
   direction?: 'DOWN' | 'RIGHT';
+  chosen?: boolean;
   collapsed?: string[];
   expanded?: string[];
   selected?: string;
@@ -50,7 +51,7 @@ const state = {
   selected: saved.selected ?? '',
   direction: saved.direction === 'RIGHT' ? ('RIGHT' as const) : ('DOWN' as const),
   /** Whether the collapse state was chosen (by the user or a saved state), else large graphs start collapsed. */
-  chosen: saved.collapsed !== undefined,
+  chosen: saved.chosen === true,
 };
 
 /** The drawing on screen, and the part of it that the view shows (the SVG's viewBox). */
@@ -81,7 +82,7 @@ function byId<T extends HTMLElement>(id: string): T {
 }
 
 function saveState(): void {
-  vscode.setState({ ...filter, direction: state.direction, collapsed: [...state.collapsed], expanded: [...state.expanded], selected: state.selected });
+  vscode.setState({ ...filter, direction: state.direction, chosen: state.chosen, collapsed: [...state.collapsed], expanded: [...state.expanded], selected: state.selected });
 }
 
 function edgeMatchesPort(edge: GraphEdge): boolean {
