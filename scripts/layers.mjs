@@ -40,6 +40,8 @@ export const LAYERS = {
   boot: { holds: ['server/src/boot'], imports: ['boot'], packages: [NODE] },
   client: { holds: ['client/src'], imports: ['protocol', 'client'], packages: ['vscode', 'vscode-languageclient', 'vscode-languageserver-protocol', NODE] },
   webview: { holds: ['client/webview'], imports: ['webview'], typeOnly: ['protocol'], packages: [] },
+  /** The webview's layout engine, its own bundle (dist/webview-elk.js); the view reaches it through a global. */
+  'webview layout engine': { holds: ['client/webview/elk.ts'], imports: [], packages: ['elkjs'] },
 };
 
 /** The folders whose TypeScript files must all belong to a layer. */

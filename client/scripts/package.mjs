@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { COPIED } from '../../scripts/bundles.mjs';
 import { EXTENSION_README, imageLinks, readmeProblems } from './readme.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -67,7 +68,10 @@ try {
     esbuild.build({ ...common, platform: 'node', target: 'node20', format: 'cjs', entryPoints: ['server/src/boot/server.ts'], outfile: path.join(stage, 'dist/server-boot.js') }),
     esbuild.build({ ...common, platform: 'node', target: 'node20', format: 'cjs', entryPoints: ['server/src/lsp/index-worker.ts'], outfile: path.join(stage, 'dist/index-worker.js') }),
     esbuild.build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['client/webview/reachability.ts'], outfile: path.join(stage, 'dist/webview.js') }),
+    esbuild.build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', entryPoints: ['client/webview/elk.ts'], outfile: path.join(stage, 'dist/webview-elk.js') }),
   ]);
+
+  for (const [to, from] of Object.entries(COPIED)) fs.copyFileSync(path.join(repo, from), path.join(stage, to));
 
   const vsce = path.join(repo, 'node_modules', '@vscode', 'vsce', 'vsce');
   const result = spawnSync(

@@ -109,7 +109,11 @@ export function activate(context: vscode.ExtensionContext): NetpolExtensionApi {
       port: text('port'),
       view: oneOfArg(args, 'view', ['graph', 'matrix'] as const),
     };
-    const panel = ReachabilityPanel.show(context.extensionUri, server, filter, stringArg(args, 'scope'));
+    // The graph's state: namespaces drawn as one node, namespace pairs drawn unbundled, the selected workload.
+    const list = (key: string) => (Array.isArray(args[key]) ? (args[key] as unknown[]).filter((v): v is string => typeof v === 'string') : undefined);
+    const state = { collapsed: list('collapsed'), expanded: list('expanded'), selected: text('select') };
+    const given = Object.fromEntries(Object.entries(state).filter(([, v]) => v !== undefined));
+    const panel = ReachabilityPanel.show(context.extensionUri, server, filter, stringArg(args, 'scope'), given);
     // Returns what the view drew for this call (callers and tests see the nodes and edges on screen). A new panel
     // numbers its first graph message 1.
     const update = Math.max(panel.latestUpdate, 1);

@@ -1,6 +1,6 @@
 // `npm run package` builds a .vsix with only the bundles (the extension, the module the client forks, the server it
-// runs, the index's worker thread, the webview script), the manifest, grammar, the icon and the extension's own
-// README (EXTENSION-README.md) with its screenshots; it refuses a README whose images would not load.
+// runs, the index's worker thread, the webview script and its layout engine), the manifest, grammar, the icon and
+// the extension's own README (EXTENSION-README.md) with its screenshots; it refuses a README whose images would not load.
 import { spawnSync } from 'node:child_process';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -57,10 +57,12 @@ describe('packaging (npm run package)', () => {
       'extension.vsixmanifest',
       'extension/LICENSE.txt',
       'extension/changelog.md',
+      'extension/dist/codicon.ttf',
       'extension/dist/extension.js',
       'extension/dist/index-worker.js',
       'extension/dist/server-boot.js',
       'extension/dist/server.js',
+      'extension/dist/webview-elk.js',
       'extension/dist/webview.js',
       ...SCREENSHOTS.map((f) => `extension/docs/images/${f}`),
       'extension/images/icon.png',

@@ -82,7 +82,7 @@ describe('VS Code end-to-end (code-server + headless Chromium)', () => {
     for (const check of results.ui) {
       await t.test(check.title, () => assert.equal(check.state, 'passed', check.error));
     }
-    for (const shot of ['problems.png', 'reachability.png']) {
+    for (const shot of ['problems.png', 'reachability.png', 'reachability-graph-light.png', 'reachability-graph-dark.png', 'reachability-graph-selected.png']) {
       const file = path.join(shotsDir, shot);
       assert.ok(fs.existsSync(file), `${shot} was saved`);
       assert.equal(fs.readFileSync(file).subarray(1, 4).toString(), 'PNG');

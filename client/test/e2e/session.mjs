@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as util from 'node:util';
 
 const SUITE_TIMEOUT_MS = Number(process.env.NETPOL_E2E_SUITE_TIMEOUT_MS || 300_000);
-const UI_TIMEOUT_MS = Number(process.env.NETPOL_E2E_UI_TIMEOUT_MS || 180_000);
+const UI_TIMEOUT_MS = Number(process.env.NETPOL_E2E_UI_TIMEOUT_MS || 300_000);
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
@@ -284,7 +284,15 @@ export async function runSuite({ repo, cache, node24Env, codeServerBin, toolsDir
       copyDir(path.join(repo, 'test-fixtures/e2e'), uiWorkspace);
       const uiPayload = [['extensionDevelopmentPath', remote(repo)]];
       const uiUrl = `http://${authority}/?folder=${encodeURIComponent(uiWorkspace)}&payload=${encodeURIComponent(JSON.stringify(uiPayload))}`;
-      summary.ui = await within(UI_TIMEOUT_MS, 'the browser-level checks', runUiChecks({ browser, url: uiUrl, shotsDir, log })).catch((err) => [
+      // And the generated workspace of the graph's screenshots (44 workloads in 8 namespaces), in a window of its own.
+      const { generatedWorkspace } = await import('./generated-workspace.mjs');
+      const graphWorkspace = path.join(runDir, 'workspace-graph');
+      for (const [relative, text] of Object.entries(generatedWorkspace())) {
+        fs.mkdirSync(path.dirname(path.join(graphWorkspace, relative)), { recursive: true });
+        fs.writeFileSync(path.join(graphWorkspace, relative), text);
+      }
+      const graphUrl = `http://${authority}/?folder=${encodeURIComponent(graphWorkspace)}&payload=${encodeURIComponent(JSON.stringify(uiPayload))}`;
+      summary.ui = await within(UI_TIMEOUT_MS, 'the browser-level checks', runUiChecks({ browser, url: uiUrl, graphUrl, shotsDir, log })).catch((err) => [
         { title: 'browser-level checks', state: 'failed', error: String(err.message ?? err) },
       ]);
       writeSummary();

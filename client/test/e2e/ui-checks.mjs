@@ -1,6 +1,7 @@
 // Browser-level checks in a development window (the extension loaded, no test driver payload): what a user sees
 // in the Problems panel, a hover, the status bar and the reachability view, with a screenshot of each.
 import * as path from 'node:path';
+import { GENERATED_WORKLOADS } from './generated-workspace.mjs';
 
 const FIXTURE_FILE = 'policies.yaml';
 const EXPECTED_PROBLEM = 'selector-matches-nothing';
@@ -50,7 +51,7 @@ async function reachabilityFrame(page, timeoutMs) {
   throw new Error('the reachability webview did not appear');
 }
 
-export async function runUiChecks({ browser, url, shotsDir, log }) {
+export async function runUiChecks({ browser, url, graphUrl, shotsDir, log }) {
   const results = [];
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
@@ -163,10 +164,14 @@ export async function runUiChecks({ browser, url, shotsDir, log }) {
       await page.screenshot({ path: path.join(shotsDir, 'reachability-matrix.png') });
     });
 
-    await check(results, page, shotsDir, 'clicking a workload in the graph opens its YAML', async () => {
+    await check(results, page, shotsDir, 'clicking a workload in the graph selects it, double-clicking opens its YAML', async () => {
       const frame = await reachabilityFrame(page, 10_000);
       await frame.locator('#tab-graph').click();
-      await frame.locator('#graph .node[data-id="shop/db"]').click();
+      const node = frame.locator('#graph .node[data-id="shop/db"]');
+      await node.click();
+      await frame.locator('#graph .node.selected[data-id="shop/db"]').waitFor({ timeout: 5_000 });
+      await frame.locator('#selection', { hasText: 'shop/db: 1 inbound' }).waitFor({ timeout: 5_000 });
+      await node.dblclick();
       await page.locator('.tab.active', { hasText: 'workloads.yaml' }).first().waitFor({ timeout: 15_000 });
     });
 
@@ -187,6 +192,70 @@ export async function runUiChecks({ browser, url, shotsDir, log }) {
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Allow exactly this connection' }).first().waitFor({ timeout: 5_000 });
       await page.screenshot({ path: path.join(shotsDir, 'explain.png') });
       await page.keyboard.press('Escape');
+    });
+
+    // Last, in a window of its own on the generated workspace (44 workloads in 8 namespaces): the default (light)
+    // theme, then the dark one.
+    await check(results, page, shotsDir, 'the graph of 44 generated workloads in the light and the dark theme; a click keeps zoom and scroll', async () => {
+      await page.goto(graphUrl);
+      await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+      // The status bar item appears once the extension is active and the workspace indexed.
+      await page.locator('.statusbar-item', { hasText: /44/ }).first().waitFor({ timeout: 60_000 });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await page.locator('.monaco-workbench').click({ position: { x: 700, y: 400 } });
+          await runCommand(page, 'NetworkPolicy: Show Reachability');
+          break;
+        } catch (error) {
+          if (attempt === 3) throw error;
+        }
+      }
+      const frame = await reachabilityFrame(page, 30_000);
+      await frame.locator('#tab-graph').click();
+      await frame.locator('#graph .node').nth(GENERATED_WORKLOADS.length - 1).waitFor({ state: 'attached', timeout: 90_000 });
+      await runCommand(page, 'View: Close Primary Side Bar').catch(() => {});
+      await page.waitForTimeout(1_000);
+      await frame.locator('#fit').click();
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: path.join(shotsDir, 'reachability-graph-light.png') });
+
+      // Zoomed in on one workload, a click selects it without moving the drawing.
+      const target = frame.locator('#graph .node[data-id="gen-api/api-svc-0"]');
+      const box = await target.boundingBox();
+      if (!box) throw new Error('gen-api/api-svc-0 is not drawn');
+      for (let i = 0; i < 3; i++) {
+        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+        await page.mouse.wheel(0, -240);
+        await page.waitForTimeout(100);
+      }
+      const before = await target.boundingBox();
+      if (!before || before.width < 100) throw new Error(`zooming in did not enlarge the node: ${JSON.stringify(before)}`);
+      await target.click();
+      await frame.locator('#graph .node.selected[data-id="gen-api/api-svc-0"]').waitFor({ timeout: 5_000 });
+      const after = await target.boundingBox();
+      if (!after || Math.abs(after.x - before.x) > 1 || Math.abs(after.y - before.y) > 1) {
+        throw new Error(`the click moved the drawing: ${JSON.stringify(before)} -> ${JSON.stringify(after)}`);
+      }
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(shotsDir, 'reachability-graph-selected.png') });
+      // Keyboard: an arrow key moves the focus to the nearest workload in its direction.
+      await target.focus();
+      await target.press('ArrowDown');
+      const focused = await frame.evaluate(() => document.activeElement?.getAttribute('data-id'));
+      if (!focused || focused === 'gen-api/api-svc-0' || !focused.includes('/')) throw new Error(`ArrowDown focused ${focused}`);
+      await frame.locator(`#graph .node[data-id="${focused}"]`).press(' ');
+      await frame.locator(`#graph .node.selected[data-id="${focused}"]`).waitFor({ timeout: 5_000 });
+
+      await runCommand(page, 'Preferences: Color Theme');
+      const input = page.locator('.quick-input-widget input');
+      await input.fill('Dark Modern');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Dark Modern' }).first().waitFor({ timeout: 10_000 });
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(1_000);
+      await frame.locator('#graph-svg').press('Escape');
+      await frame.locator('#fit').click();
+      await page.waitForTimeout(500);
+      await page.screenshot({ path: path.join(shotsDir, 'reachability-graph-dark.png') });
     });
   } finally {
     await context.close().catch(() => {});

@@ -11,7 +11,7 @@ import { dnsEndpoints } from '../engine/rules/common';
 import { matchesSelector } from '../engine/selectors';
 import type { OffsetRange } from '../engine/types';
 import { scopeIncludes, type Scope, type Workspace } from '../engine/workspace';
-import { computeMatrix, declaredPorts, formatPortKey } from '../report/matrix';
+import { computeMatrix, declaredPorts, formatPortKey, matrixPlan } from '../report/matrix';
 import { explainVerdict, ruleLocation } from '../engine/explain';
 import { decisionText, explainText } from '../report/explain';
 import type { FeatureContext } from './context';
@@ -334,12 +334,37 @@ export function leastPrivilege(ctx: FeatureContext, params: LeastPrivilegeParams
   return { found: true, workload: workload.displayName, yaml, check, sources };
 }
 
+/**
+ * The largest scope the editor's reachability view evaluates: every pair of workloads is evaluated twice (graph and
+ * matrix), and the matrix travels to the view as JSON booleans, one per pair and declared port.
+ */
+export const EDITOR_MAX_WORKLOADS = 500;
+export const EDITOR_MAX_MATRIX_CELLS = 2_000_000;
+
+function reachabilityTooLarge(plan: { workloads: readonly Workload[]; portKeys: readonly unknown[] }): string | undefined {
+  const n = plan.workloads.length;
+  const cells = n * n * Math.max(1, plan.portKeys.length);
+  const instead =
+    "Narrow it to one scope of .netpol.yaml or a smaller folder, or use the CLI: 'netpol list' streams every allowed connection, 'netpol matrix' writes the matrix.";
+  if (n > EDITOR_MAX_WORKLOADS) return `${n} workloads in this scope: more than ${EDITOR_MAX_WORKLOADS} workloads, the most the editor's reachability view evaluates. ${instead}`;
+  if (cells > EDITOR_MAX_MATRIX_CELLS) {
+    return `${n} workloads × ${n} × ${plan.portKeys.length} ports = ${cells} cells of the reachability matrix, more than ${EDITOR_MAX_MATRIX_CELLS}, the most the editor's view evaluates. ${instead}`;
+  }
+  return undefined;
+}
+
 export function reachabilityGraph(ctx: FeatureContext, scopeName: string | undefined): ReachabilityGraph {
   const workspace = ctx.workspace();
   const scope = pickScope(workspace, scopeName);
   const scopes = workspace.scopes().map((s) => s.name);
   if (!scope) return { scope: scopeName ?? '', scopes, namespaces: [], nodes: [], edges: [], ports: [], matrix: {} };
   const { analysis } = scope;
+  // Said before any pair is evaluated, as `netpol matrix` does above its bound.
+  const tooLarge = reachabilityTooLarge(matrixPlan(analysis));
+  if (tooLarge) {
+    const namespaces = [...new Set(analysis.reportedWorkloads().map((w) => w.namespace))].sort();
+    return { scope: scope.name, scopes, namespaces, nodes: [], edges: [], ports: [], matrix: {}, tooLarge };
+  }
   const matrix = computeMatrix(analysis);
   const byName = new Map(analysis.reportedWorkloads().map((w) => [w.displayName, w]));
   const workloads = matrix.pods.map((name) => byName.get(name)!);

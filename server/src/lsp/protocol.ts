@@ -262,6 +262,8 @@ export interface ReachabilityGraph {
   ports: string[];
   /** allowed[port][i][j]: nodes[i] may connect to nodes[j] on that port (nodes in `nodes` order). */
   matrix: Record<string, boolean[][]>;
+  /** Set, with no nodes, edges or matrix, when the scope is too large to evaluate for the editor: says why and what to do. */
+  tooLarge?: string;
 }
 
 export const ReachabilityRequest = new RequestType<ReachabilityParams, ReachabilityGraph, void>('netpol/reachability');
@@ -464,10 +466,44 @@ export interface ReachabilityViewFilter {
   view: 'graph' | 'matrix';
 }
 
+/** What the graph shows beyond the filter: namespaces drawn as one node, namespace pairs unbundled, the selection. */
+export interface ReachabilityGraphState {
+  collapsed: string[];
+  /** Namespace pairs (`from->to`) whose bundled connections are drawn one by one. */
+  expanded: string[];
+  /** The selected workload ('' = none): its connections highlighted, the rest dimmed. */
+  selected: string;
+}
+
+/** Boxes and polylines in the webview's CSS pixels, measured from the rendered SVG (getBoundingClientRect, getScreenCTM). */
+export interface RenderedGraphGeometry {
+  /** The SVG element and the page. */
+  view: GeometryBox;
+  page: { width: number; height: number };
+  /** Workload and collapsed namespace boxes. */
+  nodes: { id: string; box: GeometryBox }[];
+  labels: { id: string; box: GeometryBox }[];
+  /** `connects`: the boxes the edge may touch (its ends, and for bundles and collapsed namespaces their workloads). */
+  edges: { id: string; connects: string[]; points: { x: number; y: number }[] }[];
+  /** Node boxes in the drawing's own coordinates (stable under zoom and pan). */
+  layout: { id: string; box: GeometryBox }[];
+}
+
+export interface GeometryBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
 /** Extension -> webview. `update` numbers the messages that change what the view shows. */
 export type ToReachabilityWebview =
-  | { type: 'graph'; graph: ReachabilityGraph; filter?: Partial<ReachabilityViewFilter>; update: number }
-  | { type: 'filter'; filter: Partial<ReachabilityViewFilter>; update: number }
+  | { type: 'graph'; graph: ReachabilityGraph; filter?: Partial<ReachabilityViewFilter>; state?: Partial<ReachabilityGraphState>; update: number }
+  | { type: 'filter'; filter: Partial<ReachabilityViewFilter>; state?: Partial<ReachabilityGraphState>; update: number }
+  /** Fit the graph to the view (as on open and on resize). */
+  | { type: 'fit'; update: number }
+  /** Answer with `svg`: the graph as a standalone SVG document. */
+  | { type: 'export' }
   | { type: 'error'; message: string };
 
 /** Webview -> extension. */
@@ -485,7 +521,18 @@ export type FromReachabilityWebview =
       edges: string[];
       /** Elements on the page that the view's script never creates (must stay empty), as the start of their HTML. */
       foreign: string[];
-    };
+      /** The graph view: bundled namespace pairs (`from->to (n)`), the graph state, what the view says about its size. */
+      bundles?: string[];
+      state?: ReachabilityGraphState;
+      notice?: string;
+      geometry?: RenderedGraphGeometry;
+      /** With a selected workload: the highlighted edges, the nodes at their other ends, how many elements are dimmed. */
+      selection?: { related: string[]; peers: string[]; dimmed: number };
+      /** Milliseconds the last layout took. */
+      layoutMs?: number;
+    }
+  /** The graph as a standalone SVG document: asked for by `export`, or by the view's Export button (then saved where the user says). */
+  | { type: 'svg'; svg: string; requested: boolean };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Semantic tokens (handler in semantic-tokens.ts): standard token types only, so that every theme colours them.

@@ -25,11 +25,23 @@ test('dist/extension.js holds client code, the protocol module and the language 
   assert.ok(output.bytes <= EXTENSION_MAX_BYTES, `${output.bytes} bytes`);
 });
 
-test('dist/webview.js holds only the webview script', async () => {
+test('dist/webview.js holds only the webview scripts (no package: the layout engine is dist/webview-elk.js)', async () => {
   const { BUNDLES, clientBundleProblems } = await bundles();
   const output = await build('dist/webview.js', BUNDLES['dist/webview.js']);
   assert.deepEqual(clientBundleProblems('dist/webview.js', output), []);
-  assert.deepEqual(Object.keys(output.inputs), ['client/webview/reachability.ts']);
+  assert.deepEqual(Object.keys(output.inputs).sort(), ['client/webview/geometry.ts', 'client/webview/graph-layout.ts', 'client/webview/reachability.ts']);
+});
+
+test('dist/webview-elk.js holds only the layout engine (elkjs), under its size bound', async () => {
+  const { BUNDLES, clientBundleProblems, WEBVIEW_ELK_MAX_BYTES } = await bundles();
+  const output = await build('dist/webview-elk.js', BUNDLES['dist/webview-elk.js']);
+  assert.deepEqual(clientBundleProblems('dist/webview-elk.js', output), []);
+  assert.deepEqual(Object.keys(output.inputs).map((i) => i.replace(/^.*node_modules\//, '')), ['elkjs/lib/elk.bundled.js', 'client/webview/elk.ts']);
+  assert.ok(output.bytes <= WEBVIEW_ELK_MAX_BYTES, `${output.bytes} bytes`);
+  const leaky = await build('dist/webview-elk.js', { ...BUNDLES['dist/webview-elk.js'], entryPoints: undefined, stdin: { contents: "import 'elkjs/lib/elk.bundled.js';\nexport { layoutGraph } from './client/webview/graph-layout';\nexport { parse } from 'yaml';\n", resolveDir: REPO, sourcefile: 'leaky-elk.ts', loader: 'ts' } });
+  const problems = clientBundleProblems('dist/webview-elk.js', leaky).map((p) => p.replace(/ \(\d+ bytes\)/, ''));
+  assert.ok(problems.includes('dist/webview-elk.js contains client/webview/graph-layout.ts: the client bundles hold only client code and server/src/lsp/protocol.ts'), problems.join('\n'));
+  assert.ok(problems.includes('dist/webview-elk.js contains the package yaml'), problems.join('\n'));
 });
 
 test('the bundle check fails on an extension that imports server code (the YAML writer and the engine)', async () => {
