@@ -42,9 +42,9 @@ describe('typing: snippets and semantic tokens', () => {
   it('VS Code receives semantic tokens of standard types for namespaces, selectors and ports', async () => {
     const editor = await open('shop/policies.yaml');
     const uri = editor.document.uri;
-    const legend = await eventually('the semantic tokens legend', () => vscode.commands.executeCommand<vscode.SemanticTokensLegend | undefined>('vscode.provideDocumentSemanticTokensLegend', uri));
+    const legend = await eventually('the semantic tokens legend', async () => vscode.commands.executeCommand<vscode.SemanticTokensLegend | undefined>('vscode.provideDocumentSemanticTokensLegend', uri));
     assert.deepEqual(legend.tokenTypes, ['namespace', 'property', 'string', 'number', 'enumMember']);
-    const tokens = await eventually('semantic tokens', () => vscode.commands.executeCommand<vscode.SemanticTokens | undefined>('vscode.provideDocumentSemanticTokens', uri));
+    const tokens = await eventually('semantic tokens', async () => vscode.commands.executeCommand<vscode.SemanticTokens | undefined>('vscode.provideDocumentSemanticTokens', uri));
     const decoded: string[] = [];
     let line = 0;
     let character = 0;
