@@ -7,7 +7,7 @@
 // plus namespace, namespace labels, service account and cluster), and CIDR peers never match pods (cluster identity).
 // `directionPorts` decides every port at once (the shared Analysis runs every view through it); `verdict` answers
 // one packet, ICMP and symbolic peers (nodes, the API server, names) included, for the connectivity corpus.
-import { contains, overlaps, type IpRange } from './cidr';
+import { contains, overlaps, subtractAll, type IpRange } from './cidr';
 import { CILIUM_KINDS, isCiliumPolicyObject, readCidrGroup, type CidrGroup, NAMESPACE_LABEL, NAMESPACE_LABELS_PREFIX, readCiliumPolicy, type CiliumElement, type CiliumEntity, type CiliumPeer, type CiliumPolicy, type CiliumPortRule, type CiliumRule } from './cilium';
 import type { ClusterPeer, ClusterPolicy, ClusterRule } from './cluster-policy';
 import { effectiveCni } from './cni';
@@ -117,6 +117,26 @@ export function ciliumPolicies(model: Model): CiliumPolicy[] {
       readings.set(o, p);
     }
     out.push(p);
+  }
+  return out;
+}
+
+/** The address ranges of the Cilium policies' CIDR peers and CiliumCIDRGroups (except carved out), to partition the outside world. */
+export function ciliumNetworkRanges(model: Model): IpRange[] {
+  const out: IpRange[] = [];
+  const policies = ciliumPolicies(model);
+  if (policies.length === 0) return out;
+  for (const o of model.objects) if (o.kind === 'CiliumCIDRGroup' && o.apiVersion.startsWith('cilium.io/')) out.push(...readCidrGroup(o).cidrs);
+  for (const p of policies) {
+    if (!p.valid) continue;
+    for (const rule of p.rules) {
+      for (const el of rule.elements) {
+        for (const peer of el.peers ?? []) {
+          if (peer.type === 'cidr') out.push(...subtractAll(peer.range, peer.except));
+          else if (peer.type === 'cidr-group') out.push(...peer.except);
+        }
+      }
+    }
   }
   return out;
 }

@@ -5,6 +5,7 @@
 // other pods because labels changed). Workloads present on one side only are listed apart. Connections between a
 // workload and addresses outside the cluster are compared too.
 import { calicoNetworkRanges } from '../engine/calico-policy';
+import { ciliumNetworkRanges } from '../engine/cilium-evaluate';
 import { clusterNetworkRanges } from '../engine/cluster-policy';
 import { IPV4_ALL, IPV6_ALL, formatRangeAsCidr, partition, subtractAll, type IpRange } from '../engine/cidr';
 import { ipEndpoint, workloadEndpoint, type Analysis, type ConnectionResult, type DirectionResult } from '../engine/evaluate';
@@ -490,6 +491,7 @@ function ipBlockRanges(scope: Scope): IpRange[] {
   }
   out.push(...clusterNetworkRanges(scope.model.clusterPolicies));
   out.push(...calicoNetworkRanges(scope.model.calico));
+  out.push(...ciliumNetworkRanges(scope.model));
   return out;
 }
 
@@ -757,6 +759,8 @@ export function diffToSarif(diff: ReachabilityDiff, locator: DiffLocator, versio
 function sameClusterPolicies(base: Scope, head: Scope): boolean {
   // Calico's policies, network sets and tiers cross namespaces too.
   const calico = (scope: Scope) => [...scope.model.calico.policies, ...scope.model.calico.networkSets, ...scope.model.calico.tiers];
-  const text = (scope: Scope) => [...scope.model.clusterPolicies, ...calico(scope)].map((p) => `${p.object?.kind}\u0000${JSON.stringify(p.object?.value)}`).join('\u0001');
+  // So do Cilium's cluster-wide policies and CIDR groups.
+  const cilium = (scope: Scope) => scope.model.objects.filter((o) => o.apiVersion.startsWith('cilium.io/') && (o.kind === 'CiliumClusterwideNetworkPolicy' || o.kind === 'CiliumCIDRGroup')).map((object) => ({ object }));
+  const text = (scope: Scope) => [...scope.model.clusterPolicies, ...calico(scope), ...cilium(scope)].map((p) => `${p.object?.kind}\u0000${JSON.stringify(p.object?.value)}`).join('\u0001');
   return text(base) === text(head);
 }

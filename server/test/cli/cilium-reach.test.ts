@@ -34,14 +34,17 @@ spec:
 test('reach under Cilium: allowed at L4 and filtered at L7, naming the CiliumNetworkPolicy and its rule', async () => {
   const run = await runCaptured(['reach', '--from', 'shop/web', '--to', 'shop/api', '--port', '8080/TCP', file]);
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /^ALLOWED \(Cilium\)/);
-  assert.match(run.stdout, /ingress: allowed by CiliumNetworkPolicy shop\/api, ingress rule 1; allowed at L4, filtered at L7 \(http\)/);
+  assert.match(run.stdout, /^ALLOWED: shop\/web -> shop\/api on 8080\/TCP/);
+  assert.match(run.stdout, /ingress of shop\/api: allowed by CiliumNetworkPolicy shop\/api → ingress rule 1; allowed at L4, filtered at L7 \(http rules\) \(.*app\.yaml:\d+:\d+\)/);
 });
 
 test('reach under Cilium: a deny rule drops, named; another port falls to the default deny', async () => {
   const deny = await runCaptured(['reach', '--from', 'shop/web', '--to', 'shop/api', '--port', '9090/TCP', file]);
-  assert.match(deny.stdout, /^DROPPED \(Cilium\)/);
-  assert.match(deny.stdout, /ingress: dropped \(deny rule\) by CiliumNetworkPolicy shop\/api, ingressDeny rule 1/);
+  assert.match(deny.stdout, /^DENIED: shop\/web -> shop\/api on 9090\/TCP/);
+  assert.match(deny.stdout, /ingress of shop\/api: denied by CiliumNetworkPolicy shop\/api → ingressDeny rule 1 \(a deny rule beats every allow\)/);
   const other = await runCaptured(['reach', '--from', 'shop/web', '--to', 'shop/api', '--port', '7000/TCP', file]);
-  assert.match(other.stdout, /ingress: dropped \(default deny: no allow rule matches; default deny set by CiliumNetworkPolicy shop\/api\)/);
+  assert.match(other.stdout, /ingress of shop\/api: denied by default: no allow rule matches, and CiliumNetworkPolicy shop\/api makes the ingress default-deny/);
+  assert.equal(other.code, 0);
+  const json = JSON.parse((await runCaptured(['reach', '--from', 'shop/web', '--to', 'shop/api', '--port', '8080/TCP', '--format', 'json', file])).stdout);
+  assert.deepEqual([json.allowed, json.ingress.cilium.l7], [true, ['http']]);
 });
