@@ -752,7 +752,8 @@ export class Analysis {
    * as `connection` does. Undefined for models with Calico policies, whose tiers read the policies themselves.
    */
   directionWith(direction: Direction, source: Endpoint, destination: Endpoint, np: DirectionResult): DirectionResult | undefined {
-    if (this.calico) return undefined;
+    // Calico's tiers and Cilium's layer read the policies themselves: no answer from a NetworkPolicy result alone.
+    if (this.calico || this.cilium) return undefined;
     const subject = direction === 'egress' ? source : destination;
     if (subject.type !== 'workload' || !this.tiers) return np;
     return this.tieredDirection(direction, subject.workload, direction === 'egress' ? destination : source, destination, np);
