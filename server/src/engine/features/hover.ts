@@ -22,6 +22,7 @@ import { selectedWorkloads } from '../rules/cluster-common';
 import { comparePolicies } from '../tiers';
 import type { CalicoEntity, CalicoPolicy } from '../calico-policy';
 import { compareTieredPolicies, type TieredPolicy } from '../calico-evaluate';
+import { ciliumHover, ciliumPolicyOf } from './cilium-hover';
 
 export interface HoverResult {
   markdown: string;
@@ -130,6 +131,11 @@ function objectHover(workspace: Workspace, file: ParsedFile, offset: number): Ho
   const calicoPolicy = index.model.calico.policies.find((p) => p.object === cursor.object);
   if (calicoPolicy) {
     const markdown = calicoHover(workspace, index, calicoPolicy, cursor.path);
+    if (markdown) return { markdown, range };
+  }
+  const ciliumPolicy = ciliumPolicyOf(index, cursor.object);
+  if (ciliumPolicy) {
+    const markdown = ciliumHover(workspace, index, ciliumPolicy, cursor.path);
     if (markdown) return { markdown, range };
   }
   const kind = cursor.object.kind;
