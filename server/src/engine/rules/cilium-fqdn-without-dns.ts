@@ -1,7 +1,7 @@
 // toFQDNs learns the addresses of names only through Cilium's DNS proxy, which sees only lookups that an egress rule
 // with a `dns` L7 rule sends to it (language.rst "DNS based"; policy-dialects.md B "toFQDNs"). Without one, the
 // names never resolve to allowed addresses and the egress is dropped.
-import { CiliumAnalysis, ciliumPolicies } from '../cilium-evaluate';
+import { ciliumPolicies } from '../cilium-evaluate';
 import { inWorkspace, locate } from './common';
 import type { Rule } from './types';
 
@@ -12,7 +12,7 @@ export const ciliumFqdnWithoutDns: Rule = {
   run(context) {
     const policies = ciliumPolicies(context.model);
     if (!policies.some((p) => p.rules.some((r) => r.elements.some((e) => e.peers?.some((x) => x.type === 'fqdn'))))) return;
-    const cilium = new CiliumAnalysis(context.model, {}, context.analysis);
+    const cilium = context.analysis.ciliumEvaluator();
     for (const policy of policies) {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       for (const rule of policy.rules) {

@@ -1,7 +1,7 @@
 // A NetworkPolicy whose allow rules of a direction are irrelevant: a Cilium deny rule drops every connection of that
 // direction for every pod the NetworkPolicy selects (deny beats any allow, from any kind: Cilium docs deny.rst).
 // Reported only for deny rules that deny everything (the entity `all`, no port limit), where the claim is exact.
-import { CiliumAnalysis, ciliumPolicies } from '../cilium-evaluate';
+import { ciliumPolicies } from '../cilium-evaluate';
 import type { Direction } from '../policy';
 import { inWorkspace, locate } from './common';
 import type { Rule } from './types';
@@ -12,7 +12,7 @@ export const networkPolicyOverriddenByCiliumDeny: Rule = {
   description: 'A NetworkPolicy whose rules of a direction allow nothing because a Cilium deny rule drops all of that direction for its pods.',
   run(context) {
     if (!ciliumPolicies(context.model).some((p) => p.valid && p.rules.some((r) => r.elements.some((e) => e.deny)))) return;
-    const cilium = new CiliumAnalysis(context.model, {}, context.analysis);
+    const cilium = context.analysis.ciliumEvaluator();
     for (const policy of context.model.policies) {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       const selected = context.model.workloads.filter((w) => !w.hostNetwork && cilium.analysis.selectingPolicies(w).includes(policy));
