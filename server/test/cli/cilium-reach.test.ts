@@ -48,3 +48,26 @@ test('reach under Cilium: a deny rule drops, named; another port falls to the de
   const json = JSON.parse((await runCaptured(['reach', '--from', 'shop/web', '--to', 'shop/api', '--port', '8080/TCP', '--format', 'json', file])).stdout);
   assert.deepEqual([json.allowed, json.ingress.cilium.l7], [true, ['http']]);
 });
+
+test('convert --to cilium: one CiliumNetworkPolicy per NetworkPolicy, after a comment naming its source; not exact ones say why', async () => {
+  const npFile = join(dir, 'np.yaml');
+  writeFileSync(npFile, `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: api}}}], ports: [{port: 5432}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: odd, namespace: shop}
+spec:
+  podSelector: {matchLabels: {io.kubernetes.pod.namespace: shop}}
+`);
+  const run = await runCaptured(['convert', '--to', 'cilium', npFile]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^# from NetworkPolicy shop\/db \(.*np\.yaml:1:1\)\napiVersion: cilium\.io\/v2\nkind: CiliumNetworkPolicy\n/);
+  assert.match(run.stdout, /fromEndpoints:\n {8}- matchLabels:\n {12}app: api\n {6}toPorts:\n {8}- ports:\n {12}- port: "5432"\n {14}protocol: TCP\n/);
+  assert.match(run.stdout, /---\n# from NetworkPolicy shop\/odd .*\n# not exact: spec\.podSelector uses the key io\.kubernetes\.pod\.namespace/);
+  assert.match(run.stderr, /2 NetworkPolicies converted, 1 not exactly/);
+});
