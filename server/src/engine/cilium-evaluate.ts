@@ -389,6 +389,17 @@ export class CiliumAnalysis {
     return s;
   }
 
+  /** Whether Cilium rules (not counting NetworkPolicies) select the workload with entries for the direction. */
+  hasRules(w: Workload, direction: Direction): boolean {
+    return this.subject(direction, w).elements.length > 0;
+  }
+
+  /** The Cilium policies that make the direction default-deny for the workload (`CiliumNetworkPolicy ns/name`). */
+  isolatingPolicies(w: Workload, direction: Direction): string[] {
+    const s = this.subject(direction, w);
+    return s.elements.length === 0 ? [] : [...new Set(s.elements.filter((e) => e.rule.enableDefaultDeny[direction] !== false).map((e) => policyLabel(e.policy)))];
+  }
+
   /** A table-cached peer state for the model's workloads (1 yes, 2 no, 3 unknown). */
   private cachedState(key: object, peer: CiliumEndpoint, compute: () => PeerState): PeerState {
     // Host-network pods are nodes, whose entity (host or remote-node) depends on the subject: not shared.
