@@ -4,6 +4,7 @@
 // lines above with smaller indentation, not from the syntax tree.
 import type { Workload } from '../model';
 import type { OffsetRange } from '../types';
+import { CILIUM_ENTITIES } from '../cilium';
 import type { Workspace } from '../workspace';
 import { connectivityTestCompletion, inConnectivityTestDocument } from '../assertions/editor';
 import { blockValue, textContext, type CompletionItem, type ContextStep, type TextContext } from './text-context';
@@ -75,6 +76,45 @@ const IPBLOCK_FIELDS: FieldDoc[] = [
   { name: 'cidr', doc: 'the address range, for example 10.0.0.0/8', scalar: true },
   { name: 'except', doc: 'ranges inside cidr to leave out' },
 ];
+
+// Cilium policies (docs.cilium.io security/policy/language.rst; cilium.ts reads the same fields).
+const CILIUM_RULE_FIELDS: FieldDoc[] = [
+  { name: 'endpointSelector', doc: 'the pods the rule applies to (identity labels; a CiliumNetworkPolicy adds its namespace)' },
+  { name: 'ingress', doc: 'allow entries for traffic to the pods; any entry makes ingress default-deny' },
+  { name: 'ingressDeny', doc: 'deny entries: beat every allow, and also make ingress default-deny' },
+  { name: 'egress', doc: 'allow entries for traffic from the pods; any entry makes egress default-deny' },
+  { name: 'egressDeny', doc: 'deny entries: beat every allow, and also make egress default-deny' },
+  { name: 'enableDefaultDeny', doc: 'ingress/egress: false keeps the direction open for what no entry matches' },
+  { name: 'description', doc: 'free text', scalar: true },
+];
+const CILIUM_INGRESS_FIELDS: FieldDoc[] = [
+  { name: 'fromEndpoints', doc: 'pods by identity labels (the policy namespace is added unless io.kubernetes.pod.namespace is named)' },
+  { name: 'fromEntities', doc: 'world, cluster, host, remote-node, kube-apiserver, all, ...' },
+  { name: 'fromCIDR', doc: 'addresses outside the cluster (never pods)' },
+  { name: 'fromCIDRSet', doc: 'cidr with except, or cidrGroupRef' },
+  { name: 'toPorts', doc: 'ports (and L7 rules) of the pods this entry admits' },
+  { name: 'icmps', doc: 'ICMP types' },
+];
+const CILIUM_EGRESS_FIELDS: FieldDoc[] = [
+  { name: 'toEndpoints', doc: 'pods by identity labels (the policy namespace is added unless io.kubernetes.pod.namespace is named)' },
+  { name: 'toEntities', doc: 'world, cluster, host, remote-node, kube-apiserver, all, ...' },
+  { name: 'toCIDR', doc: 'addresses outside the cluster (never pods)' },
+  { name: 'toCIDRSet', doc: 'cidr with except, or cidrGroupRef' },
+  { name: 'toFQDNs', doc: 'matchName / matchPattern; needs a DNS rule with a dns L7 rule toward kube-dns' },
+  { name: 'toServices', doc: 'a Service without a selector (its endpoints)' },
+  { name: 'toPorts', doc: 'destination ports (and L7 rules)' },
+  { name: 'icmps', doc: 'ICMP types' },
+];
+const CILIUM_TO_PORTS_FIELDS: FieldDoc[] = [
+  { name: 'ports', doc: 'port (a number as a string, or a named port), endPort, protocol' },
+  { name: 'rules', doc: 'L7 rules (http, kafka, dns): the traffic is allowed at L4 and filtered at L7' },
+];
+const CILIUM_PORT_FIELDS: FieldDoc[] = [
+  { name: 'port', doc: 'a number as a string ("0": every port), or a named container port', scalar: true },
+  { name: 'endPort', doc: 'last port of a range', scalar: true },
+  { name: 'protocol', doc: 'TCP, UDP, SCTP or ANY (default ANY)', scalar: true },
+];
+const CILIUM_ENTITY_DOC = "a Cilium entity (docs.cilium.io language.rst 'Entities Based')";
 
 const ENUMS: Record<string, { values: string[]; doc: string }> = {
   policyTypes: { values: ['Ingress', 'Egress'], doc: 'a direction the policy isolates' },
@@ -159,11 +199,49 @@ function completeAt(workspace: Workspace, uri: string, offset: number, text?: st
     const items = calicoSelectorItems(source, offset, index);
     if (items) return items;
   }
+  if (/^apiVersion:\s*["']?cilium\.io\//m.test(documentText(ctx)) && /^kind:\s*["']?Cilium(Clusterwide)?NetworkPolicy["']?\s*(#.*)?$/m.test(documentText(ctx))) {
+    const items = ciliumItems();
+    if (items) return items;
+  }
   // Outside NetworkPolicies only namespace names are offered (metadata.namespace of any object).
   if (ctx.mode === 'value' && ctx.key === 'namespace' && tokens.length === 1 && tokens[0] === 'metadata' && index) {
     return namespaceItems(index, range);
   }
   if (!isPolicy) return [];
+
+  /** Fields, entities, protocols and identity-label keys of a Cilium policy (undefined: nothing Cilium-specific here). */
+  function ciliumItems(): CompletionItem[] | undefined {
+    // The rule: `spec:` or an item of `specs:`; below it the section entries.
+    const rule = tokens[0] === 'spec' ? 1 : tokens[0] === 'specs' && tokens[1] === '-' ? 2 : -1;
+    if (rule < 0) return undefined;
+    const rest = tokens.slice(rule);
+    const section = rest[0];
+    const inSection = (names: string[]) => names.includes(section) && rest[1] === '-';
+    const isItemOf = (name: string) => ctx.mode === 'item' && tokens[tokens.length - 2] === name;
+    if (ctx.mode === 'key' || (ctx.mode === 'item' && ['ingress', 'ingressDeny', 'egress', 'egressDeny', 'toPorts', 'ports'].includes(tokens[tokens.length - 2] ?? ''))) {
+      if (rest.length === 0) return fields(CILIUM_RULE_FIELDS);
+      if (rest.length === 2 && inSection(['ingress', 'ingressDeny'])) return fields(CILIUM_INGRESS_FIELDS);
+      if (rest.length === 2 && inSection(['egress', 'egressDeny'])) return fields(CILIUM_EGRESS_FIELDS);
+      if (last(2).join() === 'toPorts,-') return fields(CILIUM_TO_PORTS_FIELDS);
+      if (last(2).join() === 'ports,-' && tokens.includes('toPorts')) return fields(CILIUM_PORT_FIELDS);
+      if (rest.length === 1 && section === 'enableDefaultDeny') return fields([{ name: 'ingress', doc: 'false: ingress stays open for what no entry matches', scalar: true }, { name: 'egress', doc: 'false: egress stays open for what no entry matches', scalar: true }]);
+      const end = tokens[tokens.length - 1];
+      const owner = tokens[tokens.length - 2];
+      if (end === 'matchLabels' && index && (owner === 'endpointSelector' || tokens[tokens.length - 3] === 'fromEndpoints' || tokens[tokens.length - 3] === 'toEndpoints')) {
+        const container = ctx.path[ctx.path.length - 1];
+        const namespaceKey: CompletionItem = { label: 'k8s:io.kubernetes.pod.namespace', kind: 'field', documentation: 'the pod\'s namespace (naming it stops Cilium from adding the policy namespace)', insertText: 'k8s:io.kubernetes.pod.namespace: ', range, sortText: rank(0) };
+        return [namespaceKey, ...labelKeyItems(labelStatsFor(ctx, index, 'pod'), 'pod', range, true)].filter((item) => !blockHasKey(ctx, container, item.label));
+      }
+      if (ctx.mode === 'key') return [];
+    }
+    if (isItemOf('fromEntities') || isItemOf('toEntities') || (ctx.mode === 'value' && (ctx.key === 'fromEntities' || ctx.key === 'toEntities'))) {
+      return CILIUM_ENTITIES.map((value, i) => ({ label: value, kind: 'enum' as const, detail: CILIUM_ENTITY_DOC, insertText: value, range, sortText: rank(i) }));
+    }
+    if (ctx.mode === 'value' && ctx.key === 'protocol' && tokens.includes('toPorts')) {
+      return ['TCP', 'UDP', 'SCTP', 'ANY'].map((value, i) => ({ label: value, kind: 'enum' as const, detail: 'toPorts protocol', insertText: value, range, sortText: rank(i) }));
+    }
+    return undefined;
+  }
 
   const selectorKind = (): 'pod' | 'namespace' | undefined => {
     const i = tokens.lastIndexOf('matchLabels') >= 0 ? tokens.lastIndexOf('matchLabels') : tokens.lastIndexOf('matchExpressions');

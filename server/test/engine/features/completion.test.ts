@@ -281,3 +281,28 @@ describe('completion inside quotes', () => {
     ]);
   });
 });
+
+describe('completion in Cilium policies (docs.cilium.io language.rst)', () => {
+  const CNP = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: new
+  namespace: production
+spec:
+`;
+  const labels = (items: string[]) => items.map((i) => i.split(' | ')[0]);
+  test('rule fields, entry fields per section, toPorts and port fields', () => {
+    assert.deepEqual(labels(complete(`${CNP}  ‸`)), ['endpointSelector', 'ingress', 'ingressDeny', 'egress', 'egressDeny', 'enableDefaultDeny', 'description']);
+    assert.ok(labels(complete(`${CNP}  egress:\n    - ‸`)).includes('toFQDNs'));
+    assert.ok(!labels(complete(`${CNP}  ingress:\n    - ‸`)).includes('toFQDNs'));
+    assert.deepEqual(labels(complete(`${CNP}  ingress:\n    - toPorts:\n        - ‸`)), ['ports', 'rules']);
+    assert.deepEqual(labels(complete(`${CNP}  ingress:\n    - toPorts:\n        - ports:\n            - ‸`)), ['port', 'endPort', 'protocol']);
+  });
+  test('entities and protocols as values; identity label keys in endpoint selectors', () => {
+    assert.ok(labels(complete(`${CNP}  egress:\n    - toEntities: [‸`)).includes('kube-apiserver'));
+    assert.deepEqual(labels(complete(`${CNP}  ingress:\n    - toPorts:\n        - ports:\n            - protocol: ‸`)), ['TCP', 'UDP', 'SCTP', 'ANY']);
+    const keys = labels(complete(`${CNP}  endpointSelector:\n    matchLabels:\n      ‸`));
+    assert.equal(keys[0], 'k8s:io.kubernetes.pod.namespace');
+    assert.ok(keys.includes('app'), keys.join());
+  });
+});
