@@ -101,6 +101,8 @@ export interface CiliumHost {
   clusterRules(w: Workload, direction: Direction): { policies: ClusterPolicy[]; rules: { policy: ClusterPolicy; rule: ClusterRule }[]; adminCount: number };
   clusterPeerMatches(peer: ClusterPeer, e: Endpoint): boolean;
   clusterRulePorts(rule: ClusterRule, destination: Endpoint): PortSet;
+  /** The model's workloads numbered by which cluster-wide rules' peers match them (0 without cluster-wide policies). */
+  clusterPeerClassOf(w: Workload): number;
 }
 
 const ALLOWED_NONE: string[] = [];
@@ -161,7 +163,12 @@ interface CiliumSubject {
   networkPolicies: NetworkPolicy[];
   npRules: { policy: NetworkPolicy; rule: PolicyRule }[];
   enabledBy: string[];
+  /** Whether a rule of the subject names ports (its results then depend on the destination's named ports). */
+  namedPorts: boolean;
   results: Map<string, CiliumPortsResult>;
+  byRange?: WeakMap<IpRange, CiliumPortsResult>;
+  /** By peer class, when named ports toward the peer do not matter. */
+  byClass?: (CiliumPortsResult | undefined)[];
 }
 
 export class CiliumAnalysis {
@@ -170,13 +177,26 @@ export class CiliumAnalysis {
   readonly cidrGroups: CidrGroup[];
   private readonly selecting = new Map<Workload, { policy: CiliumPolicy; rule: CiliumRule }[]>();
   private readonly subjects = { ingress: new Map<Workload, CiliumSubject>(), egress: new Map<Workload, CiliumSubject>() };
+  private readonly sharedSubjects = { ingress: new Map<string, CiliumSubject>(), egress: new Map<string, CiliumSubject>() };
+  private readonly ids = new WeakMap<object, number>();
+  private nextId = 0;
   /** Whether an element's (or a NetworkPolicy rule's) peers match each workload of the model, by id (0 not known yet). */
   private readonly peerTables = new Map<object, Uint8Array>();
   private readonly namedPortKeys = new Map<Workload, string>();
+  private directionCalls = 0;
+  private readonly elementPortsCache = new WeakMap<CiliumElement, { ports: PortSet; l7: string[] }[]>();
+  private classes: Int32Array | undefined;
 
   constructor(readonly model: Model, readonly options: CiliumOptions, readonly analysis: CiliumHost) {
     this.policies = ciliumPolicies(model);
     this.cidrGroups = model.objects.filter((o) => o.kind === 'CiliumCIDRGroup' && o.apiVersion.startsWith('cilium.io/')).map(readCidrGroup);
+  }
+
+  private readonly nsLabels = new Map<string, Labels>();
+  private namespaceLabels(name: string): Labels {
+    let labels = this.nsLabels.get(name);
+    if (!labels) this.nsLabels.set(name, (labels = this.analysis.namespaceLabels(name)));
+    return labels;
   }
 
   /** The labels Cilium selectors see on a pod (pkg/k8s/apis/cilium.io/utils; corpus environment.yaml identityLabels). */
@@ -185,7 +205,7 @@ export class CiliumAnalysis {
     if (!labels) {
       const out: Record<string, string> = { ...w.podLabels };
       out[NAMESPACE_LABEL] = w.namespace;
-      for (const [k, v] of Object.entries(this.analysis.namespaceLabels(w.namespace))) out[NAMESPACE_LABELS_PREFIX + k] = v;
+      for (const [k, v] of Object.entries(this.namespaceLabels(w.namespace))) out[NAMESPACE_LABELS_PREFIX + k] = v;
       out['io.cilium.k8s.policy.serviceaccount'] = serviceAccountOf(w);
       out['io.cilium.k8s.policy.cluster'] = this.options.clusterName ?? 'default';
       labels = out;
@@ -256,6 +276,8 @@ export class CiliumAnalysis {
         return matchesSelector(peer.selector, this.identityLabels(w));
       }
       case 'entity':
+        // A pod (not on the host network) is in `cluster` and `all` only.
+        if (p.type === 'workload') return peer.entity === 'all' || peer.entity === 'cluster';
         return this.entitiesOf(p, subject).has(peer.entity);
       case 'cidr': {
         // CIDR peers match only addresses without a cluster identity (pods never; nodes only in policy-cidr-match-mode=nodes).
@@ -329,7 +351,14 @@ export class CiliumAnalysis {
 
   /** The ports of an element's toPorts, one entry each with its L7 kinds (no toPorts: every port, no L7). */
   private elementPorts(el: CiliumElement, destination: CiliumEndpoint): { ports: PortSet; l7: string[] }[] {
-    if (el.toPorts === undefined || el.toPorts.length === 0) return [{ ports: PortSet.ALL, l7: ALLOWED_NONE }];
+    if (el.toPorts === undefined || el.toPorts.length === 0) return ALL_PORTS;
+    // Without named ports the ports do not depend on the destination: made once per entry.
+    const named = el.toPorts.some((r) => r.ports.some((p) => typeof p.port === 'string'));
+    if (!named) {
+      let known = this.elementPortsCache.get(el);
+      if (!known) this.elementPortsCache.set(el, (known = el.toPorts.map((r) => ({ ports: this.portRulePorts(r, destination), l7: r.l7 }))));
+      return known;
+    }
     return el.toPorts.map((r) => ({ ports: this.portRulePorts(r, destination), l7: r.l7 }));
   }
 
@@ -345,7 +374,7 @@ export class CiliumAnalysis {
       if (p.type !== 'workload') return false;
       const w = p.workload;
       if (x.namespaceSelector) {
-        if (!matchesSelector(x.namespaceSelector, this.analysis.namespaceLabels(w.namespace))) return false;
+        if (!matchesSelector(x.namespaceSelector, this.namespaceLabels(w.namespace))) return false;
       } else if (w.namespace !== policy.namespace) return false;
       return !x.podSelector || matchesSelector(x.podSelector, this.identityLabels(w));
     });
@@ -384,9 +413,27 @@ export class CiliumAnalysis {
         for (const rule of policy[direction]) npRules.push({ policy, rule });
       }
     }
-    s = { elements, networkPolicies, npRules, enabledBy, results: new Map() };
+    const namedPorts =
+      elements.some(({ element }) => element.toPorts?.some((r) => r.ports.some((p) => typeof p.port === 'string')) ?? false) ||
+      npRules.some(({ rule }) => rule.ports?.some((p) => typeof p.port === 'string') ?? false) ||
+      this.analysis.clusterRules(w, direction).rules.some(({ rule }) => rule.ports?.some((p) => typeof p.port === 'string') ?? false);
+    // Workloads under the same rules share their results (the subject matters only as a node, when nodes are known,
+    // and by its named ports toward it).
+    const cluster = this.analysis.clusterRules(w, direction);
+    const key = this.options.nodeOf
+      ? undefined
+      : `${w.hostNetwork}|${[...elements.map((e) => e.element), ...npRules.map((r) => r.rule), ...cluster.rules.map((r) => r.rule)].map((o) => this.idOf(o)).join(',')}|${networkPolicies.map((p) => this.idOf(p)).join(',')}|${namedPorts && direction === 'ingress' ? this.namedPortsKey({ type: 'workload', workload: w }) : ''}`;
+    const shared = key !== undefined ? this.sharedSubjects[direction].get(key) : undefined;
+    s = shared ?? { elements, networkPolicies, npRules, enabledBy, namedPorts, results: new Map() };
+    if (key !== undefined && !shared) this.sharedSubjects[direction].set(key, s);
     this.subjects[direction].set(w, s);
     return s;
+  }
+
+  private idOf(o: object): number {
+    let id = this.ids.get(o);
+    if (id === undefined) this.ids.set(o, (id = this.nextId++));
+    return id;
   }
 
   /** Whether Cilium rules (not counting NetworkPolicies) select the workload with entries for the direction. */
@@ -415,6 +462,21 @@ export class CiliumAnalysis {
    * Which peers of every Cilium element and (as Cilium converts them) NetworkPolicy rule match the workload: workloads
    * with the same signature are the same peer to every rule (bulk answers share them). Host-network pods stand alone.
    */
+  /** The model's workloads numbered by peerSignature (made once, in bulk use). */
+  peerClasses(): Int32Array {
+    if (this.classes) return this.classes;
+    const ids = new Map<string, number>();
+    const classes = new Int32Array(this.model.workloads.length);
+    this.model.workloads.forEach((w, i) => {
+      const signature = `${this.peerSignature(w)}|${this.analysis.clusterPeerClassOf(w)}`;
+      let id = ids.get(signature);
+      if (id === undefined) ids.set(signature, (id = ids.size));
+      classes[i] = id;
+    });
+    this.classes = classes;
+    return classes;
+  }
+
   peerSignature(w: Workload): string {
     if (w.hostNetwork) return `h${w.id}`;
     const e: CiliumEndpoint = { type: 'workload', workload: w };
@@ -448,14 +510,41 @@ export class CiliumAnalysis {
     const s = this.subject(direction, subject);
     const cluster = this.analysis.clusterRules(subject, direction);
     if (s.elements.length === 0 && s.networkPolicies.length === 0 && cluster.rules.length === 0) return OPEN;
+    // In bulk, workloads of one peer class (peerSignature and the cluster-wide peer class) share results without
+    // testing every entry again; toward them named ports may tell them apart.
+    this.directionCalls++;
+    const index = peer.type === 'workload' && !peer.workload.hostNetwork && this.model.workloads[peer.workload.id] === peer.workload ? peer.workload.id : -1;
+    const classes = index >= 0 ? (this.classes ?? (this.directionCalls > 20 * this.model.workloads.length + 1000 ? this.peerClasses() : undefined)) : undefined;
+    const byClass = classes && (!s.namedPorts || direction === 'ingress') ? (s.byClass ??= []) : undefined;
+    if (byClass) {
+      const known = byClass[classes![index]];
+      if (known) return known;
+    }
     const clusterPeer = clusterEndpoint(peer);
+    const clusterMatches = cluster.rules.map(({ rule }) => clusterPeer !== undefined && rule.peers.some((p) => this.analysis.clusterPeerMatches(p, clusterPeer)));
+    // An address range's result depends on the range alone (toward it there are no named ports).
+    const byRange = peer.type === 'ip' && (direction === 'ingress' || peer === destination) ? (s.byRange ??= new WeakMap()) : undefined;
+    if (byRange && peer.type === 'ip') {
+      const known = byRange.get(peer.range);
+      if (known) return known;
+    }
+    const clusterKey = clusterMatches.map((m) => (m ? 1 : 0)).join('');
+    const portsKey = s.namedPorts ? this.namedPortsKey(destination) : '';
+    const classKey = classes ? `c${classes[index]}|${clusterKey}|${portsKey}` : undefined;
+    if (classKey) {
+      const known = s.results.get(classKey);
+      if (known) return known;
+    }
     const states = s.elements.map(({ element }) => this.cachedState(element, peer, () => this.elementPeerState(element, peer, subject)));
     const npMatches = s.npRules.map(({ policy, rule }) => this.cachedState(rule, peer, () => (this.networkPolicyPeerMatches(policy, rule, peer) ? 1 : 2)) === 1);
-    const clusterMatches = cluster.rules.map(({ rule }) => clusterPeer !== undefined && rule.peers.some((p) => this.analysis.clusterPeerMatches(p, clusterPeer)));
-    const key = `${states.join('')}|${npMatches.map((m) => (m ? 1 : 0)).join('')}|${clusterMatches.map((m) => (m ? 1 : 0)).join('')}|${this.namedPortsKey(destination)}`;
+    const key = `${states.join('')}|${npMatches.map((m) => (m ? 1 : 0)).join('')}|${clusterKey}|${portsKey}`;
     const cacheable = peer.type === 'workload';
     const known = cacheable ? s.results.get(key) : undefined;
-    if (known) return known;
+    if (known) {
+      if (classKey) s.results.set(classKey, known);
+      if (byClass) byClass[classes![index]] = known;
+      return known;
+    }
 
     const decisions: CiliumDecision[] = [];
     let undecided = PortSet.ALL;
@@ -536,6 +625,9 @@ export class CiliumAnalysis {
     const isolated = !(decisions.length === 1 && decisions[0].by === 'default');
     const result: CiliumPortsResult = { allowed, isolated, decisions, networkPolicies: s.networkPolicies, unknowns };
     if (cacheable) s.results.set(key, result);
+    if (classKey) s.results.set(classKey, result);
+    if (byClass) byClass[classes![index]] = result;
+    if (byRange && peer.type === 'ip') byRange.set(peer.range, result);
     return result;
   }
 
@@ -613,6 +705,8 @@ export function decisionAt(decisions: readonly CiliumDecision[], protocol: Proto
   const holding = decisions.filter((d) => d.ports.has(protocol, port));
   return holding.find((d) => !(d.by === 'cluster-rule' && d.decision.action === 'pass')) ?? holding[0] ?? { by: 'default', ports: PortSet.ALL };
 }
+
+const ALL_PORTS: { ports: PortSet; l7: string[] }[] = [{ ports: PortSet.ALL, l7: ALLOWED_NONE }];
 
 const OPEN: CiliumPortsResult = Object.freeze({ allowed: PortSet.ALL, isolated: false, decisions: [{ by: 'default', ports: PortSet.ALL }], networkPolicies: [], unknowns: [] }) as CiliumPortsResult;
 

@@ -203,7 +203,6 @@ export class Analysis {
   /** Cilium semantics (deny beats allow, allows a union with NetworkPolicies), when Cilium enforces a policy of the model. */
   readonly cilium: CiliumAnalysis | undefined;
   private ciliumForRules: CiliumAnalysis | undefined;
-  private ciliumClasses: Int32Array | undefined;
   private readonly ciliumResults = new WeakMap<CiliumPortsResult, DirectionResult>();
 
   constructor(readonly model: Model, options: { calicoTierLayout?: TierLayout; cilium?: CiliumOptions } = {}) {
@@ -568,18 +567,13 @@ export class Analysis {
 
   /** Under Cilium: the model's workloads numbered by which Cilium, NetworkPolicy and cluster-wide peers match them. */
   private ciliumPeerClasses(): Int32Array {
-    if (this.ciliumClasses) return this.ciliumClasses;
-    const ids = new Map<string, number>();
-    const cluster = this.tiers ? this.clusterPeerClasses() : undefined;
-    const classes = new Int32Array(this.model.workloads.length);
-    this.model.workloads.forEach((w, i) => {
-      const signature = `${this.cilium!.peerSignature(w)}|${cluster ? cluster[i] : ''}`;
-      let id = ids.get(signature);
-      if (id === undefined) ids.set(signature, (id = ids.size));
-      classes[i] = id;
-    });
-    this.ciliumClasses = classes;
-    return classes;
+    return this.cilium!.peerClasses();
+  }
+
+  /** Which cluster-wide rules' peers match a workload of the model, as a number (0 without cluster-wide policies). */
+  clusterPeerClassOf(w: Workload): number {
+    const index = this.modelIndex(w);
+    return this.tiers && index >= 0 ? this.clusterPeerClasses()[index] : index >= 0 ? 0 : -1 - w.id;
   }
 
   /** The model's workloads numbered by which cluster-wide rules' peers match them (made once, on first use). */
