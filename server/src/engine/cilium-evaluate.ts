@@ -120,8 +120,16 @@ export function ciliumPolicies(model: Model): CiliumPolicy[] {
     }
     out.push(p);
   }
+  // The same policies as the last model's (an edit elsewhere): the same array, so that caches keyed by it stay valid.
+  if (lastPolicyList && lastPolicyList.length === out.length && out.every((p, i) => p === lastPolicyList![i])) return lastPolicyList;
+  lastPolicyList = out;
   return out;
 }
+let lastPolicyList: CiliumPolicy[] | undefined;
+
+/** Across analyses (a new one per edit): a workload's identity labels and the Cilium rules selecting it, while valid. */
+const identityCache = new WeakMap<Workload, { namespace: unknown; cluster: string; labels: Labels }>();
+const selectingCache = new WeakMap<Workload, { policies: CiliumPolicy[]; labels: Labels; rules: { policy: CiliumPolicy; rule: CiliumRule }[] }>();
 
 /** The address ranges of the Cilium policies' CIDR peers and CiliumCIDRGroups (except carved out), to partition the outside world. */
 export function ciliumNetworkRanges(model: Model): IpRange[] {
@@ -193,6 +201,12 @@ export class CiliumAnalysis {
   }
 
   private readonly nsLabels = new Map<string, Labels>();
+  private byNamespace: Map<string, CiliumPolicy[]> | undefined;
+  private order: Map<CiliumPolicy, number> | undefined;
+  private policyOrder(p: CiliumPolicy): number {
+    this.order ??= new Map(this.policies.map((x, i) => [x, i]));
+    return this.order.get(p) ?? 0;
+  }
   private namespaceLabels(name: string): Labels {
     let labels = this.nsLabels.get(name);
     if (!labels) this.nsLabels.set(name, (labels = this.analysis.namespaceLabels(name)));
@@ -202,6 +216,12 @@ export class CiliumAnalysis {
   /** The labels Cilium selectors see on a pod (pkg/k8s/apis/cilium.io/utils; corpus environment.yaml identityLabels). */
   identityLabels(w: Workload): Labels {
     let labels = this.identities.get(w);
+    const namespace = this.model.namespaces.get(w.namespace);
+    const cluster = this.options.clusterName ?? 'default';
+    if (!labels) {
+      const known = identityCache.get(w);
+      if (known && known.namespace === namespace && known.cluster === cluster) labels = known.labels;
+    }
     if (!labels) {
       const out: Record<string, string> = { ...w.podLabels };
       out[NAMESPACE_LABEL] = w.namespace;
@@ -209,8 +229,9 @@ export class CiliumAnalysis {
       out['io.cilium.k8s.policy.serviceaccount'] = serviceAccountOf(w);
       out['io.cilium.k8s.policy.cluster'] = this.options.clusterName ?? 'default';
       labels = out;
-      this.identities.set(w, labels);
+      identityCache.set(w, { namespace, cluster, labels });
     }
+    this.identities.set(w, labels);
     return labels;
   }
 
@@ -219,12 +240,29 @@ export class CiliumAnalysis {
     if (w.hostNetwork) return [];
     const cached = this.selecting.get(w);
     if (cached) return cached;
+    const labels = this.identityLabels(w);
+    const known = selectingCache.get(w);
+    if (known && known.policies === this.policies && known.labels === labels) {
+      this.selecting.set(w, known.rules);
+      return known.rules;
+    }
     const out: { policy: CiliumPolicy; rule: CiliumRule }[] = [];
     this.selecting.set(w, out);
-    const labels = this.identityLabels(w);
-    for (const policy of this.policies) {
-      if (!policy.valid) continue;
-      if (policy.namespace !== undefined && policy.namespace !== w.namespace) continue;
+    selectingCache.set(w, { policies: this.policies, labels, rules: out });
+    if (!this.byNamespace) {
+      this.byNamespace = new Map();
+      for (const policy of this.policies) {
+        if (!policy.valid) continue;
+        const key = policy.namespace ?? '';
+        const list = this.byNamespace.get(key);
+        if (list) list.push(policy);
+        else this.byNamespace.set(key, [policy]);
+      }
+    }
+    // Input order: CiliumClusterwideNetworkPolicies and the namespace's CiliumNetworkPolicies as they come.
+    const candidates = [...(this.byNamespace.get('') ?? []), ...(this.byNamespace.get(w.namespace) ?? [])];
+    if (candidates.length > 1) candidates.sort((a, b) => this.policyOrder(a) - this.policyOrder(b));
+    for (const policy of candidates) {
       for (const rule of policy.rules) if (!rule.nodeSelector && matchesSelector(rule.endpointSelector, labels)) out.push({ policy, rule });
     }
     return out;

@@ -29,9 +29,16 @@ export const ciliumSelectorMatchesNothing: Rule = {
       const unknown = unknownIn(namespaces);
       context.report(unknown ? { severity: 'hint', message: `${message}; but ${unknown}`, location } : { message, location });
     };
+    const matched = new Map<string, boolean>();
+    const podsIn = new Map<string, typeof pods>();
+    for (const w of pods) {
+      const list = podsIn.get(w.namespace);
+      if (list) list.push(w);
+      else podsIn.set(w.namespace, [w]);
+    }
     for (const policy of policies) {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
-      const candidates = policy.namespace !== undefined ? pods.filter((w) => w.namespace === policy.namespace) : pods;
+      const candidates = policy.namespace !== undefined ? (podsIn.get(policy.namespace) ?? []) : pods;
       if (candidates.length === 0) continue;
       for (const rule of policy.rules) {
         if (rule.nodeSelector) continue;
@@ -46,12 +53,16 @@ export const ciliumSelectorMatchesNothing: Rule = {
             const named = peer.selector.requirements.find((r) => r.key === NAMESPACE_LABEL && r.operator === 'In');
             const scope =
               peer.scope.type === 'namespace'
-                ? pods.filter((w) => w.namespace === (peer.scope as { name: string }).name)
+                ? (podsIn.get(peer.scope.name) ?? [])
                 : named
-                  ? pods.filter((w) => named.values.includes(w.namespace))
+                  ? named.values.flatMap((ns) => podsIn.get(ns) ?? [])
                   : pods;
             if (scope.length === 0) continue;
-            if (!scope.some((w) => matchesSelector(peer.selector, cilium.identityLabels(w)))) {
+            // Policies repeat selectors (a team's in each of its namespaces): each is tested once per scope.
+            const key = `${peer.scope.type === 'namespace' ? peer.scope.name : named ? named.values.join(',') : '*'}\u0000${JSON.stringify(peer.selector.requirements)}`;
+            let matches = matched.get(key);
+            if (matches === undefined) matched.set(key, (matches = scope.some((w) => matchesSelector(peer.selector, cilium.identityLabels(w)))));
+            if (!matches) {
               report(`this selector matches no pod${peer.scope.type === 'namespace' ? ` of namespace ${peer.scope.name}` : ''} in the workspace (Cilium adds the policy's namespace unless the selector names io.kubernetes.pod.namespace)`, locate(policy.object, peer.path), peer.scope.type === 'namespace' ? [peer.scope.name] : named ? named.values : allNamespaces);
             }
           }
