@@ -32,7 +32,7 @@ describe('netpol lsp --stdio on a multi-file workspace', () => {
   test('initialize announces incremental sync, quick fixes and the editor features', () => {
     const caps: ServerCapabilities = client.initializeResult.capabilities;
     assert.deepEqual(caps.textDocumentSync, { openClose: true, change: 2, save: false });
-    assert.deepEqual(caps.codeActionProvider, { codeActionKinds: ['quickfix'] });
+    assert.deepEqual(caps.codeActionProvider, { codeActionKinds: ['quickfix', 'refactor.rewrite'] });
     for (const feature of ['hoverProvider', 'codeLensProvider', 'definitionProvider', 'referencesProvider', 'completionProvider', 'documentSymbolProvider', 'workspaceSymbolProvider'] as const) {
       assert.ok(caps[feature], `${feature} is declared`);
     }

@@ -1,6 +1,7 @@
 // textDocument/codeAction: the quick fixes of the findings in the request's context (or range).
-import { CodeActionKind, type CodeAction } from 'vscode-languageserver';
-import { DIAGNOSTIC_SOURCE, rangesOverlap, toCodeAction } from '../convert';
+import { CodeAction, CodeActionKind } from 'vscode-languageserver';
+import { ciliumConversionAction } from '../../engine/features/convert-action';
+import { DIAGNOSTIC_SOURCE, rangesOverlap, toCodeAction, toWorkspaceEdit } from '../convert';
 import type { PublishedEntry } from '../diagnostics';
 import { canonicalUri } from '../files';
 import type { ServerParts } from '../parts';
@@ -11,7 +12,8 @@ const MAX_FIXED_FINDINGS_PER_REQUEST = 50;
 export function registerCodeAction({ connection, state, logger, diagnostics }: ServerParts): void {
   connection.onCodeAction((params) =>
     logger.guard('code action', [] as CodeAction[], () => {
-      if (params.context.only && !params.context.only.some((k) => CodeActionKind.QuickFix.startsWith(k))) return [];
+      const wants = (kind: string) => !params.context.only || params.context.only.some((k) => kind.startsWith(k));
+      if (!wants(CodeActionKind.QuickFix) && !wants(CodeActionKind.RefactorRewrite)) return [];
       // Editors ask for code actions whenever the cursor moves: the answer must not wait for the connectivity tests,
       // unless they report on this very file.
       state.lastRequestAt = Date.now();
@@ -24,6 +26,10 @@ export function registerCodeAction({ connection, state, logger, diagnostics }: S
       // A selection of a whole large document holds thousands of findings, each of whose fixes re-runs its rule:
       // the fixes of the first few are offered (a menu of thousands helps nobody), and findings are looked up by key.
       let budget = MAX_FIXED_FINDINGS_PER_REQUEST;
+      // On a NetworkPolicy: its equivalent CiliumNetworkPolicy, added below it.
+      const conversion = wants(CodeActionKind.RefactorRewrite) ? ciliumConversionAction(state.workspace(), uri, positionsOf(uri).offsetAt(params.range.start)) : undefined;
+      if (conversion) actions.push(CodeAction.create(conversion.title, toWorkspaceEdit(conversion, positionsOf), CodeActionKind.RefactorRewrite));
+      if (!wants(CodeActionKind.QuickFix)) return actions;
       if (ours.length > 0) {
         const byKey = new Map<string, PublishedEntry>();
         const keyOf = (code: unknown, message: string, r: { start: { line: number; character: number }; end: { line: number; character: number } }) =>

@@ -124,3 +124,34 @@ describe('NetworkPolicy → CiliumNetworkPolicy: what is not exact, and the text
     assert.equal(convert('  podSelector: {matchLabels: {app: [x]}}\n'), undefined);
   });
 });
+
+describe('the editor action: the equivalent CiliumNetworkPolicy added below the NetworkPolicy', () => {
+  test('inserted as a new document after the policy, which keeps its text and comments', async () => {
+    const { ciliumConversionAction } = await import('../../../src/engine/features/convert-action');
+    const text = `# keep me
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}  # the database
+  ingress: [{from: [{podSelector: {matchLabels: {app: api}}}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: shop, labels: {app: db}}
+`;
+    const ws = new Workspace();
+    ws.setFile('file:///w/db.yaml', text);
+    const action = ciliumConversionAction(ws, 'file:///w/db.yaml', text.indexOf('podSelector'));
+    assert.ok(action);
+    assert.equal(action.title, 'Add the equivalent CiliumNetworkPolicy db');
+    const [edit] = action.edits;
+    const after = text.slice(0, edit.range[0]) + edit.newText + text.slice(edit.range[1]);
+    assert.equal(edit.range[0], edit.range[1], 'nothing of the NetworkPolicy is replaced');
+    assert.match(after, /# the database\n {2}ingress: .*\n---\napiVersion: cilium\.io\/v2\nkind: CiliumNetworkPolicy\n[\s\S]*---\napiVersion: v1\nkind: Pod/);
+    ws.setFile('file:///w/db.yaml', after);
+    const scope = ws.scopes()[0];
+    assert.equal(scope.model.objects.filter((o) => o.kind === 'CiliumNetworkPolicy').length, 1);
+    assert.equal(ciliumConversionAction(ws, 'file:///w/db.yaml', after.indexOf('kind: Pod')), undefined, 'not on other objects');
+  });
+});
