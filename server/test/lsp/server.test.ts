@@ -240,7 +240,8 @@ describe('netpol lsp --stdio on a multi-file workspace', () => {
       range: again[0].range,
       context: { diagnostics: again, only: ['refactor'] },
     });
-    assert.deepEqual(onlyRefactor, []);
+    // The one refactoring of a NetworkPolicy (issue 24): its equivalent CiliumNetworkPolicy, added below it.
+    assert.deepEqual(onlyRefactor.map((a) => [a.kind, a.title]), [['refactor.rewrite', 'Add the equivalent CiliumNetworkPolicy api-egress']]);
     client.close(uri);
   });
 

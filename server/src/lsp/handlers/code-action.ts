@@ -26,10 +26,15 @@ export function registerCodeAction({ connection, state, logger, diagnostics }: S
       // A selection of a whole large document holds thousands of findings, each of whose fixes re-runs its rule:
       // the fixes of the first few are offered (a menu of thousands helps nobody), and findings are looked up by key.
       let budget = MAX_FIXED_FINDINGS_PER_REQUEST;
-      // On a NetworkPolicy: its equivalent CiliumNetworkPolicy, added below it.
-      const conversion = wants(CodeActionKind.RefactorRewrite) ? ciliumConversionAction(state.workspace(), uri, positionsOf(uri).offsetAt(params.range.start)) : undefined;
-      if (conversion) actions.push(CodeAction.create(conversion.title, toWorkspaceEdit(conversion, positionsOf), CodeActionKind.RefactorRewrite));
-      if (!wants(CodeActionKind.QuickFix)) return actions;
+      // On a NetworkPolicy: its equivalent CiliumNetworkPolicy, added below it. Asked for by kind, or offered where the
+      // request is about no finding and has no fix (a finding's actions stay its quick fixes).
+      const offerConversion = params.context.only ? wants(CodeActionKind.RefactorRewrite) : params.context.diagnostics.length === 0;
+      const withConversion = (list: CodeAction[]) => {
+        if (!offerConversion || (!params.context.only && list.length > 0)) return list;
+        const conversion = ciliumConversionAction(state.workspace(), uri, positionsOf(uri).offsetAt(params.range.start));
+        return conversion ? [...list, CodeAction.create(conversion.title, toWorkspaceEdit(conversion, positionsOf), CodeActionKind.RefactorRewrite)] : list;
+      };
+      if (!wants(CodeActionKind.QuickFix)) return withConversion(actions);
       if (ours.length > 0) {
         const byKey = new Map<string, PublishedEntry>();
         const keyOf = (code: unknown, message: string, r: { start: { line: number; character: number }; end: { line: number; character: number } }) =>
@@ -51,7 +56,7 @@ export function registerCodeAction({ connection, state, logger, diagnostics }: S
           for (const fix of diagnostics.fixesOf(entry.engine)) actions.push(toCodeAction(fix, entry.lsp, positionsOf));
         }
       }
-      return actions;
+      return withConversion(actions);
     }),
   );
 }
