@@ -12,6 +12,7 @@ import { explainVerdict } from '../../../src/engine/explain';
 import { hover } from '../../../src/engine/features/hover';
 import type { Workload } from '../../../src/engine/model';
 import { listConnections } from '../../../src/report/connlist';
+import { analyzerConnections, formatAnalyzerText } from '../../../src/report/netpol-analyzer';
 import { diffReachability } from '../../../src/report/diff';
 import { explainText } from '../../../src/report/explain';
 import { computeMatrix } from '../../../src/report/matrix';
@@ -188,6 +189,13 @@ describe('Cilium in every view (the shared Analysis)', () => {
       const b = scope.model.workloads.find((x) => x.displayName === l.to)!;
       assert.equal(l.conn, analysis.connection(workloadEndpoint(a), workloadEndpoint(b)).allowed.toString());
     }
+  });
+
+  test('list --format netpol-analyzer: pods by name, the Cilium CIDRs cut the outside world', () => {
+    const text = formatAnalyzerText(analyzerConnections(analysis));
+    assert.match(text, /^a\/client\[Pod\] => b\/server\[Pod\] : TCP 8080$/m);
+    assert.match(text, /^a\/client\[Pod\] => 1\.1\.2\.0-1\.1\.255\.255\[External\] : All Connections$/m);
+    assert.doesNotMatch(text, /a\/client\[Pod\] => 1\.1\.1\.0/);
   });
 
   test('bulk answers (connectivity tests, diff) equal the analysis for every pair', () => {
