@@ -474,6 +474,20 @@ export class CiliumAnalysis {
     return id;
   }
 
+  /** The parts of the Cilium rules selecting the workload that are not analysed (`fromRequires of CiliumNetworkPolicy a/p`). */
+  unanalysedParts(w: Workload): string[] {
+    const out = new Set<string>();
+    for (const { policy, rule } of this.selectingRules(w)) {
+      for (const el of rule.elements) {
+        for (const p of el.peers ?? []) {
+          if (p.type === 'unanalysed') out.add(`${p.field} of ${policyLabel(policy)}`);
+          else if (p.type === 'service') out.add(`toServices of ${policyLabel(policy)}`);
+        }
+      }
+    }
+    return [...out];
+  }
+
   /** Whether Cilium rules (not counting NetworkPolicies) select the workload with entries for the direction. */
   hasRules(w: Workload, direction: Direction): boolean {
     return this.subject(direction, w).elements.length > 0;

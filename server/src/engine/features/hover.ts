@@ -626,6 +626,14 @@ function workloadHover(workspace: Workspace, index: ScopeIndex, w: Workload, via
   lines.push('', selecting.length ? `Selected by ${plural(selecting.length, 'policy', 'policies')}: ${cappedInlineOf(selecting, (p) => policyLink(workspace, p))}` : 'Selected by no policy.');
   lines.push('', `- ${isolationLine(workspace, index, w, 'ingress')}`, `- ${isolationLine(workspace, index, w, 'egress')}`);
 
+  // Under Cilium: the policies selecting it, and the Cilium rules (with what of them is not analysed).
+  const cilium = index.analysis.cilium;
+  if (cilium) {
+    const rules = cilium.selectingRules(w);
+    if (rules.length > 0) lines.push('', `Cilium: selected by ${escapeInline([...new Set(rules.map((r) => `${r.policy.kind} ${r.policy.namespace !== undefined ? `${r.policy.namespace}/` : ''}${r.policy.name}`))].join(', '))}.`);
+    const parts = cilium.unanalysedParts(w);
+    if (parts.length) lines.push('', `**Uncertain:** ${escapeInline(parts.join(', '))} ${parts.length > 1 ? 'are' : 'is'} not analysed and may change what this workload may reach and be reached from.`);
+  }
   const uncertain = uncertaintyBetween(index.model, w);
   if (uncertain.length) lines.push('', `**Uncertain:** ${escapeInline(describeUncertainty(index.model, uncertain))} ${uncertain.length > 1 ? 'are' : 'is'} not analysed and may change what this workload may reach and be reached from.`);
   const reach = index.reachOf(w);

@@ -269,6 +269,11 @@ spec:
     const onPeer = hover(ws, 'file:///w/server.yaml', text.indexOf('fromEntities') + 2);
     assert.ok(onPeer);
     assert.match(onPeer.markdown, /world/);
+    const pods = FILES['pods.yaml'];
+    const onOther = hover(ws, 'file:///w/pods.yaml', pods.indexOf('name: other') + 7);
+    assert.ok(onOther);
+    assert.match(onOther.markdown, /Cilium: selected by CiliumClusterwideNetworkPolicy no-metadata-service, CiliumNetworkPolicy b\/other/);
+    assert.match(onOther.markdown, /\*\*Uncertain:\*\* fromRequires of CiliumNetworkPolicy b\/other is not analysed/);
     const onL7 = hover(ws, 'file:///w/server.yaml', text.indexOf('method: GET') + 2);
     assert.ok(onL7);
     assert.match(onL7.markdown, /filtered at L7/);
