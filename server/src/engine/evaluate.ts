@@ -14,6 +14,7 @@ import { PortSet } from './portset';
 import { matchesSelector } from './selectors';
 import { clusterTiers, type ClusterTiers, type TierDecision } from './tiers';
 import { CalicoEvaluator, type CalicoDecision, type TierLayout } from './calico-evaluate';
+import { CiliumAnalysis, ciliumEnforced, decisionAt, type CiliumDecision, type CiliumOptions, type CiliumPortsResult, type CiliumUnknown } from './cilium-evaluate';
 import type { Protocol } from './types';
 
 export type Endpoint =
@@ -57,7 +58,11 @@ export interface DirectionResult {
   clusterPolicies?: ClusterPolicy[];
   /** Only with Calico policies: what each tier, policy and rule decided, in evaluation order (calico-evaluate.ts). */
   calicoDecisions?: CalicoDecision[];
-  /** Only with Calico policies: a matched rule holds a field netpol does not analyse, so the verdict may differ. */
+  /** Under Cilium: what decided which ports (cluster-wide tiers, Cilium deny and allow, NetworkPolicy allows, default deny). */
+  ciliumDecisions?: CiliumDecision[];
+  /** Under Cilium: ports whose verdict a part netpol does not analyse (fromRequires, nodes, toServices...) could change. */
+  ciliumUnknowns?: CiliumUnknown[];
+  /** With Calico policies: a matched rule holds a field netpol does not analyse; under Cilium: some ports' verdicts may differ. */
   uncertain?: boolean;
 }
 
@@ -95,7 +100,13 @@ export interface DirectionVerdict {
   clusterPolicies?: ClusterPolicy[];
   /** With Calico policies: the tier, policy and rule that decided this port (or the tier's end, or the profile). */
   calicoDecision?: CalicoDecision;
-  /** With Calico policies: a matched rule holds something netpol does not analyse. */
+  /** Under Cilium: kind → policy → rule that decided this port (or the default deny, or the default). */
+  ciliumDecision?: CiliumDecision;
+  /** Under Cilium: L7 rules (http, kafka, dns) that filter inside the allowed connection: allowed at L4, filtered at L7. */
+  l7?: string[];
+  /** Under Cilium: the parts netpol does not analyse that could change this port's verdict. */
+  uncertainParts?: string[];
+  /** With Calico policies: a matched rule holds something netpol does not analyse; under Cilium: `uncertainParts` is not empty. */
   uncertain?: boolean;
 }
 
@@ -189,8 +200,12 @@ export class Analysis {
 
   /** Calico semantics (tiers by order, Deny, Pass, Log), when the model holds an enforced Calico policy. */
   readonly calico: CalicoEvaluator | undefined;
+  /** Cilium semantics (deny beats allow, allows a union with NetworkPolicies), when Cilium enforces a policy of the model. */
+  readonly cilium: CiliumAnalysis | undefined;
+  private ciliumForRules: CiliumAnalysis | undefined;
+  private readonly ciliumResults = new WeakMap<CiliumPortsResult, DirectionResult>();
 
-  constructor(readonly model: Model, options: { calicoTierLayout?: TierLayout } = {}) {
+  constructor(readonly model: Model, options: { calicoTierLayout?: TierLayout; cilium?: CiliumOptions } = {}) {
     this.tiers = clusterTiers(model);
     this.calico = CalicoEvaluator.applies(model)
       ? new CalicoEvaluator(
@@ -204,7 +219,23 @@ export class Analysis {
           options.calicoTierLayout,
         )
       : undefined;
-    this.tiered = this.tiers !== undefined || this.calico !== undefined;
+    this.cilium = !this.calico && ciliumEnforced(model) ? new CiliumAnalysis(model, options.cilium ?? {}, this) : undefined;
+    this.tiered = this.tiers !== undefined || this.calico !== undefined || this.cilium !== undefined;
+  }
+
+  /** The Cilium evaluation of the model, also where Cilium does not decide the verdicts (the Cilium rules read policies with it). */
+  ciliumEvaluator(): CiliumAnalysis {
+    return this.cilium ?? (this.ciliumForRules ??= new CiliumAnalysis(this.model, {}, this));
+  }
+
+  /**
+   * For bulk answers: what besides its NetworkPolicy and cluster-wide lists tells a subject's answers apart. Calico
+   * rules test the subject's own labels (no sharing); under Cilium, the Cilium rules that select it.
+   */
+  subjectKey(w: Workload): string {
+    if (this.calico) return `w${w.id}`;
+    if (this.cilium) return w.hostNetwork ? 'host' : this.cilium.selectingRules(w).map(({ policy, rule }) => `${policy.object.uri}#${policy.object.range[0]}.${rule.index}`).join(',');
+    return '';
   }
 
   /** Valid policies whose podSelector selects the workload's pods. */
@@ -334,6 +365,7 @@ export class Analysis {
 
   private direction(direction: Direction, subject: Workload, peer: Endpoint, destination: Endpoint): DirectionResult {
     if (this.calico) return this.calicoDirection(direction, subject, peer, destination);
+    if (this.cilium) return this.ciliumDirection(direction, subject, peer, destination);
     const np = this.networkPolicyDirection(direction, subject, peer, destination);
     return this.tiers ? this.tieredDirection(direction, subject, peer, destination, np) : np;
   }
@@ -349,6 +381,20 @@ export class Analysis {
       if (!ports.isEmpty()) contributions.push({ policy: c.policy, rule: c.rule, ports });
     }
     return { direction, isolated: r.isolated, policies: np.policies, allowed: this.intern(r.allowed), contributions, calicoDecisions: r.decisions, uncertain: r.uncertain };
+  }
+
+  /** One direction by Cilium's layer between the cluster-wide tiers (cilium-evaluate.ts `directionPorts`). */
+  private ciliumDirection(direction: Direction, subject: Workload, peer: Endpoint, destination: Endpoint): DirectionResult {
+    const r = this.cilium!.directionPorts(direction, subject, peer, destination);
+    if (!r.isolated) return NOT_ISOLATED[direction];
+    let result = this.ciliumResults.get(r);
+    if (!result) {
+      const contributions: RuleContribution[] = [];
+      for (const d of r.decisions) if (d.by === 'network-policy-allow') contributions.push({ policy: d.policy, rule: d.rule, ports: d.ports });
+      result = { direction, isolated: true, policies: r.networkPolicies, allowed: this.intern(r.allowed), contributions, ciliumDecisions: r.decisions, ...(r.unknowns.length > 0 ? { ciliumUnknowns: r.unknowns, uncertain: true } : {}) };
+      this.ciliumResults.set(r, result);
+    }
+    return result;
   }
 
   /** Whether a cluster-wide subject or pod peer selects the workload: never a host-network pod (API reference). */
@@ -514,7 +560,20 @@ export class Analysis {
   clusterPeerClass(w: Workload): number {
     const index = this.modelIndex(w);
     // Calico rules tell workloads apart by any label: no classes are shared.
-    return index >= 0 && this.tiers && !this.calico ? this.clusterPeerClasses()[index] : -1 - w.id;
+    if (index < 0 || this.calico) return -1 - w.id;
+    if (this.cilium) return this.ciliumPeerClasses()[index];
+    return this.tiers ? this.clusterPeerClasses()[index] : -1 - w.id;
+  }
+
+  /** Under Cilium: the model's workloads numbered by which Cilium, NetworkPolicy and cluster-wide peers match them. */
+  private ciliumPeerClasses(): Int32Array {
+    return this.cilium!.peerClasses();
+  }
+
+  /** Which cluster-wide rules' peers match a workload of the model, as a number (0 without cluster-wide policies). */
+  clusterPeerClassOf(w: Workload): number {
+    const index = this.modelIndex(w);
+    return this.tiers && index >= 0 ? this.clusterPeerClasses()[index] : index >= 0 ? 0 : -1 - w.id;
   }
 
   /** The model's workloads numbered by which cluster-wide rules' peers match them (made once, on first use). */
@@ -687,7 +746,8 @@ export class Analysis {
    * as `connection` does. Undefined for models with Calico policies, whose tiers read the policies themselves.
    */
   directionWith(direction: Direction, source: Endpoint, destination: Endpoint, np: DirectionResult): DirectionResult | undefined {
-    if (this.calico) return undefined;
+    // Calico's tiers and Cilium's layer read the policies themselves: no answer from a NetworkPolicy result alone.
+    if (this.calico || this.cilium) return undefined;
     const subject = direction === 'egress' ? source : destination;
     if (subject.type !== 'workload' || !this.tiers) return np;
     return this.tieredDirection(direction, subject.workload, direction === 'egress' ? destination : source, destination, np);
@@ -731,6 +791,7 @@ export class Analysis {
       policies: d.policies,
       allowingRules: d.contributions.filter((x) => x.ports.has(protocol, port)),
       ...(d.decisions ? { decision: d.decisions.find((x) => x.ports.has(protocol, port)), clusterPolicies: d.clusterPolicies } : {}),
+      ...(d.ciliumDecisions ? this.ciliumVerdict(d, protocol, port) : {}),
       ...(d.calicoDecisions ? { calicoDecision: d.calicoDecisions.find((x) => x.action !== 'pass' && x.ports.has(protocol, port)) ?? d.calicoDecisions.find((x) => x.ports.has(protocol, port)), uncertain: d.uncertain ?? false } : {}),
     });
     return {
@@ -743,6 +804,12 @@ export class Analysis {
       egress: dir(c.egress),
       ingress: dir(c.ingress),
     };
+  }
+
+  private ciliumVerdict(d: DirectionResult, protocol: Protocol, port: number): Partial<DirectionVerdict> {
+    const decision = decisionAt(d.ciliumDecisions!, protocol, port);
+    const parts = [...new Set((d.ciliumUnknowns ?? []).filter((u) => u.ports.has(protocol, port)).flatMap((u) => u.fields))];
+    return { ciliumDecision: decision, ...(decision.by === 'cilium-allow' && decision.l7.length > 0 ? { l7: decision.l7 } : {}), uncertain: parts.length > 0, ...(parts.length > 0 ? { uncertainParts: parts } : {}) };
   }
 
   /** Workloads reported in matrices and lists (not the assumed objects of the configuration). */

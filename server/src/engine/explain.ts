@@ -1,6 +1,7 @@
 // A verdict with its explanation as plain data: the policies and rules that decided each direction (through the
 // tiers), with their locations, and the assumptions that decided it. report/explain.ts renders it as text.
 import { describeCalicoDecision, type CalicoDecision } from './calico-evaluate';
+import { describeCiliumDecision, type CiliumDecision } from './cilium-evaluate';
 import { formatIp } from './cidr';
 import type { DirectionVerdict, Endpoint, Verdict } from './evaluate';
 import { endpointName } from './evaluate';
@@ -53,6 +54,8 @@ export interface ExplainedDirection {
   clusterPolicies?: { kind: string; tier: string; name: string; location: SourceLocation }[];
   /** With Calico policies: tier → policy → rule that decided this port (or the tier's end, or the profile). */
   calico?: { story: string; location?: SourceLocation; uncertain: boolean };
+  /** Under Cilium: kind → policy → rule that decided this port, the L7 rules filtering inside it, and what is not analysed. */
+  cilium?: { story: string; location?: SourceLocation; l7?: string[]; uncertain?: string[] };
 }
 
 export interface ExplainedVerdict {
@@ -81,6 +84,21 @@ function calicoLocation(d: CalicoDecision, direction: 'ingress' | 'egress'): Sou
   return { uri: object.uri, range: object.range };
 }
 
+/** Where a Cilium decision sits: the Cilium entry, the NetworkPolicy or cluster-wide rule; none for the defaults. */
+export function ciliumDecisionLocation(d: CiliumDecision): SourceLocation | undefined {
+  switch (d.by) {
+    case 'cilium-deny':
+    case 'cilium-allow':
+      return { uri: d.policy.object.uri, range: rangeAt(d.policy.object.node, d.element.path) ?? d.policy.object.range };
+    case 'network-policy-allow':
+      return ruleLocation(d.policy, d.rule);
+    case 'cluster-rule':
+      return clusterRuleLocation(d.decision.policy, d.decision.rule);
+    default:
+      return undefined;
+  }
+}
+
 function direction(d: DirectionVerdict, endpoint: Endpoint, other: Endpoint, model: Model | undefined): ExplainedDirection {
   const notes = model ? podIpNotes(d, other, model) : [];
   return {
@@ -90,6 +108,16 @@ function direction(d: DirectionVerdict, endpoint: Endpoint, other: Endpoint, mod
             story: describeCalicoDecision(d.calicoDecision, d.direction),
             ...(calicoLocation(d.calicoDecision, d.direction) ? { location: calicoLocation(d.calicoDecision, d.direction) } : {}),
             uncertain: d.uncertain ?? false,
+          },
+        }
+      : {}),
+    ...(d.ciliumDecision
+      ? {
+          cilium: {
+            story: describeCiliumDecision(d.ciliumDecision, d.direction),
+            ...(ciliumDecisionLocation(d.ciliumDecision) ? { location: ciliumDecisionLocation(d.ciliumDecision) } : {}),
+            ...(d.l7 ? { l7: d.l7 } : {}),
+            ...(d.uncertainParts ? { uncertain: d.uncertainParts } : {}),
           },
         }
       : {}),

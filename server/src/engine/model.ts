@@ -124,6 +124,8 @@ export interface Model {
    * to server in CIDR block" expects it; Cilium never matches pods by ipBlock (pods have a cluster identity).
    */
   ipBlocksMatchPodIps: boolean;
+  /** The CNI `.netpol.yaml` names, when it does (cni.ts detects it otherwise). */
+  cni?: CniName;
 }
 
 /** Whether ipBlocks match pods by their IPs under the CNI that `.netpol.yaml` names (see Model.ipBlocksMatchPodIps). */
@@ -615,6 +617,7 @@ export function buildModel(objects: readonly K8sObject[], options: ModelOptions 
     objects: all,
     ownedBy,
     ipBlocksMatchPodIps: ipBlocksMatchPodIps(options.cni),
+    ...(options.cni !== undefined ? { cni: options.cni } : {}),
   };
   namespaceResolvers.set(model, namespaceOf);
   const byNamespace = new Map<string, K8sObject[]>();
@@ -873,6 +876,7 @@ export function updateModel(previous: Model, update: ModelUpdate, options: Model
     objects: [],
     ownedBy,
     ipBlocksMatchPodIps: ipBlocksMatchPodIps(options.cni),
+    ...(options.cni !== undefined ? { cni: options.cni } : {}),
   };
   // Few callers walk every object; concatenating them on each edit would cost more than the rest of the update.
   defineLazyObjects(model, update.objects, options.assumedObjects ?? []);

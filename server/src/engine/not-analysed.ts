@@ -1,5 +1,7 @@
 // Policy kinds that the engine does not analyse yet, in ONE list: each object of them gets one information finding,
-// and the verdicts it could change are marked uncertain (reach, matrix, list, hovers) instead of exact.
+// and the verdicts it could change are marked uncertain (reach, matrix, list, hovers) instead of exact. Parts of
+// analysed kinds that are not analysed (Calico's and Cilium's) mark verdicts uncertain through the analysis itself
+// (DirectionResult.uncertain).
 import type { Endpoint } from './evaluate';
 import { changesSince, lineageOf, objectNamespace, objectsInNamespace, type Model, type ModelLineage, type Workload } from './model';
 import type { K8sObject } from './parse';
@@ -15,10 +17,10 @@ export interface NotAnalysedKind {
 }
 
 /** The policy kinds not analysed yet. Remove a kind here when the engine learns it (the AdminNetworkPolicy API's
- * kinds left when cluster-policy.ts learnt them, Calico's when calico-policy.ts did). */
+ * kinds left when cluster-policy.ts learnt them, Calico's when calico-policy.ts did, Cilium's when the shared
+ * analysis ran every view through cilium-evaluate.ts; the parts of Cilium policies it does not analyse, such as
+ * fromRequires, nodes and cloud groups, make the verdicts they could change uncertain there, per port). */
 export const NOT_ANALYSED_KINDS: readonly NotAnalysedKind[] = [
-  { kind: 'CiliumNetworkPolicy', groups: ['cilium.io'], reach: 'namespace', enforcer: 'Cilium' },
-  { kind: 'CiliumClusterwideNetworkPolicy', groups: ['cilium.io'], reach: 'cluster', enforcer: 'Cilium' },
   // The mesh's root namespace (istio-system by default) makes an AuthorizationPolicy mesh-wide.
   { kind: 'AuthorizationPolicy', groups: ['security.istio.io'], reach: 'namespace', enforcer: 'Istio' },
 ];
@@ -102,7 +104,7 @@ export function uncertaintyBetween(model: Model, a: Endpoint | Workload, b?: End
   return out;
 }
 
-/** "CiliumNetworkPolicy shop/allow-web and 2 more", for messages. */
+/** "AuthorizationPolicy shop/allow-web and 2 more", for messages. */
 export function describeUncertainty(model: Model, objects: readonly K8sObject[], max = 2): string {
   const names = objects.map((o) => `${o.kind} ${notAnalysedKindOf(o)?.reach === 'namespace' ? `${objectNamespace(model, o)}/` : ''}${o.name}`);
   return names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;

@@ -1,5 +1,6 @@
 // Every allowed connection at workload level, with its port sets and the external address ranges involved.
 import { calicoNetworkRanges } from '../engine/calico-policy';
+import { ciliumNetworkRanges } from '../engine/cilium-evaluate';
 import { clusterNetworkRanges } from '../engine/cluster-policy';
 import { IPV4_ALL, IPV6_ALL, formatRangeAsCidr, partition, subtractAll, type IpRange } from '../engine/cidr';
 import { workloadEndpoint, type Analysis, type Endpoint } from '../engine/evaluate';
@@ -27,22 +28,23 @@ function blocks(analysis: Analysis, direction: 'ingress' | 'egress'): IpRange[] 
   }
   if (direction === 'egress') ranges.push(...clusterNetworkRanges(analysis.model.clusterPolicies));
   ranges.push(...calicoNetworkRanges(analysis.model.calico));
+  ranges.push(...ciliumNetworkRanges(analysis.model));
   return [...partition(IPV4_ALL, ranges), ...partition(IPV6_ALL, ranges)];
 }
 
 /** Adjacent address blocks with the same connections, merged and printed as CIDRs or ranges. */
-function mergeExternal(items: { range: IpRange; conn: PortSet }[]): { label: string; conn: string }[] {
-  const out: { label: string; conn: string; ranges: IpRange[] }[] = [];
+function mergeExternal(items: { range: IpRange; conn: PortSet; uncertain: boolean }[]): { label: string; conn: string; uncertain: boolean }[] {
+  const out: { label: string; conn: string; uncertain: boolean; ranges: IpRange[] }[] = [];
   for (const item of items) {
     if (item.conn.isEmpty()) continue;
     const conn = item.conn.toString();
     const last = out[out.length - 1];
     const lastRange = last?.ranges[last.ranges.length - 1];
-    if (last && last.conn === conn && lastRange && lastRange.v6 === item.range.v6 && lastRange.hi + 1n === item.range.lo) {
+    if (last && last.conn === conn && last.uncertain === item.uncertain && lastRange && lastRange.v6 === item.range.v6 && lastRange.hi + 1n === item.range.lo) {
       last.ranges[last.ranges.length - 1] = { v6: lastRange.v6, lo: lastRange.lo, hi: item.range.hi };
-    } else out.push({ label: '', conn, ranges: [item.range] });
+    } else out.push({ label: '', conn, uncertain: item.uncertain, ranges: [item.range] });
   }
-  return out.map((o) => ({ label: o.ranges.map(formatRangeAsCidr).join(','), conn: o.conn }));
+  return out.map((o) => ({ label: o.ranges.map(formatRangeAsCidr).join(','), conn: o.conn, uncertain: o.uncertain }));
 }
 
 /** Every allowed connection, one at a time (a workspace of thousands of workloads has millions). */
@@ -68,15 +70,22 @@ function* exactConnections(analysis: Analysis): Generator<Connection> {
   for (const src of workloads) {
     for (const dst of workloads) {
       if (src === dst && !src.replicated) continue;
-      const conn = analysis.connection(workloadEndpoint(src), workloadEndpoint(dst)).allowed;
-      if (!conn.isEmpty()) yield { from: src.displayName, to: dst.displayName, conn: conn.toString() };
+      const c = analysis.connection(workloadEndpoint(src), workloadEndpoint(dst));
+      // A part of a policy the analysis does not analyse (Cilium's fromRequires, Calico's pod IPs in nets) may change it.
+      if (!c.allowed.isEmpty()) yield { from: src.displayName, to: dst.displayName, conn: c.allowed.toString(), ...(c.egress.uncertain || c.ingress.uncertain ? { uncertain: true } : {}) };
     }
-    const out = egressBlocks.map((range) => ({ range, conn: analysis.connection(workloadEndpoint(src), ipEp(range)).allowed }));
-    for (const m of mergeExternal(out)) yield { from: src.displayName, to: m.label, conn: m.conn, toExternal: true };
+    const out = egressBlocks.map((range) => {
+      const c = analysis.connection(workloadEndpoint(src), ipEp(range));
+      return { range, conn: c.allowed, uncertain: c.egress.uncertain === true };
+    });
+    for (const m of mergeExternal(out)) yield { from: src.displayName, to: m.label, conn: m.conn, toExternal: true, ...(m.uncertain ? { uncertain: true } : {}) };
   }
   for (const dst of workloads) {
-    const incoming = ingressBlocks.map((range) => ({ range, conn: analysis.connection(ipEp(range), workloadEndpoint(dst)).allowed }));
-    for (const m of mergeExternal(incoming)) yield { from: m.label, to: dst.displayName, conn: m.conn, fromExternal: true };
+    const incoming = ingressBlocks.map((range) => {
+      const c = analysis.connection(ipEp(range), workloadEndpoint(dst));
+      return { range, conn: c.allowed, uncertain: c.ingress.uncertain === true };
+    });
+    for (const m of mergeExternal(incoming)) yield { from: m.label, to: dst.displayName, conn: m.conn, fromExternal: true, ...(m.uncertain ? { uncertain: true } : {}) };
   }
 }
 
@@ -119,7 +128,7 @@ export function connectionsToText(lines: Connection[]): string {
 }
 
 const UNCERTAIN_NOTE =
-  '(uncertain): policies of kinds netpol does not analyse (see the not-analysed findings) may change these verdicts, and may deny or allow other connections of the same pods.\n';
+  '(uncertain): policies of kinds netpol does not analyse (see the not-analysed findings), or parts of policies it does not analyse (such as Cilium\'s fromRequires, nodes and cloud groups), may change these verdicts, and may deny or allow other connections of the same pods.\n';
 
 /** One connection as a line of text; names from the workspace with control characters escaped. */
 export function connectionLine(l: Connection): string {

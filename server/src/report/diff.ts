@@ -5,6 +5,7 @@
 // other pods because labels changed). Workloads present on one side only are listed apart. Connections between a
 // workload and addresses outside the cluster are compared too.
 import { calicoNetworkRanges } from '../engine/calico-policy';
+import { ciliumNetworkRanges, ciliumPolicies, policyLabel } from '../engine/cilium-evaluate';
 import { clusterNetworkRanges } from '../engine/cluster-policy';
 import { IPV4_ALL, IPV6_ALL, formatRangeAsCidr, partition, subtractAll, type IpRange } from '../engine/cidr';
 import { ipEndpoint, workloadEndpoint, type Analysis, type ConnectionResult, type DirectionResult } from '../engine/evaluate';
@@ -223,7 +224,9 @@ function diffScope(
   const touched = (w: { head: Workload }) => !changed || changed.has(w.head.namespace);
   const policies = { base: new Map(base.model.policies.map((p) => [policyKey(p), p])), head: new Map(head.model.policies.map((p) => [policyKey(p), p])) };
   const analyses = { base: base.analysis, head: head.analysis };
-  const shares = sharedShareChanges(policies, analyses);
+  const ciliumObjects = (scope: Scope) => new Map(ciliumPolicies(scope.model).map((p) => [policyLabel(p), p.object]));
+  const cilium = base.analysis.cilium || head.analysis.cilium ? { base: ciliumObjects(base), head: ciliumObjects(head) } : undefined;
+  const shares = sharedShareChanges(policies, analyses, cilium);
   const endpoints = common.map((w) => ({ base: workloadEndpoint(w.base), head: workloadEndpoint(w.head) }));
   // From an untouched workload only the touched ones are compared (in the same order as all of them would be).
   const everyIndex = common.map((_, i) => i);
@@ -312,6 +315,13 @@ function namespaceContents(scope: Scope): Map<string, NamespaceContents> {
     e.summary.push(`P${JSON.stringify(policyKey(p))}`);
     e.objects.push(p.object);
   }
+  // A CiliumNetworkPolicy selects pods of its own namespace only (CiliumClusterwideNetworkPolicies: sameClusterPolicies).
+  for (const p of ciliumPolicies(scope.model)) {
+    if (p.namespace === undefined) continue;
+    const e = entry(p.namespace);
+    e.summary.push(`C${JSON.stringify(policyLabel(p))}`);
+    e.objects.push(p.object);
+  }
   const out = new Map<string, NamespaceContents>();
   for (const [namespace, e] of parts) out.set(namespace, { summary: e.summary.sort().join('\n'), objects: e.objects.sort(byPlace) });
   return out;
@@ -344,6 +354,8 @@ interface ShareChange {
   direction: 'ingress' | 'egress';
   was: PortSet | undefined;
   now: PortSet | undefined;
+  /** For policies that deny as well as allow (Cilium's): what it decided, instead of `was` and `now` (null: nothing). */
+  cilium?: { was: CiliumShare | null; now: CiliumShare | null };
   location: SourceLocation;
   inBase: boolean;
   /** Whether the policy's change alone makes part of the connection's change (ContributionCause.decides). */
@@ -351,7 +363,8 @@ interface ShareChange {
 }
 
 function shareKey(s: ShareChange): string {
-  return `${s.policy}/${s.direction}/${s.change}/${s.was ?? '-'}/${s.now ?? '-'}/${s.decides}`;
+  const c = s.cilium ? `${shareText(s.cilium.was)}/${shareText(s.cilium.now)}` : `${s.was ?? '-'}/${s.now ?? '-'}`;
+  return `${s.policy}/${s.direction}/${s.change}/${c}/${s.decides}`;
 }
 
 /** One version's evaluation of a connection, with the analysis that made it. */
@@ -412,7 +425,11 @@ function policyDecides(policy: string, before: Evaluated, after: Evaluated): boo
  * (same policies, same matching rules, same ports), and what the shares and their deciding policies are is a function
  * of the four results (a tiered result stands for one NetworkPolicy answer: its cache key holds it).
  */
-function sharedShareChanges(policies: { base: Map<string, NetworkPolicy>; head: Map<string, NetworkPolicy> }, analyses: { base: Analysis; head: Analysis }) {
+function sharedShareChanges(
+  policies: { base: Map<string, NetworkPolicy>; head: Map<string, NetworkPolicy> },
+  analyses: { base: Analysis; head: Analysis },
+  cilium?: { base: Map<string, K8sObject>; head: Map<string, K8sObject> },
+) {
   const ids = new Map<DirectionResult, number>();
   const id = (r: DirectionResult) => {
     let known = ids.get(r);
@@ -421,12 +438,42 @@ function sharedShareChanges(policies: { base: Map<string, NetworkPolicy>; head: 
   };
   const known = new Map<string, ShareChange[]>();
   return (before: ConnectionResult, after: ConnectionResult): ShareChange[] => {
-    if (before.self || after.self) return shareChanges(before, after, policies, analyses);
+    if (before.self || after.self) return shareChanges(before, after, policies, analyses, cilium);
     const key = `${id(before.egress)}:${id(before.ingress)}:${id(after.egress)}:${id(after.ingress)}`;
     let shares = known.get(key);
-    if (!shares) known.set(key, (shares = shareChanges(before, after, policies, analyses)));
+    if (!shares) known.set(key, (shares = shareChanges(before, after, policies, analyses, cilium)));
     return shares;
   };
+}
+
+interface CiliumShare {
+  allows: PortSet;
+  denies: PortSet;
+}
+
+function shareText(s: CiliumShare | null): string {
+  return s ? `${s.allows}+${s.denies}` : '-';
+}
+
+/** What each Cilium policy decided for a pair in one direction: the ports its allow and its deny entries decided. */
+function ciliumShares(result: DirectionResult): Map<string, CiliumShare> {
+  const out = new Map<string, CiliumShare>();
+  for (const d of result.ciliumDecisions ?? []) {
+    if (d.by !== 'cilium-allow' && d.by !== 'cilium-deny') continue;
+    const key = policyLabel(d.policy);
+    const share = out.get(key) ?? { allows: PortSet.NONE, denies: PortSet.NONE };
+    if (d.by === 'cilium-allow') share.allows = share.allows.union(d.ports);
+    else share.denies = share.denies.union(d.ports);
+    out.set(key, share);
+  }
+  return out;
+}
+
+function describeCiliumShare(share: CiliumShare | null, direction: 'ingress' | 'egress', peer: string): string {
+  const toward = direction === 'ingress' ? `from ${peer}` : `to ${peer}`;
+  if (!share) return `decides nothing ${toward}`;
+  const parts = [...(share.allows.isEmpty() ? [] : [`allows ${share.allows}`]), ...(share.denies.isEmpty() ? [] : [`denies ${share.denies}`])];
+  return `${parts.join(' and ')} ${toward}`;
 }
 
 function shareChanges(
@@ -434,6 +481,7 @@ function shareChanges(
   after: ConnectionResult,
   policies: { base: Map<string, NetworkPolicy>; head: Map<string, NetworkPolicy> },
   analyses: { base: Analysis; head: Analysis },
+  cilium?: { base: Map<string, K8sObject>; head: Map<string, K8sObject> },
 ): ShareChange[] {
   const out: ShareChange[] = [];
   const decision = new Map<string, boolean>();
@@ -449,6 +497,20 @@ function shareChanges(
   for (const direction of ['egress', 'ingress'] as const) {
     const b = before[direction];
     const a = after[direction];
+    if (cilium && (b.ciliumDecisions || a.ciliumDecisions)) {
+      const was = ciliumShares(b);
+      const now = ciliumShares(a);
+      for (const key of [...new Set([...was.keys(), ...now.keys()])].sort(compare)) {
+        const share = { was: was.get(key) ?? null, now: now.get(key) ?? null };
+        if (shareText(share.was) === shareText(share.now)) continue;
+        const inBase = cilium.base.get(key);
+        const inHead = cilium.head.get(key);
+        const change: PolicyChange = !inBase ? 'added' : !inHead ? 'deleted' : JSON.stringify(inBase.value) === JSON.stringify(inHead.value) ? 'unchanged' : 'modified';
+        const object = (inHead ?? inBase)!;
+        // What a Cilium policy's change alone does is not computed (its layer reads every policy): it counts.
+        out.push({ policy: key, change, direction, was: undefined, now: undefined, cilium: share, location: { uri: object.uri, range: rangeAt(object.node, ['metadata', 'name']) ?? object.range }, inBase: !inHead, decides: true });
+      }
+    }
     const involved = [...new Set([...b.policies.map(policyKey), ...a.policies.map(policyKey)])].sort(compare);
     for (const key of involved) {
       const was = contributionOf(b, key);
@@ -471,8 +533,8 @@ function connectionChange(scope: string, from: string, to: string, before: PortS
       policy: s.policy,
       change: s.change,
       direction: s.direction,
-      before: describeContribution(s.was, subject, s.direction, peer),
-      after: describeContribution(s.now, subject, s.direction, peer),
+      before: s.cilium ? describeCiliumShare(s.cilium.was, s.direction, peer) : describeContribution(s.was, subject, s.direction, peer),
+      after: s.cilium ? describeCiliumShare(s.cilium.now, s.direction, peer) : describeContribution(s.now, subject, s.direction, peer),
       location: s.location,
       inBase: s.inBase,
       decides: s.decides,
@@ -490,6 +552,7 @@ function ipBlockRanges(scope: Scope): IpRange[] {
   }
   out.push(...clusterNetworkRanges(scope.model.clusterPolicies));
   out.push(...calicoNetworkRanges(scope.model.calico));
+  out.push(...ciliumNetworkRanges(scope.model));
   return out;
 }
 
@@ -757,6 +820,8 @@ export function diffToSarif(diff: ReachabilityDiff, locator: DiffLocator, versio
 function sameClusterPolicies(base: Scope, head: Scope): boolean {
   // Calico's policies, network sets and tiers cross namespaces too.
   const calico = (scope: Scope) => [...scope.model.calico.policies, ...scope.model.calico.networkSets, ...scope.model.calico.tiers];
-  const text = (scope: Scope) => [...scope.model.clusterPolicies, ...calico(scope)].map((p) => `${p.object?.kind}\u0000${JSON.stringify(p.object?.value)}`).join('\u0001');
+  // So do Cilium's cluster-wide policies and CIDR groups.
+  const cilium = (scope: Scope) => scope.model.objects.filter((o) => o.apiVersion.startsWith('cilium.io/') && (o.kind === 'CiliumClusterwideNetworkPolicy' || o.kind === 'CiliumCIDRGroup')).map((object) => ({ object }));
+  const text = (scope: Scope) => [...scope.model.clusterPolicies, ...calico(scope), ...cilium(scope)].map((p) => `${p.object?.kind}\u0000${JSON.stringify(p.object?.value)}`).join('\u0001');
   return text(base) === text(head);
 }

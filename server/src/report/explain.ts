@@ -24,6 +24,13 @@ export function explainText(e: ExplainedVerdict, where: (loc: SourceLocation) =>
       lines.push(`  ${side}: ${d.allowed ? 'allowed' : 'denied'}: ${d.calico.story}${at}${note}`);
       continue;
     }
+    if (d.cilium) {
+      const at = d.cilium.location ? ` (${where(d.cilium.location)})` : '';
+      lines.push(`  ${side}: ${d.cilium.story}${at}`);
+      if (d.cilium.uncertain) lines.push(`    uncertain: ${d.cilium.uncertain.join(', ')} not analysed; it could change this verdict`);
+      for (const note of d.notes ?? []) lines.push(`    note: ${note}`);
+      continue;
+    }
     if (d.clusterPolicies) {
       lines.push(...tieredLines(e, d, side, where));
       for (const note of d.notes ?? []) lines.push(`    note: ${note}`);

@@ -99,16 +99,25 @@ export function computeMatrix(analysis: Analysis, ports?: PortKey[]): Matrix {
     allowed[port] = workloads.map((_, i) => workloads.map((__, j) => compactHas(compact, p, i, j)));
   });
   const matrix: Matrix = { pods: workloads.map((w) => w.displayName), ports: portKeys.map(formatPortKey), allowed };
-  if (hasNotAnalysed(analysis.model)) {
+  const notAnalysed = hasNotAnalysed(analysis.model);
+  if (notAnalysed || analysis.tiered) {
     const objects = new Set<import('../engine/parse').K8sObject>();
-    matrix.uncertain = workloads.map((src) =>
+    // Parts of analysed policies that are not analysed (Cilium's fromRequires and kin) mark the pairs they may change.
+    const parts = new Set<string>();
+    const uncertain = workloads.map((src) =>
       workloads.map((dst) => {
-        const by = uncertaintyBetween(analysis.model, src, dst);
+        const by = notAnalysed ? uncertaintyBetween(analysis.model, src, dst) : [];
         for (const o of by) objects.add(o);
-        return by.length > 0;
+        if (src === dst && !src.replicated) return by.length > 0;
+        const c = analysis.connection(workloadEndpoint(src), workloadEndpoint(dst));
+        for (const d of [c.egress, c.ingress]) for (const u of d.ciliumUnknowns ?? []) for (const f of u.fields) parts.add(f);
+        return by.length > 0 || c.egress.uncertain === true || c.ingress.uncertain === true;
       }),
     );
-    matrix.notAnalysed = [...objects].map((o) => describeUncertainty(analysis.model, [o]));
+    if (notAnalysed || uncertain.some((row) => row.some(Boolean))) {
+      matrix.uncertain = uncertain;
+      matrix.notAnalysed = [...[...objects].map((o) => describeUncertainty(analysis.model, [o])), ...[...parts].map((p) => `${p} (not analysed)`)];
+    }
   }
   return matrix;
 }

@@ -2,6 +2,7 @@
 // their direct controller owner, replicas are one peer (self lines omitted), and the outside world is split into
 // IPv4 ranges at every ipBlock boundary (ingress and egress sides apart). See ../shared/corpus/netpol-analyzer/FORMAT.md.
 import { IPV4_ALL, formatRange, partition, subtractAll, type IpRange } from '../engine/cidr';
+import { ciliumNetworkRanges } from '../engine/cilium-evaluate';
 import type { Analysis, Endpoint } from '../engine/evaluate';
 import { controllerReference, readWorkload, WORKLOAD_KINDS, type Workload } from '../engine/model';
 import { PortSet } from '../engine/portset';
@@ -64,6 +65,8 @@ function ipBlockRanges(analysis: Analysis, direction: 'ingress' | 'egress'): IpR
       for (const peer of rule.peers) if (peer.type === 'networks') for (const n of peer.networks) if (!n.range.v6) ranges.push(n.range);
     }
   }
+  // Cilium's CIDR peers and CIDR groups cut the outside world too (both directions; IPv6 skipped as above).
+  for (const r of ciliumNetworkRanges(analysis.model)) if (!r.v6) ranges.push(r);
   return ranges;
 }
 

@@ -207,16 +207,17 @@ describe('an open world', () => {
 });
 
 describe('policy kinds not analysed yet', () => {
-  const cilium = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: l7, namespace: shop}\nspec:\n  endpointSelector: {matchLabels: {app: web}}\n';
-  const anp = 'apiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: cluster-wide}\nspec: {}\n';
+  // Cilium's kinds were here until the engine learnt them (issue 24); Istio's AuthorizationPolicy is still not analysed.
+  const cilium = 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: l7, namespace: shop}\nspec: {}\n';
+  const anp = 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: cluster-wide, namespace: istio-system}\nspec: {}\n';
   const other = 'apiVersion: v1\nkind: Pod\nmetadata: {name: x, namespace: other, labels: {app: x}}\nspec: {containers: [{name: c, image: i, ports: [{containerPort: 8080}]}]}\n';
 
   it('one information finding per object saying it is not analysed', () => {
     const { findings } = analyse({ 'web.yaml': DEPLOYMENT, 'c.yaml': cilium, 'anp.yaml': anp });
     const found = findings.filter((d) => d.ruleId === 'not-analysed');
     assert.deepEqual(found.map((d) => d.severity), ['information', 'information']);
-    assert.ok(found.some((d) => /CiliumNetworkPolicy l7 .* is not analysed.*the pods of namespace shop/.test(d.message)));
-    assert.ok(found.some((d) => /CiliumClusterwideNetworkPolicy cluster-wide .*every pod/.test(d.message)));
+    assert.ok(found.some((d) => /AuthorizationPolicy l7 .* is not analysed.*the pods of namespace shop/.test(d.message)));
+    assert.ok(found.some((d) => /AuthorizationPolicy cluster-wide .*every pod/.test(d.message)));
   });
 
   it('the verdicts it could change are uncertain in reach, matrix and list; the others stay exact', () => {
@@ -225,7 +226,7 @@ describe('policy kinds not analysed yet', () => {
     const [x] = scope.model.workloads.filter((w) => w.name === 'x');
     const [web] = scope.model.workloads.filter((w) => w.name === 'web');
     const toWeb = explainVerdict(scope.analysis.verdict(workloadEndpoint(x), workloadEndpoint(web), 'TCP', 8080), scope.model);
-    assert.deepEqual(toWeb.uncertain?.map((u) => u.name), ['CiliumNetworkPolicy shop/l7']);
+    assert.deepEqual(toWeb.uncertain?.map((u) => u.name), ['AuthorizationPolicy shop/l7']);
     const self = explainVerdict(scope.analysis.verdict(workloadEndpoint(x), workloadEndpoint(x), 'TCP', 8080), scope.model);
     assert.equal(self.uncertain, undefined);
     const matrix = computeMatrix(scope.analysis);
@@ -241,8 +242,8 @@ describe('policy kinds not analysed yet', () => {
 });
 
 describe('not-analysed uncertainty follows edits', () => {
-  it('an edit elsewhere keeps it, a deleted Cilium policy takes it away, a new one brings it (updated models)', () => {
-    const cilium = 'apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: l7, namespace: shop}\nspec: {}\n';
+  it('an edit elsewhere keeps it, a deleted AuthorizationPolicy takes it away, a new one brings it (updated models)', () => {
+    const cilium = 'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: l7, namespace: shop}\nspec: {}\n';
     const other = (port: number) => `apiVersion: v1\nkind: Pod\nmetadata: {name: x, namespace: other, labels: {app: x}}\nspec: {containers: [{name: c, image: i, ports: [{containerPort: ${port}}]}]}\n`;
     const ws = new Workspace();
     ws.setFile(`${ROOT}/web.yaml`, DEPLOYMENT);

@@ -11,8 +11,6 @@ import { explainVerdict } from '../../engine/explain';
 import { explainText } from '../../report/explain';
 import { escapeControls } from '../../report/escape';
 import { lineCol, load, parseCommand, singleScope } from './common';
-import { CiliumAnalysis, ciliumPolicies, describeCiliumVerdict, type CiliumEndpoint } from '../../engine/cilium-evaluate';
-import { effectiveCni } from '../../engine/cni';
 
 /** How a workload is named unambiguously on the command line, with where it is defined. */
 function candidate(w: Workload, where: (w: Workload) => string): string {
@@ -96,15 +94,6 @@ export const reachCommand: Command = {
     const source = resolveEndpoint(scope, from!, where);
     const destination = resolveEndpoint(scope, to!, where);
     if (source.type === 'ip' && destination.type === 'ip') throw new UsageError('at least one side must be a workload');
-    // Under Cilium (its policies in the workspace, or the CNI is Cilium) Cilium's own evaluation decides.
-    if (ciliumPolicies(scope.model).length > 0 || effectiveCni(workspace.config.cni, scope.model)?.cni === 'cilium') {
-      const cilium = new CiliumAnalysis(scope.model);
-      const asCilium = (e: Endpoint): CiliumEndpoint => (e.type === 'workload' ? { type: 'workload', workload: e.workload } : { type: 'ip', range: e.range, label: e.label });
-      const v = cilium.verdict(asCilium(source), asCilium(destination), { protocol: port.protocol, port: port.port });
-      if (format === 'json') io.stdout(`${JSON.stringify({ from, to, port: portText, allowed: v.allowed, egress: describeCiliumVerdict(v).split('\n')[1].trim(), ingress: describeCiliumVerdict(v).split('\n')[2].trim() }, null, 2)}\n`);
-      else io.stdout(describeCiliumVerdict(v));
-      return 0;
-    }
     const explained = explainVerdict(scope.analysis.verdict(source, destination, port.protocol, port.port), scope.model);
     if (format === 'json') {
       const withLines = JSON.parse(JSON.stringify(explained, (key, value) => {

@@ -157,8 +157,8 @@ export class BulkConnections {
       if (n === undefined) this.tiered.policyNumbers.set(p, (n = this.tiered.policyNumbers.size));
       key += `${n},`;
     }
-    // Calico rules test the subject's own labels too (a destination selector in an ingress rule): no sharing.
-    if (this.analysis.calico) key += `|w${w.id}`;
+    // Calico rules test the subject's own labels (no sharing); Cilium's rules select it by its identity.
+    key += `|${this.analysis.subjectKey(w)}`;
     number = this.tiered.listNumbers.get(key) ?? -1;
     if (number < 0) {
       this.tiered.listNumbers.set(key, (number = this.tiered.lists.length));

@@ -14,7 +14,8 @@ import { PortSet } from '../portset';
 import { formatSelector, matchesSelector } from '../selectors';
 import type { Protocol, SourceLocation } from '../types';
 import type { Scope, Workspace } from '../workspace';
-import { explainVerdict, policyName, ruleLocation, type ExplainedVerdict } from '../explain';
+import { ciliumDecisionLocation, explainVerdict, policyName, ruleLocation, type ExplainedVerdict } from '../explain';
+import { ciliumNetworkRanges, describeCiliumDecision } from '../cilium-evaluate';
 import {
   readConnectivityTests,
   type ConnectivityTest,
@@ -202,6 +203,7 @@ export class ScopeContext {
     }
     ranges.push(...clusterNetworkRanges(scope.model.clusterPolicies));
     ranges.push(...calicoNetworkRanges(scope.model.calico));
+    ranges.push(...ciliumNetworkRanges(scope.model));
     this.blockBoundaries = ranges;
     this.bulk = new BulkConnections(scope.analysis);
   }
@@ -628,6 +630,21 @@ export function decidingCauses(v: Verdict): DecidingCause[] {
     const subject = d.direction === 'egress' ? v.source : v.destination;
     const peer = d.direction === 'egress' ? v.destination : v.source;
     const toward = `${d.direction === 'egress' ? 'to' : 'from'} ${nameOf(peer)}`;
+    const cilium = d.ciliumDecision;
+    if (cilium && cilium.by !== 'default' && (v.allowed || !d.allowed)) {
+      // Under Cilium: the entry, NetworkPolicy rule, cluster-wide rule or default deny that decided this port.
+      const where = ciliumDecisionLocation(cilium);
+      const policy = cilium.by === 'cilium-deny' || cilium.by === 'cilium-allow' ? cilium.policy : cilium.by === 'network-policy-allow' ? cilium.policy : cilium.by === 'cluster-rule' ? cilium.decision.policy : undefined;
+      causes.push({
+        direction: d.direction,
+        role: d.allowed ? 'allows' : 'decides',
+        subject: cilium.by === 'default-deny' ? cilium.enabledBy.join(', ') : policy ? `${policy.object.kind} ${policy.name}` : '',
+        ...(cilium.by === 'cilium-deny' || cilium.by === 'cilium-allow' ? { ruleIndex: cilium.element.index } : cilium.by === 'network-policy-allow' ? { ruleIndex: cilium.rule.index } : cilium.by === 'cluster-rule' ? { ruleIndex: cilium.decision.rule.index } : {}),
+        location: where ?? (subject.type === 'workload' ? { uri: subject.workload.object.uri, range: subject.workload.object.range } : { uri: '', range: [0, 0] }),
+        message: `${d.direction} of ${nameOf(subject)} ${toward} on ${portText}: ${describeCiliumDecision(cilium, d.direction)}`,
+      });
+      continue;
+    }
     const decision = d.decision;
     if (decision && decision.action !== 'pass' && (v.allowed || !d.allowed)) {
       // A cluster-wide rule (Admin or Baseline tier) decided this port for this side.
@@ -688,6 +705,10 @@ export function explainCauses(v: Verdict): string {
     const subject = nameOf(d.direction === 'egress' ? v.source : v.destination);
     const peer = nameOf(d.direction === 'egress' ? v.destination : v.source);
     const toward = `${d.direction === 'egress' ? 'to' : 'from'} ${peer}`;
+    if (d.ciliumDecision && d.ciliumDecision.by !== 'default' && (v.allowed || !d.allowed)) {
+      clauses.push(`${d.direction} ${toward}: ${describeCiliumDecision(d.ciliumDecision, d.direction)}`);
+      continue;
+    }
     if (d.decision && d.decision.action !== 'pass' && (v.allowed || !d.allowed)) {
       clauses.push(`${describeDecision(d.decision, d.direction)} ${d.decision.action === 'allow' ? 'allows' : 'denies'} it ${toward}`);
       continue;

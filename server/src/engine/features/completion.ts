@@ -141,7 +141,10 @@ function completeAt(workspace: Workspace, uri: string, offset: number, text?: st
       if (!selector) return [];
       // Keys the selector already has are not offered again.
       const container = ctx.path[ctx.path.length - 1];
-      return labelKeyItems(labelStatsFor(ctx, index, selector), selector.kind, range, true).filter((item) => !blockHasKey(ctx, container, item.label));
+      const keys = labelKeyItems(labelStatsFor(ctx, index, selector), selector.kind, range, true);
+      // Cilium selects pods by identity labels, among them the pod's namespace (docs.cilium.io language.rst).
+      if (selector.kind === 'pod' && /^Cilium(Clusterwide)?NetworkPolicy$/.test(documentKind ?? '')) keys.unshift(ciliumNamespaceKeyItem(range));
+      return keys.filter((item) => !blockHasKey(ctx, container, item.label));
     }
     if (ctx.mode === 'key') return [];
   }
@@ -306,6 +309,11 @@ function totalOf(values: Map<string, number>): number {
   let total = 0;
   for (const n of values.values()) total += n;
   return total;
+}
+
+function ciliumNamespaceKeyItem(range: OffsetRange): CompletionItem {
+  const key = 'k8s:io.kubernetes.pod.namespace';
+  return { label: key, kind: 'label-key', detail: 'the pod\'s namespace (Cilium identity label)', documentation: 'selects pods of the named namespace', insertText: `${key}: `, range, sortText: '0' };
 }
 
 function labelKeyItems(stats: LabelStats, kind: 'pod' | 'namespace', range: OffsetRange, asMapKey: boolean): CompletionItem[] {

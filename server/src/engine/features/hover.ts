@@ -22,6 +22,7 @@ import { selectedWorkloads } from '../rules/cluster-common';
 import { comparePolicies } from '../tiers';
 import type { CalicoEntity, CalicoPolicy } from '../calico-policy';
 import { compareTieredPolicies, type TieredPolicy } from '../calico-evaluate';
+import { ciliumHover, ciliumPolicyOf } from './cilium-hover';
 
 export interface HoverResult {
   markdown: string;
@@ -130,6 +131,11 @@ function objectHover(workspace: Workspace, file: ParsedFile, offset: number): Ho
   const calicoPolicy = index.model.calico.policies.find((p) => p.object === cursor.object);
   if (calicoPolicy) {
     const markdown = calicoHover(workspace, index, calicoPolicy, cursor.path);
+    if (markdown) return { markdown, range };
+  }
+  const ciliumPolicy = ciliumPolicyOf(index, cursor.object);
+  if (ciliumPolicy) {
+    const markdown = ciliumHover(workspace, index, ciliumPolicy, cursor.path);
     if (markdown) return { markdown, range };
   }
   const kind = cursor.object.kind;
@@ -620,6 +626,14 @@ function workloadHover(workspace: Workspace, index: ScopeIndex, w: Workload, via
   lines.push('', selecting.length ? `Selected by ${plural(selecting.length, 'policy', 'policies')}: ${cappedInlineOf(selecting, (p) => policyLink(workspace, p))}` : 'Selected by no policy.');
   lines.push('', `- ${isolationLine(workspace, index, w, 'ingress')}`, `- ${isolationLine(workspace, index, w, 'egress')}`);
 
+  // Under Cilium: the policies selecting it, and the Cilium rules (with what of them is not analysed).
+  const cilium = index.analysis.cilium;
+  if (cilium) {
+    const rules = cilium.selectingRules(w);
+    if (rules.length > 0) lines.push('', `Cilium: selected by ${escapeInline([...new Set(rules.map((r) => `${r.policy.kind} ${r.policy.namespace !== undefined ? `${r.policy.namespace}/` : ''}${r.policy.name}`))].join(', '))}.`);
+    const parts = cilium.unanalysedParts(w);
+    if (parts.length) lines.push('', `**Uncertain:** ${escapeInline(parts.join(', '))} ${parts.length > 1 ? 'are' : 'is'} not analysed and may change what this workload may reach and be reached from.`);
+  }
   const uncertain = uncertaintyBetween(index.model, w);
   if (uncertain.length) lines.push('', `**Uncertain:** ${escapeInline(describeUncertainty(index.model, uncertain))} ${uncertain.length > 1 ? 'are' : 'is'} not analysed and may change what this workload may reach and be reached from.`);
   const reach = index.reachOf(w);

@@ -3,7 +3,7 @@
 // a rule with only deny entries in a direction still switches the pods it selects to default deny in that direction,
 // so everything no allow rule names is dropped too. Reported only when no policy (Cilium or Kubernetes) allows
 // anything in that direction for those pods: otherwise they are default-deny anyway and the deny changes nothing else.
-import { CiliumAnalysis, ciliumPolicies } from '../cilium-evaluate';
+import { ciliumPolicies } from '../cilium-evaluate';
 import type { Direction } from '../policy';
 import { inWorkspace, locate } from './common';
 import type { Rule } from './types';
@@ -15,7 +15,7 @@ export const ciliumDefaultDenyTrap: Rule = {
   run(context) {
     const policies = ciliumPolicies(context.model);
     if (policies.length === 0) return;
-    const cilium = new CiliumAnalysis(context.model, {}, context.analysis);
+    const cilium = context.analysis.ciliumEvaluator();
     for (const policy of policies) {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       for (const rule of policy.rules) {

@@ -1,7 +1,8 @@
 // toFQDNs learns the addresses of names only through Cilium's DNS proxy, which sees only lookups that an egress rule
 // with a `dns` L7 rule sends to it (language.rst "DNS based"; policy-dialects.md B "toFQDNs"). Without one, the
 // names never resolve to allowed addresses and the egress is dropped.
-import { CiliumAnalysis, ciliumPolicies } from '../cilium-evaluate';
+import { ciliumPolicies } from '../cilium-evaluate';
+import type { Workload } from '../model';
 import { inWorkspace, locate } from './common';
 import type { Rule } from './types';
 
@@ -12,14 +13,23 @@ export const ciliumFqdnWithoutDns: Rule = {
   run(context) {
     const policies = ciliumPolicies(context.model);
     if (!policies.some((p) => p.rules.some((r) => r.elements.some((e) => e.peers?.some((x) => x.type === 'fqdn'))))) return;
-    const cilium = new CiliumAnalysis(context.model, {}, context.analysis);
+    const cilium = context.analysis.ciliumEvaluator();
+    // The workloads each Cilium rule selects, in one pass over the workloads.
+    const selectedBy = new Map<object, Workload[]>();
+    for (const w of context.model.workloads) {
+      for (const { rule } of cilium.selectingRules(w)) {
+        const list = selectedBy.get(rule);
+        if (list) list.push(w);
+        else selectedBy.set(rule, [w]);
+      }
+    }
     for (const policy of policies) {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       for (const rule of policy.rules) {
         for (const el of rule.elements) {
           const fqdn = el.peers?.find((x) => x.type === 'fqdn');
           if (!fqdn) continue;
-          const selected = context.model.workloads.filter((w) => cilium.selectingRules(w).some((x) => x.rule === rule));
+          const selected = selectedBy.get(rule) ?? [];
           const missing = selected.filter((w) => !cilium.selectingRules(w).some((x) => x.rule.elements.some((e) => e.direction === 'egress' && !e.deny && e.toPorts?.some((t) => t.l7.includes('dns')))));
           if (missing.length === 0) continue;
           context.report({

@@ -2,9 +2,9 @@
 // holds pods it could match (the policy's namespace for a CNP, any namespace for a CCNP): the rule does nothing.
 // Cilium selectors match identity labels (pod labels, namespace, namespace labels, service account, cluster).
 import { NAMESPACE_LABEL } from '../cilium';
-import { CiliumAnalysis, ciliumPolicies } from '../cilium-evaluate';
+import { ciliumPolicies } from '../cilium-evaluate';
 import { matchesSelector } from '../selectors';
-import { inWorkspace, locate } from './common';
+import { inWorkspace, locate, namespaceEvidence } from './common';
 import type { Rule } from './types';
 
 export const ciliumSelectorMatchesNothing: Rule = {
@@ -14,16 +14,36 @@ export const ciliumSelectorMatchesNothing: Rule = {
   run(context) {
     const policies = ciliumPolicies(context.model);
     if (policies.length === 0) return;
-    const cilium = new CiliumAnalysis(context.model, {}, context.analysis);
+    const cilium = context.analysis.ciliumEvaluator();
     const pods = context.model.workloads.filter((w) => !w.hostNetwork);
+    // Where the files may not show every pod a selector could match, a hint says what is unknown instead of a warning.
+    const unknownIn = (namespaces: readonly string[]): string | undefined => {
+      for (const ns of namespaces) {
+        const evidence = namespaceEvidence(context, ns);
+        if (!evidence.complete) return evidence.unknown;
+      }
+      return undefined;
+    };
+    const allNamespaces = [...context.model.namespaces.keys()];
+    const report = (message: string, location: ReturnType<typeof locate>, namespaces: readonly string[]): void => {
+      const unknown = unknownIn(namespaces);
+      context.report(unknown ? { severity: 'hint', message: `${message}; but ${unknown}`, location } : { message, location });
+    };
+    const matched = new Map<string, boolean>();
+    const podsIn = new Map<string, typeof pods>();
+    for (const w of pods) {
+      const list = podsIn.get(w.namespace);
+      if (list) list.push(w);
+      else podsIn.set(w.namespace, [w]);
+    }
     for (const policy of policies) {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
-      const candidates = policy.namespace !== undefined ? pods.filter((w) => w.namespace === policy.namespace) : pods;
+      const candidates = policy.namespace !== undefined ? (podsIn.get(policy.namespace) ?? []) : pods;
       if (candidates.length === 0) continue;
       for (const rule of policy.rules) {
         if (rule.nodeSelector) continue;
         if (!candidates.some((w) => matchesSelector(rule.endpointSelector, cilium.identityLabels(w)))) {
-          context.report({ message: `endpointSelector matches no pod${policy.namespace !== undefined ? ` of namespace ${policy.namespace}` : ''} in the workspace: this rule applies to nothing`, location: locate(policy.object, [...rule.path, 'endpointSelector']) });
+          report(`endpointSelector matches no pod${policy.namespace !== undefined ? ` of namespace ${policy.namespace}` : ''} in the workspace: this rule applies to nothing`, locate(policy.object, [...rule.path, 'endpointSelector']), policy.namespace !== undefined ? [policy.namespace] : allNamespaces);
           continue;
         }
         for (const el of rule.elements) {
@@ -33,13 +53,17 @@ export const ciliumSelectorMatchesNothing: Rule = {
             const named = peer.selector.requirements.find((r) => r.key === NAMESPACE_LABEL && r.operator === 'In');
             const scope =
               peer.scope.type === 'namespace'
-                ? pods.filter((w) => w.namespace === (peer.scope as { name: string }).name)
+                ? (podsIn.get(peer.scope.name) ?? [])
                 : named
-                  ? pods.filter((w) => named.values.includes(w.namespace))
+                  ? named.values.flatMap((ns) => podsIn.get(ns) ?? [])
                   : pods;
             if (scope.length === 0) continue;
-            if (!scope.some((w) => matchesSelector(peer.selector, cilium.identityLabels(w)))) {
-              context.report({ message: `this selector matches no pod${peer.scope.type === 'namespace' ? ` of namespace ${peer.scope.name}` : ''} in the workspace (Cilium adds the policy's namespace unless the selector names io.kubernetes.pod.namespace)`, location: locate(policy.object, peer.path) });
+            // Policies repeat selectors (a team's in each of its namespaces): each is tested once per scope.
+            const key = `${peer.scope.type === 'namespace' ? peer.scope.name : named ? named.values.join(',') : '*'}\u0000${JSON.stringify(peer.selector.requirements)}`;
+            let matches = matched.get(key);
+            if (matches === undefined) matched.set(key, (matches = scope.some((w) => matchesSelector(peer.selector, cilium.identityLabels(w)))));
+            if (!matches) {
+              report(`this selector matches no pod${peer.scope.type === 'namespace' ? ` of namespace ${peer.scope.name}` : ''} in the workspace (Cilium adds the policy's namespace unless the selector names io.kubernetes.pod.namespace)`, locate(policy.object, peer.path), peer.scope.type === 'namespace' ? [peer.scope.name] : named ? named.values : allNamespaces);
             }
           }
         }

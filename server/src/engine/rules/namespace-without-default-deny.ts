@@ -27,6 +27,9 @@ export const namespaceWithoutDefaultDeny: Rule = {
       // So do Calico policies (a GlobalNetworkPolicy default deny, say) that select every pod here for ingress.
       const calico = context.analysis.calico;
       if (calico && workloads.every((w) => calico.selectingPolicies(w, 'ingress').length > 0)) continue;
+      // And Cilium policies with ingress entries for every pod here.
+      const cilium = context.analysis.cilium;
+      if (cilium && workloads.every((w) => cilium.hasRules(w, 'ingress'))) continue;
       const egressToo = !denies('egress');
       const location = namespaceLocation(context, namespace) ?? workloadNamespaceLocation(workloads[0]);
       const title = namespaceTitle(context.model, namespace);

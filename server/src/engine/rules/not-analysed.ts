@@ -1,4 +1,4 @@
-// A policy of a kind the engine does not analyse yet (Cilium, Calico, AdminNetworkPolicy, Istio): said once per
+// A policy of a kind the engine does not analyse yet (Istio's AuthorizationPolicy): said once per
 // object, so nothing is dropped silently; the verdicts it could change are marked uncertain in reports and hovers.
 import { objectNamespace } from '../model';
 import { appliesClusterWide, notAnalysedKindOf } from '../not-analysed';
@@ -16,7 +16,7 @@ export const notAnalysed: Rule = {
       const namespace = objectNamespace(context.model, object);
       const affected = appliesClusterWide(kind, namespace) ? 'every pod' : `the pods of namespace ${namespace}`;
       context.report({
-        message: `${object.kind} ${object.name || '(unnamed)'} (${object.apiVersion}) is not analysed: netpol reads only Kubernetes NetworkPolicies so far, and ${kind.enforcer} enforces this one too. Verdicts involving ${affected} are marked uncertain.`,
+        message: `${object.kind} ${object.name || '(unnamed)'} (${object.apiVersion}) is not analysed: netpol analyses Kubernetes NetworkPolicies, AdminNetworkPolicies, Calico and Cilium policies, not this kind, and ${kind.enforcer} enforces this one too. Verdicts involving ${affected} are marked uncertain.`,
         location: locate(object, ['metadata', 'name']),
       });
     }

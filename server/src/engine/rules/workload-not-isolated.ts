@@ -22,9 +22,11 @@ export const workloadNotIsolated: Rule = {
         const open: Workload[] = [];
         const isolating = new Set<string>();
         for (const w of workloads) {
-          const policies = context.analysis.isolatingPolicies(w, direction);
+          const policies = context.analysis.isolatingPolicies(w, direction).map(policyName);
+          // Under Cilium, its policies' entries make a direction default-deny too.
+          policies.push(...(context.analysis.cilium?.isolatingPolicies(w, direction) ?? []));
           if (policies.length === 0) open.push(w);
-          else for (const p of policies) isolating.add(policyName(p));
+          else for (const p of policies) isolating.add(p);
         }
         const isolated = workloads.length - open.length;
         // Isolation of a few workloads among many is a per-workload choice, not a namespace being locked down.

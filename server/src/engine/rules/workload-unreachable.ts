@@ -75,6 +75,8 @@ export const workloadUnreachable: Rule = {
       if (w.assumed || w.hostNetwork || !inWorkspace(context, w.object)) continue;
       const policies = context.analysis.isolatingPolicies(w, 'ingress');
       if (policies.length === 0) continue;
+      // Cilium rules for its ingress may admit what the NetworkPolicies do not (allows are a union): not judged here.
+      if (context.analysis.cilium?.hasRules(w, 'ingress')) continue;
       const { ports: served, services } = servedPorts(w, servicesByNamespace.get(w.namespace) ?? []);
       if (served.length === 0) continue;
       const byPorts: string[] = [];

@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseCidr, type IpRange } from '../../../src/engine/cidr';
 import { CiliumAnalysis, type CiliumEndpoint, type CiliumVerdict } from '../../../src/engine/cilium-evaluate';
 import type { Workload } from '../../../src/engine/model';
+import { Analysis } from '../../../src/engine/evaluate';
 import { Workspace } from '../../../src/engine/workspace';
 
 const CORPUS = join('..', 'shared', 'corpus', 'cilium-connectivity');
@@ -57,7 +58,7 @@ function analysisFor(files: string[]): CiliumAnalysis {
     for (const t of TOPOLOGY) ws.setFile(`file:///corpus/topology/${t}`, readFileSync(join(CORPUS, 'topology', t), 'utf8'));
     files.forEach((f, i) => ws.setFile(`file:///corpus/policies/${i}-${f.replace(/\//g, '_')}`, readFileSync(join(CORPUS, f), 'utf8')));
     const model = ws.scopes()[0].model;
-    a = new CiliumAnalysis(model, { clusterName: 'default', nodes, nodeOf: (w: Workload) => (w.hostNetwork ? undefined : nodeOfName.get(w.name)) });
+    a = new Analysis(model, { cilium: { clusterName: 'default', nodes, nodeOf: (w: Workload) => (w.hostNetwork ? undefined : nodeOfName.get(w.name)) } }).ciliumEvaluator();
     analyses.set(key, a);
   }
   return a;

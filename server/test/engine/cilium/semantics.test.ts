@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { parseCidr, type IpRange } from '../../../src/engine/cidr';
 import { CiliumAnalysis, fqdnMatches, type CiliumEndpoint, type Traffic } from '../../../src/engine/cilium-evaluate';
+import { Analysis } from '../../../src/engine/evaluate';
 import { Workspace } from '../../../src/engine/workspace';
 
 const PODS = `apiVersion: v1
@@ -34,7 +35,7 @@ function analysis(...policies: string[]): CiliumAnalysis {
   const ws = new Workspace();
   ws.setFile('file:///w/pods.yaml', PODS);
   policies.forEach((p, i) => ws.setFile(`file:///w/p${i}.yaml`, p));
-  return new CiliumAnalysis(ws.scopes()[0].model);
+  return new Analysis(ws.scopes()[0].model).ciliumEvaluator();
 }
 const ip = (text: string): CiliumEndpoint => {
   const range = parseCidr(`${text}/32`) as IpRange;

@@ -463,3 +463,30 @@ describe('snippets', () => {
     assert.deepEqual(completion(json.workspace, json.uri, json.offset).filter((i) => i.kind === 'snippet'), [], 'not in a JSON file');
   });
 });
+
+describe('completion in Cilium policies (docs.cilium.io language.rst)', () => {
+  const CNP = `apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata:
+  name: new
+  namespace: production
+spec:
+`;
+  const labels = (items: string[]) => items.map((i) => i.split(' | ')[0]);
+  test('rule fields, entry fields per section, toPorts and port fields', () => {
+    const ruleFields = labels(complete(`${CNP}  ‸`));
+    for (const field of ['endpointSelector', 'ingress', 'ingressDeny', 'egress', 'egressDeny', 'enableDefaultDeny', 'description']) assert.ok(ruleFields.includes(field), `${field} in ${ruleFields.join()}`);
+    assert.ok(labels(complete(`${CNP}  egress:\n    - ‸`)).includes('toFQDNs'));
+    assert.ok(!labels(complete(`${CNP}  ingress:\n    - ‸`)).includes('toFQDNs'));
+    const toPortsFields = labels(complete(`${CNP}  ingress:\n    - toPorts:\n        - ‸`));
+    assert.ok(toPortsFields.includes('ports') && toPortsFields.includes('rules'), toPortsFields.join());
+    assert.deepEqual(labels(complete(`${CNP}  ingress:\n    - toPorts:\n        - ports:\n            - ‸`)), ['port', 'endPort', 'protocol']);
+  });
+  test('entities and protocols as values; identity label keys in endpoint selectors', () => {
+    assert.ok(labels(complete(`${CNP}  egress:\n    - toEntities: [‸`)).includes('kube-apiserver'));
+    assert.deepEqual(labels(complete(`${CNP}  ingress:\n    - toPorts:\n        - ports:\n            - protocol: ‸`)), ['TCP', 'UDP', 'SCTP', 'ANY']);
+    const keys = labels(complete(`${CNP}  endpointSelector:\n    matchLabels:\n      ‸`));
+    assert.equal(keys[0], 'k8s:io.kubernetes.pod.namespace');
+    assert.ok(keys.includes('app'), keys.join());
+  });
+});
