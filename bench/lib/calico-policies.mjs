@@ -81,19 +81,22 @@ spec:
 `;
 }
 
-/** The namespaces of a generated workspace (the folders that hold a `00-namespace.yaml`), sorted. */
+/** The namespaces of a generated workspace (the names in its `00-namespace.yaml` files), sorted. */
 function namespacesOf(dir) {
-  const out = [];
+  const out = new Set();
   const walk = (d) => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      if (!e.isDirectory() || e.name.startsWith('.')) continue;
+      if (e.name.startsWith('.')) continue;
       const full = path.join(d, e.name);
-      if (fs.existsSync(path.join(full, '00-namespace.yaml'))) out.push(e.name);
-      walk(full);
+      if (e.isDirectory()) walk(full);
+      else if (e.name === '00-namespace.yaml') {
+        const name = /^kind: Namespace\nmetadata:\n {2}name: (\S+)$/m.exec(fs.readFileSync(full, 'utf8'));
+        if (name) out.add(name[1]);
+      }
     }
   };
   walk(dir);
-  return out.sort();
+  return [...out].sort();
 }
 
 /** The Calico manifests for a generated workspace: one file of global objects and one per fourth namespace. */
