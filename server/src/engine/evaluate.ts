@@ -14,6 +14,7 @@ import { PortSet } from './portset';
 import { matchesSelector } from './selectors';
 import { clusterTiers, type ClusterTiers, type TierDecision } from './tiers';
 import { CalicoEvaluator, type CalicoDecision, type TierLayout } from './calico-evaluate';
+import type { CalicoEntity } from './calico-policy';
 import type { Protocol } from './types';
 
 export type Endpoint =
@@ -147,6 +148,11 @@ const NO_CLUSTER_RULES: ClusterSubjectRules = Object.freeze({ policies: [], rule
 
 function isWholeIpv4(range: IpRange): boolean {
   return !range.v6 && range.lo === 0n && range.hi === 0xffffffffn;
+}
+
+/** Whether a Calico rule's entity constrains the endpoint it stands for (else it matches every workload endpoint). */
+function ownSideConstrained(e: CalicoEntity): boolean {
+  return e.nets !== undefined || e.notNets !== undefined || e.selector !== undefined || e.notSelector !== undefined || e.namespaceSelector !== undefined || e.serviceAccounts !== undefined || e.services !== undefined;
 }
 
 // The named container ports of a workload as text, by workload object (kept across models for untouched namespaces).
@@ -594,12 +600,22 @@ export class Analysis {
     const classes = (this.tierSubjectClasses[direction] ??= new Int32Array(this.model.workloads.length));
     if (classes[index] !== 0) return classes[index] - 1;
     let key = w.hostNetwork ? 'h|' : 'p|';
-    for (const p of this.clusterRules(w, direction).policies) key += `${this.objectId(p)},`;
+    // Named ports resolve on the destination: for ingress, on `w`, by the names its rules mention.
+    const portNames = direction === 'ingress' ? new Set<string>() : undefined;
+    const cluster = this.clusterRules(w, direction);
+    for (const p of cluster.policies) key += `${this.objectId(p)},`;
+    if (portNames && cluster.namedPorts) {
+      for (const { rule } of cluster.rules) for (const spec of rule.ports ?? []) if (typeof spec.port === 'string') portNames.add(spec.port);
+    }
     if (this.calico) {
       key += w.podIps.length === 0 ? '|n' : '|i';
       for (const p of this.calico.selectingPolicies(w, direction)) {
         key += `${this.objectId(p)}:`;
-        for (const rule of p[direction]) key += this.calico.ownSideMatches(rule, p, direction, w) ? '1' : '0';
+        for (const rule of p[direction]) {
+          const own = direction === 'ingress' ? rule.destination : rule.source;
+          if (ownSideConstrained(own)) key += this.calico.ownSideMatches(rule, p, direction, w) ? '1' : '0';
+          if (portNames) for (const port of [...(rule.destination.ports ?? []), ...(rule.destination.notPorts ?? [])]) if (port.type === 'named') portNames.add(port.name);
+        }
         key += ',';
       }
       if (this.calico.networkPoliciesInterleaved) {
@@ -607,7 +623,10 @@ export class Analysis {
         for (const p of this.subjectRules(w, direction).policies) key += `${this.objectId(p)},`;
       }
     }
-    if (direction === 'ingress') key += `|${this.portClass({ type: 'workload', workload: w })}`;
+    if (portNames && portNames.size > 0) {
+      const named = w.containerPorts.filter((cp) => cp.name !== undefined && portNames.has(cp.name)).map((cp) => `${cp.name}/${cp.protocol}/${cp.containerPort}`);
+      key += `|${named.sort().join(',')}`;
+    }
     const ids = this.tierSubjectClassIds[direction];
     let id = ids.get(key);
     if (id === undefined) ids.set(key, (id = ids.size));
@@ -622,9 +641,9 @@ export class Analysis {
 
   /**
    * For the model's workloads as peers of a tiered direction: a number shared by workloads that every cluster-wide
-   * rule matches alike, that declare the same named ports and alike have or lack known pod IPs (Calico nets). With the
-   * NetworkPolicy and Calico rules that match a peer, it decides the peer's side of a direction (features/reach.ts).
-   * How many such numbers there are: `peerTraitClassCount` after the first call.
+   * rule matches alike and that alike have or lack known pod IPs (Calico nets). With the NetworkPolicy and Calico
+   * rules that match a peer and (toward it) its named ports, it decides the peer's side of a direction
+   * (features/reach.ts). How many such numbers there are: `peerTraitClassCount` after the first call.
    */
   peerTraitClass(w: Workload): number {
     const index = this.modelIndex(w);
@@ -634,7 +653,7 @@ export class Analysis {
       const classes = new Int32Array(this.model.workloads.length);
       const cluster = this.tiers ? this.clusterPeerClasses() : undefined;
       this.model.workloads.forEach((v, i) => {
-        const key = `${cluster ? cluster[i] : 0}:${this.portClass({ type: 'workload', workload: v })}:${v.podIps.length === 0 ? 0 : 1}`;
+        const key = `${cluster ? cluster[i] : 0}:${v.podIps.length === 0 ? 0 : 1}`;
         let id = ids.get(key);
         if (id === undefined) ids.set(key, (id = ids.size));
         classes[i] = id;

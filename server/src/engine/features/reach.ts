@@ -590,14 +590,22 @@ function ownSideKeys(index: ScopeIndex, subject: Workload, direction: Direction)
   }
   const calico = analysis.calico;
   const calicoRules = calico ? calico.selectingPolicies(subject, direction).flatMap((policy) => policy[direction].map((rule) => ({ policy, rule }))) : [];
+  // Toward the other workload (egress), named ports resolve on it: the names the subject's rules mention.
+  const portNames = new Set<string>();
+  if (direction === 'egress') {
+    for (const policy of analysis.isolatingPolicies(subject, direction)) for (const rule of policy.egress) for (const spec of rule.ports ?? []) if (typeof spec.port === 'string') portNames.add(spec.port);
+    for (const { rule } of analysis.clusterRules(subject, direction).rules) for (const spec of rule.ports ?? []) if (typeof spec.port === 'string') portNames.add(spec.port);
+    for (const { rule } of calicoRules) for (const port of [...(rule.destination.ports ?? []), ...(rule.destination.notPorts ?? [])]) if (port.type === 'named') portNames.add(port.name);
+  }
   return (w) => {
     // peerTraitClassCount is known once peerTraitClass has answered.
     const trait = analysis.peerTraitClass(w);
     const key = (setOf.get(w) ?? 0) * analysis.peerTraitClassCount + trait;
-    if (calicoRules.length === 0) return key;
-    let bits = `${key}:`;
-    for (const { policy, rule } of calicoRules) bits += calico!.peerSideMatches(rule, policy, direction, w) ? '1' : '0';
-    return bits;
+    if (calicoRules.length === 0 && portNames.size === 0) return key;
+    let text = `${key}:`;
+    for (const { policy, rule } of calicoRules) text += calico!.peerSideMatches(rule, policy, direction, w) ? '1' : '0';
+    if (portNames.size > 0) for (const cp of w.containerPorts) if (cp.name !== undefined && portNames.has(cp.name)) text += `|${cp.name}/${cp.protocol}/${cp.containerPort}`;
+    return text;
   };
 }
 
@@ -652,6 +660,25 @@ function tieredReachOf(index: ScopeIndex, subject: Workload): Reach {
   return { from: side(from), to: side(to) };
 }
 
+// One object per distinct set of ports among the rule index's allowances (equal sets from different rules group).
+const canonicalPorts = new Map<string, PortSet>();
+const canonicalOf = new WeakMap<PortSet, PortSet>();
+
+function canonical(ports: PortSet): PortSet {
+  let found = canonicalOf.get(ports);
+  if (!found) {
+    const text = ports.toString();
+    found = canonicalPorts.get(text);
+    if (!found) {
+      // Bounded: the sets of the workspace's rules are few; past the bound sets stay themselves (fewer groups).
+      if (canonicalPorts.size < 10_000) canonicalPorts.set(text, ports);
+      found = ports;
+    }
+    canonicalOf.set(ports, found);
+  }
+  return found;
+}
+
 /** What `other`'s own direction allows (its egress toward the subject, or its ingress from it), shared by class. */
 function theirSide(
   analysis: ScopeIndex['analysis'],
@@ -664,7 +691,7 @@ function theirSide(
 ): PortSet {
   const cls = analysis.tierSubjectClass(other, direction);
   const byAllowance = cls >= 0 ? (cache[cls] ??= new Map()) : undefined;
-  const allowance = networkPolicies.isolated.has(other) ? (networkPolicies.get(other) ?? PortSet.NONE) : null;
+  const allowance = networkPolicies.isolated.has(other) ? canonical(networkPolicies.get(other) ?? PortSet.NONE) : null;
   let ports = byAllowance?.get(allowance);
   if (!ports) {
     ports = direction === 'egress' ? analysis.egressAllowed(source, destination) : analysis.ingressAllowed(source, destination);
