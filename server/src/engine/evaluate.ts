@@ -400,6 +400,8 @@ export class Analysis {
   private readonly selectionNamespaces = new Map<ClusterPodSelection, Map<string, boolean>>();
   /** Cluster-wide rules of a direction by the policies that select a workload: workloads selected alike share them (and their results). */
   private readonly clusterSubjectsByPolicies = { ingress: new Map<string, ClusterSubjectRules>(), egress: new Map<string, ClusterSubjectRules>() };
+  /** The same, by namespace, where no subject of the direction has a podSelector (the namespace then decides). */
+  private readonly clusterSubjectsByNamespace = { ingress: new Map<string, ClusterSubjectRules>(), egress: new Map<string, ClusterSubjectRules>() };
 
   /**
    * Whether a cluster-wide peer matches the endpoint. `networks` match address ranges wholly inside a CIDR, and, as
@@ -446,9 +448,21 @@ export class Analysis {
     }
     let entry = cache ? cache[index] : this.otherClusterSubjects[direction].get(w);
     if (!entry) {
+      // Most subjects select by namespace alone: their entry is the namespace's (host-network pods left out above).
+      const byNamespace = this.clusterSubjectsByNamespace[direction];
+      entry = byNamespace.get(w.namespace);
+      if (entry) {
+        if (cache) cache[index] = entry;
+        return entry;
+      }
       let key = '';
+      let podSelectors = false;
       for (const tier of [tiers.admin, tiers.baseline]) {
-        for (const policy of tier) if (policy[direction].length > 0 && this.selectsPods(policy.subject, w)) key += `${this.objectId(policy)},`;
+        for (const policy of tier) {
+          if (policy[direction].length === 0) continue;
+          if (policy.subject.podSelector) podSelectors = true;
+          if (this.selectsPods(policy.subject, w)) key += `${this.objectId(policy)},`;
+        }
         key += '|';
       }
       const shared = this.clusterSubjectsByPolicies[direction];
@@ -469,6 +483,7 @@ export class Analysis {
         entry = policies.length === 0 ? NO_CLUSTER_RULES : { policies, rules, adminCount, namedPorts, results: new Map(), byClass: new Map() };
         shared.set(key, entry);
       }
+      if (!podSelectors) byNamespace.set(w.namespace, entry);
       if (cache) cache[index] = entry;
       else this.otherClusterSubjects[direction].set(w, entry);
     }
