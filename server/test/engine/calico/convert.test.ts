@@ -118,3 +118,29 @@ describe('Kubernetes NetworkPolicy ⇄ Calico NetworkPolicy (Calico docs: kubern
     assert.equal(reason("  order: 1000\n  selector: app == 'web'\n  types: [Ingress]\n  ingress: [{action: Allow, protocol: TCP, source: {selector: app == 'api'}, destination: {ports: [80, '8000:8100', http]}}]\n"), 'converted');
   });
 });
+
+describe('the conversion as an editor action (features/conversions.ts)', () => {
+  test('offered on a Kubernetes NetworkPolicy, it replaces the object and keeps the rest of the file (CRLF kept)', async () => {
+    const { conversionActions } = await import('../../../src/engine/features/conversions');
+    const { applyEdits } = await import('../../../src/engine/edits');
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec: {containers: [{name: c, image: x}]}\n';
+    const np = '# keep me\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  ingress: [{ports: [{port: 80}]}]\n';
+    for (const eol of ['\n', '\r\n']) {
+      const text = `${pod}---\n${np}`.replace(/\n/g, eol);
+      const workspace = workspaceOf(new Map([['file:///w/a.yaml', text]]));
+      const fixes = conversionActions(workspace, 'file:///w/a.yaml', text.indexOf('kind: NetworkPolicy'));
+      assert.equal(fixes.length, 1);
+      const converted = applyEdits(text, fixes[0].edits);
+      assert.ok(converted.startsWith(`${pod}---\n# keep me\n`.replace(/\n/g, eol)), converted);
+      assert.match(converted, /kind: NetworkPolicy\r?\n/);
+      assert.match(converted, /apiVersion: projectcalico\.org\/v3/);
+      assert.equal(converted.includes('\r\n'), eol === '\r\n');
+      assert.ok(!/[^\r]\n/.test(converted) || eol === '\n', 'no bare line feeds in a CRLF file');
+      // And back.
+      const again = workspaceOf(new Map([['file:///w/a.yaml', converted]]));
+      const back = conversionActions(again, 'file:///w/a.yaml', converted.indexOf('projectcalico'));
+      assert.equal(back.length, 1);
+      assert.match(back[0].title, /Kubernetes NetworkPolicy/);
+    }
+  });
+});
