@@ -41,6 +41,7 @@ import { calicoEqualOrder } from './calico-equal-order';
 import { calicoFinalLog } from './calico-final-log';
 import { calicoGlobalDenyWithoutDns } from './calico-global-deny-without-dns';
 import { calicoUndeclaredTier } from './calico-undeclared-tier';
+import { networkPolicyOverriddenByAdmin } from './network-policy-overridden-by-admin';
 import { invalidCiliumPolicy } from './invalid-cilium-policy';
 import { ciliumDefaultDenyTrap } from './cilium-default-deny-trap';
 import { ciliumFqdnWithoutDns } from './cilium-fqdn-without-dns';
@@ -118,4 +119,5 @@ export const ALL_RULES: Rule[] = [
   calicoFinalLog,
   calicoGlobalDenyWithoutDns,
   calicoUndeclaredTier,
+  networkPolicyOverriddenByAdmin,
 ];
