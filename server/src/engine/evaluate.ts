@@ -881,6 +881,23 @@ export class Analysis {
   }
 
   /**
+   * What the policies allow from `source` to `destination` (`connection(source, destination).allowed`) without the
+   * rules behind it: on Calico models shared by tier subject class (see allowedByClass), for reports of every pair.
+   */
+  allowed(source: Endpoint, destination: Endpoint): PortSet {
+    if (!this.calico) return this.connection(source, destination).allowed;
+    if (source.type === 'workload' && destination.type === 'workload' && source.workload === destination.workload && !source.workload.replicated) return PortSet.ALL;
+    const egress = this.egressAllowed(source, destination);
+    if (egress.isEmpty()) return PortSet.NONE;
+    const ingress = this.ingressAllowed(source, destination);
+    let byIngress = this.allowedCache.get(egress);
+    if (!byIngress) this.allowedCache.set(egress, (byIngress = new WeakMap()));
+    let allowed = byIngress.get(ingress);
+    if (!allowed) byIngress.set(ingress, (allowed = egress.intersect(ingress)));
+    return allowed;
+  }
+
+  /**
    * What a direction allows, shared by the subjects of one tier subject class whose NetworkPolicies allow the peer
    * the same (see tierSubjectClass): rules that ask many pods about one peer (DNS, say) evaluate Calico's tiers once
    * per class instead of once per pod. Only the allowed ports are shared (decisions name each pod's own policies).

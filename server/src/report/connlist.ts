@@ -68,14 +68,14 @@ function* exactConnections(analysis: Analysis): Generator<Connection> {
   for (const src of workloads) {
     for (const dst of workloads) {
       if (src === dst && !src.replicated) continue;
-      const conn = analysis.connection(workloadEndpoint(src), workloadEndpoint(dst)).allowed;
+      const conn = analysis.allowed(workloadEndpoint(src), workloadEndpoint(dst));
       if (!conn.isEmpty()) yield { from: src.displayName, to: dst.displayName, conn: conn.toString() };
     }
-    const out = egressBlocks.map((range) => ({ range, conn: analysis.connection(workloadEndpoint(src), ipEp(range)).allowed }));
+    const out = egressBlocks.map((range) => ({ range, conn: analysis.allowed(workloadEndpoint(src), ipEp(range)) }));
     for (const m of mergeExternal(out)) yield { from: src.displayName, to: m.label, conn: m.conn, toExternal: true };
   }
   for (const dst of workloads) {
-    const incoming = ingressBlocks.map((range) => ({ range, conn: analysis.connection(ipEp(range), workloadEndpoint(dst)).allowed }));
+    const incoming = ingressBlocks.map((range) => ({ range, conn: analysis.allowed(ipEp(range), workloadEndpoint(dst)) }));
     for (const m of mergeExternal(incoming)) yield { from: m.label, to: dst.displayName, conn: m.conn, fromExternal: true };
   }
 }
