@@ -29,7 +29,7 @@ export interface ServerParts {
 export function serverCapabilities(): ServerCapabilities {
   return {
     textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: false },
-    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, CodeActionKind.RefactorRewrite] },
     hoverProvider: true,
     codeLensProvider: { resolveProvider: false },
     definitionProvider: true,

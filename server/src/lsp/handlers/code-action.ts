@@ -1,6 +1,8 @@
-// textDocument/codeAction: the quick fixes of the findings in the request's context (or range).
-import { CodeActionKind, type CodeAction } from 'vscode-languageserver';
-import { DIAGNOSTIC_SOURCE, rangesOverlap, toCodeAction } from '../convert';
+// textDocument/codeAction: the quick fixes of the findings in the request's context (or range), and the
+// refactorings of the policy under the cursor (a Kubernetes NetworkPolicy ⇄ Calico NetworkPolicy, where exact).
+import { CodeAction, CodeActionKind } from 'vscode-languageserver';
+import { conversionActions } from '../../engine/features/conversions';
+import { DIAGNOSTIC_SOURCE, rangesOverlap, toCodeAction, toWorkspaceEdit } from '../convert';
 import type { PublishedEntry } from '../diagnostics';
 import { canonicalUri } from '../files';
 import type { ServerParts } from '../parts';
@@ -11,7 +13,10 @@ const MAX_FIXED_FINDINGS_PER_REQUEST = 50;
 export function registerCodeAction({ connection, state, logger, diagnostics }: ServerParts): void {
   connection.onCodeAction((params) =>
     logger.guard('code action', [] as CodeAction[], () => {
-      if (params.context.only && !params.context.only.some((k) => CodeActionKind.QuickFix.startsWith(k))) return [];
+      const wants = (kind: string) => !params.context.only || params.context.only.some((k) => kind.startsWith(k));
+      const quickFixes = wants(CodeActionKind.QuickFix);
+      const refactorings = wants(CodeActionKind.RefactorRewrite);
+      if (!quickFixes && !refactorings) return [];
       // Editors ask for code actions whenever the cursor moves: the answer must not wait for the connectivity tests,
       // unless they report on this very file.
       state.lastRequestAt = Date.now();
@@ -23,7 +28,7 @@ export function registerCodeAction({ connection, state, logger, diagnostics }: S
       const actions: CodeAction[] = [];
       // A selection of a whole large document holds thousands of findings, each of whose fixes re-runs its rule:
       // the fixes of the first few are offered (a menu of thousands helps nobody), and findings are looked up by key.
-      let budget = MAX_FIXED_FINDINGS_PER_REQUEST;
+      let budget = quickFixes ? MAX_FIXED_FINDINGS_PER_REQUEST : 0;
       if (ours.length > 0) {
         const byKey = new Map<string, PublishedEntry>();
         const keyOf = (code: unknown, message: string, r: { start: { line: number; character: number }; end: { line: number; character: number } }) =>
@@ -44,6 +49,10 @@ export function registerCodeAction({ connection, state, logger, diagnostics }: S
           if (budget-- <= 0) break;
           for (const fix of diagnostics.fixesOf(entry.engine)) actions.push(toCodeAction(fix, entry.lsp, positionsOf));
         }
+      }
+      if (refactorings) {
+        const offset = state.positionsOf(uri).offsetAt(params.range.start);
+        for (const fix of conversionActions(state.workspace(), uri, offset)) actions.push(CodeAction.create(fix.title, toWorkspaceEdit(fix, positionsOf), CodeActionKind.RefactorRewrite));
       }
       return actions;
     }),
