@@ -6,9 +6,9 @@
 //                      [--requests N] [--yls small,medium | --no-yls] [--list small,medium] [--edit-budget-s S]
 //                      [--starts N] [--no-build] [--no-readme] [--out FILE]
 // Presets: small, medium, large (the README's table), and small-tiers, medium-tiers, large-tiers: the same
-// workspaces plus cluster-wide policies (bench/lib/cluster-policies.mjs), and small-cilium, medium-cilium,
-// large-cilium: plus Cilium policies in every namespace (bench/lib/cilium-policies.mjs); their figures never go to
-// the README.
+// workspaces plus cluster-wide policies (bench/lib/cluster-policies.mjs), small-cilium, medium-cilium, large-cilium:
+// plus Cilium policies in every namespace (bench/lib/cilium-policies.mjs), and small-calico, medium-calico,
+// large-calico: plus Calico tiers and policies (bench/lib/calico-policies.mjs); their figures never go to the README.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,11 +21,12 @@ import { startOnly } from './lib/start.mjs';
 import { findTargets } from './lib/targets.mjs';
 import { CLUSTER_POLICIES } from './lib/cluster-policies.mjs';
 import { writeCiliumPolicies } from './lib/cilium-policies.mjs';
+import { calicoPolicyFiles } from './lib/calico-policies.mjs';
 import { renderMarkdown, renderTerminal, updateReadme } from './lib/report.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PRESETS = ['small', 'medium', 'large'];
-const TIERED_PRESETS = [...PRESETS.map((p) => `${p}-tiers`), ...PRESETS.map((p) => `${p}-cilium`)];
+const TIERED_PRESETS = PRESETS.flatMap((p) => [`${p}-tiers`, `${p}-cilium`, `${p}-calico`]);
 
 function parseOptions(argv) {
   const o = {
@@ -79,10 +80,16 @@ function ensureWorkspace(cache, preset) {
   if (!fs.existsSync(generator)) throw new Error(`the workspace generator is missing: ${generator} (or pass --workspace DIR)`);
   fs.mkdirSync(cache, { recursive: true });
   process.stderr.write(`generating ${preset} workspace in ${dir}\n`);
-  const base = preset.replace(/-(tiers|cilium)$/, '');
+  const base = preset.replace(/-(tiers|cilium|calico)$/, '');
   execFileSync(process.execPath, [generator, dir, '--preset', base, '--force'], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (preset.endsWith('-tiers')) fs.writeFileSync(path.join(dir, 'cluster-policies.yaml'), CLUSTER_POLICIES);
   if (preset.endsWith('-cilium')) writeCiliumPolicies(dir);
+  if (preset.endsWith('-calico')) {
+    for (const [file, text] of calicoPolicyFiles(dir)) {
+      fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      fs.writeFileSync(path.join(dir, file), text);
+    }
+  }
   return dir;
 }
 

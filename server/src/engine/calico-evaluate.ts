@@ -158,6 +158,11 @@ export class CalicoEvaluator {
   private readonly serviceAccountLabels = new Map<string, Record<string, string>>();
   private readonly selecting = { ingress: new Map<Workload, CalicoPolicy[]>(), egress: new Map<Workload, CalicoPolicy[]>() };
   private readonly networkSets: CalicoNetworkSet[];
+  /**
+   * Whether a Calico policy of the default tier has order 1000, the Kubernetes NetworkPolicies' order: it then sorts
+   * among them by name, so the NetworkPolicies do not decide as one block.
+   */
+  readonly networkPoliciesInterleaved: boolean;
 
   constructor(
     readonly model: Model,
@@ -172,6 +177,7 @@ export class CalicoEvaluator {
     this.layout = detectTierLayout(model, layout);
     this.tiers = evaluationTiers(model, this.layout);
     this.networkSets = model.calico.networkSets.filter((s) => s.valid);
+    this.networkPoliciesInterleaved = this.tiers.some((t) => t.role === 'default' && t.calicoPolicies.some((p) => p.order === KUBERNETES_POLICY_ORDER));
     for (const o of model.objects) {
       if (o.kind !== 'ServiceAccount' || !o.name) continue;
       const meta = o.value.metadata as Record<string, unknown> | undefined;
@@ -387,12 +393,24 @@ export class CalicoEvaluator {
   /** Whether a rule's peer-side entity matches each workload, by workload id (1 yes, 2 no, 0 not known yet). */
   private readonly peerSideTable = new Map<CalicoRule, Uint8Array>();
 
-  private peerSideMatches(rule: CalicoRule, policy: CalicoPolicy, direction: Direction, w: Workload): boolean {
+  /** Whether the side of a rule that is the peer (ingress: source, egress: destination) matches `w`, one of the model's workloads. */
+  peerSideMatches(rule: CalicoRule, policy: CalicoPolicy, direction: Direction, w: Workload): boolean {
     let table = this.peerSideTable.get(rule);
     if (!table) this.peerSideTable.set(rule, (table = new Uint8Array(this.model.workloads.length)));
     if (table[w.id] === 0) table[w.id] = this.entityMatches(direction === 'ingress' ? rule.source : rule.destination, policy, { type: 'workload', workload: w }) ? 1 : 2;
     return table[w.id] === 1;
   }
+
+  /** Whether the side of a rule that is the subject's own endpoint (ingress: destination, egress: source) matches `w`. */
+  ownSideMatches(rule: CalicoRule, policy: CalicoPolicy, direction: Direction, w: Workload): boolean {
+    let table = this.ownSideTable.get(rule);
+    if (!table) this.ownSideTable.set(rule, (table = new Uint8Array(this.model.workloads.length)));
+    if (this.model.workloads[w.id] !== w) return this.entityMatches(direction === 'ingress' ? rule.destination : rule.source, policy, { type: 'workload', workload: w });
+    if (table[w.id] === 0) table[w.id] = this.entityMatches(direction === 'ingress' ? rule.destination : rule.source, policy, { type: 'workload', workload: w }) ? 1 : 2;
+    return table[w.id] === 1;
+  }
+
+  private readonly ownSideTable = new Map<CalicoRule, Uint8Array>();
 
   private evaluate(direction: Direction, subject: Workload, peer: Endpoint, destination: Endpoint): CalicoDirectionResult {
     const decisions: CalicoDecision[] = [];

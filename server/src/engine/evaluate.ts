@@ -15,6 +15,7 @@ import { matchesSelector } from './selectors';
 import { clusterTiers, type ClusterTiers, type TierDecision } from './tiers';
 import { CalicoEvaluator, type CalicoDecision, type TierLayout } from './calico-evaluate';
 import { CiliumAnalysis, ciliumEnforced, decisionAt, type CiliumDecision, type CiliumOptions, type CiliumPortsResult, type CiliumUnknown } from './cilium-evaluate';
+import type { CalicoEntity } from './calico-policy';
 import type { Protocol } from './types';
 
 export type Endpoint =
@@ -147,12 +148,36 @@ interface ClusterSubjectRules {
   namedPorts: boolean;
   /** Results by the NetworkPolicy tier's result, which rules match the peer and (with named ports) the destination's port class. */
   results: Map<string, DirectionResult>;
+  /**
+   * For peers among the model's workloads: results by the NetworkPolicy tier's result and the peer's cluster peer
+   * class (one number: result id × (workloads + 1) + class), then by the destination's port class (0 without named ports).
+   */
+  byClass: Map<number, DirectionResult | Map<number, DirectionResult>>;
 }
 
-const NO_CLUSTER_RULES: ClusterSubjectRules = Object.freeze({ policies: [], rules: [], adminCount: 0, namedPorts: false, results: new Map() }) as ClusterSubjectRules;
+const NO_CLUSTER_RULES: ClusterSubjectRules = Object.freeze({ policies: [], rules: [], adminCount: 0, namedPorts: false, results: new Map(), byClass: new Map() }) as ClusterSubjectRules;
 
 function isWholeIpv4(range: IpRange): boolean {
   return !range.v6 && range.lo === 0n && range.hi === 0xffffffffn;
+}
+
+/** Whether a Calico rule's entity constrains the endpoint it stands for (else it matches every workload endpoint). */
+function ownSideConstrained(e: CalicoEntity): boolean {
+  return e.nets !== undefined || e.notNets !== undefined || e.selector !== undefined || e.notSelector !== undefined || e.namespaceSelector !== undefined || e.serviceAccounts !== undefined || e.services !== undefined;
+}
+
+// The named container ports of a workload as text, by workload object (kept across models for untouched namespaces).
+const namedPortsKeys = new WeakMap<Workload, string>();
+
+function namedPortsKey(w: Workload): string {
+  let key = namedPortsKeys.get(w);
+  if (key === undefined) {
+    key = w.containerPorts.some((p) => p.name !== undefined)
+      ? w.containerPorts.filter((p) => p.name !== undefined).map((p) => `${p.name}/${p.protocol}/${p.containerPort}`).sort().join(',')
+      : '';
+    namedPortsKeys.set(w, key);
+  }
+  return key;
 }
 
 /** Rules per subject beyond this are evaluated without the result cache (the bit set would not fit). */
@@ -197,6 +222,12 @@ export class Analysis {
   /** Numbers for the NetworkPolicy tier's results, to key the tiered results by them. */
   private readonly resultIds = new WeakMap<DirectionResult, number>();
   private nextResultId = 0;
+  /** By direction and workload id: the workload's tier subject class + 1 (0: not known yet). See tierSubjectClass. */
+  private readonly tierSubjectClasses: Record<Direction, Int32Array | undefined> = { ingress: undefined, egress: undefined };
+  private readonly tierSubjectClassIds = { ingress: new Map<string, number>(), egress: new Map<string, number>() };
+  /** Numbers for policies, to key direction classes by the policies that select a workload. */
+  private readonly objectIds = new WeakMap<object, number>();
+  private nextObjectId = 0;
 
   /** Calico semantics (tiers by order, Deny, Pass, Log), when the model holds an enforced Calico policy. */
   readonly calico: CalicoEvaluator | undefined;
@@ -346,7 +377,7 @@ export class Analysis {
     const w = destination.workload;
     let id = this.portClassOf.get(w.id);
     if (id === undefined) {
-      const key = w.containerPorts.filter((p) => p.name !== undefined).map((p) => `${p.name}/${p.protocol}/${p.containerPort}`).sort().join(',');
+      const key = namedPortsKey(w);
       id = this.portClassIds.get(key);
       if (id === undefined) {
         id = this.portClassIds.size + 1;
@@ -400,10 +431,23 @@ export class Analysis {
   /** Whether a cluster-wide subject or pod peer selects the workload: never a host-network pod (API reference). */
   private selectsPods(selection: ClusterPodSelection, w: Workload): boolean {
     if (w.hostNetwork) return false;
-    const ns = this.model.namespaces.get(w.namespace);
-    if (!matchesSelector(selection.namespaceSelector, ns?.labels ?? { 'kubernetes.io/metadata.name': w.namespace })) return false;
+    let byNamespace = this.selectionNamespaces.get(selection);
+    if (!byNamespace) this.selectionNamespaces.set(selection, (byNamespace = new Map()));
+    let inNamespace = byNamespace.get(w.namespace);
+    if (inNamespace === undefined) {
+      const ns = this.model.namespaces.get(w.namespace);
+      byNamespace.set(w.namespace, (inNamespace = matchesSelector(selection.namespaceSelector, ns?.labels ?? { 'kubernetes.io/metadata.name': w.namespace })));
+    }
+    if (!inNamespace) return false;
     return selection.podSelector ? matchesSelector(selection.podSelector, w.podLabels) : true;
   }
+
+  /** Whether a cluster-wide subject's or peer's namespaceSelector selects each namespace, by name. */
+  private readonly selectionNamespaces = new Map<ClusterPodSelection, Map<string, boolean>>();
+  /** Cluster-wide rules of a direction by the policies that select a workload: workloads selected alike share them (and their results). */
+  private readonly clusterSubjectsByPolicies = { ingress: new Map<string, ClusterSubjectRules>(), egress: new Map<string, ClusterSubjectRules>() };
+  /** The same, by namespace, where no subject of the direction has a podSelector (the namespace then decides). */
+  private readonly clusterSubjectsByNamespace = { ingress: new Map<string, ClusterSubjectRules>(), egress: new Map<string, ClusterSubjectRules>() };
 
   /**
    * Whether a cluster-wide peer matches the endpoint. `networks` match address ranges wholly inside a CIDR, and, as
@@ -450,19 +494,42 @@ export class Analysis {
     }
     let entry = cache ? cache[index] : this.otherClusterSubjects[direction].get(w);
     if (!entry) {
-      const policies: ClusterPolicy[] = [];
-      const rules: ClusterSubjectRules['rules'] = [];
-      let adminCount = 0;
+      // Most subjects select by namespace alone: their entry is the namespace's (host-network pods left out above).
+      const byNamespace = this.clusterSubjectsByNamespace[direction];
+      entry = byNamespace.get(w.namespace);
+      if (entry) {
+        if (cache) cache[index] = entry;
+        return entry;
+      }
+      let key = '';
+      let podSelectors = false;
       for (const tier of [tiers.admin, tiers.baseline]) {
         for (const policy of tier) {
-          if (policy[direction].length === 0 || !this.selectsPods(policy.subject, w)) continue;
-          policies.push(policy);
-          for (const rule of policy[direction]) rules.push({ policy, rule });
+          if (policy[direction].length === 0) continue;
+          if (policy.subject.podSelector) podSelectors = true;
+          if (this.selectsPods(policy.subject, w)) key += `${this.objectId(policy)},`;
         }
-        if (tier === tiers.admin) adminCount = rules.length;
+        key += '|';
       }
-      const namedPorts = rules.some(({ rule }) => rule.ports?.some((p) => typeof p.port === 'string') ?? false);
-      entry = { policies, rules, adminCount, namedPorts, results: new Map() };
+      const shared = this.clusterSubjectsByPolicies[direction];
+      entry = shared.get(key);
+      if (!entry) {
+        const policies: ClusterPolicy[] = [];
+        const rules: ClusterSubjectRules['rules'] = [];
+        let adminCount = 0;
+        for (const tier of [tiers.admin, tiers.baseline]) {
+          for (const policy of tier) {
+            if (policy[direction].length === 0 || !this.selectsPods(policy.subject, w)) continue;
+            policies.push(policy);
+            for (const rule of policy[direction]) rules.push({ policy, rule });
+          }
+          if (tier === tiers.admin) adminCount = rules.length;
+        }
+        const namedPorts = rules.some(({ rule }) => rule.ports?.some((p) => typeof p.port === 'string') ?? false);
+        entry = policies.length === 0 ? NO_CLUSTER_RULES : { policies, rules, adminCount, namedPorts, results: new Map(), byClass: new Map() };
+        shared.set(key, entry);
+      }
+      if (!podSelectors) byNamespace.set(w.namespace, entry);
       if (cache) cache[index] = entry;
       else this.otherClusterSubjects[direction].set(w, entry);
     }
@@ -481,13 +548,18 @@ export class Analysis {
     if (npId === undefined) this.resultIds.set(np, (npId = this.nextResultId++));
     // Workloads of one class match the same cluster-wide rules: their results are shared.
     const peerIndex = peer.type === 'workload' ? this.modelIndex(peer.workload) : -1;
-    const portClass = entry.namedPorts ? this.portClass(destination) : '';
-    let classKey: string | undefined;
+    const portClass = entry.namedPorts ? this.portClass(destination) : 0;
+    let classSlot = -1;
     if (peerIndex >= 0) {
-      classKey = `${npId}:c${this.clusterPeerClasses()[peerIndex]}:${portClass}`;
-      const known = entry.results.get(classKey);
-      if (known) return known;
+      classSlot = npId * (this.model.workloads.length + 1) + this.clusterPeerClasses()[peerIndex];
+      const known = entry.byClass.get(classSlot);
+      if (known) {
+        if (!entry.namedPorts) return known as DirectionResult;
+        const byPorts = (known as Map<number, DirectionResult>).get(portClass);
+        if (byPorts) return byPorts;
+      }
     }
+
     // Whether each rule's peers match the peer: for the model's workloads answered once per rule, in a table.
     let bits = '';
     for (const { rule } of entry.rules) {
@@ -513,7 +585,7 @@ export class Analysis {
     const key = `${npId}:${bits}:${portClass}`;
     const known = entry.results.get(key);
     if (known) {
-      if (classKey) entry.results.set(classKey, known);
+      if (classSlot >= 0) this.rememberByClass(entry, classSlot, portClass, known);
       return known;
     }
 
@@ -552,9 +624,109 @@ export class Analysis {
     }
     const result: DirectionResult = { direction, isolated: true, policies: np.policies, allowed: this.intern(allowed), contributions, decisions, clusterPolicies: entry.policies };
     entry.results.set(key, result);
-    if (classKey) entry.results.set(classKey, result);
+    if (classSlot >= 0) this.rememberByClass(entry, classSlot, portClass, result);
     return result;
   }
+
+  private rememberByClass(entry: ClusterSubjectRules, classSlot: number, portClass: number, result: DirectionResult): void {
+    if (!entry.namedPorts) entry.byClass.set(classSlot, result);
+    else {
+      let byPorts = entry.byClass.get(classSlot) as Map<number, DirectionResult> | undefined;
+      if (!byPorts) entry.byClass.set(classSlot, (byPorts = new Map()));
+      byPorts.set(portClass, result);
+    }
+  }
+
+  private objectId(o: object): number {
+    let id = this.objectIds.get(o);
+    if (id === undefined) this.objectIds.set(o, (id = this.nextObjectId++));
+    return id;
+  }
+
+  /**
+   * For tiered models: a number shared by the model's workloads whose `direction` turns the NetworkPolicies' result
+   * toward or from any one peer into the same final result. Such workloads have the same cluster-wide policies
+   * selecting them for the direction, the same Calico policies, every Calico rule of those matching them alike on its
+   * own side (an ingress rule's destination, an egress rule's source), are alike host-network or not, have or lack
+   * known pod IPs (Calico nets on their side), and, for ingress, where named ports resolve on them, declare the same
+   * named ports. The NetworkPolicies enter the tiers only by whether they isolate the workload and what they allow (a
+   * union, in tier order at one place), except where a Calico policy of the default tier has the NetworkPolicies'
+   * order 1000 and sorts among them by name: then the NetworkPolicies selecting the workload are part of the class.
+   * So `direction(d, w, peer, …).allowed` is the same for two workloads of a class whose NetworkPolicy results for
+   * the peer are equal (features/reach.ts). -1 for workloads from elsewhere.
+   */
+  tierSubjectClass(w: Workload, direction: Direction): number {
+    const index = this.modelIndex(w);
+    if (index < 0) return -1;
+    const classes = (this.tierSubjectClasses[direction] ??= new Int32Array(this.model.workloads.length));
+    if (classes[index] !== 0) return classes[index] - 1;
+    let key = w.hostNetwork ? 'h|' : 'p|';
+    // Named ports resolve on the destination: for ingress, on `w`, by the names its rules mention.
+    const portNames = direction === 'ingress' ? new Set<string>() : undefined;
+    const cluster = this.clusterRules(w, direction);
+    for (const p of cluster.policies) key += `${this.objectId(p)},`;
+    if (portNames && cluster.namedPorts) {
+      for (const { rule } of cluster.rules) for (const spec of rule.ports ?? []) if (typeof spec.port === 'string') portNames.add(spec.port);
+    }
+    if (this.calico) {
+      key += w.podIps.length === 0 ? '|n' : '|i';
+      for (const p of this.calico.selectingPolicies(w, direction)) {
+        key += `${this.objectId(p)}:`;
+        for (const rule of p[direction]) {
+          const own = direction === 'ingress' ? rule.destination : rule.source;
+          if (ownSideConstrained(own)) key += this.calico.ownSideMatches(rule, p, direction, w) ? '1' : '0';
+          if (portNames) for (const port of [...(rule.destination.ports ?? []), ...(rule.destination.notPorts ?? [])]) if (port.type === 'named') portNames.add(port.name);
+        }
+        key += ',';
+      }
+      if (this.calico.networkPoliciesInterleaved) {
+        key += '|';
+        for (const p of this.subjectRules(w, direction).policies) key += `${this.objectId(p)},`;
+      }
+    }
+    if (portNames && portNames.size > 0) {
+      const named = w.containerPorts.filter((cp) => cp.name !== undefined && portNames.has(cp.name)).map((cp) => `${cp.name}/${cp.protocol}/${cp.containerPort}`);
+      key += `|${named.sort().join(',')}`;
+    }
+    const ids = this.tierSubjectClassIds[direction];
+    let id = ids.get(key);
+    if (id === undefined) ids.set(key, (id = ids.size));
+    classes[index] = id + 1;
+    return id;
+  }
+
+  /** How many tier subject classes the direction has so far. */
+  tierSubjectClassCount(direction: Direction): number {
+    return this.tierSubjectClassIds[direction].size;
+  }
+
+  /**
+   * For the model's workloads as peers of a tiered direction: a number shared by workloads that every cluster-wide
+   * rule matches alike and that alike have or lack known pod IPs (Calico nets). With the NetworkPolicy and Calico
+   * rules that match a peer and (toward it) its named ports, it decides the peer's side of a direction
+   * (features/reach.ts). How many such numbers there are: `peerTraitClassCount` after the first call.
+   */
+  peerTraitClass(w: Workload): number {
+    const index = this.modelIndex(w);
+    if (index < 0) throw new Error('peerTraitClass: not a workload of the model');
+    if (!this.peerTraits) {
+      const ids = new Map<string, number>();
+      const classes = new Int32Array(this.model.workloads.length);
+      const cluster = this.tiers ? this.clusterPeerClasses() : undefined;
+      this.model.workloads.forEach((v, i) => {
+        const key = `${cluster ? cluster[i] : 0}:${v.podIps.length === 0 ? 0 : 1}`;
+        let id = ids.get(key);
+        if (id === undefined) ids.set(key, (id = ids.size));
+        classes[i] = id;
+      });
+      this.peerTraits = classes;
+      this.peerTraitClassCount = ids.size;
+    }
+    return this.peerTraits[index];
+  }
+
+  private peerTraits: Int32Array | undefined;
+  peerTraitClassCount = 0;
 
   /** A number shared by the model's workloads that the same cluster-wide rules' peers match (tiered models only). */
   clusterPeerClass(w: Workload): number {
@@ -758,13 +930,55 @@ export class Analysis {
    * the destination's ingress side).
    */
   egressAllowed(source: Endpoint, destination: Endpoint): PortSet {
-    return source.type === 'workload' ? this.direction('egress', source.workload, destination, destination).allowed : NOT_ISOLATED.egress.allowed;
+    if (source.type !== 'workload') return NOT_ISOLATED.egress.allowed;
+    return this.calico ? this.allowedByClass('egress', source.workload, destination, destination) : this.direction('egress', source.workload, destination, destination).allowed;
   }
 
   /** What the destination's ingress allows from `source` (`connection(source, destination).ingress.allowed`). */
   ingressAllowed(source: Endpoint, destination: Endpoint): PortSet {
-    return destination.type === 'workload' ? this.direction('ingress', destination.workload, source, destination).allowed : NOT_ISOLATED.ingress.allowed;
+    if (destination.type !== 'workload') return NOT_ISOLATED.ingress.allowed;
+    return this.calico ? this.allowedByClass('ingress', destination.workload, source, destination) : this.direction('ingress', destination.workload, source, destination).allowed;
   }
+
+  /**
+   * What the policies allow from `source` to `destination` (`connection(source, destination).allowed`) without the
+   * rules behind it: on Calico models shared by tier subject class (see allowedByClass), for reports of every pair.
+   */
+  allowed(source: Endpoint, destination: Endpoint): PortSet {
+    if (!this.calico) return this.connection(source, destination).allowed;
+    if (source.type === 'workload' && destination.type === 'workload' && source.workload === destination.workload && !source.workload.replicated) return PortSet.ALL;
+    const egress = this.egressAllowed(source, destination);
+    if (egress.isEmpty()) return PortSet.NONE;
+    const ingress = this.ingressAllowed(source, destination);
+    let byIngress = this.allowedCache.get(egress);
+    if (!byIngress) this.allowedCache.set(egress, (byIngress = new WeakMap()));
+    let allowed = byIngress.get(ingress);
+    if (!allowed) byIngress.set(ingress, (allowed = egress.intersect(ingress)));
+    return allowed;
+  }
+
+  /**
+   * What a direction allows, shared by the subjects of one tier subject class whose NetworkPolicies allow the peer
+   * the same (see tierSubjectClass): rules that ask many pods about one peer (DNS, say) evaluate Calico's tiers once
+   * per class instead of once per pod. Only the allowed ports are shared (decisions name each pod's own policies).
+   */
+  private allowedByClass(direction: Direction, subject: Workload, peer: Endpoint, destination: Endpoint): PortSet {
+    const cls = this.tierSubjectClass(subject, direction);
+    if (cls < 0) return this.direction(direction, subject, peer, destination).allowed;
+    const np = this.networkPolicyDirection(direction, subject, peer, destination);
+    const byClass = this.allowedByClassCache[direction];
+    let byPeer = byClass.get(cls);
+    if (!byPeer) byClass.set(cls, (byPeer = new WeakMap()));
+    const peerKey: object = peer.type === 'workload' ? peer.workload : peer.range;
+    let byAllowance = byPeer.get(peerKey);
+    if (!byAllowance) byPeer.set(peerKey, (byAllowance = new Map()));
+    const allowance = np.isolated ? np.allowed : null;
+    let allowed = byAllowance.get(allowance);
+    if (!allowed) byAllowance.set(allowance, (allowed = this.direction(direction, subject, peer, destination).allowed));
+    return allowed;
+  }
+
+  private readonly allowedByClassCache = { ingress: new Map<number, WeakMap<object, Map<PortSet | null, PortSet>>>(), egress: new Map<number, WeakMap<object, Map<PortSet | null, PortSet>>>() };
 
   private allowedBoth(egress: DirectionResult, ingress: DirectionResult): PortSet {
     if (!egress.isolated) return ingress.allowed;

@@ -25,7 +25,8 @@ test('Neovim attaches to netpol lsp --stdio, shows diagnostics, follows edits an
     assert.match(line('DIAG'), /^DIAG 6:2 severity=2 source=netpol$/);
     assert.match(line('OTHER_FILE'), /^OTHER_FILE true .*missing-dns-egress/);
     assert.match(line('EDITED'), /^EDITED true $/);
-    assert.match(line('ACTIONS'), /^ACTIONS 1 Add an egress rule allowing DNS/);
+    // The quick fix first, then the refactoring of the policy under the cursor.
+    assert.match(line('ACTIONS'), /^ACTIONS 2 Add an egress rule allowing DNS.* \| Convert to the equivalent Calico NetworkPolicy/);
     assert.match(line('FIXED'), /^FIXED true /);
     assert.match(line('STOPPED'), /^STOPPED true$/);
     assert.equal(r.status, 0, output);

@@ -209,8 +209,11 @@ describe('netpol lsp --stdio on a multi-file workspace', () => {
       range: dns.range,
       context: { diagnostics: [dns] },
     });
-    assert.equal(actions.length, 1);
-    const [action] = actions;
+    // The quick fix, and the refactoring of the policy under the cursor (into the equivalent Calico policy).
+    const quickFixes = actions.filter((a) => a.kind === 'quickfix');
+    assert.equal(quickFixes.length, 1);
+    assert.deepEqual(actions.filter((a) => a.kind !== 'quickfix').map((a) => [a.kind, a.title]), [['refactor.rewrite', 'Convert to the equivalent Calico NetworkPolicy (tier default, order 1000)']]);
+    const [action] = quickFixes;
     assert.equal(action.kind, 'quickfix');
     assert.equal(action.isPreferred, true);
     assert.match(action.title, /DNS/);
@@ -233,15 +236,26 @@ describe('netpol lsp --stdio on a multi-file workspace', () => {
       range: again[0].range,
       context: { diagnostics: [] },
     });
-    assert.equal(byRange.length, 1);
-    // Only refactorings asked for: no quick fixes.
+    assert.equal(byRange.filter((a) => a.kind === 'quickfix').length, 1);
+    // Only refactorings asked for: no quick fixes, the conversion alone.
     const onlyRefactor = await client.request<CodeAction[]>('textDocument/codeAction', {
       textDocument: { uri },
       range: again[0].range,
       context: { diagnostics: again, only: ['refactor'] },
     });
-    // The one refactoring of a NetworkPolicy (issue 24): its equivalent CiliumNetworkPolicy, added below it.
-    assert.deepEqual(onlyRefactor.map((a) => [a.kind, a.title]), [['refactor.rewrite', 'Add the equivalent CiliumNetworkPolicy api-egress']]);
+    // The refactoring of a NetworkPolicy: the equivalent Calico NetworkPolicy (issue 23) in its place (the equivalent
+    // CiliumNetworkPolicy only where Cilium is in use, which it is not here).
+    assert.deepEqual(onlyRefactor.map((a) => a.kind), ['refactor.rewrite']);
+    const converted = applyTextEdits(client.text(uri), editsFor(onlyRefactor[0].edit!, uri));
+    assert.match(converted, /apiVersion: projectcalico\.org\/v3/);
+    assert.ok(converted.startsWith('# The API may reach the database'), 'comments before the object are kept');
+    // Only quick fixes asked for: no refactorings.
+    const onlyFixes = await client.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: again[0].range,
+      context: { diagnostics: again, only: ['quickfix'] },
+    });
+    assert.deepEqual(onlyFixes.map((a) => a.kind), ['quickfix']);
     client.close(uri);
   });
 

@@ -1,6 +1,8 @@
 // Code lenses: above every NetworkPolicy what it selects and admits, above every workload whether it is isolated.
 import { namespaceEvidence } from '../rules/common';
 import type { Workload } from '../model';
+import type { CalicoPolicy } from '../calico-policy';
+import type { ClusterPolicy } from '../cluster-policy';
 import type { Direction, NetworkPolicy } from '../policy';
 import type { OffsetRange, SourceLocation } from '../types';
 import type { Workspace } from '../workspace';
@@ -48,6 +50,38 @@ export function policyLensTitle(index: ScopeIndex, policy: NetworkPolicy): strin
   return parts.join(' · ');
 }
 
+/** The workloads a cluster-wide policy's subject selects (for a direction it has rules for). */
+function clusterSelected(index: ScopeIndex, policy: ClusterPolicy): Workload[] {
+  return index.model.workloads.filter((w) => (['ingress', 'egress'] as const).some((d) => index.analysis.clusterRules(w, d).policies.includes(policy)));
+}
+
+function ruleCounts(ingress: number, egress: number): string[] {
+  const out: string[] = [];
+  if (ingress) out.push(`ingress ${plural(ingress, 'rule')}`);
+  if (egress) out.push(`egress ${plural(egress, 'rule')}`);
+  return out;
+}
+
+/** "Admin tier · priority 10 · selects 4 pods · ingress 2 rules": where the policy sits in the tiers and what it selects. */
+export function clusterPolicyLensTitle(index: ScopeIndex, policy: ClusterPolicy): string {
+  if (!policy.valid) return 'rejected by the API server (no effect)';
+  const parts = [policy.kind === 'BaselineAdminNetworkPolicy' ? 'Baseline tier (after the NetworkPolicies)' : `${policy.tier} tier${policy.tier === 'Admin' ? ' (before the NetworkPolicies)' : ' (after the NetworkPolicies)'} · priority ${policy.priority}`];
+  parts.push(`selects ${plural(clusterSelected(index, policy).length, 'pod')} in the files`, ...ruleCounts(policy.ingress.length, policy.egress.length));
+  return parts.join(' · ');
+}
+
+/** "tier platform (order 100) · order 10 · selects 4 pods · egress 3 rules" for a Calico policy. */
+export function calicoPolicyLensTitle(index: ScopeIndex, policy: CalicoPolicy): string {
+  if (!policy.valid) return 'rejected by Calico (no effect)';
+  const calico = index.analysis.calico;
+  const tier = calico?.tiers.find((t) => t.name === policy.tier);
+  const parts = [`tier ${policy.tier}${tier?.order !== undefined ? ` (order ${tier.order})` : ''}`, policy.order === undefined ? 'no order (after the ordered policies)' : `order ${policy.order}`];
+  if (policy.staged) parts.unshift('staged: never enforced');
+  else if (calico) parts.push(`selects ${plural(index.model.workloads.filter((w) => calico.selects(policy, w)).length, 'pod')} in the files`);
+  parts.push(...ruleCounts(policy.types.ingress ? policy.ingress.length : 0, policy.types.egress ? policy.egress.length : 0));
+  return parts.join(' · ');
+}
+
 export function workloadLensTitle(index: ScopeIndex, w: Workload): string {
   const selecting = index.analysis.selectingPolicies(w);
   const isolated = (['ingress', 'egress'] as const).filter((d) => selecting.some((p) => p.types[d]));
@@ -67,6 +101,18 @@ export function codeLenses(workspace: Workspace, uri: string): CodeLens[] {
       const policy = index.policyFor(object);
       if (policy) {
         lenses.push({ range: at, title: policyLensTitle(index, policy), locations: index.selectedBy(policy).map((w) => workloadLocation(w, workspace)), kind: 'policy' });
+        continue;
+      }
+      const cluster = index.model.clusterPolicies.find((p) => p.object === object);
+      if (cluster) {
+        lenses.push({ range: at, title: clusterPolicyLensTitle(index, cluster), locations: cluster.valid ? clusterSelected(index, cluster).map((w) => workloadLocation(w, workspace)) : [], kind: 'policy' });
+        continue;
+      }
+      const calicoPolicy = index.model.calico.policies.find((p) => p.object === object);
+      if (calicoPolicy) {
+        const calico = index.analysis.calico;
+        const selected = calico && calicoPolicy.valid && !calicoPolicy.staged ? index.model.workloads.filter((w) => calico.selects(calicoPolicy, w)) : [];
+        lenses.push({ range: at, title: calicoPolicyLensTitle(index, calicoPolicy), locations: selected.map((w) => workloadLocation(w, workspace)), kind: 'policy' });
         continue;
       }
       const workload = index.workloadFor(object);

@@ -6,7 +6,7 @@
 // hover tests only the rules that could admit the subject instead of every rule of the scope; what stays linear in
 // the number of workloads is a cheap pass that combines both sides. reach.test.ts and reach-index.test.ts check the
 // answers against Analysis.connection on every pair.
-import { workloadEndpoint } from '../evaluate';
+import { workloadEndpoint, type Endpoint } from '../evaluate';
 import type { Workload } from '../model';
 import type { Direction, NetworkPolicy, Peer, PolicyRule } from '../policy';
 import { anyPodIpMatchable, ipBlockMatchesWorkload } from '../pod-ips';
@@ -555,21 +555,147 @@ export function reachOf(index: ScopeIndex, subject: Workload): Reach {
 }
 
 /**
- * With cluster-wide policies (Analysis.tiered) the rule index, which knows NetworkPolicies only, does not apply:
- * every other workload is asked of the analysis (its tiered results are shared by classes of workloads).
+ * For the subject's own side of a direction with cluster-wide or Calico policies: a key per other workload (the peer)
+ * such that workloads with equal keys get the same result from the analysis. What a direction result depends on of
+ * the peer (evaluate.ts, calico-evaluate.ts): which of the subject's NetworkPolicy rules match it (each rule's peers'
+ * workloads, from the scope index), which of the subject's Calico rules match it on their peer side, and its traits
+ * (Analysis.peerTraitClass: the cluster-wide rules that match it, its named ports, whether its pod IPs are known).
+ */
+function ownSideKeys(index: ScopeIndex, subject: Workload, direction: Direction): (w: Workload) => number | string {
+  const analysis = index.analysis;
+  // Which rules match a workload, as a number per distinct set (0: none of those with peers).
+  const matched = new Map<Workload, string>();
+  let ruleNumber = 0;
+  for (const policy of analysis.isolatingPolicies(subject, direction)) {
+    for (const rule of policy[direction]) {
+      const bit = `${ruleNumber++},`;
+      // Rules without peers match every workload: nothing to tell apart.
+      if (!rule.peers) continue;
+      const seen = new Set<Workload>();
+      for (const peer of rule.peers) {
+        for (const w of index.peerWorkloads(policy, peer)) {
+          if (seen.has(w)) continue;
+          seen.add(w);
+          matched.set(w, (matched.get(w) ?? '') + bit);
+        }
+      }
+    }
+  }
+  const setIds = new Map<string, number>();
+  const setOf = new Map<Workload, number>();
+  for (const [w, rules] of matched) {
+    let id = setIds.get(rules);
+    if (id === undefined) setIds.set(rules, (id = setIds.size + 1));
+    setOf.set(w, id);
+  }
+  const calico = analysis.calico;
+  const calicoRules = calico ? calico.selectingPolicies(subject, direction).flatMap((policy) => policy[direction].map((rule) => ({ policy, rule }))) : [];
+  // Toward the other workload (egress), named ports resolve on it: the names the subject's rules mention.
+  const portNames = new Set<string>();
+  if (direction === 'egress') {
+    for (const policy of analysis.isolatingPolicies(subject, direction)) for (const rule of policy.egress) for (const spec of rule.ports ?? []) if (typeof spec.port === 'string') portNames.add(spec.port);
+    for (const { rule } of analysis.clusterRules(subject, direction).rules) for (const spec of rule.ports ?? []) if (typeof spec.port === 'string') portNames.add(spec.port);
+    for (const { rule } of calicoRules) for (const port of [...(rule.destination.ports ?? []), ...(rule.destination.notPorts ?? [])]) if (port.type === 'named') portNames.add(port.name);
+  }
+  return (w) => {
+    // peerTraitClassCount is known once peerTraitClass has answered.
+    const trait = analysis.peerTraitClass(w);
+    const key = (setOf.get(w) ?? 0) * analysis.peerTraitClassCount + trait;
+    if (calicoRules.length === 0 && portNames.size === 0) return key;
+    let text = `${key}:`;
+    for (const { policy, rule } of calicoRules) text += calico!.peerSideMatches(rule, policy, direction, w) ? '1' : '0';
+    if (portNames.size > 0) for (const cp of w.containerPorts) if (cp.name !== undefined && portNames.has(cp.name)) text += `|${cp.name}/${cp.protocol}/${cp.containerPort}`;
+    return text;
+  };
+}
+
+/**
+ * With cluster-wide or Calico policies (Analysis.tiered) the analysis decides each pair through the tiers, but by
+ * classes, so a hover costs a few lookups per workload and a few evaluations, not two per workload. The other
+ * workload's side (its egress toward the subject, its ingress from the subject) depends on it only through its tier
+ * subject class (Analysis.tierSubjectClass) and what its NetworkPolicies allow the subject, which the rule index
+ * gives for every workload at once (farSide); the subject's side depends on the other workload only through its key
+ * (ownSideKeys). Each distinct combination is evaluated once, for the first workload that has it.
  */
 function tieredReachOf(index: ScopeIndex, subject: Workload): Reach {
+  const analysis = index.analysis;
   const workloads = index.model.workloads;
   const from = new Map<Workload, PortSet>();
   const to = new Map<Workload, PortSet>();
   const self = workloadEndpoint(subject);
+  const pairwise = new PairwisePorts();
+  const theirEgressSide = farSide(index, subject, 'egress');
+  const theirIngressSide = farSide(index, subject, 'ingress');
+  // By tier subject class, then by what the NetworkPolicies allow (null: the workload is not isolated by them).
+  const theirEgress: (Map<PortSet | null, PortSet> | undefined)[] = [];
+  const theirIngress: (Map<PortSet | null, PortSet> | undefined)[] = [];
+  const ownIngress = new Map<number | string, PortSet>();
+  const ownEgress = new Map<number | string, PortSet>();
+  const ingressKey = ownSideKeys(index, subject, 'ingress');
+  const egressKey = ownSideKeys(index, subject, 'egress');
   for (const other of workloads) {
     if (other === subject) continue;
     const endpoint = workloadEndpoint(other);
-    from.set(other, index.analysis.connection(endpoint, self).allowed);
-    to.set(other, index.analysis.connection(self, endpoint).allowed);
+    // other → subject: the other's egress (by its class and NetworkPolicy result) and the subject's ingress (by key).
+    const egress = theirSide(analysis, theirEgress, theirEgressSide, other, 'egress', endpoint, self);
+    if (egress.isEmpty()) from.set(other, PortSet.NONE);
+    else {
+      const key = ingressKey(other);
+      let ingress = ownIngress.get(key);
+      if (!ingress) ownIngress.set(key, (ingress = analysis.ingressAllowed(endpoint, self)));
+      from.set(other, pairwise.intersect(egress, ingress));
+    }
+    // subject → other: the subject's egress (by key) and the other's ingress.
+    const ingress = theirSide(analysis, theirIngress, theirIngressSide, other, 'ingress', self, endpoint);
+    if (ingress.isEmpty()) to.set(other, PortSet.NONE);
+    else {
+      const key = egressKey(other);
+      let egress = ownEgress.get(key);
+      if (!egress) ownEgress.set(key, (egress = analysis.egressAllowed(self, endpoint)));
+      to.set(other, pairwise.intersect(egress, ingress));
+    }
   }
   const side = (computed: Map<Workload, PortSet>) =>
     new ReachSide(workloads, subject, PortSet.NONE, new WorkloadFlags(workloads), { byWorkload: new Map(), groups: [] }, computed, 0);
   return { from: side(from), to: side(to) };
+}
+
+// One object per distinct set of ports among the rule index's allowances (equal sets from different rules group).
+const canonicalPorts = new Map<string, PortSet>();
+const canonicalOf = new WeakMap<PortSet, PortSet>();
+
+function canonical(ports: PortSet): PortSet {
+  let found = canonicalOf.get(ports);
+  if (!found) {
+    const text = ports.toString();
+    found = canonicalPorts.get(text);
+    if (!found) {
+      // Bounded: the sets of the workspace's rules are few; past the bound sets stay themselves (fewer groups).
+      if (canonicalPorts.size < 10_000) canonicalPorts.set(text, ports);
+      found = ports;
+    }
+    canonicalOf.set(ports, found);
+  }
+  return found;
+}
+
+/** What `other`'s own direction allows (its egress toward the subject, or its ingress from it), shared by class. */
+function theirSide(
+  analysis: ScopeIndex['analysis'],
+  cache: (Map<PortSet | null, PortSet> | undefined)[],
+  networkPolicies: SideAllowance,
+  other: Workload,
+  direction: Direction,
+  source: Endpoint,
+  destination: Endpoint,
+): PortSet {
+  const cls = analysis.tierSubjectClass(other, direction);
+  const byAllowance = cls >= 0 ? (cache[cls] ??= new Map()) : undefined;
+  const allowance = networkPolicies.isolated.has(other) ? canonical(networkPolicies.get(other) ?? PortSet.NONE) : null;
+  let ports = byAllowance?.get(allowance);
+  if (!ports) {
+    ports = direction === 'egress' ? analysis.egressAllowed(source, destination) : analysis.ingressAllowed(source, destination);
+    byAllowance?.set(allowance, ports);
+  }
+  return ports;
 }

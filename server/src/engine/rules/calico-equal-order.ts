@@ -19,6 +19,8 @@ export const calicoEqualOrder: Rule = {
         for (let j = 0; j < i; j++) {
           const [first, later] = [policies[j], policies[i]];
           if (first.order !== later.order || !inWorkspace(context, later.object)) continue;
+          // Policies of two namespaces never select a common pod.
+          if (first.namespace !== undefined && later.namespace !== undefined && first.namespace !== later.namespace) continue;
           const shared = (['ingress', 'egress'] as const).filter((d) => first.types[d] && later.types[d] && first[d].length + later[d].length > 0);
           if (shared.length === 0) continue;
           const pod = model.workloads.find((w) => calico.selects(first, w) && calico.selects(later, w));

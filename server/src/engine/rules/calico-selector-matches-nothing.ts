@@ -16,11 +16,12 @@ export const calicoSelectorMatchesNothing: Rule = {
     if (!calico) return;
     const { model } = context;
     const hostEndpoints = model.objects.some((o) => o.kind === 'HostEndpoint');
+    // Whether an entity matches anything, by what decides it: copies of one rule in many namespaces ask once.
+    const matchesSomething = new Map<string, boolean>();
     for (const policy of model.calico.policies) {
       if (!policy.valid || policy.staged || !inWorkspace(context, policy.object)) continue;
       if (policy.global && hostEndpoints) continue;
-      const selected = model.workloads.filter((w) => calico.selects(policy, w));
-      if (selected.length === 0) {
+      if (!model.workloads.some((w) => calico.selects(policy, w))) {
         context.report({
           message: `${calicoPolicyName(policy)} selects no pod in the workspace: its selector ${JSON.stringify(policy.selector.text)}${policy.namespace ? ` in namespace ${policy.namespace}` : ''} matches nothing, so the policy does nothing here.`,
           location: locate(policy.object, policy.selector.path),
@@ -31,12 +32,23 @@ export const calicoSelectorMatchesNothing: Rule = {
         const peerSide: CalicoEntity = rule.direction === 'ingress' ? rule.source : rule.destination;
         const field = peerSide.selector ?? peerSide.namespaceSelector;
         if (!field || peerSide.nets || peerSide.services) continue;
-        const anyPod = model.workloads.some((w) => calico.entityMatches(peerSide, policy, workloadEndpoint(w)));
-        if (anyPod) continue;
-        // The cluster DNS pods exist whether or not the files declare them (a rule allowing DNS selects them).
-        if (dnsEndpoints(context).pods.some((w) => calico.entityMatches(peerSide, policy, workloadEndpoint(w)))) continue;
-        const anySet = model.calico.networkSets.some((s) => s.valid && s.nets.some((n) => calico.entityMatches(peerSide, policy, { type: 'ip', range: n.range, label: n.text })));
-        if (anySet) continue;
+        const key = JSON.stringify([
+          peerSide.namespaceSelector ? `ns ${peerSide.namespaceSelector.text}` : `in ${policy.namespace ?? ''}`,
+          peerSide.selector?.text,
+          peerSide.notSelector?.text,
+          peerSide.serviceAccounts?.names,
+          peerSide.serviceAccounts?.selector?.text,
+        ]);
+        let something = matchesSomething.get(key);
+        if (something === undefined) {
+          something =
+            model.workloads.some((w) => calico.entityMatches(peerSide, policy, workloadEndpoint(w))) ||
+            // The cluster DNS pods exist whether or not the files declare them (a rule allowing DNS selects them).
+            dnsEndpoints(context).pods.some((w) => calico.entityMatches(peerSide, policy, workloadEndpoint(w))) ||
+            model.calico.networkSets.some((s) => s.valid && s.nets.some((n) => calico.entityMatches(peerSide, policy, { type: 'ip', range: n.range, label: n.text })));
+          matchesSomething.set(key, something);
+        }
+        if (something) continue;
         context.report({
           message: `the ${peerSide === rule.source ? 'source' : 'destination'} of ${rule.direction} rule ${rule.index + 1} of ${calicoPolicyName(policy)} matches no pod and no network set in the workspace${policy.namespace && !peerSide.namespaceSelector ? ` (without namespaceSelector it stays in namespace ${policy.namespace})` : ''}: the rule matches nothing.`,
           location: locate(policy.object, field.path),

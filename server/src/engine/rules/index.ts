@@ -40,6 +40,8 @@ import { calicoPassInLastTier } from './calico-pass-in-last-tier';
 import { calicoEqualOrder } from './calico-equal-order';
 import { calicoFinalLog } from './calico-final-log';
 import { calicoGlobalDenyWithoutDns } from './calico-global-deny-without-dns';
+import { calicoUndeclaredTier } from './calico-undeclared-tier';
+import { networkPolicyOverriddenByAdmin } from './network-policy-overridden-by-admin';
 import { invalidCiliumPolicy } from './invalid-cilium-policy';
 import { ciliumDefaultDenyTrap } from './cilium-default-deny-trap';
 import { ciliumFqdnWithoutDns } from './cilium-fqdn-without-dns';
@@ -116,4 +118,6 @@ export const ALL_RULES: Rule[] = [
   calicoEqualOrder,
   calicoFinalLog,
   calicoGlobalDenyWithoutDns,
+  calicoUndeclaredTier,
+  networkPolicyOverriddenByAdmin,
 ];

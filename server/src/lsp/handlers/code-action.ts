@@ -1,6 +1,7 @@
-// textDocument/codeAction: the quick fixes of the findings in the request's context (or range).
+// textDocument/codeAction: the quick fixes of the findings in the request's context (or range), and the
+// refactorings of the policy under the cursor (a Kubernetes NetworkPolicy ⇄ Calico NetworkPolicy, where exact).
 import { CodeAction, CodeActionKind } from 'vscode-languageserver';
-import { ciliumConversionAction } from '../../engine/features/convert-action';
+import { conversionActions } from '../../engine/features/conversions';
 import { DIAGNOSTIC_SOURCE, rangesOverlap, toCodeAction, toWorkspaceEdit } from '../convert';
 import type { PublishedEntry } from '../diagnostics';
 import { canonicalUri } from '../files';
@@ -13,7 +14,9 @@ export function registerCodeAction({ connection, state, logger, diagnostics }: S
   connection.onCodeAction((params) =>
     logger.guard('code action', [] as CodeAction[], () => {
       const wants = (kind: string) => !params.context.only || params.context.only.some((k) => kind.startsWith(k));
-      if (!wants(CodeActionKind.QuickFix) && !wants(CodeActionKind.RefactorRewrite)) return [];
+      const quickFixes = wants(CodeActionKind.QuickFix);
+      const refactorings = wants(CodeActionKind.RefactorRewrite);
+      if (!quickFixes && !refactorings) return [];
       // Editors ask for code actions whenever the cursor moves: the answer must not wait for the connectivity tests,
       // unless they report on this very file.
       state.lastRequestAt = Date.now();
@@ -25,16 +28,7 @@ export function registerCodeAction({ connection, state, logger, diagnostics }: S
       const actions: CodeAction[] = [];
       // A selection of a whole large document holds thousands of findings, each of whose fixes re-runs its rule:
       // the fixes of the first few are offered (a menu of thousands helps nobody), and findings are looked up by key.
-      let budget = MAX_FIXED_FINDINGS_PER_REQUEST;
-      // On a NetworkPolicy: its equivalent CiliumNetworkPolicy, added below it. Asked for by kind, or offered where the
-      // request is about no finding and has no fix (a finding's actions stay its quick fixes).
-      const offerConversion = params.context.only ? wants(CodeActionKind.RefactorRewrite) : params.context.diagnostics.length === 0;
-      const withConversion = (list: CodeAction[]) => {
-        if (!offerConversion || (!params.context.only && list.length > 0)) return list;
-        const conversion = ciliumConversionAction(state.workspace(), uri, positionsOf(uri).offsetAt(params.range.start));
-        return conversion ? [...list, CodeAction.create(conversion.title, toWorkspaceEdit(conversion, positionsOf), CodeActionKind.RefactorRewrite)] : list;
-      };
-      if (!wants(CodeActionKind.QuickFix)) return withConversion(actions);
+      let budget = quickFixes ? MAX_FIXED_FINDINGS_PER_REQUEST : 0;
       if (ours.length > 0) {
         const byKey = new Map<string, PublishedEntry>();
         const keyOf = (code: unknown, message: string, r: { start: { line: number; character: number }; end: { line: number; character: number } }) =>
@@ -56,7 +50,11 @@ export function registerCodeAction({ connection, state, logger, diagnostics }: S
           for (const fix of diagnostics.fixesOf(entry.engine)) actions.push(toCodeAction(fix, entry.lsp, positionsOf));
         }
       }
-      return withConversion(actions);
+      if (refactorings) {
+        const offset = state.positionsOf(uri).offsetAt(params.range.start);
+        for (const fix of conversionActions(state.workspace(), uri, offset)) actions.push(CodeAction.create(fix.title, toWorkspaceEdit(fix, positionsOf), CodeActionKind.RefactorRewrite));
+      }
+      return actions;
     }),
   );
 }

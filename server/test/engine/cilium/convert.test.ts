@@ -155,3 +155,18 @@ metadata: {name: db, namespace: shop, labels: {app: db}}
     assert.equal(ciliumConversionAction(ws, 'file:///w/db.yaml', after.indexOf('kind: Pod')), undefined, 'not on other objects');
   });
 });
+
+describe('the refactorings offered on a NetworkPolicy (features/conversions.ts)', () => {
+  const policy = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  ingress: [{from: [{podSelector: {matchLabels: {app: api}}}]}]\n';
+  const titles = async (config?: string) => {
+    const { conversionActions } = await import('../../../src/engine/features/conversions');
+    const ws = new Workspace();
+    ws.setFile('file:///w/db.yaml', policy);
+    if (config) ws.setFile('file:///w/.netpol.yaml', config);
+    return conversionActions(ws, 'file:///w/db.yaml', policy.indexOf('podSelector')).map((a) => a.title);
+  };
+  test('the CiliumNetworkPolicy only where Cilium is in use (cni: cilium), not on every policy', async () => {
+    assert.ok(!(await titles()).some((t) => t.includes('CiliumNetworkPolicy')));
+    assert.ok((await titles('cni: cilium\n')).includes('Add the equivalent CiliumNetworkPolicy db'));
+  });
+});
