@@ -38,7 +38,8 @@ export const missingDnsEgress: Rule = {
       return n;
     };
     for (const w of context.model.workloads) {
-      if (w.assumed || dnsPods.has(w)) continue;
+      // Host-network pods are left to host-network: most CNIs do not apply policies to them at all.
+      if (w.assumed || w.hostNetwork || dnsPods.has(w)) continue;
       const isolating = context.analysis.isolatingPolicies(w, 'egress');
       if (isolating.length === 0) continue;
       let policiesKey = isolating.length === 1 ? String(numberOf(isolating[0])) : isolating.map(numberOf).join(',');
