@@ -72,3 +72,43 @@ spec:
     for (const field of ['command', 'env', 'annotation']) assert.ok(!skipped(field), field);
   });
 });
+
+describe('missing-dns-egress on generated policies (netpol-analyzer acs_security_frontend_demos: ACS on OpenShift)', () => {
+  const withoutRoute = () => fixture('acs-frontend.yaml').split('\n---\n').filter((d) => !d.includes('kind: Route')).join('\n---\n');
+  const dnsOf = (findings: Diagnostic[], workload: string) => byRule(findings, 'missing-dns-egress').filter((d) => d.message.includes(workload));
+
+  it('UDP 5353 to every namespace reaches OpenShift\'s DNS pods: with a Route in the files only the TCP fallback is missing (information)', () => {
+    const webapp = dnsOf(analyse({ 'acs.yaml': fixture('acs-frontend.yaml') }), 'frontend/webapp');
+    assert.ok(webapp.length > 0);
+    for (const d of webapp) {
+      assert.equal(d.severity, 'information');
+      assert.match(d.message, /DNS over TCP .*TCP fallback/);
+    }
+  });
+
+  it('without OpenShift objects in the files the platform is unknown: a hint that says so, not a warning', () => {
+    const webapp = dnsOf(analyse({ 'acs.yaml': withoutRoute() }), 'frontend/webapp');
+    assert.ok(webapp.length > 0);
+    for (const d of webapp) {
+      assert.equal(d.severity, 'hint');
+      assert.match(d.message, /on OpenShift lookups over UDP work; the files do not show whether the cluster runs OpenShift/);
+    }
+  });
+
+  it('a pod whose own policy allows it no egress at all connects nowhere: information saying so, not a DNS warning', () => {
+    const assetCache = dnsOf(analyse({ 'acs.yaml': fixture('acs-frontend.yaml') }), 'frontend/asset-cache');
+    assert.ok(assetCache.length > 0);
+    for (const d of assetCache) {
+      assert.equal(d.severity, 'information');
+      assert.match(d.message, /they can connect nowhere/);
+    }
+  });
+
+  it('a namespace-wide deny alone still leaves its pods\' missing DNS a warning (the online boutique deny-all kind)', () => {
+    const text = fixture('acs-frontend.yaml').split('\n---\n').filter((d) => !d.includes('name: asset-cache-netpol')).join('\n---\n');
+    const assetCache = dnsOf(analyse({ 'acs.yaml': text }), 'frontend/asset-cache');
+    assert.equal(assetCache.length, 1);
+    assert.equal(assetCache[0].severity, 'warning');
+    assert.match(assetCache[0].message, /name lookups will fail/);
+  });
+});
