@@ -112,3 +112,27 @@ describe('missing-dns-egress on generated policies (netpol-analyzer acs_security
     assert.match(assetCache[0].message, /name lookups will fail/);
   });
 });
+
+describe('calico-selector-matches-nothing speaks with evidence (NCA Calico demo)', () => {
+  const pod = (namespace: string, app: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${app}, namespace: ${namespace}, labels: {app: ${app}}}\nspec: {containers: [{name: c, image: i}]}\n`;
+
+  it('a policy for a namespace with no workloads in the files: a hint saying its pods are unknown, not a warning', () => {
+    const found = byRule(analyse({ 'p.yaml': fixture('calico-cnc-fe.yaml'), 'pod.yaml': pod('cnc-kt', 'kt') }), 'calico-selector-matches-nothing');
+    assert.equal(found.length, 1);
+    assert.equal(found[0].severity, 'hint');
+    assert.match(found[0].message, /matches no pod in the files, but namespace cnc-fe has no workloads in the files/);
+  });
+
+  it('where the files hold the namespace\'s workloads, a selector that matches none of them stays a warning', () => {
+    const text = fixture('calico-cnc-fe.yaml').replace(/^spec:\n/m, "spec:\n  selector: app == 'evaluation'\n");
+    const found = byRule(analyse({ 'p.yaml': text, 'pod.yaml': pod('cnc-fe', 'frontend') }), 'calico-selector-matches-nothing');
+    assert.deepEqual(found.map((d) => d.severity), ['warning']);
+  });
+
+  it('a GlobalNetworkPolicy reaches namespaces the files do not show: a hint', () => {
+    const gnp = "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: g}\nspec:\n  selector: vendor.role == 'worker_public'\n  types: [Ingress]\n";
+    const found = byRule(analyse({ 'g.yaml': gnp, 'pod.yaml': pod('cnc-fe', 'frontend') }), 'calico-selector-matches-nothing');
+    assert.deepEqual(found.map((d) => d.severity), ['hint']);
+    assert.match(found[0].message, /pods of namespaces the files do not show are unknown/);
+  });
+});
