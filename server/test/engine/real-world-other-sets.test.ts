@@ -136,3 +136,16 @@ describe('calico-selector-matches-nothing speaks with evidence (NCA Calico demo)
     assert.match(found[0].message, /pods of namespaces the files do not show are unknown/);
   });
 });
+
+describe('port-not-exposed names ports, not whole protocols (netpol-analyzer with_end_port_example)', () => {
+  it('a range over every port (1-65535) is no claim about a port: nothing to report', () => {
+    assert.deepEqual(byRule(analyse({ 'p.yaml': fixture('end-port-all.yaml') }), 'port-not-exposed'), []);
+  });
+
+  it('a narrower range that no pod declares still is reported', () => {
+    const text = fixture('end-port-all.yaml').replace('port: 1\n          endPort: 65535\n          protocol: UDP', 'port: 5000\n          endPort: 5100\n          protocol: UDP');
+    const found = byRule(analyse({ 'p.yaml': text }), 'port-not-exposed');
+    assert.equal(found.length, 1);
+    assert.match(found[0].message, /a UDP port in 5000-5100/);
+  });
+});
