@@ -149,3 +149,32 @@ describe('port-not-exposed names ports, not whole protocols (netpol-analyzer wit
     assert.match(found[0].message, /a UDP port in 5000-5100/);
   });
 });
+
+describe('cilium-selector-matches-nothing speaks with evidence (cilium-cli connectivity manifests)', () => {
+  const pod = (namespace: string, kind: string) => `apiVersion: v1\nkind: Pod\nmetadata: {name: ${kind}, namespace: ${namespace}, labels: {kind: ${kind}}}\nspec: {containers: [{name: c, image: i}]}\n`;
+
+  it('a clusterwide policy for a namespace with no workloads in the files: a hint saying its pods are unknown', () => {
+    const found = byRule(analyse({ 'p.yaml': fixture('cilium-ccnp-specific-ns.yaml'), 'client.yaml': pod('cilium-test', 'client') }), 'cilium-selector-matches-nothing');
+    assert.deepEqual(found.map((d) => d.severity), ['hint']);
+    assert.match(found[0].message, /namespace cilium-test-ccnp1 has no workloads in the files/);
+  });
+
+  it('where the files hold that namespace\'s workloads and none matches, it stays a warning', () => {
+    const found = byRule(analyse({ 'p.yaml': fixture('cilium-ccnp-specific-ns.yaml'), 'client.yaml': pod('cilium-test-ccnp1', 'client') }), 'cilium-selector-matches-nothing');
+    assert.deepEqual(found.map((d) => d.severity), ['warning']);
+  });
+});
+
+describe('workload-unreachable counts cluster-wide allows (netpol-analyzer anp_test_2_allow_traffic_at_cluster_level)', () => {
+  it('an AdminNetworkPolicy Allow from another namespace reaches a pod its namespace\'s NetworkPolicy isolates: nothing to report', () => {
+    const findings = analyse({ 'anp.yaml': fixture('anp-cluster-allow.yaml') });
+    assert.deepEqual(byRule(findings, 'workload-unreachable'), []);
+  });
+
+  it('without the AdminNetworkPolicy the pod is unreachable, and says so', () => {
+    const text = fixture('anp-cluster-allow.yaml').split('\n---\n').filter((d) => !d.includes('kind: AdminNetworkPolicy')).join('\n---\n');
+    const found = byRule(analyse({ 'anp.yaml': text }), 'workload-unreachable');
+    assert.equal(found.length, 1);
+    assert.match(found[0].message, /^Nothing can reach foo-ns-1\/foo on TCP 5698/);
+  });
+});

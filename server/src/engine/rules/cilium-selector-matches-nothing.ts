@@ -3,8 +3,8 @@
 // Cilium selectors match identity labels (pod labels, namespace, namespace labels, service account, cluster).
 import { NAMESPACE_LABEL } from '../cilium';
 import { CiliumAnalysis, ciliumPolicies } from '../cilium-evaluate';
-import { matchesSelector } from '../selectors';
-import { inWorkspace, locate } from './common';
+import { matchesSelector, type LabelSelector } from '../selectors';
+import { inWorkspace, locate, namespaceEvidence } from './common';
 import type { Rule } from './types';
 
 export const ciliumSelectorMatchesNothing: Rule = {
@@ -16,6 +16,17 @@ export const ciliumSelectorMatchesNothing: Rule = {
     if (policies.length === 0) return;
     const cilium = new CiliumAnalysis(context.model, {}, context.analysis);
     const pods = context.model.workloads.filter((w) => !w.hostNetwork);
+    /** What the files do not show of the pods a selector could match: in these namespaces, or in any (undefined). */
+    const unknownPods = (namespaces: readonly string[] | undefined): string | undefined => {
+      if (namespaces === undefined) return 'it reaches every namespace, and pods of namespaces the files do not show are unknown';
+      for (const n of [...namespaces].sort()) {
+        const evidence = namespaceEvidence(context, n);
+        if (!evidence.complete) return evidence.unknown;
+      }
+      return undefined;
+    };
+    const namedNamespaces = (selector: LabelSelector) =>
+      selector.requirements.find((r) => r.key === NAMESPACE_LABEL && r.operator === 'In')?.values;
     for (const policy of policies) {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       const candidates = policy.namespace !== undefined ? pods.filter((w) => w.namespace === policy.namespace) : pods;
@@ -23,7 +34,15 @@ export const ciliumSelectorMatchesNothing: Rule = {
       for (const rule of policy.rules) {
         if (rule.nodeSelector) continue;
         if (!candidates.some((w) => matchesSelector(rule.endpointSelector, cilium.identityLabels(w)))) {
-          context.report({ message: `endpointSelector matches no pod${policy.namespace !== undefined ? ` of namespace ${policy.namespace}` : ''} in the workspace: this rule applies to nothing`, location: locate(policy.object, [...rule.path, 'endpointSelector']) });
+          // Where the files do not show every pod the selector could match, say what is unknown instead of asserting.
+          const unknown = unknownPods(policy.namespace !== undefined ? [policy.namespace] : namedNamespaces(rule.endpointSelector));
+          context.report({
+            message: unknown
+              ? `endpointSelector matches no pod${policy.namespace !== undefined ? ` of namespace ${policy.namespace}` : ''} in the files, but ${unknown}`
+              : `endpointSelector matches no pod${policy.namespace !== undefined ? ` of namespace ${policy.namespace}` : ''} in the workspace: this rule applies to nothing`,
+            location: locate(policy.object, [...rule.path, 'endpointSelector']),
+            ...(unknown ? { severity: 'hint' as const } : {}),
+          });
           continue;
         }
         for (const el of rule.elements) {
@@ -39,7 +58,14 @@ export const ciliumSelectorMatchesNothing: Rule = {
                   : pods;
             if (scope.length === 0) continue;
             if (!scope.some((w) => matchesSelector(peer.selector, cilium.identityLabels(w)))) {
-              context.report({ message: `this selector matches no pod${peer.scope.type === 'namespace' ? ` of namespace ${peer.scope.name}` : ''} in the workspace (Cilium adds the policy's namespace unless the selector names io.kubernetes.pod.namespace)`, location: locate(policy.object, peer.path) });
+              const unknown = unknownPods(peer.scope.type === 'namespace' ? [peer.scope.name] : named?.values);
+              context.report({
+                message: unknown
+                  ? `this selector matches no pod${peer.scope.type === 'namespace' ? ` of namespace ${peer.scope.name}` : ''} in the files, but ${unknown}`
+                  : `this selector matches no pod${peer.scope.type === 'namespace' ? ` of namespace ${peer.scope.name}` : ''} in the workspace (Cilium adds the policy's namespace unless the selector names io.kubernetes.pod.namespace)`,
+                location: locate(policy.object, peer.path),
+                ...(unknown ? { severity: 'hint' as const } : {}),
+              });
             }
           }
         }
