@@ -15,7 +15,8 @@ import { defaultConfig } from '../../engine/config';
 import { version } from '../version';
 import { loadInput, parseCommand, render } from './common';
 import { compareText } from '../../engine/order';
-import { BINARY_FILE, FILE_TOO_LARGE } from '../../engine/workspace';
+import { BINARY_FILE, FILE_TOO_LARGE, FILE_UNREADABLE } from '../../engine/workspace';
+import { INPUT_FINDINGS } from '../../engine/input-findings';
 import { escapeControls } from '../../report/escape';
 import { findingsToText, shouldColor, summaryLine, wrapText } from '../../report/findings-text';
 
@@ -112,7 +113,8 @@ const SARIF_LEVEL: Record<Severity, SarifLevel> = { error: 'error', warning: 'wa
 
 export function toSarif(findings: CheckFinding[], textOf: (uri: string) => string, version: string): SarifLog<SarifResult> {
   const ruleIds = [...new Set(findings.map((f) => f.rule))].sort();
-  const descriptions = new Map(ALL_RULES.map((r) => [r.id, r]));
+  // Rules and the input readers' findings (file-unreadable...) are described alike.
+  const descriptions = new Map<string, { description: string; defaultSeverity: Severity }>([...ALL_RULES, ...INPUT_FINDINGS].map((r) => [r.id, r]));
   const rules: SarifRule[] = ruleIds.map((id) => {
     const rule = descriptions.get(id);
     const descriptor: SarifRule = { id, name: id };
@@ -199,7 +201,7 @@ const RULE_IDS = new Set(ALL_RULES.map((r) => r.id));
 
 /** Input findings that mean part of the input was not analysed (file-unreadable: the reader's finding on a file it
  * could not or would not read, such as a FIFO or a file without permission). */
-const NOT_ANALYSED = new Set([FILE_TOO_LARGE, BINARY_FILE, 'template-skipped', 'file-unreadable']);
+const NOT_ANALYSED = new Set([FILE_TOO_LARGE, BINARY_FILE, 'template-skipped', FILE_UNREADABLE]);
 
 const FORMATS = ['text', 'compact', 'json', 'sarif'] as const;
 const COLOR_MODES = ['auto', 'always', 'never'] as const;
