@@ -17,6 +17,7 @@ import { loadInput, parseCommand, render } from './common';
 import { compareText } from '../../engine/order';
 import { BINARY_FILE, FILE_TOO_LARGE, FILE_UNREADABLE } from '../../engine/workspace';
 import { INPUT_FINDINGS } from '../../engine/input-findings';
+import { HELM_NOT_RENDERED } from '../../render/helm';
 import { escapeControls } from '../../report/escape';
 import { findingsToText, shouldColor, summaryLine, wrapText } from '../../report/findings-text';
 
@@ -260,7 +261,13 @@ export const checkCommand: Command = {
     const failing = findings.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[threshold]);
     // Input that was read but not analysed fails the check unless allowed: a CI gate must not pass on nothing.
     const width = io.columns ?? (Number((io.env ?? process.env).COLUMNS) || Infinity);
-    const notAnalysed = manifests.flatMap((uri) => workspace.getFile(uri)!.findings.filter((f) => NOT_ANALYSED.has(f.code)));
+    // A chart's templates (or a kustomization's files) read through their rendering were analysed: their raw
+    // template-skipped findings are not shown, and do not fail the check.
+    // A chart left unrendered (helm-not-rendered, on its Chart.yaml) was not analysed either.
+    const notAnalysed = [
+      ...manifests.filter((uri) => !workspace.isCovered(uri)).flatMap((uri) => workspace.getFile(uri)!.findings.filter((f) => NOT_ANALYSED.has(f.code))),
+      ...all.filter((f) => f.rule === HELM_NOT_RENDERED).map((f) => ({ code: f.rule })),
+    ];
     const skippedFails = notAnalysed.length > 0 && !args.booleans.has('allow-skipped');
 
     if (format === 'json') {
