@@ -178,3 +178,18 @@ describe('workload-unreachable counts cluster-wide allows (netpol-analyzer anp_t
     assert.match(found[0].message, /^Nothing can reach foo-ns-1\/foo on TCP 5698/);
   });
 });
+
+describe('rules that read NetworkPolicies alone leave pods that a Calico Allow admits (NCA Calico testcase26)', () => {
+  it('a Calico allow-all admits what the namespace\'s default deny denies: no workload-unreachable, no metrics-scrape-blocked', () => {
+    const findings = analyse({ 'bookinfo.yaml': fixture('calico-allow-all-istio-pod.yaml') });
+    assert.deepEqual(byRule(findings, 'workload-unreachable'), []);
+    assert.deepEqual(byRule(findings, 'metrics-scrape-blocked'), []);
+  });
+
+  it('without the Calico policy both are found', () => {
+    const text = fixture('calico-allow-all-istio-pod.yaml').split('\n---\n').filter((d) => !d.includes('GlobalNetworkPolicy')).join('\n---\n');
+    const findings = analyse({ 'bookinfo.yaml': text });
+    assert.equal(byRule(findings, 'workload-unreachable').length, 1);
+    assert.equal(byRule(findings, 'metrics-scrape-blocked').length, 1);
+  });
+});

@@ -780,3 +780,14 @@ export function namespaceTitle(model: Model, namespace: string): string {
     ? `the namespace the manifests are applied to (kubectl apply -n; analysed as "${namespace}")`
     : `namespace ${namespace}`;
 }
+
+/**
+ * Whether a cluster-wide policy (the AdminNetworkPolicy API's, Calico's) that selects the pod has an ingress Allow
+ * rule: it may admit what the pod's NetworkPolicies deny, so rules that read only the NetworkPolicies stay silent.
+ */
+export function clusterWideAllowsIngress(context: RuleContext, w: Workload): boolean {
+  if (!context.analysis.tiered) return false;
+  if (context.analysis.clusterRules(w, 'ingress').rules.some((r) => r.rule.action === 'allow')) return true;
+  const calico = context.analysis.calico;
+  return calico !== undefined && calico.selectingPolicies(w, 'ingress').some((p) => p.ingress.some((r) => r.action === 'allow'));
+}

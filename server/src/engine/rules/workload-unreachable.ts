@@ -8,7 +8,7 @@ import { workloadEndpoint } from '../evaluate';
 import type { NetworkPolicy, PolicyRule } from '../policy';
 import { PortSet } from '../portset';
 import type { Protocol } from '../types';
-import { baseModel, inWorkspace, listNames, locate, podsOfPeer, policyName, ruleLabel, namespaceEvidence } from './common';
+import { baseModel, clusterWideAllowsIngress, inWorkspace, listNames, locate, podsOfPeer, policyName, ruleLabel, namespaceEvidence } from './common';
 import type { QuickFix, Rule, RuleContext } from './types';
 import { replaceScalar } from '../edits';
 import { nodeAt } from '../parse';
@@ -65,14 +65,6 @@ function deadRule(context: RuleContext, policy: NetworkPolicy, rule: PolicyRule,
   return 'peers';
 }
 
-/** Whether a cluster-wide policy (AdminNetworkPolicy API, Calico) selecting the pod has an ingress Allow rule. */
-function clusterWideAllows(context: RuleContext, w: Workload): boolean {
-  if (!context.analysis.tiered) return false;
-  if (context.analysis.clusterRules(w, 'ingress').rules.some((r) => r.rule.action === 'allow')) return true;
-  const calico = context.analysis.calico;
-  return calico !== undefined && calico.selectingPolicies(w, 'ingress').some((p) => p.ingress.some((r) => r.action === 'allow'));
-}
-
 export const workloadUnreachable: Rule = {
   id: 'workload-unreachable',
   defaultSeverity: 'warning',
@@ -84,7 +76,7 @@ export const workloadUnreachable: Rule = {
       const policies = context.analysis.isolatingPolicies(w, 'ingress');
       if (policies.length === 0) continue;
       // An AdminNetworkPolicy or Calico rule may allow what the NetworkPolicies deny: not judged here.
-      if (clusterWideAllows(context, w)) continue;
+      if (clusterWideAllowsIngress(context, w)) continue;
       const { ports: served, services } = servedPorts(w, servicesByNamespace.get(w.namespace) ?? []);
       if (served.length === 0) continue;
       const byPorts: string[] = [];
