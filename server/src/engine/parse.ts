@@ -432,7 +432,9 @@ function keysOf(path: readonly unknown[]): string[] {
 }
 
 // Kinds whose whole spec decides verdicts (NetworkPolicy and the policy kinds of Cilium, Calico and the
-// AdminNetworkPolicy API), and the keys that decide them in any other object (workloads, Services, Namespaces).
+// AdminNetworkPolicy API); the other kinds the model reads (workloads, Services, Namespaces: model.ts's lists),
+// where the keys below decide verdicts. Any other kind (a Kyverno policy, an ApplicationSet) keeps its `{{ }}` as data.
+const READ_KINDS = new Set(['Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController', 'Service', 'Namespace']);
 const POLICY_KINDS = new Set([
   'NetworkPolicy', 'CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy',
   'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy', 'NetworkSet', 'GlobalNetworkSet', 'AdminNetworkPolicy',
@@ -442,8 +444,10 @@ const READ_KEYS = new Set(['selector', 'podSelector', 'namespaceSelector', 'matc
 
 /** Whether the analysis reads a string value at these keys: a template placeholder there is no value to analyse. */
 function readByAnalysis(kind: string, keys: string[]): boolean {
+  const policy = POLICY_KINDS.has(kind);
+  if (!policy && !READ_KINDS.has(kind)) return false;
   if (keys[0] === 'metadata') return keys[1] === 'name' || keys[1] === 'namespace' || keys[1] === 'labels';
-  if (POLICY_KINDS.has(kind) && keys[0] === 'spec') return true;
+  if (policy && keys[0] === 'spec') return true;
   return keys.some((k, i) => READ_KEYS.has(k) || (k === 'labels' && keys[i - 1] === 'metadata'));
 }
 

@@ -71,6 +71,12 @@ spec:
     for (const field of ['name', 'selector', 'port']) assert.ok(skipped(field), field);
     for (const field of ['command', 'env', 'annotation']) assert.ok(!skipped(field), field);
   });
+
+  it('kinds the analysis does not read keep their {{ }} as data, even in names and labels (a Kyverno policy, an Argo CD ApplicationSet)', () => {
+    const kyverno = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {name: add-netpol}\nspec:\n  rules:\n    - name: default-deny\n      generate:\n        kind: NetworkPolicy\n        name: default-deny\n        namespace: '{{request.object.metadata.name}}'\n        data:\n          metadata:\n            labels: {created-for: '{{request.object.metadata.name}}'}\n          spec: {podSelector: {}, policyTypes: [Ingress]}\n";
+    const appSet = "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata: {name: apps}\nspec:\n  goTemplate: true\n  template:\n    metadata:\n      name: '{{.path.basename}}'\n      labels: {team: '{{.team}}'}\n    spec: {project: default}\n";
+    for (const text of [kyverno, appSet]) assert.deepEqual(parseFile(`${ROOT}/x.yaml`, text).findings, []);
+  });
 });
 
 describe('missing-dns-egress on generated policies (netpol-analyzer acs_security_frontend_demos: ACS on OpenShift)', () => {
