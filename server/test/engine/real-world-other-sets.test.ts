@@ -199,3 +199,12 @@ describe('rules that read NetworkPolicies alone leave pods that a Calico Allow a
     assert.equal(byRule(findings, 'metrics-scrape-blocked').length, 1);
   });
 });
+
+describe('missing-dns-egress in policy-only repositories reads OpenShift\'s DNS too', () => {
+  it('a namespace-wide egress isolation whose rules allow UDP 5353 everywhere: a hint saying the platform is unknown', () => {
+    const policy = 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: egress, namespace: frontend}\nspec:\n  podSelector: {}\n  policyTypes: [Egress]\n  egress:\n    - ports: [{port: 5353, protocol: UDP}]\n      to: [{namespaceSelector: {}}]\n';
+    const found = byRule(analyse({ 'p.yaml': policy }), 'missing-dns-egress');
+    assert.deepEqual(found.map((d) => d.severity), ['hint']);
+    assert.match(found[0].message, /every pod in namespace frontend.*on OpenShift lookups over UDP work/);
+  });
+});

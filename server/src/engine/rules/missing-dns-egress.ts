@@ -82,9 +82,7 @@ export const missingDnsEgress: Rule = {
           ? ' An ipBlock rule here allows the DNS port, but ipBlocks do not select cluster pods: allow the DNS pods (or list their addresses in dns.cidrs of .netpol.yaml).'
           : '';
         // Egress that reaches OpenShift's DNS pods: lookups work on OpenShift, and the files do not say the cluster is one.
-        const openShift = openShiftOnly
-          ? ` They allow ${openShiftOnly} ${OPENSHIFT_DNS.port} toward OpenShift's DNS pods (in ${OPENSHIFT_DNS.namespace}), so on OpenShift lookups over ${openShiftOnly} work; the files do not show whether the cluster runs OpenShift (dns in .netpol.yaml names the cluster's DNS).`
-          : '';
+        const openShift = openShiftOnly ? openShiftNote(openShiftOnly) : '';
         context.report({
           message: `This policy isolates egress of ${podNames(workloads)}, and their egress policies do not allow DNS over ${missing} (${portsText}) to ${targets}; ${consequence(missing)}${hint}${openShift}`,
           location: isolationLocation(policy),
@@ -97,6 +95,11 @@ export const missingDnsEgress: Rule = {
     namespaceWideIsolation(context, dns, portsText, targets);
   },
 };
+
+/** Egress that reaches OpenShift's DNS pods: lookups work there, and the files do not say the cluster is OpenShift. */
+function openShiftNote(protocols: string): string {
+  return ` They allow ${protocols} ${OPENSHIFT_DNS.port} toward OpenShift's DNS pods (in ${OPENSHIFT_DNS.namespace}), so on OpenShift lookups over ${protocols} work; the files do not show whether the cluster runs OpenShift (dns in .netpol.yaml names the cluster's DNS).`;
+}
 
 /** What a missing protocol breaks: every lookup, or (TCP alone) the fallback for answers too large for UDP. */
 function consequence(missing: string): string {
@@ -120,15 +123,15 @@ function namespaceWideIsolation(context: RuleContext, dns: DnsEndpoints, portsTe
     if (workloadsIn(context.model, namespace).some((w) => !w.assumed)) continue;
     if (namespace === context.config.dns.namespace) continue;
     const anyPod = unknownPod(namespace);
-    const missing = missingProtocols(context, dns, anyPod).join(' and ');
+    const [missing, openShiftOnly] = missingKey(context, dns, anyPod).split('|');
     if (missing === '') continue;
     const isolating = context.analysis.isolatingPolicies(anyPod, 'egress').filter((p) => isEmptySelector(p.podSelector) && inWorkspace(context, p.object));
     for (const p of isolating) {
       const fix = context.wantFixes ? addDnsRuleFix(context, p, dns) : undefined;
       context.report({
-        message: `This policy isolates egress of every pod in ${namespaceTitle(context.model, namespace)}, and no egress rule there allows DNS over ${missing} (${portsText}) to ${targets}; for whatever runs there, ${consequence(missing)}`,
+        message: `This policy isolates egress of every pod in ${namespaceTitle(context.model, namespace)}, and no egress rule there allows DNS over ${missing} (${portsText}) to ${targets}; for whatever runs there, ${consequence(missing)}${openShiftOnly ? openShiftNote(openShiftOnly) : ''}`,
         location: isolationLocation(p),
-        ...(missing === 'TCP' ? { severity: 'information' as const } : {}),
+        ...(openShiftOnly ? { severity: 'hint' as const } : missing === 'TCP' ? { severity: 'information' as const } : {}),
         ...(fix ? { fixes: [fix] } : {}),
       });
     }
