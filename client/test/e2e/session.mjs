@@ -8,6 +8,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as util from 'node:util';
+import { renderToolsDir } from './paths.mjs';
 
 const SUITE_TIMEOUT_MS = Number(process.env.NETPOL_E2E_SUITE_TIMEOUT_MS || 300_000);
 const UI_TIMEOUT_MS = Number(process.env.NETPOL_E2E_UI_TIMEOUT_MS || 300_000);
@@ -250,7 +251,8 @@ export async function runSuite({ repo, cache, node24Env, codeServerBin, toolsDir
     const payload = [
       ['extensionDevelopmentPath', remote(repo)],
       ['extensionTestsPath', remote(suite.index)],
-      ['extensionEnvironment', JSON.stringify({ NETPOL_E2E_RESULTS: suiteResults, NETPOL_E2E_WORKSPACE: workspace, NETPOL_E2E_GREP: process.env.NETPOL_E2E_GREP ?? '' })],
+      // NETPOL_E2E_HELM: the real helm installed by run.mjs, which the rendering test sets as netpol.helm.path.
+      ['extensionEnvironment', JSON.stringify({ NETPOL_E2E_RESULTS: suiteResults, NETPOL_E2E_WORKSPACE: workspace, NETPOL_E2E_GREP: process.env.NETPOL_E2E_GREP ?? '', NETPOL_E2E_HELM: path.join(renderToolsDir(cache), 'helm', 'helm') })],
     ];
     const url = `http://${authority}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     log('running the mocha suite in the extension host');

@@ -1,5 +1,5 @@
 // Reads the text of one file into YAML documents and the Kubernetes objects they hold, with source positions.
-import { Composer, isMap, isNode, isSeq, isScalar, Lexer, LineCounter, Parser, visit, YAMLParseError, type Document, type Node as YamlNode } from 'yaml';
+import { Composer, isMap, isNode, isPair, isSeq, isScalar, Lexer, LineCounter, Parser, visit, YAMLParseError, type Document, type Node as YamlNode } from 'yaml';
 import { readSimpleYaml, type FastResult } from './fast-yaml';
 import { KUBECTL_SCHEMA_OPTIONS } from './kubectl-numbers';
 import type { InputFinding, OffsetRange } from './types';
@@ -389,7 +389,9 @@ const KIND_KEY = /^\s*kind\s*:/m;
 /**
  * Whether a document is a template, and where its first `{{ }}` is. A chart's template is one whenever it holds
  * `{{`; elsewhere a document is one only where `{{ }}` breaks the YAML structure: the document does not parse, or a
- * `{{` sits outside every string value (a key, a flow map made of the braces). `{{ }}` inside string values of a
+ * `{{` sits outside every string value (a key, a flow map made of the braces), or where it stands in a value the
+ * analysis reads (a policy's spec, a name, labels, selectors, ports: a placeholder such as cilium-cli's
+ * `cidr: "{{.ExternalCIDRv4}}"`, not a value the cluster would get). `{{ }}` inside the other string values of a
  * valid document (alert rules, dashboards, configuration files, shell commands) is data.
  */
 function templateReading(doc: Document.Parsed, source: string, start: number, chartTemplate: boolean): { marker: OffsetRange; kubernetes: boolean } | undefined {
@@ -399,20 +401,54 @@ function templateReading(doc: Document.Parsed, source: string, start: number, ch
   const marker: OffsetRange = [start + first[0], start + first[1]];
   const kubernetes = KIND_KEY.test(source);
   if (chartTemplate || doc.errors.length > 0) return { marker, kubernetes };
-  const strings: OffsetRange[] = [];
+  const strings: { range: OffsetRange; read: boolean }[] = [];
+  const kind = isMap(doc.contents) ? doc.contents.get('kind') : undefined;
   visit(doc, {
-    Scalar(key, node) {
-      if ((key === 'value' || typeof key === 'number') && typeof node.value === 'string' && node.range) strings.push([node.range[0], node.range[1]]);
+    Scalar(key, node, path) {
+      if ((key === 'value' || typeof key === 'number') && typeof node.value === 'string' && node.range) {
+        // Whether the analysis reads the value: only asked of strings that hold a marker (the path costs a walk).
+        const holdsMarker = node.value.includes('{{') || node.value.includes('{%');
+        strings.push({ range: [node.range[0], node.range[1]], read: holdsMarker && readByAnalysis(typeof kind === 'string' ? kind : '', keysOf(path)) });
+      }
     },
   });
-  strings.sort((a, b) => a[0] - b[0]);
+  strings.sort((a, b) => a.range[0] - b.range[0]);
   let s = 0;
   for (const [open, close] of markers) {
     const at = start + open;
-    while (s < strings.length && strings[s][1] <= at) s++;
-    if (s >= strings.length || strings[s][0] > at) return { marker: [at, start + close], kubernetes };
+    while (s < strings.length && strings[s].range[1] <= at) s++;
+    if (s >= strings.length || strings[s].range[0] > at || strings[s].read) return { marker: [at, start + close], kubernetes };
   }
   return undefined;
+}
+
+/** The map keys on the way to a node (sequence items add nothing). */
+function keysOf(path: readonly unknown[]): string[] {
+  const keys: string[] = [];
+  for (const step of path) {
+    if (isPair(step)) keys.push(isScalar(step.key) ? String(step.key.value) : String(step.key));
+  }
+  return keys;
+}
+
+// Kinds whose whole spec decides verdicts (NetworkPolicy and the policy kinds of Cilium, Calico and the
+// AdminNetworkPolicy API); the other kinds the model reads (workloads, Services, Namespaces: model.ts's lists),
+// where the keys below decide verdicts. Any other kind (a Kyverno policy, an ApplicationSet) keeps its `{{ }}` as data.
+const READ_KINDS = new Set(['Pod', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob', 'ReplicationController', 'Service', 'Namespace']);
+const POLICY_KINDS = new Set([
+  'NetworkPolicy', 'CiliumNetworkPolicy', 'CiliumClusterwideNetworkPolicy', 'GlobalNetworkPolicy', 'StagedNetworkPolicy',
+  'StagedGlobalNetworkPolicy', 'StagedKubernetesNetworkPolicy', 'NetworkSet', 'GlobalNetworkSet', 'AdminNetworkPolicy',
+  'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy',
+]);
+const READ_KEYS = new Set(['selector', 'podSelector', 'namespaceSelector', 'matchLabels', 'matchExpressions', 'ports', 'hostNetwork']);
+
+/** Whether the analysis reads a string value at these keys: a template placeholder there is no value to analyse. */
+function readByAnalysis(kind: string, keys: string[]): boolean {
+  const policy = POLICY_KINDS.has(kind);
+  if (!policy && !READ_KINDS.has(kind)) return false;
+  if (keys[0] === 'metadata') return keys[1] === 'name' || keys[1] === 'namespace' || keys[1] === 'labels';
+  if (policy && keys[0] === 'spec') return true;
+  return keys.some((k, i) => READ_KEYS.has(k) || (k === 'labels' && keys[i - 1] === 'metadata'));
 }
 
 /**

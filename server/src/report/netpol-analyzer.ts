@@ -78,30 +78,63 @@ function externalPeers(analysis: Analysis, direction: 'ingress' | 'egress'): Pee
   }));
 }
 
-export function analyzerConnections(analysis: Analysis): ConnLine[] {
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The analyzer's lines, computed one at a time in its order (source, then destination, by code units): peers sorted
+ * by name make the pairs come out sorted, so no list of lines is ever held (20,000 pods make hundreds of millions).
+ */
+export function* analyzerConnectionLines(analysis: Analysis): Generator<ConnLine> {
   const workloads = analyzerPeers(analysis);
-  const sources = [...externalPeers(analysis, 'ingress'), ...workloads];
-  const destinations = [...workloads, ...externalPeers(analysis, 'egress')];
-  const lines: ConnLine[] = [];
+  const byName = (a: Peer, b: Peer) => byCodeUnits(a.name, b.name);
+  const sources = [...externalPeers(analysis, 'ingress'), ...workloads].sort(byName);
+  const destinations = [...workloads, ...externalPeers(analysis, 'egress')].sort(byName);
   for (const src of sources) {
     for (const dst of destinations) {
       if (src.name === dst.name || (src.external && dst.external)) continue;
       let conn = PortSet.NONE;
       for (const s of src.endpoints) for (const d of dst.endpoints) conn = conn.union(analysis.connection(s, d).allowed);
-      if (!conn.isEmpty()) lines.push({ src: src.name, dst: dst.name, conn: conn.toString() });
+      if (!conn.isEmpty()) yield { src: src.name, dst: dst.name, conn: conn.toString() };
     }
   }
-  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  return lines.sort((a, b) => cmp(a.src, b.src) || cmp(a.dst, b.dst));
+}
+
+export function analyzerConnections(analysis: Analysis): ConnLine[] {
+  return [...analyzerConnectionLines(analysis)];
+}
+
+function analyzerTextLine(l: ConnLine): string {
+  return `${escapeControls(`${l.src} => ${l.dst} : ${l.conn}`)}\n`;
+}
+
+/** The analyzer's JSON element, as JSON.stringify(lines, null, 2) prints it inside the array. */
+function analyzerJsonElement(l: ConnLine): string {
+  return JSON.stringify({ src: l.src, dst: l.dst, conn: l.conn }, null, 2).replace(/^/gm, '  ');
 }
 
 export function formatAnalyzerText(lines: ConnLine[]): string {
-  return lines.map((l) => `${escapeControls(`${l.src} => ${l.dst} : ${l.conn}`)}\n`).join('');
+  return lines.map(analyzerTextLine).join('');
 }
 
 /** The analyzer's JSON format: the same lines as a pretty-printed array of `{src, dst, conn}` (FORMAT.md §1). */
 export function formatAnalyzerJson(lines: ConnLine[]): string {
   return `${JSON.stringify(lines.map((l) => ({ src: l.src, dst: l.dst, conn: l.conn })), null, 2)}\n`;
+}
+
+/** Writes the lines in either format as they come, in pieces of about 64 KB: the same text as the format* functions. */
+export function writeAnalyzer(lines: Iterable<ConnLine>, format: 'text' | 'json', write: (text: string) => void): void {
+  let buffer = '';
+  let count = 0;
+  for (const l of lines) {
+    buffer += format === 'json' ? `${count === 0 ? '[\n' : ',\n'}${analyzerJsonElement(l)}` : analyzerTextLine(l);
+    count++;
+    if (buffer.length >= 1 << 16) {
+      write(buffer);
+      buffer = '';
+    }
+  }
+  if (format === 'json') buffer += count === 0 ? '[]\n' : '\n]\n';
+  if (buffer) write(buffer);
 }
 
 export type { Workload };

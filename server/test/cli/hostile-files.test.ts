@@ -60,6 +60,11 @@ describe('special files in the input (CLI)', () => {
     assert.match(unreadable.find((f) => f.file === 'x.yaml')!.message, /named pipe/);
     assert.match(unreadable.find((f) => f.file === 'pm.yaml')!.message, /kernel/);
     assert.ok(rows.some((f) => f.file === 'orphan.yaml' && f.rule === 'selector-matches-nothing'), r.stdout);
+    // SARIF describes the finding like a rule (docs/rules/file-unreadable.md, the input findings' registry).
+    const sarif = JSON.parse(run(dir, ['check', '--format', 'sarif', '.']).stdout) as { runs: { tool: { driver: { rules: { id: string; shortDescription?: { text: string }; defaultConfiguration?: { level: string } }[] } } }[] };
+    const descriptor = sarif.runs[0].tool.driver.rules.find((d) => d.id === 'file-unreadable');
+    assert.match(descriptor?.shortDescription?.text ?? '', /cannot be read/);
+    assert.equal(descriptor?.defaultConfiguration?.level, 'warning');
     // `list` reads the same input (findings on standard error, the connections on standard output).
     const list = run(dir, ['list', '.']);
     assert.equal(list.code, 0, list.stderr);

@@ -142,3 +142,34 @@ test('list: written in pieces as computed; the streamed JSON is the JSON of the 
     else assert.equal(whole.trimEnd().split('\n').length, expected.length);
   }
 });
+
+test('list --format netpol-analyzer and netpol-analyzer-json: streamed like the other formats, the same text as the whole list; pieces stay bounded as the output grows (issue 19 item 9)', async () => {
+  const { runCli } = await import('../../src/cli/main');
+  const { Workspace } = await import('../../src/engine/workspace');
+  const { analyzerConnections, formatAnalyzerJson, formatAnalyzerText } = await import('../../src/report/netpol-analyzer');
+  const largest: Record<string, number[]> = { 'netpol-analyzer': [], 'netpol-analyzer-json': [] };
+  const totals: Record<string, number[]> = { 'netpol-analyzer': [], 'netpol-analyzer-json': [] };
+  for (const n of [60, 120]) {
+    const docs = Array.from({ length: n }, (_, i) => `apiVersion: v1\nkind: Pod\nmetadata: {name: p${i}, namespace: open}\nspec: {containers: [{name: c}]}\n`);
+    const file = path.join(tmp, `analyzer-${n}.yaml`);
+    fs.writeFileSync(file, docs.join('---\n'));
+    const ws = new Workspace();
+    ws.setFile(`file://${file}`, fs.readFileSync(file, 'utf8'));
+    const lines = analyzerConnections(ws.scopes()[0].analysis);
+    assert.equal(lines.length, n * (n - 1) + 2 * n, 'every pair of pods, and each pod to and from the outside');
+    for (const [format, whole] of [['netpol-analyzer', formatAnalyzerText(lines)], ['netpol-analyzer-json', formatAnalyzerJson(lines)]] as const) {
+      const writes: string[] = [];
+      const code = await runCli(['list', '--format', format, file], { stdout: (t) => writes.push(t), stderr: () => undefined });
+      assert.equal(code, 0);
+      assert.ok(writes.length > 1, `${format}: ${writes.length} writes for ${lines.length} lines`);
+      assert.equal(writes.join(''), whole);
+      largest[format].push(Math.max(...writes.map((w) => w.length)));
+      totals[format].push(whole.length);
+    }
+  }
+  for (const format of Object.keys(largest)) {
+    // Twice the pods, about four times the output; the largest piece written stays one buffer (64 KB and a line).
+    assert.ok(totals[format][1] > 3.5 * totals[format][0], `${format}: ${totals[format].join(' → ')}`);
+    for (const size of largest[format]) assert.ok(size < (1 << 16) + 200, `${format}: a piece of ${size} characters`);
+  }
+});

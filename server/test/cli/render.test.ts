@@ -55,6 +55,28 @@ describe('CLI: rendering with the real helm and kubectl', () => {
     assert.deepEqual(findings.filter((f) => ['template-skipped', 'missing-namespace', 'helm-not-rendered'].includes(f.rule)), []);
   });
 
+  test('a rendered chart was analysed: its raw templates do not fail the check as not analysed; an unrendered one does', async () => {
+    const rendered = await runCaptured(['check', CHART_ROOT, '--helm-values', path.join(CHART_ROOT, 'shop', 'values-fixed.yaml')]);
+    assert.equal(rendered.code, 0, rendered.stderr + rendered.stdout);
+    assert.doesNotMatch(rendered.stderr, /not analysed/);
+    const unrendered = await runCaptured(['check', '--no-helm', CHART_ROOT]);
+    assert.equal(unrendered.code, 1, unrendered.stderr);
+    assert.match(unrendered.stderr, /1 input not analysed \(helm-not-rendered\) fails the check/);
+    assert.equal((await runCaptured(['check', '--no-helm', '--allow-skipped', CHART_ROOT])).code, 0);
+  });
+
+  test('netpol demo PATH (npm start) renders a chart as check does: its findings sit on the template line; --no-helm leaves it unrendered', async () => {
+    const demo = await runCaptured(['demo', CHART_ROOT]);
+    assert.equal(demo.code, 0, demo.stderr);
+    const template = path.join(CHART_ROOT, TEMPLATE);
+    assert.match(demo.stdout, new RegExp(`${TEMPLATE.replace(/[/\\.]/g, '.')}:${lineOf(template, 'podSelector:')}:\\d+ +warning +selector-matches-nothing`));
+    assert.doesNotMatch(demo.stdout, /template-skipped/);
+    const unrendered = await runCaptured(['demo', '--no-helm', CHART_ROOT]);
+    assert.equal(unrendered.code, 0, unrendered.stderr);
+    assert.match(unrendered.stdout, /helm-not-rendered/);
+    assert.doesNotMatch(unrendered.stdout, /selector-matches-nothing/);
+  });
+
   test('--helm-values, --helm-release and --helm-namespace reach helm template', async () => {
     const { findings } = await check([CHART_ROOT, '--helm', '--helm-values', path.join(CHART_ROOT, 'shop', 'values-fixed.yaml'), '--helm-namespace', 'shop']);
     assert.deepEqual(findings.filter((f) => f.severity === 'warning' || f.severity === 'error'), []);

@@ -15,7 +15,9 @@ import { defaultConfig } from '../../engine/config';
 import { version } from '../version';
 import { loadInput, parseCommand, render } from './common';
 import { compareText } from '../../engine/order';
-import { BINARY_FILE, FILE_TOO_LARGE } from '../../engine/workspace';
+import { BINARY_FILE, FILE_TOO_LARGE, FILE_UNREADABLE } from '../../engine/workspace';
+import { INPUT_FINDINGS } from '../../engine/input-findings';
+import { HELM_NOT_RENDERED } from '../../render/helm';
 import { escapeControls } from '../../report/escape';
 import { findingsToText, shouldColor, summaryLine, wrapText } from '../../report/findings-text';
 
@@ -112,7 +114,8 @@ const SARIF_LEVEL: Record<Severity, SarifLevel> = { error: 'error', warning: 'wa
 
 export function toSarif(findings: CheckFinding[], textOf: (uri: string) => string, version: string): SarifLog<SarifResult> {
   const ruleIds = [...new Set(findings.map((f) => f.rule))].sort();
-  const descriptions = new Map(ALL_RULES.map((r) => [r.id, r]));
+  // Rules and the input readers' findings (file-unreadable...) are described alike.
+  const descriptions = new Map<string, { description: string; defaultSeverity: Severity }>([...ALL_RULES, ...INPUT_FINDINGS].map((r) => [r.id, r]));
   const rules: SarifRule[] = ruleIds.map((id) => {
     const rule = descriptions.get(id);
     const descriptor: SarifRule = { id, name: id };
@@ -199,7 +202,7 @@ const RULE_IDS = new Set(ALL_RULES.map((r) => r.id));
 
 /** Input findings that mean part of the input was not analysed (file-unreadable: the reader's finding on a file it
  * could not or would not read, such as a FIFO or a file without permission). */
-const NOT_ANALYSED = new Set([FILE_TOO_LARGE, BINARY_FILE, 'template-skipped', 'file-unreadable']);
+const NOT_ANALYSED = new Set([FILE_TOO_LARGE, BINARY_FILE, 'template-skipped', FILE_UNREADABLE]);
 
 const FORMATS = ['text', 'compact', 'json', 'sarif'] as const;
 const COLOR_MODES = ['auto', 'always', 'never'] as const;
@@ -258,7 +261,13 @@ export const checkCommand: Command = {
     const failing = findings.filter((f) => SEVERITY_RANK[f.severity] >= SEVERITY_RANK[threshold]);
     // Input that was read but not analysed fails the check unless allowed: a CI gate must not pass on nothing.
     const width = io.columns ?? (Number((io.env ?? process.env).COLUMNS) || Infinity);
-    const notAnalysed = manifests.flatMap((uri) => workspace.getFile(uri)!.findings.filter((f) => NOT_ANALYSED.has(f.code)));
+    // A chart's templates (or a kustomization's files) read through their rendering were analysed: their raw
+    // template-skipped findings are not shown, and do not fail the check.
+    // A chart left unrendered (helm-not-rendered, on its Chart.yaml) was not analysed either.
+    const notAnalysed = [
+      ...manifests.filter((uri) => !workspace.isCovered(uri)).flatMap((uri) => workspace.getFile(uri)!.findings.filter((f) => NOT_ANALYSED.has(f.code))),
+      ...all.filter((f) => f.rule === HELM_NOT_RENDERED).map((f) => ({ code: f.rule })),
+    ];
     const skippedFails = notAnalysed.length > 0 && !args.booleans.has('allow-skipped');
 
     if (format === 'json') {

@@ -7,10 +7,10 @@ import { runRules } from '../../engine/rules/run';
 import type { Diagnostic } from '../../engine/rules/types';
 import { computeMatrix, matrixToText } from '../../report/matrix';
 import { connectionsToText, listConnections } from '../../report/connlist';
-import { INPUT_OPTIONS } from '../args';
+import { INPUT_OPTIONS, RENDER_OPTIONS } from '../args';
 import { escapeControls } from '../../report/escape';
 import { displayPath, UsageError } from '../io';
-import { lineCol, loadInput, parseCommand } from './common';
+import { lineCol, loadInput, parseCommand, render } from './common';
 
 /** Where the demo workspace lives relative to the bundle (dist/cli.js) or the sources (server/src/cli/commands). */
 export function demoDir(): string {
@@ -28,14 +28,16 @@ export const demoCommand: Command = {
   name: 'demo',
   summary: 'analyse the bundled demo workspace (test-fixtures/demo): findings, reachability matrix, connections',
   arguments: '[PATH]',
-  details: 'PATH defaults to the bundled demo workspace (test-fixtures/demo).',
-  options: [...INPUT_OPTIONS],
+  details: 'PATH defaults to the bundled demo workspace (test-fixtures/demo). Helm charts and kustomizations in PATH are rendered as check renders them.',
+  options: [...INPUT_OPTIONS, ...RENDER_OPTIONS],
   examples: ['netpol demo', 'netpol demo k8s/'],
-  run(argv, io) {
+  async run(argv, io) {
     const args = parseCommand(argv, this);
     const paths = args.positionals.length > 0 ? args.positionals : [demoDir()];
     if (args.positionals.length === 0 && !fs.existsSync(paths[0])) throw new UsageError(`the demo workspace is missing (looked for ${paths[0]})`);
     const workspace = loadInput({ ...args, positionals: paths }, io);
+    // Charts and kustomizations as check reads them (the bundled demo has none: its output does not depend on tools).
+    await render(workspace, args);
     const shownPaths = paths.map((p) => path.relative(process.cwd(), p) || '.').join(' ');
     const out: string[] = [];
     out.push(`netpol demo: analysing ${shownPaths}`);

@@ -1,7 +1,7 @@
 import { INPUT_OPTIONS, RENDER_OPTIONS, oneOf } from '../args';
 import type { Command } from '../command';
 import { connections, writeConnections } from '../../report/connlist';
-import { analyzerConnections, formatAnalyzerJson, formatAnalyzerText } from '../../report/netpol-analyzer';
+import { analyzerConnectionLines, writeAnalyzer } from '../../report/netpol-analyzer';
 import { load, parseCommand, singleScope } from './common';
 
 const FORMATS = ['text', 'json', 'netpol-analyzer', 'netpol-analyzer-json'] as const;
@@ -21,9 +21,9 @@ export const listCommand: Command = {
     const format = oneOf(args.values.get('format')?.[0], FORMATS, 'format', 'text');
     const workspace = await load(args, io);
     const analysis = singleScope(workspace, args).analysis;
-    if (format === 'netpol-analyzer') io.stdout(formatAnalyzerText(analyzerConnections(analysis)));
-    else if (format === 'netpol-analyzer-json') io.stdout(formatAnalyzerJson(analyzerConnections(analysis)));
     // Streamed: 20,000 workloads have hundreds of millions of connections, never held at once.
+    if (format === 'netpol-analyzer') writeAnalyzer(analyzerConnectionLines(analysis), 'text', io.stdout);
+    else if (format === 'netpol-analyzer-json') writeAnalyzer(analyzerConnectionLines(analysis), 'json', io.stdout);
     else writeConnections(connections(analysis), format, io.stdout);
     return 0;
   },

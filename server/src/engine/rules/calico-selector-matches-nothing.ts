@@ -3,7 +3,7 @@
 // endpoints, which netpol does not model: for them the finding is left out when the workspace has HostEndpoints.
 import { workloadEndpoint } from '../evaluate';
 import type { CalicoEntity } from '../calico-policy';
-import { dnsEndpoints, inWorkspace, locate } from './common';
+import { dnsEndpoints, inWorkspace, locate, modelIndex, namespaceEvidence } from './common';
 import { calicoPolicyName } from './calico-common';
 import type { Rule } from './types';
 
@@ -16,15 +16,28 @@ export const calicoSelectorMatchesNothing: Rule = {
     if (!calico) return;
     const { model } = context;
     const hostEndpoints = model.objects.some((o) => o.kind === 'HostEndpoint');
+    const policyOnly = !modelIndex(model).hasOwnWorkloads;
+    /** What the files do not show of the pods a selector could match: in one namespace, or in any (undefined). */
+    const unknownPods = (namespace: string | undefined): string | undefined => {
+      if (policyOnly) return 'the files hold no workloads, so the pods are unknown';
+      if (namespace === undefined) return 'it reaches every namespace, and pods of namespaces the files do not show are unknown';
+      const evidence = namespaceEvidence(context, namespace);
+      return evidence.complete ? undefined : evidence.unknown;
+    };
     // Whether an entity matches anything, by what decides it: copies of one rule in many namespaces ask once.
     const matchesSomething = new Map<string, boolean>();
     for (const policy of model.calico.policies) {
       if (!policy.valid || policy.staged || !inWorkspace(context, policy.object)) continue;
       if (policy.global && hostEndpoints) continue;
       if (!model.workloads.some((w) => calico.selects(policy, w))) {
+        // Where the files do not show every pod the selector could match, say what is unknown instead of asserting.
+        const unknown = unknownPods(policy.namespace);
         context.report({
-          message: `${calicoPolicyName(policy)} selects no pod in the workspace: its selector ${JSON.stringify(policy.selector.text)}${policy.namespace ? ` in namespace ${policy.namespace}` : ''} matches nothing, so the policy does nothing here.`,
+          message: unknown
+            ? `${calicoPolicyName(policy)}: its selector ${JSON.stringify(policy.selector.text)}${policy.namespace ? ` in namespace ${policy.namespace}` : ''} matches no pod in the files, but ${unknown}.`
+            : `${calicoPolicyName(policy)} selects no pod in the workspace: its selector ${JSON.stringify(policy.selector.text)}${policy.namespace ? ` in namespace ${policy.namespace}` : ''} matches nothing, so the policy does nothing here.`,
           location: locate(policy.object, policy.selector.path),
+          ...(unknown ? { severity: 'hint' as const } : {}),
         });
         continue;
       }
@@ -49,9 +62,16 @@ export const calicoSelectorMatchesNothing: Rule = {
           matchesSomething.set(key, something);
         }
         if (something) continue;
+        // A peer scoped to the policy's namespace is judged by what the files know of it; any other reaches
+        // namespaces (and, with global(), network sets) the files may not show.
+        const unknown = unknownPods(policy.namespace && !peerSide.namespaceSelector ? policy.namespace : undefined);
+        const what = `the ${peerSide === rule.source ? 'source' : 'destination'} of ${rule.direction} rule ${rule.index + 1} of ${calicoPolicyName(policy)}`;
         context.report({
-          message: `the ${peerSide === rule.source ? 'source' : 'destination'} of ${rule.direction} rule ${rule.index + 1} of ${calicoPolicyName(policy)} matches no pod and no network set in the workspace${policy.namespace && !peerSide.namespaceSelector ? ` (without namespaceSelector it stays in namespace ${policy.namespace})` : ''}: the rule matches nothing.`,
+          message: unknown
+            ? `${what} matches no pod and no network set in the files, but ${unknown}.`
+            : `${what} matches no pod and no network set in the workspace${policy.namespace && !peerSide.namespaceSelector ? ` (without namespaceSelector it stays in namespace ${policy.namespace})` : ''}: the rule matches nothing.`,
           location: locate(policy.object, field.path),
+          ...(unknown ? { severity: 'hint' as const } : {}),
         });
       }
     }

@@ -3,7 +3,7 @@
 // Cilium selectors match identity labels (pod labels, namespace, namespace labels, service account, cluster).
 import { NAMESPACE_LABEL } from '../cilium';
 import { ciliumPolicies } from '../cilium-evaluate';
-import { matchesSelector } from '../selectors';
+import { matchesSelector, type LabelSelector } from '../selectors';
 import { inWorkspace, locate, namespaceEvidence } from './common';
 import type { Rule } from './types';
 
@@ -16,19 +16,22 @@ export const ciliumSelectorMatchesNothing: Rule = {
     if (policies.length === 0) return;
     const cilium = context.analysis.ciliumEvaluator();
     const pods = context.model.workloads.filter((w) => !w.hostNetwork);
-    // Where the files may not show every pod a selector could match, a hint says what is unknown instead of a warning.
-    const unknownIn = (namespaces: readonly string[]): string | undefined => {
-      for (const ns of namespaces) {
-        const evidence = namespaceEvidence(context, ns);
+    /** What the files do not show of the pods a selector could match: in these namespaces, or in any (undefined). */
+    const unknownPods = (namespaces: readonly string[] | undefined): string | undefined => {
+      if (namespaces === undefined) return 'it reaches every namespace, and pods of namespaces the files do not show are unknown';
+      for (const n of [...namespaces].sort()) {
+        const evidence = namespaceEvidence(context, n);
         if (!evidence.complete) return evidence.unknown;
       }
       return undefined;
     };
-    const allNamespaces = [...context.model.namespaces.keys()];
-    const report = (message: string, location: ReturnType<typeof locate>, namespaces: readonly string[]): void => {
-      const unknown = unknownIn(namespaces);
-      context.report(unknown ? { severity: 'hint', message: `${message}; but ${unknown}`, location } : { message, location });
+    /** A finding, or (where the files may not show every pod it could match) a hint that says what is unknown. */
+    const report = (subject: string, suffix: string, location: ReturnType<typeof locate>, namespaces: readonly string[] | undefined): void => {
+      const unknown = unknownPods(namespaces);
+      context.report(unknown ? { severity: 'hint', message: `${subject} in the files, but ${unknown}`, location } : { message: `${subject} in the workspace${suffix}`, location });
     };
+    const namedNamespaces = (selector: LabelSelector) =>
+      selector.requirements.find((r) => r.key === NAMESPACE_LABEL && r.operator === 'In')?.values;
     const matched = new Map<string, boolean>();
     const podsIn = new Map<string, typeof pods>();
     for (const w of pods) {
@@ -43,7 +46,7 @@ export const ciliumSelectorMatchesNothing: Rule = {
       for (const rule of policy.rules) {
         if (rule.nodeSelector) continue;
         if (!candidates.some((w) => matchesSelector(rule.endpointSelector, cilium.identityLabels(w)))) {
-          report(`endpointSelector matches no pod${policy.namespace !== undefined ? ` of namespace ${policy.namespace}` : ''} in the workspace: this rule applies to nothing`, locate(policy.object, [...rule.path, 'endpointSelector']), policy.namespace !== undefined ? [policy.namespace] : allNamespaces);
+          report(`endpointSelector matches no pod${policy.namespace !== undefined ? ` of namespace ${policy.namespace}` : ''}`, ': this rule applies to nothing', locate(policy.object, [...rule.path, 'endpointSelector']), policy.namespace !== undefined ? [policy.namespace] : namedNamespaces(rule.endpointSelector));
           continue;
         }
         for (const el of rule.elements) {
@@ -63,7 +66,7 @@ export const ciliumSelectorMatchesNothing: Rule = {
             let matches = matched.get(key);
             if (matches === undefined) matched.set(key, (matches = scope.some((w) => matchesSelector(peer.selector, cilium.identityLabels(w)))));
             if (!matches) {
-              report(`this selector matches no pod${peer.scope.type === 'namespace' ? ` of namespace ${peer.scope.name}` : ''} in the workspace (Cilium adds the policy's namespace unless the selector names io.kubernetes.pod.namespace)`, locate(policy.object, peer.path), peer.scope.type === 'namespace' ? [peer.scope.name] : named ? named.values : allNamespaces);
+              report(`this selector matches no pod${peer.scope.type === 'namespace' ? ` of namespace ${peer.scope.name}` : ''}`, " (Cilium adds the policy's namespace unless the selector names io.kubernetes.pod.namespace)", locate(policy.object, peer.path), peer.scope.type === 'namespace' ? [peer.scope.name] : named?.values);
             }
           }
         }

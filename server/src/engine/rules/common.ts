@@ -587,6 +587,32 @@ function assumedDnsPod(model: Model, namespace: string, labels: Record<string, s
 export const DNS_PROTOCOLS: readonly Protocol[] = ['UDP', 'TCP'];
 
 /**
+ * OpenShift's cluster DNS: CoreDNS pods labelled dns.operator.openshift.io/daemonset-dns in namespace openshift-dns,
+ * listening on 5353 (the dns-default Service maps 53 to it), so policies written for OpenShift allow port 5353
+ * (cilium-cli's own DNS policy allows both). A stand-in pod, for rules that ask whether egress reaches it.
+ */
+export const OPENSHIFT_DNS = { namespace: 'openshift-dns', podLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' }, port: 5353 } as const;
+
+const openShiftDnsCache = new WeakMap<Model, Workload>();
+
+export function openShiftDnsPod(model: Model): Workload {
+  const base = baseModel(model);
+  let pod = openShiftDnsCache.get(base);
+  if (!pod) {
+    pod = assumedDnsPod(base, OPENSHIFT_DNS.namespace, OPENSHIFT_DNS.podLabels, [OPENSHIFT_DNS.port]);
+    // Its own negative id: the configured DNS stand-in takes -1 - workloads.length.
+    pod = { ...pod, id: -2 - base.workloads.length, name: 'dns-default', displayName: `${OPENSHIFT_DNS.namespace}/dns-default` };
+    openShiftDnsCache.set(base, pod);
+  }
+  return pod;
+}
+
+/** Whether the files hold OpenShift objects (an API group of openshift.io: Routes, DeploymentConfigs, SCCs...). */
+export function showsOpenShift(model: Model): boolean {
+  return baseModel(model).objects.some((o) => /(^|\.)openshift\.io\//.test(o.apiVersion));
+}
+
+/**
  * A rule that reports the problems of one code the policy reader recorded (values the API server rejects).
  * `fixesFor` may offer quick fixes for a problem.
  */
@@ -753,4 +779,15 @@ export function namespaceTitle(model: Model, namespace: string): string {
   return namespace === baseModel(model).defaultNamespace && isInstallBundle(model)
     ? `the namespace the manifests are applied to (kubectl apply -n; analysed as "${namespace}")`
     : `namespace ${namespace}`;
+}
+
+/**
+ * Whether a cluster-wide policy (the AdminNetworkPolicy API's, Calico's) that selects the pod has an ingress Allow
+ * rule: it may admit what the pod's NetworkPolicies deny, so rules that read only the NetworkPolicies stay silent.
+ */
+export function clusterWideAllowsIngress(context: RuleContext, w: Workload): boolean {
+  if (!context.analysis.tiered) return false;
+  if (context.analysis.clusterRules(w, 'ingress').rules.some((r) => r.rule.action === 'allow')) return true;
+  const calico = context.analysis.calico;
+  return calico !== undefined && calico.selectingPolicies(w, 'ingress').some((p) => p.ingress.some((r) => r.action === 'allow'));
 }

@@ -11,7 +11,7 @@ import { listsByNamespace, objectNamespace, objectsInNamespace, type Model, type
 import { isPlainObject, type K8sObject } from '../parse';
 import type { Path } from '../policy';
 import { matchesSelector, readSelector, type LabelSelector } from '../selectors';
-import { appendDocumentFix, baseModel, freePolicyName, inWorkspace, listNames, locate, podNames, policyName } from './common';
+import { appendDocumentFix, baseModel, clusterWideAllowsIngress, freePolicyName, inWorkspace, listNames, locate, podNames, policyName } from './common';
 import type { QuickFix, Rule, RuleContext } from './types';
 
 const PROMETHEUS_NAME_KEYS = ['app.kubernetes.io/name', 'app', 'name', 'k8s-app'];
@@ -310,9 +310,9 @@ export const metricsScrapeBlocked: Rule = {
           if (denied.length === 0) continue;
           deniedFrom = [...new Set([...deniedFrom, ...denied])];
         } else {
-          // Whoever Prometheus is, no ingress rule admits this port from anyone.
+          // Whoever Prometheus is, no ingress rule admits this port from anyone (a cluster-wide Allow may).
           const admitted = policies.some((p) => p.ingress.some((rule) => context.analysis.rulePorts(rule, workloadEndpoint(w)).has('TCP', t.port)));
-          if (admitted) continue;
+          if (admitted || clusterWideAllowsIngress(context, w)) continue;
         }
         blocked.push(w);
         for (const p of policies) denyingPolicies.add(policyName(p));

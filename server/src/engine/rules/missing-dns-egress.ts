@@ -9,7 +9,7 @@ import type { Workload } from '../model';
 import { keyRangeAt, nodeAt } from '../parse';
 import type { NetworkPolicy } from '../policy';
 import type { Protocol } from '../types';
-import { DNS_PROTOCOLS, dnsEndpoints, type DnsEndpoints, inWorkspace, locate, nameRange, namespaceTitle, podNames, workloadsIn } from './common';
+import { DNS_PROTOCOLS, dnsEndpoints, type DnsEndpoints, inWorkspace, locate, nameRange, namespaceTitle, OPENSHIFT_DNS, openShiftDnsPod, podNames, showsOpenShift, workloadsIn } from './common';
 import { isEmptySelector } from '../selectors';
 import type { QuickFix, Rule, RuleContext } from './types';
 
@@ -38,7 +38,8 @@ export const missingDnsEgress: Rule = {
       return n;
     };
     for (const w of context.model.workloads) {
-      if (w.assumed || dnsPods.has(w)) continue;
+      // Host-network pods are left to host-network: most CNIs do not apply policies to them at all.
+      if (w.assumed || w.hostNetwork || dnsPods.has(w)) continue;
       const isolating = context.analysis.isolatingPolicies(w, 'egress');
       if (isolating.length === 0) continue;
       let policiesKey = isolating.length === 1 ? String(numberOf(isolating[0])) : isolating.map(numberOf).join(',');
@@ -47,7 +48,8 @@ export const missingDnsEgress: Rule = {
       if (context.analysis.tiered) policiesKey += `@${context.analysis.clusterRules(w, 'egress').policies.map(clusterNumberOf).join(',')}`;
       let key = missingByPolicies.get(policiesKey);
       if (key === undefined) {
-        key = missingProtocols(context, dns, w).join(' and ');
+        key = missingKey(context, dns, w);
+        if (key !== '' && deniesAllEgressByName(context, isolating)) key = `${NO_EGRESS}${key}`;
         missingByPolicies.set(policiesKey, key);
       }
       if (key === '') continue;
@@ -61,16 +63,31 @@ export const missingDnsEgress: Rule = {
     const portsText = `port${dns.ports.length > 1 ? 's' : ''} ${dns.ports.join(', ')}`;
     const targets = dns.cidrs.length ? `${dns.description} or ${dns.cidrs.map((c) => c.text).join(', ')}` : dns.description;
     for (const [policy, byKey] of findings) {
-      for (const [missing, workloads] of byKey) {
+      for (const [key, workloads] of byKey) {
+        if (key.startsWith(NO_EGRESS)) {
+          // A policy that names these pods and allows them no egress says they connect nowhere: DNS is moot.
+          // The fix stays offered: a policy being written has no egress rules yet either.
+          const fix = context.wantFixes ? addDnsRuleFix(context, policy, dns) : undefined;
+          context.report({
+            message: `This policy isolates egress of ${podNames(workloads)}, and no egress policy allows them anything (DNS over ${key.slice(NO_EGRESS.length).split('|')[0]} included): they can connect nowhere. A policy that selects them by their labels allows no egress, which says they need no outgoing connections; if they do, allow their destinations and DNS.`,
+            location: isolationLocation(policy),
+            severity: 'information',
+            ...(fix ? { fixes: [{ ...fix, preferred: false }] } : {}),
+          });
+          continue;
+        }
+        const [missing, openShiftOnly] = key.split('|');
         const fix = context.wantFixes ? addDnsRuleFix(context, policy, dns) : undefined;
         const hint = allowsDnsToAddresses(policy, dns.ports)
           ? ' An ipBlock rule here allows the DNS port, but ipBlocks do not select cluster pods: allow the DNS pods (or list their addresses in dns.cidrs of .netpol.yaml).'
           : '';
+        // Egress that reaches OpenShift's DNS pods: lookups work on OpenShift, and the files do not say the cluster is one.
+        const openShift = openShiftOnly ? openShiftNote(openShiftOnly) : '';
         context.report({
-          message: `This policy isolates egress of ${podNames(workloads)}, and their egress policies do not allow DNS over ${missing} (${portsText}) to ${targets}; ${consequence(missing)}${hint}`,
+          message: `This policy isolates egress of ${podNames(workloads)}, and their egress policies do not allow DNS over ${missing} (${portsText}) to ${targets}; ${consequence(missing)}${hint}${openShift}`,
           location: isolationLocation(policy),
           related: workloads.slice(0, 5).map((w) => ({ location: { uri: w.object.uri, range: nameRange(w.object) }, message: `${w.displayName} cannot resolve names` })),
-          ...(missing === 'TCP' ? { severity: 'information' as const } : {}),
+          ...(openShiftOnly ? { severity: 'hint' as const } : missing === 'TCP' ? { severity: 'information' as const } : {}),
           ...(fix ? { fixes: [fix] } : {}),
         });
       }
@@ -78,6 +95,11 @@ export const missingDnsEgress: Rule = {
     namespaceWideIsolation(context, dns, portsText, targets);
   },
 };
+
+/** Egress that reaches OpenShift's DNS pods: lookups work there, and the files do not say the cluster is OpenShift. */
+function openShiftNote(protocols: string): string {
+  return ` They allow ${protocols} ${OPENSHIFT_DNS.port} toward OpenShift's DNS pods (in ${OPENSHIFT_DNS.namespace}), so on OpenShift lookups over ${protocols} work; the files do not show whether the cluster runs OpenShift (dns in .netpol.yaml names the cluster's DNS).`;
+}
 
 /** What a missing protocol breaks: every lookup, or (TCP alone) the fallback for answers too large for UDP. */
 function consequence(missing: string): string {
@@ -101,15 +123,15 @@ function namespaceWideIsolation(context: RuleContext, dns: DnsEndpoints, portsTe
     if (workloadsIn(context.model, namespace).some((w) => !w.assumed)) continue;
     if (namespace === context.config.dns.namespace) continue;
     const anyPod = unknownPod(namespace);
-    const missing = missingProtocols(context, dns, anyPod).join(' and ');
+    const [missing, openShiftOnly] = missingKey(context, dns, anyPod).split('|');
     if (missing === '') continue;
     const isolating = context.analysis.isolatingPolicies(anyPod, 'egress').filter((p) => isEmptySelector(p.podSelector) && inWorkspace(context, p.object));
     for (const p of isolating) {
       const fix = context.wantFixes ? addDnsRuleFix(context, p, dns) : undefined;
       context.report({
-        message: `This policy isolates egress of every pod in ${namespaceTitle(context.model, namespace)}, and no egress rule there allows DNS over ${missing} (${portsText}) to ${targets}; for whatever runs there, ${consequence(missing)}`,
+        message: `This policy isolates egress of every pod in ${namespaceTitle(context.model, namespace)}, and no egress rule there allows DNS over ${missing} (${portsText}) to ${targets}; for whatever runs there, ${consequence(missing)}${openShiftOnly ? openShiftNote(openShiftOnly) : ''}`,
         location: isolationLocation(p),
-        ...(missing === 'TCP' ? { severity: 'information' as const } : {}),
+        ...(openShiftOnly ? { severity: 'hint' as const } : missing === 'TCP' ? { severity: 'information' as const } : {}),
         ...(fix ? { fixes: [fix] } : {}),
       });
     }
@@ -146,6 +168,36 @@ function allowsDnsToAddresses(policy: NetworkPolicy, ports: number[]): boolean {
       rule.peers.every((p) => p.type === 'ipBlock') &&
       (!rule.ports || rule.ports.some((p) => p.port === undefined || (typeof p.port === 'number' && ports.some((d) => d >= (p.port as number) && d <= (p.endPort ?? (p.port as number)))))),
   );
+}
+
+/** Key prefix of pods whose own policy allows them no egress at all. */
+const NO_EGRESS = '!';
+
+/**
+ * Whether the pod's egress policies allow nothing at all and one of them selects it by labels (not a namespace-wide
+ * default deny): its author declared that the pod connects nowhere (ACS's generated policies, np-guard's synthesised
+ * ones). A namespace-wide deny alone says nothing about the pod's needs: its missing DNS stays a warning.
+ */
+function deniesAllEgressByName(context: RuleContext, isolating: NetworkPolicy[]): boolean {
+  if (context.analysis.tiered) return false;
+  return isolating.every((p) => p.egress.length === 0) && isolating.some((p) => !isEmptySelector(p.podSelector));
+}
+
+/**
+ * What the workload's egress lacks for DNS, as a finding key: the missing protocols ("UDP and TCP"), and after a `|`
+ * the protocols that OpenShift's DNS pods would answer instead (where the files do not show OpenShift). Where they
+ * show it, OpenShift's DNS counts like the configured one. Empty when nothing is missing.
+ */
+function missingKey(context: RuleContext, dns: DnsEndpoints, w: Workload): string {
+  const missing = missingProtocols(context, dns, w);
+  if (missing.length === 0 || context.config.dns.namespace === OPENSHIFT_DNS.namespace) return missing.join(' and ');
+  const source = workloadEndpoint(w);
+  const toOpenShift = context.analysis.egressAllowed(source, workloadEndpoint(openShiftDnsPod(context.model)));
+  const answered = missing.filter((protocol) => toOpenShift.has(protocol, OPENSHIFT_DNS.port));
+  if (answered.length === 0) return missing.join(' and ');
+  const stillMissing = missing.filter((protocol) => !answered.includes(protocol));
+  if (showsOpenShift(context.model)) return stillMissing.join(' and ');
+  return `${missing.join(' and ')}|${answered.join(' and ')}`;
 }
 
 /** The DNS protocols the workload's egress allows toward no DNS pod and no DNS address block on a DNS port. */

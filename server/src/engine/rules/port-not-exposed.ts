@@ -89,6 +89,8 @@ export const portNotExposed: Rule = {
       for (const rule of [...(policy.types.ingress ? policy.ingress : []), ...(policy.types.egress ? policy.egress : [])]) {
         const numeric = (rule.ports ?? []).filter((p) => typeof p.port === 'number');
         for (const spec of numeric) {
+          // A range over every port (1-65535) opens the protocol, whatever the pods listen on: no port is named.
+          if ((spec.port as number) <= 1 && (spec.endPort ?? 0) >= 65535) continue;
           if (anyDestinationPod(context, policy, rule, (w) => declares(w, spec)) !== false) continue;
           // Pods outside the files may be destinations, with ports the files do not show.
           const evidence = destinationEvidence(context, policy, rule, spec);

@@ -8,7 +8,7 @@ import { workloadEndpoint } from '../evaluate';
 import type { NetworkPolicy, PolicyRule } from '../policy';
 import { PortSet } from '../portset';
 import type { Protocol } from '../types';
-import { baseModel, inWorkspace, listNames, locate, podsOfPeer, policyName, ruleLabel, namespaceEvidence } from './common';
+import { baseModel, clusterWideAllowsIngress, inWorkspace, listNames, locate, podsOfPeer, policyName, ruleLabel, namespaceEvidence } from './common';
 import type { QuickFix, Rule, RuleContext } from './types';
 import { replaceScalar } from '../edits';
 import { nodeAt } from '../parse';
@@ -77,6 +77,8 @@ export const workloadUnreachable: Rule = {
       if (policies.length === 0) continue;
       // Cilium rules for its ingress may admit what the NetworkPolicies do not (allows are a union): not judged here.
       if (context.analysis.cilium?.hasRules(w, 'ingress')) continue;
+      // An AdminNetworkPolicy or Calico rule may allow what the NetworkPolicies deny: not judged here.
+      if (clusterWideAllowsIngress(context, w)) continue;
       const { ports: served, services } = servedPorts(w, servicesByNamespace.get(w.namespace) ?? []);
       if (served.length === 0) continue;
       const byPorts: string[] = [];

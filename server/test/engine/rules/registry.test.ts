@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ALL_RULES } from '../../../src/engine/rules/index';
+import { INPUT_FINDINGS } from '../../../src/engine/input-findings';
 
 const REPO = join(__dirname, '../../../..');
 const DOCS = join(REPO, 'docs/rules');
@@ -41,8 +42,21 @@ describe('rule registry', () => {
     });
   }
 
-  it('every docs file belongs to a rule', () => {
-    const ids = new Set(ALL_RULES.map((r) => r.id));
+  // The input readers' findings (file-unreadable...) are documented like rules, and never share a rule's id.
+  for (const finding of INPUT_FINDINGS) {
+    it(`input finding ${finding.id}: docs/rules/${finding.id}.md titled with the id, naming the default severity; no rule has the id`, () => {
+      assert.ok(!ALL_RULES.some((r) => r.id === finding.id), finding.id);
+      assert.ok(finding.description.length > 10, finding.id);
+      const path = join(DOCS, `${finding.id}.md`);
+      assert.ok(existsSync(path), path);
+      const text = readFileSync(path, 'utf8');
+      assert.equal(text.split('\n')[0], `# ${finding.id}`);
+      assert.ok(text.includes(`Default severity: **${finding.defaultSeverity}**`), `${finding.id} docs name the severity ${finding.defaultSeverity}`);
+    });
+  }
+
+  it('every docs file belongs to a rule or an input finding', () => {
+    const ids = new Set([...ALL_RULES, ...INPUT_FINDINGS].map((r) => r.id));
     const orphans = readdirSync(DOCS).filter((n) => n.endsWith('.md') && !ids.has(n.slice(0, -3)));
     assert.deepEqual(orphans, []);
   });
