@@ -84,9 +84,6 @@ export class FileFilter {
   /**
    * Every file of the folders that belongs in the index, configuration files first (they decide scopes and the
    * size limit), each folder's entries in name order, depth first. Unreadable folders are skipped.
-   *
-   * The walk is synchronous, a few milliseconds at a time with requests let in between: the asynchronous API costs
-   * a thread-pool round trip per folder and per file, which on 2,000 files took 0.3 s, mostly waiting (NOTES.md).
    * Sizes are not read here: `readTextUnder` checks them as it reads.
    */
   async listFiles(onError: (message: string) => void, sliceMs = 10, onFound?: (filesSoFar: number) => void): Promise<DiskFile[]> {
@@ -94,50 +91,86 @@ export class FileFilter {
     const manifests: DiskFile[] = [];
     const seen = new Set<string>();
     for (const folder of this.folders) {
-      // With nested workspace folders a file belongs to the innermost one, which `accepts` finds; otherwise the
-      // path relative to the folder being walked is the one that counts, built as the walk goes.
-      const nested = this.folders.some((f) => f !== folder && !!relativeWithin(folder.fsPath, f.fsPath));
-      // Pending entries, last first: a folder's entries are pushed in reverse name order, so they come out in order.
-      const pending: { full: string; relative: string; kind: 'dir' | 'file' }[] = [{ full: folder.fsPath, relative: '', kind: 'dir' }];
-      let sliceStart = Date.now();
-      while (pending.length > 0) {
-        if (Date.now() - sliceStart >= sliceMs) {
-          await new Promise<void>((resolve) => setImmediate(resolve));
-          sliceStart = Date.now();
-        }
-        const item = pending.pop()!;
-        if (item.kind === 'file') {
-          if (seen.has(item.full)) continue;
-          seen.add(item.full);
-          const file = { uri: uriFromPath(item.full), fsPath: item.full };
-          (item.relative === CONFIG_FILE_NAME || (nested && this.isRootConfig(item.full)) ? configs : manifests).push(file);
-          continue;
-        }
-        let entries: fs.Dirent[];
-        try {
-          entries = fs.readdirSync(item.full, { withFileTypes: true });
-        } catch (error) {
-          onError(`cannot read folder ${item.full}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-          continue;
-        }
-        entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
-        if (onFound) onFound(configs.length + manifests.length + pending.length);
-        for (const entry of entries) {
-          const full = path.join(item.full, entry.name);
-          const relative = item.relative === '' ? entry.name : `${item.relative}/${entry.name}`;
-          // Parents were checked on the way down: only this entry's own name can be a skipped folder.
-          if (SKIPPED_DIRS.has(entry.name) || this.excluded.matches(relative)) continue;
-          // Symbolic links to folders are not followed (cycles); links to files are. Entries that are not regular
-          // files (a FIFO, a device) are listed too: reading refuses them with a finding on the file.
-          if (entry.isDirectory()) pending.push({ full, relative, kind: 'dir' });
-          else if (!entry.isSymbolicLink() || linksToNonFolder(full)) {
-            const accepted = nested ? this.accepts(full) : entry.name === CONFIG_FILE_NAME ? relative === CONFIG_FILE_NAME : isManifestUri(entry.name);
-            if (accepted) pending.push({ full, relative, kind: 'file' });
-          }
+      await this.walk(folder, { full: folder.fsPath, relative: '' }, { configs, manifests, seen }, onError, sliceMs, onFound);
+    }
+    return [...configs, ...manifests];
+  }
+
+  /**
+   * Every file below one folder of a workspace folder that belongs in the index, by the rules of `listFiles`: for a
+   * folder that appeared on disk (created, moved in, checked out), which editors report as one event or not at all.
+   * Nothing when the path is not a folder (a link to one is not followed either), lies outside the workspace
+   * folders, or is itself skipped or excluded.
+   */
+  async listFilesUnder(fsPath: string, onError: (message: string) => void, sliceMs = 10): Promise<DiskFile[]> {
+    const located = this.locate(fsPath);
+    if (!located || (located.relative !== '' && this.isExcludedRelative(located.relative))) return [];
+    try {
+      if (!fs.lstatSync(fsPath).isDirectory()) return [];
+    } catch {
+      return [];
+    }
+    const found = { configs: [] as DiskFile[], manifests: [] as DiskFile[], seen: new Set<string>() };
+    await this.walk(located.folder, { full: fsPath, relative: located.relative }, found, onError, sliceMs);
+    return [...found.configs, ...found.manifests];
+  }
+
+  /**
+   * Walks `start` (a folder of the workspace folder `folder`, at `relative` in it), adding what it finds to `found`.
+   * The walk is synchronous, a few milliseconds at a time with requests let in between: the asynchronous API costs
+   * a thread-pool round trip per folder and per file, which on 2,000 files took 0.3 s, mostly waiting (NOTES.md).
+   */
+  private async walk(
+    folder: Folder,
+    start: { full: string; relative: string },
+    found: { configs: DiskFile[]; manifests: DiskFile[]; seen: Set<string> },
+    onError: (message: string) => void,
+    sliceMs: number,
+    onFound?: (filesSoFar: number) => void,
+  ): Promise<void> {
+    const { configs, manifests, seen } = found;
+    // With nested workspace folders a file belongs to the innermost one, which `accepts` finds; otherwise the
+    // path relative to the folder being walked is the one that counts, built as the walk goes.
+    const nested = this.folders.some((f) => f !== folder && !!relativeWithin(folder.fsPath, f.fsPath));
+    // Pending entries, last first: a folder's entries are pushed in reverse name order, so they come out in order.
+    const pending: { full: string; relative: string; kind: 'dir' | 'file' }[] = [{ ...start, kind: 'dir' }];
+    let sliceStart = Date.now();
+    while (pending.length > 0) {
+      if (Date.now() - sliceStart >= sliceMs) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceStart = Date.now();
+      }
+      const item = pending.pop()!;
+      if (item.kind === 'file') {
+        if (seen.has(item.full)) continue;
+        seen.add(item.full);
+        const file = { uri: uriFromPath(item.full), fsPath: item.full };
+        (item.relative === CONFIG_FILE_NAME || (nested && this.isRootConfig(item.full)) ? configs : manifests).push(file);
+        continue;
+      }
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(item.full, { withFileTypes: true });
+      } catch (error) {
+        onError(`cannot read folder ${item.full}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        continue;
+      }
+      entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+      if (onFound) onFound(configs.length + manifests.length + pending.length);
+      for (const entry of entries) {
+        const full = path.join(item.full, entry.name);
+        const relative = item.relative === '' ? entry.name : `${item.relative}/${entry.name}`;
+        // Parents were checked on the way down: only this entry's own name can be a skipped folder.
+        if (SKIPPED_DIRS.has(entry.name) || this.excluded.matches(relative)) continue;
+        // Symbolic links to folders are not followed (cycles); links to files are. Entries that are not regular
+        // files (a FIFO, a device) are listed too: reading refuses them with a finding on the file.
+        if (entry.isDirectory()) pending.push({ full, relative, kind: 'dir' });
+        else if (!entry.isSymbolicLink() || linksToNonFolder(full)) {
+          const accepted = nested ? this.accepts(full) : entry.name === CONFIG_FILE_NAME ? relative === CONFIG_FILE_NAME : isManifestUri(entry.name);
+          if (accepted) pending.push({ full, relative, kind: 'file' });
         }
       }
     }
-    return [...configs, ...manifests];
   }
 }
 

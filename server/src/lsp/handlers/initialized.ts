@@ -23,8 +23,10 @@ export function registerInitialized({ connection, state, logger, indexer }: Serv
           watchers: [
             { globPattern: '**/*.{yaml,yml,json}' },
             { globPattern: `**/${CONFIG_FILE_NAME}` },
-            // Deleting a folder removes the manifests inside it.
-            { globPattern: '**/*', kind: WatchKind.Delete },
+            // A created folder is walked for its manifests (editors report the folder alone, or miss the files
+            // written into it before they watched it); a deleted one takes its manifests along. Not changes: the
+            // globs above report those of manifests, and any other file's would flood the server for nothing.
+            { globPattern: '**/*', kind: WatchKind.Create | WatchKind.Delete },
           ],
         });
       }
