@@ -11,6 +11,7 @@ import type { NetworkPolicy, Peer, PodPeer, PolicyRule } from '../policy';
 import { anyPodIpMatchable, ipBlockMatchesWorkload } from '../pod-ips';
 import { matchesSelector, selectorKey, type LabelSelector } from '../selectors';
 import type { Labels } from '../types';
+import { defineQuery, type Store } from '../store';
 import { scopeIncludes, type Scope, type Workspace } from '../workspace';
 import { reachOf, RuleIndex, type Reach } from './reach';
 
@@ -88,6 +89,11 @@ export class ScopeIndex {
 
   get analysis(): Analysis {
     return this.scope.analysis;
+  }
+
+  /** The workspace's store of derived state. */
+  get store(): Store {
+    return this.scope.store;
   }
 
   /** Keeps what an earlier index computed for namespaces that the model updates since have not touched. */

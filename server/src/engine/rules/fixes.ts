@@ -76,6 +76,7 @@ function computeFixes(workspace: Workspace, finding: FindingKey, options: QuickF
       model,
       analysis: scope.analysis,
       config: workspace.config,
+      store: scope.store,
       file: (u) => workspace.getFile(u),
       wantFixes: true,
       report: (d) => {

@@ -107,7 +107,7 @@ function namespaceWideIsolation(context: RuleContext, dns: DnsEndpoints, portsTe
     for (const p of isolating) {
       const fix = context.wantFixes ? addDnsRuleFix(context, p, dns) : undefined;
       context.report({
-        message: `This policy isolates egress of every pod in ${namespaceTitle(context.model, namespace)}, and no egress rule there allows DNS over ${missing} (${portsText}) to ${targets}; for whatever runs there, ${consequence(missing)}`,
+        message: `This policy isolates egress of every pod in ${namespaceTitle(context, namespace)}, and no egress rule there allows DNS over ${missing} (${portsText}) to ${targets}; for whatever runs there, ${consequence(missing)}`,
         location: isolationLocation(p),
         ...(missing === 'TCP' ? { severity: 'information' as const } : {}),
         ...(fix ? { fixes: [fix] } : {}),

@@ -13,7 +13,7 @@ export const missingNamespace: Rule = {
   run(context) {
     // Namespace-less workloads and policies together are an install bundle: `kubectl apply -n` puts them all into
     // the one namespace chosen then, so the policies land beside their pods whatever it is.
-    if (isInstallBundle(context.model)) return;
+    if (isInstallBundle(context)) return;
     for (const policy of context.model.policies) {
       const object = policy.object;
       if (!inWorkspace(context, object) || object.namespace !== undefined) continue;

@@ -29,7 +29,7 @@ export const namespaceWithoutDefaultDeny: Rule = {
       if (calico && workloads.every((w) => calico.selectingPolicies(w, 'ingress').length > 0)) continue;
       const egressToo = !denies('egress');
       const location = namespaceLocation(context, namespace) ?? workloadNamespaceLocation(workloads[0]);
-      const title = namespaceTitle(context.model, namespace);
+      const title = namespaceTitle(context, namespace);
       context.report({
         message:
           `${title[0].toUpperCase()}${title.slice(1)} has ${workloads.length} workload${workloads.length > 1 ? 's' : ''} (${podNames(workloads)}) and no default-deny policy for ingress${egressToo ? ' or egress' : ''}: ` +
@@ -63,7 +63,7 @@ function defaultDenyFixes(context: RuleContext, namespace: string, uri: string):
   if (!file || looksLikeJson(file.text)) return [];
   const taken = new Set((context.model.policiesByNamespace.get(namespace) ?? []).map((p) => p.name));
   // An install bundle's policies carry no namespace: `kubectl apply -n` chooses it.
-  const bundle = namespace === baseModel(context.model).defaultNamespace && isInstallBundle(context.model);
+  const bundle = namespace === baseModel(context.model).defaultNamespace && isInstallBundle(context);
   const target = bundle ? 'the namespace they are applied to' : `namespace ${namespace}`;
   const fix = (types: string[], base: string, title: string, egress?: unknown[]): QuickFix => {
     let name = base;

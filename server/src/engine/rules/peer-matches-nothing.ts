@@ -75,7 +75,7 @@ export const peerMatchesNothing: Rule = {
             continue;
           }
           context.report({
-            message: `podSelector ${where} selects ${podText} of ${namespaceTitle(context.model, policy.namespace)} (a podSelector without namespaceSelector stays in the policy's namespace), but no such pod exists there.`,
+            message: `podSelector ${where} selects ${podText} of ${namespaceTitle(context, policy.namespace)} (a podSelector without namespaceSelector stays in the policy's namespace), but no such pod exists there.`,
             location: locate(policy.object, [...peer.path, 'podSelector']),
           });
         }

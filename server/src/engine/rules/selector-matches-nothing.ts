@@ -30,7 +30,7 @@ export const selectorMatchesNothing: Rule = {
         continue;
       }
       context.report({
-        message: `spec.podSelector selects ${what}, but no pod in ${namespaceTitle(context.model, policy.namespace)} has these labels; this policy applies to nothing.`,
+        message: `spec.podSelector selects ${what}, but no pod in ${namespaceTitle(context, policy.namespace)} has these labels; this policy applies to nothing.`,
         location: locate(policy.object, ['spec', 'podSelector']),
       });
     }

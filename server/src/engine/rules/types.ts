@@ -4,6 +4,7 @@ import type { WorkspaceConfig } from '../config';
 import type { Analysis } from '../evaluate';
 import type { Model } from '../model';
 import type { ParsedFile } from '../parse';
+import type { Store } from '../store';
 import type { OffsetRange, Severity, SourceLocation } from '../types';
 
 /** A minimal text edit on one file: replace [start, end) with `newText`. */
@@ -43,6 +44,8 @@ export interface RuleContext {
   model: Model;
   analysis: Analysis;
   config: WorkspaceConfig;
+  /** The workspace's store of derived state (store.ts): what rules keep between calls lives there, nowhere else. */
+  store: Store;
   file(uri: string): ParsedFile | undefined;
   /**
    * Whether findings should carry their quick fixes. Building a fix needs the file's yaml nodes (a full parse of a
