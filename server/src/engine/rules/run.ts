@@ -1,5 +1,6 @@
 // Runs the rules over every scope of a workspace and collects diagnostics per file, applying severity settings
 // and suppression comments. A rule that throws is caught: the other rules and files still get their diagnostics.
+import { defineQuery, type Store } from '../store';
 import type { RuleSetting, WorkspaceConfig } from '../config';
 import { changesSince, lineageOf, listsByNamespace, namespacesChangedSince, sameLabels, sameNamespaceEntry, objectNamespace, objectsInNamespace, type Model, type ModelLineage, type Namespace, type Service, type Workload } from '../model';
 import type { K8sObject, ParsedFile } from '../parse';
@@ -106,14 +107,20 @@ export function relocator(workspace: Workspace): (d: Diagnostic) => Diagnostic {
   const sourceText = (uri: string) => workspace.getFile(uri)?.text;
   return (d) => {
     if (!workspace.hasRenderings()) return d;
-    const known = relocated.get(d);
+    const relocated = workspace.store.query(RELOCATED);
+    const known = relocated.peek(d);
     if (known && sourceText(known.diagnostic.location.uri) === known.text) return known.diagnostic;
     const diagnostic = relocateDiagnostic(d, renderingOf, sourceText);
     if (diagnostic !== d) relocated.set(d, { diagnostic, text: sourceText(diagnostic.location.uri) });
     return diagnostic;
   };
 }
-const relocated = new WeakMap<Diagnostic, { diagnostic: Diagnostic; text: string | undefined }>();
+const RELOCATED = defineQuery<Diagnostic, { diagnostic: Diagnostic; text: string | undefined }>({
+  name: 'relocated-findings',
+  reads: ['objects'],
+  lifetime: 'lineage',
+  description: "a rendered manifest's finding moved to its source, with the source text it was placed in",
+});
 
 /** The files a rendered manifest's diagnostics may be moved to. */
 function renderTargets(rendering: Rendering | undefined): string[] {
@@ -465,7 +472,7 @@ export class IncrementalRuleRunner {
     };
     const affected =
       namespaces && before
-        ? affectedPolicies(before.model, model, namespaces, (policy, peer) => peerSelectsAnyPod(baseContext, policy, peer), this.peerIndexOf(scope.name))
+        ? affectedPolicies(scope.store, before.model, model, namespaces, (policy, peer) => peerSelectsAnyPod(baseContext, policy, peer), this.peerIndexOf(scope.name))
         : undefined;
     lap('affected');
     if (affected && namespaces) {
@@ -480,7 +487,7 @@ export class IncrementalRuleRunner {
     let narrowedToNamespaces: Model | undefined;
     const namespaceView = (whole: Model, names: Set<string>) => (narrowedToNamespaces ??= namespaceViewOf(whole, names));
     const attribute = (d: Diagnostic): Entry => {
-      const object = objectAt(files.get(d.location.uri), d.location.range[0]);
+      const object = objectAt(scope.store, files.get(d.location.uri), d.location.range[0]);
       return { diagnostic: d, object, namespace: object ? objectNamespace(model, object) : undefined };
     };
     const runOn = (rule: Rule, view: Model, setting: RuleSetting): { entries: Entry[]; failed: boolean } => {
@@ -595,6 +602,7 @@ interface AffectedPolicies {
  * what the policy rules read of them, so the unchanged objects of an edited file count as unchanged.
  */
 function affectedPolicies(
+  store: Store,
   before: Model,
   after: Model,
   namespaces: Set<string>,
@@ -622,7 +630,7 @@ function affectedPolicies(
     for (const ns of reached) {
       const pods = [...(modelIndex(before).workloadsByNamespace.get(ns.name) ?? []), ...(modelIndex(after).workloadsByNamespace.get(ns.name) ?? [])];
       if (pods.length === 0) continue;
-      for (const [p, peer] of peersSelecting(ns, after, peerIndex)) {
+      for (const [p, peer] of peersSelecting(store, ns, after, peerIndex)) {
         if (seen.has(p.object)) continue;
         const podSelector = peer.podSelector;
         if (podSelector && !pods.some((w) => matchesSelector(podSelector, w.podLabels))) continue;
@@ -645,7 +653,7 @@ function affectedPolicies(
   };
   if (namespaceSetChanged) {
     // A selector may now match other namespaces, or none: every policy with a namespaceSelector.
-    for (const p of after.policies) if (namespaces.has(p.namespace) || namespaceSelectorPeers(p).length > 0) everywhere(p);
+    for (const p of after.policies) if (namespaces.has(p.namespace) || namespaceSelectorPeers(store, p).length > 0) everywhere(p);
     const all = policySet(selected);
     return { selected: all, services: policySet(services), reach: policySet(reach), peers: () => all };
   }
@@ -656,7 +664,7 @@ function affectedPolicies(
   for (const ns of reached) {
     const change = changes.get(ns.name)!;
     if (!change.any) continue;
-    for (const [p, peer] of peersSelecting(ns, after, peerIndex)) {
+    for (const [p, peer] of peersSelecting(store, ns, after, peerIndex)) {
       if (namespaces.has(p.namespace)) continue;
       const list = peersByPolicy.get(p);
       if (list) list.push([peer, change]);
@@ -701,12 +709,12 @@ type PeerIndex = Map<string, { lineage: ModelLineage; namespace: Namespace; pair
  * The policies' pod peers whose namespaceSelector selects a namespace. Kept per namespace across edits: a later
  * model updates them from the policies of the namespaces changed since, instead of scanning every policy again.
  */
-function peersSelecting(ns: Namespace, model: Model, index: PeerIndex): [NetworkPolicy, PodPeer][] {
+function peersSelecting(store: Store, ns: Namespace, model: Model, index: PeerIndex): [NetworkPolicy, PodPeer][] {
   const known = index.get(ns.name);
   const since = known && sameNamespaceEntry(known.namespace, ns) ? changesSince(known.lineage, model) : undefined;
   let pairs: [NetworkPolicy, PodPeer][];
   const add = (p: NetworkPolicy) => {
-    for (const peer of namespaceSelectorPeers(p)) if (matchesSelector(peer.namespaceSelector!, ns.labels)) pairs.push([p, peer]);
+    for (const peer of namespaceSelectorPeers(store, p)) if (matchesSelector(peer.namespaceSelector!, ns.labels)) pairs.push([p, peer]);
   };
   if (known && since && since.sameNamespaces) {
     if (since.namespaces.size === 0) return known.pairs;
@@ -721,16 +729,19 @@ function peersSelecting(ns: Namespace, model: Model, index: PeerIndex): [Network
 }
 
 /** Per policy (readings are kept per object across edits), its pod peers with a namespaceSelector. */
-const namespacePeers = new WeakMap<NetworkPolicy, PodPeer[]>();
+const NAMESPACE_SELECTOR_PEERS = defineQuery<NetworkPolicy, PodPeer[]>({
+  name: 'namespace-selector-peers',
+  reads: ['policies'],
+  lifetime: 'lineage',
+  description: 'the pod peers of a policy with a namespaceSelector',
+});
 
-function namespaceSelectorPeers(policy: NetworkPolicy): PodPeer[] {
-  let peers = namespacePeers.get(policy);
-  if (!peers) {
-    peers = [];
+function namespaceSelectorPeers(store: Store, policy: NetworkPolicy): PodPeer[] {
+  return store.query(NAMESPACE_SELECTOR_PEERS).get(policy, () => {
+    const peers: PodPeer[] = [];
     for (const rule of [...policy.ingress, ...policy.egress]) for (const peer of rule.peers ?? []) if (peer.type === 'pods' && peer.namespaceSelector) peers.push(peer);
-    namespacePeers.set(policy, peers);
-  }
-  return peers;
+    return peers;
+  });
 }
 
 interface NamespaceChange {
@@ -823,15 +834,16 @@ function labelsInclude(labels: Record<string, string>, wanted: Record<string, st
 }
 
 /** Per file, its objects by start offset, to find the object a finding sits in. */
-const fileObjects = new WeakMap<ParsedFile, K8sObject[]>();
+const FILE_OBJECTS = defineQuery<ParsedFile, K8sObject[]>({
+  name: 'file-objects-by-offset',
+  reads: ['objects'],
+  lifetime: 'lineage',
+  description: "a file's objects by start offset, to find the object a finding sits in",
+});
 
-function objectAt(file: ParsedFile | undefined, offset: number): K8sObject | undefined {
+function objectAt(store: Store, file: ParsedFile | undefined, offset: number): K8sObject | undefined {
   if (!file) return undefined;
-  let objects = fileObjects.get(file);
-  if (!objects) {
-    objects = file.documents.flatMap((d) => d.objects).sort((a, b) => a.range[0] - b.range[0]);
-    fileObjects.set(file, objects);
-  }
+  const objects = store.query(FILE_OBJECTS).get(file, () => file.documents.flatMap((d) => d.objects).sort((a, b) => a.range[0] - b.range[0]));
   let lo = 0;
   let hi = objects.length - 1;
   let found: K8sObject | undefined;
