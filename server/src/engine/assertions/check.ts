@@ -203,7 +203,7 @@ export class ScopeContext {
     ranges.push(...clusterNetworkRanges(scope.model.clusterPolicies));
     ranges.push(...calicoNetworkRanges(scope.model.calico));
     this.blockBoundaries = ranges;
-    this.bulk = new BulkConnections(scope.analysis);
+    this.bulk = new BulkConnections(scope.analysis, scope.store);
   }
 
   get analysis(): Analysis {

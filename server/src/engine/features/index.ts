@@ -245,7 +245,7 @@ export class ScopeIndex {
   /** Pods a peer matches (for an ipBlock, the pods whose known IPs it matches: pod-ips.ts). */
   peerWorkloads(policy: NetworkPolicy, peer: Peer): Workload[] {
     if (peer.type === 'ipBlock') {
-      if (!anyPodIpMatchable(this.model)) return [];
+      if (!anyPodIpMatchable(this)) return [];
       let byIp = this.peerCache.get(peer);
       if (!byIp) this.peerCache.set(peer, (byIp = this.model.workloads.filter((w) => ipBlockMatchesWorkload(this.model, peer, w))));
       return byIp;

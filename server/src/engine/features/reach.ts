@@ -358,7 +358,7 @@ export class RuleIndex {
     const universal = { ingress: new Map<Workload, PortSet>(), egress: new Map<Workload, PortSet>() };
     // Shared groups are keyed by set object: one object per distinct union keeps them few.
     const pairwise = new PairwisePorts();
-    const podIpsMatchable = anyPodIpMatchable(index.model);
+    const podIpsMatchable = anyPodIpMatchable(index);
     for (const policy of index.model.policies) {
       if (!policy.valid) continue;
       const selected = index.selectedBy(policy);

@@ -226,7 +226,7 @@ export function namespacesMatching(context: RuleContext, selector: LabelSelector
           out[i] = current;
         }
       }
-    } else out = itemsOfListMatching(allNamespaces(context), 'namespace', namespaceLabels, selector);
+    } else out = itemsOfListMatching(context.store, allNamespaces(context), 'namespace', namespaceLabels, selector);
     matches.byKey.set(key, out);
   }
   matches.bySelector.set(selector, out);
@@ -276,7 +276,7 @@ const podLabels = (w: Workload) => w.podLabels;
  */
 function anyPodMatches(context: RuleContext, namespace: string, podSelector: LabelSelector): boolean {
   return (
-    anyOfListMatches(workloadsIn(context.model, namespace), 'pod', podLabels, podSelector) ||
+    anyOfListMatches(context.store, workloadsIn(context.model, namespace), 'pod', podLabels, podSelector) ||
     assumedCandidates(context, namespace).some((w) => matchesSelector(podSelector, w.podLabels))
   );
 }
@@ -445,7 +445,7 @@ function podsInNamespaces(context: RuleContext, namespaces: readonly Namespace[]
     context.store.podSearches.byIndex++;
     // The candidates grouped by namespace: the model's list and each namespace's share one order (input order).
     const groups = new Map<string, Workload[]>();
-    for (const w of itemsOfListMatching(all, 'pod', podLabels, podSelector)) {
+    for (const w of itemsOfListMatching(context.store, all, 'pod', podLabels, podSelector)) {
       if (!names.has(w.namespace)) continue;
       const group = groups.get(w.namespace);
       if (group) group.push(w);
@@ -484,7 +484,7 @@ const WIDE_SCANS = defineQuery<readonly Workload[], number>({
 });
 
 function indexWorthBuilding(store: Store, workloads: readonly Workload[]): boolean {
-  if (hasLabelIndex(workloads, 'pod')) return true;
+  if (hasLabelIndex(store, workloads, 'pod')) return true;
   const query = store.query(WIDE_SCANS);
   const scans = (query.peek(workloads) ?? 0) + 1;
   query.set(workloads, scans);

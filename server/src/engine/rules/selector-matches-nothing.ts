@@ -15,7 +15,7 @@ export const selectorMatchesNothing: Rule = {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       const inNamespace = workloadsIn(context.model, policy.namespace);
       // Indexed by label: testing every workload of the namespace for every policy is quadratic in large namespaces.
-      if (anyOfListMatches(inNamespace, 'pod', (w) => w.podLabels, policy.podSelector)) continue;
+      if (anyOfListMatches(context.store, inNamespace, 'pod', (w) => w.podLabels, policy.podSelector)) continue;
       // A namespace declared in .netpol.yaml as living outside the repository may hold pods the workspace lacks.
       if (inNamespace.length === 0 && context.model.namespaces.get(policy.namespace)?.external) continue;
       const what = isEmptySelector(policy.podSelector) ? 'every pod' : `pods with ${formatSelector(policy.podSelector)}`;
