@@ -102,6 +102,9 @@ function serviceAccountOf(w: Workload): { name: string; automount: boolean } {
 export const apiServerEgressBlocked: Rule = {
   id: 'api-server-egress-blocked',
   defaultSeverity: 'warning',
+  // Also read other namespaces (RBAC bindings; monitors' targets and the Prometheus pods): their `readersOf` says
+  // which namespaces read a changed one, and the runner re-runs those too.
+  unit: 'namespace',
   description: 'A workload whose ServiceAccount has RBAC bindings is isolated for egress and nothing allows the API server.',
   readersOf(context, changed) {
     // A binding is read by its subject's namespace, by namespaces of namespace-less workloads, and by every

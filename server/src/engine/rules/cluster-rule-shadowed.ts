@@ -44,6 +44,7 @@ function ruleCovers(earlier: ClusterRule, later: ClusterRule): boolean {
 export const clusterRuleShadowed: Rule = {
   id: 'cluster-rule-shadowed',
   defaultSeverity: 'warning',
+  unit: 'scope',
   description: 'A rule of a cluster-wide policy never applies: an earlier rule of the same policy covers all its peers and ports.',
   run(context) {
     for (const policy of context.model.clusterPolicies) {

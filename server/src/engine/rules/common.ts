@@ -645,6 +645,7 @@ export function policyProblemRule(
   return {
     id,
     defaultSeverity: 'error',
+    unit: 'policy',
     description,
     run(context) {
       for (const policy of context.model.policies) {

@@ -1,7 +1,7 @@
 // Quick fixes on demand. Analyses run the rules without fixes (building one needs the file's yaml nodes, a full
 // parse of a file the fast reader read, and allocations for every finding on every run); when an editor asks for
 // the code actions of one finding, its rule runs again, narrowed to the object the finding sits in (the policy, or
-// the objects of its namespace, as the incremental runner narrows it: `RULE_UNITS`), with fixes on.
+// the objects of its namespace, as the incremental runner narrows it: `Rule.unit`), with fixes on.
 import { defineQuery } from '../store';
 import { objectNamespace, objectsInNamespace, type Model } from '../model';
 import type { K8sObject, ParsedFile } from '../parse';
@@ -9,7 +9,7 @@ import type { OffsetRange } from '../types';
 import type { Workspace } from '../workspace';
 import { modelView } from './common';
 import { ALL_RULES } from './index';
-import { RULE_UNITS } from './run';
+import { incrementalUnit } from './run';
 import type { Diagnostic, QuickFix, Rule, RuleContext } from './types';
 
 /** What identifies a finding: its rule, where it is and what it says. */
@@ -71,7 +71,7 @@ function computeFixes(workspace: Workspace, finding: FindingKey, options: QuickF
   // there, with its fixes moved to the source where they edit text that is the same in both.
   const placed = workspace.isCovered(uri);
   const object = placed ? undefined : objectAt(workspace.getFile(uri), range[0]);
-  const unit = rule.unit ?? RULE_UNITS[rule.id];
+  const unit = incrementalUnit(rule);
   const scopes = workspace.scopes();
   let others: Map<string, QuickFix[]> | undefined;
   if (scopes.length === 1 && !options.rules) {

@@ -232,6 +232,8 @@ function scalarAt(object: K8sObject, path: Path, mapKey: boolean): Scalar | unde
 export const labelTypo: Rule = {
   id: 'label-typo',
   defaultSeverity: 'warning',
+  // Suggestions come from every pod and namespace label the selectors could reach.
+  unit: 'policy-reach',
   description: 'A selector matches nothing because of a near-miss label, or matches a workload\'s own labels instead of its pods\'.',
   run(context) {
     if (!modelIndex(context.model).hasOwnWorkloads) return;

@@ -278,6 +278,7 @@ function scrapePolicyFix(context: RuleContext, blocked: Workload[], port: number
 export const metricsScrapeBlocked: Rule = {
   id: 'metrics-scrape-blocked',
   defaultSeverity: 'warning',
+  unit: 'namespace',
   description: "A ServiceMonitor, PodMonitor or prometheus.io annotation names a port the target's ingress does not admit from Prometheus.",
   readersOf(context, changed) {
     // Every target reads the Prometheus pods: a change where they are (or are configured) re-runs the rule whole.

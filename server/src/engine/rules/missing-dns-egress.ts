@@ -16,6 +16,7 @@ import type { QuickFix, Rule, RuleContext } from './types';
 export const missingDnsEgress: Rule = {
   id: 'missing-dns-egress',
   defaultSeverity: 'warning',
+  unit: 'namespace',
   description: 'Pods isolated for egress cannot reach the cluster DNS over UDP and TCP.',
   run(context) {
     const dns = dnsEndpoints(context);

@@ -9,6 +9,7 @@ import type { Rule } from './types';
 export const missingNamespace: Rule = {
   id: 'missing-namespace',
   defaultSeverity: 'warning',
+  unit: 'namespace',
   description: 'A NetworkPolicy has no metadata.namespace.',
   run(context) {
     // Namespace-less workloads and policies together are an install bundle: `kubectl apply -n` puts them all into

@@ -10,6 +10,7 @@ import type { QuickFix, Rule, RuleContext } from './types';
 export const namespaceWithoutDefaultDeny: Rule = {
   id: 'namespace-without-default-deny',
   defaultSeverity: 'information',
+  unit: 'namespace',
   description: 'A namespace with workloads has no default-deny policy.',
   run(context) {
     const system = new Set([...SYSTEM_NAMESPACES, ...context.config.systemNamespaces]);

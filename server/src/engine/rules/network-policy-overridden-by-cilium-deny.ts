@@ -9,6 +9,7 @@ import type { Rule } from './types';
 export const networkPolicyOverriddenByCiliumDeny: Rule = {
   id: 'network-policy-overridden-by-cilium-deny',
   defaultSeverity: 'warning',
+  unit: 'scope',
   description: 'A NetworkPolicy whose rules of a direction allow nothing because a Cilium deny rule drops all of that direction for its pods.',
   run(context) {
     if (!ciliumPolicies(context.model).some((p) => p.valid && p.rules.some((r) => r.elements.some((e) => e.deny)))) return;

@@ -6,6 +6,8 @@ import type { Rule } from './types';
 export const peerMatchesNothing: Rule = {
   id: 'peer-matches-nothing',
   defaultSeverity: 'warning',
+  // Whether a peer that selects nothing is a warning depends on every workload of the namespaces it reaches.
+  unit: 'policy-reach',
   description: 'A from/to peer selects no pod or no namespace of the workspace.',
   run(context) {
     if (!modelIndex(context.model).hasOwnWorkloads) return;

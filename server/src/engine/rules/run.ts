@@ -127,53 +127,10 @@ function renderTargets(rendering: Rendering | undefined): string[] {
   return rendering ? [rendering.anchorUri, ...rendering.segments.map((s) => s.uri)] : [];
 }
 
-/**
- * How the built-in rules' findings split (the contract is on `RuleUnit`). Checked against each rule's reads: the
- * policy rules look at a policy's own selectors, the pods and services those select and namespace labels; the
- * namespace rules compare objects of one namespace (duplicates, default deny, egress to DNS, hostNetwork pods and
- * the policies that select them, a policy's own metadata, an object's own labels).
- */
-export const RULE_UNITS: Readonly<Record<string, RuleUnit>> = {
-  'selector-matches-nothing': 'policy',
-  // Whether a peer that selects nothing is a warning depends on every workload of the namespaces it reaches.
-  'peer-matches-nothing': 'policy-reach',
-  'rules-ignored-by-policy-types': 'policy',
-  'split-peer': 'policy',
-  'allows-all': 'policy',
-  'empty-peer': 'policy',
-  'invalid-cidr': 'policy',
-  'except-outside-cidr': 'policy',
-  'invalid-port-range': 'policy',
-  'invalid-label-selector': 'policy',
-  'invalid-port': 'policy',
-  'invalid-object': 'policy',
-  'unknown-field': 'policy',
-  // Suggestions come from every pod and namespace label the selectors could reach.
-  'label-typo': 'policy-reach',
-  'named-port-not-found': 'policy',
-  // Reads the Services in front of the destination pods.
-  'port-not-exposed': 'policy-services',
-  'missing-dns-egress': 'namespace',
-  'duplicate-policy': 'namespace',
-  'namespace-without-default-deny': 'namespace',
-  'missing-namespace': 'namespace',
-  'host-network': 'namespace',
-  'unquoted-label-value': 'namespace',
-  // Read the workload's own namespace: its policies, pods and Services (peers with a namespaceSelector count as
-  // possibly admitting, without looking at the namespaces they select).
-  'workload-unreachable': 'namespace',
-  'workload-not-isolated': 'namespace',
-  'host-port': 'namespace',
-  'duplicate-workload': 'namespace',
-  'deprecated-isolation-annotation': 'namespace',
-  // Reads the other side's policies, in the namespaces the peers select.
-  'one-sided-allow': 'policy-peers',
-  // Also read other namespaces (RBAC bindings; monitors' targets and the Prometheus pods): their `readersOf` says
-  // which namespaces read a changed one, and the runner re-runs those too.
-  'api-server-egress-blocked': 'namespace',
-  'metrics-scrape-blocked': 'namespace',
-  'not-analysed': 'namespace',
-};
+/** The unit a rule's findings split by for incremental runs, undefined for rules re-run on the whole scope. */
+export function incrementalUnit(rule: Rule): RuleUnit | undefined {
+  return rule.unit === 'scope' ? undefined : rule.unit;
+}
 
 /** A rule's finding with the object it sits in and that object's namespace (undefined outside every object). */
 interface Entry {
@@ -515,7 +472,7 @@ export class IncrementalRuleRunner {
       const setting = settingFor(rule.id, rule.defaultSeverity);
       if (setting === 'off') continue;
       const old = before?.byRule.get(rule.id);
-      const unit = this.unitless.has(rule.id) ? undefined : rule.unit ?? RULE_UNITS[rule.id];
+      const unit = this.unitless.has(rule.id) ? undefined : incrementalUnit(rule);
       let findings: RuleFindings | undefined;
       // The namespaces whose findings read a changed namespace (rules that read across namespaces).
       const readers = old && namespaces && unit === 'namespace' && rule.readersOf ? this.readersOf(rule, before!.model, baseContext, namespaces) : undefined;

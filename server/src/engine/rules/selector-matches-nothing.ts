@@ -7,6 +7,7 @@ import type { Rule } from './types';
 export const selectorMatchesNothing: Rule = {
   id: 'selector-matches-nothing',
   defaultSeverity: 'warning',
+  unit: 'policy',
   description: "spec.podSelector selects no pod in the policy's namespace.",
   run(context) {
     // A workspace without workloads (policies only) says nothing about what exists.
