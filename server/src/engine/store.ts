@@ -108,6 +108,9 @@ export class Store {
   /** How the pods of wide peers were searched (rules/common.ts `podsInNamespaces`): through the label index or by scanning. */
   readonly podSearches = { byIndex: 0, byScan: 0 };
 
+  /** Label work of the rules (rules/label-index.ts, label-typo): operation counts for tests that check how work grows. */
+  readonly labelWork = { selectorTests: 0, indexesBuilt: 0, labelComparisons: 0 };
+
   /** How the bulk evaluator (assertions/bulk.ts) got its peer tables: carried over from an earlier model, or built. */
   readonly peerTables = { built: 0, updated: 0 };
 

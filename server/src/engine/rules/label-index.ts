@@ -16,10 +16,12 @@ export interface LabelIndex<T> {
   readonly valuesByKey: Map<string, string[]>;
   /** Positions (ascending) of the items with each key, filled when an `Exists` requirement asks. */
   readonly withKey: Map<string, number[]>;
+  /** Where the selector tests made through the index are counted (its store's). */
+  readonly work: LabelWork;
 }
 
-/** Operation counts, for tests that check how work grows with the input (never for timing). */
-export const labelIndexCounters = { selectorTests: 0, indexesBuilt: 0, labelComparisons: 0 };
+/** Operation counts, for tests that check how work grows with the input (never for timing): `Store.labelWork`. */
+export type LabelWork = Store['labelWork'];
 
 /** An index whose sorted keys and values (only near-miss suggestions read them) are sorted on first use. */
 class BuiltLabelIndex<T> implements LabelIndex<T> {
@@ -31,6 +33,7 @@ class BuiltLabelIndex<T> implements LabelIndex<T> {
   constructor(
     readonly items: readonly T[],
     readonly labelsOf: (item: T) => Labels,
+    readonly work: LabelWork,
   ) {
     const byValue = this.byValue;
     for (let position = 0; position < items.length; position++) {
@@ -71,8 +74,8 @@ export function labelIndexOf<T extends object>(store: Store, items: readonly T[]
   const byKind = store.query(LABEL_INDEXES).get(items, () => new Map());
   let index = byKind.get(kind) as LabelIndex<T> | undefined;
   if (!index) {
-    labelIndexCounters.indexesBuilt++;
-    index = new BuiltLabelIndex(items, labelsOf);
+    store.labelWork.indexesBuilt++;
+    index = new BuiltLabelIndex(items, labelsOf, store.labelWork);
     byKind.set(kind, index);
   }
   return index;
@@ -92,7 +95,7 @@ export function itemsOfListMatching<T extends object>(store: Store, items: reado
   if (items.length >= SHORT_LIST) return itemsMatching(labelIndexOf(store, items, kind, labelsOf), selector);
   const out: T[] = [];
   for (const item of items) {
-    labelIndexCounters.selectorTests++;
+    store.labelWork.selectorTests++;
     if (matchesSelector(selector, labelsOf(item))) out.push(item);
   }
   return out;
@@ -102,7 +105,7 @@ export function itemsOfListMatching<T extends object>(store: Store, items: reado
 export function anyOfListMatches<T extends object>(store: Store, items: readonly T[], kind: string, labelsOf: (item: T) => Labels, selector: LabelSelector): boolean {
   if (items.length >= SHORT_LIST) return matchesAnyItem(labelIndexOf(store, items, kind, labelsOf), selector);
   for (const item of items) {
-    labelIndexCounters.selectorTests++;
+    store.labelWork.selectorTests++;
     if (matchesSelector(selector, labelsOf(item))) return true;
   }
   return false;
@@ -135,7 +138,7 @@ function candidatePositions<T>(index: LabelIndex<T>, selector: LabelSelector): n
 }
 
 function test<T>(index: LabelIndex<T>, selector: LabelSelector, item: T): boolean {
-  labelIndexCounters.selectorTests++;
+  index.work.selectorTests++;
   return matchesSelector(selector, index.labelsOf(item));
 }
 

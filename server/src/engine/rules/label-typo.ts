@@ -12,7 +12,7 @@ import type { NetworkPolicy, Path } from '../policy';
 import { formatSelector, matchesSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
 import type { Labels } from '../types';
 import { inWorkspace, listNames, locate, modelIndex, namespaceEvidence, namespacesMatching, NamespacesDerived, peerCandidates, peerSelectsAnyPod, workloadsIn, type NamespaceEvidence } from './common';
-import { anyOfListMatches, itemsMatching, itemsOfListMatching, labelIndexCounters, labelIndexOf, nearMissCandidates, type LabelIndex } from './label-index';
+import { anyOfListMatches, itemsMatching, itemsOfListMatching, labelIndexOf, nearMissCandidates, type LabelIndex, type LabelWork } from './label-index';
 import type { Rule, RuleContext } from './types';
 
 interface Candidate {
@@ -58,8 +58,8 @@ function locatedRequirements(raw: unknown, selectorPath: Path): LocatedRequireme
   return out;
 }
 
-function close(a: string, b: string): boolean {
-  labelIndexCounters.labelComparisons++;
+function close(work: LabelWork, a: string, b: string): boolean {
+  work.labelComparisons++;
   if (a === b) return false;
   if (a.toLowerCase() === b.toLowerCase()) return true;
   const longest = Math.max(a.length, b.length);
@@ -105,8 +105,8 @@ function candidateIndex(store: Store, candidates: Candidate[]): LabelIndex<Candi
 const podLabels = (w: Workload) => w.podLabels;
 const objectLabels = (w: Workload) => w.objectLabels;
 
-function requirementMatches(requirement: SelectorRequirement, labels: Labels): boolean {
-  labelIndexCounters.selectorTests++;
+function requirementMatches(work: LabelWork, requirement: SelectorRequirement, labels: Labels): boolean {
+  work.selectorTests++;
   return matchesSelector({ requirements: [requirement], matchLabels: {}, problems: [] }, labels);
 }
 
@@ -115,14 +115,14 @@ function requirementMatches(requirement: SelectorRequirement, labels: Labels): b
  * and no other (positions in candidate order), plus those that fail none. Each candidate is tested until its second
  * failure, so a selector with 20,000 labels costs one pass over them per candidate, not one per label and change.
  */
-function oneChangeAway(requirements: readonly LocatedRequirement[], candidates: readonly Candidate[], positions: Iterable<number>): { failingOnly: Map<number, number[]>; failingNone: number[] } {
+function oneChangeAway(work: LabelWork, requirements: readonly LocatedRequirement[], candidates: readonly Candidate[], positions: Iterable<number>): { failingOnly: Map<number, number[]>; failingNone: number[] } {
   const failingOnly = new Map<number, number[]>();
   const failingNone: number[] = [];
   for (const position of positions) {
     const candidate = candidates[position];
     let failed = -1;
     for (let i = 0; i < requirements.length; i++) {
-      if (requirementMatches(requirements[i].requirement, candidate.labels)) continue;
+      if (requirementMatches(work, requirements[i].requirement, candidate.labels)) continue;
       if (failed >= 0) {
         failed = -2;
         break;
@@ -181,7 +181,7 @@ function findSuggestion(store: Store, requirements: LocatedRequirement[], candid
   // candidate is tested once against them all, and a change of requirement i is tested only on the candidates that
   // fail requirement i alone; matching each changed selector whole would be quadratic in the requirements.
   const few = requirements.length <= FEW_REQUIREMENTS;
-  const { failingOnly, failingNone } = few ? { failingOnly: undefined, failingNone: [] } : oneChangeAway(requirements, candidates, positionsWorthTesting(index, requirements));
+  const { failingOnly, failingNone } = few ? { failingOnly: undefined, failingNone: [] } : oneChangeAway(store.labelWork, requirements, candidates, positionsWorthTesting(index, requirements));
   for (let i = 0; i < requirements.length; i++) {
     const { requirement: r, keyPath, keyIsMapKey, valuePaths } = requirements[i];
     if (r.operator === 'DoesNotExist' || r.operator === 'NotIn') continue;
@@ -191,11 +191,11 @@ function findSuggestion(store: Store, requirements: LocatedRequirement[], candid
     if (reachable?.length === 0) continue;
     const matching = (replacement: SelectorRequirement) =>
       reachable
-        ? reachable.filter((p) => requirementMatches(replacement, candidates[p].labels)).map((p) => candidates[p])
+        ? reachable.filter((p) => requirementMatches(store.labelWork, replacement, candidates[p].labels)).map((p) => candidates[p])
         : itemsMatching(index, selectorWith(requirements, i, replacement));
     if (!valuesByKey.has(r.key)) {
       for (const k of nearMissCandidates(store, keys, r.key)) {
-        if (!close(r.key, k)) continue;
+        if (!close(store.labelWork, r.key, k)) continue;
         const matched = matching({ ...r, key: k });
         if (matched.length) return { path: keyPath, keyIsMapKey, from: r.key, to: k, written: `a label key ${r.key}`, suggested: k, matched };
       }
@@ -206,7 +206,7 @@ function findSuggestion(store: Store, requirements: LocatedRequirement[], candid
     for (let j = 0; j < r.values.length; j++) {
       if (byValue.get(r.key)!.has(r.values[j])) continue;
       for (const v of nearMissCandidates(store, existing, r.values[j])) {
-        if (!close(r.values[j], v)) continue;
+        if (!close(store.labelWork, r.values[j], v)) continue;
         const values = r.values.map((x, n) => (n === j ? v : x));
         const matched = matching({ ...r, values });
         if (matched.length) {

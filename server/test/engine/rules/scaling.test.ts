@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { distance } from 'fastest-levenshtein';
-import { itemsMatching, labelIndexCounters, labelIndexOf, matchesAnyItem, nearMissCandidates } from '../../../src/engine/rules/label-index';
+import { itemsMatching, labelIndexOf, matchesAnyItem, nearMissCandidates } from '../../../src/engine/rules/label-index';
 import { Store } from '../../../src/engine/store';
 import { labelTypo } from '../../../src/engine/rules/label-typo';
 import { runRules } from '../../../src/engine/rules/run';
@@ -57,11 +57,12 @@ function workOf(rule: Rule, n: number, typo: boolean): Work {
   const workspace = new Workspace();
   workspace.setFile('file:///scaling/pairs.yaml', pairs(n, typo));
   workspace.scopes();
-  const before = { ...labelIndexCounters };
+  const counters = workspace.store.labelWork;
+  const before = { ...counters };
   const out = runRules(workspace, { rules: [rule] });
   return {
-    selectorTests: labelIndexCounters.selectorTests - before.selectorTests,
-    labelComparisons: labelIndexCounters.labelComparisons - before.labelComparisons,
+    selectorTests: counters.selectorTests - before.selectorTests,
+    labelComparisons: counters.labelComparisons - before.labelComparisons,
     findings: [...out.values()].reduce((sum, list) => sum + list.filter((d) => d.ruleId === rule.id).length, 0),
   };
 }
