@@ -46,6 +46,9 @@ const ALLOWED: Record<string, string> = {
   // a store. The cross-model `last` is workspace state and should become a lineage query of the store.
   'not-analysed.ts:cache': 'NOT MIGRATED YET: not-analysed objects per model',
   'not-analysed.ts:last': 'NOT MIGRATED YET: the last model\'s not-analysed objects, updated per edit',
+  // Not migrated yet: landed on main (edit-check.ts) while the store was made; keyed by workspace and fix.
+  'edit-check.ts:sandboxes': 'NOT MIGRATED YET: the check sandbox (a copy of the workspace) per workspace',
+  'edit-check.ts:fixChecks': 'NOT MIGRATED YET: the check of a quick fix at a workspace version',
   // Scratch state of the fast reader: reused buffers and flags of the reading in progress, reset by each reading.
   'fast-yaml.ts:tableStarts': 'scratch buffer of the fast reader',
   'fast-yaml.ts:tableEnds': 'scratch buffer of the fast reader',
