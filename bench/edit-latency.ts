@@ -67,3 +67,5 @@ console.log(JSON.stringify({
   load: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
 }));
 if (args.includes('--slowest')) for (const s of slowest) console.log(JSON.stringify(s));
+// The store's queries (engine/store.ts) after the first run and the edits: answers kept and recomputed.
+if (args.includes('--store')) for (const q of ws.store.stats().sort((a, b) => b.misses - a.misses)) console.log(JSON.stringify(q));

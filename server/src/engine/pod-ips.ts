@@ -3,6 +3,7 @@
 // netpol/network_legacy.go) gives a server pod's own IP as a /32 ipBlock and expects the traffic allowed, and most
 // CNIs (Calico among them) pass it. Cilium never matches pods by ipBlock: a pod has a cluster identity, and CIDR
 // peers only match addresses without one. The workspace knows a pod's IP only from a Pod's status.podIP.
+import { defineQuery, type Store } from './store';
 import { contains, overlaps, type IpRange } from './cidr';
 import type { Model, Workload } from './model';
 import type { IpBlockPeer } from './policy';
@@ -23,14 +24,18 @@ export function ipBlockMatchesWorkload(model: Model, peer: IpBlockPeer, w: Workl
   return model.ipBlocksMatchPodIps && w.podIps.length > 0 && podIpInBlock(peer, w) !== undefined;
 }
 
-const matchableByModel = new WeakMap<Model, boolean>();
+const POD_IPS_MATCHABLE = defineQuery<Model, boolean>({
+  name: 'pod-ips-matchable',
+  reads: ['workloads'],
+  lifetime: 'model',
+  description: 'whether some workload of the model has a known pod IP that ipBlocks may match',
+});
 
 /** Whether some workload of the model has a known pod IP that ipBlocks may match (else ipBlocks match no pod). */
-export function anyPodIpMatchable(model: Model): boolean {
+export function anyPodIpMatchable(context: { model: Model; store: Store }): boolean {
+  const model = context.model;
   if (!model.ipBlocksMatchPodIps) return false;
-  let matchable = matchableByModel.get(model);
-  if (matchable === undefined) matchableByModel.set(model, (matchable = model.workloads.some((w) => w.podIps.length > 0)));
-  return matchable;
+  return context.store.query(POD_IPS_MATCHABLE).get(model, () => model.workloads.some((w) => w.podIps.length > 0));
 }
 
 /**

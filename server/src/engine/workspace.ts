@@ -10,6 +10,7 @@ import { isManifestUri, isPlainObject, parseFile, withLoneCrAsLf, type K8sObject
 import { basenameUri, dirnameUri, isUnder, joinUri, relativeUri } from './uri';
 import { GlobSet } from './glob';
 import { locateInSource, renderedPosition, renderingCovers, type Rendering } from './rendered';
+import { defineQuery, Store } from './store';
 import type { InputFinding, SourceLocation } from './types';
 
 export const DEFAULT_SCOPE = 'default';
@@ -20,16 +21,16 @@ export interface Scope {
   uris: readonly string[];
   model: Model;
   analysis: Analysis;
+  /** The workspace's store of derived state (store.ts), which rules and features read through. */
+  store: Store;
 }
 
-// A scope's files as a set, for membership tests (made once per list: scopes keep their list until rebuilt).
-const uriSets = new WeakMap<readonly string[], ReadonlySet<string>>();
+/** A scope's files as a set, for membership tests (made once per list: scopes keep their list until rebuilt). */
+const SCOPE_FILES = defineQuery<readonly string[], ReadonlySet<string>>({ name: 'scope-files', reads: ['objects'], lifetime: 'model', description: "a scope's files as a set" });
 
 /** Whether a scope includes a file (without a scan of its thousands of files). */
 export function scopeIncludes(scope: Scope, uri: string): boolean {
-  let set = uriSets.get(scope.uris);
-  if (!set) uriSets.set(scope.uris, (set = new Set(scope.uris)));
-  return set.has(uri);
+  return scope.store.query(SCOPE_FILES).get(scope.uris, (uris) => new Set(uris)).has(uri);
 }
 
 /** What a scope was built from, so that the next build can re-read only what changed. */
@@ -152,6 +153,8 @@ export class Workspace {
   private renderingChanged = false;
   /** Bumped on every change, so callers can tell whether a result is stale. */
   version = 0;
+  /** Derived state of this workspace's models (store.ts), invalidated from the change log. */
+  readonly store = new Store();
   /** Files set or deleted since the last build of the scopes (what `updateScopes` compares). */
   private touchedSinceBuild = new Set<string>();
   /** Which file changed at which version, for `changedFilesSince`; versions before `changeLogStart` are forgotten. */
@@ -423,6 +426,8 @@ export class Workspace {
     if (config) {
       this.cachedConfig = undefined;
       this.lastBuild = undefined;
+      // Every query reads the configuration (the DNS namespace and labels at least).
+      this.store.clear();
     }
   }
 
@@ -527,7 +532,7 @@ export class Workspace {
       // Skipped documents change only with the files that hold them.
       const skippedChanged = touched.some((u) => skippedOfFile(input.files.get(u), model.defaultNamespace).length > 0 || skippedOfFile(files.get(u), model.defaultNamespace).length > 0);
       recordSkippedWorkloads(model, skippedChanged ? skippedOfFiles(uris, files, model.defaultNamespace) : skippedWorkloadsOf(scope.model));
-      scopes.push({ name: scope.name, uris, model, analysis: new Analysis(model) });
+      scopes.push({ name: scope.name, uris, model, analysis: new Analysis(model), store: this.store });
       inputs.push({ options: input.options, files });
     });
     this.lastBuild = { scopes, inputs, config };
@@ -604,7 +609,7 @@ export class Workspace {
       const model = buildModel(objects, options);
       recordSkippedWorkloads(model, skippedOfFiles(g.uris, files, model.defaultNamespace));
       inputs.push({ options, files: FileSnapshot.of(files) });
-      return { name: g.name, uris: g.uris, model, analysis: new Analysis(model) };
+      return { name: g.name, uris: g.uris, model, analysis: new Analysis(model), store: this.store };
     });
     this.lastBuild = { scopes, inputs, config };
     this.touchedSinceBuild = new Set();

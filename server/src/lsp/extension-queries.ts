@@ -70,7 +70,7 @@ function workloadInfo(ctx: FeatureContext, w: Workload): WorkloadInfo {
 }
 
 function dnsInfo(workspace: Workspace, scope: Scope): DnsInfo {
-  const endpoints = dnsEndpoints({ model: scope.model, config: workspace.config });
+  const endpoints = dnsEndpoints({ model: scope.model, config: workspace.config, store: scope.store });
   const config = workspace.config.dns;
   return { namespace: config.namespace, podLabels: { ...config.podLabels }, ports: [...endpoints.ports], cidrs: endpoints.cidrs.map((c) => c.text) };
 }

@@ -203,7 +203,7 @@ function diffScope(
   const baseByKey = new Map(baseWorkloads.map((w) => [workloadKey(w), w]));
   const headByKey = new Map(headWorkloads.map((w) => [workloadKey(w), w]));
   // Every pair is compared with the bulk evaluator; only pairs that changed get the explained connection.
-  const bulk = { base: base && new BulkConnections(base.analysis), head: head && new BulkConnections(head.analysis) };
+  const bulk = { base: base && new BulkConnections(base.analysis, base.store), head: head && new BulkConnections(head.analysis, head.store) };
   for (const w of headWorkloads) {
     if (!baseByKey.has(workloadKey(w))) {
       appeared.push({ scope: scopeName, name: w.displayName, kind: w.kind, location: { uri: w.object.uri, range: w.object.range }, connections: connectionsOf(bulk.head!, w, headWorkloads) });

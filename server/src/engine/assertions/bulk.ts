@@ -4,6 +4,7 @@
 // Failures are explained afterwards with Analysis.verdict, so both paths must agree (see bulk.test.ts).
 // WorkloadPairs goes further for the many pairs of one expectation: pairs whose answer is decided by the same rules
 // in the same way get it once, so `'*' -> db` costs a pass over the sources, not one evaluation per pair.
+import { defineQuery, type Store } from '../store';
 import { workloadEndpoint, type Analysis, type Endpoint } from '../evaluate';
 import { changesSince, lineageOf, listsByNamespace, type ModelLineage, type Workload } from '../model';
 import type { ClusterPolicy } from '../cluster-policy';
@@ -11,8 +12,6 @@ import type { Direction, NetworkPolicy, PolicyRule } from '../policy';
 import { PortSet } from '../portset';
 import { matchesSelector } from '../selectors';
 
-/** How peer tables were made, for tests that check the incremental path runs (never for timing). */
-export const peerTableCounters = { built: 0, updated: 0 };
 
 const UNKNOWN = 0;
 const MATCHES = 1;
@@ -22,7 +21,12 @@ const DOES_NOT_MATCH = 2;
 const STEP_WORK = 1_000;
 
 /** Per rule (rules are kept per policy object across edits), its peer table and the model lineage it was made in. */
-const lastPeerTables = new WeakMap<PolicyRule, { lineage: ModelLineage; table: Uint8Array }>();
+const LAST_PEER_TABLES = defineQuery<PolicyRule, { lineage: ModelLineage; table: Uint8Array }>({
+  name: 'bulk-peer-tables',
+  reads: ['workloads', 'namespaces', 'peer'],
+  lifetime: 'lineage',
+  description: "per policy rule, which workloads its peers admit, in the last model asked",
+});
 
 interface RuleEntry {
   policy: NetworkPolicy;
@@ -53,7 +57,10 @@ export class BulkConnections {
     lists: { representative: Workload; networkPolicyList: number; masks: Map<string, number>; representatives: Workload[]; maskOf: Int32Array | undefined }[];
   };
 
-  constructor(private readonly analysis: Analysis) {
+  constructor(
+    private readonly analysis: Analysis,
+    private readonly store: Store,
+  ) {
     const n = analysis.model.workloads.length;
     this.listOfWorkload = { ingress: new Int32Array(n).fill(-1), egress: new Int32Array(n).fill(-1) };
     const tieredLists = analysis.tiered ? n : 0;
@@ -120,20 +127,20 @@ export class BulkConnections {
     const workloads = model.workloads;
     // The table of an earlier model still holds where the workloads and namespace labels stayed: only the answers
     // for the changed namespaces' workloads are forgotten (the editor runs the tests after every edit).
-    const last = lastPeerTables.get(rule);
+    const last = this.store.query(LAST_PEER_TABLES).peek(rule);
     const since = last && last.table.length === workloads.length ? changesSince(last.lineage, model) : undefined;
     let table: Uint8Array;
     if (last && since?.workloadsKept && since.sameNamespaces) {
-      peerTableCounters.updated++;
+      this.store.peerTables.updated++;
       table = since.namespaces.size === 0 ? last.table : last.table.slice();
       const lists = listsByNamespace(model).workloads;
       for (const ns of since.namespaces) for (const w of lists.get(ns) ?? []) table[w.id] = UNKNOWN;
     } else {
-      peerTableCounters.built++;
+      this.store.peerTables.built++;
       table = new Uint8Array(workloads.length);
     }
     this.peerTables.set(rule, table);
-    lastPeerTables.set(rule, { lineage: lineageOf(model), table });
+    this.store.query(LAST_PEER_TABLES).set(rule, { lineage: lineageOf(model), table });
     return table;
   }
 

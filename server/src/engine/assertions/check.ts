@@ -205,7 +205,7 @@ export class ScopeContext {
     ranges.push(...calicoNetworkRanges(scope.model.calico));
     ranges.push(...ciliumNetworkRanges(scope.model));
     this.blockBoundaries = ranges;
-    this.bulk = new BulkConnections(scope.analysis);
+    this.bulk = new BulkConnections(scope.analysis, scope.store);
   }
 
   get analysis(): Analysis {

@@ -2,6 +2,7 @@
 // and rules as related locations), hovers listing what a group matches, a code lens per test with its counts, and
 // completion of fields, group names, workloads, namespaces, enum values and ports. The results of a workspace version are
 // computed once and shared by every request.
+import { defineQuery } from '../store';
 import { distance } from 'fastest-levenshtein';
 import type { Diagnostic, QuickFix, RelatedLocation } from '../rules/types';
 import type { CodeLens } from '../features/lenses';
@@ -62,14 +63,20 @@ function mayHoldTests(file: ParsedFile | undefined): boolean {
   return file !== undefined && (isConnectivityTestFile(file) || file.documents.some((d) => d.objects.some((o) => o.kind === TEST_KIND)));
 }
 
-const candidateFiles = new WeakMap<Workspace, { version: number; uris: string[] }>();
+const TEST_FILE_URIS = defineQuery<Workspace, { version: number; uris: string[] }>({
+  name: 'connectivity-test-files',
+  reads: ['workspace-version', 'objects'],
+  lifetime: 'version',
+  description: 'the files that may hold connectivity tests, updated from the files changed since',
+});
 
 /**
  * The files that may hold tests, in workspace order. Kept across edits: only the files changed since are looked
  * at, and the whole workspace only when one of them gained or lost tests (each analysis asks, on every edit).
  */
 function testFileUris(workspace: Workspace): string[] {
-  const known = candidateFiles.get(workspace);
+  const candidateFiles = workspace.store.query(TEST_FILE_URIS);
+  const known = candidateFiles.peek(workspace);
   if (known && known.version === workspace.version) return known.uris;
   const changed = known ? workspace.changedFilesSince(known.version) : undefined;
   let uris: string[];
@@ -79,7 +86,12 @@ function testFileUris(workspace: Workspace): string[] {
   return uris;
 }
 
-const cache = new WeakMap<Workspace, { version: number; reports: TestReport[] }>();
+const TEST_REPORTS = defineQuery<Workspace, { version: number; reports: TestReport[] }>({
+  name: 'connectivity-test-reports',
+  reads: ['workspace-version'],
+  lifetime: 'version',
+  description: "every connectivity test's report at one workspace version",
+});
 
 /** Every test of the workspace, run once per workspace version. */
 export function testReports(workspace: Workspace): TestReport[] {
@@ -88,7 +100,8 @@ export function testReports(workspace: Workspace): TestReport[] {
 
 /** The same in small steps, kept for the version once all have run. */
 function* testReportSteps(workspace: Workspace): Generator<void, TestReport[]> {
-  const hit = cache.get(workspace);
+  const cache = workspace.store.query(TEST_REPORTS);
+  const hit = cache.peek(workspace);
   if (hit && hit.version === workspace.version) return hit.reports;
   const version = workspace.version;
   const uris = testFileUris(workspace);

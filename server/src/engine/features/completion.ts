@@ -5,6 +5,7 @@
 import type { Workload } from '../model';
 import type { OffsetRange } from '../types';
 import type { Workspace } from '../workspace';
+import { defineQuery, type Store } from '../store';
 import { connectivityTestCompletion, inConnectivityTestDocument } from '../assertions/editor';
 import { blockValue, textContext, type CompletionItem, type ContextStep, type TextContext } from './text-context';
 import { featureIndex, type LabelStats, type ScopeIndex } from './index';
@@ -141,7 +142,7 @@ function completeAt(workspace: Workspace, uri: string, offset: number, text?: st
       if (!selector) return [];
       // Keys the selector already has are not offered again.
       const container = ctx.path[ctx.path.length - 1];
-      const keys = labelKeyItems(labelStatsFor(ctx, index, selector), selector.kind, range, true);
+      const keys = labelKeyItems(index.store, labelStatsFor(ctx, index, selector), selector.kind, range, true);
       // Cilium selects pods by identity labels, among them the pod's namespace (docs.cilium.io language.rst).
       if (selector.kind === 'pod' && /^Cilium(Clusterwide)?NetworkPolicy$/.test(documentKind ?? '')) keys.unshift(ciliumNamespaceKeyItem(range));
       return keys.filter((item) => !blockHasKey(ctx, container, item.label));
@@ -164,14 +165,14 @@ function completeAt(workspace: Workspace, uri: string, offset: number, text?: st
   const selector = selectorAt();
   if (!selector) return [];
   if (ctx.mode === 'value' && tokens[tokens.length - 1] === 'matchLabels') {
-    return labelValueItems(labelStatsFor(ctx, index, selector), key, selector.kind, range);
+    return labelValueItems(index.store, labelStatsFor(ctx, index, selector), key, selector.kind, range);
   }
-  if (key === 'key' && last(2).join() === 'matchExpressions,-') return labelKeyItems(labelStatsFor(ctx, index, selector), selector.kind, range, false);
+  if (key === 'key' && last(2).join() === 'matchExpressions,-') return labelKeyItems(index.store, labelStatsFor(ctx, index, selector), selector.kind, range, false);
   if (key === 'values') {
     // The expression's own key decides which values exist.
     const item = [...ctx.path].reverse().find((s, i, all) => s.token === '-' && all[i + 1]?.token === 'matchExpressions');
     const labelKey = item ? blockValue(ctx, item, 'key') : undefined;
-    return labelKey ? labelValueItems(labelStatsFor(ctx, index, selector), labelKey, selector.kind, range) : [];
+    return labelKey ? labelValueItems(index.store, labelStatsFor(ctx, index, selector), labelKey, selector.kind, range) : [];
   }
   return [];
 }
@@ -200,7 +201,7 @@ function calicoSelectorItems(source: string, offset: number, index: ScopeIndex):
   const value = /([A-Za-z0-9_./-]+)\s*(?:==|!=|contains|starts\s+with|ends\s+with)\s*(['"])([^'"]*)$/.exec(typed) ?? /([A-Za-z0-9_./-]+)\s+(?:not\s+)?in\s*\{(?:\s*['"][^'"]*['"]\s*,)*\s*(['"])([^'"]*)$/.exec(typed);
   if (value) {
     const range: OffsetRange = [offset - value[3].length, offset];
-    return labelValueItems(stats, value[1], kind, range).map((item) => ({ ...item, insertText: item.label }));
+    return labelValueItems(index.store, stats, value[1], kind, range).map((item) => ({ ...item, insertText: item.label }));
   }
   const word = /[A-Za-z0-9_./-]*$/.exec(typed)![0];
   const range: OffsetRange = [offset - word.length, offset];
@@ -208,7 +209,7 @@ function calicoSelectorItems(source: string, offset: number, index: ScopeIndex):
   if (/[A-Za-z0-9_./-]\s+$/.test(typed) && !/(&&|\|\||!|\()\s*$/.test(typed)) return [];
   const functions = CALICO_FUNCTIONS.map(([label, doc], i) => ({ label, kind: 'value' as const, detail: doc, insertText: label, range, sortText: `0${rank(i)}` }));
   const implicit = kind === 'pod' ? CALICO_IMPLICIT.map((label, i) => ({ label, kind: 'label-key' as const, detail: 'Calico implicit label', insertText: label, range, sortText: `2${rank(i)}` })) : [];
-  return [...labelKeyItems(stats, kind, range, false).map((item) => ({ ...item, sortText: `1${item.sortText}` })), ...functions, ...implicit];
+  return [...labelKeyItems(index.store, stats, kind, range, false).map((item) => ({ ...item, sortText: `1${item.sortText}` })), ...functions, ...implicit];
 }
 
 /**
@@ -295,14 +296,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * index copies a key's map before adjusting it), so the order is kept per map: thousands of values are sorted once,
  * not once per keystroke.
  */
-const sortedValues = new WeakMap<Map<string, number>, [string, number][]>();
-function byUse(values: Map<string, number>): [string, number][] {
-  let sorted = sortedValues.get(values);
-  if (!sorted) {
-    sorted = [...values].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    sortedValues.set(values, sorted);
-  }
-  return sorted;
+const SORTED_VALUES = defineQuery<Map<string, number>, [string, number][]>({
+  name: 'completion-values-by-use',
+  reads: ['label-index'],
+  lifetime: 'lineage',
+  description: "a label's values, most used first, per map of counts",
+});
+function byUse(store: Store, values: Map<string, number>): [string, number][] {
+  return store.query(SORTED_VALUES).get(values, () => [...values].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
 }
 
 function totalOf(values: Map<string, number>): number {
@@ -316,7 +317,7 @@ function ciliumNamespaceKeyItem(range: OffsetRange): CompletionItem {
   return { label: key, kind: 'label-key', detail: 'the pod\'s namespace (Cilium identity label)', documentation: 'selects pods of the named namespace', insertText: `${key}: `, range, sortText: '0' };
 }
 
-function labelKeyItems(stats: LabelStats, kind: 'pod' | 'namespace', range: OffsetRange, asMapKey: boolean): CompletionItem[] {
+function labelKeyItems(store: Store, stats: LabelStats, kind: 'pod' | 'namespace', range: OffsetRange, asMapKey: boolean): CompletionItem[] {
   return [...stats]
     .map(([key, values]) => ({ key, total: totalOf(values), values }))
     .sort((a, b) => b.total - a.total || compareText(a.key, b.key))
@@ -324,7 +325,7 @@ function labelKeyItems(stats: LabelStats, kind: 'pod' | 'namespace', range: Offs
       label: key,
       kind: 'label-key' as const,
       detail: `${plural(total, kind)} · ${plural(values.size, 'value')}`,
-      documentation: byUse(values).slice(0, 10).map(([v, n]) => `${v} (${n})`).join(', '),
+      documentation: byUse(store, values).slice(0, 10).map(([v, n]) => `${v} (${n})`).join(', '),
       insertText: asMapKey ? `${key}: ` : key,
       range,
       sortText: rank(i),
@@ -332,15 +333,19 @@ function labelKeyItems(stats: LabelStats, kind: 'pod' | 'namespace', range: Offs
 }
 
 /** A label's value items without their range, per map of counts (kept like the order, see byUse) and kind. */
-const valueItems = new WeakMap<Map<string, number>, Partial<Record<'pod' | 'namespace', Omit<CompletionItem, 'range'>[]>>>();
+const VALUE_ITEMS = defineQuery<Map<string, number>, Partial<Record<'pod' | 'namespace', Omit<CompletionItem, 'range'>[]>>>({
+  name: 'completion-value-items',
+  reads: ['label-index'],
+  lifetime: 'lineage',
+  description: "a label's value items without their range, per map of counts and kind",
+});
 
-function labelValueItems(stats: LabelStats, key: string, kind: 'pod' | 'namespace', range: OffsetRange): CompletionItem[] {
+function labelValueItems(store: Store, stats: LabelStats, key: string, kind: 'pod' | 'namespace', range: OffsetRange): CompletionItem[] {
   const values = stats.get(key);
   if (!values) return [];
-  let byKind = valueItems.get(values);
-  if (!byKind) valueItems.set(values, (byKind = {}));
+  const byKind = store.query(VALUE_ITEMS).get(values, () => ({}));
   // Thousands of values on large workspaces: their texts are made once, not at every keystroke.
-  const items = (byKind[kind] ??= byUse(values).map(([value, count], i) => ({
+  const items = (byKind[kind] ??= byUse(store, values).map(([value, count], i) => ({
     label: value,
     kind: key === 'kubernetes.io/metadata.name' ? ('namespace' as const) : ('label-value' as const),
     detail: `${plural(count, kind)} with ${key}=${value}`,

@@ -11,6 +11,7 @@ import type { NetworkPolicy, Peer, PodPeer, PolicyRule } from '../policy';
 import { anyPodIpMatchable, ipBlockMatchesWorkload } from '../pod-ips';
 import { matchesSelector, selectorKey, type LabelSelector } from '../selectors';
 import type { Labels } from '../types';
+import { defineQuery, type Store } from '../store';
 import { scopeIncludes, type Scope, type Workspace } from '../workspace';
 import { reachOf, RuleIndex, type Reach } from './reach';
 
@@ -33,7 +34,12 @@ const REACH_CACHE_SIZE = 32;
 const NO_WORKLOADS = Object.freeze([]) as unknown as Workload[];
 
 /** What a policy's podSelector selects, and from which list of its namespace's workloads. */
-const selections = new WeakMap<NetworkPolicy, { from: readonly Workload[]; selected: Workload[] }>();
+const SELECTIONS = defineQuery<NetworkPolicy, { from: readonly Workload[]; selected: Workload[] }>({
+  name: 'feature-selections',
+  reads: ['workloads', 'policies'],
+  lifetime: 'lineage',
+  description: "the pods a policy's podSelector selects, with the list of its namespace's workloads they came from",
+});
 
 /** The workloads of a scope that carry one label key: all of them, and by value (model order in each list). */
 interface KeyPostings {
@@ -88,6 +94,11 @@ export class ScopeIndex {
 
   get analysis(): Analysis {
     return this.scope.analysis;
+  }
+
+  /** The workspace's store of derived state. */
+  get store(): Store {
+    return this.scope.store;
   }
 
   /** Keeps what an earlier index computed for namespaces that the model updates since have not touched. */
@@ -206,7 +217,8 @@ export class ScopeIndex {
     // Kept per policy with the list of its namespace's workloads it was made from: a later version that kept that
     // list (the namespace untouched) reuses it without copying a cache per version.
     const from = this.workloadsIn(policy.namespace);
-    const cached = selections.get(policy);
+    const selections = this.store.query(SELECTIONS);
+    const cached = selections.peek(policy);
     if (cached && cached.from === from) return cached.selected;
     const selected = this.workloadsMatching(policy.podSelector, [policy.namespace]);
     selections.set(policy, { from, selected });
@@ -233,7 +245,7 @@ export class ScopeIndex {
   /** Pods a peer matches (for an ipBlock, the pods whose known IPs it matches: pod-ips.ts). */
   peerWorkloads(policy: NetworkPolicy, peer: Peer): Workload[] {
     if (peer.type === 'ipBlock') {
-      if (!anyPodIpMatchable(this.model)) return [];
+      if (!anyPodIpMatchable(this)) return [];
       let byIp = this.peerCache.get(peer);
       if (!byIp) this.peerCache.set(peer, (byIp = this.model.workloads.filter((w) => ipBlockMatchesWorkload(this.model, peer, w))));
       return byIp;
@@ -335,7 +347,8 @@ export class FeatureIndex {
   scopes(): ScopeIndex[] {
     if (!this.scopeIndexes) {
       // The last built index of this workspace (an earlier version) hands over what the changes since left valid.
-      const earlier = lastBuilt.get(this.workspace)?.scopeIndexes;
+      const lastBuilt = this.workspace.store.query(LAST_BUILT_FEATURE_INDEX);
+      const earlier = lastBuilt.peek(this.workspace)?.scopeIndexes;
       this.scopeIndexes = this.workspace.scopes().map((s) => new ScopeIndex(s, earlier?.find((e) => e.scope.name === s.name)));
       lastBuilt.set(this.workspace, this);
     }
@@ -356,18 +369,23 @@ export class FeatureIndex {
   }
 }
 
-const indexes = new WeakMap<Workspace, FeatureIndex>();
-const lastBuilt = new WeakMap<Workspace, FeatureIndex>();
-
-/** Forgets the workspace's indexes: the next request builds one from the models alone (tests compare the two). */
-export function forgetFeatureIndex(workspace: Workspace): void {
-  indexes.delete(workspace);
-  lastBuilt.delete(workspace);
-}
+const FEATURE_INDEX = defineQuery<Workspace, FeatureIndex>({
+  name: 'feature-index',
+  reads: ['workspace-version'],
+  lifetime: 'version',
+  description: "the editor features' index of the workspace's current version",
+});
+const LAST_BUILT_FEATURE_INDEX = defineQuery<Workspace, FeatureIndex>({
+  name: 'feature-index-last-built',
+  reads: ['workspace-version'],
+  lifetime: 'lineage',
+  description: 'the last feature index whose scopes were built, which hands over to the next version what its changes left valid',
+});
 
 /** The index of the workspace's current version (rebuilt lazily after any change). */
 export function featureIndex(workspace: Workspace): FeatureIndex {
-  const existing = indexes.get(workspace);
+  const indexes = workspace.store.query(FEATURE_INDEX);
+  const existing = indexes.peek(workspace);
   if (existing && existing.version === workspace.version) return existing;
   const index = new FeatureIndex(workspace, workspace.version);
   indexes.set(workspace, index);

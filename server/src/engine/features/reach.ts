@@ -6,6 +6,7 @@
 // hover tests only the rules that could admit the subject instead of every rule of the scope; what stays linear in
 // the number of workloads is a cheap pass that combines both sides. reach.test.ts and reach-index.test.ts check the
 // answers against Analysis.connection on every pair.
+import { defineQuery } from '../store';
 import { workloadEndpoint, type Endpoint } from '../evaluate';
 import type { Workload } from '../model';
 import type { Direction, NetworkPolicy, Peer, PolicyRule } from '../policy';
@@ -178,14 +179,17 @@ function portsAreFixed(rule: PolicyRule): boolean {
 }
 
 // The ports of a rule without named ports, made once per rule (rules are read once per object and never change).
-const fixedPorts = new WeakMap<PolicyRule, PortSet>();
+const FIXED_PORTS = defineQuery<PolicyRule, PortSet>({
+  name: 'rule-fixed-ports',
+  reads: ['policies'],
+  lifetime: 'lineage',
+  description: 'the ports of a policy rule without named ports',
+});
 
 /** The ports a rule allows toward a destination workload (named ports resolve against its container ports). */
 function portsToward(index: ScopeIndex, rule: PolicyRule, destination: Workload): PortSet {
   if (!portsAreFixed(rule)) return index.analysis.rulePorts(rule, { type: 'workload', workload: destination });
-  let ports = fixedPorts.get(rule);
-  if (!ports) fixedPorts.set(rule, (ports = index.analysis.rulePorts(rule, { type: 'workload', workload: destination })));
-  return ports;
+  return index.store.query(FIXED_PORTS).get(rule, () => index.analysis.rulePorts(rule, { type: 'workload', workload: destination }));
 }
 
 /** Whether a rule admits every pod of every namespace: no peers, or a peer with `namespaceSelector: {}` and no pod condition. */
@@ -354,7 +358,7 @@ export class RuleIndex {
     const universal = { ingress: new Map<Workload, PortSet>(), egress: new Map<Workload, PortSet>() };
     // Shared groups are keyed by set object: one object per distinct union keeps them few.
     const pairwise = new PairwisePorts();
-    const podIpsMatchable = anyPodIpMatchable(index.model);
+    const podIpsMatchable = anyPodIpMatchable(index);
     for (const policy of index.model.policies) {
       if (!policy.valid) continue;
       const selected = index.selectedBy(policy);

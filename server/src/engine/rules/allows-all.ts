@@ -15,6 +15,7 @@ function portsText(rule: PolicyRule): string {
 export const allowsAll: Rule = {
   id: 'allows-all',
   defaultSeverity: 'information',
+  unit: 'policy',
   description: 'A rule opens a direction to everything: no from/to, namespaceSelector: {} alone, or 0.0.0.0/0 / ::/0.',
   run(context) {
     for (const policy of context.model.policies) {

@@ -5,6 +5,7 @@
 // `apiServer.cidrs` in .netpol.yaml, the evaluation decides for those addresses. Findings sit on workloads; they
 // read the bindings of other namespaces (cluster-scoped ones count in the default namespace), which `readersOf`
 // tells the incremental runner.
+import { defineQuery, type Store } from '../store';
 import { parseCidr } from '../cidr';
 import { ipEndpoint, workloadEndpoint } from '../evaluate';
 import { listsByNamespace, objectNamespace, objectsInNamespace, type Model, type Workload } from '../model';
@@ -25,12 +26,19 @@ interface Binding {
 }
 
 /** The ServiceAccount subjects of a namespace's bindings (kept per list of objects: unchanged namespaces keep it). */
-const bindingsOfList = new WeakMap<readonly K8sObject[], Binding[]>();
+const BINDINGS_OF_LIST = defineQuery<readonly K8sObject[], Binding[]>({
+  name: 'rbac-bindings-of-namespace',
+  reads: ['objects'],
+  lifetime: 'model',
+  description: "the ServiceAccount subjects of a namespace's RBAC bindings",
+});
 
 function namespaceBindings(context: RuleContext, model: Model, objects: readonly K8sObject[]): Binding[] {
-  let out = bindingsOfList.get(objects);
-  if (out) return out;
-  out = [];
+  return context.store.query(BINDINGS_OF_LIST).get(objects, () => readBindings(context, model, objects));
+}
+
+function readBindings(context: RuleContext, model: Model, objects: readonly K8sObject[]): Binding[] {
+  const out: Binding[] = [];
   for (const object of objects) {
     if (!BINDING_KINDS.has(object.kind) || !inWorkspace(context, object)) continue;
     const subjects = object.value.subjects;
@@ -44,7 +52,6 @@ function namespaceBindings(context: RuleContext, model: Model, objects: readonly
       out.push({ object, serviceAccount: s.name, namespace, namespaceFree: explicit === undefined && object.namespace === undefined });
     }
   }
-  bindingsOfList.set(objects, out);
   return out;
 }
 
@@ -53,29 +60,35 @@ function namespaceNames(model: Model): Set<string> {
   return new Set([...model.namespaces.keys(), model.defaultNamespace]);
 }
 
-const bindingsOfModel = new WeakMap<Model, Map<string, Binding[]>>();
+const ALL_BINDINGS = defineQuery<Model, Map<string, Binding[]>>({
+  name: 'rbac-bindings',
+  reads: ['objects'],
+  lifetime: 'model',
+  description: 'the RBAC bindings of every namespace, by namespace',
+});
 
 /** The bindings of every namespace, by namespace (once per model: `dependents` and `run` both ask). */
 function allBindings(context: RuleContext): Map<string, Binding[]> {
-  const model = baseModel(context.model);
-  const known = bindingsOfModel.get(model);
-  if (known) return known;
-  const out = new Map<string, Binding[]>();
-  bindingsOfModel.set(model, out);
-  for (const ns of namespaceNames(model)) {
-    const list = namespaceBindings(context, model, objectsInNamespace(model, ns));
-    if (list.length) out.set(ns, list);
-  }
-  return out;
+  return context.store.query(ALL_BINDINGS).get(baseModel(context.model), (model) => {
+    const out = new Map<string, Binding[]>();
+    for (const ns of namespaceNames(model)) {
+      const list = namespaceBindings(context, model, objectsInNamespace(model, ns));
+      if (list.length) out.set(ns, list);
+    }
+    return out;
+  });
 }
 
 /** Whether a list of workloads holds one without metadata.namespace (kept per list). */
-const namespaceFreeLists = new WeakMap<readonly Workload[], boolean>();
+const NAMESPACE_FREE_LISTS = defineQuery<readonly Workload[], boolean>({
+  name: 'namespace-free-workloads',
+  reads: ['workloads'],
+  lifetime: 'model',
+  description: 'whether a list of workloads holds one without metadata.namespace',
+});
 
-function hasNamespaceFreeWorkload(list: readonly Workload[]): boolean {
-  let known = namespaceFreeLists.get(list);
-  if (known === undefined) namespaceFreeLists.set(list, (known = list.some((w) => !w.assumed && w.object.namespace === undefined)));
-  return known;
+function hasNamespaceFreeWorkload(store: Store, list: readonly Workload[]): boolean {
+  return store.query(NAMESPACE_FREE_LISTS).get(list, () => list.some((w) => !w.assumed && w.object.namespace === undefined));
 }
 
 function serviceAccountOf(w: Workload): { name: string; automount: boolean } {
@@ -89,6 +102,9 @@ function serviceAccountOf(w: Workload): { name: string; automount: boolean } {
 export const apiServerEgressBlocked: Rule = {
   id: 'api-server-egress-blocked',
   defaultSeverity: 'warning',
+  // Also read other namespaces (RBAC bindings; monitors' targets and the Prometheus pods): their `readersOf` says
+  // which namespaces read a changed one, and the runner re-runs those too.
+  unit: 'namespace',
   description: 'A workload whose ServiceAccount has RBAC bindings is isolated for egress and nothing allows the API server.',
   readersOf(context, changed) {
     // A binding is read by its subject's namespace, by namespaces of namespace-less workloads, and by every
@@ -103,7 +119,7 @@ export const apiServerEgressBlocked: Rule = {
         any = true;
       }
     }
-    if (any) for (const [ns, list] of listsByNamespace(model).workloads) if (hasNamespaceFreeWorkload(list)) readers.add(ns);
+    if (any) for (const [ns, list] of listsByNamespace(model).workloads) if (hasNamespaceFreeWorkload(context.store, list)) readers.add(ns);
     return readers;
   },
   run(context) {

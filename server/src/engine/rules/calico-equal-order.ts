@@ -8,6 +8,7 @@ import type { Rule } from './types';
 export const calicoEqualOrder: Rule = {
   id: 'calico-equal-order',
   defaultSeverity: 'information',
+  unit: 'scope',
   description: 'Two Calico policies of a tier share an order and select a common pod: their names decide which runs first.',
   run(context) {
     const calico = context.analysis.calico;

@@ -8,6 +8,7 @@ import type { Rule } from './types';
 export const calicoFinalLog: Rule = {
   id: 'calico-final-log',
   defaultSeverity: 'hint',
+  unit: 'scope',
   description: 'A Calico Log rule is the last rule of its direction: it decides nothing.',
   run(context) {
     for (const policy of context.model.calico.policies) {

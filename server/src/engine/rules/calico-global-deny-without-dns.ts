@@ -13,6 +13,7 @@ import type { QuickFix, Rule, RuleContext } from './types';
 export const calicoGlobalDenyWithoutDns: Rule = {
   id: 'calico-global-deny-without-dns',
   defaultSeverity: 'warning',
+  unit: 'scope',
   description: 'A GlobalNetworkPolicy applies to egress and the pods it selects cannot reach the cluster DNS.',
   run(context) {
     const calico = context.analysis.calico;

@@ -8,6 +8,7 @@ import type { Rule } from './types';
 export const calicoNotAnalysed: Rule = {
   id: 'calico-not-analysed',
   defaultSeverity: 'information',
+  unit: 'scope',
   description: 'A Calico field netpol does not analyse (doNotTrack, preDNAT, applyOnForward, http, source ports, host endpoints).',
   run(context) {
     for (const policy of context.model.calico.policies) {

@@ -7,6 +7,7 @@ import type { Rule } from './types';
 export const calicoPassInLastTier: Rule = {
   id: 'calico-pass-in-last-tier',
   defaultSeverity: 'information',
+  unit: 'scope',
   description: 'A Calico Pass rule in the last tier that holds policies: the passed traffic is allowed by the profile.',
   run(context) {
     const calico = context.analysis.calico;

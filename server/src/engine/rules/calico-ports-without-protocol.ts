@@ -7,6 +7,7 @@ import type { Rule } from './types';
 export const calicoPortsWithoutProtocol: Rule = {
   id: 'calico-ports-without-protocol',
   defaultSeverity: 'error',
+  unit: 'scope',
   description: 'A Calico rule names numeric ports without a protocol: Calico rejects the policy.',
   run(context) {
     for (const policy of context.model.calico.policies) {

@@ -19,6 +19,7 @@ const EVERYTHING = matchKey({ icmp: false, source: { path: [] }, destination: { 
 export const calicoRuleShadowed: Rule = {
   id: 'calico-rule-shadowed',
   defaultSeverity: 'warning',
+  unit: 'scope',
   description: 'A Calico rule never takes effect: an earlier Allow or Deny rule of the policy matches all it matches.',
   run(context) {
     for (const policy of context.model.calico.policies) {

@@ -10,6 +10,7 @@ import type { Rule } from './types';
 export const calicoSelectorMatchesNothing: Rule = {
   id: 'calico-selector-matches-nothing',
   defaultSeverity: 'warning',
+  unit: 'scope',
   description: 'A Calico policy selects no pod, or a rule selector matches no pod and no network set, in the workspace.',
   run(context) {
     const calico = context.analysis.calico;

@@ -8,6 +8,7 @@ import type { Rule } from './types';
 export const calicoStagedPolicy: Rule = {
   id: 'calico-staged-policy',
   defaultSeverity: 'information',
+  unit: 'scope',
   description: 'A staged Calico policy is never enforced; netpol leaves it out of the verdicts.',
   run(context) {
     for (const policy of context.model.calico.policies) {

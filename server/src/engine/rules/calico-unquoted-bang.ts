@@ -11,6 +11,7 @@ const UNQUOTED_BANG = /^([ \t-]*(?:[A-Za-z]+:[ \t]*)*?(?:selector|notSelector|na
 export const calicoUnquotedBang: Rule = {
   id: 'calico-unquoted-bang',
   defaultSeverity: 'error',
+  unit: 'scope',
   description: 'A Calico selector starts with an unquoted "!": YAML reads it as a tag and the selector becomes all().',
   run(context) {
     for (const object of context.model.objects) {

@@ -11,6 +11,7 @@ import type { Rule } from './types';
 export const ciliumDefaultDenyTrap: Rule = {
   id: 'cilium-default-deny-trap',
   defaultSeverity: 'warning',
+  unit: 'scope',
   description: 'A Cilium deny-only rule that also blocks all other traffic of its direction (enableDefaultDeny defaults to true).',
   run(context) {
     const policies = ciliumPolicies(context.model);

@@ -9,6 +9,7 @@ import type { Rule } from './types';
 export const ciliumFqdnWithoutDns: Rule = {
   id: 'cilium-fqdn-without-dns',
   defaultSeverity: 'warning',
+  unit: 'scope',
   description: 'toFQDNs egress for pods that no egress rule with a DNS L7 rule (the DNS proxy) covers: the names never resolve to allowed addresses.',
   run(context) {
     const policies = ciliumPolicies(context.model);

@@ -10,6 +10,7 @@ import type { Rule } from './types';
 export const ciliumSelectorMatchesNothing: Rule = {
   id: 'cilium-selector-matches-nothing',
   defaultSeverity: 'warning',
+  unit: 'scope',
   description: 'A Cilium endpointSelector or from/toEndpoints selector that matches no pod the workspace could match.',
   run(context) {
     const policies = ciliumPolicies(context.model);

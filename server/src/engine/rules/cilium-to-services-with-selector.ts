@@ -8,6 +8,7 @@ import type { Rule } from './types';
 export const ciliumToServicesWithSelector: Rule = {
   id: 'cilium-to-services-with-selector',
   defaultSeverity: 'warning',
+  unit: 'scope',
   description: 'Cilium toServices naming a Service that has a selector: toServices only works for Services without one.',
   run(context) {
     for (const policy of ciliumPolicies(context.model)) {

@@ -7,6 +7,7 @@ import type { Rule } from './types';
 export const clusterPeerNotAnalysed: Rule = {
   id: 'cluster-peer-not-analysed',
   defaultSeverity: 'information',
+  unit: 'scope',
   description: 'A nodes or domainNames peer of a cluster-wide policy is not analysed (node IPs and DNS names are not in the manifests).',
   run(context) {
     for (const policy of context.model.clusterPolicies) {

@@ -61,6 +61,7 @@ function runsBefore(earlier: ClusterPolicy, later: ClusterPolicy): boolean {
 export const clusterRuleShadowed: Rule = {
   id: 'cluster-rule-shadowed',
   defaultSeverity: 'warning',
+  unit: 'scope',
   description: 'A rule of a cluster-wide policy never applies: an earlier rule of the same policy, or of a policy that runs before it for all its pods, covers all its peers and ports.',
   run(context) {
     const valid = context.model.clusterPolicies.filter((p) => p.valid);

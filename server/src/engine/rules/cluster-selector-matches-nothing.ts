@@ -8,6 +8,7 @@ import type { Rule } from './types';
 export const clusterSelectorMatchesNothing: Rule = {
   id: 'cluster-selector-matches-nothing',
   defaultSeverity: 'warning',
+  unit: 'scope',
   description: 'The subject or a pods/namespaces peer of a cluster-wide policy selects no pod.',
   run(context) {
     // A workspace without workloads (policies only) says nothing about what exists.

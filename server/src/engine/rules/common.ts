@@ -10,6 +10,7 @@ import { changesSince, lineageOf, listsByNamespace, objectNamespace, objectsInNa
 import { keyRangeAt, nodeAt, rangeAt, type K8sObject } from '../parse';
 import type { NetworkPolicy, Path, PodPeer, PolicyProblem, PolicyRule } from '../policy';
 import { formatSelector, matchesSelector, selectorKey, type LabelSelector } from '../selectors';
+import { defineQuery, type Store } from '../store';
 import type { Protocol, SourceLocation } from '../types';
 import { anyOfListMatches, hasLabelIndex, itemsOfListMatching } from './label-index';
 import type { QuickFix, Rule, RuleContext } from './types';
@@ -101,9 +102,18 @@ interface ModelIndex {
   hasOwnWorkloads: boolean;
 }
 
-const indexes = new WeakMap<Model, ModelIndex>();
-/** Views of a model (some lists narrowed to what an incremental rule run looks at) and the model they narrow. */
-const viewBases = new WeakMap<Model, Model>();
+/** What a view of a model knows of itself: the model it narrows and, once asked, its narrowed workloads by namespace. */
+interface ViewFacts {
+  base: Model;
+  index?: ModelIndex;
+}
+
+/** The key of a view's facts: a non-enumerable own property, so that a view compares as the plain data it shows. */
+const VIEW_FACTS = Symbol('view facts');
+
+function viewFacts(model: Model): ViewFacts | undefined {
+  return Object.prototype.hasOwnProperty.call(model, VIEW_FACTS) ? (model as Model & { [VIEW_FACTS]: ViewFacts })[VIEW_FACTS] : undefined;
+}
 
 /**
  * A model whose lists are narrowed to some policies, workloads, services and objects, for re-running rules on
@@ -115,41 +125,37 @@ export function modelView(base: Model, narrowed: { policies?: NetworkPolicy[]; w
   for (const key of ['policies', 'workloads', 'services', 'objects'] as const) {
     if (narrowed[key]) Object.defineProperty(view, key, { value: narrowed[key], enumerable: true, writable: true, configurable: true });
   }
-  viewBases.set(view, base);
+  Object.defineProperty(view, VIEW_FACTS, { value: { base } satisfies ViewFacts, enumerable: false });
   return view;
 }
 
 /** The whole model behind a view (the model itself when it is none). */
 export function baseModel(model: Model): Model {
-  return viewBases.get(model) ?? model;
+  return viewFacts(model)?.base ?? model;
 }
 
-/** What per-model caches of workload lists are kept under: the whole model unless a view narrows its workloads. */
+/** What per-model queries of workload lists are kept under: the whole model unless a view narrows its workloads. */
 function workloadKey(model: Model): Model {
   const base = baseModel(model);
   return model.workloads === base.workloads ? base : model;
 }
 
 export function modelIndex(model: Model): ModelIndex {
-  const key = workloadKey(model);
-  let index = indexes.get(key);
-  if (!index) {
-    const base = baseModel(model);
-    if (key === base) {
-      // The model keeps these up to date across edits.
-      const lists = listsByNamespace(base);
-      index = { workloadsByNamespace: lists.workloads as Map<string, Workload[]>, hasOwnWorkloads: lists.ownWorkloads > 0 };
-    } else {
-      const workloadsByNamespace = new Map<string, Workload[]>();
-      for (const w of key.workloads) {
-        if (!workloadsByNamespace.has(w.namespace)) workloadsByNamespace.set(w.namespace, []);
-        workloadsByNamespace.get(w.namespace)!.push(w);
-      }
-      index = { workloadsByNamespace, hasOwnWorkloads: modelIndex(base).hasOwnWorkloads };
-    }
-    indexes.set(key, index);
+  const facts = viewFacts(model);
+  if (!facts || model.workloads === facts.base.workloads) {
+    // The model keeps these up to date across edits.
+    const lists = listsByNamespace(facts?.base ?? model);
+    return { workloadsByNamespace: lists.workloads as Map<string, Workload[]>, hasOwnWorkloads: lists.ownWorkloads > 0 };
   }
-  return index;
+  if (!facts.index) {
+    const workloadsByNamespace = new Map<string, Workload[]>();
+    for (const w of model.workloads) {
+      if (!workloadsByNamespace.has(w.namespace)) workloadsByNamespace.set(w.namespace, []);
+      workloadsByNamespace.get(w.namespace)!.push(w);
+    }
+    facts.index = { workloadsByNamespace, hasOwnWorkloads: modelIndex(facts.base).hasOwnWorkloads };
+  }
+  return facts.index;
 }
 
 export function workloadsIn(model: Model, namespace: string): Workload[] {
@@ -166,36 +172,50 @@ interface Continuity {
   workloadsKept: boolean;
 }
 
-// Caches that outlive a model keep its lineage, not the model: a model kept by one cache entry would stay alive
-// with everything cached for it (megabytes per edit on a large workspace).
-const continuities = new WeakMap<Model, { from: ModelLineage; result: Continuity | undefined }>();
+// Queries that outlive a model keep its lineage, not the model: a model kept by one entry would stay alive with
+// everything derived from it (megabytes per edit on a large workspace).
+const CONTINUITY = defineQuery<Model, { from: ModelLineage; result: Continuity | undefined }>({
+  name: 'continuity',
+  reads: ['namespaces', 'workloads'],
+  lifetime: 'lineage',
+  description: 'what stayed the same from the model of a lineage to this one (model.ts changesSince)',
+});
 
 /** How `to` relates to the model of `from` (undefined when it was not updated from it). */
-function continuity(from: ModelLineage, to: Model): Continuity | undefined {
-  const known = continuities.get(to);
+function continuity(store: Store, from: ModelLineage, to: Model): Continuity | undefined {
+  const query = store.query(CONTINUITY);
+  const known = query.peek(to);
   if (known && known.from === from) return known.result;
   const result = changesSince(from, to);
-  continuities.set(to, { from, result });
+  query.set(to, { from, result });
   return result;
 }
 
-/** Per model, the namespaces each selector matches, by selector and by its text (equal selectors share one list). */
-const namespaceMatches = new WeakMap<Model, { bySelector: WeakMap<LabelSelector, Namespace[]>; byKey: Map<string, Namespace[]> }>();
-/** Per selector, its namespaces in the last model asked: after an edit that kept every namespace, they still hold. */
-const lastNamespaceMatches = new WeakMap<LabelSelector, { lineage: ModelLineage; namespaces: Namespace[] }>();
+const NAMESPACE_MATCHES = defineQuery<Model, { bySelector: WeakMap<LabelSelector, Namespace[]>; byKey: Map<string, Namespace[]> }>({
+  name: 'namespaces-matching',
+  reads: ['namespaces', 'config.dns', 'selector'],
+  lifetime: 'model',
+  description: 'per model, the namespaces each selector matches, by selector and by its text (equal selectors share one list)',
+});
+const LAST_NAMESPACE_MATCHES = defineQuery<LabelSelector, { lineage: ModelLineage; namespaces: Namespace[] }>({
+  name: 'namespaces-matching-carried',
+  reads: ['namespaces', 'config.dns', 'selector'],
+  lifetime: 'lineage',
+  description: 'per selector, its namespaces in the last model asked: after an edit that kept every namespace, they still hold',
+});
 
 /** Namespaces (of the model, plus the DNS namespace the configuration names) that a selector matches. */
 export function namespacesMatching(context: RuleContext, selector: LabelSelector): Namespace[] {
   const model = baseModel(context.model);
-  let matches = namespaceMatches.get(model);
-  if (!matches) namespaceMatches.set(model, (matches = { bySelector: new WeakMap(), byKey: new Map() }));
+  const matches = context.store.query(NAMESPACE_MATCHES).get(model, () => ({ bySelector: new WeakMap(), byKey: new Map() }));
   let out = matches.bySelector.get(selector);
   if (out) return out;
   const key = selectorKey(selector);
   out = matches.byKey.get(key);
+  const carried = context.store.query(LAST_NAMESPACE_MATCHES);
   if (!out) {
-    const last = lastNamespaceMatches.get(selector);
-    const kept = last ? continuity(last.lineage, model) : undefined;
+    const last = carried.peek(selector);
+    const kept = last ? continuity(context.store, last.lineage, model) : undefined;
     if (last && kept?.sameNamespaces) {
       // The same namespaces match; only the changed namespaces' entries are new objects.
       out = last.namespaces;
@@ -206,29 +226,31 @@ export function namespacesMatching(context: RuleContext, selector: LabelSelector
           out[i] = current;
         }
       }
-    } else out = itemsOfListMatching(allNamespaces(context), 'namespace', namespaceLabels, selector);
+    } else out = itemsOfListMatching(context.store, allNamespaces(context), 'namespace', namespaceLabels, selector);
     matches.byKey.set(key, out);
   }
   matches.bySelector.set(selector, out);
-  lastNamespaceMatches.set(selector, { lineage: lineageOf(model), namespaces: out });
+  carried.set(selector, { lineage: lineageOf(model), namespaces: out });
   return out;
 }
 
-const namespaceLists = new WeakMap<Model, Namespace[]>();
+const ALL_NAMESPACES = defineQuery<Model, Namespace[]>({
+  name: 'all-namespaces',
+  reads: ['namespaces', 'config.dns'],
+  lifetime: 'model',
+  description: 'the namespaces of the model plus the cluster DNS namespace',
+});
 
 /** The namespaces of the model plus the cluster DNS namespace, which exists in every cluster. */
 export function allNamespaces(context: RuleContext): Namespace[] {
-  const model = baseModel(context.model);
-  let list = namespaceLists.get(model);
-  if (!list) {
-    list = [...model.namespaces.values()];
+  return context.store.query(ALL_NAMESPACES).get(baseModel(context.model), (model) => {
+    const list = [...model.namespaces.values()];
     const dnsNs = context.config.dns.namespace;
     if (!model.namespaces.has(dnsNs)) {
       list.push({ name: dnsNs, labels: { 'kubernetes.io/metadata.name': dnsNs }, implicit: true, external: true });
     }
-    namespaceLists.set(model, list);
-  }
-  return list;
+    return list;
+  });
 }
 
 /** Workloads of a namespace a peer may select, with the assumed DNS pod in the DNS namespace. */
@@ -254,7 +276,7 @@ const podLabels = (w: Workload) => w.podLabels;
  */
 function anyPodMatches(context: RuleContext, namespace: string, podSelector: LabelSelector): boolean {
   return (
-    anyOfListMatches(workloadsIn(context.model, namespace), 'pod', podLabels, podSelector) ||
+    anyOfListMatches(context.store, workloadsIn(context.model, namespace), 'pod', podLabels, podSelector) ||
     assumedCandidates(context, namespace).some((w) => matchesSelector(podSelector, w.podLabels))
   );
 }
@@ -266,19 +288,21 @@ interface PeerCaches {
   byPeer: WeakMap<PodPeer, readonly Workload[]>;
 }
 
-const peerCaches = new WeakMap<Model, PeerCaches>();
+const PEER_PODS = defineQuery<Model, PeerCaches>({
+  name: 'pods-of-peer',
+  reads: ['namespaces', 'workloads', 'config.dns', 'peer'],
+  lifetime: 'model',
+  description: 'per model (or view narrowing its workloads), the pods each peer selects and the candidates of each namespaceSelector',
+});
 
-function cachesOf(view: Model): PeerCaches {
-  const model = workloadKey(view);
-  let caches = peerCaches.get(model);
-  if (!caches) peerCaches.set(model, (caches = { byNamespaceSelector: new Map(), byPeer: new WeakMap() }));
-  return caches;
+function cachesOf(context: RuleContext): PeerCaches {
+  return context.store.query(PEER_PODS).get(workloadKey(context.model), () => ({ byNamespaceSelector: new Map(), byPeer: new WeakMap() }));
 }
 
 /** The pods a peer chooses among: those of the namespaces its namespaceSelector matches, else of the policy's. */
 export function peerCandidates(context: RuleContext, policy: NetworkPolicy, peer: PodPeer): readonly Workload[] {
   if (!peer.namespaceSelector) return namespaceCandidates(context, policy.namespace);
-  const caches = cachesOf(context.model);
+  const caches = cachesOf(context);
   const key = selectorKey(peer.namespaceSelector);
   let list = caches.byNamespaceSelector.get(key);
   if (!list) {
@@ -293,48 +317,62 @@ export function peerCandidates(context: RuleContext, policy: NetworkPolicy, peer
  * asked: after an edit, only the changed namespaces are matched again (a namespaceSelector {} with a podSelector
  * would otherwise test every pod of the cluster again on each edit).
  */
-const lastPeerPods = new WeakMap<PodPeer, { lineage: ModelLineage; byNamespace: Map<string, Workload[]> }>();
+const LAST_PEER_PODS = defineQuery<PodPeer, { lineage: ModelLineage; byNamespace: Map<string, Workload[]> }>({
+  name: 'pods-of-peer-carried',
+  reads: ['namespaces', 'workloads', 'config.dns', 'peer'],
+  lifetime: 'lineage',
+  description: 'per peer with both selectors, its pods by namespace in the last whole model asked',
+});
 
 interface NamespaceOrder {
   named: (name: string) => Namespace | undefined;
   position: ReadonlyMap<string, number>;
 }
 
-const namespaceOrders = new WeakMap<Model, NamespaceOrder>();
+const NAMESPACE_ORDER = defineQuery<Model, NamespaceOrder>({
+  name: 'namespace-order',
+  reads: ['namespaces', 'config.dns'],
+  lifetime: 'model',
+  description: 'the namespaces of allNamespaces by name, with their positions',
+});
 
 /** The namespaces of `allNamespaces` by name, with their positions. */
 function namespaceOrder(context: RuleContext): NamespaceOrder {
-  const model = baseModel(context.model);
-  let order = namespaceOrders.get(model);
-  if (!order) {
+  return context.store.query(NAMESPACE_ORDER).get(baseModel(context.model), (model) => {
     const list = allNamespaces(context);
     const position = namespacePositions.get(context);
     // The model's namespaces, and the DNS namespace `allNamespaces` adds when the model has none of that name.
     const added = list.length > model.namespaces.size ? list[list.length - 1] : undefined;
-    order = { named: (name) => model.namespaces.get(name) ?? (added?.name === name ? added : undefined), position };
-    namespaceOrders.set(model, order);
-  }
-  return order;
+    return { named: (name) => model.namespaces.get(name) ?? (added?.name === name ? added : undefined), position };
+  });
 }
+
+const NAMESPACES_DERIVED = defineQuery<NamespacesDerived<unknown>, { lineage: ModelLineage; dnsNamespace: string; value: unknown }>({
+  name: 'namespaces-derived',
+  reads: ['namespaces', 'config.dns'],
+  lifetime: 'lineage',
+  description: 'values made from the namespaces of allNamespaces (NamespacesDerived), kept while the namespaces stay',
+});
 
 /**
  * A value made from the namespaces of `allNamespaces` (names, labels, order), kept across models while they stay:
  * an edit of workloads or policies keeps it (the namespaces' entries may be new objects with the same meaning).
+ * The instance is the query's key; the value lives in the context's store.
  */
 export class NamespacesDerived<T> {
-  private last: { lineage: ModelLineage; dnsNamespace: string; value: T } | undefined;
   constructor(private readonly make: (namespaces: readonly Namespace[]) => T) {}
 
   get(context: RuleContext): T {
     const model = baseModel(context.model);
     const dnsNamespace = context.config.dns.namespace;
-    const last = this.last;
+    const query = context.store.query(NAMESPACES_DERIVED);
+    const last = query.peek(this as NamespacesDerived<unknown>);
     if (last && last.dnsNamespace === dnsNamespace && changesSince(last.lineage, model)?.sameNamespaces) {
       last.lineage = lineageOf(model);
-      return last.value;
+      return last.value as T;
     }
     const value = this.make(allNamespaces(context));
-    this.last = { lineage: lineageOf(model), dnsNamespace, value };
+    query.set(this as NamespacesDerived<unknown>, { lineage: lineageOf(model), dnsNamespace, value });
     return value;
   }
 }
@@ -343,14 +381,15 @@ const namespacePositions = new NamespacesDerived((list) => new Map(list.map((ns,
 
 /** The pods (workloads, the assumed DNS pods included) a pod peer of a policy selects. */
 export function podsOfPeer(context: RuleContext, policy: NetworkPolicy, peer: PodPeer): readonly Workload[] {
-  const caches = cachesOf(context.model);
+  const caches = cachesOf(context);
   let out = caches.byPeer.get(peer);
   if (!out) {
     const model = baseModel(context.model);
     const podSelector = peer.podSelector;
     if (peer.namespaceSelector && podSelector && workloadKey(context.model) === model) {
-      const last = lastPeerPods.get(peer);
-      const kept = last ? continuity(last.lineage, model) : undefined;
+      const carried = context.store.query(LAST_PEER_PODS);
+      const last = carried.peek(peer);
+      const kept = last ? continuity(context.store, last.lineage, model) : undefined;
       const reuse = kept?.sameNamespaces && kept.workloadsKept ? kept : undefined;
       const dnsNamespace = context.config.dns.namespace;
       const byNamespace = new Map<string, Workload[]>();
@@ -378,7 +417,7 @@ export function podsOfPeer(context: RuleContext, policy: NetworkPolicy, peer: Po
           for (const w of pods) list.push(w);
         }
       }
-      lastPeerPods.set(peer, { lineage: lineageOf(model), byNamespace });
+      carried.set(peer, { lineage: lineageOf(model), byNamespace });
       out = list;
     } else {
       const candidates = peerCandidates(context, policy, peer);
@@ -400,13 +439,13 @@ function podsInNamespaces(context: RuleContext, namespaces: readonly Namespace[]
   const dns = dnsEndpoints(context);
   const assumedNamespace = dns.declared ? undefined : dns.pods[0].namespace;
   const all = context.model.workloads;
-  const { names, pods } = namespaceSpread(namespaces, workloadsByNamespace);
+  const { names, pods } = namespaceSpread(context.store, namespaces, workloadsByNamespace);
   const out: [string, Workload[]][] = [];
-  if (pods >= WIDE_PEER_PODS && pods * 4 >= all.length && indexWorthBuilding(all)) {
-    podSearches.byIndex++;
+  if (pods >= WIDE_PEER_PODS && pods * 4 >= all.length && indexWorthBuilding(context.store, all)) {
+    context.store.podSearches.byIndex++;
     // The candidates grouped by namespace: the model's list and each namespace's share one order (input order).
     const groups = new Map<string, Workload[]>();
-    for (const w of itemsOfListMatching(all, 'pod', podLabels, podSelector)) {
+    for (const w of itemsOfListMatching(context.store, all, 'pod', podLabels, podSelector)) {
       if (!names.has(w.namespace)) continue;
       const group = groups.get(w.namespace);
       if (group) group.push(w);
@@ -421,7 +460,7 @@ function podsInNamespaces(context: RuleContext, namespaces: readonly Namespace[]
     for (const entry of groups) out.push(entry);
     return out.sort((a, b) => position.get(a[0])! - position.get(b[0])!);
   }
-  podSearches.byScan++;
+  context.store.podSearches.byScan++;
   for (const ns of namespaces) {
     const matched: Workload[] = [];
     for (const w of workloadsByNamespace.get(ns.name) ?? []) if (matchesSelector(podSelector, w.podLabels)) matched.push(w);
@@ -431,35 +470,37 @@ function podsInNamespaces(context: RuleContext, namespaces: readonly Namespace[]
   return out;
 }
 
-/** How `podsInNamespaces` searched, for tests that must see both ways taken (never for timing). */
-export const podSearches = { byIndex: 0, byScan: 0 };
-
 /**
  * Namespaces with at least this many pods in all are searched by the model-wide label index when they also hold a
  * quarter of the model's pods (building the index once per model costs about as much as a few such searches).
  */
 const WIDE_PEER_PODS = 48;
 
-/**
- * Wide searches of a model's pods made by scanning before its label index is built (tests set it to 0). An edit asks about the few peers
- * of the policies it changed (every model of an edit is new, and so would its index be): building the index for
- * them made the p95 of edits on the large bench workspace 10 ms slower. A whole run asks about hundreds.
- */
-export const podSearchTuning = { wideScansBeforeIndex: 4 };
-const wideScans = new WeakMap<readonly Workload[], number>();
+const WIDE_SCANS = defineQuery<readonly Workload[], number>({
+  name: 'wide-scans',
+  reads: ['workloads'],
+  lifetime: 'model',
+  description: "wide searches of a model's pods made by scanning, before its label index is built (Store.tuning)",
+});
 
-function indexWorthBuilding(workloads: readonly Workload[]): boolean {
-  if (hasLabelIndex(workloads, 'pod')) return true;
-  const scans = (wideScans.get(workloads) ?? 0) + 1;
-  wideScans.set(workloads, scans);
-  return scans > podSearchTuning.wideScansBeforeIndex;
+function indexWorthBuilding(store: Store, workloads: readonly Workload[]): boolean {
+  if (hasLabelIndex(store, workloads, 'pod')) return true;
+  const query = store.query(WIDE_SCANS);
+  const scans = (query.peek(workloads) ?? 0) + 1;
+  query.set(workloads, scans);
+  return scans > store.tuning.wideScansBeforeIndex;
 }
 
-/** Per list of namespaces (`namespacesMatching` shares one per selector), their names and how many pods they hold. */
-const spreads = new WeakMap<readonly Namespace[], { byNamespace: ReadonlyMap<string, readonly Workload[]>; names: Set<string>; pods: number }>();
+const SPREADS = defineQuery<readonly Namespace[], { byNamespace: ReadonlyMap<string, readonly Workload[]>; names: Set<string>; pods: number }>({
+  name: 'namespace-spread',
+  reads: ['namespaces', 'workloads'],
+  lifetime: 'model',
+  description: 'per list of namespaces (namespacesMatching shares one per selector), their names and how many pods they hold',
+});
 
-function namespaceSpread(namespaces: readonly Namespace[], byNamespace: ReadonlyMap<string, readonly Workload[]>): { names: Set<string>; pods: number } {
-  let spread = spreads.get(namespaces);
+function namespaceSpread(store: Store, namespaces: readonly Namespace[], byNamespace: ReadonlyMap<string, readonly Workload[]>): { names: Set<string>; pods: number } {
+  const query = store.query(SPREADS);
+  let spread = query.peek(namespaces);
   if (!spread || spread.byNamespace !== byNamespace) {
     const names = new Set<string>();
     let pods = 0;
@@ -468,18 +509,18 @@ function namespaceSpread(namespaces: readonly Namespace[], byNamespace: Readonly
       pods += byNamespace.get(ns.name)?.length ?? 0;
     }
     spread = { byNamespace, names, pods };
-    spreads.set(namespaces, spread);
+    query.set(namespaces, spread);
   }
   return spread;
 }
 
 /** Whether a pod peer selects any pod. */
 export function peerSelectsAnyPod(context: RuleContext, policy: NetworkPolicy, peer: PodPeer): boolean {
-  const known = cachesOf(context.model).byPeer.get(peer);
+  const known = cachesOf(context).byPeer.get(peer);
   if (known) return known.length > 0;
   // In an incremental run (a view of the model), the pods a peer selected in the last model are updated for the
   // changed namespaces, which costs less than searching every pod again; a whole run stops at the first pod.
-  if (peer.namespaceSelector && peer.podSelector && (viewBases.has(context.model) || lastPeerPods.has(peer))) return podsOfPeer(context, policy, peer).length > 0;
+  if (peer.namespaceSelector && peer.podSelector && (viewFacts(context.model) !== undefined || context.store.query(LAST_PEER_PODS).has(peer))) return podsOfPeer(context, policy, peer).length > 0;
   const selector = peer.podSelector;
   // Without a podSelector, any pod of a matched namespace will do: no need to gather them.
   if (peer.namespaceSelector && !selector) return namespacesMatching(context, peer.namespaceSelector).some((ns) => namespaceCandidates(context, ns.name).length > 0);
@@ -505,19 +546,25 @@ export interface DnsEndpoints {
   description: string;
 }
 
-const dnsCache = new WeakMap<Model, DnsEndpoints>();
+const DNS_ENDPOINTS = defineQuery<Model, DnsEndpoints>({
+  name: 'dns-endpoints',
+  reads: ['workloads', 'config.dns'],
+  lifetime: 'model',
+  description: 'the cluster DNS pods, their ports and address blocks',
+});
 
 /**
  * The cluster DNS endpoints of the configuration: the pods with the DNS labels in the DNS namespace (an assumed
  * pod when the workspace declares none), their DNS ports (the DNS pods' container ports named dns*, else their UDP
  * container ports, else the configured ports, else 53) and the extra DNS address blocks (NodeLocal DNSCache).
  */
-export function dnsEndpoints(context: { model: Model; config: WorkspaceConfig }): DnsEndpoints {
+export function dnsEndpoints(context: { model: Model; config: WorkspaceConfig; store: Store }): DnsEndpoints {
   // Always those of the whole model: a view's narrowed workloads may leave the DNS pods out.
-  const model = baseModel(context.model);
-  const cached = dnsCache.get(model);
-  if (cached) return cached;
-  const dns = context.config.dns;
+  return context.store.query(DNS_ENDPOINTS).get(baseModel(context.model), (model) => makeDnsEndpoints(model, context.config));
+}
+
+function makeDnsEndpoints(model: Model, config: WorkspaceConfig): DnsEndpoints {
+  const dns = config.dns;
   const selector: LabelSelector = {
     requirements: Object.entries(dns.podLabels).map(([key, value]) => ({ key, operator: 'In' as const, values: [value] })),
     matchLabels: dns.podLabels,
@@ -545,7 +592,6 @@ export function dnsEndpoints(context: { model: Model; config: WorkspaceConfig })
     cidrs,
     description: `the DNS pods (${formatSelector(selector)} in ${dns.namespace})`,
   };
-  dnsCache.set(model, result);
   return result;
 }
 
@@ -625,6 +671,7 @@ export function policyProblemRule(
   return {
     id,
     defaultSeverity: 'error',
+    unit: 'policy',
     description,
     run(context) {
       for (const policy of context.model.policies) {
@@ -708,17 +755,21 @@ export interface NamespaceEvidence {
   unknown: string;
 }
 
-const evidenceCache = new WeakMap<Model, Map<string, NamespaceEvidence>>();
+const NAMESPACE_EVIDENCE = defineQuery<Model, Map<string, NamespaceEvidence>>({
+  name: 'namespace-evidence',
+  reads: ['namespaces', 'workloads', 'objects', 'skipped-workloads'],
+  lifetime: 'model',
+  description: 'per namespace, whether the files know every pod of it, and what is unknown',
+});
 
 /**
  * Whether the workspace knows every pod of a namespace. A namespace with no workload in the files (named only by a
  * policy's metadata.namespace or a selector) exists with pods the files do not show; so does one that holds custom
  * resources whose operators make pods.
  */
-export function namespaceEvidence(context: { model: Model }, namespace: string): NamespaceEvidence {
+export function namespaceEvidence(context: { model: Model; store: Store }, namespace: string): NamespaceEvidence {
   const model = baseModel(context.model);
-  let byName = evidenceCache.get(model);
-  if (!byName) evidenceCache.set(model, (byName = new Map()));
+  const byName = context.store.query(NAMESPACE_EVIDENCE).get(model, () => new Map());
   let evidence = byName.get(namespace);
   if (evidence) return evidence;
   const own = (listsByNamespace(model).workloads.get(namespace) ?? []).filter((w) => !w.assumed);
@@ -757,26 +808,29 @@ export function namespacesNamedBy(selector: LabelSelector): string[] {
   return [...names];
 }
 
-const bundleCache = new WeakMap<Model, boolean>();
+const INSTALL_BUNDLE = defineQuery<Model, boolean>({
+  name: 'install-bundle',
+  reads: ['workloads', 'objects'],
+  lifetime: 'model',
+  description: 'whether the namespace-less objects form a bundle applied with kubectl apply -n',
+});
 
 /**
  * Whether the objects without metadata.namespace form an install bundle: namespace-less workloads and policies
  * that `kubectl apply -n <namespace>` puts into one namespace chosen at apply time (the model's default namespace
  * stands for it).
  */
-export function isInstallBundle(model: Model): boolean {
-  const base = baseModel(model);
-  let known = bundleCache.get(base);
-  if (known === undefined) {
-    known = (listsByNamespace(base).workloads.get(base.defaultNamespace) ?? []).some((w) => !w.assumed && w.object.namespace === undefined && objectNamespace(base, w.object) === base.defaultNamespace);
-    bundleCache.set(base, known);
-  }
-  return known;
+export function isInstallBundle(context: { model: Model; store: Store }): boolean {
+  return context.store
+    .query(INSTALL_BUNDLE)
+    .get(baseModel(context.model), (base) =>
+      (listsByNamespace(base).workloads.get(base.defaultNamespace) ?? []).some((w) => !w.assumed && w.object.namespace === undefined && objectNamespace(base, w.object) === base.defaultNamespace),
+    );
 }
 
 /** How messages name a namespace: the bundle's namespace is the one chosen at apply time. */
-export function namespaceTitle(model: Model, namespace: string): string {
-  return namespace === baseModel(model).defaultNamespace && isInstallBundle(model)
+export function namespaceTitle(context: { model: Model; store: Store }, namespace: string): string {
+  return namespace === baseModel(context.model).defaultNamespace && isInstallBundle(context)
     ? `the namespace the manifests are applied to (kubectl apply -n; analysed as "${namespace}")`
     : `namespace ${namespace}`;
 }

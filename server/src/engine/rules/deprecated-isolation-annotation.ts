@@ -12,6 +12,7 @@ export const DEPRECATED_ISOLATION_ANNOTATION = 'net.beta.kubernetes.io/network-p
 export const deprecatedIsolationAnnotation: Rule = {
   id: 'deprecated-isolation-annotation',
   defaultSeverity: 'warning',
+  unit: 'namespace',
   description: 'A Namespace uses the removed net.beta.kubernetes.io/network-policy isolation annotation.',
   run(context) {
     for (const object of context.model.objects) {

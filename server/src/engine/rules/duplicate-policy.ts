@@ -16,6 +16,7 @@ function place(context: RuleContext, policy: NetworkPolicy): string {
 export const duplicatePolicy: Rule = {
   id: 'duplicate-policy',
   defaultSeverity: 'warning',
+  unit: 'namespace',
   description: 'The same NetworkPolicy namespace/name is defined more than once.',
   run(context) {
     const byKey = new Map<string, NetworkPolicy[]>();

@@ -18,6 +18,7 @@ function place(context: RuleContext, object: K8sObject): string {
 export const duplicateWorkload: Rule = {
   id: 'duplicate-workload',
   defaultSeverity: 'warning',
+  unit: 'namespace',
   description: 'The same workload kind, namespace and name is defined more than once.',
   run(context) {
     const byKey = new Map<string, K8sObject[]>();

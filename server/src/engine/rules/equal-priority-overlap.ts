@@ -9,6 +9,7 @@ import type { Rule } from './types';
 export const equalPriorityOverlap: Rule = {
   id: 'equal-priority-overlap',
   defaultSeverity: 'warning',
+  unit: 'scope',
   description: 'Two cluster-wide policies of one tier share a priority and select the same pods: the order between them is implementation-defined.',
   run(context) {
     const model = context.model;

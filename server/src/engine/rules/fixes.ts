@@ -1,14 +1,15 @@
 // Quick fixes on demand. Analyses run the rules without fixes (building one needs the file's yaml nodes, a full
 // parse of a file the fast reader read, and allocations for every finding on every run); when an editor asks for
 // the code actions of one finding, its rule runs again, narrowed to the object the finding sits in (the policy, or
-// the objects of its namespace, as the incremental runner narrows it: `RULE_UNITS`), with fixes on.
+// the objects of its namespace, as the incremental runner narrows it: `Rule.unit`), with fixes on.
+import { defineQuery } from '../store';
 import { objectNamespace, objectsInNamespace, type Model } from '../model';
 import type { K8sObject, ParsedFile } from '../parse';
 import type { OffsetRange } from '../types';
 import type { Workspace } from '../workspace';
 import { modelView } from './common';
 import { ALL_RULES } from './index';
-import { RULE_UNITS } from './run';
+import { incrementalUnit } from './run';
 import type { Diagnostic, QuickFix, Rule, RuleContext } from './types';
 
 /** What identifies a finding: its rule, where it is and what it says. */
@@ -27,14 +28,24 @@ export interface QuickFixOptions {
  * runs the rule once, not n times over n policies. Kept only for workspaces of one scope, where the first scope's
  * finding is that run's.
  */
-const siblings = new WeakMap<Workspace, { version: number; fixes: Map<string, QuickFix[]> }>();
+const SIBLING_FIXES = defineQuery<Workspace, { version: number; fixes: Map<string, QuickFix[]> }>({
+  name: 'sibling-fixes',
+  reads: ['workspace-version'],
+  lifetime: 'version',
+  description: "the fixes of the other findings a narrowed run reported, by key, at the workspace's version",
+});
 
 function keyOf(ruleId: string, d: Pick<Diagnostic, 'message'> & { location: { uri: string; range: OffsetRange } }): string {
   return `${ruleId}\u0000${d.location.uri}\u0000${d.location.range[0]}:${d.location.range[1]}\u0000${d.message}`;
 }
 
 /** Fixes found per finding object, valid while the workspace stays at the same version. */
-const cache = new WeakMap<FindingKey, { workspace: Workspace; version: number; fixes: QuickFix[] }>();
+const FINDING_FIXES = defineQuery<FindingKey, { version: number; fixes: QuickFix[] }>({
+  name: 'finding-fixes',
+  reads: ['workspace-version'],
+  lifetime: 'version',
+  description: 'the quick fixes of a finding at the version they were computed at',
+});
 
 /**
  * The quick fixes of a finding that a rule reported on `workspace` (as `runRules` with `fixes: true` would give
@@ -42,12 +53,13 @@ const cache = new WeakMap<FindingKey, { workspace: Workspace; version: number; f
  * longer reported, or its rule offers no fix.
  */
 export function quickFixesFor(workspace: Workspace, finding: FindingKey, options: QuickFixOptions = {}): QuickFix[] {
-  const cached = cache.get(finding);
-  if (cached && cached.workspace === workspace && cached.version === workspace.version) return cached.fixes;
-  const sibling = siblings.get(workspace);
+  const cache = workspace.store.query(FINDING_FIXES);
+  const cached = cache.peek(finding);
+  if (cached && cached.version === workspace.version) return cached.fixes;
+  const sibling = workspace.store.query(SIBLING_FIXES).peek(workspace);
   const fromSibling = sibling && sibling.version === workspace.version && !options.rules ? sibling.fixes.get(keyOf(finding.ruleId, finding)) : undefined;
   const fixes = fromSibling ?? computeFixes(workspace, finding, options);
-  cache.set(finding, { workspace, version: workspace.version, fixes });
+  cache.set(finding, { version: workspace.version, fixes });
   return fixes;
 }
 
@@ -59,11 +71,12 @@ function computeFixes(workspace: Workspace, finding: FindingKey, options: QuickF
   // there, with its fixes moved to the source where they edit text that is the same in both.
   const placed = workspace.isCovered(uri);
   const object = placed ? undefined : objectAt(workspace.getFile(uri), range[0]);
-  const unit = rule.unit ?? RULE_UNITS[rule.id];
+  const unit = incrementalUnit(rule);
   const scopes = workspace.scopes();
   let others: Map<string, QuickFix[]> | undefined;
   if (scopes.length === 1 && !options.rules) {
-    let entry = siblings.get(workspace);
+    const siblings = workspace.store.query(SIBLING_FIXES);
+    let entry = siblings.peek(workspace);
     if (!entry || entry.version !== workspace.version) siblings.set(workspace, (entry = { version: workspace.version, fixes: new Map() }));
     others = entry.fixes;
   }
@@ -76,6 +89,7 @@ function computeFixes(workspace: Workspace, finding: FindingKey, options: QuickF
       model,
       analysis: scope.analysis,
       config: workspace.config,
+      store: scope.store,
       file: (u) => workspace.getFile(u),
       wantFixes: true,
       report: (d) => {

@@ -7,6 +7,7 @@ import type { Rule } from './types';
 export const hostNetwork: Rule = {
   id: 'host-network',
   defaultSeverity: 'warning',
+  unit: 'namespace',
   description: 'A policy selects hostNetwork pods, to which most CNIs do not apply NetworkPolicies.',
   run(context) {
     for (const w of context.model.workloads) {

@@ -44,6 +44,7 @@ export function hostPortsOf(w: Workload): HostPort[] {
 export const hostPort: Rule = {
   id: 'host-port',
   defaultSeverity: 'information',
+  unit: 'namespace',
   description: 'A pod that a policy isolates for ingress exposes a hostPort, which several CNIs do not police.',
   run(context) {
     for (const w of context.model.workloads) {

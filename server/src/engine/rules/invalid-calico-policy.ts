@@ -13,6 +13,7 @@ export const PORTS_WITHOUT_PROTOCOL = 'need protocol TCP, UDP or SCTP';
 export const invalidCalicoPolicy: Rule = {
   id: 'invalid-calico-policy',
   defaultSeverity: 'error',
+  unit: 'scope',
   description: 'A Calico policy, network set or tier that Calico rejects (invalid selector, action, CIDR, port or field).',
   run(context) {
     const { calico } = context.model;

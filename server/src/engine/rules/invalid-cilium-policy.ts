@@ -8,6 +8,7 @@ import type { Rule } from './types';
 export const invalidCiliumPolicy: Rule = {
   id: 'invalid-cilium-policy',
   defaultSeverity: 'error',
+  unit: 'scope',
   description: 'A CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy that Cilium rejects, or parts of one netpol does not analyse.',
   run(context) {
     for (const policy of ciliumPolicies(context.model)) {

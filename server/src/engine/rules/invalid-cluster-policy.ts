@@ -7,6 +7,7 @@ import type { Rule } from './types';
 export const invalidClusterPolicy: Rule = {
   id: 'invalid-cluster-policy',
   defaultSeverity: 'error',
+  unit: 'scope',
   description: 'A cluster-wide policy (AdminNetworkPolicy, BaselineAdminNetworkPolicy, ClusterNetworkPolicy) its CRD rejects.',
   run(context) {
     for (const policy of context.model.clusterPolicies) {

@@ -1,6 +1,7 @@
 // An index of a list's labels (key -> value -> positions), built once per list and label accessor, so that rules
 // asking "which of these match this selector?" for every policy test only the items that carry a required label
 // instead of the whole list (a namespace with thousands of workloads made those rules quadratic).
+import { defineQuery, type Store } from '../store';
 import { matchesSelector, type LabelSelector } from '../selectors';
 import type { Labels } from '../types';
 
@@ -15,10 +16,12 @@ export interface LabelIndex<T> {
   readonly valuesByKey: Map<string, string[]>;
   /** Positions (ascending) of the items with each key, filled when an `Exists` requirement asks. */
   readonly withKey: Map<string, number[]>;
+  /** Where the selector tests made through the index are counted (its store's). */
+  readonly work: LabelWork;
 }
 
-/** Operation counts, for tests that check how work grows with the input (never for timing). */
-export const labelIndexCounters = { selectorTests: 0, indexesBuilt: 0, labelComparisons: 0 };
+/** Operation counts, for tests that check how work grows with the input (never for timing): `Store.labelWork`. */
+export type LabelWork = Store['labelWork'];
 
 /** An index whose sorted keys and values (only near-miss suggestions read them) are sorted on first use. */
 class BuiltLabelIndex<T> implements LabelIndex<T> {
@@ -30,6 +33,7 @@ class BuiltLabelIndex<T> implements LabelIndex<T> {
   constructor(
     readonly items: readonly T[],
     readonly labelsOf: (item: T) => Labels,
+    readonly work: LabelWork,
   ) {
     const byValue = this.byValue;
     for (let position = 0; position < items.length; position++) {
@@ -54,49 +58,54 @@ class BuiltLabelIndex<T> implements LabelIndex<T> {
   }
 }
 
-// Indexes of different item types share the cache; each is read back under the type it was built with.
-const indexes = new WeakMap<readonly object[], Map<string, unknown>>();
+// Indexes of different item types share the query; each is read back under the type it was built with.
+const LABEL_INDEXES = defineQuery<readonly object[], Map<string, unknown>>({
+  name: 'label-index',
+  reads: ['label-index'],
+  lifetime: 'model',
+  description: "a list's label index (key -> value -> positions), per label accessor",
+});
 
 /**
  * The index of a list under a label accessor named `kind` (e.g. "pod" for a workload's pod labels). The list must
  * not change after the first call (the model's lists do not).
  */
-export function labelIndexOf<T extends object>(items: readonly T[], kind: string, labelsOf: (item: T) => Labels): LabelIndex<T> {
-  let byKind = indexes.get(items);
-  if (!byKind) indexes.set(items, (byKind = new Map()));
+export function labelIndexOf<T extends object>(store: Store, items: readonly T[], kind: string, labelsOf: (item: T) => Labels): LabelIndex<T> {
+  const byKind = store.query(LABEL_INDEXES).get(items, () => new Map());
   let index = byKind.get(kind) as LabelIndex<T> | undefined;
   if (!index) {
-    labelIndexCounters.indexesBuilt++;
-    index = new BuiltLabelIndex(items, labelsOf);
+    store.labelWork.indexesBuilt++;
+    index = new BuiltLabelIndex(items, labelsOf, store.labelWork);
     byKind.set(kind, index);
   }
   return index;
 }
 
 /** Whether the index of a list under `kind` has been built (`labelIndexOf`). */
-export function hasLabelIndex(items: readonly object[], kind: string): boolean {
-  return indexes.get(items)?.has(kind) ?? false;
+export function hasLabelIndex(store: Store, items: readonly object[], kind: string): boolean {
+  const query = store.query(LABEL_INDEXES);
+  return query.has(items) && query.peek(items)!.has(kind);
 }
 
 /** Lists shorter than this are tested item by item: their index would cost more to build than it saves. */
 const SHORT_LIST = 48;
 
 /** `itemsMatching` on the list's index under `kind`, or on the list itself when it is short (same items, same order). */
-export function itemsOfListMatching<T extends object>(items: readonly T[], kind: string, labelsOf: (item: T) => Labels, selector: LabelSelector): T[] {
-  if (items.length >= SHORT_LIST) return itemsMatching(labelIndexOf(items, kind, labelsOf), selector);
+export function itemsOfListMatching<T extends object>(store: Store, items: readonly T[], kind: string, labelsOf: (item: T) => Labels, selector: LabelSelector): T[] {
+  if (items.length >= SHORT_LIST) return itemsMatching(labelIndexOf(store, items, kind, labelsOf), selector);
   const out: T[] = [];
   for (const item of items) {
-    labelIndexCounters.selectorTests++;
+    store.labelWork.selectorTests++;
     if (matchesSelector(selector, labelsOf(item))) out.push(item);
   }
   return out;
 }
 
 /** `matchesAnyItem` on the list's index under `kind`, or on the list itself when it is short. */
-export function anyOfListMatches<T extends object>(items: readonly T[], kind: string, labelsOf: (item: T) => Labels, selector: LabelSelector): boolean {
-  if (items.length >= SHORT_LIST) return matchesAnyItem(labelIndexOf(items, kind, labelsOf), selector);
+export function anyOfListMatches<T extends object>(store: Store, items: readonly T[], kind: string, labelsOf: (item: T) => Labels, selector: LabelSelector): boolean {
+  if (items.length >= SHORT_LIST) return matchesAnyItem(labelIndexOf(store, items, kind, labelsOf), selector);
   for (const item of items) {
-    labelIndexCounters.selectorTests++;
+    store.labelWork.selectorTests++;
     if (matchesSelector(selector, labelsOf(item))) return true;
   }
   return false;
@@ -129,7 +138,7 @@ function candidatePositions<T>(index: LabelIndex<T>, selector: LabelSelector): n
 }
 
 function test<T>(index: LabelIndex<T>, selector: LabelSelector, item: T): boolean {
-  labelIndexCounters.selectorTests++;
+  index.work.selectorTests++;
   return matchesSelector(selector, index.labelsOf(item));
 }
 
@@ -166,9 +175,19 @@ interface Vocabulary {
 
 /** Longest word the deletion variants cover: up to it, a near miss is within edit distance 2. */
 const SHORT_WORD = 12;
-const vocabularies = new WeakMap<readonly string[], Vocabulary>();
+const VOCABULARIES = defineQuery<readonly string[], Vocabulary>({
+  name: 'near-miss-vocabulary',
+  reads: ['label-index'],
+  lifetime: 'model',
+  description: 'a sorted list of label keys or values indexed for near misses',
+});
 /** Queries answered by a scan, per list, before its vocabulary is built. */
-const scans = new WeakMap<readonly string[], number>();
+const NEAR_MISS_SCANS = defineQuery<readonly string[], number>({
+  name: 'near-miss-scans',
+  reads: ['label-index'],
+  lifetime: 'model',
+  description: 'near-miss queries answered by a scan, per list, before its vocabulary is built',
+});
 const SCANS_BEFORE_INDEX = 8;
 
 function deletionVariants(word: string, out: Set<string>): Set<string> {
@@ -188,8 +207,9 @@ function push<K>(map: Map<K, number[]>, key: K, position: number): void {
   } else map.set(key, [position]);
 }
 
-function vocabularyOf(words: readonly string[]): Vocabulary {
-  let vocabulary = vocabularies.get(words);
+function vocabularyOf(store: Store, words: readonly string[]): Vocabulary {
+  const vocabularies = store.query(VOCABULARIES);
+  let vocabulary = vocabularies.peek(words);
   if (!vocabulary) {
     vocabulary = { words, byVariant: new Map(), byLength: new Map(), byLowerCase: new Map() };
     words.forEach((word, position) => {
@@ -208,18 +228,19 @@ function vocabularyOf(words: readonly string[]): Vocabulary {
  * caller's exact test. After the first few queries (a scan each), looks up the query's deletion variants instead
  * of comparing it with every word.
  */
-export function nearMissCandidates(words: readonly string[], query: string): string[] {
-  if (!vocabularies.has(words)) {
+export function nearMissCandidates(store: Store, words: readonly string[], query: string): string[] {
+  if (!store.query(VOCABULARIES).has(words)) {
     // The first few queries on a list scan it (a rule run asks about a handful of selectors): the variants of every
     // word cost more than those scans. Every near miss differs in length by at most 3, or only in case.
-    const asked = (scans.get(words) ?? 0) + 1;
+    const scans = store.query(NEAR_MISS_SCANS);
+    const asked = (scans.peek(words) ?? 0) + 1;
     scans.set(words, asked);
     if (asked <= SCANS_BEFORE_INDEX) {
       const lower = query.toLowerCase();
       return words.filter((word) => Math.abs(word.length - query.length) <= 3 || word.toLowerCase() === lower);
     }
   }
-  const vocabulary = vocabularyOf(words);
+  const vocabulary = vocabularyOf(store, words);
   const positions = new Set<number>(vocabulary.byLowerCase.get(query.toLowerCase()) ?? []);
   const addLengths = (from: number, to: number) => {
     for (let length = Math.max(0, from); length <= to; length++) for (const p of vocabulary.byLength.get(length) ?? []) positions.add(p);

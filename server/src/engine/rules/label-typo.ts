@@ -1,6 +1,7 @@
 // A selector that matches nothing because of a near-miss: a label key or value close to one that exists ("did
 // you mean `app: postgresql`?"), or labels that match a workload's own metadata.labels but not its pod template's
 // labels (policies select pods, and a Deployment's labels are not its pods' labels).
+import { defineQuery, type Store } from '../store';
 import { distance } from 'fastest-levenshtein';
 import { isMap, isPair, isScalar, type Node as YamlNode, type Scalar } from 'yaml';
 import { replaceScalar } from '../edits';
@@ -11,7 +12,7 @@ import type { NetworkPolicy, Path } from '../policy';
 import { formatSelector, matchesSelector, type LabelSelector, type SelectorRequirement } from '../selectors';
 import type { Labels } from '../types';
 import { inWorkspace, listNames, locate, modelIndex, namespaceEvidence, namespacesMatching, NamespacesDerived, peerCandidates, peerSelectsAnyPod, workloadsIn, type NamespaceEvidence } from './common';
-import { anyOfListMatches, itemsMatching, itemsOfListMatching, labelIndexCounters, labelIndexOf, nearMissCandidates, type LabelIndex } from './label-index';
+import { anyOfListMatches, itemsMatching, itemsOfListMatching, labelIndexOf, nearMissCandidates, type LabelIndex, type LabelWork } from './label-index';
 import type { Rule, RuleContext } from './types';
 
 interface Candidate {
@@ -57,8 +58,8 @@ function locatedRequirements(raw: unknown, selectorPath: Path): LocatedRequireme
   return out;
 }
 
-function close(a: string, b: string): boolean {
-  labelIndexCounters.labelComparisons++;
+function close(work: LabelWork, a: string, b: string): boolean {
+  work.labelComparisons++;
   if (a === b) return false;
   if (a.toLowerCase() === b.toLowerCase()) return true;
   const longest = Math.max(a.length, b.length);
@@ -79,13 +80,16 @@ interface Suggestion {
   matched: Candidate[];
 }
 
-// Candidate lists, built once per list (the lists themselves are cached per model).
-const candidateLists = new WeakMap<readonly object[], Candidate[]>();
+// Candidate lists, built once per list (the lists themselves are kept per model).
+const CANDIDATE_LISTS = defineQuery<readonly object[], Candidate[]>({
+  name: 'label-typo-candidates',
+  reads: ['workloads'],
+  lifetime: 'model',
+  description: 'a list of workloads as near-miss candidates (name and labels)',
+});
 
-function candidatesOf<T extends object>(list: readonly T[], toCandidate: (item: T) => Candidate): Candidate[] {
-  let out = candidateLists.get(list);
-  if (!out) candidateLists.set(list, (out = list.map(toCandidate)));
-  return out;
+function candidatesOf<T extends object>(store: Store, list: readonly T[], toCandidate: (item: T) => Candidate): Candidate[] {
+  return store.query(CANDIDATE_LISTS).get(list, () => list.map(toCandidate));
 }
 
 /**
@@ -94,15 +98,15 @@ function candidatesOf<T extends object>(list: readonly T[], toCandidate: (item: 
  */
 const namespaceCandidates = new NamespacesDerived((namespaces): Candidate[] => namespaces.map((n) => ({ name: n.name, labels: n.labels })));
 
-function candidateIndex(candidates: Candidate[]): LabelIndex<Candidate> {
-  return labelIndexOf(candidates, 'labels', (c) => c.labels);
+function candidateIndex(store: Store, candidates: Candidate[]): LabelIndex<Candidate> {
+  return labelIndexOf(store, candidates, 'labels', (c) => c.labels);
 }
 
 const podLabels = (w: Workload) => w.podLabels;
 const objectLabels = (w: Workload) => w.objectLabels;
 
-function requirementMatches(requirement: SelectorRequirement, labels: Labels): boolean {
-  labelIndexCounters.selectorTests++;
+function requirementMatches(work: LabelWork, requirement: SelectorRequirement, labels: Labels): boolean {
+  work.selectorTests++;
   return matchesSelector({ requirements: [requirement], matchLabels: {}, problems: [] }, labels);
 }
 
@@ -111,14 +115,14 @@ function requirementMatches(requirement: SelectorRequirement, labels: Labels): b
  * and no other (positions in candidate order), plus those that fail none. Each candidate is tested until its second
  * failure, so a selector with 20,000 labels costs one pass over them per candidate, not one per label and change.
  */
-function oneChangeAway(requirements: readonly LocatedRequirement[], candidates: readonly Candidate[], positions: Iterable<number>): { failingOnly: Map<number, number[]>; failingNone: number[] } {
+function oneChangeAway(work: LabelWork, requirements: readonly LocatedRequirement[], candidates: readonly Candidate[], positions: Iterable<number>): { failingOnly: Map<number, number[]>; failingNone: number[] } {
   const failingOnly = new Map<number, number[]>();
   const failingNone: number[] = [];
   for (const position of positions) {
     const candidate = candidates[position];
     let failed = -1;
     for (let i = 0; i < requirements.length; i++) {
-      if (requirementMatches(requirements[i].requirement, candidate.labels)) continue;
+      if (requirementMatches(work, requirements[i].requirement, candidate.labels)) continue;
       if (failed >= 0) {
         failed = -2;
         break;
@@ -170,14 +174,14 @@ function selectorWith(requirements: readonly LocatedRequirement[], index: number
 }
 
 /** The first single-token change (a key or one value) that makes the selector match a candidate. */
-function findSuggestion(requirements: LocatedRequirement[], candidates: Candidate[]): Suggestion | undefined {
-  const index = candidateIndex(candidates);
+function findSuggestion(store: Store, requirements: LocatedRequirement[], candidates: Candidate[]): Suggestion | undefined {
+  const index = candidateIndex(store, candidates);
   const { keys, valuesByKey, byValue } = index;
   // A few requirements: each change is matched whole through the index. Many (a selector of 20,000 labels): each
   // candidate is tested once against them all, and a change of requirement i is tested only on the candidates that
   // fail requirement i alone; matching each changed selector whole would be quadratic in the requirements.
   const few = requirements.length <= FEW_REQUIREMENTS;
-  const { failingOnly, failingNone } = few ? { failingOnly: undefined, failingNone: [] } : oneChangeAway(requirements, candidates, positionsWorthTesting(index, requirements));
+  const { failingOnly, failingNone } = few ? { failingOnly: undefined, failingNone: [] } : oneChangeAway(store.labelWork, requirements, candidates, positionsWorthTesting(index, requirements));
   for (let i = 0; i < requirements.length; i++) {
     const { requirement: r, keyPath, keyIsMapKey, valuePaths } = requirements[i];
     if (r.operator === 'DoesNotExist' || r.operator === 'NotIn') continue;
@@ -187,11 +191,11 @@ function findSuggestion(requirements: LocatedRequirement[], candidates: Candidat
     if (reachable?.length === 0) continue;
     const matching = (replacement: SelectorRequirement) =>
       reachable
-        ? reachable.filter((p) => requirementMatches(replacement, candidates[p].labels)).map((p) => candidates[p])
+        ? reachable.filter((p) => requirementMatches(store.labelWork, replacement, candidates[p].labels)).map((p) => candidates[p])
         : itemsMatching(index, selectorWith(requirements, i, replacement));
     if (!valuesByKey.has(r.key)) {
-      for (const k of nearMissCandidates(keys, r.key)) {
-        if (!close(r.key, k)) continue;
+      for (const k of nearMissCandidates(store, keys, r.key)) {
+        if (!close(store.labelWork, r.key, k)) continue;
         const matched = matching({ ...r, key: k });
         if (matched.length) return { path: keyPath, keyIsMapKey, from: r.key, to: k, written: `a label key ${r.key}`, suggested: k, matched };
       }
@@ -201,8 +205,8 @@ function findSuggestion(requirements: LocatedRequirement[], candidates: Candidat
     const existing = valuesByKey.get(r.key)!;
     for (let j = 0; j < r.values.length; j++) {
       if (byValue.get(r.key)!.has(r.values[j])) continue;
-      for (const v of nearMissCandidates(existing, r.values[j])) {
-        if (!close(r.values[j], v)) continue;
+      for (const v of nearMissCandidates(store, existing, r.values[j])) {
+        if (!close(store.labelWork, r.values[j], v)) continue;
         const values = r.values.map((x, n) => (n === j ? v : x));
         const matched = matching({ ...r, values });
         if (matched.length) {
@@ -228,15 +232,17 @@ function scalarAt(object: K8sObject, path: Path, mapKey: boolean): Scalar | unde
 export const labelTypo: Rule = {
   id: 'label-typo',
   defaultSeverity: 'warning',
+  // Suggestions come from every pod and namespace label the selectors could reach.
+  unit: 'policy-reach',
   description: 'A selector matches nothing because of a near-miss label, or matches a workload\'s own labels instead of its pods\'.',
   run(context) {
     if (!modelIndex(context.model).hasOwnWorkloads) return;
-    const podCandidates = (workloads: readonly Workload[]) => candidatesOf(workloads, (w) => ({ name: w.displayName, labels: w.podLabels }));
+    const podCandidates = (workloads: readonly Workload[]) => candidatesOf(context.store, workloads, (w) => ({ name: w.displayName, labels: w.podLabels }));
     for (const policy of context.model.policies) {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       const spec = policy.object.value.spec as Record<string, unknown>;
       const inNamespace = workloadsIn(context.model, policy.namespace);
-      if (!anyOfListMatches(inNamespace, 'pod', podLabels, policy.podSelector)) {
+      if (!anyOfListMatches(context.store, inNamespace, 'pod', podLabels, policy.podSelector)) {
         check(context, policy, spec.podSelector, ['spec', 'podSelector'], policy.podSelector, inNamespace, podCandidates(inNamespace), `pod in namespace ${policy.namespace}`, openEvidence(context, [policy.namespace]));
       }
       for (const rule of [...(policy.types.ingress ? policy.ingress : []), ...(policy.types.egress ? policy.egress : [])]) {
@@ -302,7 +308,7 @@ function check(
   // Only selectors that require labels can be said to match a controller's labels (NotIn matches an unlabelled one).
   const required = selector.requirements.filter((r) => r.operator === 'In' || r.operator === 'Exists');
   const onObject = required.length
-    ? itemsOfListMatching(workloads, 'object', objectLabels, selector).filter((w) => w.kind !== 'Pod')
+    ? itemsOfListMatching(context.store, workloads, 'object', objectLabels, selector).filter((w) => w.kind !== 'Pod')
     : [];
   if (onObject.length > 0) {
     const w = onObject[0];
@@ -313,7 +319,7 @@ function check(
     });
     return;
   }
-  const suggestion = findSuggestion(locatedRequirements(raw, selectorPath), candidates);
+  const suggestion = findSuggestion(context.store, locatedRequirements(raw, selectorPath), candidates);
   if (!suggestion) return;
   const uri = policy.object.uri;
   // Without a fix to build, the scalar's range comes from the text when the fast reader read the file.

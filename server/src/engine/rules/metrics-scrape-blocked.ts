@@ -6,6 +6,7 @@
 // admits the port from anyone, saying that the Prometheus pods are unknown. Findings sit in the monitor or the
 // annotated object; they read the Prometheus pods' namespaces and a monitor's target namespaces, which `readersOf`
 // tells the incremental runner.
+import { defineQuery, type Store } from '../store';
 import { workloadEndpoint } from '../evaluate';
 import { listsByNamespace, objectNamespace, objectsInNamespace, type Model, type Service, type Workload } from '../model';
 import { isPlainObject, type K8sObject } from '../parse';
@@ -48,14 +49,15 @@ interface PrometheusPods {
   peer?: { namespace: string; labels: Record<string, string> };
 }
 
-const prometheusOfModel = new WeakMap<Model, PrometheusPods | undefined>();
+const PROMETHEUS_PODS = defineQuery<Model, PrometheusPods | undefined>({
+  name: 'prometheus-pods',
+  reads: ['workloads', 'objects'],
+  lifetime: 'model',
+  description: 'the Prometheus pods of the model, with labels that select them all',
+});
 
 function prometheusPods(context: RuleContext): PrometheusPods | undefined {
-  const model = baseModel(context.model);
-  if (prometheusOfModel.has(model)) return prometheusOfModel.get(model);
-  const found = findPrometheusPods(context, model);
-  prometheusOfModel.set(model, found);
-  return found;
+  return context.store.query(PROMETHEUS_PODS).get(baseModel(context.model), (model) => findPrometheusPods(context, model));
 }
 
 function findPrometheusPods(context: RuleContext, model: Model): PrometheusPods | undefined {
@@ -153,12 +155,15 @@ function scrapedService(s: Service): boolean {
 const scrapedPods = (w: Workload) => factsOf(w).scraped;
 
 const MONITOR_KINDS = new Set(['ServiceMonitor', 'PodMonitor']);
-const monitorsOfList = new WeakMap<readonly K8sObject[], K8sObject[]>();
+const MONITORS = defineQuery<readonly K8sObject[], K8sObject[]>({
+  name: 'monitors',
+  reads: ['objects'],
+  lifetime: 'model',
+  description: "the ServiceMonitors and PodMonitors of a namespace's objects",
+});
 
-function monitorsIn(list: readonly K8sObject[]): K8sObject[] {
-  let found = monitorsOfList.get(list);
-  if (!found) monitorsOfList.set(list, (found = list.filter((o) => MONITOR_KINDS.has(o.kind))));
-  return found;
+function monitorsIn(store: Store, list: readonly K8sObject[]): K8sObject[] {
+  return store.query(MONITORS).get(list, () => list.filter((o) => MONITOR_KINDS.has(o.kind)));
 }
 
 /** The targets whose findings sit in the context's (possibly narrowed) model; their pods come from the whole model. */
@@ -273,6 +278,7 @@ function scrapePolicyFix(context: RuleContext, blocked: Workload[], port: number
 export const metricsScrapeBlocked: Rule = {
   id: 'metrics-scrape-blocked',
   defaultSeverity: 'warning',
+  unit: 'namespace',
   description: "A ServiceMonitor, PodMonitor or prometheus.io annotation names a port the target's ingress does not admit from Prometheus.",
   readersOf(context, changed) {
     // Every target reads the Prometheus pods: a change where they are (or are configured) re-runs the rule whole.
@@ -284,7 +290,7 @@ export const metricsScrapeBlocked: Rule = {
     }
     const readers = new Set<string>();
     for (const ns of new Set([...model.namespaces.keys(), model.defaultNamespace])) {
-      for (const monitor of monitorsIn(objectsInNamespace(model, ns))) {
+      for (const monitor of monitorsIn(context.store, objectsInNamespace(model, ns))) {
         const spec = monitor.value.spec;
         const sel = isPlainObject(spec) ? spec.namespaceSelector : undefined;
         if (isPlainObject(sel) && sel.any === true) readers.add(ns);

@@ -16,6 +16,7 @@ import type { QuickFix, Rule, RuleContext } from './types';
 export const missingDnsEgress: Rule = {
   id: 'missing-dns-egress',
   defaultSeverity: 'warning',
+  unit: 'namespace',
   description: 'Pods isolated for egress cannot reach the cluster DNS over UDP and TCP.',
   run(context) {
     const dns = dnsEndpoints(context);
@@ -129,7 +130,7 @@ function namespaceWideIsolation(context: RuleContext, dns: DnsEndpoints, portsTe
     for (const p of isolating) {
       const fix = context.wantFixes ? addDnsRuleFix(context, p, dns) : undefined;
       context.report({
-        message: `This policy isolates egress of every pod in ${namespaceTitle(context.model, namespace)}, and no egress rule there allows DNS over ${missing} (${portsText}) to ${targets}; for whatever runs there, ${consequence(missing)}${openShiftOnly ? openShiftNote(openShiftOnly) : ''}`,
+        message: `This policy isolates egress of every pod in ${namespaceTitle(context, namespace)}, and no egress rule there allows DNS over ${missing} (${portsText}) to ${targets}; for whatever runs there, ${consequence(missing)}${openShiftOnly ? openShiftNote(openShiftOnly) : ''}`,
         location: isolationLocation(p),
         ...(openShiftOnly ? { severity: 'hint' as const } : missing === 'TCP' ? { severity: 'information' as const } : {}),
         ...(fix ? { fixes: [fix] } : {}),

@@ -9,11 +9,12 @@ import type { Rule } from './types';
 export const missingNamespace: Rule = {
   id: 'missing-namespace',
   defaultSeverity: 'warning',
+  unit: 'namespace',
   description: 'A NetworkPolicy has no metadata.namespace.',
   run(context) {
     // Namespace-less workloads and policies together are an install bundle: `kubectl apply -n` puts them all into
     // the one namespace chosen then, so the policies land beside their pods whatever it is.
-    if (isInstallBundle(context.model)) return;
+    if (isInstallBundle(context)) return;
     for (const policy of context.model.policies) {
       const object = policy.object;
       if (!inWorkspace(context, object) || object.namespace !== undefined) continue;

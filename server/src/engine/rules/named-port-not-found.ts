@@ -47,6 +47,7 @@ export function anyDestinationPod(context: RuleContext, policy: NetworkPolicy, r
 export const namedPortNotFound: Rule = {
   id: 'named-port-not-found',
   defaultSeverity: 'warning',
+  unit: 'policy',
   description: 'No destination pod declares the named port (with that protocol).',
   run(context) {
     for (const policy of context.model.policies) {

@@ -10,6 +10,7 @@ import type { QuickFix, Rule, RuleContext } from './types';
 export const namespaceWithoutDefaultDeny: Rule = {
   id: 'namespace-without-default-deny',
   defaultSeverity: 'information',
+  unit: 'namespace',
   description: 'A namespace with workloads has no default-deny policy.',
   run(context) {
     const system = new Set([...SYSTEM_NAMESPACES, ...context.config.systemNamespaces]);
@@ -32,7 +33,7 @@ export const namespaceWithoutDefaultDeny: Rule = {
       if (cilium && workloads.every((w) => cilium.hasRules(w, 'ingress'))) continue;
       const egressToo = !denies('egress');
       const location = namespaceLocation(context, namespace) ?? workloadNamespaceLocation(workloads[0]);
-      const title = namespaceTitle(context.model, namespace);
+      const title = namespaceTitle(context, namespace);
       context.report({
         message:
           `${title[0].toUpperCase()}${title.slice(1)} has ${workloads.length} workload${workloads.length > 1 ? 's' : ''} (${podNames(workloads)}) and no default-deny policy for ingress${egressToo ? ' or egress' : ''}: ` +
@@ -66,7 +67,7 @@ function defaultDenyFixes(context: RuleContext, namespace: string, uri: string):
   if (!file || looksLikeJson(file.text)) return [];
   const taken = new Set((context.model.policiesByNamespace.get(namespace) ?? []).map((p) => p.name));
   // An install bundle's policies carry no namespace: `kubectl apply -n` chooses it.
-  const bundle = namespace === baseModel(context.model).defaultNamespace && isInstallBundle(context.model);
+  const bundle = namespace === baseModel(context.model).defaultNamespace && isInstallBundle(context);
   const target = bundle ? 'the namespace they are applied to' : `namespace ${namespace}`;
   const fix = (types: string[], base: string, title: string, egress?: unknown[]): QuickFix => {
     let name = base;

@@ -11,6 +11,7 @@ import type { Rule } from './types';
 export const networkPolicyOverriddenByCiliumDeny: Rule = {
   id: 'network-policy-overridden-by-cilium-deny',
   defaultSeverity: 'warning',
+  unit: 'scope',
   description: 'A NetworkPolicy whose rules of a direction allow nothing because a Cilium deny rule drops all of that direction for its pods.',
   run(context) {
     // Only an entry that denies every peer on every port can make a whole direction of a NetworkPolicy irrelevant.

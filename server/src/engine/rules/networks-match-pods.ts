@@ -9,6 +9,7 @@ import type { Rule } from './types';
 export const networksMatchPods: Rule = {
   id: 'networks-match-pods',
   defaultSeverity: 'warning',
+  unit: 'scope',
   description: 'An Allow or Deny rule with networks: 0.0.0.0/0 also allows or denies pod-to-pod traffic.',
   run(context) {
     for (const policy of context.model.clusterPolicies) {

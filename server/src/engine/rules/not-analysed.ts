@@ -8,6 +8,7 @@ import type { Rule } from './types';
 export const notAnalysed: Rule = {
   id: 'not-analysed',
   defaultSeverity: 'information',
+  unit: 'namespace',
   description: 'A policy of a kind netpol does not analyse yet; the verdicts it could change are marked uncertain.',
   run(context) {
     for (const object of context.model.objects) {

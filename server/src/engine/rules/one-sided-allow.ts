@@ -121,6 +121,8 @@ function capitalized(s: string): string {
 export const oneSidedAllow: Rule = {
   id: 'one-sided-allow',
   defaultSeverity: 'warning',
+  // Reads the other side's policies, in the namespaces the peers select.
+  unit: 'policy-peers',
   description: "One side's policy admits a connection that the other side's policies deny.",
   run(context) {
     for (const policy of context.model.policies) {

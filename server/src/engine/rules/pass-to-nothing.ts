@@ -8,6 +8,7 @@ import type { Rule } from './types';
 export const passToNothing: Rule = {
   id: 'pass-to-nothing',
   defaultSeverity: 'information',
+  unit: 'scope',
   description: 'A Pass rule passes to nothing: no NetworkPolicy or Baseline policy below it decides, so the traffic is allowed.',
   run(context) {
     const { model, analysis } = context;

@@ -6,6 +6,8 @@ import type { Rule } from './types';
 export const peerMatchesNothing: Rule = {
   id: 'peer-matches-nothing',
   defaultSeverity: 'warning',
+  // Whether a peer that selects nothing is a warning depends on every workload of the namespaces it reaches.
+  unit: 'policy-reach',
   description: 'A from/to peer selects no pod or no namespace of the workspace.',
   run(context) {
     if (!modelIndex(context.model).hasOwnWorkloads) return;
@@ -75,7 +77,7 @@ export const peerMatchesNothing: Rule = {
             continue;
           }
           context.report({
-            message: `podSelector ${where} selects ${podText} of ${namespaceTitle(context.model, policy.namespace)} (a podSelector without namespaceSelector stays in the policy's namespace), but no such pod exists there.`,
+            message: `podSelector ${where} selects ${podText} of ${namespaceTitle(context, policy.namespace)} (a podSelector without namespaceSelector stays in the policy's namespace), but no such pod exists there.`,
             location: locate(policy.object, [...peer.path, 'podSelector']),
           });
         }

@@ -12,6 +12,7 @@ const POLICY_KINDS = /NetworkPolicy$/;
 export const policyNotEnforced: Rule = {
   id: 'policy-not-enforced',
   defaultSeverity: 'warning',
+  unit: 'scope',
   description: 'A policy that the CNI does not enforce (Flannel alone or no CNI enforces none; a kind of another CNI).',
   run(context) {
     const setting = effectiveCni(context.config.cni, context.model);

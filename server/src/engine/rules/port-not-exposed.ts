@@ -80,6 +80,8 @@ function destinationEvidence(context: RuleContext, policy: NetworkPolicy, rule: 
 export const portNotExposed: Rule = {
   id: 'port-not-exposed',
   defaultSeverity: 'warning',
+  // Reads the Services in front of the destination pods.
+  unit: 'policy-services',
   description: 'No destination pod declares the numeric port; a Service port where the targetPort belongs is named.',
   run(context) {
     // The Services of the whole model (a view narrowed to some policies still sees every Service).

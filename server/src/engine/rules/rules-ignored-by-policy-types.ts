@@ -11,6 +11,7 @@ const TYPE_NAME: Record<Direction, string> = { ingress: 'Ingress', egress: 'Egre
 export const rulesIgnoredByPolicyTypes: Rule = {
   id: 'rules-ignored-by-policy-types',
   defaultSeverity: 'warning',
+  unit: 'policy',
   description: 'A policy has ingress or egress rules that its policyTypes leaves out.',
   run(context) {
     for (const policy of context.model.policies) {

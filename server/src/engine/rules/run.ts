@@ -1,5 +1,6 @@
 // Runs the rules over every scope of a workspace and collects diagnostics per file, applying severity settings
 // and suppression comments. A rule that throws is caught: the other rules and files still get their diagnostics.
+import { defineQuery, type Store } from '../store';
 import type { RuleSetting, WorkspaceConfig } from '../config';
 import { changesSince, lineageOf, listsByNamespace, namespacesChangedSince, sameLabels, sameNamespaceEntry, objectNamespace, objectsInNamespace, type Model, type ModelLineage, type Namespace, type Service, type Workload } from '../model';
 import type { K8sObject, ParsedFile } from '../parse';
@@ -74,6 +75,7 @@ export function runRules(workspace: Workspace, options: RunOptions = {}): Map<st
         model: scope.model,
         analysis: scope.analysis,
         config,
+        store: scope.store,
         file: (uri) => workspace.getFile(uri),
         wantFixes: options.fixes === true,
         report: (d) => add({ ...d, ruleId: rule.id, severity: d.severity ?? setting }),
@@ -105,67 +107,30 @@ export function relocator(workspace: Workspace): (d: Diagnostic) => Diagnostic {
   const sourceText = (uri: string) => workspace.getFile(uri)?.text;
   return (d) => {
     if (!workspace.hasRenderings()) return d;
-    const known = relocated.get(d);
+    const relocated = workspace.store.query(RELOCATED);
+    const known = relocated.peek(d);
     if (known && sourceText(known.diagnostic.location.uri) === known.text) return known.diagnostic;
     const diagnostic = relocateDiagnostic(d, renderingOf, sourceText);
     if (diagnostic !== d) relocated.set(d, { diagnostic, text: sourceText(diagnostic.location.uri) });
     return diagnostic;
   };
 }
-const relocated = new WeakMap<Diagnostic, { diagnostic: Diagnostic; text: string | undefined }>();
+const RELOCATED = defineQuery<Diagnostic, { diagnostic: Diagnostic; text: string | undefined }>({
+  name: 'relocated-findings',
+  reads: ['objects'],
+  lifetime: 'lineage',
+  description: "a rendered manifest's finding moved to its source, with the source text it was placed in",
+});
 
 /** The files a rendered manifest's diagnostics may be moved to. */
 function renderTargets(rendering: Rendering | undefined): string[] {
   return rendering ? [rendering.anchorUri, ...rendering.segments.map((s) => s.uri)] : [];
 }
 
-/**
- * How the built-in rules' findings split (the contract is on `RuleUnit`). Checked against each rule's reads: the
- * policy rules look at a policy's own selectors, the pods and services those select and namespace labels; the
- * namespace rules compare objects of one namespace (duplicates, default deny, egress to DNS, hostNetwork pods and
- * the policies that select them, a policy's own metadata, an object's own labels).
- */
-export const RULE_UNITS: Readonly<Record<string, RuleUnit>> = {
-  'selector-matches-nothing': 'policy',
-  // Whether a peer that selects nothing is a warning depends on every workload of the namespaces it reaches.
-  'peer-matches-nothing': 'policy-reach',
-  'rules-ignored-by-policy-types': 'policy',
-  'split-peer': 'policy',
-  'allows-all': 'policy',
-  'empty-peer': 'policy',
-  'invalid-cidr': 'policy',
-  'except-outside-cidr': 'policy',
-  'invalid-port-range': 'policy',
-  'invalid-label-selector': 'policy',
-  'invalid-port': 'policy',
-  'invalid-object': 'policy',
-  'unknown-field': 'policy',
-  // Suggestions come from every pod and namespace label the selectors could reach.
-  'label-typo': 'policy-reach',
-  'named-port-not-found': 'policy',
-  // Reads the Services in front of the destination pods.
-  'port-not-exposed': 'policy-services',
-  'missing-dns-egress': 'namespace',
-  'duplicate-policy': 'namespace',
-  'namespace-without-default-deny': 'namespace',
-  'missing-namespace': 'namespace',
-  'host-network': 'namespace',
-  'unquoted-label-value': 'namespace',
-  // Read the workload's own namespace: its policies, pods and Services (peers with a namespaceSelector count as
-  // possibly admitting, without looking at the namespaces they select).
-  'workload-unreachable': 'namespace',
-  'workload-not-isolated': 'namespace',
-  'host-port': 'namespace',
-  'duplicate-workload': 'namespace',
-  'deprecated-isolation-annotation': 'namespace',
-  // Reads the other side's policies, in the namespaces the peers select.
-  'one-sided-allow': 'policy-peers',
-  // Also read other namespaces (RBAC bindings; monitors' targets and the Prometheus pods): their `readersOf` says
-  // which namespaces read a changed one, and the runner re-runs those too.
-  'api-server-egress-blocked': 'namespace',
-  'metrics-scrape-blocked': 'namespace',
-  'not-analysed': 'namespace',
-};
+/** The unit a rule's findings split by for incremental runs, undefined for rules re-run on the whole scope. */
+export function incrementalUnit(rule: Rule): RuleUnit | undefined {
+  return rule.unit === 'scope' ? undefined : rule.unit;
+}
 
 /** A rule's finding with the object it sits in and that object's namespace (undefined outside every object). */
 interface Entry {
@@ -457,13 +422,14 @@ export class IncrementalRuleRunner {
       model,
       analysis: scope.analysis,
       config,
+      store: scope.store,
       file: (uri) => files.get(uri),
       wantFixes: this.options.fixes === true,
       report: () => undefined,
     };
     const affected =
       namespaces && before
-        ? affectedPolicies(before.model, model, namespaces, (policy, peer) => peerSelectsAnyPod(baseContext, policy, peer), this.peerIndexOf(scope.name))
+        ? affectedPolicies(scope.store, before.model, model, namespaces, (policy, peer) => peerSelectsAnyPod(baseContext, policy, peer), this.peerIndexOf(scope.name))
         : undefined;
     lap('affected');
     if (affected && namespaces) {
@@ -478,7 +444,7 @@ export class IncrementalRuleRunner {
     let narrowedToNamespaces: Model | undefined;
     const namespaceView = (whole: Model, names: Set<string>) => (narrowedToNamespaces ??= namespaceViewOf(whole, names));
     const attribute = (d: Diagnostic): Entry => {
-      const object = objectAt(files.get(d.location.uri), d.location.range[0]);
+      const object = objectAt(scope.store, files.get(d.location.uri), d.location.range[0]);
       return { diagnostic: d, object, namespace: object ? objectNamespace(model, object) : undefined };
     };
     const runOn = (rule: Rule, view: Model, setting: RuleSetting): { entries: Entry[]; failed: boolean } => {
@@ -488,6 +454,7 @@ export class IncrementalRuleRunner {
         model: view,
         analysis: scope.analysis,
         config,
+        store: scope.store,
         file: (uri) => files.get(uri),
         wantFixes: this.options.fixes === true,
         report: (d) => entries.push(attribute({ ...d, ruleId: rule.id, severity: d.severity ?? (setting as Severity) })),
@@ -505,7 +472,7 @@ export class IncrementalRuleRunner {
       const setting = settingFor(rule.id, rule.defaultSeverity);
       if (setting === 'off') continue;
       const old = before?.byRule.get(rule.id);
-      const unit = this.unitless.has(rule.id) ? undefined : rule.unit ?? RULE_UNITS[rule.id];
+      const unit = this.unitless.has(rule.id) ? undefined : incrementalUnit(rule);
       let findings: RuleFindings | undefined;
       // The namespaces whose findings read a changed namespace (rules that read across namespaces).
       const readers = old && namespaces && unit === 'namespace' && rule.readersOf ? this.readersOf(rule, before!.model, baseContext, namespaces) : undefined;
@@ -592,6 +559,7 @@ interface AffectedPolicies {
  * what the policy rules read of them, so the unchanged objects of an edited file count as unchanged.
  */
 function affectedPolicies(
+  store: Store,
   before: Model,
   after: Model,
   namespaces: Set<string>,
@@ -619,7 +587,7 @@ function affectedPolicies(
     for (const ns of reached) {
       const pods = [...(modelIndex(before).workloadsByNamespace.get(ns.name) ?? []), ...(modelIndex(after).workloadsByNamespace.get(ns.name) ?? [])];
       if (pods.length === 0) continue;
-      for (const [p, peer] of peersSelecting(ns, after, peerIndex)) {
+      for (const [p, peer] of peersSelecting(store, ns, after, peerIndex)) {
         if (seen.has(p.object)) continue;
         const podSelector = peer.podSelector;
         if (podSelector && !pods.some((w) => matchesSelector(podSelector, w.podLabels))) continue;
@@ -642,7 +610,7 @@ function affectedPolicies(
   };
   if (namespaceSetChanged) {
     // A selector may now match other namespaces, or none: every policy with a namespaceSelector.
-    for (const p of after.policies) if (namespaces.has(p.namespace) || namespaceSelectorPeers(p).length > 0) everywhere(p);
+    for (const p of after.policies) if (namespaces.has(p.namespace) || namespaceSelectorPeers(store, p).length > 0) everywhere(p);
     const all = policySet(selected);
     return { selected: all, services: policySet(services), reach: policySet(reach), peers: () => all };
   }
@@ -653,7 +621,7 @@ function affectedPolicies(
   for (const ns of reached) {
     const change = changes.get(ns.name)!;
     if (!change.any) continue;
-    for (const [p, peer] of peersSelecting(ns, after, peerIndex)) {
+    for (const [p, peer] of peersSelecting(store, ns, after, peerIndex)) {
       if (namespaces.has(p.namespace)) continue;
       const list = peersByPolicy.get(p);
       if (list) list.push([peer, change]);
@@ -698,12 +666,12 @@ type PeerIndex = Map<string, { lineage: ModelLineage; namespace: Namespace; pair
  * The policies' pod peers whose namespaceSelector selects a namespace. Kept per namespace across edits: a later
  * model updates them from the policies of the namespaces changed since, instead of scanning every policy again.
  */
-function peersSelecting(ns: Namespace, model: Model, index: PeerIndex): [NetworkPolicy, PodPeer][] {
+function peersSelecting(store: Store, ns: Namespace, model: Model, index: PeerIndex): [NetworkPolicy, PodPeer][] {
   const known = index.get(ns.name);
   const since = known && sameNamespaceEntry(known.namespace, ns) ? changesSince(known.lineage, model) : undefined;
   let pairs: [NetworkPolicy, PodPeer][];
   const add = (p: NetworkPolicy) => {
-    for (const peer of namespaceSelectorPeers(p)) if (matchesSelector(peer.namespaceSelector!, ns.labels)) pairs.push([p, peer]);
+    for (const peer of namespaceSelectorPeers(store, p)) if (matchesSelector(peer.namespaceSelector!, ns.labels)) pairs.push([p, peer]);
   };
   if (known && since && since.sameNamespaces) {
     if (since.namespaces.size === 0) return known.pairs;
@@ -718,16 +686,19 @@ function peersSelecting(ns: Namespace, model: Model, index: PeerIndex): [Network
 }
 
 /** Per policy (readings are kept per object across edits), its pod peers with a namespaceSelector. */
-const namespacePeers = new WeakMap<NetworkPolicy, PodPeer[]>();
+const NAMESPACE_SELECTOR_PEERS = defineQuery<NetworkPolicy, PodPeer[]>({
+  name: 'namespace-selector-peers',
+  reads: ['policies'],
+  lifetime: 'lineage',
+  description: 'the pod peers of a policy with a namespaceSelector',
+});
 
-function namespaceSelectorPeers(policy: NetworkPolicy): PodPeer[] {
-  let peers = namespacePeers.get(policy);
-  if (!peers) {
-    peers = [];
+function namespaceSelectorPeers(store: Store, policy: NetworkPolicy): PodPeer[] {
+  return store.query(NAMESPACE_SELECTOR_PEERS).get(policy, () => {
+    const peers: PodPeer[] = [];
     for (const rule of [...policy.ingress, ...policy.egress]) for (const peer of rule.peers ?? []) if (peer.type === 'pods' && peer.namespaceSelector) peers.push(peer);
-    namespacePeers.set(policy, peers);
-  }
-  return peers;
+    return peers;
+  });
 }
 
 interface NamespaceChange {
@@ -820,15 +791,16 @@ function labelsInclude(labels: Record<string, string>, wanted: Record<string, st
 }
 
 /** Per file, its objects by start offset, to find the object a finding sits in. */
-const fileObjects = new WeakMap<ParsedFile, K8sObject[]>();
+const FILE_OBJECTS = defineQuery<ParsedFile, K8sObject[]>({
+  name: 'file-objects-by-offset',
+  reads: ['objects'],
+  lifetime: 'lineage',
+  description: "a file's objects by start offset, to find the object a finding sits in",
+});
 
-function objectAt(file: ParsedFile | undefined, offset: number): K8sObject | undefined {
+function objectAt(store: Store, file: ParsedFile | undefined, offset: number): K8sObject | undefined {
   if (!file) return undefined;
-  let objects = fileObjects.get(file);
-  if (!objects) {
-    objects = file.documents.flatMap((d) => d.objects).sort((a, b) => a.range[0] - b.range[0]);
-    fileObjects.set(file, objects);
-  }
+  const objects = store.query(FILE_OBJECTS).get(file, () => file.documents.flatMap((d) => d.objects).sort((a, b) => a.range[0] - b.range[0]));
   let lo = 0;
   let hi = objects.length - 1;
   let found: K8sObject | undefined;

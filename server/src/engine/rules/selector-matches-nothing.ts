@@ -7,6 +7,7 @@ import type { Rule } from './types';
 export const selectorMatchesNothing: Rule = {
   id: 'selector-matches-nothing',
   defaultSeverity: 'warning',
+  unit: 'policy',
   description: "spec.podSelector selects no pod in the policy's namespace.",
   run(context) {
     // A workspace without workloads (policies only) says nothing about what exists.
@@ -15,7 +16,7 @@ export const selectorMatchesNothing: Rule = {
       if (!policy.valid || !inWorkspace(context, policy.object)) continue;
       const inNamespace = workloadsIn(context.model, policy.namespace);
       // Indexed by label: testing every workload of the namespace for every policy is quadratic in large namespaces.
-      if (anyOfListMatches(inNamespace, 'pod', (w) => w.podLabels, policy.podSelector)) continue;
+      if (anyOfListMatches(context.store, inNamespace, 'pod', (w) => w.podLabels, policy.podSelector)) continue;
       // A namespace declared in .netpol.yaml as living outside the repository may hold pods the workspace lacks.
       if (inNamespace.length === 0 && context.model.namespaces.get(policy.namespace)?.external) continue;
       const what = isEmptySelector(policy.podSelector) ? 'every pod' : `pods with ${formatSelector(policy.podSelector)}`;
@@ -30,7 +31,7 @@ export const selectorMatchesNothing: Rule = {
         continue;
       }
       context.report({
-        message: `spec.podSelector selects ${what}, but no pod in ${namespaceTitle(context.model, policy.namespace)} has these labels; this policy applies to nothing.`,
+        message: `spec.podSelector selects ${what}, but no pod in ${namespaceTitle(context, policy.namespace)} has these labels; this policy applies to nothing.`,
         location: locate(policy.object, ['spec', 'podSelector']),
       });
     }

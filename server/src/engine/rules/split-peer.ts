@@ -14,6 +14,7 @@ import type { QuickFix, Rule, RuleContext } from './types';
 export const splitPeer: Rule = {
   id: 'split-peer',
   defaultSeverity: 'warning',
+  unit: 'policy',
   description: 'A namespaceSelector-only peer next to a podSelector-only peer (OR) where one peer (AND) was likely meant.',
   run(context) {
     for (const policy of context.model.policies) {

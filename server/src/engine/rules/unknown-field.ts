@@ -155,6 +155,7 @@ const shapeProblems = policyProblemRule('unknown-field', '');
 export const unknownField: Rule = {
   id: 'unknown-field',
   defaultSeverity: 'error',
+  unit: 'policy',
   description: 'Misspelled or misplaced fields and wrong value types in a NetworkPolicy.',
   run(context) {
     shapeProblems.run(context);

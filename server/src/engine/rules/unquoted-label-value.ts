@@ -24,6 +24,7 @@ function nonStringReading(node: Scalar, source: string): string | undefined {
 export const unquotedLabelValue: Rule = {
   id: 'unquoted-label-value',
   defaultSeverity: 'error',
+  unit: 'namespace',
   description: 'A label or selector value that YAML 1.1 reads as a boolean or a number; it must be quoted.',
   run(context) {
     const policyOf = new Map<K8sObject, NetworkPolicy>(context.model.policies.map((p) => [p.object, p]));

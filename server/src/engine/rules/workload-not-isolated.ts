@@ -12,6 +12,7 @@ const DIRECTIONS: readonly Direction[] = ['ingress', 'egress'];
 export const workloadNotIsolated: Rule = {
   id: 'workload-not-isolated',
   defaultSeverity: 'information',
+  unit: 'namespace',
   description: 'No policy isolates a workload for a direction while other workloads of its namespace are isolated for it.',
   run(context) {
     const byNamespace = modelIndex(context.model).workloadsByNamespace;

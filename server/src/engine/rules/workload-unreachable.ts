@@ -68,6 +68,9 @@ function deadRule(context: RuleContext, policy: NetworkPolicy, rule: PolicyRule,
 export const workloadUnreachable: Rule = {
   id: 'workload-unreachable',
   defaultSeverity: 'warning',
+  // Read the workload's own namespace: its policies, pods and Services (peers with a namespaceSelector count as
+  // possibly admitting, without looking at the namespaces they select).
+  unit: 'namespace',
   description: 'A workload with a Service or declared ports that no ingress rule lets anything reach on them.',
   run(context) {
     const servicesByNamespace = listsByNamespace(baseModel(context.model)).services;

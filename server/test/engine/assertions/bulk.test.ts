@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { BulkConnections, peerTableCounters, WorkloadPairs } from '../../../src/engine/assertions/bulk';
+import { BulkConnections, WorkloadPairs } from '../../../src/engine/assertions/bulk';
 import { finish } from '../../../src/engine/assertions/check';
 import { IPV4_ALL, IPV6_ALL, partition, subtractAll, type IpRange } from '../../../src/engine/cidr';
 import { ipEndpoint, workloadEndpoint, type Endpoint } from '../../../src/engine/evaluate';
@@ -34,7 +34,7 @@ function disagreements(workspace: Workspace): { pairs: number; wrong: string[] }
   let pairs = 0;
   const wrong: string[] = [];
   for (const scope of workspace.scopes()) {
-    const bulk = new BulkConnections(scope.analysis);
+    const bulk = new BulkConnections(scope.analysis, scope.store);
     const ranges: IpRange[] = [];
     for (const p of scope.model.policies) {
       for (const rule of [...p.ingress, ...p.egress]) for (const peer of rule.peers ?? []) if (peer.type === 'ipBlock') ranges.push(...subtractAll(peer.cidr, peer.except));
@@ -58,7 +58,7 @@ function disagreements(workspace: Workspace): { pairs: number; wrong: string[] }
     const workloads = scope.model.workloads;
     const some = (step: number, from: number) => workloads.filter((_, i) => i % step === from);
     for (const [sources, destinations] of [[workloads, workloads], [some(3, 1), some(2, 0)], [some(2, 0), some(3, 1)]] as const) {
-      const table = finish(WorkloadPairs.of(new BulkConnections(scope.analysis), sources, destinations));
+      const table = finish(WorkloadPairs.of(new BulkConnections(scope.analysis, scope.store), sources, destinations));
       destinations.forEach((d, j) => {
         const classes = table.classesToward(j);
         let counted = 0;
@@ -191,12 +191,12 @@ test('peer tables carried over from earlier models after edits agree with Analys
       [`file://${dir}/extra.yaml`, 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: extra\n  namespace: default\nspec:\n  template:\n    metadata:\n      labels:\n        app: renamed\n    spec:\n      containers:\n        - name: c\n'],
       [withLabel[2][0], withLabel[2][1].replace(/^( {8}app: )(\S+)$/m, '$1$2-y')],
     ];
-    const updatedBefore = peerTableCounters.updated;
+    const updatedBefore = workspace.store.peerTables.updated;
     for (const [uri, text] of edits) {
       workspace.setFile(uri, text);
       assert.deepEqual(disagreements(workspace).wrong.slice(0, 10), [], `after editing ${uri}`);
     }
-    assert.ok(peerTableCounters.updated > updatedBefore, 'tables were carried over from earlier models');
+    assert.ok(workspace.store.peerTables.updated > updatedBefore, 'tables were carried over from earlier models');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

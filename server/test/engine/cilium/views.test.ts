@@ -199,7 +199,7 @@ describe('Cilium in every view (the shared Analysis)', () => {
   });
 
   test('bulk answers (connectivity tests, diff) equal the analysis for every pair', () => {
-    const bulk = new BulkConnections(analysis);
+    const bulk = new BulkConnections(analysis, scope.store);
     for (const a of scope.model.workloads) {
       for (const b of scope.model.workloads) {
         if (a === b) continue;

@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ALL_RULES } from '../../../src/engine/rules/index';
-import { labelIndexCounters } from '../../../src/engine/rules/label-index';
 import { runRules } from '../../../src/engine/rules/run';
 import { Workspace } from '../../../src/engine/workspace';
 import { hover } from '../../../src/engine/features/hover';
@@ -23,9 +22,10 @@ function labelTypoWork(text: string): { work: number; messages: string[] } {
   const ws = new Workspace();
   ws.setFile('file:///many.yaml', text);
   ws.scopes();
-  const before = { ...labelIndexCounters };
+  const counters = ws.store.labelWork;
+  const before = { ...counters };
   const out = runRules(ws, { rules: labelTypo });
-  const work = labelIndexCounters.selectorTests - before.selectorTests + labelIndexCounters.labelComparisons - before.labelComparisons;
+  const work = counters.selectorTests - before.selectorTests + counters.labelComparisons - before.labelComparisons;
   return { work, messages: [...out.values()].flat().map((d) => d.message) };
 }
 

@@ -7,13 +7,13 @@ import { describe, it } from 'node:test';
 import type { Model, Workload } from '../../../src/engine/model';
 import type { PodPeer } from '../../../src/engine/policy';
 import { matchesSelector } from '../../../src/engine/selectors';
-import { dnsEndpoints, namespacesMatching, podSearches, podSearchTuning, podsOfPeer } from '../../../src/engine/rules/common';
+import { dnsEndpoints, namespacesMatching, podsOfPeer } from '../../../src/engine/rules/common';
 import type { RuleContext } from '../../../src/engine/rules/types';
 import type { Workspace } from '../../../src/engine/workspace';
 import { randomEdit, randomFiles, seeded, workspaceOf } from '../random-cluster';
 
 function contextOf(workspace: Workspace, model: Model): RuleContext {
-  return { scopeName: 'default', model, analysis: undefined as never, config: workspace.config, file: (uri) => workspace.getFile(uri), report: () => {} };
+  return { scopeName: 'default', model, analysis: undefined as never, config: workspace.config, store: workspace.store, file: (uri) => workspace.getFile(uri), report: () => {} };
 }
 
 /** The pods a peer with both selectors selects, by a filter over every pod of each matched namespace. */
@@ -30,13 +30,18 @@ function expectedPods(context: RuleContext, peer: PodPeer): Workload[] {
 
 const names = (pods: readonly Workload[]) => pods.map((w) => `${w.namespace}/${w.name}`);
 
-/** Checks every pod peer with both selectors of 80 seeded clusters, across edits; the number of peers checked. */
-function checkSeededClusters(): number {
+/**
+ * Checks every pod peer with both selectors of 80 seeded clusters, across edits; the number of peers checked and how
+ * the workspaces' stores searched them (`wideScansBeforeIndex`: the stores' tuning, when given).
+ */
+function checkSeededClusters(wideScansBeforeIndex?: number): { peers: number; byIndex: number; byScan: number } {
   let peers = 0;
+  const searches = { byIndex: 0, byScan: 0 };
   for (let seed = 1; seed <= 80; seed++) {
     const random = seeded(seed);
     const files = randomFiles(random, { workloads: 24 });
     const workspace = workspaceOf(files);
+    if (wideScansBeforeIndex !== undefined) workspace.store.tuning.wideScansBeforeIndex = wideScansBeforeIndex;
     for (let step = 0; step < 4; step++) {
       for (const scope of workspace.scopes()) {
         const context = contextOf(workspace, scope.model);
@@ -56,28 +61,20 @@ function checkSeededClusters(): number {
       for (const [uri, text] of files) if (workspace.getFile(uri)?.text !== text) workspace.setFile(uri, text);
       for (const uri of workspace.fileUris()) if (!files.has(uri)) workspace.deleteFile(uri);
     }
+    searches.byIndex += workspace.store.podSearches.byIndex;
+    searches.byScan += workspace.store.podSearches.byScan;
   }
-  return peers;
+  return { peers, ...searches };
 }
 
 describe('pods of a peer with both selectors', () => {
   it('equal a filter over each matched namespace, in order, on seeded clusters, across edits: searched namespace by namespace', () => {
-    const before = { ...podSearches };
-    const peers = checkSeededClusters();
-    const byScan = podSearches.byScan - before.byScan;
+    const { peers, byScan } = checkSeededClusters();
     assert.ok(byScan >= 400, `searches namespace by namespace: ${byScan} (of ${peers} peers)`);
   });
 
   it('the same through the label index of all the model\'s pods, built at the first wide search', () => {
-    const tuning = podSearchTuning.wideScansBeforeIndex;
-    podSearchTuning.wideScansBeforeIndex = 0;
-    try {
-      const before = { ...podSearches };
-      const peers = checkSeededClusters();
-      const byIndex = podSearches.byIndex - before.byIndex;
-      assert.ok(byIndex >= 80, `searches through the model-wide index: ${byIndex} (of ${peers} peers)`);
-    } finally {
-      podSearchTuning.wideScansBeforeIndex = tuning;
-    }
+    const { peers, byIndex } = checkSeededClusters(0);
+    assert.ok(byIndex >= 80, `searches through the model-wide index: ${byIndex} (of ${peers} peers)`);
   });
 });

@@ -24,6 +24,20 @@ describe('rule registry', () => {
     }
   });
 
+  it('every rule declares its incremental unit in its own file (readersOf only on namespace rules)', () => {
+    const units = ['policy', 'policy-services', 'policy-reach', 'policy-peers', 'namespace', 'scope'];
+    for (const r of ALL_RULES) {
+      assert.ok(r.unit !== undefined && units.includes(r.unit), `${r.id} declares unit (one of ${units.join(', ')}): ${r.unit}`);
+      const file = join(REPO, 'server/src/engine/rules', `${r.id}.ts`);
+      assert.ok(existsSync(file), `${r.id} lives in ${file}`);
+      const text = readFileSync(file, 'utf8');
+      // policyProblemRule (common.ts) makes 'policy' rules: each finding is a problem of one policy.
+      const declared = text.includes(`unit: '${r.unit}'`) || (r.unit === 'policy' && text.includes('policyProblemRule('));
+      assert.ok(declared, `${r.id}: unit '${r.unit}' is written in ${r.id}.ts`);
+      if (r.readersOf) assert.equal(r.unit, 'namespace', `${r.id}: readersOf is for namespace rules`);
+    }
+  });
+
   for (const rule of ALL_RULES) {
     it(`${rule.id}: docs/rules/${rule.id}.md titled with the id, naming the default severity`, () => {
       const path = join(DOCS, `${rule.id}.md`);

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { distance } from 'fastest-levenshtein';
-import { itemsMatching, labelIndexCounters, labelIndexOf, matchesAnyItem, nearMissCandidates } from '../../../src/engine/rules/label-index';
+import { itemsMatching, labelIndexOf, matchesAnyItem, nearMissCandidates } from '../../../src/engine/rules/label-index';
+import { Store } from '../../../src/engine/store';
 import { labelTypo } from '../../../src/engine/rules/label-typo';
 import { runRules } from '../../../src/engine/rules/run';
 import { selectorMatchesNothing } from '../../../src/engine/rules/selector-matches-nothing';
@@ -56,11 +57,12 @@ function workOf(rule: Rule, n: number, typo: boolean): Work {
   const workspace = new Workspace();
   workspace.setFile('file:///scaling/pairs.yaml', pairs(n, typo));
   workspace.scopes();
-  const before = { ...labelIndexCounters };
+  const counters = workspace.store.labelWork;
+  const before = { ...counters };
   const out = runRules(workspace, { rules: [rule] });
   return {
-    selectorTests: labelIndexCounters.selectorTests - before.selectorTests,
-    labelComparisons: labelIndexCounters.labelComparisons - before.labelComparisons,
+    selectorTests: counters.selectorTests - before.selectorTests,
+    labelComparisons: counters.labelComparisons - before.labelComparisons,
     findings: [...out.values()].reduce((sum, list) => sum + list.filter((d) => d.ruleId === rule.id).length, 0),
   };
 }
@@ -102,12 +104,14 @@ describe('the label index answers as a scan of the whole list would', () => {
       const longest = Math.max(a.length, b.length);
       return distance(a, b) <= (longest <= 4 ? 1 : longest <= 12 ? 2 : 3);
     };
+    // One store across the rounds' lists: each list is asked enough times to build its vocabulary.
+    const store = new Store();
     for (let round = 0; round < 40; round++) {
       const maxLength = pick([4, 8, 14, 20]);
       const words = [...new Set(Array.from({ length: 150 }, () => word(maxLength)))].sort();
       for (let q = 0; q < 40; q++) {
         const query = next() < 0.3 ? pick(words).replace(/a/g, 'A') : word(maxLength);
-        const candidates = nearMissCandidates(words, query);
+        const candidates = nearMissCandidates(store, words, query);
         assert.deepEqual(candidates, [...candidates].sort(), 'in list order');
         assert.deepEqual(candidates.filter((w) => nearMiss(query, w)), words.filter((w) => nearMiss(query, w)), `query ${query}`);
       }
@@ -118,7 +122,7 @@ describe('the label index answers as a scan of the whole list would', () => {
     const keys = ['app', 'tier', 'team'];
     const values = ['a', 'b', 'c', 'd'];
     const items = Array.from({ length: 120 }, () => ({ labels: Object.fromEntries(keys.filter(() => next() < 0.7).map((k) => [k, pick(values)])) as Record<string, string> }));
-    const index = labelIndexOf(items, 'test', (item) => item.labels);
+    const index = labelIndexOf(new Store(), items, 'test', (item) => item.labels);
     const operators = ['In', 'NotIn', 'Exists', 'DoesNotExist'] as const;
     for (let round = 0; round < 300; round++) {
       const requirements = Array.from({ length: Math.floor(next() * 3) }, () => ({
