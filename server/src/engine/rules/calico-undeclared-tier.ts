@@ -17,6 +17,7 @@ export const BUILT_IN_TIERS = new Set(['default', 'kube-admin', 'kube-baseline',
 export const calicoUndeclaredTier: Rule = {
   id: 'calico-undeclared-tier',
   defaultSeverity: 'warning',
+  unit: 'scope',
   description: 'A Calico policy names a tier the workspace does not declare, though it declares its tiers: Calico refuses such a policy.',
   run(context) {
     const { model } = context;

@@ -37,6 +37,7 @@ function covers(admin: ClusterRule, rules: PolicyRule[]): boolean {
 export const networkPolicyOverriddenByAdmin: Rule = {
   id: 'network-policy-overridden-by-admin',
   defaultSeverity: 'warning',
+  unit: 'scope',
   description: 'A NetworkPolicy whose rules of a direction never decide: an Admin-tier rule allows or denies all of it first for every pod it selects.',
   run(context) {
     const { model, analysis } = context;
