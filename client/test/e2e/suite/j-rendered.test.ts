@@ -51,8 +51,16 @@ const FILES: Record<string, string> = {
 describe('Show Rendered Manifest (Helm, trusted workspace, real helm)', () => {
   const template = () => fixture(`${CHART}/templates/networkpolicy.yaml`);
 
+  /** The workspace's settings file, if this test creates it: removed again, so later tests see the fixture as it was. */
+  let createdSettings: vscode.Uri | undefined;
+
   before(async () => {
     await extensionApi();
+    const settings = fixture('.vscode/settings.json');
+    createdSettings = await vscode.workspace.fs.stat(settings).then(
+      () => undefined,
+      () => settings,
+    );
     // netpol.helm.path is machine-overridable: a workspace setting, as a user would set it for one repository.
     const helm = process.env.NETPOL_E2E_HELM;
     assert.ok(helm, 'the session names the real helm (NETPOL_E2E_HELM)');
@@ -64,6 +72,7 @@ describe('Show Rendered Manifest (Helm, trusted workspace, real helm)', () => {
     await closeAll();
     await vscode.workspace.getConfiguration('netpol').update('helm.path', undefined, vscode.ConfigurationTarget.Workspace);
     await vscode.workspace.fs.delete(fixture(CHART), { recursive: true, useTrash: false });
+    if (createdSettings) await vscode.workspace.fs.delete(createdSettings, { useTrash: false });
   });
 
   it('the chart is rendered: the selector typo from values.yaml is a finding on the template line', async function () {
