@@ -3,7 +3,7 @@
 // endpoints, which netpol does not model: for them the finding is left out when the workspace has HostEndpoints.
 import { workloadEndpoint } from '../evaluate';
 import type { CalicoEntity } from '../calico-policy';
-import { dnsEndpoints, inWorkspace, locate, modelIndex, namespaceEvidence } from './common';
+import { dnsEndpoints, inWorkspace, locate, modelIndex, unknownPodsIn } from './common';
 import { calicoPolicyName } from './calico-common';
 import type { Rule } from './types';
 
@@ -19,12 +19,8 @@ export const calicoSelectorMatchesNothing: Rule = {
     const hostEndpoints = model.objects.some((o) => o.kind === 'HostEndpoint');
     const policyOnly = !modelIndex(model).hasOwnWorkloads;
     /** What the files do not show of the pods a selector could match: in one namespace, or in any (undefined). */
-    const unknownPods = (namespace: string | undefined): string | undefined => {
-      if (policyOnly) return 'the files hold no workloads, so the pods are unknown';
-      if (namespace === undefined) return 'it reaches every namespace, and pods of namespaces the files do not show are unknown';
-      const evidence = namespaceEvidence(context, namespace);
-      return evidence.complete ? undefined : evidence.unknown;
-    };
+    const unknownPods = (namespace: string | undefined): string | undefined =>
+      policyOnly ? 'the files hold no workloads, so the pods are unknown' : unknownPodsIn(context, namespace === undefined ? undefined : [namespace]);
     // Whether an entity matches anything, by what decides it: copies of one rule in many namespaces ask once.
     const matchesSomething = new Map<string, boolean>();
     for (const policy of model.calico.policies) {

@@ -4,7 +4,7 @@
 import { NAMESPACE_LABEL } from '../cilium';
 import { ciliumPolicies } from '../cilium-evaluate';
 import { matchesSelector, type LabelSelector } from '../selectors';
-import { inWorkspace, locate, namespaceEvidence } from './common';
+import { inWorkspace, locate, unknownPodsIn } from './common';
 import type { Rule } from './types';
 
 export const ciliumSelectorMatchesNothing: Rule = {
@@ -17,18 +17,9 @@ export const ciliumSelectorMatchesNothing: Rule = {
     if (policies.length === 0) return;
     const cilium = context.analysis.ciliumEvaluator();
     const pods = context.model.workloads.filter((w) => !w.hostNetwork);
-    /** What the files do not show of the pods a selector could match: in these namespaces, or in any (undefined). */
-    const unknownPods = (namespaces: readonly string[] | undefined): string | undefined => {
-      if (namespaces === undefined) return 'it reaches every namespace, and pods of namespaces the files do not show are unknown';
-      for (const n of [...namespaces].sort()) {
-        const evidence = namespaceEvidence(context, n);
-        if (!evidence.complete) return evidence.unknown;
-      }
-      return undefined;
-    };
     /** A finding, or (where the files may not show every pod it could match) a hint that says what is unknown. */
     const report = (subject: string, suffix: string, location: ReturnType<typeof locate>, namespaces: readonly string[] | undefined): void => {
-      const unknown = unknownPods(namespaces);
+      const unknown = unknownPodsIn(context, namespaces);
       context.report(unknown ? { severity: 'hint', message: `${subject} in the files, but ${unknown}`, location } : { message: `${subject} in the workspace${suffix}`, location });
     };
     const namedNamespaces = (selector: LabelSelector) =>

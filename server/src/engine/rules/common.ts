@@ -797,6 +797,19 @@ export function namespaceEvidence(context: { model: Model; store: Store }, names
 }
 
 /**
+ * What the files do not show of the pods a selector could match in these namespaces (undefined: in any namespace),
+ * or undefined when the files show all of them: for a "matches nothing" finding to say instead of asserting.
+ */
+export function unknownPodsIn(context: { model: Model; store: Store }, namespaces: readonly string[] | undefined): string | undefined {
+  if (namespaces === undefined) return 'it reaches every namespace, and pods of namespaces the files do not show are unknown';
+  for (const namespace of [...namespaces].sort()) {
+    const evidence = namespaceEvidence(context, namespace);
+    if (!evidence.complete) return evidence.unknown;
+  }
+  return undefined;
+}
+
+/**
  * Namespaces a selector names by `kubernetes.io/metadata.name` (matchLabels or an `In` expression): they exist in
  * the cluster even when no Namespace object of the files declares them.
  */
