@@ -66,10 +66,9 @@ export function createLanguageClient(context: vscode.ExtensionContext, output: v
       { scheme: 'untitled', language: 'yaml' },
       { scheme: 'file', language: 'json' },
     ],
-    synchronize: {
-      configurationSection: 'netpol',
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/{*.yaml,*.yml,*.json,.netpol.yaml,Kustomization}'),
-    },
+    // File events come from the watchers the server registers (handlers/initialized.ts): a watcher here as well
+    // would send every event twice more.
+    synchronize: { configurationSection: 'netpol' },
     outputChannel: output,
     errorHandler: new RestartLimiter(output),
     diagnosticCollectionName: 'netpol',

@@ -23,6 +23,8 @@ export function registerInitialized({ connection, state, logger, indexer }: Serv
           watchers: [
             { globPattern: '**/*.{yaml,yml,json}' },
             { globPattern: `**/${CONFIG_FILE_NAME}` },
+            // kustomize's file names without an extension.
+            { globPattern: '**/Kustomization' },
             // A created folder is walked for its manifests (editors report the folder alone, or miss the files
             // written into it before they watched it); a deleted one takes its manifests along. Not changes: the
             // globs above report those of manifests, and any other file's would flood the server for nothing.
